@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is what they build on.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8050
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install data artifacts artifacts-force browser bench clean help
+
+help:
+	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
+	@echo "make test       the same set-up, then the whole test suite"
+	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
+	@echo "make bench      benchmarks: build stages, page and API speed"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	@$(PY) scripts/fetch_data.py
+
+artifacts: data
+	$(PY) scripts/build_artifacts.py --if-stale --jobs $(JOBS)
+
+artifacts-force: data
+	$(PY) scripts/build_artifacts.py --jobs $(JOBS)
+
+# Browser tests need Debian's Chromium and its driver; install them when we are root, else say how.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium and chromium-driver"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "The browser tests need Chromium. Run: sudo apt-get update && sudo apt-get install -y chromium chromium-driver"; \
+		exit 1; \
+	fi
+
+run: artifacts
+	HOST=127.0.0.1 PORT=$(PORT) $(SHELL) -c "exec $(VENV)/bin/$$(sed -n 's/^web: //p' Procfile)"
+
+test: artifacts browser
+	$(PY) -m pytest
+
+bench: artifacts
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf model .model-* test-artifacts .pytest_cache

@@ -1,0 +1,245 @@
+"""The artifact store: what ``model/`` holds, its manifest, and loading it safely once per process.
+
+The loader checks the manifest's library versions and every artifact's sha256 before it unpickles anything
+(scikit-learn does not support loading a model across versions), and refuses with a message that names the
+command to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from dashapp import domain
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+REBUILD_COMMAND = "make artifacts"
+
+MANIFEST = "manifest.json"
+CLIENTS = "clients.parquet"
+GRID_METRICS = "grid_metrics.parquet"
+TSNE = "tsne.parquet"
+DENDROGRAMS = "dendrograms.npz"
+SEGMENTATION = "segmentation.joblib"
+CLASSIFIER = "classifier.joblib"
+EVALUATION = "evaluation.json"
+PROFILES = "profiles.json"
+TREE_RULES = "tree_rules.txt"
+ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
+                  TREE_RULES)
+
+#: The core modules whose source determines the artifacts; their hash is the manifest's code version.
+_CODE_MODULES = ("domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py", "build.py",
+                 "artifacts.py")
+
+
+class ArtifactError(RuntimeError):
+    """The artifacts are missing, stale, corrupted or built with other library versions."""
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries whose pickles or numbers the artifacts depend on."""
+    import kneed
+    import pyarrow
+    import scipy
+    import sklearn
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "pandas": pd.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+            "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__}
+
+
+def code_version() -> str:
+    """A short hash of the source of the modules that build the artifacts."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for name in _CODE_MODULES:
+        digest.update(name.encode())
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(model_dir: Path) -> dict:
+    """The manifest of ``model_dir``; raises :class:`ArtifactError` if it is missing or unreadable."""
+    path = Path(model_dir) / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"No artifacts in {model_dir} (no {MANIFEST}). Build them with `{REBUILD_COMMAND}`.")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ArtifactError(f"{path} is unreadable ({error}). Rebuild with `{REBUILD_COMMAND}`.") from error
+
+
+def staleness(manifest: dict, data_sha256: str | None, parameters: dict | None) -> list[str]:
+    """Reasons the artifacts no longer match today's inputs (empty when they are current).
+
+    Parameters
+    ----------
+    manifest : dict
+        From :func:`read_manifest`.
+    data_sha256 : str or None
+        The data file's checksum today (None: not checked).
+    parameters : dict or None
+        The build parameters asked for today (None: not checked).
+    """
+    reasons = []
+    if manifest.get("schema") != SCHEMA_VERSION:
+        reasons.append(f"artifact schema {manifest.get('schema')} != {SCHEMA_VERSION}")
+    if manifest.get("code_version") != code_version():
+        reasons.append("the analysis code changed since the build")
+    built_versions = manifest.get("versions", {})
+    for library, version in library_versions().items():
+        if library != "python" and built_versions.get(library) != version:
+            reasons.append(f"{library} {built_versions.get(library)} at build, {version} now")
+    if data_sha256 is not None and manifest.get("data", {}).get("sha256") != data_sha256:
+        reasons.append("the data file's checksum differs from the one the artifacts were built from")
+    if parameters is not None and manifest.get("parameters") != parameters:
+        reasons.append("the build parameters differ")
+    return reasons
+
+
+def verify_artifacts(model_dir: Path, manifest: dict) -> None:
+    """Check scikit-learn's version and every artifact's checksum against the manifest.
+
+    Raises
+    ------
+    ArtifactError
+        Naming the first problem and the command that fixes it.
+    """
+    import sklearn
+
+    built = manifest.get("versions", {}).get("scikit-learn")
+    if built != sklearn.__version__:
+        raise ArtifactError(f"The artifacts were built with scikit-learn {built}, this process runs "
+                            f"{sklearn.__version__}; models do not load across versions. "
+                            f"Rebuild with `{REBUILD_COMMAND}`.")
+    recorded = manifest.get("artifacts", {})
+    for name in ARTIFACT_FILES:
+        path = Path(model_dir) / name
+        if name not in recorded:
+            raise ArtifactError(f"The manifest does not list {name}. Rebuild with `{REBUILD_COMMAND}`.")
+        if not path.is_file():
+            raise ArtifactError(f"{path} is missing. Rebuild with `{REBUILD_COMMAND}`.")
+        if file_sha256(path) != recorded[name]["sha256"]:
+            raise ArtifactError(f"{path} does not match its checksum in the manifest (changed or corrupted). "
+                                f"Rebuild with `{REBUILD_COMMAND}`.")
+
+
+@dataclass(frozen=True)
+class SegmentationModel:
+    """The fitted objects that score a client (see :mod:`dashapp.segmentation`)."""
+
+    imputer: object
+    transformer: object
+    kmeans: object
+    segment_of_label: dict
+    encoder: object
+    tree: object
+    logistic: object
+
+
+class ArtifactStore:
+    """Read-only access to one verified ``model/`` folder; each artifact is loaded on first use.
+
+    Parameters
+    ----------
+    model_dir : Path
+        The folder.
+    verify : bool
+        Check versions and checksums first (default True).
+    """
+
+    def __init__(self, model_dir: Path, verify: bool = True):
+        self.model_dir = Path(model_dir)
+        self.manifest = read_manifest(self.model_dir)
+        if verify:
+            verify_artifacts(self.model_dir, self.manifest)
+
+    def _path(self, name: str) -> Path:
+        return self.model_dir / name
+
+    @cached_property
+    def clients(self) -> pd.DataFrame:
+        """Every row of the file, cleaned, with ``segment``, imputed key fields and ``split``."""
+        return pd.read_parquet(self._path(CLIENTS))
+
+    @cached_property
+    def grid_metrics(self) -> pd.DataFrame:
+        """One row per (treatment, pipeline, feature set, k) with the scores and the configuration's knee."""
+        return pd.read_parquet(self._path(GRID_METRICS))
+
+    @cached_property
+    def _tsne(self) -> pd.DataFrame:
+        return pd.read_parquet(self._path(TSNE))
+
+    def tsne(self, config: str) -> pd.DataFrame:
+        """The t-SNE map of one configuration: ``client_id``, ``x``, ``y`` and ``label_k2`` .. ``label_k15``."""
+        frame = self._tsne
+        return frame[frame["config_id"] == config].reset_index(drop=True)
+
+    @cached_property
+    def _dendrograms(self) -> dict[str, np.ndarray]:
+        with np.load(self._path(DENDROGRAMS), allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+
+    def dendrogram_linkage(self, config: str) -> np.ndarray:
+        """The Ward linkage matrix of one configuration's dendrogram sample."""
+        return self._dendrograms[config]
+
+    @cached_property
+    def segmentation_model(self) -> SegmentationModel:
+        segmentation = joblib.load(self._path(SEGMENTATION))
+        classifier = joblib.load(self._path(CLASSIFIER))
+        return SegmentationModel(**segmentation, **classifier)
+
+    @cached_property
+    def evaluation(self) -> dict:
+        """Classifier metrics, tree nodes, and the final segmentation's report (shares, silhouette)."""
+        return json.loads(self._path(EVALUATION).read_text())
+
+    @cached_property
+    def profiles(self) -> dict:
+        return json.loads(self._path(PROFILES).read_text())
+
+    @cached_property
+    def tree_rules(self) -> str:
+        return self._path(TREE_RULES).read_text()
+
+    def summary(self) -> dict:
+        """A short description for the footer and ``/healthz``."""
+        manifest = self.manifest
+        return {"built_at": manifest["built_at"], "data_sha256": manifest["data"]["sha256"],
+                "rows": manifest["data"]["rows"], "mode": manifest["parameters"]["mode"],
+                "versions": manifest["versions"], "code_version": manifest["code_version"]}
+
+
+@cache
+def load_store(model_dir: str) -> ArtifactStore:
+    """The process's store for ``model_dir``, verified once and cached (errors are not cached)."""
+    return ArtifactStore(Path(model_dir))
+
+
+def config_label(config: str) -> str:
+    """A readable name of a grid configuration id such as ``knn-p8-all``."""
+    treatment, pipeline, feature_set = config.split("-", 2)
+    return (f"{domain.TREATMENTS[treatment]} | pipeline {domain.PIPELINES[int(pipeline[1:])].name} | "
+            f"{domain.FEATURE_SETS[feature_set]}")

@@ -1,0 +1,304 @@
+"""One reproducible build of every artifact, from the raw CSV to a verified ``model/`` folder.
+
+Stages: read and clean the data; the three unknown-value treatments; the 48-configuration K-means grid (with
+t-SNE maps and dendrograms); the final segmentation and its classifier; profiles; write. The build works in a
+staging folder beside the target and swaps it in only when complete, so a crash or Ctrl-C leaves the previous
+artifacts as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm import tqdm
+
+from dashapp import artifacts, data, domain
+from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
+from dashapp.datasource import sha256_of
+from dashapp.preprocessing import UnknownValueImputer, apply_treatment
+from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, segment_profiles,
+                                  tree_nodes, tree_rules_text)
+
+logger = logging.getLogger(__name__)
+
+#: The quick build (for tests) keeps every QUICK_ROW_STEP-th row, which preserves the time order.
+QUICK_ROW_STEP = 7
+
+
+@dataclass(frozen=True)
+class BuildParameters:
+    """Everything that shapes the artifacts besides the data and the code; recorded in the manifest.
+
+    Attributes
+    ----------
+    mode : {"full", "quick"}
+        "quick" uses every 7th row, k = 2..6 and small samples: a complete, consistent set of artifacts in
+        well under a minute, for tests.
+    grid : GridParameters
+    final_n_init : int
+        K-means starts of the final segmentation.
+    random_state : int
+    """
+
+    mode: str = "full"
+    grid: GridParameters = field(default_factory=GridParameters)
+    final_n_init: int = 10
+    random_state: int = 42
+
+    @classmethod
+    def for_mode(cls, mode: str, tsne_sample: int | None = None) -> "BuildParameters":
+        if mode not in ("full", "quick"):
+            raise ValueError(f"mode={mode!r} must be 'full' or 'quick'")
+        if mode == "full":
+            grid = GridParameters() if tsne_sample is None else GridParameters(tsne_sample=tsne_sample)
+        else:
+            grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
+                                  tsne_sample=tsne_sample or 300, dendrogram_sample=100)
+        return cls(mode=mode, grid=grid)
+
+    def to_json(self) -> dict:
+        """The parameters as JSON-compatible data (tuples become lists), as the manifest stores them."""
+        return json.loads(json.dumps(asdict(self)))
+
+
+def _stage(name: str, total: int, progress: bool) -> tqdm:
+    return tqdm(total=total, desc=f"{name:<14}", unit="step", disable=not progress, leave=True)
+
+
+def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int):
+    if imputer is not None:
+        return name, imputer.transform(frame)
+    return name, apply_treatment(name, frame, random_state=random_state)
+
+
+def build_artifacts(csv_path: Path, model_dir: Path, parameters: BuildParameters, jobs: int = 1,
+                    progress: bool = True) -> dict:
+    """Build every artifact from ``csv_path`` into ``model_dir``, atomically.
+
+    Parameters
+    ----------
+    csv_path : Path
+        A verified ``bank-additional-full.csv`` (or a file of the same format).
+    model_dir : Path
+        The artifact folder to replace.
+    parameters : BuildParameters
+    jobs : int
+        Processes for the grid and the imputations.
+    progress : bool
+        Show a progress bar per stage.
+
+    Returns
+    -------
+    dict
+        The manifest written.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs={jobs} must be at least 1")
+    model_dir = Path(model_dir).resolve()
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-staging-", dir=model_dir.parent))
+    try:
+        manifest = _build_into(Path(csv_path), staging, parameters, jobs, progress)
+        _swap_in(staging, model_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _swap_in(staging: Path, model_dir: Path) -> None:
+    # Two renames; SIGINT is held off so Ctrl-C cannot land between them.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _in_main_thread() else None
+    try:
+        retired = None
+        if model_dir.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-old-", dir=model_dir.parent))
+            os.rename(model_dir, retired / model_dir.name)
+        os.rename(staging, model_dir)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: int, progress: bool) -> dict:
+    seconds: dict[str, float] = {}
+    grid_parameters = parameters.grid
+    seed = parameters.random_state
+
+    start = time.perf_counter()
+    with _stage("data", 3, progress) as bar:
+        data_sha256 = sha256_of(csv_path)
+        bar.update()
+        clean = data.clean_bank_table(data.read_bank_csv(csv_path))
+        bar.update()
+        if parameters.mode == "quick":
+            clean = clean.iloc[::QUICK_ROW_STEP]
+        frame = data.modelling_frame(clean)
+        split = data.time_split(len(frame))
+        train, test = frame.iloc[split.train], frame.iloc[split.test]
+        bar.update()
+    seconds["data"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with _stage("treatments", 4, progress) as bar:
+        knn = UnknownValueImputer("knn").fit(train)
+        bar.update()
+        tasks = [("knn", knn, train), ("knn-test", knn, test), ("iterative", None, train), ("raw", None, train)]
+        treated: dict[str, pd.DataFrame] = {}
+        for name, result in Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator_unordered")(
+                delayed(_impute_task)(name, imputer, rows, seed) for name, imputer, rows in tasks):
+            treated[name] = result
+            bar.update(0.75)
+    seconds["treatments"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    samples = draw_samples(len(train), grid_parameters)
+    configurations = [(t, p, f) for t in domain.TREATMENTS for p in domain.PIPELINES for f in domain.FEATURE_SETS]
+    results = {}
+    with _stage("grid", len(configurations), progress) as bar:
+        for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
+                delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters)
+                for t, p, f in configurations):
+            results[result.config_id] = result
+            bar.update()
+    seconds["grid"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with _stage("segmentation", 3, progress) as bar:
+        final = fit_final_segmentation(knn, treated["knn"], treated["knn-test"], samples.silhouette,
+                                       n_init=parameters.final_n_init, random_state=seed)
+        bar.update()
+        n_train = len(train)
+        keys = final.imputed_key_fields
+        classifier = fit_segment_classifier(keys.iloc[:n_train], final.train_segments, keys.iloc[n_train:],
+                                            final.all_segments[n_train:], random_state=seed)
+        bar.update()
+        nodes = tree_nodes(classifier.tree)
+        profiles = segment_profiles(clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
+        profiles["all_rows"] = segment_profiles(clean, keys, final.all_segments)["segments"]
+        bar.update()
+    seconds["segmentation"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with _stage("write", len(artifacts.ARTIFACT_FILES), progress) as bar:
+        _write_clients(out / artifacts.CLIENTS, clean, keys, final.all_segments, n_train)
+        bar.update()
+        _write_grid(out, results, configurations, samples, clean.index.to_numpy()[:n_train])
+        bar.update(3)
+        joblib.dump({"imputer": knn, "transformer": final.transformer, "kmeans": final.kmeans,
+                     "segment_of_label": final.segment_of_label}, out / artifacts.SEGMENTATION)
+        joblib.dump({"encoder": classifier.encoder, "tree": classifier.tree, "logistic": classifier.logistic},
+                    out / artifacts.CLASSIFIER)
+        bar.update(2)
+        shares = final.shares()
+        evaluation = {
+            "final": {
+                "treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "k": domain.FINAL_K,
+                "features": list(domain.SEGMENT_FEATURES),
+                "shares": {str(s): v for s, v in shares.items()},
+                "reference_shares": {str(s): v for s, v in domain.REFERENCE_SHARES.items()},
+                "silhouette": final.silhouette,
+                "silhouette_sampled": final.silhouette_sampled,
+                "silhouette_sample_size": int(len(samples.silhouette)),
+                "reference_silhouette": domain.REFERENCE_SILHOUETTE,
+                "inertia": float(final.kmeans.inertia_),
+                "segment_of_label": {str(k): v for k, v in final.segment_of_label.items()},
+            },
+            "classifier": classifier.evaluation,
+            "tree_nodes": nodes,
+        }
+        _write_json(out / artifacts.EVALUATION, evaluation)
+        _write_json(out / artifacts.PROFILES, profiles)
+        (out / artifacts.TREE_RULES).write_text(tree_rules_text(nodes))
+        bar.update(3)
+    seconds["write"] = time.perf_counter() - start
+
+    manifest = {
+        "schema": artifacts.SCHEMA_VERSION,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": {"file": csv_path.name, "sha256": data_sha256, "rows": int(len(clean)),
+                 "train_rows": int(n_train), "test_rows": int(len(clean) - n_train)},
+        "code_version": artifacts.code_version(),
+        "versions": artifacts.library_versions(),
+        "parameters": parameters.to_json(),
+        "jobs": jobs,
+        "stage_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "final": {"shares": evaluation["final"]["shares"], "silhouette": final.silhouette,
+                  "tree_test_accuracy": classifier.evaluation["tree"]["accuracy"]},
+        "artifacts": {name: {"sha256": artifacts.file_sha256(out / name), "bytes": (out / name).stat().st_size}
+                      for name in artifacts.ARTIFACT_FILES},
+    }
+    _write_json(out / artifacts.MANIFEST, manifest)
+    _report(evaluation["final"], seconds)
+    return manifest
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    path.write_text(json.dumps(payload, indent=1, sort_keys=False) + "\n")
+
+
+def _write_clients(path: Path, clean: pd.DataFrame, keys: pd.DataFrame, segments: np.ndarray,
+                   n_train: int) -> None:
+    table = clean.copy()
+    for column in domain.SEGMENT_FEATURES:
+        table[f"{column}_imputed"] = keys[column].to_numpy()
+    table["segment"] = segments.astype(np.int8)
+    table["split"] = np.where(np.arange(len(table)) < n_train, "train", "test")
+    for column, categories in domain.CATEGORIES.items():
+        table[column] = pd.Categorical(table[column], categories=list(categories))
+    for column in domain.SEGMENT_FEATURES:
+        table[f"{column}_imputed"] = pd.Categorical(table[f"{column}_imputed"],
+                                                    categories=list(domain.known_categories(column)))
+    table["split"] = pd.Categorical(table["split"], categories=["train", "test"])
+    table.to_parquet(path)
+
+
+def _write_grid(out: Path, results: dict, configurations: list, samples, train_client_ids: np.ndarray) -> None:
+    metrics, maps, linkages = [], [], {}
+    for treatment, pipeline, feature_set in configurations:
+        result = results[domain.config_id(treatment, pipeline, feature_set)]
+        table = result.metrics.copy()
+        table.insert(0, "config_id", result.config_id)
+        table.insert(1, "treatment", treatment)
+        table.insert(2, "pipeline", pipeline)
+        table.insert(3, "feature_set", feature_set)
+        table["knee"] = pd.array([result.knee] * len(table), dtype="Int64")
+        metrics.append(table)
+        tsne = pd.DataFrame({"config_id": result.config_id, "client_id": train_client_ids[samples.tsne],
+                             "x": result.tsne[:, 0], "y": result.tsne[:, 1]})
+        for j, k in enumerate(result.metrics["k"]):
+            tsne[f"label_k{k}"] = result.tsne_labels[:, j]
+        maps.append(tsne)
+        linkages[result.config_id] = result.linkage
+    pd.concat(metrics, ignore_index=True).to_parquet(out / artifacts.GRID_METRICS)
+    pd.concat(maps, ignore_index=True).to_parquet(out / artifacts.TSNE)
+    np.savez_compressed(out / artifacts.DENDROGRAMS, **linkages)
+
+
+def _report(final: dict, seconds: dict) -> None:
+    shares = " / ".join(f"{final['shares'][str(s)]:.2f}" for s in sorted(domain.SEGMENTS))
+    reference = " / ".join(f"{domain.REFERENCE_SHARES[s]:.2f}" for s in sorted(domain.SEGMENTS))
+    logger.info("final segmentation: shares %s (original %s); silhouette %.3f (sampled %.3f; original %.2f)",
+                shares, reference, final["silhouette"], final["silhouette_sampled"],
+                domain.REFERENCE_SILHOUETTE)
+    logger.info("stage seconds: %s", ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))

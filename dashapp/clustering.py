@@ -1,0 +1,172 @@
+"""The K-means grid: 3 treatments x 8 pipelines x 2 feature sets x k = 2..15, with maps for choosing k.
+
+For each of the 48 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
+scores each partition (inertia, silhouette on a shared sample, Calinski-Harabasz, Davies-Bouldin), finds the
+knee of the elbow curve, embeds a fixed sample of clients with t-SNE and builds a Ward linkage of a smaller
+sample for the dendrogram.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from kneed import KneeLocator
+from scipy.cluster.hierarchy import linkage
+from sklearn.cluster import KMeans
+from sklearn.manifold import TSNE
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+from dashapp import domain
+from dashapp.preprocessing import build_pipeline, feature_columns
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GridParameters:
+    """Build options of the grid, recorded in the manifest.
+
+    Attributes
+    ----------
+    k_values : tuple of int
+        The k of every K-means run (default 2..15).
+    n_init : int
+        K-means++ starts per k; the best inertia is kept.
+    silhouette_sample : int
+        Size of the fixed sample every configuration's silhouette is computed on.
+    tsne_sample : int
+        Training clients embedded by t-SNE per configuration.
+    dendrogram_sample : int
+        Training clients in each Ward linkage.
+    random_state : int
+        Seed of every random step.
+    """
+
+    k_values: tuple[int, ...] = domain.K_RANGE
+    n_init: int = 2
+    silhouette_sample: int = 5000
+    tsne_sample: int = 2000
+    dendrogram_sample: int = 300
+    random_state: int = 42
+
+    def __post_init__(self):
+        if not self.k_values or min(self.k_values) < 2:
+            raise ValueError(f"k_values={self.k_values} must be non-empty with every k >= 2")
+        for name in ("n_init", "silhouette_sample", "tsne_sample", "dendrogram_sample"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
+
+
+@dataclass(frozen=True)
+class SampleIndices:
+    """Positions in the training rows of the fixed samples shared by every configuration."""
+
+    silhouette: np.ndarray
+    tsne: np.ndarray
+    dendrogram: np.ndarray
+
+
+@dataclass
+class ConfigurationResult:
+    """Everything the grid computes for one configuration."""
+
+    config_id: str
+    metrics: pd.DataFrame
+    knee: int | None
+    tsne: np.ndarray  # (n_tsne, 2)
+    tsne_labels: np.ndarray  # (n_tsne, len(k_values)), 0-based K-means labels
+    linkage: np.ndarray  # scipy linkage matrix of the dendrogram sample
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def draw_samples(n_rows: int, parameters: GridParameters) -> SampleIndices:
+    """Draw the fixed samples (sorted positions), deterministic in ``parameters.random_state``."""
+    rng = np.random.default_rng(parameters.random_state)
+
+    def sample(size: int) -> np.ndarray:
+        return np.sort(rng.choice(n_rows, size=min(size, n_rows), replace=False))
+
+    return SampleIndices(silhouette=sample(parameters.silhouette_sample), tsne=sample(parameters.tsne_sample),
+                         dendrogram=sample(parameters.dendrogram_sample))
+
+
+def find_knee(k_values, inertia) -> int | None:
+    """The knee of an elbow curve (Kneedle, convex and decreasing), or None when the curve has none."""
+    if len(k_values) < 3:
+        return None
+    knee = KneeLocator(list(k_values), list(inertia), curve="convex", direction="decreasing").knee
+    return None if knee is None else int(knee)
+
+
+def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, feature_set: str,
+                          samples: SampleIndices, parameters: GridParameters) -> ConfigurationResult:
+    """Run the grid for one configuration on the treated training rows.
+
+    Parameters
+    ----------
+    treated : DataFrame
+        Training rows after ``treatment`` (no missing categories).
+    treatment : str
+        Key of :data:`dashapp.domain.TREATMENTS`.
+    pipeline : int
+        1..8, see :data:`dashapp.domain.PIPELINES`.
+    feature_set : str
+        Key of :data:`dashapp.domain.FEATURE_SETS`.
+    samples : SampleIndices
+        The shared samples from :func:`draw_samples`.
+    parameters : GridParameters
+
+    Returns
+    -------
+    ConfigurationResult
+    """
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    numeric, categorical = feature_columns(feature_set)
+    transformer = build_pipeline(domain.PIPELINES[pipeline], numeric, categorical,
+                                 with_unknown=treatment == "raw")
+    X = np.ascontiguousarray(transformer.fit_transform(treated), dtype=np.float64)
+    seconds["preprocess"] = time.perf_counter() - start
+
+    rows = []
+    tsne_labels = np.empty((len(samples.tsne), len(parameters.k_values)), dtype=np.int16)
+    silhouette_X = X[samples.silhouette]
+    start = time.perf_counter()
+    for j, k in enumerate(parameters.k_values):
+        model = KMeans(n_clusters=k, n_init=parameters.n_init, random_state=parameters.random_state)
+        labels = model.fit_predict(X)
+        tsne_labels[:, j] = labels[samples.tsne]
+        rows.append({
+            "k": k,
+            "inertia": float(model.inertia_),
+            "silhouette": _safe_score(silhouette_score, silhouette_X, labels[samples.silhouette]),
+            "calinski_harabasz": _safe_score(calinski_harabasz_score, X, labels),
+            "davies_bouldin": _safe_score(davies_bouldin_score, X, labels),
+        })
+    seconds["kmeans"] = time.perf_counter() - start
+    metrics = pd.DataFrame(rows)
+    knee = find_knee(metrics["k"], metrics["inertia"])
+
+    start = time.perf_counter()
+    tsne_input = X[samples.tsne]
+    perplexity = float(min(30, max(2, (len(tsne_input) - 1) // 3)))
+    embedding = TSNE(n_components=2, init="pca", perplexity=perplexity, random_state=parameters.random_state,
+                     n_jobs=1).fit_transform(tsne_input)
+    seconds["tsne"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    ward = linkage(X[samples.dendrogram], method="ward")
+    seconds["dendrogram"] = time.perf_counter() - start
+    return ConfigurationResult(domain.config_id(treatment, pipeline, feature_set), metrics, knee,
+                               embedding.astype(np.float32), tsne_labels, ward, seconds)
+
+
+def _safe_score(score, X: np.ndarray, labels: np.ndarray) -> float:
+    # A sample can contain a single cluster for large k on degenerate data; the score is undefined there.
+    if len(np.unique(labels)) < 2:
+        return float("nan")
+    return float(score(X, labels))

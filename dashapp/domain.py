@@ -1,0 +1,193 @@
+"""The domain vocabulary: columns, categories, treatments, pipelines and segments.
+
+Everything that names a thing of the bank-marketing analysis lives here once; the data loader, the build,
+the figures, the pages and the scoring all import it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- The raw file ------------------------------------------------------------------------------------
+
+#: Columns of the UCI "bank-additional" files, in file order.
+RAW_COLUMNS: tuple[str, ...] = (
+    "age", "job", "marital", "education", "default", "housing", "loan", "contact", "month",
+    "day_of_week", "duration", "campaign", "pdays", "previous", "poutcome", "emp.var.rate",
+    "cons.price.idx", "cons.conf.idx", "euribor3m", "nr.employed", "y",
+)
+
+UNKNOWN = "unknown"
+
+#: The allowed values of every categorical column, in the order the UCI description lists them.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "job": ("admin.", "blue-collar", "entrepreneur", "housemaid", "management", "retired",
+            "self-employed", "services", "student", "technician", "unemployed", UNKNOWN),
+    "marital": ("divorced", "married", "single", UNKNOWN),
+    "education": ("basic.4y", "basic.6y", "basic.9y", "high.school", "illiterate",
+                  "professional.course", "university.degree", UNKNOWN),
+    "default": ("no", "yes", UNKNOWN),
+    "housing": ("no", "yes", UNKNOWN),
+    "loan": ("no", "yes", UNKNOWN),
+    "contact": ("cellular", "telephone"),
+    "month": ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    "day_of_week": ("mon", "tue", "wed", "thu", "fri"),
+    "poutcome": ("failure", "nonexistent", "success"),
+    "y": ("no", "yes"),
+}
+
+INTEGER_COLUMNS: tuple[str, ...] = ("age", "duration", "campaign", "pdays", "previous")
+FLOAT_COLUMNS: tuple[str, ...] = ("emp.var.rate", "cons.price.idx", "cons.conf.idx", "euribor3m",
+                                  "nr.employed")
+
+#: pdays uses 999 for "never contacted before"; the analysis recodes it to -1 so it sorts below real days.
+PDAYS_NEVER = 999
+PDAYS_NEVER_RECODED = -1
+
+#: The file's rows run in time order from this month on; the month column wraps into the next year.
+FIRST_CONTACT_YEAR = 2008
+FIRST_CONTACT_MONTH = 5
+
+# --- What the modelling uses ---------------------------------------------------------------------------
+
+#: Call-level columns, dropped for modelling: duration is only known after the call, and the contact
+#: channel and date describe the call, not the client.
+CALL_COLUMNS: tuple[str, ...] = ("duration", "contact", "month", "day_of_week")
+
+SOCIO_ECONOMIC_COLUMNS: tuple[str, ...] = ("emp.var.rate", "cons.price.idx", "cons.conf.idx",
+                                          "euribor3m", "nr.employed")
+CLIENT_NUMERIC_COLUMNS: tuple[str, ...] = ("age", "campaign", "pdays", "previous")
+NUMERIC_COLUMNS: tuple[str, ...] = CLIENT_NUMERIC_COLUMNS + SOCIO_ECONOMIC_COLUMNS
+
+#: The original analysis treated the outcome y as one more categorical feature of the client; we keep that
+#: so the numbers match, and the UI says so.
+CATEGORICAL_COLUMNS: tuple[str, ...] = ("job", "marital", "education", "default", "housing", "loan",
+                                        "poutcome", "y")
+#: Categorical columns in which `unknown` occurs and is treated as missing.
+COLUMNS_WITH_UNKNOWN: tuple[str, ...] = ("job", "marital", "education", "default", "housing", "loan")
+
+#: The three features of the final segmentation, also the key fields when scoring a client.
+SEGMENT_FEATURES: tuple[str, ...] = ("job", "housing", "loan")
+
+#: Share of the (time-ordered) rows used for training; the rest is the test period.
+TRAIN_FRACTION = 0.7
+
+
+def known_categories(column: str) -> tuple[str, ...]:
+    """The categories of ``column`` without ``unknown``, in their canonical (alphabetical-code) order."""
+    return tuple(c for c in CATEGORIES[column] if c != UNKNOWN)
+
+
+# --- Unknown-value treatments, pipelines, feature sets --------------------------------------------------
+
+TREATMENTS: dict[str, str] = {
+    "raw": "Keep 'unknown' as a category",
+    "knn": "KNN imputation (5 neighbours)",
+    "iterative": "Iterative imputation (BayesianRidge)",
+}
+
+FEATURE_SETS: dict[str, str] = {
+    "all": "All features",
+    "no_socio": "Without the 5 socio-economic columns",
+}
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """One of the eight preprocessing pipelines, numbered 1-8 in the original's loop order."""
+
+    number: int
+    numeric_scaler: str  # "standard" | "minmax"
+    encoder: str  # "onehot" | "ordinal"
+    encoded_scaler: str  # "standard" | "minmax"
+
+    @property
+    def name(self) -> str:
+        scaler = {"standard": "Standard", "minmax": "MinMax"}
+        encoder = {"onehot": "one-hot", "ordinal": "ordinal"}
+        return (f"{self.number}: numeric {scaler[self.numeric_scaler]}, {encoder[self.encoder]} "
+                f"encoding, then {scaler[self.encoded_scaler]}")
+
+
+PIPELINES: dict[int, PipelineSpec] = {}
+for _numeric in ("standard", "minmax"):
+    for _encoder in ("onehot", "ordinal"):
+        for _encoded in ("standard", "minmax"):
+            _n = len(PIPELINES) + 1
+            PIPELINES[_n] = PipelineSpec(_n, _numeric, _encoder, _encoded)
+
+K_RANGE: tuple[int, ...] = tuple(range(2, 16))
+
+#: The original's choice, marked in the explorer.
+FINAL_TREATMENT = "knn"
+FINAL_PIPELINE = 8
+FINAL_K = 4
+
+
+def config_id(treatment: str, pipeline: int, feature_set: str) -> str:
+    """A stable, readable key of one of the 48 grid configurations, e.g. ``knn-p8-all``."""
+    return f"{treatment}-p{pipeline}-{feature_set}"
+
+
+# --- Segments ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    number: int
+    name: str
+    description: str
+    products: tuple[str, ...]
+    colour: str
+
+
+SEGMENTS: dict[int, Segment] = {
+    1: Segment(
+        1, "Home owners: admin., blue-collar, management",
+        "Clients with a housing loan and no personal loan, mostly in administrative, blue-collar and "
+        "management jobs.",
+        ("Mortgage protection insurance", "Home and contents insurance",
+         "Refinancing offers at renewal"),
+        "#1f77b4"),
+    2: Segment(
+        2, "Personal-loan holders",
+        "Clients with a personal loan (with or without a housing loan), across all jobs.",
+        ("Debt consolidation loan", "Payment-protection insurance", "Budgeting and credit advice"),
+        "#d62728"),
+    3: Segment(
+        3, "No loans",
+        "Clients with neither a housing nor a personal loan; open to any product, including students and "
+        "retirees.",
+        ("Savings and term deposits", "Investment funds", "Student programme (first account, study loan)",
+         "Retiree programme (pension savings, annuities)"),
+        "#2ca02c"),
+    4: Segment(
+        4, "Home owners: technicians, services, self-employed",
+        "Clients with a housing loan and no personal loan, mostly technicians, services staff and the "
+        "self-employed.",
+        ("Mortgage protection insurance", "Business and professional accounts",
+         "Income-protection insurance"),
+        "#ff7f0e"),
+}
+
+#: The original study's published result, shown beside ours.
+REFERENCE_SHARES: dict[int, float] = {1: 0.26, 2: 0.15, 3: 0.43, 4: 0.16}
+REFERENCE_SILHOUETTE = 0.63
+
+#: Readable labels for category codes shown to an analyst.
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "housing": {"no": "No housing loan", "yes": "Housing loan", UNKNOWN: "Unknown"},
+    "loan": {"no": "No personal loan", "yes": "Personal loan", UNKNOWN: "Unknown"},
+    "default": {"no": "No credit in default", "yes": "Credit in default", UNKNOWN: "Unknown"},
+    "education": {
+        "basic.4y": "Basic (4 years)", "basic.6y": "Basic (6 years)", "basic.9y": "Basic (9 years)",
+        "high.school": "High school", "illiterate": "Illiterate",
+        "professional.course": "Professional course", "university.degree": "University degree",
+        UNKNOWN: "Unknown",
+    },
+}
+
+
+def category_label(column: str, value: str) -> str:
+    """A readable label for one category value (``housing='yes'`` -> ``'Housing loan'``)."""
+    return CATEGORY_LABELS.get(column, {}).get(value, value)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real data file, a quick build made once per session, the full artifacts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashapp.settings import get_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def bank_csv() -> Path:
+    """The verified full data file (``BANK_MARKETING_CSV`` or the cache `make data` fills)."""
+    from dashapp.datasource import obtain_bank_csv
+
+    return obtain_bank_csv(get_settings(), progress=False)
+
+
+@pytest.fixture(scope="session")
+def quick_model_dir(bank_csv, tmp_path_factory) -> Path:
+    """A quick build of every artifact into a temporary folder, made once per test session."""
+    from dashapp.build import BuildParameters, build_artifacts
+
+    model_dir = tmp_path_factory.mktemp("quick") / "model"
+    build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
+                    progress=False)
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def full_store():
+    """The full artifacts in model/ that `make test` builds before the suite runs."""
+    from dashapp.artifacts import ArtifactStore
+
+    store = ArtifactStore(get_settings().model_dir)
+    if store.manifest["parameters"]["mode"] != "full":
+        pytest.fail(f"{get_settings().model_dir} holds a {store.manifest['parameters']['mode']} build; "
+                    "run `make artifacts-force` for the full one")
+    return store
