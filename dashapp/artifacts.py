@@ -40,8 +40,7 @@ ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSI
                   TREE_RULES)
 
 #: The core modules whose source determines the artifacts; their hash is the manifest's code version.
-_CODE_MODULES = ("domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py", "build.py",
-                 "artifacts.py")
+_CODE_MODULES = ("domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py", "build.py")
 
 
 class ArtifactError(RuntimeError):
@@ -172,6 +171,10 @@ class ArtifactStore:
         self.model_dir = Path(model_dir)
         self.manifest = read_manifest(self.model_dir)
         if verify:
+            reasons = staleness(self.manifest, data_sha256=None, parameters=None)
+            if reasons:
+                raise ArtifactError(f"The artifacts in {self.model_dir} are stale ({'; '.join(reasons)}). "
+                                    f"Rebuild with `{REBUILD_COMMAND}`.")
             verify_artifacts(self.model_dir, self.manifest)
 
     def _path(self, name: str) -> Path:
@@ -223,6 +226,12 @@ class ArtifactStore:
     @cached_property
     def tree_rules(self) -> str:
         return self._path(TREE_RULES).read_text()
+
+    def preload(self) -> None:
+        """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
+        for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
+                     "profiles", "tree_rules"):
+            getattr(self, name)
 
     def summary(self) -> dict:
         """A short description for the footer and ``/healthz``."""

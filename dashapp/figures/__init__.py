@@ -1,0 +1,43 @@
+"""Pure figure builders: artifacts or small frames in, ``plotly.graph_objects.Figure`` out (plotly only).
+
+Every builder uses the one template registered here, so all charts share fonts, margins and colours.
+Sub-modules: ``eda`` (data page), ``clustering`` (explorer), ``segments`` (segments page and overview),
+``tree`` (decision tree page and scoring).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashapp import domain
+
+TEMPLATE_NAME = "studio"
+
+#: Segment colours, by segment number, from the domain.
+SEGMENT_COLOURS = {number: segment.colour for number, segment in domain.SEGMENTS.items()}
+
+
+def _register_template() -> None:
+    base = pio.templates["plotly_white"]
+    template = go.layout.Template(base)
+    template.layout.font = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=12)
+    template.layout.margin = dict(l=50, r=20, t=40, b=40)
+    template.layout.colorway = ["#2a6f97", "#e07a5f", "#3d9970", "#f2a541", "#6c757d", "#9b5de5", "#00b4d8",
+                                "#d62828"]
+    template.layout.title = dict(font=dict(size=14), x=0.01, xanchor="left")
+    template.layout.hoverlabel = dict(font_size=12)
+    pio.templates[TEMPLATE_NAME] = template
+
+
+_register_template()
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why there is nothing to plot (e.g. a filter that leaves no clients)."""
+    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                          font=dict(size=14, color="#6c757d"))
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
