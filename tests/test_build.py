@@ -1,0 +1,136 @@
+"""The build on the real data: a complete, consistent, reproducible, atomic set of artifacts, and a loader
+that refuses what it should."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashapp import artifacts, build, domain
+from dashapp.artifacts import ArtifactError, ArtifactStore
+from dashapp.build import BuildParameters, build_artifacts
+from dashapp.settings import BANK_FULL_SHA256
+
+
+def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
+    manifest = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())
+    assert set(manifest["artifacts"]) == set(artifacts.ARTIFACT_FILES)
+    assert sorted(p.name for p in quick_model_dir.iterdir()) == sorted(artifacts.ARTIFACT_FILES + (artifacts.MANIFEST,))
+    for name, entry in manifest["artifacts"].items():
+        assert artifacts.file_sha256(quick_model_dir / name) == entry["sha256"]
+    assert manifest["data"]["sha256"] == BANK_FULL_SHA256
+    assert manifest["code_version"] == artifacts.code_version()
+    assert {"scikit-learn", "pandas", "numpy"} <= set(manifest["versions"])
+    assert manifest["parameters"]["mode"] == "quick"
+    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "write"}
+
+
+def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    k_values = BuildParameters.for_mode("quick").grid.k_values
+    assert len(store.clients) == math.ceil(41188 / build.QUICK_ROW_STEP)
+    assert len(store.grid_metrics) == 48 * len(k_values)
+    assert store.grid_metrics["config_id"].nunique() == 48
+    tsne = store.tsne("knn-p8-all")
+    assert len(tsne) == 300 and set(tsne["client_id"]) <= set(store.clients.index)
+    assert store.clients.loc[tsne["client_id"], "split"].eq("train").all()
+    assert store.dendrogram_linkage("raw-p1-all").shape == (99, 4)
+    assert store.clients["segment"].isin([1, 2, 3, 4]).all()
+    profiles = store.profiles["segments"]
+    assert sum(p["clients"] for p in profiles) == (store.clients["split"] == "train").sum()
+    nodes = store.evaluation["tree_nodes"]
+    assert nodes[0]["samples"] == store.evaluation["classifier"]["train_rows"]
+    assert store.segmentation_model.tree.get_depth() <= 3
+
+
+def test_rebuild_gives_identical_numbers(quick_model_dir, bank_csv, tmp_path):
+    again = tmp_path / "model"
+    build_artifacts(bank_csv, again, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1, progress=False)
+    first, second = ArtifactStore(quick_model_dir), ArtifactStore(again)
+    pd.testing.assert_frame_equal(first.grid_metrics, second.grid_metrics)
+    pd.testing.assert_frame_equal(first._tsne, second._tsne)
+    pd.testing.assert_frame_equal(first.clients, second.clients)
+    assert first.evaluation == second.evaluation
+    assert first.profiles == second.profiles
+    for name in (artifacts.GRID_METRICS, artifacts.TSNE, artifacts.CLIENTS, artifacts.EVALUATION):
+        assert first.manifest["artifacts"][name]["sha256"] == second.manifest["artifacts"][name]["sha256"]
+
+
+def test_failed_build_leaves_previous_artifacts_intact(quick_model_dir, bank_csv, tmp_path, monkeypatch):
+    target = tmp_path / "model"
+    shutil.copytree(quick_model_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if Ctrl-C arrived in the middle of the grid
+
+    monkeypatch.setattr(build, "cluster_configuration", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_artifacts(bank_csv, target, BuildParameters.for_mode("quick"), jobs=1, progress=False)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left behind
+
+
+def test_if_stale_skips_a_current_build(quick_model_dir, bank_csv):
+    from scripts.build_artifacts import main
+
+    built_at = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())["built_at"]
+    assert main(["--quick", "--if-stale", "--quiet", "--csv", str(bank_csv), "--model-dir", str(quick_model_dir)]) == 0
+    assert json.loads((quick_model_dir / artifacts.MANIFEST).read_text())["built_at"] == built_at
+
+
+@pytest.fixture
+def copied_model(quick_model_dir, tmp_path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(quick_model_dir, target)
+    return target
+
+
+def _edit_manifest(model_dir: Path, edit) -> None:
+    path = model_dir / artifacts.MANIFEST
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def test_loader_refuses_a_changed_artifact(copied_model):
+    with (copied_model / artifacts.PROFILES).open("a") as handle:
+        handle.write(" ")
+    with pytest.raises(ArtifactError, match="profiles.json does not match its checksum.*make artifacts"):
+        ArtifactStore(copied_model)
+
+
+def test_loader_refuses_a_missing_artifact(copied_model):
+    (copied_model / artifacts.TSNE).unlink()
+    with pytest.raises(ArtifactError, match="tsne.parquet is missing.*make artifacts"):
+        ArtifactStore(copied_model)
+
+
+def test_loader_refuses_another_scikit_learn_version(copied_model):
+    _edit_manifest(copied_model, lambda m: m["versions"].update({"scikit-learn": "0.24.2"}))
+    with pytest.raises(ArtifactError, match="scikit-learn 0.24.2 at build.*make artifacts"):
+        ArtifactStore(copied_model)
+
+
+def test_loader_refuses_artifacts_from_other_code(copied_model):
+    _edit_manifest(copied_model, lambda m: m.update({"code_version": "0000"}))
+    with pytest.raises(ArtifactError, match="stale.*analysis code changed"):
+        ArtifactStore(copied_model)
+
+
+def test_loader_says_what_to_run_when_nothing_is_built(tmp_path):
+    with pytest.raises(ArtifactError, match=r"No artifacts in .*Build them with `make artifacts`"):
+        ArtifactStore(tmp_path)
+
+
+def test_staleness_names_data_and_parameter_changes(quick_model_dir):
+    manifest = artifacts.read_manifest(quick_model_dir)
+    assert artifacts.staleness(manifest, BANK_FULL_SHA256, BuildParameters.for_mode("quick").to_json()) == []
+    reasons = artifacts.staleness(manifest, "f" * 64, BuildParameters.for_mode("full").to_json())
+    assert any("checksum differs" in r for r in reasons) and any("parameters differ" in r for r in reasons)

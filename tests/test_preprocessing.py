@@ -1,0 +1,84 @@
+"""Treatments of unknown values and the eight pipelines, on small frames built here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashapp import domain
+from dashapp.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline, feature_columns,
+                                   fill_unknown_as_category)
+
+
+def _frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({c: rng.normal(size=n) for c in domain.NUMERIC_COLUMNS})
+    for column in domain.CATEGORICAL_COLUMNS:
+        frame[column] = rng.choice(domain.known_categories(column), size=n).astype(object)
+    return frame
+
+
+def test_pipelines_are_numbered_in_the_original_loop_order():
+    assert len(domain.PIPELINES) == 8
+    assert (domain.PIPELINES[1].numeric_scaler, domain.PIPELINES[1].encoder, domain.PIPELINES[1].encoded_scaler) \
+        == ("standard", "onehot", "standard")
+    eight = domain.PIPELINES[8]
+    assert (eight.numeric_scaler, eight.encoder, eight.encoded_scaler) == ("minmax", "ordinal", "minmax")
+    assert eight.name == "8: numeric MinMax, ordinal encoding, then MinMax"
+    assert domain.PIPELINES[2].encoded_scaler == "minmax" and domain.PIPELINES[3].encoder == "ordinal"
+
+
+def test_knn_imputation_decodes_by_truncating_the_neighbours_mean_code():
+    # Five neighbours with education codes 1, 1, 2, 2, 2 average 1.6: the original's decoding truncates to 1.
+    rows = [{"age": 30.0 + i * 0.01, "education": e, "job": "admin."} for i, e in
+            enumerate(["basic.6y", "basic.6y", "basic.9y", "basic.9y", "basic.9y"])]
+    rows += [{"age": 90.0, "education": "illiterate", "job": "admin."}] * 3
+    rows.append({"age": 30.02, "education": np.nan, "job": "admin."})
+    frame = pd.DataFrame(rows)
+    filled = UnknownValueImputer("knn").fit_transform(frame)
+    assert filled["education"].iloc[-1] == "basic.6y"
+    assert filled["education"].iloc[:-1].tolist() == frame["education"].iloc[:-1].tolist()
+
+
+def test_iterative_imputation_fills_every_missing_category_with_a_known_one():
+    frame = _frame(60)
+    frame.loc[::7, "job"] = np.nan
+    frame.loc[::5, "housing"] = np.nan
+    filled = apply_treatment("iterative", frame)
+    assert filled["job"].notna().all() and filled["housing"].notna().all()
+    assert set(filled["job"]) <= set(domain.known_categories("job"))
+
+
+def test_raw_treatment_keeps_unknown_as_a_category():
+    frame = _frame(10)
+    frame.loc[3, "loan"] = np.nan
+    assert fill_unknown_as_category(frame)["loan"].iloc[3] == "unknown"
+
+
+def test_unknown_treatment_name_is_rejected():
+    with pytest.raises(ValueError, match="treatment='median' must be one of raw, knn, iterative"):
+        apply_treatment("median", _frame(5))
+
+
+@pytest.mark.parametrize("number", sorted(domain.PIPELINES))
+def test_every_pipeline_outputs_the_expected_width_and_scaling(number):
+    spec = domain.PIPELINES[number]
+    numeric, categorical = feature_columns("all")
+    matrix = build_pipeline(spec, numeric, categorical, with_unknown=False).fit_transform(_frame(80))
+    one_hot_width = sum(len(domain.known_categories(c)) for c in categorical)
+    expected = len(numeric) + (one_hot_width if spec.encoder == "onehot" else len(categorical))
+    assert matrix.shape == (80, expected)
+    encoded = matrix[:, len(numeric):]
+    if spec.encoded_scaler == "minmax":
+        assert encoded.min() >= 0 and encoded.max() <= 1
+    else:
+        assert np.allclose(encoded.mean(axis=0), 0, atol=1e-9)
+
+
+def test_feature_sets_drop_only_the_socio_economic_columns():
+    numeric, categorical = feature_columns("no_socio")
+    assert numeric == list(domain.CLIENT_NUMERIC_COLUMNS)
+    assert "y" in categorical  # the original treated the outcome as a client feature
+    with pytest.raises(ValueError, match="feature_set='some'"):
+        feature_columns("some")
