@@ -1,0 +1,182 @@
+"""Page speed through HTTP against gunicorn with 2 workers, on the artifacts in model/.
+
+Measures, as a browser would ask for them:
+- gunicorn's start to the first 200 from /healthz (goal <= 3 s);
+- each page's first render: the HTML, /_dash-layout, /_dash-dependencies, the page-content callback and the
+  page's initial callbacks, in sequence (goal p95 <= 150 ms), and the JSON they carry (goal <= 1.5 MB);
+- each of the page's callbacks fired again with its initial inputs as the triggering change (goal p95 <= 100 ms);
+- each worker's resident memory afterwards (goal <= 300 MB).
+
+    python benchmarks/bench_pages.py [--rounds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = ["/", "/data", "/explorer", "/segments", "/tree", "/score"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _request(url: str, payload: dict | None = None) -> tuple[int, bytes]:
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _components(node, found: dict) -> None:
+    """Collect {id: props} from a serialised Dash layout."""
+    if isinstance(node, list):
+        for child in node:
+            _components(child, found)
+    elif isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict):
+            if isinstance(props.get("id"), str):
+                found[props["id"]] = props
+            _components(props.get("children"), found)
+            for value in props.values():
+                if isinstance(value, dict) and "props" in value:
+                    _components(value, found)
+
+
+def _callback_payload(callback: dict, props: dict, trigger_all: bool) -> dict | None:
+    def value(item):
+        return {"id": item["id"], "property": item["property"],
+                "value": props.get(item["id"], {}).get(item["property"])}
+
+    if any(item["id"] not in props for item in callback["inputs"]):
+        return None
+    output = callback["output"]
+    if output.startswith(".."):
+        outputs = [dict(zip(("id", "property"), part.rsplit(".", 1)))
+                   for part in output.strip(".").split("...")]
+    else:
+        outputs = dict(zip(("id", "property"), output.rsplit(".", 1)))
+    inputs = [value(item) for item in callback["inputs"]]
+    return {"output": output, "outputs": outputs, "inputs": inputs,
+            "state": [value(item) for item in callback.get("state", [])],
+            "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs] if trigger_all else []}
+
+
+def first_render(base: str, page: str, dependencies: list) -> tuple[float, int, list[tuple[dict, dict]]]:
+    """Seconds and JSON bytes of one page's first render; returns the callbacks it can fire."""
+    start = time.perf_counter()
+    size = 0
+    status, body = _request(base + page.lstrip("/"))
+    assert status == 200, (page, status)
+    for route in ("_dash-layout", "_dash-dependencies"):
+        status, body = _request(base + route)
+        size += len(body)
+    container = next(c for c in dependencies if c["output"].startswith(".._pages_content"))
+    payload = {"output": container["output"],
+               "outputs": [{"id": "_pages_content", "property": "children"},
+                           {"id": "_pages_store", "property": "data"}],
+               "inputs": [{"id": "_pages_location", "property": "pathname", "value": page},
+                          {"id": "_pages_location", "property": "search", "value": ""}],
+               "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    status, body = _request(base + "_dash-update-component", payload)
+    assert status == 200, (page, status, body[:300])
+    size += len(body)
+    props: dict = {}
+    _components(json.loads(body)["response"]["_pages_content"]["children"], props)
+    props["_pages_location"] = {"pathname": page, "search": ""}
+    fired = []
+    for callback in dependencies:
+        if callback.get("clientside_function") or callback["output"].startswith(".._pages_content"):
+            continue
+        payload = _callback_payload(callback, props, trigger_all=False)
+        if payload is None:
+            continue
+        fired.append((callback, payload))
+        if not callback.get("prevent_initial_call"):
+            status, body = _request(base + "_dash-update-component", payload)
+            size += len(body)
+    return time.perf_counter() - start, size, fired
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--config", "gunicorn.conf.py"],
+                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        while True:
+            try:
+                if _request(base + "healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.perf_counter() - started > 60:
+                raise TimeoutError("gunicorn did not become healthy within 60 s")
+            time.sleep(0.02)
+        ready = time.perf_counter() - started
+        print(f"gunicorn start to first 200 from /healthz: {ready:.2f} s (goal <= 3 s)")
+        dependencies = json.loads(_request(base + "_dash-dependencies")[1])
+        print(f"{'page':<11}{'first render p50':>17}{'p95':>9}{'JSON':>10}   slowest callback p50 / p95")
+        for page in PAGES:
+            if _request(base + page.lstrip("/"))[0] != 200:
+                continue
+            renders, sizes, callback_times = [], [], {}
+            for _ in range(args.rounds):
+                seconds, size, fired = first_render(base, page, dependencies)
+                renders.append(seconds)
+                sizes.append(size)
+                for callback, payload in fired:
+                    triggered = _callback_payload(callback, {i["id"]: {i["property"]: i["value"]}
+                                                             for i in payload["inputs"] + payload["state"]},
+                                                  trigger_all=True)
+                    start = time.perf_counter()
+                    _request(base + "_dash-update-component", triggered)
+                    callback_times.setdefault(callback["output"], []).append(time.perf_counter() - start)
+            slowest = max(callback_times.items(), key=lambda item: _percentile(item[1], 0.95), default=None)
+            slow_text = "-" if slowest is None else (
+                f"{statistics.median(slowest[1]) * 1000:6.1f} / {_percentile(slowest[1], 0.95) * 1000:6.1f} ms"
+                f"  ({slowest[0][:48]})")
+            print(f"{page:<11}{statistics.median(renders) * 1000:14.1f} ms{_percentile(renders, 0.95) * 1000:6.1f} ms"
+                  f"{max(sizes) / 1e6:7.2f} MB   {slow_text}")
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        for pid in workers:
+            rss = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                       if line.startswith("VmRSS"))
+            print(f"worker {pid}: resident memory {int(rss.split()[1]) / 1024:.0f} MB (goal <= 300 MB)")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The app as a whole: every page and Dash route answers, layers stay apart, component ids are unique."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import dash
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def dash_app():
+    # gunicorn imports `app:server`; so do we. The page registry is global, so one app per test session.
+    from app import app
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(dash_app):
+    return dash_app.server.test_client()
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    if children is None:
+        return
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+def _page_layouts():
+    for module, page in dash.page_registry.items():
+        layout = page["layout"]
+        yield module, layout() if callable(layout) else layout
+
+
+def test_pages_are_the_expected_modules(dash_app):
+    modules = set(dash.page_registry)
+    assert {"pages.overview", "pages.data", "pages.explorer", "pages.segments", "pages.tree"} <= modules
+
+
+def test_every_page_and_dash_route_answers(client):
+    for page in dash.page_registry.values():
+        assert client.get(page["relative_path"]).status_code == 200, page["relative_path"]
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200 and "page-content" in layout.get_data(as_text=True)
+    dependencies = client.get("/_dash-dependencies")
+    assert dependencies.status_code == 200 and len(json.loads(dependencies.data)) > 0
+    assert client.get("/vendor/bootstrap.min.css").status_code == 200
+
+
+def test_healthz_reports_the_manifest(client, full_store):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["artifacts"]["data_sha256"] == full_store.manifest["data"]["sha256"]
+    assert body["artifacts"]["mode"] == "full"
+
+
+def test_component_ids_are_unique_across_pages(dash_app):
+    seen: dict[str, str] = {}
+    for module, layout in _page_layouts():
+        for component in _walk(layout):
+            component_id = getattr(component, "id", None)
+            if isinstance(component_id, str):
+                assert component_id not in seen, f"{component_id} in {module} and {seen[component_id]}"
+                seen[component_id] = module
+
+
+def test_every_callback_id_exists_in_a_layout(dash_app, client):
+    # suppress_callback_exceptions is on (pages mount their components later), so typos must be caught here.
+    known = {getattr(c, "id", None) for _, layout in _page_layouts() for c in _walk(layout)}
+    known |= {getattr(c, "id", None) for c in _walk(dash_app.layout())}
+    for callback in json.loads(client.get("/_dash-dependencies").data):
+        ids = [item["id"] for item in callback["inputs"] + callback.get("state", [])]
+        output = callback["output"].lstrip(".")
+        ids += [part.split(".")[0] for part in output.split("...")]
+        for component_id in ids:
+            if component_id.startswith("{"):  # pattern-matching ids
+                continue
+            assert component_id in known, f"callback refers to missing id {component_id!r}"
+
+
+def test_core_modules_do_not_import_dash():
+    code = ("import sys; import dashapp.data, dashapp.datasource, dashapp.preprocessing, dashapp.clustering, "
+            "dashapp.segmentation, dashapp.build, dashapp.artifacts, dashapp.store, dashapp.scoring, "
+            "dashapp.eda, dashapp.figures; "
+            "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_creating_the_app_loads_no_artifact():
+    # Importing app (and so every page) must not touch model/: a missing artifact gives a clear page, not a
+    # crashed worker, and gunicorn's master decides when to load.
+    code = "import app, dashapp.artifacts as a; print(a.load_store.cache_info().currsize)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0"
