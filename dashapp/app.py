@@ -27,6 +27,7 @@ _VENDOR_ROUTE = "vendor/bootstrap.min.css"
 
 NAV_ID = "shell-nav"
 FOOTER_ID = "shell-footer"
+PAGE_CONTENT_ID = "page-content"
 
 
 def _navbar(prefix: str) -> dbc.Navbar:
@@ -63,7 +64,7 @@ def _shell_layout():
     # A function, so the footer reflects the artifacts at request time (e.g. after a rebuild and restart).
     return html.Div([
         _navbar(get_settings().url_prefix),
-        dbc.Container(dash.page_container, fluid=True, className="px-4"),
+        dbc.Container(dash.page_container, fluid=True, className="px-4", id=PAGE_CONTENT_ID),
         _footer(),
     ])
 
