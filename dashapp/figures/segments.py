@@ -1,0 +1,320 @@
+"""Figures of the final segments: the job x housing x loan space, profiles, sizes, job mix and the shares.
+
+Builders take the aggregates the artifacts hold (``profiles.json``, ``evaluation.json``) or the small frame
+:func:`segment_space_counts` makes from the clients, and an optional ``highlight`` segment that is drawn in
+full colour while the others fade.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashapp import domain
+from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
+
+#: Opacity of the segments that are not highlighted: faint, but still there for comparison.
+FADED_OPACITY = 0.2
+#: The 3-D view: the jobs run left to right in front, the loans go up and back.
+EYE = (0.55, -2.1, 1.0)
+ASPECT = (1.8, 0.8, 1.0)
+#: Marker diameters (px) of the smallest and largest point in the 3-D space.
+_MIN_MARKER, _MAX_MARKER = 6, 42
+
+#: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
+_SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
+                  "segment": "segment"}
+
+
+def segment_title(number: int) -> str:
+    """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
+    return f"Segment {number}: {domain.SEGMENTS[number].name}"
+
+
+def _check_highlight(highlight: int | None) -> None:
+    if highlight is not None and highlight not in domain.SEGMENTS:
+        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(domain.SEGMENTS)} "
+                         "or None")
+
+
+def _opacity(number: int, highlight: int | None) -> float:
+    return 1.0 if highlight is None or number == highlight else FADED_OPACITY
+
+
+def _by_segment(mapping: dict) -> dict[int, float]:
+    # JSON turns the segment keys into strings; the builders accept either.
+    return {int(key): value for key, value in mapping.items()}
+
+
+# --- The 3-D space -------------------------------------------------------------------------------------
+
+
+def segment_space_counts(clients: pd.DataFrame) -> pd.DataFrame:
+    """Count clients per (job, housing, loan, segment): the points of the 3-D segment space.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        The clients table (``clients.parquet``) or any subset of it; needs ``job_imputed``,
+        ``housing_imputed``, ``loan_imputed`` and ``segment``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``job``, ``housing``, ``loan`` (str), ``segment`` (int) and ``clients`` (int), one row per
+        combination that occurs, sorted by segment, job, housing, loan.
+
+    Raises
+    ------
+    ValueError
+        If a needed column is missing.
+    """
+    missing = [column for column in _SPACE_COLUMNS if column not in clients.columns]
+    if missing:
+        raise ValueError(f"the clients table lacks the column(s) {missing}; expected {list(_SPACE_COLUMNS)}")
+    frame = clients[list(_SPACE_COLUMNS)].rename(columns=_SPACE_COLUMNS)
+    counts = frame.groupby(list(_SPACE_COLUMNS.values()), observed=True).size().rename("clients").reset_index()
+    counts = counts[counts["clients"] > 0]
+    for column in ("job", "housing", "loan"):
+        counts[column] = counts[column].astype(str)
+    counts["segment"] = counts["segment"].astype(int)
+    counts["clients"] = counts["clients"].astype(int)
+    return counts.sort_values(["segment", "job", "housing", "loan"]).reset_index(drop=True)
+
+
+def _marker_sizes(counts: pd.Series, largest: int) -> list[float]:
+    # Area proportional to the count, so a point twice as large in area holds twice the clients.
+    return [_MIN_MARKER + (_MAX_MARKER - _MIN_MARKER) * math.sqrt(n / largest) for n in counts]
+
+
+def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> go.Figure:
+    """The segments in the job x housing x loan space: one point per combination, sized by its clients.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        From :func:`segment_space_counts`.
+    highlight : int, optional
+        A segment to show in full colour; the others fade. None shows all alike.
+
+    Returns
+    -------
+    go.Figure
+        One ``scatter3d`` trace per segment (in segment order) with the segment number as ``customdata``;
+        the axes show readable category labels in the domain's order.
+    """
+    _check_highlight(highlight)
+    if counts.empty:
+        return empty_figure("No clients to show")
+    jobs = [job for job in domain.known_categories("job") if job in set(counts["job"])]
+    housing = [domain.category_label("housing", value) for value in domain.known_categories("housing")]
+    loan = [domain.category_label("loan", value) for value in domain.known_categories("loan")]
+    largest = int(counts["clients"].max())
+    figure = go.Figure()
+    for number in sorted(domain.SEGMENTS):
+        members = counts[counts["segment"] == number]
+        if members.empty:
+            continue
+        housing_labels = [domain.category_label("housing", value) for value in members["housing"]]
+        loan_labels = [domain.category_label("loan", value) for value in members["loan"]]
+        figure.add_trace(go.Scatter3d(
+            x=members["job"].tolist(), y=housing_labels, z=loan_labels,
+            mode="markers", name=f"Segment {number}",
+            marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
+                        opacity=_opacity(number, highlight), line=dict(width=0)),
+            customdata=[[number, n] for n in members["clients"]],
+            hovertemplate=(f"<b>{segment_title(number)}</b><br>Job: %{{x}}<br>%{{y}}<br>%{{z}}<br>"
+                           "Clients: %{customdata[1]:,}<extra></extra>"),
+        ))
+    axis = dict(type="category", backgroundcolor="#fbfbfc", gridcolor="#dee2e6", showspikes=False,
+                tickfont=dict(size=10), categoryorder="array")
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        scene=dict(
+            # Every job gets its tick (plotly would skip every other one); the loan ticks read as words
+            # ("Housing loan", "No personal loan"), so those two axes need no title.
+            # The ranges leave half a category of room at each end: points on the box's walls get cut by them.
+            xaxis=dict(axis, title=dict(text="Job"), categoryarray=jobs, tickmode="array", tickvals=jobs,
+                       range=[-0.6, len(jobs) - 0.4]),
+            yaxis=dict(axis, title=dict(text=""), categoryarray=housing, range=[-0.5, len(housing) - 0.5]),
+            zaxis=dict(axis, title=dict(text=""), categoryarray=loan, range=[-0.5, len(loan) - 0.5]),
+            camera=dict(eye=dict(x=EYE[0], y=EYE[1], z=EYE[2])),
+            aspectmode="manual", aspectratio=dict(x=ASPECT[0], y=ASPECT[1], z=ASPECT[2]),
+        ),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, itemsizing="constant"),
+        margin=dict(l=0, r=0, t=30, b=0),
+        # Keeps the camera where the user turned it when the highlight changes.
+        uirevision="segment-space",
+    )
+    return figure
+
+
+# --- Profiles ------------------------------------------------------------------------------------------
+
+
+def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Figure:
+    """Each segment's profile on the radar axes: the share of its clients with each property.
+
+    Parameters
+    ----------
+    profiles : dict
+        ``profiles.json``: ``segments`` (each with ``segment`` and ``radar``) and ``radar_axes``
+        ({key: label}).
+    highlight : int, optional
+        A segment to draw filled and in full colour; the others fade.
+
+    Returns
+    -------
+    go.Figure
+        One closed ``scatterpolar`` trace per segment, values in percent.
+    """
+    _check_highlight(highlight)
+    axes = profiles["radar_axes"]
+    labels = list(axes.values()) + [next(iter(axes.values()))]
+    figure = go.Figure()
+    for profile in profiles["segments"]:
+        number = int(profile["segment"])
+        values = [100 * profile["radar"][key] for key in axes]
+        chosen = highlight == number
+        figure.add_trace(go.Scatterpolar(
+            r=values + values[:1], theta=labels, name=f"Segment {number}",
+            line=dict(color=SEGMENT_COLOURS[number], width=3 if chosen else 2),
+            fill="toself" if chosen else "none", opacity=_opacity(number, highlight),
+            hovertemplate=f"Segment {number}<br>%{{theta}}: %{{r:.1f}}%<extra></extra>",
+        ))
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        polar=dict(
+            # First axis at the top, clockwise; the radial ticks sit between the first two axes, off the labels.
+            radialaxis=dict(range=[0, 100], ticksuffix="%", tickvals=[50, 100], tickfont=dict(size=9),
+                            angle=90 - 180 / len(axes), tickangle=90 - 180 / len(axes), showline=False),
+            angularaxis=dict(tickfont=dict(size=11), rotation=90, direction="clockwise"),
+        ),
+        legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="center", x=0.5),
+        margin=dict(l=90, r=90, t=30, b=20),
+    )
+    return figure
+
+
+def segment_size_figure(profiles: dict, highlight: int | None = None) -> go.Figure:
+    """Clients per segment and each segment's subscription rate beside that of all clients.
+
+    Parameters
+    ----------
+    profiles : dict
+        ``profiles.json``: ``segments`` (each with ``segment``, ``clients``, ``share`` and
+        ``subscription_rate``) and ``overall_subscription_rate``.
+    highlight : int, optional
+        A segment to show in full colour.
+
+    Returns
+    -------
+    go.Figure
+        Two ``bar`` traces: clients per segment number (left, x axis ``x``) and the subscription rate in
+        percent (right, ``x2``) per segment number and, last, ``"All"`` in grey.
+    """
+    _check_highlight(highlight)
+    segments = profiles["segments"]
+    names = [str(s["segment"]) for s in segments]
+    colours = [SEGMENT_COLOURS[int(s["segment"])] for s in segments]
+    opacity = [_opacity(int(s["segment"]), highlight) for s in segments]
+    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                           subplot_titles=("Clients (share)", "Subscribed a term deposit"))
+    figure.add_trace(go.Bar(
+        x=names, y=[s["clients"] for s in segments], name="Clients",
+        marker=dict(color=colours, opacity=opacity),
+        text=[f"{s['share']:.0%}" for s in segments], textposition="outside", cliponaxis=False,
+        hovertemplate="Segment %{x}: %{y:,} clients (%{text})<extra></extra>",
+    ), row=1, col=1)
+    # All clients as a grey bar of their own: the rates are close, so a reference line would cross the labels.
+    figure.add_trace(go.Bar(
+        x=names + ["All"],
+        y=[100 * s["subscription_rate"] for s in segments] + [100 * profiles["overall_subscription_rate"]],
+        name="Subscription rate", marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0]),
+        texttemplate="%{y:.1f}%", textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y:.1f}% subscribed<extra></extra>",
+    ), row=1, col=2)
+    figure.update_xaxes(title_text="Segment", type="category")
+    figure.update_yaxes(rangemode="tozero", row=1, col=1)
+    figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
+    figure.update_layout(template=TEMPLATE_NAME, showlegend=False, margin=dict(l=50, r=10, t=40, b=40))
+    return figure
+
+
+def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.Figure:
+    """Which jobs each segment's clients have: the share of the segment in each job.
+
+    Parameters
+    ----------
+    profiles : dict
+        ``profiles.json``: ``jobs`` (the job order) and ``segments`` (each with ``segment``, ``clients`` and
+        ``job_counts``).
+    highlight : int, optional
+        A segment to show in full colour.
+
+    Returns
+    -------
+    go.Figure
+        One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs
+        (first job at the top).
+    """
+    _check_highlight(highlight)
+    jobs = list(profiles["jobs"])
+    figure = go.Figure()
+    for profile in profiles["segments"]:
+        number = int(profile["segment"])
+        total = profile["clients"] or 1
+        counts = [profile["job_counts"].get(job, 0) for job in jobs]
+        figure.add_trace(go.Bar(
+            y=jobs, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
+            marker=dict(color=SEGMENT_COLOURS[number], opacity=_opacity(number, highlight)),
+            customdata=counts,
+            hovertemplate=f"Segment {number}<br>%{{y}}: %{{x:.1f}}% (%{{customdata:,}} clients)<extra></extra>",
+        ))
+    figure.update_layout(
+        template=TEMPLATE_NAME, barmode="group", bargap=0.25, bargroupgap=0.05,
+        xaxis=dict(title=dict(text="% of the segment's clients"), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(categoryorder="array", categoryarray=jobs, autorange="reversed"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
+        margin=dict(l=100, r=20, t=50, b=40),
+    )
+    return figure
+
+
+# --- Overview ------------------------------------------------------------------------------------------
+
+
+def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
+    """This build's segment shares beside the original study's.
+
+    Parameters
+    ----------
+    shares, reference_shares : dict
+        {segment: share in [0, 1]} (keys may be strings, as in ``evaluation.json``).
+
+    Returns
+    -------
+    go.Figure
+        Two grouped ``bar`` traces, "This build" then "Original study", x the segments, y in percent.
+    """
+    ours, reference = _by_segment(shares), _by_segment(reference_shares)
+    numbers = sorted(set(ours) | set(reference))
+    names = [f"Segment {n}" for n in numbers]
+    figure = go.Figure()
+    for label, values, colour in (("This build", ours, "#2a6f97"), ("Original study", reference, "#adb5bd")):
+        percents = [100 * values[n] if n in values else None for n in numbers]
+        figure.add_trace(go.Bar(
+            x=names, y=percents, name=label, marker_color=colour,
+            texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False,
+            hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
+        ))
+    figure.update_layout(
+        template=TEMPLATE_NAME, barmode="group",
+        yaxis=dict(title=dict(text="% of the clients"), ticksuffix="%", rangemode="tozero"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
+        margin=dict(l=60, r=10, t=30, b=30),
+    )
+    return figure

@@ -1,0 +1,152 @@
+"""Overview: what the studio is for, the data it is built on, and the four segments at a glance."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp import domain
+from dashapp.components import missing_artifacts_notice
+from dashapp.figures.segments import share_comparison_figure
+from dashapp.store import artifact_status
+
+dash.register_page(__name__, path="/", name="Overview", order=0,
+                   title="Overview | Bank client segmentation studio")
+
+OVERVIEW_DATA = "overview-data"
+OVERVIEW_SEGMENTS = "overview-segments"
+OVERVIEW_SHARES = "overview-shares"
+OVERVIEW_QUALITY = "overview-quality"
+
+
+def segment_link_id(number: int) -> str:
+    """The id of the link from a segment's card to its details on the Segments page."""
+    return f"overview-segment-{number}-link"
+
+
+CITATION = ("S. Moro, P. Cortez and P. Rita. A Data-Driven Approach to Predict the Success of Bank "
+            "Telemarketing. Decision Support Systems 62 (2014) 22-31.")
+DOI_URL = "https://doi.org/10.1016/j.dss.2014.03.001"
+DATASET_URL = "https://archive.ics.uci.edu/dataset/222/bank+marketing"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def _metric(value: str, label: str) -> dbc.Col:
+    return dbc.Col(html.Div([html.Div(value, className="metric-value"),
+                             html.Div(label, className="text-muted small")]), xs=6, md=3)
+
+
+def _data_card(clients) -> dbc.Card:
+    first, last = clients["contact_date"].min(), clients["contact_date"].max()
+    subscribed = float((clients["y"] == "yes").mean())
+    return dbc.Card([
+        dbc.CardHeader("The data"),
+        dbc.CardBody([
+            dbc.Row([
+                _metric(f"{len(clients):,}", "calls to clients (rows)"),
+                _metric(f"{first:%b %Y}", "first call"),
+                _metric(f"{last:%b %Y}", "last call"),
+                _metric(f"{subscribed:.1%}", "subscribed a term deposit"),
+            ], className="mb-3 g-2"),
+            html.P([
+                "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
+                f"{first:%B %Y} to {last:%B %Y}, each with the client's age, job, marital status, education, "
+                "credit default, housing and personal loans, the campaign's contacts, five socio-economic "
+                "indicators, and whether the client subscribed a term deposit (the outcome ",
+                html.Code("y"), ").",
+            ]),
+            dbc.Alert([
+                html.Strong("The outcome is a feature here. "),
+                "As in the original analysis, the outcome ", html.Code("y"), " (subscribed or not) was "
+                "treated as one more categorical feature of the client when clustering, not as a target to "
+                "predict; we kept that so the numbers can be compared.",
+            ], color="info", className="small py-2"),
+            html.P([
+                CITATION, " ", html.A("doi:10.1016/j.dss.2014.03.001", href=DOI_URL, target="_blank"),
+                ". Data from the ", html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
+                ", licensed ", html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
+            ], className="small text-muted mb-0"),
+        ]),
+    ], className="h-100", id=OVERVIEW_DATA)
+
+
+def _segment_card(number: int, share: float, reference: float) -> dbc.Col:
+    segment = domain.SEGMENTS[number]
+    href = f"{dash.get_relative_path('/segments')}?segment={number}"
+    card = dbc.Card([
+        dbc.CardHeader([
+            html.Span(f"Segment {number}", className="badge me-2", style={"backgroundColor": segment.colour}),
+            html.Span(f"{share:.0%} of the clients", className="text-muted small fw-normal"),
+        ]),
+        dbc.CardBody([
+            html.H6(segment.name, className="card-title"),
+            html.P(segment.description, className="small"),
+            html.Div("Product suggestions", className="small fw-semibold"),
+            html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
+            html.Div(f"Original study: {reference:.0%} of the clients", className="small text-muted"),
+        ]),
+        dbc.CardFooter(dcc.Link("Profile, job mix and 3-D view", href=href, id=segment_link_id(number),
+                                className="small")),
+    ], className="segment-card h-100", style={"borderTopColor": segment.colour})
+    return dbc.Col(card, xs=12, md=6, xl=3, className="mb-3")
+
+
+def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, float]) -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader("The final segmentation beside the original study's"),
+        dbc.CardBody([
+            dbc.Row([
+                _metric(f"{final['silhouette']:.3f}", "silhouette, this build"),
+                _metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study"),
+            ], className="mb-2 g-2"),
+            html.P([
+                f"K-means with k = {domain.FINAL_K} on ", html.Strong("job, housing loan and personal loan"),
+                f" after {domain.TREATMENTS[domain.FINAL_TREATMENT]} of the unknown values and pipeline "
+                f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on the first "
+                f"{domain.TRAIN_FRACTION:.0%} of the calls in time order. The silhouette (from -1 to 1, higher "
+                "is better separated) is computed on all training clients.",
+            ], className="small mb-1"),
+            dcc.Graph(id=OVERVIEW_SHARES, figure=share_comparison_figure(shares, reference),
+                      style={"height": "230px"}, config={"displayModeBar": False}),
+        ], className="pb-1"),
+    ], className="h-100", id=OVERVIEW_QUALITY)
+
+
+def _page_links() -> html.Ul:
+    # Built from the registry so that pages added later (e.g. scoring) are listed without editing this one.
+    pages = sorted((page for page in dash.page_registry.values()
+                    if page.get("order") is not None and page["path"] != "/"), key=lambda page: page["order"])
+    return html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in pages],
+                   className="mb-0")
+
+
+def layout(**_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    final = store.evaluation["final"]
+    shares = {int(number): share for number, share in final["shares"].items()}
+    reference = {int(number): share for number, share in final["reference_shares"].items()}
+    return html.Div([
+        html.H2("Bank client segmentation studio", className="h3"),
+        dbc.Row([
+            dbc.Col(html.P(
+                "This studio re-does, step by step and in the open, a segmentation of a bank's clients: "
+                "how the 'unknown' answers are treated, which preprocessing pipeline and number of clusters "
+                "K-means gets, which segments come out, and the decision tree that assigns a new client to "
+                "one of them. Explore the data, compare the clusterings, read the segments and their product "
+                "suggestions, and check the tree.", className="lead fs-6"), lg=8),
+            dbc.Col(html.Div([html.Div("Pages", className="small fw-semibold"), _page_links()],
+                             className="small"), lg=4),
+        ], className="mb-2"),
+        dbc.Row([
+            dbc.Col(_data_card(store.clients), lg=7, className="mb-3"),
+            dbc.Col(_quality_card(final, shares, reference), lg=5, className="mb-3"),
+        ]),
+        html.H4("The four segments", className="h5 mt-2"),
+        html.P("Shares are of the training clients. Each card links to the segment's profile on the "
+               "Segments page.", className="text-muted small"),
+        dbc.Row([_segment_card(number, shares[number], reference[number]) for number in sorted(shares)],
+                id=OVERVIEW_SEGMENTS),
+    ])

@@ -1,0 +1,192 @@
+"""Segments: the final segments in the job x housing x loan space, their profiles, sizes and job mix.
+
+The selected segment lives in the URL (``?segment=2``), so the Overview's cards can link to it and a view can
+be shared; picking another one updates the charts in place and the address bar with it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import parse_qs
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, ctx, dcc, html, no_update
+
+from dashapp import domain
+from dashapp.artifacts import ArtifactStore
+from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
+                                      segment_space_counts, segment_space_figure)
+from dashapp.store import artifact_status, current_store
+
+dash.register_page(__name__, path="/segments", name="Segments", order=3,
+                   title="Segments | Bank client segmentation studio")
+
+SEGMENTS_LOCATION = "segments-location"
+SEGMENTS_PICKER = "segments-picker"
+SEGMENTS_SPACE = "segments-space"
+SEGMENTS_DETAIL = "segments-detail"
+SEGMENTS_RADAR = "segments-radar"
+SEGMENTS_SIZES = "segments-sizes"
+SEGMENTS_JOBS = "segments-jobs"
+
+#: The picker's value for "no segment selected".
+ALL_SEGMENTS = 0
+
+
+@cache
+def _space_counts(store: ArtifactStore) -> pd.DataFrame:
+    # The 3-D points of the training clients (the partition the profiles describe); aggregated once per process.
+    clients = store.clients
+    return segment_space_counts(clients[clients["split"] == "train"])
+
+
+def parse_segment(value: str | None) -> int | None:
+    """The segment number of a ``?segment=`` query value; None when it names no segment.
+
+    Parameters
+    ----------
+    value : str or None
+        The raw query value, e.g. ``"2"``.
+
+    Returns
+    -------
+    int or None
+    """
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in domain.SEGMENTS else None
+
+
+def _picker_options() -> list[dict]:
+    options = [{"label": "All segments", "value": ALL_SEGMENTS}]
+    for number, segment in domain.SEGMENTS.items():
+        options.append({"label": html.Span([html.Span("\u25cf ", style={"color": segment.colour}),
+                                            f"Segment {number}"]),
+                        "value": number})
+    return options
+
+
+def _profile(profiles: dict, number: int) -> dict:
+    return next(p for p in profiles["segments"] if int(p["segment"]) == number)
+
+
+def _detail(profiles: dict, number: int) -> html.Div:
+    """The selected segment in words; with no selection, the four side by side in a short table."""
+    overall = profiles["overall_subscription_rate"]
+    if number == ALL_SEGMENTS:
+        rows = [html.Tr([
+            html.Td(html.Span(f"Segment {p['segment']}", className="badge",
+                              style={"backgroundColor": domain.SEGMENTS[p["segment"]].colour})),
+            html.Td(domain.SEGMENTS[p["segment"]].name),
+            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end text-nowrap"),
+            html.Td(f"{p['subscription_rate']:.1%}", className="text-end"),
+        ]) for p in profiles["segments"]]
+        return html.Div([
+            html.P("Pick a segment above, or click a point in the 3-D chart, to read its description and "
+                   "product suggestions.", className="text-muted small"),
+            dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
+                                           html.Th("Subscribed", className="text-end")])),
+                       html.Tbody(rows)], size="sm", className="small mb-0"),
+        ])
+    segment, profile = domain.SEGMENTS[number], _profile(profiles, number)
+    return html.Div([
+        html.H5(segment.name, style={"color": segment.colour}, className="h6"),
+        html.P(segment.description, className="small"),
+        dbc.Row([
+            dbc.Col([html.Div(f"{profile['clients']:,}", className="metric-value"),
+                     html.Div(f"clients ({profile['share']:.0%} of the training clients)",
+                              className="text-muted small")], width=4),
+            dbc.Col([html.Div(f"{profile['subscription_rate']:.1%}", className="metric-value"),
+                     html.Div(f"subscribed (all clients: {overall:.1%})", className="text-muted small")],
+                    width=4),
+            dbc.Col([html.Div(f"{profile['mean_age']:.0f}", className="metric-value"),
+                     html.Div("mean age", className="text-muted small")], width=4),
+        ], className="mb-3 g-2"),
+        html.Div("Product suggestions", className="fw-semibold small"),
+        html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-0"),
+    ])
+
+
+def _views(store: ArtifactStore, number: int) -> tuple:
+    """Everything that depends on the selection: the 3-D space, the detail, the radar, the sizes, the job mix."""
+    highlight = None if number == ALL_SEGMENTS else number
+    profiles = store.profiles
+    return (segment_space_figure(_space_counts(store), highlight), _detail(profiles, number),
+            segment_radar_figure(profiles, highlight), segment_size_figure(profiles, highlight),
+            segment_job_mix_figure(profiles, highlight))
+
+
+def layout(segment: str | None = None, **_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    number = parse_segment(segment) or ALL_SEGMENTS
+    notice = None
+    if segment is not None and number == ALL_SEGMENTS:
+        notice = dbc.Alert(f"There is no segment {segment!r}; the segments are numbered "
+                           f"{min(domain.SEGMENTS)} to {max(domain.SEGMENTS)}. Showing all of them.",
+                           color="warning", className="py-2 small")
+    space, detail, radar, sizes, jobs = _views(store, number)
+    train_rows = store.evaluation["classifier"]["train_rows"]
+    return html.Div([
+        # refresh=False: writing the query here changes the address without re-rendering the page.
+        dcc.Location(id=SEGMENTS_LOCATION, refresh=False),
+        html.H2("Segments", className="h3"),
+        html.P(f"The four segments of the {train_rows:,} training clients in the space they were found in: "
+               "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
+               "sized by its clients; every combination belongs to exactly one segment.",
+               className="text-muted"),
+        notice,
+        html.Div([
+            html.Span("Highlight:", className="me-2 small text-muted"),
+            dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(), value=number, inline=True,
+                           className="d-inline-block", inputClassName="btn-check",
+                           labelClassName="btn btn-outline-secondary btn-sm",
+                           labelCheckedClassName="active"),
+        ], className="mb-3"),
+        dbc.Row([
+            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space, height=600,
+                               help_text="Drag to turn, scroll to zoom; click a point to select its segment."),
+                    lg=7, className="mb-3"),
+            dbc.Col([
+                dbc.Card([dbc.CardHeader("Selected segment"), dbc.CardBody(detail, id=SEGMENTS_DETAIL)],
+                         className="mb-3"),
+                graph_card("Profile: share of the clients with each property", SEGMENTS_RADAR,
+                           figure=radar, height=330),
+            ], lg=5, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(graph_card("Size and subscription rate", SEGMENTS_SIZES, figure=sizes, height=360),
+                    lg=5, className="mb-3"),
+            dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,
+                               figure=jobs, height=360), lg=7, className="mb-3"),
+        ]),
+    ])
+
+
+@callback(
+    Output(SEGMENTS_SPACE, "figure"), Output(SEGMENTS_DETAIL, "children"), Output(SEGMENTS_RADAR, "figure"),
+    Output(SEGMENTS_SIZES, "figure"), Output(SEGMENTS_JOBS, "figure"), Output(SEGMENTS_PICKER, "value"),
+    Output(SEGMENTS_LOCATION, "search"),
+    Input(SEGMENTS_PICKER, "value"), Input(SEGMENTS_SPACE, "clickData"), Input(SEGMENTS_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def show_segment(picked, click, search):
+    # One callback for every way to select (Dash forbids two writing the picker, or a loop across two): the
+    # picker and a click in the 3-D chart write the address; back and forward change the address and set the
+    # picker.
+    trigger = ctx.triggered_id
+    if trigger == SEGMENTS_LOCATION:
+        number = parse_segment(parse_qs(search.lstrip("?")).get("segment", [None])[0]) or ALL_SEGMENTS
+    elif trigger == SEGMENTS_SPACE:
+        number = int(click["points"][0]["customdata"][0])  # every 3-D point's customdata starts with its segment
+    else:
+        number = int(picked or ALL_SEGMENTS)
+    picker = no_update if trigger == SEGMENTS_PICKER else number
+    address = no_update if trigger == SEGMENTS_LOCATION else "" if number == ALL_SEGMENTS else f"?segment={number}"
+    return (*_views(current_store(), number), picker, address)

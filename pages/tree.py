@@ -1,0 +1,137 @@
+"""Decision tree: the depth-3 tree that assigns a client to a segment, and how well it does on later calls."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashapp import domain
+from dashapp.artifacts import TREE_RULES
+from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
+from dashapp.store import artifact_status, current_store
+
+dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
+                   title="Decision tree | Bank client segmentation studio")
+
+TREE_GRAPH = "tree-graph"
+TREE_CONFUSION = "tree-confusion"
+TREE_CONFUSION_MODEL = "tree-confusion-model"
+TREE_METRICS = "tree-metrics"
+TREE_BALANCE = "tree-balance"
+TREE_RULES_TEXT = "tree-rules-text"
+TREE_DOWNLOAD_BUTTON = "tree-download-button"
+TREE_DOWNLOAD = "tree-download"
+
+#: The two classifiers of evaluation.json's "classifier", as the page names them.
+MODELS = {"tree": "Decision tree (depth 3)", "logistic": "Logistic regression (balanced)"}
+
+
+def _metrics_table(classifier: dict) -> dbc.Table:
+    """Accuracy and per-segment precision, recall and F1 of both models on the test rows."""
+    header = html.Thead([
+        html.Tr([html.Th("", rowSpan=2), html.Th("Decision tree", colSpan=3, className="text-center"),
+                 html.Th("Logistic regression", colSpan=3, className="text-center border-start"),
+                 html.Th("Test rows", rowSpan=2, className="text-end")]),
+        html.Tr([html.Th(name, className="text-end" + (" border-start" if i == 3 else ""))
+                 for i, name in enumerate(["Precision", "Recall", "F1"] * 2)]),
+    ])
+    rows = []
+    by_model = {model: {c["segment"]: c for c in classifier[model]["per_class"]} for model in MODELS}
+    for number in sorted(domain.SEGMENTS):
+        cells = [html.Td(f"Segment {number}")]
+        for model in MODELS:
+            scores = by_model[model][number]
+            cells += [html.Td(f"{scores[key]:.3f}", className="text-end" + (
+                " border-start" if model == "logistic" and key == "precision" else ""))
+                      for key in ("precision", "recall", "f1")]
+        cells.append(html.Td(f"{by_model['tree'][number]['support']:,}", className="text-end"))
+        rows.append(html.Tr(cells))
+    rows.append(html.Tr([
+        html.Th("Accuracy"),
+        html.Th(f"{classifier['tree']['accuracy']:.3f}", colSpan=3, className="text-center"),
+        html.Th(f"{classifier['logistic']['accuracy']:.3f}", colSpan=3, className="text-center border-start"),
+        html.Th(f"{classifier['test_rows']:,}", className="text-end"),
+    ]))
+    return dbc.Table([header, html.Tbody(rows)], size="sm", bordered=False, className="small mb-0",
+                     id=TREE_METRICS)
+
+
+def layout(**_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    evaluation = store.evaluation
+    classifier = evaluation["classifier"]
+    return html.Div([
+        html.H2("Decision tree", className="h3"),
+        html.P(f"A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
+               f"{classifier['train_rows']:,} training clients (the first {domain.TRAIN_FRACTION:.0%} of the "
+               f"calls in time order) and is tested on the {classifier['test_rows']:,} later calls, whose "
+               "segments the K-means model assigned. A client with an unknown key field is imputed first.",
+               className="text-muted"),
+        dbc.Row(dbc.Col(graph_card(
+            "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=620,
+            help_text="Each box is a node, coloured by the segment it predicts, with its clients and the bar "
+                      "of its segment mix; each edge carries its rule. Hover a node for details; click one to "
+                      "highlight the way to it from the root.",
+        ), width=12), className="mb-3"),
+        dbc.Row([
+            dbc.Col(dbc.Card([
+                dbc.CardHeader("Confusion matrix on the test rows"),
+                dbc.CardBody([
+                    dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
+                                   options=[{"label": label, "value": model} for model, label in MODELS.items()]),
+                    dcc.Graph(id=TREE_CONFUSION, figure=confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
+                              style={"height": "320px"}, config={"displaylogo": False}),
+                ], className="p-2"),
+            ], className="h-100"), lg=5, className="mb-3"),
+            dbc.Col(dbc.Card([
+                dbc.CardHeader("Precision, recall and F1 on the test rows: the tree and a logistic regression"),
+                dbc.CardBody([
+                    _metrics_table(classifier),
+                    html.P(f"The tree reaches {classifier['tree_train_accuracy']:.1%} accuracy on its own "
+                           "training rows. The logistic regression (one-hot key fields, balanced class weights) "
+                           "is the comparison: the tree's advantage is that its rules can be read.",
+                           className="small text-muted mt-2 mb-0"),
+                ], className="p-2"),
+            ], className="h-100"), lg=7, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(graph_card("Class balance: training and test periods", TREE_BALANCE,
+                               figure=class_balance_figure(classifier["class_balance_train"],
+                                                           classifier["class_balance_test"]),
+                               height=330), lg=4, className="mb-3"),
+            dbc.Col(dbc.Card([
+                dbc.CardHeader(dbc.Row([
+                    dbc.Col("The rules in words", className="align-self-center"),
+                    dbc.Col(dbc.Button("Download the rules (.txt)", id=TREE_DOWNLOAD_BUTTON, size="sm",
+                                       color="primary", outline=True), width="auto"),
+                ])),
+                dbc.CardBody(html.Pre(store.tree_rules, id=TREE_RULES_TEXT, className="small mb-0")),
+                dcc.Download(id=TREE_DOWNLOAD),
+            ], className="h-100"), lg=8, className="mb-3"),
+        ]),
+    ])
+
+
+@callback(Output(TREE_GRAPH, "figure"), Input(TREE_GRAPH, "clickData"), prevent_initial_call=True)
+def highlight_clicked_node(click):
+    nodes = current_store().evaluation["tree_nodes"]
+    point = click["points"][0]
+    # Only the node trace carries customdata (the node id); clicks elsewhere leave the figure as it is.
+    if "customdata" not in point:
+        raise PreventUpdate
+    return tree_figure(nodes, highlight_path=node_path(nodes, int(point["customdata"])))
+
+
+@callback(Output(TREE_CONFUSION, "figure"), Input(TREE_CONFUSION_MODEL, "value"), prevent_initial_call=True)
+def show_confusion_matrix(model):
+    return confusion_matrix_figure(current_store().evaluation["classifier"][model]["confusion_matrix"])
+
+
+@callback(Output(TREE_DOWNLOAD, "data"), Input(TREE_DOWNLOAD_BUTTON, "n_clicks"), prevent_initial_call=True)
+def download_rules(_clicks):
+    return dcc.send_string(current_store().tree_rules, TREE_RULES)

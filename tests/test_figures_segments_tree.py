@@ -1,0 +1,268 @@
+"""Unit tests of the segment and tree figure builders on small hand-made frames and dicts (no browser, no artifacts)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
+from dashapp.figures.segments import (FADED_OPACITY, segment_job_mix_figure, segment_radar_figure,
+                                      segment_size_figure, segment_space_counts, segment_space_figure,
+                                      segment_title, share_comparison_figure)
+from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
+
+
+# --- Hand-made inputs ----------------------------------------------------------------------------------
+
+
+def _clients() -> pd.DataFrame:
+    """Seven clients in three combinations; categorical dtypes as clients.parquet stores them."""
+    rows = [("admin.", "yes", "no", 1)] * 3 + [("technician", "yes", "no", 4)] * 2 + [("student", "no", "no", 3)] \
+        + [("admin.", "no", "yes", 2)]
+    frame = pd.DataFrame(rows, columns=["job_imputed", "housing_imputed", "loan_imputed", "segment"])
+    for column in ("job_imputed", "housing_imputed", "loan_imputed"):
+        frame[column] = frame[column].astype("category")
+    frame["segment"] = frame["segment"].astype("int8")
+    frame["age"] = 40
+    return frame
+
+
+def _profiles() -> dict:
+    """profiles.json for two jobs, with string-free int segments as segment_profiles writes them."""
+    def profile(number, clients, share, rate, radar, jobs):
+        return {"segment": number, "clients": clients, "share": share, "subscription_rate": rate,
+                "mean_age": 40.0, "radar": radar, "job_counts": jobs}
+
+    radar = lambda housing, loan: {"housing_loan": housing, "personal_loan": loan, "subscribed": 0.1}  # noqa: E731
+    return {
+        "segments": [
+            profile(1, 30, 0.3, 0.05, radar(1.0, 0.0), {"admin.": 30, "technician": 0}),
+            profile(2, 20, 0.2, 0.10, radar(0.5, 1.0), {"admin.": 15, "technician": 5}),
+            profile(3, 40, 0.4, 0.20, radar(0.0, 0.0), {"admin.": 10, "technician": 30}),
+            profile(4, 10, 0.1, 0.08, radar(1.0, 0.0), {"admin.": 0, "technician": 10}),
+        ],
+        "radar_axes": {"housing_loan": "Housing loan", "personal_loan": "Personal loan",
+                       "subscribed": "Subscribed a deposit"},
+        "jobs": ["admin.", "technician"],
+        "overall_subscription_rate": 0.12,
+    }
+
+
+def _tree_nodes() -> list[dict]:
+    """A depth-2 tree as evaluation.json stores it (segment keys are strings after JSON)."""
+    def node(id_, parent, depth, rule, split, counts, segment):
+        return {"id": id_, "parent": parent, "depth": depth, "rule": rule, "split": split,
+                "samples": sum(counts.values()), "segment_counts": counts, "segment": segment,
+                "is_leaf": split is None}
+
+    return [
+        node(0, None, 0, None, "housing = no", {"1": 50, "2": 20, "3": 30, "4": 0}, 1),
+        node(1, 0, 1, "housing = no", "loan = no", {"1": 0, "2": 10, "3": 30, "4": 0}, 3),
+        node(2, 1, 2, "loan = no", None, {"1": 0, "2": 0, "3": 30, "4": 0}, 3),
+        node(3, 1, 2, "loan = yes", None, {"1": 0, "2": 10, "3": 0, "4": 0}, 2),
+        node(4, 0, 1, "housing = yes", None, {"1": 50, "2": 10, "3": 0, "4": 0}, 1),
+    ]
+
+
+# --- Segments ------------------------------------------------------------------------------------------
+
+
+def test_space_counts_aggregates_clients_per_combination_and_segment():
+    counts = segment_space_counts(_clients())
+    assert list(counts.columns) == ["job", "housing", "loan", "segment", "clients"]
+    assert counts["clients"].sum() == 7
+    as_tuples = set(counts.itertuples(index=False, name=None))
+    assert as_tuples == {("admin.", "yes", "no", 1, 3), ("admin.", "no", "yes", 2, 1),
+                         ("student", "no", "no", 3, 1), ("technician", "yes", "no", 4, 2)}
+    assert counts["segment"].tolist() == [1, 2, 3, 4]  # sorted by segment
+
+
+def test_space_counts_names_the_missing_column():
+    with pytest.raises(ValueError, match="loan_imputed"):
+        segment_space_counts(_clients().drop(columns="loan_imputed"))
+
+
+def test_space_figure_has_one_3d_trace_per_segment_with_readable_labels():
+    figure = segment_space_figure(segment_space_counts(_clients()))
+    assert [trace.type for trace in figure.data] == ["scatter3d"] * 4
+    assert [trace.name for trace in figure.data] == [f"Segment {n}" for n in (1, 2, 3, 4)]
+    first = figure.data[0]
+    assert list(first.x) == ["admin."] and list(first.y) == ["Housing loan"] and list(first.z) == ["No personal loan"]
+    assert first.marker.color == SEGMENT_COLOURS[1]
+    assert [list(point) for point in first.customdata] == [[1, 3]]
+    # Jobs keep the domain's order and only those present; housing and loan read as words.
+    assert list(figure.layout.scene.xaxis.categoryarray) == ["admin.", "student", "technician"]
+    assert list(figure.layout.scene.yaxis.categoryarray) == ["No housing loan", "Housing loan"]
+    assert figure.layout.template.layout.font.family  # the studio template is applied
+    assert figure.layout.uirevision == "segment-space"
+
+
+def test_space_figure_sizes_points_by_clients():
+    figure = segment_space_figure(segment_space_counts(_clients()))
+    sizes = {trace.name: trace.marker.size[0] for trace in figure.data}
+    assert sizes["Segment 1"] > sizes["Segment 4"] > sizes["Segment 3"]  # 3 > 2 > 1 clients
+
+
+def test_space_figure_fades_all_but_the_highlighted_segment():
+    figure = segment_space_figure(segment_space_counts(_clients()), highlight=4)
+    opacity = {trace.name: trace.marker.opacity for trace in figure.data}
+    assert opacity == {"Segment 1": FADED_OPACITY, "Segment 2": FADED_OPACITY, "Segment 3": FADED_OPACITY,
+                       "Segment 4": 1.0}
+
+
+def test_space_figure_rejects_an_unknown_highlight():
+    with pytest.raises(ValueError, match="highlight=7"):
+        segment_space_figure(segment_space_counts(_clients()), highlight=7)
+
+
+def test_space_figure_without_clients_says_so():
+    empty = segment_space_counts(_clients().iloc[:0])
+    figure = segment_space_figure(empty)
+    assert figure.data == ()
+    assert figure.layout.annotations[0].text == "No clients to show"
+
+
+def test_radar_closes_each_profile_in_percent_and_fills_the_highlight():
+    figure = segment_radar_figure(_profiles(), highlight=2)
+    assert [trace.type for trace in figure.data] == ["scatterpolar"] * 4
+    second = figure.data[1]
+    assert list(second.theta) == ["Housing loan", "Personal loan", "Subscribed a deposit", "Housing loan"]
+    assert list(second.r) == [50.0, 100.0, 10.0, 50.0]
+    assert second.fill == "toself" and figure.data[0].fill == "none"
+    assert figure.data[0].opacity == FADED_OPACITY and second.opacity == 1.0
+    assert tuple(figure.layout.polar.radialaxis.range) == (0, 100)
+
+
+def test_size_figure_shows_clients_and_subscription_rates_beside_all_clients():
+    figure = segment_size_figure(_profiles(), highlight=1)
+    clients, rates = figure.data
+    assert (clients.type, rates.type) == ("bar", "bar")
+    assert list(clients.x) == ["1", "2", "3", "4"]
+    assert list(clients.y) == [30, 20, 40, 10] and list(clients.text) == ["30%", "20%", "40%", "10%"]
+    assert list(rates.x) == ["1", "2", "3", "4", "All"]
+    assert list(rates.y) == pytest.approx([5.0, 10.0, 20.0, 8.0, 12.0])
+    assert rates.xaxis == "x2"
+    assert list(clients.marker.opacity) == [1.0, FADED_OPACITY, FADED_OPACITY, FADED_OPACITY]
+    assert rates.marker.opacity[-1] == 1.0  # all clients never fade
+
+
+def test_job_mix_is_the_share_of_each_segment_per_job():
+    figure = segment_job_mix_figure(_profiles(), highlight=3)
+    assert [trace.orientation for trace in figure.data] == ["h"] * 4
+    third = figure.data[2]
+    assert list(third.y) == ["admin.", "technician"]
+    assert list(third.x) == pytest.approx([25.0, 75.0])
+    assert list(third.customdata) == [10, 30]
+    assert figure.layout.barmode == "group"
+    assert figure.data[0].marker.opacity == FADED_OPACITY and third.marker.opacity == 1.0
+
+
+def test_share_comparison_puts_this_build_beside_the_original_and_accepts_json_keys():
+    figure = share_comparison_figure({"1": 0.25, "2": 0.75}, {1: 0.3, 2: 0.7})
+    ours, original = figure.data
+    assert (ours.name, original.name) == ("This build", "Original study")
+    assert list(ours.x) == ["Segment 1", "Segment 2"]
+    assert list(ours.y) == [25.0, 75.0] and list(original.y) == pytest.approx([30.0, 70.0])
+    assert figure.layout.barmode == "group"
+
+
+def test_segment_title_names_the_segment():
+    assert segment_title(3) == "Segment 3: No loans"
+
+
+# --- Tree ----------------------------------------------------------------------------------------------
+
+
+def _node_trace(figure: go.Figure) -> go.Scatter:
+    return next(trace for trace in figure.data if trace.name == "nodes")
+
+
+def test_tree_figure_places_leaves_left_to_right_and_parents_over_children():
+    figure = tree_figure(_tree_nodes())
+    nodes = _node_trace(figure)
+    x = dict(zip(nodes.customdata, nodes.x))
+    assert (x[2], x[3], x[4]) == (0.0, 1.0, 2.0)
+    assert x[1] == 0.5 and x[0] == pytest.approx(1.25)
+    # Root at the top: the y axis runs downwards.
+    assert figure.layout.yaxis.range[0] > figure.layout.yaxis.range[1]
+
+
+def test_tree_nodes_say_their_question_clients_and_prediction():
+    nodes = _node_trace(tree_figure(_tree_nodes()))
+    text = dict(zip(nodes.customdata, nodes.text))
+    assert text[0].startswith("<b>Split on housing</b>") and "100 clients" in text[0]
+    assert text[3].startswith("<b>Segment 2</b>") and "100% segment 2" in text[3]
+    hover = dict(zip(nodes.customdata, nodes.hovertext))
+    assert "housing = no<br>  and loan = yes" in hover[3]
+    assert "segment 2: 10 (100%)" in hover[3]
+
+
+def test_tree_edges_carry_their_rules_and_nodes_their_colours():
+    figure = tree_figure(_tree_nodes())
+    rules = sorted(annotation.text for annotation in figure.layout.annotations)
+    assert rules == ["housing = no", "housing = yes", "loan = no", "loan = yes"]
+    boxes = [shape for shape in figure.layout.shapes if shape.line.width != 0]
+    assert len(boxes) == 5
+    assert boxes[0].line.color == SEGMENT_COLOURS[1]  # the root predicts segment 1
+    # One mix-bar piece per segment present: root 3, node 1 two, pure leaves 2 and 3 one each, leaf 4 two.
+    mix = [shape for shape in figure.layout.shapes if shape.line.width == 0]
+    assert len(mix) == 3 + 2 + 1 + 1 + 2
+    assert [trace.name for trace in figure.data if trace.showlegend is not False] == \
+        [f"Segment {n}" for n in (1, 2, 3, 4)]
+
+
+def test_tree_highlight_path_draws_the_path_bold_and_fades_the_rest():
+    nodes = _tree_nodes()
+    figure = tree_figure(nodes, highlight_path=[0, 1, 3])
+    path = next(trace for trace in figure.data if trace.name == "decision path")
+    assert list(path.x) == [1.25, 0.5, None, 0.5, 1.0, None]
+    assert path.line.width > next(trace for trace in figure.data if trace.name == "edges").line.width
+    boxes = {round((shape.x0 + shape.x1) / 2, 2): shape for shape in figure.layout.shapes if shape.line.width != 0}
+    assert boxes[1.0].opacity == 1.0 and boxes[2.0].opacity < 1.0  # leaf 3 on the path, leaf 4 off it
+    assert boxes[1.0].line.width > boxes[2.0].line.width
+
+
+def test_tree_without_highlight_has_an_empty_path_trace():
+    figure = tree_figure(_tree_nodes())
+    path = next(trace for trace in figure.data if trace.name == "decision path")
+    assert list(path.x) == []
+
+
+def test_tree_highlight_path_rejects_unknown_nodes():
+    with pytest.raises(ValueError, match=r"\[9\]"):
+        tree_figure(_tree_nodes(), highlight_path=[0, 9])
+
+
+def test_node_path_runs_from_the_root():
+    assert node_path(_tree_nodes(), 3) == [0, 1, 3]
+    assert node_path(_tree_nodes(), 0) == [0]
+    with pytest.raises(ValueError, match="node_id=12"):
+        node_path(_tree_nodes(), 12)
+
+
+def test_confusion_matrix_is_an_annotated_heatmap_with_segment_1_on_top():
+    matrix = [[5, 1, 0, 0], [0, 4, 0, 0], [0, 0, 6, 0], [2, 0, 0, 3]]
+    figure = confusion_matrix_figure(matrix)
+    heatmap, = figure.data
+    assert heatmap.type == "heatmap"
+    assert [list(row) for row in heatmap.z] == matrix
+    assert list(heatmap.x) == [f"Segment {n}" for n in (1, 2, 3, 4)]
+    assert heatmap.text[0][1] == "1" and heatmap.customdata[3][0] == pytest.approx(0.4)
+    assert figure.layout.yaxis.autorange == "reversed"
+    assert figure.layout.xaxis.title.text == "Predicted segment"
+    assert figure.layout.template.layout.colorway == pytest.importorskip("plotly.io").templates[TEMPLATE_NAME] \
+        .layout.colorway
+
+
+def test_confusion_matrix_rejects_a_wrong_shape():
+    with pytest.raises(ValueError, match="4 x 4"):
+        confusion_matrix_figure([[1, 2], [3, 4]])
+
+
+def test_class_balance_compares_the_periods_in_percent():
+    figure = class_balance_figure({"1": 30, "2": 70}, {1: 10, 2: 10})
+    train, test = figure.data
+    assert train.name == "Training period (100)" and test.name == "Test period (20)"
+    assert list(train.y) == [30.0, 70.0] and list(test.y) == [50.0, 50.0]
+    assert list(train.customdata) == [30, 70]

@@ -1,0 +1,290 @@
+"""The Overview, Segments and Decision tree pages through Flask's test client and their layouts (real artifacts)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import dash
+import pytest
+
+from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+from dashapp import domain
+
+OVERVIEW, SEGMENTS, TREE = "pages.overview", "pages.segments", "pages.tree"
+
+
+@pytest.fixture(scope="module")
+def client():
+    return dash_app.server.test_client()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _artifacts(full_store):
+    """The pages read model/ through the process's store; fail clearly if it is not the full build."""
+    return full_store
+
+
+def _components(component):
+    """Every component below ``component`` (itself included), depth first."""
+    if component is None or isinstance(component, (str, int, float)):
+        return
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            yield from _components(child)
+        return
+    yield component
+    for prop in ("children", "label"):
+        yield from _components(getattr(component, prop, None))
+    for option in getattr(component, "options", None) or []:
+        if isinstance(option, dict):
+            yield from _components(option.get("label"))
+
+
+def _by_id(layout) -> dict:
+    return {c.id: c for c in _components(layout) if isinstance(getattr(c, "id", None), str)}
+
+
+def _layout(name: str, **query):
+    return dash.page_registry[name]["layout"](**query)
+
+
+def _text(layout) -> str:
+    return " ".join(_strings(layout))
+
+
+def _strings(component):
+    if isinstance(component, str):
+        yield component
+    elif isinstance(component, (list, tuple)):
+        for child in component:
+            yield from _strings(child)
+    elif component is not None and hasattr(component, "to_plotly_json"):
+        yield from _strings(getattr(component, "children", None))
+
+
+# --- Routes ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/segments", "/segments?segment=2", "/tree"])
+def test_pages_answer(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "_dash-config" in response.get_data(as_text=True)
+
+
+def test_registry_orders_and_names_the_pages():
+    pages = {name: dash.page_registry[name] for name in (OVERVIEW, SEGMENTS, TREE)}
+    assert [(p["path"], p["name"], p["order"]) for p in pages.values()] == [
+        ("/", "Overview", 0), ("/segments", "Segments", 3), ("/tree", "Decision tree", 4)]
+
+
+def test_shell_layout_links_the_pages_in_order(client):
+    response = client.get("/_dash-layout")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    positions = [body.index(f'"{name}"') for name in ("Overview", "Segments", "Decision tree")]
+    assert positions == sorted(positions)
+
+
+def test_dependencies_list_the_pages_callbacks(client):
+    response = client.get("/_dash-dependencies")
+    assert response.status_code == 200
+    callbacks = json.loads(response.data)
+    outputs = " ".join(callback["output"] for callback in callbacks)
+    for output in ("segments-space.figure", "segments-location.search", "segments-picker.value",
+                   "tree-graph.figure", "tree-confusion.figure", "tree-download.data"):
+        assert outputs.count(output) == 1, output  # each written by one callback only
+
+
+def test_rules_download_callback_answers_over_http(client, full_store):
+    payload = {"output": "tree-download.data", "outputs": {"id": "tree-download", "property": "data"},
+               "inputs": [{"id": "tree-download-button", "property": "n_clicks", "value": 1}],
+               "changedPropIds": ["tree-download-button.n_clicks"], "state": []}
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    data = response.get_json()["response"]["tree-download"]["data"]
+    assert data["filename"] == "tree_rules.txt" and data["content"] == full_store.tree_rules
+    assert "if housing = " in data["content"]
+
+
+# --- Overview -------------------------------------------------------------------------------------------
+
+
+def test_overview_tells_the_data_period_subscription_share_and_citation(full_store):
+    layout = _layout(OVERVIEW)
+    text = _text(layout)
+    assert "May 2008" in text and "Nov 2010" in text
+    clients = full_store.clients
+    assert f"{len(clients):,}" in text
+    assert f"{(clients['y'] == 'yes').mean():.1%}" in text
+    assert "Decision Support Systems 62 (2014) 22-31" in text and "CC BY 4.0" in text
+    assert "treated as one more categorical feature" in text
+    links = [c.href for c in _components(layout) if getattr(c, "href", None)]
+    assert "https://doi.org/10.1016/j.dss.2014.03.001" in links
+
+
+def test_overview_cards_link_to_each_segment_with_its_share(full_store):
+    from pages.overview import segment_link_id
+
+    layout = _layout(OVERVIEW)
+    ids = _by_id(layout)
+    shares = full_store.evaluation["final"]["shares"]
+    text = _text(layout)
+    for number, segment in domain.SEGMENTS.items():
+        link = ids[segment_link_id(number)]
+        assert link.href == f"/segments?segment={number}"
+        assert segment.name in text and segment.products[0] in text
+        assert f"{shares[str(number)]:.0%} of the clients" in text
+
+
+def test_overview_compares_shares_and_silhouette_with_the_original(full_store):
+    from pages.overview import OVERVIEW_QUALITY, OVERVIEW_SHARES
+
+    final = full_store.evaluation["final"]
+    ids = _by_id(_layout(OVERVIEW))
+    figure = ids[OVERVIEW_SHARES].figure
+    assert [trace.name for trace in figure.data] == ["This build", "Original study"]
+    assert list(figure.data[1].y) == pytest.approx([100 * domain.REFERENCE_SHARES[n] for n in (1, 2, 3, 4)])
+    quality = _text(ids[OVERVIEW_QUALITY])
+    assert f"{final['silhouette']:.3f}" in quality and f"{domain.REFERENCE_SILHOUETTE:.2f}" in quality
+
+
+# --- Segments -------------------------------------------------------------------------------------------
+
+
+def test_segments_layout_has_every_chart_with_data():
+    from pages import segments
+
+    ids = _by_id(_layout(SEGMENTS))
+    for graph in (segments.SEGMENTS_SPACE, segments.SEGMENTS_RADAR, segments.SEGMENTS_SIZES,
+                  segments.SEGMENTS_JOBS):
+        assert ids[graph].figure.data, graph
+    space = ids[segments.SEGMENTS_SPACE].figure
+    assert [trace.type for trace in space.data] == ["scatter3d"] * 4
+    assert ids[segments.SEGMENTS_PICKER].value == segments.ALL_SEGMENTS
+
+
+def test_segments_space_counts_every_training_client_once(full_store):
+    from pages import segments
+
+    space = _by_id(_layout(SEGMENTS))[segments.SEGMENTS_SPACE].figure
+    total = sum(point[1] for trace in space.data for point in trace.customdata)
+    assert total == full_store.evaluation["classifier"]["train_rows"]
+
+
+def test_segments_query_selects_and_highlights_a_segment():
+    from pages import segments
+    from dashapp.figures.segments import FADED_OPACITY
+
+    ids = _by_id(_layout(SEGMENTS, segment="2"))
+    assert ids[segments.SEGMENTS_PICKER].value == 2
+    opacity = {trace.name: trace.marker.opacity for trace in ids[segments.SEGMENTS_SPACE].figure.data}
+    assert opacity["Segment 2"] == 1.0 and opacity["Segment 3"] == FADED_OPACITY
+    detail = _text(ids[segments.SEGMENTS_DETAIL])
+    assert domain.SEGMENTS[2].name in detail and domain.SEGMENTS[2].products[0] in detail
+
+
+def test_segments_query_with_no_such_segment_shows_all_and_says_so():
+    from pages import segments
+
+    layout = _layout(SEGMENTS, segment="nine")
+    assert _by_id(layout)[segments.SEGMENTS_PICKER].value == segments.ALL_SEGMENTS
+    assert "There is no segment 'nine'" in _text(layout)
+
+
+def _select(monkeypatch, trigger: str, picked=None, click=None, search=""):
+    from pages import segments
+
+    monkeypatch.setattr(segments, "ctx", SimpleNamespace(triggered_id=trigger))
+    return segments.show_segment(picked, click, search)
+
+
+def test_picking_a_segment_updates_the_charts_and_the_address(monkeypatch):
+    from pages.segments import ALL_SEGMENTS, SEGMENTS_PICKER
+
+    space, detail, radar, sizes, jobs, picker, search = _select(monkeypatch, SEGMENTS_PICKER, picked=4)
+    assert search == "?segment=4" and picker is dash.no_update
+    assert next(t for t in radar.data if t.name == "Segment 4").fill == "toself"
+    assert domain.SEGMENTS[4].name in _text(detail)
+    *_, search = _select(monkeypatch, SEGMENTS_PICKER, picked=ALL_SEGMENTS, search="?segment=4")
+    assert search == ""
+
+
+def test_clicking_a_point_in_3d_selects_its_segment(monkeypatch):
+    from pages.segments import SEGMENTS_SPACE
+
+    click = {"points": [{"customdata": [3, 120]}]}
+    space, *_, picker, search = _select(monkeypatch, SEGMENTS_SPACE, picked=1, click=click)
+    assert picker == 3 and search == "?segment=3"
+    assert next(t for t in space.data if t.name == "Segment 3").marker.opacity == 1.0
+
+
+def test_going_back_in_history_sets_the_picker_from_the_address(monkeypatch):
+    from pages.segments import ALL_SEGMENTS, SEGMENTS_LOCATION
+
+    *_, picker, search = _select(monkeypatch, SEGMENTS_LOCATION, picked=4, search="?segment=1")
+    assert picker == 1 and search is dash.no_update
+    *_, picker, _ = _select(monkeypatch, SEGMENTS_LOCATION, picked=4, search="")
+    assert picker == ALL_SEGMENTS
+
+
+def test_parse_segment_accepts_only_segment_numbers():
+    from pages.segments import parse_segment
+
+    assert parse_segment("3") == 3
+    assert [parse_segment(v) for v in (None, "", "0", "5", "x")] == [None] * 5
+
+
+# --- Decision tree -------------------------------------------------------------------------------------
+
+
+def test_tree_layout_draws_the_tree_matrix_balance_and_rules(full_store):
+    from pages import tree
+
+    layout = _layout(TREE)
+    ids = _by_id(layout)
+    nodes = next(t for t in ids[tree.TREE_GRAPH].figure.data if t.name == "nodes")
+    assert len(nodes.customdata) == len(full_store.evaluation["tree_nodes"])
+    heatmap = ids[tree.TREE_CONFUSION].figure.data[0]
+    assert [list(row) for row in heatmap.z] == full_store.evaluation["classifier"]["tree"]["confusion_matrix"]
+    assert len(ids[tree.TREE_BALANCE].figure.data) == 2
+    assert ids[tree.TREE_RULES_TEXT].children == full_store.tree_rules
+    metrics = _text(ids[tree.TREE_METRICS])
+    classifier = full_store.evaluation["classifier"]
+    assert f"{classifier['logistic']['accuracy']:.3f}" in metrics and "Segment 4" in metrics
+
+
+def test_clicking_a_tree_node_highlights_the_way_to_it(full_store):
+    from pages import tree
+
+    leaf = max(node["id"] for node in full_store.evaluation["tree_nodes"] if node["is_leaf"])
+    figure = tree.highlight_clicked_node({"points": [{"customdata": leaf, "x": 0, "y": 0}]})
+    path = next(t for t in figure.data if t.name == "decision path")
+    assert len([x for x in path.x if x is None]) == full_store.evaluation["tree_nodes"][leaf]["depth"]
+
+
+def test_switching_the_confusion_matrix_to_the_logistic_regression(full_store):
+    from pages import tree
+
+    figure = tree.show_confusion_matrix("logistic")
+    expected = full_store.evaluation["classifier"]["logistic"]["confusion_matrix"]
+    assert [list(row) for row in figure.data[0].z] == expected
+
+
+# --- Without artifacts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [OVERVIEW, SEGMENTS, TREE])
+def test_pages_without_artifacts_say_what_to_run(monkeypatch, name):
+    module = __import__(name, fromlist=["layout"])
+    monkeypatch.setattr(module, "artifact_status", lambda: (None, "No artifacts in /nowhere."))
+    layout = _layout(name)
+    assert "artifact-problem" in layout.className
+    assert "No artifacts in /nowhere." in _text(layout)
+
+
+def test_page_ids_are_prefixed_by_their_page():
+    for name, prefix in ((OVERVIEW, "overview-"), (SEGMENTS, "segments-"), (TREE, "tree-")):
+        ids = _by_id(_layout(name))
+        assert ids and all(component_id.startswith(prefix) for component_id in ids), name
