@@ -1,0 +1,191 @@
+"""Figures of the data page: small aggregate frames from :mod:`dashapp.eda` in, plotly figures out.
+
+Most charts are one builder, :func:`count_rate_figure`: bars for the number of clients per value and markers
+for their subscription rate on a second axis, so every chart reads the same way.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashapp import domain
+from dashapp.figures import TEMPLATE_NAME
+
+CLIENTS_COLOUR = "#2a6f97"
+RATE_COLOUR = "#e07a5f"
+SUBSCRIBED_COLOUR = "#3d9970"
+NOT_SUBSCRIBED_COLOUR = "#b8c2cc"
+
+#: Readable names of the socio-economic indicators, with their units.
+INDICATOR_LABELS: dict[str, str] = {
+    "emp.var.rate": "Employment variation rate (%)",
+    "cons.price.idx": "Consumer price index",
+    "cons.conf.idx": "Consumer confidence index",
+    "euribor3m": "Euribor 3 months (%)",
+    "nr.employed": "Employees (thousands)",
+}
+
+
+#: Zooming and panning add little to a bar chart and their buttons would sit on the legend of a narrow
+#: card; the download button stays.
+COMPACT_MODEBAR = dict(remove=["zoom", "pan", "select", "lasso2d", "zoomIn", "zoomOut", "autoScale", "resetScale"])
+_TOP_LEGEND = dict(orientation="h", y=1.02, yanchor="bottom", x=0, xanchor="left")
+
+
+def _layout(title: str | None, **extra) -> dict:
+    # Without a title the card header names the chart; a smaller top margin then leaves room for the bars.
+    margin = None if title else dict(t=30)
+    return dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+                margin=margin, **extra)
+
+
+def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: str | None = None, *,
+                      x: str = "label", rate_lines: bool = False, baseline: float | None = None) -> go.Figure:
+    """Bars of clients per value, with each value's subscription rate on a right-hand axis.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        From :func:`dashapp.eda.outcome_by` (or shaped alike): ``clients``, ``subscribed``, ``rate`` and the
+        ``x`` column; optional ``value`` (the code a click reports, as the bars' customdata) and ``group``
+        (a first level of the x axis, e.g. ``default``/``housing``/``loan`` side by side).
+    title, x_title : str, optional
+    x : str
+        The column on the x axis (default ``label``; ``month`` for a time series).
+    rate_lines : bool
+        Join the rate markers with a line: for ordered values (number of calls, months), not for categories.
+    baseline : float, optional
+        The subscription rate of every selected client, drawn as a dashed line to compare with.
+
+    Returns
+    -------
+    Figure
+        Trace 0: ``Bar`` of clients (y axis), trace 1: ``Scatter`` of rates (y2, percent).
+    """
+    if "group" in counts:
+        x_values = [counts["group"].tolist(), counts[x].tolist()]
+    else:
+        x_values = counts[x].tolist()
+    customdata = counts["value"].tolist() if "value" in counts else None
+    bars = go.Bar(x=x_values, y=counts["clients"], name="Clients", marker_color=CLIENTS_COLOUR,
+                  customdata=customdata, hovertemplate="%{y:,} clients<extra></extra>")
+    rates = go.Scatter(x=x_values, y=counts["rate"], name="Subscription rate", yaxis="y2", customdata=customdata,
+                       mode="lines+markers" if rate_lines else "markers",
+                       marker=dict(color=RATE_COLOUR, size=8, line=dict(color="white", width=1)),
+                       line=dict(color=RATE_COLOUR, width=2),
+                       hovertemplate="%{y:.1%} subscribed<extra></extra>")
+    figure = go.Figure([bars, rates], layout=_layout(
+        title,
+        # Long category names (jobs, education) at a fixed slant: plotly's automatic angle lets them overlap.
+        xaxis=dict(title=dict(text=x_title) if x_title else None, tickangle=-40 if len(counts) > 6 else None),
+        yaxis=dict(title=dict(text="Clients"), rangemode="tozero"),
+        # An explicit range: autorange would pad a 100% rate up to a meaningless 103%.
+        yaxis2=dict(title=dict(text="Subscription rate"), overlaying="y", side="right", tickformat=".0%",
+                    range=[0, _rate_ceiling(counts["rate"], baseline)], showgrid=False),
+        legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25,
+    ))
+    if baseline is not None and baseline == baseline:  # NaN when nothing is selected
+        figure.add_hline(y=baseline, yref="y2", line=dict(color=RATE_COLOUR, dash="dot", width=1),
+                         annotation=dict(text=f"overall {baseline:.1%}", font_size=10, font_color=RATE_COLOUR),
+                         annotation_position="top right")
+    return figure
+
+
+def _rate_ceiling(rates: pd.Series, baseline: float | None) -> float:
+    highest = max(rates.max(skipna=True) if rates.notna().any() else 0.0, baseline or 0.0)
+    return min(1.0, highest * 1.1) if highest > 0 else 0.1
+
+
+def monthly_outcome_figure(monthly: pd.DataFrame, baseline: float | None = None,
+                           title: str | None = None) -> go.Figure:
+    """Contacts and subscription rate per month (from :func:`dashapp.eda.monthly_summary`)."""
+    figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline)
+    figure.update_xaxes(type="date", dtick="M6", tickformat="%b %Y", tickangle=0)
+    return figure
+
+
+def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Stacked histogram of clients per year of age, subscribed on top (from :func:`dashapp.eda.age_counts`)."""
+    return go.Figure([
+        go.Bar(x=counts["age"], y=counts["not_subscribed"], name="Did not subscribe",
+               marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate="%{y:,} did not subscribe<extra></extra>"),
+        go.Bar(x=counts["age"], y=counts["subscribed"], name="Subscribed", marker_color=SUBSCRIBED_COLOUR,
+               hovertemplate="%{y:,} subscribed<extra></extra>"),
+    ], layout=_layout(title, barmode="stack", bargap=0.05, hovermode="x unified", legend=_TOP_LEGEND,
+                      xaxis=dict(title=dict(text="Age (years)")), yaxis=dict(title=dict(text="Clients"))))
+
+
+def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """A donut of the subscription outcome (from :func:`dashapp.eda.outcome_share`)."""
+    return go.Figure(go.Pie(
+        labels=share["label"], values=share["clients"], hole=0.55, sort=False, direction="clockwise",
+        marker=dict(colors=[NOT_SUBSCRIBED_COLOUR, SUBSCRIBED_COLOUR]), textinfo="percent",
+        hovertemplate="%{label}: %{value:,} clients<extra></extra>",
+    ), layout=_layout(title, showlegend=True, legend=dict(orientation="h", y=-0.05, x=0.5, xanchor="center")))
+
+
+def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Boxes of call duration by contact type, one colour per outcome (from :func:`dashapp.eda.duration_summary`).
+
+    The boxes are drawn from precomputed quartiles, so no individual call travels to the browser; the
+    whiskers are the 5th and 95th percentiles.
+    """
+    traces = []
+    for answer, name, colour in (("no", "Did not subscribe", NOT_SUBSCRIBED_COLOUR),
+                                 ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
+        rows = summary[summary["y"] == answer]
+        traces.append(go.Box(
+            x=rows["contact"], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
+            upperfence=rows["p95"], mean=rows["mean"], name=name, marker_color=colour,
+            line=dict(color=colour if answer == "yes" else "#6c757d"), fillcolor=colour,
+            hoverinfo="y",
+        ))
+    return go.Figure(traces, layout=_layout(
+        title, boxmode="group", legend=_TOP_LEGEND,
+        yaxis=dict(title=dict(text="Call duration (seconds)"), rangemode="tozero")))
+
+
+def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """The five socio-economic indicators month by month, as small multiples sharing one time axis.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        From :func:`dashapp.eda.monthly_summary`: indexed by month, one column per indicator.
+
+    Returns
+    -------
+    Figure
+        One ``Scatter`` per indicator, on y axes ``y`` .. ``y5`` stacked top to bottom over x axis ``x``.
+    """
+    columns = domain.SOCIO_ECONOMIC_COLUMNS
+    gap, height = 0.05, (1 - 0.05 * (len(columns) - 1)) / len(columns)
+    layout = _layout(title, showlegend=False, hovermode="x unified",
+                     xaxis=dict(type="date", dtick="M6", tickformat="%b %Y", anchor=f"y{len(columns)}"))
+    traces = []
+    for position, column in enumerate(columns):
+        axis = "y" if position == 0 else f"y{position + 1}"
+        # Rounded and clipped: float error would put the last panel a hair below 0, which plotly rejects.
+        top = round(1 - position * (height + gap), 6)
+        values = monthly[column] / 1000 if column == "nr.employed" else monthly[column]
+        traces.append(go.Scatter(x=monthly.index, y=values, yaxis=axis, name=INDICATOR_LABELS[column],
+                                 mode="lines+markers", connectgaps=False, marker=dict(size=4),
+                                 hovertemplate="%{y:.3f}"))
+        # Each panel is titled by an annotation: stacked axis titles would not fit beside 60-pixel panels.
+        layout[f"yaxis{position + 1 if position else ''}"] = dict(domain=[max(0.0, round(top - height, 6)), top],
+                                                                  nticks=3)
+        layout.setdefault("annotations", []).append(dict(
+            text=INDICATOR_LABELS[column], xref="paper", yref="paper", x=0, y=top, xanchor="left",
+            yanchor="bottom", showarrow=False, font=dict(size=10, color="#495057")))
+    return go.Figure(traces, layout=layout)
+
+
+def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Horizontal bars of ``unknown`` values per column (from :func:`dashapp.eda.unknown_audit`)."""
+    return go.Figure(go.Bar(
+        y=audit["column"], x=audit["unknown"], orientation="h", marker_color=CLIENTS_COLOUR,
+        text=[f"{count:,} ({share:.1%})" for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
+        textposition="auto", hovertemplate="%{y}: %{x:,} unknown<extra></extra>",
+    ), layout=_layout(title, yaxis=dict(autorange="reversed"),
+                      xaxis=dict(title=dict(text="Clients with 'unknown'"), rangemode="tozero")))

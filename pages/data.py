@@ -1,0 +1,301 @@
+"""The data page: exploratory charts of the campaign's clients, in the original BI dashboard's sections.
+
+A filter bar (kept in the URL, so a link reproduces the view) selects clients; each section's callback asks
+:mod:`dashapp.eda` for small aggregates and draws them with the builders of :mod:`dashapp.figures.eda`.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, ctx, dcc, html, no_update
+
+from dashapp import domain, eda
+from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.figures import empty_figure
+from dashapp.figures import eda as figures
+from dashapp.store import artifact_status, current_store
+
+dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
+
+DATA_URL = "data-url"
+DATA_AGE = "data-age"
+DATA_JOB = "data-job"
+DATA_MARITAL = "data-marital"
+DATA_EDUCATION = "data-education"
+DATA_SEGMENT = "data-segment"
+DATA_PERIOD = "data-period"
+DATA_RESET = "data-reset"
+DATA_HEADLINE = "data-headline"
+
+DATA_AGE_CHART = "data-age-chart"
+DATA_SHARE_CHART = "data-share-chart"
+DATA_MARITAL_CHART = "data-marital-chart"
+DATA_JOB_CHART = "data-job-chart"
+DATA_EDUCATION_CHART = "data-education-chart"
+DATA_CREDIT_CHART = "data-credit-chart"
+DATA_SEGMENT_CHART = "data-segment-chart"
+DATA_CALLS_CHART = "data-calls-chart"
+DATA_CONTACT_CHART = "data-contact-chart"
+DATA_WEEKDAY_CHART = "data-weekday-chart"
+DATA_DURATION_CHART = "data-duration-chart"
+DATA_POUTCOME_CHART = "data-poutcome-chart"
+DATA_PDAYS_CHART = "data-pdays-chart"
+DATA_PREVIOUS_CHART = "data-previous-chart"
+DATA_MONTHLY_CHART = "data-monthly-chart"
+DATA_INDICATORS_CHART = "data-indicators-chart"
+DATA_UNKNOWN_CHART = "data-unknown-chart"
+
+#: The filter widgets, by the name :meth:`dashapp.eda.ClientTable.filter_from_controls` gives their value.
+FILTER_IDS = {"age": DATA_AGE, "job": DATA_JOB, "marital": DATA_MARITAL, "education": DATA_EDUCATION,
+              "segment": DATA_SEGMENT, "period": DATA_PERIOD}
+FILTER_INPUTS = {name: Input(component, "value") for name, component in FILTER_IDS.items()}
+#: Charts whose bars set a filter when clicked, and the filter they set.
+CLICK_FILTERS = {DATA_JOB_CHART: "job", DATA_MARITAL_CHART: "marital", DATA_EDUCATION_CHART: "education",
+                 DATA_SEGMENT_CHART: "segment"}
+
+NO_MATCH = "No client matches the filter"
+CALLS_CAP = 10
+HEIGHT = 290
+
+
+# --- Layout ----------------------------------------------------------------------------------------------------
+
+
+def _dropdown(component: str, column: str, value: list, placeholder: str) -> dcc.Dropdown:
+    options = [{"label": domain.category_label(column, code), "value": code} for code in domain.CATEGORIES[column]]
+    return dcc.Dropdown(id=component, options=options, value=value, multi=True, placeholder=placeholder,
+                        className="mb-2")
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    return f"{domain.CATEGORIES['month'][int(number) - 1].title()} {year}"
+
+
+def _filter_bar(table: eda.ClientTable, values: dict) -> dbc.Card:
+    first_age, last_age = table.age_bounds
+    months = table.months
+    # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
+    month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
+                   else "" for position, month in enumerate(months)}
+    segments = [{"label": f"{number}: {segment.name}", "value": number} for number, segment in domain.SEGMENTS.items()]
+    return dbc.Card(dbc.CardBody([
+        html.H6("Filter the clients", className="mb-2"),
+        html.Div(id=DATA_HEADLINE, className="small mb-3"),
+        dbc.Label("Age", html_for=DATA_AGE, className="small mb-0"),
+        dcc.RangeSlider(id=DATA_AGE, min=first_age, max=last_age, step=1, value=values["age"],
+                        marks={age: str(age) for age in range(20, last_age + 1, 20)},
+                        tooltip={"placement": "bottom"}, className="mb-2"),
+        _dropdown(DATA_JOB, "job", values["job"], "Every job"),
+        _dropdown(DATA_MARITAL, "marital", values["marital"], "Every marital status"),
+        _dropdown(DATA_EDUCATION, "education", values["education"], "Every education"),
+        dcc.Dropdown(id=DATA_SEGMENT, options=segments, value=values["segment"], multi=True,
+                     placeholder="Every segment", className="mb-2"),
+        dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
+        dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
+                        marks=month_marks, allow_direct_input=False, className="mb-3"),
+        dbc.Button("Reset filters", id=DATA_RESET, color="secondary", outline=True, size="sm"),
+        html.P("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
+               "click it again to clear.", className="text-muted small mt-3 mb-0"),
+    ]), className="position-sticky shadow-sm", style={"top": "1rem"})
+
+
+def _graph(title: str, component: str, height: int = HEIGHT, **kwargs) -> dbc.Card:
+    return graph_card(title, component, height=height, **kwargs)
+
+
+def _section(title: str, anchor: str, intro: str, rows: list) -> html.Section:
+    return html.Section([html.H4(title, className="mt-2"), html.P(intro, className="text-muted small"), *rows],
+                        id=anchor, className="mb-4")
+
+
+def _row(*cards: tuple[int, dbc.Card]) -> dbc.Row:
+    return dbc.Row([dbc.Col(card, lg=width) for width, card in cards], className="g-3 mb-3")
+
+
+def _treatments_card() -> dbc.Card:
+    return dbc.Card([dbc.CardHeader("How the analysis treats 'unknown'"), dbc.CardBody([
+        html.Ul([html.Li([html.Strong(f"{name}: "), label]) for name, label in domain.TREATMENTS.items()],
+                className="small"),
+        html.P("The segmentation uses KNN imputation; the imputed job, housing and loan of every client are "
+               "kept beside the raw values.", className="small text-muted mb-0"),
+    ])], className="mb-3 h-100")
+
+
+def layout(**query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    table = eda.client_table(store)
+    spec, problems = table.parse_query(query)
+    values = table.controls(spec)
+    sections = [
+        _section("Client profile", "data-profile", "Who the bank called: age, job, education, family and credit "
+                 "situation, and how many subscribed a term deposit.", [
+                     _row((5, _graph("Age", DATA_AGE_CHART)), (3, _graph("Outcome", DATA_SHARE_CHART)),
+                          (4, _graph("Marital status", DATA_MARITAL_CHART))),
+                     _row((6, _graph("Job", DATA_JOB_CHART)), (6, _graph("Education", DATA_EDUCATION_CHART))),
+                     _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
+                          (6, _graph("Segment", DATA_SEGMENT_CHART,
+                                     help_text="The four segments of the final K-means segmentation."))),
+                 ]),
+        _section("The current campaign", "data-campaign", "Calls of this campaign: how often each client was "
+                 "called, through which channel and on which weekday, and how long the last call lasted.", [
+                     _row((6, _graph("Calls per client", DATA_CALLS_CHART,
+                                     help_text=f"More than {CALLS_CAP} calls are counted together.")),
+                          (6, _graph("Call duration", DATA_DURATION_CHART,
+                                     help_text="Boxes: quartiles; whiskers: 5th and 95th percentiles. Known only "
+                                               "after the call, so the segmentation does not use it."))),
+                     _row((6, _graph("Contact type", DATA_CONTACT_CHART)),
+                          (6, _graph("Weekday of the last call", DATA_WEEKDAY_CHART))),
+                 ]),
+        _section("The previous campaign", "data-previous", "What happened the last time these clients were "
+                 "contacted, how long ago, and how many times before.", [
+                     _row((4, _graph("Outcome of the previous campaign", DATA_POUTCOME_CHART)),
+                          (4, _graph("Days since the previous contact", DATA_PDAYS_CHART,
+                                    help_text="Clients contacted before only.")),
+                          (4, _graph("Contacts before this campaign", DATA_PREVIOUS_CHART))),
+                 ]),
+        _section("The economy, month by month", "data-economy", "Contacts, subscriptions and the quarterly and "
+                 "monthly socio-economic indicators from May 2008 to November 2010.", [
+                     _row((6, _graph("Subscriptions by month", DATA_MONTHLY_CHART, height=420)),
+                          (6, _graph("Socio-economic indicators", DATA_INDICATORS_CHART, height=420))),
+                 ]),
+        _section("Unknown values", "data-unknown", "Where the file says 'unknown'. The explorer compares keeping "
+                 "it as a category with KNN and iterative imputation.", [
+                     _row((6, _graph("Audit of 'unknown' values", DATA_UNKNOWN_CHART)), (6, _treatments_card())),
+                 ]),
+    ]
+    notices = [dbc.Alert(" ".join(problems), color="warning", dismissable=True)] if problems else []
+    return html.Div([
+        dcc.Location(id=DATA_URL, refresh=False),
+        html.H2("The data"),
+        html.P(f"{len(table):,} calls of a Portuguese bank's term-deposit campaign, one row per client "
+               f"({_month_label(table.months[0])} to {_month_label(table.months[-1])}). Every chart shows the "
+               "filtered clients; only aggregates leave the server.", className="text-muted"),
+        *notices,
+        dbc.Row([dbc.Col(_filter_bar(table, values), lg=3), dbc.Col(sections, lg=9)]),
+    ])
+
+
+# --- Callbacks -------------------------------------------------------------------------------------------------
+
+
+def _selected(controls: dict):
+    """The clients the filter widgets select, their subscription rate (a reference line) and their months."""
+    table = eda.client_table(current_store())
+    spec = table.filter_from_controls(**controls)
+    clients = table.select(spec)
+    return clients, eda.headline(clients, len(table))["subscription_rate"], table.period_months(spec)
+
+
+@callback(
+    output={"controls": {name: Output(component, "value") for name, component in FILTER_IDS.items()},
+            "search": Output(DATA_URL, "search")},
+    inputs={"controls": FILTER_INPUTS, "search": Input(DATA_URL, "search"),
+            "clicks": {component: Input(component, "clickData") for component in CLICK_FILTERS},
+            "reset": Input(DATA_RESET, "n_clicks")},
+    prevent_initial_call=True,
+)
+def sync_filter(controls, search, clicks, reset):
+    """Keep the widgets and the URL in step; a bar click or the reset button changes both.
+
+    The URL is an input too, so the browser's back and forward buttons restore earlier filters.
+    """
+    table = eda.client_table(current_store())
+    trigger = ctx.triggered_id
+    if trigger == DATA_URL:
+        spec, _ = table.parse_query(eda.query_parameters(search))
+    elif trigger == DATA_RESET:
+        spec = eda.ClientFilter()
+    else:
+        spec = table.filter_from_controls(**controls)
+        if trigger in CLICK_FILTERS and clicks[trigger]:
+            point = clicks[trigger]["points"][0]
+            spec = spec.toggled(CLICK_FILTERS[trigger], point.get("customdata"))
+    wanted = table.controls(spec)
+    # Send only what changed: an unchanged widget value would redraw every chart for nothing.
+    new_controls = {name: value if value != (controls[name] or []) else no_update for name, value in wanted.items()}
+    query = spec.query_string()
+    # A URL the browser went back to is never rewritten (not even into canonical order): pushing a new entry
+    # there would trap the back button.
+    write_url = trigger != DATA_URL and query != (search or "")
+    return {"controls": new_controls, "search": query if write_url else no_update}
+
+
+@callback(Output(DATA_HEADLINE, "children"), inputs=FILTER_INPUTS)
+def update_headline(**controls):
+    table = eda.client_table(current_store())
+    spec = table.filter_from_controls(**controls)
+    numbers = eda.headline(table.select(spec), len(table))
+    period = spec.period or (table.months[0], table.months[-1])
+    ages = spec.age or table.age_bounds
+    rate = "-" if numbers["clients"] == 0 else f"{numbers['subscription_rate']:.1%}"
+    return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
+                      f"of {len(table):,} clients ({numbers['share']:.0%})"]),
+            html.Div(f"{rate} subscribed"),
+            html.Div(f"Aged {ages[0]} to {ages[1]}, {_month_label(period[0])} to {_month_label(period[1])}",
+                     className="text-muted")]
+
+
+def _chart_callback(*graph_ids: str):
+    """Register ``draw(clients, rate, months)`` as the callback of ``graph_ids``' figures.
+
+    The callback selects the clients the filter widgets describe and hands ``draw`` those rows, their
+    subscription rate (each chart's reference line) and the months of the period; when nobody matches, every
+    chart says so instead.
+    """
+    def register(draw):
+        def update(**controls):
+            clients, rate, months = _selected(controls)
+            if clients.empty:
+                return [empty_figure(NO_MATCH)] * len(graph_ids)
+            return list(draw(clients, rate, months))
+
+        update.__name__, update.__doc__ = draw.__name__, draw.__doc__
+        return callback([Output(graph, "figure") for graph in graph_ids], inputs=FILTER_INPUTS)(update)
+    return register
+
+
+# The client profile is two callbacks: building a plotly figure costs more than aggregating 41,188 rows, and
+# two requests run on two workers at once.
+@_chart_callback(DATA_AGE_CHART, DATA_SHARE_CHART, DATA_MARITAL_CHART, DATA_JOB_CHART)
+def update_profile(clients, rate, months):
+    return (figures.age_figure(eda.age_counts(clients)),
+            figures.share_figure(eda.outcome_share(clients)),
+            figures.count_rate_figure(eda.outcome_by(clients, "marital"), baseline=rate),
+            figures.count_rate_figure(eda.outcome_by(clients, "job"), baseline=rate))
+
+
+@_chart_callback(DATA_EDUCATION_CHART, DATA_CREDIT_CHART, DATA_SEGMENT_CHART)
+def update_education_credit_segments(clients, rate, months):
+    return (figures.count_rate_figure(eda.outcome_by(clients, "education"), baseline=rate),
+            figures.count_rate_figure(eda.credit_outcomes(clients), baseline=rate),
+            figures.count_rate_figure(eda.outcome_by(clients, "segment"), baseline=rate))
+
+
+@_chart_callback(DATA_CALLS_CHART, DATA_CONTACT_CHART, DATA_WEEKDAY_CHART, DATA_DURATION_CHART)
+def update_campaign(clients, rate, months):
+    return (figures.count_rate_figure(eda.outcome_by(clients, "campaign", cap=CALLS_CAP), x_title="Calls",
+                                      rate_lines=True, baseline=rate),
+            figures.count_rate_figure(eda.outcome_by(clients, "contact"), baseline=rate),
+            figures.count_rate_figure(eda.outcome_by(clients, "day_of_week"), rate_lines=True, baseline=rate),
+            figures.duration_figure(eda.duration_summary(clients)))
+
+
+@_chart_callback(DATA_POUTCOME_CHART, DATA_PDAYS_CHART, DATA_PREVIOUS_CHART)
+def update_previous(clients, rate, months):
+    contacted = eda.outcome_by(clients, "pdays", exclude=[domain.PDAYS_NEVER_RECODED])
+    return (figures.count_rate_figure(eda.outcome_by(clients, "poutcome"), baseline=rate),
+            figures.count_rate_figure(contacted, x_title="Days", baseline=rate) if len(contacted)
+            else empty_figure("None of these clients was contacted before"),
+            figures.count_rate_figure(eda.outcome_by(clients, "previous"), x_title="Contacts", rate_lines=True,
+                                      baseline=rate))
+
+
+@_chart_callback(DATA_MONTHLY_CHART, DATA_INDICATORS_CHART, DATA_UNKNOWN_CHART)
+def update_economy_and_unknowns(clients, rate, months):
+    monthly = eda.monthly_summary(clients, months)
+    return (figures.monthly_outcome_figure(monthly, baseline=rate), figures.indicators_figure(monthly),
+            figures.unknown_figure(eda.unknown_audit(clients)))

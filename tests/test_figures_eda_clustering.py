@@ -1,0 +1,208 @@
+"""Figure builders of the data page and the clustering explorer, on small hand-made frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from scipy.cluster.hierarchy import linkage
+
+from dashapp import domain
+from dashapp.figures import TEMPLATE_NAME
+from dashapp.figures import clustering as clustering_figures
+from dashapp.figures import eda as eda_figures
+
+
+def _counts(**extra) -> pd.DataFrame:
+    return pd.DataFrame({"value": ["admin.", "student"], "label": ["admin.", "student"], "clients": [10, 4],
+                         "subscribed": [1, 2], "rate": [0.1, 0.5], **extra})
+
+
+def _uses_template(figure: go.Figure) -> bool:
+    # The template is embedded; its colourway identifies ours.
+    import plotly.io as pio
+
+    return figure.layout.template.layout.colorway == pio.templates[TEMPLATE_NAME].layout.colorway
+
+
+# --- Data page -------------------------------------------------------------------------------------------------
+
+
+def test_count_rate_figure_has_client_bars_and_rate_markers():
+    figure = eda_figures.count_rate_figure(_counts(), baseline=0.2)
+    bars, rates = figure.data
+    assert isinstance(bars, go.Bar) and list(bars.x) == ["admin.", "student"] and list(bars.y) == [10, 4]
+    assert list(bars.customdata) == ["admin.", "student"]  # what a click filters by
+    assert isinstance(rates, go.Scatter) and rates.yaxis == "y2" and list(rates.y) == [0.1, 0.5]
+    assert rates.mode == "markers"
+    assert figure.layout.yaxis2.tickformat == ".0%" and figure.layout.yaxis2.overlaying == "y"
+    assert figure.layout.yaxis2.range[1] == pytest.approx(0.55)
+    assert figure.layout.shapes[0].y0 == 0.2  # the overall rate
+    assert _uses_template(figure)
+
+
+def test_count_rate_figure_groups_and_lines():
+    counts = _counts(group=["Housing loan", "Personal loan"])
+    figure = eda_figures.count_rate_figure(counts, x_title="Calls", rate_lines=True)
+    assert [list(level) for level in figure.data[0].x] == [["Housing loan", "Personal loan"],
+                                                           ["admin.", "student"]]
+    assert figure.data[1].mode == "lines+markers"
+    assert figure.layout.xaxis.title.text == "Calls"
+    assert not figure.layout.shapes  # no baseline asked for
+
+
+def test_count_rate_figure_ignores_a_nan_baseline():
+    assert not eda_figures.count_rate_figure(_counts(), baseline=float("nan")).layout.shapes
+
+
+def test_monthly_outcome_figure_is_a_time_series():
+    monthly = pd.DataFrame({"clients": [5, 0], "subscribed": [1, 0], "rate": [0.2, np.nan]},
+                           index=pd.DatetimeIndex(["2008-05-01", "2008-06-01"], name="month"))
+    figure = eda_figures.monthly_outcome_figure(monthly)
+    assert figure.layout.xaxis.type == "date"
+    assert list(figure.data[0].y) == [5, 0] and figure.data[1].mode == "lines+markers"
+
+
+def test_age_figure_stacks_outcomes():
+    counts = pd.DataFrame({"age": [30, 31], "not_subscribed": [5, 6], "subscribed": [1, 2]})
+    figure = eda_figures.age_figure(counts)
+    assert figure.layout.barmode == "stack"
+    assert [trace.name for trace in figure.data] == ["Did not subscribe", "Subscribed"]
+    assert list(figure.data[1].y) == [1, 2]
+
+
+def test_share_figure_is_a_donut():
+    share = pd.DataFrame({"value": ["no", "yes"], "label": ["Did not subscribe", "Subscribed"],
+                          "clients": [9, 1], "share": [0.9, 0.1]})
+    pie = eda_figures.share_figure(share).data[0]
+    assert isinstance(pie, go.Pie) and pie.hole > 0 and list(pie.values) == [9, 1]
+
+
+def test_duration_figure_draws_boxes_from_quartiles():
+    summary = pd.DataFrame({"contact": ["cellular", "telephone", "cellular"], "y": ["no", "no", "yes"],
+                            "clients": [3, 2, 1], "mean": [100.0, 90, 300], "p05": [10.0, 5, 50],
+                            "q1": [50.0, 40, 200], "median": [80.0, 70, 300], "q3": [120.0, 100, 400],
+                            "p95": [300.0, 200, 800]})
+    figure = eda_figures.duration_figure(summary)
+    no, yes = figure.data
+    assert isinstance(no, go.Box) and list(no.x) == ["cellular", "telephone"]
+    assert list(no.q1) == [50, 40] and list(no.upperfence) == [300, 200]
+    assert list(yes.median) == [300] and figure.layout.boxmode == "group"
+
+
+def test_indicators_figure_stacks_five_panels_on_one_time_axis():
+    index = pd.DatetimeIndex(["2008-05-01", "2008-06-01", "2008-07-01"], name="month")
+    monthly = pd.DataFrame({column: [1.0, np.nan, 3.0] for column in domain.SOCIO_ECONOMIC_COLUMNS},
+                           index=index)
+    monthly["nr.employed"] = [5191.0, np.nan, 5228.1]
+    figure = eda_figures.indicators_figure(monthly)
+    assert len(figure.data) == 5
+    assert [trace.yaxis for trace in figure.data] == ["y", "y2", "y3", "y4", "y5"]
+    assert {trace.xaxis or "x" for trace in figure.data} == {"x"}
+    domains = [figure.layout[f"yaxis{n if n > 1 else ''}"].domain for n in range(1, 6)]
+    assert domains[0][1] == 1 and domains[-1][0] == 0
+    assert all(upper[0] > lower[1] for upper, lower in zip(domains, domains[1:]))  # panels do not overlap
+    assert list(figure.data[4].y)[0] == pytest.approx(5.191)  # employees in thousands
+
+
+def test_unknown_figure_labels_counts_and_shares():
+    audit = pd.DataFrame({"column": ["job", "default"], "unknown": [330, 8597], "share": [0.008, 0.209]})
+    bar = eda_figures.unknown_figure(audit).data[0]
+    assert bar.orientation == "h" and list(bar.x) == [330, 8597]
+    assert list(bar.text) == ["330 (0.8%)", "8,597 (20.9%)"]
+
+
+# --- Clustering explorer -------------------------------------------------------------------------------------
+
+
+def _grid() -> pd.DataFrame:
+    rows = []
+    for treatment in domain.TREATMENTS:
+        for feature_set in domain.FEATURE_SETS:
+            for pipeline in domain.PIPELINES:
+                for k in (2, 3, 4):
+                    silhouette = 0.1 * pipeline / 8 + (0.5 if (treatment, pipeline, k) == ("knn", 4, 3) else 0)
+                    rows.append(dict(config_id=domain.config_id(treatment, pipeline, feature_set),
+                                     treatment=treatment, pipeline=pipeline, feature_set=feature_set, k=k,
+                                     inertia=100.0 / k, silhouette=silhouette + 0.01 * k,
+                                     calinski_harabasz=50.0 * k, davies_bouldin=2.0 - 0.1 * k, knee=3))
+    return pd.DataFrame(rows)
+
+
+def test_overview_heatmap_shows_each_configurations_best_silhouette():
+    figure = clustering_figures.silhouette_overview_figure(_grid(), selected=("raw", 3, "no_socio"))
+    heatmap = figure.data[0]
+    assert isinstance(heatmap, go.Heatmap)
+    assert list(heatmap.x) == [f"P{n}" for n in range(1, 9)]
+    assert len(heatmap.y) == 6 and heatmap.y[2] == clustering_figures.overview_row_label("knn", "all")
+    z = np.array(heatmap.z, dtype=float)
+    assert z.shape == (6, 8)
+    assert z[2, 3] == pytest.approx(0.1 * 4 / 8 + 0.5 + 0.03)  # knn, all, P4: best at k=3
+    assert clustering_figures.overview_cell(heatmap.x[3], heatmap.y[2]) == ("knn", 4, "all")  # what a click picks
+    assert heatmap.text[2][3].endswith("k=3")
+    outline = figure.layout.shapes[0]
+    assert (outline.x0, outline.x1, outline.y0, outline.y1) == (1.5, 2.5, 0.5, 1.5)  # raw/no_socio, P3
+    stars = [a for a in figure.layout.annotations if a.text == "\u2605"]
+    assert {(a.x, a.y) for a in stars} == {("P8", clustering_figures.overview_row_label("knn", f))
+                                           for f in domain.FEATURE_SETS}
+
+
+@pytest.mark.parametrize("metric", list(clustering_figures.METRICS))
+def test_metric_curve_figure_plots_any_metric_against_k(metric):
+    metrics = _grid().query("config_id == 'knn-p8-all'")
+    figure = clustering_figures.metric_curve_figure(metrics, metric, k=2, knee=3)
+    curve, knee = figure.data
+    assert list(curve.x) == [2, 3, 4] and list(curve.y) == metrics[metric].tolist()
+    assert list(knee.x) == [3] and knee.y[0] == metrics.loc[metrics["k"] == 3, metric].iloc[0]
+    assert figure.layout.shapes[0].x0 == 2  # the chosen k
+    assert _uses_template(figure)
+
+
+def test_metric_curve_figure_without_knee_and_with_unknown_metric():
+    metrics = _grid().query("config_id == 'knn-p8-all'")
+    assert len(clustering_figures.metric_curve_figure(metrics, "inertia", knee=None).data) == 1
+    with pytest.raises(ValueError, match="accuracy"):
+        clustering_figures.metric_curve_figure(metrics, "accuracy")
+
+
+def test_tsne_figure_has_one_trace_per_cluster_with_client_ids():
+    points = pd.DataFrame({"client_id": [7, 8, 9], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.5],
+                           "cluster": [0, 2, 0], "age": ["30", "40", "50"], "job": ["admin.", "student", "retired"],
+                           "housing": ["yes", "no", "no"], "loan": ["no", "no", "yes"]})
+    figure = clustering_figures.tsne_figure(points, k=3)
+    assert [trace.name for trace in figure.data] == ["Cluster 1", "Cluster 3"]  # empty cluster 2 left out
+    first = figure.data[0]
+    assert [row[0] for row in first.customdata] == [7, 9] and list(first.customdata[1][1:]) == ["50", "retired",
+                                                                                                "no", "yes"]
+    assert "Client %{customdata[0]}" in first.hovertemplate and "job" in first.hovertemplate
+    assert figure.data[0].marker.color != figure.data[1].marker.color
+    assert figure.layout.yaxis.scaleanchor == "x"
+
+
+def test_dendrogram_figure_draws_the_truncated_tree_and_the_cut():
+    rng = np.random.default_rng(0)
+    points = np.vstack([rng.normal(centre, 0.1, size=(20, 2)) for centre in (0, 5, 10)])
+    tree = linkage(points, method="ward")
+    figure = clustering_figures.dendrogram_figure(tree, k=3, leaves=10)
+    lines = figure.data[0]
+    assert lines.mode == "lines"
+    assert sum(value is None for value in lines.x) == 9  # 10 leaves: 9 merges, one U each
+    assert len(figure.layout.xaxis.tickvals) == 10
+    cut = figure.layout.shapes[0].y0
+    heights = np.sort(tree[:, 2])
+    assert heights[-3] < cut < heights[-2]  # between the 3rd and 2nd highest merges: three clusters
+
+
+def test_dendrogram_figure_without_cut():
+    tree = linkage(np.arange(10, dtype=float).reshape(5, 2), method="ward")
+    assert not clustering_figures.dendrogram_figure(tree).layout.shapes
+
+
+def test_overview_cell_decodes_every_cell_and_rejects_others():
+    for treatment in domain.TREATMENTS:
+        for feature_set in domain.FEATURE_SETS:
+            label = clustering_figures.overview_row_label(treatment, feature_set)
+            assert clustering_figures.overview_cell("P5", label) == (treatment, 5, feature_set)
+    with pytest.raises(ValueError, match="P9"):
+        clustering_figures.overview_cell("P9", clustering_figures.overview_row_label("raw", "all"))

@@ -1,0 +1,303 @@
+"""The Data and Clustering explorer pages: routes, layouts read from the URL, callbacks (real artifacts)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import dash
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+from dashapp import domain
+from pages import data as data_page
+from pages import explorer as explorer_page
+
+DATA, EXPLORER = "pages.data", "pages.explorer"
+NO_FILTER = {"age": None, "job": [], "marital": [], "education": [], "segment": [], "period": None}
+
+
+@pytest.fixture(scope="module")
+def client():
+    return dash_app.server.test_client()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _artifacts(full_store):
+    """The pages read model/ through the process's store; fail clearly if it is not the full build."""
+    return full_store
+
+
+def _components(component):
+    if component is None or isinstance(component, (str, int, float)):
+        return
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            yield from _components(child)
+        return
+    yield component
+    yield from _components(getattr(component, "children", None))
+
+
+def _by_id(layout) -> dict:
+    return {c.id: c for c in _components(layout) if isinstance(getattr(c, "id", None), str)}
+
+
+def _text(layout) -> str:
+    return " ".join(c for c in _strings(layout))
+
+
+def _strings(component):
+    if isinstance(component, str):
+        yield component
+    elif isinstance(component, (list, tuple)):
+        for child in component:
+            yield from _strings(child)
+    elif component is not None and hasattr(component, "to_plotly_json"):
+        yield from _strings(getattr(component, "children", None))
+
+
+def _values(array) -> list:
+    """A figure array as JSON carries it: a list, or plotly's base64 form of a numpy array."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def _update(client, output: str, inputs: list[tuple[str, str, object]], changed: list[str]) -> dict:
+    """POST one callback as the browser does; returns ``{component id: {property: value}}``."""
+    outputs = [dict(zip(("id", "property"), part.split("."))) for part in output.strip(".").split("...")]
+    payload = {"output": output, "outputs": outputs if output.startswith("..") else outputs[0],
+               "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+               "changedPropIds": changed, "state": []}
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]
+
+
+def _filter_inputs(**values) -> list[tuple[str, str, object]]:
+    controls = {**NO_FILTER, **values}
+    return [(component, "value", controls[name]) for name, component in data_page.FILTER_IDS.items()]
+
+
+# --- Routes and registry ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/data", "/data?job=student&age=20-30", "/explorer",
+                                  "/explorer?treatment=raw&pipeline=3&features=all&k=6"])
+def test_pages_answer(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "_dash-config" in response.get_data(as_text=True)
+
+
+def test_dash_layout_and_dependencies_list_the_callbacks(client):
+    assert client.get("/_dash-layout").status_code == 200
+    outputs = " ".join(d["output"] for d in client.get("/_dash-dependencies").get_json())
+    for component in (data_page.DATA_JOB_CHART, data_page.DATA_URL, explorer_page.EXPLORER_ELBOW,
+                      explorer_page.EXPLORER_TSNE, explorer_page.EXPLORER_URL, explorer_page.EXPLORER_CLIENT):
+        assert component in outputs
+
+
+def test_registry_orders_and_names_the_pages():
+    assert [(dash.page_registry[name]["path"], dash.page_registry[name]["name"], dash.page_registry[name]["order"])
+            for name in (DATA, EXPLORER)] == [("/data", "Data", 1), ("/explorer", "Clustering explorer", 2)]
+
+
+def test_component_ids_are_unique_and_prefixed():
+    for name, prefix in ((DATA, "data-"), (EXPLORER, "explorer-")):
+        ids = [c.id for c in _components(dash.page_registry[name]["layout"]()) if getattr(c, "id", None)]
+        assert len(ids) == len(set(ids))
+        assert all(component.startswith(prefix) for component in ids)
+
+
+# --- Explorer ------------------------------------------------------------------------------------------------
+
+
+def test_explorer_layout_reads_the_selection_from_the_url():
+    layout = dash.page_registry[EXPLORER]["layout"](treatment="raw", pipeline="3", k="5", features="no_socio")
+    ids = _by_id(layout)
+    assert ids[explorer_page.EXPLORER_TREATMENT].value == "raw"
+    assert ids[explorer_page.EXPLORER_PIPELINE].value == 3
+    assert ids[explorer_page.EXPLORER_FEATURES].value == "no_socio"
+    assert ids[explorer_page.EXPLORER_K].value == 5
+    assert ids[explorer_page.EXPLORER_URL].refresh is False
+
+
+def test_explorer_defaults_to_the_original_choice_and_names_bad_values():
+    layout = dash.page_registry[EXPLORER]["layout"](treatment="magic", k="99")
+    ids = _by_id(layout)
+    assert ids[explorer_page.EXPLORER_TREATMENT].value == domain.FINAL_TREATMENT
+    assert ids[explorer_page.EXPLORER_PIPELINE].value == domain.FINAL_PIPELINE
+    assert ids[explorer_page.EXPLORER_K].value == domain.FINAL_K
+    text = _text(layout)
+    assert "treatment='magic' ignored" in text and "k='99' ignored" in text
+
+
+def test_explorer_pipeline_options_use_readable_names():
+    options = _by_id(dash.page_registry[EXPLORER]["layout"]())[explorer_page.EXPLORER_PIPELINE].options
+    assert [option["label"] for option in options] == [spec.name for spec in domain.PIPELINES.values()]
+
+
+def test_explorer_states_the_sample_sizes_from_the_manifest(full_store):
+    grid = full_store.manifest["parameters"]["grid"]
+    text = _text(dash.page_registry[EXPLORER]["layout"]())
+    assert f"fixed sample of {grid['silhouette_sample']:,} training clients" in text
+    assert f"t-SNE maps on {grid['tsne_sample']:,}" in text
+
+
+def test_selection_query_round_trip():
+    selection = {"treatment": "iterative", "pipeline": 2, "features": "no_socio", "k": 7}
+    query = explorer_page.selection_query_string(selection)
+    assert query == "?treatment=iterative&pipeline=2&features=no_socio&k=7"
+    parsed, problems = explorer_page.selection_from_query(
+        {"treatment": "iterative", "pipeline": "2", "features": "no_socio", "k": "7"}, list(domain.K_RANGE))
+    assert parsed == selection and problems == []
+
+
+def test_explorer_curves_callback(client, full_store):
+    output = "..explorer-elbow.figure...explorer-silhouette.figure...explorer-calinski-harabasz.figure..." \
+             "explorer-davies-bouldin.figure...explorer-config.children.."
+    response = _update(client, output, [(explorer_page.EXPLORER_TREATMENT, "value", "raw"),
+                                        (explorer_page.EXPLORER_PIPELINE, "value", 3),
+                                        (explorer_page.EXPLORER_FEATURES, "value", "all"),
+                                        (explorer_page.EXPLORER_K, "value", 6)], ["explorer-k.value"])
+    metrics = full_store.grid_metrics.query("config_id == 'raw-p3-all'").sort_values("k")
+    elbow = response[explorer_page.EXPLORER_ELBOW]["figure"]
+    assert _values(elbow["data"][0]["x"]) == metrics["k"].tolist()
+    assert _values(elbow["data"][0]["y"]) == pytest.approx(metrics["inertia"].tolist())
+    silhouette = response[explorer_page.EXPLORER_SILHOUETTE]["figure"]
+    assert _values(silhouette["data"][0]["y"]) == pytest.approx(metrics["silhouette"].tolist())
+    assert silhouette["layout"]["shapes"][0]["x0"] == 6
+
+
+def test_explorer_heatmap_click_moves_the_selection_and_the_url(client):
+    output = "..explorer-treatment.value...explorer-pipeline.value...explorer-features.value..." \
+             "explorer-k.value...explorer-url.search.."
+    click = {"points": [{"x": "P5", "y": "Iterative imputation, no socio-economic", "z": 0.4}]}
+    response = _update(client, output, [(explorer_page.EXPLORER_TREATMENT, "value", "knn"),
+                                        (explorer_page.EXPLORER_PIPELINE, "value", 8),
+                                        (explorer_page.EXPLORER_FEATURES, "value", "all"),
+                                        (explorer_page.EXPLORER_K, "value", 4),
+                                        (explorer_page.EXPLORER_URL, "search",
+                                         "?treatment=knn&pipeline=8&features=all&k=4"),
+                                        (explorer_page.EXPLORER_OVERVIEW, "clickData", click)],
+                       ["explorer-overview.clickData"])
+    assert response[explorer_page.EXPLORER_TREATMENT]["value"] == "iterative"
+    assert response[explorer_page.EXPLORER_PIPELINE]["value"] == 5
+    assert response[explorer_page.EXPLORER_FEATURES]["value"] == "no_socio"
+    assert explorer_page.EXPLORER_K not in response  # k is kept
+    assert response[explorer_page.EXPLORER_URL]["search"] == "?treatment=iterative&pipeline=5&features=no_socio&k=4"
+
+
+def test_explorer_map_sends_only_the_sample(full_store):
+    tsne, dendrogram = explorer_page.update_map(treatment="knn", pipeline=8, features="all", k=4)
+    points = sum(len(trace.x) for trace in tsne.data)
+    assert points == full_store.manifest["parameters"]["grid"]["tsne_sample"]
+    assert len(tsne.data) == 4
+    assert dendrogram.layout.shapes  # the cut for k=4
+
+
+def test_explorer_page_stays_under_one_and_a_half_megabytes(client):
+    selection = {"treatment": "knn", "pipeline": 8, "features": "all", "k": 15}
+    sizes = [len(client.get("/explorer").get_data()), len(client.get("/_dash-layout").get_data())]
+    sizes.append(len(pio.to_json(explorer_page.update_overview("knn", 8, "all"))))
+    curves = explorer_page.update_curves(**selection)["curves"]
+    sizes += [len(pio.to_json(figure)) for figure in curves.values()]
+    sizes += [len(pio.to_json(figure)) for figure in explorer_page.update_map(**selection)]
+    assert sum(sizes) < 1.5e6
+
+
+def test_clicking_a_tsne_point_shows_the_client(full_store):
+    client_id = int(full_store.tsne("knn-p8-all")["client_id"].iloc[0])
+    shown = explorer_page.show_client({"points": [{"customdata": [client_id, "40", "admin.", "no", "no"]}]})
+    text = _text(shown)
+    assert f"Client {client_id}" in text
+    assert str(full_store.clients.loc[client_id, "age"]) in text and "segment" in text
+
+
+# --- Data page -----------------------------------------------------------------------------------------------
+
+
+def test_data_layout_reads_the_filter_from_the_url():
+    layout = dash.page_registry[DATA]["layout"](job="student,admin.", age="20-30", segment="3",
+                                                **{"from": "2009-01", "to": "2009-12"})
+    ids = _by_id(layout)
+    assert ids[data_page.DATA_JOB].value == ["admin.", "student"]
+    assert ids[data_page.DATA_AGE].value == [20, 30]
+    assert ids[data_page.DATA_SEGMENT].value == [3]
+    period = ids[data_page.DATA_PERIOD]
+    assert period.marks[period.value[0]] == "Jan 2009"
+    assert period.value[1] - period.value[0] == 11
+    assert ids[data_page.DATA_MARITAL].value == []
+
+
+def test_data_layout_defaults_to_everyone_and_names_bad_values():
+    layout = dash.page_registry[DATA]["layout"](job="pilot")
+    ids = _by_id(layout)
+    assert ids[data_page.DATA_JOB].value == []
+    assert ids[data_page.DATA_AGE].value == [17, 98]
+    assert "'pilot' ignored" in _text(layout)
+
+
+def test_data_profile_follows_the_filter(full_store):
+    age, share, marital, job = data_page.update_profile(
+        **{**NO_FILTER, "job": ["student", "retired"], "age": [17, 98], "period": [0, 30]})
+    assert list(job.data[0].x) == ["retired", "student"]
+    clients = full_store.clients
+    students = clients[clients["job"] == "student"]
+    assert job.data[0].y[1] == len(students)
+    assert job.data[1].y[1] == pytest.approx((students["y"] == "yes").mean())
+    assert sum(age.data[0].y) + sum(age.data[1].y) == len(students) + (clients["job"] == "retired").sum()
+
+
+def test_data_filter_that_matches_nobody_says_so():
+    figures = data_page.update_previous(**{**NO_FILTER, "job": ["student"], "age": [90, 98]})
+    assert all("No client matches" in figure.layout.annotations[0].text for figure in figures)
+
+
+@pytest.mark.parametrize("chart, widget, value, query", [
+    (data_page.DATA_JOB_CHART, data_page.DATA_JOB, "technician", "?job=technician"),
+    (data_page.DATA_SEGMENT_CHART, data_page.DATA_SEGMENT, 3, "?segment=3"),
+])
+def test_data_bar_click_sets_the_filter_and_the_url(client, chart, widget, value, query):
+    output = "..data-age.value...data-job.value...data-marital.value...data-education.value...data-segment.value..." \
+             "data-period.value...data-url.search.."
+    clicks = {component: None for component in data_page.CLICK_FILTERS}
+    clicks[chart] = {"points": [{"customdata": value, "x": str(value)}]}
+    inputs = _filter_inputs(age=[17, 98], period=[0, 30]) + [(data_page.DATA_URL, "search", "")] + [
+        (component, "clickData", click) for component, click in clicks.items()] + [
+        (data_page.DATA_RESET, "n_clicks", None)]
+    response = _update(client, output, inputs, [f"{chart}.clickData"])
+    assert response[widget]["value"] == [value]
+    assert response[data_page.DATA_URL]["search"] == query
+    assert data_page.DATA_AGE not in response  # unchanged widgets are not sent
+
+
+def test_data_url_change_sets_the_widgets(client):
+    """The browser's back button changes the URL; the widgets follow."""
+    output = "..data-age.value...data-job.value...data-marital.value...data-education.value...data-segment.value..." \
+             "data-period.value...data-url.search.."
+    inputs = _filter_inputs(age=[17, 98], job=["technician"], period=[0, 30]) + [
+        (data_page.DATA_URL, "search", "?marital=single&age=30-40")] + [
+        (component, "clickData", None) for component in data_page.CLICK_FILTERS] + [
+        (data_page.DATA_RESET, "n_clicks", None)]
+    response = _update(client, output, inputs, ["data-url.search"])
+    assert response[data_page.DATA_JOB]["value"] == []
+    assert response[data_page.DATA_MARITAL]["value"] == ["single"]
+    assert response[data_page.DATA_AGE]["value"] == [30, 40]
+    assert data_page.DATA_URL not in response  # never rewritten, even into canonical order: back must work
+
+
+def test_data_economy_callback_over_http(client):
+    output = "..data-monthly-chart.figure...data-indicators-chart.figure...data-unknown-chart.figure.."
+    response = _update(client, output, _filter_inputs(age=[17, 98], period=[0, 30]), ["data-age.value"])
+    monthly = response[data_page.DATA_MONTHLY_CHART]["figure"]
+    assert len(_values(monthly["data"][0]["x"])) == 31  # May 2008 to November 2010, months without calls too
+    assert sum(_values(monthly["data"][0]["y"])) == 41188
+    unknown = response[data_page.DATA_UNKNOWN_CHART]["figure"]["data"][0]
+    assert dict(zip(_values(unknown["y"]), _values(unknown["x"])))["default"] == 8597
+    sizes = json.dumps(response)
+    assert len(sizes) < 200_000  # aggregates only
