@@ -22,7 +22,8 @@ def graph_card(title: str, graph_id: str, figure=None, height: int | None = None
                **graph_kwargs) -> dbc.Card:
     """A titled card holding one plotly graph."""
     style = {"height": f"{height}px"} if height else None
-    body = [dcc.Graph(id=graph_id, figure=figure, style=style, config={"displaylogo": False}, **graph_kwargs)]
+    config = {"displaylogo": False, **graph_kwargs.pop("config", {})}
+    body = [dcc.Graph(id=graph_id, figure=figure, style=style, config=config, **graph_kwargs)]
     if help_text:
         body.insert(0, html.P(help_text, className="text-muted small mb-1"))
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")], className="mb-3 h-100")

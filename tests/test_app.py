@@ -10,6 +10,7 @@ import dash
 import pytest
 
 from tests.conftest import REPO
+from tests.layout_helpers import components as _walk
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +24,6 @@ def dash_app():
 @pytest.fixture(scope="module")
 def client(dash_app):
     return dash_app.server.test_client()
-
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
 
 
 def _page_layouts():

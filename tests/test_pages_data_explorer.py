@@ -14,6 +14,7 @@ from app import app as dash_app  # the page registry is global: one app per test
 from dashapp import domain
 from pages import data as data_page
 from pages import explorer as explorer_page
+from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 DATA, EXPLORER = "pages.data", "pages.explorer"
 NO_FILTER = {"age": None, "job": [], "marital": [], "education": [], "segment": [], "period": None}
@@ -28,35 +29,6 @@ def client():
 def _artifacts(full_store):
     """The pages read model/ through the process's store; fail clearly if it is not the full build."""
     return full_store
-
-
-def _components(component):
-    if component is None or isinstance(component, (str, int, float)):
-        return
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _components(child)
-        return
-    yield component
-    yield from _components(getattr(component, "children", None))
-
-
-def _by_id(layout) -> dict:
-    return {c.id: c for c in _components(layout) if isinstance(getattr(c, "id", None), str)}
-
-
-def _text(layout) -> str:
-    return " ".join(c for c in _strings(layout))
-
-
-def _strings(component):
-    if isinstance(component, str):
-        yield component
-    elif isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _strings(child)
-    elif component is not None and hasattr(component, "to_plotly_json"):
-        yield from _strings(getattr(component, "children", None))
 
 
 def _values(array) -> list:

@@ -10,6 +10,7 @@ import pytest
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
 from dashapp import domain
+from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 OVERVIEW, SEGMENTS, TREE = "pages.overview", "pages.segments", "pages.tree"
 
@@ -25,42 +26,8 @@ def _artifacts(full_store):
     return full_store
 
 
-def _components(component):
-    """Every component below ``component`` (itself included), depth first."""
-    if component is None or isinstance(component, (str, int, float)):
-        return
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _components(child)
-        return
-    yield component
-    for prop in ("children", "label"):
-        yield from _components(getattr(component, prop, None))
-    for option in getattr(component, "options", None) or []:
-        if isinstance(option, dict):
-            yield from _components(option.get("label"))
-
-
-def _by_id(layout) -> dict:
-    return {c.id: c for c in _components(layout) if isinstance(getattr(c, "id", None), str)}
-
-
 def _layout(name: str, **query):
     return dash.page_registry[name]["layout"](**query)
-
-
-def _text(layout) -> str:
-    return " ".join(_strings(layout))
-
-
-def _strings(component):
-    if isinstance(component, str):
-        yield component
-    elif isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _strings(child)
-    elif component is not None and hasattr(component, "to_plotly_json"):
-        yield from _strings(getattr(component, "children", None))
 
 
 # --- Routes ---------------------------------------------------------------------------------------------

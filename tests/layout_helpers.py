@@ -1,0 +1,39 @@
+"""Walking a Dash component tree in tests: every component, components by id, the visible text."""
+
+from __future__ import annotations
+
+
+def components(component):
+    """Every component below ``component`` (itself included), depth first, through children, labels and options."""
+    if component is None or isinstance(component, (str, int, float)):
+        return
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            yield from components(child)
+        return
+    yield component
+    for prop in ("children", "label"):
+        yield from components(getattr(component, prop, None))
+    for option in getattr(component, "options", None) or []:
+        if isinstance(option, dict):
+            yield from components(option.get("label"))
+
+
+def by_id(layout) -> dict:
+    """``{id: component}`` for every component with a string id."""
+    return {c.id: c for c in components(layout) if isinstance(getattr(c, "id", None), str)}
+
+
+def strings(component):
+    """The text children below ``component``."""
+    if isinstance(component, str):
+        yield component
+    elif isinstance(component, (list, tuple)):
+        for child in component:
+            yield from strings(child)
+    elif component is not None and hasattr(component, "to_plotly_json"):
+        yield from strings(getattr(component, "children", None))
+
+
+def text(layout) -> str:
+    return " ".join(strings(layout))
