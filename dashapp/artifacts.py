@@ -36,8 +36,9 @@ CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
 TREE_RULES = "tree_rules.txt"
+SCORING = "scoring.joblib"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  TREE_RULES)
+                  TREE_RULES, SCORING)
 
 #: The core modules whose source determines the artifacts; their hash is the manifest's code version.
 _CODE_MODULES = ("domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py", "build.py")
@@ -215,6 +216,11 @@ class ArtifactStore:
         return SegmentationModel(**segmentation, **classifier)
 
     @cached_property
+    def scoring_index(self) -> dict:
+        """The training clients that vote on a missing key field when scoring (see :mod:`dashapp.scoring`)."""
+        return joblib.load(self._path(SCORING))
+
+    @cached_property
     def evaluation(self) -> dict:
         """Classifier metrics, tree nodes, and the final segmentation's report (shares, silhouette)."""
         return json.loads(self._path(EVALUATION).read_text())
@@ -230,7 +236,7 @@ class ArtifactStore:
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
-                     "profiles", "tree_rules"):
+                     "profiles", "tree_rules", "scoring_index"):
             getattr(self, name)
 
     def summary(self) -> dict:

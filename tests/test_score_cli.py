@@ -1,0 +1,79 @@
+"""scripts/score.py: streams a file into a scored file, and agrees with the form, the upload and the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from flask import Flask
+
+from dashapp import api, scoring
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, str(REPO / "scripts" / "score.py"), *map(str, args), "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sample(bank_csv, tmp_path_factory) -> Path:
+    """The first 400 clients of the real file (UCI format, some with a missing key field) and two bad rows."""
+    lines = bank_csv.read_text().splitlines()[:401]
+    bad = lines[1].replace('"admin."', '"pilot"', 1).replace('"housemaid"', '"pilot"', 1)
+    path = tmp_path_factory.mktemp("cli") / "clients.csv"
+    path.write_text("\n".join(lines + [bad, lines[1].replace("56;", "fifty;", 1)]) + "\n")
+    return path
+
+
+def test_form_api_file_and_command_line_give_identical_segments(sample, full_store, tmp_path):
+    out = tmp_path / "scored.csv"
+    result = _run(sample, out, "--model-dir", full_store.model_dir, "--chunk-rows", "64")
+    assert result.returncode == 0, result.stderr
+    streamed = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
+    refused = pd.read_csv(tmp_path / "scored.refused.csv")
+
+    model = scoring.scoring_model(full_store)
+    upload = scoring.score_table(scoring.read_client_csv(sample.read_bytes()).table, model)
+    clients = [{f: (None if v == "unknown" else v) for f, v in row.items()}
+               for row in upload.scored[list(scoring.CATEGORY_FIELDS)].to_dict("records")]
+    for client, age in zip(clients, upload.scored["age"]):
+        client["age"] = int(age)
+    form = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
+    app = Flask(__name__)
+    app.config[api.STORE_LOADER_KEY] = lambda: full_store
+    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
+    through_api = app.test_client().post("/api/v1/score", json={"clients": clients}).get_json()["results"]
+
+    segments = [r.segment for r in form]
+    assert streamed["segment"].astype(int).tolist() == upload.scored["segment"].tolist() == segments
+    assert [r["segment"] for r in through_api] == segments
+    assert streamed["filled"].tolist() == upload.scored["filled"].tolist() == [
+        r.filled[0].describe() if r.filled else "" for r in form]
+    assert [r["filled"] for r in through_api] == [[f.to_dict() for f in r.filled] for r in form]
+    assert (streamed["filled"] != "").sum() > 0
+    assert refused["row"].tolist() == upload.refused["row"].tolist()
+    assert refused["row"].tolist()[-2:] == [402, 403]
+    assert refused["reason"].iloc[-1] == "age: 'fifty' is not an age; expected a whole number from 16 to 120"
+    assert list(streamed.columns[:21]) == list(pd.read_csv(sample, sep=";", nrows=0).columns)
+
+
+def test_command_line_explains_a_file_it_cannot_read(tmp_path, full_store):
+    workbook = tmp_path / "clients.xlsx"
+    workbook.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    result = _run(workbook, tmp_path / "out.csv", "--model-dir", full_store.model_dir)
+    assert result.returncode == 1
+    assert "looks like an Excel workbook or a zip archive" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_command_line_refuses_to_overwrite_its_input(sample):
+    result = _run(sample, sample)
+    assert result.returncode == 2
+    assert "must not overwrite the input" in result.stderr
