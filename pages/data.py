@@ -6,6 +6,8 @@ A filter bar (kept in the URL, so a link reproduces the view) selects clients; e
 
 from __future__ import annotations
 
+import functools
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
@@ -182,10 +184,9 @@ def layout(**query):
 # --- Callbacks -------------------------------------------------------------------------------------------------
 
 
-def _selected(controls: dict):
-    """The clients the filter widgets select, their subscription rate (a reference line) and their months."""
+def _selected(spec: eda.ClientFilter):
+    """The clients ``spec`` selects, their subscription rate (a reference line) and their months."""
     table = eda.client_table(current_store())
-    spec = table.filter_from_controls(**controls)
     clients = table.select(spec)
     return clients, eda.headline(clients, len(table))["subscription_rate"], table.period_months(spec)
 
@@ -247,13 +248,20 @@ def _chart_callback(*graph_ids: str):
     chart says so instead.
     """
     def register(draw):
-        def update(**controls):
-            clients, rate, months = _selected(controls)
+        # The figures are a pure function of the (read-only) artifacts and the filter, so each worker keeps its
+        # last few views: the unfiltered page every visit starts with is drawn once per process, not per visit.
+        @functools.lru_cache(maxsize=8)
+        def figures_for(spec: eda.ClientFilter) -> tuple:
+            clients, rate, months = _selected(spec)
             if clients.empty:
-                return [empty_figure(NO_MATCH)] * len(graph_ids)
-            return list(draw(clients, rate, months))
+                return tuple(empty_figure(NO_MATCH) for _ in graph_ids)
+            return tuple(draw(clients, rate, months))
+
+        def update(**controls):
+            return list(figures_for(eda.client_table(current_store()).filter_from_controls(**controls)))
 
         update.__name__, update.__doc__ = draw.__name__, draw.__doc__
+        update.cache = figures_for
         return callback([Output(graph, "figure") for graph in graph_ids], inputs=FILTER_INPUTS)(update)
     return register
 

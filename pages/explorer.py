@@ -6,6 +6,7 @@ view; the browser's back and forward buttons step through earlier selections.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import dash
@@ -191,26 +192,36 @@ def update_overview(treatment, pipeline, features):
                   "label": Output(EXPLORER_CONFIG, "children")},
           inputs=SELECTION_INPUTS)
 def update_curves(**selection):
-    config = _config(selection)
+    return _curves(_config(selection), selection["k"])
+
+
+# The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the
+# last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
+@lru_cache(maxsize=64)
+def _curves(config: str, k: int) -> dict:
     metrics = current_store().grid_metrics.query("config_id == @config")
     knee = metrics["knee"].iloc[0]
     knee = None if pd.isna(knee) else int(knee)
-    chosen = metrics.loc[metrics["k"] == selection["k"]].iloc[0]
+    chosen = metrics.loc[metrics["k"] == k].iloc[0]
     label = [html.Div(config_label(config)),
-             html.Div(f"k={selection['k']}: silhouette {chosen['silhouette']:.3f}, Calinski-Harabasz "
+             html.Div(f"k={k}: silhouette {chosen['silhouette']:.3f}, Calinski-Harabasz "
                       f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
                       + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee."))]
-    return {"curves": {metric: figures.metric_curve_figure(metrics, metric, k=selection["k"], knee=knee)
+    return {"curves": {metric: figures.metric_curve_figure(metrics, metric, k=k, knee=knee)
                        for metric in METRIC_GRAPHS},
             "label": label}
 
 
 @callback(Output(EXPLORER_TSNE, "figure"), Output(EXPLORER_DENDROGRAM, "figure"), inputs=SELECTION_INPUTS)
 def update_map(**selection):
-    store, config = current_store(), _config(selection)
-    points = eda.tsne_points(store.tsne(config), store.clients, selection["k"])
-    return (figures.tsne_figure(points, selection["k"]),
-            figures.dendrogram_figure(store.dendrogram_linkage(config), k=selection["k"]))
+    return _maps(_config(selection), selection["k"])
+
+
+@lru_cache(maxsize=64)
+def _maps(config: str, k: int) -> tuple:
+    store = current_store()
+    points = eda.tsne_points(store.tsne(config), store.clients, k)
+    return figures.tsne_figure(points, k), figures.dendrogram_figure(store.dendrogram_linkage(config), k=k)
 
 
 @callback(Output(EXPLORER_CLIENT, "children"), Input(EXPLORER_TSNE, "clickData"), prevent_initial_call=True)

@@ -6,7 +6,7 @@ be shared; picking another one updates the charts in place and the address bar w
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import parse_qs
 
 import dash
@@ -112,8 +112,13 @@ def _detail(profiles: dict, number: int) -> html.Div:
     ])
 
 
+@lru_cache(maxsize=8)
 def _views(store: ArtifactStore, number: int) -> tuple:
-    """Everything that depends on the selection: the 3-D space, the detail, the radar, the sizes, the job mix."""
+    """Everything that depends on the selection: the 3-D space, the detail, the radar, the sizes, the job mix.
+
+    A pure function of the read-only artifacts and the segment, so each worker draws each of the five views
+    once and serves it from memory after.
+    """
     highlight = None if number == ALL_SEGMENTS else number
     profiles = store.profiles
     return (segment_space_figure(_space_counts(store), highlight), _detail(profiles, number),

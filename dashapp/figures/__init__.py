@@ -18,10 +18,17 @@ TEMPLATE_NAME = "studio"
 SEGMENT_COLOURS = {number: segment.colour for number, segment in domain.SEGMENTS.items()}
 
 
+_TEMPLATE_LAYOUT_KEYS = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",
+                         "plot_bgcolor", "polar", "xaxis", "yaxis", "scene", "shapedefaults", "annotationdefaults",
+                         "title")
+
+
 def _register_template() -> None:
-    # Only plotly_white's layout: its per-trace-type defaults (two dozen trace types) made every figure about
-    # 4x slower to build and validate and added to each figure's JSON, for styling we do not use.
-    template = go.layout.Template(layout=pio.templates["plotly_white"].layout)
+    # Only the parts of plotly_white's layout our charts use. Its per-trace-type defaults (two dozen trace
+    # types), colour scales and map settings are validated and deep-copied into every figure: they made each
+    # figure about 6x slower to build (3.3 ms -> 0.5 ms before traces) and heavier on the wire.
+    white = pio.templates["plotly_white"].layout.to_plotly_json()
+    template = go.layout.Template(layout={key: white[key] for key in _TEMPLATE_LAYOUT_KEYS if key in white})
     template.layout.font = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=12)
     template.layout.margin = dict(l=50, r=20, t=40, b=40)
     template.layout.colorway = ["#2a6f97", "#e07a5f", "#3d9970", "#f2a541", "#6c757d", "#9b5de5", "#00b4d8",
