@@ -49,7 +49,9 @@ run: artifacts
 test: artifacts browser
 	$(PY) -m pytest
 
+# The API load test uses Debian's wrk when it is there (else a slower Python load generator).
 bench: artifacts
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) benchmarks/run.py
 
 clean:

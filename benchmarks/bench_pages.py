@@ -136,6 +136,15 @@ def first_render(base: str, page: str, dependencies: list) -> tuple[float, int, 
     return time.perf_counter() - start, size, fired
 
 
+def _memory_mb(pid: str) -> dict[str, float]:
+    """Rss, Pss and private memory of a process, in MB, from /proc/PID/smaps_rollup."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return fields
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=30)
@@ -190,9 +199,10 @@ def main() -> int:
                   f"{max(sizes) / 1e6:7.2f} MB   {slow_text}")
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         for pid in workers:
-            rss = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                       if line.startswith("VmRSS"))
-            print(f"worker {pid}: resident memory {int(rss.split()[1]) / 1024:.0f} MB (goal <= 300 MB)")
+            memory = _memory_mb(pid)
+            print(f"worker {pid}: resident memory {memory['Rss']:.0f} MB (goal <= 300 MB); of which "
+                  f"{memory['Private_Clean'] + memory['Private_Dirty']:.0f} MB its own, the rest shared "
+                  f"with the preloaded master (proportional share {memory['Pss']:.0f} MB)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)

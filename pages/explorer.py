@@ -197,7 +197,7 @@ def update_curves(**selection):
 
 # The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the
 # last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _curves(config: str, k: int) -> dict:
     metrics = current_store().grid_metrics.query("config_id == @config")
     knee = metrics["knee"].iloc[0]
@@ -217,7 +217,7 @@ def update_map(**selection):
     return _maps(_config(selection), selection["k"])
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _maps(config: str, k: int) -> tuple:
     store = current_store()
     points = eda.tsne_points(store.tsne(config), store.clients, k)
