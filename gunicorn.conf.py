@@ -14,7 +14,10 @@ control_socket_disable = True
 
 
 def when_ready(server):
-    """Warm the artifact store in the master before forking, so every worker starts with it loaded."""
+    """Before forking: load the artifacts and let Dash finish its set-up, so every worker starts ready."""
+    import sys
+
+    from dashapp.settings import get_settings
     from dashapp.store import artifact_status
 
     store, problem = artifact_status()
@@ -23,3 +26,10 @@ def when_ready(server):
     else:
         store.preload()
         server.log.info("artifacts loaded: built %s", store.manifest["built_at"])
+    # Dash completes its set-up (callbacks, the scripts it may serve) on the first request a process gets, and
+    # marks it done before it is: a worker whose two threads got its first requests at once answered one of
+    # them 500. One request here, before forking, does that set-up once for every worker.
+    entry = sys.modules.get("app")  # the module preload_app imported for `app:server`
+    if entry is not None:
+        response = entry.server.test_client().get(get_settings().url_prefix)
+        server.log.info("Dash set up before forking (index %s)", response.status_code)

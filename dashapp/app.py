@@ -30,19 +30,15 @@ FOOTER_ID = "shell-footer"
 PAGE_CONTENT_ID = "page-content"
 
 
-def _navbar(prefix: str) -> dbc.Navbar:
+def _navbar() -> dbc.NavbarSimple:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
         if page.get("order") is not None
     ]
-    return dbc.Navbar(
-        dbc.Container([
-            dbc.NavbarBrand(APP_TITLE, href=dash.get_relative_path("/")),
-            dbc.Nav(links, navbar=True, className="ms-auto"),
-        ], fluid=True),
-        color="primary", dark=True, className="mb-3", id=NAV_ID,
-    )
+    # NavbarSimple collapses the links behind a toggler on narrow screens without a callback of ours.
+    return dbc.NavbarSimple(links, brand=APP_TITLE, brand_href=dash.get_relative_path("/"), color="primary",
+                            dark=True, fluid=True, className="mb-3", id=NAV_ID)
 
 
 def _footer() -> html.Footer:
@@ -63,7 +59,7 @@ def _footer() -> html.Footer:
 def _shell_layout():
     # A function, so the footer reflects the artifacts at request time (e.g. after a rebuild and restart).
     return html.Div([
-        _navbar(get_settings().url_prefix),
+        _navbar(),
         dbc.Container(dash.page_container, fluid=True, className="px-4", id=PAGE_CONTENT_ID),
         _footer(),
     ])

@@ -681,8 +681,9 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         no client rows.
     """
     if len(content) > max_bytes:
-        raise ClientFileError(f"{name} is {len(content) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
-                              "Score larger files with scripts/score.py")
+        # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
+        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+                              "Score larger files with scripts/score.py, or split the file")
     if not content.strip():
         raise ClientFileError(f"{name} is empty")
     _check_head(content[:65536], name)

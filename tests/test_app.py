@@ -95,3 +95,22 @@ def test_creating_the_app_loads_no_artifact():
     code = "import app, dashapp.artifacts as a; print(a.load_store.cache_info().currsize)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"
+
+
+def test_gunicorn_master_finishes_dash_setup_before_forking():
+    # Regression: Dash marks its first-request set-up done before registering callbacks and script paths; two
+    # first requests on two threads of a fresh worker got a 500. gunicorn.conf.py's when_ready does the set-up
+    # in the master, so forked workers inherit it complete. A fresh interpreter, as gunicorn's master is.
+    code = """
+import importlib.util, logging
+import app
+spec = importlib.util.spec_from_file_location("gunicorn_settings", "gunicorn.conf.py")
+settings = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(settings)
+before = app.app._got_first_request["setup_server"]
+settings.when_ready(type("Arbiter", (), {"log": logging.getLogger("test")})())
+print(before, app.app._got_first_request["setup_server"], sorted(app.app.registered_paths),
+      len(app.app.callback_map) > 5)
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False True ['dash', 'dash_bootstrap_components', 'plotly'] True"

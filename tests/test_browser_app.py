@@ -6,12 +6,11 @@ import json
 import urllib.error
 import urllib.request
 
-import dash
 import pytest
 
 from tests.conftest import severe_console_errors
 
-PAGES = ["", "data", "explorer", "segments", "tree"]
+PAGES = ["", "data", "explorer", "segments", "tree", "score"]
 
 
 def _get(url: str) -> tuple[int, bytes]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dashapp.settings import get_settings
 from tests.conftest import severe_console_errors
+from tests.browser_helpers import open_page as _open, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +24,6 @@ def store():
     return ArtifactStore(get_settings().model_dir)
 
 
-def _open(browser, live_server, path: str, ready: str) -> None:
-    browser.server_url = live_server.url
-    browser.driver.get(live_server.url + path)
-    browser.wait_for_element(ready, timeout=20)
-    browser.wait_for_no_elements("._dash-loading", timeout=20)
-
-
 def _trace(browser, selector: str, index: int = 0) -> dict:
     # _fullData: plotly sends numpy arrays base64-encoded, and only the full data holds them decoded.
     return browser.driver.execute_script(
@@ -44,18 +37,6 @@ def _shapes(browser, selector: str) -> list[dict]:
     return browser.driver.execute_script(
         "const gd = document.querySelector(arguments[0]); return (gd.layout.shapes || []).map("
         "s => ({x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1}));", selector)
-
-
-def _wait_until(condition, timeout: float = 20, message: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except Exception:  # the graph is being replaced by a callback; look again
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def _click_at(browser, script: str, *arguments) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,9 @@ import app  # noqa: F401  (creates the app once, so the page modules below can b
 from dashapp import domain
 from dashapp.app import PAGE_CONTENT_ID
 from tests.conftest import severe_console_errors
+from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
-
-
-def _open(browser, live_server, path: str, ready: str) -> None:
-    browser.server_url = live_server.url
-    browser.driver.get(live_server.url + path)
-    browser.wait_for_element(ready, timeout=20)
-    browser.wait_for_no_elements("._dash-loading", timeout=20)
 
 
 def _figure_data(browser, graph_id: str) -> list[dict]:
@@ -31,25 +24,10 @@ def _figure_data(browser, graph_id: str) -> list[dict]:
         f"#{graph_id} .js-plotly-plot")
 
 
-def _click(browser, element) -> None:
-    # Centre the element first, instantly: Bootstrap's smooth scrolling makes chromedriver click before it arrives.
-    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
-
-
 def _label(browser, selector: str, text: str):
     """The label under ``selector`` whose text ends with ``text`` (picker labels start with a colour dot)."""
     return next(element for element in browser.find_elements(f"{selector} label")
                 if element.text.strip().endswith(text))
-
-
-def _wait_until(condition, timeout: float = 15, message: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, browser):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashapp import artifacts, build, domain
+from dashapp import artifacts, build
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.build import BuildParameters, build_artifacts
 from dashapp.settings import BANK_FULL_SHA256

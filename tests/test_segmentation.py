@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import domain
 from dashapp.segmentation import (fit_segment_classifier, number_segments, segment_profiles, tree_nodes,
                                   tree_rules_text)
 

@@ -1,0 +1,330 @@
+"""What the scoring page shows, as plain data: form options, a scored client and an uploaded file, summarised.
+
+The page (``pages/score.py``) only turns these into components; everything here is testable without Dash.
+Scoring itself is :mod:`dashapp.scoring`'s, so the page answers exactly as the API and the command line do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import pandas as pd
+
+from dashapp import domain, scoring
+
+#: The form's fields in the order the page shows them, with the names an analyst reads.
+FIELD_LABELS: dict[str, str] = {
+    "job": "Job", "housing": "Housing loan", "loan": "Personal loan", "age": "Age",
+    "marital": "Marital status", "education": "Education", "default": "Credit in default",
+}
+PREVIEW_ROWS = 20
+REFUSED_ROWS_LISTED = 50
+#: The preview's column for the spreadsheet row number (the header is row 1).
+ROW_COLUMN = "Row"
+_MIB = 1024 * 1024
+
+
+def value_label(field: str, value: str | None) -> str:
+    """A category as the page shows it: ``housing='yes'`` -> ``'Housing loan'``, ``unknown`` -> ``'Unknown'``."""
+    if value is None or value == domain.UNKNOWN:
+        return "Unknown"
+    return domain.category_label(field, value)
+
+
+def category_options(field: str) -> list[dict[str, str]]:
+    """Options of one category field for a dropdown, ``unknown`` last, with readable labels."""
+    return [{"label": value_label(field, value), "value": value} for value in domain.CATEGORIES[field]]
+
+
+def age_range(clients: pd.DataFrame) -> tuple[int, int]:
+    """The youngest and the oldest client's age in the data."""
+    return int(clients["age"].min()), int(clients["age"].max())
+
+
+def typical_client(clients: pd.DataFrame) -> dict[str, object]:
+    """The form's defaults: the most common known category of every field and the median age.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        The store's clients (columns of :data:`dashapp.scoring.CLIENT_FIELDS`).
+
+    Returns
+    -------
+    dict
+        Field -> value, ready for :func:`dashapp.scoring.validate_client`.
+    """
+    typical: dict[str, object] = {}
+    for field in scoring.CATEGORY_FIELDS:
+        known = clients[field][clients[field] != domain.UNKNOWN]
+        typical[field] = str(known.mode().iloc[0])
+    typical["age"] = int(clients["age"].median())
+    return typical
+
+
+def form_input(values: Mapping[str, object]) -> dict[str, object]:
+    """The form's values as :func:`dashapp.scoring.validate_client` takes them.
+
+    An empty dropdown is ``unknown`` and an empty age is unknown (None). A browser's number input sends a
+    float; a whole one becomes an int, anything else is passed on for the validation to name.
+    """
+    result: dict[str, object] = {}
+    for field in scoring.CATEGORY_FIELDS:
+        value = values.get(field)
+        result[field] = domain.UNKNOWN if value in (None, "") else value
+    age = values.get("age")
+    if isinstance(age, str):
+        age = age.strip() or None
+    if isinstance(age, float) and math.isfinite(age) and age.is_integer():
+        age = int(age)
+    result["age"] = age
+    return result
+
+
+def errors_by_field(errors: Sequence[scoring.FieldError]) -> tuple[dict[str, str], list[str]]:
+    """Validation errors grouped for the form: one message per field, and the ones no field owns."""
+    by_field: dict[str, list[str]] = {}
+    general: list[str] = []
+    for error in errors:
+        if error.field in FIELD_LABELS:
+            if error.reason not in by_field.setdefault(error.field, []):
+                by_field[error.field].append(error.reason)
+        else:
+            general.append(error.reason)
+    return {field: "; ".join(reasons) for field, reasons in by_field.items()}, general
+
+
+# --- One client ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    """One input as the scoring read it: the field, the value and where the value came from."""
+
+    field: str
+    label: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FilledView:
+    """A key field the neighbour vote filled: the winner, every category's votes and the voters."""
+
+    field: str
+    label: str
+    value: str
+    votes: tuple[tuple[str, int], ...]
+    neighbours: tuple[int, ...]
+
+    @property
+    def sentence(self) -> str:
+        votes = ", ".join(f"{label} {count}" for label, count in self.votes)
+        return (f"{self.label} was not known. The {len(self.neighbours)} most similar training clients voted "
+                f"{votes}; the majority's choice, {self.value!r}, was used.")
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A scored client, ready to show (see :func:`result_view`)."""
+
+    segment: int
+    name: str
+    description: str
+    products: tuple[str, ...]
+    colour: str
+    clients: int
+    share: float
+    subscription_rate: float
+    overall_subscription_rate: float
+    values: tuple[ShownValue, ...]
+    filled: tuple[FilledView, ...]
+    decision_path: tuple[int, ...]
+
+
+def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: Mapping) -> ResultView:
+    """A scored client with its segment's profile and the values the tree saw, for the page.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        From :func:`dashapp.scoring.score_client`.
+    client : Client
+        The validated input.
+    profiles : mapping
+        The store's ``profiles`` (per-segment ``clients``, ``share``, ``subscription_rate``).
+
+    Returns
+    -------
+    ResultView
+    """
+    info = result.info
+    profile = next(p for p in profiles["segments"] if int(p["segment"]) == result.segment)
+    filled = {f.field: f for f in result.filled}
+    values = []
+    for field, label in FIELD_LABELS.items():
+        if field in filled:
+            value, source = result.key_fields[field], "filled by the vote of the most similar clients"
+        elif field == "age":
+            value = "Unknown" if client.age is None else str(client.age)
+            source = "left out of the comparison" if client.age is None else "given"
+        else:
+            value = getattr(client, field)
+            source = "given" if value != domain.UNKNOWN else "compared as a category of its own"
+        shown = value if field == "age" else value_label(field, value)
+        values.append(ShownValue(field, label, shown, source))
+    filled_views = tuple(
+        FilledView(f.field, FIELD_LABELS[f.field], value_label(f.field, f.value),
+                   tuple((value_label(f.field, category), count) for category, count in f.votes), f.neighbours)
+        for f in result.filled)
+    return ResultView(
+        segment=result.segment, name=info.name, description=info.description, products=info.products,
+        colour=info.colour, clients=int(profile["clients"]), share=float(profile["share"]),
+        subscription_rate=float(profile["subscription_rate"]),
+        overall_subscription_rate=float(profiles["overall_subscription_rate"]),
+        values=tuple(values), filled=filled_views, decision_path=tuple(result.decision_path))
+
+
+def neighbour_table(clients: pd.DataFrame, neighbours: Sequence[int]) -> tuple[list[str], list[list[str]]]:
+    """The voters' client fields, nearest first: column labels and rows of text.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        The store's clients, indexed by client id (the data file's 0-based row number).
+    neighbours : sequence of int
+        :attr:`dashapp.scoring.FilledField.neighbours`.
+    """
+    fields = list(FIELD_LABELS)
+    rows = clients.loc[list(neighbours), fields]
+    header = ["Client"] + [FIELD_LABELS[f] for f in fields]
+    body = [[f"{client_id:,}"] + [str(row["age"]) if f == "age" else value_label(f, row[f]) for f in fields]
+            for client_id, row in rows.iterrows()]
+    return header, body
+
+
+# --- A file of clients -----------------------------------------------------------------------------------
+
+
+def decode_upload(contents: str) -> bytes:
+    """The bytes of a file as the browser's upload sends it (``data:<type>;base64,<data>``).
+
+    Raises
+    ------
+    ClientFileError
+        If the contents are not a base64 data URL.
+    """
+    header, separator, data = (contents or "").partition(",")
+    if not separator or not header.startswith("data:") or not header.endswith(";base64"):
+        raise scoring.ClientFileError("The upload did not arrive as a file; please choose the file again")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise scoring.ClientFileError("The upload arrived damaged; please choose the file again") from error
+
+
+def read_upload(contents: str, filename: str | None) -> tuple[scoring.ClientFile, str]:
+    """Decode and read an uploaded file of clients; also return how messages name it.
+
+    Raises
+    ------
+    ClientFileError
+        If the file is too large, empty, binary, not UTF-8 or not a file of clients.
+    """
+    name = f"'{filename}'" if filename else "The file"
+    return scoring.read_client_csv(decode_upload(contents), name=name), name
+
+
+def upload_limit_text() -> str:
+    """The upload limit as the page states it: ``50 MB``."""
+    return f"{scoring.MAX_UPLOAD_BYTES / _MIB:.0f} MB"
+
+
+@dataclass(frozen=True)
+class UploadView:
+    """An uploaded file, scored: the counts, a preview and the refused rows (see :func:`upload_view`)."""
+
+    name: str
+    rows: int
+    scored: int
+    refused: int
+    columns: int
+    segments: tuple[tuple[int, str, str, int], ...]  # number, name, colour, clients
+    preview_columns: tuple[str, ...]
+    preview: tuple[tuple[str, ...], ...]
+    refused_rows: tuple[tuple[int, str], ...]  # spreadsheet row, reason
+
+    @property
+    def refused_not_listed(self) -> int:
+        return self.refused - len(self.refused_rows)
+
+
+def upload_view(name: str, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
+                refused_listed: int = REFUSED_ROWS_LISTED) -> UploadView:
+    """Summarise a scored file for the page.
+
+    Parameters
+    ----------
+    name : str
+        How the page names the file.
+    result : TableScore
+        From :func:`dashapp.scoring.score_table` on the whole file.
+    preview_rows, refused_listed : int
+        Scored rows in the preview, refused rows listed.
+
+    Returns
+    -------
+    UploadView
+        The preview holds the row number, the client fields the file has, and the added columns.
+    """
+    scored, refused = result.scored, result.refused
+    counts = scoring.segment_counts(scored)
+    client_columns = [f for f in FIELD_LABELS if f in scored.columns]
+    head = scored.head(preview_rows)
+    # read_client_csv numbers rows from 0, so the spreadsheet row is the position plus the header's row.
+    row_numbers = (head.index.to_numpy() + scoring.FIRST_DATA_ROW).tolist()
+    preview = tuple(
+        (str(number), *(str(v) for v in values))
+        for number, values in zip(row_numbers, head[client_columns + list(scoring.OUTPUT_COLUMNS)].itertuples(
+            index=False, name=None)))
+    input_columns = [c for c in scored.columns if c not in scoring.OUTPUT_COLUMNS]
+    return UploadView(
+        name=name, rows=len(scored) + len(refused), scored=len(scored), refused=len(refused),
+        columns=len(input_columns),
+        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in domain.SEGMENTS.items()),
+        preview_columns=(ROW_COLUMN, *client_columns, *scoring.OUTPUT_COLUMNS),
+        preview=preview,
+        refused_rows=tuple((int(r), str(reason)) for r, reason in
+                           refused.head(refused_listed).itertuples(index=False, name=None)))
+
+
+def scored_filename(filename: str | None) -> str:
+    """The download's name: ``clients.csv`` -> ``clients-scored.csv``."""
+    stem = PurePath(filename or "clients").stem or "clients"
+    return f"{stem}-scored.csv"
+
+
+def refused_filename(filename: str | None) -> str:
+    stem = PurePath(filename or "clients").stem or "clients"
+    return f"{stem}-refused.csv"
+
+
+def scored_csv_bytes(file: scoring.ClientFile, result: scoring.TableScore) -> bytes:
+    """The scored rows as the download holds them: every input column plus the added ones, in the file's
+    delimiter, with cells a spreadsheet would run as formulas neutralised."""
+    buffer = io.BytesIO()
+    scoring.write_scored_csv(scoring.neutralise_formulas(result.scored), buffer, delimiter=file.delimiter)
+    return buffer.getvalue()
+
+
+def refused_csv_bytes(result: scoring.TableScore) -> bytes:
+    """The refused rows (row number and reason) as CSV, reasons neutralised like the scored file's cells."""
+    buffer = io.BytesIO()
+    scoring.write_scored_csv(result.refused, buffer)
+    return buffer.getvalue()

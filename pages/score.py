@@ -1,0 +1,362 @@
+"""Score a client: one client from a form, or a file of clients, with the same core as the API and the CLI.
+
+The form shows the segment, why (the values the tree saw, a filled key field and its vote) and the client's
+path through the tree. An uploaded file is scored whole; its rows never go into the browser's state: the
+download re-scores the upload component's contents, which takes well under a second even for the full file.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashapp import scoring
+from dashapp.artifacts import ArtifactError, ArtifactStore
+from dashapp.components import missing_artifacts_notice
+from dashapp.figures.tree import tree_figure
+from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, age_range, category_options, errors_by_field,
+                                form_input, neighbour_table, read_upload, refused_csv_bytes, refused_filename,
+                                result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
+                                upload_view)
+from dashapp.store import artifact_status, current_store
+
+logger = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/score", name="Score a client", order=5,
+                   title="Score a client | Bank client segmentation studio")
+
+SCORE_TABS = "score-tabs"
+SCORE_SUBMIT = "score-submit"
+SCORE_RESULT = "score-result"
+SCORE_RESULT_SEGMENT = "score-result-segment"
+SCORE_RESULT_VOTE = "score-result-vote"
+SCORE_TREE = "score-tree"
+SCORE_UPLOAD = "score-upload"
+SCORE_UPLOAD_RESULT = "score-upload-result"
+SCORE_UPLOAD_SUMMARY = "score-upload-summary"
+SCORE_UPLOAD_PREVIEW = "score-upload-preview"
+SCORE_UPLOAD_REFUSED = "score-upload-refused"
+SCORE_DOWNLOAD_BUTTON = "score-download-button"
+SCORE_REFUSED_BUTTON = "score-refused-button"
+SCORE_DOWNLOAD = "score-download"
+SCORE_DOWNLOAD_MESSAGE = "score-download-message"
+
+TAB_CLIENT, TAB_FILE = "client", "file"
+FIELDS = tuple(FIELD_LABELS)
+#: Dash drops a file larger than max_size without a word, so the browser's limit is set above ours: a file
+#: somewhat over 50 MB still arrives and gets read_client_csv's message; only absurd sizes stay in the browser.
+BROWSER_UPLOAD_LIMIT = 2 * scoring.MAX_UPLOAD_BYTES
+UNEXPECTED = ("Something went wrong on our side; the problem has been logged. Please try again, and tell the "
+              "analytics team if it happens again.")
+
+
+def field_id(field: str) -> str:
+    """The form input of ``field`` (``score-job``)."""
+    return f"score-{field}"
+
+
+def feedback_id(field: str) -> str:
+    """The inline message under ``field``'s input."""
+    return f"score-{field}-feedback"
+
+
+@cache
+def _form_defaults(store: ArtifactStore) -> tuple[dict, tuple[int, int]]:
+    # A typical client (most common categories, median age) so the first click gives a result.
+    return typical_client(store.clients), age_range(store.clients)
+
+
+def _model():
+    return scoring.scoring_model(current_store())
+
+
+# --- Layout ------------------------------------------------------------------------------------------------
+
+
+def _field(field: str, value, ages: tuple[int, int] | None = None) -> html.Div:
+    label = dbc.Label(FIELD_LABELS[field], html_for=field_id(field), className="small mb-1")
+    if field == "age":
+        # No min/max attributes: the browser would send an out-of-range age as empty, and the client would be
+        # scored as "age unknown" without a word. validate_client names the problem instead.
+        control = dbc.Input(id=field_id(field), type="number", value=value, size="sm",
+                            placeholder=f"{ages[0]} to {ages[1]}")
+        hint = dbc.FormText(f"Ages in the data run from {ages[0]} to {ages[1]}; leave empty if not known.")
+    else:
+        control = dbc.Select(id=field_id(field), options=category_options(field), value=value, size="sm")
+        hint = None
+    return html.Div([label, control, dbc.FormFeedback(id=feedback_id(field), type="invalid"), hint],
+                    className="mb-2")
+
+
+def _form(defaults: dict, ages: tuple[int, int]) -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader("The client"),
+        dbc.CardBody([
+            html.Div("Key fields", className="fw-semibold small"),
+            html.P(f"At least two of the three must be known; a missing one is filled by the vote of the "
+                   f"{scoring.N_NEIGHBOURS} most similar training clients.", className="text-muted small mb-2"),
+            *[_field(f, defaults[f]) for f in scoring.KEY_FIELDS],
+            html.Div("Other details", className="fw-semibold small mt-3"),
+            html.P("Optional; they decide which clients are most similar when a key field is missing.",
+                   className="text-muted small mb-2"),
+            *[_field(f, defaults[f], ages) for f in FIELDS if f not in scoring.KEY_FIELDS],
+            dbc.Button("Score the client", id=SCORE_SUBMIT, color="primary", className="mt-2 w-100"),
+        ]),
+    ], className="mb-3")
+
+
+def _upload_tab() -> html.Div:
+    limit = upload_limit_text()
+    return html.Div([
+        html.P(["A CSV file in the UCI format (semicolon-separated) or comma-separated, with at least the columns ",
+                *_code_list(scoring.KEY_FIELDS), " and, if known, ",
+                *_code_list([f for f in FIELDS if f not in scoring.KEY_FIELDS]),
+                f". Other columns are kept. Up to {limit}."], className="small text-muted mt-3"),
+        dcc.Upload(id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
+                   children=html.Div(["Drag and drop a CSV file here, or ", html.Span("choose one", className="link-primary text-decoration-underline"),
+                                      f" (up to {limit})"]),
+                   style={"borderWidth": "2px", "borderStyle": "dashed", "borderRadius": "0.5rem",
+                          "borderColor": "#adb5bd", "padding": "1.5rem", "textAlign": "center",
+                          "backgroundColor": "#fff", "cursor": "pointer"}),
+        html.Div([
+            dbc.Button("Download the scored file", id=SCORE_DOWNLOAD_BUTTON, color="primary", size="sm",
+                       disabled=True, className="me-2"),
+            dbc.Button("Download the refused rows", id=SCORE_REFUSED_BUTTON, color="secondary", outline=True,
+                       size="sm", disabled=True),
+            dcc.Download(id=SCORE_DOWNLOAD),
+            html.Div(id=SCORE_DOWNLOAD_MESSAGE),
+        ], className="mb-3"),
+        dcc.Loading(html.Div(id=SCORE_UPLOAD_RESULT), type="default"),
+    ])
+
+
+def _code_list(names) -> list:
+    items: list = []
+    for i, name in enumerate(names):
+        if i:
+            items.append(" and " if i == len(names) - 1 else ", ")
+        items.append(html.Code(name))
+    return items
+
+
+def layout(tab: str | None = None, **_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    defaults, ages = _form_defaults(store)
+    placeholder = dbc.Alert("The form starts with a typical client of the data. Change what you know and press "
+                            "\u201cScore the client\u201d.", color="light", className="small")
+    return html.Div([
+        html.H2("Score a client", className="h3"),
+        html.P("Assign a client, or a file of clients, to one of the four segments with the decision tree of the "
+               "Decision tree page. The API and the command line give the same answers.", className="text-muted"),
+        dbc.Tabs(id=SCORE_TABS, active_tab=TAB_FILE if tab == TAB_FILE else TAB_CLIENT, children=[
+            dbc.Tab(label="One client", tab_id=TAB_CLIENT, children=dbc.Row([
+                dbc.Col(_form(defaults, ages), lg=4, xl=3, className="mt-3"),
+                dbc.Col(dcc.Loading(html.Div(placeholder, id=SCORE_RESULT), type="default"), lg=8, xl=9,
+                        className="mt-3"),
+            ])),
+            dbc.Tab(label="A file of clients", tab_id=TAB_FILE, children=_upload_tab()),
+        ]),
+    ])
+
+
+# --- One client --------------------------------------------------------------------------------------------
+
+
+def _metric(value: str, caption: str) -> dbc.Col:
+    return dbc.Col([html.Div(value, className="metric-value"), html.Div(caption, className="text-muted small")],
+                   sm=6)
+
+
+def _segment_card(view: ResultView) -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader([html.Span(f"Segment {view.segment}", id=SCORE_RESULT_SEGMENT, className="badge me-2",
+                                  style={"backgroundColor": view.colour}), view.name]),
+        dbc.CardBody([
+            html.P(view.description, className="small"),
+            dbc.Row([
+                _metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})"),
+                _metric(f"{view.subscription_rate:.1%}",
+                        f"of them subscribed (all clients: {view.overall_subscription_rate:.1%})"),
+            ], className="mb-3 g-2"),
+            html.Div("Product suggestions", className="fw-semibold small"),
+            html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-0"),
+        ]),
+    ], className="segment-card h-100", style={"borderTopColor": view.colour})
+
+
+def _table(header: list[str], rows: list[list], **kwargs) -> dbc.Table:
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                      html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows])],
+                     size="sm", className="small mb-0", **kwargs)
+
+
+def _values_card(view: ResultView) -> dbc.Card:
+    rows = [[v.label, v.value, v.source] for v in view.values]
+    return dbc.Card([dbc.CardHeader("How the client was read"),
+                     dbc.CardBody(_table(["Field", "Value", "Source"], rows))], className="mb-3 h-100")
+
+
+def _vote_card(view: ResultView) -> dbc.Card | None:
+    """Why a missing key field got its value: the votes and the voters (None when nothing was filled)."""
+    if not view.filled:
+        return None
+    clients = current_store().clients
+    body = []
+    for filled in view.filled:
+        header, rows = neighbour_table(clients, filled.neighbours)
+        body += [
+            html.P(filled.sentence, className="small mb-2"),
+            html.Div([dbc.Badge(f"{label}: {count}", color="primary" if label == filled.value else "secondary",
+                                className="me-1") for label, count in filled.votes], className="mb-2"),
+            html.Div(f"The {len(filled.neighbours)} most similar training clients, nearest first",
+                     className="small text-muted"),
+            html.Div(_table(header, rows, striped=True), className="table-responsive"),
+        ]
+    return dbc.Card([dbc.CardHeader(f"{view.filled[0].label} was filled by a vote of similar clients"),
+                     dbc.CardBody(body)], id=SCORE_RESULT_VOTE, className="mb-3")
+
+
+def _tree_card(view: ResultView) -> dbc.Card:
+    figure = tree_figure(current_store().evaluation["tree_nodes"], highlight_path=list(view.decision_path))
+    return dbc.Card([
+        dbc.CardHeader("The tree's decision"),
+        dbc.CardBody([
+            html.P("The bold path is the way this client took from the root to the leaf of its segment.",
+                       className="text-muted small mb-1"),
+            dcc.Graph(id=SCORE_TREE, figure=figure, style={"height": "560px"}, config={"displaylogo": False}),
+        ], className="p-2"),
+    ], className="mb-3")
+
+
+def _client_result(form: dict) -> tuple[object, dict[str, str]]:
+    """The result area's content and the messages per field for the form's values."""
+    validated = scoring.validate_client(form_input(form))
+    if isinstance(validated, list):
+        by_field, general = errors_by_field(validated)
+        message = ["This client cannot be scored yet: correct the fields marked in red."] + general
+        return dbc.Alert([html.Div(m) for m in message], color="danger", className="small"), by_field
+    result = scoring.score_client(validated, _model())
+    view = result_view(result, validated, current_store().profiles)
+    return html.Div([
+        dbc.Row([dbc.Col(_segment_card(view), lg=6, className="mb-3"),
+                 dbc.Col(_values_card(view), lg=6, className="mb-3")]),
+        _vote_card(view),
+        _tree_card(view),
+    ]), {}
+
+
+@callback(
+    Output(SCORE_RESULT, "children"),
+    *[Output(field_id(f), "invalid") for f in FIELDS], *[Output(feedback_id(f), "children") for f in FIELDS],
+    Input(SCORE_SUBMIT, "n_clicks"), Input(field_id("age"), "n_submit"),
+    *[State(field_id(f), "value") for f in FIELDS],
+    prevent_initial_call=True,
+)
+def score_one_client(_clicks, _submits, *values):
+    try:
+        content, errors = _client_result(dict(zip(FIELDS, values)))
+    except ArtifactError as error:
+        content, errors = missing_artifacts_notice(str(error)), {}
+    except Exception:
+        logger.exception("scoring a client from the form failed: %r", values)
+        content, errors = dbc.Alert(UNEXPECTED, color="danger"), {}
+    return (content, *[f in errors for f in FIELDS], *[errors.get(f, "") for f in FIELDS])
+
+
+# --- A file of clients -------------------------------------------------------------------------------------
+
+
+def _segment_badge(number: int, colour: str) -> html.Span:
+    return html.Span(str(number), className="badge", style={"backgroundColor": colour})
+
+
+def _upload_summary(view: UploadView) -> html.Div:
+    refused = (f"{view.refused:,} rows could not be scored; they are not in the scored file."
+               if view.refused else "Every row was scored.")
+    counts = dbc.Table([
+        html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
+                            html.Th("Share", className="text-end")])),
+        html.Tbody([html.Tr([html.Td(_segment_badge(number, colour)), html.Td(name),
+                             html.Td(f"{clients:,}", className="text-end"),
+                             html.Td(f"{clients / view.scored:.0%}" if view.scored else "-", className="text-end")])
+                    for number, name, colour, clients in view.segments]),
+    ], size="sm", className="small mb-0")
+    summary = dbc.Card([
+        dbc.CardHeader(f"{view.name}: {view.scored:,} of {view.rows:,} rows scored"),
+        dbc.CardBody([html.P(f"{refused} The scored file holds the file's {view.columns} columns plus "
+                             "segment, segment_name and filled (which key field was filled, and the vote).",
+                             className="small"), counts]),
+    ], id=SCORE_UPLOAD_SUMMARY, className="mb-3 h-100")
+    refused_card = None
+    if view.refused:
+        more = (html.P(f"... and {view.refused_not_listed:,} more; download the refused rows for the full list.",
+                       className="small text-muted mb-0 mt-2") if view.refused_not_listed else None)
+        refused_card = dbc.Card([
+            dbc.CardHeader(f"Rows that could not be scored ({view.refused:,})"),
+            dbc.CardBody([html.Div(_table(["Row", "Reason"], [list(r) for r in view.refused_rows]),
+                                   style={"maxHeight": "22rem", "overflowY": "auto"}), more], className="p-2"),
+        ], id=SCORE_UPLOAD_REFUSED, className="mb-3 h-100")
+    parts = [dbc.Row([dbc.Col(summary, lg=5, className="mb-3"), dbc.Col(refused_card, lg=7, className="mb-3")])]
+    if view.preview:
+        segment = view.preview_columns.index(scoring.SEGMENT_COLUMN)
+        colours = {number: colour for number, _name, colour, _clients in view.segments}
+        rows = [[_segment_badge(int(cell), colours[int(cell)]) if i == segment else cell for i, cell in enumerate(row)]
+                for row in view.preview]
+        parts.append(dbc.Card([
+            dbc.CardHeader(f"Preview: the first {len(view.preview)} scored rows (the download holds every column)"),
+            dbc.CardBody(html.Div(_table(list(view.preview_columns), rows, striped=True),
+                                  className="table-responsive"), className="p-2"),
+        ], id=SCORE_UPLOAD_PREVIEW, className="mb-3"))
+    return html.Div(parts)
+
+
+def _scored_upload(contents: str, filename: str | None):
+    file, name = read_upload(contents, filename)
+    return file, name, scoring.score_table(file.table, _model())
+
+
+@callback(
+    Output(SCORE_UPLOAD_RESULT, "children"), Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
+    Output(SCORE_REFUSED_BUTTON, "disabled"), Output(SCORE_DOWNLOAD_MESSAGE, "children"),
+    Input(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def score_file(contents, filename):
+    try:
+        _file, name, result = _scored_upload(contents, filename)
+        view = upload_view(name, result)
+    except scoring.ClientFileError as error:
+        return dbc.Alert(str(error), color="warning", className="upload-problem"), True, True, None
+    except ArtifactError as error:
+        return missing_artifacts_notice(str(error)), True, True, None
+    except Exception:
+        logger.exception("scoring the uploaded file %r failed", filename)
+        return dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), True, True, None
+    return _upload_summary(view), view.scored == 0, view.refused == 0, None
+
+
+@callback(
+    Output(SCORE_DOWNLOAD, "data"), Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True),
+    Input(SCORE_DOWNLOAD_BUTTON, "n_clicks"), Input(SCORE_REFUSED_BUTTON, "n_clicks"),
+    State(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def download_file(_scored_clicks, _refused_clicks, contents, filename):
+    # The rows are not kept anywhere between callbacks: the upload is scored again, which is fast.
+    if contents is None:
+        raise PreventUpdate
+    try:
+        file, _name, result = _scored_upload(contents, filename)
+        if ctx.triggered_id == SCORE_REFUSED_BUTTON:
+            return dcc.send_bytes(refused_csv_bytes(result), refused_filename(filename)), None
+        return dcc.send_bytes(scored_csv_bytes(file, result), scored_filename(filename)), None
+    except Exception:
+        logger.exception("preparing the download of %r failed", filename)
+        return dash.no_update, dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")

@@ -1,0 +1,428 @@
+"""The Score page: its layout, the form, upload and download callbacks called directly, and agreement with the API.
+
+Runs on the full artifacts in model/ (the page reads them through the process's store).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from types import SimpleNamespace
+
+import dash
+import pandas as pd
+import pytest
+from dash.exceptions import PreventUpdate
+
+from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+from dashapp import domain, score_view, scoring
+from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
+
+SCORE = "pages.score"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _artifacts(full_store):
+    return full_store
+
+
+@pytest.fixture(scope="module")
+def page():
+    from pages import score
+
+    return score
+
+
+@pytest.fixture(scope="module")
+def model(full_store):
+    return scoring.scoring_model(full_store)
+
+
+def _layout(**query):
+    return dash.page_registry[SCORE]["layout"](**query)
+
+
+def _form_values(page, **changes) -> list:
+    """The form's default values in callback order, with ``changes`` applied."""
+    ids = _by_id(_layout())
+    values = {f: ids[page.field_id(f)].value for f in page.FIELDS}
+    values.update(changes)
+    return [values[f] for f in page.FIELDS]
+
+
+def _submit(page, **changes):
+    result, *flags = page.score_one_client(1, None, *_form_values(page, **changes))
+    n = len(page.FIELDS)
+    return result, dict(zip(page.FIELDS, flags[:n])), dict(zip(page.FIELDS, flags[n:]))
+
+
+def _segment_shown(result) -> int:
+    from pages.score import SCORE_RESULT_SEGMENT
+
+    return int(_by_id(result)[SCORE_RESULT_SEGMENT].children.removeprefix("Segment "))
+
+
+def _upload(content: bytes, media_type: str = "text/csv") -> str:
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+
+
+# --- Registry and layout --------------------------------------------------------------------------------
+
+
+def test_page_is_registered_after_the_tree_page(page):
+    registered = dash.page_registry[SCORE]
+    assert (registered["path"], registered["name"], registered["order"]) == ("/score", "Score a client", 5)
+
+
+def test_page_answers_over_http():
+    response = dash_app.server.test_client().get("/score")
+    assert response.status_code == 200 and "_dash-config" in response.get_data(as_text=True)
+
+
+def test_layout_has_every_field_with_a_typical_client_as_default(page, full_store):
+    ids = _by_id(_layout())
+    for component_id in (page.SCORE_SUBMIT, page.SCORE_RESULT, page.SCORE_UPLOAD, page.SCORE_UPLOAD_RESULT,
+                         page.SCORE_DOWNLOAD, page.SCORE_DOWNLOAD_BUTTON, page.SCORE_REFUSED_BUTTON):
+        assert component_id in ids, component_id
+    clients = full_store.clients
+    for field in page.FIELDS:
+        assert page.feedback_id(field) in ids
+        value = ids[page.field_id(field)].value
+        if field == "age":
+            assert value == int(clients["age"].median())
+        else:
+            assert value == clients[field][clients[field] != "unknown"].mode().iloc[0], field
+    assert ids[page.field_id("job")].value == "admin." and ids[page.field_id("housing")].value == "yes"
+    assert ids[page.SCORE_DOWNLOAD_BUTTON].disabled is True
+
+
+def test_dropdowns_have_readable_labels_and_allow_unknown(page):
+    ids = _by_id(_layout())
+    housing = {o["value"]: o["label"] for o in ids[page.field_id("housing")].options}
+    assert housing["yes"] == "Housing loan" and housing["no"] == "No housing loan"
+    assert housing["unknown"].startswith("Unknown")
+    education = {o["value"]: o["label"] for o in ids[page.field_id("education")].options}
+    assert education["university.degree"] == "University degree" and education["unknown"] == "Unknown"
+    for field in page.FIELDS:
+        if field != "age":
+            assert [o["value"] for o in ids[page.field_id(field)].options] == list(domain.CATEGORIES[field])
+
+
+def test_age_hint_gives_the_range_of_the_data(page, full_store):
+    layout = _layout()
+    low, high = int(full_store.clients["age"].min()), int(full_store.clients["age"].max())
+    assert _by_id(layout)[page.field_id("age")].placeholder == f"{low} to {high}"
+    assert f"Ages in the data run from {low} to {high}" in _text(layout)
+
+
+def test_key_fields_rule_is_stated_on_the_form():
+    assert "At least two of the three must be known" in _text(_layout())
+
+
+def test_tab_query_opens_the_file_tab(page):
+    assert _by_id(_layout())[page.SCORE_TABS].active_tab == page.TAB_CLIENT
+    assert _by_id(_layout(tab="file"))[page.SCORE_TABS].active_tab == page.TAB_FILE
+    assert _by_id(_layout(tab="nonsense"))[page.SCORE_TABS].active_tab == page.TAB_CLIENT
+
+
+def test_page_ids_are_prefixed_by_the_page():
+    ids = _by_id(_layout())
+    assert ids and all(component_id.startswith("score-") for component_id in ids)
+
+
+def test_page_without_artifacts_says_what_to_run(page, monkeypatch):
+    monkeypatch.setattr(page, "artifact_status", lambda: (None, "No artifacts in /nowhere."))
+    layout = _layout()
+    assert "artifact-problem" in layout.className
+    assert "No artifacts in /nowhere." in _text(layout)
+
+
+def test_dependencies_list_the_page_callbacks():
+    import json
+
+    callbacks = json.loads(dash_app.server.test_client().get("/_dash-dependencies").data)
+    outputs = " ".join(callback["output"] for callback in callbacks)
+    for output in ("score-result.children", "score-upload-result.children", "score-download.data",
+                   "score-job.invalid", "score-age-feedback.children"):
+        assert output in outputs, output
+
+
+# --- One client -------------------------------------------------------------------------------------------
+
+
+def test_submitting_the_default_form_shows_segment_profile_and_tree(page, full_store, model):
+    result, invalid, feedback = _submit(page)
+    assert not any(invalid.values()) and not any(feedback.values())
+    expected = scoring.score_client(scoring.validate_client(score_view.typical_client(full_store.clients)), model)
+    assert _segment_shown(result) == expected.segment
+    text = _text(result)
+    segment = domain.SEGMENTS[expected.segment]
+    assert segment.name in text and segment.description in text and segment.products[0] in text
+    profile = next(p for p in full_store.profiles["segments"] if p["segment"] == expected.segment)
+    assert f"{profile['clients']:,}" in text and f"{profile['subscription_rate']:.1%}" in text
+    tree = _by_id(result)[page.SCORE_TREE].figure
+    path = next(t for t in tree.data if t.name == "decision path")
+    # One bold edge per step of the path: its segments are separated by None.
+    assert len([x for x in path.x if x is None]) == len(expected.decision_path) - 1
+    assert page.SCORE_RESULT_VOTE not in _by_id(result)
+
+
+def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
+    result, invalid, _ = _submit(page, job="unknown")
+    assert not any(invalid.values())
+    vote = _by_id(result)[page.SCORE_RESULT_VOTE]
+    text = _text(vote)
+    assert "Job was not known" in text and "5 most similar training clients voted" in text
+    values = dict(zip(page.FIELDS, _form_values(page, job="unknown")))
+    core = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model)
+    filled = core.filled[0]
+    assert filled.field == "job" and f"'{filled.value}'" in text
+    for category, count in filled.votes:
+        assert f"{category}: {count}" in text
+    rows = [c for c in _components(vote) if type(c).__name__ == "Tr"]
+    assert len(rows) == 1 + scoring.N_NEIGHBOURS  # header + the voters
+    assert f"{filled.neighbours[0]:,}" in text
+    assert "filled by the vote of the most similar clients" in _text(result)
+
+
+def test_two_unknown_key_fields_are_marked_inline_without_a_result(page):
+    result, invalid, feedback = _submit(page, job="unknown", loan="unknown")
+    assert invalid == {f: f in ("job", "loan") for f in page.FIELDS}
+    assert "at least two of the key fields" in feedback["job"] and feedback["job"] == feedback["loan"]
+    assert "cannot be scored yet" in _text(result)
+    assert page.SCORE_RESULT_SEGMENT not in _by_id(result)
+
+
+@pytest.mark.parametrize("age, message", [(150, "150 is not an age"), (40.5, "40.5 is not an age"),
+                                          ("forty", "'forty' is not an age")])
+def test_an_impossible_age_is_marked_inline(page, age, message):
+    result, invalid, feedback = _submit(page, age=age)
+    assert invalid["age"] and sum(invalid.values()) == 1
+    assert feedback["age"].startswith(message)
+
+
+def test_an_empty_age_is_unknown_and_left_out(page):
+    result, invalid, _ = _submit(page, age=None, job="unknown")
+    assert not any(invalid.values())
+    assert "left out of the comparison" in _text(result)
+
+
+def test_a_value_the_form_never_offers_is_refused_not_crashed(page):
+    _, invalid, feedback = _submit(page, education="phd")
+    assert invalid["education"] and "'phd' is not a education category" in feedback["education"]
+
+
+def test_an_unexpected_failure_is_logged_and_shown_as_a_plain_message(page, monkeypatch, caplog):
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(page.scoring, "score_client", broken)
+    with caplog.at_level(logging.ERROR, logger="pages.score"):
+        result, invalid, _ = _submit(page)
+    assert "Something went wrong on our side" in _text(result)
+    assert "boom" not in _text(result) and "Traceback" not in _text(result)
+    assert not any(invalid.values())
+    assert any(record.exc_info for record in caplog.records)
+
+
+THREE_CLIENTS = [
+    {"job": "student", "housing": "no", "loan": "no", "age": 22, "marital": "single", "education": "high.school",
+     "default": "no"},
+    {"job": "unknown", "housing": "yes", "loan": "no", "age": 47, "marital": "married", "education": "basic.9y",
+     "default": "unknown"},
+    {"job": "technician", "housing": "yes", "loan": "unknown", "age": None, "marital": "divorced",
+     "education": "unknown", "default": "no"},
+]
+
+
+def test_page_gives_the_same_segment_as_the_core_and_the_api(page, model):
+    from app import server
+
+    api = server.test_client()
+    for client in THREE_CLIENTS:
+        result, *invalid = page.score_one_client(1, None, *[client[f] for f in page.FIELDS])
+        assert not any(invalid[:len(page.FIELDS)])
+        core = scoring.score_client(scoring.validate_client(client), model)
+        response = api.post("/api/v1/score", json=client)
+        assert response.status_code == 200
+        assert _segment_shown(result) == core.segment == response.get_json()["segment"], client
+        assert response.get_json()["filled"] == [f.to_dict() for f in core.filled]
+
+
+# --- A file of clients ---------------------------------------------------------------------------------------
+
+UCI_HEADER = '"age";"job";"marital";"education";"default";"housing";"loan";"contact";"note"'
+UCI_ROWS = [
+    '56;"housemaid";"married";"basic.4y";"no";"no";"no";"telephone";"ok"',
+    '37;"services";"married";"high.school";"no";"yes";"no";"telephone";"=HYPERLINK(""http://x.test"",""y"")"',
+    '40;"unknown";"married";"basic.6y";"no";"unknown";"no";"telephone";"two keys unknown"',
+    '41;"unknown";"married";"university.degree";"no";"yes";"no";"cellular";"job filled"',
+    '33;"pilot";"single";"high.school";"no";"yes";"no";"cellular";"no such job"',
+    'abc;"admin.";"single";"high.school";"no";"yes";"yes";"cellular";"-1.5"',
+    '29;"admin.";"single";"high.school";"no";"no";"yes";"cellular";"@SUM(A1)"',
+]
+
+
+def _uci_file() -> bytes:
+    return ("\n".join([UCI_HEADER, *UCI_ROWS]) + "\n").encode()
+
+
+def _upload_result(page, content: bytes, filename: str = "clients.csv"):
+    children, scored_disabled, refused_disabled, message = page.score_file(_upload(content), filename)
+    return children, scored_disabled, refused_disabled
+
+
+def test_upload_scores_the_file_lists_refused_rows_and_enables_downloads(page, model):
+    children, scored_disabled, refused_disabled = _upload_result(page, _uci_file())
+    assert scored_disabled is False and refused_disabled is False
+    ids = _by_id(children)
+    summary = _text(ids[page.SCORE_UPLOAD_SUMMARY])
+    assert "'clients.csv': 4 of 7 rows scored" in summary
+    assert "3 rows could not be scored" in summary
+    assert "9 columns" in summary
+    expected = scoring.score_table(scoring.read_client_csv(_uci_file()).table, model)
+    counts = scoring.segment_counts(expected.scored)
+    count_rows = [c for c in _components(ids[page.SCORE_UPLOAD_SUMMARY]) if type(c).__name__ == "Tr"][1:]
+    shown = {_text(row.children[1]): int(_text(row.children[2])) for row in count_rows}
+    assert shown == {domain.SEGMENTS[n].name: count for n, count in counts.items()}
+    assert sum(counts.values()) == 4
+    preview = ids[page.SCORE_UPLOAD_PREVIEW]
+    rows = [c for c in _components(preview) if type(c).__name__ == "Tr"]
+    assert len(rows) == 1 + 4
+    header = [cell.children for cell in rows[0].children]
+    assert header == ["Row", "job", "housing", "loan", "age", "marital", "education", "default", "segment",
+                      "segment_name", "filled"]
+    assert [r.children[0].children for r in rows[1:]] == ["2", "3", "5", "8"]  # spreadsheet rows, refused skipped
+    assert "job = " in _text(rows[3])  # row 5: the filled job and its vote
+    refused = _text(ids[page.SCORE_UPLOAD_REFUSED])
+    assert "Rows that could not be scored (3)" in refused
+    assert "job and housing are unknown" in refused
+    assert "'pilot' is not a job category" in refused
+    assert "'abc' is not an age" in refused
+
+
+def test_upload_of_a_comma_separated_file_with_only_the_key_columns(page):
+    content = b"job,housing,loan\nstudent,no,no\nadmin.,yes,yes\n"
+    children, scored_disabled, refused_disabled = _upload_result(page, content)
+    assert scored_disabled is False and refused_disabled is True  # nothing refused, nothing to download
+    ids = _by_id(children)
+    assert "2 of 2 rows scored" in _text(ids[page.SCORE_UPLOAD_SUMMARY])
+    assert "Every row was scored" in _text(ids[page.SCORE_UPLOAD_SUMMARY])
+    assert page.SCORE_UPLOAD_REFUSED not in ids
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "'clients.csv' is empty"),
+    (b"   \n\n", "'clients.csv' is empty"),
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "looks like an Excel workbook or a zip archive"),
+    (b"job;housing;loan\x00\x01\x02" + bytes(range(256)), "is a binary file"),
+    ("job;housing;loan\nt\u00e9cnico;yes;no\n".encode("latin-1"), "is not UTF-8 text"),
+    (b"name,balance\nAna,12\n", "has no column 'job', 'housing', 'loan'"),
+    (b"job;housing;loan\n", "has a header but no client rows"),
+])
+def test_unreadable_files_get_a_clear_message(page, content, message):
+    children, scored_disabled, refused_disabled = _upload_result(page, content)
+    assert message in _text(children)
+    assert "upload-problem" in children.className
+    assert scored_disabled is True and refused_disabled is True
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size(page):
+    content = b"job;housing;loan\n" + b"admin.;yes;no\n" * (scoring.MAX_UPLOAD_BYTES // 14 + 10)
+    children, scored_disabled, _ = _upload_result(page, content)
+    assert "is 50.0 MB; the limit is 50 MB" in _text(children) and scored_disabled is True
+    assert "Up to 50 MB" in _text(_layout())
+
+
+def test_upload_that_is_not_a_data_url_is_refused(page):
+    children, scored_disabled, _, _ = page.score_file("not a file", "clients.csv")
+    assert "choose the file again" in _text(children) and scored_disabled is True
+    children, *_ = page.score_file("data:text/csv;base64,@@@", "clients.csv")
+    assert "arrived damaged" in _text(children)
+
+
+def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise KeyError("internal")
+
+    monkeypatch.setattr(page.scoring, "score_table", broken)
+    with caplog.at_level(logging.ERROR, logger="pages.score"):
+        children, scored_disabled, _ = _upload_result(page, _uci_file())
+    assert "Something went wrong on our side" in _text(children) and "internal" not in _text(children)
+    assert scored_disabled is True
+    assert any(record.exc_info for record in caplog.records)
+
+
+# --- Downloads ----------------------------------------------------------------------------------------------
+
+
+def _download(page, monkeypatch, trigger: str, content: bytes, filename: str = "clients.csv"):
+    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=trigger))
+    data, message = page.download_file(1, None, _upload(content), filename)
+    assert message is None
+    return data
+
+
+def test_download_holds_every_column_plus_the_segment_with_formulas_neutralised(page, monkeypatch, model):
+    data = _download(page, monkeypatch, page.SCORE_DOWNLOAD_BUTTON, _uci_file())
+    assert data["filename"] == "clients-scored.csv" and data["base64"] is True
+    text = base64.b64decode(data["content"]).decode("utf-8")
+    scored = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    original = [c.strip('"') for c in UCI_HEADER.split(";")]
+    assert list(scored.columns) == original + ["segment", "segment_name", "filled"]
+    assert len(scored) == 4
+    notes = scored.set_index("age")["note"]
+    assert notes["37"] == "'=HYPERLINK(\"http://x.test\",\"y\")"  # a formula made inert
+    assert notes["29"] == "'@SUM(A1)"
+    assert notes["56"] == "ok"
+    expected = scoring.score_table(scoring.read_client_csv(_uci_file()).table, model).scored
+    assert scored["segment"].astype(int).tolist() == expected["segment"].tolist()
+    assert scored["segment_name"].tolist() == [domain.SEGMENTS[s].name for s in expected["segment"]]
+    filled = scored.set_index("age")["filled"]
+    assert filled["41"].startswith("job = ") and filled["56"] == ""
+
+
+def test_download_of_the_refused_rows(page, monkeypatch):
+    data = _download(page, monkeypatch, page.SCORE_REFUSED_BUTTON, _uci_file(), filename="march.csv")
+    assert data["filename"] == "march-refused.csv"
+    refused = pd.read_csv(io.StringIO(base64.b64decode(data["content"]).decode()))
+    assert refused["row"].tolist() == [4, 6, 7]
+    assert "'pilot' is not a job category" in refused["reason"][1]
+
+
+def test_download_without_an_upload_does_nothing(page, monkeypatch):
+    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=page.SCORE_DOWNLOAD_BUTTON))
+    with pytest.raises(PreventUpdate):
+        page.download_file(1, None, None, None)
+
+
+def test_download_failure_says_so_in_plain_words(page, monkeypatch, caplog):
+    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=page.SCORE_DOWNLOAD_BUTTON))
+    with caplog.at_level(logging.ERROR, logger="pages.score"):
+        data, message = page.download_file(1, None, _upload(b""), "clients.csv")
+    assert data is dash.no_update and "Something went wrong" in _text(message)
+
+
+# --- The plain-data helpers ---------------------------------------------------------------------------------
+
+
+def test_form_input_turns_browser_values_into_client_fields():
+    values = score_view.form_input({"job": "admin.", "housing": None, "loan": "", "age": 41.0})
+    assert values["housing"] == values["loan"] == "unknown" and values["age"] == 41
+    assert isinstance(values["age"], int)
+    assert score_view.form_input({"age": ""})["age"] is None
+    assert score_view.form_input({"age": 40.5})["age"] == 40.5
+
+
+def test_decode_upload_reads_data_urls_only():
+    assert score_view.decode_upload(_upload(b"job;housing;loan\n")) == b"job;housing;loan\n"
+    for contents in (None, "", "text", "data:text/csv,plain"):
+        with pytest.raises(scoring.ClientFileError):
+            score_view.decode_upload(contents)
+
+
+def test_download_names_follow_the_upload():
+    assert score_view.scored_filename("March clients.csv") == "March clients-scored.csv"
+    assert score_view.scored_filename(None) == "clients-scored.csv"
+    assert score_view.refused_filename("a.b.csv") == "a.b-refused.csv"
