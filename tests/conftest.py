@@ -43,6 +43,14 @@ def full_store():
     return store
 
 
+@pytest.fixture(scope="module")
+def client(full_store):
+    """The Flask test client of the app gunicorn serves (``app:server``), on the full artifacts in model/."""
+    from app import server
+
+    return server.test_client()
+
+
 # --- A real server and a real browser ---------------------------------------------------------------------
 
 import shutil

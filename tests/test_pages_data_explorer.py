@@ -10,7 +10,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp import domain
 from pages import data as data_page
 from pages import explorer as explorer_page
@@ -18,17 +18,6 @@ from tests.layout_helpers import by_id as _by_id, components as _components, tex
 
 DATA, EXPLORER = "pages.data", "pages.explorer"
 NO_FILTER = {"age": None, "job": [], "marital": [], "education": [], "segment": [], "period": None}
-
-
-@pytest.fixture(scope="module")
-def client():
-    return dash_app.server.test_client()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _artifacts(full_store):
-    """The pages read model/ through the process's store; fail clearly if it is not the full build."""
-    return full_store
 
 
 def _values(array) -> list:

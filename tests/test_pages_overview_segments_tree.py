@@ -8,22 +8,11 @@ from types import SimpleNamespace
 import dash
 import pytest
 
-from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp import domain
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 OVERVIEW, SEGMENTS, TREE = "pages.overview", "pages.segments", "pages.tree"
-
-
-@pytest.fixture(scope="module")
-def client():
-    return dash_app.server.test_client()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _artifacts(full_store):
-    """The pages read model/ through the process's store; fail clearly if it is not the full build."""
-    return full_store
 
 
 def _layout(name: str, **query):
