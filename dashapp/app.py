@@ -15,8 +15,9 @@ import flask_bootstrap
 from dash import Dash, html
 from flask import jsonify, send_from_directory
 
-from dashapp.store import artifact_status
+from dashapp import api
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
+from dashapp.store import artifact_status
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,4 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
 
 
 def _register_api(server, prefix: str) -> None:
-    try:
-        from dashapp import api
-    except ImportError:  # the scoring API is optional while it is being built
-        logger.info("scoring API not available")
-        return
     server.register_blueprint(api.blueprint, url_prefix=prefix + "api/v1")
