@@ -37,9 +37,10 @@ def _navbar() -> dbc.NavbarSimple:
         for page in dash.page_registry.values()
         if page.get("order") is not None
     ]
-    # NavbarSimple collapses the links behind a toggler on narrow screens without a callback of ours.
+    # NavbarSimple collapses the links behind a toggler below 1200 px (six links and the title need about that)
+    # without a callback of ours.
     return dbc.NavbarSimple(links, brand=APP_TITLE, brand_href=dash.get_relative_path("/"), color="primary",
-                            dark=True, fluid=True, className="mb-3", id=NAV_ID)
+                            dark=True, fluid=True, expand="xl", className="mb-3", id=NAV_ID)
 
 
 def _footer() -> html.Footer:
