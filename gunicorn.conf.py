@@ -17,6 +17,7 @@ def when_ready(server):
     """Before forking: load the artifacts and let Dash finish its set-up, so every worker starts ready."""
     import sys
 
+    from dashapp.scoring import scoring_model
     from dashapp.settings import get_settings
     from dashapp.store import artifact_status
 
@@ -25,6 +26,7 @@ def when_ready(server):
         server.log.warning("artifacts not loaded: %s", problem)
     else:
         store.preload()
+        scoring_model(store)  # the tree's answers tabulated and the voters grouped, once for all workers
         server.log.info("artifacts loaded: built %s", store.manifest["built_at"])
     # Dash completes its set-up (callbacks, the scripts it may serve) on the first request a process gets, and
     # marks it done before it is: a worker whose two threads got its first requests at once answered one of

@@ -18,6 +18,12 @@ def missing_artifacts_notice(reason: str) -> dbc.Alert:
     ], color="warning", className="artifact-problem")
 
 
+def metric(value: str, caption: str, **column_widths) -> dbc.Col:
+    """A big number with a small caption under it, as a grid column (``column_widths``: dbc.Col's xs, md, ...)."""
+    return dbc.Col([html.Div(value, className="metric-value"), html.Div(caption, className="text-muted small")],
+                   **column_widths)
+
+
 def graph_card(title: str, graph_id: str, figure=None, height: int | None = None, help_text: str | None = None,
                **graph_kwargs) -> dbc.Card:
     """A titled card holding one plotly graph."""

@@ -42,11 +42,6 @@ def category_options(field: str) -> list[dict[str, str]]:
     return [{"label": value_label(field, value), "value": value} for value in domain.CATEGORIES[field]]
 
 
-def age_range(clients: pd.DataFrame) -> tuple[int, int]:
-    """The youngest and the oldest client's age in the data."""
-    return int(clients["age"].min()), int(clients["age"].max())
-
-
 def typical_client(clients: pd.DataFrame) -> dict[str, object]:
     """The form's defaults: the most common known category of every field and the median age.
 

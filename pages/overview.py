@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import domain
-from dashapp.components import missing_artifacts_notice
+from dashapp.components import metric, missing_artifacts_notice
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.store import artifact_status
 
@@ -32,10 +32,6 @@ DATASET_URL = "https://archive.ics.uci.edu/dataset/222/bank+marketing"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def _metric(value: str, label: str) -> dbc.Col:
-    return dbc.Col(html.Div([html.Div(value, className="metric-value"),
-                             html.Div(label, className="text-muted small")]), xs=6, md=3)
-
 
 def _data_card(clients) -> dbc.Card:
     first, last = clients["contact_date"].min(), clients["contact_date"].max()
@@ -44,10 +40,10 @@ def _data_card(clients) -> dbc.Card:
         dbc.CardHeader("The data"),
         dbc.CardBody([
             dbc.Row([
-                _metric(f"{len(clients):,}", "calls to clients (rows)"),
-                _metric(f"{first:%b %Y}", "first call"),
-                _metric(f"{last:%b %Y}", "last call"),
-                _metric(f"{subscribed:.1%}", "subscribed a term deposit"),
+                metric(f"{len(clients):,}", "calls to clients (rows)", xs=6, md=3),
+                metric(f"{first:%b %Y}", "first call", xs=6, md=3),
+                metric(f"{last:%b %Y}", "last call", xs=6, md=3),
+                metric(f"{subscribed:.1%}", "subscribed a term deposit", xs=6, md=3),
             ], className="mb-3 g-2"),
             html.P([
                 "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
@@ -97,8 +93,8 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
         dbc.CardHeader("The final segmentation beside the original study's"),
         dbc.CardBody([
             dbc.Row([
-                _metric(f"{final['silhouette']:.3f}", "silhouette, this build"),
-                _metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study"),
+                metric(f"{final['silhouette']:.3f}", "silhouette, this build", xs=6, md=3),
+                metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study", xs=6, md=3),
             ], className="mb-2 g-2"),
             html.P([
                 f"K-means with k = {domain.FINAL_K} on ", html.Strong("job, housing loan and personal loan"),

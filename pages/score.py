@@ -15,11 +15,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import scoring
+from dashapp import eda, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
-from dashapp.components import missing_artifacts_notice
+from dashapp.components import metric, missing_artifacts_notice
 from dashapp.figures.tree import tree_figure
-from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, age_range, category_options, errors_by_field,
+from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, category_options, errors_by_field,
                                 form_input, neighbour_table, read_upload, refused_csv_bytes, refused_filename,
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
                                 upload_view)
@@ -68,7 +68,7 @@ def feedback_id(field: str) -> str:
 @cache
 def _form_defaults(store: ArtifactStore) -> tuple[dict, tuple[int, int]]:
     # A typical client (most common categories, median age) so the first click gives a result.
-    return typical_client(store.clients), age_range(store.clients)
+    return typical_client(store.clients), eda.client_table(store).age_bounds
 
 
 def _model():
@@ -169,10 +169,6 @@ def layout(tab: str | None = None, **_query):
 # --- One client --------------------------------------------------------------------------------------------
 
 
-def _metric(value: str, caption: str) -> dbc.Col:
-    return dbc.Col([html.Div(value, className="metric-value"), html.Div(caption, className="text-muted small")],
-                   sm=6)
-
 
 def _segment_card(view: ResultView) -> dbc.Card:
     return dbc.Card([
@@ -181,9 +177,9 @@ def _segment_card(view: ResultView) -> dbc.Card:
         dbc.CardBody([
             html.P(view.description, className="small"),
             dbc.Row([
-                _metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})"),
-                _metric(f"{view.subscription_rate:.1%}",
-                        f"of them subscribed (all clients: {view.overall_subscription_rate:.1%})"),
+                metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})", sm=6),
+                metric(f"{view.subscription_rate:.1%}",
+                       f"of them subscribed (all clients: {view.overall_subscription_rate:.1%})", sm=6),
             ], className="mb-3 g-2"),
             html.Div("Product suggestions", className="fw-semibold small"),
             html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-0"),

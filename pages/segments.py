@@ -16,7 +16,7 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import domain
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import graph_card, metric, missing_artifacts_notice
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_counts, segment_space_figure)
 from dashapp.store import artifact_status, current_store
@@ -98,14 +98,9 @@ def _detail(profiles: dict, number: int) -> html.Div:
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
         dbc.Row([
-            dbc.Col([html.Div(f"{profile['clients']:,}", className="metric-value"),
-                     html.Div(f"clients ({profile['share']:.0%} of the training clients)",
-                              className="text-muted small")], width=4),
-            dbc.Col([html.Div(f"{profile['subscription_rate']:.1%}", className="metric-value"),
-                     html.Div(f"subscribed (all clients: {overall:.1%})", className="text-muted small")],
-                    width=4),
-            dbc.Col([html.Div(f"{profile['mean_age']:.0f}", className="metric-value"),
-                     html.Div("mean age", className="text-muted small")], width=4),
+            metric(f"{profile['clients']:,}", f"clients ({profile['share']:.0%} of the training clients)", width=4),
+            metric(f"{profile['subscription_rate']:.1%}", f"subscribed (all clients: {overall:.1%})", width=4),
+            metric(f"{profile['mean_age']:.0f}", "mean age", width=4),
         ], className="mb-3 g-2"),
         html.Div("Product suggestions", className="fw-semibold small"),
         html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-0"),
