@@ -17,7 +17,7 @@ from itertools import combinations
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from dashapp import domain, scoring, store
+from dashapp import catalogue, domain, scoring, store
 from dashapp.artifacts import ArtifactError
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def segments():
     """Every segment with its description and suggested products."""
     return jsonify({"segments": [
         {"segment": s.number, "name": s.name, "description": s.description, "products": list(s.products),
-         "colour": s.colour} for s in domain.SEGMENTS.values()]})
+         "colour": s.colour} for s in catalogue.SEGMENTS.values()]})
 
 
 @blueprint.get("/openapi.json")
@@ -187,7 +187,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
         "type": "object",
         "required": ["segment", "name", "description", "products", "key_fields", "filled", "decision_path"],
         "properties": {
-            "segment": {"type": "integer", "enum": sorted(domain.SEGMENTS)},
+            "segment": {"type": "integer", "enum": sorted(catalogue.SEGMENTS)},
             "name": {"type": "string"}, "description": {"type": "string"},
             "products": {"type": "array", "items": {"type": "string"}},
             "key_fields": {"type": "object", "required": list(scoring.KEY_FIELDS),

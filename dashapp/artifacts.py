@@ -7,6 +7,7 @@ command to run.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -23,7 +24,7 @@ from dashapp import domain
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 REBUILD_COMMAND = "make artifacts"
 
 MANIFEST = "manifest.json"
@@ -35,13 +36,12 @@ SEGMENTATION = "segmentation.joblib"
 CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
-TREE_RULES = "tree_rules.txt"
 SCORING = "scoring.joblib"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  TREE_RULES, SCORING)
+                  SCORING)
 
-#: The core modules whose source determines the artifacts; their hash is the manifest's code version.
-_CODE_MODULES = ("domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py", "build.py")
+#: The build's entry module: it and every ``dashapp`` module it imports, directly or not, make the artifacts.
+_BUILD_MODULE = "build"
 
 
 class ArtifactError(RuntimeError):
@@ -60,11 +60,37 @@ def library_versions() -> dict[str, str]:
             "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__}
 
 
+def build_modules() -> tuple[str, ...]:
+    """The ``dashapp`` modules the build imports, directly or through one another (file names, sorted).
+
+    Found by reading the imports, not by a list kept by hand: a module that starts feeding the build (say, a
+    table of client fields that the neighbour index is written from) is covered the day it is imported.
+    """
+    package = Path(__file__).resolve().parent
+    seen: set[str] = set()
+    pending = [_BUILD_MODULE]
+    while pending:
+        name = pending.pop()
+        path = package / f"{name.replace('.', '/')}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "dashapp":
+                    pending.extend(alias.name for alias in node.names)
+                elif node.module.startswith("dashapp."):
+                    pending.append(node.module.removeprefix("dashapp."))
+            elif isinstance(node, ast.Import):
+                pending.extend(a.name.removeprefix("dashapp.") for a in node.names if a.name.startswith("dashapp."))
+    return tuple(sorted(f"{name.replace('.', '/')}.py" for name in seen))
+
+
 def code_version() -> str:
-    """A short hash of the source of the modules that build the artifacts."""
+    """A short hash of the source of every module that builds the artifacts (see :func:`build_modules`)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for name in _CODE_MODULES:
+    for name in build_modules():
         digest.update(name.encode())
         digest.update((package / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -229,14 +255,10 @@ class ArtifactStore:
     def profiles(self) -> dict:
         return json.loads(self._path(PROFILES).read_text())
 
-    @cached_property
-    def tree_rules(self) -> str:
-        return self._path(TREE_RULES).read_text()
-
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
-                     "profiles", "tree_rules", "scoring_index"):
+                     "profiles", "scoring_index"):
             getattr(self, name)
 
     def summary(self) -> dict:

@@ -30,7 +30,7 @@ from dashapp.clustering import GridParameters, cluster_configuration, draw_sampl
 from dashapp.datasource import sha256_of
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
 from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, segment_profiles,
-                                  tree_nodes, tree_rules_text)
+                                  tree_nodes)
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +234,6 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
         }
         _write_json(out / artifacts.EVALUATION, evaluation)
         _write_json(out / artifacts.PROFILES, profiles)
-        (out / artifacts.TREE_RULES).write_text(tree_rules_text(nodes))
         bar.update(3)
     seconds["write"] = time.perf_counter() - start
 
@@ -326,8 +325,8 @@ def _write_grid(out: Path, results: dict, configurations: list, samples, train_c
 
 
 def _report(final: dict, seconds: dict) -> None:
-    shares = " / ".join(f"{final['shares'][str(s)]:.2f}" for s in sorted(domain.SEGMENTS))
-    reference = " / ".join(f"{domain.REFERENCE_SHARES[s]:.2f}" for s in sorted(domain.SEGMENTS))
+    shares = " / ".join(f"{final['shares'][str(s)]:.2f}" for s in domain.SEGMENT_NUMBERS)
+    reference = " / ".join(f"{domain.REFERENCE_SHARES[s]:.2f}" for s in domain.SEGMENT_NUMBERS)
     logger.info("final segmentation: shares %s (original %s); silhouette %.3f (sampled %.3f; original %.2f)",
                 shares, reference, final["silhouette"], final["silhouette_sampled"],
                 domain.REFERENCE_SILHOUETTE)

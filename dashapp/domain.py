@@ -131,63 +131,11 @@ def config_id(treatment: str, pipeline: int, feature_set: str) -> str:
 
 # --- Segments ------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Segment:
-    number: int
-    name: str
-    description: str
-    products: tuple[str, ...]
-    colour: str
-
-
-SEGMENTS: dict[int, Segment] = {
-    1: Segment(
-        1, "Home owners: admin., blue-collar, management",
-        "Clients with a housing loan and no personal loan, mostly in administrative, blue-collar and "
-        "management jobs.",
-        ("Mortgage protection insurance", "Home and contents insurance",
-         "Refinancing offers at renewal"),
-        "#1f77b4"),
-    2: Segment(
-        2, "Personal-loan holders",
-        "Clients with a personal loan (with or without a housing loan), across all jobs.",
-        ("Debt consolidation loan", "Payment-protection insurance", "Budgeting and credit advice"),
-        "#d62728"),
-    3: Segment(
-        3, "No loans",
-        "Clients with neither a housing nor a personal loan; open to any product, including students and "
-        "retirees.",
-        ("Savings and term deposits", "Investment funds", "Student programme (first account, study loan)",
-         "Retiree programme (pension savings, annuities)"),
-        "#2ca02c"),
-    4: Segment(
-        4, "Home owners: technicians, services, self-employed",
-        "Clients with a housing loan and no personal loan, mostly technicians, services staff and the "
-        "self-employed.",
-        ("Mortgage protection insurance", "Business and professional accounts",
-         "Income-protection insurance"),
-        "#ff7f0e"),
-}
+#: The segment numbers of the final segmentation. What the segments are called, what they mean and what to
+#: offer them is presentation, not analysis: see :mod:`dashapp.catalogue` (which the build does not import,
+#: so rewording a segment never invalidates the artifacts).
+SEGMENT_NUMBERS: tuple[int, ...] = (1, 2, 3, 4)
 
 #: The original study's published result, shown beside ours.
 REFERENCE_SHARES: dict[int, float] = {1: 0.26, 2: 0.15, 3: 0.43, 4: 0.16}
 REFERENCE_SILHOUETTE = 0.63
-
-#: Readable labels for category codes shown to an analyst.
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "housing": {"no": "No housing loan", "yes": "Housing loan", UNKNOWN: "Unknown"},
-    "loan": {"no": "No personal loan", "yes": "Personal loan", UNKNOWN: "Unknown"},
-    "default": {"no": "No credit in default", "yes": "Credit in default", UNKNOWN: "Unknown"},
-    "education": {
-        "basic.4y": "Basic (4 years)", "basic.6y": "Basic (6 years)", "basic.9y": "Basic (9 years)",
-        "high.school": "High school", "illiterate": "Illiterate",
-        "professional.course": "Professional course", "university.degree": "University degree",
-        UNKNOWN: "Unknown",
-    },
-}
-
-
-def category_label(column: str, value: str) -> str:
-    """A readable label for one category value (``housing='yes'`` -> ``'Housing loan'``)."""
-    return CATEGORY_LABELS.get(column, {}).get(value, value)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pandas as pd
 
-from dashapp import domain
+from dashapp import catalogue, domain
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
@@ -152,10 +152,10 @@ class ClientTable:
                 problems.append(f"{name} {', '.join(map(repr, bad))} ignored; expected one of {', '.join(allowed)}.")
             chosen[name] = tuple(value for value in allowed if value in values)
         segments = _as_list(query.get("segment"))
-        bad = [value for value in segments if not (value.isdigit() and int(value) in domain.SEGMENTS)]
+        bad = [value for value in segments if not (value.isdigit() and int(value) in catalogue.SEGMENTS)]
         if bad:
-            problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(domain.SEGMENTS)}.")
-        chosen["segment"] = tuple(number for number in domain.SEGMENTS if str(number) in segments)
+            problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(catalogue.SEGMENTS)}.")
+        chosen["segment"] = tuple(number for number in catalogue.SEGMENTS if str(number) in segments)
         period = None
         start, end = query.get("from") or self.months[0], query.get("to") or self.months[-1]
         if start not in self.months or end not in self.months or start > end:
@@ -186,7 +186,7 @@ class ClientTable:
             job=tuple(v for v in domain.CATEGORIES["job"] if v in (job or ())),
             marital=tuple(v for v in domain.CATEGORIES["marital"] if v in (marital or ())),
             education=tuple(v for v in domain.CATEGORIES["education"] if v in (education or ())),
-            segment=tuple(n for n in domain.SEGMENTS if n in {int(s) for s in segment or ()}),
+            segment=tuple(n for n in catalogue.SEGMENTS if n in {int(s) for s in segment or ()}),
             period=months,
         )
 
@@ -306,7 +306,7 @@ def outcome_by(frame: pd.DataFrame, column: str, cap: int | None = None,
 def _value_label(column: str, value) -> str:
     if column == "segment":
         return f"Segment {value}"
-    return domain.category_label(column, value) if isinstance(value, str) else str(value)
+    return catalogue.category_label(column, value) if isinstance(value, str) else str(value)
 
 
 def _subscribed(frame: pd.DataFrame) -> np.ndarray:
@@ -484,7 +484,7 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
         elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
             value = "never contacted before"
         elif isinstance(value, str):
-            value = domain.category_label(column.removesuffix("_imputed"), value)
+            value = catalogue.category_label(column.removesuffix("_imputed"), value)
         values.append(str(value))
     return pd.DataFrame({"field": [str(column) for column in row.index], "value": values})
 

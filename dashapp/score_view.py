@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from dashapp import domain, scoring
+from dashapp import catalogue, domain, scoring
 
 #: The form's fields in the order the page shows them, with the names an analyst reads.
 FIELD_LABELS: dict[str, str] = {
@@ -34,7 +34,7 @@ def value_label(field: str, value: str | None) -> str:
     """A category as the page shows it: ``housing='yes'`` -> ``'Housing loan'``, ``unknown`` -> ``'Unknown'``."""
     if value is None or value == domain.UNKNOWN:
         return "Unknown"
-    return domain.category_label(field, value)
+    return catalogue.category_label(field, value)
 
 
 def category_options(field: str) -> list[dict[str, str]]:
@@ -292,7 +292,7 @@ def upload_view(name: str, result: scoring.TableScore, preview_rows: int = PREVI
     return UploadView(
         name=name, rows=len(scored) + len(refused), scored=len(scored), refused=len(refused),
         columns=len(input_columns),
-        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in domain.SEGMENTS.items()),
+        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.SEGMENTS.items()),
         preview_columns=(ROW_COLUMN, *client_columns, *scoring.OUTPUT_COLUMNS),
         preview=preview,
         refused_rows=tuple((int(r), str(reason)) for r, reason in

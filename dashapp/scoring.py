@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm import tqdm
 
-from dashapp import domain
+from dashapp import catalogue, domain
 from dashapp.data import sniff_delimiter
 
 logger = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ class ScoreResult:
     Attributes
     ----------
     segment : int
-        1-4, see :data:`dashapp.domain.SEGMENTS`.
+        1-4, see :data:`dashapp.catalogue.SEGMENTS`.
     key_fields : dict
         job, housing and loan as the tree saw them (after filling).
     filled : tuple of FilledField
@@ -353,8 +353,8 @@ class ScoreResult:
     decision_path: tuple[int, ...] = ()
 
     @property
-    def info(self) -> domain.Segment:
-        return domain.SEGMENTS[self.segment]
+    def info(self) -> catalogue.Segment:
+        return catalogue.SEGMENTS[self.segment]
 
     def to_dict(self) -> dict:
         """The result as JSON-ready data (the API's ``ScoreResult``)."""
@@ -586,7 +586,7 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
     valid_rows = np.flatnonzero(valid)
     assigned = _assign(_Encoded(encoded.keys[valid], encoded.context[valid], encoded.age[valid]), model)
     scored = table.iloc[valid_rows].copy()
-    names = np.array([""] + [domain.SEGMENTS[s].name for s in sorted(domain.SEGMENTS)], dtype=object)
+    names = np.array([""] + [catalogue.SEGMENTS[s].name for s in sorted(catalogue.SEGMENTS)], dtype=object)
     scored[SEGMENT_COLUMN] = assigned.segments
     scored[SEGMENT_NAME_COLUMN] = names[assigned.segments]
     filled = np.full(len(valid_rows), "", dtype=object)
@@ -601,7 +601,7 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
 def segment_counts(scored: pd.DataFrame) -> dict[int, int]:
     """Clients per segment (every segment listed, zero included) of :attr:`TableScore.scored`."""
     counts = scored[SEGMENT_COLUMN].value_counts()
-    return {s: int(counts.get(s, 0)) for s in sorted(domain.SEGMENTS)}
+    return {s: int(counts.get(s, 0)) for s in sorted(catalogue.SEGMENTS)}
 
 
 # --- Files ------------------------------------------------------------------------------------------------
@@ -825,7 +825,7 @@ def score_csv_stream(source: Path, target: Path, model: ScoringModel, refused_ta
     columns, delimiter = _header(head.decode("utf-8-sig", errors="replace"), name)
     partial = target.with_name(f".{target.name}.partial")
     scored_rows, refused_rows = 0, 0
-    segments = dict.fromkeys(sorted(domain.SEGMENTS), 0)
+    segments = dict.fromkeys(sorted(catalogue.SEGMENTS), 0)
     next_row = FIRST_DATA_ROW
     try:
         with source.open("rb") as reader, \

@@ -1,6 +1,6 @@
 """The final segmentation (KNN treatment, pipeline 8, job x housing x loan, k = 4) and the tree that assigns it.
 
-K-means labels are renumbered to the original study's segment meanings (see :data:`dashapp.domain.SEGMENTS`);
+K-means labels are renumbered to the original study's segment meanings (see :data:`dashapp.catalogue.SEGMENTS`);
 a depth-3 decision tree learns the segments from the three key fields on the time-ordered training rows and
 is evaluated on the test rows, beside a balanced logistic regression.
 """
@@ -8,6 +8,7 @@ is evaluated on the test rows, beside a balanced logistic regression.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 #: Jobs that tell segment 4 (housing loan; technicians, services, self-employed) from segment 1.
 _SEGMENT_4_JOBS = ("technician", "services", "self-employed")
-SEGMENT_NUMBERS = tuple(sorted(domain.SEGMENTS))
+SEGMENT_NUMBERS = domain.SEGMENT_NUMBERS
 
 
 @dataclass
@@ -267,8 +268,16 @@ def tree_nodes(tree: DecisionTreeClassifier) -> list[dict]:
     return nodes
 
 
-def tree_rules_text(nodes: list[dict]) -> str:
-    """The tree as nested if/else rules in words, one line per node."""
+def tree_rules_text(nodes: list[dict], segment_names: Mapping[int, str]) -> str:
+    """The tree as nested if/else rules in words, one line per node.
+
+    Parameters
+    ----------
+    nodes : list of dict
+        From :func:`tree_nodes`.
+    segment_names : mapping
+        Segment number -> the name a leaf's line gives it (presentation, so the caller's).
+    """
     children: dict[int, list[dict]] = {}
     for node in nodes:
         if node["parent"] is not None:
@@ -279,9 +288,9 @@ def tree_rules_text(nodes: list[dict]) -> str:
         for child in children.get(node["id"], []):
             lines.append("    " * indent + f"if {child['rule']}:")
             if child["is_leaf"]:
-                segment = domain.SEGMENTS[child["segment"]]
+                number = child["segment"]
                 lines.append("    " * (indent + 1)
-                             + f"segment {segment.number} ({segment.name}); {child['samples']:,} training clients")
+                             + f"segment {number} ({segment_names[number]}); {child['samples']:,} training clients")
             else:
                 walk(child, indent + 1)
 

@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import domain, eda
+from dashapp import catalogue, domain, eda
 from dashapp.components import graph_card, missing_artifacts_notice
 from dashapp.figures import empty_figure
 from dashapp.figures import eda as figures
@@ -65,7 +65,7 @@ HEIGHT = 290
 
 
 def _dropdown(component: str, column: str, value: list, placeholder: str) -> dcc.Dropdown:
-    options = [{"label": domain.category_label(column, code), "value": code} for code in domain.CATEGORIES[column]]
+    options = [{"label": catalogue.category_label(column, code), "value": code} for code in domain.CATEGORIES[column]]
     return dcc.Dropdown(id=component, options=options, value=value, multi=True, placeholder=placeholder,
                         className="mb-2")
 
@@ -81,7 +81,7 @@ def _filter_bar(table: eda.ClientTable, values: dict) -> dbc.Card:
     # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
-    segments = [{"label": f"{number}: {segment.name}", "value": number} for number, segment in domain.SEGMENTS.items()]
+    segments = [{"label": f"{number}: {segment.name}", "value": number} for number, segment in catalogue.SEGMENTS.items()]
     return dbc.Card(dbc.CardBody([
         html.H6("Filter the clients", className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp import domain
+from dashapp import catalogue, domain
 from dashapp.components import metric, missing_artifacts_notice
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.store import artifact_status
@@ -68,7 +68,7 @@ def _data_card(clients) -> dbc.Card:
 
 
 def _segment_card(number: int, share: float, reference: float) -> dbc.Col:
-    segment = domain.SEGMENTS[number]
+    segment = catalogue.SEGMENTS[number]
     href = f"{dash.get_relative_path('/segments')}?segment={number}"
     card = dbc.Card([
         dbc.CardHeader([

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import domain
+from dashapp import catalogue
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import graph_card, metric, missing_artifacts_notice
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
@@ -59,12 +59,12 @@ def parse_segment(value: str | None) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number in domain.SEGMENTS else None
+    return number if number in catalogue.SEGMENTS else None
 
 
 def _picker_options() -> list[dict]:
     options = [{"label": "All segments", "value": ALL_SEGMENTS}]
-    for number, segment in domain.SEGMENTS.items():
+    for number, segment in catalogue.SEGMENTS.items():
         options.append({"label": html.Span([html.Span("\u25cf ", style={"color": segment.colour}),
                                             f"Segment {number}"]),
                         "value": number})
@@ -81,8 +81,8 @@ def _detail(profiles: dict, number: int) -> html.Div:
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
             html.Td(html.Span(f"Segment {p['segment']}", className="badge",
-                              style={"backgroundColor": domain.SEGMENTS[p["segment"]].colour})),
-            html.Td(domain.SEGMENTS[p["segment"]].name),
+                              style={"backgroundColor": catalogue.SEGMENTS[p["segment"]].colour})),
+            html.Td(catalogue.SEGMENTS[p["segment"]].name),
             html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end text-nowrap"),
             html.Td(f"{p['subscription_rate']:.1%}", className="text-end"),
         ]) for p in profiles["segments"]]
@@ -93,7 +93,7 @@ def _detail(profiles: dict, number: int) -> html.Div:
                                            html.Th("Subscribed", className="text-end")])),
                        html.Tbody(rows)], size="sm", className="small mb-0"),
         ])
-    segment, profile = domain.SEGMENTS[number], _profile(profiles, number)
+    segment, profile = catalogue.SEGMENTS[number], _profile(profiles, number)
     return html.Div([
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
@@ -129,7 +129,7 @@ def layout(segment: str | None = None, **_query):
     notice = None
     if segment is not None and number == ALL_SEGMENTS:
         notice = dbc.Alert(f"There is no segment {segment!r}; the segments are numbered "
-                           f"{min(domain.SEGMENTS)} to {max(domain.SEGMENTS)}. Showing all of them.",
+                           f"{min(catalogue.SEGMENTS)} to {max(catalogue.SEGMENTS)}. Showing all of them.",
                            color="warning", className="py-2 small")
     space, detail, radar, sizes, jobs = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]

@@ -7,10 +7,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import domain
-from dashapp.artifacts import TREE_RULES
+from dashapp import catalogue, domain
 from dashapp.components import graph_card, missing_artifacts_notice
 from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
+from dashapp.segmentation import tree_rules_text
 from dashapp.store import artifact_status, current_store
 
 dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
@@ -24,6 +24,8 @@ TREE_BALANCE = "tree-balance"
 TREE_RULES_TEXT = "tree-rules-text"
 TREE_DOWNLOAD_BUTTON = "tree-download-button"
 TREE_DOWNLOAD = "tree-download"
+#: The name of the rules' download.
+RULES_FILE_NAME = "tree_rules.txt"
 
 #: The two classifiers of evaluation.json's "classifier", as the page names them.
 MODELS = {"tree": "Decision tree (depth 3)", "logistic": "Logistic regression (balanced)"}
@@ -40,7 +42,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
     ])
     rows = []
     by_model = {model: {c["segment"]: c for c in classifier[model]["per_class"]} for model in MODELS}
-    for number in sorted(domain.SEGMENTS):
+    for number in sorted(catalogue.SEGMENTS):
         cells = [html.Td(f"Segment {number}")]
         for model in MODELS:
             scores = by_model[model][number]
@@ -110,11 +112,16 @@ def layout(**_query):
                     dbc.Col(dbc.Button("Download the rules (.txt)", id=TREE_DOWNLOAD_BUTTON, size="sm",
                                        color="primary", outline=True), width="auto"),
                 ])),
-                dbc.CardBody(html.Pre(store.tree_rules, id=TREE_RULES_TEXT, className="small mb-0")),
+                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"]), id=TREE_RULES_TEXT, className="small mb-0")),
                 dcc.Download(id=TREE_DOWNLOAD),
             ], className="h-100"), lg=8, className="mb-3"),
         ]),
     ])
+
+
+def rules_text(nodes: list[dict]) -> str:
+    """The tree's rules in words, each leaf named as the catalogue names its segment."""
+    return tree_rules_text(nodes, catalogue.segment_names())
 
 
 @callback(Output(TREE_GRAPH, "figure"), Input(TREE_GRAPH, "clickData"), prevent_initial_call=True)
@@ -134,4 +141,4 @@ def show_confusion_matrix(model):
 
 @callback(Output(TREE_DOWNLOAD, "data"), Input(TREE_DOWNLOAD_BUTTON, "n_clicks"), prevent_initial_call=True)
 def download_rules(_clicks):
-    return dcc.send_string(current_store().tree_rules, TREE_RULES)
+    return dcc.send_string(rules_text(current_store().evaluation["tree_nodes"]), RULES_FILE_NAME)

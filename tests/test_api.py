@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from dashapp import api, domain, scoring
+from dashapp import api, catalogue, scoring
 from dashapp.artifacts import ArtifactError
 
 SCORE = "/api/v1/score"
@@ -129,7 +129,7 @@ def test_missing_artifacts_get_503_not_500():
 def test_segments_lists_descriptions_and_products(client):
     segments = client.get("/api/v1/segments").get_json()["segments"]
     assert [s["segment"] for s in segments] == [1, 2, 3, 4]
-    assert segments[2]["products"] == list(domain.SEGMENTS[3].products)
+    assert segments[2]["products"] == list(catalogue.SEGMENTS[3].products)
 
 
 def test_openapi_document_names_the_mounted_server_and_every_operation(client):

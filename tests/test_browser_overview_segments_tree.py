@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp import domain
+from dashapp import catalogue
 from dashapp.app import PAGE_CONTENT_ID
 from tests.conftest import severe_console_errors
 from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
@@ -42,7 +42,7 @@ def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, brow
     assert severe_console_errors(browser) == []
 
     _click(browser, browser.find_element(f"#{segment_link_id(2)}"))
-    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", domain.SEGMENTS[2].name, timeout=20)
+    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.SEGMENTS[2].name, timeout=20)
     assert browser.driver.current_url == live_server.url + "segments?segment=2"
     assert browser.find_element(f"#{SEGMENTS_PICKER} label.active").text.strip().endswith("Segment 2")
     assert severe_console_errors(browser) == []
@@ -61,7 +61,7 @@ def test_picking_a_segment_highlights_it_and_updates_the_address(live_server, br
     assert sum(point[1] for trace in space for point in trace["customdata"]) > 0
 
     _click(browser, _label(browser, f"#{SEGMENTS_PICKER}", "Segment 3"))
-    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", domain.SEGMENTS[3].products[0], timeout=20)
+    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.SEGMENTS[3].products[0], timeout=20)
     _wait_until(lambda: [t["opacity"] for t in _figure_data(browser, SEGMENTS_SPACE)]
                 == [FADED_OPACITY, FADED_OPACITY, 1, FADED_OPACITY], message="segment 3 highlighted")
     assert browser.driver.current_url.endswith("segments?segment=3")

@@ -134,3 +134,14 @@ def test_staleness_names_data_and_parameter_changes(quick_model_dir):
     assert artifacts.staleness(manifest, BANK_FULL_SHA256, BuildParameters.for_mode("quick").to_json()) == []
     reasons = artifacts.staleness(manifest, "f" * 64, BuildParameters.for_mode("full").to_json())
     assert any("checksum differs" in r for r in reasons) and any("parameters differ" in r for r in reasons)
+
+
+def test_code_version_covers_every_module_the_build_imports_and_not_the_wording():
+    from dashapp.artifacts import build_modules
+
+    modules = build_modules()
+    for name in ("build.py", "domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py",
+                 "artifacts.py"):
+        assert name in modules
+    # Segment names and product suggestions are presentation: rewording them must not force a rebuild.
+    assert "catalogue.py" not in modules

@@ -16,7 +16,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
-from dashapp import domain, score_view, scoring
+from dashapp import catalogue, domain, score_view, scoring
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 SCORE = "pages.score"
@@ -157,7 +157,7 @@ def test_submitting_the_default_form_shows_segment_profile_and_tree(page, full_s
     expected = scoring.score_client(scoring.validate_client(score_view.typical_client(full_store.clients)), model)
     assert _segment_shown(result) == expected.segment
     text = _text(result)
-    segment = domain.SEGMENTS[expected.segment]
+    segment = catalogue.SEGMENTS[expected.segment]
     assert segment.name in text and segment.description in text and segment.products[0] in text
     profile = next(p for p in full_store.profiles["segments"] if p["segment"] == expected.segment)
     assert f"{profile['clients']:,}" in text and f"{profile['subscription_rate']:.1%}" in text
@@ -285,7 +285,7 @@ def test_upload_scores_the_file_lists_refused_rows_and_enables_downloads(page, m
     counts = scoring.segment_counts(expected.scored)
     count_rows = [c for c in _components(ids[page.SCORE_UPLOAD_SUMMARY]) if type(c).__name__ == "Tr"][1:]
     shown = {_text(row.children[1]): int(_text(row.children[2])) for row in count_rows}
-    assert shown == {domain.SEGMENTS[n].name: count for n, count in counts.items()}
+    assert shown == {catalogue.SEGMENTS[n].name: count for n, count in counts.items()}
     assert sum(counts.values()) == 4
     preview = ids[page.SCORE_UPLOAD_PREVIEW]
     rows = [c for c in _components(preview) if type(c).__name__ == "Tr"]
@@ -378,7 +378,7 @@ def test_download_holds_every_column_plus_the_segment_with_formulas_neutralised(
     assert notes["56"] == "ok"
     expected = scoring.score_table(scoring.read_client_csv(_uci_file()).table, model).scored
     assert scored["segment"].astype(int).tolist() == expected["segment"].tolist()
-    assert scored["segment_name"].tolist() == [domain.SEGMENTS[s].name for s in expected["segment"]]
+    assert scored["segment_name"].tolist() == [catalogue.SEGMENTS[s].name for s in expected["segment"]]
     filled = scored.set_index("age")["filled"]
     assert filled["41"].startswith("job = ") and filled["56"] == ""
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashapp import data, domain, scoring
+from dashapp import catalogue, data, domain, scoring
 from dashapp.scoring import Client, FieldError, NeighbourIndex
 from dashapp.segmentation import decision_path
 
@@ -198,7 +198,7 @@ def test_score_client_explains_a_client_with_all_key_fields(model):
     result = scoring.score_client(Client(job="student", housing="no", loan="no"), model)
     assert result.filled == ()
     assert result.segment == 3
-    assert result.to_dict()["name"] == domain.SEGMENTS[3].name
+    assert result.to_dict()["name"] == catalogue.SEGMENTS[3].name
     assert result.decision_path[0] == 0
 
 
@@ -224,7 +224,7 @@ def test_score_table_refuses_bad_rows_with_row_number_and_reason_and_scores_the_
     assert scored["branch"].tolist() == ["north", "=HYPERLINK(\"x\")", "north"]
     assert scored["segment"].tolist() == [1, 2, scored["segment"].iat[2]]
     assert scored["filled"].iat[0] == "" and scored["filled"].iat[2].startswith("job = ")
-    assert scored["segment_name"].iat[1] == domain.SEGMENTS[2].name
+    assert scored["segment_name"].iat[1] == catalogue.SEGMENTS[2].name
 
 
 def test_score_table_uses_later_row_numbers_for_a_later_chunk(model):

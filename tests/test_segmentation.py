@@ -44,7 +44,7 @@ def test_tree_rules_are_words_not_thresholds():
     assert classifier.evaluation["tree"]["accuracy"] == 1.0
     nodes = tree_nodes(classifier.tree)
     assert nodes[0]["parent"] is None and nodes[0]["samples"] == len(keys)
-    rules = tree_rules_text(nodes)
+    rules = tree_rules_text(nodes, {1: "one", 2: "two", 3: "three", 4: "four"})
     assert "<=" not in rules and "0.5" not in rules
     assert any(r in rules for r in ("housing = yes", "loan = yes", "job = "))
     leaves = [n for n in nodes if n["is_leaf"]]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashapp import domain
+from dashapp import catalogue, domain
 
 TEMPLATE_NAME = "studio"
 
 #: Segment colours, by segment number, from the domain.
-SEGMENT_COLOURS = {number: segment.colour for number, segment in domain.SEGMENTS.items()}
+SEGMENT_COLOURS = {number: segment.colour for number, segment in catalogue.SEGMENTS.items()}
 
 
 _TEMPLATE_LAYOUT_KEYS = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashapp import domain
+from dashapp import catalogue, domain
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
@@ -31,12 +31,12 @@ _SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_impu
 
 def segment_title(number: int) -> str:
     """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
-    return f"Segment {number}: {domain.SEGMENTS[number].name}"
+    return f"Segment {number}: {catalogue.SEGMENTS[number].name}"
 
 
 def _check_highlight(highlight: int | None) -> None:
-    if highlight is not None and highlight not in domain.SEGMENTS:
-        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(domain.SEGMENTS)} "
+    if highlight is not None and highlight not in catalogue.SEGMENTS:
+        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(catalogue.SEGMENTS)} "
                          "or None")
 
 
@@ -110,16 +110,16 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     if counts.empty:
         return empty_figure("No clients to show")
     jobs = [job for job in domain.known_categories("job") if job in set(counts["job"])]
-    housing = [domain.category_label("housing", value) for value in domain.known_categories("housing")]
-    loan = [domain.category_label("loan", value) for value in domain.known_categories("loan")]
+    housing = [catalogue.category_label("housing", value) for value in domain.known_categories("housing")]
+    loan = [catalogue.category_label("loan", value) for value in domain.known_categories("loan")]
     largest = int(counts["clients"].max())
     figure = go.Figure()
-    for number in sorted(domain.SEGMENTS):
+    for number in sorted(catalogue.SEGMENTS):
         members = counts[counts["segment"] == number]
         if members.empty:
             continue
-        housing_labels = [domain.category_label("housing", value) for value in members["housing"]]
-        loan_labels = [domain.category_label("loan", value) for value in members["loan"]]
+        housing_labels = [catalogue.category_label("housing", value) for value in members["housing"]]
+        loan_labels = [catalogue.category_label("loan", value) for value in members["loan"]]
         figure.add_trace(go.Scatter3d(
             x=members["job"].tolist(), y=housing_labels, z=loan_labels,
             mode="markers", name=f"Segment {number}",

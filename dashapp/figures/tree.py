@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import domain
+from dashapp import catalogue
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
@@ -131,7 +131,7 @@ def _node_hover(node: dict, rules: list[str]) -> str:
     mix = "<br>".join(f"  segment {segment}: {n:,} ({n / total:.0%})" for segment, n in sorted(counts.items()))
     outcome = "Leaf" if node["is_leaf"] else f"Next question: {node['split']}?"
     return (f"<b>Node {node['id']}</b><br>Clients with {conditions}<br>{node['samples']:,} training clients"
-            f"<br>Segment mix:<br>{mix}<br>Predicted: {domain.SEGMENTS[node['segment']].name} "
+            f"<br>Segment mix:<br>{mix}<br>Predicted: {catalogue.SEGMENTS[node['segment']].name} "
             f"(segment {node['segment']})<br>{outcome}")
 
 
@@ -237,7 +237,7 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> g
         hovertext=[_node_hover(node, rules_to[node["id"]]) for node in ordered],
         hoverinfo="text",
     ))
-    for number in sorted(domain.SEGMENTS):
+    for number in sorted(catalogue.SEGMENTS):
         figure.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
             marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]),
@@ -280,7 +280,7 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     ValueError
         If ``matrix`` is not square with one row per segment.
     """
-    numbers = sorted(domain.SEGMENTS)
+    numbers = sorted(catalogue.SEGMENTS)
     if len(matrix) != len(numbers) or any(len(row) != len(numbers) for row in matrix):
         raise ValueError(f"the confusion matrix must be {len(numbers)} x {len(numbers)} (one row and column "
                          f"per segment), got {[len(row) for row in matrix]}")
