@@ -54,6 +54,8 @@ def test_dependencies_list_the_pages_callbacks(client):
 
 
 def test_rules_download_callback_answers_over_http(client, full_store):
+    from pages import tree
+
     payload = {"output": "tree-download.data", "outputs": {"id": "tree-download", "property": "data"},
                "inputs": [{"id": "tree-download-button", "property": "n_clicks", "value": 1}],
                "changedPropIds": ["tree-download-button.n_clicks"], "state": []}
