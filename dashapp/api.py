@@ -135,10 +135,11 @@ def score():
 
 @blueprint.get("/segments")
 def segments():
-    """Every segment with its description and suggested products."""
+    """Every segment with its description, suggested products and the original study's recommendation."""
     return jsonify({"segments": [
         {"segment": s.number, "name": s.name, "description": s.description, "products": list(s.products),
-         "colour": s.colour} for s in catalogue.SEGMENTS.values()]})
+         "original_recommendation": s.original_recommendation, "colour": s.colour}
+        for s in catalogue.SEGMENTS.values()]})
 
 
 @blueprint.get("/openapi.json")
@@ -219,10 +220,15 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
             "omitted": {"type": "integer", "description": "errors beyond the first 100, not listed"},
         },
     }
-    segment = {"type": "object", "required": ["segment", "name", "description", "products", "colour"],
+    segment = {"type": "object",
+               "required": ["segment", "name", "description", "products", "original_recommendation", "colour"],
                "properties": {"segment": {"type": "integer"}, "name": {"type": "string"},
                               "description": {"type": "string"},
                               "products": {"type": "array", "items": {"type": "string"}},
+                              "original_recommendation": {
+                                  "type": "string",
+                                  "description": "What the original study, " + catalogue.ORIGINAL_STUDY_URL
+                                                 + ", recommends for the segment"},
                               "colour": {"type": "string"}}}
     return {
         "openapi": "3.1.0",

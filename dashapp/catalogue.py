@@ -11,42 +11,64 @@ from dataclasses import dataclass
 from dashapp.domain import SEGMENT_NUMBERS, UNKNOWN
 
 
+#: The segmentation study this studio re-does, step by step. Every page that says "the original study" names it
+#: and links here. (The data's own paper, Moro et al. 2014, predicts subscriptions; it segments nobody.)
+ORIGINAL_STUDY_NAME = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
+ORIGINAL_STUDY_URL = "https://github.com/batchatilionus/ML_OPS-Banking-lustering-and-Classification"
+
+
 @dataclass(frozen=True)
 class Segment:
+    """One segment as an analyst reads it.
+
+    ``products`` are this studio's suggestions; ``original_recommendation`` is what the original study
+    (:data:`ORIGINAL_STUDY_NAME`) recommends for the same segment, shown beside them.
+    """
+
     number: int
     name: str
     description: str
     products: tuple[str, ...]
     colour: str
+    original_recommendation: str
 
+
+# Segments 1 and 4 hold the same kind of client (a housing loan, no personal loan); the tree parts them by
+# an alphabetical cut of the job codes (admin. .. management | retired .. unemployed), as the original did.
+# Their names, descriptions and suggestions therefore say nothing a job would imply: the suggestions follow
+# the loans, which the two share.
+_HOUSING_LOAN_PRODUCTS = ("Mortgage protection insurance", "Home and contents insurance",
+                          "Refinancing offers at renewal")
+_HOUSING_LOAN_ORIGINAL = ("A housing loan is unlikely to interest them; offer an ordinary loan in line with the "
+                          "credit-scoring model.")
 
 SEGMENTS: dict[int, Segment] = {
     1: Segment(
-        1, "Home owners: admin., blue-collar, management",
-        "Clients with a housing loan and no personal loan, mostly in administrative, blue-collar and "
-        "management jobs.",
-        ("Mortgage protection insurance", "Home and contents insurance",
-         "Refinancing offers at renewal"),
-        "#1f77b4"),
+        1, "Housing loan (jobs admin. to management)",
+        "Clients with a housing loan and no personal loan whose job comes first in the alphabet: admin., "
+        "blue-collar, entrepreneur, housemaid or management. What parts them from segment 4 is that "
+        "alphabetical cut, not a kind of work.",
+        _HOUSING_LOAN_PRODUCTS, "#1f77b4", _HOUSING_LOAN_ORIGINAL),
     2: Segment(
         2, "Personal-loan holders",
         "Clients with a personal loan (with or without a housing loan), across all jobs.",
         ("Debt consolidation loan", "Payment-protection insurance", "Budgeting and credit advice"),
-        "#d62728"),
+        "#d62728",
+        "Buy-out of their loans or a new loan, in line with the credit-scoring model."),
     3: Segment(
         3, "No loans",
         "Clients with neither a housing nor a personal loan; open to any product, including students and "
         "retirees.",
         ("Savings and term deposits", "Investment funds", "Student programme (first account, study loan)",
          "Retiree programme (pension savings, annuities)"),
-        "#2ca02c"),
+        "#2ca02c",
+        "Any product."),
     4: Segment(
-        4, "Home owners: technicians, services, self-employed",
-        "Clients with a housing loan and no personal loan, mostly technicians, services staff and the "
-        "self-employed.",
-        ("Mortgage protection insurance", "Business and professional accounts",
-         "Income-protection insurance"),
-        "#ff7f0e"),
+        4, "Housing loan (jobs retired to unemployed)",
+        "Clients with a housing loan and no personal loan whose job comes last in the alphabet: retired, "
+        "self-employed, services, student, technician or unemployed. What parts them from segment 1 is that "
+        "alphabetical cut, not a kind of work.",
+        _HOUSING_LOAN_PRODUCTS, "#ff7f0e", _HOUSING_LOAN_ORIGINAL),
 }
 
 if tuple(sorted(SEGMENTS)) != SEGMENT_NUMBERS:  # pragma: no cover - a typo in the table above

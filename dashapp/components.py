@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashapp import catalogue
 from dashapp.artifacts import REBUILD_COMMAND
+from dashapp.views.caveats import JobSplit
+from dashapp.views.rates import SubscriptionRates
 
 
 def missing_artifacts_notice(reason: str) -> dbc.Alert:
@@ -33,3 +38,62 @@ def graph_card(title: str, graph_id: str, figure=None, height: int | None = None
     if help_text:
         body.insert(0, html.P(help_text, className="text-muted small mb-1"))
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")], className="mb-3 h-100")
+
+
+# --- What the pages say about the segments: rates with their populations, the original study, the job split ---
+
+
+def original_study_link(text: str | None = None) -> html.A:
+    """A link to the original study, named (by default) as its GitHub project is."""
+    return html.A(text or catalogue.ORIGINAL_STUDY_NAME, href=catalogue.ORIGINAL_STUDY_URL, target="_blank",
+                  className="original-study")
+
+
+#: The columns of :func:`subscription_table`: period key and heading.
+RATE_COLUMNS = (("train", "Training period"), ("test", "Test period"), ("all", "Both periods"))
+#: The name of the row of every segment together.
+ALL_SEGMENTS_ROW = "All segments"
+
+
+def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), explain: bool = True) -> html.Div:
+    """Subscription rates by period, side by side: one row per segment of ``segments``, then every segment.
+
+    The last row's "Both periods" cell is the rate of all clients. With ``explain``, a line under the table
+    says which calls each period holds.
+    """
+    header = html.Thead(html.Tr([html.Th("Subscribed a term deposit")]
+                                + [html.Th(name, className="text-end") for _, name in RATE_COLUMNS]))
+    rows = [(f"Segment {number}", number) for number in segments] + [(ALL_SEGMENTS_ROW, None)]
+    body = html.Tbody([html.Tr([html.Td(name)] + [html.Td(rates.of(period, number).percent, className="text-end")
+                                                  for period, _ in RATE_COLUMNS]) for name, number in rows])
+    parts = [dbc.Table([header, body], size="sm", className="small mb-1 subscription-rates")]
+    if explain:
+        train, test = rates.periods["train"], rates.periods["test"]
+        parts.append(html.Div(f"The training period is the first {train.clients:,} calls ({train.first_month} to "
+                              f"{train.last_month}), on which the segments were found; the test period the "
+                              f"other {test.clients:,} ({test.first_month} to {test.last_month}). Far more of "
+                              "the later clients subscribed.", className="text-muted small"))
+    return html.Div(parts)
+
+
+def original_recommendation(number: int, link: bool = True) -> html.Div:
+    """The original study's recommendation for one segment, named as theirs, for beside our suggestions.
+
+    ``link=False`` leaves out the study's name, for a page that names and links it once above several cards.
+    """
+    named = [" (", original_study_link(), ")"] if link else []
+    return html.Div([
+        html.Div(["The original study's recommendation", *named], className="fw-semibold small"),
+        html.P(catalogue.SEGMENTS[number].original_recommendation, className="small mb-0"),
+    ], className="original-recommendation")
+
+
+def job_split_note(split: JobSplit, segment: int | None = None, job: str | None = None) -> dbc.Alert:
+    """Say that ``split`` is an alphabetical cut of the job; for a client of ``segment``, say what it means
+    for them (their ``job`` when known)."""
+    sentence = split.client_sentence(segment, job) if segment is not None else None
+    return dbc.Alert([
+        html.Strong(f"{split.headline}. "),
+        *([sentence, " "] if sentence else []),
+        split.explanation, " The original study (", original_study_link(), ") ", split.kept_because,
+    ], color="light", className="small py-2 job-split-note")

@@ -20,10 +20,12 @@ from dashapp import catalogue, domain
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
 
-#: What the data page aggregates; the rest of the clients table (imputed fields, split) stays on the server.
+#: What the data page aggregates (``split``: for the segments' rates per period); the rest of the clients table
+#: (imputed fields) stays on the server.
 _EDA_COLUMNS: tuple[str, ...] = (
     "age", "job", "marital", "education", "default", "housing", "loan", "contact", "day_of_week", "duration",
     "campaign", "pdays", "previous", "poutcome", *domain.SOCIO_ECONOMIC_COLUMNS, "y", "contact_date", "segment",
+    "split",
 )
 
 SUBSCRIBED = "yes"

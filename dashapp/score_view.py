@@ -136,8 +136,6 @@ class ResultView:
     colour: str
     clients: int
     share: float
-    subscription_rate: float
-    overall_subscription_rate: float
     values: tuple[ShownValue, ...]
     filled: tuple[FilledView, ...]
     decision_path: tuple[int, ...]
@@ -153,7 +151,8 @@ def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: M
     client : Client
         The validated input.
     profiles : mapping
-        The store's ``profiles`` (per-segment ``clients``, ``share``, ``subscription_rate``).
+        The store's ``profiles`` (per-segment ``clients`` and ``share``). Subscription rates are not part of
+        the view: the page takes them, with their periods, from :mod:`dashapp.views.rates` as every page does.
 
     Returns
     -------
@@ -181,8 +180,6 @@ def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: M
     return ResultView(
         segment=result.segment, name=info.name, description=info.description, products=info.products,
         colour=info.colour, clients=int(profile["clients"]), share=float(profile["share"]),
-        subscription_rate=float(profile["subscription_rate"]),
-        overall_subscription_rate=float(profiles["overall_subscription_rate"]),
         values=tuple(values), filled=filled_views, decision_path=tuple(result.decision_path))
 
 

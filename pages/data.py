@@ -17,6 +17,7 @@ from dashapp.components import graph_card, missing_artifacts_notice
 from dashapp.figures import empty_figure
 from dashapp.figures import eda as figures
 from dashapp.store import artifact_status, current_store
+from dashapp.views import rates
 
 dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
 
@@ -140,7 +141,9 @@ def layout(**query):
                      _row((6, _graph("Job", DATA_JOB_CHART)), (6, _graph("Education", DATA_EDUCATION_CHART))),
                      _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
                           (6, _graph("Segment", DATA_SEGMENT_CHART,
-                                     help_text="The four segments of the final K-means segmentation."))),
+                                     help_text="The four segments of the final K-means segmentation; the "
+                                               "triangles are each segment's rate in the training period "
+                                               "(\u25c0) and the test period (\u25b6)."))),
                  ]),
         _section("The current campaign", "data-campaign", "Calls of this campaign: how often each client was "
                  "called, through which channel and on which weekday, and how long the last call lasted.", [
@@ -184,11 +187,17 @@ def layout(**query):
 # --- Callbacks -------------------------------------------------------------------------------------------------
 
 
+def _population(spec: eda.ClientFilter) -> str:
+    """What the charts' clients are called: all clients, or the filtered clients."""
+    return rates.PERIODS["all"] if spec.is_empty() else rates.FILTERED
+
+
 def _selected(spec: eda.ClientFilter):
-    """The clients ``spec`` selects, their subscription rate (a reference line) and their months."""
+    """The clients ``spec`` selects, their subscription rate (a reference line, named after the population)
+    and their months."""
     table = eda.client_table(current_store())
     clients = table.select(spec)
-    return clients, eda.headline(clients, len(table))["subscription_rate"], table.period_months(spec)
+    return clients, rates.rate_of(clients, _population(spec)), table.period_months(spec)
 
 
 @callback(
@@ -229,13 +238,13 @@ def sync_filter(controls, search, clicks, reset):
 def update_headline(**controls):
     table = eda.client_table(current_store())
     spec = table.filter_from_controls(**controls)
-    numbers = eda.headline(table.select(spec), len(table))
+    selected = table.select(spec)
+    numbers = eda.headline(selected, len(table))
     period = spec.period or (table.months[0], table.months[-1])
     ages = spec.age or table.age_bounds
-    rate = "-" if numbers["clients"] == 0 else f"{numbers['subscription_rate']:.1%}"
     return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
                       f"of {len(table):,} clients ({numbers['share']:.0%})"]),
-            html.Div(f"{rate} subscribed"),
+            html.Div(f"Subscribed, {rates.rate_of(selected, _population(spec)).labelled}"),
             html.Div(f"Aged {ages[0]} to {ages[1]}, {_month_label(period[0])} to {_month_label(period[1])}",
                      className="text-muted")]
 
@@ -280,7 +289,8 @@ def update_profile(clients, rate, months):
 def update_education_credit_segments(clients, rate, months):
     return (figures.count_rate_figure(eda.outcome_by(clients, "education"), baseline=rate),
             figures.count_rate_figure(eda.credit_outcomes(clients), baseline=rate),
-            figures.count_rate_figure(eda.outcome_by(clients, "segment"), baseline=rate))
+            figures.segment_outcome_figure(eda.outcome_by(clients, "segment"),
+                                           rates.subscription_rates(clients, rate.population), baseline=rate))
 
 
 @_chart_callback(DATA_CALLS_CHART, DATA_CONTACT_CHART, DATA_WEEKDAY_CHART, DATA_DURATION_CHART)

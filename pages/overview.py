@@ -7,9 +7,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import catalogue, domain
-from dashapp.components import metric, missing_artifacts_notice
+from dashapp.components import (metric, missing_artifacts_notice, original_recommendation, original_study_link,
+                                subscription_table)
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.store import artifact_status
+from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/", name="Overview", order=0,
                    title="Overview | Bank client segmentation studio")
@@ -33,9 +35,8 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 
-def _data_card(clients) -> dbc.Card:
+def _data_card(clients, rates: SubscriptionRates) -> dbc.Card:
     first, last = clients["contact_date"].min(), clients["contact_date"].max()
-    subscribed = float((clients["y"] == "yes").mean())
     return dbc.Card([
         dbc.CardHeader("The data"),
         dbc.CardBody([
@@ -43,8 +44,9 @@ def _data_card(clients) -> dbc.Card:
                 metric(f"{len(clients):,}", "calls to clients (rows)", xs=6, md=3),
                 metric(f"{first:%b %Y}", "first call", xs=6, md=3),
                 metric(f"{last:%b %Y}", "last call", xs=6, md=3),
-                metric(f"{subscribed:.1%}", "subscribed a term deposit", xs=6, md=3),
+                metric(rates.of("all").percent, "of all clients subscribed a term deposit", xs=6, md=3),
             ], className="mb-3 g-2"),
+            html.Div(subscription_table(rates), className="mb-3"),
             html.P([
                 "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
                 f"{first:%B %Y} to {last:%B %Y}, each with the client's age, job, marital status, education, "
@@ -54,11 +56,12 @@ def _data_card(clients) -> dbc.Card:
             ]),
             dbc.Alert([
                 html.Strong("The outcome is a feature here. "),
-                "As in the original analysis, the outcome ", html.Code("y"), " (subscribed or not) was "
+                "As in the original study, the outcome ", html.Code("y"), " (subscribed or not) was "
                 "treated as one more categorical feature of the client when clustering, not as a target to "
                 "predict; we kept that so the numbers can be compared.",
             ], color="info", className="small py-2"),
             html.P([
+                "The data's own paper (it predicts subscriptions; it is not the segmentation study): ",
                 CITATION, " ", html.A("doi:10.1016/j.dss.2014.03.001", href=DOI_URL, target="_blank"),
                 ". Data from the ", html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
                 ", licensed ", html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
@@ -78,8 +81,9 @@ def _segment_card(number: int, share: float, reference: float) -> dbc.Col:
         dbc.CardBody([
             html.H6(segment.name, className="card-title"),
             html.P(segment.description, className="small"),
-            html.Div("Product suggestions", className="small fw-semibold"),
+            html.Div("Our product suggestions", className="small fw-semibold"),
             html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
+            html.Div(original_recommendation(number, link=False), className="mb-2"),
             html.Div(f"Original study: {reference:.0%} of the clients", className="small text-muted"),
         ]),
         dbc.CardFooter(dcc.Link("Profile, job mix and 3-D view", href=href, id=segment_link_id(number),
@@ -97,6 +101,7 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                 metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study", xs=6, md=3),
             ], className="mb-2 g-2"),
             html.P([
+                "The original study is ", original_study_link(), ". ",
                 f"K-means with k = {domain.FINAL_K} on ", html.Strong("job, housing loan and personal loan"),
                 f" after {domain.TREATMENTS[domain.FINAL_TREATMENT]} of the unknown values and pipeline "
                 f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on the first "
@@ -127,17 +132,18 @@ def layout(**_query):
     return html.Div([
         html.H2("Bank client segmentation studio", className="h3"),
         dbc.Row([
-            dbc.Col(html.P(
-                "This studio re-does, step by step and in the open, a segmentation of a bank's clients: "
+            dbc.Col(html.P([
+                "This studio re-does, step by step and in the open, a segmentation of a bank's clients, the "
+                "GitHub project ", original_study_link(), " (\u201cthe original study\u201d on these pages): "
                 "how the 'unknown' answers are treated, which preprocessing pipeline and number of clusters "
                 "K-means gets, which segments come out, and the decision tree that assigns a new client to "
                 "one of them. Explore the data, compare the clusterings, read the segments and their product "
-                "suggestions, and check the tree.", className="lead fs-6"), lg=8),
+                "suggestions, and check the tree."], className="lead fs-6"), lg=8),
             dbc.Col(html.Div([html.Div("Pages", className="small fw-semibold"), _page_links()],
                              className="small"), lg=4),
         ], className="mb-2"),
         dbc.Row([
-            dbc.Col(_data_card(store.clients), lg=7, className="mb-3"),
+            dbc.Col(_data_card(store.clients, store_rates(store)), lg=7, className="mb-3"),
             dbc.Col(_quality_card(final, shares, reference), lg=5, className="mb-3"),
         ]),
         html.H4("The four segments", className="h5 mt-2"),

@@ -17,13 +17,16 @@ from dash.exceptions import PreventUpdate
 
 from dashapp import eda, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
-from dashapp.components import metric, missing_artifacts_notice
+from dashapp.components import (job_split_note, metric, missing_artifacts_notice, original_recommendation,
+                                subscription_table)
 from dashapp.figures.tree import tree_figure
 from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, category_options, errors_by_field,
                                 form_input, neighbour_table, read_upload, refused_csv_bytes, refused_filename,
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
                                 upload_view)
 from dashapp.store import artifact_status, current_store
+from dashapp.views.caveats import job_splits
+from dashapp.views.rates import store_rates
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +174,8 @@ def layout(tab: str | None = None, **_query):
 
 
 def _segment_card(view: ResultView) -> dbc.Card:
+    store = current_store()
+    splits = [split for split in job_splits(store.evaluation["tree_nodes"]) if view.segment in split.segments]
     return dbc.Card([
         dbc.CardHeader([html.Span(f"Segment {view.segment}", id=SCORE_RESULT_SEGMENT, className="badge me-2",
                                   style={"backgroundColor": view.colour}), view.name]),
@@ -178,11 +183,12 @@ def _segment_card(view: ResultView) -> dbc.Card:
             html.P(view.description, className="small"),
             dbc.Row([
                 metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})", sm=6),
-                metric(f"{view.subscription_rate:.1%}",
-                       f"of them subscribed (all clients: {view.overall_subscription_rate:.1%})", sm=6),
-            ], className="mb-3 g-2"),
-            html.Div("Product suggestions", className="fw-semibold small"),
-            html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-0"),
+            ], className="mb-2 g-2"),
+            html.Div(subscription_table(store_rates(store), [view.segment]), className="mb-3"),
+            *[job_split_note(split, view.segment) for split in splits],
+            html.Div("Our product suggestions", className="fw-semibold small"),
+            html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-2"),
+            original_recommendation(view.segment),
         ]),
     ], className="segment-card h-100", style={"borderTopColor": view.colour})
 

@@ -16,10 +16,13 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import graph_card, metric, missing_artifacts_notice
+from dashapp.components import (graph_card, job_split_note, metric, missing_artifacts_notice, original_recommendation,
+                                subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_counts, segment_space_figure)
 from dashapp.store import artifact_status, current_store
+from dashapp.views.caveats import job_splits
+from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/segments", name="Segments", order=3,
                    title="Segments | Bank client segmentation studio")
@@ -75,35 +78,35 @@ def _profile(profiles: dict, number: int) -> dict:
     return next(p for p in profiles["segments"] if int(p["segment"]) == number)
 
 
-def _detail(profiles: dict, number: int) -> html.Div:
+def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
     """The selected segment in words; with no selection, the four side by side in a short table."""
-    overall = profiles["overall_subscription_rate"]
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
             html.Td(html.Span(f"Segment {p['segment']}", className="badge",
                               style={"backgroundColor": catalogue.SEGMENTS[p["segment"]].colour})),
             html.Td(catalogue.SEGMENTS[p["segment"]].name),
             html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end text-nowrap"),
-            html.Td(f"{p['subscription_rate']:.1%}", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
             html.P("Pick a segment above, or click a point in the 3-D chart, to read its description and "
                    "product suggestions.", className="text-muted small"),
-            dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
-                                           html.Th("Subscribed", className="text-end")])),
-                       html.Tbody(rows)], size="sm", className="small mb-0"),
+            dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"),
+                                           html.Th("Training clients", className="text-end")])),
+                       html.Tbody(rows)], size="sm", className="small mb-3"),
+            subscription_table(rates, sorted(catalogue.SEGMENTS)),
         ])
     segment, profile = catalogue.SEGMENTS[number], _profile(profiles, number)
     return html.Div([
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
         dbc.Row([
-            metric(f"{profile['clients']:,}", f"clients ({profile['share']:.0%} of the training clients)", width=4),
-            metric(f"{profile['subscription_rate']:.1%}", f"subscribed (all clients: {overall:.1%})", width=4),
-            metric(f"{profile['mean_age']:.0f}", "mean age", width=4),
+            metric(f"{profile['clients']:,}", f"clients ({profile['share']:.0%} of the training clients)", width=6),
+            metric(f"{profile['mean_age']:.0f}", "mean age of the training clients", width=6),
         ], className="mb-3 g-2"),
-        html.Div("Product suggestions", className="fw-semibold small"),
-        html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-0"),
+        html.Div(subscription_table(rates, [number]), className="mb-3"),
+        html.Div("Our product suggestions", className="fw-semibold small"),
+        html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
+        original_recommendation(number),
     ])
 
 
@@ -115,9 +118,9 @@ def _views(store: ArtifactStore, number: int) -> tuple:
     once and serves it from memory after.
     """
     highlight = None if number == ALL_SEGMENTS else number
-    profiles = store.profiles
-    return (segment_space_figure(_space_counts(store), highlight), _detail(profiles, number),
-            segment_radar_figure(profiles, highlight), segment_size_figure(profiles, highlight),
+    profiles, rates = store.profiles, store_rates(store)
+    return (segment_space_figure(_space_counts(store), highlight), _detail(profiles, rates, number),
+            segment_radar_figure(profiles, highlight), segment_size_figure(profiles, rates, highlight),
             segment_job_mix_figure(profiles, highlight))
 
 
@@ -141,6 +144,7 @@ def layout(segment: str | None = None, **_query):
                "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
                "sized by its clients; every combination belongs to exactly one segment.",
                className="text-muted"),
+        *[job_split_note(split) for split in job_splits(store.evaluation["tree_nodes"])],
         notice,
         html.Div([
             html.Span("Highlight:", className="me-2 small text-muted"),
@@ -156,12 +160,13 @@ def layout(segment: str | None = None, **_query):
             dbc.Col([
                 dbc.Card([dbc.CardHeader("Selected segment"), dbc.CardBody(detail, id=SEGMENTS_DETAIL)],
                          className="mb-3"),
-                graph_card("Profile: share of the clients with each property", SEGMENTS_RADAR,
+                graph_card("Profile: share of the segment's training clients with each property", SEGMENTS_RADAR,
                            figure=radar, height=330),
             ], lg=5, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(graph_card("Size and subscription rate", SEGMENTS_SIZES, figure=sizes, height=360),
+            dbc.Col(graph_card("Training clients, and the subscription rate of each period", SEGMENTS_SIZES,
+                               figure=sizes, height=360),
                     lg=5, className="mb-3"),
             dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,
                                figure=jobs, height=360), lg=7, className="mb-3"),

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import graph_card, job_split_note, missing_artifacts_notice
 from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
 from dashapp.segmentation import tree_rules_text
 from dashapp.store import artifact_status, current_store
+from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
 
 dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
                    title="Decision tree | Bank client segmentation studio")
@@ -22,6 +25,7 @@ TREE_CONFUSION_MODEL = "tree-confusion-model"
 TREE_METRICS = "tree-metrics"
 TREE_BALANCE = "tree-balance"
 TREE_RULES_TEXT = "tree-rules-text"
+TREE_ACCURACY_NOTE = "tree-accuracy-note"
 TREE_DOWNLOAD_BUTTON = "tree-download-button"
 TREE_DOWNLOAD = "tree-download"
 #: The name of the rules' download.
@@ -61,6 +65,13 @@ def _metrics_table(classifier: dict) -> dbc.Table:
                      id=TREE_METRICS)
 
 
+def _accuracy_note(classifier: dict) -> dbc.Alert:
+    why, not_meant = accuracy_explanation(classifier["tree"]["accuracy"], classifier["logistic"]["accuracy"])
+    return dbc.Alert([html.Strong(ACCURACY_HEADLINE), html.P(why, className="mb-1 mt-1"),
+                      html.P(not_meant, className="mb-0")],
+                     color="info", className="small py-2", id=TREE_ACCURACY_NOTE)
+
+
 def layout(**_query):
     store, problem = artifact_status()
     if store is None:
@@ -74,6 +85,7 @@ def layout(**_query):
                f"calls in time order) and is tested on the {classifier['test_rows']:,} later calls, whose "
                "segments the K-means model assigned. A client with an unknown key field is imputed first.",
                className="text-muted"),
+        *[job_split_note(split) for split in job_splits(evaluation["tree_nodes"])],
         dbc.Row(dbc.Col(graph_card(
             "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=620,
             help_text="Each box is a node, coloured by the segment it predicts, with its clients and the bar "
@@ -94,6 +106,7 @@ def layout(**_query):
                 dbc.CardHeader("Precision, recall and F1 on the test rows: the tree and a logistic regression"),
                 dbc.CardBody([
                     _metrics_table(classifier),
+                    html.Div(_accuracy_note(classifier), className="mt-2"),
                     html.P(f"The tree reaches {classifier['tree_train_accuracy']:.1%} accuracy on its own "
                            "training rows. The logistic regression (one-hot key fields, balanced class weights) "
                            "is the comparison: the tree's advantage is that its rules can be read.",
@@ -120,8 +133,13 @@ def layout(**_query):
 
 
 def rules_text(nodes: list[dict]) -> str:
-    """The tree's rules in words, each leaf named as the catalogue names its segment."""
-    return tree_rules_text(nodes, catalogue.segment_names())
+    """The tree's rules in words, each leaf named as the catalogue names its segment, then what its job split
+    means (the file is read away from the page, so it says so itself)."""
+    notes = [textwrap.fill(f"Note: {split.headline}. {split.explanation} The original study "
+                           f"({catalogue.ORIGINAL_STUDY_URL}) {split.kept_because}", width=100,
+                           break_on_hyphens=False)
+             for split in job_splits(nodes)]
+    return tree_rules_text(nodes, catalogue.segment_names()) + "".join(f"\n{note}\n" for note in notes)
 
 
 @callback(Output(TREE_GRAPH, "figure"), Input(TREE_GRAPH, "clickData"), prevent_initial_call=True)

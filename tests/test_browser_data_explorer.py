@@ -185,6 +185,31 @@ def test_shared_data_link_restores_the_filter(live_server, browser, store):
     assert severe_console_errors(browser) == []
 
 
+def _reference_line(browser, chart: str) -> str:
+    """The text plotly drew beside a chart's dashed reference line."""
+    return browser.driver.execute_script(
+        "const label = document.querySelector(arguments[0] + ' .annotation-text');"
+        "return label ? label.textContent : null;", f"#{chart} .js-plotly-plot")
+
+
+def test_the_reference_line_names_all_clients_then_the_filtered_ones(live_server, browser, store):
+    segment_chart = "data-segment-chart"
+    _open(browser, live_server, "data", f"#{segment_chart} .js-plotly-plot")
+    _wait_until(lambda: _reference_line(browser, segment_chart) == "all clients: 11.3%", message="all clients")
+    assert "Subscribed, all clients: 11.3%" in browser.find_element("#data-headline").text
+
+    # A filter in the URL: the line is now the filtered clients' rate, and says so.
+    _open(browser, live_server, "data?segment=2", f"#{segment_chart} .js-plotly-plot")
+    in_segment = store.clients[store.clients["segment"] == 2]
+    expected = f"filtered clients: {(in_segment['y'] == 'yes').mean():.1%}"
+    for chart in (segment_chart, "data-job-chart", "data-monthly-chart"):
+        _wait_until(lambda: _reference_line(browser, chart) == expected, message=f"{chart}: {expected}")
+    assert f"Subscribed, {expected}" in browser.find_element("#data-headline").text
+    names = [_trace(browser, f"#{segment_chart} .js-plotly-plot", i)["name"] for i in (1, 2, 3)]
+    assert names == ["filtered clients", "training period", "test period"]
+    assert severe_console_errors(browser) == []
+
+
 def test_data_page_full_view_for_the_screenshot(live_server, browser):
     """Not an assertion-heavy test: renders the whole page tall enough that the saved screenshot shows it all."""
     browser.driver.set_window_size(1400, 4000)

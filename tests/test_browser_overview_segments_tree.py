@@ -38,6 +38,11 @@ def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, brow
     data = browser.find_element(f"#{OVERVIEW_DATA}").text
     assert "May 2008" in data and "Nov 2010" in data and "Decision Support Systems 62" in data
     assert "categorical feature" in data
+    # Every rate with its clients: all clients, and the two periods side by side.
+    assert "of all clients subscribed a term deposit" in data
+    assert "Training period Test period Both periods" in data and "All segments 5.6% 24.6% 11.3%" in data
+    study = browser.find_element(f"a[href='{catalogue.ORIGINAL_STUDY_URL}']")
+    assert study.text == catalogue.ORIGINAL_STUDY_NAME
     assert len(_figure_data(browser, OVERVIEW_SHARES)) == 2
     assert severe_console_errors(browser) == []
 
@@ -60,8 +65,15 @@ def test_picking_a_segment_highlights_it_and_updates_the_address(live_server, br
     assert [trace["opacity"] for trace in space] == [1, 1, 1, 1]
     assert sum(point[1] for trace in space for point in trace["customdata"]) > 0
 
+    page = browser.find_element(f"#{PAGE_CONTENT_ID}").text
+    assert "Segments 1 and 4 differ by an alphabetical cut of the job" in page
+
     _click(browser, _label(browser, f"#{SEGMENTS_PICKER}", "Segment 3"))
     browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.SEGMENTS[3].products[0], timeout=20)
+    detail = browser.find_element(f"#{SEGMENTS_DETAIL}").text
+    assert "The original study's recommendation" in detail
+    assert catalogue.SEGMENTS[3].original_recommendation in detail
+    assert "Segment 3" in detail and "All segments 5.6% 24.6% 11.3%" in detail
     _wait_until(lambda: [t["opacity"] for t in _figure_data(browser, SEGMENTS_SPACE)]
                 == [FADED_OPACITY, FADED_OPACITY, 1, FADED_OPACITY], message="segment 3 highlighted")
     assert browser.driver.current_url.endswith("segments?segment=3")
@@ -96,8 +108,8 @@ def _click_node(browser, graph_id: str, node_id: int) -> None:
 
 def test_tree_page_draws_the_tree_highlights_a_clicked_path_and_downloads_the_rules(
         live_server, browser, tmp_path):
-    from pages.tree import (TREE_BALANCE, TREE_CONFUSION, TREE_CONFUSION_MODEL, TREE_DOWNLOAD_BUTTON,
-                            TREE_GRAPH, TREE_METRICS, TREE_RULES_TEXT)
+    from pages.tree import (TREE_ACCURACY_NOTE, TREE_BALANCE, TREE_CONFUSION, TREE_CONFUSION_MODEL,
+                            TREE_DOWNLOAD_BUTTON, TREE_GRAPH, TREE_METRICS, TREE_RULES_TEXT)
 
     _open(browser, live_server, "tree", f"#{TREE_GRAPH} .js-plotly-plot")
     for graph in (TREE_CONFUSION, TREE_BALANCE):
@@ -105,6 +117,10 @@ def test_tree_page_draws_the_tree_highlights_a_clicked_path_and_downloads_the_ru
     nodes = next(t for t in _figure_data(browser, TREE_GRAPH) if t["name"] == "nodes")
     assert len(nodes["customdata"]) >= 7  # a depth-3 tree on these fields has at least 7 nodes
     assert "Accuracy" in browser.find_element(f"#{TREE_METRICS}").text
+    note = browser.find_element(f"#{TREE_ACCURACY_NOTE}").text
+    assert "by construction" in note and "not a prediction of anything about a client" in note
+    assert "Segments 1 and 4 differ by an alphabetical cut of the job" in browser.find_element(
+        f"#{PAGE_CONTENT_ID}").text
     rules = browser.find_element(f"#{TREE_RULES_TEXT}").text
     assert rules.startswith("if housing = ")
 

@@ -35,6 +35,8 @@ def make_clients() -> pd.DataFrame:
                    "poutcome", "y"):
         frame[column] = pd.Categorical(frame[column], categories=domain.CATEGORIES[column])
     frame["segment"] = frame["segment"].astype("int8")
+    # The first four calls train, the last two test (as clients.parquet marks the time-ordered split).
+    frame["split"] = pd.Categorical(["train"] * 4 + ["test"] * 2, categories=["train", "test"])
     for position, column in enumerate(domain.SOCIO_ECONOMIC_COLUMNS):
         frame[column] = [1.0 + position, 2.0 + position, 3.0, 4.0, 6.0, 5.0]
     frame.index = pd.RangeIndex(100, 100 + len(frame), name="client_id")

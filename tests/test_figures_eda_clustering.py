@@ -12,6 +12,7 @@ from dashapp import domain
 from dashapp.figures import TEMPLATE_NAME
 from dashapp.figures import clustering as clustering_figures
 from dashapp.figures import eda as eda_figures
+from dashapp.views.rates import Rate
 
 
 def _counts(**extra) -> pd.DataFrame:
@@ -30,7 +31,7 @@ def _uses_template(figure: go.Figure) -> bool:
 
 
 def test_count_rate_figure_has_client_bars_and_rate_markers():
-    figure = eda_figures.count_rate_figure(_counts(), baseline=0.2)
+    figure = eda_figures.count_rate_figure(_counts(), baseline=Rate("all clients", 10, 2))
     bars, rates = figure.data
     assert isinstance(bars, go.Bar) and list(bars.x) == ["admin.", "student"] and list(bars.y) == [10, 4]
     assert list(bars.customdata) == ["admin.", "student"]  # what a click filters by
@@ -38,8 +39,33 @@ def test_count_rate_figure_has_client_bars_and_rate_markers():
     assert rates.mode == "markers"
     assert figure.layout.yaxis2.tickformat == ".0%" and figure.layout.yaxis2.overlaying == "y"
     assert figure.layout.yaxis2.range[1] == pytest.approx(0.55)
-    assert figure.layout.shapes[0].y0 == 0.2  # the overall rate
+    assert figure.layout.shapes[0].y0 == 0.2  # the rate of every client shown
+    assert figure.layout.annotations[0].text == "all clients: 20.0%"  # named after its population
     assert _uses_template(figure)
+
+
+def test_count_rate_figure_names_a_filtered_reference_line_as_such():
+    figure = eda_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 14, 3))
+    assert figure.layout.annotations[0].text == "filtered clients: 21.4%"
+    assert not any("overall" in (a.text or "") for a in figure.layout.annotations)
+
+
+def test_segment_outcome_figure_adds_each_periods_rate_per_segment():
+    from dashapp.views.rates import FILTERED, subscription_rates
+
+    clients = pd.DataFrame({"segment": [1, 1, 1, 2, 2], "split": ["train", "train", "test", "train", "test"],
+                            "y": ["yes", "no", "yes", "no", "no"]})
+    counts = pd.DataFrame({"value": [1, 2], "label": ["Segment 1", "Segment 2"], "clients": [3, 2],
+                           "subscribed": [2, 0], "rate": [2 / 3, 0.0]})
+    figure = eda_figures.segment_outcome_figure(counts, subscription_rates(clients, FILTERED),
+                                                baseline=Rate(FILTERED, 5, 2))
+    bars, selected, train, test = figure.data
+    assert [selected.name, train.name, test.name] == ["filtered clients", "training period", "test period"]
+    assert list(train.y) == pytest.approx([0.5, 0.0]) and list(test.y) == pytest.approx([1.0, 0.0])
+    assert list(train.customdata) == [1, 2]  # a click on a period's marker filters by its segment too
+    assert test.hovertemplate.startswith("filtered clients, test period: ")
+    assert figure.layout.annotations[0].text == "filtered clients: 40.0%"
+    assert figure.layout.yaxis2.range[1] == pytest.approx(1.0)
 
 
 def test_count_rate_figure_groups_and_lines():
@@ -52,8 +78,8 @@ def test_count_rate_figure_groups_and_lines():
     assert not figure.layout.shapes  # no baseline asked for
 
 
-def test_count_rate_figure_ignores_a_nan_baseline():
-    assert not eda_figures.count_rate_figure(_counts(), baseline=float("nan")).layout.shapes
+def test_count_rate_figure_ignores_the_baseline_of_nobody():
+    assert not eda_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 0, 0)).layout.shapes
 
 
 def test_monthly_outcome_figure_is_a_time_series():

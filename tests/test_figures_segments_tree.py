@@ -134,17 +134,33 @@ def test_radar_closes_each_profile_in_percent_and_fills_the_highlight():
     assert tuple(figure.layout.polar.radialaxis.range) == (0, 100)
 
 
-def test_size_figure_shows_clients_and_subscription_rates_beside_all_clients():
-    figure = segment_size_figure(_profiles(), highlight=1)
-    clients, rates = figure.data
-    assert (clients.type, rates.type) == ("bar", "bar")
+def _rates():
+    """Subscription rates of 20 hand-made clients: 12 in the training period, 8 in the test period."""
+    from dashapp.views.rates import subscription_rates
+
+    rows = ([(1, "train", "yes")] + [(1, "train", "no")] * 3 + [(2, "train", "no")] * 4 + [(3, "train", "yes")] * 2
+            + [(4, "train", "no")] * 2 + [(1, "test", "yes")] * 2 + [(2, "test", "no")] * 2
+            + [(3, "test", "yes"), (3, "test", "no"), (4, "test", "yes"), (4, "test", "yes")])
+    return subscription_rates(pd.DataFrame(rows, columns=["segment", "split", "y"]))
+
+
+def test_size_figure_shows_clients_and_each_periods_subscription_rates_beside_every_segment():
+    figure = segment_size_figure(_profiles(), _rates(), highlight=1)
+    clients, train, test, *legend = figure.data
+    assert (clients.type, train.type, test.type) == ("bar", "bar", "bar")
     assert list(clients.x) == ["1", "2", "3", "4"]
     assert list(clients.y) == [30, 20, 40, 10] and list(clients.text) == ["30%", "20%", "40%", "10%"]
-    assert list(rates.x) == ["1", "2", "3", "4", "All"]
-    assert list(rates.y) == pytest.approx([5.0, 10.0, 20.0, 8.0, 12.0])
-    assert rates.xaxis == "x2"
+    assert (train.name, test.name) == ("training period", "test period")
+    assert list(train.x) == list(test.x) == ["1", "2", "3", "4", "All"]
+    assert list(train.y) == pytest.approx([25.0, 0.0, 100.0, 0.0, 100 * 3 / 12])
+    assert list(test.y) == pytest.approx([100.0, 0.0, 50.0, 100.0, 100 * 5 / 8])
+    assert train.xaxis == test.xaxis == "x2"
+    assert train.hovertemplate.startswith("Segment %{x}, training period: ")
+    assert test.marker.pattern.shape == "/" and not train.marker.pattern.shape
     assert list(clients.marker.opacity) == [1.0, FADED_OPACITY, FADED_OPACITY, FADED_OPACITY]
-    assert rates.marker.opacity[-1] == 1.0  # all clients never fade
+    assert train.marker.opacity[-1] == test.marker.opacity[-1] == 1.0  # every segment together never fades
+    assert [trace.name for trace in legend] == ["training period", "test period"]
+    assert all(trace.showlegend is False for trace in (clients, train, test))
 
 
 def test_job_mix_is_the_share_of_each_segment_per_job():

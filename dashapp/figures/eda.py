@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from dashapp import domain
 from dashapp.figures import TEMPLATE_NAME
+from dashapp.views.rates import PERIODS, Rate, SubscriptionRates
 
 CLIENTS_COLOUR = "#2a6f97"
 RATE_COLOUR = "#e07a5f"
@@ -41,7 +42,7 @@ def _layout(title: str | None, **extra) -> dict:
 
 
 def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: str | None = None, *,
-                      x: str = "label", rate_lines: bool = False, baseline: float | None = None) -> go.Figure:
+                      x: str = "label", rate_lines: bool = False, baseline: Rate | None = None) -> go.Figure:
     """Bars of clients per value, with each value's subscription rate on a right-hand axis.
 
     Parameters
@@ -55,8 +56,9 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         The column on the x axis (default ``label``; ``month`` for a time series).
     rate_lines : bool
         Join the rate markers with a line: for ordered values (number of calls, months), not for categories.
-    baseline : float, optional
-        The subscription rate of every selected client, drawn as a dashed line to compare with.
+    baseline : Rate, optional
+        The subscription rate of every selected client, drawn as a dashed line to compare with and labelled
+        with its population (``all clients: 11.3%``, ``filtered clients: 8.2%``).
 
     Returns
     -------
@@ -76,14 +78,15 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
                        line=dict(color=RATE_COLOUR, width=2),
                        hovertemplate="%{y:.1%} subscribed<extra></extra>")
     reference = {}
-    if baseline is not None and baseline == baseline:  # NaN when nothing is selected
+    if baseline is not None and baseline.clients:
         # A plain shape and annotation in the layout: add_hline resolves the subplots on every call, which
         # cost about 10 ms a chart.
+        level = baseline.value
         reference = dict(
-            shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=baseline, y1=baseline,
+            shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=level, y1=level,
                          line=dict(color=RATE_COLOUR, dash="dot", width=1))],
-            annotations=[dict(text=f"overall {baseline:.1%}", xref="paper", x=1, xanchor="right", yref="y2",
-                              y=baseline, yanchor="bottom", showarrow=False,
+            annotations=[dict(text=baseline.labelled, xref="paper", x=1, xanchor="right", yref="y2",
+                              y=level, yanchor="bottom", showarrow=False,
                               font=dict(size=10, color=RATE_COLOUR))])
     return go.Figure([bars, rates], layout=_layout(
         title,
@@ -92,7 +95,8 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         yaxis=dict(title=dict(text="Clients"), rangemode="tozero"),
         # An explicit range: autorange would pad a 100% rate up to a meaningless 103%.
         yaxis2=dict(title=dict(text="Subscription rate"), overlaying="y", side="right", tickformat=".0%",
-                    range=[0, _rate_ceiling(counts["rate"], baseline)], showgrid=False),
+                    range=[0, _rate_ceiling(counts["rate"], baseline.value if baseline and baseline.clients else None)],
+                    showgrid=False),
         legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, **reference,
     ))
 
@@ -102,7 +106,52 @@ def _rate_ceiling(rates: pd.Series, baseline: float | None) -> float:
     return min(1.0, highest * 1.1) if highest > 0 else 0.1
 
 
-def monthly_outcome_figure(monthly: pd.DataFrame, baseline: float | None = None,
+#: Markers of the periods' rates in :func:`segment_outcome_figure`.
+PERIOD_MARKERS = {"train": "triangle-left", "test": "triangle-right"}
+
+
+def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, baseline: Rate | None = None,
+                           title: str | None = None) -> go.Figure:
+    """:func:`count_rate_figure` of the segments, with each segment's rate in the training and test periods.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`dashapp.eda.outcome_by` of ``segment`` (``value`` is the segment number).
+    rates : SubscriptionRates
+        :func:`dashapp.views.rates.subscription_rates` of the same clients; its populations' names label the
+        traces (``training period``, or ``filtered clients, training period`` for a filter's selection).
+    baseline : Rate, optional
+        As in :func:`count_rate_figure`.
+
+    Returns
+    -------
+    Figure
+        Trace 0: clients, trace 1: the rate of the segment's selected clients, traces 2 and 3: the training
+        and the test period's rates, each with the segment as customdata. The legend names the periods
+        (``training period``); each hover names the whole population (``filtered clients, training period``).
+    """
+    figure = count_rate_figure(counts, title, baseline=baseline)
+    numbers = [int(value) for value in counts["value"]]
+    everyone = rates.overall["all"].population
+    figure.update_traces(selector=dict(type="scatter"), name=everyone,
+                         hovertemplate=f"{everyone}: %{{y:.1%}}<extra></extra>")
+    ceiling = figure.layout.yaxis2.range[1]
+    for period, symbol in PERIOD_MARKERS.items():
+        period_rates = [rates.of(period, number) for number in numbers]
+        population = rates.overall[period].population
+        values = [rate.value if rate.clients else None for rate in period_rates]
+        figure.add_trace(go.Scatter(
+            x=counts["label"].tolist(), y=values, name=PERIODS[period], yaxis="y2", mode="markers",
+            customdata=numbers,
+            marker=dict(symbol=symbol, size=9, color="white", line=dict(color=RATE_COLOUR, width=1.5)),
+            hovertemplate=f"{population}: %{{y:.1%}}<extra></extra>"))
+        ceiling = max(ceiling, _rate_ceiling(pd.Series(values, dtype=float), None))
+    figure.update_layout(yaxis2=dict(range=[0, ceiling]))
+    return figure
+
+
+def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
                            title: str | None = None) -> go.Figure:
     """Contacts and subscription rate per month (from :func:`dashapp.eda.monthly_summary`)."""
     figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline)

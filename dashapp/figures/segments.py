@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from dashapp import catalogue, domain
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
+from dashapp.views.rates import SubscriptionRates
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
 FADED_OPACITY = 0.2
@@ -199,48 +200,63 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
     return figure
 
 
-def segment_size_figure(profiles: dict, highlight: int | None = None) -> go.Figure:
-    """Clients per segment and each segment's subscription rate beside that of all clients.
+def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int | None = None) -> go.Figure:
+    """Training clients per segment, and each segment's subscription rate in the training and test periods.
 
     Parameters
     ----------
     profiles : dict
-        ``profiles.json``: ``segments`` (each with ``segment``, ``clients``, ``share`` and
-        ``subscription_rate``) and ``overall_subscription_rate``.
+        ``profiles.json``: ``segments``, each with ``segment``, ``clients`` and ``share`` (of the training
+        clients).
+    rates : SubscriptionRates
+        From :func:`dashapp.views.rates.subscription_rates` on the clients table.
     highlight : int, optional
         A segment to show in full colour.
 
     Returns
     -------
     go.Figure
-        Two ``bar`` traces: clients per segment number (left, x axis ``x``) and the subscription rate in
-        percent (right, ``x2``) per segment number and, last, ``"All"`` in grey.
+        A ``bar`` trace of clients per segment number (left, x axis ``x``), then one ``bar`` trace per period,
+        "training period" and "test period" (right, ``x2``), in percent per segment number and, last,
+        ``"All"`` (every segment) in grey; the test period's bars are hatched. Two empty grey traces after
+        them make the legend (a bar trace's own legend swatch would take its first segment's colour).
     """
     _check_highlight(highlight)
     segments = profiles["segments"]
-    names = [str(s["segment"]) for s in segments]
-    colours = [SEGMENT_COLOURS[int(s["segment"])] for s in segments]
-    opacity = [_opacity(int(s["segment"]), highlight) for s in segments]
+    numbers = [int(s["segment"]) for s in segments]
+    names = [str(n) for n in numbers]
+    colours = [SEGMENT_COLOURS[n] for n in numbers]
+    opacity = [_opacity(n, highlight) for n in numbers]
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                           subplot_titles=("Clients (share)", "Subscribed a term deposit"))
+                           subplot_titles=("Training clients (share)", "Subscribed a term deposit"))
     figure.add_trace(go.Bar(
-        x=names, y=[s["clients"] for s in segments], name="Clients",
+        x=names, y=[s["clients"] for s in segments], name="Clients", showlegend=False,
         marker=dict(color=colours, opacity=opacity),
         text=[f"{s['share']:.0%}" for s in segments], textposition="outside", cliponaxis=False,
-        hovertemplate="Segment %{x}: %{y:,} clients (%{text})<extra></extra>",
+        hovertemplate="Segment %{x}: %{y:,} training clients (%{text})<extra></extra>",
     ), row=1, col=1)
-    # All clients as a grey bar of their own: the rates are close, so a reference line would cross the labels.
-    figure.add_trace(go.Bar(
-        x=names + ["All"],
-        y=[100 * s["subscription_rate"] for s in segments] + [100 * profiles["overall_subscription_rate"]],
-        name="Subscription rate", marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0]),
-        texttemplate="%{y:.1f}%", textposition="outside", cliponaxis=False,
-        hovertemplate="%{x}: %{y:.1f}% subscribed<extra></extra>",
-    ), row=1, col=2)
+    # Every segment together as a grey group of its own: the rates are close within a period, so a reference
+    # line would cross the labels.
+    patterns = {"train": "", "test": "/"}
+    for period, pattern in patterns.items():
+        period_rates = [rates.of(period, n) for n in numbers] + [rates.of(period)]
+        population = period_rates[-1].population
+        figure.add_trace(go.Bar(
+            x=names + ["All"], y=[100 * r.value for r in period_rates], name=population, showlegend=False,
+            marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0], line=dict(width=0),
+                        pattern=dict(shape=pattern, fgcolor="white", solidity=0.45)),
+            hovertemplate=f"Segment %{{x}}, {population}: %{{y:.1f}}% subscribed<extra></extra>",
+        ), row=1, col=2)
+    for period, pattern in patterns.items():
+        figure.add_trace(go.Bar(x=[None], y=[None], name=rates.of(period).population, hoverinfo="skip",
+                                marker=dict(color="#6c757d", pattern=dict(shape=pattern, fgcolor="white"))),
+                         row=1, col=2)
     figure.update_xaxes(title_text="Segment", type="category")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
-    figure.update_layout(template=TEMPLATE_NAME, showlegend=False, margin=dict(l=50, r=10, t=40, b=40))
+    figure.update_layout(template=TEMPLATE_NAME, barmode="group", bargroupgap=0.05,
+                         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="right", x=1.0),
+                         margin=dict(l=50, r=10, t=40, b=40))
     return figure
 
 

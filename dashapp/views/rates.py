@@ -1,0 +1,177 @@
+"""Subscription rates, each with the clients it is over: the one place every page gets a rate from.
+
+The clients of the file fall into two periods in time order: the first 70% of the calls (the *training
+period*, on which K-means and the tree were fitted) and the rest (the *test period*). Far more of the later
+clients subscribed, so a rate means nothing without its population; every rate here carries one:
+
+- ``all clients``: every row of the file, both periods;
+- ``training period`` and ``test period``;
+- ``filtered clients``: what a filter on the Data page selected (:func:`rate_of`).
+
+A segment's rates are the same populations restricted to the segment. Rates are counted from the clients
+table (columns ``y``, ``segment``, ``split``), never taken from a pre-computed artifact, so the same population
+gives the same number on every page.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashapp import domain
+
+SUBSCRIBED = "yes"
+#: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
+PERIODS: dict[str, str] = {"all": "all clients", "train": "training period", "test": "test period"}
+#: The population of a selection made by a filter.
+FILTERED = "filtered clients"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Clients of one population and how many of them subscribed a term deposit.
+
+    ``population`` names the clients (e.g. ``"training period"``); a segment's rate names the period only,
+    the segment being said by where the rate is shown.
+    """
+
+    population: str
+    clients: int
+    subscribed: int
+
+    @property
+    def value(self) -> float:
+        """The share that subscribed, in [0, 1]; NaN when the population is empty."""
+        return self.subscribed / self.clients if self.clients else float("nan")
+
+    @property
+    def percent(self) -> str:
+        """``'5.6%'``, or ``'-'`` for an empty population."""
+        return f"{self.value:.1%}" if self.clients else "-"
+
+    @property
+    def labelled(self) -> str:
+        """``'training period: 5.6%'``: the form every page shows a rate in."""
+        return f"{self.population}: {self.percent}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of the file: its key, name, clients and first and last contact month (``'May 2008'``)."""
+
+    key: str
+    name: str
+    clients: int
+    first_month: str
+    last_month: str
+
+    @property
+    def description(self) -> str:
+        """``'training period: 28,831 calls, May 2008 to Nov 2009'``."""
+        return f"{self.name}: {self.clients:,} calls, {self.first_month} to {self.last_month}"
+
+
+@dataclass(frozen=True)
+class SubscriptionRates:
+    """The rates of every period, overall and per segment (see :func:`subscription_rates`)."""
+
+    overall: dict[str, Rate]
+    by_segment: dict[int, dict[str, Rate]]
+    periods: dict[str, Period]
+
+    def of(self, period: str = "all", segment: int | None = None) -> Rate:
+        """The rate of one period (``all``, ``train``, ``test``), of every segment or of one.
+
+        Raises
+        ------
+        KeyError
+            If the period or the segment is not one of the table's.
+        """
+        if period not in PERIODS:
+            raise KeyError(f"period={period!r} is not one of {list(PERIODS)}")
+        if segment is None:
+            return self.overall[period]
+        if segment not in self.by_segment:
+            raise KeyError(f"segment={segment!r} is not one of {sorted(self.by_segment)}")
+        return self.by_segment[segment][period]
+
+
+def _counts(subscribed: np.ndarray, population: str) -> Rate:
+    return Rate(population, int(len(subscribed)), int(subscribed.sum()))
+
+
+def _months(dates: np.ndarray) -> tuple[str, str]:
+    """The first and last month of some dates as ``'May 2008'`` (``'-'`` when there are none)."""
+    known = dates[~np.isnat(dates)]
+    if not len(known):
+        return "-", "-"
+    return f"{pd.Timestamp(known.min()):%b %Y}", f"{pd.Timestamp(known.max()):%b %Y}"
+
+
+def period_names(selection: str = PERIODS["all"]) -> dict[str, str]:
+    """The populations' names for a selection of clients: :data:`PERIODS` for all clients, and for a filter's
+    selection ``{"all": "filtered clients", "train": "filtered clients, training period", ...}``."""
+    if selection == PERIODS["all"]:
+        return dict(PERIODS)
+    return {key: selection if key == "all" else f"{selection}, {name}" for key, name in PERIODS.items()}
+
+
+def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"]) -> SubscriptionRates:
+    """Count the subscription rate of every period, overall and per segment.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        The clients table (``ArtifactStore.clients``) or any selection of its rows; needs ``y``, ``segment``
+        and ``split`` (``train``/``test``); ``contact_date`` is used for the periods' months when present.
+    selection : str
+        What ``clients`` are, for the populations' names (see :func:`period_names`): ``"all clients"``
+        (the default) or e.g. :data:`FILTERED`.
+
+    Returns
+    -------
+    SubscriptionRates
+        Every segment of :data:`dashapp.domain.SEGMENT_NUMBERS` and every period of :data:`PERIODS`, with
+        zero clients where the selection has none.
+
+    Raises
+    ------
+    ValueError
+        If a needed column is missing.
+    """
+    missing = [column for column in ("y", "segment", "split") if column not in clients.columns]
+    if missing:
+        raise ValueError(f"the clients table lacks the column(s) {missing}; expected y, segment and split")
+    subscribed = (clients["y"] == SUBSCRIBED).to_numpy()
+    segment = clients["segment"].to_numpy().astype(np.intp)
+    in_period = {"all": np.ones(len(clients), dtype=bool), "train": (clients["split"] == "train").to_numpy(),
+                 "test": (clients["split"] == "test").to_numpy()}
+    names = period_names(selection)
+    overall = {key: _counts(subscribed[mask], names[key]) for key, mask in in_period.items()}
+    # One count per (period, segment) with np.bincount: the Data page recounts on every change of its filter.
+    size = max(domain.SEGMENT_NUMBERS) + 1
+    clients_in = {key: np.bincount(segment[mask], minlength=size) for key, mask in in_period.items()}
+    subscribed_in = {key: np.bincount(segment[mask], weights=subscribed[mask], minlength=size)
+                     for key, mask in in_period.items()}
+    by_segment = {number: {key: Rate(names[key], int(clients_in[key][number]), int(subscribed_in[key][number]))
+                           for key in in_period}
+                  for number in domain.SEGMENT_NUMBERS}
+    # numpy's datetime64: pandas' min and max over a masked Series cost ten times as much.
+    dates = (clients["contact_date"].to_numpy() if "contact_date" in clients.columns
+             else np.full(len(clients), np.datetime64("NaT")))
+    periods = {key: Period(key, names[key], int(mask.sum()), *_months(dates[mask])) for key, mask in in_period.items()}
+    return SubscriptionRates(overall, by_segment, periods)
+
+
+@functools.lru_cache(maxsize=2)
+def store_rates(store) -> SubscriptionRates:
+    """:func:`subscription_rates` of every client of an artifact store, counted once per process."""
+    return subscription_rates(store.clients)
+
+
+def rate_of(clients: pd.DataFrame, population: str) -> Rate:
+    """The subscription rate of any selection of clients, under the name given (e.g. :data:`FILTERED`)."""
+    return _counts((clients["y"] == SUBSCRIBED).to_numpy(), population)
