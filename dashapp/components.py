@@ -89,11 +89,13 @@ def original_recommendation(number: int, link: bool = True) -> html.Div:
 
 
 def job_split_note(split: JobSplit, segment: int | None = None, job: str | None = None) -> dbc.Alert:
-    """Say that ``split`` is an alphabetical cut of the job; for a client of ``segment``, say what it means
-    for them (their ``job`` when known)."""
-    sentence = split.client_sentence(segment, job) if segment is not None else None
-    return dbc.Alert([
-        html.Strong(f"{split.headline}. "),
-        *([sentence, " "] if sentence else []),
-        split.explanation, " The original study (", original_study_link(), ") ", split.kept_because,
-    ], color="light", className="small py-2 job-split-note")
+    """Say that ``split`` is an alphabetical cut of the job and why; for a client of ``segment``, say in
+    short what it means for them (their ``job`` when known) and leave the why to the Decision tree page."""
+    sentence = None if segment is None else split.client_sentence(segment, job)
+    if sentence is None:
+        body = [split.explanation, " The original study (", original_study_link(), ") ", split.kept_because]
+    else:
+        body = [sentence, " The original study (", original_study_link(),
+                ") found the same cut; the Decision tree page says why it carries no business meaning."]
+    return dbc.Alert([html.Strong(f"{split.headline}. "), *body], color="light",
+                     className="small py-2 job-split-note")

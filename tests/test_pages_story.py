@@ -167,6 +167,7 @@ def test_a_scored_client_of_segment_1_or_4_is_told_its_segment_follows_the_alpha
     other = 5 - segment
     assert f"This client is in segment {segment} rather than segment {other} only because the job" in card
     assert "alphabetical cut of the job" in card and "nothing about the kind of work" in card
+    assert catalogue.ORIGINAL_STUDY_NAME in card and "the Decision tree page says why" in card
 
 
 @pytest.mark.parametrize("segment", [2, 3])

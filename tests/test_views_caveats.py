@@ -53,9 +53,9 @@ def test_the_note_says_the_cut_is_alphabetical_and_means_nothing_about_work():
 
 def test_a_scored_client_is_told_why_it_is_on_its_side_of_the_cut():
     (split,) = job_splits(_tree())
-    assert split.client_sentence(4, "technician").startswith(
+    assert split.client_sentence(4, "technician") == (
         "This client is in segment 4 rather than segment 1 only because the job, technician, comes after "
-        "'management' in the alphabet")
+        "'management' in the alphabet; that says nothing about the kind of work.")
     assert "before 'retired'" in split.client_sentence(1)
     assert split.client_sentence(2) is None and split.client_sentence(3) is None
 

@@ -87,15 +87,14 @@ class JobSplit:
         """Why a client of ``segment`` is not in the segment across the cut (None if the split does not
         concern ``segment``)."""
         if segment in self.first_segments:
-            side, other, where = "first", self._names(self.last_segments), f"before '{self.last_jobs[0]}'"
+            other, where = self._names(self.last_segments), f"before '{self.last_jobs[0]}'"
         elif segment in self.last_segments:
-            side, other, where = "last", self._names(self.first_segments), f"after '{self.first_jobs[-1]}'"
+            other, where = self._names(self.first_segments), f"after '{self.first_jobs[-1]}'"
         else:
             return None
         whose = f"job, {job}," if job else "job"
         return (f"This client is in segment {segment} rather than {other} only because the {whose} comes "
-                f"{where} in the alphabet ({side} side of the tree's alphabetical cut of the job). It says "
-                "nothing about the kind of work.")
+                f"{where} in the alphabet; that says nothing about the kind of work.")
 
 
 def job_splits(nodes: list[dict]) -> tuple[JobSplit, ...]:
