@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
 from dashapp import catalogue
-from tests.conftest import severe_console_errors
+from tests.conftest import SCREENSHOTS, severe_console_errors
 from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,8 @@ def test_the_upload_preview_shows_status_and_segment_on_a_phone(live_server, bro
     path.write_text(UCI_FILE, encoding="utf-8")
     browser.find_element(f"#{SCORE_UPLOAD} input[type=file]").send_keys(str(path))
     browser.wait_for_contains_text(f"#{SCORE_UPLOAD_SUMMARY}", "3 of 5 rows scored", timeout=20)
-    browser.driver.execute_script("document.querySelector(arguments[0]).scrollIntoView()", f"#{SCORE_UPLOAD_PREVIEW}")
+    browser.driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'start', behavior: 'instant'})",
+                                  f"#{SCORE_UPLOAD_PREVIEW}")
     geometry = browser.driver.execute_script(
         "const th = Array.from(document.querySelectorAll(arguments[0] + ' th'));"
         "const segment = th.find(h => h.textContent === 'Segment').getBoundingClientRect();"
@@ -140,3 +141,5 @@ def test_the_upload_preview_shows_status_and_segment_on_a_phone(live_server, bro
     assert geometry["segmentRight"] <= geometry["viewport"], geometry
     assert geometry["page"] <= geometry["viewport"], geometry  # the page itself does not scroll sideways
     assert severe_console_errors(browser) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.driver.save_screenshot(str(SCREENSHOTS / "score-upload-preview-390px.png"))
