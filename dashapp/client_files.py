@@ -5,7 +5,8 @@ or Latin-1 for Western European spreadsheets), the delimiter (tab, ``;`` or ``,`
 text cells are quoted; writing uses the same, keeps every row and column of the input as it was and adds
 scoring's columns (see :func:`dashapp.scoring.score_table`). Cells a spreadsheet would run as a formula are
 neutralised in the output, numbers in either decimal convention never are. :func:`score_csv_stream` does
-the same for a file of any size, in chunks.
+the same for a file of any size, in chunks. (Reading, writing and streaming share the dialect and the
+Arrow options, which is why they are one module, longer than most.)
 
 Why not the libraries (measured on the full UCI file, under load on the 2-core machine): charset-normalizer *is*
 used, restricted to the three single-byte encodings (left free, it reads a short Windows-1251 file as Mac

@@ -3,7 +3,9 @@
 One core serves the form, the file upload, the API and the command line, so all four give the same answer:
 :func:`score_clients` and :func:`score_table` encode their inputs into the same code arrays and hand them to
 the same private function, which fills and looks up the segment. Reading and writing files is
-:mod:`dashapp.client_files`'s; the fields themselves are :mod:`dashapp.fields`' table.
+:mod:`dashapp.client_files`'s; the fields themselves are :mod:`dashapp.fields`' table. (The module is longer
+than most because the validation of one client, of a table, the vote and the look-up share private code
+arrays; split, they would have to export them.)
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
 missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.
