@@ -1,8 +1,11 @@
 """The scoring JSON API: a Flask blueprint and its OpenAPI 3.1 document.
 
-The app factory mounts :data:`blueprint` (``server.register_blueprint(blueprint, url_prefix="/api/v1")``).
-Every answer is JSON; bad input gets 413, 415 or 422 with ``{"errors": [{"field": ..., "reason": ...}]}``,
-missing artifacts 503, and nothing a client sends can cause a 500. The store comes from
+The app factory calls :func:`mount`, which registers :data:`blueprint` at ``<URL_PREFIX>api/v1`` and answers
+every other ``<URL_PREFIX>api/...`` path with a JSON 404 (and a wrong method with a JSON 405), so that nothing
+under ``api/`` falls through to the pages' HTML. Every answer is JSON; a malformed request gets 413, 415 or
+422 with ``{"errors": [{"field": ..., "reason": ...}]}``, missing artifacts 503, and nothing a client sends
+can cause a 500. In a list, each client is validated on its own: the good ones are scored, the bad ones
+answered with their errors, in the order sent; a client may carry a ``client_id``, which is echoed. The store comes from
 ``current_app.config["ARTIFACT_STORE_LOADER"]`` (a callable returning an
 :class:`dashapp.artifacts.ArtifactStore`, the same one on every call) when set, else from
 :func:`dashapp.store.current_store`, the process's store that the pages use too.
@@ -14,11 +17,12 @@ import json
 import logging
 from itertools import combinations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
-from dashapp import catalogue, domain, scoring, store
+from dashapp import catalogue, fields, scoring, store
 from dashapp.artifacts import ArtifactError
+from dashapp.neighbours import N_NEIGHBOURS
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +33,11 @@ STORE_LOADER_KEY = "ARTIFACT_STORE_LOADER"
 MAX_CLIENTS = 10_000
 #: Room for MAX_CLIENTS fully specified, pretty-printed clients.
 MAX_BODY_BYTES = 4 * 1024 * 1024
-#: A 422 lists this many errors, then says how many more there were.
+#: A 422, or one client of a list, lists this many errors, then says how many more there were.
 MAX_ERRORS_LISTED = 100
+#: Longest client_id string echoed.
+MAX_CLIENT_ID_LENGTH = 200
+_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def current_store():
@@ -39,15 +46,15 @@ def current_store():
     return loader()
 
 
-def _errors(status: int, errors: list[scoring.FieldError]):
+def _error_list(errors: list[scoring.FieldError]) -> dict:
     body = {"errors": [{"field": e.field, "reason": e.reason} for e in errors[:MAX_ERRORS_LISTED]]}
     if len(errors) > MAX_ERRORS_LISTED:
         body["omitted"] = len(errors) - MAX_ERRORS_LISTED
-    return jsonify(body), status
+    return body
 
 
-def _prefixed(prefix: str, errors: list[scoring.FieldError]) -> list[scoring.FieldError]:
-    return [scoring.FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.reason) for e in errors]
+def _errors(status: int, errors: list[scoring.FieldError]):
+    return jsonify(_error_list(errors)), status
 
 
 def _is_json(mimetype: str) -> bool:
@@ -85,29 +92,58 @@ def _read_json():
         return None, _errors(422, [scoring.FieldError("body", f"not valid JSON ({reason[:200]})")])
 
 
-def _validate_payload(payload) -> tuple[list[scoring.Client] | None, bool, list[scoring.FieldError]]:
-    """Clients, whether a list was sent, and the errors (for a list, fields like ``clients[3].job``)."""
+def _client_id(item: object) -> tuple[object, list[scoring.FieldError]]:
+    """The client's ``client_id`` (None if absent) and an error if it is neither a string nor an integer."""
+    if not isinstance(item, dict) or fields.CLIENT_ID not in item:
+        return None, []
+    value = item[fields.CLIENT_ID]
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or (
+            isinstance(value, str) and len(value) > MAX_CLIENT_ID_LENGTH):
+        return None, [scoring.FieldError(fields.CLIENT_ID, f"{scoring.shown(value)} is not a client identifier; "
+                                                           f"expected a string of at most {MAX_CLIENT_ID_LENGTH} "
+                                                           "characters or an integer")]
+    return value, []
+
+
+def _validated(item: object) -> tuple[object, scoring.Client | list[scoring.FieldError]]:
+    """One client of a request: its echoed identifier, and the client or its errors."""
+    client_id, errors = _client_id(item)
+    values = {k: v for k, v in item.items() if k != fields.CLIENT_ID} if isinstance(item, dict) else item
+    result = scoring.validate_client(values)
+    if errors or isinstance(result, list):
+        return client_id, errors + (result if isinstance(result, list) else [])
+    return client_id, result
+
+
+def _validate_payload(payload) -> tuple[list, bool, list[scoring.FieldError]]:
+    """Each client's (identifier, client or errors), whether a list was sent, and the request's own errors.
+
+    A list's clients are validated one by one (a bad one does not reject the others); the request as a whole
+    is malformed, and answered 422, when it is not a client, or not ``{"clients": [...]}`` with 1 to
+    MAX_CLIENTS clients, or when it is a single client that cannot be scored.
+    """
     if isinstance(payload, dict) and "clients" in payload:
         extra = [scoring.FieldError(str(k)[:40], "a list of clients is sent as {\"clients\": [...]} and nothing else")
                  for k in payload if k != "clients"]
         items = payload["clients"]
         if not isinstance(items, list):
-            return None, True, extra + [scoring.FieldError("clients", "must be a list of client objects")]
+            return [], True, extra + [scoring.FieldError("clients", "must be a list of client objects")]
         if not 1 <= len(items) <= MAX_CLIENTS:
-            return None, True, extra + [scoring.FieldError(
+            return [], True, extra + [scoring.FieldError(
                 "clients", f"must list from 1 to {MAX_CLIENTS:,} clients; got {len(items):,}")]
-        clients, errors = [], list(extra)
-        for i, item in enumerate(items):
-            result = scoring.validate_client(item)
-            if isinstance(result, list):
-                errors.extend(_prefixed(f"clients[{i}]", result))
-            else:
-                clients.append(result)
-        return clients, True, errors
-    result = scoring.validate_client(payload)
+        return [_validated(item) for item in items], True, extra
+    client_id, result = _validated(payload)
     if isinstance(result, list):
-        return None, False, [scoring.FieldError(e.field or "body", e.reason) for e in result]
-    return [result], False, []
+        return [], False, [scoring.FieldError(e.field or "body", e.reason) for e in result]
+    return [(client_id, result)], False, []
+
+
+def _answer(client_id: object, outcome) -> dict:
+    """One client's entry in the response: its result or its errors, with its identifier when it had one."""
+    answer = {fields.CLIENT_ID: client_id} if client_id is not None else {}
+    if isinstance(outcome, scoring.ScoreResult):
+        return {**answer, "status": scoring.SCORED, **outcome.to_dict()}
+    return {**answer, "status": scoring.NOT_SCORED, **_error_list(outcome)}
 
 
 def _store_unavailable(error: Exception):
@@ -122,15 +158,78 @@ def score():
     payload, failure = _read_json()
     if failure is not None:
         return failure
-    clients, is_list, errors = _validate_payload(payload)
+    validated, is_list, errors = _validate_payload(payload)
     if errors:
         return _errors(422, errors)
     try:
         model = scoring.scoring_model(current_store())
     except (ArtifactError, OSError, ValueError) as error:
         return _store_unavailable(error)
-    results = [r.to_dict() for r in scoring.score_clients(clients, model)]
-    return jsonify({"results": results} if is_list else results[0])
+    good = [client for _id, client in validated if isinstance(client, scoring.Client)]
+    scored = iter(scoring.score_clients(good, model) if good else [])
+    answers = [_answer(client_id, next(scored) if isinstance(client, scoring.Client) else client)
+               for client_id, client in validated]
+    return jsonify({"results": answers} if is_list else answers[0])
+
+
+@blueprint.before_request
+def _options():
+    """OPTIONS lists only this API's methods for the path (not those of the pages' catch-all route)."""
+    if request.method != "OPTIONS":
+        return None
+    response = current_app.response_class(status=200)
+    response.headers["Allow"] = ", ".join(_api_methods(request.path))
+    return response
+
+
+def _api_methods(path: str) -> list[str]:
+    """The methods the blueprint's routes accept at ``path`` (empty when no route of it has that path)."""
+    methods: set[str] = set()
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{blueprint.name}.") and not rule.arguments and rule.rule == path:
+            methods |= set(rule.methods or ())
+    return sorted(methods)
+
+
+def _not_found(_rest: str = ""):
+    """Whatever else reaches ``api/``: a path of the API asked with another method gets 405, any other 404."""
+    methods = _api_methods(request.path)
+    if methods:
+        return _method_not_allowed(MethodNotAllowed(valid_methods=methods))
+    return _errors(404, [scoring.FieldError("path", f"{request.path[:200]!r} is not a path of this API; see "
+                                                    f"{url_for('scoring_api.openapi')}")])
+
+
+def _method_not_allowed(error: MethodNotAllowed):
+    allowed = sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
+    response, status = _errors(405, [scoring.FieldError("method", f"{request.method} is not allowed here; "
+                                                                  f"use {', '.join(allowed)}")])
+    response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response, status
+
+
+def mount(server: Flask, url_prefix: str = "/") -> None:
+    """Serve the API at ``<url_prefix>api/v1`` and answer the rest of ``<url_prefix>api/`` in JSON.
+
+    Parameters
+    ----------
+    server : Flask
+        The app's server.
+    url_prefix : str
+        The app's URL prefix, ending with ``/``.
+    """
+    api_root = url_prefix + "api"
+    server.register_blueprint(blueprint, url_prefix=api_root + "/v1")
+    # Without these the pages' catch-all route answers any other api/ path with the HTML page and a 200.
+    for number, rule in enumerate((api_root, api_root + "/", api_root + "/<path:_rest>")):
+        server.add_url_rule(rule, f"api_not_found_{number}", _not_found, methods=_ALL_METHODS)
+
+    def method_not_allowed(error: MethodNotAllowed):
+        if request.path == api_root or request.path.startswith(api_root + "/"):
+            return _method_not_allowed(error)
+        return error
+
+    server.register_error_handler(MethodNotAllowed, method_not_allowed)
 
 
 @blueprint.get("/segments")
@@ -170,53 +269,84 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
     dict
         JSON-ready.
     """
-    category = {name: {"type": ["string", "null"], "enum": [*domain.CATEGORIES[name], None],
-                       "description": f"{name}; null, absent or 'unknown' when not known"}
-                for name in scoring.CATEGORY_FIELDS}
+    category = {f.name: {"type": ["string", "null"], "enum": [*f.categories, None],
+                         "description": f"{f.label}; null, absent or 'unknown' when not known"}
+                for f in fields.FIELDS if f.kind == fields.CATEGORY}
+    low, high = fields.AGE_RANGE
+    number = {f.name: {"type": ["integer", "null"], "minimum": low, "maximum": high,
+                       "description": f"{f.label}: {f.rule}; null or absent when not known"}
+              for f in fields.FIELDS if f.kind == fields.NUMBER}
+    client_id = {"type": ["string", "integer"], "maxLength": MAX_CLIENT_ID_LENGTH,
+                 "description": "Optional: any identifier of yours, echoed in the answer"}
     client = {
         "type": "object", "additionalProperties": False,
-        "description": "One client. At least two of job, housing and loan must be known; a missing one is filled "
-                       "by a majority vote of the 5 most similar training clients.",
-        "properties": {**category, "age": {"type": ["integer", "null"], "minimum": scoring.AGE_RANGE[0],
-                                           "maximum": scoring.AGE_RANGE[1]}},
-        # "At least two key fields known", spelled out as the three pairs that may be known.
-        "anyOf": [{"required": list(pair), "properties": {k: {"enum": list(domain.known_categories(k))}
+        "description": f"One client. At least two of {fields.label_list(fields.KEY_FIELDS)} must be known; a "
+                       f"missing one is filled by a majority vote of the {N_NEIGHBOURS} most similar training "
+                       "clients.",
+        "properties": {fields.CLIENT_ID: client_id, **{f: (category | number)[f] for f in fields.NAMES}},
+        # "At least two key fields known", spelled out as the pairs that may be known.
+        "anyOf": [{"required": list(pair), "properties": {k: {"enum": list(fields.BY_NAME[k].known_categories)}
                                                           for k in pair}}
-                  for pair in combinations(scoring.KEY_FIELDS, 2)],
+                  for pair in combinations(fields.KEY_FIELDS, 2)],
     }
     result = {
         "type": "object",
-        "required": ["segment", "name", "description", "products", "key_fields", "filled", "decision_path"],
+        "required": ["status", "segment", "name", "description", "products", "key_fields", "filled",
+                     "decision_path"],
         "properties": {
+            fields.CLIENT_ID: {**client_id, "description": "The client_id sent with this client, if any"},
+            "status": {"const": scoring.SCORED},
             "segment": {"type": "integer", "enum": sorted(catalogue.SEGMENTS)},
             "name": {"type": "string"}, "description": {"type": "string"},
             "products": {"type": "array", "items": {"type": "string"}},
-            "key_fields": {"type": "object", "required": list(scoring.KEY_FIELDS),
-                           "properties": {k: {"type": "string", "enum": list(domain.known_categories(k))}
-                                          for k in scoring.KEY_FIELDS}},
+            "key_fields": {"type": "object", "required": list(fields.KEY_FIELDS),
+                           "properties": {k: {"type": "string", "enum": list(fields.BY_NAME[k].known_categories)}
+                                          for k in fields.KEY_FIELDS}},
             "filled": {"type": "array", "maxItems": 1, "items": {"$ref": "#/components/schemas/Filled"}},
             "decision_path": {"type": "array", "items": {"type": "integer"},
                               "description": "Tree node ids from the root to the leaf"},
         },
     }
-    filled = {
-        "type": "object", "required": ["field", "value", "votes", "neighbours"],
+    error_array = {"type": "array", "items": {
+        "type": "object", "required": ["field", "reason"],
+        "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
+    not_scored = {
+        "type": "object", "required": ["status", "errors"],
+        "description": "A client of a list that could not be scored, with its errors (fields as in Client)",
         "properties": {
-            "field": {"type": "string", "enum": list(scoring.KEY_FIELDS)},
+            fields.CLIENT_ID: {**client_id, "description": "The client_id sent with this client, if any"},
+            "status": {"const": scoring.NOT_SCORED},
+            "errors": error_array,
+            "omitted": {"type": "integer", "description": "errors beyond the first 100, not listed"},
+        },
+    }
+    filled = {
+        "type": "object", "required": ["field", "value", "votes", "neighbours", "tie"],
+        "properties": {
+            "field": {"type": "string", "enum": list(fields.KEY_FIELDS)},
             "value": {"type": "string"},
             "votes": {"type": "array", "items": {
                 "type": "object", "required": ["value", "count"],
                 "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}},
             "neighbours": {"type": "array", "items": {"type": "integer"},
                            "description": "The voters' row numbers in the data file (0-based), nearest first"},
+            "tie": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["between", "votes", "broken_by", "deciding_neighbour"],
+                "properties": {
+                    "between": {"type": "array", "minItems": 2, "items": {"type": "string"},
+                                "description": "The categories that share the most votes, the chosen one first"},
+                    "votes": {"type": "integer", "minimum": 1, "description": "The votes each of them got"},
+                    "broken_by": {"const": "nearest_neighbour",
+                                  "description": "The tie went to the category of the nearest tied voter"},
+                    "deciding_neighbour": {"type": "integer", "description": "That voter's row number"}}}],
+                "description": "null when the vote had a majority; else the tie and how it was broken. A tie means "
+                               "the filled value, and possibly the segment, could as well have been another"},
         },
     }
     errors = {
         "type": "object", "required": ["errors"],
         "properties": {
-            "errors": {"type": "array", "items": {
-                "type": "object", "required": ["field", "reason"],
-                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}},
+            "errors": error_array,
             "omitted": {"type": "integer", "description": "errors beyond the first 100, not listed"},
         },
     }
@@ -239,24 +369,34 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
             "/score": {"post": {
                 "operationId": "score",
                 "summary": f"Score one client, or a list of up to {MAX_CLIENTS:,}",
+                "description": "A list's clients are validated one by one: the answer has one entry per client, "
+                               "in the order sent, a result or the client's errors; only a malformed request "
+                               "as a whole (or a single client that cannot be scored) gets 422.",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
                     {"$ref": "#/components/schemas/Client"},
                     {"type": "object", "required": ["clients"], "additionalProperties": False,
-                     "properties": {"clients": {"type": "array", "minItems": 1, "maxItems": MAX_CLIENTS,
-                                                "items": {"$ref": "#/components/schemas/Client"}}}},
+                     "properties": {"clients": {
+                         "type": "array", "minItems": 1, "maxItems": MAX_CLIENTS,
+                         # Any item is accepted: one that is not a valid Client is answered with its errors.
+                         "items": {"anyOf": [{"$ref": "#/components/schemas/Client"},
+                                             {"description": "anything else: answered with this client's "
+                                                            "errors, the others are still scored"}]}}}},
                 ]}}}},
                 "responses": {
-                    "200": {"description": "The segment of the client, or {\"results\": [...]} for a list",
+                    "200": {"description": "The segment of the client, or {\"results\": [...]} for a list, one "
+                                           "entry per client in the order sent",
                             "content": {"application/json": {"schema": {"oneOf": [
                                 {"$ref": "#/components/schemas/ScoreResult"},
                                 {"type": "object", "required": ["results"], "properties": {"results": {
-                                    "type": "array", "items": {"$ref": "#/components/schemas/ScoreResult"}}}},
+                                    "type": "array", "items": {"oneOf": [
+                                        {"$ref": "#/components/schemas/ScoreResult"},
+                                        {"$ref": "#/components/schemas/NotScored"}]}}}},
                             ]}}}},
                     "400": _error_response("The body ended before its announced length"),
                     "413": _error_response(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"),
                     "415": _error_response("The body is not JSON"),
-                    "422": _error_response("Invalid JSON or invalid clients: each error names the field "
-                                           "(clients[3].job for a list) and the reason"),
+                    "422": _error_response("Invalid JSON, a malformed list, or a single client that cannot be "
+                                           "scored: each error names the field and the reason"),
                     "503": _error_response("The model artifacts are not built on this server"),
                 },
             }},
@@ -273,6 +413,6 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
         },
-        "components": {"schemas": {"Client": client, "ScoreResult": result, "Filled": filled, "Errors": errors,
-                                   "Segment": segment}},
+        "components": {"schemas": {"Client": client, "ScoreResult": result, "NotScored": not_scored,
+                                   "Filled": filled, "Errors": errors, "Segment": segment}},
     }

@@ -111,9 +111,5 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
             return jsonify({"status": "unavailable", "reason": problem}), 503
         return jsonify({"status": "ok", "artifacts": store.summary()})
 
-    _register_api(server, prefix)
+    api.mount(server, prefix)
     return app
-
-
-def _register_api(server, prefix: str) -> None:
-    server.register_blueprint(api.blueprint, url_prefix=prefix + "api/v1")

@@ -28,6 +28,7 @@ from tqdm import tqdm
 from dashapp import artifacts, data, domain
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.datasource import sha256_of
+from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
 from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, segment_profiles,
                                   tree_nodes)
@@ -36,9 +37,6 @@ logger = logging.getLogger(__name__)
 
 #: The quick build (for tests) keeps every QUICK_ROW_STEP-th row, which preserves the time order.
 QUICK_ROW_STEP = 7
-
-#: The inputs of the scoring form besides age and the key fields; a neighbour vote compares clients on them.
-_NEIGHBOUR_CONTEXT = ("marital", "education", "default")
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
         nodes = tree_nodes(classifier.tree)
         profiles = segment_profiles(clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
         profiles["all_rows"] = segment_profiles(clean, keys, final.all_segments)["segments"]
-        scoring_index = _neighbour_index(clean.iloc[:n_train])
+        scoring_index = voters_artifact(clean.iloc[:n_train])
         bar.update()
     seconds["segmentation"] = time.perf_counter() - start
 
@@ -255,31 +253,6 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
     _write_json(out / artifacts.MANIFEST, manifest)
     _report(evaluation["final"], seconds)
     return manifest
-
-
-def _neighbour_index(train_clean: pd.DataFrame) -> dict:
-    """The training clients that vote on a scored client's missing key field (see :mod:`dashapp.scoring`).
-
-    Only clients with all three key fields known can vote: the voted field must be known, and the other two
-    are compared. ``unknown`` in marital, education and default stays a category code of its own, because in
-    this file it is not missing at random (a client whose default is unknown is twice as often blue-collar).
-
-    Returns
-    -------
-    dict
-        ``fields`` (key fields, then context fields), ``categories`` ({field: list}), ``codes`` (int8, shape
-        (n, 6), category positions in ``categories``), ``age`` (float, shape (n,)), ``age_mean`` and
-        ``age_scale`` (mean and population standard deviation of ``age``), ``client_id`` (int64, shape (n,)).
-    """
-    keys = list(domain.SEGMENT_FEATURES)
-    voters = train_clean[(train_clean[keys] != domain.UNKNOWN).all(axis=1)]
-    fields = keys + list(_NEIGHBOUR_CONTEXT)
-    categories = {f: list(domain.known_categories(f) if f in keys else domain.CATEGORIES[f]) for f in fields}
-    codes = np.column_stack([pd.Categorical(voters[f], categories=categories[f]).codes for f in fields])
-    age = voters["age"].to_numpy(dtype=float)
-    return {"fields": fields, "categories": categories, "codes": codes.astype(np.int8), "age": age,
-            "age_mean": float(age.mean()), "age_scale": float(age.std()),
-            "client_id": voters.index.to_numpy(dtype=np.int64)}
 
 
 def _write_json(path: Path, payload: dict) -> None:

@@ -1,7 +1,9 @@
 """The three treatments of ``unknown`` values and the eight preprocessing pipelines.
 
 Plain scikit-learn: imputers that follow the original analysis (ordinal codes plus standardised numerics,
-decoded back to categories), and pipelines numbered 1-8 in the original's loop order.
+decoded back to categories), and pipelines numbered 1-8 in the original's loop order. Beside the imputer,
+:func:`compare_neighbour_combination` measures how its way of combining neighbours (averaging codes) compares
+with the majority vote that scoring uses.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from dashapp import domain
+from dashapp.neighbours import ranked_votes
 from dashapp.domain import PipelineSpec
 
 logger = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
             handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan,
         ).fit(X[self.categorical_])
         self.scaler_ = StandardScaler().fit(X[self.numeric_]) if self.numeric_ else None
-        matrix = self._matrix(X)
+        matrix = self.matrix(X)
         if self.method == "knn":
             self.imputer_ = KNNImputer(n_neighbors=KNN_NEIGHBOURS)
         else:
@@ -64,7 +67,18 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
         self.imputer_.fit(matrix)
         return self
 
-    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+    def matrix(self, X: pd.DataFrame) -> np.ndarray:
+        """The matrix the imputer works on: standardised numeric columns, then ordinal codes (NaN: unknown).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the columns the imputer was fitted on.
+
+        Returns
+        -------
+        ndarray of float, shape (n_rows, n_numeric + n_categorical)
+        """
         codes = self.encoder_.transform(X[self.categorical_])
         if self.scaler_ is None:
             return codes
@@ -72,7 +86,7 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return a copy of ``X`` with every missing category filled."""
-        imputed = self.imputer_.transform(self._matrix(X))
+        imputed = self.imputer_.transform(self.matrix(X))
         codes = imputed[:, len(self.numeric_):]
         result = X.copy()
         for j, column in enumerate(self.categorical_):
@@ -158,3 +172,97 @@ def feature_columns(feature_set: str) -> tuple[list[str], list[str]]:
         raise ValueError(f"feature_set={feature_set!r} must be one of {', '.join(domain.FEATURE_SETS)}")
     numeric = list(domain.NUMERIC_COLUMNS if feature_set == "all" else domain.CLIENT_NUMERIC_COLUMNS)
     return numeric, list(domain.CATEGORICAL_COLUMNS)
+
+
+# --- Measuring how neighbours' categories are combined ---------------------------------------------------------
+
+
+def _nan_euclidean_squared(receivers: np.ndarray, donors: np.ndarray) -> np.ndarray:
+    """Squared ``nan_euclidean`` distances (scikit-learn's definition), computed coordinate by coordinate.
+
+    scikit-learn computes them through a matrix product, whose last bits depend on the CPU's code path; equal
+    distances then differ by a rounding error whose sign, and therefore the neighbours chosen, vary by machine.
+    Summing squared differences one coordinate at a time is exact IEEE arithmetic with the same result on
+    every machine; rounding to 9 decimals then makes distances that are equal in exact arithmetic (a client
+    aged 40 between neighbours aged 39 and 41) compare equal, so that the tie-break decides, not the rounding.
+    """
+    n_features = receivers.shape[1]
+    total = np.zeros((len(receivers), len(donors)))
+    present = np.zeros((len(receivers), len(donors)))
+    for j in range(n_features):
+        difference = receivers[:, j, None] - donors[None, :, j]
+        known = ~np.isnan(difference)
+        total += np.where(known, difference * difference, 0.0)
+        present += known
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.round(total * (n_features / present), 9)
+
+
+def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the columns of the ``k`` smallest distances, nearest first, equal distances by position."""
+    kth = np.partition(distance, k - 1, axis=1)[:, k - 1:k]
+    nearest = np.empty((len(distance), k), dtype=np.int64)
+    for i, row in enumerate(distance):
+        candidates = np.flatnonzero(row <= kth[i])
+        nearest[i] = candidates[np.lexsort((candidates, row[candidates]))[:k]]
+    return nearest
+
+
+def compare_neighbour_combination(frame: pd.DataFrame, columns: tuple[str, ...] = domain.COLUMNS_WITH_UNKNOWN,
+                                  n_neighbours: int = KNN_NEIGHBOURS, chunk_rows: int = 100) -> pd.DataFrame:
+    """Fill each missing category the original's way twice, averaging codes and by majority vote, and compare.
+
+    The neighbours are the original's: :class:`UnknownValueImputer`'s matrix (ordinal codes and standardised
+    numerics), scikit-learn's ``nan_euclidean`` distance, ``n_neighbours`` donors that know the column. They are
+    chosen as scoring's vote chooses them: by distance, then by position (time order) among equal distances,
+    so the result is the same on every machine (scikit-learn's own selection among equal distances depends on
+    the CPU). Only how their categories are combined differs. A category is *invented* when none of the
+    neighbours holds it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A modelling frame (:func:`dashapp.data.modelling_frame`), ``unknown`` as NaN, e.g. the training rows.
+    columns : tuple of str
+        Categorical columns to fill.
+    n_neighbours : int
+    chunk_rows : int
+        Rows per block of the distance matrix (memory: a few times ``chunk_rows`` x rows x 8 bytes).
+
+    Returns
+    -------
+    DataFrame
+        One row per (column, category): ``known`` (clients with it before filling), ``by_average`` and
+        ``by_vote`` (clients with it after filling), ``invented_by_average`` and ``invented_by_vote`` (filled
+        cells that got it though no neighbour holds it).
+    """
+    imputer = UnknownValueImputer("knn")
+    # Only the encoder and scaler are needed; fitting the KNNImputer too is cheap (it stores the rows).
+    imputer.fit(frame)
+    matrix = imputer.matrix(frame)
+    n_numeric = len(imputer.numeric_)
+    rows = []
+    for column in columns:
+        j = imputer.categorical_.index(column)
+        categories = list(imputer.encoder_.categories_[j])
+        codes = matrix[:, n_numeric + j]
+        missing = np.isnan(codes)
+        donors = np.flatnonzero(~missing)
+        averaged, voted, invented_average, invented_vote = (np.zeros(len(categories), dtype=np.int64)
+                                                            for _ in range(4))
+        for start in range(0, int(missing.sum()), chunk_rows):
+            receivers = np.flatnonzero(missing)[start:start + chunk_rows]
+            nearest = _nearest(_nan_euclidean_squared(matrix[receivers], matrix[donors]), n_neighbours)
+            neighbour_codes = codes[donors][nearest].astype(np.int64)
+            average = np.clip(np.trunc(neighbour_codes.mean(axis=1)), 0, len(categories) - 1).astype(np.int64)
+            vote = np.array([ranked_votes(row)[0][0] for row in neighbour_codes], dtype=np.int64)
+            for filled, counts, invented in ((average, averaged, invented_average), (vote, voted, invented_vote)):
+                np.add.at(counts, filled, 1)
+                held = (neighbour_codes == filled[:, None]).any(axis=1)
+                np.add.at(invented, filled[~held], 1)
+        known = np.bincount(codes[~missing].astype(np.int64), minlength=len(categories))
+        for i, category in enumerate(categories):
+            rows.append({"column": column, "category": category, "known": int(known[i]),
+                         "by_average": int(known[i] + averaged[i]), "by_vote": int(known[i] + voted[i]),
+                         "invented_by_average": int(invented_average[i]), "invented_by_vote": int(invented_vote[i])})
+    return pd.DataFrame(rows)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,17 +15,15 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from dashapp import catalogue, domain, scoring
+from dashapp import catalogue, client_files, domain, fields, scoring
+from dashapp.client_files import ClientFile, ClientFileError
 
-#: The form's fields in the order the page shows them, with the names an analyst reads.
-FIELD_LABELS: dict[str, str] = {
-    "job": "Job", "housing": "Housing loan", "loan": "Personal loan", "age": "Age",
-    "marital": "Marital status", "education": "Education", "default": "Credit in default",
-}
+#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields).
+FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
 PREVIEW_ROWS = 20
 REFUSED_ROWS_LISTED = 50
-#: The preview's column for the spreadsheet row number (the header is row 1).
-ROW_COLUMN = "Row"
+#: The preview's columns besides the fields': status and segment first, so a phone shows them.
+STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, FILLED_LABEL = "Status", "Segment", "Row", "Filled by the vote"
 _MIB = 1024 * 1024
 
 
@@ -39,7 +36,17 @@ def value_label(field: str, value: str | None) -> str:
 
 def category_options(field: str) -> list[dict[str, str]]:
     """Options of one category field for a dropdown, ``unknown`` last, with readable labels."""
-    return [{"label": value_label(field, value), "value": value} for value in domain.CATEGORIES[field]]
+    return [{"label": value_label(field, value), "value": value} for value in fields.BY_NAME[field].categories]
+
+
+def age_rule_text() -> str:
+    """The age rule as the form's hint states it, in the words of the validation's message."""
+    return f"{fields.BY_NAME['age'].rule.capitalize()}; leave empty if not known."
+
+
+def age_placeholder() -> str:
+    low, high = fields.AGE_RANGE
+    return f"{low} to {high}"
 
 
 def typical_client(clients: pd.DataFrame) -> dict[str, object]:
@@ -48,7 +55,7 @@ def typical_client(clients: pd.DataFrame) -> dict[str, object]:
     Parameters
     ----------
     clients : DataFrame
-        The store's clients (columns of :data:`dashapp.scoring.CLIENT_FIELDS`).
+        The store's clients (columns of :data:`dashapp.fields.NAMES`).
 
     Returns
     -------
@@ -56,7 +63,7 @@ def typical_client(clients: pd.DataFrame) -> dict[str, object]:
         Field -> value, ready for :func:`dashapp.scoring.validate_client`.
     """
     typical: dict[str, object] = {}
-    for field in scoring.CATEGORY_FIELDS:
+    for field in fields.CATEGORY_FIELDS:
         known = clients[field][clients[field] != domain.UNKNOWN]
         typical[field] = str(known.mode().iloc[0])
     typical["age"] = int(clients["age"].median())
@@ -70,7 +77,7 @@ def form_input(values: Mapping[str, object]) -> dict[str, object]:
     float; a whole one becomes an int, anything else is passed on for the validation to name.
     """
     result: dict[str, object] = {}
-    for field in scoring.CATEGORY_FIELDS:
+    for field in fields.CATEGORY_FIELDS:
         value = values.get(field)
         result[field] = domain.UNKNOWN if value in (None, "") else value
     age = values.get("age")
@@ -117,12 +124,27 @@ class FilledView:
     value: str
     votes: tuple[tuple[str, int], ...]
     neighbours: tuple[int, ...]
+    tied: tuple[str, ...] = ()
+    deciding_neighbour: int | None = None
 
     @property
     def sentence(self) -> str:
         votes = ", ".join(f"{label} {count}" for label, count in self.votes)
+        if self.tied:
+            return (f"{self.label} was not known. The {len(self.neighbours)} most similar training clients voted "
+                    f"{votes}: no majority.")
         return (f"{self.label} was not known. The {len(self.neighbours)} most similar training clients voted "
                 f"{votes}; the majority's choice, {self.value!r}, was used.")
+
+    @property
+    def tie_sentence(self) -> str:
+        """How a tie was broken, or '' when the vote had a majority."""
+        if not self.tied:
+            return ""
+        between = " and ".join(repr(t) for t in self.tied)
+        return (f"A tie between {between} ({self.votes[0][1]} votes each): it went to {self.value!r}, the "
+                f"{self.label.lower()} of the nearest of the tied clients (client {self.deciding_neighbour:,}). "
+                "Another equally near client could have tipped it, so treat the segment as uncertain.")
 
 
 @dataclass(frozen=True)
@@ -164,7 +186,9 @@ def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: M
     values = []
     for field, label in FIELD_LABELS.items():
         if field in filled:
-            value, source = result.key_fields[field], "filled by the vote of the most similar clients"
+            value = result.key_fields[field]
+            source = ("filled by a tied vote of the most similar clients (see below)" if filled[field].tied
+                      else "filled by the vote of the most similar clients")
         elif field == "age":
             value = "Unknown" if client.age is None else str(client.age)
             source = "left out of the comparison" if client.age is None else "given"
@@ -175,7 +199,8 @@ def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: M
         values.append(ShownValue(field, label, shown, source))
     filled_views = tuple(
         FilledView(f.field, FIELD_LABELS[f.field], value_label(f.field, f.value),
-                   tuple((value_label(f.field, category), count) for category, count in f.votes), f.neighbours)
+                   tuple((value_label(f.field, category), count) for category, count in f.votes), f.neighbours,
+                   tuple(value_label(f.field, category) for category in f.tied), f.deciding_neighbour)
         for f in result.filled)
     return ResultView(
         segment=result.segment, name=info.name, description=info.description, products=info.products,
@@ -214,42 +239,46 @@ def decode_upload(contents: str) -> bytes:
     """
     header, separator, data = (contents or "").partition(",")
     if not separator or not header.startswith("data:") or not header.endswith(";base64"):
-        raise scoring.ClientFileError("The upload did not arrive as a file; please choose the file again")
+        raise ClientFileError("The upload did not arrive as a file; please choose the file again")
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise scoring.ClientFileError("The upload arrived damaged; please choose the file again") from error
+        raise ClientFileError("The upload arrived damaged; please choose the file again") from error
 
 
-def read_upload(contents: str, filename: str | None) -> tuple[scoring.ClientFile, str]:
+def read_upload(contents: str, filename: str | None) -> tuple[ClientFile, str]:
     """Decode and read an uploaded file of clients; also return how messages name it.
 
     Raises
     ------
     ClientFileError
-        If the file is too large, empty, binary, not UTF-8 or not a file of clients.
+        If the file is too large, empty, binary or not a file of clients.
     """
     name = f"'{filename}'" if filename else "The file"
-    return scoring.read_client_csv(decode_upload(contents), name=name), name
+    return client_files.read_client_csv(decode_upload(contents), name=name), name
 
 
 def upload_limit_text() -> str:
     """The upload limit as the page states it: ``50 MB``."""
-    return f"{scoring.MAX_UPLOAD_BYTES / _MIB:.0f} MB"
+    return f"{client_files.MAX_UPLOAD_BYTES / _MIB:.0f} MB"
 
 
 @dataclass(frozen=True)
 class UploadView:
-    """An uploaded file, scored: the counts, a preview and the refused rows (see :func:`upload_view`)."""
+    """An uploaded file, scored: the counts, how it was read, a preview and the refused rows (see
+    :func:`upload_view`)."""
 
     name: str
     rows: int
     scored: int
     refused: int
     columns: int
+    added_columns: tuple[str, ...]
+    read_as: str
+    normalised: tuple[str, ...]
     segments: tuple[tuple[int, str, str, int], ...]  # number, name, colour, clients
     preview_columns: tuple[str, ...]
-    preview: tuple[tuple[str, ...], ...]
+    preview: tuple[tuple[str, ...], ...]  # status and segment ('' when not scored) first
     refused_rows: tuple[tuple[int, str], ...]  # spreadsheet row, reason
 
     @property
@@ -257,7 +286,16 @@ class UploadView:
         return self.refused - len(self.refused_rows)
 
 
-def upload_view(name: str, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
+def _preview_cell(field: str, cell: object) -> str:
+    """A field's cell as the preview shows it: the readable label of the value it was read as."""
+    text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
+    if field == "age":
+        return text.strip() or "Unknown"
+    category = scoring.read_category(field, text)
+    return text if category is None else value_label(field, category)
+
+
+def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
                 refused_listed: int = REFUSED_ROWS_LISTED) -> UploadView:
     """Summarise a scored file for the page.
 
@@ -265,35 +303,48 @@ def upload_view(name: str, result: scoring.TableScore, preview_rows: int = PREVI
     ----------
     name : str
         How the page names the file.
+    file : ClientFile
+        The file as read (its dialect).
     result : TableScore
         From :func:`dashapp.scoring.score_table` on the whole file.
     preview_rows, refused_listed : int
-        Scored rows in the preview, refused rows listed.
+        Rows in the preview (scored or not), refused rows listed.
 
     Returns
     -------
     UploadView
-        The preview holds the row number, the client fields the file has, and the added columns.
+        The preview holds the status, the segment, the row number, the client fields the file has (readable
+        labels) and the vote.
     """
-    scored, refused = result.scored, result.refused
-    counts = scoring.segment_counts(scored)
-    client_columns = [f for f in FIELD_LABELS if f in scored.columns]
-    head = scored.head(preview_rows)
-    # read_client_csv numbers rows from 0, so the spreadsheet row is the position plus the header's row.
-    row_numbers = (head.index.to_numpy() + scoring.FIRST_DATA_ROW).tolist()
-    preview = tuple(
-        (str(number), *(str(v) for v in values))
-        for number, values in zip(row_numbers, head[client_columns + list(scoring.OUTPUT_COLUMNS)].itertuples(
-            index=False, name=None)))
-    input_columns = [c for c in scored.columns if c not in scoring.OUTPUT_COLUMNS]
+    table = result.table
+    n_added = len(scoring.OUTPUT_COLUMNS)
+    status, segment, _name, filled = (table.iloc[:, -n_added + i] for i in range(n_added))
+    head = table.head(preview_rows)
+    fields_present = [f for f in FIELD_LABELS if f in result.columns]
+    preview = []
+    for position in range(len(head)):
+        scored = status.iat[position] == scoring.SCORED
+        preview.append((
+            "scored" if scored else "not scored",
+            str(segment.iat[position]) if scored else "",
+            # read_client_csv numbers rows from 0, so the spreadsheet row is the position plus the header's row.
+            str(position + scoring.FIRST_DATA_ROW),
+            *(_preview_cell(f, head[result.columns[f]].iat[position]) for f in fields_present),
+            filled.iat[position],
+        ))
+    headers = [f"column {header!r} read as {field}" for field, header in result.columns.items() if header != field]
+    counts = scoring.segment_counts(result)
     return UploadView(
-        name=name, rows=len(scored) + len(refused), scored=len(scored), refused=len(refused),
-        columns=len(input_columns),
+        name=name, rows=len(table), scored=result.scored_count, refused=len(result.refused),
+        columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
+        read_as=file.dialect.describe(),
+        normalised=tuple(headers + client_files.normalised_summary(result.normalised)),
         segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.SEGMENTS.items()),
-        preview_columns=(ROW_COLUMN, *client_columns, *scoring.OUTPUT_COLUMNS),
-        preview=preview,
+        preview_columns=(STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, *(FIELD_LABELS[f] for f in fields_present),
+                         FILLED_LABEL),
+        preview=tuple(preview),
         refused_rows=tuple((int(r), str(reason)) for r, reason in
-                           refused.head(refused_listed).itertuples(index=False, name=None)))
+                           result.refused.head(refused_listed).itertuples(index=False, name=None)))
 
 
 def scored_filename(filename: str | None) -> str:
@@ -302,21 +353,7 @@ def scored_filename(filename: str | None) -> str:
     return f"{stem}-scored.csv"
 
 
-def refused_filename(filename: str | None) -> str:
-    stem = PurePath(filename or "clients").stem or "clients"
-    return f"{stem}-refused.csv"
-
-
-def scored_csv_bytes(file: scoring.ClientFile, result: scoring.TableScore) -> bytes:
-    """The scored rows as the download holds them: every input column plus the added ones, in the file's
-    delimiter, with cells a spreadsheet would run as formulas neutralised."""
-    buffer = io.BytesIO()
-    scoring.write_scored_csv(scoring.neutralise_formulas(result.scored), buffer, delimiter=file.delimiter)
-    return buffer.getvalue()
-
-
-def refused_csv_bytes(result: scoring.TableScore) -> bytes:
-    """The refused rows (row number and reason) as CSV, reasons neutralised like the scored file's cells."""
-    buffer = io.BytesIO()
-    scoring.write_scored_csv(result.refused, buffer)
-    return buffer.getvalue()
+def scored_csv_bytes(file: ClientFile, result: scoring.TableScore) -> bytes:
+    """The download: every row and column of the upload plus scoring's, written as the upload was (encoding,
+    byte-order mark, delimiter, line ending, quoting), cells a spreadsheet would run as formulas neutralised."""
+    return client_files.client_csv_bytes(result.table, file.dialect)

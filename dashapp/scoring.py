@@ -2,7 +2,10 @@
 
 One core serves the form, the file upload, the API and the command line, so all four give the same answer:
 :func:`score_clients` and :func:`score_table` encode their inputs into the same code arrays and hand them to
-the same private function, which fills and looks up the segment.
+the same private function, which fills and looks up the segment. Reading and writing files is
+:mod:`dashapp.client_files`'s; the fields themselves are :mod:`dashapp.fields`' table. (The module is longer
+than most because the validation of one client, of a table, the vote and the look-up share private code
+arrays; split, they would have to export them.)
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
 missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.
@@ -12,83 +15,69 @@ How the neighbours are combined
 The original averaged the neighbours' ordinal codes and truncated the mean, which invents categories that
 none of the neighbours holds (codes 3, 3, 5, 5, 5 average to 4.2 -> code 4). Re-running the original's
 KNN imputation on the 28,831 training rows of the full file and combining the *same* neighbours both ways
-(:func:`compare_neighbour_combination`):
+(:func:`dashapp.preprocessing.compare_neighbour_combination`, neighbours chosen by distance, then time order):
 
 =========  ======  ========================  =======================
 column     filled  invented by averaging     invented by majority
 =========  ======  ========================  =======================
-job          249   156                       0
+job          249   154                       0
 marital       49   2                         0
-education  1,183   528 ('illiterate': 14     0 ('illiterate': 14
-                   known -> 277 in all)      known -> 14 in all)
+education  1,183   524 ('illiterate': 14     0 ('illiterate': 14
+                   known -> 274 in all)      known -> 14 in all)
 =========  ======  ========================  =======================
 
-So scoring takes a **majority vote**; a tie goes to the category of the nearest neighbour among the tied ones.
+So scoring takes a **majority vote**. A tie (say 2-2-1) goes to the category of the nearest neighbour among
+the tied ones, and the answer says so (:attr:`FilledField.tied`): a tie is an honest "could be either".
 
 Who votes, and on what
 ----------------------
-The voters are the training clients with all three key fields known (the build's ``scoring.joblib``). A
-client is compared with them on the inputs the form provides: age standardised by the voters' mean and
-standard deviation, and one mismatch per differing category among marital, education, default and the two
-known key fields, so that a different category weighs as much as one standard deviation of age (about 10
-years). ``unknown`` in marital, education or default is a category of its own: in this file it is not missing
-at random (a client whose default is unknown is twice as often blue-collar as one whose default is known).
-An unknown age leaves age out of the distance. Equal distances are ordered by the training clients' time
-order, so the 5 neighbours, and therefore the answer, never depend on how many clients are scored at once.
+The voters are the training clients with all three key fields known (the build's ``scoring.joblib``, see
+:mod:`dashapp.neighbours`). A client is compared with them on the inputs the form provides: the squared age
+difference in units of the voters' standard deviation of age, plus one per differing category among the
+context fields and the two known key fields, so that a different category weighs as much as one standard
+deviation of age (about 10 years). ``unknown`` in marital, education or default is a category of its own: in
+this file it is not missing at random (a client whose default is unknown is twice as often blue-collar as one
+whose default is known). An unknown age leaves age out of the distance. Equal distances (a client of 40 is as
+far from a voter of 39 as from one of 41, exactly) are ordered by the training clients' time order, so the 5
+neighbours, and therefore the answer, never depend on the machine or on how many clients are scored at once.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
-from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-from tqdm import tqdm
 
-from dashapp import catalogue, domain
-from dashapp.data import sniff_delimiter
+from dashapp import catalogue, domain, fields
+from dashapp.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
+from dashapp.neighbours import N_NEIGHBOURS, NeighbourIndex, ranked_votes
 
-logger = logging.getLogger(__name__)
+#: The fields a client may have, in the form's order.
+CLIENT_FIELDS: tuple[str, ...] = fields.NAMES
+CONTEXT_FIELDS: tuple[str, ...] = fields.CONTEXT_CATEGORY_FIELDS
 
-KEY_FIELDS: tuple[str, ...] = domain.SEGMENT_FEATURES
-#: The form's other categorical inputs; the neighbour vote compares clients on them.
-CONTEXT_FIELDS: tuple[str, ...] = ("marital", "education", "default")
-CATEGORY_FIELDS: tuple[str, ...] = KEY_FIELDS + ("education", "marital", "default")
-CLIENT_FIELDS: tuple[str, ...] = CATEGORY_FIELDS + ("age",)
-#: Ages outside this range are typos rather than clients.
-AGE_RANGE: tuple[int, int] = (16, 120)
-N_NEIGHBOURS = 5
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-#: Columns :func:`score_table` adds (an input column of the same name is replaced).
-SEGMENT_COLUMN, SEGMENT_NAME_COLUMN, FILLED_COLUMN = "segment", "segment_name", "filled"
-OUTPUT_COLUMNS = (SEGMENT_COLUMN, SEGMENT_NAME_COLUMN, FILLED_COLUMN)
+#: Columns :func:`score_table` adds after the input's own.
+STATUS_COLUMN, SEGMENT_COLUMN, SEGMENT_NAME_COLUMN, FILLED_COLUMN = "status", "segment", "segment_name", "filled"
+OUTPUT_COLUMNS = (STATUS_COLUMN, SEGMENT_COLUMN, SEGMENT_NAME_COLUMN, FILLED_COLUMN)
+#: The status of a row that was scored; a refused row's status starts with NOT_SCORED and gives the reasons.
+SCORED, NOT_SCORED = "scored", "not scored"
 #: Spreadsheet row of the first client: the header is row 1.
 FIRST_DATA_ROW = 2
 
-_KEY_CATEGORIES = {f: domain.known_categories(f) for f in KEY_FIELDS}
+_KEY_CATEGORIES = {f: fields.BY_NAME[f].known_categories for f in KEY_FIELDS}
 _KEY_CODE = {f: {c: i for i, c in enumerate(cats)} for f, cats in _KEY_CATEGORIES.items()}
-_CONTEXT_CODE = {f: {c: i for i, c in enumerate(domain.CATEGORIES[f])} for f in CONTEXT_FIELDS}
-#: A cell a spreadsheet would run as a formula starts with one of these ...
-_FORMULA_STARTS = pa.array(["=", "+", "-", "@", "\t", "\r"])
-#: ... unless it is a plain number such as -1.8, which stays a number.
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
-                      b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
-                      b"\x1f\x8b": "a gzip archive"}
+_CONTEXT_CODE = {f: {c: i for i, c in enumerate(fields.BY_NAME[f].categories)} for f in CONTEXT_FIELDS}
+_LENIENT = {f: {c.casefold(): c for c in fields.BY_NAME[f].categories} for f in CATEGORY_FIELDS}
+#: A whole number, possibly written with a decimal point or comma ("40", "40.0", "40,0").
+_AGE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0*)?")
 
 
 # --- Validation ---------------------------------------------------------------------------------------
@@ -115,7 +104,7 @@ class FieldError:
     reason: str
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value as a message quotes it: short, and never failing on whatever JSON can hold."""
     if isinstance(value, Mapping):
         return "an object"
@@ -128,19 +117,20 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _category_reason(field_name: str, value: object) -> str:
-    return (f"{_shown(value)} is not a {field_name} category; expected one of "
-            f"{', '.join(domain.CATEGORIES[field_name])}")
+def _category_reason(name: str, value: object) -> str:
+    field = fields.BY_NAME[name]
+    return f"{shown(value)} is not a category of {field.label}; expected {field.rule}"
 
 
 def _age_reason(value: object) -> str:
-    return f"{_shown(value)} is not an age; expected a whole number from {AGE_RANGE[0]} to {AGE_RANGE[1]}"
+    return f"{shown(value)} is not an age; expected {fields.BY_NAME['age'].rule}"
 
 
-def _too_few_keys_reason(unknown: Sequence[str]) -> str:
+@cache
+def _too_few_keys_reason(unknown: tuple[str, ...]) -> str:
     verb = "is" if len(unknown) == 1 else "are"
-    return (f"{' and '.join(unknown)} {verb} unknown; at least two of the key fields "
-            f"{', '.join(KEY_FIELDS)} must be known")
+    return (f"{fields.label_list(unknown)} {verb} unknown; at least two of "
+            f"{fields.label_list(KEY_FIELDS)} must be known")
 
 
 def validate_client(values: object) -> Client | list[FieldError]:
@@ -149,121 +139,60 @@ def validate_client(values: object) -> Client | list[FieldError]:
     Parameters
     ----------
     values : mapping
-        Any of the fields job, housing, loan, education, marital, default (a category of
-        :data:`dashapp.domain.CATEGORIES` or None) and age (a whole number or None). A missing field or None is
-        ``unknown``. Values are taken as they are: no trimming or case folding.
+        Any of the fields of :data:`dashapp.fields.FIELDS`: a category (or None) for each categorical field,
+        a whole number (or None) for age. A missing field or None is ``unknown``. Values are taken exactly as
+        they are: no trimming or case folding (the API documents its categories; files are read leniently by
+        :func:`score_table`).
 
     Returns
     -------
     Client or list of FieldError
         The client, or every problem found (a field that is not a client field, a value outside its
-        categories, an age that is not a whole number in :data:`AGE_RANGE`, fewer than two known key fields).
+        categories, an age that is not a whole number in :data:`dashapp.fields.AGE_RANGE`, fewer than two
+        known key fields).
     """
     if not isinstance(values, Mapping):
         return [FieldError("", f"a client must be an object with some of the fields {', '.join(CLIENT_FIELDS)}; "
                                f"got {type(values).__name__}")]
-    errors = [FieldError(str(name)[:40], f"{_shown(name)} is not a client field; expected some of "
+    errors = [FieldError(str(name)[:40], f"{shown(name)} is not a client field; expected some of "
                                     f"{', '.join(CLIENT_FIELDS)}")
-              for name in values if name not in CLIENT_FIELDS]
-    fields: dict[str, object] = {}
+              for name in values if name not in fields.BY_NAME]
+    checked: dict[str, object] = {}
     for name in CATEGORY_FIELDS:
         value = values.get(name)
         if value is None:
-            fields[name] = domain.UNKNOWN
-        elif isinstance(value, str) and value in domain.CATEGORIES[name]:
-            fields[name] = value
+            checked[name] = domain.UNKNOWN
+        elif isinstance(value, str) and value in fields.BY_NAME[name].categories:
+            checked[name] = value
         else:
             errors.append(FieldError(name, _category_reason(name, value)))
     age = values.get("age")
     if age is not None:
         whole = isinstance(age, int) and not isinstance(age, bool) or isinstance(age, float) and age.is_integer()
         if whole and AGE_RANGE[0] <= age <= AGE_RANGE[1]:
-            fields["age"] = int(age)
+            checked["age"] = int(age)
         else:
             errors.append(FieldError("age", _age_reason(age)))
-    unknown = [k for k in KEY_FIELDS if fields.get(k) == domain.UNKNOWN]
+    unknown = [k for k in KEY_FIELDS if checked.get(k) == domain.UNKNOWN]
     if len(unknown) >= 2:
-        errors.extend(FieldError(k, _too_few_keys_reason(unknown)) for k in unknown)
-    return errors if errors else Client(**fields)
+        errors.extend(FieldError(k, _too_few_keys_reason(tuple(unknown))) for k in unknown)
+    return errors if errors else Client(**checked)
 
 
 # --- The model ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class NeighbourIndex:
-    """The voters of :func:`score_clients` (from the build's ``scoring.joblib``), grouped for fast distances.
-
-    A voter's distance to a client depends only on the voter's compared categories (its *profile*) and its
-    age, and the voters share a few thousand profiles and a few dozen ages; distances are computed per profile
-    and per age, then gathered per voter.
-
-    Attributes
-    ----------
-    key_codes : ndarray of int8, shape (n, 3)
-        Positions of job, housing, loan in :func:`dashapp.domain.known_categories`.
-    profiles : tuple of ndarray of int8, shape (p_k, 5)
-        For each key field, the distinct codes the vote compares when that field is missing: the two other key
-        fields, then marital, education, default (positions in :data:`dashapp.domain.CATEGORIES`, ``unknown``
-        included).
-    profile_of : tuple of ndarray of int, shape (n,)
-        Each voter's row in ``profiles[k]``.
-    profile_sizes : tuple of ndarray of int, shape (p_k,)
-        Voters per profile.
-    ages_z : ndarray of float, shape (a,)
-        The distinct standardised ages.
-    age_of : ndarray of int, shape (n,)
-        Each voter's position in ``ages_z``.
-    age_mean, age_scale : float
-    client_id : ndarray of int, shape (n,)
-        The voters' row numbers in the data file (0-based), in time order.
-    """
-
-    key_codes: np.ndarray
-    profiles: tuple[np.ndarray, ...]
-    profile_of: tuple[np.ndarray, ...]
-    profile_sizes: tuple[np.ndarray, ...]
-    ages_z: np.ndarray
-    age_of: np.ndarray
-    age_mean: float
-    age_scale: float
-    client_id: np.ndarray
-
-    @classmethod
-    def from_artifact(cls, index: dict) -> "NeighbourIndex":
-        expected = {f: list(_KEY_CATEGORIES[f]) for f in KEY_FIELDS}
-        expected.update({f: list(domain.CATEGORIES[f]) for f in CONTEXT_FIELDS})
-        if list(index["fields"]) != list(expected) or dict(index["categories"]) != expected:
-            raise ValueError("scoring.joblib was built for other fields or categories than dashapp.domain's; "
-                             "rebuild the artifacts with `make artifacts`")
-        codes = np.asarray(index["codes"], dtype=np.int8)
-        key_codes, context = codes[:, :len(KEY_FIELDS)], codes[:, len(KEY_FIELDS):]
-        profiles, profile_of = [], []
-        for key in range(len(KEY_FIELDS)):
-            unique, inverse = np.unique(np.column_stack([np.delete(key_codes, key, axis=1), context]), axis=0,
-                                        return_inverse=True)
-            profiles.append(unique)
-            profile_of.append(inverse.reshape(-1))
-        age_mean, age_scale = float(index["age_mean"]), float(index["age_scale"])
-        ages, age_of = np.unique(np.asarray(index["age"], dtype=float), return_inverse=True)
-        return cls(key_codes=np.ascontiguousarray(key_codes), profiles=tuple(profiles),
-                   profile_of=tuple(profile_of), profile_sizes=tuple(np.bincount(p) for p in profile_of),
-                   ages_z=(ages - age_mean) / age_scale,
-                   age_of=age_of.reshape(-1), age_mean=age_mean, age_scale=age_scale,
-                   client_id=np.asarray(index["client_id"]))
-
-
-@dataclass(frozen=True)
 class ScoringModel:
     """What scoring needs from the artifacts: the voters, and the tree's answer for every key-field combination.
 
-    The tree only ever sees the 11 x 2 x 2 known combinations of job, housing and loan, so its segment and
-    decision path are tabulated once; scoring one client or a million is then a table look-up.
+    The tree only ever sees the known combinations of job, housing and loan, so its segment and decision path
+    are tabulated once; scoring one client or a million is then a table look-up.
 
     Attributes
     ----------
     neighbours : NeighbourIndex
-    segment_table : ndarray of int, shape (11, 2, 2)
+    segment_table : ndarray of int, one axis per key field (its known categories)
         Segment number by job, housing and loan code.
     paths : dict
         ``(job, housing, loan)`` codes -> node ids from the root to the leaf (see
@@ -280,7 +209,7 @@ class ScoringModel:
         segmentation = store.segmentation_model
         encoder_categories = [list(c) for c in segmentation.encoder.categories_]
         if encoder_categories != [list(_KEY_CATEGORIES[f]) for f in KEY_FIELDS]:
-            raise ValueError("the tree's encoder uses other categories than dashapp.domain's; "
+            raise ValueError("the tree's encoder uses other categories than dashapp.fields'; "
                              "rebuild the artifacts with `make artifacts`")
         combinations = np.array(list(product(*(range(len(_KEY_CATEGORIES[f])) for f in KEY_FIELDS))))
         tree = segmentation.tree
@@ -314,21 +243,51 @@ class FilledField:
         Each category the neighbours hold and its votes, most votes first (ties: nearest neighbour first).
     neighbours : tuple of int
         The voters' row numbers in the data file (0-based), nearest first.
+    neighbour_values : tuple of str
+        The voters' categories of ``field``, nearest first.
     """
 
     field: str
     value: str
     votes: tuple[tuple[str, int], ...]
     neighbours: tuple[int, ...]
+    neighbour_values: tuple[str, ...]
+
+    @property
+    def tied(self) -> tuple[str, ...]:
+        """The categories that share the most votes, winner first, when more than one does; else empty."""
+        top = self.votes[0][1]
+        tied = tuple(category for category, count in self.votes if count == top)
+        return tied if len(tied) > 1 else ()
+
+    @property
+    def deciding_neighbour(self) -> int | None:
+        """For a tie, the voter that broke it: the nearest one holding the winning category (else None)."""
+        if not self.tied:
+            return None
+        return self.neighbours[self.neighbour_values.index(self.value)]
+
+    def tie_text(self) -> str:
+        """``tie between admin. and services (2 votes each), broken by the nearest neighbour's job``, or ''."""
+        if not self.tied:
+            return ""
+        return (f"tie between {' and '.join(self.tied)} ({self.votes[0][1]} votes each), broken by the nearest "
+                f"neighbour's {self.field}")
 
     def describe(self) -> str:
-        """One line for a table or a page: ``job = admin. (5 nearest clients: admin. 3, technician 2)``."""
+        """One line for a table: ``job = admin. (5 nearest clients: admin. 3, technician 2)``, tie said."""
         votes = ", ".join(f"{category} {count}" for category, count in self.votes)
-        return f"{self.field} = {self.value} ({len(self.neighbours)} nearest clients: {votes})"
+        tie = f"; {self.tie_text()}" if self.tied else ""
+        return f"{self.field} = {self.value} ({len(self.neighbours)} nearest clients: {votes}{tie})"
 
     def to_dict(self) -> dict:
+        tie = None
+        if self.tied:
+            tie = {"between": list(self.tied), "votes": self.votes[0][1], "broken_by": "nearest_neighbour",
+                   "deciding_neighbour": self.deciding_neighbour}
         return {"field": self.field, "value": self.value,
-                "votes": [{"value": c, "count": n} for c, n in self.votes], "neighbours": list(self.neighbours)}
+                "votes": [{"value": c, "count": n} for c, n in self.votes], "neighbours": list(self.neighbours),
+                "tie": tie}
 
 
 @dataclass(frozen=True)
@@ -368,30 +327,23 @@ class ScoreResult:
 
 
 class _Encoded(NamedTuple):
-    keys: np.ndarray  # (m, 3) int, -1 for unknown
-    context: np.ndarray  # (m, 3) int, positions in domain.CATEGORIES (unknown included)
-    age: np.ndarray  # (m,) float, NaN for unknown
+    keys: np.ndarray  # (m, n_key_fields) int, -1 for unknown
+    context: np.ndarray  # (m, n_context_fields) int, positions in the field's categories (unknown included)
+    age: np.ndarray  # (m,) float, years; NaN for unknown
 
 
 class _Assigned(NamedTuple):
     segments: np.ndarray  # (m,) int
-    keys: np.ndarray  # (m, 3) int, filled
+    keys: np.ndarray  # (m, n_key_fields) int, filled
     filled: dict[int, FilledField]  # row -> the vote that filled it
 
 
-def _ranked_votes(codes: np.ndarray) -> list[tuple[int, int]]:
-    """Each code of neighbours ordered nearest first, with its votes, most first; ties keep the nearest first."""
-    counts: dict[int, int] = {}
-    for code in codes.tolist():
-        counts[code] = counts.get(code, 0) + 1
-    # sorted() is stable and dicts keep first-seen order, so a tie goes to the nearest neighbour's category.
-    return sorted(counts.items(), key=lambda item: -item[1])
-
-
-def _vote(index: NeighbourIndex, key: int, compared: np.ndarray, age_z: float) -> FilledField:
+def _vote(index: NeighbourIndex, key: int, compared: np.ndarray, age: float) -> FilledField:
     """The majority vote of the nearest voters on key field ``key`` for one client."""
     mismatches = (index.profiles[key] != compared).sum(axis=1)
-    age_term = None if math.isnan(age_z) else (index.ages_z - age_z) ** 2
+    # Integer age differences, squared, then scaled: equal differences give bit-equal distances, so a tie in
+    # exact arithmetic is a tie here too and the time order decides it (not the rounding of a standardised age).
+    age_term = None if math.isnan(age) else (index.ages - age) ** 2 / index.age_scale ** 2
     k = min(N_NEIGHBOURS, index.client_id.size)
     # A voter is at least its mismatch count away. Start with the fewest mismatches that hold k voters; their
     # k-th distance bounds the answer, so only voters with at most that many mismatches can be nearer.
@@ -409,11 +361,12 @@ def _vote(index: NeighbourIndex, key: int, compared: np.ndarray, age_z: float) -
         level = int(bound)
     # Equal distances go to the voter earlier in time (lower position), whatever the batch.
     nearest = candidates[np.lexsort((candidates, distance))[:k]]
-    ranked = _ranked_votes(index.key_codes[nearest, key])
+    codes = index.key_codes[nearest, key]
     categories = _KEY_CATEGORIES[KEY_FIELDS[key]]
-    return FilledField(KEY_FIELDS[key], categories[ranked[0][0]],
-                       tuple((categories[c], n) for c, n in ranked),
-                       tuple(int(i) for i in index.client_id[nearest]))
+    return FilledField(KEY_FIELDS[key], categories[ranked_votes(codes)[0][0]],
+                       tuple((categories[c], n) for c, n in ranked_votes(codes)),
+                       tuple(int(i) for i in index.client_id[nearest]),
+                       tuple(categories[c] for c in codes.tolist()))
 
 
 def _assign(encoded: _Encoded, model: ScoringModel) -> _Assigned:
@@ -423,7 +376,6 @@ def _assign(encoded: _Encoded, model: ScoringModel) -> _Assigned:
     """
     index = model.neighbours
     keys = encoded.keys.copy()
-    age_z = (encoded.age - index.age_mean) / index.age_scale
     filled: dict[int, FilledField] = {}
     for key in range(len(KEY_FIELDS)):
         rows = np.flatnonzero(encoded.keys[:, key] < 0)
@@ -431,7 +383,7 @@ def _assign(encoded: _Encoded, model: ScoringModel) -> _Assigned:
             continue
         compared = np.column_stack([np.delete(encoded.keys[rows], key, axis=1), encoded.context[rows]])
         # NaN never equals itself, so an unknown age gets a sentinel before grouping identical queries.
-        queries = np.column_stack([compared, np.where(np.isnan(age_z[rows]), np.inf, age_z[rows])])
+        queries = np.column_stack([compared, np.where(np.isnan(encoded.age[rows]), np.inf, encoded.age[rows])])
         unique, inverse = np.unique(queries, axis=0, return_inverse=True)
         votes = [_vote(index, key, q[:-1].astype(np.int8), float(q[-1]) if np.isfinite(q[-1]) else math.nan)
                  for q in unique]
@@ -439,7 +391,7 @@ def _assign(encoded: _Encoded, model: ScoringModel) -> _Assigned:
             vote = votes[which]
             filled[row] = vote
             keys[row, key] = _KEY_CODE[vote.field][vote.value]
-    segments = model.segment_table[keys[:, 0], keys[:, 1], keys[:, 2]]
+    segments = model.segment_table[tuple(keys[:, i] for i in range(len(KEY_FIELDS)))]
     return _Assigned(segments, keys, filled)
 
 
@@ -485,7 +437,17 @@ def score_client(client: Client, model: ScoringModel) -> ScoreResult:
     return score_clients([client], model)[0]
 
 
-# --- Tables: files and their rows -------------------------------------------------------------------------
+# --- Tables: the rows of a file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A cell text read as a field's value after trimming spaces and quotes or folding case."""
+
+    column: str
+    written: str
+    read_as: str
+    rows: int
 
 
 class TableScore(NamedTuple):
@@ -493,15 +455,66 @@ class TableScore(NamedTuple):
 
     Attributes
     ----------
-    scored : DataFrame
-        The scorable rows in file order: every input column, then ``segment``, ``segment_name`` and ``filled``
-        (:meth:`FilledField.describe`, empty when nothing was filled).
+    table : DataFrame
+        Every input row in input order, every input column unchanged, then ``status`` (``scored`` or
+        ``not scored: <reasons>``), ``segment`` (nullable integer, empty when not scored), ``segment_name``
+        and ``filled`` (:meth:`FilledField.describe`, empty when nothing was filled). An input column with one
+        of these names keeps its values; ours then get the prefix ``scored_`` (a file this studio scored
+        before, holding all four, has them replaced).
     refused : DataFrame
         ``row`` (the spreadsheet row number: the header is row 1) and ``reason``, one row per refused client.
+    normalised : tuple of Normalised
+        The cell texts that were read leniently (``'Yes'`` as ``yes``), with how many rows hold each.
+    columns : dict
+        Field name -> the input column read for it (matched ignoring case and surrounding spaces).
     """
 
-    scored: pd.DataFrame
+    table: pd.DataFrame
     refused: pd.DataFrame
+    normalised: tuple[Normalised, ...]
+    columns: dict[str, object]
+
+    @property
+    def scored_mask(self) -> np.ndarray:
+        """Which rows were scored (bool, one per row)."""
+        return self.table.iloc[:, -len(OUTPUT_COLUMNS)].eq(SCORED).to_numpy()
+
+    @property
+    def scored_count(self) -> int:
+        return int(self.scored_mask.sum())
+
+
+def output_column_names(columns: Sequence[object]) -> tuple[dict[str, str], list[object]]:
+    """Our added columns' names for a table with ``columns``, and the input columns they replace.
+
+    Ours keep their names unless the input uses them (compared ignoring case and spaces); then they get the
+    prefix ``scored_``, so the input's column keeps its values. A file this studio scored before holds all
+    four of ours: those are replaced, so scoring a scored file again does not pile up columns.
+
+    Returns
+    -------
+    names : dict
+        ``status``/``segment``/``segment_name``/``filled`` -> the name to write.
+    replaced : list
+        The input columns that are dropped (empty unless the file was scored before).
+    """
+    taken = {fields.header_key(c) for c in columns}
+    if set(OUTPUT_COLUMNS) <= taken:
+        return {c: c for c in OUTPUT_COLUMNS}, [c for c in columns if fields.header_key(c) in OUTPUT_COLUMNS]
+    names = {}
+    for column in OUTPUT_COLUMNS:
+        name = column
+        while name in taken:
+            name = f"scored_{name}"
+        names[column] = name
+    return names, []
+
+
+def read_category(name: str, cell: object) -> str | None:
+    """A file's cell as a category of field ``name``, read leniently (case, spaces and quotes ignored; an empty
+    cell is ``unknown``), or None when it is none of the field's categories."""
+    text = _cell_text(cell)
+    return _LENIENT[name].get(text.casefold())
 
 
 def _cell_text(value: object) -> str:
@@ -510,65 +523,75 @@ def _cell_text(value: object) -> str:
     return text.strip().strip('"').strip() or domain.UNKNOWN
 
 
-def _factorised(table: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
-    """Each row's position in the column's distinct cell texts, and those texts (``unknown`` if no column)."""
-    if name not in table.columns:
+def _factorised(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, list[object]]:
+    """Each row's position in the column's distinct cells, and those cells (``unknown`` if no column)."""
+    if column is None:
         return np.zeros(len(table), dtype=np.int64), [domain.UNKNOWN]
     # Cells repeat a few categories, so each distinct cell is read once and the rows index into them.
-    positions, distinct = pd.factorize(table[name], use_na_sentinel=False)
-    return positions.astype(np.int64), [_cell_text(v) for v in distinct]
+    positions, distinct = pd.factorize(table[column], use_na_sentinel=False)
+    return positions.astype(np.int64), list(distinct)
 
 
 def _parse_age(text: str) -> float:
     """An age cell as a number: NaN when unknown, -inf when it is not a whole number in AGE_RANGE."""
     if text == domain.UNKNOWN:
         return math.nan
-    if _PLAIN_NUMBER.fullmatch(text):
-        age = float(text)
-        if age.is_integer() and AGE_RANGE[0] <= age <= AGE_RANGE[1]:
+    if _AGE_NUMBER.fullmatch(text):
+        age = float(text.replace(",", "."))
+        if AGE_RANGE[0] <= age <= AGE_RANGE[1]:
             return age
     return -math.inf
 
 
-def _validate_table(table: pd.DataFrame) -> tuple[_Encoded, dict[int, list[str]]]:
-    """Encode every row and collect each refused row's reasons (row position -> reasons)."""
+def _validate_table(table: pd.DataFrame, columns: dict[str, object]
+                    ) -> tuple[_Encoded, dict[int, list[str]], list[Normalised]]:
+    """Encode every row, collect each refused row's reasons (row position -> reasons) and what was normalised."""
     n = len(table)
     problems: dict[int, list[str]] = {}
+    normalised: list[Normalised] = []
     codes: dict[str, np.ndarray] = {}
     unknown_keys = np.zeros((n, len(KEY_FIELDS)), dtype=bool)
     for name in CATEGORY_FIELDS:
-        positions, distinct = _factorised(table, name)
-        allowed = domain.CATEGORIES[name]
+        positions, distinct = _factorised(table, columns.get(name))
+        texts = [_cell_text(cell) for cell in distinct]
+        values = [_LENIENT[name].get(text.casefold()) for text in texts]
+        counts = np.bincount(positions, minlength=len(distinct))
+        for cell, text, value, count in zip(distinct, texts, values, counts.tolist()):
+            if value is not None and isinstance(cell, str) and cell != value and cell.strip() != "":
+                normalised.append(Normalised(str(columns[name]), cell, value, count))
         # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
         lookup = _KEY_CODE[name] if name in _KEY_CODE else _CONTEXT_CODE[name]
-        distinct_codes = np.array([lookup.get(text, -1) for text in distinct], dtype=np.int64)
-        invalid = np.array([text not in allowed for text in distinct])
+        distinct_codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64)
+        invalid = np.array([v is None for v in values])
         for row in np.flatnonzero(invalid[positions]).tolist():
-            problems.setdefault(row, []).append(f"{name}: {_category_reason(name, distinct[positions[row]])}")
+            problems.setdefault(row, []).append(_category_reason(name, texts[positions[row]]))
         if name in _KEY_CODE:
-            unknown_keys[:, KEY_FIELDS.index(name)] = np.array([t == domain.UNKNOWN for t in distinct])[positions]
+            unknown_keys[:, KEY_FIELDS.index(name)] = np.array([v == domain.UNKNOWN for v in values])[positions]
         codes[name] = distinct_codes[positions]
-    positions, distinct = _factorised(table, "age")
-    age = np.array([_parse_age(text) for text in distinct], dtype=float)[positions]
+    positions, distinct = _factorised(table, columns.get("age"))
+    texts = [_cell_text(cell) for cell in distinct]
+    age = np.array([_parse_age(text) for text in texts], dtype=float)[positions]
     for row in np.flatnonzero(age == -math.inf).tolist():
-        problems.setdefault(row, []).append(f"age: {_age_reason(distinct[positions[row]])}")
+        problems.setdefault(row, []).append(_age_reason(texts[positions[row]]))
     age[age == -math.inf] = math.nan
     for row in np.flatnonzero(unknown_keys.sum(axis=1) >= 2).tolist():
         problems.setdefault(row, []).append(
-            _too_few_keys_reason([f for f, unknown in zip(KEY_FIELDS, unknown_keys[row]) if unknown]))
+            _too_few_keys_reason(tuple(f for f, unknown in zip(KEY_FIELDS, unknown_keys[row]) if unknown)))
     keys = np.column_stack([codes[f] for f in KEY_FIELDS]).reshape(n, len(KEY_FIELDS))
     context = np.column_stack([codes[f] for f in CONTEXT_FIELDS]).reshape(n, len(CONTEXT_FIELDS))
-    return _Encoded(keys, context, age), problems
+    return _Encoded(keys, context, age), problems, normalised
 
 
 def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST_DATA_ROW) -> TableScore:
-    """Validate and score every row of a table of clients, vectorised.
+    """Validate and score every row of a table of clients, vectorised, keeping every row and column.
 
     Parameters
     ----------
     table : DataFrame
-        Rows as read from a file (any dtype; cells are compared as trimmed text). Columns job, housing, loan
-        and optionally education, marital, default, age; others are kept. An empty cell is ``unknown``.
+        Rows as read from a file (cells as text). Its columns for the fields of :data:`dashapp.fields.FIELDS`
+        are found ignoring case and surrounding spaces (``" Job"``); their cells are read ignoring case,
+        surrounding spaces and quotes (``"Yes"`` is ``yes``), an empty cell as ``unknown``. Other columns are
+        kept as they are.
     model : ScoringModel
         From :func:`scoring_model`.
     first_row : int
@@ -577,353 +600,45 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
     Returns
     -------
     TableScore
-        The scored rows, and the refused ones with their row numbers and reasons.
+        Every row with its status, segment and vote; the refused rows' numbers and reasons; what was read
+        leniently.
     """
-    encoded, problems = _validate_table(table)
+    columns, _repeated = fields.field_columns(table.columns)
+    encoded, problems, normalised = _validate_table(table, columns)
+    n = len(table)
     refused_rows = np.array(sorted(problems), dtype=np.int64)
-    valid = np.ones(len(table), dtype=bool)
+    valid = np.ones(n, dtype=bool)
     valid[refused_rows] = False
     valid_rows = np.flatnonzero(valid)
     assigned = _assign(_Encoded(encoded.keys[valid], encoded.context[valid], encoded.age[valid]), model)
-    scored = table.iloc[valid_rows].copy()
+
+    reasons = ["; ".join(problems[r]) for r in refused_rows.tolist()]
+    status = np.full(n, SCORED, dtype=object)
+    status[refused_rows] = [f"{NOT_SCORED}: {reason}" for reason in reasons]
+    segment = np.zeros(n, dtype=np.int64)
+    segment[valid_rows] = assigned.segments
     names = np.array([""] + [catalogue.SEGMENTS[s].name for s in sorted(catalogue.SEGMENTS)], dtype=object)
-    scored[SEGMENT_COLUMN] = assigned.segments
-    scored[SEGMENT_NAME_COLUMN] = names[assigned.segments]
-    filled = np.full(len(valid_rows), "", dtype=object)
+    filled = np.full(n, "", dtype=object)
     for row, vote in assigned.filled.items():
-        filled[row] = vote.describe()
-    scored[FILLED_COLUMN] = filled
-    refused = pd.DataFrame({"row": (refused_rows + first_row).astype(np.int64),
-                            "reason": ["; ".join(problems[r]) for r in refused_rows.tolist()]})
-    return TableScore(scored, refused)
+        filled[valid_rows[row]] = vote.describe()
+
+    out_names, replaced = output_column_names(list(table.columns))
+    kept = [i for i, c in enumerate(table.columns) if c not in replaced]
+    result = table.iloc[:, kept].copy()
+    result[out_names[STATUS_COLUMN]] = _text_column(status)
+    result[out_names[SEGMENT_COLUMN]] = pd.arrays.IntegerArray(segment, ~valid)
+    result[out_names[SEGMENT_NAME_COLUMN]] = _text_column(names[segment])
+    result[out_names[FILLED_COLUMN]] = _text_column(filled)
+    refused = pd.DataFrame({"row": (refused_rows + first_row).astype(np.int64), "reason": reasons})
+    return TableScore(result, refused, tuple(normalised), columns)
 
 
-def segment_counts(scored: pd.DataFrame) -> dict[int, int]:
-    """Clients per segment (every segment listed, zero included) of :attr:`TableScore.scored`."""
-    counts = scored[SEGMENT_COLUMN].value_counts()
+def _text_column(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    # Arrow-backed like the columns read from a file, so the writer takes them without a conversion.
+    return pd.arrays.ArrowExtensionArray(pa.array(values, type=pa.string()))
+
+
+def segment_counts(result: TableScore) -> dict[int, int]:
+    """Scored clients per segment (every segment listed, zero included)."""
+    counts = result.table.iloc[:, -len(OUTPUT_COLUMNS) + 1].value_counts()
     return {s: int(counts.get(s, 0)) for s in sorted(catalogue.SEGMENTS)}
-
-
-# --- Files ------------------------------------------------------------------------------------------------
-
-
-class ClientFileError(ValueError):
-    """A file of clients cannot be read; the message says why and what to do."""
-
-
-class ClientFile(NamedTuple):
-    """A file of clients as read: every cell as text, and the file's delimiter (kept for the download)."""
-
-    table: pd.DataFrame
-    delimiter: str
-
-
-def _check_head(head: bytes, name: str) -> None:
-    for signature, kind in _BINARY_SIGNATURES.items():
-        if head.startswith(signature):
-            raise ClientFileError(f"{name} looks like {kind}, not a CSV file; save it as CSV (UTF-8) and try again")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ClientFileError(f"{name} is UTF-16 text; save it as CSV (UTF-8) and try again")
-    if b"\x00" in head:
-        raise ClientFileError(f"{name} is a binary file, not a CSV file; save it as CSV (UTF-8) and try again")
-
-
-def _check_columns(columns: Sequence[str], name: str) -> None:
-    missing = [c for c in KEY_FIELDS if c not in columns]
-    if missing:
-        raise ClientFileError(
-            f"{name} has no column {', '.join(repr(c) for c in missing)}; a file of clients needs at least the "
-            f"columns {', '.join(KEY_FIELDS)} (and may have {', '.join(CLIENT_FIELDS[3:])} and any others)")
-    duplicated = sorted({c for c in columns if list(columns).count(c) > 1})
-    if duplicated:
-        raise ClientFileError(f"{name} has the column {', '.join(repr(c) for c in duplicated)} more than once")
-
-
-def _clean_header(columns) -> list[str]:
-    return [str(c).strip().strip('"').strip() for c in columns]
-
-
-def _header(text: str, name: str) -> tuple[list[str], str]:
-    """The header's column names (checked) and the delimiter, from the start of the file's text."""
-    first_line = text.lstrip().split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    # Read the header ourselves: pandas renames a repeated column ('job.1') instead of saying so.
-    columns = _clean_header(next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter)))
-    _check_columns(columns, name)
-    return columns, delimiter
-
-
-# Python strings (dtype object) read three times faster than pandas' string dtype and are all scoring needs.
-_READ_OPTIONS = {"dtype": object, "keep_default_na": False, "skipinitialspace": True, "quoting": csv.QUOTE_MINIMAL}
-
-
-def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file") -> ClientFile:
-    """Read an uploaded file of clients (UCI semicolon format or comma-separated).
-
-    Parameters
-    ----------
-    content : bytes
-        The file.
-    max_bytes : int
-        Larger files are refused (default 50 MB).
-    name : str
-        How messages name the file.
-
-    Returns
-    -------
-    ClientFile
-        Every cell as text, header names trimmed.
-
-    Raises
-    ------
-    ClientFileError
-        If the file is too large, empty, binary, not UTF-8, not a well-formed CSV, lacks a key column or has
-        no client rows.
-    """
-    if len(content) > max_bytes:
-        # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
-        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
-                              "Score larger files with scripts/score.py, or split the file")
-    if not content.strip():
-        raise ClientFileError(f"{name} is empty")
-    _check_head(content[:65536], name)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ClientFileError(f"{name} is not UTF-8 text (the byte at position {error.start} cannot be read); "
-                              "save it as CSV (UTF-8) and try again") from error
-    columns, delimiter = _header(text, name)
-    try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, **_READ_OPTIONS)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        raise ClientFileError(f"{name} is not a well-formed CSV file ({error})") from error
-    table.columns = columns if len(columns) == len(table.columns) else _clean_header(table.columns)
-    if table.empty:
-        raise ClientFileError(f"{name} has a header but no client rows")
-    return ClientFile(table, delimiter)
-
-
-def _neutralised(cells: pa.Array) -> pa.Array:
-    # Comparing first characters is cheap; the number pattern runs only on columns that have a risky cell.
-    risky = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=_FORMULA_STARTS), False)
-    if not pc.any(risky).as_py():
-        return cells
-    number = pc.fill_null(pc.match_substring_regex(cells, f"^(?:{_PLAIN_NUMBER.pattern})$"), False)
-    return pc.if_else(pc.and_(risky, pc.invert(number)), pc.binary_join_element_wise("'", cells, ""), cells)
-
-
-def _as_text(values: pd.Series) -> pa.Array | None:
-    """The column as Arrow strings, or None when it is not text (numbers, booleans, dates)."""
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return None
-    try:
-        return pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # A column mixing text with other objects.
-        return pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
-
-
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """Make text cells that a spreadsheet would run as a formula inert, for a download.
-
-    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single
-    quote (the OWASP advice against CSV injection), unless it is a plain number such as ``-1.8``. Numeric
-    columns are left as they are.
-
-    Parameters
-    ----------
-    table : DataFrame
-
-    Returns
-    -------
-    DataFrame
-        A copy with the risky cells prefixed.
-    """
-    result = table.copy()
-    for column in result.columns:
-        cells = _as_text(result[column])
-        if cells is None:
-            continue
-        neutralised = _neutralised(cells)
-        if not neutralised.equals(cells):
-            result[column] = pd.Series(neutralised.to_numpy(zero_copy_only=False), index=result.index,
-                                       dtype=object)
-    return result
-
-
-def write_scored_csv(scored: pd.DataFrame, target: str | Path | IO[bytes], delimiter: str = ",",
-                     header: bool = True) -> None:
-    """Write scored rows as UTF-8 CSV with formula cells neutralised (see :func:`neutralise_formulas`).
-
-    Text cells are quoted, as in the UCI file.
-
-    Parameters
-    ----------
-    scored : DataFrame
-        :attr:`TableScore.scored`.
-    target : path or binary file
-        Where to write; an open file is appended to, so chunks can follow one another.
-    delimiter : str
-        The input file's delimiter, so the download reads like the upload.
-    header : bool
-        Write the header line (the first chunk only).
-    """
-    columns = {}
-    for column in scored.columns:
-        cells = _as_text(scored[column])
-        columns[str(column)] = (pa.array(scored[column], from_pandas=True) if cells is None
-                                else _neutralised(cells))
-    # Arrow writes a large frame about ten times faster than DataFrame.to_csv.
-    pacsv.write_csv(pa.table(columns), target, pacsv.WriteOptions(
-        include_header=header, delimiter=delimiter, quoting_style="needed"))
-
-
-class StreamSummary(NamedTuple):
-    """Counts of :func:`score_csv_stream`: rows scored, rows refused, and clients per segment."""
-
-    scored: int
-    refused: int
-    segments: dict[int, int]
-
-
-def score_csv_stream(source: Path, target: Path, model: ScoringModel, refused_target: Path | None = None,
-                     chunk_rows: int = 50_000, progress: bool = False) -> StreamSummary:
-    """Score a CSV file of any size in chunks, in constant memory, into a new CSV file.
-
-    Parameters
-    ----------
-    source : Path
-        A file of clients (see :func:`read_client_csv`; no size limit).
-    target : Path
-        The scored file (written to a temporary file beside it, then renamed: a failure leaves no half file).
-    model : ScoringModel
-    refused_target : Path or None
-        Where to write the refused rows (``row``, ``reason``); None: not written.
-    chunk_rows : int
-        Rows per chunk.
-    progress : bool
-        Show a progress bar of the bytes read.
-
-    Returns
-    -------
-    StreamSummary
-
-    Raises
-    ------
-    ClientFileError
-        If the file is empty, binary, not UTF-8, malformed or lacks a key column.
-    """
-    if chunk_rows < 1:
-        raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
-    source, target = Path(source), Path(target)
-    name = f"'{source.name}'"
-    with source.open("rb") as handle:
-        head = handle.read(65536)
-    if not head.strip():
-        raise ClientFileError(f"{name} is empty")
-    _check_head(head, name)
-    columns, delimiter = _header(head.decode("utf-8-sig", errors="replace"), name)
-    partial = target.with_name(f".{target.name}.partial")
-    scored_rows, refused_rows = 0, 0
-    segments = dict.fromkeys(sorted(catalogue.SEGMENTS), 0)
-    next_row = FIRST_DATA_ROW
-    try:
-        with source.open("rb") as reader, \
-                tqdm(total=source.stat().st_size, desc="scoring", unit="B", unit_scale=True,
-                     disable=not progress) as bar, \
-                partial.open("wb") as out, \
-                (refused_target.open("w", encoding="utf-8", newline="") if refused_target else io.StringIO()) \
-                as refused_out:
-            chunks = pd.read_csv(reader, sep=delimiter, encoding="utf-8-sig", chunksize=chunk_rows, **_READ_OPTIONS)
-            for number, chunk in enumerate(chunks):
-                chunk.columns = columns if len(columns) == len(chunk.columns) else _clean_header(chunk.columns)
-                result = score_table(chunk, model, first_row=next_row)
-                write_scored_csv(result.scored, out, delimiter=delimiter, header=number == 0)
-                result.refused.to_csv(refused_out, index=False, header=number == 0, lineterminator="\n")
-                next_row += len(chunk)
-                # The parser reads ahead, so the file position is the progress to within one buffer.
-                bar.update(reader.tell() - bar.n)
-                scored_rows += len(result.scored)
-                refused_rows += len(result.refused)
-                for segment, count in segment_counts(result.scored).items():
-                    segments[segment] += count
-        if next_row == FIRST_DATA_ROW:
-            raise ClientFileError(f"{name} has a header but no client rows")
-        partial.replace(target)
-    except UnicodeDecodeError as error:
-        raise ClientFileError(f"{name} is not UTF-8 text (a byte near row {next_row} cannot be read); "
-                              "save it as CSV (UTF-8) and try again") from error
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        raise ClientFileError(f"{name} is not a well-formed CSV file ({error})") from error
-    finally:
-        partial.unlink(missing_ok=True)
-    logger.debug("scored %d rows of %s, refused %d", scored_rows, source, refused_rows)
-    return StreamSummary(scored_rows, refused_rows, segments)
-
-
-# --- Measuring how neighbours' categories are combined ---------------------------------------------------------
-
-
-def compare_neighbour_combination(frame: pd.DataFrame, columns: Sequence[str] = domain.COLUMNS_WITH_UNKNOWN,
-                                  n_neighbours: int = N_NEIGHBOURS, chunk_rows: int = 500) -> pd.DataFrame:
-    """Fill each missing category the original's way twice, averaging codes and by majority vote, and compare.
-
-    The neighbours are the original's: :class:`dashapp.preprocessing.UnknownValueImputer` (ordinal codes and
-    standardised numerics, ``nan_euclidean`` distance, ``n_neighbours`` donors that know the column). Only how
-    their categories are combined differs. A category is *invented* when none of the neighbours holds it.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        A modelling frame (:func:`dashapp.data.modelling_frame`), ``unknown`` as NaN, e.g. the training rows.
-    columns : sequence of str
-        Categorical columns to fill.
-    n_neighbours : int
-    chunk_rows : int
-        Rows per block of the distance matrix (memory: ``chunk_rows`` x rows x 8 bytes).
-
-    Returns
-    -------
-    DataFrame
-        One row per (column, category): ``known`` (clients with it before filling), ``by_average`` and
-        ``by_vote`` (clients with it after filling), ``invented_by_average`` and ``invented_by_vote`` (filled
-        cells that got it though no neighbour holds it).
-    """
-    from sklearn.metrics.pairwise import nan_euclidean_distances
-
-    from dashapp.preprocessing import UnknownValueImputer
-
-    imputer = UnknownValueImputer("knn")
-    # Only the encoder and scaler are needed; fitting the KNNImputer too is cheap (it stores the rows).
-    imputer.fit(frame)
-    matrix = imputer._matrix(frame)
-    n_numeric = len(imputer.numeric_)
-    rows = []
-    for column in columns:
-        j = imputer.categorical_.index(column)
-        categories = list(imputer.encoder_.categories_[j])
-        codes = matrix[:, n_numeric + j]
-        missing = np.isnan(codes)
-        donors = np.flatnonzero(~missing)
-        averaged, voted, invented_average, invented_vote = (np.zeros(len(categories), dtype=np.int64)
-                                                            for _ in range(4))
-        for start in range(0, int(missing.sum()), chunk_rows):
-            receivers = np.flatnonzero(missing)[start:start + chunk_rows]
-            distance = nan_euclidean_distances(matrix[receivers], matrix[donors])
-            # The same selection as sklearn's KNNImputer, then ordered by distance for the vote's tie-break.
-            nearest = np.argpartition(distance, n_neighbours - 1, axis=1)[:, :n_neighbours]
-            order = np.argsort(np.take_along_axis(distance, nearest, axis=1), axis=1, kind="stable")
-            neighbour_codes = codes[donors][np.take_along_axis(nearest, order, axis=1)].astype(np.int64)
-            average = np.clip(np.trunc(neighbour_codes.mean(axis=1)), 0, len(categories) - 1).astype(np.int64)
-            vote = np.array([_ranked_votes(row)[0][0] for row in neighbour_codes], dtype=np.int64)
-            for filled, counts, invented in ((average, averaged, invented_average), (vote, voted, invented_vote)):
-                np.add.at(counts, filled, 1)
-                held = (neighbour_codes == filled[:, None]).any(axis=1)
-                np.add.at(invented, filled[~held], 1)
-        known = np.bincount(codes[~missing].astype(np.int64), minlength=len(categories))
-        for i, category in enumerate(categories):
-            rows.append({"column": column, "category": category, "known": int(known[i]),
-                         "by_average": int(known[i] + averaged[i]), "by_vote": int(known[i] + voted[i]),
-                         "invented_by_average": int(invented_average[i]), "invented_by_vote": int(invented_vote[i])})
-    return pd.DataFrame(rows)
-

@@ -1,7 +1,8 @@
 """Score a client: one client from a form, or a file of clients, with the same core as the API and the CLI.
 
-The form shows the segment, why (the values the tree saw, a filled key field and its vote) and the client's
-path through the tree. An uploaded file is scored whole; its rows never go into the browser's state: the
+The form shows the segment, why (the values the tree saw, a filled key field and its vote, a tied vote and
+how it was broken) and the client's path through the tree; its inputs come from the table of client fields
+(``dashapp.fields``). An uploaded file is scored whole; its rows never go into the browser's state: the
 download re-scores the upload component's contents, which takes well under a second even for the full file.
 """
 
@@ -12,16 +13,18 @@ from functools import cache
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import eda, scoring
+from dashapp import fields, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
+from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (job_split_note, metric, missing_artifacts_notice, original_recommendation,
                                 subscription_table)
+from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.figures.tree import tree_figure
-from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, category_options, errors_by_field,
-                                form_input, neighbour_table, read_upload, refused_csv_bytes, refused_filename,
+from dashapp.score_view import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
+                                category_options, errors_by_field, form_input, neighbour_table, read_upload,
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
                                 upload_view)
 from dashapp.store import artifact_status, current_store
@@ -38,22 +41,23 @@ SCORE_SUBMIT = "score-submit"
 SCORE_RESULT = "score-result"
 SCORE_RESULT_SEGMENT = "score-result-segment"
 SCORE_RESULT_VOTE = "score-result-vote"
+SCORE_RESULT_TIE = "score-result-tie"
 SCORE_TREE = "score-tree"
 SCORE_UPLOAD = "score-upload"
 SCORE_UPLOAD_RESULT = "score-upload-result"
 SCORE_UPLOAD_SUMMARY = "score-upload-summary"
 SCORE_UPLOAD_PREVIEW = "score-upload-preview"
 SCORE_UPLOAD_REFUSED = "score-upload-refused"
+SCORE_UPLOAD_READ_AS = "score-upload-read-as"
 SCORE_DOWNLOAD_BUTTON = "score-download-button"
-SCORE_REFUSED_BUTTON = "score-refused-button"
 SCORE_DOWNLOAD = "score-download"
 SCORE_DOWNLOAD_MESSAGE = "score-download-message"
 
 TAB_CLIENT, TAB_FILE = "client", "file"
-FIELDS = tuple(FIELD_LABELS)
+FIELDS = fields.NAMES
 #: Dash drops a file larger than max_size without a word, so the browser's limit is set above ours: a file
 #: somewhat over 50 MB still arrives and gets read_client_csv's message; only absurd sizes stay in the browser.
-BROWSER_UPLOAD_LIMIT = 2 * scoring.MAX_UPLOAD_BYTES
+BROWSER_UPLOAD_LIMIT = 2 * MAX_UPLOAD_BYTES
 UNEXPECTED = ("Something went wrong on our side; the problem has been logged. Please try again, and tell the "
               "analytics team if it happens again.")
 
@@ -69,9 +73,9 @@ def feedback_id(field: str) -> str:
 
 
 @cache
-def _form_defaults(store: ArtifactStore) -> tuple[dict, tuple[int, int]]:
+def _form_defaults(store: ArtifactStore) -> dict:
     # A typical client (most common categories, median age) so the first click gives a result.
-    return typical_client(store.clients), eda.client_table(store).age_bounds
+    return typical_client(store.clients)
 
 
 def _model():
@@ -81,14 +85,14 @@ def _model():
 # --- Layout ------------------------------------------------------------------------------------------------
 
 
-def _field(field: str, value, ages: tuple[int, int] | None = None) -> html.Div:
+def _field(field: str, value) -> html.Div:
     label = dbc.Label(FIELD_LABELS[field], html_for=field_id(field), className="small mb-1")
-    if field == "age":
+    if fields.BY_NAME[field].kind == fields.NUMBER:
         # No min/max attributes: the browser would send an out-of-range age as empty, and the client would be
-        # scored as "age unknown" without a word. validate_client names the problem instead.
+        # scored as "age unknown" without a word. validate_client names the problem, with the same rule.
         control = dbc.Input(id=field_id(field), type="number", value=value, size="sm",
-                            placeholder=f"{ages[0]} to {ages[1]}")
-        hint = dbc.FormText(f"Ages in the data run from {ages[0]} to {ages[1]}; leave empty if not known.")
+                            placeholder=age_placeholder())
+        hint = dbc.FormText(age_rule_text())
     else:
         control = dbc.Select(id=field_id(field), options=category_options(field), value=value, size="sm")
         hint = None
@@ -96,18 +100,18 @@ def _field(field: str, value, ages: tuple[int, int] | None = None) -> html.Div:
                     className="mb-2")
 
 
-def _form(defaults: dict, ages: tuple[int, int]) -> dbc.Card:
+def _form(defaults: dict) -> dbc.Card:
     return dbc.Card([
         dbc.CardHeader("The client"),
         dbc.CardBody([
             html.Div("Key fields", className="fw-semibold small"),
             html.P(f"At least two of the three must be known; a missing one is filled by the vote of the "
-                   f"{scoring.N_NEIGHBOURS} most similar training clients.", className="text-muted small mb-2"),
-            *[_field(f, defaults[f]) for f in scoring.KEY_FIELDS],
+                   f"{N_NEIGHBOURS} most similar training clients.", className="text-muted small mb-2"),
+            *[_field(f, defaults[f]) for f in fields.KEY_FIELDS],
             html.Div("Other details", className="fw-semibold small mt-3"),
             html.P("Optional; they decide which clients are most similar when a key field is missing.",
                    className="text-muted small mb-2"),
-            *[_field(f, defaults[f], ages) for f in FIELDS if f not in scoring.KEY_FIELDS],
+            *[_field(f, defaults[f]) for f in FIELDS if f not in fields.KEY_FIELDS],
             dbc.Button("Score the client", id=SCORE_SUBMIT, color="primary", className="mt-2 w-100"),
         ]),
     ], className="mb-3")
@@ -116,10 +120,12 @@ def _form(defaults: dict, ages: tuple[int, int]) -> dbc.Card:
 def _upload_tab() -> html.Div:
     limit = upload_limit_text()
     return html.Div([
-        html.P(["A CSV file in the UCI format (semicolon-separated) or comma-separated, with at least the columns ",
-                *_code_list(scoring.KEY_FIELDS), " and, if known, ",
-                *_code_list([f for f in FIELDS if f not in scoring.KEY_FIELDS]),
-                f". Other columns are kept. Up to {limit}."], className="small text-muted mt-3"),
+        html.P(["A CSV file (separated by semicolons, commas or tabs; UTF-8, Windows-1251 or Windows-1252) with at "
+                "least the columns ", *_code_list(fields.KEY_FIELDS), " and, if known, ",
+                *_code_list([f for f in FIELDS if f not in fields.KEY_FIELDS]),
+                " (headers and values in any case). Every row and column is kept, in the file's own encoding "
+                f"and delimiter, with a status and the segment added. Up to {limit}."],
+               className="small text-muted mt-3"),
         dcc.Upload(id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
                    children=html.Div(["Drag and drop a CSV file here, or ", html.Span("choose one", className="link-primary text-decoration-underline"),
                                       f" (up to {limit})"]),
@@ -129,8 +135,6 @@ def _upload_tab() -> html.Div:
         html.Div([
             dbc.Button("Download the scored file", id=SCORE_DOWNLOAD_BUTTON, color="primary", size="sm",
                        disabled=True, className="me-2"),
-            dbc.Button("Download the refused rows", id=SCORE_REFUSED_BUTTON, color="secondary", outline=True,
-                       size="sm", disabled=True),
             dcc.Download(id=SCORE_DOWNLOAD),
             html.Div(id=SCORE_DOWNLOAD_MESSAGE),
         ], className="mb-3"),
@@ -151,7 +155,7 @@ def layout(tab: str | None = None, **_query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    defaults, ages = _form_defaults(store)
+    defaults = _form_defaults(store)
     placeholder = dbc.Alert("The form starts with a typical client of the data. Change what you know and press "
                             "\u201cScore the client\u201d.", color="light", className="small")
     return html.Div([
@@ -160,7 +164,7 @@ def layout(tab: str | None = None, **_query):
                "Decision tree page. The API and the command line give the same answers.", className="text-muted"),
         dbc.Tabs(id=SCORE_TABS, active_tab=TAB_FILE if tab == TAB_FILE else TAB_CLIENT, children=[
             dbc.Tab(label="One client", tab_id=TAB_CLIENT, children=dbc.Row([
-                dbc.Col(_form(defaults, ages), lg=4, xl=3, className="mt-3"),
+                dbc.Col(_form(defaults), lg=4, xl=3, className="mt-3"),
                 dbc.Col(dcc.Loading(html.Div(placeholder, id=SCORE_RESULT), type="default"), lg=8, xl=9,
                         className="mt-3"),
             ])),
@@ -213,8 +217,11 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
     body = []
     for filled in view.filled:
         header, rows = neighbour_table(clients, filled.neighbours)
+        tie = (dbc.Alert(filled.tie_sentence, id=SCORE_RESULT_TIE, color="warning", className="small py-2 mb-2")
+               if filled.tied else None)
         body += [
             html.P(filled.sentence, className="small mb-2"),
+            tie,
             html.Div([dbc.Badge(f"{label}: {count}", color="primary" if label == filled.value else "secondary",
                                 className="me-1") for label, count in filled.votes], className="mb-2"),
             html.Div(f"The {len(filled.neighbours)} most similar training clients, nearest first",
@@ -280,8 +287,8 @@ def _segment_badge(number: int, colour: str) -> html.Span:
 
 
 def _upload_summary(view: UploadView) -> html.Div:
-    refused = (f"{view.refused:,} rows could not be scored; they are not in the scored file."
-               if view.refused else "Every row was scored.")
+    refused = (f"{view.refused:,} rows could not be scored; they are in the scored file too, with the reason in "
+               "the status column and an empty segment." if view.refused else "Every row was scored.")
     counts = dbc.Table([
         html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
                             html.Th("Share", className="text-end")])),
@@ -290,15 +297,20 @@ def _upload_summary(view: UploadView) -> html.Div:
                              html.Td(f"{clients / view.scored:.0%}" if view.scored else "-", className="text-end")])
                     for number, name, colour, clients in view.segments]),
     ], size="sm", className="small mb-0")
+    read_as = [html.Div(f"Read as {view.read_as}; the scored file is written the same way.")]
+    if view.normalised:
+        read_as += [html.Div("Read leniently (case, spaces):", className="mt-1"),
+                    html.Ul([html.Li(line) for line in view.normalised], className="ps-3 mb-0")]
     summary = dbc.Card([
         dbc.CardHeader(f"{view.name}: {view.scored:,} of {view.rows:,} rows scored"),
         dbc.CardBody([html.P(f"{refused} The scored file holds the file's {view.columns} columns plus "
-                             "segment, segment_name and filled (which key field was filled, and the vote).",
-                             className="small"), counts]),
+                             f"{', '.join(view.added_columns)} (which key field the vote filled, and how the "
+                             "neighbours voted).", className="small"),
+                      html.Div(read_as, id=SCORE_UPLOAD_READ_AS, className="small text-muted mb-2"), counts]),
     ], id=SCORE_UPLOAD_SUMMARY, className="mb-3 h-100")
     refused_card = None
     if view.refused:
-        more = (html.P(f"... and {view.refused_not_listed:,} more; download the refused rows for the full list.",
+        more = (html.P(f"... and {view.refused_not_listed:,} more; the scored file's status column has them all.",
                        className="small text-muted mb-0 mt-2") if view.refused_not_listed else None)
         refused_card = dbc.Card([
             dbc.CardHeader(f"Rows that could not be scored ({view.refused:,})"),
@@ -307,12 +319,13 @@ def _upload_summary(view: UploadView) -> html.Div:
         ], id=SCORE_UPLOAD_REFUSED, className="mb-3 h-100")
     parts = [dbc.Row([dbc.Col(summary, lg=5, className="mb-3"), dbc.Col(refused_card, lg=7, className="mb-3")])]
     if view.preview:
-        segment = view.preview_columns.index(scoring.SEGMENT_COLUMN)
+        segment = view.preview_columns.index(SEGMENT_LABEL)
         colours = {number: colour for number, _name, colour, _clients in view.segments}
-        rows = [[_segment_badge(int(cell), colours[int(cell)]) if i == segment else cell for i, cell in enumerate(row)]
-                for row in view.preview]
+        rows = [[_segment_badge(int(cell), colours[int(cell)]) if i == segment and cell else cell
+                 for i, cell in enumerate(row)] for row in view.preview]
         parts.append(dbc.Card([
-            dbc.CardHeader(f"Preview: the first {len(view.preview)} scored rows (the download holds every column)"),
+            dbc.CardHeader(f"Preview: the first {len(view.preview)} rows (the download holds every row and column)"),
+            # The table scrolls inside its card on a phone; status and segment come first, so they show.
             dbc.CardBody(html.Div(_table(list(view.preview_columns), rows, striped=True),
                                   className="table-responsive"), className="p-2"),
         ], id=SCORE_UPLOAD_PREVIEW, className="mb-3"))
@@ -326,38 +339,36 @@ def _scored_upload(contents: str, filename: str | None):
 
 @callback(
     Output(SCORE_UPLOAD_RESULT, "children"), Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
-    Output(SCORE_REFUSED_BUTTON, "disabled"), Output(SCORE_DOWNLOAD_MESSAGE, "children"),
+    Output(SCORE_DOWNLOAD_MESSAGE, "children"),
     Input(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
     prevent_initial_call=True,
 )
 def score_file(contents, filename):
     try:
-        _file, name, result = _scored_upload(contents, filename)
-        view = upload_view(name, result)
-    except scoring.ClientFileError as error:
-        return dbc.Alert(str(error), color="warning", className="upload-problem"), True, True, None
+        file, name, result = _scored_upload(contents, filename)
+        view = upload_view(name, file, result)
+    except ClientFileError as error:
+        return dbc.Alert(str(error), color="warning", className="upload-problem"), True, None
     except ArtifactError as error:
-        return missing_artifacts_notice(str(error)), True, True, None
+        return missing_artifacts_notice(str(error)), True, None
     except Exception:
         logger.exception("scoring the uploaded file %r failed", filename)
-        return dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), True, True, None
-    return _upload_summary(view), view.scored == 0, view.refused == 0, None
+        return dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), True, None
+    return _upload_summary(view), False, None
 
 
 @callback(
     Output(SCORE_DOWNLOAD, "data"), Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True),
-    Input(SCORE_DOWNLOAD_BUTTON, "n_clicks"), Input(SCORE_REFUSED_BUTTON, "n_clicks"),
+    Input(SCORE_DOWNLOAD_BUTTON, "n_clicks"),
     State(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
     prevent_initial_call=True,
 )
-def download_file(_scored_clicks, _refused_clicks, contents, filename):
+def download_file(_clicks, contents, filename):
     # The rows are not kept anywhere between callbacks: the upload is scored again, which is fast.
     if contents is None:
         raise PreventUpdate
     try:
         file, _name, result = _scored_upload(contents, filename)
-        if ctx.triggered_id == SCORE_REFUSED_BUTTON:
-            return dcc.send_bytes(refused_csv_bytes(result), refused_filename(filename)), None
         return dcc.send_bytes(scored_csv_bytes(file, result), scored_filename(filename)), None
     except Exception:
         logger.exception("preparing the download of %r failed", filename)

@@ -1,12 +1,14 @@
-"""Score a CSV file of clients of any size into a new CSV file (see dashapp.scoring).
+"""Score a CSV file of clients of any size into a new CSV file (see dashapp.scoring and dashapp.client_files).
 
     python scripts/score.py clients.csv scored.csv
-    python scripts/score.py clients.csv scored.csv --refused refused.csv --chunk-rows 20000
+    python scripts/score.py clients.csv scored.csv --chunk-rows 20000
 
-The input is the UCI format (semicolon-separated) or a comma-separated file with at least the columns job,
-housing and loan; every column is kept, and segment, segment_name and filled are added. Rows that cannot be
-scored are left out of the output and listed, with their row number and reason, in --refused (default:
-OUT with the suffix .refused.csv). The file is read in chunks, so memory stays constant.
+The input is a CSV file with at least the columns job, housing and loan (headers and values in any case),
+separated by semicolons (the UCI format), commas or tabs, in UTF-8 (with or without a byte-order mark),
+Windows-1251 or Windows-1252. The output keeps every row, in order, with every column as it was, and adds
+status ("scored", or "not scored: " and why), segment (empty when not scored), segment_name and filled (the
+key field a vote filled, the votes, and a tie if there was one); it is written in the input's encoding,
+byte-order mark, delimiter and line ending. The file is read in chunks, so memory stays constant.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, scoring
+from dashapp import artifacts, client_files, scoring
 from dashapp.settings import get_settings
 
 logger = logging.getLogger("score")
@@ -26,8 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("input", type=Path, help="the file of clients")
     parser.add_argument("output", type=Path, help="the scored file to write")
-    parser.add_argument("--refused", type=Path, default=None,
-                        help="where to list refused rows (default: OUTPUT with .refused.csv)")
     parser.add_argument("--chunk-rows", type=int, default=50_000, help="rows per chunk (default 50000)")
     parser.add_argument("--model-dir", type=Path, default=None, help="default: BANK_MODEL_DIR or model/")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -40,19 +40,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.input} is not a file")
     if args.input.resolve() == args.output.resolve():
         parser.error("the output must not overwrite the input")
-    refused = args.refused or args.output.with_suffix(".refused.csv")
     try:
         store = artifacts.load_store(str(args.model_dir or get_settings().model_dir))
-        summary = scoring.score_csv_stream(args.input, args.output, scoring.scoring_model(store),
-                                           refused_target=refused, chunk_rows=args.chunk_rows,
-                                           progress=not args.quiet)
-    except (artifacts.ArtifactError, scoring.ClientFileError) as error:
+        summary = client_files.score_csv_stream(args.input, args.output, scoring.scoring_model(store),
+                                                chunk_rows=args.chunk_rows, progress=not args.quiet)
+    except (artifacts.ArtifactError, client_files.ClientFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     counts = ", ".join(f"segment {s}: {n:,}" for s, n in summary.segments.items())
-    logger.info("scored %s rows into %s (%s)", f"{summary.scored:,}", args.output, counts)
+    logger.info("read %s as %s; scored %s of %s rows into %s (%s)", args.input, summary.dialect.describe(),
+                f"{summary.scored:,}", f"{summary.rows:,}", args.output, counts)
     if summary.refused:
-        logger.info("refused %s rows; see %s", f"{summary.refused:,}", refused)
+        logger.info("%s rows not scored: their status column says why", f"{summary.refused:,}")
+    for line in client_files.normalised_summary(summary.normalised):
+        logger.info("read leniently: %s", line)
     return 0
 
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from dashapp import api, catalogue, scoring
+from dashapp import api, catalogue, fields, scoring
 from dashapp.artifacts import ArtifactError
 
 SCORE = "/api/v1/score"
@@ -41,7 +41,7 @@ def test_one_client_gets_the_same_answer_as_the_core(client, model):
     response = client.post(SCORE, json=body)
     assert response.status_code == 200
     expected = scoring.score_client(scoring.validate_client(body), model).to_dict()
-    assert response.get_json() == expected
+    assert response.get_json() == {"status": "scored", **expected}
     assert response.get_json()["filled"][0]["field"] == "job"
     assert sum(v["count"] for v in expected["filled"][0]["votes"]) == 5
 
@@ -52,26 +52,58 @@ def test_a_list_of_clients_is_scored_in_order(client, model):
     response = client.post(SCORE, json={"clients": clients})
     assert response.status_code == 200
     results = response.get_json()["results"]
-    assert results == [r.to_dict() for r in scoring.score_clients([scoring.validate_client(c) for c in clients],
-                                                                   model)]
+    assert results == [{"status": "scored", **r.to_dict()}
+                       for r in scoring.score_clients([scoring.validate_client(c) for c in clients], model)]
     assert results[1]["segment"] == 2
     assert results[2]["filled"][0]["field"] == "loan"
 
 
-def test_bad_clients_in_a_list_get_422_naming_each_field(client):
-    clients = [{"job": "admin.", "housing": "yes", "loan": "no"}] * 3 + [{"job": "pilot", "housing": "yes",
-                                                                         "loan": "no", "age": "forty"}]
+def test_a_mixed_list_scores_the_good_clients_and_answers_the_bad_ones_in_order(client, model):
+    good = {"job": "admin.", "housing": "yes", "loan": "no"}
+    clients = [{**good, "client_id": "A-1"}, {"job": "pilot", "housing": "yes", "loan": "no", "age": "forty",
+                                               "client_id": 2},
+               {**good, "client_id": 3}, "not a client", {**good, "client_id": True}, {"job": "student"}]
     response = client.post(SCORE, json={"clients": clients})
-    assert response.status_code == 422
-    errors = response.get_json()["errors"]
-    assert [e["field"] for e in errors] == ["clients[3].job", "clients[3].age"]
-    assert errors[0]["reason"].startswith("'pilot' is not a job category; expected one of admin.,")
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["scored", "not scored", "scored", "not scored", "not scored",
+                                              "not scored"]
+    assert [r.get("client_id") for r in results] == ["A-1", 2, 3, None, None, None]
+    assert results[0] == {"client_id": "A-1", "status": "scored",
+                          **scoring.score_client(scoring.validate_client(good), model).to_dict()}
+    assert [e["field"] for e in results[1]["errors"]] == ["job", "age"]
+    assert results[1]["errors"][0]["reason"].startswith("'pilot' is not a category of Job; expected one of admin.,")
+    assert results[3]["errors"][0]["reason"].startswith("a client must be an object")
+    assert results[4]["errors"] == [{"field": "client_id", "reason": "True is not a client identifier; expected a "
+                                                                     "string of at most 200 characters or an integer"}]
+    assert [e["field"] for e in results[5]["errors"]] == ["housing", "loan"]
+    assert "Housing loan and Personal loan are unknown" in results[5]["errors"][0]["reason"]
 
+
+def test_a_client_id_is_echoed_for_one_client(client):
+    response = client.post(SCORE, json={"client_id": 12345678901234567890, "job": "student", "housing": "no",
+                                         "loan": "no"})
+    assert response.status_code == 200
+    assert response.get_json()["client_id"] == 12345678901234567890
+    assert "client_id" not in client.post(SCORE, json={"job": "student", "housing": "no", "loan": "no"}).get_json()
+
+
+def test_the_issues_tied_vote_is_said_in_the_answer(client, full_store):
+    from dashapp.score_view import typical_client
+
+    body = {**typical_client(full_store.clients), "job": "unknown", "age": 25, "education": "high.school"}
+    filled = client.post(SCORE, json=body).get_json()["filled"][0]
+    assert [(v["value"], v["count"]) for v in filled["votes"]] == [("admin.", 2), ("services", 2), ("technician", 1)]
+    assert filled["tie"]["between"] == ["admin.", "services"] and filled["tie"]["broken_by"] == "nearest_neighbour"
+    assert filled["tie"]["deciding_neighbour"] in filled["neighbours"]
+    assert filled["value"] == "admin."
 
 def test_two_unknown_key_fields_get_422(client):
     response = client.post(SCORE, json={"job": "admin."})
     assert response.status_code == 422
     assert [e["field"] for e in response.get_json()["errors"]] == ["housing", "loan"]
+    assert response.get_json()["errors"][0]["reason"] == ("Housing loan and Personal loan are unknown; at least two "
+                                                          "of Job, Housing loan and Personal loan must be known")
 
 
 @pytest.mark.parametrize(("body", "field", "reason"), [
@@ -84,8 +116,9 @@ def test_two_unknown_key_fields_get_422(client):
     (b'{"clients": {"job": "admin."}}', "clients", "must be a list of client objects"),
     (b'{"clients": []}', "clients", "must list from 1 to 10,000 clients; got 0"),
     (b'{"job": "admin.", "housing": "yes", "loan": "no", "age": 1e400}', "age", "is not an age"),
-    (b'{"job": ["admin."], "housing": {"a": 1}, "loan": 3}', "job", "a list is not a job category"),
-    (b'{"job": ' + b"[" * 900 + b"]" * 900 + b"}", "job", "a list is not a job category"),
+    (b'{"job": ["admin."], "housing": {"a": 1}, "loan": 3}', "job", "a list is not a category of Job"),
+    (b'{"job": ' + b"[" * 900 + b"]" * 900 + b"}", "job", "a list is not a category of Job"),
+    (b'{"clients": [{"job": "admin."}], "extra": 1}', "extra", "a list of clients is sent as"),
 ])
 def test_malformed_input_gets_422_with_field_and_reason(client, body, field, reason):
     response = client.post(SCORE, data=body, content_type="application/json")
@@ -98,9 +131,13 @@ def test_too_many_clients_get_422_and_errors_are_capped(client):
     response = client.post(SCORE, json={"clients": [{"job": "x"}] * 10_001})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["reason"] == "must list from 1 to 10,000 clients; got 10,001"
-    response = client.post(SCORE, json={"clients": [{"job": "x"}] * 500})
+    many = {f"x{i}": 1 for i in range(150)}
+    response = client.post(SCORE, json=many)
+    assert response.status_code == 422
     assert len(response.get_json()["errors"]) == api.MAX_ERRORS_LISTED
-    assert response.get_json()["omitted"] == 500 * 3 - api.MAX_ERRORS_LISTED
+    assert response.get_json()["omitted"] == 150 + 3 - api.MAX_ERRORS_LISTED  # and job, housing, loan unknown
+    (answer,) = client.post(SCORE, json={"clients": [many]}).get_json()["results"]
+    assert len(answer["errors"]) == api.MAX_ERRORS_LISTED and answer["omitted"] == 53
 
 
 def test_wrong_content_type_gets_415(client):
@@ -139,6 +176,12 @@ def test_openapi_document_names_the_mounted_server_and_every_operation(client):
     assert set(document["paths"]) == {"/score", "/segments", "/openapi.json"}
     client_schema = document["components"]["schemas"]["Client"]
     assert client_schema["properties"]["job"]["enum"][:2] == ["admin.", "blue-collar"]
+    assert set(client_schema["properties"]) == {"client_id", *fields.NAMES}  # derived from dashapp.fields
+    assert client_schema["properties"]["age"]["minimum"] == fields.AGE_RANGE[0]
+    assert client_schema["properties"]["client_id"]["type"] == ["string", "integer"]
+    schemas = document["components"]["schemas"]
+    assert "tie" in schemas["Filled"]["required"] and schemas["NotScored"]["properties"]["status"] == {
+        "const": "not scored"}
     assert set(document["paths"]["/score"]["post"]["responses"]) == {"200", "400", "413", "415", "422", "503"}
 
 
@@ -148,7 +191,37 @@ def test_the_real_app_serves_the_api_under_its_prefix(full_store, model):
     body = {"job": "services", "housing": "unknown", "loan": "no", "age": 29}
     response = server.test_client().post(SCORE, json=body)
     assert response.status_code == 200
-    assert response.get_json() == scoring.score_client(scoring.validate_client(body), model).to_dict()
+    assert response.get_json() == {"status": "scored",
+                                   **scoring.score_client(scoring.validate_client(body), model).to_dict()}
+
+
+@pytest.mark.parametrize("prefix", ["/", "/studio/"])
+def test_wrong_methods_and_unknown_api_paths_get_json_not_the_pages_html(full_store, prefix):
+    """Mounted as the app mounts it, beside a catch-all page route like Dash's, under a URL prefix."""
+    app = Flask(__name__)
+    app.config[api.STORE_LOADER_KEY] = lambda: full_store
+    app.add_url_rule(prefix + "<path:path>", "page", lambda path: "<html>a page</html>")
+    api.mount(app, prefix)
+    web = app.test_client()
+    response = web.get(prefix + "api/v1/score")
+    assert response.status_code == 405 and response.headers["Allow"] == "OPTIONS, POST"
+    assert response.get_json()["errors"][0] == {"field": "method", "reason": "GET is not allowed here; use POST"}
+    assert web.post(prefix + "api/v1/segments").status_code == 405
+    for path in ("api/v1/nope", "api/v2/score", "api/", "api"):
+        response = web.get(prefix + path)
+        assert response.status_code == 404 and response.is_json, path
+        assert "is not a path of this API" in response.get_json()["errors"][0]["reason"]
+    assert web.post(prefix + "api/v1/score", json={"job": "student", "housing": "no", "loan": "no"}).status_code == 200
+    assert web.get(prefix + "score").get_data(as_text=True) == "<html>a page</html>"
+
+
+def test_the_real_app_answers_json_for_wrong_methods_and_unknown_api_paths(full_store):
+    from app import server
+
+    web = server.test_client()
+    assert web.get(SCORE).status_code == 405 and web.get(SCORE).is_json
+    assert web.get("/api/nothing").status_code == 404 and web.get("/api/nothing").is_json
+    assert web.get("/score").status_code == 200  # the page itself
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
 from dashapp import catalogue
-from tests.conftest import severe_console_errors
+from tests.conftest import SCREENSHOTS, severe_console_errors
 from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,8 @@ def _decision_path_edges(browser, graph_id: str) -> int:
 
 
 def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, browser):
-    from pages.score import (SCORE_RESULT, SCORE_RESULT_SEGMENT, SCORE_RESULT_VOTE, SCORE_SUBMIT, SCORE_TREE,
-                             field_id, feedback_id)
+    from pages.score import (SCORE_RESULT, SCORE_RESULT_SEGMENT, SCORE_RESULT_TIE, SCORE_RESULT_VOTE, SCORE_SUBMIT,
+                             SCORE_TREE, field_id, feedback_id)
 
     _open(browser, live_server, "score", f"#{SCORE_SUBMIT}")
     assert "typical client" in browser.find_element(f"#{SCORE_RESULT}").text
@@ -51,13 +51,19 @@ def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, br
     _click(browser, browser.find_element(f"#{SCORE_SUBMIT}"))
     browser.wait_for_contains_text(f"#{SCORE_RESULT}", "cannot be scored yet", timeout=20)
     assert "is-invalid" in browser.find_element(f"#{field_id('job')}").get_attribute("class")
-    assert "at least two of the key fields" in browser.find_element(f"#{feedback_id('loan')}").text
+    assert "at least two of Job, Housing loan and Personal loan" in browser.find_element(
+        f"#{feedback_id('loan')}").text
     assert not browser.find_elements(f"#{SCORE_RESULT_SEGMENT}")
 
-    # Back to a scorable client for the screenshot, with the vote and the path on the tree.
+    # Back to a scorable client for the screenshot: the issue's tied vote (age 25, high school), said as a tie.
     Select(browser.find_element(f"#{field_id('loan')}")).select_by_value("no")
+    Select(browser.find_element(f"#{field_id('education')}")).select_by_value("high.school")
+    age = browser.find_element(f"#{field_id('age')}")
+    age.clear()
+    age.send_keys("25")
     _click(browser, browser.find_element(f"#{SCORE_SUBMIT}"))
-    browser.wait_for_contains_text(f"#{SCORE_RESULT_VOTE}", "Job was not known", timeout=20)
+    browser.wait_for_contains_text(f"#{SCORE_RESULT_TIE}", "A tie between", timeout=20)
+    assert "treat the segment as uncertain" in browser.find_element(f"#{SCORE_RESULT_TIE}").text
     assert "is-invalid" not in browser.find_element(f"#{field_id('job')}").get_attribute("class")
     browser.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     assert severe_console_errors(browser) == []
@@ -92,9 +98,10 @@ def test_uploading_a_file_shows_the_summary_and_downloads_the_scored_file(live_s
     browser.wait_for_contains_text(f"#{SCORE_UPLOAD_SUMMARY}", "3 of 5 rows scored", timeout=20)
     assert "2 rows could not be scored" in browser.find_element(f"#{SCORE_UPLOAD_SUMMARY}").text
     preview = browser.find_element(f"#{SCORE_UPLOAD_PREVIEW}").text
-    assert "segment_name" in preview and "job = " in preview
+    assert "Filled by the vote" in preview and "job = " in preview and "not scored" in preview
+    assert "Basic (4 years)" in preview and "basic.4y" not in preview
     refused = browser.find_element(f"#{SCORE_UPLOAD_REFUSED}").text
-    assert "'pilot' is not a job category" in refused and "job and housing are unknown" in refused
+    assert "'pilot' is not a category of Job" in refused and "Job and Housing loan are unknown" in refused
 
     download_dir = tmp_path / "scored"
     download_dir.mkdir()
@@ -105,9 +112,34 @@ def test_uploading_a_file_shows_the_summary_and_downloads_the_scored_file(live_s
     _click(browser, button)
     downloaded = Path(download_dir) / "march clients-scored.csv"
     _wait_until(downloaded.exists, message="the scored file to download")
-    _wait_until(lambda: len(downloaded.read_text().splitlines()) == 4, timeout=5, message="the whole file")
+    _wait_until(lambda: len(downloaded.read_text().splitlines()) == 6, timeout=5, message="the whole file")
     lines = downloaded.read_text(encoding="utf-8").splitlines()
-    assert lines[0].endswith('"segment";"segment_name";"filled"')
+    assert lines[0] == UCI_FILE.splitlines()[0] + ';"status";"segment";"segment_name";"filled"'
     assert "'=HYPERLINK" in lines[2]
+    assert lines[3].startswith(UCI_FILE.splitlines()[3] + ';"not scored: ')  # refused rows are kept
     browser.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     assert severe_console_errors(browser) == []
+
+
+def test_the_upload_preview_shows_status_and_segment_on_a_phone(live_server, browser, tmp_path):
+    """At 390 x 844 the preview's table scrolls inside its card, and its first columns are status and segment."""
+    from pages.score import SCORE_UPLOAD, SCORE_UPLOAD_PREVIEW, SCORE_UPLOAD_SUMMARY
+
+    browser.driver.set_window_size(390, 844)
+    _open(browser, live_server, "score?tab=file", f"#{SCORE_UPLOAD}")
+    path = tmp_path / "clients.csv"
+    path.write_text(UCI_FILE, encoding="utf-8")
+    browser.find_element(f"#{SCORE_UPLOAD} input[type=file]").send_keys(str(path))
+    browser.wait_for_contains_text(f"#{SCORE_UPLOAD_SUMMARY}", "3 of 5 rows scored", timeout=20)
+    browser.driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'start', behavior: 'instant'})",
+                                  f"#{SCORE_UPLOAD_PREVIEW}")
+    geometry = browser.driver.execute_script(
+        "const th = Array.from(document.querySelectorAll(arguments[0] + ' th'));"
+        "const segment = th.find(h => h.textContent === 'Segment').getBoundingClientRect();"
+        "return {segmentRight: segment.right, viewport: window.innerWidth,"
+        "        page: document.documentElement.scrollWidth};", f"#{SCORE_UPLOAD_PREVIEW}")
+    assert geometry["segmentRight"] <= geometry["viewport"], geometry
+    assert geometry["page"] <= geometry["viewport"], geometry  # the page itself does not scroll sideways
+    assert severe_console_errors(browser) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.driver.save_screenshot(str(SCREENSHOTS / "score-upload-preview-390px.png"))

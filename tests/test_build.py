@@ -141,7 +141,26 @@ def test_code_version_covers_every_module_the_build_imports_and_not_the_wording(
 
     modules = build_modules()
     for name in ("build.py", "domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py",
-                 "artifacts.py"):
+                 "artifacts.py", "fields.py", "neighbours.py"):
         assert name in modules
     # Segment names and product suggestions are presentation: rewording them must not force a rebuild.
     assert "catalogue.py" not in modules
+
+
+def test_changing_the_table_of_client_fields_changes_the_code_version(tmp_path):
+    """The neighbour index is written from dashapp/fields.py: editing it must make the artifacts stale."""
+    import subprocess
+    import sys
+
+    package = Path(build.__file__).resolve().parent
+    shutil.copytree(package, tmp_path / "dashapp", ignore=shutil.ignore_patterns("__pycache__"))
+    code = "from dashapp.artifacts import code_version; print(code_version())"
+
+    def version() -> str:
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.strip()
+
+    assert version() == artifacts.code_version()
+    fields_module = tmp_path / "dashapp" / "fields.py"
+    fields_module.write_text(fields_module.read_text().replace('"Credit in default"', '"Defaulted"'))
+    assert version() != artifacts.code_version()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from types import SimpleNamespace
 
 import dash
 import pandas as pd
@@ -16,7 +15,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
-from dashapp import catalogue, domain, score_view, scoring
+from dashapp import catalogue, client_files, domain, score_view, scoring
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 SCORE = "pages.score"
@@ -83,7 +82,7 @@ def test_page_answers_over_http():
 def test_layout_has_every_field_with_a_typical_client_as_default(page, full_store):
     ids = _by_id(_layout())
     for component_id in (page.SCORE_SUBMIT, page.SCORE_RESULT, page.SCORE_UPLOAD, page.SCORE_UPLOAD_RESULT,
-                         page.SCORE_DOWNLOAD, page.SCORE_DOWNLOAD_BUTTON, page.SCORE_REFUSED_BUTTON):
+                         page.SCORE_DOWNLOAD, page.SCORE_DOWNLOAD_BUTTON):
         assert component_id in ids, component_id
     clients = full_store.clients
     for field in page.FIELDS:
@@ -109,11 +108,22 @@ def test_dropdowns_have_readable_labels_and_allow_unknown(page):
             assert [o["value"] for o in ids[page.field_id(field)].options] == list(domain.CATEGORIES[field])
 
 
-def test_age_hint_gives_the_range_of_the_data(page, full_store):
+def test_age_hint_states_the_rule_the_validation_applies(page):
     layout = _layout()
-    low, high = int(full_store.clients["age"].min()), int(full_store.clients["age"].max())
-    assert _by_id(layout)[page.field_id("age")].placeholder == f"{low} to {high}"
-    assert f"Ages in the data run from {low} to {high}" in _text(layout)
+    assert _by_id(layout)[page.field_id("age")].placeholder == "16 to 120"
+    assert "A whole number from 16 to 120; leave empty if not known." in _text(layout)
+    _, _, feedback = _submit(page, age=121)
+    assert feedback["age"] == "121 is not an age; expected a whole number from 16 to 120"
+
+
+def test_form_inputs_and_labels_come_from_the_table_of_client_fields(page):
+    from dashapp import fields
+
+    ids = _by_id(_layout())
+    assert page.FIELDS == fields.NAMES
+    labels = [c for c in _components(_layout()) if type(c).__name__ == "Label"]
+    assert [label.children for label in labels] == [f.label for f in fields.FIELDS]
+    assert all(page.field_id(f) in ids for f in fields.NAMES)
 
 
 def test_key_fields_rule_is_stated_on_the_form():
@@ -183,13 +193,33 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     rows = [c for c in _components(vote) if type(c).__name__ == "Tr"]
     assert len(rows) == 1 + scoring.N_NEIGHBOURS  # header + the voters
     assert f"{filled.neighbours[0]:,}" in text
-    assert "filled by the vote of the most similar clients" in _text(result)
+    assert "filled by the vote of the most similar clients" in _text(result) or "tied vote" in _text(result)
+
+
+def test_the_issues_tied_vote_is_said_with_how_it_was_broken(page, model):
+    """job unknown, age 25, high school, the form's other defaults: admin. 2, services 2, technician 1."""
+    result, invalid, _ = _submit(page, job="unknown", age=25, education="high.school")
+    assert not any(invalid.values())
+    tie = _text(_by_id(result)[page.SCORE_RESULT_TIE])
+    admin, services = score_view.value_label("job", "admin."), score_view.value_label("job", "services")
+    assert tie.startswith(f"A tie between {admin!r} and {services!r} (2 votes each): it went to {admin!r}, the job "
+                          "of the nearest of the tied clients (client ")
+    assert "treat the segment as uncertain" in tie
+    vote = _text(_by_id(result)[page.SCORE_RESULT_VOTE])
+    assert "no majority" in vote and "the majority's choice" not in vote
+    assert "filled by a tied vote of the most similar clients" in _text(result)
+    values = dict(zip(page.FIELDS, _form_values(page, job="unknown", age=25, education="high.school")))
+    (filled,) = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model).filled
+    assert filled.votes == (("admin.", 2), ("services", 2), ("technician", 1))
+    assert f"client {filled.deciding_neighbour:,}" in tie
 
 
 def test_two_unknown_key_fields_are_marked_inline_without_a_result(page):
     result, invalid, feedback = _submit(page, job="unknown", loan="unknown")
     assert invalid == {f: f in ("job", "loan") for f in page.FIELDS}
-    assert "at least two of the key fields" in feedback["job"] and feedback["job"] == feedback["loan"]
+    assert feedback["job"] == ("Job and Personal loan are unknown; at least two of Job, Housing loan and Personal "
+                               "loan must be known")
+    assert feedback["job"] == feedback["loan"]
     assert "cannot be scored yet" in _text(result)
     assert page.SCORE_RESULT_SEGMENT not in _by_id(result)
 
@@ -210,7 +240,7 @@ def test_an_empty_age_is_unknown_and_left_out(page):
 
 def test_a_value_the_form_never_offers_is_refused_not_crashed(page):
     _, invalid, feedback = _submit(page, education="phd")
-    assert invalid["education"] and "'phd' is not a education category" in feedback["education"]
+    assert invalid["education"] and "'phd' is not a category of Education" in feedback["education"]
 
 
 def test_an_unexpected_failure_is_logged_and_shown_as_a_plain_message(page, monkeypatch, caplog):
@@ -269,47 +299,73 @@ def _uci_file() -> bytes:
 
 
 def _upload_result(page, content: bytes, filename: str = "clients.csv"):
-    children, scored_disabled, refused_disabled, message = page.score_file(_upload(content), filename)
-    return children, scored_disabled, refused_disabled
+    children, scored_disabled, message = page.score_file(_upload(content), filename)
+    assert message is None
+    return children, scored_disabled
 
 
-def test_upload_scores_the_file_lists_refused_rows_and_enables_downloads(page, model):
-    children, scored_disabled, refused_disabled = _upload_result(page, _uci_file())
-    assert scored_disabled is False and refused_disabled is False
+def _rows(component) -> list:
+    return [c for c in _components(component) if type(c).__name__ == "Tr"]
+
+
+def test_upload_scores_the_file_keeps_every_row_and_lists_refused_rows(page, model):
+    children, scored_disabled = _upload_result(page, _uci_file())
+    assert scored_disabled is False
     ids = _by_id(children)
     summary = _text(ids[page.SCORE_UPLOAD_SUMMARY])
     assert "'clients.csv': 4 of 7 rows scored" in summary
-    assert "3 rows could not be scored" in summary
-    assert "9 columns" in summary
-    expected = scoring.score_table(scoring.read_client_csv(_uci_file()).table, model)
-    counts = scoring.segment_counts(expected.scored)
-    count_rows = [c for c in _components(ids[page.SCORE_UPLOAD_SUMMARY]) if type(c).__name__ == "Tr"][1:]
+    assert "3 rows could not be scored; they are in the scored file too" in summary
+    assert "9 columns plus status, segment, segment_name, filled" in summary
+    assert "Read as UTF-8, ';'-separated; the scored file is written the same way." in summary
+    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model)
+    counts = scoring.segment_counts(expected)
+    count_rows = _rows(ids[page.SCORE_UPLOAD_SUMMARY])[1:]
     shown = {_text(row.children[1]): int(_text(row.children[2])) for row in count_rows}
     assert shown == {catalogue.SEGMENTS[n].name: count for n, count in counts.items()}
     assert sum(counts.values()) == 4
-    preview = ids[page.SCORE_UPLOAD_PREVIEW]
-    rows = [c for c in _components(preview) if type(c).__name__ == "Tr"]
-    assert len(rows) == 1 + 4
+    rows = _rows(ids[page.SCORE_UPLOAD_PREVIEW])
+    assert len(rows) == 1 + 7  # every row, scored or not
     header = [cell.children for cell in rows[0].children]
-    assert header == ["Row", "job", "housing", "loan", "age", "marital", "education", "default", "segment",
-                      "segment_name", "filled"]
-    assert [r.children[0].children for r in rows[1:]] == ["2", "3", "5", "8"]  # spreadsheet rows, refused skipped
-    assert "job = " in _text(rows[3])  # row 5: the filled job and its vote
+    assert header == ["Status", "Segment", "Row", "Job", "Housing loan", "Personal loan", "Age", "Marital status",
+                      "Education", "Credit in default", "Filled by the vote"]
+    assert [_text(r.children[2]) for r in rows[1:]] == ["2", "3", "4", "5", "6", "7", "8"]
+    assert [_text(r.children[0]) for r in rows[1:]] == ["scored", "scored", "not scored", "scored", "not scored",
+                                                       "not scored", "scored"]
+    assert _text(rows[3].children[1]) == ""  # no segment where none can be given
+    label = score_view.value_label
+    assert [_text(c) for c in rows[1].children[3:10]] == [
+        label("job", "housemaid"), "No housing loan", "No personal loan", "56", label("marital", "married"),
+        "Basic (4 years)", "No credit in default"]
+    assert _text(rows[1].children[8]) == "Basic (4 years)"  # a readable label, not basic.4y
+    assert "job = " in _text(rows[4])  # row 5: the filled job and its vote
     refused = _text(ids[page.SCORE_UPLOAD_REFUSED])
     assert "Rows that could not be scored (3)" in refused
-    assert "job and housing are unknown" in refused
-    assert "'pilot' is not a job category" in refused
+    assert "Job and Housing loan are unknown" in refused
+    assert "'pilot' is not a category of Job" in refused
     assert "'abc' is not an age" in refused
 
 
 def test_upload_of_a_comma_separated_file_with_only_the_key_columns(page):
     content = b"job,housing,loan\nstudent,no,no\nadmin.,yes,yes\n"
-    children, scored_disabled, refused_disabled = _upload_result(page, content)
-    assert scored_disabled is False and refused_disabled is True  # nothing refused, nothing to download
+    children, scored_disabled = _upload_result(page, content)
+    assert scored_disabled is False
     ids = _by_id(children)
     assert "2 of 2 rows scored" in _text(ids[page.SCORE_UPLOAD_SUMMARY])
     assert "Every row was scored" in _text(ids[page.SCORE_UPLOAD_SUMMARY])
     assert page.SCORE_UPLOAD_REFUSED not in ids
+
+
+def test_upload_of_a_cp1251_tab_file_with_headers_and_values_in_any_case(page):
+    text = "ФИО\tJob\t Housing \tLOAN\nИванов\tAdmin.\tYes\tno\nПетров\t technician\tyes\tNo\n"
+    children, _ = _upload_result(page, text.encode("cp1251"))
+    ids = _by_id(children)
+    read_as = _text(ids[page.SCORE_UPLOAD_READ_AS])
+    assert "Read as Windows-1251 (Cyrillic), tab-separated" in read_as
+    for line in ("column ' Housing ' read as housing", "column 'LOAN' read as loan",
+                 "Job: 'Admin.' read as 'admin.' (1 row)", " Housing : 'Yes' read as 'yes' (1 row)",
+                 "Job: ' technician' read as 'technician' (1 row)", "LOAN: 'No' read as 'no' (1 row)"):
+        assert line in read_as, line
+    assert "2 of 2 rows scored" in _text(ids[page.SCORE_UPLOAD_SUMMARY])
 
 
 @pytest.mark.parametrize("content, message", [
@@ -317,26 +373,25 @@ def test_upload_of_a_comma_separated_file_with_only_the_key_columns(page):
     (b"   \n\n", "'clients.csv' is empty"),
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "looks like an Excel workbook or a zip archive"),
     (b"job;housing;loan\x00\x01\x02" + bytes(range(256)), "is a binary file"),
-    ("job;housing;loan\nt\u00e9cnico;yes;no\n".encode("latin-1"), "is not UTF-8 text"),
     (b"name,balance\nAna,12\n", "has no column 'job', 'housing', 'loan'"),
     (b"job;housing;loan\n", "has a header but no client rows"),
 ])
 def test_unreadable_files_get_a_clear_message(page, content, message):
-    children, scored_disabled, refused_disabled = _upload_result(page, content)
+    children, scored_disabled = _upload_result(page, content)
     assert message in _text(children)
     assert "upload-problem" in children.className
-    assert scored_disabled is True and refused_disabled is True
+    assert scored_disabled is True
 
 
 def test_a_file_over_the_limit_is_refused_with_its_size(page):
-    content = b"job;housing;loan\n" + b"admin.;yes;no\n" * (scoring.MAX_UPLOAD_BYTES // 14 + 10)
-    children, scored_disabled, _ = _upload_result(page, content)
+    content = b"job;housing;loan\n" + b"admin.;yes;no\n" * (client_files.MAX_UPLOAD_BYTES // 14 + 10)
+    children, scored_disabled = _upload_result(page, content)
     assert "is 50.0 MB; the limit is 50 MB" in _text(children) and scored_disabled is True
     assert "Up to 50 MB" in _text(_layout())
 
 
 def test_upload_that_is_not_a_data_url_is_refused(page):
-    children, scored_disabled, _, _ = page.score_file("not a file", "clients.csv")
+    children, scored_disabled, _ = page.score_file("not a file", "clients.csv")
     assert "choose the file again" in _text(children) and scored_disabled is True
     children, *_ = page.score_file("data:text/csv;base64,@@@", "clients.csv")
     assert "arrived damaged" in _text(children)
@@ -348,7 +403,7 @@ def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, cap
 
     monkeypatch.setattr(page.scoring, "score_table", broken)
     with caplog.at_level(logging.ERROR, logger="pages.score"):
-        children, scored_disabled, _ = _upload_result(page, _uci_file())
+        children, scored_disabled = _upload_result(page, _uci_file())
     assert "Something went wrong on our side" in _text(children) and "internal" not in _text(children)
     assert scored_disabled is True
     assert any(record.exc_info for record in caplog.records)
@@ -357,50 +412,45 @@ def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, cap
 # --- Downloads ----------------------------------------------------------------------------------------------
 
 
-def _download(page, monkeypatch, trigger: str, content: bytes, filename: str = "clients.csv"):
-    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=trigger))
-    data, message = page.download_file(1, None, _upload(content), filename)
+def _download(page, content: bytes, filename: str = "clients.csv"):
+    data, message = page.download_file(1, _upload(content), filename)
     assert message is None
     return data
 
 
-def test_download_holds_every_column_plus_the_segment_with_formulas_neutralised(page, monkeypatch, model):
-    data = _download(page, monkeypatch, page.SCORE_DOWNLOAD_BUTTON, _uci_file())
+def test_download_holds_every_row_and_column_plus_the_status_with_formulas_neutralised(page, model):
+    data = _download(page, _uci_file())
     assert data["filename"] == "clients-scored.csv" and data["base64"] is True
-    text = base64.b64decode(data["content"]).decode("utf-8")
+    content = base64.b64decode(data["content"])
+    text = content.decode("utf-8")
     scored = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
     original = [c.strip('"') for c in UCI_HEADER.split(";")]
-    assert list(scored.columns) == original + ["segment", "segment_name", "filled"]
-    assert len(scored) == 4
+    assert list(scored.columns) == original + ["status", "segment", "segment_name", "filled"]
+    assert len(scored) == 7 and scored["age"].tolist() == ["56", "37", "40", "41", "33", "abc", "29"]
     notes = scored.set_index("age")["note"]
     assert notes["37"] == "'=HYPERLINK(\"http://x.test\",\"y\")"  # a formula made inert
     assert notes["29"] == "'@SUM(A1)"
+    assert notes["abc"] == "-1.5"  # a number stays a number
     assert notes["56"] == "ok"
-    expected = scoring.score_table(scoring.read_client_csv(_uci_file()).table, model).scored
-    assert scored["segment"].astype(int).tolist() == expected["segment"].tolist()
-    assert scored["segment_name"].tolist() == [catalogue.SEGMENTS[s].name for s in expected["segment"]]
+    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model).table
+    assert scored["segment"].tolist() == [str(s) if not pd.isna(s) else "" for s in expected["segment"]]
+    assert scored["status"].tolist() == expected["status"].tolist()
+    assert scored["status"].iat[2].startswith("not scored: Job and Housing loan are unknown")
     filled = scored.set_index("age")["filled"]
     assert filled["41"].startswith("job = ") and filled["56"] == ""
+    # The input's own lines are in the download byte for byte, each followed by the added cells.
+    for line, out in zip([UCI_HEADER, *UCI_ROWS][:2], text.splitlines()):
+        assert out.startswith(line + ";")
 
 
-def test_download_of_the_refused_rows(page, monkeypatch):
-    data = _download(page, monkeypatch, page.SCORE_REFUSED_BUTTON, _uci_file(), filename="march.csv")
-    assert data["filename"] == "march-refused.csv"
-    refused = pd.read_csv(io.StringIO(base64.b64decode(data["content"]).decode()))
-    assert refused["row"].tolist() == [4, 6, 7]
-    assert "'pilot' is not a job category" in refused["reason"][1]
-
-
-def test_download_without_an_upload_does_nothing(page, monkeypatch):
-    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=page.SCORE_DOWNLOAD_BUTTON))
+def test_download_without_an_upload_does_nothing(page):
     with pytest.raises(PreventUpdate):
-        page.download_file(1, None, None, None)
+        page.download_file(1, None, None)
 
 
-def test_download_failure_says_so_in_plain_words(page, monkeypatch, caplog):
-    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=page.SCORE_DOWNLOAD_BUTTON))
+def test_download_failure_says_so_in_plain_words(page, caplog):
     with caplog.at_level(logging.ERROR, logger="pages.score"):
-        data, message = page.download_file(1, None, _upload(b""), "clients.csv")
+        data, message = page.download_file(1, _upload(b""), "clients.csv")
     assert data is dash.no_update and "Something went wrong" in _text(message)
 
 
@@ -418,11 +468,10 @@ def test_form_input_turns_browser_values_into_client_fields():
 def test_decode_upload_reads_data_urls_only():
     assert score_view.decode_upload(_upload(b"job;housing;loan\n")) == b"job;housing;loan\n"
     for contents in (None, "", "text", "data:text/csv,plain"):
-        with pytest.raises(scoring.ClientFileError):
+        with pytest.raises(client_files.ClientFileError):
             score_view.decode_upload(contents)
 
 
 def test_download_names_follow_the_upload():
     assert score_view.scored_filename("March clients.csv") == "March clients-scored.csv"
     assert score_view.scored_filename(None) == "clients-scored.csv"
-    assert score_view.refused_filename("a.b.csv") == "a.b-refused.csv"

@@ -82,3 +82,53 @@ def test_feature_sets_drop_only_the_socio_economic_columns():
     assert "y" in categorical  # the original treated the outcome as a client feature
     with pytest.raises(ValueError, match="feature_set='some'"):
         feature_columns("some")
+
+
+# --- How neighbours' categories are combined (compare_neighbour_combination) --------------------------------
+
+
+def test_distances_match_scikit_learns_nan_euclidean_and_equal_ones_are_exactly_equal():
+    from sklearn.metrics.pairwise import nan_euclidean_distances
+
+    from dashapp.preprocessing import _nan_euclidean_squared
+
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(20, 6)), rng.normal(size=(30, 6))
+    a[rng.random(a.shape) < 0.2] = np.nan
+    np.testing.assert_allclose(_nan_euclidean_squared(a, b), nan_euclidean_distances(a, b) ** 2, atol=1e-8)
+    # A receiver at 0.3 (standardised 40) between donors at 0.3 -/+ 0.1 (39 and 41): equal in exact arithmetic.
+    mean, scale = 40.9, 10.3
+    receiver = np.array([[(40 - mean) / scale]])
+    donors = np.array([[(39 - mean) / scale], [(41 - mean) / scale]])
+    distance = _nan_euclidean_squared(receiver, donors)
+    assert distance[0, 0] == distance[0, 1]
+
+
+def test_equal_distances_are_broken_by_position_as_the_scoring_vote_does():
+    from dashapp.preprocessing import _nearest
+
+    distance = np.array([[2.0, 1.0, 1.0, 0.5, 1.0, 1.0, 3.0]])
+    assert _nearest(distance, 4).tolist() == [[3, 1, 2, 4]]
+    assert _nearest(distance[:, ::-1].copy(), 4).tolist() == [[3, 1, 2, 4]]
+
+
+def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
+    """The measurement behind dashapp.scoring's docstring table (training rows of the full file).
+
+    The neighbours are chosen by distance, then position, from distances computed coordinate by coordinate, so
+    these counts are the same on every machine (scikit-learn's own choice among equal distances is not: 156 and
+    528 on one CPU, 155 and 527 on another).
+    """
+    from dashapp import data
+    from dashapp.preprocessing import compare_neighbour_combination
+
+    frame = data.modelling_frame(data.clean_bank_table(data.read_bank_csv(bank_csv)))
+    train = frame.iloc[data.time_split(len(frame)).train]
+    report = compare_neighbour_combination(train, columns=("job", "marital", "education"))
+    by_column = report.groupby("column")[["invented_by_average", "invented_by_vote"]].sum()
+    assert by_column.loc[["job", "marital", "education"], "invented_by_average"].tolist() == [154, 2, 524]
+    assert by_column["invented_by_vote"].eq(0).all()
+    filled = report.groupby("column")["by_vote"].sum() - report.groupby("column")["known"].sum()
+    assert filled.loc[["job", "marital", "education"]].tolist() == [249, 49, 1183]
+    illiterate = report.set_index(["column", "category"]).loc[("education", "illiterate")]
+    assert (illiterate["known"], illiterate["by_average"], illiterate["by_vote"]) == (14, 274, 14)

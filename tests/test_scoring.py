@@ -1,4 +1,4 @@
-"""The scoring core: validation, the neighbour vote, the tree look-up, tables, files and downloads."""
+"""The scoring core: validation, the neighbour vote and its ties, the tree look-up, and tables of clients."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashapp import catalogue, data, domain, scoring
-from dashapp.scoring import Client, FieldError, NeighbourIndex
+from dashapp import catalogue, domain, fields, scoring
+from dashapp.neighbours import NeighbourIndex
+from dashapp.scoring import Client, FieldError
 from dashapp.segmentation import decision_path
 
-REASON_TWO_UNKNOWN = ("housing and loan are unknown; at least two of the key fields job, housing, loan must be "
-                      "known")
+REASON_TWO_UNKNOWN = ("Housing loan and Personal loan are unknown; at least two of Job, Housing loan and Personal "
+                      "loan must be known")
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +27,16 @@ def model(full_store):
     return scoring.scoring_model(full_store)
 
 
-def _tiny_model(model: scoring.ScoringModel, voters: list[dict]) -> scoring.ScoringModel:
+def _tiny_model(model: scoring.ScoringModel, voters: list[dict], age_mean: float = 40.0,
+                age_scale: float = 10.0) -> scoring.ScoringModel:
     """The real tree with a handful of hand-made voters, so that every vote can be worked out by hand."""
-    fields = list(scoring.KEY_FIELDS + scoring.CONTEXT_FIELDS)
-    categories = {f: list(domain.known_categories(f) if f in scoring.KEY_FIELDS else domain.CATEGORIES[f])
-                  for f in fields}
-    codes = np.array([[categories[f].index(v[f]) for f in fields] for v in voters], dtype=np.int8)
+    names = list(fields.KEY_FIELDS + fields.CONTEXT_CATEGORY_FIELDS)
+    categories = {f: list(domain.known_categories(f) if f in fields.KEY_FIELDS else domain.CATEGORIES[f])
+                  for f in names}
+    codes = np.array([[categories[f].index(v[f]) for f in names] for v in voters], dtype=np.int8)
     age = np.array([v["age"] for v in voters], dtype=float)
-    index = {"fields": fields, "categories": categories, "codes": codes, "age": age, "age_mean": 40.0,
-             "age_scale": 10.0, "client_id": np.arange(100, 100 + len(voters))}
+    index = {"fields": names, "categories": categories, "codes": codes, "age": age, "age_mean": age_mean,
+             "age_scale": age_scale, "client_id": np.arange(100, 100 + len(voters))}
     return dataclasses.replace(model, neighbours=NeighbourIndex.from_artifact(index))
 
 
@@ -61,9 +63,9 @@ def test_score_rejects_two_unknown_key_fields():
 def test_validate_client_names_field_value_and_allowed_values():
     errors = scoring.validate_client({"job": "pilot", "housing": "yes", "loan": "no", "colour": "red"})
     assert errors[0] == FieldError("colour", "'colour' is not a client field; expected some of job, housing, "
-                                             "loan, education, marital, default, age")
+                                             "loan, age, marital, education, default")
     assert errors[1].field == "job"
-    assert errors[1].reason.startswith("'pilot' is not a job category; expected one of admin., blue-collar, ")
+    assert errors[1].reason.startswith("'pilot' is not a category of Job; expected one of admin., blue-collar, ")
     assert len(errors) == 2
 
 
@@ -75,7 +77,8 @@ def test_validate_client_rejects_what_is_not_a_whole_age_in_range(age):
 
 
 def test_validate_client_takes_values_exactly_as_sent():
-    # Trimming belongs to file reading; the API and the form send exact categories.
+    # Lenient reading belongs to files; the API documents its categories (and is fuzzed against them) and the
+    # form only offers exact ones.
     errors = scoring.validate_client({"job": " admin.", "housing": "Yes", "loan": "no"})
     assert [e.field for e in errors] == ["job", "housing"]
 
@@ -106,10 +109,10 @@ def test_form_and_file_give_identical_answers(model, clients):
     singles = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
     rows = pd.DataFrame([{k: "" if v is None else str(v) for k, v in c.items()} for c in clients])
     table = scoring.score_table(rows, model)
-    assert table.refused.empty
-    assert table.scored[scoring.SEGMENT_COLUMN].tolist() == [r.segment for r in singles]
-    assert table.scored[scoring.FILLED_COLUMN].tolist() == [r.filled[0].describe() if r.filled else ""
-                                                           for r in singles]
+    assert table.refused.empty and table.scored_count == len(clients)
+    assert table.table[scoring.SEGMENT_COLUMN].tolist() == [r.segment for r in singles]
+    assert table.table[scoring.FILLED_COLUMN].tolist() == [r.filled[0].describe() if r.filled else ""
+                                                          for r in singles]
 
 
 # --- The neighbour vote -------------------------------------------------------------------------------------
@@ -129,6 +132,7 @@ def test_missing_job_is_filled_by_majority_of_five_nearest(model):
     assert filled.value == "technician" and result.key_fields["job"] == "technician"
     assert result.segment == 4
     assert filled.describe() == "job = technician (5 nearest clients: technician 3, admin. 2)"
+    assert filled.tied == () and filled.to_dict()["tie"] is None
 
 
 def test_vote_tie_goes_to_the_nearest_neighbours_category(model):
@@ -143,6 +147,25 @@ def test_vote_tie_goes_to_the_nearest_neighbours_category(model):
     assert filled.neighbours == (101, 103, 102, 100)
     assert filled.votes == (("services", 2), ("admin.", 2))
     assert filled.value == "services"
+    # The tie is said, with how it was broken and by whom.
+    assert filled.tied == ("services", "admin.") and filled.deciding_neighbour == 101
+    assert filled.describe() == ("job = services (4 nearest clients: services 2, admin. 2; tie between services "
+                                 "and admin. (2 votes each), broken by the nearest neighbour's job)")
+    assert filled.to_dict()["tie"] == {"between": ["services", "admin."], "votes": 2,
+                                       "broken_by": "nearest_neighbour", "deciding_neighbour": 101}
+
+
+def test_equal_age_differences_are_exact_ties_broken_by_time_order(model):
+    """A client of 40 is exactly as far from 39 as from 41, whatever the mean and scale of age."""
+    voters = [_voter("services", 41), _voter("admin.", 39), _voter("services", 41), _voter("admin.", 39),
+              _voter("technician", 60)]
+    for mean, scale in ((41.3, 9.7), (38.9, 10.4), (40.02, 10.13)):
+        tiny = _tiny_model(model, voters, age_mean=mean, age_scale=scale)
+        client = scoring.validate_client({"job": "unknown", "housing": "yes", "loan": "no", "age": 40,
+                                          "marital": "married", "education": "high.school", "default": "no"})
+        (filled,) = scoring.score_client(client, tiny).filled
+        assert filled.neighbours == (100, 101, 102, 103, 104), (mean, scale)
+        assert filled.value == "services" and filled.tied == ("services", "admin.")
 
 
 def test_unknown_age_and_unknown_context_are_handled_as_documented(model):
@@ -162,8 +185,7 @@ def _brute_force_neighbours(index: dict, client: dict, missing: str) -> list[int
     distance = sum((voters[f] != categories[f].index(client[f])).astype(float)
                    for f in index["fields"] if f != missing)
     if client["age"] is not None:
-        z = (index["age"] - index["age_mean"]) / index["age_scale"]
-        distance = distance + (z - (client["age"] - index["age_mean"]) / index["age_scale"]) ** 2
+        distance = distance + (index["age"] - client["age"]) ** 2 / index["age_scale"] ** 2
     nearest = np.lexsort((np.arange(len(voters)), distance.to_numpy()))[:5]
     return index["client_id"][nearest].tolist()
 
@@ -205,26 +227,65 @@ def test_score_client_explains_a_client_with_all_key_fields(model):
 # --- Tables ------------------------------------------------------------------------------------------------
 
 
-def test_score_table_refuses_bad_rows_with_row_number_and_reason_and_scores_the_rest(model):
+def test_score_table_keeps_every_row_in_order_with_a_status_and_an_empty_segment_when_refused(model):
     rows = pd.DataFrame({
+        "client_id": ["007", "008", "009", "010", "011", "012"],
         "job": ["admin.", "admin.", "pilot", "student", " services ", ""],
         "housing": ["yes", "unknown", "yes", "no", "no", "yes"],
         "loan": ["no", "unknown", "no", "no", "yes", "no"],
         "age": ["40", "40", "41", "abc", "", "33"],
         "branch": ["north", "south", "east", "west", "=HYPERLINK(\"x\")", "north"],
     })
-    scored, refused = scoring.score_table(rows, model)
-    assert refused["row"].tolist() == [3, 4, 5]
-    assert refused["reason"].tolist() == [
+    result = scoring.score_table(rows, model)
+    table = result.table
+    assert list(table.columns) == list(rows.columns) + ["status", "segment", "segment_name", "filled"]
+    pd.testing.assert_frame_equal(table[list(rows.columns)], rows)  # every input cell unchanged
+    assert result.refused["row"].tolist() == [3, 4, 5]
+    assert result.refused["reason"].tolist() == [
         REASON_TWO_UNKNOWN,
-        "job: " + scoring.validate_client({"job": "pilot"})[0].reason,
-        "age: 'abc' is not an age; expected a whole number from 16 to 120",
+        "'pilot' is not a category of Job; expected one of " + ", ".join(domain.CATEGORIES["job"]),
+        "'abc' is not an age; expected a whole number from 16 to 120",
     ]
-    assert scored.index.tolist() == [0, 4, 5]
-    assert scored["branch"].tolist() == ["north", "=HYPERLINK(\"x\")", "north"]
-    assert scored["segment"].tolist() == [1, 2, scored["segment"].iat[2]]
-    assert scored["filled"].iat[0] == "" and scored["filled"].iat[2].startswith("job = ")
-    assert scored["segment_name"].iat[1] == catalogue.SEGMENTS[2].name
+    assert table["status"].tolist() == ["scored"] + [f"not scored: {r}" for r in result.refused["reason"]] + [
+        "scored", "scored"]
+    assert table["segment"].isna().tolist() == [False, True, True, True, False, False]
+    assert table["segment"].iat[0] == 1 and table["segment"].iat[4] == 2
+    assert table["segment_name"].tolist()[1:4] == ["", "", ""]
+    assert table["segment_name"].iat[4] == catalogue.SEGMENTS[2].name
+    assert table["filled"].iat[0] == "" and table["filled"].iat[5].startswith("job = ")
+    assert result.scored_count == 3 and sum(scoring.segment_counts(result).values()) == 3
+
+
+def test_score_table_reads_values_in_any_case_and_with_spaces_and_says_which(model):
+    rows = pd.DataFrame({" Job": ["Admin.", " technician", "admin.", "ADMIN."],
+                         "HOUSING": ["Yes", "yes", "yes ", "Yes"], "Loan": ["no", "No", "no", "no"],
+                         "Education": ["Basic.9Y", "basic.9y", "", "basic.9y"]})
+    result = scoring.score_table(rows, model)
+    assert result.scored_count == 4
+    assert result.columns == {"job": " Job", "housing": "HOUSING", "loan": "Loan", "education": "Education"}
+    assert table_values(result, " Job") == ["Admin.", " technician", "admin.", "ADMIN."]  # written back as given
+    read = {(n.column, n.written, n.read_as): n.rows for n in result.normalised}
+    assert read == {(" Job", "Admin.", "admin."): 1, (" Job", " technician", "technician"): 1,
+                    (" Job", "ADMIN.", "admin."): 1, ("HOUSING", "Yes", "yes"): 2, ("HOUSING", "yes ", "yes"): 1,
+                    ("Loan", "No", "no"): 1, ("Education", "Basic.9Y", "basic.9y"): 1}
+    exact = scoring.score_table(pd.DataFrame({"job": ["admin.", "technician", "admin.", "admin."],
+                                              "housing": ["yes"] * 4, "loan": ["no"] * 4,
+                                              "education": ["basic.9y", "basic.9y", "", "basic.9y"]}), model)
+    assert result.table["segment"].tolist() == exact.table["segment"].tolist()
+
+
+def table_values(result: scoring.TableScore, column: str) -> list:
+    return result.table[column].tolist()
+
+
+def test_our_columns_never_overwrite_the_users_but_replace_our_own_from_an_earlier_scoring(model):
+    rows = pd.DataFrame({"job": ["admin."], "housing": ["yes"], "loan": ["no"], "Segment": ["gold"]})
+    table = scoring.score_table(rows, model).table
+    assert list(table.columns) == ["job", "housing", "loan", "Segment", "status", "scored_segment",
+                                   "segment_name", "filled"]
+    assert table["Segment"].iat[0] == "gold" and table["scored_segment"].iat[0] == 1
+    again = scoring.score_table(table.drop(columns="Segment").rename(columns={"scored_segment": "segment"}), model)
+    assert list(again.table.columns) == ["job", "housing", "loan", "status", "segment", "segment_name", "filled"]
 
 
 def test_score_table_uses_later_row_numbers_for_a_later_chunk(model):
@@ -232,112 +293,21 @@ def test_score_table_uses_later_row_numbers_for_a_later_chunk(model):
     assert scoring.score_table(rows, model, first_row=1002).refused["row"].tolist() == [1003]
 
 
-def test_whole_real_file_is_scored_and_the_990_without_loans_known_refused(bank_csv, model):
-    clients = scoring.read_client_csv(bank_csv.read_bytes())
-    scored, refused = scoring.score_table(clients.table, model)
-    assert clients.delimiter == ";"
-    assert (len(scored), len(refused)) == (40198, 990)
-    assert refused["reason"].str.contains("housing and loan").all()
-    filled = scored[scored["filled"] != ""]
-    assert len(filled) == (scored["job"] == "unknown").sum() == 325
+def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_scored(bank_csv, model):
+    from dashapp.client_files import read_client_csv
+
+    clients = read_client_csv(bank_csv.read_bytes())
+    result = scoring.score_table(clients.table, model)
+    table = result.table
+    assert clients.dialect.delimiter == ";" and len(table) == 41188
+    assert (result.scored_count, len(result.refused)) == (40198, 990)
+    assert result.refused["reason"].str.contains("Housing loan and Personal loan").all()
+    assert table["segment"].isna().sum() == 990
+    filled = table[table["filled"] != ""]
+    assert len(filled) == ((table["job"] == "unknown") & (table["status"] == "scored")).sum() == 325
     assert filled["filled"].str.startswith("job = ").all()
-    assert list(scored.columns) == list(domain.RAW_COLUMNS) + list(scoring.OUTPUT_COLUMNS)
-
-
-# --- Files ---------------------------------------------------------------------------------------------------
-
-
-CSV = b"job,housing,loan,age,note\nadmin.,yes,no,40,first\nstudent,no,no,22,second\n"
-
-
-def test_read_client_csv_reads_comma_and_uci_formats_alike():
-    comma = scoring.read_client_csv(CSV)
-    uci = scoring.read_client_csv(b'"job";"housing";"loan";"age";"note"\n"admin.";"yes";"no";40;"first"\n'
-                                  b'"student";"no";"no";22;"second"\n')
-    assert (comma.delimiter, uci.delimiter) == (",", ";")
-    pd.testing.assert_frame_equal(comma.table, uci.table)
-    assert comma.table["age"].tolist() == ["40", "22"]
-
-
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The file is empty"),
-    (b" \n\n", "The file is empty"),
-    (b"PK\x03\x04rest-of-a-workbook", "looks like an Excel workbook or a zip archive"),
-    (b"job,housing\x00,loan\n", "is a binary file"),
-    ("job,housing,loan\n".encode("utf-16"), "is UTF-16 text"),
-    ("job,housing,loan\nadmin.,sí,no\n".encode("latin-1"), "is not UTF-8 text (the byte at position 25"),
-    (b"job,housing,age\nadmin.,yes,40\n", "has no column 'loan'"),
-    (b"job,housing,loan\n", "has a header but no client rows"),
-    (b'job,housing,loan\n"admin.,yes,no\n', "is not a well-formed CSV file"),
-    (b"job,job,housing,loan\nadmin.,admin.,yes,no\n", "has the column 'job' more than once"),
-])
-def test_read_client_csv_explains_files_it_cannot_read(content, message):
-    with pytest.raises(scoring.ClientFileError, match=None) as raised:
-        scoring.read_client_csv(content)
-    assert message in str(raised.value)
-
-
-def test_read_client_csv_refuses_files_over_the_limit():
-    with pytest.raises(scoring.ClientFileError, match=r"is 0\.0 MB; the limit is 0 MB"):
-        scoring.read_client_csv(CSV, max_bytes=10)
-
-
-def test_formula_cells_are_neutralised_but_numbers_stay_numbers():
-    table = pd.DataFrame({
-        "text": ["=1+2", "+33 123", "-2+3", "@SUM(A1)", "\tcmd", "\rx", "plain", "-1.8", "+3", "1e5"],
-        "numbers": [-1, -2, 3, 4, 5, 6, 7, 8, 9, 10],
-    })
-    safe = scoring.neutralise_formulas(table)
-    assert safe["text"].tolist() == ["'=1+2", "'+33 123", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rx", "plain",
-                                     "-1.8", "+3", "1e5"]
-    assert safe["numbers"].tolist() == table["numbers"].tolist()
-    assert table["text"].iat[0] == "=1+2"
-
-
-def test_write_scored_csv_keeps_every_column_and_neutralises(model):
-    rows = pd.DataFrame({"job": ["admin."], "housing": ["yes"], "loan": ["no"], "memo": ["=cmd|' /C calc'!A0"],
-                         "balance": ["-120.5"]})
-    scored, _ = scoring.score_table(rows, model)
-    buffer = io.BytesIO()
-    scoring.write_scored_csv(scored, buffer, delimiter=";")
-    again = pd.read_csv(io.BytesIO(buffer.getvalue()), sep=";", dtype=str)
-    assert list(again.columns) == ["job", "housing", "loan", "memo", "balance", "segment", "segment_name", "filled"]
-    assert again.loc[0, "memo"] == "'=cmd|' /C calc'!A0"
-    assert again.loc[0, "balance"] == "-120.5"
-    assert again.loc[0, "segment"] == "1"
-
-
-def test_stream_scores_in_chunks_like_one_table(tmp_path, model):
-    rows = pd.DataFrame({"job": ["admin.", "unknown", "nurse", "student", "unknown"] * 3,
-                         "housing": ["yes", "yes", "no", "unknown", "unknown"] * 3,
-                         "loan": ["no", "no", "no", "no", "yes"] * 3,
-                         "age": [str(a) for a in range(30, 45)]})
-    source = tmp_path / "in.csv"
-    rows.to_csv(source, index=False)
-    summary = scoring.score_csv_stream(source, tmp_path / "out.csv", model, tmp_path / "refused.csv",
-                                       chunk_rows=4)
-    whole = scoring.score_table(rows.astype(object), model)
-    streamed = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
-    assert streamed["segment"].astype(int).tolist() == whole.scored["segment"].tolist()
-    assert streamed["filled"].tolist() == whole.scored["filled"].tolist()
-    refused = pd.read_csv(tmp_path / "refused.csv")
-    assert refused["row"].tolist() == whole.refused["row"].tolist() == [4, 6, 9, 11, 14, 16]
-    assert summary.scored == 9 and summary.refused == 6 and sum(summary.segments.values()) == 9
-
-
-# --- How neighbours' categories are combined ---------------------------------------------------------------------
-
-
-def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
-    """The measurement behind the module docstring's table (training rows of the full file)."""
-    frame = data.modelling_frame(data.clean_bank_table(data.read_bank_csv(bank_csv)))
-    train = frame.iloc[data.time_split(len(frame)).train]
-    report = scoring.compare_neighbour_combination(train, columns=("job", "marital", "education"))
-    by_column = report.groupby("column")[["invented_by_average", "invented_by_vote"]].sum()
-    assert by_column.loc[["job", "marital", "education"], "invented_by_average"].tolist() == [156, 2, 528]
-    assert by_column["invented_by_vote"].eq(0).all()
-    illiterate = report.set_index(["column", "category"]).loc[("education", "illiterate")]
-    assert (illiterate["known"], illiterate["by_average"], illiterate["by_vote"]) == (14, 277, 14)
+    assert list(table.columns) == list(domain.RAW_COLUMNS) + list(scoring.OUTPUT_COLUMNS)
+    assert result.normalised == ()
 
 
 def test_scoring_core_imports_neither_dash_nor_flask():

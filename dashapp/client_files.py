@@ -1,0 +1,543 @@
+"""Files of clients: read them as a spreadsheet user wrote them, and write the scored file back the same way.
+
+Reading detects the encoding (UTF-8 with or without a byte-order mark, Windows-1251 for Cyrillic, Windows-1252
+or Latin-1 for Western European spreadsheets), the delimiter (tab, ``;`` or ``,``), the line ending and whether
+text cells are quoted; writing uses the same, keeps every row and column of the input as it was and adds
+scoring's columns (see :func:`dashapp.scoring.score_table`). Cells a spreadsheet would run as a formula are
+neutralised in the output, numbers in either decimal convention never are. :func:`score_csv_stream` does
+the same for a file of any size, in chunks. (Reading, writing and streaming share the dialect and the
+Arrow options, which is why they are one module, longer than most.)
+
+Why not the libraries (measured on the full UCI file, under load on the 2-core machine): charset-normalizer *is*
+used, restricted to the three single-byte encodings (left free, it reads a short Windows-1251 file as Mac
+Cyrillic or Big5, and a Latin-1 one as Windows-1250). defusedcsv 3.0 neutralises as we do (it keeps "-1,8"
+and "1.234,5") but writes through Python's csv module: 7.1 s for the 41,188 rows against about 1 s for the
+Arrow writer here, and it cannot quote text cells the way the UCI file does while leaving numbers bare.
+clevercsv 0.8 sniffs the same delimiters as a count of the header line on the files we accept (semicolon,
+comma with spaces, tab), in up to 0.56 s for 20 KB of the UCI file; a spreadsheet export never varies the
+quoting or escaping that it also guesses.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, NamedTuple
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from tqdm import tqdm
+
+from dashapp import catalogue, fields, scoring
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Delimiters a spreadsheet export uses, in the order a tie between their counts is settled.
+DELIMITERS = (";", "\t", ",")
+#: Encodings tried when a file is not UTF-8, and how a person names them.
+SINGLE_BYTE_ENCODINGS = {"cp1251": "Windows-1251 (Cyrillic)", "cp1252": "Windows-1252 (Western European)",
+                         "latin_1": "Latin-1 (ISO 8859-1)"}
+_UTF8_BOM = codecs.BOM_UTF8
+_SAMPLE_BYTES = 65536
+_BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
+                      b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
+                      b"\x1f\x8b": "a gzip archive"}
+_SAVE_AS = "save it as CSV (UTF-8, Windows-1251 or Windows-1252) and try again"
+
+#: A cell a spreadsheet would run as a formula starts with one of these ...
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: ... unless it is a number, in either decimal convention and with thousands separators: -1.8, -1,8,
+#: 1.234,5, 1,234.5, 1 234,5, 12%, 1e5.
+_NUMBER = (r"[+-]?(?:\d{1,3}(?:[ ,.'" "\u00a0\u202f" r"]\d{3})+(?:[.,]\d*)?|\d+(?:[.,]\d*)?|[.,]\d+)"
+           r"(?:[eE][+-]?\d+)?%?")
+NUMBER_PATTERN = re.compile(_NUMBER)
+
+
+class ClientFileError(ValueError):
+    """A file of clients cannot be read; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a file is written, so that the scored file is written the same way.
+
+    Attributes
+    ----------
+    encoding : str
+        A Python codec: ``utf-8``, ``cp1251``, ``cp1252`` or ``latin_1``.
+    bom : bool
+        Whether the file starts with a UTF-8 byte-order mark (Excel's "CSV UTF-8" does; without it Excel
+        shows Cyrillic as mojibake).
+    delimiter : str
+        Tab, ``;`` or ``,``.
+    line_terminator : str
+        ``\\r\\n`` or ``\\n``, as the header line ends.
+    quote_text : bool
+        Whether every text cell is quoted (the UCI file: ``"admin."``) rather than only those that need it.
+    """
+
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    line_terminator: str = "\n"
+    quote_text: bool = False
+
+    def describe(self) -> str:
+        """``UTF-8 with a byte-order mark, ';'-separated`` as the page says it."""
+        encoding = SINGLE_BYTE_ENCODINGS.get(self.encoding, "UTF-8")
+        if self.bom:
+            encoding += " with a byte-order mark"
+        delimiter = "tab" if self.delimiter == "\t" else repr(self.delimiter)
+        return f"{encoding}, {delimiter}-separated"
+
+
+class ClientFile(NamedTuple):
+    """A file of clients as read: every cell as text, how it was written, and which column holds which field."""
+
+    table: pd.DataFrame
+    dialect: Dialect
+    columns: dict[str, object]
+
+
+# --- Reading --------------------------------------------------------------------------------------------------
+
+
+def _check_head(head: bytes, name: str) -> None:
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise ClientFileError(f"{name} looks like {kind}, not a CSV file; {_SAVE_AS}")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ClientFileError(f"{name} is UTF-16 text; {_SAVE_AS}")
+    if b"\x00" in head:
+        raise ClientFileError(f"{name} is a binary file, not a CSV file; {_SAVE_AS}")
+
+
+def _non_ascii_sample(content: bytes) -> bytes:
+    """The lines holding bytes above 127, up to about 64 KB: what tells the single-byte encodings apart."""
+    lines, size = [], 0
+    for match in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", content):
+        lines.append(match.group())
+        size += len(match.group())
+        if size > _SAMPLE_BYTES:
+            break
+    return b"\n".join(lines)
+
+
+#: Bytes that are letters in Windows-1251 (А-я, Ё, ё) and accented letters in Windows-1252.
+_HIGH_LETTERS = rb"[\xc0-\xff\xa8\xb8]"
+
+
+def _cyrillic_or_western(sample: bytes) -> str | None:
+    """Windows-1251 when most high letters stand in runs of three or more (Russian words are written in them
+    alone), Windows-1252 when most stand alone among ASCII letters (José, Müller); None when unclear.
+
+    charset-normalizer needs more text than a short client list gives: it reads "ФИО;Job / Иванов;Admin." as
+    Windows-1252. This count is what tells the two apart in such a file."""
+    letters = len(re.findall(_HIGH_LETTERS, sample))
+    if letters < 2:
+        return None
+    in_runs = sum(len(run) for run in re.findall(_HIGH_LETTERS + rb"{3,}", sample))
+    share = in_runs / letters
+    return "cp1251" if share >= 0.6 else "cp1252" if share <= 0.3 else None
+
+
+def detect_encoding(content: bytes) -> tuple[str, bool]:
+    """The encoding of a file's bytes and whether it starts with a UTF-8 byte-order mark.
+
+    UTF-8 is taken when the bytes decode as UTF-8 (a file that is not UTF-8 almost never does); otherwise the
+    letters decide between Windows-1251 and Windows-1252 (see :func:`_cyrillic_or_western`), and where they
+    do not, charset-normalizer chooses among :data:`SINGLE_BYTE_ENCODINGS`; Latin-1 takes any byte left.
+
+    Parameters
+    ----------
+    content : bytes
+        The file, or (for a large file) its start and its non-ASCII lines.
+
+    Returns
+    -------
+    (str, bool)
+        A Python codec name and whether a BOM was found.
+    """
+    import charset_normalizer
+
+    if content.startswith(_UTF8_BOM):
+        return "utf-8", True
+    try:
+        content.decode("utf-8")
+        return "utf-8", False
+    except UnicodeDecodeError as error:
+        # A sample cut in the middle of a character is still UTF-8.
+        if error.start >= len(content) - 3 and error.reason == "unexpected end of data":
+            return "utf-8", False
+    sample = content if len(content) <= _SAMPLE_BYTES else (
+        content[:_SAMPLE_BYTES // 2] + b"\n" + _non_ascii_sample(content[_SAMPLE_BYTES // 2:]))
+    encoding = _cyrillic_or_western(sample)
+    if encoding is None:
+        best = charset_normalizer.from_bytes(sample, cp_isolation=list(SINGLE_BYTE_ENCODINGS)).best()
+        encoding = best.encoding if best is not None else "cp1252"
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "latin_1"  # decodes every byte
+    return encoding, False
+
+
+def sniff_dialect(first_line: str, encoding: str, bom: bool) -> Dialect:
+    """The delimiter, line ending and quoting of a file from its header line (as decoded, line ending kept)."""
+    header = first_line.rstrip("\r\n")
+    counts = {d: header.count(d) for d in DELIMITERS}
+    delimiter = max(DELIMITERS, key=lambda d: counts[d])  # max() keeps the first of equal counts
+    cells = header.split(delimiter)
+    quote_text = all(c.strip().startswith('"') for c in cells if c.strip())
+    return Dialect(encoding=encoding, bom=bom, delimiter=delimiter,
+                   line_terminator="\r\n" if first_line.endswith("\r\n") else "\n", quote_text=quote_text)
+
+
+def _first_line(text: str) -> str:
+    end = text.find("\n")
+    return text if end < 0 else text[:end + 1]
+
+
+def _header(text: str, name: str, encoding: str, bom: bool) -> tuple[list[str], Dialect, dict[str, object]]:
+    """The header's cells as written, the dialect, and which column holds which field (checked)."""
+    first_line = _first_line(text.lstrip("\r\n"))
+    dialect = sniff_dialect(first_line, encoding, bom)
+    # Read the header ourselves: pandas renames a repeated column ('job.1') instead of keeping it.
+    headers = next(csv.reader([first_line.rstrip("\r\n")], delimiter=dialect.delimiter))
+    columns, repeated = fields.field_columns(headers)
+    missing = [f for f in fields.KEY_FIELDS if f not in columns]
+    if missing:
+        shown = ", ".join(repr(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
+        raise ClientFileError(
+            f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {dialect.describe()}, its "
+            f"columns are {shown}); a file of clients needs at least the columns "
+            f"{', '.join(fields.KEY_FIELDS)}, in any case (and may have "
+            f"{', '.join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)} and any others)")
+    if repeated:
+        raise ClientFileError(f"{name} has more than one column for " + "; ".join(
+            f"{field} ({', '.join(repr(h) for h in headers)})" for field, headers in repeated.items()))
+    return headers, dialect, columns
+
+
+def _arrow_options(headers: list[str], dialect: Dialect, block_size: int | None = None):
+    """pyarrow's CSV options for a file of clients: every cell as text exactly as written, never null."""
+    import pyarrow.csv as pacsv
+
+    names = [f"column_{i}" for i in range(len(headers))]
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf-8",
+                             **({"block_size": block_size} if block_size else {}))
+    # Quoted cells may hold line breaks; a cell is never trimmed or turned into a missing value.
+    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                                   quoted_strings_can_be_null=False)
+    return read, parse, convert
+
+
+def _frame(batch, headers: list[str]) -> pd.DataFrame:
+    """Arrow text columns as a DataFrame with the file's headers (Arrow-backed: no copy into Python strings)."""
+    frame = batch.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get)
+    frame.columns = headers
+    return frame
+
+
+def _malformed(name: str, error: Exception) -> ClientFileError:
+    return ClientFileError(f"{name} is not a well-formed CSV file ({str(error).strip()[:300]})")
+
+
+def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file") -> ClientFile:
+    """Read a file of clients as a spreadsheet wrote it.
+
+    Parameters
+    ----------
+    content : bytes
+        The file.
+    max_bytes : int
+        Larger files are refused (default 50 MB).
+    name : str
+        How messages name the file.
+
+    Returns
+    -------
+    ClientFile
+        Every cell as text exactly as written (headers too), the dialect, and the fields' columns (headers
+        matched ignoring case and surrounding spaces).
+
+    Raises
+    ------
+    ClientFileError
+        If the file is too large, empty, binary, not a well-formed CSV, lacks a key column or has no rows.
+    """
+    if len(content) > max_bytes:
+        # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
+        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+                              "Score larger files with scripts/score.py, or split the file")
+    if not content.strip():
+        raise ClientFileError(f"{name} is empty")
+    _check_head(content[:_SAMPLE_BYTES], name)
+    import pyarrow.csv as pacsv
+
+    encoding, bom = detect_encoding(content)
+    body = content[len(_UTF8_BOM) if bom else 0:]
+    text = body.decode(encoding)
+    headers, dialect, columns = _header(text, name, encoding, bom)
+    # pyarrow reads UTF-8; a single-byte file is transcoded once (every byte of those encodings decodes).
+    data = body if encoding == "utf-8" else text.encode("utf-8")
+    try:
+        table = pacsv.read_csv(io.BytesIO(data.lstrip(b"\r\n")), *_arrow_options(headers, dialect))
+    except pa.ArrowInvalid as error:
+        raise _malformed(name, error) from error
+    if table.num_rows == 0:
+        raise ClientFileError(f"{name} has a header but no client rows")
+    return ClientFile(_frame(table, headers), dialect, columns)
+
+
+# --- Writing ------------------------------------------------------------------------------------------------
+
+
+def _text_cells(values: pd.Series) -> pa.Array:
+    """A column as Arrow strings, missing cells empty (Arrow-backed text columns need no conversion)."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
+        cells = pa.array(values)
+    else:
+        if not pd.api.types.is_object_dtype(values):
+            values = values.astype("string")
+        try:
+            cells = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing text with other objects
+            cells = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    return pc.fill_null(cells, "")
+
+
+def _is_number(cells: pa.Array) -> pa.Array:
+    return pc.match_substring_regex(cells, f"^(?:{_NUMBER})$")
+
+
+def _neutralised(cells: pa.Array) -> pa.Array:
+    """Cells a spreadsheet would run as a formula, prefixed with a quote; numbers and other cells as they are."""
+    # Comparing first characters is cheap; the number pattern runs only on columns that have a risky cell.
+    risky = pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=pa.array(_FORMULA_STARTS))
+    if not pc.any(risky).as_py():
+        return cells
+    return pc.if_else(pc.and_(risky, pc.invert(_is_number(cells))), pc.binary_join_element_wise("'", cells, ""),
+                      cells)
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Make cells that a spreadsheet would run as a formula inert (what the download does to every cell).
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote
+    (the OWASP advice against CSV injection), unless it is a number in either decimal convention (``-1.8``,
+    ``-1,8``, ``1.234,5``).
+
+    Parameters
+    ----------
+    table : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        A copy, every column as text, with the risky cells prefixed.
+    """
+    return pd.DataFrame({i: _neutralised(_text_cells(table.iloc[:, i])).to_pylist()
+                         for i in range(table.shape[1])}).set_axis(table.columns, axis=1).set_axis(table.index)
+
+
+def _quoted(cells: pa.Array, dialect: Dialect) -> pa.Array:
+    """Cells as the file writes them: quoted when they hold a delimiter, quote or line break, or when the
+    input quoted every text cell and this one is text."""
+    special = pc.match_substring_regex(cells, "[" + re.escape(dialect.delimiter + '"\r\n') + "]")
+    if dialect.quote_text:
+        special = pc.or_(special, pc.and_(pc.invert(_is_number(cells)), pc.not_equal(cells, "")))
+    if not pc.any(special).as_py():
+        return cells
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
+    return pc.if_else(special, quoted, cells)
+
+
+def _rendered(cells: pa.Array, dialect: Dialect) -> pa.Array:
+    """Cells neutralised and quoted; the work is done once per distinct cell (a column repeats a few values)."""
+    encoded = pc.dictionary_encode(cells)
+    return pc.take(_quoted(_neutralised(encoded.dictionary), dialect), encoded.indices)
+
+
+def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, header: bool = True) -> None:
+    """Write a table of clients (e.g. :attr:`dashapp.scoring.TableScore.table`) in the input file's dialect.
+
+    Every cell and header a spreadsheet would run as a formula is neutralised (see :func:`neutralise_formulas`);
+    nothing else changes, so a file read by :func:`read_client_csv` and written back holds the same cells.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Cells as text (numbers and missing values are written as text, missing as empty).
+    target : binary file
+        Written to from its current position, so chunks can follow one another.
+    dialect : Dialect
+        The input's encoding, BOM, delimiter, line ending and quoting.
+    header : bool
+        Write the BOM (if any) and the header line: the first chunk only.
+    """
+    columns = [_rendered(_text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
+    # Arrow joins the cells of a row about ten times faster than Python's csv module writes them.
+    lines = pc.binary_join_element_wise(*columns, dialect.delimiter).to_pylist() if columns else []
+    if header:
+        names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
+        lines.insert(0, dialect.delimiter.join(names.to_pylist()))
+        if dialect.bom:
+            target.write(_UTF8_BOM)
+    if lines:
+        text = dialect.line_terminator.join(lines) + dialect.line_terminator
+        target.write(text.encode(dialect.encoding, errors="replace"))
+
+
+def client_csv_bytes(table: pd.DataFrame, dialect: Dialect) -> bytes:
+    """:func:`write_client_csv` into bytes (the page's download)."""
+    buffer = io.BytesIO()
+    write_client_csv(table, buffer, dialect)
+    return buffer.getvalue()
+
+
+# --- Any size, in chunks -------------------------------------------------------------------------------------
+
+
+class StreamSummary(NamedTuple):
+    """Counts of :func:`score_csv_stream`: rows, rows scored, rows not scored, clients per segment, the dialect,
+    and the values read leniently (column, as written, read as) -> rows."""
+
+    rows: int
+    scored: int
+    refused: int
+    segments: dict[int, int]
+    dialect: Dialect
+    normalised: dict[tuple[str, str, str], int]
+
+
+def _file_encoding(source: Path) -> tuple[str, bool]:
+    """:func:`detect_encoding` for a file of any size: one pass checks UTF-8, a sample decides otherwise."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    sample = bytearray()
+    utf8 = True
+    with source.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if not sample:
+                sample += block[:_SAMPLE_BYTES // 2] + b"\n"
+            if len(sample) <= _SAMPLE_BYTES:
+                sample += _non_ascii_sample(block)[:_SAMPLE_BYTES // 2]
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+            elif len(sample) > _SAMPLE_BYTES:
+                break
+    if head.startswith(_UTF8_BOM):
+        return "utf-8", True
+    if utf8:
+        return "utf-8", False
+    return detect_encoding(bytes(sample) or b"\x80")
+
+
+def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, chunk_rows: int = 50_000,
+                     progress: bool = False) -> StreamSummary:
+    """Score a CSV file of any size in chunks, in constant memory, into a new file written the same way.
+
+    Parameters
+    ----------
+    source : Path
+        A file of clients (see :func:`read_client_csv`; no size limit).
+    target : Path
+        The scored file: every row and column of ``source`` plus scoring's columns (written to a temporary
+        file beside it, then renamed: a failure leaves no half file).
+    model : ScoringModel
+    chunk_rows : int
+        Rows per chunk.
+    progress : bool
+        Show a progress bar of the bytes read.
+
+    Returns
+    -------
+    StreamSummary
+
+    Raises
+    ------
+    ClientFileError
+        If the file is empty, binary, malformed or lacks a key column.
+    """
+    import pyarrow.csv as pacsv
+
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
+    source, target = Path(source), Path(target)
+    name = f"'{source.name}'"
+    with source.open("rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if not head.strip():
+        raise ClientFileError(f"{name} is empty")
+    _check_head(head, name)
+    encoding, bom = _file_encoding(source)
+    headers, dialect, _columns = _header(head[len(_UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
+                                         name, encoding, bom)
+    partial = target.with_name(f".{target.name}.partial")
+    rows = scored = 0
+    segments = dict.fromkeys(sorted(catalogue.SEGMENTS), 0)
+    normalised: dict[tuple[str, str, str], int] = {}
+    # Blocks of about chunk_rows rows (from the header's line length), each scored in slices of chunk_rows.
+    line_bytes = max(len(_first_line(head.decode(encoding, errors="replace")).encode()), 16)
+    block_size = min(max(chunk_rows * line_bytes * 2, 1 << 16), 1 << 26)
+    try:
+        with source.open("rb") as raw, \
+                tqdm(total=source.stat().st_size, desc="scoring", unit="B", unit_scale=True,
+                     disable=not progress) as bar, \
+                partial.open("wb") as out:
+            read, parse, convert = _arrow_options(headers, dialect, block_size)
+            if bom:
+                raw.seek(len(_UTF8_BOM))
+            reader = pacsv.open_csv(raw, pacsv.ReadOptions(column_names=read.column_names, skip_rows=1,
+                                                           block_size=block_size, encoding=encoding), parse, convert)
+            for batch in reader:
+                for start in range(0, batch.num_rows, chunk_rows):
+                    chunk = _frame(batch.slice(start, chunk_rows), headers)
+                    result = scoring.score_table(chunk, model, first_row=scoring.FIRST_DATA_ROW + rows)
+                    write_client_csv(result.table, out, dialect, header=rows == 0)
+                    rows += len(chunk)
+                    scored += result.scored_count
+                    for segment, count in scoring.segment_counts(result).items():
+                        segments[segment] += count
+                    for item in result.normalised:
+                        key = (item.column, item.written, item.read_as)
+                        normalised[key] = normalised.get(key, 0) + item.rows
+                # The reader reads ahead, so the file position is the progress to within one block.
+                bar.update(raw.tell() - bar.n)
+        if rows == 0:
+            raise ClientFileError(f"{name} has a header but no client rows")
+        partial.replace(target)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise _malformed(name, error) from error
+    finally:
+        partial.unlink(missing_ok=True)
+    logger.debug("scored %d of %d rows of %s", scored, rows, source)
+    return StreamSummary(rows, scored, rows - scored, segments, dialect, normalised)
+
+
+def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
+    """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
+    items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
+             sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
+    lines = [f"{column}: {written!r} read as {read_as!r} ({count:,} row{'s' if count != 1 else ''})"
+             for (column, written, read_as), count in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"... and {len(items) - limit:,} more values")
+    return lines
+
