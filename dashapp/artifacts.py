@@ -32,6 +32,8 @@ CLIENTS = "clients.parquet"
 GRID_METRICS = "grid_metrics.parquet"
 TSNE = "tsne.parquet"
 DENDROGRAMS = "dendrograms.npz"
+#: The entry of ``DENDROGRAMS`` holding the sampled clients' ids (the others are linkages, by configuration).
+DENDROGRAM_CLIENT_IDS = "client_id"
 SEGMENTATION = "segmentation.joblib"
 CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
@@ -234,6 +236,11 @@ class ArtifactStore:
     def dendrogram_linkage(self, config: str) -> np.ndarray:
         """The Ward linkage matrix of one configuration's dendrogram sample."""
         return self._dendrograms[config]
+
+    @property
+    def dendrogram_client_ids(self) -> np.ndarray:
+        """The client id of each row of the dendrogram sample (the linkages' observation order)."""
+        return self._dendrograms[DENDROGRAM_CLIENT_IDS]
 
     @cached_property
     def segmentation_model(self) -> SegmentationModel:

@@ -1,6 +1,6 @@
 """One reproducible build of every artifact, from the raw CSV to a verified ``model/`` folder.
 
-Stages: read and clean the data; the three unknown-value treatments; the 48-configuration K-means grid (with
+Stages: read and clean the data; the three unknown-value treatments; the 72-configuration K-means grid (with
 t-SNE maps and dendrograms); the final segmentation and its classifier; profiles; write. The build works in a
 staging folder beside the target and swaps it in only when complete, so a crash or Ctrl-C leaves the previous
 artifacts as they were.
@@ -15,7 +15,7 @@ import shutil
 import signal
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,7 +50,8 @@ class BuildParameters:
         well under a minute, for tests.
     grid : GridParameters
     final_n_init : int
-        K-means starts of the final segmentation.
+        K-means starts of the final segmentation; the grid uses as many on the final feature set
+        (``grid.final_features_n_init``), so that its KNN / pipeline 8 / k = 4 run is the final segmentation.
     random_state : int
     """
 
@@ -58,6 +59,12 @@ class BuildParameters:
     grid: GridParameters = field(default_factory=GridParameters)
     final_n_init: int = 10
     random_state: int = 42
+
+    def __post_init__(self):
+        if self.grid.final_features_n_init != self.final_n_init:
+            raise ValueError(f"grid.final_features_n_init={self.grid.final_features_n_init} must equal "
+                             f"final_n_init={self.final_n_init}: the explorer shows the grid's run of the final "
+                             "configuration as the final segmentation")
 
     @classmethod
     def for_mode(cls, mode: str, tsne_sample: int | None = None) -> "BuildParameters":
@@ -175,13 +182,19 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
     start = time.perf_counter()
     samples = draw_samples(len(train), grid_parameters)
     configurations = [(t, p, f) for t in domain.TREATMENTS for p in domain.PIPELINES for f in domain.FEATURE_SETS]
+    # Pipelines that give a feature set the same matrix (5-8 and 1-4 on the final feature set, which has no
+    # numeric column to scale) give the same results: each such group is fitted once, and copied.
+    fitted = [(t, p, f) for t, p, f in configurations if domain.same_matrix_pipeline(p, f) == p]
     results = {}
-    with _stage("grid", len(configurations), progress) as bar:
+    with _stage("grid", len(fitted), progress) as bar:
         for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
                 delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters)
-                for t, p, f in configurations):
+                for t, p, f in fitted):
             results[result.config_id] = result
             bar.update()
+    for t, p, f in configurations:
+        source = results[domain.config_id(t, domain.same_matrix_pipeline(p, f), f)]
+        results.setdefault(domain.config_id(t, p, f), replace(source, config_id=domain.config_id(t, p, f)))
     seconds["grid"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -245,6 +258,7 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
         "parameters": parameters.to_json(),
         "jobs": jobs,
         "stage_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "grid": {"configurations": len(configurations), "fitted": len(fitted)},
         "final": {"shares": evaluation["final"]["shares"], "silhouette": final.silhouette,
                   "tree_test_accuracy": classifier.evaluation["tree"]["accuracy"]},
         "artifacts": {name: {"sha256": artifacts.file_sha256(out / name), "bytes": (out / name).stat().st_size}
@@ -294,7 +308,9 @@ def _write_grid(out: Path, results: dict, configurations: list, samples, train_c
         linkages[result.config_id] = result.linkage
     pd.concat(metrics, ignore_index=True).to_parquet(out / artifacts.GRID_METRICS)
     pd.concat(maps, ignore_index=True).to_parquet(out / artifacts.TSNE)
-    np.savez_compressed(out / artifacts.DENDROGRAMS, **linkages)
+    # The sampled clients' ids label the dendrograms' single-client leaves.
+    np.savez_compressed(out / artifacts.DENDROGRAMS, **linkages,
+                        **{artifacts.DENDROGRAM_CLIENT_IDS: train_client_ids[samples.dendrogram]})
 
 
 def _report(final: dict, seconds: dict) -> None:

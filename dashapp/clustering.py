@@ -1,9 +1,14 @@
-"""The K-means grid: 3 treatments x 8 pipelines x 2 feature sets x k = 2..15, with maps for choosing k.
+"""The K-means grid: 3 treatments x 8 pipelines x 3 feature sets x k = 2..15, with maps for choosing k.
 
-For each of the 48 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
-scores each partition (inertia, silhouette on a shared sample, Calinski-Harabasz, Davies-Bouldin), finds the
-knee of the elbow curve, embeds a fixed sample of clients with t-SNE and builds a Ward linkage of a smaller
-sample for the dendrogram.
+For each of the 72 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
+scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
+each cluster), finds the knee of the elbow curve, embeds a fixed sample of clients with t-SNE and builds a
+Ward linkage of a smaller sample for the dendrogram.
+
+The silhouette is quadratic in the rows, so it is computed on a fixed sample shared by every configuration,
+except where the rows take few distinct values (the final feature set: job, housing and loan take at most a
+few dozen combinations): there it is exact over every training client, computed on the distinct rows
+weighted by their counts.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 import pandas as pd
 from kneed import KneeLocator
 from scipy.cluster.hierarchy import linkage
+from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.manifold import TSNE
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -36,8 +42,16 @@ class GridParameters:
         The k of every K-means run (default 2..15).
     n_init : int
         K-means++ starts per k; the best inertia is kept.
+    final_features_n_init : int
+        K-means++ starts on the final feature set (job, housing, loan). Its space has a near-tied second
+        partition; with the final segmentation's starts (and seed), the grid's KNN / pipeline 8 / k = 4 run is
+        the final segmentation itself. Three columns make the extra starts cheap.
     silhouette_sample : int
-        Size of the fixed sample every configuration's silhouette is computed on.
+        Size of the fixed sample the silhouette is computed on when the rows are not few enough to score
+        them all (see ``exact_silhouette_rows``).
+    exact_silhouette_rows : int
+        When a configuration's rows take at most this many distinct values, its silhouette is exact over
+        every training client.
     tsne_sample : int
         Training clients embedded by t-SNE per configuration.
     dendrogram_sample : int
@@ -48,7 +62,9 @@ class GridParameters:
 
     k_values: tuple[int, ...] = domain.K_RANGE
     n_init: int = 2
+    final_features_n_init: int = 10
     silhouette_sample: int = 5000
+    exact_silhouette_rows: int = 2000
     tsne_sample: int = 2000
     dendrogram_sample: int = 300
     random_state: int = 42
@@ -56,7 +72,8 @@ class GridParameters:
     def __post_init__(self):
         if not self.k_values or min(self.k_values) < 2:
             raise ValueError(f"k_values={self.k_values} must be non-empty with every k >= 2")
-        for name in ("n_init", "silhouette_sample", "tsne_sample", "dendrogram_sample"):
+        for name in ("n_init", "final_features_n_init", "silhouette_sample", "exact_silhouette_rows",
+                     "tsne_sample", "dendrogram_sample"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
 
@@ -75,7 +92,8 @@ class ConfigurationResult:
     """Everything the grid computes for one configuration."""
 
     config_id: str
-    metrics: pd.DataFrame
+    metrics: pd.DataFrame  # k, inertia, silhouette, silhouette_clients, calinski_harabasz, davies_bouldin,
+    #                        cluster_shares (list, by 0-based label), smallest_share
     knee: int | None
     tsne: np.ndarray  # (n_tsne, 2)
     tsne_labels: np.ndarray  # (n_tsne, len(k_values)), 0-based K-means labels
@@ -130,22 +148,34 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     transformer = build_pipeline(domain.PIPELINES[pipeline], numeric, categorical,
                                  with_unknown=treatment == "raw")
     X = np.ascontiguousarray(transformer.fit_transform(treated), dtype=np.float64)
+    distinct = _distinct_rows(X, parameters.exact_silhouette_rows)
     seconds["preprocess"] = time.perf_counter() - start
 
+    n_init = parameters.final_features_n_init if feature_set == "final" else parameters.n_init
     rows = []
     tsne_labels = np.empty((len(samples.tsne), len(parameters.k_values)), dtype=np.int16)
     silhouette_X = X[samples.silhouette]
     start = time.perf_counter()
     for j, k in enumerate(parameters.k_values):
-        model = KMeans(n_clusters=k, n_init=parameters.n_init, random_state=parameters.random_state)
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=parameters.random_state)
         labels = model.fit_predict(X)
         tsne_labels[:, j] = labels[samples.tsne]
+        shares = cluster_shares(labels, k)
+        if distinct is None:
+            silhouette = _safe_score(silhouette_score, silhouette_X, labels[samples.silhouette])
+            silhouette_clients = len(samples.silhouette)
+        else:
+            silhouette = silhouette_of_distinct_rows(*distinct, labels)
+            silhouette_clients = len(X)
         rows.append({
             "k": k,
             "inertia": float(model.inertia_),
-            "silhouette": _safe_score(silhouette_score, silhouette_X, labels[samples.silhouette]),
+            "silhouette": silhouette,
+            "silhouette_clients": silhouette_clients,
             "calinski_harabasz": _safe_score(calinski_harabasz_score, X, labels),
             "davies_bouldin": _safe_score(davies_bouldin_score, X, labels),
+            "cluster_shares": [float(share) for share in shares],
+            "smallest_share": float(shares.min()),
         })
     seconds["kmeans"] = time.perf_counter() - start
     metrics = pd.DataFrame(rows)
@@ -163,6 +193,63 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     seconds["dendrogram"] = time.perf_counter() - start
     return ConfigurationResult(domain.config_id(treatment, pipeline, feature_set), metrics, knee,
                                embedding.astype(np.float32), tsne_labels, ward, seconds)
+
+
+def cluster_shares(labels: np.ndarray, k: int) -> np.ndarray:
+    """The share of the rows in each of ``k`` clusters, by 0-based label (an empty cluster has share 0)."""
+    return np.bincount(labels, minlength=k)[:k] / len(labels)
+
+
+def _distinct_rows(X: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(distinct rows, position of each row among them)`` when ``X`` has at most ``limit`` distinct rows."""
+    # A cheap look first: a matrix with many distinct values in one column has many distinct rows.
+    if any(len(np.unique(X[:, j])) > limit for j in range(X.shape[1])):
+        return None
+    distinct, inverse = np.unique(X, axis=0, return_inverse=True)
+    if len(distinct) > limit:
+        return None
+    return distinct, inverse.reshape(-1)
+
+
+def silhouette_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray) -> float:
+    """The exact silhouette of every row, computed on the distinct (row, label) pairs weighted by their counts.
+
+    Equal to ``sklearn.metrics.silhouette_score(distinct[inverse], labels)`` (to rounding: scikit-learn's
+    distances between equal rows are not always exactly zero) at a cost quadratic in the distinct rows only.
+
+    Parameters
+    ----------
+    distinct : ndarray of shape (m, d)
+        The distinct rows.
+    inverse : ndarray of int, shape (n,)
+        Each row's position in ``distinct``.
+    labels : ndarray of int, shape (n,)
+        Each row's cluster.
+
+    Returns
+    -------
+    float
+        NaN when the rows form a single cluster.
+    """
+    clusters, cluster_of = np.unique(labels, return_inverse=True)
+    if len(clusters) < 2:
+        return float("nan")
+    pairs, counts = np.unique(np.column_stack([inverse, cluster_of.reshape(-1)]), axis=0, return_counts=True)
+    points, members = distinct[pairs[:, 0]], pairs[:, 1]
+    weights = counts.astype(np.float64)
+    sizes = np.bincount(members, weights=weights, minlength=len(clusters))
+    # Distance sums from each pair to every cluster: sum over v in cluster c of count(v) * d(u, v).
+    sums = cdist(points, points) @ (np.eye(len(clusters))[members] * weights[:, None])
+    position = np.arange(len(points))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # The row itself is at distance 0 from its own copies, so only the denominator leaves it out.
+        intra = sums[position, members] / (sizes[members] - 1)
+        mean_to = sums / sizes
+        mean_to[position, members] = np.inf
+        inter = mean_to.min(axis=1)
+        scores = (inter - intra) / np.maximum(intra, inter)
+    # As scikit-learn: 0 for a cluster of one row (and for 0/0).
+    return float(np.sum(np.nan_to_num(scores) * weights) / weights.sum())
 
 
 def _safe_score(score, X: np.ndarray, labels: np.ndarray) -> float:

@@ -86,9 +86,19 @@ TREATMENTS: dict[str, str] = {
     "iterative": "Iterative imputation (BayesianRidge)",
 }
 
+#: The grid's feature sets. "final" is the final segmentation's own space (job, housing, loan), so that the
+#: chosen model can be found, and compared, in the explorer.
 FEATURE_SETS: dict[str, str] = {
     "all": "All features",
     "no_socio": "Without the 5 socio-economic columns",
+    "final": "Job, housing and loan (the final segmentation's)",
+}
+
+#: The (numeric, categorical) columns of each feature set.
+FEATURE_SET_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "all": (NUMERIC_COLUMNS, CATEGORICAL_COLUMNS),
+    "no_socio": (CLIENT_NUMERIC_COLUMNS, CATEGORICAL_COLUMNS),
+    "final": ((), SEGMENT_FEATURES),
 }
 
 
@@ -116,6 +126,20 @@ for _numeric in ("standard", "minmax"):
             _n = len(PIPELINES) + 1
             PIPELINES[_n] = PipelineSpec(_n, _numeric, _encoder, _encoded)
 
+
+def same_matrix_pipeline(pipeline: int, feature_set: str) -> int:
+    """The lowest-numbered pipeline that turns ``feature_set`` into the same matrix as ``pipeline`` does.
+
+    Pipelines 5-8 differ from 1-4 only in the scaler of the numeric columns; a feature set without numeric
+    columns (the final one) gets the same matrix from both, e.g. ``same_matrix_pipeline(8, "final") == 4``.
+    """
+    if FEATURE_SET_COLUMNS[feature_set][0]:
+        return pipeline
+    spec = PIPELINES[pipeline]
+    return min(number for number, other in PIPELINES.items()
+               if (other.encoder, other.encoded_scaler) == (spec.encoder, spec.encoded_scaler))
+
+
 K_RANGE: tuple[int, ...] = tuple(range(2, 16))
 
 #: The original's choice, marked in the explorer.
@@ -125,7 +149,7 @@ FINAL_K = 4
 
 
 def config_id(treatment: str, pipeline: int, feature_set: str) -> str:
-    """A stable, readable key of one of the 48 grid configurations, e.g. ``knn-p8-all``."""
+    """A stable, readable key of one of the 72 grid configurations, e.g. ``knn-p8-all``."""
     return f"{treatment}-p{pipeline}-{feature_set}"
 
 

@@ -167,11 +167,11 @@ def build_pipeline(spec: PipelineSpec, numeric: list[str], categorical: list[str
 
 
 def feature_columns(feature_set: str) -> tuple[list[str], list[str]]:
-    """Numeric and categorical columns of a grid feature set ("all" or "no_socio")."""
+    """Numeric and categorical columns of a grid feature set ("all", "no_socio" or "final")."""
     if feature_set not in domain.FEATURE_SETS:
         raise ValueError(f"feature_set={feature_set!r} must be one of {', '.join(domain.FEATURE_SETS)}")
-    numeric = list(domain.NUMERIC_COLUMNS if feature_set == "all" else domain.CLIENT_NUMERIC_COLUMNS)
-    return numeric, list(domain.CATEGORICAL_COLUMNS)
+    numeric, categorical = domain.FEATURE_SET_COLUMNS[feature_set]
+    return list(numeric), list(categorical)
 
 
 # --- Measuring how neighbours' categories are combined ---------------------------------------------------------

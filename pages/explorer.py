@@ -30,6 +30,8 @@ EXPLORER_FEATURES = "explorer-features"
 EXPLORER_K = "explorer-k"
 EXPLORER_CONFIG = "explorer-config"
 EXPLORER_OVERVIEW = "explorer-overview"
+EXPLORER_OVERVIEW_MODE = "explorer-overview-mode"
+EXPLORER_METHODS = "explorer-methods"
 EXPLORER_ELBOW = "explorer-elbow"
 EXPLORER_SILHOUETTE = "explorer-silhouette"
 EXPLORER_CALINSKI_HARABASZ = "explorer-calinski-harabasz"
@@ -45,8 +47,11 @@ SELECTION_INPUTS = {name: Input(component, "value") for name, component in SELEC
 #: The metric curves, in the order they are shown.
 METRIC_GRAPHS = {"inertia": EXPLORER_ELBOW, "silhouette": EXPLORER_SILHOUETTE,
                  "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN}
-DEFAULT_SELECTION = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "all",
+#: The final model, which the page opens on.
+DEFAULT_SELECTION = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",
                      "k": domain.FINAL_K}
+#: What the heatmap's cells show: the silhouette at the chosen k, or each configuration's best over k.
+OVERVIEW_MODES = {"k": "at the chosen k", "best": "best over k"}
 
 
 def _k_values(store) -> list[int]:
@@ -96,8 +101,87 @@ def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
         dbc.Label("Number of clusters k", html_for=EXPLORER_K, className="small fw-semibold mb-1"),
         dcc.Slider(id=EXPLORER_K, min=k_values[0], max=k_values[-1], step=1, value=selection["k"],
                    marks={k: str(k) for k in k_values}, allow_direct_input=False),
+        dbc.Label("The heatmap shows each configuration's silhouette", html_for=EXPLORER_OVERVIEW_MODE,
+                  className="small fw-semibold mb-1 mt-2"),
+        dbc.RadioItems(id=EXPLORER_OVERVIEW_MODE, value="k", inline=True, className="small",
+                       options=[{"label": label, "value": mode} for mode, label in OVERVIEW_MODES.items()]),
         html.Div(id=EXPLORER_CONFIG, className="small text-muted mt-3"),
     ])], className="mb-3 h-100")
+
+
+ORIGINAL_STUDY = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
+
+
+def methods_card(facts: dict, train_rows: int) -> dbc.Card:
+    """Why the final model is KNN imputation, pipeline 8 and k = 4, every number taken from ``facts``.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`dashapp.eda.final_model_facts` of the artifacts.
+    train_rows : int
+        Training clients (the exact silhouette's population).
+    """
+    k, knee = facts["k"], facts["knee"]
+    by_k = facts["by_k"].set_index("k")
+    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
+                                + (f" {figures.FLAG}" if eda.is_degenerate(row.smallest_share) else "")
+                                for row in facts["pipelines_at_k"].itertuples())
+    same = domain.same_matrix_pipeline(domain.FINAL_PIPELINE, "final")
+    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
+    if facts["best_k"] == k:
+        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
+    else:
+        first_k = int(by_k.index[0])
+        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
+                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
+                           f"k = {facts['best_k']} (the best without a small cluster)")
+        if facts["distinct_values"] is not None and facts["best_k"] > k:
+            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
+                                "more clusters come ever closer to one per combination")
+    knee_says = ("the elbow has no clear knee" if knee is None else
+                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
+    picked_by_scores = knee == k and facts["best_k"] == k
+    items = [
+        html.Li([
+            html.Strong("Whose choice. "),
+            "The final model is the original study's (",
+            html.A(ORIGINAL_STUDY, href=f"https://github.com/{ORIGINAL_STUDY}", target="_blank", rel="noopener"),
+            f"): KNN imputation of 'unknown', pipeline {domain.FINAL_PIPELINE} "
+            f"({domain.PIPELINES[domain.FINAL_PIPELINE].name.split(': ', 1)[1]}) on job, housing and loan, "
+            f"K-means with k = {k}. We keep it so that the segments compare with the study's; the grid shows how "
+            "it compares with the alternatives (the starred cell).",
+        ]),
+        html.Li([
+            html.Strong("Its scores. "),
+            f"At k = {k} its silhouette is ", html.Strong(f"{facts['silhouette']:.3f}"),
+            f" ({eda.silhouette_basis(facts['silhouette_clients'], train_rows)}; the final segmentation's "
+            f"report gives {facts['evaluation_silhouette']:.3f}, and {facts['evaluation_silhouette_sampled']:.3f} "
+            "on the shared sample the other feature sets are scored on). Its clusters hold "
+            f"{eda.shares_text(sorted(facts['shares'], reverse=True))} of the training clients"
+            + ("" if eda.is_degenerate(facts["smallest_share"]) else ": none is small")
+            + f". Among the grid's {facts['configurations_at_k']} distinct configurations at k = {k} without a "
+              f"small cluster, {rank}.",
+        ]),
+        html.Li([
+            html.Strong(f"Why pipeline {domain.FINAL_PIPELINE}. "),
+            f"On these three columns, at k = {k}: {pipeline_scores}. Pipelines 5-8 differ from 1-4 only in "
+            f"the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} is "
+            f"pipeline {same} under the original's name. Its ordinal codes, scaled to 0-1, weigh job as much "
+            "as each loan; job's codes are in alphabetical order, so where job separates two clusters it does "
+            "so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
+        ]),
+        html.Li([
+            html.Strong(f"Why k = {k}. "),
+            ("Both scores point to it: " if picked_by_scores else "No score picks it: ")
+            + f"{knee_says}, and {silhouette_says}. "
+            + f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
+              "job), a personal loan, no loan, each a group a campaign can address.",
+        ]),
+    ]
+    return dbc.Card([dbc.CardHeader(f"Methods: why KNN, pipeline {domain.FINAL_PIPELINE} and k = {k}"),
+                     dbc.CardBody(html.Ul(items, className="small mb-0 ps-3"), id=EXPLORER_METHODS)],
+                    className="mb-3")
 
 
 def layout(**query):
@@ -107,34 +191,40 @@ def layout(**query):
     k_values = _k_values(store)
     selection, problems = selection_from_query(query, k_values)
     grid = store.manifest["parameters"]["grid"]
+    train_rows = store.manifest["data"]["train_rows"]
     configurations = len(domain.TREATMENTS) * len(domain.PIPELINES) * len(domain.FEATURE_SETS)
     notices = [dbc.Alert(" ".join(problems), color="warning", dismissable=True)] if problems else []
     return html.Div([
         dcc.Location(id=EXPLORER_URL, refresh=False),
         html.H2("Clustering explorer"),
         html.P([
-            f"K-means was fitted on the training clients for {configurations} configurations "
+            f"K-means was fitted on the {train_rows:,} training clients for {configurations} configurations "
             f"({len(domain.TREATMENTS)} treatments of 'unknown' x {len(domain.PIPELINES)} pipelines x "
             f"{len(domain.FEATURE_SETS)} feature sets) and k from "
             f"{k_values[0]} to {k_values[-1]}. ",
             html.Strong(f"Silhouette scores are computed on a fixed sample of {grid['silhouette_sample']:,} "
                         f"training clients, the t-SNE maps on {grid['tsne_sample']:,} and the dendrograms on "
                         f"{grid['dendrogram_sample']:,}"),
-            "; the same samples for every configuration, so their scores compare. The address bar keeps the "
-            "selection: copy it to share this view.",
+            "; the same samples for every configuration, so their scores compare. On the final feature set "
+            "(job, housing and loan take a few dozen distinct values) the silhouette is exact, over every "
+            f"training client. A solution with a cluster under {eda.SMALL_CLUSTER_SHARE:.0%} of the clients is flagged "
+            f"({figures.FLAG}): its scores mostly measure one small group's distance from the rest. The address "
+            "bar keeps the selection: copy it to share this view.",
         ], className="text-muted"),
         *notices,
+        methods_card(_final_model_facts(), train_rows),
         dbc.Row([
             dbc.Col(_controls(selection, k_values), lg=4),
-            dbc.Col(graph_card("All configurations: best silhouette over k", EXPLORER_OVERVIEW, height=400,
-                               help_text="Click a cell to pick that configuration; the outlined cell is on show."),
-                    lg=8),
+            dbc.Col(graph_card("All configurations: silhouette", EXPLORER_OVERVIEW, height=440,
+                               help_text="Click a cell to pick that configuration; the outlined cell is on "
+                                         "show; darker is higher."), lg=8),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(graph_card(figures.METRICS[metric]["title"], component, height=250), lg=3)
                  for metric, component in METRIC_GRAPHS.items()], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(graph_card("t-SNE map coloured by the K-means clusters", EXPLORER_TSNE, height=480,
-                               help_text=f"{grid['tsne_sample']:,} training clients; click a point to see the "
+                               help_text=f"{grid['tsne_sample']:,} training clients; the legend gives each "
+                                         "cluster's share of all training clients; click a point to see the "
                                          "client."), lg=8),
             dbc.Col(dbc.Card([dbc.CardHeader("Selected client"), dbc.CardBody(
                 html.Div("Click a point of the map to see the client's full record.", id=EXPLORER_CLIENT,
@@ -142,11 +232,11 @@ def layout(**query):
                 className="p-2", style={"maxHeight": "520px", "overflowY": "auto"})], className="mb-3 h-100"),
                 lg=4),
         ], className="g-3 mb-3"),
-        dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=360,
+        dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
                                    help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
-                                             "clients, truncated to the last 30 merges (leaf labels in brackets "
-                                             "count the clients under a leaf); the dashed line cuts it into k "
-                                             "clusters."))),
+                                             "clients, truncated to the last 30 merges: a leaf is one client "
+                                             "(\"client 282\") or the clients merged below it (\"6 clients\"); "
+                                             "the dashed line cuts it into k clusters."))),
     ])
 
 
@@ -183,9 +273,24 @@ def sync_selection(selection, search, click):
 
 
 @callback(Output(EXPLORER_OVERVIEW, "figure"), Input(EXPLORER_TREATMENT, "value"),
-          Input(EXPLORER_PIPELINE, "value"), Input(EXPLORER_FEATURES, "value"))
-def update_overview(treatment, pipeline, features):
-    return figures.silhouette_overview_figure(current_store().grid_metrics, selected=(treatment, pipeline, features))
+          Input(EXPLORER_PIPELINE, "value"), Input(EXPLORER_FEATURES, "value"), Input(EXPLORER_K, "value"),
+          Input(EXPLORER_OVERVIEW_MODE, "value"))
+def update_overview(treatment, pipeline, features, k, mode="k"):
+    return _overview(treatment, int(pipeline), features, int(k), mode if mode in OVERVIEW_MODES else "k")
+
+
+@lru_cache(maxsize=16)
+def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str):
+    store = current_store()
+    return figures.silhouette_overview_figure(store.grid_metrics, selected=(treatment, pipeline, features),
+                                              k=k if mode == "k" else None,
+                                              train_rows=store.manifest["data"]["train_rows"])
+
+
+@lru_cache(maxsize=1)
+def _final_model_facts() -> dict:
+    store = current_store()
+    return eda.final_model_facts(store.grid_metrics, store.evaluation, store.clients)
 
 
 @callback(output={"curves": {metric: Output(component, "figure") for metric, component in METRIC_GRAPHS.items()},
@@ -199,17 +304,42 @@ def update_curves(**selection):
 # last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
 @lru_cache(maxsize=16)
 def _curves(config: str, k: int) -> dict:
-    metrics = current_store().grid_metrics.query("config_id == @config")
+    store = current_store()
+    metrics = eda.configuration_metrics(store.grid_metrics, config)
     knee = metrics["knee"].iloc[0]
     knee = None if pd.isna(knee) else int(knee)
-    chosen = metrics.loc[metrics["k"] == k].iloc[0]
-    label = [html.Div(config_label(config)),
-             html.Div(f"k={k}: silhouette {chosen['silhouette']:.3f}, Calinski-Harabasz "
-                      f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
-                      + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee."))]
     return {"curves": {metric: figures.metric_curve_figure(metrics, metric, k=k, knee=knee)
                        for metric in METRIC_GRAPHS},
-            "label": label}
+            "label": _details(config, metrics, k, knee, store)}
+
+
+def _details(config: str, metrics: pd.DataFrame, k: int, knee: int | None, store) -> list:
+    """The chosen (configuration, k): its scores, its cluster sizes, and a flag when a cluster is small."""
+    chosen = metrics.loc[metrics["k"] == k].iloc[0]
+    shares = list(chosen["cluster_shares"])
+    basis = eda.silhouette_basis(chosen["silhouette_clients"], store.manifest["data"]["train_rows"])
+    details = [
+        html.Div(config_label(config)),
+        html.Div(f"k={k}: silhouette {chosen['silhouette']:.3f} ({basis}), Calinski-Harabasz "
+                 f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
+                 + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee.")),
+        html.Div(["Cluster sizes (share of the training clients): ",
+                  html.Span(", ".join(f"{number}: {eda.share_text(share)}"
+                                      for number, share in enumerate(shares, start=1)),
+                            className="explorer-cluster-sizes")]),
+    ]
+    if eda.is_degenerate(chosen["smallest_share"]):
+        smallest = min(range(len(shares)), key=lambda label: (shares[label], label))
+        details.append(html.Div(
+            f"{figures.FLAG} Degenerate: cluster {smallest + 1} holds {eda.share_text(shares[smallest])} of the "
+            f"clients (under {eda.SMALL_CLUSTER_SHARE:.0%}); the scores mostly measure how far that small group "
+            "sits from everyone else, not a segmentation.", className="text-danger fw-semibold"))
+    final = store.evaluation["final"]
+    if config == domain.config_id(final["treatment"], int(final["pipeline"]), "final") and k == int(final["k"]):
+        details.append(html.Div(
+            f"{figures.STAR} The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
+            f"{final['silhouette_sampled']:.3f} on the shared sample).", className="fw-semibold"))
+    return details
 
 
 @callback(Output(EXPLORER_TSNE, "figure"), Output(EXPLORER_DENDROGRAM, "figure"), inputs=SELECTION_INPUTS)
@@ -221,7 +351,11 @@ def update_map(**selection):
 def _maps(config: str, k: int) -> tuple:
     store = current_store()
     points = eda.tsne_points(store.tsne(config), store.clients, k)
-    return figures.tsne_figure(points, k), figures.dendrogram_figure(store.dendrogram_linkage(config), k=k)
+    metrics = eda.configuration_metrics(store.grid_metrics, config)
+    shares = metrics.loc[metrics["k"] == k, "cluster_shares"].iloc[0]
+    return (figures.tsne_figure(points, k, shares=shares),
+            figures.dendrogram_figure(store.dendrogram_linkage(config), k=k,
+                                      client_ids=store.dendrogram_client_ids))
 
 
 @callback(Output(EXPLORER_CLIENT, "children"), Input(EXPLORER_TSNE, "clickData"), prevent_initial_call=True)

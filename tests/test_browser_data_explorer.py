@@ -68,10 +68,10 @@ def test_shared_explorer_link_restores_the_view_and_the_heatmap_picks_a_configur
     _wait_until(lambda: _shapes(browser, OVERVIEW)[0]["x0"] == 1.5, message="the outlined cell")
     tsne_before = _trace(browser, "#explorer-tsne .js-plotly-plot")
 
-    # Click the KNN / no socio-economic / P8 cell (row 3, column 7).
+    # Click the KNN / no socio-economic / P8 cell (row 4, column 7).
     _click_at(browser, """
         const gd = document.querySelector(arguments[0]), layout = gd._fullLayout, box = gd.getBoundingClientRect();
-        return [box.left + layout._size.l + layout.xaxis.l2p(7), box.top + layout._size.t + layout.yaxis.l2p(3)];
+        return [box.left + layout._size.l + layout.xaxis.l2p(7), box.top + layout._size.t + layout.yaxis.l2p(4)];
         """, OVERVIEW)
     expected = store.grid_metrics.query("config_id == 'knn-p8-no_socio'").sort_values("k")
     _wait_until(lambda: _trace(browser, ELBOW)["y"] == pytest.approx(expected["inertia"].tolist()),
@@ -87,19 +87,20 @@ def test_shared_explorer_link_restores_the_view_and_the_heatmap_picks_a_configur
 
 def test_explorer_controls_update_the_url_and_back_restores_them(live_server, browser, store):
     _open(browser, live_server, "explorer", ELBOW)
-    assert _checked_radio(browser, "explorer-treatment") == "knn"  # the original's choice by default
+    assert _checked_radio(browser, "explorer-treatment") == "knn"  # the final model by default
+    assert _checked_radio(browser, "explorer-features") == "final"
     browser.driver.execute_script(
         "document.querySelector('#explorer-treatment input[value=\"iterative\"]').click();")
-    expected = store.grid_metrics.query("config_id == 'iterative-p8-all'").sort_values("k")
+    expected = store.grid_metrics.query("config_id == 'iterative-p8-final'").sort_values("k")
     _wait_until(lambda: _trace(browser, ELBOW)["y"] == pytest.approx(expected["inertia"].tolist()),
-                message="the elbow curve of iterative-p8-all")
+                message="the elbow curve of iterative-p8-final")
     _wait_until(lambda: "treatment=iterative" in browser.driver.current_url, message="the URL to change")
 
     browser.driver.back()
     _wait_until(lambda: _checked_radio(browser, "explorer-treatment") == "knn", message="back to KNN")
-    expected = store.grid_metrics.query("config_id == 'knn-p8-all'").sort_values("k")
+    expected = store.grid_metrics.query("config_id == 'knn-p8-final'").sort_values("k")
     _wait_until(lambda: _trace(browser, ELBOW)["y"] == pytest.approx(expected["inertia"].tolist()),
-                message="the elbow curve of knn-p8-all again")
+                message="the elbow curve of knn-p8-final again")
     assert severe_console_errors(browser) == []
 
 
@@ -125,8 +126,60 @@ def test_clicking_a_tsne_point_shows_the_client(live_server, browser):
     _wait_until(lambda: "Client " in browser.find_element("#explorer-client").text, message="the client card")
     text = browser.find_element("#explorer-client").text
     assert text.splitlines()[0] == f"Client {client_id}"
-    assert "segment" in text and "job" in text
+    assert "Segment" in text and "Job" in text and "Education" in text
+    assert "emp.var.rate" not in text and "day_of_week" not in text
     assert severe_console_errors(browser) == []
+
+
+# --- The explorer on a phone -----------------------------------------------------------------------------------
+
+#: Pixel boxes (viewport coordinates) of the heatmap's cell texts, the star, and the final model's cell.
+_HEATMAP_GEOMETRY = """
+    const gd = document.querySelector(arguments[0]), layout = gd._fullLayout, box = gd.getBoundingClientRect();
+    const x = i => box.left + layout._size.l + layout.xaxis.l2p(i);
+    const y = i => box.top + layout._size.t + layout.yaxis.l2p(i);
+    const rect = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                                                                     bottom: r.bottom}; };
+    const star = Array.from(gd.querySelectorAll('g.annotation')).find(a => a.textContent === '\u2605');
+    return {labels: Array.from(gd.querySelectorAll('.heatmap-label')).map(t => ({text: t.textContent, ...rect(t)})),
+            star: rect(star), cell: {left: x(arguments[1] - 0.5), right: x(arguments[1] + 0.5),
+                                     top: y(arguments[2] - 0.5), bottom: y(arguments[2] + 0.5)}};
+"""
+
+
+def test_explorer_at_390_px_keeps_the_heatmap_readable_and_the_star_on_the_final_model(live_server, browser, store):
+    browser.driver.set_window_size(390, 844)
+    _open(browser, live_server, "explorer", OVERVIEW)
+    # Nothing scrolls sideways.
+    assert browser.driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    browser.driver.execute_script(
+        "document.getElementById('explorer-overview').scrollIntoView({block: 'start', behavior: 'instant'});")
+    row = 5  # raw all / no socio / final, knn all / no socio / final: the final model's row
+    column = 7  # P8
+    _wait_until(lambda: len(browser.driver.execute_script(_HEATMAP_GEOMETRY, OVERVIEW, column, row)["labels"]) == 72,
+                message="the heatmap's 72 cells")
+    geometry = browser.driver.execute_script(_HEATMAP_GEOMETRY, OVERVIEW, column, row)
+    star, cell = geometry["star"], geometry["cell"]
+    assert cell["left"] <= star["left"] and star["right"] <= cell["right"], (star, cell)
+    assert cell["top"] <= star["top"] and star["bottom"] <= cell["bottom"], (star, cell)
+    # No cell's value overlaps its neighbour's: texts in a row are ordered left to right with a gap.
+    labels = sorted(geometry["labels"], key=lambda label: (round(label["top"]), label["left"]))
+    rows = {}
+    for label in labels:
+        rows.setdefault(round(label["top"]), []).append(label)
+    assert len(rows) == 9 and all(len(cells) == 8 for cells in rows.values())
+    for cells in rows.values():
+        for left, right in zip(cells, cells[1:]):
+            assert left["right"] < right["left"], (left, right)
+    final = store.evaluation["final"]["silhouette"]
+    assert [label["text"] for label in rows[sorted(rows)[row]]][column] == f"{final:.2f}"
+    # The chosen cell's details give the exact silhouette and the cluster sizes.
+    details = browser.find_element("#explorer-config").text
+    assert f"silhouette {final:.3f} (exact, all 28,831 training clients)" in details
+    assert "Cluster sizes" in details
+    assert severe_console_errors(browser) == []
+    # The screenshot the fixture saves shows the heatmap at phone size.
 
 
 # --- Data page -----------------------------------------------------------------------------------------------

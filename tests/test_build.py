@@ -35,8 +35,9 @@ def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
     store = ArtifactStore(quick_model_dir)
     k_values = BuildParameters.for_mode("quick").grid.k_values
     assert len(store.clients) == math.ceil(41188 / build.QUICK_ROW_STEP)
-    assert len(store.grid_metrics) == 48 * len(k_values)
-    assert store.grid_metrics["config_id"].nunique() == 48
+    assert len(store.grid_metrics) == 72 * len(k_values)
+    assert store.grid_metrics["config_id"].nunique() == 72
+    assert store.manifest["grid"] == {"configurations": 72, "fitted": 60}
     tsne = store.tsne("knn-p8-all")
     assert len(tsne) == 300 and set(tsne["client_id"]) <= set(store.clients.index)
     assert store.clients.loc[tsne["client_id"], "split"].eq("train").all()
@@ -47,6 +48,57 @@ def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
     nodes = store.evaluation["tree_nodes"]
     assert nodes[0]["samples"] == store.evaluation["classifier"]["train_rows"]
     assert store.segmentation_model.tree.get_depth() <= 3
+
+
+def test_grid_stores_every_solutions_cluster_shares(quick_model_dir):
+    grid = ArtifactStore(quick_model_dir).grid_metrics
+    for row in grid.itertuples():
+        shares = list(row.cluster_shares)
+        assert len(shares) == row.k and sum(shares) == pytest.approx(1, abs=1e-5)
+        assert row.smallest_share == pytest.approx(min(shares), abs=1e-6)
+
+
+def test_final_feature_set_reproduces_the_final_segmentation_exactly(quick_model_dir):
+    """The grid's KNN / pipeline 8 / job, housing, loan / k = 4 run is the final segmentation: same shares, and its
+    silhouette is the exact one of the report (not the sampled one)."""
+    store = ArtifactStore(quick_model_dir)
+    final = store.evaluation["final"]
+    grid = store.grid_metrics
+    row = grid[(grid["config_id"] == "knn-p8-final") & (grid["k"] == final["k"])].iloc[0]
+    assert row["silhouette_clients"] == store.evaluation["classifier"]["train_rows"]
+    assert row["silhouette"] == pytest.approx(final["silhouette"], abs=1e-9)
+    by_segment = {final["segment_of_label"][str(label)]: share for label, share in enumerate(row["cluster_shares"])}
+    assert by_segment == pytest.approx({int(s): v for s, v in final["shares"].items()}, abs=1e-6)
+    # The other feature sets keep the shared sample.
+    assert (grid.loc[grid["feature_set"] != "final", "silhouette_clients"] == store.manifest["parameters"]["grid"]
+            ["silhouette_sample"]).all()
+
+
+def test_final_feature_set_pipelines_5_to_8_are_copies_of_1_to_4(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    grid = store.grid_metrics.set_index(["config_id", "k"])
+    columns = ["inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "smallest_share"]
+    for treatment in ("raw", "knn", "iterative"):
+        for pipeline in (5, 6, 7, 8):
+            copy, source = f"{treatment}-p{pipeline}-final", f"{treatment}-p{pipeline - 4}-final"
+            assert grid.loc[copy, columns].equals(grid.loc[source, columns])
+            assert store.tsne(copy)[["x", "y"]].equals(store.tsne(source)[["x", "y"]])
+    # With numeric columns the numeric scaler matters: P8 and P4 differ on all features.
+    assert not grid.loc["knn-p8-all", "inertia"].equals(grid.loc["knn-p4-all", "inertia"])
+
+
+def test_dendrogram_sample_client_ids_are_training_clients(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    ids = store.dendrogram_client_ids
+    assert len(ids) == len(store.dendrogram_linkage("knn-p8-final")) + 1
+    assert store.clients.loc[ids, "split"].eq("train").all()
+
+
+def test_build_parameters_keep_the_final_feature_sets_starts_with_the_final_segmentations():
+    from dashapp.clustering import GridParameters
+
+    with pytest.raises(ValueError, match="final_features_n_init=3 must equal final_n_init=10"):
+        BuildParameters(grid=GridParameters(final_features_n_init=3))
 
 
 def test_rebuild_gives_identical_numbers(quick_model_dir, bank_csv, tmp_path):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
 
 from dashapp import domain
-from dashapp.clustering import GridParameters, cluster_configuration, draw_samples, find_knee
+from dashapp.clustering import (GridParameters, _distinct_rows, cluster_configuration, cluster_shares, draw_samples,
+                                find_knee, silhouette_of_distinct_rows)
 from dashapp.preprocessing import fill_unknown_as_category
 
 
@@ -52,3 +55,67 @@ def test_one_configuration_scores_every_k_and_maps_the_sample():
     assert result.tsne.shape == (60, 2) and result.tsne_labels.shape == (60, 4)
     assert result.tsne_labels[:, 2].max() == 3  # k = 4 -> labels 0..3
     assert result.linkage.shape == (39, 4)  # n - 1 merges
+
+
+def _frame(n: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({c: rng.normal(size=n) for c in domain.NUMERIC_COLUMNS})
+    for column in domain.CATEGORICAL_COLUMNS:
+        frame[column] = rng.choice(domain.known_categories(column), size=n).astype(object)
+    return frame
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_silhouette_of_distinct_rows_equals_scikit_learns(k):
+    rng = np.random.default_rng(k)
+    X = rng.integers(0, 3, size=(15, 3)).astype(float)[rng.integers(0, 15, size=600)]
+    labels = rng.integers(0, k, size=600)
+    labels[0] = k  # a cluster of one row: its silhouette is 0, as scikit-learn has it
+    distinct = _distinct_rows(X, limit=100)
+    assert len(distinct[0]) <= 15
+    assert silhouette_of_distinct_rows(*distinct, labels) == pytest.approx(silhouette_score(X, labels), abs=1e-12)
+    assert np.isnan(silhouette_of_distinct_rows(*distinct, np.zeros(600, dtype=int)))
+
+
+def test_distinct_rows_gives_up_above_the_limit():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    assert _distinct_rows(X, limit=19) is None
+    distinct, inverse = _distinct_rows(np.vstack([X, X]), limit=20)
+    assert len(distinct) == 20 and np.array_equal(distinct[inverse], np.vstack([X, X]))
+
+
+def test_cluster_shares_count_every_label_even_an_empty_one():
+    assert cluster_shares(np.array([0, 0, 2, 0]), 3).tolist() == [0.75, 0.0, 0.25]
+
+
+def test_final_feature_set_scores_every_client_exactly_and_stores_shares():
+    n = 240
+    frame = _frame(n)
+    parameters = GridParameters(k_values=(2, 3, 4), n_init=1, final_features_n_init=3, silhouette_sample=100,
+                                tsne_sample=60, dendrogram_sample=40)
+    samples = draw_samples(n, parameters)
+    result = cluster_configuration(frame, "knn", 8, "final", samples, parameters)
+    assert result.config_id == "knn-p8-final"
+    assert result.metrics["silhouette_clients"].tolist() == [n] * 3
+    X = np.column_stack([pd.Categorical(frame[c], categories=domain.known_categories(c)).codes
+                         for c in domain.SEGMENT_FEATURES]).astype(float)
+    X = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))  # pipeline 8: ordinal codes, then MinMax
+    labels = KMeans(n_clusters=4, n_init=3, random_state=parameters.random_state).fit_predict(X)
+    assert result.metrics["silhouette"].iloc[2] == pytest.approx(silhouette_score(X, labels), abs=1e-9)
+    for row in result.metrics.itertuples():
+        assert len(row.cluster_shares) == row.k and sum(row.cluster_shares) == pytest.approx(1)
+        assert row.smallest_share == min(row.cluster_shares)
+
+
+def test_many_distinct_rows_keep_the_shared_silhouette_sample():
+    n = 240
+    parameters = GridParameters(k_values=(2, 3), n_init=1, silhouette_sample=100, exact_silhouette_rows=150,
+                                tsne_sample=60, dendrogram_sample=40)
+    result = cluster_configuration(fill_unknown_as_category(_frame(n)), "raw", 2, "all", draw_samples(n, parameters),
+                                   parameters)
+    assert result.metrics["silhouette_clients"].tolist() == [100, 100]
+
+
+def test_same_matrix_pipeline_pairs_the_pipelines_only_without_numeric_columns():
+    assert [domain.same_matrix_pipeline(p, "final") for p in domain.PIPELINES] == [1, 2, 3, 4, 1, 2, 3, 4]
+    assert [domain.same_matrix_pipeline(p, "all") for p in domain.PIPELINES] == list(domain.PIPELINES)

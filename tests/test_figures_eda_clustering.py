@@ -143,35 +143,80 @@ def test_unknown_figure_labels_counts_and_shares():
 
 
 def _grid() -> pd.DataFrame:
+    """A grid of every configuration for k = 2, 3, 4; raw / all / P1 has a 1% cluster at k = 2 (its best)."""
     rows = []
     for treatment in domain.TREATMENTS:
         for feature_set in domain.FEATURE_SETS:
             for pipeline in domain.PIPELINES:
                 for k in (2, 3, 4):
                     silhouette = 0.1 * pipeline / 8 + (0.5 if (treatment, pipeline, k) == ("knn", 4, 3) else 0)
+                    shares = [1 / k] * k
+                    if (treatment, feature_set, pipeline, k) == ("raw", "all", 1, 2):
+                        silhouette, shares = 0.9, [0.99, 0.01]
                     rows.append(dict(config_id=domain.config_id(treatment, pipeline, feature_set),
                                      treatment=treatment, pipeline=pipeline, feature_set=feature_set, k=k,
                                      inertia=100.0 / k, silhouette=silhouette + 0.01 * k,
-                                     calinski_harabasz=50.0 * k, davies_bouldin=2.0 - 0.1 * k, knee=3))
+                                     silhouette_clients=1000 if feature_set == "final" else 500,
+                                     calinski_harabasz=50.0 * k, davies_bouldin=2.0 - 0.1 * k,
+                                     cluster_shares=shares, smallest_share=min(shares), knee=3))
     return pd.DataFrame(rows)
 
 
-def test_overview_heatmap_shows_each_configurations_best_silhouette():
+def _row(treatment: str, feature_set: str) -> int:
+    return [(t, f) for t in domain.TREATMENTS for f in domain.FEATURE_SETS].index((treatment, feature_set))
+
+
+def _marks(figure: go.Figure, text: str) -> list:
+    return [a for a in figure.layout.annotations if a.text == text]
+
+
+def test_overview_heatmap_shows_each_configurations_best_silhouette_without_small_clusters():
     figure = clustering_figures.silhouette_overview_figure(_grid(), selected=("raw", 3, "no_socio"))
     heatmap = figure.data[0]
     assert isinstance(heatmap, go.Heatmap)
     assert list(heatmap.x) == [f"P{n}" for n in range(1, 9)]
-    assert len(heatmap.y) == 6 and heatmap.y[2] == clustering_figures.overview_row_label("knn", "all")
+    assert len(heatmap.y) == 9 and heatmap.y[_row("knn", "all")] == clustering_figures.overview_row_label("knn", "all")
     z = np.array(heatmap.z, dtype=float)
-    assert z.shape == (6, 8)
-    assert z[2, 3] == pytest.approx(0.1 * 4 / 8 + 0.5 + 0.03)  # knn, all, P4: best at k=3
-    assert clustering_figures.overview_cell(heatmap.x[3], heatmap.y[2]) == ("knn", 4, "all")  # what a click picks
-    assert heatmap.text[2][3].endswith("k=3")
+    assert z.shape == (9, 8)
+    knn_all = _row("knn", "all")
+    assert z[knn_all, 3] == pytest.approx(0.1 * 4 / 8 + 0.5 + 0.03)  # knn, all, P4: best at k=3
+    assert clustering_figures.overview_cell(heatmap.x[3], heatmap.y[knn_all]) == ("knn", 4, "all")  # a click
+    assert heatmap.text[knn_all][3].endswith("k=3")
+    # raw / all / P1 scores 0.92 at k = 2, with a cluster of 1%: best over k leaves it out (k = 4 wins).
+    assert z[_row("raw", "all"), 0] == pytest.approx(0.1 / 8 + 0.04)
+    assert heatmap.text[_row("raw", "all")][0].endswith("k=4")
+    assert not _marks(figure, clustering_figures.FLAG)
     outline = figure.layout.shapes[0]
-    assert (outline.x0, outline.x1, outline.y0, outline.y1) == (1.5, 2.5, 0.5, 1.5)  # raw/no_socio, P3
-    stars = [a for a in figure.layout.annotations if a.text == "\u2605"]
-    assert {(a.x, a.y) for a in stars} == {("P8", clustering_figures.overview_row_label("knn", f))
-                                           for f in domain.FEATURE_SETS}
+    row = _row("raw", "no_socio")
+    assert (outline.x0, outline.x1, outline.y0, outline.y1) == (1.5, 2.5, row - 0.5, row + 0.5)  # P3
+
+
+def test_overview_heatmap_at_k_flags_small_clusters_and_gives_sizes_in_the_hover():
+    figure = clustering_figures.silhouette_overview_figure(_grid(), k=2, train_rows=1000)
+    heatmap = figure.data[0]
+    raw_all = _row("raw", "all")
+    assert heatmap.z[raw_all][0] == pytest.approx(0.92) and heatmap.text[raw_all][0] == "0.92"
+    flags = _marks(figure, clustering_figures.FLAG)
+    # The flag sits in the top right corner of that one cell, in the axes' units.
+    assert [(a.x, a.y, a.xanchor, a.yanchor) for a in flags] == [(0.5, raw_all - 0.5, "right", "top")]
+    hover = heatmap.hovertext[raw_all][0]
+    assert "cluster sizes 99% / 1.0%" in hover and "a cluster holds 1.0% of the clients (under 2%)" in hover
+    assert "on the shared sample of 500 training clients" in hover
+    final = heatmap.hovertext[_row("knn", "final")][7]
+    assert "exact, all 1,000 training clients" in final and "the same as pipeline 4" in final
+    assert "cluster sizes 50% / 50%" in final
+
+
+@pytest.mark.parametrize("k", [None, 4])
+def test_overview_star_is_anchored_in_the_final_models_cell(k):
+    """The star's place is in data units from the cell's corner, so no width can push it into P7."""
+    figure = clustering_figures.silhouette_overview_figure(_grid(), k=k)
+    (star,) = _marks(figure, clustering_figures.STAR)
+    column = list(figure.data[0].x).index(f"P{domain.FINAL_PIPELINE}")
+    row = _row(domain.FINAL_TREATMENT, "final")
+    assert (star.x, star.y, star.xanchor, star.yanchor) == (column - 0.5, row - 0.5, "left", "top")
+    assert not star.xshift and not star.yshift
+    assert figure.data[0].y[row] == clustering_figures.overview_row_label("knn", "final")
 
 
 @pytest.mark.parametrize("metric", list(clustering_figures.METRICS))
@@ -183,6 +228,20 @@ def test_metric_curve_figure_plots_any_metric_against_k(metric):
     assert list(knee.x) == [3] and knee.y[0] == metrics.loc[metrics["k"] == 3, metric].iloc[0]
     assert figure.layout.shapes[0].x0 == 2  # the chosen k
     assert _uses_template(figure)
+
+
+def test_metric_curve_hover_gives_cluster_sizes_and_small_clusters_are_marked():
+    metrics = _grid().query("config_id == 'raw-p1-all'")
+    figure = clustering_figures.metric_curve_figure(metrics, "silhouette", k=4)
+    curve, small = figure.data
+    assert list(curve.customdata) == ["<br>cluster sizes 99% / 1.0%", "<br>cluster sizes 33% / 33% / 33%",
+                                      "<br>cluster sizes 25% / 25% / 25% / 25%"]
+    assert "%{customdata}" in curve.hovertemplate
+    assert small.name == "small cluster" and list(small.x) == [2] and list(small.y) == [pytest.approx(0.92)]
+    assert "1.0%" in small.customdata[0]
+    assert any("a cluster &lt; 2%" in a.text for a in figure.layout.annotations)
+    clean = clustering_figures.metric_curve_figure(_grid().query("config_id == 'knn-p8-final'"), "silhouette")
+    assert [trace.name for trace in clean.data] == ["Silhouette"]
 
 
 def test_metric_curve_figure_without_knee_and_with_unknown_metric():
@@ -201,9 +260,11 @@ def test_tsne_figure_has_one_trace_per_cluster_with_client_ids():
     first = figure.data[0]
     assert [row[0] for row in first.customdata] == [7, 9] and list(first.customdata[1][1:]) == ["50", "retired",
                                                                                                 "no", "yes"]
-    assert "Client %{customdata[0]}" in first.hovertemplate and "job" in first.hovertemplate
+    assert "Client %{customdata[0]}" in first.hovertemplate and "Job: %{customdata[2]}" in first.hovertemplate
     assert figure.data[0].marker.color != figure.data[1].marker.color
     assert figure.layout.yaxis.scaleanchor == "x"
+    with_shares = clustering_figures.tsne_figure(points, k=3, shares=[0.5, 0.004, 0.496])
+    assert [trace.name for trace in with_shares.data] == ["Cluster 1 (50%)", "Cluster 3 (50%)"]
 
 
 def test_dendrogram_figure_draws_the_truncated_tree_and_the_cut():
@@ -214,10 +275,23 @@ def test_dendrogram_figure_draws_the_truncated_tree_and_the_cut():
     lines = figure.data[0]
     assert lines.mode == "lines"
     assert sum(value is None for value in lines.x) == 9  # 10 leaves: 9 merges, one U each
-    assert len(figure.layout.xaxis.tickvals) == 10
-    cut = figure.layout.shapes[0].y0
+    assert len(figure.layout.yaxis.tickvals) == 10  # leaves down the side
+    cut = figure.layout.shapes[0].x0
     heights = np.sort(tree[:, 2])
     assert heights[-3] < cut < heights[-2]  # between the 3rd and 2nd highest merges: three clusters
+
+
+def test_dendrogram_leaves_say_client_or_clients():
+    rng = np.random.default_rng(0)
+    points = np.vstack([rng.normal(0, 0.1, size=(8, 2)), [[50.0, 50.0]]])  # one far client stays a leaf
+    tree = linkage(points, method="ward")
+    ids = np.arange(100, 109)
+    figure = clustering_figures.dendrogram_figure(tree, leaves=3, client_ids=ids)
+    labels = list(figure.layout.yaxis.ticktext)
+    assert "client 108" in labels
+    counts = [label for label in labels if label.endswith(" clients")]
+    assert counts and sum(int(label.split()[0]) for label in counts) == 8
+    assert clustering_figures.dendrogram_leaf_labels(tree, [8, 9]) == ["1 client", f"{int(tree[0, 3])} clients"]
 
 
 def test_dendrogram_figure_without_cut():

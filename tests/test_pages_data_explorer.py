@@ -11,7 +11,8 @@ import plotly.io as pio
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import domain
+from dashapp import domain, eda
+from dashapp.figures import clustering as figures
 from pages import data as data_page
 from pages import explorer as explorer_page
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
@@ -93,6 +94,7 @@ def test_explorer_defaults_to_the_original_choice_and_names_bad_values():
     assert ids[explorer_page.EXPLORER_TREATMENT].value == domain.FINAL_TREATMENT
     assert ids[explorer_page.EXPLORER_PIPELINE].value == domain.FINAL_PIPELINE
     assert ids[explorer_page.EXPLORER_K].value == domain.FINAL_K
+    assert ids[explorer_page.EXPLORER_FEATURES].value == "final"
     text = _text(layout)
     assert "treatment='magic' ignored" in text and "k='99' ignored" in text
 
@@ -137,7 +139,7 @@ def test_explorer_curves_callback(client, full_store):
 def test_explorer_heatmap_click_moves_the_selection_and_the_url(client):
     output = "..explorer-treatment.value...explorer-pipeline.value...explorer-features.value..." \
              "explorer-k.value...explorer-url.search.."
-    click = {"points": [{"x": "P5", "y": "Iterative imputation, no socio-economic", "z": 0.4}]}
+    click = {"points": [{"x": "P5", "y": "Iterative<br>no socio-econ.", "z": 0.4}]}
     response = _update(client, output, [(explorer_page.EXPLORER_TREATMENT, "value", "knn"),
                                         (explorer_page.EXPLORER_PIPELINE, "value", 8),
                                         (explorer_page.EXPLORER_FEATURES, "value", "all"),
@@ -164,19 +166,109 @@ def test_explorer_map_sends_only_the_sample(full_store):
 def test_explorer_page_stays_under_one_and_a_half_megabytes(client):
     selection = {"treatment": "knn", "pipeline": 8, "features": "all", "k": 15}
     sizes = [len(client.get("/explorer").get_data()), len(client.get("/_dash-layout").get_data())]
-    sizes.append(len(pio.to_json(explorer_page.update_overview("knn", 8, "all"))))
+    sizes += [len(pio.to_json(explorer_page.update_overview("knn", 8, "all", 15, mode)))
+              for mode in explorer_page.OVERVIEW_MODES]
     curves = explorer_page.update_curves(**selection)["curves"]
     sizes += [len(pio.to_json(figure)) for figure in curves.values()]
     sizes += [len(pio.to_json(figure)) for figure in explorer_page.update_map(**selection)]
     assert sum(sizes) < 1.5e6
 
 
-def test_clicking_a_tsne_point_shows_the_client(full_store):
-    client_id = int(full_store.tsne("knn-p8-all")["client_id"].iloc[0])
+def test_clicking_a_tsne_point_shows_the_client_in_readable_labels(full_store):
+    clients = full_store.clients
+    tsne_ids = full_store.tsne("knn-p8-all")["client_id"]
+    client_id = int(tsne_ids[clients.loc[tsne_ids, "education"].eq("basic.9y").to_numpy()].iloc[0])
     shown = explorer_page.show_client({"points": [{"customdata": [client_id, "40", "admin.", "no", "no"]}]})
     text = _text(shown)
     assert f"Client {client_id}" in text
-    assert str(full_store.clients.loc[client_id, "age"]) in text and "segment" in text
+    assert str(clients.loc[client_id, "age"]) in text and "Segment" in text
+    assert "Basic (9 years)" in text and "Employment variation rate (quarterly)" in text
+    assert "basic.9y" not in text and "emp.var.rate" not in text
+
+
+# --- Explorer: the final model, cluster sizes, small clusters, the methods --------------------------------
+
+
+FINAL = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",
+         "k": domain.FINAL_K}
+
+
+def test_explorer_offers_the_final_feature_set():
+    options = _by_id(dash.page_registry[EXPLORER]["layout"]())[explorer_page.EXPLORER_FEATURES].options
+    assert [option["value"] for option in options] == ["all", "no_socio", "final"]
+
+
+def test_final_configuration_shows_the_exact_silhouette_and_its_sizes(full_store):
+    final = full_store.evaluation["final"]
+    text = _text(explorer_page.update_curves(**FINAL)["label"])
+    assert f"k={domain.FINAL_K}: silhouette {final['silhouette']:.3f} (exact, all 28,831 training clients)" in text
+    assert "silhouette 0.630 (exact" in text  # the README's number
+    shares = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 4")["cluster_shares"].iloc[0]
+    assert "Cluster sizes (share of the training clients): " + ", ".join(
+        f"{n}: {share:.0%}" for n, share in enumerate(shares, start=1)) in text
+    assert sorted(round(share, 2) for share in shares) == [0.15, 0.16, 0.26, 0.43]  # the Overview's shares
+    assert "The final segmentation" in text and "Degenerate" not in text
+
+
+def test_every_configuration_and_k_shows_its_cluster_sizes(full_store):
+    grid = full_store.grid_metrics
+    for config in ("raw-p1-all", "iterative-p6-no_socio", "knn-p3-final"):
+        for k in (2, 9, 15):
+            shares = grid.query("config_id == @config and k == @k")["cluster_shares"].iloc[0]
+            curves = explorer_page._curves(config, k)
+            assert ", ".join(f"{n}: {eda.share_text(s)}" for n, s in enumerate(shares, start=1)) in _text(
+                curves["label"])
+            assert curves["curves"]["silhouette"].data[0].customdata[k - 2].endswith(eda.shares_text(shares))
+
+
+def test_a_degenerate_solution_is_flagged_in_the_details_curves_and_heatmap(full_store):
+    grid = full_store.grid_metrics
+    small = grid[grid["smallest_share"] < eda.SMALL_CLUSTER_SHARE].sort_values(["config_id", "k"]).iloc[0]
+    treatment, pipeline, features = small["treatment"], int(small["pipeline"]), small["feature_set"]
+    selection = {"treatment": treatment, "pipeline": pipeline, "features": features, "k": int(small["k"])}
+    text = _text(explorer_page.update_curves(**selection)["label"])
+    assert "Degenerate: cluster" in text and f"holds {eda.share_text(small['smallest_share'])} of the clients" in text
+    curve = explorer_page.update_curves(**selection)["curves"]["silhouette"]
+    assert int(small["k"]) in list(curve.data[1].x) and curve.data[1].name == "small cluster"
+    heatmap = explorer_page.update_overview(treatment, pipeline, features, int(small["k"]), "k")
+    rows = [(t, f) for t in domain.TREATMENTS for f in domain.FEATURE_SETS]
+    flags = {(a.x, a.y) for a in heatmap.layout.annotations if a.text == figures.FLAG}
+    assert (pipeline - 1 + 0.5, rows.index((treatment, features)) - 0.5) in flags
+
+
+def test_heatmap_at_k4_shows_the_final_models_silhouette_under_the_star(full_store):
+    heatmap = explorer_page.update_overview(**FINAL, mode="k")
+    rows = [(t, f) for t in domain.TREATMENTS for f in domain.FEATURE_SETS]
+    row, column = rows.index((domain.FINAL_TREATMENT, "final")), domain.FINAL_PIPELINE - 1
+    assert heatmap.data[0].text[row][column] == f"{full_store.evaluation['final']['silhouette']:.2f}" == "0.63"
+    (star,) = [a for a in heatmap.layout.annotations if a.text == figures.STAR]
+    assert (star.x, star.y) == (column - 0.5, row - 0.5)
+
+
+def test_tsne_legend_and_dendrogram_leaves_say_how_many_clients(full_store):
+    tsne, dendrogram = explorer_page.update_map(**FINAL)
+    shares = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 4")["cluster_shares"].iloc[0]
+    assert [trace.name for trace in tsne.data] == [f"Cluster {n} ({share:.0%})" for n, share in
+                                                   enumerate(shares, start=1)]
+    leaves = list(dendrogram.layout.yaxis.ticktext)
+    assert all(label.endswith(" clients") or label.startswith("client ") for label in leaves)
+    assert not any(label.startswith("(") or label.isdigit() for label in leaves)
+
+
+def test_methods_card_reads_its_numbers_from_the_artifacts(full_store):
+    text = _text(dash.page_registry[EXPLORER]["layout"]())
+    facts = eda.final_model_facts(full_store.grid_metrics, full_store.evaluation)
+    assert "Methods: why KNN, pipeline 8 and k = 4" in text
+    assert f"At k = 4 its silhouette is  {facts['silhouette']:.3f} (exact, all 28,831 training clients" in text
+    assert "0.630" in text
+    assert f"gives {full_store.evaluation['final']['silhouette']:.3f}" in text
+    assert f"{full_store.evaluation['final']['silhouette_sampled']:.3f} on the shared sample" in text
+    assert "batchatilionus/ML_OPS-Banking-lustering-and-Classification" in text
+    # Change the numbers: the text follows (nothing is typed in).
+    changed = dict(facts, silhouette=0.123, knee=7, best_k=9, best_silhouette=0.456, rank_at_k=5)
+    changed_text = _text(explorer_page.methods_card(changed, 28831))
+    for number in ("0.123", "k = 7", "0.456 at k = 9", "ranks 5"):
+        assert number in changed_text
 
 
 # --- Data page -----------------------------------------------------------------------------------------------

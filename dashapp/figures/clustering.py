@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
 from dashapp import domain
+from dashapp.eda import SMALL_CLUSTER_SHARE, is_degenerate, share_text, shares_text, silhouette_basis
 from dashapp.figures import TEMPLATE_NAME
 from dashapp.figures.eda import COMPACT_MODEBAR
 
@@ -31,18 +32,21 @@ METRICS: dict[str, dict[str, str]] = {
     "davies_bouldin": {"title": "Davies-Bouldin", "axis": "Davies-Bouldin index", "better": "lower"},
 }
 
-#: Short row labels of the overview heatmap.
-_TREATMENT_SHORT = {"raw": "Keep 'unknown'", "knn": "KNN imputation", "iterative": "Iterative imputation"}
-_FEATURES_SHORT = {"all": "all features", "no_socio": "no socio-economic"}
+#: Short row labels of the overview heatmap (two lines, so that the heatmap keeps its width on a phone).
+_TREATMENT_SHORT = {"raw": "Keep 'unknown'", "knn": "KNN", "iterative": "Iterative"}
+_FEATURES_SHORT = {"all": "all features", "no_socio": "no socio-econ.", "final": "job, housing, loan"}
+FLAG = "\u26a0"
+STAR = "\u2605"
+FLAG_COLOUR = "#b02a37"
 
 
 def overview_row_label(treatment: str, feature_set: str) -> str:
-    """The heatmap's row label of a (treatment, feature set) pair, e.g. ``"KNN imputation, all features"``."""
-    return f"{_TREATMENT_SHORT[treatment]}, {_FEATURES_SHORT[feature_set]}"
+    """The heatmap's row label of a (treatment, feature set) pair, e.g. ``"KNN<br>all features"``."""
+    return f"{_TREATMENT_SHORT[treatment]}<br>{_FEATURES_SHORT[feature_set]}"
 
 
 def overview_cell(x_label: str, y_label: str) -> tuple[str, int, str]:
-    """The configuration of a heatmap cell from its axis labels: ``("P8", "KNN imputation, all features")`` ->
+    """The configuration of a heatmap cell from its axis labels: ``("P8", "KNN<br>all features")`` ->
     ``("knn", 8, "all")``.
 
     Dash's ``clickData`` leaves out a heatmap's 2-D ``customdata``, so a click is decoded from the labels.
@@ -54,63 +58,106 @@ def overview_cell(x_label: str, y_label: str) -> tuple[str, int, str]:
     return treatment, int(x_label[1:]), feature_set
 
 
+def _overview_cells(grid_metrics: pd.DataFrame, k: int | None) -> pd.DataFrame:
+    """The solution each heatmap cell shows: at ``k``, or the best over k among those without a small cluster."""
+    if k is not None:
+        return grid_metrics[grid_metrics["k"] == k]
+    ranked = grid_metrics.assign(small=grid_metrics["smallest_share"] < SMALL_CLUSTER_SHARE).sort_values(
+        ["small", "silhouette", "k"], ascending=[True, False, True])
+    return ranked.drop_duplicates(["treatment", "pipeline", "feature_set"])
+
+
+def _silhouette_hover(row, train_rows: int | None) -> str:
+    basis = "" if train_rows is None else f" ({silhouette_basis(row['silhouette_clients'], train_rows)})"
+    text = (f"k={int(row['k'])}: silhouette {row['silhouette']:.3f}{basis}<br>"
+            f"cluster sizes {shares_text(row['cluster_shares'])}")
+    if is_degenerate(row["smallest_share"]):
+        text += (f"<br>{FLAG} a cluster holds {share_text(row['smallest_share'])} of the clients "
+                 f"(under {SMALL_CLUSTER_SHARE:.0%})")
+    return text
+
+
 def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] | None = None,
-                               reference: tuple[str, int] = (domain.FINAL_TREATMENT, domain.FINAL_PIPELINE),
-                               title: str | None = None) -> go.Figure:
-    """Heatmap of each configuration's best silhouette over k: rows treatment x feature set, columns pipelines.
+                               k: int | None = None,
+                               reference: tuple[str, int, str] = (domain.FINAL_TREATMENT, domain.FINAL_PIPELINE,
+                                                                  "final"),
+                               train_rows: int | None = None, title: str | None = None) -> go.Figure:
+    """Heatmap of every configuration's silhouette: rows treatment x feature set, columns pipelines.
 
     Parameters
     ----------
     grid_metrics : DataFrame
-        The artifact store's grid: ``treatment``, ``pipeline``, ``feature_set``, ``k``, ``silhouette``.
+        The artifact store's grid: ``treatment``, ``pipeline``, ``feature_set``, ``k``, ``silhouette``,
+        ``silhouette_clients``, ``cluster_shares``, ``smallest_share``.
     selected : (treatment, pipeline, feature_set), optional
         The configuration on show, outlined.
-    reference : (treatment, pipeline)
-        The original study's choice, starred in both feature-set rows.
+    k : int, optional
+        Show each configuration's silhouette at this k. Default: its best over k, leaving out solutions with a
+        cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
+    reference : (treatment, pipeline, feature_set)
+        The final model, starred in the top left corner of its cell.
+    train_rows : int, optional
+        Training clients; when given, the hover says whether a silhouette is exact or sampled.
     title : str, optional
 
     Returns
     -------
     Figure
         One ``Heatmap``, x labels ``P1`` .. ``P8``, y labels from :func:`overview_row_label` (which
-        :func:`overview_cell` decodes), the best k of each cell in its text.
+        :func:`overview_cell` decodes); the cell text is the silhouette (and, over k, the k). Annotations:
+        the star, a flag in the top right corner of every cell whose solution has a small cluster, and a key.
     """
-    best = (grid_metrics.sort_values(["silhouette", "k"], ascending=[False, True])
-            .drop_duplicates(["treatment", "pipeline", "feature_set"]))
+    cells = _overview_cells(grid_metrics, k).set_index(["treatment", "feature_set", "pipeline"])
     rows = [(treatment, feature_set) for treatment in domain.TREATMENTS for feature_set in domain.FEATURE_SETS]
     pipelines = list(domain.PIPELINES)
-    lookup = best.set_index(["treatment", "feature_set", "pipeline"])
-    z, text = [], []
-    for treatment, feature_set in rows:
-        z_row, text_row = [], []
-        for pipeline in pipelines:
+    z, text, hover, flagged = [], [], [], []
+    for row_number, (treatment, feature_set) in enumerate(rows):
+        z_row, text_row, hover_row = [], [], []
+        for column, pipeline in enumerate(pipelines):
+            name = (f"{domain.TREATMENTS[treatment]}<br>{domain.FEATURE_SETS[feature_set]}<br>"
+                    f"Pipeline {domain.PIPELINES[pipeline].name}")
+            same = domain.same_matrix_pipeline(pipeline, feature_set)
+            if same != pipeline:
+                name += f" (no numeric column here: the same as pipeline {same})"
             key = (treatment, feature_set, pipeline)
-            score = float(lookup.at[key, "silhouette"]) if key in lookup.index else None
-            k = int(lookup.at[key, "k"]) if key in lookup.index else None
-            z_row.append(score)
-            text_row.append("" if score is None else f"{score:.2f}<br>k={k}")
+            if key not in cells.index:
+                z_row.append(None)
+                text_row.append("")
+                hover_row.append(name)
+                continue
+            cell = cells.loc[key]
+            z_row.append(float(cell["silhouette"]))
+            text_row.append(f"{cell['silhouette']:.2f}" + ("" if k is not None else f"<br>k={int(cell['k'])}"))
+            hover_row.append(f"{name}<br>{_silhouette_hover(cell, train_rows)}")
+            if is_degenerate(cell["smallest_share"]):
+                flagged.append((column, row_number))
         z.append(z_row)
         text.append(text_row)
-    x_labels = [f"P{number}" for number in pipelines]
-    y_labels = [overview_row_label(*row) for row in rows]
-    hover = [[f"{domain.TREATMENTS[t]}<br>{domain.FEATURE_SETS[f]}<br>Pipeline {domain.PIPELINES[p].name}"
-              for p in pipelines] for t, f in rows]
+        hover.append(hover_row)
     figure = go.Figure(go.Heatmap(
-        z=z, x=x_labels, y=y_labels, text=text, texttemplate="%{text}", textfont=dict(size=10),
-        hovertext=hover, colorscale="Blues", zmin=0, zmax=1,
-        colorbar=dict(title=dict(text="Best<br>silhouette"), thickness=12),
-        hovertemplate="%{hovertext}<br>best silhouette %{z:.3f}<extra></extra>", xgap=2, ygap=2,
+        z=z, x=[f"P{number}" for number in pipelines], y=[overview_row_label(*row) for row in rows], text=text,
+        texttemplate="%{text}", textfont=dict(size=9), hovertext=hover, colorscale="Blues", zmin=0, zmax=1,
+        showscale=False, hovertemplate="%{hovertext}<extra></extra>", xgap=2, ygap=2,
     ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
-                   yaxis=dict(autorange="reversed"), xaxis=dict(side="top", title=None),
-                   margin=dict(l=190, r=10, t=70 if title else 30, b=40)))
-    for treatment, feature_set in rows:
-        if treatment == reference[0]:
-            figure.add_annotation(x=f"P{reference[1]}", y=overview_row_label(treatment, feature_set),
-                                  text="\u2605", showarrow=False, xshift=-22, yshift=10,
-                                  font=dict(size=14, color=HIGHLIGHT_COLOUR))
-    figure.add_annotation(text="\u2605 the original's choice (KNN, pipeline 8)", showarrow=False,
-                          xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", xanchor="left",
-                          font=dict(size=11, color="#495057"))
+                   # Small fonts and short labels keep the cells wide enough for "0.63" on a 390 px phone.
+                   yaxis=dict(autorange="reversed", tickfont=dict(size=9), automargin=True),
+                   xaxis=dict(side="top", title=None, tickfont=dict(size=10)),
+                   # The top margin leaves the mode bar above the pipelines' labels.
+                   margin=dict(l=5, r=5, t=80 if title else 50, b=45)))
+    # Corner marks in the axes' own units (a category's number, cell edges at +-0.5), anchored to the corner:
+    # they stay in their cell at any width, where a pixel shift from the centre would cross into the next one.
+    treatment, pipeline, feature_set = reference
+    figure.add_annotation(x=pipelines.index(pipeline) - 0.5, y=rows.index((treatment, feature_set)) - 0.5,
+                          text=STAR, showarrow=False, xanchor="left", yanchor="top",
+                          font=dict(size=13, color=HIGHLIGHT_COLOUR))
+    for column, row_number in flagged:
+        figure.add_annotation(x=column + 0.5, y=row_number - 0.5, text=FLAG, showarrow=False, xanchor="right",
+                              yanchor="top", font=dict(size=10, color=FLAG_COLOUR))
+    figure.add_annotation(
+        text=(f"{STAR} the final model<br>{FLAG} a cluster holds under {SMALL_CLUSTER_SHARE:.0%} of the clients"
+              + ("" if k is not None else "<br>(best over k leaves those solutions out)")),
+        showarrow=False, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", xanchor="left", align="left",
+        font=dict(size=10, color="#495057"))
     if selected is not None:
         treatment, pipeline, feature_set = selected
         row = rows.index((treatment, feature_set))
@@ -139,21 +186,38 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     Returns
     -------
     Figure
-        Trace 0: the curve; trace 1 (when ``knee`` is on the curve): the knee marker.
+        Trace 0: the curve, whose hover gives the cluster sizes when ``metrics`` has ``cluster_shares``; then,
+        when some k has a cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients, a trace named
+        ``"small cluster"`` marking those k with a cross; then (when ``knee`` is on the curve) the knee marker.
     """
     if metric not in METRICS:
         raise ValueError(f"metric={metric!r} must be one of {', '.join(METRICS)}")
     spec = METRICS[metric]
     ordered = metrics.sort_values("k")
+    has_shares = "cluster_shares" in ordered
+    sizes = [f"<br>cluster sizes {shares_text(shares)}" for shares in ordered["cluster_shares"]] if has_shares \
+        else [""] * len(ordered)
     figure = go.Figure(go.Scatter(
         x=ordered["k"], y=ordered[metric], mode="lines+markers", name=spec["title"],
-        line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6),
-        hovertemplate="k=%{x}: %{y:.4g}<extra></extra>",
+        line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6), customdata=sizes,
+        hovertemplate="k=%{x}: %{y:.4g}%{customdata}<extra></extra>",
     ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, showlegend=False,
                    modebar=COMPACT_MODEBAR,
                    xaxis=dict(title=dict(text="k (clusters)"), dtick=1, tickangle=0, tickfont=dict(size=10)),
                    yaxis=dict(title=dict(text=spec["axis"] if metric != "inertia" else "Inertia")),
                    margin=dict(l=60, r=15, t=40 if title else 25, b=40)))
+    small = ordered[ordered["smallest_share"] < SMALL_CLUSTER_SHARE] if "smallest_share" in ordered \
+        else ordered.iloc[:0]
+    if len(small):
+        figure.add_trace(go.Scatter(
+            x=small["k"], y=small[metric], mode="markers", name="small cluster",
+            marker=dict(symbol="x-thin-open", size=12, line=dict(width=2, color=FLAG_COLOUR)),
+            customdata=[share_text(share) for share in small["smallest_share"]],
+            hovertemplate=f"k=%{{x}}: a cluster holds %{{customdata}} of the clients (under "
+                          f"{SMALL_CLUSTER_SHARE:.0%})<extra></extra>"))
+        figure.add_annotation(text=f"\u2715 a cluster &lt; {SMALL_CLUSTER_SHARE:.0%}", xref="paper", yref="paper",
+                              x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
+                              font=dict(size=10, color=FLAG_COLOUR))
     if knee is not None and knee in set(ordered["k"]):
         value = float(ordered.loc[ordered["k"] == knee, metric].iloc[0])
         figure.add_trace(go.Scatter(x=[knee], y=[value], mode="markers", name="knee",
@@ -169,7 +233,7 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     return figure
 
 
-def tsne_figure(points: pd.DataFrame, k: int, title: str | None = None) -> go.Figure:
+def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = None) -> go.Figure:
     """The t-SNE map coloured by the K-means clusters for ``k``, one trace per cluster.
 
     Parameters
@@ -179,6 +243,9 @@ def tsne_figure(points: pd.DataFrame, k: int, title: str | None = None) -> go.Fi
         :data:`dashapp.eda.HOVER_FIELDS` (as text).
     k : int
         The number of clusters.
+    shares : sequence of float, optional
+        Each cluster's share of the training clients (by 0-based label), shown in the legend:
+        ``Cluster 1 (26%)``.
     title : str, optional
 
     Returns
@@ -187,27 +254,54 @@ def tsne_figure(points: pd.DataFrame, k: int, title: str | None = None) -> go.Fi
         ``Scatter`` traces named ``Cluster 1`` ... ; ``customdata[:, 0]`` is the client id.
     """
     extra = [column for column in ("age", "job", "housing", "loan") if column in points]
+    # Age and job are named; the loans' labels ("No personal loan") say what they are.
+    named = {"age": "Age: ", "job": "Job: "}
     hover = "Client %{customdata[0]}" + "".join(
-        f"<br>{column}: %{{customdata[{position}]}}" for position, column in enumerate(extra, start=1))
+        f"<br>{named.get(column, '')}%{{customdata[{position}]}}" for position, column in enumerate(extra, start=1))
     traces = []
     for label in range(k):
         members = points[points["cluster"] == label]
         if members.empty:
             continue
         customdata = np.column_stack([members["client_id"].to_numpy()] + [members[c].to_numpy() for c in extra])
+        name = f"Cluster {label + 1}" + ("" if shares is None else f" ({share_text(float(shares[label]))})")
         traces.append(go.Scatter(
-            x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=f"Cluster {label + 1}",
+            x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=name,
             marker=dict(size=5, color=CLUSTER_COLOURS[label % len(CLUSTER_COLOURS)], opacity=0.8),
             customdata=customdata, hovertemplate=hover + f"<extra>Cluster {label + 1}</extra>",
         ))
     return go.Figure(traces, layout=dict(
         template=TEMPLATE_NAME, title=dict(text=title) if title else None,
         xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"), hovermode="closest",
-        legend=dict(itemsizing="constant", title=dict(text=f"k={k} clusters")),
+        # A legend under the map, in rows, leaves the map the card's whole width (on a phone too), and the mode
+        # bar the top.
+        legend=dict(itemsizing="constant", orientation="h", x=0, xanchor="left", y=0, yanchor="top",
+                    title=dict(text=f"k={k}" + ("" if shares is None else " (share of clients):"))),
         margin=dict(l=10, r=10, t=40 if title else 30, b=10)))
 
 
-def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = 30,
+def dendrogram_leaf_labels(linkage: np.ndarray, leaves, client_ids=None) -> list[str]:
+    """Readable labels of a truncated dendrogram's leaves: ``"client 282"`` for one client, ``"6 clients"``.
+
+    Parameters
+    ----------
+    linkage : ndarray of shape (n - 1, 4)
+    leaves : sequence of int
+        scipy's ``dendrogram(...)["leaves"]``: an observation (below n) or a merged cluster (n and above).
+    client_ids : sequence of int, optional
+        The client id of each observation; without it a single client is labelled ``"1 client"``.
+    """
+    n = len(linkage) + 1
+    labels = []
+    for leaf in leaves:
+        if leaf < n:
+            labels.append("1 client" if client_ids is None else f"client {int(client_ids[leaf])}")
+        else:
+            labels.append(f"{int(linkage[leaf - n, 3])} clients")
+    return labels
+
+
+def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = 30, client_ids=None,
                       title: str | None = None) -> go.Figure:
     """The Ward dendrogram of a configuration's sample, truncated to its last ``leaves`` merges.
 
@@ -219,33 +313,40 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = 3
         Draw the cut that leaves ``k`` clusters.
     leaves : int
         ``p`` of scipy's ``truncate_mode="lastp"``.
+    client_ids : sequence of int, optional
+        The client id of each observation, to name single-client leaves (see :func:`dendrogram_leaf_labels`).
     title : str, optional
 
     Returns
     -------
     Figure
-        One ``Scatter`` of line segments (U shapes separated by gaps) and, with ``k``, a horizontal cut line.
+        One ``Scatter`` of line segments (U shapes separated by gaps), drawn sideways: leaves on the y axis
+        (``yaxis.ticktext``), Ward distance on the x axis; with ``k``, a vertical cut line.
     """
     tree = dendrogram(linkage, no_plot=True, truncate_mode="lastp", p=leaves)
     xs, ys = [], []
+    # Drawn sideways (leaves down the left, merges growing to the right) so that the leaf labels are rows of
+    # text: thirty of them stay readable at any width, where a row of rotated labels overlaps on a phone.
     # All U shapes in one trace, separated by None: one trace instead of ~30 keeps the figure small.
     for icoord, dcoord in zip(tree["icoord"], tree["dcoord"]):
-        xs.extend([*icoord, None])
-        ys.extend([*dcoord, None])
+        xs.extend([*dcoord, None])
+        ys.extend([*icoord, None])
     ticks = [5 + 10 * position for position in range(len(tree["ivl"]))]
     figure = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=LINE_COLOUR, width=1.5),
                                   hoverinfo="skip", name="merges"),
                        layout=dict(template=TEMPLATE_NAME, showlegend=False,
                                    title=dict(text=title) if title else None,
-                                   xaxis=dict(tickvals=ticks, ticktext=tree["ivl"], tickangle=-60,
-                                              tickfont=dict(size=9), title=dict(text="Clients under each leaf")),
-                                   yaxis=dict(title=dict(text="Ward distance"), rangemode="tozero"),
-                                   margin=dict(l=60, r=15, t=40 if title else 25, b=70)))
+                                   yaxis=dict(tickvals=ticks,
+                                              ticktext=dendrogram_leaf_labels(linkage, tree["leaves"], client_ids),
+                                              tickfont=dict(size=9), automargin=True, showgrid=False,
+                                              range=[0, 10 * len(ticks)]),
+                                   xaxis=dict(title=dict(text="Ward distance"), rangemode="tozero"),
+                                   margin=dict(l=10, r=15, t=40 if title else 25, b=45)))
     if k is not None and 2 <= k <= len(linkage):
         heights = np.sort(linkage[:, 2])
         # Cutting between the (k-1)-th and k-th highest merges leaves exactly k clusters.
         cut = (heights[-k] + heights[-k + 1]) / 2
-        figure.add_hline(y=cut, line=dict(color=HIGHLIGHT_COLOUR, dash="dash", width=1.5),
+        figure.add_vline(x=cut, line=dict(color=HIGHLIGHT_COLOUR, dash="dash", width=1.5),
                          annotation=dict(text=f"cut for k={k}", font=dict(color=HIGHLIGHT_COLOUR, size=11)),
                          annotation_position="top right")
     return figure
