@@ -336,9 +336,11 @@ def _details(config: str, metrics: pd.DataFrame, k: int, knee: int | None, store
             "sits from everyone else, not a segmentation.", className="text-danger fw-semibold"))
     final = store.evaluation["final"]
     if config == domain.config_id(final["treatment"], int(final["pipeline"]), "final") and k == int(final["k"]):
+        segments = ", ".join(f"cluster {int(label) + 1} is segment {segment}"
+                             for label, segment in sorted(final["segment_of_label"].items()))
         details.append(html.Div(
             f"{figures.STAR} The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
-            f"{final['silhouette_sampled']:.3f} on the shared sample).", className="fw-semibold"))
+            f"{final['silhouette_sampled']:.3f} on the shared sample); {segments}.", className="fw-semibold"))
     return details
 
 

@@ -69,6 +69,8 @@ def test_shared_explorer_link_restores_the_view_and_the_heatmap_picks_a_configur
     tsne_before = _trace(browser, "#explorer-tsne .js-plotly-plot")
 
     # Click the KNN / no socio-economic / P8 cell (row 4, column 7).
+    browser.driver.execute_script(
+        "document.getElementById('explorer-overview').scrollIntoView({block: 'center', behavior: 'instant'});")
     _click_at(browser, """
         const gd = document.querySelector(arguments[0]), layout = gd._fullLayout, box = gd.getBoundingClientRect();
         return [box.left + layout._size.l + layout.xaxis.l2p(7), box.top + layout._size.t + layout.yaxis.l2p(4)];

@@ -239,7 +239,7 @@ def test_metric_curve_hover_gives_cluster_sizes_and_small_clusters_are_marked():
     assert "%{customdata}" in curve.hovertemplate
     assert small.name == "small cluster" and list(small.x) == [2] and list(small.y) == [pytest.approx(0.92)]
     assert "1.0%" in small.customdata[0]
-    assert any("a cluster &lt; 2%" in a.text for a in figure.layout.annotations)
+    assert any("\u2715 a cluster holds under 2% of the clients" in a.text for a in figure.layout.annotations)
     clean = clustering_figures.metric_curve_figure(_grid().query("config_id == 'knn-p8-final'"), "silhouette")
     assert [trace.name for trace in clean.data] == ["Silhouette"]
 

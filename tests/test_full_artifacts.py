@@ -9,11 +9,20 @@ from dashapp import domain
 
 def test_grid_has_every_configuration_and_k(full_store):
     grid = full_store.grid_metrics
-    assert len(grid) == 3 * 8 * 2 * 14
+    assert len(grid) == 3 * 8 * 3 * 14
     combos = grid.groupby(["treatment", "pipeline", "feature_set"]).size()
-    assert len(combos) == 48 and (combos == 14).all()
+    assert len(combos) == 72 and (combos == 14).all()
     assert sorted(grid["k"].unique()) == list(range(2, 16))
     assert grid[["inertia", "calinski_harabasz", "davies_bouldin"]].notna().all().all()
+    assert (grid["cluster_shares"].map(len) == grid["k"]).all()
+
+
+def test_the_grid_holds_the_final_segmentation_with_its_exact_silhouette(full_store):
+    final = full_store.evaluation["final"]
+    row = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 4").iloc[0]
+    assert row["silhouette"] == pytest.approx(final["silhouette"], abs=1e-9)
+    assert f"{row['silhouette']:.3f}" == "0.630" and row["silhouette_clients"] == 28831
+    assert sorted(round(share, 2) for share in row["cluster_shares"]) == sorted(domain.REFERENCE_SHARES.values())
 
 
 def test_final_shares_and_silhouette_match_the_original(full_store):

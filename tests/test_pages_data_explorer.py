@@ -204,8 +204,10 @@ def test_final_configuration_shows_the_exact_silhouette_and_its_sizes(full_store
     assert f"k={domain.FINAL_K}: silhouette {final['silhouette']:.3f} (exact, all 28,831 training clients)" in text
     assert "silhouette 0.630 (exact" in text  # the README's number
     shares = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 4")["cluster_shares"].iloc[0]
-    assert "Cluster sizes (share of the training clients): " + ", ".join(
-        f"{n}: {share:.0%}" for n, share in enumerate(shares, start=1)) in text
+    assert "Cluster sizes (share of the training clients):" in text
+    assert ", ".join(f"{n}: {share:.0%}" for n, share in enumerate(shares, start=1)) in text
+    for label, segment in final["segment_of_label"].items():
+        assert f"cluster {int(label) + 1} is segment {segment}" in text
     assert sorted(round(share, 2) for share in shares) == [0.15, 0.16, 0.26, 0.43]  # the Overview's shares
     assert "The final segmentation" in text and "Degenerate" not in text
 
@@ -256,10 +258,10 @@ def test_tsne_legend_and_dendrogram_leaves_say_how_many_clients(full_store):
 
 
 def test_methods_card_reads_its_numbers_from_the_artifacts(full_store):
-    text = _text(dash.page_registry[EXPLORER]["layout"]())
+    text = " ".join(_text(dash.page_registry[EXPLORER]["layout"]()).split())
     facts = eda.final_model_facts(full_store.grid_metrics, full_store.evaluation)
     assert "Methods: why KNN, pipeline 8 and k = 4" in text
-    assert f"At k = 4 its silhouette is  {facts['silhouette']:.3f} (exact, all 28,831 training clients" in text
+    assert f"At k = 4 its silhouette is {facts['silhouette']:.3f} (exact, all 28,831 training clients" in text
     assert "0.630" in text
     assert f"gives {full_store.evaluation['final']['silhouette']:.3f}" in text
     assert f"{full_store.evaluation['final']['silhouette_sampled']:.3f} on the shared sample" in text

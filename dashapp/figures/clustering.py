@@ -203,7 +203,9 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
         hovertemplate="k=%{x}: %{y:.4g}%{customdata}<extra></extra>",
     ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, showlegend=False,
                    modebar=COMPACT_MODEBAR,
-                   xaxis=dict(title=dict(text="k (clusters)"), dtick=1, tickangle=0, tickfont=dict(size=10)),
+                   # A fixed range: the markers of the knee and the crosses would otherwise pad it past the ks.
+                   xaxis=dict(title=dict(text="k (clusters)"), dtick=1, tickangle=0, tickfont=dict(size=10),
+                              range=[float(ordered["k"].min()) - 0.5, float(ordered["k"].max()) + 0.5]),
                    yaxis=dict(title=dict(text=spec["axis"] if metric != "inertia" else "Inertia")),
                    margin=dict(l=60, r=15, t=40 if title else 25, b=40)))
     small = ordered[ordered["smallest_share"] < SMALL_CLUSTER_SHARE] if "smallest_share" in ordered \
@@ -215,9 +217,6 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
             customdata=[share_text(share) for share in small["smallest_share"]],
             hovertemplate=f"k=%{{x}}: a cluster holds %{{customdata}} of the clients (under "
                           f"{SMALL_CLUSTER_SHARE:.0%})<extra></extra>"))
-        figure.add_annotation(text=f"\u2715 a cluster &lt; {SMALL_CLUSTER_SHARE:.0%}", xref="paper", yref="paper",
-                              x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
-                              font=dict(size=10, color=FLAG_COLOUR))
     if knee is not None and knee in set(ordered["k"]):
         value = float(ordered.loc[ordered["k"] == knee, metric].iloc[0])
         figure.add_trace(go.Scatter(x=[knee], y=[value], mode="markers", name="knee",
@@ -228,8 +227,14 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
                               font=dict(size=10, color=HIGHLIGHT_COLOUR))
     if k is not None:
         figure.add_vline(x=k, line=dict(color="#6c757d", dash="dash", width=1))
-    figure.add_annotation(text=f"better: {spec['better']}", xref="paper", yref="paper", x=0, y=1,
-                          xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=10, color="#6c757d"))
+    # The key of the crosses goes under the "better" line, on the left: a narrow card has no room beside it.
+    key = (f"<br><span style='color:{FLAG_COLOUR}'>\u2715 a cluster holds under {SMALL_CLUSTER_SHARE:.0%} of the "
+           "clients</span>") if len(small) else ""
+    figure.add_annotation(text=f"better: {spec['better']}{key}", xref="paper", yref="paper", x=0, y=1,
+                          xanchor="left", yanchor="bottom", align="left", showarrow=False,
+                          font=dict(size=10, color="#6c757d"))
+    if key:
+        figure.update_layout(margin_t=figure.layout.margin.t + 14)
     return figure
 
 
@@ -276,7 +281,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         # A legend under the map, in rows, leaves the map the card's whole width (on a phone too), and the mode
         # bar the top.
         legend=dict(itemsizing="constant", orientation="h", x=0, xanchor="left", y=0, yanchor="top",
-                    title=dict(text=f"k={k}" + ("" if shares is None else " (share of clients):"))),
+                    title=dict(text=f"k={k}" + ("" if shares is None else " (share of clients)"), side="top")),
         margin=dict(l=10, r=10, t=40 if title else 30, b=10)))
 
 
