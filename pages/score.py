@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from dashapp import eda, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
-from dashapp.components import metric, missing_artifacts_notice
+from dashapp.components import graph, metric, missing_artifacts_notice
 from dashapp.figures.tree import tree_figure
 from dashapp.score_view import (FIELD_LABELS, ResultView, UploadView, category_options, errors_by_field,
                                 form_input, neighbour_table, read_upload, refused_csv_bytes, refused_filename,
@@ -226,7 +226,7 @@ def _tree_card(view: ResultView) -> dbc.Card:
         dbc.CardBody([
             html.P("The bold path is the way this client took from the root to the leaf of its segment.",
                        className="text-muted small mb-1"),
-            dcc.Graph(id=SCORE_TREE, figure=figure, style={"height": "560px"}, config={"displaylogo": False}),
+            graph(SCORE_TREE, figure, height=560),
         ], className="p-2"),
     ], className="mb-3")
 

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import graph, graph_card, missing_artifacts_notice
 from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
 from dashapp.segmentation import tree_rules_text
 from dashapp.store import artifact_status, current_store
@@ -86,8 +86,8 @@ def layout(**_query):
                 dbc.CardBody([
                     dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
                                    options=[{"label": label, "value": model} for model, label in MODELS.items()]),
-                    dcc.Graph(id=TREE_CONFUSION, figure=confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
-                              style={"height": "320px"}, config={"displaylogo": False}),
+                    graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
+                          height=320),
                 ], className="p-2"),
             ], className="h-100"), lg=5, className="mb-3"),
             dbc.Col(dbc.Card([

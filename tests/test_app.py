@@ -80,6 +80,25 @@ def test_every_callback_id_exists_in_a_layout(dash_app, client):
             assert component_id in known, f"callback refers to missing id {component_id!r}"
 
 
+def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_store):
+    # Plotly's "Share chart..." uploads a chart, and the data it carries (the t-SNE map: client records), to
+    # Plotly Cloud. Every chart, on every page and in the shell, gets the app's one graph config.
+    from dash import dcc
+
+    from dashapp.components import OFF_SERVER_BUTTONS
+
+    graphs = {}
+    for module, layout in [*_page_layouts(), ("shell", dash_app.layout())]:
+        graphs[module] = [c for c in _walk(layout) if isinstance(c, dcc.Graph)]
+    assert all(graphs[page] for page in ("pages.data", "pages.explorer", "pages.segments", "pages.tree",
+                                         "pages.overview")), {module: len(found) for module, found in graphs.items()}
+    for module, found in graphs.items():
+        for chart in found:
+            config = chart.config
+            assert config["showSendToCloud"] is False and config["plotlyServerURL"] == "", (module, chart.id)
+            assert set(OFF_SERVER_BUTTONS) <= set(config["modeBarButtonsToRemove"]), (module, chart.id)
+
+
 def test_core_modules_do_not_import_dash():
     code = ("import sys; import dashapp.data, dashapp.datasource, dashapp.preprocessing, dashapp.clustering, "
             "dashapp.segmentation, dashapp.build, dashapp.artifacts, dashapp.store, dashapp.scoring, "
