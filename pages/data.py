@@ -118,8 +118,7 @@ def _row(*cards: tuple[int, dbc.Card]) -> dbc.Row:
 
 def _treatments_card() -> dbc.Card:
     return dbc.Card([dbc.CardHeader("How the analysis treats 'unknown'"), dbc.CardBody([
-        html.Ul([html.Li([html.Strong(f"{name}: "), label]) for name, label in domain.TREATMENTS.items()],
-                className="small"),
+        html.Ul([html.Li(label) for label in domain.TREATMENTS.values()], className="small"),
         html.P("The segmentation uses KNN imputation; the imputed job, housing and loan of every client are "
                "kept beside the raw values.", className="small text-muted mb-0"),
     ])], className="mb-3 h-100")

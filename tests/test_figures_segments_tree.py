@@ -88,11 +88,12 @@ def test_space_figure_has_one_3d_trace_per_segment_with_readable_labels():
     assert [trace.type for trace in figure.data] == ["scatter3d"] * 4
     assert [trace.name for trace in figure.data] == [f"Segment {n}" for n in (1, 2, 3, 4)]
     first = figure.data[0]
-    assert list(first.x) == ["admin."] and list(first.y) == ["Housing loan"] and list(first.z) == ["No personal loan"]
+    assert list(first.x) == ["Administrative"] and list(first.y) == ["Housing loan"]
+    assert list(first.z) == ["No personal loan"]
     assert first.marker.color == SEGMENT_COLOURS[1]
     assert [list(point) for point in first.customdata] == [[1, 3]]
-    # Jobs keep the domain's order and only those present; housing and loan read as words.
-    assert list(figure.layout.scene.xaxis.categoryarray) == ["admin.", "student", "technician"]
+    # Jobs keep the domain's order and only those present; jobs, housing and loan read as words.
+    assert list(figure.layout.scene.xaxis.categoryarray) == ["Administrative", "Student", "Technician"]
     assert list(figure.layout.scene.yaxis.categoryarray) == ["No housing loan", "Housing loan"]
     assert figure.layout.template.layout.font.family  # the studio template is applied
     assert figure.layout.uirevision == "segment-space"
@@ -151,7 +152,7 @@ def test_job_mix_is_the_share_of_each_segment_per_job():
     figure = segment_job_mix_figure(_profiles(), highlight=3)
     assert [trace.orientation for trace in figure.data] == ["h"] * 4
     third = figure.data[2]
-    assert list(third.y) == ["admin.", "technician"]
+    assert list(third.y) == ["Administrative", "Technician"]  # labels, not the codes admin. and technician
     assert list(third.x) == pytest.approx([25.0, 75.0])
     assert list(third.customdata) == [10, 30]
     assert figure.layout.barmode == "group"

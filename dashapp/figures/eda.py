@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashapp import domain
+from dashapp import catalogue, domain
 from dashapp.figures import TEMPLATE_NAME
 
 CLIENTS_COLOUR = "#2a6f97"
@@ -141,7 +141,7 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
                                  ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
         rows = summary[summary["y"] == answer]
         traces.append(go.Box(
-            x=rows["contact"], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
+            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
             upperfence=rows["p95"], mean=rows["mean"], name=name, marker_color=colour,
             line=dict(color=colour if answer == "yes" else "#6c757d"), fillcolor=colour,
             hoverinfo="y",
@@ -189,7 +189,8 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
 def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Horizontal bars of ``unknown`` values per column (from :func:`dashapp.eda.unknown_audit`)."""
     return go.Figure(go.Bar(
-        y=audit["column"], x=audit["unknown"], orientation="h", marker_color=CLIENTS_COLOUR,
+        y=[catalogue.column_label(column) for column in audit["column"]], x=audit["unknown"], orientation="h",
+        marker_color=CLIENTS_COLOUR,
         text=[f"{count:,} ({share:.1%})" for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
         textposition="auto", hovertemplate="%{y}: %{x:,} unknown<extra></extra>",
     ), layout=_layout(title, yaxis=dict(autorange="reversed"),

@@ -104,12 +104,13 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     -------
     go.Figure
         One ``scatter3d`` trace per segment (in segment order) with the segment number as ``customdata``;
-        the axes show readable category labels in the domain's order.
+        the axes show readable category labels (jobs too) in the domain's order.
     """
     _check_highlight(highlight)
     if counts.empty:
         return empty_figure("No clients to show")
-    jobs = [job for job in domain.known_categories("job") if job in set(counts["job"])]
+    jobs = [catalogue.category_label("job", job) for job in domain.known_categories("job")
+            if job in set(counts["job"])]
     housing = [catalogue.category_label("housing", value) for value in domain.known_categories("housing")]
     loan = [catalogue.category_label("loan", value) for value in domain.known_categories("loan")]
     largest = int(counts["clients"].max())
@@ -121,7 +122,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
         housing_labels = [catalogue.category_label("housing", value) for value in members["housing"]]
         loan_labels = [catalogue.category_label("loan", value) for value in members["loan"]]
         figure.add_trace(go.Scatter3d(
-            x=members["job"].tolist(), y=housing_labels, z=loan_labels,
+            x=[catalogue.category_label("job", job) for job in members["job"]], y=housing_labels, z=loan_labels,
             mode="markers", name=f"Segment {number}",
             marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
                         opacity=_opacity(number, highlight), line=dict(width=0)),
@@ -258,18 +259,19 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
     Returns
     -------
     go.Figure
-        One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs
-        (first job at the top).
+        One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs'
+        readable labels (first job at the top).
     """
     _check_highlight(highlight)
     jobs = list(profiles["jobs"])
+    labels = [catalogue.category_label("job", job) for job in jobs]
     figure = go.Figure()
     for profile in profiles["segments"]:
         number = int(profile["segment"])
         total = profile["clients"] or 1
         counts = [profile["job_counts"].get(job, 0) for job in jobs]
         figure.add_trace(go.Bar(
-            y=jobs, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
+            y=labels, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
             marker=dict(color=SEGMENT_COLOURS[number], opacity=_opacity(number, highlight)),
             customdata=counts,
             hovertemplate=f"Segment {number}<br>%{{y}}: %{{x:.1f}}% (%{{customdata:,}} clients)<extra></extra>",
@@ -277,7 +279,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="group", bargap=0.25, bargroupgap=0.05,
         xaxis=dict(title=dict(text="% of the segment's clients"), ticksuffix="%", rangemode="tozero"),
-        yaxis=dict(categoryorder="array", categoryarray=jobs, autorange="reversed"),
+        yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=100, r=20, t=50, b=40),
     )
