@@ -7,6 +7,11 @@ from dash import dcc, html
 
 from dashapp.artifacts import REBUILD_COMMAND
 
+#: The shell's store of the browser window's width, ``{"width": <window.innerWidth>}``: written in the browser
+#: on every page change and after a resize (``assets/viewport.js``), read by callbacks that draw a figure for
+#: the width it gets (see :func:`graph_width`).
+VIEWPORT_STORE = "shell-viewport"
+
 #: Mode-bar buttons that would send a chart, and the client records some charts carry, off the server.
 #: plotly.js 4 (as bundled with Dash 4) shows "Share chart..." (``sendChartToCloud``, an upload to Plotly
 #: Cloud) unless ``showSendToCloud`` is false; the other names are the cloud buttons of older plotly.js.
@@ -91,3 +96,43 @@ def graph_card(title: str, graph_id: str, figure=None, height: int | None = None
         body.insert(0, html.P(help_text, className="text-muted small mb-1"))
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")], className="mb-3 h-100")
 
+
+#: Bootstrap 5's breakpoints (px) in increasing order, as dbc.Col's keyword arguments name them.
+BREAKPOINTS: dict[str, int] = {"xs": 0, "sm": 576, "md": 768, "lg": 992, "xl": 1200, "xxl": 1400}
+#: The shell's horizontal padding on each side (Bootstrap's 12 pixels, ``px-md-4`` from md on) and a card's
+#: borders and ``p-2`` padding.
+_PAGE_PADDING = {"xs": 12, "md": 24}
+_CARD_CHROME = 2 + 2 * 8
+_GUTTER = 24
+
+
+def graph_width(viewport: dict | None, **spans: int) -> int | None:
+    """The width in pixels of a graph in a card, in a column of the page, for a window's width.
+
+    For the few figures the server lays out for their width (the decision tree); plotly sizes the others.
+
+    Parameters
+    ----------
+    viewport : dict or None
+        The shell's viewport store (``{"width": <window.innerWidth>}``); None before the browser wrote it.
+    **spans : int
+        The column's span out of 12 from a breakpoint on, as dbc.Col takes them (``lg=8, xl=9``); a full-width
+        column by default.
+
+    Returns
+    -------
+    int or None
+        None when the window's width is not known.
+    """
+    if not viewport or not viewport.get("width"):
+        return None
+    window = int(viewport["width"])
+    span = 12
+    padding = 0
+    for name, minimum in BREAKPOINTS.items():
+        if window >= minimum:
+            span = spans.get(name, span)
+            padding = _PAGE_PADDING.get(name, padding)
+    content = window - 2 * padding
+    column = content * span / 12 - (_GUTTER if span < 12 else 0)
+    return max(0, int(column - _CARD_CHROME))

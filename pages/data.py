@@ -96,7 +96,7 @@ def _filter_bar(table: eda.ClientTable, values: dict) -> dbc.Card:
                      placeholder="Every segment", className="mb-2"),
         dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
         dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
-                        marks=month_marks, allow_direct_input=False, className="mb-3"),
+                        marks=month_marks, allow_direct_input=False, className="mb-3 px-3"),
         dbc.Button("Reset filters", id=DATA_RESET, color="secondary", outline=True, size="sm"),
         html.P("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
                "click it again to clear.", className="text-muted small mt-3 mb-0"),

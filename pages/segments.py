@@ -80,10 +80,10 @@ def _detail(profiles: dict, number: int) -> html.Div:
     overall = profiles["overall_subscription_rate"]
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
-            html.Td(html.Span(f"Segment {p['segment']}", className="badge",
+            html.Td(html.Span(f"{p['segment']}", className="badge",
                               style={"backgroundColor": catalogue.SEGMENTS[p["segment"]].colour})),
             html.Td(catalogue.SEGMENTS[p["segment"]].name),
-            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end text-nowrap"),
+            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end"),
             html.Td(f"{p['subscription_rate']:.1%}", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
@@ -91,7 +91,7 @@ def _detail(profiles: dict, number: int) -> html.Div:
                    "product suggestions.", className="text-muted small"),
             dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
                                            html.Th("Subscribed", className="text-end")])),
-                       html.Tbody(rows)], size="sm", className="small mb-0"),
+                       html.Tbody(rows)], size="sm", className="small mb-0", responsive=True),
         ])
     segment, profile = catalogue.SEGMENTS[number], _profile(profiles, number)
     return html.Div([
@@ -150,7 +150,9 @@ def layout(segment: str | None = None, **_query):
                            labelCheckedClassName="active"),
         ], className="mb-3"),
         dbc.Row([
-            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space, height=600,
+            # Its height follows its width (assets/style.css), so that a phone sees the whole scene.
+            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space,
+                               className="segments-space-graph",
                                help_text="Drag to turn, scroll to zoom; click a point to select its segment."),
                     lg=7, className="mb-3"),
             dbc.Col([

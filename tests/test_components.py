@@ -1,4 +1,4 @@
-"""Shared widgets: the one chart configuration that keeps every chart on the server."""
+"""Shared widgets: the one chart configuration that keeps every chart on the server, and a graph's width."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 import plotly
+import pytest
 
-from dashapp.components import GRAPH_CONFIG, OFF_SERVER_BUTTONS, graph, graph_card, graph_config
+from dashapp.components import GRAPH_CONFIG, OFF_SERVER_BUTTONS, graph, graph_card, graph_config, graph_width
 from tests.conftest import REPO
 
 
@@ -54,3 +55,17 @@ def test_no_module_makes_a_chart_but_the_shared_widget():
                  if path.name != "components.py" and re.search(r"\bGraph\(", path.read_text(encoding="utf-8"))]
     assert offenders == []
 
+
+@pytest.mark.parametrize("window, spans, expected", [
+    (390, {}, 390 - 24 - 18),                       # a phone: the page's 12-pixel padding, the card's 18
+    (1400, {}, 1400 - 48 - 18),                     # full width
+    (1400, {"lg": 8, "xl": 9}, int((1400 - 48) * 9 / 12 - 24 - 18)),
+    (1000, {"lg": 8, "xl": 9}, int((1000 - 48) * 8 / 12 - 24 - 18)),
+    (800, {"lg": 8, "xl": 9}, 800 - 48 - 18),       # below lg the column takes the whole row
+])
+def test_graph_width_follows_the_columns_of_bootstrap(window, spans, expected):
+    assert graph_width({"width": window}, **spans) == expected
+
+
+def test_graph_width_is_unknown_before_the_browser_says():
+    assert graph_width(None) is None and graph_width({}) is None

@@ -128,7 +128,9 @@ def test_radar_closes_each_profile_in_percent_and_fills_the_highlight():
     figure = segment_radar_figure(_profiles(), highlight=2)
     assert [trace.type for trace in figure.data] == ["scatterpolar"] * 4
     second = figure.data[1]
-    assert list(second.theta) == ["Housing loan", "Personal loan", "Subscribed a deposit", "Housing loan"]
+    # Long labels on two lines, so that a phone shows them whole; the hover says them on one.
+    assert list(second.theta) == ["Housing loan", "Personal loan", "Subscribed<br>a deposit", "Housing loan"]
+    assert list(second.customdata) == ["Housing loan", "Personal loan", "Subscribed a deposit", "Housing loan"]
     assert list(second.r) == [50.0, 100.0, 10.0, 50.0]
     assert second.fill == "toself" and figure.data[0].fill == "none"
     assert figure.data[0].opacity == FADED_OPACITY and second.opacity == 1.0

@@ -145,7 +145,8 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
             camera=dict(eye=dict(x=EYE[0], y=EYE[1], z=EYE[2])),
             aspectmode="manual", aspectratio=dict(x=ASPECT[0], y=ASPECT[1], z=ASPECT[2]),
         ),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, itemsizing="constant"),
+        # The legend under the scene: above it, on a phone, its two rows ran under the mode bar.
+        legend=dict(orientation="h", yanchor="top", y=0.0, xanchor="left", x=0.0, itemsizing="constant"),
         margin=dict(l=0, r=0, t=30, b=0),
         # Keeps the camera where the user turned it when the highlight changes.
         uirevision="segment-space",
@@ -174,7 +175,9 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
     """
     _check_highlight(highlight)
     axes = profiles["radar_axes"]
-    labels = list(axes.values()) + [next(iter(axes.values()))]
+    # Two short lines rather than one long one: on a phone the long labels ran off the chart's sides.
+    wrapped = [_two_lines(label) for label in axes.values()]
+    labels = wrapped + wrapped[:1]
     figure = go.Figure()
     for profile in profiles["segments"]:
         number = int(profile["segment"])
@@ -184,7 +187,8 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
             r=values + values[:1], theta=labels, name=f"Segment {number}",
             line=dict(color=SEGMENT_COLOURS[number], width=3 if chosen else 2),
             fill="toself" if chosen else "none", opacity=_opacity(number, highlight),
-            hovertemplate=f"Segment {number}<br>%{{theta}}: %{{r:.1f}}%<extra></extra>",
+            customdata=list(axes.values()) + [next(iter(axes.values()))],
+            hovertemplate=f"Segment {number}<br>%{{customdata}}: %{{r:.1f}}%<extra></extra>",
         ))
     figure.update_layout(
         template=TEMPLATE_NAME,
@@ -194,10 +198,19 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
                             angle=90 - 180 / len(axes), tickangle=90 - 180 / len(axes), showline=False),
             angularaxis=dict(tickfont=dict(size=11), rotation=90, direction="clockwise"),
         ),
-        legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="center", x=0.5),
-        margin=dict(l=90, r=90, t=30, b=20),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="center", x=0.5),
+        margin=dict(l=70, r=70, t=30, b=20),
     )
     return figure
+
+
+def _two_lines(label: str, longest: int = 14) -> str:
+    """A label longer than ``longest`` characters broken at its middle space: ``'Subscribed a<br>deposit'``."""
+    if len(label) <= longest or " " not in label:
+        return label
+    spaces = [i for i, character in enumerate(label) if character == " "]
+    middle = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:middle]}<br>{label[middle + 1:]}"
 
 
 def segment_size_figure(profiles: dict, highlight: int | None = None) -> go.Figure:
@@ -223,7 +236,7 @@ def segment_size_figure(profiles: dict, highlight: int | None = None) -> go.Figu
     colours = [SEGMENT_COLOURS[int(s["segment"])] for s in segments]
     opacity = [_opacity(int(s["segment"]), highlight) for s in segments]
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                           subplot_titles=("Clients (share)", "Subscribed a term deposit"))
+                           subplot_titles=("Clients (share)", "Subscription rate"))
     figure.add_trace(go.Bar(
         x=names, y=[s["clients"] for s in segments], name="Clients",
         marker=dict(color=colours, opacity=opacity),
@@ -242,6 +255,7 @@ def segment_size_figure(profiles: dict, highlight: int | None = None) -> go.Figu
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
     figure.update_layout(template=TEMPLATE_NAME, showlegend=False, margin=dict(l=50, r=10, t=40, b=40))
+    figure.update_annotations(font_size=13)  # the two titles side by side on a phone
     return figure
 
 
