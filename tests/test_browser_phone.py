@@ -251,3 +251,16 @@ def test_no_chart_offers_to_share_it_on_a_wide_screen(live_server, browser, path
     if name not in ("overview", "score"):  # the overview's one chart has no mode bar; the score page's is below
         assert "Download plot as a PNG" in titles  # the mode bars are there, without the upload
     _assert_no_upload_button(browser)
+
+
+def test_the_tree_is_redrawn_when_the_window_narrows(live_server, browser):
+    # A phone turned, or a window made narrow: assets/viewport.js tells the app, and the tree stacks.
+    from dashapp.figures.tree import WIDE_HEIGHT
+    from pages.tree import TREE_GRAPH
+
+    _open(browser, live_server, "tree", f"#{TREE_GRAPH} .js-plotly-plot")
+    _settled(browser)
+    assert _node_text_boxes(browser, TREE_GRAPH)["height"] == pytest.approx(WIDE_HEIGHT, abs=1)
+    _as_phone(browser)
+    _wait_until(lambda: _node_text_boxes(browser, TREE_GRAPH)["height"] > WIDE_HEIGHT, message="the stacked tree")
+    assert severe_console_errors(browser) == []
