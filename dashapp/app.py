@@ -12,10 +12,11 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import flask_bootstrap
-from dash import Dash, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
 from flask import jsonify, send_from_directory
 
 from dashapp import api
+from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.store import artifact_status
 
@@ -27,20 +28,30 @@ _BOOTSTRAP_CSS_DIR = Path(flask_bootstrap.__file__).resolve().parent / "static" 
 _VENDOR_ROUTE = "vendor/bootstrap.min.css"
 
 NAV_ID = "shell-nav"
+NAV_TOGGLER_ID = "shell-nav-toggler"
+NAV_COLLAPSE_ID = "shell-nav-collapse"
+#: Pattern of the navigation links' ids: ``{"type": NAV_LINK_TYPE, "page": <page path>}``.
+NAV_LINK_TYPE = "shell-nav-link"
+LOCATION_ID = "shell-location"
 FOOTER_ID = "shell-footer"
 PAGE_CONTENT_ID = "page-content"
 
 
-def _navbar() -> dbc.NavbarSimple:
+def _navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
+                                id={"type": NAV_LINK_TYPE, "page": page["path"]}))
         for page in dash.page_registry.values()
         if page.get("order") is not None
     ]
-    # NavbarSimple collapses the links behind a toggler below 1200 px (six links and the title need about that)
-    # without a callback of ours.
-    return dbc.NavbarSimple(links, brand=APP_TITLE, brand_href=dash.get_relative_path("/"), color="primary",
-                            dark=True, fluid=True, expand="xl", className="mb-3", id=NAV_ID)
+    # The links collapse behind a toggler below 1200 px (six links and the title need about that). A callback
+    # closes the menu when a page is picked: open, it would cover a phone's screen.
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand(APP_TITLE, href=dash.get_relative_path("/"), className="text-wrap"),
+        dbc.NavbarToggler(id=NAV_TOGGLER_ID, n_clicks=0),
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID, is_open=False,
+                     navbar=True),
+    ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", id=NAV_ID)
 
 
 def _footer() -> html.Footer:
@@ -61,10 +72,34 @@ def _footer() -> html.Footer:
 def _shell_layout():
     # A function, so the footer reflects the artifacts at request time (e.g. after a rebuild and restart).
     return html.Div([
+        dcc.Location(id=LOCATION_ID, refresh=False),
+        dcc.Store(id=VIEWPORT_STORE),
         _navbar(),
-        dbc.Container(dash.page_container, fluid=True, className="px-4", id=PAGE_CONTENT_ID),
+        # Bootstrap's own padding on a phone (less would let the rows' negative margins stick out of the page).
+        dbc.Container(dash.page_container, fluid=True, className="px-md-4", id=PAGE_CONTENT_ID),
         _footer(),
     ])
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    # In the browser: a menu that opens and closes, and the window's width, need no round trip to the server.
+    app.clientside_callback(
+        """
+        function(togglerClicks, pathname, linkClicks, isOpen) {
+            const trigger = window.dash_clientside.callback_context.triggered_id;
+            return trigger === "%s" ? !isOpen : false;
+        }
+        """ % NAV_TOGGLER_ID,
+        Output(NAV_COLLAPSE_ID, "is_open"),
+        Input(NAV_TOGGLER_ID, "n_clicks"), Input(LOCATION_ID, "pathname"),
+        Input({"type": NAV_LINK_TYPE, "page": ALL}, "n_clicks"),
+        State(NAV_COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function(pathname) { return {width: window.innerWidth}; }",
+        Output(VIEWPORT_STORE, "data"), Input(LOCATION_ID, "pathname"),
+    )
 
 
 def create_app(name: str, settings: Settings | None = None) -> Dash:
@@ -98,6 +133,7 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
         serve_locally=True,
     )
     app.layout = _shell_layout
+    _register_shell_callbacks(app)
     server = app.server
 
     @server.route(prefix + _VENDOR_ROUTE)

@@ -44,7 +44,7 @@ _HOUSING_LOAN_ORIGINAL = ("A housing loan is unlikely to interest them; offer an
 
 SEGMENTS: dict[int, Segment] = {
     1: Segment(
-        1, "Housing loan (jobs admin. to management)",
+        1, "Housing loan (jobs administrative to management)",
         "Clients with a housing loan and no personal loan whose job comes first in the alphabet: admin., "
         "blue-collar, entrepreneur, housemaid or management. What parts them from segment 4 is that "
         "alphabetical cut, not a kind of work.",
@@ -91,6 +91,21 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
         "professional.course": "Professional course", "university.degree": "University degree",
         UNKNOWN: "Unknown",
     },
+    "job": {
+        "admin.": "Administrative", "blue-collar": "Blue-collar", "entrepreneur": "Entrepreneur",
+        "housemaid": "Housemaid", "management": "Management", "retired": "Retired",
+        "self-employed": "Self-employed", "services": "Services", "student": "Student",
+        "technician": "Technician", "unemployed": "Unemployed", UNKNOWN: "Unknown",
+    },
+    # The UCI description: 'divorced' means divorced or widowed.
+    "marital": {"divorced": "Divorced or widowed", "married": "Married", "single": "Single", UNKNOWN: "Unknown"},
+    "contact": {"cellular": "Mobile phone", "telephone": "Landline"},
+    "poutcome": {"failure": "Failure", "nonexistent": "Not contacted before", "success": "Success"},
+    "month": {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
+              "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November",
+              "dec": "December"},
+    "day_of_week": {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"},
+    "y": {"no": "Did not subscribe", "yes": "Subscribed"},
 }
 
 
@@ -127,3 +142,30 @@ def field_label(column: str) -> str:
 def category_label(column: str, value: str) -> str:
     """A readable label for one category value (``housing='yes'`` -> ``'Housing loan'``)."""
     return CATEGORY_LABELS.get(column, {}).get(value, value)
+
+
+#: Readable names of the data file's columns (and of the columns the build adds) for an analyst.
+COLUMN_LABELS: dict[str, str] = {
+    "age": "Age", "job": "Job", "marital": "Marital status", "education": "Education",
+    "default": "Credit in default", "housing": "Housing loan", "loan": "Personal loan",
+    "contact": "Contact type", "month": "Month of the last contact", "day_of_week": "Weekday of the last contact",
+    "duration": "Duration of the last call (seconds)", "campaign": "Calls in this campaign",
+    "pdays": "Days since a previous campaign's contact", "previous": "Contacts before this campaign",
+    "poutcome": "Outcome of the previous campaign",
+    "emp.var.rate": "Employment variation rate", "cons.price.idx": "Consumer price index",
+    "cons.conf.idx": "Consumer confidence index", "euribor3m": "Euribor 3-month rate",
+    "nr.employed": "Number of employees",
+    "y": "Subscribed a term deposit", "contact_date": "Month of contact", "segment": "Segment",
+    "split": "Period",
+}
+
+
+def column_label(column: str) -> str:
+    """A readable name of a column (``emp.var.rate`` -> ``'Employment variation rate'``).
+
+    An imputed key field reads as its column with "(imputed)" (``job_imputed`` -> ``'Job (imputed)'``); a
+    column without a label keeps its name.
+    """
+    if column.endswith("_imputed") and column.removesuffix("_imputed") in COLUMN_LABELS:
+        return f"{COLUMN_LABELS[column.removesuffix('_imputed')]} (imputed)"
+    return COLUMN_LABELS.get(column, column)

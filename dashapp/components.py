@@ -12,6 +12,26 @@ from dashapp.artifacts import REBUILD_COMMAND
 from dashapp.views.caveats import JobSplit
 from dashapp.views.rates import SubscriptionRates
 
+#: The shell's store of the browser window's width, ``{"width": <window.innerWidth>}``: written in the browser
+#: on every page change and after a resize (``assets/viewport.js``), read by callbacks that draw a figure for
+#: the width it gets (see :func:`graph_width`).
+VIEWPORT_STORE = "shell-viewport"
+
+#: Mode-bar buttons that would send a chart, and the client records some charts carry, off the server.
+#: plotly.js 4 (as bundled with Dash 4) shows "Share chart..." (``sendChartToCloud``, an upload to Plotly
+#: Cloud) unless ``showSendToCloud`` is false; the other names are the cloud buttons of older plotly.js.
+OFF_SERVER_BUTTONS: tuple[str, ...] = ("sendChartToCloud", "sendDataToCloud", "editInChartStudio")
+
+#: The one configuration of every chart in the app: no plotly logo and nothing that uploads a chart.
+#: An empty ``plotlyServerURL`` leaves the upload nowhere to go even if a button came back.
+GRAPH_CONFIG: dict = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": list(OFF_SERVER_BUTTONS),
+}
+
 
 def missing_artifacts_notice(reason: str) -> dbc.Alert:
     """What a page shows instead of its charts when the artifacts cannot be loaded."""
@@ -29,12 +49,54 @@ def metric(value: str, caption: str, **column_widths) -> dbc.Col:
                    **column_widths)
 
 
+def graph_config(**overrides) -> dict:
+    """:data:`GRAPH_CONFIG` with a chart's own settings (e.g. ``displayModeBar=False``) on top.
+
+    The settings that keep a chart on the server cannot be overridden: a page may remove more mode-bar
+    buttons, never bring back an upload.
+
+    Parameters
+    ----------
+    **overrides
+        plotly.js config keys.
+
+    Returns
+    -------
+    dict
+        A new dict, safe to change.
+    """
+    removed = list(GRAPH_CONFIG["modeBarButtonsToRemove"])
+    removed += [button for button in overrides.pop("modeBarButtonsToRemove", []) if button not in removed]
+    return {**overrides, **GRAPH_CONFIG, "modeBarButtonsToRemove": removed}
+
+
+def graph(graph_id: str, figure=None, height: int | None = None, config: dict | None = None,
+          **graph_kwargs) -> dcc.Graph:
+    """A ``dcc.Graph`` with the app's :func:`graph_config`: the only way pages make a chart.
+
+    Parameters
+    ----------
+    graph_id : str
+        The component id.
+    figure : plotly Figure, optional
+    height : int, optional
+        Pixel height (default: plotly's).
+    config : dict, optional
+        The chart's own plotly.js config keys, merged by :func:`graph_config`.
+    **graph_kwargs
+        Other ``dcc.Graph`` properties.
+    """
+    style = graph_kwargs.pop("style", None)
+    if height:
+        style = {"height": f"{height}px", **(style or {})}
+    return dcc.Graph(id=graph_id, figure=figure, style=style, config=graph_config(**(config or {})),
+                     **graph_kwargs)
+
+
 def graph_card(title: str, graph_id: str, figure=None, height: int | None = None, help_text: str | None = None,
                **graph_kwargs) -> dbc.Card:
-    """A titled card holding one plotly graph."""
-    style = {"height": f"{height}px"} if height else None
-    config = {"displaylogo": False, **graph_kwargs.pop("config", {})}
-    body = [dcc.Graph(id=graph_id, figure=figure, style=style, config=config, **graph_kwargs)]
+    """A titled card holding one plotly graph (made by :func:`graph`)."""
+    body = [graph(graph_id, figure, height, **graph_kwargs)]
     if help_text:
         body.insert(0, html.P(help_text, className="text-muted small mb-1"))
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")], className="mb-3 h-100")
@@ -99,3 +161,42 @@ def job_split_note(split: JobSplit, segment: int | None = None, job: str | None 
                 ") found the same cut; the Decision tree page says why it carries no business meaning."]
     return dbc.Alert([html.Strong(f"{split.headline}. "), *body], color="light",
                      className="small py-2 job-split-note")
+#: Bootstrap 5's breakpoints (px) in increasing order, as dbc.Col's keyword arguments name them.
+BREAKPOINTS: dict[str, int] = {"xs": 0, "sm": 576, "md": 768, "lg": 992, "xl": 1200, "xxl": 1400}
+#: The shell's horizontal padding on each side (Bootstrap's 12 pixels, ``px-md-4`` from md on) and a card's
+#: borders and ``p-2`` padding.
+_PAGE_PADDING = {"xs": 12, "md": 24}
+_CARD_CHROME = 2 + 2 * 8
+_GUTTER = 24
+
+
+def graph_width(viewport: dict | None, **spans: int) -> int | None:
+    """The width in pixels of a graph in a card, in a column of the page, for a window's width.
+
+    For the few figures the server lays out for their width (the decision tree); plotly sizes the others.
+
+    Parameters
+    ----------
+    viewport : dict or None
+        The shell's viewport store (``{"width": <window.innerWidth>}``); None before the browser wrote it.
+    **spans : int
+        The column's span out of 12 from a breakpoint on, as dbc.Col takes them (``lg=8, xl=9``); a full-width
+        column by default.
+
+    Returns
+    -------
+    int or None
+        None when the window's width is not known.
+    """
+    if not viewport or not viewport.get("width"):
+        return None
+    window = int(viewport["width"])
+    span = 12
+    padding = 0
+    for name, minimum in BREAKPOINTS.items():
+        if window >= minimum:
+            span = spans.get(name, span)
+            padding = _PAGE_PADDING.get(name, padding)
+    content = window - 2 * padding
+    column = content * span / 12 - (_GUTTER if span < 12 else 0)
+    return max(0, int(column - _CARD_CHROME))

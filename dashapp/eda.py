@@ -316,16 +316,16 @@ def _subscribed(frame: pd.DataFrame) -> np.ndarray:
 
 
 #: The credit columns side by side in one chart, under these group names.
-CREDIT_GROUPS: dict[str, str] = {"default": "Credit in default", "housing": "Housing loan",
+CREDIT_GROUPS: dict[str, str] = {"default": "In default", "housing": "Housing loan",
                                  "loan": "Personal loan"}
 
 
 def credit_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`outcome_by` for ``default``, ``housing`` and ``loan`` stacked, with a ``group`` column naming each.
 
-    The ``label`` is the bare code (no, yes, unknown): the group already says what was asked.
+    The ``label`` is the answer (No, Yes, Unknown): the group already says what was asked.
     """
-    parts = [outcome_by(frame, column).assign(label=lambda counts: counts["value"], group=group)
+    parts = [outcome_by(frame, column).assign(label=lambda counts: counts["value"].str.capitalize(), group=group)
              for column, group in CREDIT_GROUPS.items()]
     return pd.concat(parts, ignore_index=True)
 

@@ -97,7 +97,7 @@ def _filter_bar(table: eda.ClientTable, values: dict) -> dbc.Card:
                      placeholder="Every segment", className="mb-2"),
         dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
         dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
-                        marks=month_marks, allow_direct_input=False, className="mb-3"),
+                        marks=month_marks, allow_direct_input=False, className="mb-3 px-3"),
         dbc.Button("Reset filters", id=DATA_RESET, color="secondary", outline=True, size="sm"),
         html.P("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
                "click it again to clear.", className="text-muted small mt-3 mb-0"),
@@ -119,8 +119,7 @@ def _row(*cards: tuple[int, dbc.Card]) -> dbc.Row:
 
 def _treatments_card() -> dbc.Card:
     return dbc.Card([dbc.CardHeader("How the analysis treats 'unknown'"), dbc.CardBody([
-        html.Ul([html.Li([html.Strong(f"{name}: "), label]) for name, label in domain.TREATMENTS.items()],
-                className="small"),
+        html.Ul([html.Li(label) for label in domain.TREATMENTS.values()], className="small"),
         html.P("The segmentation uses KNN imputation; the imputed job, housing and loan of every client are "
                "kept beside the raw values.", className="small text-muted mb-0"),
     ])], className="mb-3 h-100")

@@ -7,8 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import catalogue, domain
-from dashapp.components import (metric, missing_artifacts_notice, original_recommendation, original_study_link,
-                                subscription_table)
+from dashapp.components import (graph, metric, missing_artifacts_notice, original_recommendation,
+                                original_study_link, subscription_table)
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.store import artifact_status
 from dashapp.views.rates import SubscriptionRates, store_rates
@@ -108,8 +108,8 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                 f"{domain.TRAIN_FRACTION:.0%} of the calls in time order. The silhouette (from -1 to 1, higher "
                 "is better separated) is computed on all training clients.",
             ], className="small mb-1"),
-            dcc.Graph(id=OVERVIEW_SHARES, figure=share_comparison_figure(shares, reference),
-                      style={"height": "230px"}, config={"displayModeBar": False}),
+            graph(OVERVIEW_SHARES, share_comparison_figure(shares, reference), height=230,
+                  config={"displayModeBar": False}),
         ], className="pb-1"),
     ], className="h-100", id=OVERVIEW_QUALITY)
 

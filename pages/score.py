@@ -19,10 +19,10 @@ from dash.exceptions import PreventUpdate
 from dashapp import fields, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
-from dashapp.components import (job_split_note, metric, missing_artifacts_notice, original_recommendation,
-                                subscription_table)
+from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_note, metric, missing_artifacts_notice,
+                                original_recommendation, subscription_table)
+from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.neighbours import N_NEIGHBOURS
-from dashapp.figures.tree import tree_figure
 from dashapp.score_view import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
                                 category_options, errors_by_field, form_input, neighbour_table, read_upload,
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
@@ -232,19 +232,21 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
                      dbc.CardBody(body)], id=SCORE_RESULT_VOTE, className="mb-3")
 
 
-def _tree_card(view: ResultView) -> dbc.Card:
-    figure = tree_figure(current_store().evaluation["tree_nodes"], highlight_path=list(view.decision_path))
+def _tree_card(view: ResultView, viewport: dict | None = None) -> dbc.Card:
+    # Drawn for the width of the result's column (lg=8, xl=9 in the layout): stacked on a phone.
+    nodes, width = current_store().evaluation["tree_nodes"], graph_width(viewport, lg=8, xl=9)
+    figure = tree_figure(nodes, highlight_path=list(view.decision_path), width=width)
     return dbc.Card([
         dbc.CardHeader("The tree's decision"),
         dbc.CardBody([
             html.P("The bold path is the way this client took from the root to the leaf of its segment.",
                        className="text-muted small mb-1"),
-            dcc.Graph(id=SCORE_TREE, figure=figure, style={"height": "560px"}, config={"displaylogo": False}),
+            graph(SCORE_TREE, figure, height=tree_height(nodes, width)),
         ], className="p-2"),
     ], className="mb-3")
 
 
-def _client_result(form: dict) -> tuple[object, dict[str, str]]:
+def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, dict[str, str]]:
     """The result area's content and the messages per field for the form's values."""
     validated = scoring.validate_client(form_input(form))
     if isinstance(validated, list):
@@ -257,7 +259,7 @@ def _client_result(form: dict) -> tuple[object, dict[str, str]]:
         dbc.Row([dbc.Col(_segment_card(view), lg=6, className="mb-3"),
                  dbc.Col(_values_card(view), lg=6, className="mb-3")]),
         _vote_card(view),
-        _tree_card(view),
+        _tree_card(view, viewport),
     ]), {}
 
 
@@ -265,12 +267,14 @@ def _client_result(form: dict) -> tuple[object, dict[str, str]]:
     Output(SCORE_RESULT, "children"),
     *[Output(field_id(f), "invalid") for f in FIELDS], *[Output(feedback_id(f), "children") for f in FIELDS],
     Input(SCORE_SUBMIT, "n_clicks"), Input(field_id("age"), "n_submit"),
-    *[State(field_id(f), "value") for f in FIELDS],
+    *[State(field_id(f), "value") for f in FIELDS], State(VIEWPORT_STORE, "data"),
     prevent_initial_call=True,
 )
 def score_one_client(_clicks, _submits, *values):
+    # The form's fields, then the window's width, for which the tree is drawn (unknown when not given).
+    viewport = values[len(FIELDS)] if len(values) > len(FIELDS) else None
     try:
-        content, errors = _client_result(dict(zip(FIELDS, values)))
+        content, errors = _client_result(dict(zip(FIELDS, values)), viewport)
     except ArtifactError as error:
         content, errors = missing_artifacts_notice(str(error)), {}
     except Exception:

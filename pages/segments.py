@@ -82,17 +82,17 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
     """The selected segment in words; with no selection, the four side by side in a short table."""
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
-            html.Td(html.Span(f"Segment {p['segment']}", className="badge",
+            html.Td(html.Span(f"{p['segment']}", className="badge",
                               style={"backgroundColor": catalogue.SEGMENTS[p["segment"]].colour})),
             html.Td(catalogue.SEGMENTS[p["segment"]].name),
-            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end text-nowrap"),
+            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
             html.P("Pick a segment above, or click a point in the 3-D chart, to read its description and "
                    "product suggestions.", className="text-muted small"),
             dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"),
                                            html.Th("Training clients", className="text-end")])),
-                       html.Tbody(rows)], size="sm", className="small mb-3"),
+                       html.Tbody(rows)], size="sm", className="small mb-3", responsive=True),
             subscription_table(rates, sorted(catalogue.SEGMENTS)),
         ])
     segment, profile = catalogue.SEGMENTS[number], _profile(profiles, number)
@@ -154,7 +154,9 @@ def layout(segment: str | None = None, **_query):
                            labelCheckedClassName="active"),
         ], className="mb-3"),
         dbc.Row([
-            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space, height=600,
+            # Its height follows its width (assets/style.css), so that a phone sees the whole scene.
+            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space,
+                               className="segments-space-graph",
                                help_text="Drag to turn, scroll to zoom; click a point to select its segment."),
                     lg=7, className="mb-3"),
             dbc.Col([

@@ -6,12 +6,14 @@ import textwrap
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain
-from dashapp.components import graph_card, job_split_note, missing_artifacts_notice
-from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
+from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, job_split_note,
+                                missing_artifacts_notice)
+from dashapp.figures.tree import (WIDE_HEIGHT, class_balance_figure, confusion_matrix_figure, is_stacked,
+                                  node_path, readable_rule, tree_figure, tree_height)
 from dashapp.segmentation import tree_rules_text
 from dashapp.store import artifact_status, current_store
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
@@ -61,8 +63,9 @@ def _metrics_table(classifier: dict) -> dbc.Table:
         html.Th(f"{classifier['logistic']['accuracy']:.3f}", colSpan=3, className="text-center border-start"),
         html.Th(f"{classifier['test_rows']:,}", className="text-end"),
     ]))
+    # Seven columns are wider than a phone: the table scrolls inside its card, not the page.
     return dbc.Table([header, html.Tbody(rows)], size="sm", bordered=False, className="small mb-0",
-                     id=TREE_METRICS)
+                     responsive=True, id=TREE_METRICS)
 
 
 def _accuracy_note(classifier: dict) -> dbc.Alert:
@@ -86,11 +89,13 @@ def layout(**_query):
                "segments the K-means model assigned. A client with an unknown key field is imputed first.",
                className="text-muted"),
         *[job_split_note(split) for split in job_splits(evaluation["tree_nodes"])],
+        # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
-            "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=620,
+            "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=WIDE_HEIGHT,
             help_text="Each box is a node, coloured by the segment it predicts, with its clients and the bar "
-                      "of its segment mix; each edge carries its rule. Hover a node for details; click one to "
-                      "highlight the way to it from the root.",
+                      "of its segment mix; each box asks a question and each edge answers it (on a narrow "
+                      "screen the boxes stand one under the other, each headed by its rule). Hover a node for "
+                      "details; click one to highlight the way to it from the root.",
         ), width=12), className="mb-3"),
         dbc.Row([
             dbc.Col(dbc.Card([
@@ -98,8 +103,8 @@ def layout(**_query):
                 dbc.CardBody([
                     dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
                                    options=[{"label": label, "value": model} for model, label in MODELS.items()]),
-                    dcc.Graph(id=TREE_CONFUSION, figure=confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
-                              style={"height": "320px"}, config={"displaylogo": False}),
+                    graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
+                          height=320),
                 ], className="p-2"),
             ], className="h-100"), lg=5, className="mb-3"),
             dbc.Col(dbc.Card([
@@ -122,34 +127,51 @@ def layout(**_query):
             dbc.Col(dbc.Card([
                 dbc.CardHeader(dbc.Row([
                     dbc.Col("The rules in words", className="align-self-center"),
-                    dbc.Col(dbc.Button("Download the rules (.txt)", id=TREE_DOWNLOAD_BUTTON, size="sm",
-                                       color="primary", outline=True), width="auto"),
-                ])),
-                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"]), id=TREE_RULES_TEXT, className="small mb-0")),
+                    dbc.Col(dbc.Button("Download the rules with the data file's codes (.txt)",
+                                       id=TREE_DOWNLOAD_BUTTON, size="sm", color="primary", outline=True),
+                            width="auto"),
+                ], className="g-2")),
+                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"]), id=TREE_RULES_TEXT,
+                                      className="small mb-0 rules-text")),
                 dcc.Download(id=TREE_DOWNLOAD),
             ], className="h-100"), lg=8, className="mb-3"),
         ]),
     ])
 
 
-def rules_text(nodes: list[dict]) -> str:
+def rules_text(nodes: list[dict], codes: bool = False) -> str:
     """The tree's rules in words, each leaf named as the catalogue names its segment, then what its job split
-    means (the file is read away from the page, so it says so itself)."""
+    means (the file is read away from the page, so it says so itself).
+
+    The page reads them in labels (``if housing loan:``); the download keeps the data file's codes
+    (``if housing = yes:``), so that the rules can be applied to the data as it is spelt.
+    """
     notes = [textwrap.fill(f"Note: {split.headline}. {split.explanation} The original study "
                            f"({catalogue.ORIGINAL_STUDY_URL}) {split.kept_because}", width=100,
                            break_on_hyphens=False)
              for split in job_splits(nodes)]
+    if not codes:
+        nodes = [{**node, "rule": _sentence(node["rule"]) if node["rule"] else None} for node in nodes]
     return tree_rules_text(nodes, catalogue.segment_names()) + "".join(f"\n{note}\n" for note in notes)
 
 
-@callback(Output(TREE_GRAPH, "figure"), Input(TREE_GRAPH, "clickData"), prevent_initial_call=True)
-def highlight_clicked_node(click):
+def _sentence(rule: str) -> str:
+    words = readable_rule(rule, link=" is ")
+    return words[:1].lower() + words[1:]
+
+
+@callback(Output(TREE_GRAPH, "figure"), Output(TREE_GRAPH, "style"), Input(TREE_GRAPH, "clickData"),
+          Input(VIEWPORT_STORE, "data"))
+def draw_tree(click, viewport):
+    """The tree for the graph's width, with the way to a clicked node highlighted."""
     nodes = current_store().evaluation["tree_nodes"]
-    point = click["points"][0]
-    # Only the node trace carries customdata (the node id); clicks elsewhere leave the figure as it is.
-    if "customdata" not in point:
-        raise PreventUpdate
-    return tree_figure(nodes, highlight_path=node_path(nodes, int(point["customdata"])))
+    width = graph_width(viewport)
+    if ctx.triggered_id is None and not is_stacked(nodes, width):
+        raise PreventUpdate  # the page has just been drawn with the classic tree, which fits
+    # Only the node trace carries customdata (the node id).
+    point = click["points"][0] if click else {}
+    path = node_path(nodes, int(point["customdata"])) if "customdata" in point else None
+    return tree_figure(nodes, highlight_path=path, width=width), {"height": f"{tree_height(nodes, width)}px"}
 
 
 @callback(Output(TREE_CONFUSION, "figure"), Input(TREE_CONFUSION_MODEL, "value"), prevent_initial_call=True)
@@ -159,4 +181,4 @@ def show_confusion_matrix(model):
 
 @callback(Output(TREE_DOWNLOAD, "data"), Input(TREE_DOWNLOAD_BUTTON, "n_clicks"), prevent_initial_call=True)
 def download_rules(_clicks):
-    return dcc.send_string(rules_text(current_store().evaluation["tree_nodes"]), RULES_FILE_NAME)
+    return dcc.send_string(rules_text(current_store().evaluation["tree_nodes"], codes=True), RULES_FILE_NAME)

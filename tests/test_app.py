@@ -68,8 +68,9 @@ def test_component_ids_are_unique_across_pages(dash_app):
 
 def test_every_callback_id_exists_in_a_layout(dash_app, client):
     # suppress_callback_exceptions is on (pages mount their components later), so typos must be caught here.
-    known = {getattr(c, "id", None) for _, layout in _page_layouts() for c in _walk(layout)}
-    known |= {getattr(c, "id", None) for c in _walk(dash_app.layout())}
+    layouts = [layout for _, layout in _page_layouts()] + [dash_app.layout()]
+    # String ids; pattern-matching ids (dicts, e.g. the menu's links) are skipped below.
+    known = {c.id for layout in layouts for c in _walk(layout) if isinstance(getattr(c, "id", None), str)}
     for callback in json.loads(client.get("/_dash-dependencies").data):
         ids = [item["id"] for item in callback["inputs"] + callback.get("state", [])]
         output = callback["output"].lstrip(".")
@@ -78,6 +79,25 @@ def test_every_callback_id_exists_in_a_layout(dash_app, client):
             if component_id.startswith("{"):  # pattern-matching ids
                 continue
             assert component_id in known, f"callback refers to missing id {component_id!r}"
+
+
+def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_store):
+    # Plotly's "Share chart..." uploads a chart, and the data it carries (the t-SNE map: client records), to
+    # Plotly Cloud. Every chart, on every page and in the shell, gets the app's one graph config.
+    from dash import dcc
+
+    from dashapp.components import OFF_SERVER_BUTTONS
+
+    graphs = {}
+    for module, layout in [*_page_layouts(), ("shell", dash_app.layout())]:
+        graphs[module] = [c for c in _walk(layout) if isinstance(c, dcc.Graph)]
+    assert all(graphs[page] for page in ("pages.data", "pages.explorer", "pages.segments", "pages.tree",
+                                         "pages.overview")), {module: len(found) for module, found in graphs.items()}
+    for module, found in graphs.items():
+        for chart in found:
+            config = chart.config
+            assert config["showSendToCloud"] is False and config["plotlyServerURL"] == "", (module, chart.id)
+            assert set(OFF_SERVER_BUTTONS) <= set(config["modeBarButtonsToRemove"]), (module, chart.id)
 
 
 def test_core_modules_do_not_import_dash():

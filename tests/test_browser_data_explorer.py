@@ -204,8 +204,9 @@ def test_data_filter_changes_every_chart_and_a_bar_click_filters_by_job(live_ser
 
     browser.driver.execute_script(
         "document.getElementById('data-job-chart').scrollIntoView({block: 'center', behavior: 'instant'});")
-    _click_at(browser, _job_bar_position_script(), JOB_CHART, "student")
-    _wait_until(lambda: _trace(browser, JOB_CHART)["x"] == ["student"], message="the job chart to show students")
+    # The bars are labelled in words ("Student"); the filter and the URL keep the code.
+    _click_at(browser, _job_bar_position_script(), JOB_CHART, "Student")
+    _wait_until(lambda: _trace(browser, JOB_CHART)["x"] == ["Student"], message="the job chart to show students")
     _wait_until(lambda: browser.driver.current_url.endswith("data?job=student"), message="the URL to follow")
     students = int((store.clients["job"] == "student").sum())
     _wait_until(lambda: f"{students:,}" in browser.find_element("#data-headline").text, message="the headline")
@@ -217,7 +218,7 @@ def test_data_filter_changes_every_chart_and_a_bar_click_filters_by_job(live_ser
     assert _trace(browser, "#data-age-chart .js-plotly-plot", 1)["y"] != age_before["y"]
 
     # Clicking the bar again clears the filter.
-    _click_at(browser, _job_bar_position_script(), JOB_CHART, "student")
+    _click_at(browser, _job_bar_position_script(), JOB_CHART, "Student")
     _wait_until(lambda: len(_trace(browser, JOB_CHART)["x"]) == 12, message="every job again")
     _wait_until(lambda: browser.driver.current_url.endswith("/data"), message="the URL to clear")
     assert severe_console_errors(browser) == []
@@ -225,14 +226,14 @@ def test_data_filter_changes_every_chart_and_a_bar_click_filters_by_job(live_ser
 
 def test_shared_data_link_restores_the_filter(live_server, browser, store):
     _open(browser, live_server, "data?job=retired,student&marital=single&age=20-40", JOB_CHART)
-    _wait_until(lambda: _trace(browser, JOB_CHART)["x"] == ["retired", "student"], message="the job filter")
+    _wait_until(lambda: _trace(browser, JOB_CHART)["x"] == ["Retired", "Student"], message="the job filter")
     clients = store.clients
     selected = clients[clients["job"].isin(["retired", "student"]) & (clients["marital"] == "single")
                        & clients["age"].between(20, 40)]
     _wait_until(lambda: f"{len(selected):,}" in browser.find_element("#data-headline").text, message="headline")
     marital = _trace(browser, "#data-marital-chart .js-plotly-plot")
-    assert marital["x"] == ["single"] and marital["y"] == [len(selected)]
-    assert "retired" in browser.find_element("#data-job").text
+    assert marital["x"] == ["Single"] and marital["y"] == [len(selected)]
+    assert "Retired" in browser.find_element("#data-job").text
     # The reset button clears the filter and the URL.
     browser.driver.execute_script("document.getElementById('data-reset').click();")
     _wait_until(lambda: len(_trace(browser, JOB_CHART)["x"]) == 12, message="every job after the reset")

@@ -167,7 +167,8 @@ def test_credit_outcomes_stack_three_columns(clients):
     credit = eda.credit_outcomes(clients)
     assert credit["group"].unique().tolist() == list(eda.CREDIT_GROUPS.values())
     housing = credit[credit["group"] == "Housing loan"]
-    assert housing["label"].tolist() == ["no", "yes", "unknown"]
+    assert housing["label"].tolist() == ["No", "Yes", "Unknown"]
+    assert housing["value"].tolist() == ["no", "yes", "unknown"]  # the codes stay for a click
     assert housing["clients"].tolist() == [3, 2, 1]
 
 

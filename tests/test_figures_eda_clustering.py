@@ -112,7 +112,7 @@ def test_duration_figure_draws_boxes_from_quartiles():
                             "p95": [300.0, 200, 800]})
     figure = eda_figures.duration_figure(summary)
     no, yes = figure.data
-    assert isinstance(no, go.Box) and list(no.x) == ["cellular", "telephone"]
+    assert isinstance(no, go.Box) and list(no.x) == ["Mobile phone", "Landline"]  # not cellular, telephone
     assert list(no.q1) == [50, 40] and list(no.upperfence) == [300, 200]
     assert list(yes.median) == [300] and figure.layout.boxmode == "group"
 
@@ -136,6 +136,7 @@ def test_unknown_figure_labels_counts_and_shares():
     audit = pd.DataFrame({"column": ["job", "default"], "unknown": [330, 8597], "share": [0.008, 0.209]})
     bar = eda_figures.unknown_figure(audit).data[0]
     assert bar.orientation == "h" and list(bar.x) == [330, 8597]
+    assert list(bar.y) == ["Job", "Credit in default"]  # the columns' names, not their codes
     assert list(bar.text) == ["330 (0.8%)", "8,597 (20.9%)"]
 
 

@@ -10,7 +10,8 @@ from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
 from dashapp.figures.segments import (FADED_OPACITY, segment_job_mix_figure, segment_radar_figure,
                                       segment_size_figure, segment_space_counts, segment_space_figure,
                                       segment_title, share_comparison_figure)
-from dashapp.figures.tree import class_balance_figure, confusion_matrix_figure, node_path, tree_figure
+from dashapp.figures.tree import (MIN_PIXELS_PER_LEAF, WIDE_HEIGHT, class_balance_figure, confusion_matrix_figure,
+                                  is_stacked, node_path, readable_rule, tree_figure, tree_height)
 
 
 # --- Hand-made inputs ----------------------------------------------------------------------------------
@@ -88,11 +89,12 @@ def test_space_figure_has_one_3d_trace_per_segment_with_readable_labels():
     assert [trace.type for trace in figure.data] == ["scatter3d"] * 4
     assert [trace.name for trace in figure.data] == [f"Segment {n}" for n in (1, 2, 3, 4)]
     first = figure.data[0]
-    assert list(first.x) == ["admin."] and list(first.y) == ["Housing loan"] and list(first.z) == ["No personal loan"]
+    assert list(first.x) == ["Administrative"] and list(first.y) == ["Housing loan"]
+    assert list(first.z) == ["No personal loan"]
     assert first.marker.color == SEGMENT_COLOURS[1]
     assert [list(point) for point in first.customdata] == [[1, 3]]
-    # Jobs keep the domain's order and only those present; housing and loan read as words.
-    assert list(figure.layout.scene.xaxis.categoryarray) == ["admin.", "student", "technician"]
+    # Jobs keep the domain's order and only those present; jobs, housing and loan read as words.
+    assert list(figure.layout.scene.xaxis.categoryarray) == ["Administrative", "Student", "Technician"]
     assert list(figure.layout.scene.yaxis.categoryarray) == ["No housing loan", "Housing loan"]
     assert figure.layout.template.layout.font.family  # the studio template is applied
     assert figure.layout.uirevision == "segment-space"
@@ -127,7 +129,9 @@ def test_radar_closes_each_profile_in_percent_and_fills_the_highlight():
     figure = segment_radar_figure(_profiles(), highlight=2)
     assert [trace.type for trace in figure.data] == ["scatterpolar"] * 4
     second = figure.data[1]
-    assert list(second.theta) == ["Housing loan", "Personal loan", "Subscribed a deposit", "Housing loan"]
+    # Long labels on two lines, so that a phone shows them whole; the hover says them on one.
+    assert list(second.theta) == ["Housing loan", "Personal loan", "Subscribed<br>a deposit", "Housing loan"]
+    assert list(second.customdata) == ["Housing loan", "Personal loan", "Subscribed a deposit", "Housing loan"]
     assert list(second.r) == [50.0, 100.0, 10.0, 50.0]
     assert second.fill == "toself" and figure.data[0].fill == "none"
     assert figure.data[0].opacity == FADED_OPACITY and second.opacity == 1.0
@@ -167,7 +171,7 @@ def test_job_mix_is_the_share_of_each_segment_per_job():
     figure = segment_job_mix_figure(_profiles(), highlight=3)
     assert [trace.orientation for trace in figure.data] == ["h"] * 4
     third = figure.data[2]
-    assert list(third.y) == ["admin.", "technician"]
+    assert list(third.y) == ["Administrative", "Technician"]  # labels, not the codes admin. and technician
     assert list(third.x) == pytest.approx([25.0, 75.0])
     assert list(third.customdata) == [10, 30]
     assert figure.layout.barmode == "group"
@@ -207,17 +211,18 @@ def test_tree_figure_places_leaves_left_to_right_and_parents_over_children():
 def test_tree_nodes_say_their_question_clients_and_prediction():
     nodes = _node_trace(tree_figure(_tree_nodes()))
     text = dict(zip(nodes.customdata, nodes.text))
-    assert text[0].startswith("<b>Split on housing</b>") and "100 clients" in text[0]
+    assert text[0].startswith("<b>Housing loan?</b>") and "100 clients" in text[0]
     assert text[3].startswith("<b>Segment 2</b>") and "100% segment 2" in text[3]
     hover = dict(zip(nodes.customdata, nodes.hovertext))
-    assert "housing = no<br>  and loan = yes" in hover[3]
+    assert "No housing loan<br>and Personal loan" in hover[3]
     assert "segment 2: 10 (100%)" in hover[3]
 
 
 def test_tree_edges_carry_their_rules_and_nodes_their_colours():
     figure = tree_figure(_tree_nodes())
     rules = sorted(annotation.text for annotation in figure.layout.annotations)
-    assert rules == ["housing = no", "housing = yes", "loan = no", "loan = yes"]
+    # Each box asks its question ("Housing loan?"), each edge answers it.
+    assert rules == ["No", "No", "Yes", "Yes"]
     boxes = [shape for shape in figure.layout.shapes if shape.line.width != 0]
     assert len(boxes) == 5
     assert boxes[0].line.color == SEGMENT_COLOURS[1]  # the root predicts segment 1
@@ -282,3 +287,122 @@ def test_class_balance_compares_the_periods_in_percent():
     assert train.name == "Training period (100)" and test.name == "Test period (20)"
     assert list(train.y) == [30.0, 70.0] and list(test.y) == [50.0, 50.0]
     assert list(train.customdata) == [30, 70]
+
+
+def _depth_three_tree() -> list[dict]:
+    """A full depth-3 tree on job, housing and loan with the long job rules of the real one (8 leaves)."""
+    left_jobs = "admin., blue-collar, entrepreneur, housemaid, management"
+    right_jobs = "retired, self-employed, services, student, technician, unemployed"
+    rules = {1: "housing = no", 2: "loan = no", 3: f"job in {{{left_jobs}}}", 4: f"job in {{{right_jobs}}}",
+             5: "loan = yes", 6: "job = student", 7: "job in {admin., blue-collar}",
+             8: "housing = yes", 9: "loan = no", 10: f"job in {{{left_jobs}}}", 11: f"job in {{{right_jobs}}}",
+             12: "loan = yes", 13: "job = retired", 14: "job in {services, technician}"}
+    parents = {1: 0, 2: 1, 3: 2, 4: 2, 5: 1, 6: 5, 7: 5, 8: 0, 9: 8, 10: 9, 11: 9, 12: 8, 13: 12, 14: 12}
+    nodes = []
+    for node_id in range(15):
+        depth, parent = 0, parents.get(node_id)
+        while parent is not None:
+            depth, parent = depth + 1, parents.get(parent)
+        leaf = depth == 3
+        segment = 1 + node_id % 4
+        nodes.append({"id": node_id, "parent": parents.get(node_id), "depth": depth, "rule": rules.get(node_id),
+                      "split": None if leaf else "job in {admin., blue-collar}", "samples": 12345,
+                      "segment_counts": {str(segment): 12000, str(1 + (segment % 4)): 345}, "segment": segment,
+                      "is_leaf": leaf})
+    return nodes
+
+
+_CODES = ("admin.", "housing =", "loan =", "job in", "job =", "{")
+
+
+def _figure_texts(figure: go.Figure) -> list[str]:
+    nodes = _node_trace(figure)
+    return [*nodes.text, *nodes.hovertext, *(annotation.text for annotation in figure.layout.annotations)]
+
+
+def test_readable_rule_says_the_labels_not_the_codes():
+    assert readable_rule("housing = yes") == "Housing loan"
+    assert readable_rule("loan = no") == "No personal loan"
+    assert readable_rule("job = student") == "Job: Student"
+    assert readable_rule("job in {admin., blue-collar, management}") == \
+        "Job: Administrative, Blue-collar or Management"
+    assert readable_rule("job in {admin., blue-collar}", link=" is ") == "Job is Administrative or Blue-collar"
+    assert readable_rule("something else") == "something else"
+
+
+@pytest.mark.parametrize("width", [None, 1300, 390])
+def test_tree_shows_no_category_code(width):
+    texts = _figure_texts(tree_figure(_depth_three_tree(), width=width))
+    assert texts and not [text for text in texts if any(code in text for code in _CODES)]
+
+
+def test_tree_edges_answer_a_job_question_with_the_jobs_labels():
+    figure = tree_figure(_depth_three_tree(), width=None)
+    answers = {annotation.text.replace("<br>", " ") for annotation in figure.layout.annotations}
+    assert "Administrative, Blue-collar, Entrepreneur, Housemaid or Management" in answers
+    assert "Student" in answers and "Yes" in answers and "No" in answers
+
+
+def test_tree_keeps_the_classic_layout_where_every_leaf_has_room():
+    nodes = _depth_three_tree()
+    assert not is_stacked(nodes, None) and not is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF)
+    assert is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF - 1)
+    wide, default = tree_figure(nodes, width=1300), tree_figure(nodes)
+    assert wide.to_plotly_json() == default.to_plotly_json()
+    assert tree_height(nodes, 1300) == tree_height(nodes) == WIDE_HEIGHT
+
+
+def _stacked_rows(figure: go.Figure) -> list[tuple]:
+    """(x0, y0, x1, y1) of every node box, top to bottom (the shapes with a border are the boxes)."""
+    boxes = [shape for shape in figure.layout.shapes if shape.line.width != 0]
+    return sorted(((box.x0, box.y0, box.x1, box.y1) for box in boxes), key=lambda box: box[1])
+
+
+@pytest.mark.parametrize("width", [350, 600])
+def test_tree_on_a_phone_stacks_one_node_per_row_inside_the_width(width):
+    nodes = _depth_three_tree()
+    figure = tree_figure(nodes, width=width)
+    rows = _stacked_rows(figure)
+    assert len(rows) == 15
+    # Rows one under the other, never overlapping, every box inside the plot's width, indented by depth.
+    assert all(upper[3] < lower[1] for upper, lower in zip(rows, rows[1:]))
+    plot_width = width - figure.layout.margin.l - figure.layout.margin.r
+    assert all(0 <= x0 < x1 <= plot_width for x0, _, x1, _ in rows)
+    assert len({x0 for x0, *_ in rows}) == 4
+    # One pixel per unit: the y axis spans the plot's height, which tree_height gives the graph.
+    height = tree_height(nodes, width)
+    assert height > WIDE_HEIGHT
+    assert figure.layout.yaxis.range[0] == pytest.approx(height - figure.layout.margin.t - figure.layout.margin.b,
+                                                         abs=1)
+    assert figure.layout.xaxis.range[1] == plot_width
+    # The rules are written in the boxes, not on the edges, so nothing can overlap.
+    assert not figure.layout.annotations
+    text = dict(zip(_node_trace(figure).customdata, _node_trace(figure).text))
+    assert text[0].startswith("<b>All training clients</b>")
+    assert text[1].startswith("<b>No housing loan</b>") and "then: Job?" in text[2]
+    assert text[3].startswith("<b>Job: Administrative, Blue-collar,") and "then:" not in text[3]  # a leaf
+
+
+def test_tree_on_a_phone_wraps_every_line_to_its_box():
+    from dashapp.figures import tree as module
+
+    figure = tree_figure(_depth_three_tree(), width=350)
+    nodes = _node_trace(figure)
+    rows = dict(zip(nodes.customdata, zip(nodes.x, nodes.text)))
+    boxes = {round(box[0]): box for box in _stacked_rows(figure)}
+    for node_id, (x, text) in rows.items():
+        box = boxes[round(x - module._PADDING)]
+        room = box[2] - box[0] - 2 * module._PADDING
+        for line in text.split("<br>"):
+            plain = line.replace("<b>", "").replace("</b>", "")
+            assert len(plain) * module._CHARACTER <= room, (node_id, line)
+
+
+def test_tree_on_a_phone_draws_the_highlighted_path_as_elbows():
+    nodes = _depth_three_tree()
+    figure = tree_figure(nodes, highlight_path=node_path(nodes, 4), width=350)
+    path = next(trace for trace in figure.data if trace.name == "decision path")
+    # Three edges (root -> 1 -> 2 -> 4), each an elbow of three points and a break.
+    assert len(path.x) == 3 * 4 and list(path.x).count(None) == 3
+    boxes = [shape for shape in figure.layout.shapes if shape.line.width != 0]
+    assert sum(box.opacity == 1.0 for box in boxes) == 4

@@ -187,9 +187,10 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     values = dict(zip(page.FIELDS, _form_values(page, job="unknown")))
     core = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model)
     filled = core.filled[0]
-    assert filled.field == "job" and f"'{filled.value}'" in text
+    # Said in the label the form shows ('Administrative'), not the code (admin.).
+    assert filled.field == "job" and f"'{catalogue.category_label('job', filled.value)}'" in text
     for category, count in filled.votes:
-        assert f"{category}: {count}" in text
+        assert f"{catalogue.category_label('job', category)}: {count}" in text
     rows = [c for c in _components(vote) if type(c).__name__ == "Tr"]
     assert len(rows) == 1 + scoring.N_NEIGHBOURS  # header + the voters
     assert f"{filled.neighbours[0]:,}" in text

@@ -300,7 +300,8 @@ def test_data_layout_defaults_to_everyone_and_names_bad_values():
 def test_data_profile_follows_the_filter(full_store):
     age, share, marital, job = data_page.update_profile(
         **{**NO_FILTER, "job": ["student", "retired"], "age": [17, 98], "period": [0, 30]})
-    assert list(job.data[0].x) == ["retired", "student"]
+    assert list(job.data[0].x) == ["Retired", "Student"]  # the jobs' labels
+    assert list(job.data[0].customdata) == ["retired", "student"]  # and their codes, which a click filters by
     clients = full_store.clients
     students = clients[clients["job"] == "student"]
     assert job.data[0].y[1] == len(students)
@@ -353,6 +354,6 @@ def test_data_economy_callback_over_http(client):
     assert len(_values(monthly["data"][0]["x"])) == 31  # May 2008 to November 2010, months without calls too
     assert sum(_values(monthly["data"][0]["y"])) == 41188
     unknown = response[data_page.DATA_UNKNOWN_CHART]["figure"]["data"][0]
-    assert dict(zip(_values(unknown["y"]), _values(unknown["x"])))["default"] == 8597
+    assert dict(zip(_values(unknown["y"]), _values(unknown["x"])))["Credit in default"] == 8597  # the column by its name
     sizes = json.dumps(response)
     assert len(sizes) < 200_000  # aggregates only

@@ -62,8 +62,10 @@ def test_rules_download_callback_answers_over_http(client, full_store):
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     data = response.get_json()["response"]["tree-download"]["data"]
-    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(full_store.evaluation["tree_nodes"])
-    assert "if housing = " in data["content"]
+    nodes = full_store.evaluation["tree_nodes"]
+    # The download keeps the data file's codes, to apply the rules to the data; the page says them in words.
+    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(nodes, codes=True)
+    assert "if housing = " in data["content"] and "if housing = " not in tree.rules_text(nodes)
 
 
 # --- Overview -------------------------------------------------------------------------------------------
@@ -213,13 +215,29 @@ def test_tree_layout_draws_the_tree_matrix_balance_and_rules(full_store):
     assert f"{classifier['logistic']['accuracy']:.3f}" in metrics and "Segment 4" in metrics
 
 
-def test_clicking_a_tree_node_highlights_the_way_to_it(full_store):
+def test_clicking_a_tree_node_highlights_the_way_to_it(full_store, monkeypatch):
     from pages import tree
 
+    monkeypatch.setattr(tree, "ctx", SimpleNamespace(triggered_id=tree.TREE_GRAPH))
     leaf = max(node["id"] for node in full_store.evaluation["tree_nodes"] if node["is_leaf"])
-    figure = tree.highlight_clicked_node({"points": [{"customdata": leaf, "x": 0, "y": 0}]})
-    path = next(t for t in figure.data if t.name == "decision path")
-    assert len([x for x in path.x if x is None]) == full_store.evaluation["tree_nodes"][leaf]["depth"]
+    for viewport in (None, {"width": 1400}, {"width": 390}):
+        figure, style = tree.draw_tree({"points": [{"customdata": leaf, "x": 0, "y": 0}]}, viewport)
+        path = next(t for t in figure.data if t.name == "decision path")
+        assert len([x for x in path.x if x is None]) == full_store.evaluation["tree_nodes"][leaf]["depth"]
+
+
+def test_the_tree_is_stacked_for_a_phone_and_left_as_drawn_on_a_wide_screen(full_store, monkeypatch):
+    from dash.exceptions import PreventUpdate
+
+    from dashapp.figures.tree import WIDE_HEIGHT
+    from pages import tree
+
+    monkeypatch.setattr(tree, "ctx", SimpleNamespace(triggered_id=None))  # the page has just been drawn
+    with pytest.raises(PreventUpdate):  # the layout's classic tree fits a wide screen: nothing to redraw
+        tree.draw_tree(None, {"width": 1400})
+    figure, style = tree.draw_tree(None, {"width": 390})
+    assert not figure.layout.annotations  # the stacked tree writes its rules in the boxes
+    assert int(style["height"].removesuffix("px")) > WIDE_HEIGHT
 
 
 def test_switching_the_confusion_matrix_to_the_logistic_regression(full_store):

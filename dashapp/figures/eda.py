@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashapp import domain
+from dashapp import catalogue, domain
 from dashapp.figures import TEMPLATE_NAME
 from dashapp.views.rates import PERIODS, Rate, SubscriptionRates
 
@@ -90,8 +90,9 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
                               font=dict(size=10, color=RATE_COLOUR))])
     return go.Figure([bars, rates], layout=_layout(
         title,
-        # Long category names (jobs, education) at a fixed slant: plotly's automatic angle lets them overlap.
-        xaxis=dict(title=dict(text=x_title) if x_title else None, tickangle=-40 if len(counts) > 6 else None),
+        # Long category names (jobs, education) at the first of these angles at which they do not overlap:
+        # slanted on a wide screen, upright on a phone.
+        xaxis=dict(title=dict(text=x_title) if x_title else None, autotickangles=[0, -40, -90]),
         yaxis=dict(title=dict(text="Clients"), rangemode="tozero"),
         # An explicit range: autorange would pad a 100% rate up to a meaningless 103%.
         yaxis2=dict(title=dict(text="Subscription rate"), overlaying="y", side="right", tickformat=".0%",
@@ -155,7 +156,8 @@ def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
                            title: str | None = None) -> go.Figure:
     """Contacts and subscription rate per month (from :func:`dashapp.eda.monthly_summary`)."""
     figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline)
-    figure.update_xaxes(type="date", dtick="M6", tickformat="%b %Y", tickangle=0)
+    # Month over year on two lines: six-monthly labels fit side by side on a phone.
+    figure.update_xaxes(type="date", dtick="M6", tickformat="%b<br>%Y", tickangle=0)
     return figure
 
 
@@ -190,7 +192,7 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
                                  ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
         rows = summary[summary["y"] == answer]
         traces.append(go.Box(
-            x=rows["contact"], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
+            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
             upperfence=rows["p95"], mean=rows["mean"], name=name, marker_color=colour,
             line=dict(color=colour if answer == "yes" else "#6c757d"), fillcolor=colour,
             hoverinfo="y",
@@ -216,7 +218,8 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
     columns = domain.SOCIO_ECONOMIC_COLUMNS
     gap, height = 0.05, (1 - 0.05 * (len(columns) - 1)) / len(columns)
     layout = _layout(title, showlegend=False, hovermode="x unified",
-                     xaxis=dict(type="date", dtick="M6", tickformat="%b %Y", anchor=f"y{len(columns)}"))
+                     xaxis=dict(type="date", dtick="M6", tickformat="%b<br>%Y", tickangle=0,
+                                anchor=f"y{len(columns)}"))
     traces = []
     for position, column in enumerate(columns):
         axis = "y" if position == 0 else f"y{position + 1}"
@@ -238,7 +241,8 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
 def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Horizontal bars of ``unknown`` values per column (from :func:`dashapp.eda.unknown_audit`)."""
     return go.Figure(go.Bar(
-        y=audit["column"], x=audit["unknown"], orientation="h", marker_color=CLIENTS_COLOUR,
+        y=[catalogue.column_label(column) for column in audit["column"]], x=audit["unknown"], orientation="h",
+        marker_color=CLIENTS_COLOUR,
         text=[f"{count:,} ({share:.1%})" for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
         textposition="auto", hovertemplate="%{y}: %{x:,} unknown<extra></extra>",
     ), layout=_layout(title, yaxis=dict(autorange="reversed"),

@@ -105,12 +105,13 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     -------
     go.Figure
         One ``scatter3d`` trace per segment (in segment order) with the segment number as ``customdata``;
-        the axes show readable category labels in the domain's order.
+        the axes show readable category labels (jobs too) in the domain's order.
     """
     _check_highlight(highlight)
     if counts.empty:
         return empty_figure("No clients to show")
-    jobs = [job for job in domain.known_categories("job") if job in set(counts["job"])]
+    jobs = [catalogue.category_label("job", job) for job in domain.known_categories("job")
+            if job in set(counts["job"])]
     housing = [catalogue.category_label("housing", value) for value in domain.known_categories("housing")]
     loan = [catalogue.category_label("loan", value) for value in domain.known_categories("loan")]
     largest = int(counts["clients"].max())
@@ -122,7 +123,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
         housing_labels = [catalogue.category_label("housing", value) for value in members["housing"]]
         loan_labels = [catalogue.category_label("loan", value) for value in members["loan"]]
         figure.add_trace(go.Scatter3d(
-            x=members["job"].tolist(), y=housing_labels, z=loan_labels,
+            x=[catalogue.category_label("job", job) for job in members["job"]], y=housing_labels, z=loan_labels,
             mode="markers", name=f"Segment {number}",
             marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
                         opacity=_opacity(number, highlight), line=dict(width=0)),
@@ -145,7 +146,8 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
             camera=dict(eye=dict(x=EYE[0], y=EYE[1], z=EYE[2])),
             aspectmode="manual", aspectratio=dict(x=ASPECT[0], y=ASPECT[1], z=ASPECT[2]),
         ),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, itemsizing="constant"),
+        # The legend under the scene: above it, on a phone, its two rows ran under the mode bar.
+        legend=dict(orientation="h", yanchor="top", y=0.0, xanchor="left", x=0.0, itemsizing="constant"),
         margin=dict(l=0, r=0, t=30, b=0),
         # Keeps the camera where the user turned it when the highlight changes.
         uirevision="segment-space",
@@ -174,7 +176,9 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
     """
     _check_highlight(highlight)
     axes = profiles["radar_axes"]
-    labels = list(axes.values()) + [next(iter(axes.values()))]
+    # Two short lines rather than one long one: on a phone the long labels ran off the chart's sides.
+    wrapped = [_two_lines(label) for label in axes.values()]
+    labels = wrapped + wrapped[:1]
     figure = go.Figure()
     for profile in profiles["segments"]:
         number = int(profile["segment"])
@@ -184,7 +188,8 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
             r=values + values[:1], theta=labels, name=f"Segment {number}",
             line=dict(color=SEGMENT_COLOURS[number], width=3 if chosen else 2),
             fill="toself" if chosen else "none", opacity=_opacity(number, highlight),
-            hovertemplate=f"Segment {number}<br>%{{theta}}: %{{r:.1f}}%<extra></extra>",
+            customdata=list(axes.values()) + [next(iter(axes.values()))],
+            hovertemplate=f"Segment {number}<br>%{{customdata}}: %{{r:.1f}}%<extra></extra>",
         ))
     figure.update_layout(
         template=TEMPLATE_NAME,
@@ -194,10 +199,19 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
                             angle=90 - 180 / len(axes), tickangle=90 - 180 / len(axes), showline=False),
             angularaxis=dict(tickfont=dict(size=11), rotation=90, direction="clockwise"),
         ),
-        legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="center", x=0.5),
-        margin=dict(l=90, r=90, t=30, b=20),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="center", x=0.5),
+        margin=dict(l=70, r=70, t=30, b=20),
     )
     return figure
+
+
+def _two_lines(label: str, longest: int = 14) -> str:
+    """A label longer than ``longest`` characters broken at its middle space: ``'Subscribed a<br>deposit'``."""
+    if len(label) <= longest or " " not in label:
+        return label
+    spaces = [i for i, character in enumerate(label) if character == " "]
+    middle = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:middle]}<br>{label[middle + 1:]}"
 
 
 def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int | None = None) -> go.Figure:
@@ -257,6 +271,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
     figure.update_layout(template=TEMPLATE_NAME, barmode="group", bargroupgap=0.05,
                          legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="right", x=1.0),
                          margin=dict(l=50, r=10, t=40, b=40))
+    figure.update_annotations(font_size=13)  # the two titles side by side on a phone
     return figure
 
 
@@ -274,18 +289,19 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
     Returns
     -------
     go.Figure
-        One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs
-        (first job at the top).
+        One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs'
+        readable labels (first job at the top).
     """
     _check_highlight(highlight)
     jobs = list(profiles["jobs"])
+    labels = [catalogue.category_label("job", job) for job in jobs]
     figure = go.Figure()
     for profile in profiles["segments"]:
         number = int(profile["segment"])
         total = profile["clients"] or 1
         counts = [profile["job_counts"].get(job, 0) for job in jobs]
         figure.add_trace(go.Bar(
-            y=jobs, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
+            y=labels, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
             marker=dict(color=SEGMENT_COLOURS[number], opacity=_opacity(number, highlight)),
             customdata=counts,
             hovertemplate=f"Segment {number}<br>%{{y}}: %{{x:.1f}}% (%{{customdata:,}} clients)<extra></extra>",
@@ -293,7 +309,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="group", bargap=0.25, bargroupgap=0.05,
         xaxis=dict(title=dict(text="% of the segment's clients"), ticksuffix="%", rangemode="tozero"),
-        yaxis=dict(categoryorder="array", categoryarray=jobs, autorange="reversed"),
+        yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=100, r=20, t=50, b=40),
     )

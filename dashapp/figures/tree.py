@@ -3,6 +3,10 @@
 The tree is drawn from ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.segmentation.tree_nodes`):
 each node is a box coloured by its predicted segment with a bar of its segment mix, each edge carries its rule
 in words. The scoring page passes a client's ``highlight_path`` to show the way the tree decided.
+
+Two layouts: the classic one (root on top, leaves side by side) where the figure is wide enough for every leaf,
+and a stacked one (one node per row, indented by depth, each rule written in its node's box) on a narrow
+screen, where eight leaves side by side would squeeze their text out of the boxes.
 """
 
 from __future__ import annotations
@@ -16,8 +20,19 @@ from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
 _BOX_WIDTH, _BOX_HEIGHT = 0.86, 0.5
 #: The segment-mix bar inside the bottom of each box.
 _MIX_BAR_TOP, _MIX_BAR_HEIGHT = 0.12, 0.07
-#: Rules longer than this wrap onto several lines at their commas.
+#: In the classic layout, rules longer than this wrap onto several lines between words.
 _WRAP_AT = 30
+#: The classic layout needs this many pixels per leaf for a box's text and the answers between boxes to fit
+#: (two lists of five jobs side by side, wrapped at :data:`_WRAP_AT` characters).
+MIN_PIXELS_PER_LEAF = 150
+#: Height of the classic layout, in pixels.
+WIDE_HEIGHT = 620
+#: The stacked layout: pixels of indent per depth, of padding inside a box, per text line, between rows; the
+#: figure's margins; the average width of a character of the 12-pixel font (for wrapping); the mix bar's height.
+_INDENT, _PADDING, _LINE, _ROW_GAP = 18, 8, 16, 10
+_STACKED_MARGIN = dict(l=6, r=6, t=30, b=6)
+_CHARACTER = 6.8
+_MIX_BAR_PIXELS = 6
 _PATH_COLOUR = "#212529"
 _EDGE_COLOUR = "#adb5bd"
 _FADED_NODE_OPACITY = 0.35
@@ -29,17 +44,70 @@ def _rgba(colour: str, alpha: float) -> str:
 
 
 def _wrap(text: str, width: int = _WRAP_AT) -> str:
-    """Break a long rule after commas so that no line is much longer than ``width`` characters."""
+    """Break a long rule between words (after a comma where there is one) so that no line is much longer than
+    ``width`` characters."""
     lines, line = [], ""
-    for piece in text.split(", "):
-        candidate = f"{line}, {piece}" if line else piece
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
         if line and len(candidate) > width:
-            lines.append(line + ",")
-            line = piece
+            lines.append(line)
+            line = word
         else:
             line = candidate
     lines.append(line)
     return "<br>".join(lines)
+
+
+def _rule_values(rule: str) -> tuple[str, list[str]] | None:
+    # The forms dashapp.segmentation writes: "housing = yes" and "job in {admin., blue-collar}".
+    feature, _, condition = rule.partition(" ")
+    if condition.startswith("= "):
+        return feature, [condition[2:]]
+    if condition.startswith("in {") and condition.endswith("}"):
+        return feature, condition[4:-1].split(", ")
+    return None
+
+
+#: Columns whose category labels name the column too ("Housing loan", "No personal loan").
+_SELF_NAMING = ("housing", "loan", "default")
+
+
+def readable_rule(rule: str, link: str = ": ") -> str:
+    """A split rule in the words an analyst reads, not the data file's codes.
+
+    Parameters
+    ----------
+    rule : str
+        A node's ``rule`` or ``split`` as :func:`dashapp.segmentation.tree_nodes` writes it:
+        ``"housing = yes"`` or ``"job in {admin., blue-collar}"``.
+    link : str
+        Between a column's name and its values (``" is "`` for a sentence).
+
+    Returns
+    -------
+    str
+        ``"Housing loan"``, ``"Job: Administrative or Blue-collar"``; a rule of another form unchanged.
+    """
+    parsed = _rule_values(rule)
+    if parsed is None:
+        return rule
+    feature, values = parsed
+    labels = [catalogue.category_label(feature, value) for value in values]
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return listed if feature in _SELF_NAMING else f"{catalogue.column_label(feature)}{link}{listed}"
+
+
+def _answer(rule: str) -> str:
+    """A rule as the answer to its parent's question ("Housing loan?" -> "Yes"; "Job?" -> "Student or Retired")."""
+    parsed = _rule_values(rule)
+    if parsed is None:
+        return rule
+    feature, values = parsed
+    if feature in _SELF_NAMING:
+        labels = [value.capitalize() for value in values]
+    else:
+        labels = [catalogue.category_label(feature, value) for value in values]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
 def _counts(node: dict) -> dict[int, int]:
@@ -108,35 +176,131 @@ def node_path(nodes: list[dict], node_id: int) -> list[int]:
     return path[::-1]
 
 
-def _split_feature(node: dict) -> str:
+def _question(node: dict) -> str:
     # The split is stated as the rule of the left branch, e.g. "job in {...}"; its first word is the feature.
-    return node["split"].split(" ", 1)[0]
+    return f"{catalogue.column_label(node['split'].split(' ', 1)[0])}?"
+
+
+def _purity(node: dict) -> float:
+    return _counts(node).get(node["segment"], 0) / node["samples"] if node["samples"] else 0.0
 
 
 def _node_text(node: dict) -> str:
-    counts = _counts(node)
     predicted = node["segment"]
-    purity = counts.get(predicted, 0) / node["samples"] if node["samples"] else 0.0
-    if node["is_leaf"]:
-        head = f"<b>Segment {predicted}</b>"
-    else:
-        head = f"<b>Split on {_split_feature(node)}</b>"
-    return f"{head}<br>{node['samples']:,} clients<br>{purity:.0%} segment {predicted}"
+    head = f"<b>Segment {predicted}</b>" if node["is_leaf"] else f"<b>{_question(node)}</b>"
+    return f"{head}<br>{node['samples']:,} clients<br>{_purity(node):.0%} segment {predicted}"
 
 
 def _node_hover(node: dict, rules: list[str]) -> str:
     counts = _counts(node)
     total = node["samples"] or 1
-    conditions = "<br>  and ".join(rules) if rules else "all training clients"
+    conditions = "<br>and ".join(readable_rule(rule) for rule in rules) if rules else "All training clients"
     mix = "<br>".join(f"  segment {segment}: {n:,} ({n / total:.0%})" for segment, n in sorted(counts.items()))
-    outcome = "Leaf" if node["is_leaf"] else f"Next question: {node['split']}?"
-    return (f"<b>Node {node['id']}</b><br>Clients with {conditions}<br>{node['samples']:,} training clients"
+    outcome = "Leaf" if node["is_leaf"] else f"Next question: {_question(node)}"
+    return (f"<b>Node {node['id']}</b><br>{conditions}<br>{node['samples']:,} training clients"
             f"<br>Segment mix:<br>{mix}<br>Predicted: {catalogue.SEGMENTS[node['segment']].name} "
             f"(segment {node['segment']})<br>{outcome}")
 
 
-def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> go.Figure:
-    """The decision tree as an interactive figure.
+def is_stacked(nodes: list[dict], width: int | None) -> bool:
+    """Whether :func:`tree_figure` draws the stacked layout at ``width`` pixels (too narrow for the leaves)."""
+    leaves = sum(1 for node in nodes if node["is_leaf"])
+    return width is not None and width < MIN_PIXELS_PER_LEAF * leaves
+
+
+def _plain_length(text: str) -> int:
+    return len(text.replace("<b>", "").replace("</b>", ""))
+
+
+def _lines(pieces: list[str], characters: int, separator: str = " \u00b7 ") -> list[str]:
+    """Pieces joined by ``separator`` into lines of at most about ``characters`` (markup not counted)."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and _plain_length(lines[-1] + separator + piece) <= characters:
+            lines[-1] += separator + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
+def _stacked_rows(nodes: list[dict], width: int) -> list[dict]:
+    """The stacked layout: one row per node in reading order (a node, then its subtrees, the rule that holds
+    first), with its box in pixels and its text as lines."""
+    by_id = {node["id"]: node for node in nodes}
+    children = _children(nodes)
+    right = width - _STACKED_MARGIN["l"] - _STACKED_MARGIN["r"]
+    rows: list[dict] = []
+    top = 0.0
+
+    def add(node_id: int) -> None:
+        nonlocal top
+        node = by_id[node_id]
+        left = node["depth"] * _INDENT
+        characters = max(12, int((right - left - 2 * _PADDING) / _CHARACTER))
+        title = readable_rule(node["rule"]) if node["rule"] else "All training clients"
+        lines = [f"<b>{line}</b>" for line in _wrap(title, characters).split("<br>")]
+        predicted = node["segment"]
+        facts = [f"{node['samples']:,} clients", f"{_purity(node):.0%} segment {predicted}"]
+        facts = [f"<b>Segment {predicted}</b>", *facts] if node["is_leaf"] else [*facts, f"then: {_question(node)}"]
+        lines += _lines(facts, characters)
+        text_height = len(lines) * _LINE
+        bottom = top + 2 * _PADDING + text_height + _MIX_BAR_PIXELS
+        rows.append(dict(node=node, x0=left, x1=right, y0=top, y1=bottom, text="<br>".join(lines),
+                         text_y=top + _PADDING + text_height / 2, bar_y0=bottom - _PADDING / 2 - _MIX_BAR_PIXELS,
+                         bar_y1=bottom - _PADDING / 2))
+        top = bottom + _ROW_GAP
+        for child in sorted(children[node_id]):
+            add(child)
+
+    add(next(node["id"] for node in nodes if node["parent"] is None))
+    return rows
+
+
+def tree_height(nodes: list[dict], width: int | None = None) -> int:
+    """The height in pixels that :func:`tree_figure` needs at ``width`` (give its graph this height).
+
+    Parameters
+    ----------
+    nodes : list of dict
+        ``tree_nodes`` from ``evaluation.json``.
+    width : int, optional
+        The figure's width in pixels; None for a wide one.
+
+    Returns
+    -------
+    int
+        :data:`WIDE_HEIGHT` for the classic layout; the rows and margins of the stacked one.
+    """
+    if not is_stacked(nodes, width):
+        return WIDE_HEIGHT
+    rows = _stacked_rows(nodes, width)
+    return int(rows[-1]["y1"] + _STACKED_MARGIN["t"] + _STACKED_MARGIN["b"] + 1)
+
+
+def _node_shapes(node: dict, box: tuple[float, float, float, float], bar: tuple[float, float, float, float],
+                 highlighted: set[int]) -> list[dict]:
+    """A node's box and, inside it, its segment mix as a thin stacked bar (purity shows without hovering)."""
+    colour = SEGMENT_COLOURS[node["segment"]]
+    on_path = node["id"] in highlighted
+    opacity = 1.0 if not highlighted or on_path else _FADED_NODE_OPACITY
+    x0, y0, x1, y1 = box
+    shapes = [dict(type="rect", layer="below", x0=x0, x1=x1, y0=y0, y1=y1, opacity=opacity,
+                   fillcolor=_rgba(colour, 0.16),
+                   line=dict(color=_PATH_COLOUR if on_path else colour, width=3 if on_path else 1.5))]
+    left, bar_y0, right, bar_y1 = bar
+    total = node["samples"] or 1
+    for segment, n in sorted(_counts(node).items()):
+        if n == 0:
+            continue
+        width = (right - left) * n / total
+        shapes.append(dict(type="rect", layer="below", x0=left, x1=left + width, y0=bar_y0, y1=bar_y1,
+                           fillcolor=SEGMENT_COLOURS[segment], line=dict(width=0), opacity=opacity))
+        left += width
+    return shapes
+
+
+def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, width: int | None = None) -> go.Figure:
+    """The decision tree as an interactive figure, laid out for the width it gets.
 
     Parameters
     ----------
@@ -147,14 +311,20 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> g
         Node ids to emphasise, normally a root-to-leaf path (a scored client's decision path, or
         :func:`node_path`); the edges between consecutive highlighted nodes are drawn bold and the other
         nodes fade. None (default) draws every node alike.
+    width : int, optional
+        The figure's width in pixels, e.g. a phone's 390. None (default) or a width with
+        :data:`MIN_PIXELS_PER_LEAF` per leaf draws the classic tree (root on top, x in leaf units, y in depths);
+        a narrower one draws the stacked layout (one row per node, indented by depth, each box headed by the
+        rule that leads to it; x and y in pixels, :func:`tree_height` high).
 
     Returns
     -------
     go.Figure
         Traces in order: the edges (``scatter`` lines; the highlighted path as a second trace), the nodes
         (a ``scatter`` of markers and text whose ``customdata`` is the node id, with a hover of the rules,
-        clients, segment mix and prediction) and one legend entry per segment colour. Boxes and segment-mix
-        bars are layout shapes; edge rules are annotations.
+        clients, segment mix and prediction) and one legend entry per segment colour (shown in the classic
+        layout only). Boxes and segment-mix bars are layout shapes; in the classic layout the answers to each
+        box's question ("Yes", "No", the jobs) are annotations on the edges.
 
     Raises
     ------
@@ -169,25 +339,21 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> g
     if unknown:
         raise ValueError(f"highlight_path names node(s) {unknown} that the tree does not have; "
                          f"its nodes are {sorted(by_id)}")
-    positions = _positions(nodes)
     path_edges = {(a, b) for a, b in zip(highlight_path or [], (highlight_path or [])[1:])}
+    if is_stacked(nodes, width):
+        layout = _stacked_layout(nodes, width, highlighted)
+    else:
+        layout = _classic_layout(nodes, highlighted, path_edges)
 
     figure = go.Figure()
     edge_x = {False: [], True: []}
     edge_y = {False: [], True: []}
-    annotations = []
     for node in nodes:
-        if node["parent"] is None:
-            continue
-        (x0, y0), (x1, y1) = positions[node["parent"]], positions[node["id"]]
-        on_path = (node["parent"], node["id"]) in path_edges
-        edge_x[on_path] += [x0, x1, None]
-        edge_y[on_path] += [y0 + _BOX_HEIGHT / 2, y1 - _BOX_HEIGHT / 2, None]
-        annotations.append(dict(
-            x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=_wrap(node["rule"]), showarrow=False,
-            font=dict(size=11, color=_PATH_COLOUR if on_path or not highlighted else "#6c757d"),
-            bgcolor="rgba(255, 255, 255, 0.9)", borderpad=2,
-        ))
+        if node["parent"] is not None:
+            xs, ys = layout["edges"][node["id"]]
+            on_path = (node["parent"], node["id"]) in path_edges
+            edge_x[on_path] += [*xs, None]
+            edge_y[on_path] += [*ys, None]
     for on_path in (False, True):
         figure.add_trace(go.Scatter(
             x=edge_x[on_path], y=edge_y[on_path], mode="lines", hoverinfo="skip", showlegend=False,
@@ -195,44 +361,17 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> g
             line=dict(color=_PATH_COLOUR if on_path else _EDGE_COLOUR, width=4 if on_path else 1.5),
         ))
 
-    shapes = []
-    for node in nodes:
-        x, y = positions[node["id"]]
-        colour = SEGMENT_COLOURS[node["segment"]]
-        emphasised = not highlighted or node["id"] in highlighted
-        opacity = 1.0 if emphasised else _FADED_NODE_OPACITY
-        shapes.append(dict(
-            type="rect", layer="below", x0=x - _BOX_WIDTH / 2, x1=x + _BOX_WIDTH / 2,
-            y0=y - _BOX_HEIGHT / 2, y1=y + _BOX_HEIGHT / 2, opacity=opacity,
-            fillcolor=_rgba(colour, 0.16), line=dict(color=_PATH_COLOUR if node["id"] in highlighted else colour,
-                                                     width=3 if node["id"] in highlighted else 1.5),
-        ))
-        # The segment mix as a thin stacked bar, so a node's purity shows without hovering.
-        left = x - _BOX_WIDTH / 2 + 0.04
-        span = _BOX_WIDTH - 0.08
-        total = node["samples"] or 1
-        for segment, n in sorted(_counts(node).items()):
-            if n == 0:
-                continue
-            width = span * n / total
-            shapes.append(dict(
-                type="rect", layer="below", x0=left, x1=left + width, y0=y + _MIX_BAR_TOP,
-                y1=y + _MIX_BAR_TOP + _MIX_BAR_HEIGHT, fillcolor=SEGMENT_COLOURS[segment],
-                line=dict(width=0), opacity=opacity,
-            ))
-            left += width
-
     ordered = [by_id[node_id] for node_id in sorted(by_id)]
     rules_to = {node["id"]: [by_id[i]["rule"] for i in node_path(nodes, node["id"])[1:]] for node in ordered}
     figure.add_trace(go.Scatter(
-        x=[positions[node["id"]][0] for node in ordered],
-        y=[positions[node["id"]][1] - 0.05 for node in ordered],
+        x=[layout["anchors"][node["id"]][0] for node in ordered],
+        y=[layout["anchors"][node["id"]][1] for node in ordered],
         mode="markers+text", name="nodes", showlegend=False,
-        text=[_node_text(node) for node in ordered], textposition="middle center",
+        text=[layout["texts"][node["id"]] for node in ordered], textposition=layout["textposition"],
         textfont=dict(size=12, color=[_PATH_COLOUR if not highlighted or node["id"] in highlighted
                                       else "#adb5bd" for node in ordered]),
-        # Invisible square markers the size of a box catch hovers and clicks anywhere on a node.
-        marker=dict(symbol="square", size=70, color="rgba(0, 0, 0, 0)"),
+        # Invisible square markers catch hovers and clicks on a node.
+        marker=dict(symbol="square", size=layout["marker_size"], color="rgba(0, 0, 0, 0)"),
         customdata=[node["id"] for node in ordered],
         hovertext=[_node_hover(node, rules_to[node["id"]]) for node in ordered],
         hoverinfo="text",
@@ -242,18 +381,78 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None) -> g
             x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
             marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]),
         ))
-
-    xs = [x for x, _ in positions.values()]
-    max_depth = max(depth for _, depth in positions.values())
     figure.update_layout(
-        template=TEMPLATE_NAME, shapes=shapes, annotations=annotations,
-        xaxis=dict(visible=False, range=[min(xs) - 0.5, max(xs) + 0.5], fixedrange=True),
-        yaxis=dict(visible=False, range=[max_depth + 0.4, -0.4], fixedrange=True),
+        template=TEMPLATE_NAME, shapes=layout["shapes"], annotations=layout["annotations"],
+        xaxis=dict(visible=False, range=layout["x_range"], fixedrange=True),
+        yaxis=dict(visible=False, range=layout["y_range"], fixedrange=True),
+        showlegend=layout["legend_title"] is not None,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0,
-                    title=dict(text="Predicted segment: ")),
-        margin=dict(l=10, r=10, t=30, b=10), hoverlabel=dict(align="left"), clickmode="event",
+                    title=dict(text=layout["legend_title"] or "")),
+        margin=layout["margin"], hoverlabel=dict(align="left"), clickmode="event",
+        hovermode=layout["hovermode"],
     )
     return figure
+
+
+def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tuple[int, int]]) -> dict:
+    """Root on top, leaves one unit apart; each box asks its question ("Housing loan?"), each edge half way
+    carries the answer ("Yes", or the jobs)."""
+    positions = _positions(nodes)
+    edges, annotations, shapes = {}, [], []
+    for node in nodes:
+        x, y = positions[node["id"]]
+        if node["parent"] is not None:
+            x0, y0 = positions[node["parent"]]
+            edges[node["id"]] = ([x0, x], [y0 + _BOX_HEIGHT / 2, y - _BOX_HEIGHT / 2])
+            on_path = (node["parent"], node["id"]) in path_edges
+            annotations.append(dict(
+                x=(x0 + x) / 2, y=(y0 + y) / 2, text=_wrap(_answer(node["rule"])), showarrow=False,
+                font=dict(size=11, color=_PATH_COLOUR if on_path or not highlighted else "#6c757d"),
+                bgcolor="rgba(255, 255, 255, 0.9)", borderpad=2,
+            ))
+        box = (x - _BOX_WIDTH / 2, y - _BOX_HEIGHT / 2, x + _BOX_WIDTH / 2, y + _BOX_HEIGHT / 2)
+        bar = (x - _BOX_WIDTH / 2 + 0.04, y + _MIX_BAR_TOP, x + _BOX_WIDTH / 2 - 0.04,
+               y + _MIX_BAR_TOP + _MIX_BAR_HEIGHT)
+        shapes += _node_shapes(node, box, bar, highlighted)
+    xs = [x for x, _ in positions.values()]
+    max_depth = max(depth for _, depth in positions.values())
+    return dict(
+        edges=edges, annotations=annotations, shapes=shapes,
+        anchors={node_id: (x, y - 0.05) for node_id, (x, y) in positions.items()},
+        texts={node["id"]: _node_text(node) for node in nodes}, textposition="middle center", marker_size=70,
+        x_range=[min(xs) - 0.5, max(xs) + 0.5], y_range=[max_depth + 0.4, -0.4],
+        legend_title="Predicted segment: ", margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
+    )
+
+
+def _stacked_layout(nodes: list[dict], width: int, highlighted: set[int]) -> dict:
+    """One row per node, indented by depth; an elbow joins each node to its parent; no edge labels."""
+    rows = _stacked_rows(nodes, width)
+    by_node = {row["node"]["id"]: row for row in rows}
+    edges, shapes = {}, []
+    for row in rows:
+        node = row["node"]
+        if node["parent"] is not None:
+            parent = by_node[node["parent"]]
+            elbow = parent["x0"] + _INDENT / 2
+            edges[node["id"]] = ([elbow, elbow, row["x0"]], [parent["y1"], (row["y0"] + row["y1"]) / 2,
+                                                             (row["y0"] + row["y1"]) / 2])
+        box = (row["x0"], row["y0"], row["x1"], row["y1"])
+        bar = (row["x0"] + _PADDING, row["bar_y0"], row["x1"] - _PADDING, row["bar_y1"])
+        shapes += _node_shapes(node, box, bar, highlighted)
+    return dict(
+        edges=edges, annotations=[], shapes=shapes,
+        anchors={node_id: (row["x0"] + _PADDING, row["text_y"]) for node_id, row in by_node.items()},
+        texts={node_id: row["text"] for node_id, row in by_node.items()}, textposition="middle right",
+        # Text starts beside its point, after the marker: a tiny one leaves the line its whole box; a tap
+        # anywhere on the row still finds the node (hovermode "y").
+        marker_size=2,
+        x_range=[0, rows[0]["x1"]], y_range=[rows[-1]["y1"] + 1, 0],
+        # No legend: every box says its segment in words, and the legend's rows would run under the mode bar.
+        legend_title=None, margin=_STACKED_MARGIN,
+        # A tap anywhere along a node's row picks it, not only on its first letters.
+        hovermode="y",
+    )
 
 
 # --- Evaluation ----------------------------------------------------------------------------------------
