@@ -120,14 +120,17 @@ def _check_head(head: bytes, name: str) -> None:
         raise ClientFileError(f"{name} is a binary file, not a CSV file; {_SAVE_AS}")
 
 
-def _non_ascii_sample(content: bytes) -> bytes:
-    """The lines holding bytes above 127, up to about 64 KB: what tells the single-byte encodings apart."""
-    lines, size = [], 0
-    for match in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", content):
-        lines.append(match.group())
-        size += len(match.group())
-        if size > _SAMPLE_BYTES:
-            break
+def _non_ascii_sample(content: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
+    """The lines holding bytes above 127, up to about ``limit`` bytes: what tells the encodings apart."""
+    lines, size, position = [], 0, 0
+    high = re.compile(rb"[\x80-\xff]")
+    while size <= limit and (match := high.search(content, position)):
+        start = content.rfind(b"\n", 0, match.start()) + 1
+        end = content.find(b"\n", match.start())
+        end = len(content) if end < 0 else end
+        lines.append(content[start:end])
+        size += end - start
+        position = end + 1
     return b"\n".join(lines)
 
 
@@ -425,28 +428,24 @@ class StreamSummary(NamedTuple):
 def _file_encoding(source: Path) -> tuple[str, bool]:
     """:func:`detect_encoding` for a file of any size: one pass checks UTF-8, a sample decides otherwise."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    sample = bytearray()
-    utf8 = True
     with source.open("rb") as handle:
-        head = handle.read(4)
+        if handle.read(len(_UTF8_BOM)) == _UTF8_BOM:
+            return "utf-8", True
         handle.seek(0)
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8", False
+        except UnicodeDecodeError:
+            pass
+        handle.seek(0)
+        sample = bytearray(handle.read(_SAMPLE_BYTES // 2))
         for block in iter(lambda: handle.read(1 << 20), b""):
-            if not sample:
-                sample += block[:_SAMPLE_BYTES // 2] + b"\n"
-            if len(sample) <= _SAMPLE_BYTES:
-                sample += _non_ascii_sample(block)[:_SAMPLE_BYTES // 2]
-            if utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-            elif len(sample) > _SAMPLE_BYTES:
+            sample += b"\n" + _non_ascii_sample(block, _SAMPLE_BYTES // 2)
+            if len(sample) > _SAMPLE_BYTES:
                 break
-    if head.startswith(_UTF8_BOM):
-        return "utf-8", True
-    if utf8:
-        return "utf-8", False
-    return detect_encoding(bytes(sample) or b"\x80")
+    return detect_encoding(bytes(sample))
 
 
 def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, chunk_rows: int = 50_000,
