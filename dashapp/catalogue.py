@@ -106,37 +106,9 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
               "dec": "December"},
     "day_of_week": {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"},
     "y": {"no": "Did not subscribe", "yes": "Subscribed"},
-}
-
-
-# --- Labels of the clustering explorer's client card (the clients table's other columns) --------------------
-CATEGORY_LABELS.update({
-    "contact": {"cellular": "Mobile phone", "telephone": "Landline"},
-    "day_of_week": {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"},
-    "poutcome": {"failure": "Failure", "nonexistent": "No previous campaign", "success": "Success"},
-    "y": {"no": "Did not subscribe", "yes": "Subscribed"},
+    # A column the build adds: which period of the time-ordered split a client is in.
     "split": {"train": "Training period", "test": "Test period"},
-})
-
-#: Readable names of the clients table's columns (the client card shows every field of a client).
-FIELD_LABELS: dict[str, str] = {
-    "age": "Age", "job": "Job", "marital": "Marital status", "education": "Education",
-    "default": "Credit in default", "housing": "Housing loan", "loan": "Personal loan",
-    "contact": "Contact channel", "contact_date": "Month of the call", "day_of_week": "Day of the call",
-    "duration": "Call duration (seconds)", "campaign": "Calls in this campaign",
-    "pdays": "Days since the previous campaign's call", "previous": "Calls before this campaign",
-    "poutcome": "Previous campaign's outcome",
-    "emp.var.rate": "Employment variation rate (quarterly)", "cons.price.idx": "Consumer price index (monthly)",
-    "cons.conf.idx": "Consumer confidence index (monthly)", "euribor3m": "Euribor 3-month rate (daily)",
-    "nr.employed": "Employees, thousands (quarterly)", "y": "Outcome of this call",
-    "job_imputed": "Job, unknown filled in (KNN)", "housing_imputed": "Housing loan, unknown filled in (KNN)",
-    "loan_imputed": "Personal loan, unknown filled in (KNN)", "segment": "Segment", "split": "Period",
 }
-
-
-def field_label(column: str) -> str:
-    """A readable name for a column of the clients table (``"emp.var.rate"`` -> ``"Employment variation ..."``)."""
-    return FIELD_LABELS.get(column, column)
 
 
 def category_label(column: str, value: str) -> str:

@@ -501,7 +501,7 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
         elif isinstance(value, str):
             value = catalogue.category_label(column.removesuffix("_imputed"), value)
         values.append(str(value))
-    return pd.DataFrame({"field": [catalogue.field_label(str(column)) for column in row.index], "value": values})
+    return pd.DataFrame({"field": [catalogue.column_label(str(column)) for column in row.index], "value": values})
 
 
 # --- The clustering explorer ------------------------------------------------------------------------------------

@@ -225,13 +225,14 @@ def test_headline(clients):
 
 def test_client_record_is_readable(clients):
     record = eda.client_record(clients, 102).set_index("field")["value"]
-    assert record["Education"] == "Unknown" and record["Personal loan"] == "Personal loan"
-    assert record["Days since the previous campaign's call"] == "never contacted before"
-    assert record["Month of the call"] == "June 2008"
-    assert record["Contact channel"] == "Landline" and record["Day of the call"] == "Monday"
-    assert record["Previous campaign's outcome"] == "No previous campaign"
-    assert record["Outcome of this call"] == "Did not subscribe"
-    assert record["Employment variation rate (quarterly)"] == "3.0"
+    label = catalogue.column_label
+    assert record[label("education")] == "Unknown" and record[label("loan")] == "Personal loan"
+    assert record[label("pdays")] == "never contacted before"
+    assert record[label("contact_date")] == "June 2008"
+    assert record[label("contact")] == "Landline" and record[label("day_of_week")] == "Monday"
+    assert record[label("poutcome")] == catalogue.category_label("poutcome", "nonexistent") != "nonexistent"
+    assert record[label("y")] == "Did not subscribe"
+    assert record["Employment variation rate"] == "3.0"
     assert record["Segment"].startswith("2: ")
     assert eda.client_record(clients, 999).empty
 

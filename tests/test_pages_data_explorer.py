@@ -182,7 +182,7 @@ def test_clicking_a_tsne_point_shows_the_client_in_readable_labels(full_store):
     text = _text(shown)
     assert f"Client {client_id}" in text
     assert str(clients.loc[client_id, "age"]) in text and "Segment" in text
-    assert "Basic (9 years)" in text and "Employment variation rate (quarterly)" in text
+    assert "Basic (9 years)" in text and "Employment variation rate" in text
     assert "basic.9y" not in text and "emp.var.rate" not in text
 
 
