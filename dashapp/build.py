@@ -15,6 +15,8 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,8 +32,8 @@ from dashapp.clustering import GridParameters, cluster_configuration, draw_sampl
 from dashapp.datasource import sha256_of
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
-from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, segment_profiles,
-                                  tree_nodes)
+from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
+                                  fit_segment_classifier, segment_profiles, tree_nodes)
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +84,13 @@ class BuildParameters:
         return json.loads(json.dumps(asdict(self)))
 
 
-def _stage(name: str, total: int, progress: bool) -> tqdm:
-    return tqdm(total=total, desc=f"{name:<14}", unit="step", disable=not progress, leave=True)
+@contextmanager
+def _stage(name: str, total: int, progress: bool, seconds: dict[str, float]) -> Iterator[tqdm]:
+    """One build stage: a progress bar, and the stage's wall time recorded in ``seconds[name]``."""
+    start = time.perf_counter()
+    with tqdm(total=total, desc=f"{name:<14}", unit="step", disable=not progress, leave=True) as bar:
+        yield bar
+    seconds[name] = time.perf_counter() - start
 
 
 def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int):
@@ -148,125 +155,185 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+@dataclass(frozen=True)
+class _BankData:
+    """The cleaned table and its time split, as every later stage needs them."""
+
+    sha256: str
+    clean: pd.DataFrame
+    train: pd.DataFrame
+    test: pd.DataFrame
+
+    @property
+    def n_train(self) -> int:
+        return len(self.train)
+
+    @property
+    def train_client_ids(self) -> np.ndarray:
+        return self.clean.index.to_numpy()[:self.n_train]
+
+
+@dataclass(frozen=True)
+class _FinalModel:
+    """The final segmentation, the classifier that assigns it, and what the pages and scoring read of them."""
+
+    segmentation: FinalSegmentation
+    classifier: SegmentClassifier
+    nodes: list
+    profiles: dict
+    scoring_index: dict
+
+
 def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: int, progress: bool) -> dict:
     seconds: dict[str, float] = {}
-    grid_parameters = parameters.grid
-    seed = parameters.random_state
+    with _stage("data", 3, progress, seconds) as bar:
+        bank = _read_bank_data(csv_path, parameters.mode, bar)
+    with _stage("treatments", 4, progress, seconds) as bar:
+        knn, treated = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
+    configurations, fitted = _grid_configurations()
+    samples = draw_samples(bank.n_train, parameters.grid)
+    with _stage("grid", len(fitted), progress, seconds) as bar:
+        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar)
+    with _stage("segmentation", 3, progress, seconds) as bar:
+        final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
+    with _stage("write", len(artifacts.ARTIFACT_FILES), progress, seconds) as bar:
+        evaluation = _write_artifacts(out, bank, knn, final, results, configurations, samples, bar)
+    manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
+                         grid={"configurations": len(configurations), "fitted": len(fitted)})
+    _write_json(out / artifacts.MANIFEST, manifest)
+    _report(evaluation["final"], seconds)
+    return manifest
 
-    start = time.perf_counter()
-    with _stage("data", 3, progress) as bar:
-        data_sha256 = sha256_of(csv_path)
-        bar.update()
-        clean = data.clean_bank_table(data.read_bank_csv(csv_path))
-        bar.update()
-        if parameters.mode == "quick":
-            clean = clean.iloc[::QUICK_ROW_STEP]
-        frame = data.modelling_frame(clean)
-        split = data.time_split(len(frame))
-        train, test = frame.iloc[split.train], frame.iloc[split.test]
-        bar.update()
-    seconds["data"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    with _stage("treatments", 4, progress) as bar:
-        knn = UnknownValueImputer("knn").fit(train)
-        bar.update()
-        tasks = [("knn", knn, train), ("knn-test", knn, test), ("iterative", None, train), ("raw", None, train)]
-        treated: dict[str, pd.DataFrame] = {}
-        for name, result in Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator_unordered")(
-                delayed(_impute_task)(name, imputer, rows, seed) for name, imputer, rows in tasks):
-            treated[name] = result
-            bar.update(0.75)
-    seconds["treatments"] = time.perf_counter() - start
+def _read_bank_data(csv_path: Path, mode: str, bar: tqdm) -> _BankData:
+    data_sha256 = sha256_of(csv_path)
+    bar.update()
+    clean = data.clean_bank_table(data.read_bank_csv(csv_path))
+    bar.update()
+    if mode == "quick":
+        clean = clean.iloc[::QUICK_ROW_STEP]
+    frame = data.modelling_frame(clean)
+    split = data.time_split(len(frame))
+    bar.update()
+    return _BankData(data_sha256, clean, frame.iloc[split.train], frame.iloc[split.test])
 
-    start = time.perf_counter()
-    samples = draw_samples(len(train), grid_parameters)
+
+def _treat_unknown_values(bank: _BankData, seed: int, jobs: int,
+                          bar: tqdm) -> tuple[UnknownValueImputer, dict[str, pd.DataFrame]]:
+    """The KNN imputer fitted on the training period, and every treatment the grid and the final model use."""
+    knn = UnknownValueImputer("knn").fit(bank.train)
+    bar.update()
+    tasks = [("knn", knn, bank.train), ("knn-test", knn, bank.test), ("iterative", None, bank.train),
+             ("raw", None, bank.train)]
+    treated: dict[str, pd.DataFrame] = {}
+    for name, result in Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator_unordered")(
+            delayed(_impute_task)(name, imputer, rows, seed) for name, imputer, rows in tasks):
+        treated[name] = result
+        bar.update(0.75)
+    return knn, treated
+
+
+def _grid_configurations() -> tuple[list[tuple[str, int, str]], list[tuple[str, int, str]]]:
+    """Every (treatment, pipeline, feature set) of the grid, and the ones that are fitted.
+
+    Pipelines that give a feature set the same matrix (5-8 and 1-4 on the final feature set, which has no numeric
+    column to scale) give the same results: each such group is fitted once, and copied.
+    """
     configurations = [(t, p, f) for t in domain.TREATMENTS for p in domain.PIPELINES for f in domain.FEATURE_SETS]
-    # Pipelines that give a feature set the same matrix (5-8 and 1-4 on the final feature set, which has no
-    # numeric column to scale) give the same results: each such group is fitted once, and copied.
     fitted = [(t, p, f) for t, p, f in configurations if domain.same_matrix_pipeline(p, f) == p]
+    return configurations, fitted
+
+
+def _cluster_grid(treated: dict[str, pd.DataFrame], configurations: list, fitted: list, samples,
+                  grid_parameters: GridParameters, jobs: int, bar: tqdm) -> dict:
+    """The grid's results by configuration id: the fitted ones, and copies for the configurations they stand for."""
     results = {}
-    with _stage("grid", len(fitted), progress) as bar:
-        for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
-                delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters)
-                for t, p, f in fitted):
-            results[result.config_id] = result
-            bar.update()
+    for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
+            delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters) for t, p, f in fitted):
+        results[result.config_id] = result
+        bar.update()
     for t, p, f in configurations:
         source = results[domain.config_id(t, domain.same_matrix_pipeline(p, f), f)]
         results.setdefault(domain.config_id(t, p, f), replace(source, config_id=domain.config_id(t, p, f)))
-    seconds["grid"] = time.perf_counter() - start
+    return results
 
-    start = time.perf_counter()
-    with _stage("segmentation", 3, progress) as bar:
-        final = fit_final_segmentation(knn, treated["knn"], treated["knn-test"], samples.silhouette,
-                                       n_init=parameters.final_n_init, random_state=seed)
-        bar.update()
-        n_train = len(train)
-        keys = final.imputed_key_fields
-        classifier = fit_segment_classifier(keys.iloc[:n_train], final.train_segments, keys.iloc[n_train:],
-                                            final.all_segments[n_train:], random_state=seed)
-        bar.update()
-        nodes = tree_nodes(classifier.tree)
-        profiles = segment_profiles(clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
-        profiles["all_rows"] = segment_profiles(clean, keys, final.all_segments)["segments"]
-        scoring_index = voters_artifact(clean.iloc[:n_train])
-        bar.update()
-    seconds["segmentation"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    with _stage("write", len(artifacts.ARTIFACT_FILES), progress) as bar:
-        _write_clients(out / artifacts.CLIENTS, clean, keys, final.all_segments, n_train)
-        bar.update()
-        _write_grid(out, results, configurations, samples, clean.index.to_numpy()[:n_train])
-        bar.update(3)
-        joblib.dump({"imputer": knn, "transformer": final.transformer, "kmeans": final.kmeans,
-                     "segment_of_label": final.segment_of_label}, out / artifacts.SEGMENTATION)
-        joblib.dump({"encoder": classifier.encoder, "tree": classifier.tree, "logistic": classifier.logistic},
-                    out / artifacts.CLASSIFIER)
-        joblib.dump(scoring_index, out / artifacts.SCORING)
-        bar.update(2)
-        shares = final.shares()
-        evaluation = {
-            "final": {
-                "treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "k": domain.FINAL_K,
-                "features": list(domain.SEGMENT_FEATURES),
-                "shares": {str(s): v for s, v in shares.items()},
-                "reference_shares": {str(s): v for s, v in domain.REFERENCE_SHARES.items()},
-                "silhouette": final.silhouette,
-                "silhouette_sampled": final.silhouette_sampled,
-                "silhouette_sample_size": int(len(samples.silhouette)),
-                "reference_silhouette": domain.REFERENCE_SILHOUETTE,
-                "inertia": float(final.kmeans.inertia_),
-                "segment_of_label": {str(k): v for k, v in final.segment_of_label.items()},
-            },
-            "classifier": classifier.evaluation,
-            "tree_nodes": nodes,
-        }
-        _write_json(out / artifacts.EVALUATION, evaluation)
-        _write_json(out / artifacts.PROFILES, profiles)
-        bar.update(3)
-    seconds["write"] = time.perf_counter() - start
+def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[str, pd.DataFrame], samples,
+                     parameters: BuildParameters, bar: tqdm) -> _FinalModel:
+    seed = parameters.random_state
+    final = fit_final_segmentation(knn, treated["knn"], treated["knn-test"], samples.silhouette,
+                                   n_init=parameters.final_n_init, random_state=seed)
+    bar.update()
+    n_train, keys = bank.n_train, final.imputed_key_fields
+    classifier = fit_segment_classifier(keys.iloc[:n_train], final.train_segments, keys.iloc[n_train:],
+                                        final.all_segments[n_train:], random_state=seed)
+    bar.update()
+    profiles = segment_profiles(bank.clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
+    profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments)["segments"]
+    model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles,
+                        voters_artifact(bank.clean.iloc[:n_train]))
+    bar.update()
+    return model
 
-    manifest = {
+
+def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, results: dict,
+                     configurations: list, samples, bar: tqdm) -> dict:
+    """Write every artifact but the manifest; return the evaluation written."""
+    segmentation, classifier = final.segmentation, final.classifier
+    _write_clients(out / artifacts.CLIENTS, bank.clean, segmentation.imputed_key_fields,
+                   segmentation.all_segments, bank.n_train)
+    bar.update()
+    _write_grid(out, results, configurations, samples, bank.train_client_ids)
+    bar.update(3)
+    joblib.dump({"imputer": knn, "transformer": segmentation.transformer, "kmeans": segmentation.kmeans,
+                 "segment_of_label": segmentation.segment_of_label}, out / artifacts.SEGMENTATION)
+    joblib.dump({"encoder": classifier.encoder, "tree": classifier.tree, "logistic": classifier.logistic},
+                out / artifacts.CLASSIFIER)
+    joblib.dump(final.scoring_index, out / artifacts.SCORING)
+    bar.update(2)
+    evaluation = {"final": _final_evaluation(segmentation, samples), "classifier": classifier.evaluation,
+                  "tree_nodes": final.nodes}
+    _write_json(out / artifacts.EVALUATION, evaluation)
+    _write_json(out / artifacts.PROFILES, final.profiles)
+    bar.update(3)
+    return evaluation
+
+
+def _final_evaluation(segmentation: FinalSegmentation, samples) -> dict:
+    return {
+        "treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "k": domain.FINAL_K,
+        "features": list(domain.SEGMENT_FEATURES),
+        "shares": {str(s): v for s, v in segmentation.shares().items()},
+        "reference_shares": {str(s): v for s, v in domain.REFERENCE_SHARES.items()},
+        "silhouette": segmentation.silhouette,
+        "silhouette_sampled": segmentation.silhouette_sampled,
+        "silhouette_sample_size": int(len(samples.silhouette)),
+        "reference_silhouette": domain.REFERENCE_SILHOUETTE,
+        "inertia": float(segmentation.kmeans.inertia_),
+        "segment_of_label": {str(k): v for k, v in segmentation.segment_of_label.items()},
+    }
+
+
+def _manifest(out: Path, csv_path: Path, bank: _BankData, parameters: BuildParameters, jobs: int,
+              seconds: dict[str, float], evaluation: dict, grid: dict) -> dict:
+    """What was built, from what, by which code, how long it took, and every artifact's checksum."""
+    rows = len(bank.clean)
+    return {
         "schema": artifacts.SCHEMA_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "data": {"file": csv_path.name, "sha256": data_sha256, "rows": int(len(clean)),
-                 "train_rows": int(n_train), "test_rows": int(len(clean) - n_train)},
+        "data": {"file": csv_path.name, "sha256": bank.sha256, "rows": int(rows),
+                 "train_rows": int(bank.n_train), "test_rows": int(rows - bank.n_train)},
         "code_version": artifacts.code_version(),
         "versions": artifacts.library_versions(),
         "parameters": parameters.to_json(),
         "jobs": jobs,
         "stage_seconds": {k: round(v, 2) for k, v in seconds.items()},
-        "grid": {"configurations": len(configurations), "fitted": len(fitted)},
-        "final": {"shares": evaluation["final"]["shares"], "silhouette": final.silhouette,
-                  "tree_test_accuracy": classifier.evaluation["tree"]["accuracy"]},
+        "grid": grid,
+        "final": {"shares": evaluation["final"]["shares"], "silhouette": evaluation["final"]["silhouette"],
+                  "tree_test_accuracy": evaluation["classifier"]["tree"]["accuracy"]},
         "artifacts": {name: {"sha256": artifacts.file_sha256(out / name), "bytes": (out / name).stat().st_size}
                       for name in artifacts.ARTIFACT_FILES},
     }
-    _write_json(out / artifacts.MANIFEST, manifest)
-    _report(evaluation["final"], seconds)
-    return manifest
 
 
 def _write_json(path: Path, payload: dict) -> None:
