@@ -5,10 +5,8 @@ every other ``<URL_PREFIX>api/...`` path with a JSON 404 (and a wrong method wit
 under ``api/`` falls through to the pages' HTML. Every answer is JSON; a malformed request gets 413, 415 or
 422 with ``{"errors": [{"field": ..., "reason": ...}]}``, missing artifacts 503, and nothing a client sends
 can cause a 500. In a list, each client is validated on its own: the good ones are scored, the bad ones
-answered with their errors, in the order sent; a client may carry a ``client_id``, which is echoed. The store comes from
-``current_app.config["ARTIFACT_STORE_LOADER"]`` (a callable returning an
-:class:`dashapp.artifacts.ArtifactStore`, the same one on every call) when set, else from
-:func:`dashapp.store.current_store`, the process's store that the pages use too.
+answered with their errors, in the order sent; a client may carry a ``client_id``, which is echoed. The API scores
+with :func:`dashapp.store.current_store`, the process's one artifact store, which the pages use too.
 """
 
 from __future__ import annotations
@@ -28,8 +26,6 @@ logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("scoring_api", __name__)
 
-#: The config key the app factory may set to a zero-argument callable returning the artifact store.
-STORE_LOADER_KEY = "ARTIFACT_STORE_LOADER"
 MAX_CLIENTS = 10_000
 #: Room for MAX_CLIENTS fully specified, pretty-printed clients.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -38,12 +34,6 @@ MAX_ERRORS_LISTED = 100
 #: Longest client_id string echoed.
 MAX_CLIENT_ID_LENGTH = 200
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-
-
-def current_store():
-    """The artifact store this request scores with (see the module docstring)."""
-    loader = current_app.config.get(STORE_LOADER_KEY, store.current_store)
-    return loader()
 
 
 def _error_list(errors: list[scoring.FieldError]) -> dict:
@@ -162,7 +152,7 @@ def score():
     if errors:
         return _errors(422, errors)
     try:
-        model = scoring.scoring_model(current_store())
+        model = scoring.scoring_model(store.current_store())
     except (ArtifactError, OSError, ValueError) as error:
         return _store_unavailable(error)
     good = [client for _id, client in validated if isinstance(client, scoring.Client)]

@@ -1,8 +1,147 @@
-"""Steps the browser tests share: open a page on the live server, click reliably, wait for a condition."""
+"""The live server and the browser the browser tests share, and the steps they take.
+
+A real gunicorn serving ``app:server`` on 127.0.0.1 and a free port (:class:`LiveServer`, the fixtures
+``live_server`` and ``start_server``, each stopped by the test that started it); Debian's headless Chromium through
+dash.testing (``browser``, which saves a screenshot); then the steps: open a page, click reliably, wait for a
+condition. ``tests/conftest.py`` loads this module as a pytest plugin.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+_BROWSER_PROFILES: list[str] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving ``app:server`` on 127.0.0.1, as the Procfile starts it; stopped by :meth:`stop`."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2):
+        self.port = free_port()
+        self.prefix = env.get("URL_PREFIX", "/")
+        self.url = f"http://127.0.0.1:{self.port}{self.prefix}"
+        full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port),
+                    "WEB_CONCURRENCY": str(workers)}
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "app:server", "--config", "gunicorn.conf.py"],
+            cwd=REPO, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 30) -> float:
+        """Wait for /healthz to answer (200 or 503); return the seconds since start."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "healthz", timeout=2):
+                    return time.perf_counter() - self.started
+            except urllib.error.HTTPError:
+                return time.perf_counter() - self.started
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError(f"gunicorn did not answer within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def start_server():
+    """Start gunicorn with extra environment: ``start_server({"URL_PREFIX": "/x/"})``; all stopped at teardown."""
+    servers: list[LiveServer] = []
+
+    def start(env: dict[str, str] | None = None, workers: int = 2) -> LiveServer:
+        server = LiveServer(env or {}, workers=workers)
+        servers.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    """gunicorn with 2 workers on the full artifacts in model/, shared by a module's tests."""
+    server = LiveServer({})
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def pytest_setup_options():
+    """Selenium options for dash.testing: Debian's Chromium, headless, no network chatter, a fresh profile."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    chromium = shutil.which("chromium")
+    if chromium:
+        options.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    _BROWSER_PROFILES.append(profile)
+    for argument in ("--window-size=1400,1000", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    return options
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for profile in _BROWSER_PROFILES:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(dash_br, request):
+    """A headless Chromium (dash.testing's ``dash_br``) that saves a screenshot when the test ends."""
+    yield dash_br
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    dash_br.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def severe_console_errors(dash_br) -> list[dict]:
+    """Console entries of level SEVERE since the last call (favicon misses excluded)."""
+    return [entry for entry in dash_br.driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
 
 
 def open_page(browser, live_server, path: str, ready: str) -> None:

@@ -11,23 +11,22 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from dashapp import api, catalogue, fields, scoring
+from dashapp import api, catalogue, fields, scoring, store
 from dashapp.artifacts import ArtifactError
 
 SCORE = "/api/v1/score"
 
 
-def _app(loader) -> Flask:
-    # What the app factory does, minus Dash.
+def _app() -> Flask:
+    # What the app factory does, minus Dash; the API scores with the process's store, the full artifacts in model/.
     app = Flask(__name__)
-    app.config[api.STORE_LOADER_KEY] = loader
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     return app
 
 
 @pytest.fixture(scope="module")
 def client(full_store):
-    return _app(lambda: full_store).test_client()
+    return _app().test_client()
 
 
 @pytest.fixture(scope="module")
@@ -154,11 +153,12 @@ def test_oversized_body_gets_413_without_being_read(client):
     assert "larger than 4 MiB" in response.get_json()["errors"][0]["reason"]
 
 
-def test_missing_artifacts_get_503_not_500():
+def test_missing_artifacts_get_503_not_500(monkeypatch):
     def broken():
         raise ArtifactError("No artifacts in model (no manifest.json).")
 
-    response = _app(broken).test_client().post(SCORE, json={"job": "admin.", "housing": "yes", "loan": "no"})
+    monkeypatch.setattr(store, "current_store", broken)
+    response = _app().test_client().post(SCORE, json={"job": "admin.", "housing": "yes", "loan": "no"})
     assert response.status_code == 503
     assert "make artifacts" in response.get_json()["errors"][0]["reason"]
 
@@ -199,7 +199,6 @@ def test_the_real_app_serves_the_api_under_its_prefix(full_store, model):
 def test_wrong_methods_and_unknown_api_paths_get_json_not_the_pages_html(full_store, prefix):
     """Mounted as the app mounts it, beside a catch-all page route like Dash's, under a URL prefix."""
     app = Flask(__name__)
-    app.config[api.STORE_LOADER_KEY] = lambda: full_store
     app.add_url_rule(prefix + "<path:path>", "page", lambda path: "<html>a page</html>")
     api.mount(app, prefix)
     web = app.test_client()
@@ -227,7 +226,7 @@ def test_the_real_app_answers_json_for_wrong_methods_and_unknown_api_paths(full_
 @pytest.fixture
 def live_api(full_store):
     """The blueprint served over real HTTP on a free 127.0.0.1 port, stopped when the test ends."""
-    server = make_server("127.0.0.1", 0, _app(lambda: full_store), threaded=True)
+    server = make_server("127.0.0.1", 0, _app(), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -9,7 +9,7 @@ import sys
 import dash
 import pytest
 
-from tests.conftest import REPO
+from tests.browser_helpers import REPO
 from tests.layout_helpers import components as _walk
 
 

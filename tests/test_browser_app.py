@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import severe_console_errors
+from tests.browser_helpers import severe_console_errors
 
 PAGES = ["", "data", "explorer", "segments", "tree", "score"]
 

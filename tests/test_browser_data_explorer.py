@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dashapp.settings import get_settings
-from tests.conftest import severe_console_errors
+from tests.browser_helpers import severe_console_errors
 from tests.browser_helpers import open_page as _open, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp import catalogue
 from dashapp.app import PAGE_CONTENT_ID
-from tests.conftest import severe_console_errors
+from tests.browser_helpers import severe_console_errors
 from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser

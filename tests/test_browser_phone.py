@@ -12,7 +12,7 @@ import pytest
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.app import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
 from tests.browser_helpers import click as _click, open_page as _open, wait_until as _wait_until
-from tests.conftest import SCREENSHOTS, severe_console_errors
+from tests.browser_helpers import SCREENSHOTS, severe_console_errors
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
 from dashapp import catalogue
-from tests.conftest import SCREENSHOTS, severe_console_errors
+from tests.browser_helpers import SCREENSHOTS, severe_console_errors
 from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import plotly
 import pytest
 
 from dashapp.components import GRAPH_CONFIG, OFF_SERVER_BUTTONS, graph, graph_card, graph_config, graph_width
-from tests.conftest import REPO
+from tests.browser_helpers import REPO
 
 
 def _keeps_the_chart_on_the_server(config: dict) -> bool:

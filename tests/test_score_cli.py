@@ -56,7 +56,6 @@ def test_form_api_file_and_command_line_give_identical_segments(sample, full_sto
         client["age"] = int(age)
     form = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
     app = Flask(__name__)
-    app.config[api.STORE_LOADER_KEY] = lambda: full_store
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     through_api = app.test_client().post("/api/v1/score", json={"clients": clients}).get_json()["results"]
 
