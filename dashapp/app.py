@@ -1,4 +1,7 @@
-"""The Dash app factory: the shell (navigation, footer), the Flask routes around it, and the artifact store.
+"""The Dash app factory: the shell (navigation, footer) and the Flask routes around the pages.
+
+The routes are the locally served Bootstrap CSS, ``/healthz`` and the scoring API (:func:`dashapp.api.mount`).
+The artifact store is not held here: pages and API ask :func:`dashapp.store.current_store`, loaded on first use.
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
 ``assets/`` beside it and names the page modules ``pages.<name>``, exactly as gunicorn imports them.

@@ -299,7 +299,7 @@ def tree_rules_text(nodes: list[dict], segment_names: Mapping[int, str]) -> str:
 
 
 def decision_path(tree: DecisionTreeClassifier, codes: np.ndarray) -> list[int]:
-    """Node ids from the root to the leaf for one client's ordinal key-field codes, shape (3,)."""
+    """Node ids from the root to the leaf for one client's ordinal codes, one per key field."""
     return [int(i) for i in tree.decision_path(codes.reshape(1, -1)).indices]
 
 
