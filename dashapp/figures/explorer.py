@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
 from dashapp import domain
-from dashapp.eda import SMALL_CLUSTER_SHARE, is_degenerate, share_text, shares_text, silhouette_basis
 from dashapp.figures import TEMPLATE_NAME
-from dashapp.figures.eda import COMPACT_MODEBAR
+from dashapp.figures.data import COMPACT_MODEBAR
+from dashapp.views.explorer import SMALL_CLUSTER_SHARE, is_degenerate, share_text, shares_text, silhouette_basis
 
 LINE_COLOUR = "#2a6f97"
 HIGHLIGHT_COLOUR = "#e07a5f"
@@ -93,7 +93,7 @@ def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, 
         The configuration on show, outlined.
     k : int, optional
         Show each configuration's silhouette at this k. Default: its best over k, leaving out solutions with a
-        cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
+        cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
     reference : (treatment, pipeline, feature_set)
         The final model, starred in the top left corner of its cell.
     train_rows : int, optional
@@ -187,7 +187,7 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     -------
     Figure
         Trace 0: the curve, whose hover gives the cluster sizes when ``metrics`` has ``cluster_shares``; then,
-        when some k has a cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients, a trace named
+        when some k has a cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients, a trace named
         ``"small cluster"`` marking those k with a cross; then (when ``knee`` is on the curve) the knee marker.
     """
     if metric not in METRICS:
@@ -245,7 +245,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
     ----------
     points : DataFrame
         ``client_id``, ``x``, ``y``, ``cluster`` (0-based label) and optionally the hover fields of
-        :data:`dashapp.eda.HOVER_FIELDS` (as text).
+        :data:`dashapp.views.explorer.HOVER_FIELDS` (as text).
     k : int
         The number of clusters.
     shares : sequence of float, optional
