@@ -84,7 +84,8 @@ def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
     # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
-    segments = [{"label": f"{number}: {segment.name}", "value": number} for number, segment in catalogue.SEGMENTS.items()]
+    segments = [{"label": f"{number}: {segment.name}", "value": number}
+                for number, segment in catalogue.SEGMENTS.items()]
     return dbc.Card(dbc.CardBody([
         html.H6("Filter the clients", className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),

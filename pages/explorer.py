@@ -87,26 +87,8 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
     train_rows : int
         Training clients (the exact silhouette's population).
     """
-    k, knee = facts["k"], facts["knee"]
-    by_k = facts["by_k"].set_index("k")
-    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
-                                + (f" {figures.FLAG}" if view.is_degenerate(row.smallest_share) else "")
-                                for row in facts["pipelines_at_k"].itertuples())
-    same = domain.same_matrix_pipeline(domain.FINAL_PIPELINE, "final")
-    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
-    if facts["best_k"] == k:
-        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
-    else:
-        first_k = int(by_k.index[0])
-        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
-                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
-                           f"k = {facts['best_k']} (the best without a small cluster)")
-        if facts["distinct_values"] is not None and facts["best_k"] > k:
-            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
-                                "more clusters come ever closer to one per combination")
-    knee_says = ("the elbow has no clear knee" if knee is None else
-                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
-    picked_by_scores = knee == k and facts["best_k"] == k
+    k = facts["k"]
+    reasons = view.methods_reasons(facts)
     items = [
         html.Li([
             html.Strong("Whose choice. "),
@@ -126,20 +108,20 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
             f"{view.shares_text(sorted(facts['shares'], reverse=True))} of the training clients"
             + ("" if view.is_degenerate(facts["smallest_share"]) else ": none is small")
             + f". Among the grid's {facts['configurations_at_k']} distinct configurations at k = {k} without a "
-              f"small cluster, {rank}.",
+              f"small cluster, {reasons['rank']}.",
         ]),
         html.Li([
             html.Strong(f"Why pipeline {domain.FINAL_PIPELINE}. "),
-            f"On these three columns, at k = {k}: {pipeline_scores}. Pipelines 5-8 differ from 1-4 only in "
-            f"the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} is "
-            f"pipeline {same} under the original's name. Its ordinal codes, scaled to 0-1, weigh job as much "
-            "as each loan; job's codes are in alphabetical order, so where job separates two clusters it does "
-            "so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
+            f"On these three columns, at k = {k}: {reasons['pipeline_scores']}. Pipelines 5-8 differ from 1-4 "
+            f"only in the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} "
+            f"is pipeline {reasons['same_pipeline']} under the original's name. Its ordinal codes, scaled to 0-1, "
+            "weigh job as much as each loan; job's codes are in alphabetical order, so where job separates two "
+            "clusters it does so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
         ]),
         html.Li([
             html.Strong(f"Why k = {k}. "),
-            ("Both scores point to it: " if picked_by_scores else "No score picks it: ")
-            + f"{knee_says}, and {silhouette_says}. "
+            ("Both scores point to it: " if reasons["picked_by_scores"] else "No score picks it: ")
+            + f"{reasons['knee']}, and {reasons['silhouette']}. "
             + f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
               "job), a personal loan, no loan, each a group a campaign can address.",
         ]),
@@ -199,9 +181,9 @@ def layout(**query):
         ], className="g-3 mb-3"),
         dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
                                    help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
-                                             "clients, truncated to the last 30 merges: a leaf is one client "
-                                             "(\"client 282\") or the clients merged below it (\"6 clients\"); "
-                                             "the dashed line cuts it into k clusters."))),
+                                             f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
+                                             "a leaf is one client (\"client 282\") or the clients merged below "
+                                             "it (\"6 clients\"); the dashed line cuts it into k clusters."))),
     ])
 
 

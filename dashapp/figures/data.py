@@ -182,7 +182,8 @@ def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
 
 
 def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Boxes of call duration by contact type, one colour per outcome (from :func:`dashapp.views.data.duration_summary`).
+    """Boxes of call duration by contact type, one colour per outcome (from
+    :func:`dashapp.views.data.duration_summary`).
 
     The boxes are drawn from precomputed quartiles, so no individual call travels to the browser; the
     whiskers are the 5th and 95th percentiles.
@@ -192,10 +193,10 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
                                  ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
         rows = summary[summary["y"] == answer]
         traces.append(go.Box(
-            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
-            upperfence=rows["p95"], mean=rows["mean"], name=name, marker_color=colour,
-            line=dict(color=colour if answer == "yes" else "#6c757d"), fillcolor=colour,
-            hoverinfo="y",
+            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"],
+            median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"], upperfence=rows["p95"], mean=rows["mean"],
+            name=name, marker_color=colour, line=dict(color=colour if answer == "yes" else "#6c757d"),
+            fillcolor=colour, hoverinfo="y",
         ))
     return go.Figure(traces, layout=_layout(
         title, boxmode="group", legend=_TOP_LEGEND,
@@ -213,7 +214,8 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
     Returns
     -------
     Figure
-        One ``Scatter`` per indicator, on y axes ``y`` .. ``y5`` stacked top to bottom over x axis ``x``.
+        One ``Scatter`` per indicator, each on a y axis of its own (``y``, ``y2`` ...), stacked top to bottom
+        over the x axis ``x``.
     """
     columns = domain.SOCIO_ECONOMIC_COLUMNS
     gap, height = 0.05, (1 - 0.05 * (len(columns) - 1)) / len(columns)

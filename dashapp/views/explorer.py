@@ -137,6 +137,9 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
 #: scores mostly measure how far one small group sits from everyone else (a silhouette of 0.9 at k = 2 can be
 #: 99.7% of the clients against 0.3%), not a segmentation.
 SMALL_CLUSTER_SHARE = 0.02
+#: The marks the explorer's words and charts share: a degenerate solution, and the final model.
+FLAG = "\u26a0"
+STAR = "\u2605"
 
 
 def is_degenerate(smallest_share: float) -> bool:
@@ -222,6 +225,45 @@ def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation
         details["final"] = (f"The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
                             f"{final['silhouette_sampled']:.3f} on the shared sample); {segments}.")
     return details
+
+
+def methods_reasons(facts: dict) -> dict:
+    """The reasons the explorer's methods card gives for the final model, in words, from ``facts``.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`final_model_facts` of the artifacts.
+
+    Returns
+    -------
+    dict
+        ``pipeline_scores`` (``"P1 0.61, P2 0.63 ..."``, a :data:`FLAG` after a degenerate one), ``same_pipeline``
+        (the pipeline whose matrix the final one shares), ``rank``, ``silhouette`` and ``knee`` (what each score
+        says of k) and ``picked_by_scores`` (bool: whether both scores point to the final k).
+    """
+    k, knee = facts["k"], facts["knee"]
+    by_k = facts["by_k"].set_index("k")
+    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
+                                + (f" {FLAG}" if is_degenerate(row.smallest_share) else "")
+                                for row in facts["pipelines_at_k"].itertuples())
+    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
+    if facts["best_k"] == k:
+        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
+    else:
+        first_k = int(by_k.index[0])
+        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
+                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
+                           f"k = {facts['best_k']} (the best without a small cluster)")
+        if facts["distinct_values"] is not None and facts["best_k"] > k:
+            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
+                                "more clusters come ever closer to one per combination")
+    knee_says = ("the elbow has no clear knee" if knee is None else
+                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
+    return {"pipeline_scores": pipeline_scores, "same_pipeline": domain.same_matrix_pipeline(domain.FINAL_PIPELINE,
+                                                                                             "final"),
+            "rank": rank, "silhouette": silhouette_says, "knee": knee_says,
+            "picked_by_scores": knee == k and facts["best_k"] == k}
 
 
 def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
