@@ -1,22 +1,24 @@
 """The data page: exploratory charts of the campaign's clients, in the original BI dashboard's sections.
 
 A filter bar (kept in the URL, so a link reproduces the view) selects clients; each section's callback asks
-:mod:`dashapp.eda` for small aggregates and draws them with the builders of :mod:`dashapp.figures.eda`.
+:mod:`dashapp.views.data` for small aggregates and draws them with the builders of :mod:`dashapp.figures.data`.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, domain, eda
+from dashapp import catalogue, domain, url_state
 from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
-from dashapp.figures import eda as figures
 from dashapp.store import artifact_status, current_store
+from dashapp.views import data as view
 from dashapp.views import rates
 
 dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
@@ -49,7 +51,7 @@ DATA_MONTHLY_CHART = "data-monthly-chart"
 DATA_INDICATORS_CHART = "data-indicators-chart"
 DATA_UNKNOWN_CHART = "data-unknown-chart"
 
-#: The filter widgets, by the name :meth:`dashapp.eda.ClientTable.filter_from_controls` gives their value.
+#: The filter widgets, by the name :meth:`dashapp.views.data.ClientTable.filter_from_controls` gives their value.
 FILTER_IDS = {"age": DATA_AGE, "job": DATA_JOB, "marital": DATA_MARITAL, "education": DATA_EDUCATION,
               "segment": DATA_SEGMENT, "period": DATA_PERIOD}
 FILTER_INPUTS = {name: Input(component, "value") for name, component in FILTER_IDS.items()}
@@ -76,13 +78,14 @@ def _month_label(month: str) -> str:
     return f"{domain.CATEGORIES['month'][int(number) - 1].title()} {year}"
 
 
-def _filter_bar(table: eda.ClientTable, values: dict) -> dbc.Card:
+def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
     first_age, last_age = table.age_bounds
     months = table.months
     # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
-    segments = [{"label": f"{number}: {segment.name}", "value": number} for number, segment in catalogue.SEGMENTS.items()]
+    segments = [{"label": f"{number}: {segment.name}", "value": number}
+                for number, segment in catalogue.SEGMENTS.items()]
     return dbc.Card(dbc.CardBody([
         html.H6("Filter the clients", className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),
@@ -129,7 +132,7 @@ def layout(**query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    table = eda.client_table(store)
+    table = view.client_table(store)
     spec, problems = table.parse_query(query)
     values = table.controls(spec)
     sections = [
@@ -186,17 +189,8 @@ def layout(**query):
 # --- Callbacks -------------------------------------------------------------------------------------------------
 
 
-def _population(spec: eda.ClientFilter) -> str:
-    """What the charts' clients are called: all clients, or the filtered clients."""
-    return rates.PERIODS["all"] if spec.is_empty() else rates.FILTERED
-
-
-def _selected(spec: eda.ClientFilter):
-    """The clients ``spec`` selects, their subscription rate (a reference line, named after the population)
-    and their months."""
-    table = eda.client_table(current_store())
-    clients = table.select(spec)
-    return clients, rates.rate_of(clients, _population(spec)), table.period_months(spec)
+def _table() -> view.ClientTable:
+    return view.client_table(current_store())
 
 
 @callback(
@@ -212,12 +206,12 @@ def sync_filter(controls, search, clicks, reset):
 
     The URL is an input too, so the browser's back and forward buttons restore earlier filters.
     """
-    table = eda.client_table(current_store())
+    table = _table()
     trigger = ctx.triggered_id
     if trigger == DATA_URL:
-        spec, _ = table.parse_query(eda.query_parameters(search))
+        spec, _ = table.parse_query(url_state.query_parameters(search))
     elif trigger == DATA_RESET:
-        spec = eda.ClientFilter()
+        spec = view.ClientFilter()
     else:
         spec = table.filter_from_controls(**controls)
         if trigger in CLICK_FILTERS and clicks[trigger]:
@@ -226,93 +220,117 @@ def sync_filter(controls, search, clicks, reset):
     wanted = table.controls(spec)
     # Send only what changed: an unchanged widget value would redraw every chart for nothing.
     new_controls = {name: value if value != (controls[name] or []) else no_update for name, value in wanted.items()}
-    query = spec.query_string()
-    # A URL the browser went back to is never rewritten (not even into canonical order): pushing a new entry
-    # there would trap the back button.
-    write_url = trigger != DATA_URL and query != (search or "")
-    return {"controls": new_controls, "search": query if write_url else no_update}
+    return {"controls": new_controls,
+            "search": url_state.search_update(spec.query_string(), search, from_address=trigger == DATA_URL,
+                                              unchanged=no_update)}
 
 
 @callback(Output(DATA_HEADLINE, "children"), inputs=FILTER_INPUTS)
 def update_headline(**controls):
-    table = eda.client_table(current_store())
+    table = _table()
     spec = table.filter_from_controls(**controls)
     selected = table.select(spec)
-    numbers = eda.headline(selected, len(table))
+    numbers = view.headline(selected, len(table))
     period = spec.period or (table.months[0], table.months[-1])
     ages = spec.age or table.age_bounds
     return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
                       f"of {len(table):,} clients ({numbers['share']:.0%})"]),
-            html.Div(f"Subscribed, {rates.rate_of(selected, _population(spec)).labelled}"),
+            html.Div(f"Subscribed, {rates.rate_of(selected, view.population(spec)).labelled}"),
             html.Div(f"Aged {ages[0]} to {ages[1]}, {_month_label(period[0])} to {_month_label(period[1])}",
                      className="text-muted")]
 
 
-def _chart_callback(*graph_ids: str):
-    """Register ``draw(clients, rate, months)`` as the callback of ``graph_ids``' figures.
+#: A section's drawing: the selected clients, their rate and months in, one figure per chart of the section out.
+Draw = Callable[[view.Selection], tuple]
 
-    The callback selects the clients the filter widgets describe and hands ``draw`` those rows, their
-    subscription rate (each chart's reference line) and the months of the period; when nobody matches, every
-    chart says so instead.
-    """
-    def register(draw):
-        # The figures are a pure function of the (read-only) artifacts and the filter, so each worker keeps its
-        # last few views: the unfiltered page every visit starts with is drawn once per process, not per visit.
-        @functools.lru_cache(maxsize=8)
-        def figures_for(spec: eda.ClientFilter) -> tuple:
-            clients, rate, months = _selected(spec)
-            if clients.empty:
-                return tuple(empty_figure(NO_MATCH) for _ in graph_ids)
-            return tuple(draw(clients, rate, months))
 
-        def update(**controls):
-            return list(figures_for(eda.client_table(current_store()).filter_from_controls(**controls)))
+def _charts(draw: Draw, charts: tuple[str, ...], controls: dict) -> list:
+    """The figures of ``charts`` that ``draw`` makes of the clients the filter widgets select; when nobody
+    matches, every chart says so instead."""
+    return list(_drawn(draw, len(charts), _table().filter_from_controls(**controls)))
 
-        update.__name__, update.__doc__ = draw.__name__, draw.__doc__
-        update.cache = figures_for
-        return callback([Output(graph, "figure") for graph in graph_ids], inputs=FILTER_INPUTS)(update)
-    return register
+
+# The figures are a pure function of the (read-only) artifacts and the filter, so each worker keeps the last
+# few views of every section: the unfiltered page every visit starts with is drawn once per process, not per
+# visit.
+@functools.lru_cache(maxsize=8 * 5)
+def _drawn(draw: Draw, charts: int, spec: view.ClientFilter) -> tuple:
+    selection = view.selection(_table(), spec)
+    if selection.clients.empty:
+        return tuple(empty_figure(NO_MATCH) for _ in range(charts))
+    return tuple(draw(selection))
 
 
 # The client profile is two callbacks: building a plotly figure costs more than aggregating 41,188 rows, and
 # two requests run on two workers at once.
-@_chart_callback(DATA_AGE_CHART, DATA_SHARE_CHART, DATA_MARITAL_CHART, DATA_JOB_CHART)
-def update_profile(clients, rate, months):
-    return (figures.age_figure(eda.age_counts(clients)),
-            figures.share_figure(eda.outcome_share(clients)),
-            figures.count_rate_figure(eda.outcome_by(clients, "marital"), baseline=rate),
-            figures.count_rate_figure(eda.outcome_by(clients, "job"), baseline=rate))
+PROFILE_CHARTS = (DATA_AGE_CHART, DATA_SHARE_CHART, DATA_MARITAL_CHART, DATA_JOB_CHART)
+EDUCATION_CREDIT_SEGMENT_CHARTS = (DATA_EDUCATION_CHART, DATA_CREDIT_CHART, DATA_SEGMENT_CHART)
+CAMPAIGN_CHARTS = (DATA_CALLS_CHART, DATA_CONTACT_CHART, DATA_WEEKDAY_CHART, DATA_DURATION_CHART)
+PREVIOUS_CHARTS = (DATA_POUTCOME_CHART, DATA_PDAYS_CHART, DATA_PREVIOUS_CHART)
+ECONOMY_UNKNOWN_CHARTS = (DATA_MONTHLY_CHART, DATA_INDICATORS_CHART, DATA_UNKNOWN_CHART)
 
 
-@_chart_callback(DATA_EDUCATION_CHART, DATA_CREDIT_CHART, DATA_SEGMENT_CHART)
-def update_education_credit_segments(clients, rate, months):
-    return (figures.count_rate_figure(eda.outcome_by(clients, "education"), baseline=rate),
-            figures.count_rate_figure(eda.credit_outcomes(clients), baseline=rate),
-            figures.segment_outcome_figure(eda.outcome_by(clients, "segment"),
+@callback([Output(chart, "figure") for chart in PROFILE_CHARTS], inputs=FILTER_INPUTS)
+def update_profile(**controls):
+    return _charts(_profile, PROFILE_CHARTS, controls)
+
+
+def _profile(selected: view.Selection) -> tuple:
+    clients, rate = selected.clients, selected.rate
+    return (figures.age_figure(view.age_counts(clients)),
+            figures.share_figure(view.outcome_share(clients)),
+            figures.count_rate_figure(view.outcome_by(clients, "marital"), baseline=rate),
+            figures.count_rate_figure(view.outcome_by(clients, "job"), baseline=rate))
+
+
+@callback([Output(chart, "figure") for chart in EDUCATION_CREDIT_SEGMENT_CHARTS], inputs=FILTER_INPUTS)
+def update_education_credit_segments(**controls):
+    return _charts(_education_credit_segments, EDUCATION_CREDIT_SEGMENT_CHARTS, controls)
+
+
+def _education_credit_segments(selected: view.Selection) -> tuple:
+    clients, rate = selected.clients, selected.rate
+    return (figures.count_rate_figure(view.outcome_by(clients, "education"), baseline=rate),
+            figures.count_rate_figure(view.credit_outcomes(clients), baseline=rate),
+            figures.segment_outcome_figure(view.outcome_by(clients, "segment"),
                                            rates.subscription_rates(clients, rate.population), baseline=rate))
 
 
-@_chart_callback(DATA_CALLS_CHART, DATA_CONTACT_CHART, DATA_WEEKDAY_CHART, DATA_DURATION_CHART)
-def update_campaign(clients, rate, months):
-    return (figures.count_rate_figure(eda.outcome_by(clients, "campaign", cap=CALLS_CAP), x_title="Calls",
+@callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=FILTER_INPUTS)
+def update_campaign(**controls):
+    return _charts(_campaign, CAMPAIGN_CHARTS, controls)
+
+
+def _campaign(selected: view.Selection) -> tuple:
+    clients, rate = selected.clients, selected.rate
+    return (figures.count_rate_figure(view.outcome_by(clients, "campaign", cap=CALLS_CAP), x_title="Calls",
                                       rate_lines=True, baseline=rate),
-            figures.count_rate_figure(eda.outcome_by(clients, "contact"), baseline=rate),
-            figures.count_rate_figure(eda.outcome_by(clients, "day_of_week"), rate_lines=True, baseline=rate),
-            figures.duration_figure(eda.duration_summary(clients)))
+            figures.count_rate_figure(view.outcome_by(clients, "contact"), baseline=rate),
+            figures.count_rate_figure(view.outcome_by(clients, "day_of_week"), rate_lines=True, baseline=rate),
+            figures.duration_figure(view.duration_summary(clients)))
 
 
-@_chart_callback(DATA_POUTCOME_CHART, DATA_PDAYS_CHART, DATA_PREVIOUS_CHART)
-def update_previous(clients, rate, months):
-    contacted = eda.outcome_by(clients, "pdays", exclude=[domain.PDAYS_NEVER_RECODED])
-    return (figures.count_rate_figure(eda.outcome_by(clients, "poutcome"), baseline=rate),
+@callback([Output(chart, "figure") for chart in PREVIOUS_CHARTS], inputs=FILTER_INPUTS)
+def update_previous(**controls):
+    return _charts(_previous, PREVIOUS_CHARTS, controls)
+
+
+def _previous(selected: view.Selection) -> tuple:
+    clients, rate = selected.clients, selected.rate
+    contacted = view.outcome_by(clients, "pdays", exclude=[domain.PDAYS_NEVER_RECODED])
+    return (figures.count_rate_figure(view.outcome_by(clients, "poutcome"), baseline=rate),
             figures.count_rate_figure(contacted, x_title="Days", baseline=rate) if len(contacted)
             else empty_figure("None of these clients was contacted before"),
-            figures.count_rate_figure(eda.outcome_by(clients, "previous"), x_title="Contacts", rate_lines=True,
+            figures.count_rate_figure(view.outcome_by(clients, "previous"), x_title="Contacts", rate_lines=True,
                                       baseline=rate))
 
 
-@_chart_callback(DATA_MONTHLY_CHART, DATA_INDICATORS_CHART, DATA_UNKNOWN_CHART)
-def update_economy_and_unknowns(clients, rate, months):
-    monthly = eda.monthly_summary(clients, months)
-    return (figures.monthly_outcome_figure(monthly, baseline=rate), figures.indicators_figure(monthly),
-            figures.unknown_figure(eda.unknown_audit(clients)))
+@callback([Output(chart, "figure") for chart in ECONOMY_UNKNOWN_CHARTS], inputs=FILTER_INPUTS)
+def update_economy_and_unknowns(**controls):
+    return _charts(_economy_and_unknowns, ECONOMY_UNKNOWN_CHARTS, controls)
+
+
+def _economy_and_unknowns(selected: view.Selection) -> tuple:
+    monthly = view.monthly_summary(selected.clients, selected.months)
+    return (figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly),
+            figures.unknown_figure(view.unknown_audit(selected.clients)))

@@ -7,18 +7,16 @@ view; the browser's back and forward buttons step through earlier selections.
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import domain, eda
-from dashapp.artifacts import config_label
+from dashapp import domain, url_state
 from dashapp.components import graph_card, missing_artifacts_notice
-from dashapp.figures import clustering as figures
+from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
+from dashapp.views import explorer as view
 
 dash.register_page(__name__, path="/explorer", name="Clustering explorer", order=2,
                    title="Clustering explorer | Bank client segmentation studio")
@@ -47,41 +45,8 @@ SELECTION_INPUTS = {name: Input(component, "value") for name, component in SELEC
 #: The metric curves, in the order they are shown.
 METRIC_GRAPHS = {"inertia": EXPLORER_ELBOW, "silhouette": EXPLORER_SILHOUETTE,
                  "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN}
-#: The final model, which the page opens on.
-DEFAULT_SELECTION = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",
-                     "k": domain.FINAL_K}
 #: What the heatmap's cells show: the silhouette at the chosen k, or each configuration's best over k.
 OVERVIEW_MODES = {"k": "at the chosen k", "best": "best over k"}
-
-
-def _k_values(store) -> list[int]:
-    return [int(k) for k in store.manifest["parameters"]["grid"]["k_values"]]
-
-
-def selection_from_query(query: dict, k_values: list[int]) -> tuple[dict, list[str]]:
-    """The selection a URL asks for, with the default in place of anything invalid (and a sentence why)."""
-    selection, problems = dict(DEFAULT_SELECTION), []
-    selection["k"] = min(k_values, key=lambda k: abs(k - domain.FINAL_K))
-    choices = {"treatment": list(domain.TREATMENTS), "pipeline": [str(n) for n in domain.PIPELINES],
-               "features": list(domain.FEATURE_SETS), "k": [str(k) for k in k_values]}
-    for name, allowed in choices.items():
-        value = query.get(name)
-        if value is None:
-            continue
-        if str(value) in allowed:
-            selection[name] = int(value) if name in ("pipeline", "k") else str(value)
-        else:
-            problems.append(f"{name}={value!r} ignored; expected one of {', '.join(allowed)}.")
-    return selection, problems
-
-
-def selection_query_string(selection: dict) -> str:
-    """``?treatment=knn&pipeline=8&features=all&k=4``: the URL query of a selection."""
-    return "?" + urlencode({name: selection[name] for name in SELECTION_IDS})
-
-
-def _config(selection: dict) -> str:
-    return domain.config_id(selection["treatment"], int(selection["pipeline"]), selection["features"])
 
 
 # --- Layout ----------------------------------------------------------------------------------------------------
@@ -118,30 +83,12 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
     Parameters
     ----------
     facts : dict
-        :func:`dashapp.eda.final_model_facts` of the artifacts.
+        :func:`dashapp.views.explorer.final_model_facts` of the artifacts.
     train_rows : int
         Training clients (the exact silhouette's population).
     """
-    k, knee = facts["k"], facts["knee"]
-    by_k = facts["by_k"].set_index("k")
-    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
-                                + (f" {figures.FLAG}" if eda.is_degenerate(row.smallest_share) else "")
-                                for row in facts["pipelines_at_k"].itertuples())
-    same = domain.same_matrix_pipeline(domain.FINAL_PIPELINE, "final")
-    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
-    if facts["best_k"] == k:
-        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
-    else:
-        first_k = int(by_k.index[0])
-        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
-                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
-                           f"k = {facts['best_k']} (the best without a small cluster)")
-        if facts["distinct_values"] is not None and facts["best_k"] > k:
-            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
-                                "more clusters come ever closer to one per combination")
-    knee_says = ("the elbow has no clear knee" if knee is None else
-                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
-    picked_by_scores = knee == k and facts["best_k"] == k
+    k = facts["k"]
+    reasons = view.methods_reasons(facts)
     items = [
         html.Li([
             html.Strong("Whose choice. "),
@@ -155,26 +102,26 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
         html.Li([
             html.Strong("Its scores. "),
             f"At k = {k} its silhouette is ", html.Strong(f"{facts['silhouette']:.3f}"),
-            f" ({eda.silhouette_basis(facts['silhouette_clients'], train_rows)}; the final segmentation's "
+            f" ({view.silhouette_basis(facts['silhouette_clients'], train_rows)}; the final segmentation's "
             f"report gives {facts['evaluation_silhouette']:.3f}, and {facts['evaluation_silhouette_sampled']:.3f} "
             "on the shared sample the other feature sets are scored on). Its clusters hold "
-            f"{eda.shares_text(sorted(facts['shares'], reverse=True))} of the training clients"
-            + ("" if eda.is_degenerate(facts["smallest_share"]) else ": none is small")
+            f"{view.shares_text(sorted(facts['shares'], reverse=True))} of the training clients"
+            + ("" if view.is_degenerate(facts["smallest_share"]) else ": none is small")
             + f". Among the grid's {facts['configurations_at_k']} distinct configurations at k = {k} without a "
-              f"small cluster, {rank}.",
+              f"small cluster, {reasons['rank']}.",
         ]),
         html.Li([
             html.Strong(f"Why pipeline {domain.FINAL_PIPELINE}. "),
-            f"On these three columns, at k = {k}: {pipeline_scores}. Pipelines 5-8 differ from 1-4 only in "
-            f"the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} is "
-            f"pipeline {same} under the original's name. Its ordinal codes, scaled to 0-1, weigh job as much "
-            "as each loan; job's codes are in alphabetical order, so where job separates two clusters it does "
-            "so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
+            f"On these three columns, at k = {k}: {reasons['pipeline_scores']}. Pipelines 5-8 differ from 1-4 "
+            f"only in the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} "
+            f"is pipeline {reasons['same_pipeline']} under the original's name. Its ordinal codes, scaled to 0-1, "
+            "weigh job as much as each loan; job's codes are in alphabetical order, so where job separates two "
+            "clusters it does so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
         ]),
         html.Li([
             html.Strong(f"Why k = {k}. "),
-            ("Both scores point to it: " if picked_by_scores else "No score picks it: ")
-            + f"{knee_says}, and {silhouette_says}. "
+            ("Both scores point to it: " if reasons["picked_by_scores"] else "No score picks it: ")
+            + f"{reasons['knee']}, and {reasons['silhouette']}. "
             + f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
               "job), a personal loan, no loan, each a group a campaign can address.",
         ]),
@@ -188,8 +135,8 @@ def layout(**query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    k_values = _k_values(store)
-    selection, problems = selection_from_query(query, k_values)
+    k_values = view.grid_k_values(store.manifest)
+    selection, problems = view.selection_from_query(query, k_values)
     grid = store.manifest["parameters"]["grid"]
     train_rows = store.manifest["data"]["train_rows"]
     configurations = len(domain.TREATMENTS) * len(domain.PIPELINES) * len(domain.FEATURE_SETS)
@@ -207,9 +154,9 @@ def layout(**query):
                         f"{grid['dendrogram_sample']:,}"),
             "; the same samples for every configuration, so their scores compare. On the final feature set "
             "(job, housing and loan take a few dozen distinct values) the silhouette is exact, over every "
-            f"training client. A solution with a cluster under {eda.SMALL_CLUSTER_SHARE:.0%} of the clients is flagged "
-            f"({figures.FLAG}): its scores mostly measure one small group's distance from the rest. The address "
-            "bar keeps the selection: copy it to share this view.",
+            f"training client. A solution with a cluster under {view.SMALL_CLUSTER_SHARE:.0%} of the clients is "
+            f"flagged ({figures.FLAG}): its scores mostly measure one small group's distance from the rest. The "
+            "address bar keeps the selection: copy it to share this view.",
         ], className="text-muted"),
         *notices,
         methods_card(_final_model_facts(), train_rows),
@@ -234,9 +181,9 @@ def layout(**query):
         ], className="g-3 mb-3"),
         dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
                                    help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
-                                             "clients, truncated to the last 30 merges: a leaf is one client "
-                                             "(\"client 282\") or the clients merged below it (\"6 clients\"); "
-                                             "the dashed line cuts it into k clusters."))),
+                                             f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
+                                             "a leaf is one client (\"client 282\") or the clients merged below "
+                                             "it (\"6 clients\"); the dashed line cuts it into k clusters."))),
     ])
 
 
@@ -257,19 +204,17 @@ def sync_selection(selection, search, click):
     """
     trigger = ctx.triggered_id
     if trigger == EXPLORER_URL:
-        wanted, _ = selection_from_query(eda.query_parameters(search), _k_values(current_store()))
+        wanted, _ = view.selection_from_query(url_state.query_parameters(search),
+                                              view.grid_k_values(current_store().manifest))
     else:
         wanted = dict(selection)
         if trigger == EXPLORER_OVERVIEW and click:
             point = click["points"][0]
             treatment, pipeline, features = figures.overview_cell(point["x"], point["y"])
             wanted.update(treatment=treatment, features=features, pipeline=pipeline)
-    query = selection_query_string(wanted)
-    # A URL the browser went back to is never rewritten (not even into canonical order): pushing a new entry
-    # there would trap the back button.
-    write_url = trigger != EXPLORER_URL and query != (search or "")
     return {"selection": {name: value if value != selection[name] else no_update for name, value in wanted.items()},
-            "search": query if write_url else no_update}
+            "search": url_state.search_update(view.selection_query_string(wanted), search,
+                                              from_address=trigger == EXPLORER_URL, unchanged=no_update)}
 
 
 @callback(Output(EXPLORER_OVERVIEW, "figure"), Input(EXPLORER_TREATMENT, "value"),
@@ -290,14 +235,14 @@ def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str):
 @lru_cache(maxsize=1)
 def _final_model_facts() -> dict:
     store = current_store()
-    return eda.final_model_facts(store.grid_metrics, store.evaluation, store.clients)
+    return view.final_model_facts(store.grid_metrics, store.evaluation, store.clients)
 
 
 @callback(output={"curves": {metric: Output(component, "figure") for metric, component in METRIC_GRAPHS.items()},
                   "label": Output(EXPLORER_CONFIG, "children")},
           inputs=SELECTION_INPUTS)
 def update_curves(**selection):
-    return _curves(_config(selection), selection["k"])
+    return _curves(view.config_of(selection), selection["k"])
 
 
 # The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the
@@ -305,56 +250,39 @@ def update_curves(**selection):
 @lru_cache(maxsize=16)
 def _curves(config: str, k: int) -> dict:
     store = current_store()
-    metrics = eda.configuration_metrics(store.grid_metrics, config)
-    knee = metrics["knee"].iloc[0]
-    knee = None if pd.isna(knee) else int(knee)
+    metrics = view.configuration_metrics(store.grid_metrics, config)
+    knee = view.knee_of(metrics)
+    details = view.configuration_details(config, metrics, k, store.evaluation, store.manifest["data"]["train_rows"])
     return {"curves": {metric: figures.metric_curve_figure(metrics, metric, k=k, knee=knee)
                        for metric in METRIC_GRAPHS},
-            "label": _details(config, metrics, k, knee, store)}
+            "label": _details(details)}
 
 
-def _details(config: str, metrics: pd.DataFrame, k: int, knee: int | None, store) -> list:
-    """The chosen (configuration, k): its scores, its cluster sizes, and a flag when a cluster is small."""
-    chosen = metrics.loc[metrics["k"] == k].iloc[0]
-    shares = list(chosen["cluster_shares"])
-    basis = eda.silhouette_basis(chosen["silhouette_clients"], store.manifest["data"]["train_rows"])
-    details = [
-        html.Div(config_label(config)),
-        html.Div(f"k={k}: silhouette {chosen['silhouette']:.3f} ({basis}), Calinski-Harabasz "
-                 f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
-                 + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee.")),
+def _details(details: dict) -> list:
+    """The chosen (configuration, k) as :func:`dashapp.views.explorer.configuration_details` words it."""
+    shown = [
+        html.Div(details["label"]),
+        html.Div(details["scores"]),
         html.Div(["Cluster sizes (share of the training clients): ",
-                  html.Span(", ".join(f"{number}: {eda.share_text(share)}"
-                                      for number, share in enumerate(shares, start=1)),
-                            className="explorer-cluster-sizes")]),
+                  html.Span(details["sizes"], className="explorer-cluster-sizes")]),
     ]
-    if eda.is_degenerate(chosen["smallest_share"]):
-        smallest = min(range(len(shares)), key=lambda label: (shares[label], label))
-        details.append(html.Div(
-            f"{figures.FLAG} Degenerate: cluster {smallest + 1} holds {eda.share_text(shares[smallest])} of the "
-            f"clients (under {eda.SMALL_CLUSTER_SHARE:.0%}); the scores mostly measure how far that small group "
-            "sits from everyone else, not a segmentation.", className="text-danger fw-semibold"))
-    final = store.evaluation["final"]
-    if config == domain.config_id(final["treatment"], int(final["pipeline"]), "final") and k == int(final["k"]):
-        segments = ", ".join(f"cluster {int(label) + 1} is segment {segment}"
-                             for label, segment in sorted(final["segment_of_label"].items()))
-        details.append(html.Div(
-            f"{figures.STAR} The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
-            f"{final['silhouette_sampled']:.3f} on the shared sample); {segments}.", className="fw-semibold"))
-    return details
+    if details["degenerate"]:
+        shown.append(html.Div(f"{figures.FLAG} {details['degenerate']}", className="text-danger fw-semibold"))
+    if details["final"]:
+        shown.append(html.Div(f"{figures.STAR} {details['final']}", className="fw-semibold"))
+    return shown
 
 
 @callback(Output(EXPLORER_TSNE, "figure"), Output(EXPLORER_DENDROGRAM, "figure"), inputs=SELECTION_INPUTS)
 def update_map(**selection):
-    return _maps(_config(selection), selection["k"])
+    return _maps(view.config_of(selection), selection["k"])
 
 
 @lru_cache(maxsize=16)
 def _maps(config: str, k: int) -> tuple:
     store = current_store()
-    points = eda.tsne_points(store.tsne(config), store.clients, k)
-    metrics = eda.configuration_metrics(store.grid_metrics, config)
-    shares = metrics.loc[metrics["k"] == k, "cluster_shares"].iloc[0]
+    points = view.tsne_points(store.tsne(config), store.clients, k)
+    shares = view.cluster_shares(view.configuration_metrics(store.grid_metrics, config), k)
     return (figures.tsne_figure(points, k, shares=shares),
             figures.dendrogram_figure(store.dendrogram_linkage(config), k=k,
                                       client_ids=store.dendrogram_client_ids))
@@ -365,7 +293,7 @@ def show_client(click):
     if not click:
         return no_update
     client_id = int(click["points"][0]["customdata"][0])
-    record = eda.client_record(current_store().clients, client_id)
+    record = view.client_record(current_store().clients, client_id)
     if record.empty:
         return f"Client {client_id} is not in the clients table."
     return [html.H6(f"Client {client_id}", className="mb-2"),

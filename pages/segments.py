@@ -6,28 +6,27 @@ be shared; picking another one updates the charts in place and the address bar w
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
-from urllib.parse import parse_qs
+from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue
+from dashapp import catalogue, url_state
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import (graph_card, job_split_note, metric, missing_artifacts_notice, original_recommendation,
                                 subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
-                                      segment_space_counts, segment_space_figure)
+                                      segment_space_figure)
 from dashapp.store import artifact_status, current_store
+from dashapp.views import segments as view
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/segments", name="Segments", order=3,
                    title="Segments | Bank client segmentation studio")
 
-SEGMENTS_LOCATION = "segments-location"
+SEGMENTS_URL = "segments-url"
 SEGMENTS_PICKER = "segments-picker"
 SEGMENTS_SPACE = "segments-space"
 SEGMENTS_DETAIL = "segments-detail"
@@ -39,32 +38,6 @@ SEGMENTS_JOBS = "segments-jobs"
 ALL_SEGMENTS = 0
 
 
-@cache
-def _space_counts(store: ArtifactStore) -> pd.DataFrame:
-    # The 3-D points of the training clients (the partition the profiles describe); aggregated once per process.
-    clients = store.clients
-    return segment_space_counts(clients[clients["split"] == "train"])
-
-
-def parse_segment(value: str | None) -> int | None:
-    """The segment number of a ``?segment=`` query value; None when it names no segment.
-
-    Parameters
-    ----------
-    value : str or None
-        The raw query value, e.g. ``"2"``.
-
-    Returns
-    -------
-    int or None
-    """
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number in catalogue.SEGMENTS else None
-
-
 def _picker_options() -> list[dict]:
     options = [{"label": "All segments", "value": ALL_SEGMENTS}]
     for number, segment in catalogue.SEGMENTS.items():
@@ -72,10 +45,6 @@ def _picker_options() -> list[dict]:
                                             f"Segment {number}"]),
                         "value": number})
     return options
-
-
-def _profile(profiles: dict, number: int) -> dict:
-    return next(p for p in profiles["segments"] if int(p["segment"]) == number)
 
 
 def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
@@ -95,7 +64,7 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
                        html.Tbody(rows)], size="sm", className="small mb-3", responsive=True),
             subscription_table(rates, sorted(catalogue.SEGMENTS)),
         ])
-    segment, profile = catalogue.SEGMENTS[number], _profile(profiles, number)
+    segment, profile = catalogue.SEGMENTS[number], view.segment_profile(profiles, number)
     return html.Div([
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
@@ -111,7 +80,7 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
 
 
 @lru_cache(maxsize=8)
-def _views(store: ArtifactStore, number: int) -> tuple:
+def _views(store: ArtifactStore, number: int) -> dict:
     """Everything that depends on the selection: the 3-D space, the detail, the radar, the sizes, the job mix.
 
     A pure function of the read-only artifacts and the segment, so each worker draws each of the five views
@@ -119,26 +88,28 @@ def _views(store: ArtifactStore, number: int) -> tuple:
     """
     highlight = None if number == ALL_SEGMENTS else number
     profiles, rates = store.profiles, store_rates(store)
-    return (segment_space_figure(_space_counts(store), highlight), _detail(profiles, rates, number),
-            segment_radar_figure(profiles, highlight), segment_size_figure(profiles, rates, highlight),
-            segment_job_mix_figure(profiles, highlight))
+    return {"space": segment_space_figure(view.training_space_counts(store), highlight),
+            "detail": _detail(profiles, rates, number),
+            "radar": segment_radar_figure(profiles, highlight),
+            "sizes": segment_size_figure(profiles, rates, highlight),
+            "jobs": segment_job_mix_figure(profiles, highlight)}
 
 
 def layout(segment: str | None = None, **_query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    number = parse_segment(segment) or ALL_SEGMENTS
+    number = view.parse_segment(segment) or ALL_SEGMENTS
     notice = None
     if segment is not None and number == ALL_SEGMENTS:
         notice = dbc.Alert(f"There is no segment {segment!r}; the segments are numbered "
                            f"{min(catalogue.SEGMENTS)} to {max(catalogue.SEGMENTS)}. Showing all of them.",
                            color="warning", className="py-2 small")
-    space, detail, radar, sizes, jobs = _views(store, number)
+    views = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]
     return html.Div([
         # refresh=False: writing the query here changes the address without re-rendering the page.
-        dcc.Location(id=SEGMENTS_LOCATION, refresh=False),
+        dcc.Location(id=SEGMENTS_URL, refresh=False),
         html.H2("Segments", className="h3"),
         html.P(f"The four segments of the {train_rows:,} training clients in the space they were found in: "
                "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
@@ -155,45 +126,55 @@ def layout(segment: str | None = None, **_query):
         ], className="mb-3"),
         dbc.Row([
             # Its height follows its width (assets/style.css), so that a phone sees the whole scene.
-            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=space,
+            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=views["space"],
                                className="segments-space-graph",
                                help_text="Drag to turn, scroll to zoom; click a point to select its segment."),
                     lg=7, className="mb-3"),
             dbc.Col([
-                dbc.Card([dbc.CardHeader("Selected segment"), dbc.CardBody(detail, id=SEGMENTS_DETAIL)],
+                dbc.Card([dbc.CardHeader("Selected segment"), dbc.CardBody(views["detail"], id=SEGMENTS_DETAIL)],
                          className="mb-3"),
                 graph_card("Profile: share of the segment's training clients with each property", SEGMENTS_RADAR,
-                           figure=radar, height=330),
+                           figure=views["radar"], height=330),
             ], lg=5, className="mb-3"),
         ]),
         dbc.Row([
             dbc.Col(graph_card("Training clients, and the subscription rate of each period", SEGMENTS_SIZES,
-                               figure=sizes, height=360),
+                               figure=views["sizes"], height=360),
                     lg=5, className="mb-3"),
             dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,
-                               figure=jobs, height=360), lg=7, className="mb-3"),
+                               figure=views["jobs"], height=360), lg=7, className="mb-3"),
         ]),
     ])
 
 
+#: What the callback writes, by the name :func:`_views` gives each view.
+VIEW_OUTPUTS = {"space": Output(SEGMENTS_SPACE, "figure"), "detail": Output(SEGMENTS_DETAIL, "children"),
+                "radar": Output(SEGMENTS_RADAR, "figure"), "sizes": Output(SEGMENTS_SIZES, "figure"),
+                "jobs": Output(SEGMENTS_JOBS, "figure")}
+
+
 @callback(
-    Output(SEGMENTS_SPACE, "figure"), Output(SEGMENTS_DETAIL, "children"), Output(SEGMENTS_RADAR, "figure"),
-    Output(SEGMENTS_SIZES, "figure"), Output(SEGMENTS_JOBS, "figure"), Output(SEGMENTS_PICKER, "value"),
-    Output(SEGMENTS_LOCATION, "search"),
-    Input(SEGMENTS_PICKER, "value"), Input(SEGMENTS_SPACE, "clickData"), Input(SEGMENTS_LOCATION, "search"),
+    output={**VIEW_OUTPUTS, "picker": Output(SEGMENTS_PICKER, "value"), "search": Output(SEGMENTS_URL, "search")},
+    inputs={"picked": Input(SEGMENTS_PICKER, "value"), "click": Input(SEGMENTS_SPACE, "clickData"),
+            "search": Input(SEGMENTS_URL, "search")},
     prevent_initial_call=True,
 )
 def show_segment(picked, click, search):
-    # One callback for every way to select (Dash forbids two writing the picker, or a loop across two): the
-    # picker and a click in the 3-D chart write the address; back and forward change the address and set the
-    # picker.
+    """Show the segment picked, clicked in the 3-D chart, or named by the address; keep the three in step.
+
+    One callback for every way to select (Dash forbids two writing the picker, or a loop across two): the
+    picker and a click in the 3-D chart write the address; back and forward change the address and set the
+    picker.
+    """
     trigger = ctx.triggered_id
-    if trigger == SEGMENTS_LOCATION:
-        number = parse_segment(parse_qs(search.lstrip("?")).get("segment", [None])[0]) or ALL_SEGMENTS
+    if trigger == SEGMENTS_URL:
+        number = view.segment_from_search(search) or ALL_SEGMENTS
     elif trigger == SEGMENTS_SPACE:
         number = int(click["points"][0]["customdata"][0])  # every 3-D point's customdata starts with its segment
     else:
         number = int(picked or ALL_SEGMENTS)
-    picker = no_update if trigger == SEGMENTS_PICKER else number
-    address = no_update if trigger == SEGMENTS_LOCATION else "" if number == ALL_SEGMENTS else f"?segment={number}"
-    return (*_views(current_store(), number), picker, address)
+    query = view.segment_query_string(None if number == ALL_SEGMENTS else number)
+    return {**_views(current_store(), number),
+            "picker": no_update if trigger == SEGMENTS_PICKER else number,
+            "search": url_state.search_update(query, search, from_address=trigger == SEGMENTS_URL,
+                                              unchanged=no_update)}

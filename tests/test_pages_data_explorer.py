@@ -11,8 +11,9 @@ import plotly.io as pio
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import domain, eda
-from dashapp.figures import clustering as figures
+from dashapp import domain
+from dashapp.figures import explorer as figures
+from dashapp.views.explorer import SMALL_CLUSTER_SHARE, final_model_facts, share_text, shares_text
 from pages import data as data_page
 from pages import explorer as explorer_page
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
@@ -109,15 +110,6 @@ def test_explorer_states_the_sample_sizes_from_the_manifest(full_store):
     text = _text(dash.page_registry[EXPLORER]["layout"]())
     assert f"fixed sample of {grid['silhouette_sample']:,} training clients" in text
     assert f"t-SNE maps on {grid['tsne_sample']:,}" in text
-
-
-def test_selection_query_round_trip():
-    selection = {"treatment": "iterative", "pipeline": 2, "features": "no_socio", "k": 7}
-    query = explorer_page.selection_query_string(selection)
-    assert query == "?treatment=iterative&pipeline=2&features=no_socio&k=7"
-    parsed, problems = explorer_page.selection_from_query(
-        {"treatment": "iterative", "pipeline": "2", "features": "no_socio", "k": "7"}, list(domain.K_RANGE))
-    assert parsed == selection and problems == []
 
 
 def test_explorer_curves_callback(client, full_store):
@@ -218,18 +210,18 @@ def test_every_configuration_and_k_shows_its_cluster_sizes(full_store):
         for k in (2, 9, 15):
             shares = grid.query("config_id == @config and k == @k")["cluster_shares"].iloc[0]
             curves = explorer_page._curves(config, k)
-            assert ", ".join(f"{n}: {eda.share_text(s)}" for n, s in enumerate(shares, start=1)) in _text(
+            assert ", ".join(f"{n}: {share_text(s)}" for n, s in enumerate(shares, start=1)) in _text(
                 curves["label"])
-            assert curves["curves"]["silhouette"].data[0].customdata[k - 2].endswith(eda.shares_text(shares))
+            assert curves["curves"]["silhouette"].data[0].customdata[k - 2].endswith(shares_text(shares))
 
 
 def test_a_degenerate_solution_is_flagged_in_the_details_curves_and_heatmap(full_store):
     grid = full_store.grid_metrics
-    small = grid[grid["smallest_share"] < eda.SMALL_CLUSTER_SHARE].sort_values(["config_id", "k"]).iloc[0]
+    small = grid[grid["smallest_share"] < SMALL_CLUSTER_SHARE].sort_values(["config_id", "k"]).iloc[0]
     treatment, pipeline, features = small["treatment"], int(small["pipeline"]), small["feature_set"]
     selection = {"treatment": treatment, "pipeline": pipeline, "features": features, "k": int(small["k"])}
     text = _text(explorer_page.update_curves(**selection)["label"])
-    assert "Degenerate: cluster" in text and f"holds {eda.share_text(small['smallest_share'])} of the clients" in text
+    assert "Degenerate: cluster" in text and f"holds {share_text(small['smallest_share'])} of the clients" in text
     curve = explorer_page.update_curves(**selection)["curves"]["silhouette"]
     assert int(small["k"]) in list(curve.data[1].x) and curve.data[1].name == "small cluster"
     heatmap = explorer_page.update_overview(treatment, pipeline, features, int(small["k"]), "k")
@@ -259,7 +251,7 @@ def test_tsne_legend_and_dendrogram_leaves_say_how_many_clients(full_store):
 
 def test_methods_card_reads_its_numbers_from_the_artifacts(full_store):
     text = " ".join(_text(dash.page_registry[EXPLORER]["layout"]()).split())
-    facts = eda.final_model_facts(full_store.grid_metrics, full_store.evaluation)
+    facts = final_model_facts(full_store.grid_metrics, full_store.evaluation)
     assert "Methods: why KNN, pipeline 8 and k = 4" in text
     assert f"At k = 4 its silhouette is {facts['silhouette']:.3f} (exact, all 28,831 training clients" in text
     assert "0.630" in text

@@ -48,7 +48,9 @@ def test_dependencies_list_the_pages_callbacks(client):
     assert response.status_code == 200
     callbacks = json.loads(response.data)
     outputs = " ".join(callback["output"] for callback in callbacks)
-    for output in ("segments-space.figure", "segments-location.search", "segments-picker.value",
+    from pages.segments import SEGMENTS_URL
+
+    for output in ("segments-space.figure", f"{SEGMENTS_URL}.search", "segments-picker.value",
                    "tree-graph.figure", "tree-confusion.figure", "tree-download.data"):
         assert outputs.count(output) == 1, output  # each written by one callback only
 
@@ -163,11 +165,11 @@ def _select(monkeypatch, trigger: str, picked=None, click=None, search=""):
 def test_picking_a_segment_updates_the_charts_and_the_address(monkeypatch):
     from pages.segments import ALL_SEGMENTS, SEGMENTS_PICKER
 
-    space, detail, radar, sizes, jobs, picker, search = _select(monkeypatch, SEGMENTS_PICKER, picked=4)
-    assert search == "?segment=4" and picker is dash.no_update
-    assert next(t for t in radar.data if t.name == "Segment 4").fill == "toself"
-    assert catalogue.SEGMENTS[4].name in _text(detail)
-    *_, search = _select(monkeypatch, SEGMENTS_PICKER, picked=ALL_SEGMENTS, search="?segment=4")
+    shown = _select(monkeypatch, SEGMENTS_PICKER, picked=4)
+    assert shown["search"] == "?segment=4" and shown["picker"] is dash.no_update
+    assert next(t for t in shown["radar"].data if t.name == "Segment 4").fill == "toself"
+    assert catalogue.SEGMENTS[4].name in _text(shown["detail"])
+    search = _select(monkeypatch, SEGMENTS_PICKER, picked=ALL_SEGMENTS, search="?segment=4")["search"]
     assert search == ""
 
 
@@ -175,25 +177,18 @@ def test_clicking_a_point_in_3d_selects_its_segment(monkeypatch):
     from pages.segments import SEGMENTS_SPACE
 
     click = {"points": [{"customdata": [3, 120]}]}
-    space, *_, picker, search = _select(monkeypatch, SEGMENTS_SPACE, picked=1, click=click)
-    assert picker == 3 and search == "?segment=3"
-    assert next(t for t in space.data if t.name == "Segment 3").marker.opacity == 1.0
+    shown = _select(monkeypatch, SEGMENTS_SPACE, picked=1, click=click)
+    assert shown["picker"] == 3 and shown["search"] == "?segment=3"
+    assert next(t for t in shown["space"].data if t.name == "Segment 3").marker.opacity == 1.0
 
 
 def test_going_back_in_history_sets_the_picker_from_the_address(monkeypatch):
-    from pages.segments import ALL_SEGMENTS, SEGMENTS_LOCATION
+    from pages.segments import ALL_SEGMENTS, SEGMENTS_URL
 
-    *_, picker, search = _select(monkeypatch, SEGMENTS_LOCATION, picked=4, search="?segment=1")
-    assert picker == 1 and search is dash.no_update
-    *_, picker, _ = _select(monkeypatch, SEGMENTS_LOCATION, picked=4, search="")
+    shown = _select(monkeypatch, SEGMENTS_URL, picked=4, search="?segment=1")
+    assert shown["picker"] == 1 and shown["search"] is dash.no_update
+    picker = _select(monkeypatch, SEGMENTS_URL, picked=4, search="")["picker"]
     assert picker == ALL_SEGMENTS
-
-
-def test_parse_segment_accepts_only_segment_numbers():
-    from pages.segments import parse_segment
-
-    assert parse_segment("3") == 3
-    assert [parse_segment(v) for v in (None, "", "0", "5", "x")] == [None] * 5
 
 
 # --- Decision tree -------------------------------------------------------------------------------------

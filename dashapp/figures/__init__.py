@@ -1,8 +1,8 @@
 """Pure figure builders: artifacts or small frames in, ``plotly.graph_objects.Figure`` out (plotly only).
 
 Every builder uses the one template registered here, so all charts share fonts, margins and colours.
-Sub-modules: ``eda`` (data page), ``clustering`` (explorer), ``segments`` (segments page and overview),
-``tree`` (decision tree page and scoring).
+Sub-modules, one per page they were made for: ``data``, ``explorer``, ``segments`` (and the Overview's share
+comparison), ``tree`` (the decision tree page; the Score page draws its path too).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Figures of the final segments: the job x housing x loan space, profiles, sizes, job mix and the shares.
 
 Builders take the aggregates the artifacts hold (``profiles.json``, ``evaluation.json``) or the small frame
-:func:`segment_space_counts` makes from the clients, and an optional ``highlight`` segment that is drawn in
-full colour while the others fade.
+:func:`dashapp.views.segments.segment_space_counts` makes from the clients, and an optional ``highlight``
+segment that is drawn in full colour while the others fade.
 """
 
 from __future__ import annotations
@@ -24,11 +24,6 @@ EYE = (0.55, -2.1, 1.0)
 ASPECT = (1.8, 0.8, 1.0)
 #: Marker diameters (px) of the smallest and largest point in the 3-D space.
 _MIN_MARKER, _MAX_MARKER = 6, 42
-
-#: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
-_SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
-                  "segment": "segment"}
-
 
 def segment_title(number: int) -> str:
     """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
@@ -53,39 +48,6 @@ def _by_segment(mapping: dict) -> dict[int, float]:
 # --- The 3-D space -------------------------------------------------------------------------------------
 
 
-def segment_space_counts(clients: pd.DataFrame) -> pd.DataFrame:
-    """Count clients per (job, housing, loan, segment): the points of the 3-D segment space.
-
-    Parameters
-    ----------
-    clients : DataFrame
-        The clients table (``clients.parquet``) or any subset of it; needs ``job_imputed``,
-        ``housing_imputed``, ``loan_imputed`` and ``segment``.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``job``, ``housing``, ``loan`` (str), ``segment`` (int) and ``clients`` (int), one row per
-        combination that occurs, sorted by segment, job, housing, loan.
-
-    Raises
-    ------
-    ValueError
-        If a needed column is missing.
-    """
-    missing = [column for column in _SPACE_COLUMNS if column not in clients.columns]
-    if missing:
-        raise ValueError(f"the clients table lacks the column(s) {missing}; expected {list(_SPACE_COLUMNS)}")
-    frame = clients[list(_SPACE_COLUMNS)].rename(columns=_SPACE_COLUMNS)
-    counts = frame.groupby(list(_SPACE_COLUMNS.values()), observed=True).size().rename("clients").reset_index()
-    counts = counts[counts["clients"] > 0]
-    for column in ("job", "housing", "loan"):
-        counts[column] = counts[column].astype(str)
-    counts["segment"] = counts["segment"].astype(int)
-    counts["clients"] = counts["clients"].astype(int)
-    return counts.sort_values(["segment", "job", "housing", "loan"]).reset_index(drop=True)
-
-
 def _marker_sizes(counts: pd.Series, largest: int) -> list[float]:
     # Area proportional to the count, so a point twice as large in area holds twice the clients.
     return [_MIN_MARKER + (_MAX_MARKER - _MIN_MARKER) * math.sqrt(n / largest) for n in counts]
@@ -97,7 +59,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     Parameters
     ----------
     counts : DataFrame
-        From :func:`segment_space_counts`.
+        From :func:`dashapp.views.segments.segment_space_counts`.
     highlight : int, optional
         A segment to show in full colour; the others fade. None shows all alike.
 

@@ -12,9 +12,10 @@ import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
 from dashapp import domain
-from dashapp.eda import SMALL_CLUSTER_SHARE, is_degenerate, share_text, shares_text, silhouette_basis
 from dashapp.figures import TEMPLATE_NAME
-from dashapp.figures.eda import COMPACT_MODEBAR
+from dashapp.figures.data import COMPACT_MODEBAR
+from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, share_text, shares_text,
+                                    silhouette_basis)
 
 LINE_COLOUR = "#2a6f97"
 HIGHLIGHT_COLOUR = "#e07a5f"
@@ -35,9 +36,9 @@ METRICS: dict[str, dict[str, str]] = {
 #: Short row labels of the overview heatmap (two lines, so that the heatmap keeps its width on a phone).
 _TREATMENT_SHORT = {"raw": "Keep 'unknown'", "knn": "KNN", "iterative": "Iterative"}
 _FEATURES_SHORT = {"all": "all features", "no_socio": "no socio-econ.", "final": "job, housing, loan"}
-FLAG = "\u26a0"
-STAR = "\u2605"
 FLAG_COLOUR = "#b02a37"
+#: The dendrogram shows the last merges only: this many leaves stay readable as rows of text on a phone.
+DENDROGRAM_LEAVES = 30
 
 
 def overview_row_label(treatment: str, feature_set: str) -> str:
@@ -93,7 +94,7 @@ def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, 
         The configuration on show, outlined.
     k : int, optional
         Show each configuration's silhouette at this k. Default: its best over k, leaving out solutions with a
-        cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
+        cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
     reference : (treatment, pipeline, feature_set)
         The final model, starred in the top left corner of its cell.
     train_rows : int, optional
@@ -103,7 +104,7 @@ def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, 
     Returns
     -------
     Figure
-        One ``Heatmap``, x labels ``P1`` .. ``P8``, y labels from :func:`overview_row_label` (which
+        One ``Heatmap``, x labels ``P1``, ``P2`` ... (one per pipeline), y labels from :func:`overview_row_label` (which
         :func:`overview_cell` decodes); the cell text is the silhouette (and, over k, the k). Annotations:
         the star, a flag in the top right corner of every cell whose solution has a small cluster, and a key.
     """
@@ -187,7 +188,7 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     -------
     Figure
         Trace 0: the curve, whose hover gives the cluster sizes when ``metrics`` has ``cluster_shares``; then,
-        when some k has a cluster under :data:`dashapp.eda.SMALL_CLUSTER_SHARE` of the clients, a trace named
+        when some k has a cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients, a trace named
         ``"small cluster"`` marking those k with a cross; then (when ``knee`` is on the curve) the knee marker.
     """
     if metric not in METRICS:
@@ -245,7 +246,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
     ----------
     points : DataFrame
         ``client_id``, ``x``, ``y``, ``cluster`` (0-based label) and optionally the hover fields of
-        :data:`dashapp.eda.HOVER_FIELDS` (as text).
+        :data:`dashapp.views.explorer.HOVER_FIELDS` (as text).
     k : int
         The number of clusters.
     shares : sequence of float, optional
@@ -290,7 +291,9 @@ def dendrogram_leaf_labels(linkage: np.ndarray, leaves, client_ids=None) -> list
 
     Parameters
     ----------
-    linkage : ndarray of shape (n - 1, 4)
+    linkage : ndarray
+        A scipy linkage matrix of n observations: one row per merge (the two clusters merged, their distance,
+        the observations under them).
     leaves : sequence of int
         scipy's ``dendrogram(...)["leaves"]``: an observation (below n) or a merged cluster (n and above).
     client_ids : sequence of int, optional
@@ -306,14 +309,15 @@ def dendrogram_leaf_labels(linkage: np.ndarray, leaves, client_ids=None) -> list
     return labels
 
 
-def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = 30, client_ids=None,
+def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = DENDROGRAM_LEAVES, client_ids=None,
                       title: str | None = None) -> go.Figure:
     """The Ward dendrogram of a configuration's sample, truncated to its last ``leaves`` merges.
 
     Parameters
     ----------
-    linkage : ndarray of shape (n - 1, 4)
-        A scipy linkage matrix.
+    linkage : ndarray
+        A scipy linkage matrix: one row per merge (the two clusters merged, their distance, the observations
+        under them).
     k : int, optional
         Draw the cut that leaves ``k`` clusters.
     leaves : int
@@ -331,8 +335,8 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = 3
     tree = dendrogram(linkage, no_plot=True, truncate_mode="lastp", p=leaves)
     xs, ys = [], []
     # Drawn sideways (leaves down the left, merges growing to the right) so that the leaf labels are rows of
-    # text: thirty of them stay readable at any width, where a row of rotated labels overlaps on a phone.
-    # All U shapes in one trace, separated by None: one trace instead of ~30 keeps the figure small.
+    # text: a few dozen of them stay readable at any width, where a row of rotated labels overlaps on a phone.
+    # All U shapes in one trace, separated by None: one trace instead of one per merge keeps the figure small.
     for icoord, dcoord in zip(tree["icoord"], tree["dcoord"]):
         xs.extend([*dcoord, None])
         ys.extend([*icoord, None])

@@ -1,4 +1,4 @@
-"""Figures of the data page: small aggregate frames from :mod:`dashapp.eda` in, plotly figures out.
+"""Figures of the data page: small aggregate frames from :mod:`dashapp.views.data` in, plotly figures out.
 
 Most charts are one builder, :func:`count_rate_figure`: bars for the number of clients per value and markers
 for their subscription rate on a second axis, so every chart reads the same way.
@@ -48,7 +48,7 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
     Parameters
     ----------
     counts : DataFrame
-        From :func:`dashapp.eda.outcome_by` (or shaped alike): ``clients``, ``subscribed``, ``rate`` and the
+        From :func:`dashapp.views.data.outcome_by` (or shaped alike): ``clients``, ``subscribed``, ``rate`` and the
         ``x`` column; optional ``value`` (the code a click reports, as the bars' customdata) and ``group``
         (a first level of the x axis, e.g. ``default``/``housing``/``loan`` side by side).
     title, x_title : str, optional
@@ -118,7 +118,7 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
     Parameters
     ----------
     counts : DataFrame
-        :func:`dashapp.eda.outcome_by` of ``segment`` (``value`` is the segment number).
+        :func:`dashapp.views.data.outcome_by` of ``segment`` (``value`` is the segment number).
     rates : SubscriptionRates
         :func:`dashapp.views.rates.subscription_rates` of the same clients; its populations' names label the
         traces (``training period``, or ``filtered clients, training period`` for a filter's selection).
@@ -154,7 +154,7 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
 
 def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
                            title: str | None = None) -> go.Figure:
-    """Contacts and subscription rate per month (from :func:`dashapp.eda.monthly_summary`)."""
+    """Contacts and subscription rate per month (from :func:`dashapp.views.data.monthly_summary`)."""
     figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline)
     # Month over year on two lines: six-monthly labels fit side by side on a phone.
     figure.update_xaxes(type="date", dtick="M6", tickformat="%b<br>%Y", tickangle=0)
@@ -162,7 +162,7 @@ def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
 
 
 def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Stacked histogram of clients per year of age, subscribed on top (from :func:`dashapp.eda.age_counts`)."""
+    """Stacked histogram of clients per year of age, subscribed on top (from :func:`dashapp.views.data.age_counts`)."""
     return go.Figure([
         go.Bar(x=counts["age"], y=counts["not_subscribed"], name="Did not subscribe",
                marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate="%{y:,} did not subscribe<extra></extra>"),
@@ -173,7 +173,7 @@ def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
 
 
 def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """A donut of the subscription outcome (from :func:`dashapp.eda.outcome_share`)."""
+    """A donut of the subscription outcome (from :func:`dashapp.views.data.outcome_share`)."""
     return go.Figure(go.Pie(
         labels=share["label"], values=share["clients"], hole=0.55, sort=False, direction="clockwise",
         marker=dict(colors=[NOT_SUBSCRIBED_COLOUR, SUBSCRIBED_COLOUR]), textinfo="percent",
@@ -182,7 +182,8 @@ def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
 
 
 def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Boxes of call duration by contact type, one colour per outcome (from :func:`dashapp.eda.duration_summary`).
+    """Boxes of call duration by contact type, one colour per outcome (from
+    :func:`dashapp.views.data.duration_summary`).
 
     The boxes are drawn from precomputed quartiles, so no individual call travels to the browser; the
     whiskers are the 5th and 95th percentiles.
@@ -192,10 +193,10 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
                                  ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
         rows = summary[summary["y"] == answer]
         traces.append(go.Box(
-            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"], median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"],
-            upperfence=rows["p95"], mean=rows["mean"], name=name, marker_color=colour,
-            line=dict(color=colour if answer == "yes" else "#6c757d"), fillcolor=colour,
-            hoverinfo="y",
+            x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"],
+            median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"], upperfence=rows["p95"], mean=rows["mean"],
+            name=name, marker_color=colour, line=dict(color=colour if answer == "yes" else "#6c757d"),
+            fillcolor=colour, hoverinfo="y",
         ))
     return go.Figure(traces, layout=_layout(
         title, boxmode="group", legend=_TOP_LEGEND,
@@ -208,12 +209,13 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
     Parameters
     ----------
     monthly : DataFrame
-        From :func:`dashapp.eda.monthly_summary`: indexed by month, one column per indicator.
+        From :func:`dashapp.views.data.monthly_summary`: indexed by month, one column per indicator.
 
     Returns
     -------
     Figure
-        One ``Scatter`` per indicator, on y axes ``y`` .. ``y5`` stacked top to bottom over x axis ``x``.
+        One ``Scatter`` per indicator, each on a y axis of its own (``y``, ``y2`` ...), stacked top to bottom
+        over the x axis ``x``.
     """
     columns = domain.SOCIO_ECONOMIC_COLUMNS
     gap, height = 0.05, (1 - 0.05 * (len(columns) - 1)) / len(columns)
@@ -239,7 +241,7 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
 
 
 def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Horizontal bars of ``unknown`` values per column (from :func:`dashapp.eda.unknown_audit`)."""
+    """Horizontal bars of ``unknown`` values per column (from :func:`dashapp.views.data.unknown_audit`)."""
     return go.Figure(go.Bar(
         y=[catalogue.column_label(column) for column in audit["column"]], x=audit["unknown"], orientation="h",
         marker_color=CLIENTS_COLOUR,

@@ -10,8 +10,8 @@ from scipy.cluster.hierarchy import linkage
 
 from dashapp import domain
 from dashapp.figures import TEMPLATE_NAME
-from dashapp.figures import clustering as clustering_figures
-from dashapp.figures import eda as eda_figures
+from dashapp.figures import data as data_figures
+from dashapp.figures import explorer as explorer_figures
 from dashapp.views.rates import Rate
 
 
@@ -31,7 +31,7 @@ def _uses_template(figure: go.Figure) -> bool:
 
 
 def test_count_rate_figure_has_client_bars_and_rate_markers():
-    figure = eda_figures.count_rate_figure(_counts(), baseline=Rate("all clients", 10, 2))
+    figure = data_figures.count_rate_figure(_counts(), baseline=Rate("all clients", 10, 2))
     bars, rates = figure.data
     assert isinstance(bars, go.Bar) and list(bars.x) == ["admin.", "student"] and list(bars.y) == [10, 4]
     assert list(bars.customdata) == ["admin.", "student"]  # what a click filters by
@@ -45,7 +45,7 @@ def test_count_rate_figure_has_client_bars_and_rate_markers():
 
 
 def test_count_rate_figure_names_a_filtered_reference_line_as_such():
-    figure = eda_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 14, 3))
+    figure = data_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 14, 3))
     assert figure.layout.annotations[0].text == "filtered clients: 21.4%"
     assert not any("overall" in (a.text or "") for a in figure.layout.annotations)
 
@@ -57,8 +57,8 @@ def test_segment_outcome_figure_adds_each_periods_rate_per_segment():
                             "y": ["yes", "no", "yes", "no", "no"]})
     counts = pd.DataFrame({"value": [1, 2], "label": ["Segment 1", "Segment 2"], "clients": [3, 2],
                            "subscribed": [2, 0], "rate": [2 / 3, 0.0]})
-    figure = eda_figures.segment_outcome_figure(counts, subscription_rates(clients, FILTERED),
-                                                baseline=Rate(FILTERED, 5, 2))
+    figure = data_figures.segment_outcome_figure(counts, subscription_rates(clients, FILTERED),
+                                                 baseline=Rate(FILTERED, 5, 2))
     bars, selected, train, test = figure.data
     assert [selected.name, train.name, test.name] == ["filtered clients", "training period", "test period"]
     assert list(train.y) == pytest.approx([0.5, 0.0]) and list(test.y) == pytest.approx([1.0, 0.0])
@@ -70,7 +70,7 @@ def test_segment_outcome_figure_adds_each_periods_rate_per_segment():
 
 def test_count_rate_figure_groups_and_lines():
     counts = _counts(group=["Housing loan", "Personal loan"])
-    figure = eda_figures.count_rate_figure(counts, x_title="Calls", rate_lines=True)
+    figure = data_figures.count_rate_figure(counts, x_title="Calls", rate_lines=True)
     assert [list(level) for level in figure.data[0].x] == [["Housing loan", "Personal loan"],
                                                            ["admin.", "student"]]
     assert figure.data[1].mode == "lines+markers"
@@ -79,20 +79,20 @@ def test_count_rate_figure_groups_and_lines():
 
 
 def test_count_rate_figure_ignores_the_baseline_of_nobody():
-    assert not eda_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 0, 0)).layout.shapes
+    assert not data_figures.count_rate_figure(_counts(), baseline=Rate("filtered clients", 0, 0)).layout.shapes
 
 
 def test_monthly_outcome_figure_is_a_time_series():
     monthly = pd.DataFrame({"clients": [5, 0], "subscribed": [1, 0], "rate": [0.2, np.nan]},
                            index=pd.DatetimeIndex(["2008-05-01", "2008-06-01"], name="month"))
-    figure = eda_figures.monthly_outcome_figure(monthly)
+    figure = data_figures.monthly_outcome_figure(monthly)
     assert figure.layout.xaxis.type == "date"
     assert list(figure.data[0].y) == [5, 0] and figure.data[1].mode == "lines+markers"
 
 
 def test_age_figure_stacks_outcomes():
     counts = pd.DataFrame({"age": [30, 31], "not_subscribed": [5, 6], "subscribed": [1, 2]})
-    figure = eda_figures.age_figure(counts)
+    figure = data_figures.age_figure(counts)
     assert figure.layout.barmode == "stack"
     assert [trace.name for trace in figure.data] == ["Did not subscribe", "Subscribed"]
     assert list(figure.data[1].y) == [1, 2]
@@ -101,7 +101,7 @@ def test_age_figure_stacks_outcomes():
 def test_share_figure_is_a_donut():
     share = pd.DataFrame({"value": ["no", "yes"], "label": ["Did not subscribe", "Subscribed"],
                           "clients": [9, 1], "share": [0.9, 0.1]})
-    pie = eda_figures.share_figure(share).data[0]
+    pie = data_figures.share_figure(share).data[0]
     assert isinstance(pie, go.Pie) and pie.hole > 0 and list(pie.values) == [9, 1]
 
 
@@ -110,7 +110,7 @@ def test_duration_figure_draws_boxes_from_quartiles():
                             "clients": [3, 2, 1], "mean": [100.0, 90, 300], "p05": [10.0, 5, 50],
                             "q1": [50.0, 40, 200], "median": [80.0, 70, 300], "q3": [120.0, 100, 400],
                             "p95": [300.0, 200, 800]})
-    figure = eda_figures.duration_figure(summary)
+    figure = data_figures.duration_figure(summary)
     no, yes = figure.data
     assert isinstance(no, go.Box) and list(no.x) == ["Mobile phone", "Landline"]  # not cellular, telephone
     assert list(no.q1) == [50, 40] and list(no.upperfence) == [300, 200]
@@ -122,7 +122,7 @@ def test_indicators_figure_stacks_five_panels_on_one_time_axis():
     monthly = pd.DataFrame({column: [1.0, np.nan, 3.0] for column in domain.SOCIO_ECONOMIC_COLUMNS},
                            index=index)
     monthly["nr.employed"] = [5191.0, np.nan, 5228.1]
-    figure = eda_figures.indicators_figure(monthly)
+    figure = data_figures.indicators_figure(monthly)
     assert len(figure.data) == 5
     assert [trace.yaxis for trace in figure.data] == ["y", "y2", "y3", "y4", "y5"]
     assert {trace.xaxis or "x" for trace in figure.data} == {"x"}
@@ -134,7 +134,7 @@ def test_indicators_figure_stacks_five_panels_on_one_time_axis():
 
 def test_unknown_figure_labels_counts_and_shares():
     audit = pd.DataFrame({"column": ["job", "default"], "unknown": [330, 8597], "share": [0.008, 0.209]})
-    bar = eda_figures.unknown_figure(audit).data[0]
+    bar = data_figures.unknown_figure(audit).data[0]
     assert bar.orientation == "h" and list(bar.x) == [330, 8597]
     assert list(bar.y) == ["Job", "Credit in default"]  # the columns' names, not their codes
     assert list(bar.text) == ["330 (0.8%)", "8,597 (20.9%)"]
@@ -172,32 +172,32 @@ def _marks(figure: go.Figure, text: str) -> list:
 
 
 def test_overview_heatmap_shows_each_configurations_best_silhouette_without_small_clusters():
-    figure = clustering_figures.silhouette_overview_figure(_grid(), selected=("raw", 3, "no_socio"))
+    figure = explorer_figures.silhouette_overview_figure(_grid(), selected=("raw", 3, "no_socio"))
     heatmap = figure.data[0]
     assert isinstance(heatmap, go.Heatmap)
     assert list(heatmap.x) == [f"P{n}" for n in range(1, 9)]
-    assert len(heatmap.y) == 9 and heatmap.y[_row("knn", "all")] == clustering_figures.overview_row_label("knn", "all")
+    assert len(heatmap.y) == 9 and heatmap.y[_row("knn", "all")] == explorer_figures.overview_row_label("knn", "all")
     z = np.array(heatmap.z, dtype=float)
     assert z.shape == (9, 8)
     knn_all = _row("knn", "all")
     assert z[knn_all, 3] == pytest.approx(0.1 * 4 / 8 + 0.5 + 0.03)  # knn, all, P4: best at k=3
-    assert clustering_figures.overview_cell(heatmap.x[3], heatmap.y[knn_all]) == ("knn", 4, "all")  # a click
+    assert explorer_figures.overview_cell(heatmap.x[3], heatmap.y[knn_all]) == ("knn", 4, "all")  # a click
     assert heatmap.text[knn_all][3].endswith("k=3")
     # raw / all / P1 scores 0.92 at k = 2, with a cluster of 1%: best over k leaves it out (k = 4 wins).
     assert z[_row("raw", "all"), 0] == pytest.approx(0.1 / 8 + 0.04)
     assert heatmap.text[_row("raw", "all")][0].endswith("k=4")
-    assert not _marks(figure, clustering_figures.FLAG)
+    assert not _marks(figure, explorer_figures.FLAG)
     outline = figure.layout.shapes[0]
     row = _row("raw", "no_socio")
     assert (outline.x0, outline.x1, outline.y0, outline.y1) == (1.5, 2.5, row - 0.5, row + 0.5)  # P3
 
 
 def test_overview_heatmap_at_k_flags_small_clusters_and_gives_sizes_in_the_hover():
-    figure = clustering_figures.silhouette_overview_figure(_grid(), k=2, train_rows=1000)
+    figure = explorer_figures.silhouette_overview_figure(_grid(), k=2, train_rows=1000)
     heatmap = figure.data[0]
     raw_all = _row("raw", "all")
     assert heatmap.z[raw_all][0] == pytest.approx(0.92) and heatmap.text[raw_all][0] == "0.92"
-    flags = _marks(figure, clustering_figures.FLAG)
+    flags = _marks(figure, explorer_figures.FLAG)
     # The flag sits in the top right corner of that one cell, in the axes' units.
     assert [(a.x, a.y, a.xanchor, a.yanchor) for a in flags] == [(0.5, raw_all - 0.5, "right", "top")]
     hover = heatmap.hovertext[raw_all][0]
@@ -211,19 +211,19 @@ def test_overview_heatmap_at_k_flags_small_clusters_and_gives_sizes_in_the_hover
 @pytest.mark.parametrize("k", [None, 4])
 def test_overview_star_is_anchored_in_the_final_models_cell(k):
     """The star's place is in data units from the cell's corner, so no width can push it into P7."""
-    figure = clustering_figures.silhouette_overview_figure(_grid(), k=k)
-    (star,) = _marks(figure, clustering_figures.STAR)
+    figure = explorer_figures.silhouette_overview_figure(_grid(), k=k)
+    (star,) = _marks(figure, explorer_figures.STAR)
     column = list(figure.data[0].x).index(f"P{domain.FINAL_PIPELINE}")
     row = _row(domain.FINAL_TREATMENT, "final")
     assert (star.x, star.y, star.xanchor, star.yanchor) == (column - 0.5, row - 0.5, "left", "top")
     assert not star.xshift and not star.yshift
-    assert figure.data[0].y[row] == clustering_figures.overview_row_label("knn", "final")
+    assert figure.data[0].y[row] == explorer_figures.overview_row_label("knn", "final")
 
 
-@pytest.mark.parametrize("metric", list(clustering_figures.METRICS))
+@pytest.mark.parametrize("metric", list(explorer_figures.METRICS))
 def test_metric_curve_figure_plots_any_metric_against_k(metric):
     metrics = _grid().query("config_id == 'knn-p8-all'")
-    figure = clustering_figures.metric_curve_figure(metrics, metric, k=2, knee=3)
+    figure = explorer_figures.metric_curve_figure(metrics, metric, k=2, knee=3)
     curve, knee = figure.data
     assert list(curve.x) == [2, 3, 4] and list(curve.y) == metrics[metric].tolist()
     assert list(knee.x) == [3] and knee.y[0] == metrics.loc[metrics["k"] == 3, metric].iloc[0]
@@ -233,7 +233,7 @@ def test_metric_curve_figure_plots_any_metric_against_k(metric):
 
 def test_metric_curve_hover_gives_cluster_sizes_and_small_clusters_are_marked():
     metrics = _grid().query("config_id == 'raw-p1-all'")
-    figure = clustering_figures.metric_curve_figure(metrics, "silhouette", k=4)
+    figure = explorer_figures.metric_curve_figure(metrics, "silhouette", k=4)
     curve, small = figure.data
     assert list(curve.customdata) == ["<br>cluster sizes 99% / 1.0%", "<br>cluster sizes 33% / 33% / 33%",
                                       "<br>cluster sizes 25% / 25% / 25% / 25%"]
@@ -241,22 +241,22 @@ def test_metric_curve_hover_gives_cluster_sizes_and_small_clusters_are_marked():
     assert small.name == "small cluster" and list(small.x) == [2] and list(small.y) == [pytest.approx(0.92)]
     assert "1.0%" in small.customdata[0]
     assert any("\u2715 a cluster holds under 2% of the clients" in a.text for a in figure.layout.annotations)
-    clean = clustering_figures.metric_curve_figure(_grid().query("config_id == 'knn-p8-final'"), "silhouette")
+    clean = explorer_figures.metric_curve_figure(_grid().query("config_id == 'knn-p8-final'"), "silhouette")
     assert [trace.name for trace in clean.data] == ["Silhouette"]
 
 
 def test_metric_curve_figure_without_knee_and_with_unknown_metric():
     metrics = _grid().query("config_id == 'knn-p8-all'")
-    assert len(clustering_figures.metric_curve_figure(metrics, "inertia", knee=None).data) == 1
+    assert len(explorer_figures.metric_curve_figure(metrics, "inertia", knee=None).data) == 1
     with pytest.raises(ValueError, match="accuracy"):
-        clustering_figures.metric_curve_figure(metrics, "accuracy")
+        explorer_figures.metric_curve_figure(metrics, "accuracy")
 
 
 def test_tsne_figure_has_one_trace_per_cluster_with_client_ids():
     points = pd.DataFrame({"client_id": [7, 8, 9], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.5],
                            "cluster": [0, 2, 0], "age": ["30", "40", "50"], "job": ["admin.", "student", "retired"],
                            "housing": ["yes", "no", "no"], "loan": ["no", "no", "yes"]})
-    figure = clustering_figures.tsne_figure(points, k=3)
+    figure = explorer_figures.tsne_figure(points, k=3)
     assert [trace.name for trace in figure.data] == ["Cluster 1", "Cluster 3"]  # empty cluster 2 left out
     first = figure.data[0]
     assert [row[0] for row in first.customdata] == [7, 9] and list(first.customdata[1][1:]) == ["50", "retired",
@@ -264,7 +264,7 @@ def test_tsne_figure_has_one_trace_per_cluster_with_client_ids():
     assert "Client %{customdata[0]}" in first.hovertemplate and "Job: %{customdata[2]}" in first.hovertemplate
     assert figure.data[0].marker.color != figure.data[1].marker.color
     assert figure.layout.yaxis.scaleanchor == "x"
-    with_shares = clustering_figures.tsne_figure(points, k=3, shares=[0.5, 0.004, 0.496])
+    with_shares = explorer_figures.tsne_figure(points, k=3, shares=[0.5, 0.004, 0.496])
     assert [trace.name for trace in with_shares.data] == ["Cluster 1 (50%)", "Cluster 3 (50%)"]
 
 
@@ -272,7 +272,7 @@ def test_dendrogram_figure_draws_the_truncated_tree_and_the_cut():
     rng = np.random.default_rng(0)
     points = np.vstack([rng.normal(centre, 0.1, size=(20, 2)) for centre in (0, 5, 10)])
     tree = linkage(points, method="ward")
-    figure = clustering_figures.dendrogram_figure(tree, k=3, leaves=10)
+    figure = explorer_figures.dendrogram_figure(tree, k=3, leaves=10)
     lines = figure.data[0]
     assert lines.mode == "lines"
     assert sum(value is None for value in lines.x) == 9  # 10 leaves: 9 merges, one U each
@@ -287,23 +287,23 @@ def test_dendrogram_leaves_say_client_or_clients():
     points = np.vstack([rng.normal(0, 0.1, size=(8, 2)), [[50.0, 50.0]]])  # one far client stays a leaf
     tree = linkage(points, method="ward")
     ids = np.arange(100, 109)
-    figure = clustering_figures.dendrogram_figure(tree, leaves=3, client_ids=ids)
+    figure = explorer_figures.dendrogram_figure(tree, leaves=3, client_ids=ids)
     labels = list(figure.layout.yaxis.ticktext)
     assert "client 108" in labels
     counts = [label for label in labels if label.endswith(" clients")]
     assert counts and sum(int(label.split()[0]) for label in counts) == 8
-    assert clustering_figures.dendrogram_leaf_labels(tree, [8, 9]) == ["1 client", f"{int(tree[0, 3])} clients"]
+    assert explorer_figures.dendrogram_leaf_labels(tree, [8, 9]) == ["1 client", f"{int(tree[0, 3])} clients"]
 
 
 def test_dendrogram_figure_without_cut():
     tree = linkage(np.arange(10, dtype=float).reshape(5, 2), method="ward")
-    assert not clustering_figures.dendrogram_figure(tree).layout.shapes
+    assert not explorer_figures.dendrogram_figure(tree).layout.shapes
 
 
 def test_overview_cell_decodes_every_cell_and_rejects_others():
     for treatment in domain.TREATMENTS:
         for feature_set in domain.FEATURE_SETS:
-            label = clustering_figures.overview_row_label(treatment, feature_set)
-            assert clustering_figures.overview_cell("P5", label) == (treatment, 5, feature_set)
+            label = explorer_figures.overview_row_label(treatment, feature_set)
+            assert explorer_figures.overview_cell("P5", label) == (treatment, 5, feature_set)
     with pytest.raises(ValueError, match="P9"):
-        clustering_figures.overview_cell("P9", clustering_figures.overview_row_label("raw", "all"))
+        explorer_figures.overview_cell("P9", explorer_figures.overview_row_label("raw", "all"))

@@ -1,8 +1,9 @@
-"""Exploratory analysis of the clients table: the data page's filter and the small aggregates its charts show.
+"""What the Data page shows: its client filter (and the filter's URL query), and the small aggregates its charts draw.
 
 Dash-free. A :class:`ClientFilter` says which clients an analyst is looking at; a :class:`ClientTable` holds the
 clients once per process as numpy codes so that a filter is a handful of boolean operations; the aggregate
 functions turn the selected rows into frames of a few dozen numbers, which is all that travels to the browser.
+The figures are drawn by :mod:`dashapp.figures.data`.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qs, urlencode
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from dashapp import catalogue, domain
+from dashapp import catalogue, domain, url_state
+from dashapp.views import rates
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
 
 #: What the data page aggregates (``split``: for the segments' rates per period); the rest of the clients table
 #: (imputed fields) stays on the server.
-_EDA_COLUMNS: tuple[str, ...] = (
+_DATA_COLUMNS: tuple[str, ...] = (
     "age", "job", "marital", "education", "default", "housing", "loan", "contact", "day_of_week", "duration",
     "campaign", "pdays", "previous", "poutcome", *domain.SOCIO_ECONOMIC_COLUMNS, "y", "contact_date", "segment",
     "split",
@@ -65,8 +67,7 @@ class ClientFilter:
                 query[name] = ",".join(str(value) for value in values)
         if self.period is not None:
             query["from"], query["to"] = self.period
-        # Keep commas and dots readable in a shared link; no category code contains a comma.
-        return "?" + urlencode(query, safe=",.") if query else ""
+        return url_state.query_string(query)
 
     def is_empty(self) -> bool:
         return self == ClientFilter()
@@ -76,12 +77,6 @@ class ClientFilter:
         if column not in LIST_FILTERS:
             raise ValueError(f"column={column!r} must be one of {', '.join(LIST_FILTERS)}")
         return replace(self, **{column: () if getattr(self, column) == (value,) else (value,)})
-
-
-def query_parameters(search: str | None) -> dict[str, str | list[str]]:
-    """URL query parameters as Dash passes them to a page layout: ``"?a=1&b=2&b=3"`` -> ``{"a": "1", "b": [...]}``."""
-    parsed = parse_qs((search or "").removeprefix("?"), keep_blank_values=True)
-    return {key: values[0] if len(values) == 1 else values for key, values in parsed.items()}
 
 
 def _as_list(value) -> list[str]:
@@ -102,7 +97,7 @@ class ClientTable:
     """
 
     def __init__(self, clients: pd.DataFrame):
-        self.frame = clients.loc[:, list(_EDA_COLUMNS)]
+        self.frame = clients.loc[:, list(_DATA_COLUMNS)]
         self._codes = {column: self.frame[column].cat.codes.to_numpy() for column in ("job", "marital",
                                                                                         "education")}
         self._categories = {column: list(self.frame[column].cat.categories) for column in self._codes}
@@ -442,163 +437,22 @@ def headline(frame: pd.DataFrame, total: int) -> dict[str, float]:
             "subscription_rate": float((frame["y"] == SUBSCRIBED).mean()) if clients else float("nan")}
 
 
-# --- One client -------------------------------------------------------------------------------------------------
-
-#: The few fields the explorer's t-SNE hover shows beside the client id.
-HOVER_FIELDS: tuple[str, ...] = ("age", "job", "housing", "loan")
-
-
-def tsne_points(tsne: pd.DataFrame, clients: pd.DataFrame, k: int) -> pd.DataFrame:
-    """A configuration's t-SNE map for ``k`` clusters, with the hover fields of each client.
-
-    Parameters
-    ----------
-    tsne : DataFrame
-        ``ArtifactStore.tsne(config)``: ``client_id``, ``x``, ``y``, ``label_k2`` ...
-    clients : DataFrame
-        The clients table, indexed by ``client_id``.
-    k : int
-        Which ``label_k{k}`` column becomes ``cluster``.
-
-    Returns
-    -------
-    DataFrame
-        ``client_id``, ``x``, ``y``, ``cluster`` and :data:`HOVER_FIELDS` as readable text (category labels,
-        e.g. ``"No personal loan"``), one row per mapped client.
-    """
-    column = f"label_k{k}"
-    if column not in tsne:
-        raise ValueError(f"k={k} has no t-SNE labels; the map has "
-                         f"{', '.join(c.removeprefix('label_k') for c in tsne if c.startswith('label_k'))}")
-    points = tsne[["client_id", "x", "y", column]].rename(columns={column: "cluster"})
-    fields = clients.loc[points["client_id"], list(HOVER_FIELDS)].astype(str).reset_index(drop=True)
-    for column in fields:
-        fields[column] = fields[column].map(lambda value, column=column: catalogue.category_label(column, value))
-    return pd.concat([points.reset_index(drop=True), fields], axis=1)
+def population(spec: ClientFilter) -> str:
+    """What the charts' clients are called: all clients, or the filtered clients."""
+    return rates.PERIODS["all"] if spec.is_empty() else rates.FILTERED
 
 
-#: Columns the client card leaves out: ``month`` repeats ``contact_date`` without the year.
-_RECORD_HIDDEN: tuple[str, ...] = ("month",)
+class Selection(NamedTuple):
+    """The clients a filter selects, with what every chart of them needs beside the rows."""
+
+    clients: pd.DataFrame
+    #: Their subscription rate, named after the population: each chart's reference line.
+    rate: rates.Rate
+    #: The ``"YYYY-MM"`` months of the filter's period.
+    months: tuple[str, ...]
 
 
-def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
-    """Every field of one client as readable ``field``/``value`` rows; empty when the id is unknown.
-
-    Field names and category values use the labels of :mod:`dashapp.catalogue` (``"Education"``,
-    ``"Basic (9 years)"``), never the file's codes; the segment carries its name.
-    """
-    if client_id not in clients.index:
-        return pd.DataFrame({"field": [], "value": []}, dtype=object)
-    row = clients.loc[client_id].drop(labels=[c for c in _RECORD_HIDDEN if c in clients.columns])
-    values = []
-    for column, value in row.items():
-        if isinstance(value, pd.Timestamp):
-            value = value.strftime("%B %Y")
-        elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
-            value = "never contacted before"
-        elif column == "segment" and int(value) in catalogue.SEGMENTS:
-            value = f"{int(value)}: {catalogue.SEGMENTS[int(value)].name}"
-        elif isinstance(value, str):
-            value = catalogue.category_label(column.removesuffix("_imputed"), value)
-        values.append(str(value))
-    return pd.DataFrame({"field": [catalogue.column_label(str(column)) for column in row.index], "value": values})
-
-
-# --- The clustering explorer ------------------------------------------------------------------------------------
-
-#: A K-means solution with a cluster holding less than this share of the clients is flagged as degenerate: its
-#: scores mostly measure how far one small group sits from everyone else (a silhouette of 0.9 at k = 2 can be
-#: 99.7% of the clients against 0.3%), not a segmentation.
-SMALL_CLUSTER_SHARE = 0.02
-
-
-def is_degenerate(smallest_share: float) -> bool:
-    """Whether a solution whose smallest cluster holds ``smallest_share`` of the clients is flagged."""
-    return bool(smallest_share < SMALL_CLUSTER_SHARE)
-
-
-def share_text(share: float) -> str:
-    """A cluster's share as the explorer writes it: ``"26%"``, or ``"0.3%"`` below 10%."""
-    return f"{share:.0%}" if share >= 0.095 else f"{share:.1%}"
-
-
-def shares_text(shares) -> str:
-    """The clusters' shares in label order: ``"26% / 15% / 43% / 16%"``."""
-    return " / ".join(share_text(float(share)) for share in shares)
-
-
-def configuration_metrics(grid_metrics: pd.DataFrame, config: str) -> pd.DataFrame:
-    """One configuration's rows of the grid, by k."""
-    rows = grid_metrics[grid_metrics["config_id"] == config]
-    if rows.empty:
-        raise ValueError(f"config={config!r} is not in the grid")
-    return rows.sort_values("k").reset_index(drop=True)
-
-
-def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
-    """How a silhouette was computed: ``"exact, all 28,831 training clients"`` or ``"on a sample of 5,000"``."""
-    if int(silhouette_clients) >= int(train_rows):
-        return f"exact, all {int(train_rows):,} training clients"
-    return f"on the shared sample of {int(silhouette_clients):,} training clients"
-
-
-def final_model_facts(grid_metrics: pd.DataFrame, evaluation: dict, clients: pd.DataFrame | None = None) -> dict:
-    """The numbers behind the choice of the final model, read from the grid and the evaluation artifacts.
-
-    Parameters
-    ----------
-    grid_metrics : DataFrame
-        ``ArtifactStore.grid_metrics``.
-    evaluation : dict
-        ``ArtifactStore.evaluation`` (its ``final`` part: treatment, pipeline, k, silhouette, shares).
-    clients : DataFrame, optional
-        ``ArtifactStore.clients``, to count the distinct (job, housing, loan) values of the training clients.
-
-    Returns
-    -------
-    dict
-        ``config`` (id), ``k``, ``silhouette`` and ``silhouette_clients`` (the grid's, exact),
-        ``evaluation_silhouette`` and ``evaluation_silhouette_sampled`` (the final segmentation's report),
-        ``shares`` (by K-means label), ``smallest_share``, ``knee`` (int or None), ``by_k`` (DataFrame: ``k``,
-        ``silhouette``, ``smallest_share``, ``degenerate``), ``best_k`` and ``best_silhouette`` (the best k
-        without a small cluster), ``pipelines_at_k`` (DataFrame: ``pipeline``, ``silhouette``,
-        ``smallest_share`` of the distinct pipelines at k, same treatment and feature set), ``rank_at_k`` and
-        ``configurations_at_k`` (the final configuration's rank by silhouette at k among the grid's distinct
-        configurations without a small cluster), ``distinct_values`` (int or None).
-    """
-    final = evaluation["final"]
-    k = int(final["k"])
-    config = domain.config_id(final["treatment"], int(final["pipeline"]), "final")
-    rows = configuration_metrics(grid_metrics, config)
-    chosen = rows.loc[rows["k"] == k].iloc[0]
-    by_k = rows[["k", "silhouette", "smallest_share"]].assign(
-        degenerate=rows["smallest_share"] < SMALL_CLUSTER_SHARE)
-    sound = by_k[~by_k["degenerate"]]
-    best = sound.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
-    knee = rows["knee"].iloc[0]
-    at_k = grid_metrics[grid_metrics["k"] == k]
-    # Copies of one matrix (pipelines 5-8 of the final feature set) count once.
-    at_k = at_k[[domain.same_matrix_pipeline(int(p), f) == int(p) for p, f in zip(at_k["pipeline"],
-                                                                                  at_k["feature_set"])]]
-    same_space = at_k[(at_k["treatment"] == final["treatment"]) & (at_k["feature_set"] == "final")]
-    sound_at_k = at_k[at_k["smallest_share"] >= SMALL_CLUSTER_SHARE]
-    rank = int((sound_at_k["silhouette"] > chosen["silhouette"]).sum()) + 1
-    distinct_values = None
-    if clients is not None:
-        keys = [f"{column}_imputed" for column in domain.SEGMENT_FEATURES]
-        distinct_values = int(len(clients.loc[clients["split"] == "train", keys].drop_duplicates()))
-    return {
-        "config": config, "k": k, "silhouette": float(chosen["silhouette"]),
-        "silhouette_clients": int(chosen["silhouette_clients"]),
-        "evaluation_silhouette": float(final["silhouette"]),
-        "evaluation_silhouette_sampled": float(final["silhouette_sampled"]),
-        "shares": [float(share) for share in chosen["cluster_shares"]],
-        "smallest_share": float(chosen["smallest_share"]),
-        "knee": None if pd.isna(knee) else int(knee),
-        "by_k": by_k.reset_index(drop=True),
-        "best_k": int(best["k"]), "best_silhouette": float(best["silhouette"]),
-        "pipelines_at_k": same_space[["pipeline", "silhouette", "smallest_share"]].sort_values("pipeline")
-        .reset_index(drop=True),
-        "rank_at_k": rank, "configurations_at_k": int(len(sound_at_k)),
-        "distinct_values": distinct_values,
-    }
+def selection(table: ClientTable, spec: ClientFilter) -> Selection:
+    """The clients ``spec`` selects from ``table``, their subscription rate and their months."""
+    clients = table.select(spec)
+    return Selection(clients, rates.rate_of(clients, population(spec)), table.period_months(spec))

@@ -1,0 +1,334 @@
+"""What the clustering explorer shows: its selection (and the selection's URL query), a configuration's scores in
+words, the final model's facts, the t-SNE points and one client's record.
+
+Dash-free, over the artifact store's frames (``grid_metrics``, ``tsne(config)``, ``clients``) and
+``evaluation.json``. The figures are drawn by :mod:`dashapp.figures.explorer`, which takes the small-cluster rule
+and the share texts from here so that the charts and the words agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dashapp import catalogue, domain, url_state
+from dashapp.artifacts import config_label
+
+# --- The selection -------------------------------------------------------------------------------------------
+
+#: The final model, which the explorer opens on; the keys are the selection's parameters in the URL, in order.
+DEFAULT_SELECTION = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",
+                     "k": domain.FINAL_K}
+
+
+def grid_k_values(manifest: dict) -> list[int]:
+    """The numbers of clusters the grid was fitted for, from the artifacts' manifest."""
+    return [int(k) for k in manifest["parameters"]["grid"]["k_values"]]
+
+
+def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tuple[dict, list[str]]:
+    """The selection a URL asks for, with the default in place of anything invalid (and a sentence why).
+
+    Parameters
+    ----------
+    query : mapping
+        URL query parameters (:func:`dashapp.url_state.query_parameters`); unknown keys are ignored.
+    k_values : list of int
+        The grid's k values; the default k is the one nearest the final model's.
+
+    Returns
+    -------
+    selection : dict
+        ``treatment``, ``pipeline`` (int), ``features`` and ``k`` (int).
+    problems : list of str
+        One readable sentence per value that was ignored.
+    """
+    selection, problems = dict(DEFAULT_SELECTION), []
+    selection["k"] = min(k_values, key=lambda k: abs(k - domain.FINAL_K))
+    choices = {"treatment": list(domain.TREATMENTS), "pipeline": [str(n) for n in domain.PIPELINES],
+               "features": list(domain.FEATURE_SETS), "k": [str(k) for k in k_values]}
+    for name, allowed in choices.items():
+        value = query.get(name)
+        if value is None:
+            continue
+        if str(value) in allowed:
+            selection[name] = int(value) if name in ("pipeline", "k") else str(value)
+        else:
+            problems.append(f"{name}={value!r} ignored; expected one of {', '.join(allowed)}.")
+    return selection, problems
+
+
+def selection_query_string(selection: Mapping[str, object]) -> str:
+    """``?treatment=knn&pipeline=8&features=all&k=4``: the URL query of a selection."""
+    return url_state.query_string({name: selection[name] for name in DEFAULT_SELECTION})
+
+
+def config_of(selection: Mapping[str, object]) -> str:
+    """The configuration id of a selection (``"knn-p8-all"``); k is not part of it."""
+    return domain.config_id(str(selection["treatment"]), int(selection["pipeline"]), str(selection["features"]))
+
+
+# --- The t-SNE map and one client ------------------------------------------------------------------------
+
+#: The few fields the explorer's t-SNE hover shows beside the client id.
+HOVER_FIELDS: tuple[str, ...] = ("age", "job", "housing", "loan")
+
+
+def tsne_points(tsne: pd.DataFrame, clients: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A configuration's t-SNE map for ``k`` clusters, with the hover fields of each client.
+
+    Parameters
+    ----------
+    tsne : DataFrame
+        ``ArtifactStore.tsne(config)``: ``client_id``, ``x``, ``y``, ``label_k2`` ...
+    clients : DataFrame
+        The clients table, indexed by ``client_id``.
+    k : int
+        Which ``label_k{k}`` column becomes ``cluster``.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id``, ``x``, ``y``, ``cluster`` and :data:`HOVER_FIELDS` as readable text (category labels,
+        e.g. ``"No personal loan"``), one row per mapped client.
+    """
+    column = f"label_k{k}"
+    if column not in tsne:
+        raise ValueError(f"k={k} has no t-SNE labels; the map has "
+                         f"{', '.join(c.removeprefix('label_k') for c in tsne if c.startswith('label_k'))}")
+    points = tsne[["client_id", "x", "y", column]].rename(columns={column: "cluster"})
+    fields = clients.loc[points["client_id"], list(HOVER_FIELDS)].astype(str).reset_index(drop=True)
+    for column in fields:
+        fields[column] = fields[column].map(lambda value, column=column: catalogue.category_label(column, value))
+    return pd.concat([points.reset_index(drop=True), fields], axis=1)
+
+
+#: Columns the client card leaves out: ``month`` repeats ``contact_date`` without the year.
+_RECORD_HIDDEN: tuple[str, ...] = ("month",)
+
+
+def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
+    """Every field of one client as readable ``field``/``value`` rows; empty when the id is unknown.
+
+    Field names and category values use the labels of :mod:`dashapp.catalogue` (``"Education"``,
+    ``"Basic (9 years)"``), never the file's codes; the segment carries its name.
+    """
+    if client_id not in clients.index:
+        return pd.DataFrame({"field": [], "value": []}, dtype=object)
+    row = clients.loc[client_id].drop(labels=[c for c in _RECORD_HIDDEN if c in clients.columns])
+    values = []
+    for column, value in row.items():
+        if isinstance(value, pd.Timestamp):
+            value = value.strftime("%B %Y")
+        elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
+            value = "never contacted before"
+        elif column == "segment" and int(value) in catalogue.SEGMENTS:
+            value = f"{int(value)}: {catalogue.SEGMENTS[int(value)].name}"
+        elif isinstance(value, str):
+            value = catalogue.category_label(column.removesuffix("_imputed"), value)
+        values.append(str(value))
+    return pd.DataFrame({"field": [catalogue.column_label(str(column)) for column in row.index], "value": values})
+
+
+# --- Scores, cluster sizes and the final model -------------------------------------------------------------
+
+#: A K-means solution with a cluster holding less than this share of the clients is flagged as degenerate: its
+#: scores mostly measure how far one small group sits from everyone else (a silhouette of 0.9 at k = 2 can be
+#: 99.7% of the clients against 0.3%), not a segmentation.
+SMALL_CLUSTER_SHARE = 0.02
+#: The marks the explorer's words and charts share: a degenerate solution, and the final model.
+FLAG = "\u26a0"
+STAR = "\u2605"
+
+
+def is_degenerate(smallest_share: float) -> bool:
+    """Whether a solution whose smallest cluster holds ``smallest_share`` of the clients is flagged."""
+    return bool(smallest_share < SMALL_CLUSTER_SHARE)
+
+
+def share_text(share: float) -> str:
+    """A cluster's share as the explorer writes it: ``"26%"``, or ``"0.3%"`` below 10%."""
+    return f"{share:.0%}" if share >= 0.095 else f"{share:.1%}"
+
+
+def shares_text(shares) -> str:
+    """The clusters' shares in label order: ``"26% / 15% / 43% / 16%"``."""
+    return " / ".join(share_text(float(share)) for share in shares)
+
+
+def configuration_metrics(grid_metrics: pd.DataFrame, config: str) -> pd.DataFrame:
+    """One configuration's rows of the grid, by k."""
+    rows = grid_metrics[grid_metrics["config_id"] == config]
+    if rows.empty:
+        raise ValueError(f"config={config!r} is not in the grid")
+    return rows.sort_values("k").reset_index(drop=True)
+
+
+def knee_of(metrics: pd.DataFrame) -> int | None:
+    """The elbow's knee of one configuration (:func:`configuration_metrics`); None when it has no clear knee."""
+    knee = metrics["knee"].iloc[0]
+    return None if pd.isna(knee) else int(knee)
+
+
+def cluster_shares(metrics: pd.DataFrame, k: int) -> list[float]:
+    """Each cluster's share of the training clients at ``k``, by K-means label."""
+    return [float(share) for share in metrics.loc[metrics["k"] == k, "cluster_shares"].iloc[0]]
+
+
+def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation: dict,
+                          train_rows: int) -> dict[str, str | None]:
+    """The chosen (configuration, k) in words: its scores, its cluster sizes, and a flag when a cluster is small.
+
+    Parameters
+    ----------
+    config : str
+        A configuration id (``"knn-p8-final"``).
+    metrics : DataFrame
+        Its rows of the grid (:func:`configuration_metrics`).
+    k : int
+        The chosen number of clusters.
+    evaluation : dict
+        ``ArtifactStore.evaluation``: its ``final`` part says whether this is the final segmentation.
+    train_rows : int
+        Training clients (the exact silhouette's population).
+
+    Returns
+    -------
+    dict
+        ``label`` (the configuration's name), ``scores``, ``sizes`` (``"1: 26%, 2: 15%, ..."``), ``degenerate``
+        (why the solution is flagged, or None) and ``final`` (the final segmentation's report and which
+        cluster is which segment, or None for any other solution).
+    """
+    chosen = metrics.loc[metrics["k"] == k].iloc[0]
+    knee = knee_of(metrics)
+    shares = list(chosen["cluster_shares"])
+    basis = silhouette_basis(chosen["silhouette_clients"], train_rows)
+    details: dict[str, str | None] = {
+        "label": config_label(config),
+        "scores": (f"k={k}: silhouette {chosen['silhouette']:.3f} ({basis}), Calinski-Harabasz "
+                   f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
+                   + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee.")),
+        "sizes": ", ".join(f"{number}: {share_text(share)}" for number, share in enumerate(shares, start=1)),
+        "degenerate": None, "final": None,
+    }
+    if is_degenerate(chosen["smallest_share"]):
+        smallest = min(range(len(shares)), key=lambda label: (shares[label], label))
+        details["degenerate"] = (
+            f"Degenerate: cluster {smallest + 1} holds {share_text(shares[smallest])} of the clients (under "
+            f"{SMALL_CLUSTER_SHARE:.0%}); the scores mostly measure how far that small group sits from everyone "
+            "else, not a segmentation.")
+    final = evaluation["final"]
+    if config == domain.config_id(final["treatment"], int(final["pipeline"]), "final") and k == int(final["k"]):
+        segments = ", ".join(f"cluster {int(label) + 1} is segment {segment}"
+                             for label, segment in sorted(final["segment_of_label"].items()))
+        details["final"] = (f"The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
+                            f"{final['silhouette_sampled']:.3f} on the shared sample); {segments}.")
+    return details
+
+
+def methods_reasons(facts: dict) -> dict:
+    """The reasons the explorer's methods card gives for the final model, in words, from ``facts``.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`final_model_facts` of the artifacts.
+
+    Returns
+    -------
+    dict
+        ``pipeline_scores`` (``"P1 0.61, P2 0.63 ..."``, a :data:`FLAG` after a degenerate one), ``same_pipeline``
+        (the pipeline whose matrix the final one shares), ``rank``, ``silhouette`` and ``knee`` (what each score
+        says of k) and ``picked_by_scores`` (bool: whether both scores point to the final k).
+    """
+    k, knee = facts["k"], facts["knee"]
+    by_k = facts["by_k"].set_index("k")
+    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
+                                + (f" {FLAG}" if is_degenerate(row.smallest_share) else "")
+                                for row in facts["pipelines_at_k"].itertuples())
+    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
+    if facts["best_k"] == k:
+        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
+    else:
+        first_k = int(by_k.index[0])
+        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
+                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
+                           f"k = {facts['best_k']} (the best without a small cluster)")
+        if facts["distinct_values"] is not None and facts["best_k"] > k:
+            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
+                                "more clusters come ever closer to one per combination")
+    knee_says = ("the elbow has no clear knee" if knee is None else
+                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
+    return {"pipeline_scores": pipeline_scores, "same_pipeline": domain.same_matrix_pipeline(domain.FINAL_PIPELINE,
+                                                                                             "final"),
+            "rank": rank, "silhouette": silhouette_says, "knee": knee_says,
+            "picked_by_scores": knee == k and facts["best_k"] == k}
+
+
+def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
+    """How a silhouette was computed: ``"exact, all 28,831 training clients"`` or ``"on a sample of 5,000"``."""
+    if int(silhouette_clients) >= int(train_rows):
+        return f"exact, all {int(train_rows):,} training clients"
+    return f"on the shared sample of {int(silhouette_clients):,} training clients"
+
+
+def final_model_facts(grid_metrics: pd.DataFrame, evaluation: dict, clients: pd.DataFrame | None = None) -> dict:
+    """The numbers behind the choice of the final model, read from the grid and the evaluation artifacts.
+
+    Parameters
+    ----------
+    grid_metrics : DataFrame
+        ``ArtifactStore.grid_metrics``.
+    evaluation : dict
+        ``ArtifactStore.evaluation`` (its ``final`` part: treatment, pipeline, k, silhouette, shares).
+    clients : DataFrame, optional
+        ``ArtifactStore.clients``, to count the distinct (job, housing, loan) values of the training clients.
+
+    Returns
+    -------
+    dict
+        ``config`` (id), ``k``, ``silhouette`` and ``silhouette_clients`` (the grid's, exact),
+        ``evaluation_silhouette`` and ``evaluation_silhouette_sampled`` (the final segmentation's report),
+        ``shares`` (by K-means label), ``smallest_share``, ``knee`` (int or None), ``by_k`` (DataFrame: ``k``,
+        ``silhouette``, ``smallest_share``, ``degenerate``), ``best_k`` and ``best_silhouette`` (the best k
+        without a small cluster), ``pipelines_at_k`` (DataFrame: ``pipeline``, ``silhouette``,
+        ``smallest_share`` of the distinct pipelines at k, same treatment and feature set), ``rank_at_k`` and
+        ``configurations_at_k`` (the final configuration's rank by silhouette at k among the grid's distinct
+        configurations without a small cluster), ``distinct_values`` (int or None).
+    """
+    final = evaluation["final"]
+    k = int(final["k"])
+    config = domain.config_id(final["treatment"], int(final["pipeline"]), "final")
+    rows = configuration_metrics(grid_metrics, config)
+    chosen = rows.loc[rows["k"] == k].iloc[0]
+    by_k = rows[["k", "silhouette", "smallest_share"]].assign(
+        degenerate=rows["smallest_share"] < SMALL_CLUSTER_SHARE)
+    sound = by_k[~by_k["degenerate"]]
+    best = sound.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
+    at_k = grid_metrics[grid_metrics["k"] == k]
+    # Copies of one matrix (pipelines 5-8 of the final feature set) count once.
+    at_k = at_k[[domain.same_matrix_pipeline(int(p), f) == int(p) for p, f in zip(at_k["pipeline"],
+                                                                                  at_k["feature_set"])]]
+    same_space = at_k[(at_k["treatment"] == final["treatment"]) & (at_k["feature_set"] == "final")]
+    sound_at_k = at_k[at_k["smallest_share"] >= SMALL_CLUSTER_SHARE]
+    rank = int((sound_at_k["silhouette"] > chosen["silhouette"]).sum()) + 1
+    distinct_values = None
+    if clients is not None:
+        keys = [f"{column}_imputed" for column in domain.SEGMENT_FEATURES]
+        distinct_values = int(len(clients.loc[clients["split"] == "train", keys].drop_duplicates()))
+    return {
+        "config": config, "k": k, "silhouette": float(chosen["silhouette"]),
+        "silhouette_clients": int(chosen["silhouette_clients"]),
+        "evaluation_silhouette": float(final["silhouette"]),
+        "evaluation_silhouette_sampled": float(final["silhouette_sampled"]),
+        "shares": [float(share) for share in chosen["cluster_shares"]],
+        "smallest_share": float(chosen["smallest_share"]),
+        "knee": knee_of(rows),
+        "by_k": by_k.reset_index(drop=True),
+        "best_k": int(best["k"]), "best_silhouette": float(best["silhouette"]),
+        "pipelines_at_k": same_space[["pipeline", "silhouette", "smallest_share"]].sort_values("pipeline")
+        .reset_index(drop=True),
+        "rank_at_k": rank, "configurations_at_k": int(len(sound_at_k)),
+        "distinct_values": distinct_values,
+    }
