@@ -25,7 +25,6 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -528,15 +527,4 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
         partial.unlink(missing_ok=True)
     logger.debug("scored %d of %d rows of %s", scored, rows, source)
     return StreamSummary(rows, scored, rows - scored, segments, dialect, normalised)
-
-
-def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
-    """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
-    items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
-             sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
-    lines = [f"{column}: {written!r} read as {read_as!r} ({count:,} row{'s' if count != 1 else ''})"
-             for (column, written, read_as), count in items[:limit]]
-    if len(items) > limit:
-        lines.append(f"... and {len(items) - limit:,} more values")
-    return lines
 
