@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
 from dashapp import catalogue, client_files, domain, scoring
+from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.views import score as score_view
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
@@ -192,7 +193,7 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     for category, count in filled.votes:
         assert f"{catalogue.category_label('job', category)}: {count}" in text
     rows = [c for c in _components(vote) if type(c).__name__ == "Tr"]
-    assert len(rows) == 1 + scoring.N_NEIGHBOURS  # header + the voters
+    assert len(rows) == 1 + N_NEIGHBOURS  # header + the voters
     assert f"{filled.neighbours[0]:,}" in text
     assert "filled by the vote of the most similar clients" in _text(result) or "tied vote" in _text(result)
 
