@@ -1,32 +1,24 @@
 """Files of clients: read them as a spreadsheet user wrote them, and write the scored file back the same way.
 
-Reading detects the encoding (UTF-8 with or without a byte-order mark, Windows-1251 for Cyrillic, Windows-1252
-or Latin-1 for Western European spreadsheets), the delimiter (tab, ``;`` or ``,``), the line ending and whether
-text cells are quoted; writing uses the same, keeps every row and column of the input as it was and adds
-scoring's columns (see :func:`dashapp.scoring.score_table`). Cells a spreadsheet would run as a formula are
-neutralised in the output, numbers in either decimal convention never are. :func:`score_csv_stream` does
-the same for a file of any size, in chunks. (Reading, writing and streaming share the dialect and the
-Arrow options, which is why they are one module, longer than most.)
+Reading finds how the file is written (its :class:`~dashapp.csv_dialect.Dialect`: encoding, byte-order mark,
+delimiter, line ending, quoting; see :mod:`dashapp.csv_dialect`) and which columns hold the client fields;
+writing uses the same dialect, keeps every row and column of the input as it was and adds scoring's columns
+(see :func:`dashapp.scoring.score_table`). Cells a spreadsheet would run as a formula are neutralised in the
+output, numbers in either decimal convention never are. :func:`score_csv_stream` does the same for a file of
+any size, in chunks.
 
-Why not the libraries (measured on the full UCI file, under load on the 2-core machine): charset-normalizer *is*
-used, restricted to the three single-byte encodings (left free, it reads a short Windows-1251 file as Mac
-Cyrillic or Big5, and a Latin-1 one as Windows-1250). defusedcsv 3.0 neutralises as we do (it keeps "-1,8"
-and "1.234,5") but writes through Python's csv module: 7.1 s for the 41,188 rows against about 1 s for the
-Arrow writer here, and it cannot quote text cells the way the UCI file does while leaving numbers bare.
-clevercsv 0.8 sniffs the same delimiters as a count of the header line on the files we accept (semicolon,
-comma with spaces, tab), in up to 0.56 s for 20 KB of the UCI file; a spreadsheet export never varies the
-quoting or escaping that it also guesses.
+Why not defusedcsv (measured on the full UCI file, under load on the 2-core machine): defusedcsv 3.0
+neutralises as we do (it keeps "-1,8" and "1.234,5") but writes through Python's csv module: 7.1 s for the
+41,188 rows against about 1 s for the Arrow writer here, and it cannot quote text cells the way the UCI file
+does while leaving numbers bare.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -36,17 +28,11 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from dashapp import catalogue, fields, scoring
+from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-#: Delimiters a spreadsheet export uses, in the order a tie between their counts is settled.
-DELIMITERS = (";", "\t", ",")
-#: Encodings tried when a file is not UTF-8, and how a person names them.
-SINGLE_BYTE_ENCODINGS = {"cp1251": "Windows-1251 (Cyrillic)", "cp1252": "Windows-1252 (Western European)",
-                         "latin_1": "Latin-1 (ISO 8859-1)"}
-_UTF8_BOM = codecs.BOM_UTF8
-_SAMPLE_BYTES = 65536
 _BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
                       b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
                       b"\x1f\x8b": "a gzip archive"}
@@ -63,40 +49,6 @@ NUMBER_PATTERN = re.compile(_NUMBER)
 
 class ClientFileError(ValueError):
     """A file of clients cannot be read; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """How a file is written, so that the scored file is written the same way.
-
-    Attributes
-    ----------
-    encoding : str
-        A Python codec: ``utf-8``, ``cp1251``, ``cp1252`` or ``latin_1``.
-    bom : bool
-        Whether the file starts with a UTF-8 byte-order mark (Excel's "CSV UTF-8" does; without it Excel
-        shows Cyrillic as mojibake).
-    delimiter : str
-        Tab, ``;`` or ``,``.
-    line_terminator : str
-        ``\\r\\n`` or ``\\n``, as the header line ends.
-    quote_text : bool
-        Whether every text cell is quoted (the UCI file: ``"admin."``) rather than only those that need it.
-    """
-
-    encoding: str = "utf-8"
-    bom: bool = False
-    delimiter: str = ","
-    line_terminator: str = "\n"
-    quote_text: bool = False
-
-    def describe(self) -> str:
-        """``UTF-8 with a byte-order mark, ';'-separated`` as the page says it."""
-        encoding = SINGLE_BYTE_ENCODINGS.get(self.encoding, "UTF-8")
-        if self.bom:
-            encoding += " with a byte-order mark"
-        delimiter = "tab" if self.delimiter == "\t" else repr(self.delimiter)
-        return f"{encoding}, {delimiter}-separated"
 
 
 class ClientFile(NamedTuple):
@@ -118,90 +70,6 @@ def _check_head(head: bytes, name: str) -> None:
         raise ClientFileError(f"{name} is UTF-16 text; {_SAVE_AS}")
     if b"\x00" in head:
         raise ClientFileError(f"{name} is a binary file, not a CSV file; {_SAVE_AS}")
-
-
-def _non_ascii_sample(content: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
-    """The lines holding bytes above 127, up to about ``limit`` bytes: what tells the encodings apart."""
-    lines, size, position = [], 0, 0
-    high = re.compile(rb"[\x80-\xff]")
-    while size <= limit and (match := high.search(content, position)):
-        start = content.rfind(b"\n", 0, match.start()) + 1
-        end = content.find(b"\n", match.start())
-        end = len(content) if end < 0 else end
-        lines.append(content[start:end])
-        size += end - start
-        position = end + 1
-    return b"\n".join(lines)
-
-
-#: Bytes that are letters in Windows-1251 (А-я, Ё, ё) and accented letters in Windows-1252.
-_HIGH_LETTERS = rb"[\xc0-\xff\xa8\xb8]"
-
-
-def _cyrillic_or_western(sample: bytes) -> str | None:
-    """Windows-1251 when most high letters stand in runs of three or more (Russian words are written in them
-    alone), Windows-1252 when most stand alone among ASCII letters (José, Müller); None when unclear.
-
-    charset-normalizer needs more text than a short client list gives: it reads "ФИО;Job / Иванов;Admin." as
-    Windows-1252. This count is what tells the two apart in such a file."""
-    letters = len(re.findall(_HIGH_LETTERS, sample))
-    if letters < 2:
-        return None
-    in_runs = sum(len(run) for run in re.findall(_HIGH_LETTERS + rb"{3,}", sample))
-    share = in_runs / letters
-    return "cp1251" if share >= 0.6 else "cp1252" if share <= 0.3 else None
-
-
-def detect_encoding(content: bytes) -> tuple[str, bool]:
-    """The encoding of a file's bytes and whether it starts with a UTF-8 byte-order mark.
-
-    UTF-8 is taken when the bytes decode as UTF-8 (a file that is not UTF-8 almost never does); otherwise the
-    letters decide between Windows-1251 and Windows-1252 (see :func:`_cyrillic_or_western`), and where they
-    do not, charset-normalizer chooses among :data:`SINGLE_BYTE_ENCODINGS`; Latin-1 takes any byte left.
-
-    Parameters
-    ----------
-    content : bytes
-        The file, or (for a large file) its start and its non-ASCII lines.
-
-    Returns
-    -------
-    (str, bool)
-        A Python codec name and whether a BOM was found.
-    """
-    import charset_normalizer
-
-    if content.startswith(_UTF8_BOM):
-        return "utf-8", True
-    try:
-        content.decode("utf-8")
-        return "utf-8", False
-    except UnicodeDecodeError as error:
-        # A sample cut in the middle of a character is still UTF-8.
-        if error.start >= len(content) - 3 and error.reason == "unexpected end of data":
-            return "utf-8", False
-    sample = content if len(content) <= _SAMPLE_BYTES else (
-        content[:_SAMPLE_BYTES // 2] + b"\n" + _non_ascii_sample(content[_SAMPLE_BYTES // 2:]))
-    encoding = _cyrillic_or_western(sample)
-    if encoding is None:
-        best = charset_normalizer.from_bytes(sample, cp_isolation=list(SINGLE_BYTE_ENCODINGS)).best()
-        encoding = best.encoding if best is not None else "cp1252"
-    try:
-        content.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "latin_1"  # decodes every byte
-    return encoding, False
-
-
-def sniff_dialect(first_line: str, encoding: str, bom: bool) -> Dialect:
-    """The delimiter, line ending and quoting of a file from its header line (as decoded, line ending kept)."""
-    header = first_line.rstrip("\r\n")
-    counts = {d: header.count(d) for d in DELIMITERS}
-    delimiter = max(DELIMITERS, key=lambda d: counts[d])  # max() keeps the first of equal counts
-    cells = header.split(delimiter)
-    quote_text = all(c.strip().startswith('"') for c in cells if c.strip())
-    return Dialect(encoding=encoding, bom=bom, delimiter=delimiter,
-                   line_terminator="\r\n" if first_line.endswith("\r\n") else "\n", quote_text=quote_text)
 
 
 def _first_line(text: str) -> str:
@@ -284,11 +152,11 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
                               "Score larger files with scripts/score.py, or split the file")
     if not content.strip():
         raise ClientFileError(f"{name} is empty")
-    _check_head(content[:_SAMPLE_BYTES], name)
+    _check_head(content[:SAMPLE_BYTES], name)
     import pyarrow.csv as pacsv
 
     encoding, bom = detect_encoding(content)
-    body = content[len(_UTF8_BOM) if bom else 0:]
+    body = content[len(UTF8_BOM) if bom else 0:]
     text = body.decode(encoding)
     headers, dialect, columns = _header(text, name, encoding, bom)
     # pyarrow reads UTF-8; a single-byte file is transcoded once (every byte of those encodings decodes).
@@ -397,7 +265,7 @@ def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, h
         names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
         lines.insert(0, dialect.delimiter.join(names.to_pylist()))
         if dialect.bom:
-            target.write(_UTF8_BOM)
+            target.write(UTF8_BOM)
     if lines:
         text = dialect.line_terminator.join(lines) + dialect.line_terminator
         target.write(text.encode(dialect.encoding, errors="replace"))
@@ -423,29 +291,6 @@ class StreamSummary(NamedTuple):
     segments: dict[int, int]
     dialect: Dialect
     normalised: dict[tuple[str, str, str], int]
-
-
-def _file_encoding(source: Path) -> tuple[str, bool]:
-    """:func:`detect_encoding` for a file of any size: one pass checks UTF-8, a sample decides otherwise."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with source.open("rb") as handle:
-        if handle.read(len(_UTF8_BOM)) == _UTF8_BOM:
-            return "utf-8", True
-        handle.seek(0)
-        try:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return "utf-8", False
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        sample = bytearray(handle.read(_SAMPLE_BYTES // 2))
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sample += b"\n" + _non_ascii_sample(block, _SAMPLE_BYTES // 2)
-            if len(sample) > _SAMPLE_BYTES:
-                break
-    return detect_encoding(bytes(sample))
 
 
 def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, chunk_rows: int = 50_000,
@@ -481,12 +326,12 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
     source, target = Path(source), Path(target)
     name = f"'{source.name}'"
     with source.open("rb") as handle:
-        head = handle.read(_SAMPLE_BYTES)
+        head = handle.read(SAMPLE_BYTES)
     if not head.strip():
         raise ClientFileError(f"{name} is empty")
     _check_head(head, name)
-    encoding, bom = _file_encoding(source)
-    headers, dialect, _columns = _header(head[len(_UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
+    encoding, bom = file_encoding(source)
+    headers, dialect, _columns = _header(head[len(UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
                                          name, encoding, bom)
     partial = target.with_name(f".{target.name}.partial")
     rows = scored = 0
@@ -502,7 +347,7 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
                 partial.open("wb") as out:
             read, parse, convert = _arrow_options(headers, dialect, block_size)
             if bom:
-                raw.seek(len(_UTF8_BOM))
+                raw.seek(len(UTF8_BOM))
             reader = pacsv.open_csv(raw, pacsv.ReadOptions(column_names=read.column_names, skip_rows=1,
                                                            block_size=block_size, encoding=encoding), parse, convert)
             for batch in reader:
@@ -528,15 +373,4 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
         partial.unlink(missing_ok=True)
     logger.debug("scored %d of %d rows of %s", scored, rows, source)
     return StreamSummary(rows, scored, rows - scored, segments, dialect, normalised)
-
-
-def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
-    """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
-    items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
-             sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
-    lines = [f"{column}: {written!r} read as {read_as!r} ({count:,} row{'s' if count != 1 else ''})"
-             for (column, written, read_as), count in items[:limit]]
-    if len(items) > limit:
-        lines.append(f"... and {len(items) - limit:,} more values")
-    return lines
 

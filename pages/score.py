@@ -23,7 +23,7 @@ from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_no
                                 original_recommendation, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.neighbours import N_NEIGHBOURS
-from dashapp.score_view import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
+from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
                                 category_options, errors_by_field, form_input, neighbour_table, read_upload,
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
                                 upload_view)
@@ -264,23 +264,25 @@ def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, di
 
 
 @callback(
-    Output(SCORE_RESULT, "children"),
-    *[Output(field_id(f), "invalid") for f in FIELDS], *[Output(feedback_id(f), "children") for f in FIELDS],
-    Input(SCORE_SUBMIT, "n_clicks"), Input(field_id("age"), "n_submit"),
-    *[State(field_id(f), "value") for f in FIELDS], State(VIEWPORT_STORE, "data"),
+    output={"result": Output(SCORE_RESULT, "children"),
+            "invalid": {f: Output(field_id(f), "invalid") for f in FIELDS},
+            "feedback": {f: Output(feedback_id(f), "children") for f in FIELDS}},
+    inputs={"clicks": Input(SCORE_SUBMIT, "n_clicks"), "submits": Input(field_id("age"), "n_submit")},
+    state={"form": {f: State(field_id(f), "value") for f in FIELDS}, "viewport": State(VIEWPORT_STORE, "data")},
     prevent_initial_call=True,
 )
-def score_one_client(_clicks, _submits, *values):
-    # The form's fields, then the window's width, for which the tree is drawn (unknown when not given).
-    viewport = values[len(FIELDS)] if len(values) > len(FIELDS) else None
+def score_one_client(clicks, submits, form, viewport=None):
+    """The result for the form's values, and each field's flag and message; the tree is drawn for the window's
+    width (``viewport``; a wide tree when unknown)."""
     try:
-        content, errors = _client_result(dict(zip(FIELDS, values)), viewport)
+        content, errors = _client_result(form, viewport)
     except ArtifactError as error:
         content, errors = missing_artifacts_notice(str(error)), {}
     except Exception:
-        logger.exception("scoring a client from the form failed: %r", values)
+        logger.exception("scoring a client from the form failed: %r", form)
         content, errors = dbc.Alert(UNEXPECTED, color="danger"), {}
-    return (content, *[f in errors for f in FIELDS], *[errors.get(f, "") for f in FIELDS])
+    return {"result": content, "invalid": {f: f in errors for f in FIELDS},
+            "feedback": {f: errors.get(f, "") for f in FIELDS}}
 
 
 # --- A file of clients -------------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html
@@ -12,11 +10,11 @@ from dash.exceptions import PreventUpdate
 from dashapp import catalogue, domain
 from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, job_split_note,
                                 missing_artifacts_notice)
-from dashapp.figures.tree import (WIDE_HEIGHT, class_balance_figure, confusion_matrix_figure, is_stacked,
-                                  node_path, readable_rule, tree_figure, tree_height)
-from dashapp.segmentation import tree_rules_text
+from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
+from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.store import artifact_status, current_store
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
+from dashapp.views.tree import node_path, rules_text
 
 dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
                    title="Decision tree | Bank client segmentation studio")
@@ -137,27 +135,6 @@ def layout(**_query):
             ], className="h-100"), lg=8, className="mb-3"),
         ]),
     ])
-
-
-def rules_text(nodes: list[dict], codes: bool = False) -> str:
-    """The tree's rules in words, each leaf named as the catalogue names its segment, then what its job split
-    means (the file is read away from the page, so it says so itself).
-
-    The page reads them in labels (``if housing loan:``); the download keeps the data file's codes
-    (``if housing = yes:``), so that the rules can be applied to the data as it is spelt.
-    """
-    notes = [textwrap.fill(f"Note: {split.headline}. {split.explanation} The original study "
-                           f"({catalogue.ORIGINAL_STUDY_URL}) {split.kept_because}", width=100,
-                           break_on_hyphens=False)
-             for split in job_splits(nodes)]
-    if not codes:
-        nodes = [{**node, "rule": _sentence(node["rule"]) if node["rule"] else None} for node in nodes]
-    return tree_rules_text(nodes, catalogue.segment_names()) + "".join(f"\n{note}\n" for note in notes)
-
-
-def _sentence(rule: str) -> str:
-    words = readable_rule(rule, link=" is ")
-    return words[:1].lower() + words[1:]
 
 
 @callback(Output(TREE_GRAPH, "figure"), Output(TREE_GRAPH, "style"), Input(TREE_GRAPH, "clickData"),

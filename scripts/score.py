@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dashapp import artifacts, client_files, scoring
 from dashapp.settings import get_settings
+from dashapp.views.score import normalised_summary
 
 logger = logging.getLogger("score")
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{summary.scored:,}", f"{summary.rows:,}", args.output, counts)
     if summary.refused:
         logger.info("%s rows not scored: their status column says why", f"{summary.refused:,}")
-    for line in client_files.normalised_summary(summary.normalised):
+    for line in normalised_summary(summary.normalised):
         logger.info("read leniently: %s", line)
     return 0
 

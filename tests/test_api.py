@@ -88,7 +88,7 @@ def test_a_client_id_is_echoed_for_one_client(client):
 
 
 def test_the_issues_tied_vote_is_said_in_the_answer(client, full_store):
-    from dashapp.score_view import typical_client
+    from dashapp.views.score import typical_client
 
     body = {**typical_client(full_store.clients), "job": "unknown", "age": 25, "education": "high.school"}
     filled = client.post(SCORE, json=body).get_json()["filled"][0]

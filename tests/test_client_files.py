@@ -228,11 +228,6 @@ def test_a_failed_stream_leaves_no_half_file(tmp_path, model):
     assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
 
 
-def test_normalised_summary_lists_the_most_common_first():
-    lines = client_files.normalised_summary({("housing", "Yes", "yes"): 3, ("job", "Admin.", "admin."): 1})
-    assert lines == ["housing: 'Yes' read as 'yes' (3 rows)", "job: 'Admin.' read as 'admin.' (1 row)"]
-
-
 def test_file_reading_imports_neither_dash_nor_flask():
     import subprocess
     import sys

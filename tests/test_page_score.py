@@ -15,7 +15,9 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
-from dashapp import catalogue, client_files, domain, score_view, scoring
+from dashapp import catalogue, client_files, domain, scoring
+from dashapp.neighbours import N_NEIGHBOURS
+from dashapp.views import score as score_view
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 SCORE = "pages.score"
@@ -42,18 +44,17 @@ def _layout(**query):
     return dash.page_registry[SCORE]["layout"](**query)
 
 
-def _form_values(page, **changes) -> list:
-    """The form's default values in callback order, with ``changes`` applied."""
+def _form_values(page, **changes) -> dict:
+    """The form's default values by field, with ``changes`` applied."""
     ids = _by_id(_layout())
     values = {f: ids[page.field_id(f)].value for f in page.FIELDS}
     values.update(changes)
-    return [values[f] for f in page.FIELDS]
+    return values
 
 
 def _submit(page, **changes):
-    result, *flags = page.score_one_client(1, None, *_form_values(page, **changes))
-    n = len(page.FIELDS)
-    return result, dict(zip(page.FIELDS, flags[:n])), dict(zip(page.FIELDS, flags[n:]))
+    out = page.score_one_client(clicks=1, submits=None, form=_form_values(page, **changes))
+    return out["result"], out["invalid"], out["feedback"]
 
 
 def _segment_shown(result) -> int:
@@ -184,7 +185,7 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     vote = _by_id(result)[page.SCORE_RESULT_VOTE]
     text = _text(vote)
     assert "Job was not known" in text and "5 most similar training clients voted" in text
-    values = dict(zip(page.FIELDS, _form_values(page, job="unknown")))
+    values = _form_values(page, job="unknown")
     core = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model)
     filled = core.filled[0]
     # Said in the label the form shows ('Administrative'), not the code (admin.).
@@ -192,7 +193,7 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     for category, count in filled.votes:
         assert f"{catalogue.category_label('job', category)}: {count}" in text
     rows = [c for c in _components(vote) if type(c).__name__ == "Tr"]
-    assert len(rows) == 1 + scoring.N_NEIGHBOURS  # header + the voters
+    assert len(rows) == 1 + N_NEIGHBOURS  # header + the voters
     assert f"{filled.neighbours[0]:,}" in text
     assert "filled by the vote of the most similar clients" in _text(result) or "tied vote" in _text(result)
 
@@ -209,7 +210,7 @@ def test_the_issues_tied_vote_is_said_with_how_it_was_broken(page, model):
     vote = _text(_by_id(result)[page.SCORE_RESULT_VOTE])
     assert "no majority" in vote and "the majority's choice" not in vote
     assert "filled by a tied vote of the most similar clients" in _text(result)
-    values = dict(zip(page.FIELDS, _form_values(page, job="unknown", age=25, education="high.school")))
+    values = _form_values(page, job="unknown", age=25, education="high.school")
     (filled,) = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model).filled
     assert filled.votes == (("admin.", 2), ("services", 2), ("technician", 1))
     assert f"client {filled.deciding_neighbour:,}" in tie
@@ -272,8 +273,9 @@ def test_page_gives_the_same_segment_as_the_core_and_the_api(page, model):
 
     api = server.test_client()
     for client in THREE_CLIENTS:
-        result, *invalid = page.score_one_client(1, None, *[client[f] for f in page.FIELDS])
-        assert not any(invalid[:len(page.FIELDS)])
+        out = page.score_one_client(clicks=1, submits=None, form={f: client[f] for f in page.FIELDS})
+        result = out["result"]
+        assert not any(out["invalid"].values())
         core = scoring.score_client(scoring.validate_client(client), model)
         response = api.post("/api/v1/score", json=client)
         assert response.status_code == 200
@@ -476,3 +478,8 @@ def test_decode_upload_reads_data_urls_only():
 def test_download_names_follow_the_upload():
     assert score_view.scored_filename("March clients.csv") == "March clients-scored.csv"
     assert score_view.scored_filename(None) == "clients-scored.csv"
+
+
+def test_normalised_summary_lists_the_most_common_first():
+    lines = score_view.normalised_summary({("housing", "Yes", "yes"): 3, ("job", "Admin.", "admin."): 1})
+    assert lines == ["housing: 'Yes' read as 'yes' (3 rows)", "job: 'Admin.' read as 'admin.' (1 row)"]

@@ -11,7 +11,8 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import catalogue, score_view, scoring
+from dashapp import catalogue, scoring
+from dashapp.views import score as score_view
 from dashapp.components import ALL_SEGMENTS_ROW, RATE_COLUMNS
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import store_rates

@@ -113,7 +113,7 @@ def test_equal_distances_are_broken_by_position_as_the_scoring_vote_does():
 
 
 def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
-    """The measurement behind dashapp.scoring's docstring table (training rows of the full file).
+    """The measurement behind dashapp.scoring_model's docstring table (training rows of the full file).
 
     The neighbours are chosen by distance, then position, from distances computed coordinate by coordinate, so
     these counts are the same on every machine (scikit-learn's own choice among equal distances is not: 156 and

@@ -1,12 +1,13 @@
-"""Figures of the segment classifier: the decision tree itself, its confusion matrix and the class balance.
+"""The decision tree as a figure, for the Tree page and (a client's way through it) the Score page.
 
 The tree is drawn from ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.segmentation.tree_nodes`):
 each node is a box coloured by its predicted segment with a bar of its segment mix, each edge carries its rule
-in words. The scoring page passes a client's ``highlight_path`` to show the way the tree decided.
+in words (:mod:`dashapp.views.tree`). The Score page passes a client's ``highlight_path`` to show the way the
+tree decided. The classifier's quality charts are :mod:`dashapp.figures.classifier`'s.
 
 Two layouts: the classic one (root on top, leaves side by side) where the figure is wide enough for every leaf,
 and a stacked one (one node per row, indented by depth, each rule written in its node's box) on a narrow
-screen, where eight leaves side by side would squeeze their text out of the boxes.
+screen, where the leaves side by side would squeeze their text out of the boxes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import plotly.graph_objects as go
 
 from dashapp import catalogue
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
+from dashapp.views.tree import node_path, readable_rule, rule_answer
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
 _BOX_WIDTH, _BOX_HEIGHT = 0.86, 0.5
@@ -58,58 +60,6 @@ def _wrap(text: str, width: int = _WRAP_AT) -> str:
     return "<br>".join(lines)
 
 
-def _rule_values(rule: str) -> tuple[str, list[str]] | None:
-    # The forms dashapp.segmentation writes: "housing = yes" and "job in {admin., blue-collar}".
-    feature, _, condition = rule.partition(" ")
-    if condition.startswith("= "):
-        return feature, [condition[2:]]
-    if condition.startswith("in {") and condition.endswith("}"):
-        return feature, condition[4:-1].split(", ")
-    return None
-
-
-#: Columns whose category labels name the column too ("Housing loan", "No personal loan").
-_SELF_NAMING = ("housing", "loan", "default")
-
-
-def readable_rule(rule: str, link: str = ": ") -> str:
-    """A split rule in the words an analyst reads, not the data file's codes.
-
-    Parameters
-    ----------
-    rule : str
-        A node's ``rule`` or ``split`` as :func:`dashapp.segmentation.tree_nodes` writes it:
-        ``"housing = yes"`` or ``"job in {admin., blue-collar}"``.
-    link : str
-        Between a column's name and its values (``" is "`` for a sentence).
-
-    Returns
-    -------
-    str
-        ``"Housing loan"``, ``"Job: Administrative or Blue-collar"``; a rule of another form unchanged.
-    """
-    parsed = _rule_values(rule)
-    if parsed is None:
-        return rule
-    feature, values = parsed
-    labels = [catalogue.category_label(feature, value) for value in values]
-    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
-    return listed if feature in _SELF_NAMING else f"{catalogue.column_label(feature)}{link}{listed}"
-
-
-def _answer(rule: str) -> str:
-    """A rule as the answer to its parent's question ("Housing loan?" -> "Yes"; "Job?" -> "Student or Retired")."""
-    parsed = _rule_values(rule)
-    if parsed is None:
-        return rule
-    feature, values = parsed
-    if feature in _SELF_NAMING:
-        labels = [value.capitalize() for value in values]
-    else:
-        labels = [catalogue.category_label(feature, value) for value in values]
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
-
-
 def _counts(node: dict) -> dict[int, int]:
     # JSON turns the segment keys into strings; accept either.
     return {int(segment): int(n) for segment, n in node["segment_counts"].items()}
@@ -145,35 +95,6 @@ def _positions(nodes: list[dict]) -> dict[int, tuple[float, float]]:
     root = next(node["id"] for node in nodes if node["parent"] is None)
     place(root)
     return positions
-
-
-def node_path(nodes: list[dict], node_id: int) -> list[int]:
-    """Node ids from the root down to ``node_id`` (for highlighting the way to a node).
-
-    Parameters
-    ----------
-    nodes : list of dict
-        ``tree_nodes`` from ``evaluation.json``.
-    node_id : int
-        A node of the tree.
-
-    Returns
-    -------
-    list of int
-        Root first, ``node_id`` last.
-
-    Raises
-    ------
-    ValueError
-        If ``node_id`` is not a node of the tree.
-    """
-    parent = {node["id"]: node["parent"] for node in nodes}
-    if node_id not in parent:
-        raise ValueError(f"node_id={node_id!r} is not in the tree; its nodes are {sorted(parent)}")
-    path = [node_id]
-    while parent[path[-1]] is not None:
-        path.append(parent[path[-1]])
-    return path[::-1]
 
 
 def _question(node: dict) -> str:
@@ -344,43 +265,8 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, widt
         layout = _stacked_layout(nodes, width, highlighted)
     else:
         layout = _classic_layout(nodes, highlighted, path_edges)
-
-    figure = go.Figure()
-    edge_x = {False: [], True: []}
-    edge_y = {False: [], True: []}
-    for node in nodes:
-        if node["parent"] is not None:
-            xs, ys = layout["edges"][node["id"]]
-            on_path = (node["parent"], node["id"]) in path_edges
-            edge_x[on_path] += [*xs, None]
-            edge_y[on_path] += [*ys, None]
-    for on_path in (False, True):
-        figure.add_trace(go.Scatter(
-            x=edge_x[on_path], y=edge_y[on_path], mode="lines", hoverinfo="skip", showlegend=False,
-            name="decision path" if on_path else "edges",
-            line=dict(color=_PATH_COLOUR if on_path else _EDGE_COLOUR, width=4 if on_path else 1.5),
-        ))
-
-    ordered = [by_id[node_id] for node_id in sorted(by_id)]
-    rules_to = {node["id"]: [by_id[i]["rule"] for i in node_path(nodes, node["id"])[1:]] for node in ordered}
-    figure.add_trace(go.Scatter(
-        x=[layout["anchors"][node["id"]][0] for node in ordered],
-        y=[layout["anchors"][node["id"]][1] for node in ordered],
-        mode="markers+text", name="nodes", showlegend=False,
-        text=[layout["texts"][node["id"]] for node in ordered], textposition=layout["textposition"],
-        textfont=dict(size=12, color=[_PATH_COLOUR if not highlighted or node["id"] in highlighted
-                                      else "#adb5bd" for node in ordered]),
-        # Invisible square markers catch hovers and clicks on a node.
-        marker=dict(symbol="square", size=layout["marker_size"], color="rgba(0, 0, 0, 0)"),
-        customdata=[node["id"] for node in ordered],
-        hovertext=[_node_hover(node, rules_to[node["id"]]) for node in ordered],
-        hoverinfo="text",
-    ))
-    for number in sorted(catalogue.SEGMENTS):
-        figure.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
-            marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]),
-        ))
+    figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges), _node_trace(nodes, layout, highlighted),
+                        *_legend_traces()])
     figure.update_layout(
         template=TEMPLATE_NAME, shapes=layout["shapes"], annotations=layout["annotations"],
         xaxis=dict(visible=False, range=layout["x_range"], fixedrange=True),
@@ -392,6 +278,49 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, widt
         hovermode=layout["hovermode"],
     )
     return figure
+
+
+def _edge_traces(nodes: list[dict], edges: dict[int, tuple[list[float], list[float]]],
+                 path_edges: set[tuple[int, int]]) -> list[go.Scatter]:
+    """Every edge as one line trace, the highlighted path's as a second, bold one (gaps of None between edges)."""
+    edge_x: dict[bool, list] = {False: [], True: []}
+    edge_y: dict[bool, list] = {False: [], True: []}
+    for node in nodes:
+        if node["parent"] is not None:
+            xs, ys = edges[node["id"]]
+            on_path = (node["parent"], node["id"]) in path_edges
+            edge_x[on_path] += [*xs, None]
+            edge_y[on_path] += [*ys, None]
+    return [go.Scatter(x=edge_x[on_path], y=edge_y[on_path], mode="lines", hoverinfo="skip", showlegend=False,
+                       name="decision path" if on_path else "edges",
+                       line=dict(color=_PATH_COLOUR if on_path else _EDGE_COLOUR, width=4 if on_path else 1.5))
+            for on_path in (False, True)]
+
+
+def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int]) -> go.Scatter:
+    """The nodes' texts, with invisible markers that catch hovers and clicks; ``customdata`` is the node id."""
+    by_id = {node["id"]: node for node in nodes}
+    ordered = [by_id[node_id] for node_id in sorted(by_id)]
+    rules_to = {node["id"]: [by_id[i]["rule"] for i in node_path(nodes, node["id"])[1:]] for node in ordered}
+    return go.Scatter(
+        x=[layout["anchors"][node["id"]][0] for node in ordered],
+        y=[layout["anchors"][node["id"]][1] for node in ordered],
+        mode="markers+text", name="nodes", showlegend=False,
+        text=[layout["texts"][node["id"]] for node in ordered], textposition=layout["textposition"],
+        textfont=dict(size=12, color=[_PATH_COLOUR if not highlighted or node["id"] in highlighted
+                                      else "#adb5bd" for node in ordered]),
+        marker=dict(symbol="square", size=layout["marker_size"], color="rgba(0, 0, 0, 0)"),
+        customdata=[node["id"] for node in ordered],
+        hovertext=[_node_hover(node, rules_to[node["id"]]) for node in ordered],
+        hoverinfo="text",
+    )
+
+
+def _legend_traces() -> list[go.Scatter]:
+    """One empty trace per segment, only for the legend's coloured squares."""
+    return [go.Scatter(x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
+                       marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]))
+            for number in sorted(catalogue.SEGMENTS)]
 
 
 def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tuple[int, int]]) -> dict:
@@ -406,7 +335,7 @@ def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tu
             edges[node["id"]] = ([x0, x], [y0 + _BOX_HEIGHT / 2, y - _BOX_HEIGHT / 2])
             on_path = (node["parent"], node["id"]) in path_edges
             annotations.append(dict(
-                x=(x0 + x) / 2, y=(y0 + y) / 2, text=_wrap(_answer(node["rule"])), showarrow=False,
+                x=(x0 + x) / 2, y=(y0 + y) / 2, text=_wrap(rule_answer(node["rule"])), showarrow=False,
                 font=dict(size=11, color=_PATH_COLOUR if on_path or not highlighted else "#6c757d"),
                 bgcolor="rgba(255, 255, 255, 0.9)", borderpad=2,
             ))
@@ -453,84 +382,3 @@ def _stacked_layout(nodes: list[dict], width: int, highlighted: set[int]) -> dic
         # A tap anywhere along a node's row picks it, not only on its first letters.
         hovermode="y",
     )
-
-
-# --- Evaluation ----------------------------------------------------------------------------------------
-
-
-def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
-    """A confusion matrix of the four segments as an annotated heatmap.
-
-    Parameters
-    ----------
-    matrix : list of list of int, shape (4, 4)
-        Rows are the true segments, columns the predicted ones, both in segment order (as
-        ``evaluation.json`` stores them).
-    title : str, optional
-        Figure title.
-
-    Returns
-    -------
-    go.Figure
-        One ``heatmap`` trace, segment 1 in the top row; hover gives the share of the true segment's rows.
-
-    Raises
-    ------
-    ValueError
-        If ``matrix`` is not square with one row per segment.
-    """
-    numbers = sorted(catalogue.SEGMENTS)
-    if len(matrix) != len(numbers) or any(len(row) != len(numbers) for row in matrix):
-        raise ValueError(f"the confusion matrix must be {len(numbers)} x {len(numbers)} (one row and column "
-                         f"per segment), got {[len(row) for row in matrix]}")
-    labels = [f"Segment {n}" for n in numbers]
-    row_share = [[n / (sum(row) or 1) for n in row] for row in matrix]
-    figure = go.Figure(go.Heatmap(
-        z=matrix, x=labels, y=labels, colorscale="Blues", showscale=False,
-        text=[[f"{n:,}" for n in row] for row in matrix], texttemplate="%{text}", textfont=dict(size=13),
-        customdata=row_share,
-        hovertemplate="True %{y}, predicted %{x}<br>%{text} clients (%{customdata:.1%} of the true segment)"
-                      "<extra></extra>",
-    ))
-    figure.update_layout(
-        template=TEMPLATE_NAME, title=title,
-        xaxis=dict(title=dict(text="Predicted segment"), side="bottom"),
-        yaxis=dict(title=dict(text="True segment"), autorange="reversed"),
-        margin=dict(l=90, r=10, t=40 if title else 10, b=50),
-    )
-    return figure
-
-
-def class_balance_figure(train: dict, test: dict) -> go.Figure:
-    """How the segments are spread in the training period and in the test period.
-
-    Parameters
-    ----------
-    train, test : dict
-        {segment: clients} (``class_balance_train`` and ``class_balance_test`` of ``evaluation.json``; keys may
-        be strings).
-
-    Returns
-    -------
-    go.Figure
-        Two grouped ``bar`` traces, "Training period" then "Test period", y in percent of the period's
-        clients, the counts as ``customdata``.
-    """
-    figure = go.Figure()
-    for label, counts, colour in (("Training period", train, "#2a6f97"), ("Test period", test, "#e07a5f")):
-        by_segment = {int(segment): int(n) for segment, n in counts.items()}
-        total = sum(by_segment.values()) or 1
-        numbers = sorted(by_segment)
-        figure.add_trace(go.Bar(
-            x=[f"Segment {n}" for n in numbers], y=[100 * by_segment[n] / total for n in numbers],
-            name=f"{label} ({total:,})", marker_color=colour, customdata=[by_segment[n] for n in numbers],
-            texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False,
-            hovertemplate=f"{label}<br>%{{x}}: %{{customdata:,}} clients (%{{y:.1f}}%)<extra></extra>",
-        ))
-    figure.update_layout(
-        template=TEMPLATE_NAME, barmode="group",
-        yaxis=dict(title=dict(text="% of the period's clients"), ticksuffix="%", rangemode="tozero"),
-        legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0),
-        margin=dict(l=60, r=10, t=20, b=30),
-    )
-    return figure

@@ -1,7 +1,9 @@
-"""What the scoring page shows, as plain data: form options, a scored client and an uploaded file, summarised.
+"""What the Score page shows, as plain data: form options, a scored client and an uploaded file, summarised.
 
 The page (``pages/score.py``) only turns these into components; everything here is testable without Dash.
-Scoring itself is :mod:`dashapp.scoring`'s, so the page answers exactly as the API and the command line do.
+Scoring itself is :mod:`dashapp.scoring`'s and reading and writing files :mod:`dashapp.client_files`', so the
+page answers exactly as the API and the command line do; the command line also prints
+:func:`normalised_summary`'s lines.
 """
 
 from __future__ import annotations
@@ -286,6 +288,17 @@ class UploadView:
         return self.refused - len(self.refused_rows)
 
 
+def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
+    """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
+    items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
+             sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
+    lines = [f"{column}: {written!r} read as {read_as!r} ({count:,} row{'s' if count != 1 else ''})"
+             for (column, written, read_as), count in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"... and {len(items) - limit:,} more values")
+    return lines
+
+
 def _preview_cell(field: str, cell: object) -> str:
     """A field's cell as the preview shows it: the readable label of the value it was read as."""
     text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
@@ -338,7 +351,7 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
         name=name, rows=len(table), scored=result.scored_count, refused=len(result.refused),
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
         read_as=file.dialect.describe(),
-        normalised=tuple(headers + client_files.normalised_summary(result.normalised)),
+        normalised=tuple(headers + normalised_summary(result.normalised)),
         segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.SEGMENTS.items()),
         preview_columns=(STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, *(FIELD_LABELS[f] for f in fields_present),
                          FILLED_LABEL),
