@@ -103,7 +103,9 @@ def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_st
 def test_core_modules_do_not_import_dash():
     code = ("import sys; import dashapp.data, dashapp.datasource, dashapp.preprocessing, dashapp.clustering, "
             "dashapp.segmentation, dashapp.build, dashapp.artifacts, dashapp.store, dashapp.scoring, "
-            "dashapp.url_state, dashapp.views.data, dashapp.views.explorer, dashapp.views.segments, dashapp.figures; "
+            "dashapp.scoring_model, dashapp.csv_dialect, dashapp.client_files, dashapp.url_state, "
+            "dashapp.views.data, dashapp.views.explorer, dashapp.views.segments, dashapp.views.tree, "
+            "dashapp.views.score, dashapp.views.rates, dashapp.views.caveats, dashapp.figures; "
             "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -2,7 +2,8 @@
 
 Every builder uses the one template registered here, so all charts share fonts, margins and colours.
 Sub-modules, one per page they were made for: ``data``, ``explorer``, ``segments`` (and the Overview's share
-comparison), ``tree`` (the decision tree page; the Score page draws its path too).
+comparison), ``tree`` (the decision tree; the Score page draws a client's path on it) with ``classifier`` (the Tree
+page's quality charts, kept apart so that the tree's drawing stays one readable module).
 """
 
 from __future__ import annotations
