@@ -259,32 +259,107 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
     dict
         JSON-ready.
     """
-    category = {f.name: {"type": ["string", "null"], "enum": [*f.categories, None],
-                         "description": f"{f.label}; null, absent or 'unknown' when not known"}
-                for f in fields.FIELDS if f.kind == fields.CATEGORY}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Bank client segmentation: scoring API", "version": "1.0.0",
+                 "description": "Assigns bank clients to the four segments of the segmentation studio."},
+        "servers": [{"url": server_url}],
+        "paths": {"/score": {"post": _score_operation()}, "/segments": {"get": _segments_operation()},
+                  "/openapi.json": {"get": _openapi_operation()}},
+        "components": {"schemas": {"Client": _client_schema(), "ScoreResult": _score_result_schema(),
+                                   "NotScored": _not_scored_schema(), "Filled": _filled_schema(),
+                                   "Errors": _errors_schema(), "Segment": _segment_schema()}},
+    }
+
+
+def _score_operation() -> dict:
+    return {
+        "operationId": "score",
+        "summary": f"Score one client, or a list of up to {MAX_CLIENTS:,}",
+        "description": "A list's clients are validated one by one: the answer has one entry per client, "
+                       "in the order sent, a result or the client's errors; only a malformed request "
+                       "as a whole (or a single client that cannot be scored) gets 422.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/Client"},
+            {"type": "object", "required": ["clients"], "additionalProperties": False,
+             "properties": {"clients": {
+                 "type": "array", "minItems": 1, "maxItems": MAX_CLIENTS,
+                 # Any item is accepted: one that is not a valid Client is answered with its errors.
+                 "items": {"anyOf": [{"$ref": "#/components/schemas/Client"},
+                                     {"description": "anything else: answered with this client's "
+                                                    "errors, the others are still scored"}]}}}},
+        ]}}}},
+        "responses": {
+            "200": {"description": "The segment of the client, or {\"results\": [...]} for a list, one "
+                                   "entry per client in the order sent",
+                    "content": {"application/json": {"schema": {"oneOf": [
+                        {"$ref": "#/components/schemas/ScoreResult"},
+                        {"type": "object", "required": ["results"], "properties": {"results": {
+                            "type": "array", "items": {"oneOf": [
+                                {"$ref": "#/components/schemas/ScoreResult"},
+                                {"$ref": "#/components/schemas/NotScored"}]}}}},
+                    ]}}}},
+            "400": _error_response("The body ended before its announced length"),
+            "413": _error_response(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"),
+            "415": _error_response("The body is not JSON"),
+            "422": _error_response("Invalid JSON, a malformed list, or a single client that cannot be "
+                                   "scored: each error names the field and the reason"),
+            "503": _error_response("The model artifacts are not built on this server"),
+        },
+    }
+
+
+def _segments_operation() -> dict:
+    return {
+        "operationId": "segments", "summary": "The segments, their descriptions and suggested products",
+        "responses": {"200": {"description": "Every segment", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["segments"],
+            "properties": {"segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}}}}},
+    }
+
+
+def _openapi_operation() -> dict:
+    return {
+        "operationId": "openapi", "summary": "This document",
+        "responses": {"200": {"description": "The OpenAPI document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }
+
+
+def _client_id_schema(description: str) -> dict:
+    return {"type": ["string", "integer"], "maxLength": MAX_CLIENT_ID_LENGTH, "description": description}
+
+
+def _client_schema() -> dict:
     low, high = fields.AGE_RANGE
-    number = {f.name: {"type": ["integer", "null"], "minimum": low, "maximum": high,
-                       "description": f"{f.label}: {f.rule}; null or absent when not known"}
-              for f in fields.FIELDS if f.kind == fields.NUMBER}
-    client_id = {"type": ["string", "integer"], "maxLength": MAX_CLIENT_ID_LENGTH,
-                 "description": "Optional: any identifier of yours, echoed in the answer"}
-    client = {
+    properties = {fields.CLIENT_ID: _client_id_schema("Optional: any identifier of yours, echoed in the answer")}
+    for f in fields.FIELDS:
+        if f.kind == fields.CATEGORY:
+            properties[f.name] = {"type": ["string", "null"], "enum": [*f.categories, None],
+                                  "description": f"{f.label}; null, absent or 'unknown' when not known"}
+        else:
+            properties[f.name] = {"type": ["integer", "null"], "minimum": low, "maximum": high,
+                                  "description": f"{f.label}: {f.rule}; null or absent when not known"}
+    return {
         "type": "object", "additionalProperties": False,
         "description": f"One client. At least two of {fields.label_list(fields.KEY_FIELDS)} must be known; a "
                        f"missing one is filled by a majority vote of the {N_NEIGHBOURS} most similar training "
                        "clients.",
-        "properties": {fields.CLIENT_ID: client_id, **{f: (category | number)[f] for f in fields.NAMES}},
+        "properties": properties,
         # "At least two key fields known", spelled out as the pairs that may be known.
         "anyOf": [{"required": list(pair), "properties": {k: {"enum": list(fields.BY_NAME[k].known_categories)}
                                                           for k in pair}}
                   for pair in combinations(fields.KEY_FIELDS, 2)],
     }
-    result = {
+
+
+def _score_result_schema() -> dict:
+    return {
         "type": "object",
         "required": ["status", "segment", "name", "description", "products", "key_fields", "filled",
                      "decision_path"],
         "properties": {
-            fields.CLIENT_ID: {**client_id, "description": "The client_id sent with this client, if any"},
+            fields.CLIENT_ID: _client_id_schema("The client_id sent with this client, if any"),
             "status": {"const": scoring.SCORED},
             "segment": {"type": "integer", "enum": sorted(catalogue.SEGMENTS)},
             "name": {"type": "string"}, "description": {"type": "string"},
@@ -297,20 +372,41 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                               "description": "Tree node ids from the root to the leaf"},
         },
     }
-    error_array = {"type": "array", "items": {
-        "type": "object", "required": ["field", "reason"],
-        "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}
-    not_scored = {
+
+
+def _error_properties() -> dict:
+    return {
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}},
+        "omitted": {"type": "integer", "description": f"errors beyond the first {MAX_ERRORS_LISTED}, not listed"},
+    }
+
+
+def _not_scored_schema() -> dict:
+    return {
         "type": "object", "required": ["status", "errors"],
         "description": "A client of a list that could not be scored, with its errors (fields as in Client)",
-        "properties": {
-            fields.CLIENT_ID: {**client_id, "description": "The client_id sent with this client, if any"},
-            "status": {"const": scoring.NOT_SCORED},
-            "errors": error_array,
-            "omitted": {"type": "integer", "description": "errors beyond the first 100, not listed"},
-        },
+        "properties": {fields.CLIENT_ID: _client_id_schema("The client_id sent with this client, if any"),
+                       "status": {"const": scoring.NOT_SCORED}, **_error_properties()},
     }
-    filled = {
+
+
+def _errors_schema() -> dict:
+    return {"type": "object", "required": ["errors"], "properties": _error_properties()}
+
+
+def _filled_schema() -> dict:
+    tie = {
+        "type": "object", "required": ["between", "votes", "broken_by", "deciding_neighbour"],
+        "properties": {
+            "between": {"type": "array", "minItems": 2, "items": {"type": "string"},
+                        "description": "The categories that share the most votes, the chosen one first"},
+            "votes": {"type": "integer", "minimum": 1, "description": "The votes each of them got"},
+            "broken_by": {"const": "nearest_neighbour",
+                          "description": "The tie went to the category of the nearest tied voter"},
+            "deciding_neighbour": {"type": "integer", "description": "That voter's row number"}}}
+    return {
         "type": "object", "required": ["field", "value", "votes", "neighbours", "tie"],
         "properties": {
             "field": {"type": "string", "enum": list(fields.KEY_FIELDS)},
@@ -320,89 +416,24 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                 "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}},
             "neighbours": {"type": "array", "items": {"type": "integer"},
                            "description": "The voters' row numbers in the data file (0-based), nearest first"},
-            "tie": {"oneOf": [{"type": "null"}, {
-                "type": "object", "required": ["between", "votes", "broken_by", "deciding_neighbour"],
-                "properties": {
-                    "between": {"type": "array", "minItems": 2, "items": {"type": "string"},
-                                "description": "The categories that share the most votes, the chosen one first"},
-                    "votes": {"type": "integer", "minimum": 1, "description": "The votes each of them got"},
-                    "broken_by": {"const": "nearest_neighbour",
-                                  "description": "The tie went to the category of the nearest tied voter"},
-                    "deciding_neighbour": {"type": "integer", "description": "That voter's row number"}}}],
-                "description": "null when the vote had a majority; else the tie and how it was broken. A tie means "
-                               "the filled value, and possibly the segment, could as well have been another"},
+            "tie": {"oneOf": [{"type": "null"}, tie],
+                    "description": "null when the vote had a majority; else the tie and how it was broken. A tie "
+                                   "means the filled value, and possibly the segment, could as well have been "
+                                   "another"},
         },
     }
-    errors = {
-        "type": "object", "required": ["errors"],
-        "properties": {
-            "errors": error_array,
-            "omitted": {"type": "integer", "description": "errors beyond the first 100, not listed"},
-        },
-    }
-    segment = {"type": "object",
-               "required": ["segment", "name", "description", "products", "original_recommendation", "colour"],
-               "properties": {"segment": {"type": "integer"}, "name": {"type": "string"},
-                              "description": {"type": "string"},
-                              "products": {"type": "array", "items": {"type": "string"}},
-                              "original_recommendation": {
-                                  "type": "string",
-                                  "description": "What the original study, " + catalogue.ORIGINAL_STUDY_URL
-                                                 + ", recommends for the segment"},
-                              "colour": {"type": "string"}}}
+
+
+def _segment_schema() -> dict:
     return {
-        "openapi": "3.1.0",
-        "info": {"title": "Bank client segmentation: scoring API", "version": "1.0.0",
-                 "description": "Assigns bank clients to the four segments of the segmentation studio."},
-        "servers": [{"url": server_url}],
-        "paths": {
-            "/score": {"post": {
-                "operationId": "score",
-                "summary": f"Score one client, or a list of up to {MAX_CLIENTS:,}",
-                "description": "A list's clients are validated one by one: the answer has one entry per client, "
-                               "in the order sent, a result or the client's errors; only a malformed request "
-                               "as a whole (or a single client that cannot be scored) gets 422.",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
-                    {"$ref": "#/components/schemas/Client"},
-                    {"type": "object", "required": ["clients"], "additionalProperties": False,
-                     "properties": {"clients": {
-                         "type": "array", "minItems": 1, "maxItems": MAX_CLIENTS,
-                         # Any item is accepted: one that is not a valid Client is answered with its errors.
-                         "items": {"anyOf": [{"$ref": "#/components/schemas/Client"},
-                                             {"description": "anything else: answered with this client's "
-                                                            "errors, the others are still scored"}]}}}},
-                ]}}}},
-                "responses": {
-                    "200": {"description": "The segment of the client, or {\"results\": [...]} for a list, one "
-                                           "entry per client in the order sent",
-                            "content": {"application/json": {"schema": {"oneOf": [
-                                {"$ref": "#/components/schemas/ScoreResult"},
-                                {"type": "object", "required": ["results"], "properties": {"results": {
-                                    "type": "array", "items": {"oneOf": [
-                                        {"$ref": "#/components/schemas/ScoreResult"},
-                                        {"$ref": "#/components/schemas/NotScored"}]}}}},
-                            ]}}}},
-                    "400": _error_response("The body ended before its announced length"),
-                    "413": _error_response(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"),
-                    "415": _error_response("The body is not JSON"),
-                    "422": _error_response("Invalid JSON, a malformed list, or a single client that cannot be "
-                                           "scored: each error names the field and the reason"),
-                    "503": _error_response("The model artifacts are not built on this server"),
-                },
-            }},
-            "/segments": {"get": {
-                "operationId": "segments", "summary": "The segments, their descriptions and suggested products",
-                "responses": {"200": {"description": "Every segment", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["segments"],
-                    "properties": {"segments": {"type": "array",
-                                                "items": {"$ref": "#/components/schemas/Segment"}}}}}}}},
-            }},
-            "/openapi.json": {"get": {
-                "operationId": "openapi", "summary": "This document",
-                "responses": {"200": {"description": "The OpenAPI document",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
-            }},
-        },
-        "components": {"schemas": {"Client": client, "ScoreResult": result, "NotScored": not_scored,
-                                   "Filled": filled, "Errors": errors, "Segment": segment}},
+        "type": "object",
+        "required": ["segment", "name", "description", "products", "original_recommendation", "colour"],
+        "properties": {"segment": {"type": "integer"}, "name": {"type": "string"},
+                       "description": {"type": "string"},
+                       "products": {"type": "array", "items": {"type": "string"}},
+                       "original_recommendation": {
+                           "type": "string",
+                           "description": "What the original study, " + catalogue.ORIGINAL_STUDY_URL
+                                          + ", recommends for the segment"},
+                       "colour": {"type": "string"}},
     }
