@@ -1,6 +1,7 @@
 """The Dash app factory: the shell (navigation, footer) and the Flask routes around the pages.
 
 The routes are the locally served Bootstrap CSS, ``/healthz`` and the scoring API (:func:`dashapp.api.mount`).
+It also sets the largest request body the app reads (:data:`MAX_REQUEST_BYTES`).
 The artifact store is not held here: pages and API ask :func:`dashapp.store.current_store`, loaded on first use.
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
@@ -10,6 +11,7 @@ The top-level ``app.py`` calls :func:`create_app` with its own module name so th
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import dash
@@ -19,6 +21,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 from flask import jsonify, send_from_directory
 
 from dashapp import api
+from dashapp.client_files import MAX_UPLOAD_BYTES
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.store import artifact_status
@@ -29,6 +32,14 @@ APP_TITLE = "Bank client segmentation studio"
 #: Bootstrap 5's compiled CSS as the bootstrap-flask package ships it: served by us, never from a CDN.
 _BOOTSTRAP_CSS_DIR = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5" / "css"
 _VENDOR_ROUTE = "vendor/bootstrap.min.css"
+
+#: Room for a callback's JSON around an upload: ids, the file's name, the other inputs and states.
+CALLBACK_ENVELOPE_BYTES = 64 * 1024
+#: The largest request body the app reads (Flask's MAX_CONTENT_LENGTH). The largest request is a Score page
+#: callback carrying an upload: the file as a base64 data URL (4 bytes for every 3, plus a short header) in the
+#: envelope. Werkzeug refuses a larger body with 413 from its Content-Length, before reading any of it; the API
+#: keeps its own, smaller limit and its JSON 413 (dashapp.api.MAX_BODY_BYTES).
+MAX_REQUEST_BYTES = 4 * math.ceil(MAX_UPLOAD_BYTES / 3) + CALLBACK_ENVELOPE_BYTES
 
 NAV_ID = "shell-nav"
 NAV_TOGGLER_ID = "shell-nav-toggler"
@@ -138,6 +149,7 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     app.layout = _shell_layout
     _register_shell_callbacks(app)
     server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     @server.route(prefix + _VENDOR_ROUTE)
     def bootstrap_css():
