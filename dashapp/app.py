@@ -1,7 +1,8 @@
 """The Dash app factory: the shell (navigation, footer) and the Flask routes around the pages.
 
 The routes are the locally served Bootstrap CSS, ``/healthz`` and the scoring API (:func:`dashapp.api.mount`).
-It also sets the largest request body the app reads (:data:`MAX_REQUEST_BYTES`).
+Two limits on work per request live here: the largest request body (:data:`MAX_REQUEST_BYTES`) and the manager of
+background callbacks (the Score page scores a file in a process of its own; :mod:`dashapp.score_jobs`).
 The artifact store is not held here: pages and API ask :func:`dashapp.store.current_store`, loaded on first use.
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
@@ -17,10 +18,10 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import flask_bootstrap
-from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html
 from flask import jsonify, send_from_directory
 
-from dashapp import api
+from dashapp import api, score_jobs
 from dashapp.client_files import MAX_UPLOAD_BYTES
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
@@ -145,6 +146,9 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
         # Pages add their own components; the id-coverage test guards against typos this would hide.
         suppress_callback_exceptions=True,
         serve_locally=True,
+        # Jobs run in a process each (multiprocess, forked from the worker); their progress and results pass
+        # through a diskcache folder every worker shares, so any worker answers a job's polls.
+        background_callback_manager=DiskcacheManager(score_jobs.callback_cache()),
     )
     app.layout = _shell_layout
     _register_shell_callbacks(app)

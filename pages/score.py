@@ -2,8 +2,10 @@
 
 The form shows the segment, why (the values the tree saw, a filled key field and its vote, a tied vote and
 how it was broken) and the client's path through the tree; its inputs come from the table of client fields
-(``dashapp.fields``). An uploaded file is scored whole; its rows never go into the browser's state: the
-download re-scores the upload component's contents, which takes well under a second even for the full file.
+(``dashapp.fields``). An uploaded file is scored in a background job (:mod:`dashapp.score_jobs`: a process of
+its own, a progress bar of the rows scored, a Cancel button); its rows never go into the browser's state: the
+scored file is kept on the server for a while under a random token, which the download asks for (an expired
+one is scored again from the upload, in the background too).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import fields, scoring
+from dashapp import fields, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_note, metric, missing_artifacts_notice,
@@ -52,12 +54,25 @@ SCORE_UPLOAD_READ_AS = "score-upload-read-as"
 SCORE_DOWNLOAD_BUTTON = "score-download-button"
 SCORE_DOWNLOAD = "score-download"
 SCORE_DOWNLOAD_MESSAGE = "score-download-message"
+SCORE_DOWNLOAD_AREA = "score-download-area"
+#: The token and name of the scored file kept on the server (score_jobs.keep_scored_file), never its rows.
+SCORE_SCORED_FILE = "score-scored-file"
+SCORE_PROGRESS = "score-progress"
+SCORE_PROGRESS_BAR = "score-progress-bar"
+SCORE_PROGRESS_TEXT = "score-progress-text"
+SCORE_CANCEL = "score-cancel"
+SCORE_UPLOAD_TOO_LARGE = "score-upload-too-large"
 
 TAB_CLIENT, TAB_FILE = "client", "file"
 FIELDS = fields.NAMES
-#: Dash drops a file larger than max_size without a word, so the browser's limit is set above ours: a file
-#: somewhat over 50 MB still arrives and gets read_client_csv's message; only absurd sizes stay in the browser.
-BROWSER_UPLOAD_LIMIT = 2 * MAX_UPLOAD_BYTES
+#: The browser keeps a file above the limit (dcc.Upload's max_size): the request would be refused anyway (the
+#: app's MAX_CONTENT_LENGTH is sized for this limit). Dash's Upload drops such a file without a word, so
+#: assets/upload_limit.js says so, reading the limit from the wrapper's data-max-bytes.
+BROWSER_UPLOAD_LIMIT = MAX_UPLOAD_BYTES
+HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
+READING = "Reading the file\u2026"
+#: How often the browser asks a running job for its progress (milliseconds).
+PROGRESS_INTERVAL = 500
 UNEXPECTED = ("Something went wrong on our side; the problem has been logged. Please try again, and tell the "
               "analytics team if it happens again.")
 
@@ -126,19 +141,28 @@ def _upload_tab() -> html.Div:
                 " (headers and values in any case). Every row and column is kept, in the file's own encoding "
                 f"and delimiter, with a status and the segment added. Up to {limit}."],
                className="small text-muted mt-3"),
-        dcc.Upload(id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
-                   children=html.Div(["Drag and drop a CSV file here, or ", html.Span("choose one", className="link-primary text-decoration-underline"),
-                                      f" (up to {limit})"]),
-                   style={"borderWidth": "2px", "borderStyle": "dashed", "borderRadius": "0.5rem",
-                          "borderColor": "#adb5bd", "padding": "1.5rem", "textAlign": "center",
-                          "backgroundColor": "#fff", "cursor": "pointer"}),
+        html.Div(dcc.Upload(
+            id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
+            children=html.Div(["Drag and drop a CSV file here, or ",
+                               html.Span("choose one", className="link-primary text-decoration-underline"),
+                               f" (up to {limit})"]),
+            style={"borderWidth": "2px", "borderStyle": "dashed", "borderRadius": "0.5rem", "borderColor": "#adb5bd",
+                   "padding": "1.5rem", "textAlign": "center", "backgroundColor": "#fff", "cursor": "pointer"}),
+            **{"data-max-bytes": str(BROWSER_UPLOAD_LIMIT), "data-message": SCORE_UPLOAD_TOO_LARGE}),
+        html.Div(id=SCORE_UPLOAD_TOO_LARGE),
+        html.Div([
+            html.Div(READING, id=SCORE_PROGRESS_TEXT, className="small text-muted mb-1"),
+            dbc.Progress(id=SCORE_PROGRESS_BAR, value=0, max=1, striped=True, animated=True, className="mb-2"),
+            dbc.Button("Cancel", id=SCORE_CANCEL, color="secondary", outline=True, size="sm"),
+        ], id=SCORE_PROGRESS, className="mb-3", style=HIDDEN),
         html.Div([
             dbc.Button("Download the scored file", id=SCORE_DOWNLOAD_BUTTON, color="primary", size="sm",
                        disabled=True, className="me-2"),
             dcc.Download(id=SCORE_DOWNLOAD),
             html.Div(id=SCORE_DOWNLOAD_MESSAGE),
-        ], className="mb-3"),
-        dcc.Loading(html.Div(id=SCORE_UPLOAD_RESULT), type="default"),
+        ], id=SCORE_DOWNLOAD_AREA, className="mb-3"),
+        dcc.Store(id=SCORE_SCORED_FILE),
+        html.Div(id=SCORE_UPLOAD_RESULT),
     ])
 
 
@@ -174,7 +198,6 @@ def layout(tab: str | None = None, **_query):
 
 
 # --- One client --------------------------------------------------------------------------------------------
-
 
 
 def _segment_card(view: ResultView) -> dbc.Card:
@@ -338,44 +361,91 @@ def _upload_summary(view: UploadView) -> html.Div:
     return html.Div(parts)
 
 
-def _scored_upload(contents: str, filename: str | None):
+def _score_upload(contents: str, filename: str | None, set_progress):
+    """Read and score an upload in chunks, telling the progress bar; also return the file and its name."""
+    set_progress(_PROGRESS_START)
     file, name = read_upload(contents, filename)
-    return file, name, scoring.score_table(file.table, _model())
+
+    def progress(done: int, total: int) -> None:
+        set_progress([done, total, f"{done:,} of {total:,} rows scored"])
+
+    result = score_jobs.score_table_in_chunks(file.table, _model(), score_jobs.chunk_rows(), progress)
+    return file, name, result
+
+
+#: While a job runs: its progress and Cancel button shown, the previous file's result and download hidden.
+_RUNNING = [(Output(SCORE_PROGRESS, "style"), SHOWN, HIDDEN),
+            (Output(SCORE_UPLOAD_RESULT, "style"), HIDDEN, SHOWN),
+            (Output(SCORE_DOWNLOAD_AREA, "style"), HIDDEN, SHOWN)]
+_PROGRESS = [Output(SCORE_PROGRESS_BAR, "value"), Output(SCORE_PROGRESS_BAR, "max"),
+             Output(SCORE_PROGRESS_TEXT, "children")]
+_PROGRESS_START = [0, 1, READING]
 
 
 @callback(
-    Output(SCORE_UPLOAD_RESULT, "children"), Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
-    Output(SCORE_DOWNLOAD_MESSAGE, "children"),
-    Input(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
-    prevent_initial_call=True,
+    output={"result": Output(SCORE_UPLOAD_RESULT, "children"), "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
+            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children"), "scored": Output(SCORE_SCORED_FILE, "data")},
+    inputs={"contents": Input(SCORE_UPLOAD, "contents")}, state={"filename": State(SCORE_UPLOAD, "filename")},
+    background=True, progress=_PROGRESS, progress_default=_PROGRESS_START, running=_RUNNING,
+    cancel=[Input(SCORE_CANCEL, "n_clicks")], interval=PROGRESS_INTERVAL, prevent_initial_call=True,
 )
-def score_file(contents, filename):
+def score_file(set_progress, contents, filename):
+    refused = {"disabled": True, "message": None, "scored": None}
     try:
-        file, name, result = _scored_upload(contents, filename)
+        file, name, result = _score_upload(contents, filename, set_progress)
         view = upload_view(name, file, result)
+        set_progress([view.rows, view.rows, "Writing the scored file\u2026"])
+        token = score_jobs.keep_scored_file(scored_csv_bytes(file, result))
     except ClientFileError as error:
-        return dbc.Alert(str(error), color="warning", className="upload-problem"), True, None
+        return {"result": dbc.Alert(str(error), color="warning", className="upload-problem"), **refused}
     except ArtifactError as error:
-        return missing_artifacts_notice(str(error)), True, None
+        return {"result": missing_artifacts_notice(str(error)), **refused}
     except Exception:
         logger.exception("scoring the uploaded file %r failed", filename)
-        return dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), True, None
-    return _upload_summary(view), False, None
+        return {"result": dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), **refused}
+    return {"result": _upload_summary(view), "disabled": False, "message": None,
+            "scored": {"token": token, "filename": scored_filename(filename)}}
 
 
 @callback(
-    Output(SCORE_DOWNLOAD, "data"), Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True),
-    Input(SCORE_DOWNLOAD_BUTTON, "n_clicks"),
-    State(SCORE_UPLOAD, "contents"), State(SCORE_UPLOAD, "filename"),
+    output={"result": Output(SCORE_UPLOAD_RESULT, "children", allow_duplicate=True),
+            "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled", allow_duplicate=True),
+            "scored": Output(SCORE_SCORED_FILE, "data", allow_duplicate=True),
+            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True)},
+    inputs={"_clicks": Input(SCORE_CANCEL, "n_clicks")}, state={"result_style": State(SCORE_UPLOAD_RESULT, "style")},
     prevent_initial_call=True,
 )
-def download_file(_clicks, contents, filename):
-    # The rows are not kept anywhere between callbacks: the upload is scored again, which is fast.
+def cancelled(_clicks, result_style):
+    # Dash stops the job (the Cancel button is both background callbacks' cancel input); this says so. The
+    # result is hidden while a file is scored (_RUNNING), shown while a download scores it again.
+    if result_style == HIDDEN:
+        stopped = dbc.Alert("Scoring stopped. Choose the file again to score it.", color="secondary",
+                            className="small upload-cancelled")
+        return {"result": stopped, "disabled": True, "scored": None, "message": None}
+    return {"result": dash.no_update, "disabled": dash.no_update, "scored": dash.no_update,
+            "message": dbc.Alert("Download stopped.", color="secondary", className="small mt-2")}
+
+
+@callback(
+    output={"download": Output(SCORE_DOWNLOAD, "data"),
+            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True)},
+    inputs={"_clicks": Input(SCORE_DOWNLOAD_BUTTON, "n_clicks")},
+    state={"scored": State(SCORE_SCORED_FILE, "data"), "contents": State(SCORE_UPLOAD, "contents"),
+           "filename": State(SCORE_UPLOAD, "filename")},
+    background=True, progress=_PROGRESS, progress_default=_PROGRESS_START,
+    running=[_RUNNING[0], (Output(SCORE_DOWNLOAD_BUTTON, "disabled"), True, False)],
+    cancel=[Input(SCORE_CANCEL, "n_clicks")], interval=PROGRESS_INTERVAL, prevent_initial_call=True,
+)
+def download_file(set_progress, _clicks, scored, contents, filename):
+    # The file scored for the summary is kept for a while; once it is gone, the upload is scored again.
+    content = score_jobs.scored_file((scored or {}).get("token"))
+    if content is not None:
+        return {"download": dcc.send_bytes(content, scored["filename"]), "message": None}
     if contents is None:
         raise PreventUpdate
     try:
-        file, _name, result = _scored_upload(contents, filename)
-        return dcc.send_bytes(scored_csv_bytes(file, result), scored_filename(filename)), None
+        file, _name, result = _score_upload(contents, filename, set_progress)
+        return {"download": dcc.send_bytes(scored_csv_bytes(file, result), scored_filename(filename)), "message": None}
     except Exception:
         logger.exception("preparing the download of %r failed", filename)
-        return dash.no_update, dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")
+        return {"download": dash.no_update, "message": dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")}

@@ -15,7 +15,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
-from dashapp import catalogue, client_files, domain, scoring
+from dashapp import catalogue, client_files, domain, score_jobs, scoring
 from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.views import score as score_view
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
@@ -26,6 +26,16 @@ SCORE = "pages.score"
 @pytest.fixture(scope="module", autouse=True)
 def _artifacts(full_store):
     return full_store
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _job_folder(tmp_path_factory):
+    """Scored files kept in a folder of this module's own, not the default one in the temp dir."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(score_jobs.JOB_CACHE_ENV, str(tmp_path_factory.mktemp("jobs")))
+        score_jobs._scored_files.cache_clear()
+        yield
+    score_jobs._scored_files.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -301,10 +311,27 @@ def _uci_file() -> bytes:
     return ("\n".join([UCI_HEADER, *UCI_ROWS]) + "\n").encode()
 
 
+class _Progress:
+    """Stands in for the set_progress Dash gives a background callback (one value per progress output, in a
+    list): records what the bar was told."""
+
+    def __init__(self):
+        self.told: list[tuple] = []
+
+    def __call__(self, values):
+        assert isinstance(values, list)
+        self.told.append(tuple(values))
+
+
+def _score_file(page, content: bytes, filename: str = "clients.csv", progress=None) -> dict:
+    return page.score_file(progress or _Progress(), _upload(content), filename)
+
+
 def _upload_result(page, content: bytes, filename: str = "clients.csv"):
-    children, scored_disabled, message = page.score_file(_upload(content), filename)
-    assert message is None
-    return children, scored_disabled
+    out = _score_file(page, content, filename)
+    assert out["message"] is None
+    assert (out["scored"] is None) is out["disabled"]  # a download exactly when a scored file is kept
+    return out["result"], out["disabled"]
 
 
 def _rows(component) -> list:
@@ -394,10 +421,10 @@ def test_a_file_over_the_limit_is_refused_with_its_size(page):
 
 
 def test_upload_that_is_not_a_data_url_is_refused(page):
-    children, scored_disabled, _ = page.score_file("not a file", "clients.csv")
-    assert "choose the file again" in _text(children) and scored_disabled is True
-    children, *_ = page.score_file("data:text/csv;base64,@@@", "clients.csv")
-    assert "arrived damaged" in _text(children)
+    out = page.score_file(_Progress(), "not a file", "clients.csv")
+    assert "choose the file again" in _text(out["result"]) and out["disabled"] is True
+    out = page.score_file(_Progress(), "data:text/csv;base64,@@@", "clients.csv")
+    assert "arrived damaged" in _text(out["result"])
 
 
 def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, caplog):
@@ -415,10 +442,10 @@ def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, cap
 # --- Downloads ----------------------------------------------------------------------------------------------
 
 
-def _download(page, content: bytes, filename: str = "clients.csv"):
-    data, message = page.download_file(1, _upload(content), filename)
-    assert message is None
-    return data
+def _download(page, content: bytes, filename: str = "clients.csv", scored: dict | None = None):
+    out = page.download_file(_Progress(), 1, scored, _upload(content), filename)
+    assert out["message"] is None
+    return out["download"]
 
 
 def test_download_holds_every_row_and_column_plus_the_status_with_formulas_neutralised(page, model):
@@ -448,13 +475,62 @@ def test_download_holds_every_row_and_column_plus_the_status_with_formulas_neutr
 
 def test_download_without_an_upload_does_nothing(page):
     with pytest.raises(PreventUpdate):
-        page.download_file(1, None, None)
+        page.download_file(_Progress(), 1, None, None, None)
 
 
 def test_download_failure_says_so_in_plain_words(page, caplog):
     with caplog.at_level(logging.ERROR, logger="pages.score"):
-        data, message = page.download_file(1, _upload(b""), "clients.csv")
-    assert data is dash.no_update and "Something went wrong" in _text(message)
+        out = page.download_file(_Progress(), 1, None, _upload(b""), "clients.csv")
+    assert out["download"] is dash.no_update and "Something went wrong" in _text(out["message"])
+
+
+def test_scoring_a_file_tells_the_progress_bar_and_keeps_the_scored_file_for_the_download(page, model, monkeypatch):
+    progress = _Progress()
+    out = _score_file(page, _uci_file(), "march.csv", progress)
+    assert progress.told[0] == (0, 1, "Reading the file\u2026")
+    assert (7, 7, "7 of 7 rows scored") in progress.told
+    assert progress.told[-1] == (7, 7, "Writing the scored file\u2026")
+    file = client_files.read_client_csv(_uci_file())
+    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    assert out["scored"]["filename"] == "march-scored.csv"
+    assert score_jobs.scored_file(out["scored"]["token"]) == expected
+
+    def not_again(*_args, **_kwargs):
+        raise AssertionError("the download scored the file again")
+
+    monkeypatch.setattr(page.scoring, "score_table", not_again)
+    data = _download(page, _uci_file(), "march.csv", scored=out["scored"])
+    assert data["filename"] == "march-scored.csv" and base64.b64decode(data["content"]) == expected
+
+
+def test_a_download_whose_scored_file_is_gone_scores_the_upload_again(page, model):
+    progress = _Progress()
+    out = page.download_file(progress, 1, {"token": "expired", "filename": "old-scored.csv"}, _upload(_uci_file()),
+                             "march.csv")
+    file = client_files.read_client_csv(_uci_file())
+    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    assert out["download"]["filename"] == "march-scored.csv"
+    assert base64.b64decode(out["download"]["content"]) == expected
+    assert (7, 7, "7 of 7 rows scored") in progress.told
+
+
+def test_cancel_says_which_job_stopped(page):
+    stopped = page.cancelled(1, page.HIDDEN)  # the result is hidden while a file is scored
+    assert "Scoring stopped" in _text(stopped["result"]) and stopped["disabled"] is True
+    assert stopped["scored"] is None
+    stopped = page.cancelled(1, page.SHOWN)  # and shown while a download scores it again
+    assert stopped["result"] is dash.no_update and stopped["scored"] is dash.no_update
+    assert "Download stopped" in _text(stopped["message"])
+
+
+def test_the_browser_keeps_files_over_the_limit_and_the_page_says_so(page):
+    ids = _by_id(_layout(tab="file"))
+    upload = ids[page.SCORE_UPLOAD]
+    assert upload.max_size == client_files.MAX_UPLOAD_BYTES
+    wrapper = next(c for c in _components(_layout(tab="file"))
+                   if getattr(c, "data-max-bytes", None) is not None)
+    assert int(getattr(wrapper, "data-max-bytes")) == client_files.MAX_UPLOAD_BYTES
+    assert getattr(wrapper, "data-message") == page.SCORE_UPLOAD_TOO_LARGE and page.SCORE_UPLOAD_TOO_LARGE in ids
 
 
 # --- The plain-data helpers ---------------------------------------------------------------------------------
