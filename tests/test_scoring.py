@@ -314,3 +314,12 @@ def test_scoring_core_imports_neither_dash_nor_flask():
     code = "import sys, dashapp.scoring; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_client_record_has_exactly_the_fields_of_the_one_table():
+    """A field added to fields.FIELDS must be added to Client too (and the other way round)."""
+    import dataclasses
+
+    from dashapp import fields
+
+    assert {f.name for f in dataclasses.fields(Client)} == set(fields.NAMES)
