@@ -8,6 +8,7 @@ import pytest
 
 from dashapp import catalogue, domain
 from dashapp.views import explorer as view
+from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients
 
 
@@ -115,3 +116,13 @@ def test_selection_query_round_trip():
     parsed, problems = view.selection_from_query(
         {"treatment": "iterative", "pipeline": "2", "features": "no_socio", "k": "7"}, list(domain.K_RANGE))
     assert parsed == selection and problems == []
+
+
+def test_selection_from_the_widgets_is_checked_like_one_from_the_address():
+    k_values = list(domain.K_RANGE)
+    good = {"treatment": "knn", "pipeline": 8, "features": "final", "k": 4}
+    assert view.selection_from_controls(good, k_values) == good
+    for name, bad in [("treatment", "zzz"), ("k", 999), ("k", "4"), ("pipeline", 9), ("pipeline", [8]),
+                      ("features", None), ("k", 4.5)]:
+        with pytest.raises(InvalidInput, match=name):
+            view.selection_from_controls({**good, name: bad}, k_values)

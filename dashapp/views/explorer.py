@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashapp import catalogue, domain, url_state
 from dashapp.artifacts import config_label
+from dashapp.views import inputs
 
 # --- The selection -------------------------------------------------------------------------------------------
 
@@ -57,6 +58,31 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tu
         else:
             problems.append(f"{name}={value!r} ignored; expected one of {', '.join(allowed)}.")
     return selection, problems
+
+
+def selection_from_controls(selection: Mapping[str, object], k_values: list[int]) -> dict:
+    """The selection the explorer's widgets describe, checked as :func:`selection_from_query` checks a URL.
+
+    Parameters
+    ----------
+    selection : mapping
+        ``treatment``, ``pipeline``, ``features`` and ``k`` as the widgets send them.
+    k_values : list of int
+        The grid's k values (:func:`grid_k_values`).
+
+    Returns
+    -------
+    dict
+        ``treatment``, ``pipeline`` (int), ``features`` and ``k`` (int).
+
+    Raises
+    ------
+    InvalidInput
+        For a value no widget offers (treatment ``"zzz"``, k = 999).
+    """
+    choices = {"treatment": list(domain.TREATMENTS), "pipeline": list(domain.PIPELINES),
+               "features": list(domain.FEATURE_SETS), "k": k_values}
+    return {name: inputs.one_of(name, selection.get(name), allowed) for name, allowed in choices.items()}
 
 
 def selection_query_string(selection: Mapping[str, object]) -> str:
