@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import domain, url_state
 from dashapp.components import graph_card, missing_artifacts_notice
@@ -311,15 +311,19 @@ def _maps(config: str, k: int) -> tuple:
                                       client_ids=store.dendrogram_client_ids))
 
 
-@callback(Output(EXPLORER_CLIENT, "children"), Input(EXPLORER_TSNE, "clickData"), prevent_initial_call=True)
-def show_client(click):
+@callback(Output(EXPLORER_CLIENT, "children"), inputs={"click": Input(EXPLORER_TSNE, "clickData")},
+          state={"selection": {name: State(component, "value") for name, component in SELECTION_IDS.items()}},
+          prevent_initial_call=True)
+def show_client(click, selection):
+    """The record of the client clicked on the map on show; only the map's clients have one to show."""
     point = inputs.clicked_point(EXPLORER_TSNE, click)
     if point is None:
         return no_update
-    client_id = inputs.customdata(EXPLORER_TSNE, point, 0)
-    record = view.client_record(current_store().clients, client_id if isinstance(client_id, int) else -1)
-    if record.empty:
-        raise inputs.InvalidInput(f"client {inputs.shown(client_id)} is not in the clients table")
+    store = current_store()
+    # The t-SNE map's first customdata of a point is its client's id.
+    client_id = view.mapped_client(store.tsne(view.config_of(_checked(selection))),
+                                   inputs.customdata(EXPLORER_TSNE, point, 0))
+    record = view.client_record(store.clients, client_id)
     return [html.H6(f"Client {client_id}", className="mb-2"),
             dbc.Table([html.Tbody([html.Tr([html.Th(field, className="fw-normal text-muted"), html.Td(value)])
                                    for field, value in zip(record["field"], record["value"])])],

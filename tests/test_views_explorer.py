@@ -106,6 +106,14 @@ def test_tsne_points_join_hover_fields(clients):
         view.tsne_points(tsne, clients, 7)
 
 
+def test_only_a_client_on_the_map_has_a_record_to_show():
+    tsne = pd.DataFrame({"client_id": [103, 100], "x": [0.5, 1.5], "y": [2.0, 3.0], "label_k2": [1, 0]})
+    assert view.mapped_client(tsne, 103) == 103 and view.mapped_client(tsne, 100.0) == 100
+    for not_drawn in (101, 102, 41187, -1, "103", [103], None, True, 10**30):
+        with pytest.raises(InvalidInput):
+            view.mapped_client(tsne, not_drawn)
+
+
 # --- The selection ---------------------------------------------------------------------------------------
 
 

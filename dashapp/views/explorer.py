@@ -130,6 +130,32 @@ def tsne_points(tsne: pd.DataFrame, clients: pd.DataFrame, k: int) -> pd.DataFra
     return pd.concat([points.reset_index(drop=True), fields], axis=1)
 
 
+def mapped_client(tsne: pd.DataFrame, client_id: object) -> int:
+    """The id of a client the t-SNE map draws: the client card shows those clients only, not any client.
+
+    Parameters
+    ----------
+    tsne : DataFrame
+        ``ArtifactStore.tsne(config)`` of the map on show.
+    client_id : object
+        The id a click on the map reports (its point's first ``customdata``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidInput
+        When ``client_id`` is not a whole number, or not one of the map's clients.
+    """
+    ids = tsne["client_id"].to_numpy()
+    number = inputs.whole_number("client id", client_id, 0, int(ids.max()) if len(ids) else 0)
+    if not (ids == number).any():
+        raise inputs.InvalidInput(f"client {number} is not on the t-SNE map on show")
+    return number
+
+
 #: Columns the client card leaves out: ``month`` repeats ``contact_date`` without the year.
 _RECORD_HIDDEN: tuple[str, ...] = ("month",)
 
