@@ -28,6 +28,7 @@ from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, Upload
                                 result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
                                 upload_view)
 from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import store_rates
 
@@ -274,6 +275,7 @@ def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, di
 def score_one_client(clicks, submits, form, viewport=None):
     """The result for the form's values, and each field's flag and message; the tree is drawn for the window's
     width (``viewport``; a wide tree when unknown)."""
+    viewport = inputs.viewport(viewport)
     try:
         content, errors = _client_result(form, viewport)
     except ArtifactError as error:

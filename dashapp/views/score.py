@@ -239,7 +239,8 @@ def decode_upload(contents: str) -> bytes:
     ClientFileError
         If the contents are not a base64 data URL.
     """
-    header, separator, data = (contents or "").partition(",")
+    # Only text ever arrives from the upload widget; anything else is a crafted request, answered the same way.
+    header, separator, data = (contents if isinstance(contents, str) else "").partition(",")
     if not separator or not header.startswith("data:") or not header.endswith(";base64"):
         raise ClientFileError("The upload did not arrive as a file; please choose the file again")
     try:
