@@ -29,7 +29,8 @@ from dashapp import catalogue, domain, fields
 from dashapp.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
 # FilledField, ScoringModel and scoring_model are also this module's API (see the docstring).
 from dashapp.scoring_model import (CONTEXT_CODE, CONTEXT_FIELDS, KEY_CATEGORIES, KEY_CODE, Encoded, FilledField,
-                                   ScoringModel, assign, scoring_model)
+                                   ScoringModel, assign, filled_fields, scoring_model,
+                                   vote_descriptions)
 
 #: The fields a client may have, in the form's order.
 CLIENT_FIELDS: tuple[str, ...] = fields.NAMES
@@ -210,9 +211,10 @@ def score_clients(clients: Sequence[Client], model: ScoringModel) -> list[ScoreR
         In the order of ``clients``.
     """
     assigned = assign(_encode_clients(clients), model)
+    filled = filled_fields(assigned.votes, model)
     results = []
     for row, codes in enumerate(assigned.keys.tolist()):
-        vote = assigned.filled.get(row)
+        vote = filled.get(row)
         results.append(ScoreResult(
             segment=int(assigned.segments[row]),
             key_fields={f: KEY_CATEGORIES[f][c] for f, c in zip(KEY_FIELDS, codes)},
