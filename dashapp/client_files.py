@@ -33,6 +33,12 @@ from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Columns and rows an upload may have. A bank's export has tens of columns and up to a few hundred thousand
+#: rows (the UCI file: 21 and 41,188); past these the work of one request (reading, scoring, writing the
+#: scored file back) stops being bounded by a few seconds and a few hundred MB (see benchmarks/bench_scoring.py).
+#: The command line (scripts/score.py) streams a file of any length in chunks and caps neither.
+MAX_UPLOAD_COLUMNS = 500
+MAX_UPLOAD_ROWS = 300_000
 _BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
                       b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
                       b"\x1f\x8b": "a gzip archive"}
@@ -77,16 +83,21 @@ def _first_line(text: str) -> str:
     return text if end < 0 else text[:end + 1]
 
 
-def _header(text: str, name: str, encoding: str, bom: bool) -> tuple[list[str], Dialect, dict[str, object]]:
-    """The header's cells as written, the dialect, and which column holds which field (checked)."""
+def _header(text: str, name: str, encoding: str, bom: bool, max_columns: int | None = None
+            ) -> tuple[list[str], Dialect, dict[str, object]]:
+    """The header's cells as written, the dialect, and which column holds which field (checked, each check one
+    pass over the header; more than ``max_columns`` columns are refused before anything else)."""
     first_line = _first_line(text.lstrip("\r\n"))
     dialect = sniff_dialect(first_line, encoding, bom)
     # Read the header ourselves: pandas renames a repeated column ('job.1') instead of keeping it.
     headers = next(csv.reader([first_line.rstrip("\r\n")], delimiter=dialect.delimiter))
+    if max_columns is not None and len(headers) > max_columns:
+        raise ClientFileError(f"{name} has {len(headers):,} columns (read as {dialect.describe()}); the limit is "
+                              f"{max_columns:,}. Keep the columns you need, or score it with scripts/score.py")
     columns, repeated = fields.field_columns(headers)
     missing = [f for f in fields.KEY_FIELDS if f not in columns]
     if missing:
-        shown = ", ".join(repr(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
+        shown = ", ".join(scoring.shown(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
         raise ClientFileError(
             f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {dialect.describe()}, its "
             f"columns are {shown}); a file of clients needs at least the columns "
@@ -94,7 +105,8 @@ def _header(text: str, name: str, encoding: str, bom: bool) -> tuple[list[str], 
             f"{', '.join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)} and any others)")
     if repeated:
         raise ClientFileError(f"{name} has more than one column for " + "; ".join(
-            f"{field} ({', '.join(repr(h) for h in headers)})" for field, headers in repeated.items()))
+            f"{field} ({', '.join(scoring.shown(h) for h in headers[:5])}{', ...' if len(headers) > 5 else ''})"
+            for field, headers in repeated.items()))
     return headers, dialect, columns
 
 
@@ -123,15 +135,18 @@ def _malformed(name: str, error: Exception) -> ClientFileError:
     return ClientFileError(f"{name} is not a well-formed CSV file ({str(error).strip()[:300]})")
 
 
-def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file") -> ClientFile:
+def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file",
+                    max_columns: int = MAX_UPLOAD_COLUMNS, max_rows: int = MAX_UPLOAD_ROWS) -> ClientFile:
     """Read a file of clients as a spreadsheet wrote it.
 
     Parameters
     ----------
     content : bytes
         The file.
-    max_bytes : int
-        Larger files are refused (default 50 MB).
+    max_bytes, max_columns, max_rows : int
+        Larger files are refused (default :data:`MAX_UPLOAD_BYTES`, :data:`MAX_UPLOAD_COLUMNS`,
+        :data:`MAX_UPLOAD_ROWS`): the size before anything is read, the columns from the header line, the rows
+        once parsed, before any scoring.
     name : str
         How messages name the file.
 
@@ -144,7 +159,8 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
     Raises
     ------
     ClientFileError
-        If the file is too large, empty, binary, not a well-formed CSV, lacks a key column or has no rows.
+        If the file is too large (bytes, columns or rows), empty, binary, not a well-formed CSV, lacks a key
+        column or has no rows.
     """
     if len(content) > max_bytes:
         # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
@@ -158,7 +174,7 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
     encoding, bom = detect_encoding(content)
     body = content[len(UTF8_BOM) if bom else 0:]
     text = body.decode(encoding)
-    headers, dialect, columns = _header(text, name, encoding, bom)
+    headers, dialect, columns = _header(text, name, encoding, bom, max_columns)
     # pyarrow reads UTF-8; a single-byte file is transcoded once (every byte of those encodings decodes).
     data = body if encoding == "utf-8" else text.encode("utf-8")
     try:
@@ -167,6 +183,9 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         raise _malformed(name, error) from error
     if table.num_rows == 0:
         raise ClientFileError(f"{name} has a header but no client rows")
+    if table.num_rows > max_rows:
+        raise ClientFileError(f"{name} has {table.num_rows:,} rows of clients; the limit is {max_rows:,}. "
+                              "Score larger files with scripts/score.py, or split the file")
     return ClientFile(_frame(table, headers), dialect, columns)
 
 

@@ -228,7 +228,7 @@ def _voter_groups(index: NeighbourIndex, key: int) -> VoterGroups:
     return VoterGroups(index.profile_of[key][order][starts], index.age_of[order][starts], sizes, first)
 
 
-def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The first row of each distinct row of a non-negative integer matrix, and each row's distinct row.
 
     Rows are packed into one integer each, so the grouping is one sort of integers (``np.unique`` with
@@ -282,7 +282,7 @@ def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarra
     scale = index.age_scale ** 2
     cell_type = np.int16 if n_cells < np.iinfo(np.int16).max else np.int64  # int16 is sorted by radix: linear
     group_age = groups.age.astype(cell_type)
-    first_of_profile, inverse = _distinct_rows(compared)
+    first_of_profile, inverse = distinct_rows(compared)
     by_profile = np.argsort(inverse, kind="stable")
     starts = _group_starts(inverse[by_profile], len(first_of_profile))
     nearest = np.empty((len(compared), k), dtype=np.int64)
@@ -350,11 +350,11 @@ def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
         compared = np.column_stack([np.delete(encoded.keys[rows], key, axis=1), encoded.context[rows]])
         # Identical queries share one vote (NaN never equals itself: np.unique puts every NaN in one group).
         ages, age_code = np.unique(encoded.age[rows], return_inverse=True, equal_nan=True)
-        first, inverse = _distinct_rows(np.column_stack([compared, age_code.reshape(-1)]))
+        first, inverse = distinct_rows(np.column_stack([compared, age_code.reshape(-1)]))
         nearest = _nearest(model, key, compared[first].astype(np.int8), encoded.age[rows][first])[inverse]
         # The winner once per distinct sequence of the neighbours' categories (ties: the nearest's category).
         codes = index.key_codes[nearest, key]
-        first, which = _distinct_rows(codes)
+        first, which = distinct_rows(codes)
         winners = np.array([ranked_votes(c)[0][0] for c in codes[first]], dtype=np.int64)
         keys[rows, key] = winners[which]
         voted_rows.append(rows)
@@ -396,6 +396,6 @@ def vote_descriptions(votes: Votes, model: ScoringModel) -> tuple[np.ndarray, li
     if not len(votes.rows):
         return np.zeros(0, dtype=np.int64), []
     codes = index.key_codes[votes.nearest, votes.key[:, None]]
-    first, which = _distinct_rows(np.column_stack([votes.key, codes]))
+    first, which = distinct_rows(np.column_stack([votes.key, codes]))
     texts = [_filled_field(index, int(votes.key[i]), votes.nearest[i]).describe() for i in first.tolist()]
     return which, texts

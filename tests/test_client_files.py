@@ -216,7 +216,7 @@ def test_stream_scores_in_chunks_like_one_table(tmp_path, model):
     assert streamed["status"].tolist() == whole.table["status"].tolist()
     assert streamed["segment"].tolist() == [str(s) if not pd.isna(s) else "" for s in whole.table["segment"]]
     assert streamed["filled"].tolist() == whole.table["filled"].tolist()
-    assert whole.refused["row"].tolist() == [4, 6, 9, 11, 14, 16]
+    assert whole.refused_rows.tolist() == [4, 6, 9, 11, 14, 16]
     assert summary.scored == 9 and summary.refused == 6 and sum(summary.segments.values()) == 9
 
 

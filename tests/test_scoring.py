@@ -109,7 +109,7 @@ def test_form_and_file_give_identical_answers(model, clients):
     singles = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
     rows = pd.DataFrame([{k: "" if v is None else str(v) for k, v in c.items()} for c in clients])
     table = scoring.score_table(rows, model)
-    assert table.refused.empty and table.scored_count == len(clients)
+    assert table.refused_count == 0 and table.scored_count == len(clients)
     assert table.table[scoring.SEGMENT_COLUMN].tolist() == [r.segment for r in singles]
     assert table.table[scoring.FILLED_COLUMN].tolist() == [r.filled[0].describe() if r.filled else ""
                                                           for r in singles]
@@ -240,14 +240,11 @@ def test_score_table_keeps_every_row_in_order_with_a_status_and_an_empty_segment
     table = result.table
     assert list(table.columns) == list(rows.columns) + ["status", "segment", "segment_name", "filled"]
     pd.testing.assert_frame_equal(table[list(rows.columns)], rows)  # every input cell unchanged
-    assert result.refused["row"].tolist() == [3, 4, 5]
-    assert result.refused["reason"].tolist() == [
-        REASON_TWO_UNKNOWN,
-        "'pilot' is not a category of Job; expected one of " + ", ".join(domain.CATEGORIES["job"]),
-        "'abc' is not an age; expected a whole number from 16 to 120",
-    ]
-    assert table["status"].tolist() == ["scored"] + [f"not scored: {r}" for r in result.refused["reason"]] + [
-        "scored", "scored"]
+    assert result.refused_rows.tolist() == [3, 4, 5]
+    reasons = [REASON_TWO_UNKNOWN, "'pilot' is not a category of Job; expected one of " + ", ".join(
+        domain.CATEGORIES["job"]), "'abc' is not an age; expected a whole number from 16 to 120"]
+    assert result.refusals == tuple(scoring.Refusal(reason, 1, (row,)) for reason, row in zip(reasons, [3, 4, 5]))
+    assert table["status"].tolist() == ["scored"] + [f"not scored: {r}" for r in reasons] + ["scored", "scored"]
     assert table["segment"].isna().tolist() == [False, True, True, True, False, False]
     assert table["segment"].iat[0] == 1 and table["segment"].iat[4] == 2
     assert table["segment_name"].tolist()[1:4] == ["", "", ""]
@@ -290,7 +287,8 @@ def test_our_columns_never_overwrite_the_users_but_replace_our_own_from_an_earli
 
 def test_score_table_uses_later_row_numbers_for_a_later_chunk(model):
     rows = pd.DataFrame({"job": ["admin.", "nobody"], "housing": ["yes", "yes"], "loan": ["no", "no"]})
-    assert scoring.score_table(rows, model, first_row=1002).refused["row"].tolist() == [1003]
+    result = scoring.score_table(rows, model, first_row=1002)
+    assert result.refused_rows.tolist() == [1003] and result.refusals[0].first_rows == (1003,)
 
 
 def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_scored(bank_csv, model):
@@ -300,8 +298,11 @@ def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_s
     result = scoring.score_table(clients.table, model)
     table = result.table
     assert clients.dialect.delimiter == ";" and len(table) == 41188
-    assert (result.scored_count, len(result.refused)) == (40198, 990)
-    assert result.refused["reason"].str.contains("Housing loan and Personal loan").all()
+    assert (result.scored_count, result.refused_count) == (40198, 990)
+    assert [(r.reason.split(" are unknown")[0], r.rows) for r in result.refusals] == [
+        ("Housing loan and Personal loan", 985), ("Job, Housing loan and Personal loan", 5)]
+    assert result.problems == 2
+    assert [len(r.first_rows) for r in result.refusals] == [scoring.REFUSAL_ROWS_LISTED, 5]
     assert table["segment"].isna().sum() == 990
     filled = table[table["filled"] != ""]
     assert len(filled) == ((table["job"] == "unknown") & (table["status"] == "scored")).sum() == 325
