@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +30,7 @@ from tqdm import tqdm
 
 from dashapp import catalogue, fields, scoring
 from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
+from dashapp.text_cells import text_cells
 
 logger = logging.getLogger(__name__)
 
@@ -192,22 +194,6 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
 # --- Writing ------------------------------------------------------------------------------------------------
 
 
-def _text_cells(values: pd.Series) -> pa.Array:
-    """A column as Arrow strings, missing cells empty (Arrow-backed text columns need no conversion)."""
-    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
-        cells = pa.array(values)
-    else:
-        if not pd.api.types.is_object_dtype(values):
-            values = values.astype("string")
-        try:
-            cells = pa.array(values, type=pa.string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing text with other objects
-            cells = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
-    return pc.fill_null(cells, "")
-
-
 def _is_number(cells: pa.Array) -> pa.Array:
     return pc.match_substring_regex(cells, f"^(?:{_NUMBER})$")
 
@@ -238,7 +224,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         A copy, every column as text, with the risky cells prefixed.
     """
-    return pd.DataFrame({i: _neutralised(_text_cells(table.iloc[:, i])).to_pylist()
+    return pd.DataFrame({i: _neutralised(text_cells(table.iloc[:, i])).to_pylist()
                          for i in range(table.shape[1])}).set_axis(table.columns, axis=1).set_axis(table.index)
 
 
@@ -260,6 +246,30 @@ def _rendered(cells: pa.Array, dialect: Dialect) -> pa.Array:
     return pc.take(_quoted(_neutralised(encoded.dictionary), dialect), encoded.indices)
 
 
+def _csv_parts(table: pd.DataFrame, dialect: Dialect, header: bool) -> list:
+    """The bytes of a table written in ``dialect``, as a few buffers (the rows are one Arrow buffer, not one
+    Python string per row)."""
+    parts: list = []
+    if header:
+        if dialect.bom:
+            parts.append(UTF8_BOM)
+        names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
+        parts.append((dialect.delimiter.join(names.to_pylist()) + dialect.line_terminator)
+                     .encode(dialect.encoding, errors="replace"))
+    if table.shape[1] and len(table):
+        columns = [_rendered(text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
+        # Arrow joins the cells of a row about ten times faster than Python's csv module writes them; with the
+        # line ending on the last cell, the rows' text is the joined array's one data buffer.
+        columns[-1] = pc.binary_join_element_wise(columns[-1], dialect.line_terminator, "")
+        lines = pc.binary_join_element_wise(*columns, dialect.delimiter)
+        _validity, offsets, data = lines.buffers()
+        start, end = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, lines.offset + len(lines)]].tolist()
+        text = data[start:end]
+        parts.append(memoryview(text) if dialect.encoding == "utf-8" else
+                     text.to_pybytes().decode("utf-8").encode(dialect.encoding, errors="replace"))
+    return parts
+
+
 def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, header: bool = True) -> None:
     """Write a table of clients (e.g. :attr:`dashapp.scoring.TableScore.table`) in the input file's dialect.
 
@@ -277,24 +287,13 @@ def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, h
     header : bool
         Write the BOM (if any) and the header line: the first chunk only.
     """
-    columns = [_rendered(_text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
-    # Arrow joins the cells of a row about ten times faster than Python's csv module writes them.
-    lines = pc.binary_join_element_wise(*columns, dialect.delimiter).to_pylist() if columns else []
-    if header:
-        names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
-        lines.insert(0, dialect.delimiter.join(names.to_pylist()))
-        if dialect.bom:
-            target.write(UTF8_BOM)
-    if lines:
-        text = dialect.line_terminator.join(lines) + dialect.line_terminator
-        target.write(text.encode(dialect.encoding, errors="replace"))
+    for part in _csv_parts(table, dialect, header):
+        target.write(part)
 
 
 def client_csv_bytes(table: pd.DataFrame, dialect: Dialect) -> bytes:
-    """:func:`write_client_csv` into bytes (the page's download)."""
-    buffer = io.BytesIO()
-    write_client_csv(table, buffer, dialect)
-    return buffer.getvalue()
+    """:func:`write_client_csv` into bytes (the page's download), copied once."""
+    return b"".join(_csv_parts(table, dialect, header=True))
 
 
 # --- Any size, in chunks -------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 
 from dashapp import catalogue, domain, fields
 from dashapp.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
+# shown is also this module's API (messages quote values with it).
+from dashapp.text_cells import cell_text, compared_texts, distinct_cells, shown, shown_texts, stripped
 # FilledField, ScoringModel and scoring_model are also this module's API (see the docstring).
 from dashapp.scoring_model import (CONTEXT_CODE, CONTEXT_FIELDS, KEY_CATEGORIES, KEY_CODE, Encoded, FilledField,
                                    ScoringModel, distinct_rows, assign, filled_fields,
@@ -77,19 +79,6 @@ class FieldError:
 
     field: str
     reason: str
-
-
-def shown(value: object) -> str:
-    """A value as a message quotes it: short, and never failing on whatever JSON can hold."""
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    try:
-        text = repr(value)
-    except ValueError:  # an integer too long to print
-        return "a very large number"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _category_reason(name: str, value: object) -> str:
@@ -342,23 +331,7 @@ def output_column_names(columns: Sequence[object]) -> tuple[dict[str, str], list
 def read_category(name: str, cell: object) -> str | None:
     """A file's cell as a category of field ``name``, read leniently (case, spaces and quotes ignored; an empty
     cell is ``unknown``), or None when it is none of the field's categories."""
-    text = _cell_text(cell)
-    return _LENIENT[name].get(text.casefold())
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the validation compares it: trimmed of spaces and quotes; an empty cell is ``unknown``."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    return text.strip().strip('"').strip() or domain.UNKNOWN
-
-
-def _factorised(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, list[object]]:
-    """Each row's position in the column's distinct cells, and those cells (``unknown`` if no column)."""
-    if column is None:
-        return np.zeros(len(table), dtype=np.int64), [domain.UNKNOWN]
-    # Cells repeat a few categories, so each distinct cell is read once and the rows index into them.
-    positions, distinct = pd.factorize(table[column], use_na_sentinel=False)
-    return positions.astype(np.int64), list(distinct)
+    return _LENIENT[name].get(cell_text(cell).casefold())
 
 
 def _parse_age(text: str) -> float:
@@ -379,54 +352,111 @@ class _Problem(NamedTuple):
     reasons: pa.Array
 
 
-def _problem(positions: np.ndarray, bad: list[str | None]) -> _Problem:
-    """Rows' positions among distinct cells and each distinct cell's reason (None when fine): the reasons are
-    made once per distinct text, so a column repeating one bad value has one reason, not one per row."""
-    distinct_reasons: dict[str, int] = {}
-    code_of_cell = np.array([-1 if reason is None else distinct_reasons.setdefault(reason, len(distinct_reasons))
-                             for reason in bad], dtype=np.int64).reshape(-1)
-    codes = code_of_cell[positions] if len(code_of_cell) else np.full(len(positions), -1, dtype=np.int64)
-    return _Problem(codes, pa.array(list(distinct_reasons), type=pa.string()))
+def _problem(positions: np.ndarray, bad: np.ndarray, shown_values: pa.Array, reason: str) -> _Problem:
+    """A check's problem from the rows' positions among the distinct cells, which distinct cells are bad, how
+    the bad ones are shown (one per bad cell, in order) and the reason's words after them. A reason is built
+    once per distinct shown value (``'pilot'`` and ``' pilot'`` are one)."""
+    encoded = pc.dictionary_encode(shown_values)
+    code_of_cell = np.full(len(bad), -1, dtype=np.int64)
+    code_of_cell[np.flatnonzero(bad)] = encoded.indices.to_numpy(zero_copy_only=False)
+    return _Problem(code_of_cell[positions] if len(bad) else np.full(len(positions), -1, dtype=np.int64),
+                    pc.binary_join_element_wise(encoded.dictionary, reason, ""))
+
+
+def _field_cells(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """The rows' positions among a field's distinct cells, the cells and their :func:`cell_text` (a missing
+    column is one distinct ``unknown``). Cells repeat a few values, so each distinct one is read once."""
+    if column is None:
+        unknown = pa.array([domain.UNKNOWN], type=pa.string())
+        return np.zeros(len(table), dtype=np.int64), unknown, unknown
+    positions, cells = distinct_cells(table[column])
+    return positions, cells, compared_texts(cells)
+
+
+def _lenient_values(name: str, texts: pa.Array) -> list[str | None]:
+    """The category each text is read as (case folded), None when none. Python's ``casefold`` decides, but only
+    for the texts that can match: ASCII ones whose lower case is a category, and short non-ASCII ones
+    (``casefold`` never shortens a text; the Kelvin sign folds to ``k``)."""
+    lenient = _LENIENT[name]
+    longest = max(len(c) for c in lenient)
+    can_match = pc.or_(pc.is_in(pc.ascii_lower(texts), value_set=pa.array(list(lenient), type=pa.string())),
+                       pc.and_(pc.invert(pc.string_is_ascii(texts)),
+                               pc.less_equal(pc.utf8_length(texts), longest)))
+    values: list[str | None] = [None] * len(texts)
+    which = np.flatnonzero(can_match.to_numpy(zero_copy_only=False))
+    for i, text in zip(which.tolist(), pc.take(texts, pa.array(which, type=pa.int64())).to_pylist()):
+        values[i] = lenient.get(text.casefold())
+    return values
+
+
+def _category_field(name: str, table: pd.DataFrame, column: object | None
+                    ) -> tuple[np.ndarray, np.ndarray, _Problem, list[Normalised]]:
+    """One category field: each row's code (-1 unknown or invalid), whether it is unknown, its problem, and the
+    values read leniently."""
+    positions, cells, texts = _field_cells(table, column)
+    values = _lenient_values(name, texts)
+    bad = np.array([v is None for v in values], dtype=bool).reshape(-1)
+    field = fields.BY_NAME[name]
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
+                       f" is not a category of {field.label}; expected {field.rule}")
+    normalised = []
+    lenient = [i for i, v in enumerate(values) if v is not None]
+    if lenient and column is not None:
+        counts = np.bincount(positions, minlength=len(values))
+        as_written = pc.take(cells, pa.array(lenient, type=pa.int64()))
+        blank = pc.equal(stripped(as_written), "").to_pylist()
+        for i, cell, empty in zip(lenient, as_written.to_pylist(), blank):
+            if cell != values[i] and not empty:
+                normalised.append(Normalised(str(column), cell, values[i], int(counts[i])))
+    # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
+    lookup = KEY_CODE[name] if name in KEY_CODE else CONTEXT_CODE[name]
+    codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64).reshape(-1)
+    unknown = np.array([v == domain.UNKNOWN for v in values], dtype=bool).reshape(-1)
+    return codes[positions], unknown[positions], problem, normalised
+
+
+def _age_field(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, _Problem]:
+    """Each row's age (NaN when unknown or invalid) and the age's problem."""
+    positions, _cells, texts = _field_cells(table, column)
+    # Only a text of digits (ASCII or not) can be an age: Python parses those, Arrow rejects the rest.
+    candidate = pc.or_(pc.match_substring_regex(texts, r"^[+-]?[0-9]+(?:[.,]0*)?$"),
+                       pc.invert(pc.string_is_ascii(texts)))
+    ages = np.full(len(texts), -math.inf)
+    ages[pc.equal(texts, domain.UNKNOWN).to_numpy(zero_copy_only=False)] = math.nan
+    which = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
+    ages[which] = [_parse_age(text) for text in pc.take(texts, pa.array(which, type=pa.int64())).to_pylist()]
+    bad = ages == -math.inf
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
+                       f" is not an age; expected {fields.BY_NAME['age'].rule}")
+    age = ages[positions]
+    age[age == -math.inf] = math.nan
+    return age, problem
 
 
 def _validate_table(table: pd.DataFrame, columns: dict[str, object]
                     ) -> tuple[Encoded, list[_Problem], list[Normalised]]:
     """Encode every row, find each row's problems (one :class:`_Problem` per check, in the order the status
-    says them) and what was normalised. Every text is built once per distinct cell, never per row."""
+    says them) and what was normalised. Every text is built once per distinct cell, in Arrow, never per row."""
     n = len(table)
     problems: list[_Problem] = []
     normalised: list[Normalised] = []
     codes: dict[str, np.ndarray] = {}
     unknown_keys = np.zeros((n, len(KEY_FIELDS)), dtype=bool)
     for name in CATEGORY_FIELDS:
-        positions, distinct = _factorised(table, columns.get(name))
-        texts = [_cell_text(cell) for cell in distinct]
-        values = [_LENIENT[name].get(text.casefold()) for text in texts]
-        counts = np.bincount(positions, minlength=len(distinct))
-        for cell, text, value, count in zip(distinct, texts, values, counts.tolist()):
-            if value is not None and isinstance(cell, str) and cell != value and cell.strip() != "":
-                normalised.append(Normalised(str(columns[name]), cell, value, count))
-        # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
-        lookup = KEY_CODE[name] if name in KEY_CODE else CONTEXT_CODE[name]
-        distinct_codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64)
-        problems.append(_problem(positions, [_category_reason(name, text) if value is None else None
-                                             for text, value in zip(texts, values)]))
+        codes[name], unknown, problem, lenient = _category_field(name, table, columns.get(name))
+        problems.append(problem)
+        normalised += lenient
         if name in KEY_CODE:
-            unknown_keys[:, KEY_FIELDS.index(name)] = np.array([v == domain.UNKNOWN for v in values],
-                                                               dtype=bool)[positions]
-        codes[name] = distinct_codes[positions]
-    positions, distinct = _factorised(table, columns.get("age"))
-    texts = [_cell_text(cell) for cell in distinct]
-    distinct_ages = np.array([_parse_age(text) for text in texts], dtype=float)
-    problems.append(_problem(positions, [_age_reason(text) if age == -math.inf else None
-                                         for text, age in zip(texts, distinct_ages.tolist())]))
-    age = distinct_ages[positions]
-    age[age == -math.inf] = math.nan
+            unknown_keys[:, KEY_FIELDS.index(name)] = unknown
+    age, problem = _age_field(table, columns.get("age"))
+    problems.append(problem)
     # Which key fields are unknown, as bits: eight combinations, a reason for those with two or more.
     unknown = (unknown_keys * (1 << np.arange(len(KEY_FIELDS)))).sum(axis=1).astype(np.int64)
-    problems.append(_problem(unknown, [
-        _too_few_keys_reason(tuple(f for i, f in enumerate(KEY_FIELDS) if bits >> i & 1))
-        if bin(bits).count("1") >= 2 else None for bits in range(1 << len(KEY_FIELDS))]))
+    bits = np.arange(1 << len(KEY_FIELDS))
+    too_few = np.array([bin(b).count("1") >= 2 for b in bits.tolist()])
+    problems.append(_problem(unknown, too_few, pa.array(
+        [_too_few_keys_reason(tuple(f for i, f in enumerate(KEY_FIELDS) if b >> i & 1)) for b in bits[too_few]],
+        type=pa.string()), ""))
     keys = np.column_stack([codes[f] for f in KEY_FIELDS]).reshape(n, len(KEY_FIELDS))
     context = np.column_stack([codes[f] for f in CONTEXT_FIELDS]).reshape(n, len(CONTEXT_FIELDS))
     return Encoded(keys, context, age), problems, normalised
