@@ -10,6 +10,11 @@ table.
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
 missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.
+
+A table's rows are checked in bulk (once per distinct cell, in Arrow: a file may be crafted to make every
+cell distinct), their refusals grouped per distinct reason (:class:`Refusal`), and the status column built
+once per distinct combination of reasons. That is why this module is longer than most: the table's checks
+must say exactly what :func:`validate_client` says for one client, in the same words, so they sit together.
 """
 
 from __future__ import annotations

@@ -265,7 +265,7 @@ def read_upload(contents: str, filename: str | None) -> tuple[ClientFile, str]:
 
 
 def upload_limit_text() -> str:
-    """The upload limits as the page states them: ``50 MB, 300,000 rows and 500 columns``."""
+    """The upload limits as the page states them: ``50 MB, 200,000 rows and 500 columns``."""
     return (f"{client_files.MAX_UPLOAD_BYTES / _MIB:.0f} MB, {client_files.MAX_UPLOAD_ROWS:,} rows and "
             f"{client_files.MAX_UPLOAD_COLUMNS:,} columns")
 
