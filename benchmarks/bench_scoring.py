@@ -199,7 +199,7 @@ def bench_upload_bounds(csv_path: Path, model_dir: Path, repeat: int = 3) -> Non
     uci_rows = min(limit_rows, client_files.MAX_UPLOAD_BYTES // 142)  # the UCI file's lines are ~140 bytes
     cases = {
         "the UCI file": csv_path.read_bytes(),
-        f"UCI-like, {uci_rows:,} rows (50 MB)": _uci_like(csv_path, uci_rows),
+        f"UCI-like, {uci_rows:,} rows": _uci_like(csv_path, uci_rows),
         f"{limit_rows:,} rows, every field refused": _every_field_refused(limit_rows),
         f"{limit_rows:,} rows, every cell a distinct bad value": _distinct_bad_values(limit_rows),
         f"{limit_rows:,} rows, each needing a vote, all profiles and ages": _distinct_votes(limit_rows),
