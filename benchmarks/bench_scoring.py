@@ -112,6 +112,120 @@ def bench_command_line(csv_path: Path, model_dir: Path, chunk_rows: int = 50_000
                   f"{int(rss.group(1)) / 1024 if rss else float('nan'):.0f} MB")
 
 
+# --- The largest uploads: the bound of one request --------------------------------------------------------------
+
+
+def _uci_like(csv_path: Path, rows: int) -> bytes:
+    """The UCI file's lines repeated to ``rows`` rows (a bank's ordinary export)."""
+    lines = csv_path.read_bytes().split(b"\r\n")
+    header, body = lines[0], [line for line in lines[1:] if line]
+    return b"\r\n".join([header] + [body[i % len(body)] for i in range(rows)]) + b"\r\n"
+
+
+def _every_field_refused(rows: int) -> bytes:
+    """Every row refused for every field (one bad letter each): the longest status per input byte."""
+    return b"job,housing,loan,age,marital,education,default\n" + b"x,x,x,x,x,x,x\n" * rows
+
+
+def _distinct_bad_values(rows: int) -> bytes:
+    """Every cell of every field a different bad value: a reason per cell, none shared."""
+    lines = [f"j{i},h{i},l{i},a{i},m{i},e{i},d{i}" for i in range(rows)]
+    return ("job,housing,loan,age,marital,education,default\n" + "\n".join(lines) + "\n").encode()
+
+
+def _distinct_votes(rows: int) -> bytes:
+    """Every row needs a vote, cycling through every profile the vote can compare, at every age."""
+    from itertools import product
+
+    from dashapp import fields
+
+    profiles = []
+    for missing in fields.KEY_FIELDS:
+        known = [fields.BY_NAME[f].known_categories if f != missing else (domain.UNKNOWN,) for f in fields.KEY_FIELDS]
+        context = [fields.BY_NAME[f].categories for f in fields.CONTEXT_CATEGORY_FIELDS]
+        profiles += [",".join(p) for p in product(*known, *context)]
+    low, high = fields.AGE_RANGE
+    lines = [f"{profiles[i % len(profiles)]},{low + (i * 7) % (high - low + 1)}" for i in range(rows)]
+    header = ",".join(fields.KEY_FIELDS + fields.CONTEXT_CATEGORY_FIELDS) + ",age"
+    return (header + "\n" + "\n".join(lines) + "\n").encode()
+
+
+def _widest(columns: int, max_bytes: int) -> bytes:
+    """As many columns as allowed, and as many rows of one-digit cells as the size limit holds."""
+    header = ",".join(["job", "housing", "loan"] + [f"c{i}" for i in range(columns - 3)]) + "\n"
+    line = ",".join(["admin.", "yes", "no"] + ["1"] * (columns - 3)) + "\n"
+    return (header + line * ((max_bytes - len(header)) // len(line))).encode()
+
+
+_UPLOAD_CHILD = """
+import base64, json, statistics, sys, time
+from dashapp import artifacts, client_files, scoring
+from dashapp.views import score as view
+model = scoring.scoring_model(artifacts.ArtifactStore(sys.argv[1]))
+content = open(sys.argv[2], "rb").read()
+contents = "data:text/csv;base64," + base64.b64encode(content).decode()
+def status_mb(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
+# Linux: reset the peak (VmHWM) to the present size, so the peak below is the request's, not the model's loading.
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")
+before = status_mb("VmRSS")
+times, out = [], {}
+for _ in range(int(sys.argv[3])):
+    file = result = shown = download = None
+    start = time.perf_counter()
+    try:
+        # What the Score page does: read the upload, score it, summarise it; then the download.
+        file, name = view.read_upload(contents, "clients.csv")
+        result = scoring.score_table(file.table, model)
+        shown = view.upload_view(name, file, result)
+        download = view.scored_csv_bytes(file, result)
+        out = {"rows": shown.rows, "refused": shown.refused, "problems": result.problems,
+               "download_mb": len(download) / 2**20, "view_kb": len(repr(shown)) / 1024}
+    except client_files.ClientFileError as error:
+        out = {"refused_file": str(error)[:90]}
+    times.append(time.perf_counter() - start)
+    del file, result, shown, download
+out.update(seconds=statistics.median(times), peak_mb=status_mb("VmHWM") - before)
+print(json.dumps(out))
+"""
+
+
+def bench_upload_bounds(csv_path: Path, model_dir: Path, repeat: int = 3) -> None:
+    """The Score page's work for the largest uploads the limits allow, each in a fresh process: read, score,
+    summarise and write the download (median time; peak memory above the process with the model loaded)."""
+    limit_rows, limit_columns = client_files.MAX_UPLOAD_ROWS, client_files.MAX_UPLOAD_COLUMNS
+    uci_rows = min(limit_rows, client_files.MAX_UPLOAD_BYTES // 142)  # the UCI file's lines are ~140 bytes
+    cases = {
+        "the UCI file": csv_path.read_bytes(),
+        f"UCI-like, {uci_rows:,} rows": _uci_like(csv_path, uci_rows),
+        f"{limit_rows:,} rows, every field refused": _every_field_refused(limit_rows),
+        f"{limit_rows:,} rows, every cell a distinct bad value": _distinct_bad_values(limit_rows),
+        f"{limit_rows:,} rows, each needing a vote, all profiles and ages": _distinct_votes(limit_rows),
+        f"{limit_columns} columns, 50 MB": _widest(limit_columns, client_files.MAX_UPLOAD_BYTES),
+        "100,000 columns (refused)": _widest(100_000, 900_000),
+        f"{limit_rows + 1:,} rows (refused)": _every_field_refused(limit_rows + 1),
+    }
+    print(f"uploads at the limits ({client_files.MAX_UPLOAD_BYTES // 2**20} MB, {limit_rows:,} rows, "
+          f"{limit_columns} columns), read -> scored -> summarised -> download written, median of {repeat}:")
+    with tempfile.TemporaryDirectory() as folder:
+        for label, content in cases.items():
+            path = Path(folder) / "upload.csv"
+            path.write_bytes(content)
+            child = subprocess.run([sys.executable, "-c", _UPLOAD_CHILD, str(model_dir), str(path), str(repeat)],
+                                   capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+            if child.returncode:
+                print(f"  {label}: failed: {child.stderr.strip().splitlines()[-1]}")
+                continue
+            out = json.loads(child.stdout.strip().splitlines()[-1])
+            what = (f"refused: {out['refused_file']}" if "refused_file" in out else
+                    f"{out['refused']:,} of {out['rows']:,} rows refused ({out['problems']:,} distinct problems), "
+                    f"download {out['download_mb']:.0f} MB, page view {out['view_kb']:.0f} KB")
+            print(f"  {label} ({len(content) / 2**20:.1f} MB): median {out['seconds']:.2f} s, peak memory "
+                  f"+{out['peak_mb']:.0f} MB; {what}")
+
+
 def original_score(client: dict, segmentation, fill_values: dict) -> int:
     """The original app's per-client path, for comparison only (benchmark code, not product code).
 
@@ -259,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, default=None, help="default: BANK_MARKETING_CSV")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--skip-bounds", action="store_true", help="skip the uploads at the limits")
+    parser.add_argument("--only-bounds", action="store_true", help="only the uploads at the limits")
     args = parser.parse_args(argv)
     settings = get_settings()
     model_dir = (args.model_dir or settings.model_dir).resolve()
@@ -267,9 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     model = scoring.scoring_model(store)
     print(f"artifacts: {model_dir} ({store.manifest['parameters']['mode']} build, "
           f"{len(model.neighbours.client_id):,} voters); {os.cpu_count()} cores")
+    if args.only_bounds:
+        bench_upload_bounds(csv_path, model_dir)
+        return 0
     ours = bench_one_client(model)
     bench_original(store, ours)
     bench_whole_file(csv_path, model)
+    if not args.skip_bounds:
+        bench_upload_bounds(csv_path, model_dir)
     if not args.skip_cli:
         bench_command_line(csv_path, model_dir)
     if not args.skip_api:

@@ -1,8 +1,10 @@
 """The Dash app factory: the shell (navigation, footer) and the Flask routes around the pages.
 
 The routes are the locally served Bootstrap CSS, ``/healthz`` and the scoring API (:func:`dashapp.api.mount`).
-Two limits on work per request live here: the largest request body (:data:`MAX_REQUEST_BYTES`) and the manager of
-background callbacks (the Score page scores a file in a process of its own; :mod:`dashapp.score_jobs`).
+Dash's own routes answer requests its renderer never sends with a 4xx, not a 500
+(:func:`_refuse_what_the_ui_never_sends`). Two limits on work per request live here: the largest request body
+(:data:`MAX_REQUEST_BYTES`) and the manager of background callbacks (the Score page scores a file in a process of
+its own; :mod:`dashapp.score_jobs`).
 The artifact store is not held here: pages and API ask :func:`dashapp.store.current_store`, loaded on first use.
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
@@ -11,6 +13,7 @@ The top-level ``app.py`` calls :func:`create_app` with its own module name so th
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from pathlib import Path
@@ -19,13 +22,15 @@ import dash
 import dash_bootstrap_components as dbc
 import flask_bootstrap
 from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html
-from flask import jsonify, send_from_directory
+from dash.exceptions import DependencyException, PreventUpdate
+from flask import abort, jsonify, request, send_from_directory
 
 from dashapp import api, score_jobs
 from dashapp.client_files import MAX_UPLOAD_BYTES
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.store import artifact_status
+from dashapp.views.inputs import InvalidInput, shown
 
 logger = logging.getLogger(__name__)
 
@@ -146,12 +151,14 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
         # Pages add their own components; the id-coverage test guards against typos this would hide.
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=_answer_invalid_input,
         # Jobs run in a process each (multiprocess, forked from the worker); their progress and results pass
         # through a diskcache folder every worker shares, so any worker answers a job's polls.
         background_callback_manager=DiskcacheManager(score_jobs.callback_cache()),
     )
     app.layout = _shell_layout
     _register_shell_callbacks(app)
+    _refuse_what_the_ui_never_sends(app)
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
@@ -168,3 +175,124 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
 
     api.mount(server, prefix)
     return app
+
+
+# --- Requests the renderer never sends ---------------------------------------------------------------------
+
+
+def _answer_invalid_input(error: Exception):
+    """Dash's ``on_error`` hook: a callback input the page's widgets never send gets no update (204, no body) and
+    one line in the log; any other exception is an error of ours and goes on to Flask, which logs its traceback
+    and answers 500."""
+    if isinstance(error, InvalidInput):
+        logger.warning("callback input refused: %s", error)
+        raise PreventUpdate from None
+    raise error
+
+
+#: Properties whose value the browser always sends as text (a ``dcc.Location``'s); Dash's own page router reads
+#: them unchecked.
+_TEXT_PROPERTIES = frozenset({"pathname", "search", "hash", "href"})
+
+
+def _names(item: object, component: str, prop: str) -> bool:
+    """Whether a request's entry (``{"id": ..., "property": ..., "value": ...}``, a list of them for a pattern)
+    names the declared ``component.prop``; a pattern id (JSON text) is matched by any object id."""
+    pattern = component.startswith("{")
+    entries = item if pattern and isinstance(item, list) else [item]
+    return all(
+        isinstance(entry, dict)
+        and (isinstance(entry.get("id"), dict) if pattern else entry.get("id") == component)
+        and isinstance(entry.get("property"), str) and entry["property"].split("@")[0] == prop.split("@")[0]
+        for entry in entries)
+
+
+def _address_is_text(entry: dict, path_prefix: str) -> bool:
+    """Whether an address property holds what a browser sends: text, and a path under the app's prefix."""
+    value = entry.get("value")
+    if entry["property"] not in _TEXT_PROPERTIES or value is None:
+        return True
+    return isinstance(value, str) and (entry["property"] != "pathname" or value.startswith(path_prefix))
+
+
+def _changed_problem(changed: object, declared: list[dict]) -> str | None:
+    if not isinstance(changed, list) or not all(isinstance(prop_id, str) for prop_id in changed):
+        return "changedPropIds must be a list of strings"
+    plain = {f"{item['id']}.{item['property']}" for item in declared}
+    patterns = {item["property"] for item in declared if item["id"].startswith("{")}
+    for prop_id in changed:
+        component, _, prop = prop_id.rpartition(".")
+        if prop_id in plain or prop in patterns and component.startswith("{") and _is_json_object(component):
+            continue
+        return f"{shown(prop_id)} is not an input of this callback"
+    return None
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def callback_request_problem(body: object, callback_map: dict, path_prefix: str = "/") -> str | None:
+    """What is wrong with the body of a ``POST _dash-update-component``, or None when Dash's renderer could
+    have sent it: an object naming a server callback's output, with its outputs, inputs and states in their
+    declared order (the values are the callback's to check) and the inputs that changed.
+
+    Dash itself indexes these without checking, so a crafted body (``[]``, a missing key, a list for an input)
+    would end in a 500 and a traceback. The one kind of value checked here is an address (a path outside
+    ``path_prefix``, a number for a query), which Dash's page router would choke on.
+    """
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    output = body.get("output")
+    spec = callback_map.get(output) if isinstance(output, str) else None
+    if spec is None or "callback" not in spec:  # clientside callbacks have no server function
+        return f"no server callback has the output {shown(output)}"
+    declared_outputs = [] if spec.get("no_output") else spec["output"]
+    multi = isinstance(declared_outputs, (list, tuple))
+    outputs = body.get("outputs")
+    sent_outputs = outputs if multi and isinstance(outputs, list) else [outputs]
+    declared_outputs = declared_outputs if multi else [declared_outputs]
+    if len(sent_outputs) != len(declared_outputs) or not all(
+            _names(item, dependency.component_id_str(), dependency.component_property)
+            for item, dependency in zip(sent_outputs, declared_outputs)):
+        return "outputs do not match the callback's"
+    for key in ("inputs", "state"):
+        sent, declared = body.get(key, []), spec[key]
+        if not isinstance(sent, list) or len(sent) != len(declared) or not all(
+                _names(item, dependency["id"], dependency["property"]) for item, dependency in zip(sent, declared)):
+            return f"{key} do not match the callback's"
+        entries = [entry for item in sent for entry in (item if isinstance(item, list) else [item])]
+        if not all(_address_is_text(entry, path_prefix) for entry in entries):
+            return f"{key} hold an address that is no browser's"
+    return _changed_problem(body.get("changedPropIds", []), spec["inputs"])
+
+
+def _refuse_what_the_ui_never_sends(app: Dash) -> None:
+    """A 4xx, not a 500 and a traceback, for requests to Dash's routes that its renderer never makes.
+
+    A malformed ``_dash-update-component`` body gets 400 (Flask already answers 400 to text that is not JSON
+    and 415 to another content type); a file under ``_dash-component-suites/`` that no package registered gets
+    404. A well-formed request whose values the page never sends is the callbacks' to refuse (see
+    :mod:`dashapp.views.inputs` and :func:`_answer_invalid_input`).
+    """
+    dispatch = app.config.routes_pathname_prefix + "_dash-update-component"
+
+    # Registered after Dash's own before-request functions, so the page callbacks are in callback_map by now.
+    @app.server.before_request
+    def refuse_malformed_callback_requests():
+        if request.endpoint != dispatch:
+            return None
+        try:
+            body = request.get_json()
+        except RecursionError:  # nested deeper than the parser goes
+            abort(400)
+        problem = callback_request_problem(body, app.callback_map, app.config.requests_pathname_prefix)
+        if problem is None:
+            return None
+        logger.warning("callback request refused: %s", problem)
+        return jsonify({"error": problem}), 400
+
+    app.server.register_error_handler(DependencyException, lambda _error: ("Not found", 404))

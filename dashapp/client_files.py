@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,10 +30,18 @@ from tqdm import tqdm
 
 from dashapp import catalogue, fields, scoring
 from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
+from dashapp.text_cells import text_cells
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Columns and rows an upload may have. A bank's export has tens of columns (the UCI file: 21) and, at
+#: about 250 bytes a row, the 50 MB limit holds some 200,000 of its rows: the row limit meets the size limit
+#: there, and cuts off the narrow files (three short columns) that would otherwise hold millions. Within
+#: these, the largest upload's work is bounded (benchmarks/bench_scoring.py; the README gives the figures).
+#: The command line (scripts/score.py) streams a file of any length in chunks and caps neither.
+MAX_UPLOAD_COLUMNS = 500
+MAX_UPLOAD_ROWS = 200_000
 _BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
                       b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
                       b"\x1f\x8b": "a gzip archive"}
@@ -77,16 +86,21 @@ def _first_line(text: str) -> str:
     return text if end < 0 else text[:end + 1]
 
 
-def _header(text: str, name: str, encoding: str, bom: bool) -> tuple[list[str], Dialect, dict[str, object]]:
-    """The header's cells as written, the dialect, and which column holds which field (checked)."""
+def _header(text: str, name: str, encoding: str, bom: bool, max_columns: int | None = None
+            ) -> tuple[list[str], Dialect, dict[str, object]]:
+    """The header's cells as written, the dialect, and which column holds which field (checked, each check one
+    pass over the header; more than ``max_columns`` columns are refused before anything else)."""
     first_line = _first_line(text.lstrip("\r\n"))
     dialect = sniff_dialect(first_line, encoding, bom)
     # Read the header ourselves: pandas renames a repeated column ('job.1') instead of keeping it.
     headers = next(csv.reader([first_line.rstrip("\r\n")], delimiter=dialect.delimiter))
+    if max_columns is not None and len(headers) > max_columns:
+        raise ClientFileError(f"{name} has {len(headers):,} columns (read as {dialect.describe()}); the limit is "
+                              f"{max_columns:,}. Keep the columns you need, or score it with scripts/score.py")
     columns, repeated = fields.field_columns(headers)
     missing = [f for f in fields.KEY_FIELDS if f not in columns]
     if missing:
-        shown = ", ".join(repr(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
+        shown = ", ".join(scoring.shown(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
         raise ClientFileError(
             f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {dialect.describe()}, its "
             f"columns are {shown}); a file of clients needs at least the columns "
@@ -94,7 +108,8 @@ def _header(text: str, name: str, encoding: str, bom: bool) -> tuple[list[str], 
             f"{', '.join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)} and any others)")
     if repeated:
         raise ClientFileError(f"{name} has more than one column for " + "; ".join(
-            f"{field} ({', '.join(repr(h) for h in headers)})" for field, headers in repeated.items()))
+            f"{field} ({', '.join(scoring.shown(h) for h in headers[:5])}{', ...' if len(headers) > 5 else ''})"
+            for field, headers in repeated.items()))
     return headers, dialect, columns
 
 
@@ -123,15 +138,18 @@ def _malformed(name: str, error: Exception) -> ClientFileError:
     return ClientFileError(f"{name} is not a well-formed CSV file ({str(error).strip()[:300]})")
 
 
-def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file") -> ClientFile:
+def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file",
+                    max_columns: int = MAX_UPLOAD_COLUMNS, max_rows: int = MAX_UPLOAD_ROWS) -> ClientFile:
     """Read a file of clients as a spreadsheet wrote it.
 
     Parameters
     ----------
     content : bytes
         The file.
-    max_bytes : int
-        Larger files are refused (default 50 MB).
+    max_bytes, max_columns, max_rows : int
+        Larger files are refused (default :data:`MAX_UPLOAD_BYTES`, :data:`MAX_UPLOAD_COLUMNS`,
+        :data:`MAX_UPLOAD_ROWS`): the size before anything is read, the columns from the header line, the rows
+        once parsed, before any scoring.
     name : str
         How messages name the file.
 
@@ -144,7 +162,8 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
     Raises
     ------
     ClientFileError
-        If the file is too large, empty, binary, not a well-formed CSV, lacks a key column or has no rows.
+        If the file is too large (bytes, columns or rows), empty, binary, not a well-formed CSV, lacks a key
+        column or has no rows.
     """
     if len(content) > max_bytes:
         # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
@@ -158,7 +177,7 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
     encoding, bom = detect_encoding(content)
     body = content[len(UTF8_BOM) if bom else 0:]
     text = body.decode(encoding)
-    headers, dialect, columns = _header(text, name, encoding, bom)
+    headers, dialect, columns = _header(text, name, encoding, bom, max_columns)
     # pyarrow reads UTF-8; a single-byte file is transcoded once (every byte of those encodings decodes).
     data = body if encoding == "utf-8" else text.encode("utf-8")
     try:
@@ -167,26 +186,13 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         raise _malformed(name, error) from error
     if table.num_rows == 0:
         raise ClientFileError(f"{name} has a header but no client rows")
+    if table.num_rows > max_rows:
+        raise ClientFileError(f"{name} has {table.num_rows:,} rows of clients; the limit is {max_rows:,}. "
+                              "Score larger files with scripts/score.py, or split the file")
     return ClientFile(_frame(table, headers), dialect, columns)
 
 
 # --- Writing ------------------------------------------------------------------------------------------------
-
-
-def _text_cells(values: pd.Series) -> pa.Array:
-    """A column as Arrow strings, missing cells empty (Arrow-backed text columns need no conversion)."""
-    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
-        cells = pa.array(values)
-    else:
-        if not pd.api.types.is_object_dtype(values):
-            values = values.astype("string")
-        try:
-            cells = pa.array(values, type=pa.string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing text with other objects
-            cells = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
-    return pc.fill_null(cells, "")
 
 
 def _is_number(cells: pa.Array) -> pa.Array:
@@ -219,7 +225,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         A copy, every column as text, with the risky cells prefixed.
     """
-    return pd.DataFrame({i: _neutralised(_text_cells(table.iloc[:, i])).to_pylist()
+    return pd.DataFrame({i: _neutralised(text_cells(table.iloc[:, i])).to_pylist()
                          for i in range(table.shape[1])}).set_axis(table.columns, axis=1).set_axis(table.index)
 
 
@@ -241,6 +247,30 @@ def _rendered(cells: pa.Array, dialect: Dialect) -> pa.Array:
     return pc.take(_quoted(_neutralised(encoded.dictionary), dialect), encoded.indices)
 
 
+def _csv_parts(table: pd.DataFrame, dialect: Dialect, header: bool) -> list:
+    """The bytes of a table written in ``dialect``, as a few buffers (the rows are one Arrow buffer, not one
+    Python string per row)."""
+    parts: list = []
+    if header:
+        if dialect.bom:
+            parts.append(UTF8_BOM)
+        names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
+        parts.append((dialect.delimiter.join(names.to_pylist()) + dialect.line_terminator)
+                     .encode(dialect.encoding, errors="replace"))
+    if table.shape[1] and len(table):
+        columns = [_rendered(text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
+        # Arrow joins the cells of a row about ten times faster than Python's csv module writes them; with the
+        # line ending on the last cell, the rows' text is the joined array's one data buffer.
+        columns[-1] = pc.binary_join_element_wise(columns[-1], dialect.line_terminator, "")
+        lines = pc.binary_join_element_wise(*columns, dialect.delimiter)
+        _validity, offsets, data = lines.buffers()
+        start, end = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, lines.offset + len(lines)]].tolist()
+        text = data[start:end]
+        parts.append(memoryview(text) if dialect.encoding == "utf-8" else
+                     text.to_pybytes().decode("utf-8").encode(dialect.encoding, errors="replace"))
+    return parts
+
+
 def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, header: bool = True) -> None:
     """Write a table of clients (e.g. :attr:`dashapp.scoring.TableScore.table`) in the input file's dialect.
 
@@ -258,24 +288,13 @@ def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, h
     header : bool
         Write the BOM (if any) and the header line: the first chunk only.
     """
-    columns = [_rendered(_text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
-    # Arrow joins the cells of a row about ten times faster than Python's csv module writes them.
-    lines = pc.binary_join_element_wise(*columns, dialect.delimiter).to_pylist() if columns else []
-    if header:
-        names = _quoted(_neutralised(pa.array([str(c) for c in table.columns], type=pa.string())), dialect)
-        lines.insert(0, dialect.delimiter.join(names.to_pylist()))
-        if dialect.bom:
-            target.write(UTF8_BOM)
-    if lines:
-        text = dialect.line_terminator.join(lines) + dialect.line_terminator
-        target.write(text.encode(dialect.encoding, errors="replace"))
+    for part in _csv_parts(table, dialect, header):
+        target.write(part)
 
 
 def client_csv_bytes(table: pd.DataFrame, dialect: Dialect) -> bytes:
-    """:func:`write_client_csv` into bytes (the page's download)."""
-    buffer = io.BytesIO()
-    write_client_csv(table, buffer, dialect)
-    return buffer.getvalue()
+    """:func:`write_client_csv` into bytes (the page's download), copied once."""
+    return b"".join(_csv_parts(table, dialect, header=True))
 
 
 # --- Any size, in chunks -------------------------------------------------------------------------------------

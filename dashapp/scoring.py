@@ -10,6 +10,11 @@ table.
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
 missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.
+
+A table's rows are checked in bulk (once per distinct cell, in Arrow: a file may be crafted to make every
+cell distinct), their refusals grouped per distinct reason (:class:`Refusal`), and the status column built
+once per distinct combination of reasons. That is why this module is longer than most: the table's checks
+must say exactly what :func:`validate_client` says for one client, in the same words, so they sit together.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashapp import catalogue, domain, fields
 from dashapp.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
+# shown is also this module's API (messages quote values with it).
+from dashapp.text_cells import cell_text, compared_texts, distinct_cells, shown, shown_texts, stripped
 # FilledField, ScoringModel and scoring_model are also this module's API (see the docstring).
 from dashapp.scoring_model import (CONTEXT_CODE, CONTEXT_FIELDS, KEY_CATEGORIES, KEY_CODE, Encoded, FilledField,
-                                   ScoringModel, assign, scoring_model)
+                                   ScoringModel, distinct_rows, assign, filled_fields,
+                                   scoring_model, vote_descriptions)
 
 #: The fields a client may have, in the form's order.
 CLIENT_FIELDS: tuple[str, ...] = fields.NAMES
@@ -41,6 +50,12 @@ OUTPUT_COLUMNS = (STATUS_COLUMN, SEGMENT_COLUMN, SEGMENT_NAME_COLUMN, FILLED_COL
 SCORED, NOT_SCORED = "scored", "not scored"
 #: Spreadsheet row of the first client: the header is row 1.
 FIRST_DATA_ROW = 2
+#: A refusal (one distinct reason) lists this many of its rows; the scored file's status column says it for every
+#: row. Enough to find the rows in a spreadsheet, and a constant size whatever the file.
+REFUSAL_ROWS_LISTED = 10
+#: A table's score keeps this many distinct reasons, those of the most rows first (a file of distinct bad values
+#: has one per row); it counts them all.
+REFUSALS_KEPT = 50
 
 _LENIENT = {f: {c.casefold(): c for c in fields.BY_NAME[f].categories} for f in CATEGORY_FIELDS}
 #: A whole number, possibly written with a decimal point or comma ("40", "40.0", "40,0").
@@ -69,19 +84,6 @@ class FieldError:
 
     field: str
     reason: str
-
-
-def shown(value: object) -> str:
-    """A value as a message quotes it: short, and never failing on whatever JSON can hold."""
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    try:
-        text = repr(value)
-    except ValueError:  # an integer too long to print
-        return "a very large number"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _category_reason(name: str, value: object) -> str:
@@ -210,9 +212,10 @@ def score_clients(clients: Sequence[Client], model: ScoringModel) -> list[ScoreR
         In the order of ``clients``.
     """
     assigned = assign(_encode_clients(clients), model)
+    filled = filled_fields(assigned.votes, model)
     results = []
     for row, codes in enumerate(assigned.keys.tolist()):
-        vote = assigned.filled.get(row)
+        vote = filled.get(row)
         results.append(ScoreResult(
             segment=int(assigned.segments[row]),
             key_fields={f: KEY_CATEGORIES[f][c] for f, c in zip(KEY_FIELDS, codes)},
@@ -240,6 +243,25 @@ class Normalised:
     rows: int
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One distinct reason why rows were not scored, with how many rows have it and the first of them.
+
+    Attributes
+    ----------
+    reason : str
+        As the status column says it (``'pilot' is not a category of Job; expected one of ...``).
+    rows : int
+        How many rows have this problem (a row with two problems counts in both reasons).
+    first_rows : tuple of int
+        The spreadsheet row numbers of the first :data:`REFUSAL_ROWS_LISTED` of them.
+    """
+
+    reason: str
+    rows: int
+    first_rows: tuple[int, ...]
+
+
 class TableScore(NamedTuple):
     """What :func:`score_table` returns.
 
@@ -251,8 +273,13 @@ class TableScore(NamedTuple):
         and ``filled`` (:meth:`FilledField.describe`, empty when nothing was filled). An input column with one
         of these names keeps its values; ours then get the prefix ``scored_`` (a file this studio scored
         before, holding all four, has them replaced).
-    refused : DataFrame
-        ``row`` (the spreadsheet row number: the header is row 1) and ``reason``, one row per refused client.
+    refusals : tuple of Refusal
+        The distinct reasons rows were refused, most rows first (then the earliest row): at most
+        :data:`REFUSALS_KEPT` of them, each listing its first :data:`REFUSAL_ROWS_LISTED` rows.
+    problems : int
+        How many distinct reasons there are in all.
+    refused_rows : ndarray of int
+        The spreadsheet row number of every refused row (the header is row 1).
     normalised : tuple of Normalised
         The cell texts that were read leniently (``'Yes'`` as ``yes``), with how many rows hold each.
     columns : dict
@@ -260,18 +287,24 @@ class TableScore(NamedTuple):
     """
 
     table: pd.DataFrame
-    refused: pd.DataFrame
+    refusals: tuple[Refusal, ...]
+    problems: int
+    refused_rows: np.ndarray
     normalised: tuple[Normalised, ...]
     columns: dict[str, object]
 
     @property
-    def scored_mask(self) -> np.ndarray:
-        """Which rows were scored (bool, one per row)."""
-        return self.table.iloc[:, -len(OUTPUT_COLUMNS)].eq(SCORED).to_numpy()
+    def refused_count(self) -> int:
+        return len(self.refused_rows)
 
     @property
     def scored_count(self) -> int:
-        return int(self.scored_mask.sum())
+        return len(self.table) - self.refused_count
+
+    @property
+    def scored_mask(self) -> np.ndarray:
+        """Which rows were scored (bool, one per row)."""
+        return self.table.iloc[:, -len(OUTPUT_COLUMNS) + 1].notna().to_numpy()
 
 
 def output_column_names(columns: Sequence[object]) -> tuple[dict[str, str], list[object]]:
@@ -303,23 +336,7 @@ def output_column_names(columns: Sequence[object]) -> tuple[dict[str, str], list
 def read_category(name: str, cell: object) -> str | None:
     """A file's cell as a category of field ``name``, read leniently (case, spaces and quotes ignored; an empty
     cell is ``unknown``), or None when it is none of the field's categories."""
-    text = _cell_text(cell)
-    return _LENIENT[name].get(text.casefold())
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the validation compares it: trimmed of spaces and quotes; an empty cell is ``unknown``."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    return text.strip().strip('"').strip() or domain.UNKNOWN
-
-
-def _factorised(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, list[object]]:
-    """Each row's position in the column's distinct cells, and those cells (``unknown`` if no column)."""
-    if column is None:
-        return np.zeros(len(table), dtype=np.int64), [domain.UNKNOWN]
-    # Cells repeat a few categories, so each distinct cell is read once and the rows index into them.
-    positions, distinct = pd.factorize(table[column], use_na_sentinel=False)
-    return positions.astype(np.int64), list(distinct)
+    return _LENIENT[name].get(cell_text(cell).casefold())
 
 
 def _parse_age(text: str) -> float:
@@ -333,43 +350,162 @@ def _parse_age(text: str) -> float:
     return -math.inf
 
 
+class _Problem(NamedTuple):
+    """One check over every row: which of its distinct reasons each row has (-1: none), and the reasons."""
+
+    codes: np.ndarray
+    reasons: pa.Array
+
+
+def _problem(positions: np.ndarray, bad: np.ndarray, shown_values: pa.Array, reason: str) -> _Problem:
+    """A check's problem from the rows' positions among the distinct cells, which distinct cells are bad, how
+    the bad ones are shown (one per bad cell, in order) and the reason's words after them. A reason is built
+    once per distinct shown value (``'pilot'`` and ``' pilot'`` are one)."""
+    encoded = pc.dictionary_encode(shown_values)
+    code_of_cell = np.full(len(bad), -1, dtype=np.int64)
+    code_of_cell[np.flatnonzero(bad)] = encoded.indices.to_numpy(zero_copy_only=False)
+    return _Problem(code_of_cell[positions] if len(bad) else np.full(len(positions), -1, dtype=np.int64),
+                    pc.binary_join_element_wise(encoded.dictionary, reason, ""))
+
+
+def _field_cells(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """The rows' positions among a field's distinct cells, the cells and their :func:`cell_text` (a missing
+    column is one distinct ``unknown``). Cells repeat a few values, so each distinct one is read once."""
+    if column is None:
+        unknown = pa.array([domain.UNKNOWN], type=pa.string())
+        return np.zeros(len(table), dtype=np.int64), unknown, unknown
+    positions, cells = distinct_cells(table[column])
+    return positions, cells, compared_texts(cells)
+
+
+def _lenient_values(name: str, texts: pa.Array) -> list[str | None]:
+    """The category each text is read as (case folded), None when none. Python's ``casefold`` decides, but only
+    for the texts that can match: ASCII ones whose lower case is a category, and short non-ASCII ones
+    (``casefold`` never shortens a text; the Kelvin sign folds to ``k``)."""
+    lenient = _LENIENT[name]
+    longest = max(len(c) for c in lenient)
+    can_match = pc.or_(pc.is_in(pc.ascii_lower(texts), value_set=pa.array(list(lenient), type=pa.string())),
+                       pc.and_(pc.invert(pc.string_is_ascii(texts)),
+                               pc.less_equal(pc.utf8_length(texts), longest)))
+    values: list[str | None] = [None] * len(texts)
+    which = np.flatnonzero(can_match.to_numpy(zero_copy_only=False))
+    for i, text in zip(which.tolist(), pc.take(texts, pa.array(which, type=pa.int64())).to_pylist()):
+        values[i] = lenient.get(text.casefold())
+    return values
+
+
+def _category_field(name: str, table: pd.DataFrame, column: object | None
+                    ) -> tuple[np.ndarray, np.ndarray, _Problem, list[Normalised]]:
+    """One category field: each row's code (-1 unknown or invalid), whether it is unknown, its problem, and the
+    values read leniently."""
+    positions, cells, texts = _field_cells(table, column)
+    values = _lenient_values(name, texts)
+    bad = np.array([v is None for v in values], dtype=bool).reshape(-1)
+    field = fields.BY_NAME[name]
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
+                       f" is not a category of {field.label}; expected {field.rule}")
+    normalised = []
+    lenient = [i for i, v in enumerate(values) if v is not None]
+    if lenient and column is not None:
+        counts = np.bincount(positions, minlength=len(values))
+        as_written = pc.take(cells, pa.array(lenient, type=pa.int64()))
+        blank = pc.equal(stripped(as_written), "").to_pylist()
+        for i, cell, empty in zip(lenient, as_written.to_pylist(), blank):
+            if cell != values[i] and not empty:
+                normalised.append(Normalised(str(column), cell, values[i], int(counts[i])))
+    # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
+    lookup = KEY_CODE[name] if name in KEY_CODE else CONTEXT_CODE[name]
+    codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64).reshape(-1)
+    unknown = np.array([v == domain.UNKNOWN for v in values], dtype=bool).reshape(-1)
+    return codes[positions], unknown[positions], problem, normalised
+
+
+def _age_field(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, _Problem]:
+    """Each row's age (NaN when unknown or invalid) and the age's problem."""
+    positions, _cells, texts = _field_cells(table, column)
+    # Only a text of digits (ASCII or not) can be an age: Python parses those, Arrow rejects the rest.
+    candidate = pc.or_(pc.match_substring_regex(texts, r"^[+-]?[0-9]+(?:[.,]0*)?$"),
+                       pc.invert(pc.string_is_ascii(texts)))
+    ages = np.full(len(texts), -math.inf)
+    ages[pc.equal(texts, domain.UNKNOWN).to_numpy(zero_copy_only=False)] = math.nan
+    which = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
+    ages[which] = [_parse_age(text) for text in pc.take(texts, pa.array(which, type=pa.int64())).to_pylist()]
+    bad = ages == -math.inf
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
+                       f" is not an age; expected {fields.BY_NAME['age'].rule}")
+    age = ages[positions]
+    age[age == -math.inf] = math.nan
+    return age, problem
+
+
 def _validate_table(table: pd.DataFrame, columns: dict[str, object]
-                    ) -> tuple[Encoded, dict[int, list[str]], list[Normalised]]:
-    """Encode every row, collect each refused row's reasons (row position -> reasons) and what was normalised."""
+                    ) -> tuple[Encoded, list[_Problem], list[Normalised]]:
+    """Encode every row, find each row's problems (one :class:`_Problem` per check, in the order the status
+    says them) and what was normalised. Every text is built once per distinct cell, in Arrow, never per row."""
     n = len(table)
-    problems: dict[int, list[str]] = {}
+    problems: list[_Problem] = []
     normalised: list[Normalised] = []
     codes: dict[str, np.ndarray] = {}
     unknown_keys = np.zeros((n, len(KEY_FIELDS)), dtype=bool)
     for name in CATEGORY_FIELDS:
-        positions, distinct = _factorised(table, columns.get(name))
-        texts = [_cell_text(cell) for cell in distinct]
-        values = [_LENIENT[name].get(text.casefold()) for text in texts]
-        counts = np.bincount(positions, minlength=len(distinct))
-        for cell, text, value, count in zip(distinct, texts, values, counts.tolist()):
-            if value is not None and isinstance(cell, str) and cell != value and cell.strip() != "":
-                normalised.append(Normalised(str(columns[name]), cell, value, count))
-        # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
-        lookup = KEY_CODE[name] if name in KEY_CODE else CONTEXT_CODE[name]
-        distinct_codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64)
-        invalid = np.array([v is None for v in values])
-        for row in np.flatnonzero(invalid[positions]).tolist():
-            problems.setdefault(row, []).append(_category_reason(name, texts[positions[row]]))
+        codes[name], unknown, problem, lenient = _category_field(name, table, columns.get(name))
+        problems.append(problem)
+        normalised += lenient
         if name in KEY_CODE:
-            unknown_keys[:, KEY_FIELDS.index(name)] = np.array([v == domain.UNKNOWN for v in values])[positions]
-        codes[name] = distinct_codes[positions]
-    positions, distinct = _factorised(table, columns.get("age"))
-    texts = [_cell_text(cell) for cell in distinct]
-    age = np.array([_parse_age(text) for text in texts], dtype=float)[positions]
-    for row in np.flatnonzero(age == -math.inf).tolist():
-        problems.setdefault(row, []).append(_age_reason(texts[positions[row]]))
-    age[age == -math.inf] = math.nan
-    for row in np.flatnonzero(unknown_keys.sum(axis=1) >= 2).tolist():
-        problems.setdefault(row, []).append(
-            _too_few_keys_reason(tuple(f for f, unknown in zip(KEY_FIELDS, unknown_keys[row]) if unknown)))
+            unknown_keys[:, KEY_FIELDS.index(name)] = unknown
+    age, problem = _age_field(table, columns.get("age"))
+    problems.append(problem)
+    # Which key fields are unknown, as bits: eight combinations, a reason for those with two or more.
+    unknown = (unknown_keys * (1 << np.arange(len(KEY_FIELDS)))).sum(axis=1).astype(np.int64)
+    bits = np.arange(1 << len(KEY_FIELDS))
+    too_few = np.array([bin(b).count("1") >= 2 for b in bits.tolist()])
+    problems.append(_problem(unknown, too_few, pa.array(
+        [_too_few_keys_reason(tuple(f for i, f in enumerate(KEY_FIELDS) if b >> i & 1)) for b in bits[too_few]],
+        type=pa.string()), ""))
     keys = np.column_stack([codes[f] for f in KEY_FIELDS]).reshape(n, len(KEY_FIELDS))
     context = np.column_stack([codes[f] for f in CONTEXT_FIELDS]).reshape(n, len(CONTEXT_FIELDS))
     return Encoded(keys, context, age), problems, normalised
+
+
+def _refusals(problems: list[_Problem], first_row: int) -> tuple[tuple[Refusal, ...], int]:
+    """The distinct reasons of every check, most rows first (then the earliest row), the first
+    :data:`REFUSALS_KEPT` of them with their first rows; and how many distinct reasons there are."""
+    counts = [np.bincount(p.codes[p.codes >= 0], minlength=len(p.reasons)) for p in problems]
+    firsts = []
+    for problem in problems:
+        first = np.full(len(problem.reasons), np.iinfo(np.int64).max, dtype=np.int64)
+        rows = np.flatnonzero(problem.codes >= 0)
+        np.minimum.at(first, problem.codes[rows], rows)
+        firsts.append(first)
+    check = np.concatenate([np.full(len(c), i, dtype=np.int64) for i, c in enumerate(counts)])
+    reason = np.concatenate([np.arange(len(c), dtype=np.int64) for c in counts])
+    count, first = np.concatenate(counts), np.concatenate(firsts)
+    present = np.flatnonzero(count > 0)  # the reasons of every combination of unknown key fields exist
+    kept = present[np.lexsort((first[present], -count[present]))[:REFUSALS_KEPT]]
+    refusals = []
+    for i in kept.tolist():
+        codes = problems[check[i]].codes
+        rows = np.flatnonzero(codes == reason[i])[:REFUSAL_ROWS_LISTED]
+        refusals.append(Refusal(problems[check[i]].reasons[int(reason[i])].as_py(), int(count[i]),
+                                tuple((rows + first_row).tolist())))
+    return tuple(refusals), len(present)
+
+
+def _status(problems: list[_Problem], refused: np.ndarray) -> pa.Array:
+    """``scored``, or ``not scored: `` and the row's reasons joined by ``; ``, built in Arrow once per distinct
+    combination of reasons (a file repeats a few), never as a Python string per row."""
+    matrix = np.column_stack([p.codes for p in problems]) + 1
+    first, combination = distinct_rows(matrix)
+    separator = "; "
+    # Each reason with the separator before it (empty where the row has none), joined, the first separator cut.
+    # (Not null_handling="skip": pyarrow 26 then drops the rows where every part is null.)
+    parts = [pc.fill_null(pc.binary_join_element_wise(
+        separator, pc.take(p.reasons, pa.array(p.codes[first], mask=p.codes[first] < 0)), ""), "")
+        for p in problems]
+    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), len(separator))
+    texts = pc.if_else(pa.array(refused[first]), pc.binary_join_element_wise(f"{NOT_SCORED}: ", joined, ""),
+                       SCORED)
+    return pc.take(texts, pa.array(combination))
 
 
 def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST_DATA_ROW) -> TableScore:
@@ -396,38 +532,36 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
     columns, _repeated = fields.field_columns(table.columns)
     encoded, problems, normalised = _validate_table(table, columns)
     n = len(table)
-    refused_rows = np.array(sorted(problems), dtype=np.int64)
-    valid = np.ones(n, dtype=bool)
-    valid[refused_rows] = False
+    valid = np.all([p.codes < 0 for p in problems], axis=0).reshape(n)
     valid_rows = np.flatnonzero(valid)
     assigned = assign(Encoded(encoded.keys[valid], encoded.context[valid], encoded.age[valid]), model)
 
-    reasons = ["; ".join(problems[r]) for r in refused_rows.tolist()]
-    status = np.full(n, SCORED, dtype=object)
-    status[refused_rows] = [f"{NOT_SCORED}: {reason}" for reason in reasons]
     segment = np.zeros(n, dtype=np.int64)
     segment[valid_rows] = assigned.segments
-    names = np.array([""] + [catalogue.SEGMENTS[s].name for s in sorted(catalogue.SEGMENTS)], dtype=object)
-    filled = np.full(n, "", dtype=object)
-    for row, vote in assigned.filled.items():
-        filled[valid_rows[row]] = vote.describe()
+    names = pa.array([""] + [catalogue.SEGMENTS[s].name for s in sorted(catalogue.SEGMENTS)], type=pa.string())
+    # The vote's text once per distinct text, then taken per row (most rows have none: null, then empty).
+    which, texts = vote_descriptions(assigned.votes, model)
+    text_of_row = np.full(n, -1, dtype=np.int64)
+    text_of_row[valid_rows[assigned.votes.rows]] = which
+    filled = pc.fill_null(pc.take(pa.array(texts, type=pa.string()), pa.array(text_of_row, mask=text_of_row < 0)),
+                          "")
 
     out_names, replaced = output_column_names(list(table.columns))
-    kept = [i for i, c in enumerate(table.columns) if c not in replaced]
+    replaced_set = set(replaced)
+    kept = [i for i, c in enumerate(table.columns) if c not in replaced_set]
     result = table.iloc[:, kept].copy()
-    result[out_names[STATUS_COLUMN]] = _text_column(status)
+    result[out_names[STATUS_COLUMN]] = _text_column(_status(problems, ~valid))
     result[out_names[SEGMENT_COLUMN]] = pd.arrays.IntegerArray(segment, ~valid)
-    result[out_names[SEGMENT_NAME_COLUMN]] = _text_column(names[segment])
+    result[out_names[SEGMENT_NAME_COLUMN]] = _text_column(pc.take(names, pa.array(segment)))
     result[out_names[FILLED_COLUMN]] = _text_column(filled)
-    refused = pd.DataFrame({"row": (refused_rows + first_row).astype(np.int64), "reason": reasons})
-    return TableScore(result, refused, tuple(normalised), columns)
+    refusals, distinct_problems = _refusals(problems, first_row)
+    refused_rows = np.flatnonzero(~valid).astype(np.int64) + first_row
+    return TableScore(result, refusals, distinct_problems, refused_rows, tuple(normalised), columns)
 
 
-def _text_column(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def _text_column(values: pa.Array) -> pd.api.extensions.ExtensionArray:
     # Arrow-backed like the columns read from a file, so the writer takes them without a conversion.
-    return pd.arrays.ArrowExtensionArray(pa.array(values, type=pa.string()))
-
-
+    return pd.arrays.ArrowExtensionArray(values)
 def segment_counts(result: TableScore) -> dict[int, int]:
     """Scored clients per segment (every segment listed, zero included)."""
     counts = result.table.iloc[:, -len(OUTPUT_COLUMNS) + 1].value_counts()

@@ -39,9 +39,8 @@ neighbours, and therefore the answer, never depend on the machine or on how many
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import product
 from typing import NamedTuple
 
@@ -96,6 +95,12 @@ class ScoringModel:
                  for i, combo in enumerate(combinations)}
         table = segments.reshape([len(KEY_CATEGORIES[f]) for f in KEY_FIELDS])
         return cls(NeighbourIndex.from_artifact(store.scoring_index), table, paths)
+
+    @cached_property
+    def voter_groups(self) -> tuple["VoterGroups", ...]:
+        """The voters grouped by compared profile and age, one :class:`VoterGroups` per key field (built on
+        first use: a model made with ``dataclasses.replace`` gets its own)."""
+        return tuple(_voter_groups(self.neighbours, key) for key in range(len(KEY_FIELDS)))
 
 
 @cache
@@ -176,50 +181,151 @@ class Encoded(NamedTuple):
     age: np.ndarray  # (m,) float, years; NaN for unknown
 
 
+class Votes(NamedTuple):
+    """The neighbour votes of the rows that had a key field missing: one row per vote."""
+
+    rows: np.ndarray  # (q,) int, positions of the voted rows in the input
+    key: np.ndarray  # (q,) int, the voted key field (position in KEY_FIELDS)
+    nearest: np.ndarray  # (q, k) int, the voters' positions in the index, nearest first
+
+
 class Assigned(NamedTuple):
     """What :func:`assign` returns: each row's segment, its key codes after filling and the votes."""
 
     segments: np.ndarray  # (m,) int
     keys: np.ndarray  # (m, n_key_fields) int, filled
-    filled: dict[int, FilledField]  # row -> the vote that filled it
+    votes: Votes
 
 
-def _vote(index: NeighbourIndex, key: int, compared: np.ndarray, age: float) -> FilledField:
-    """The majority vote of the nearest voters on key field ``key`` for one client."""
-    mismatches = (index.profiles[key] != compared).sum(axis=1)
-    # Integer age differences, squared, then scaled: equal differences give bit-equal distances, so a tie in
-    # exact arithmetic is a tie here too and the time order decides it (not the rounding of a standardised age).
-    age_term = None if math.isnan(age) else (index.ages - age) ** 2 / index.age_scale ** 2
-    k = min(N_NEIGHBOURS, index.client_id.size)
-    # A voter is at least its mismatch count away. Start with the fewest mismatches that hold k voters; their
-    # k-th distance bounds the answer, so only voters with at most that many mismatches can be nearer.
-    per_level = np.bincount(mismatches, weights=index.profile_sizes[key])
-    level = int(np.searchsorted(np.cumsum(per_level), k))
-    voter_mismatches = mismatches[index.profile_of[key]]
-    for _ in range(2):
-        candidates = np.flatnonzero(voter_mismatches <= level)
-        distance = voter_mismatches[candidates].astype(float)
-        if age_term is not None:
-            distance += age_term[index.age_of[candidates]]
-        bound = np.partition(distance, k - 1)[k - 1]
-        if bound < level + 1:
-            break
-        level = int(bound)
-    # Equal distances go to the voter earlier in time (lower position), whatever the batch.
-    nearest = candidates[np.lexsort((candidates, distance))[:k]]
+def _filled_field(index: NeighbourIndex, key: int, nearest: np.ndarray) -> FilledField:
     codes = index.key_codes[nearest, key]
     categories = KEY_CATEGORIES[KEY_FIELDS[key]]
-    return FilledField(KEY_FIELDS[key], categories[ranked_votes(codes)[0][0]],
-                       tuple((categories[c], n) for c, n in ranked_votes(codes)),
+    ranked = ranked_votes(codes)
+    return FilledField(KEY_FIELDS[key], categories[ranked[0][0]], tuple((categories[c], n) for c, n in ranked),
                        tuple(int(i) for i in index.client_id[nearest]),
                        tuple(categories[c] for c in codes.tolist()))
+
+
+class VoterGroups(NamedTuple):
+    """The voters of one key field's vote grouped by (compared profile, age): the voters of a group are equally
+    far from any client, so only the first k of each (in time order) can ever be among its k nearest."""
+
+    profile: np.ndarray  # (g,) int, the group's row in NeighbourIndex.profiles[key]
+    age: np.ndarray  # (g,) int, the group's position in NeighbourIndex.ages
+    size: np.ndarray  # (g,) int, voters in the group
+    first: np.ndarray  # (g, k) int, the group's first k voters in time order (n_voters where it has fewer)
+
+
+def _voter_groups(index: NeighbourIndex, key: int) -> VoterGroups:
+    k = min(N_NEIGHBOURS, index.client_id.size)
+    n_voters = index.client_id.size
+    order = np.lexsort((np.arange(n_voters), index.age_of, index.profile_of[key]))
+    group_key = index.profile_of[key][order].astype(np.int64) * index.ages.size + index.age_of[order]
+    starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]])
+    sizes = np.diff(np.r_[starts, n_voters])
+    positions = starts[:, None] + np.arange(k)
+    first = np.where(np.arange(k) < sizes[:, None], order[np.minimum(positions, n_voters - 1)], n_voters)
+    return VoterGroups(index.profile_of[key][order][starts], index.age_of[order][starts], sizes, first)
+
+
+def distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct row of a non-negative integer matrix, and each row's distinct row.
+
+    Rows are packed into one integer each, so the grouping is one sort of integers (``np.unique`` with
+    ``axis=0`` sorts rows as byte strings, about twenty times slower on a large file).
+    """
+    if matrix.shape[1] == 0:
+        return np.zeros(min(len(matrix), 1), dtype=np.int64), np.zeros(len(matrix), dtype=np.int64)
+    radix = matrix.max(axis=0).astype(np.int64) + 1 if len(matrix) else np.ones(matrix.shape[1], dtype=np.int64)
+    if float(np.prod(radix.astype(float))) >= 2.0 ** 62:  # pragma: no cover - far beyond the fields' categories
+        _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+        return first, inverse.reshape(-1)
+    packed = np.zeros(len(matrix), dtype=np.int64)
+    for column, size in zip(matrix.T.astype(np.int64), radix.tolist()):
+        packed = packed * size + column
+    _, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _group_starts(sorted_groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Where each group starts in an array sorted by group, and the end (n_groups + 1 bounds)."""
+    return np.searchsorted(sorted_groups, np.arange(n_groups + 1))
+
+
+def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """The nearest voters of clients missing key field ``key``, nearest first (equal distances: earlier voter).
+
+    A voter's distance is its mismatch count plus its scaled squared age difference, so it depends only on the
+    voter's *cell*: (mismatches, age). Clients with the same compared categories (one profile) see the same
+    mismatch count for every voter group (:class:`VoterGroups`); per profile, each client (one per age) takes
+    the k-th nearest cell's distance as a bound, and only the first k voters of the groups within it are
+    ranked. The work is one pass over the voter groups per distinct profile (a few thousand profiles exist at
+    most), plus a small one per client, never one over all voters per client.
+
+    Parameters
+    ----------
+    compared : ndarray of int, shape (q, n_compared)
+        The clients' compared codes (the other key fields, then the context fields).
+    age : ndarray of float, shape (q,)
+        NaN where unknown (age then stays out of the distance).
+
+    Returns
+    -------
+    ndarray of int, shape (q, k)
+    """
+    index, groups = model.neighbours, model.voter_groups[key]
+    k = groups.first.shape[1]
+    n_voters, n_ages = index.client_id.size, index.ages.size
+    n_cells = (compared.shape[1] + 1) * n_ages
+    # Integer age differences, squared, then scaled: equal differences give bit-equal distances, so a tie in
+    # exact arithmetic is a tie here too and the time order decides it (not the rounding of a standardised age).
+    scale = index.age_scale ** 2
+    cell_type = np.int16 if n_cells < np.iinfo(np.int16).max else np.int64  # int16 is sorted by radix: linear
+    group_age = groups.age.astype(cell_type)
+    first_of_profile, inverse = distinct_rows(compared)
+    by_profile = np.argsort(inverse, kind="stable")
+    starts = _group_starts(inverse[by_profile], len(first_of_profile))
+    nearest = np.empty((len(compared), k), dtype=np.int64)
+    first_k = np.arange(k)
+    for number, profile in enumerate(compared[first_of_profile]):
+        queries = by_profile[starts[number]:starts[number + 1]]
+        mismatches = (index.profiles[key] != profile).sum(axis=1).astype(cell_type)
+        group_cell = mismatches[groups.profile] * cell_type(n_ages) + group_age
+        by_cell = np.argsort(group_cell, kind="stable")
+        counts = np.bincount(group_cell, weights=groups.size, minlength=n_cells)
+        cells = np.flatnonzero(counts)
+        group_starts = _group_starts(group_cell[by_cell], n_cells)
+        client_age = age[queries][:, None]
+        age_term = (index.ages[cells % n_ages][None, :] - client_age) ** 2 / scale
+        distance = (cells // n_ages).astype(float)[None, :] + np.where(np.isnan(client_age), 0.0, age_term)
+        # The k-th nearest voter's distance: every voter as near or nearer is a candidate.
+        by_distance = np.argsort(distance, axis=1)
+        reached = (np.cumsum(counts[cells][by_distance], axis=1) >= k).argmax(axis=1)
+        clients = np.arange(len(queries))
+        bound = distance[clients, by_distance[clients, reached]]
+        client, candidate = np.nonzero(distance <= bound[:, None])
+        # Every voter group of each candidate cell, then its first k voters.
+        cell = cells[candidate]
+        lengths = group_starts[cell + 1] - group_starts[cell]
+        owner = np.repeat(np.arange(len(cell)), lengths)
+        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        member = by_cell[group_starts[cell][owner] + offsets]
+        voters = groups.first[member].reshape(-1)
+        owners = np.repeat(client[owner], k)
+        distances = np.repeat(distance[client, candidate][owner], k)
+        real = voters < n_voters
+        voters, owners, distances = voters[real], owners[real], distances[real]
+        ranked = np.lexsort((voters, distances, owners))
+        nearest[queries] = voters[ranked][_group_starts(owners[ranked], len(queries))[:-1, None] + first_k]
+    return nearest
 
 
 def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
     """Fill the one missing key field of each row that has one, then look up the segments.
 
     Rows must be valid (at most one unknown key field; :mod:`dashapp.scoring` validates them). Rows with the
-    same inputs share one vote.
+    same inputs share one vote, and rows with the same compared categories share the ordering of the voters
+    (see :func:`_nearest`), so the cost grows with the distinct profiles, not with the rows.
 
     Parameters
     ----------
@@ -231,25 +337,65 @@ def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
     Returns
     -------
     Assigned
-        Segments and filled key codes in the rows' order; the votes by row position.
+        Segments and filled key codes in the rows' order, and the votes (see :func:`filled_fields` and
+        :func:`vote_descriptions`).
     """
     index = model.neighbours
     keys = encoded.keys.copy()
-    filled: dict[int, FilledField] = {}
+    voted_rows, voted_keys, voted_nearest = [], [], []
     for key in range(len(KEY_FIELDS)):
         rows = np.flatnonzero(encoded.keys[:, key] < 0)
         if not rows.size:
             continue
         compared = np.column_stack([np.delete(encoded.keys[rows], key, axis=1), encoded.context[rows]])
-        # NaN never equals itself, so an unknown age gets a sentinel before grouping identical queries.
-        queries = np.column_stack([compared, np.where(np.isnan(encoded.age[rows]), np.inf, encoded.age[rows])])
-        unique, inverse = np.unique(queries, axis=0, return_inverse=True)
-        votes = [_vote(index, key, q[:-1].astype(np.int8), float(q[-1]) if np.isfinite(q[-1]) else math.nan)
-                 for q in unique]
-        for row, which in zip(rows.tolist(), inverse.reshape(-1).tolist()):
-            vote = votes[which]
-            filled[row] = vote
-            keys[row, key] = KEY_CODE[vote.field][vote.value]
+        # Identical queries share one vote (NaN never equals itself: np.unique puts every NaN in one group).
+        ages, age_code = np.unique(encoded.age[rows], return_inverse=True, equal_nan=True)
+        first, inverse = distinct_rows(np.column_stack([compared, age_code.reshape(-1)]))
+        nearest = _nearest(model, key, compared[first].astype(np.int8), encoded.age[rows][first])[inverse]
+        # The winner once per distinct sequence of the neighbours' categories (ties: the nearest's category).
+        codes = index.key_codes[nearest, key]
+        first, which = distinct_rows(codes)
+        winners = np.array([ranked_votes(c)[0][0] for c in codes[first]], dtype=np.int64)
+        keys[rows, key] = winners[which]
+        voted_rows.append(rows)
+        voted_keys.append(np.full(rows.size, key, dtype=np.int64))
+        voted_nearest.append(nearest)
+    k = min(N_NEIGHBOURS, index.client_id.size)
+    votes = Votes(np.concatenate(voted_rows) if voted_rows else np.zeros(0, dtype=np.int64),
+                  np.concatenate(voted_keys) if voted_keys else np.zeros(0, dtype=np.int64),
+                  np.concatenate(voted_nearest) if voted_nearest else np.zeros((0, k), dtype=np.int64))
     segments = model.segment_table[tuple(keys[:, i] for i in range(len(KEY_FIELDS)))]
-    return Assigned(segments, keys, filled)
+    return Assigned(segments, keys, votes)
 
+
+def filled_fields(votes: Votes, model: ScoringModel) -> dict[int, FilledField]:
+    """Each voted row's :class:`FilledField` (row position -> vote); identical votes share one object."""
+    shared: dict[tuple[int, bytes], FilledField] = {}
+    filled = {}
+    for row, key, nearest in zip(votes.rows.tolist(), votes.key.tolist(), votes.nearest):
+        token = (key, nearest.tobytes())
+        if token not in shared:
+            shared[token] = _filled_field(model.neighbours, key, nearest)
+        filled[row] = shared[token]
+    return filled
+
+
+def vote_descriptions(votes: Votes, model: ScoringModel) -> tuple[np.ndarray, list[str]]:
+    """:meth:`FilledField.describe` of every vote, each distinct text built once.
+
+    The text depends only on the field and the neighbours' categories in order, so a file of any size has at
+    most a few hundred of them.
+
+    Returns
+    -------
+    which : ndarray of int, shape (q,)
+        The position of each vote's text (one per row of ``votes``).
+    texts : list of str
+    """
+    index = model.neighbours
+    if not len(votes.rows):
+        return np.zeros(0, dtype=np.int64), []
+    codes = index.key_codes[votes.nearest, votes.key[:, None]]
+    first, which = distinct_rows(np.column_stack([votes.key, codes]))
+    texts = [_filled_field(index, int(votes.key[i]), votes.nearest[i]).describe() for i in first.tolist()]
+    return which, texts

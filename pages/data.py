@@ -19,7 +19,7 @@ from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import data as view
-from dashapp.views import rates
+from dashapp.views import inputs, rates
 
 dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
 
@@ -208,15 +208,15 @@ def sync_filter(controls, search, clicks, reset):
     """
     table = _table()
     trigger = ctx.triggered_id
+    spec, search = table.filter_from_controls(**controls), inputs.search(search)
     if trigger == DATA_URL:
         spec, _ = table.parse_query(url_state.query_parameters(search))
     elif trigger == DATA_RESET:
         spec = view.ClientFilter()
-    else:
-        spec = table.filter_from_controls(**controls)
-        if trigger in CLICK_FILTERS and clicks[trigger]:
-            point = clicks[trigger]["points"][0]
-            spec = spec.toggled(CLICK_FILTERS[trigger], point.get("customdata"))
+    elif trigger in CLICK_FILTERS:
+        point = inputs.clicked_point(trigger, clicks[trigger])
+        if point is not None:
+            spec = spec.toggled(CLICK_FILTERS[trigger], inputs.customdata(trigger, point))
     wanted = table.controls(spec)
     # Send only what changed: an unchanged widget value would redraw every chart for nothing.
     new_controls = {name: value if value != (controls[name] or []) else no_update for name, value in wanted.items()}

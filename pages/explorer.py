@@ -10,13 +10,14 @@ from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import domain, url_state
 from dashapp.components import graph_card, missing_artifacts_notice
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
+from dashapp.views import inputs
 
 dash.register_page(__name__, path="/explorer", name="Clustering explorer", order=2,
                    title="Clustering explorer | Bank client segmentation studio")
@@ -203,25 +204,45 @@ def sync_selection(selection, search, click):
     The URL is an input too, so the browser's back and forward buttons restore earlier selections.
     """
     trigger = ctx.triggered_id
+    wanted, search = _checked(selection), inputs.search(search)
     if trigger == EXPLORER_URL:
         wanted, _ = view.selection_from_query(url_state.query_parameters(search),
                                               view.grid_k_values(current_store().manifest))
-    else:
-        wanted = dict(selection)
-        if trigger == EXPLORER_OVERVIEW and click:
-            point = click["points"][0]
-            treatment, pipeline, features = figures.overview_cell(point["x"], point["y"])
-            wanted.update(treatment=treatment, features=features, pipeline=pipeline)
+    elif trigger == EXPLORER_OVERVIEW:
+        wanted.update(_clicked_cell(click))
     return {"selection": {name: value if value != selection[name] else no_update for name, value in wanted.items()},
             "search": url_state.search_update(view.selection_query_string(wanted), search,
                                               from_address=trigger == EXPLORER_URL, unchanged=no_update)}
+
+
+def _checked(selection: dict) -> dict:
+    """The widgets' selection, checked against what they offer (:func:`view.selection_from_controls`)."""
+    return view.selection_from_controls(selection, view.grid_k_values(current_store().manifest))
+
+
+def _clicked_cell(click) -> dict:
+    """The configuration of the heatmap cell a click reports; nothing before the first click."""
+    point = inputs.clicked_point(EXPLORER_OVERVIEW, click)
+    if point is None:
+        return {}
+    x, y = point.get("x"), point.get("y")
+    try:
+        if not (isinstance(x, str) and isinstance(y, str)):
+            raise ValueError
+        treatment, pipeline, features = figures.overview_cell(x, y)
+    except ValueError:  # overview_cell's answer to labels that are no cell's
+        raise inputs.InvalidInput(f"{EXPLORER_OVERVIEW} click at ({inputs.shown(x)}, {inputs.shown(y)}) is on no "
+                                  "cell of the heatmap") from None
+    return {"treatment": treatment, "pipeline": pipeline, "features": features}
 
 
 @callback(Output(EXPLORER_OVERVIEW, "figure"), Input(EXPLORER_TREATMENT, "value"),
           Input(EXPLORER_PIPELINE, "value"), Input(EXPLORER_FEATURES, "value"), Input(EXPLORER_K, "value"),
           Input(EXPLORER_OVERVIEW_MODE, "value"))
 def update_overview(treatment, pipeline, features, k, mode="k"):
-    return _overview(treatment, int(pipeline), features, int(k), mode if mode in OVERVIEW_MODES else "k")
+    checked = _checked({"treatment": treatment, "pipeline": pipeline, "features": features, "k": k})
+    return _overview(checked["treatment"], checked["pipeline"], checked["features"], checked["k"],
+                     inputs.one_of(EXPLORER_OVERVIEW_MODE, mode, list(OVERVIEW_MODES)))
 
 
 @lru_cache(maxsize=16)
@@ -242,6 +263,7 @@ def _final_model_facts() -> dict:
                   "label": Output(EXPLORER_CONFIG, "children")},
           inputs=SELECTION_INPUTS)
 def update_curves(**selection):
+    selection = _checked(selection)
     return _curves(view.config_of(selection), selection["k"])
 
 
@@ -275,6 +297,7 @@ def _details(details: dict) -> list:
 
 @callback(Output(EXPLORER_TSNE, "figure"), Output(EXPLORER_DENDROGRAM, "figure"), inputs=SELECTION_INPUTS)
 def update_map(**selection):
+    selection = _checked(selection)
     return _maps(view.config_of(selection), selection["k"])
 
 
@@ -288,14 +311,19 @@ def _maps(config: str, k: int) -> tuple:
                                       client_ids=store.dendrogram_client_ids))
 
 
-@callback(Output(EXPLORER_CLIENT, "children"), Input(EXPLORER_TSNE, "clickData"), prevent_initial_call=True)
-def show_client(click):
-    if not click:
+@callback(Output(EXPLORER_CLIENT, "children"), inputs={"click": Input(EXPLORER_TSNE, "clickData")},
+          state={"selection": {name: State(component, "value") for name, component in SELECTION_IDS.items()}},
+          prevent_initial_call=True)
+def show_client(click, selection):
+    """The record of the client clicked on the map on show; only the map's clients have one to show."""
+    point = inputs.clicked_point(EXPLORER_TSNE, click)
+    if point is None:
         return no_update
-    client_id = int(click["points"][0]["customdata"][0])
-    record = view.client_record(current_store().clients, client_id)
-    if record.empty:
-        return f"Client {client_id} is not in the clients table."
+    store = current_store()
+    # The t-SNE map's first customdata of a point is its client's id.
+    client_id = view.mapped_client(store.tsne(view.config_of(_checked(selection))),
+                                   inputs.customdata(EXPLORER_TSNE, point, 0))
+    record = view.client_record(store.clients, client_id)
     return [html.H6(f"Client {client_id}", className="mb-2"),
             dbc.Table([html.Tbody([html.Tr([html.Th(field, className="fw-normal text-muted"), html.Td(value)])
                                    for field, value in zip(record["field"], record["value"])])],

@@ -25,11 +25,12 @@ from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_no
                                 original_recommendation, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.neighbours import N_NEIGHBOURS
-from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
-                                category_options, errors_by_field, form_input, neighbour_table, read_upload,
-                                result_view, scored_csv_bytes, scored_filename, typical_client, upload_limit_text,
-                                upload_view)
+from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, ResultView, UploadView,
+                                age_placeholder, age_rule_text, category_options, errors_by_field, form_input,
+                                neighbour_table, read_upload, result_view, scored_csv_bytes, scored_filename,
+                                typical_client, upload_limit_text, upload_view)
 from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import store_rates
 
@@ -297,6 +298,7 @@ def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, di
 def score_one_client(clicks, submits, form, viewport=None):
     """The result for the form's values, and each field's flag and message; the tree is drawn for the window's
     width (``viewport``; a wide tree when unknown)."""
+    viewport = inputs.viewport(viewport)
     try:
         content, errors = _client_result(form, viewport)
     except ArtifactError as error:
@@ -339,11 +341,10 @@ def _upload_summary(view: UploadView) -> html.Div:
     ], id=SCORE_UPLOAD_SUMMARY, className="mb-3 h-100")
     refused_card = None
     if view.refused:
-        more = (html.P(f"... and {view.refused_not_listed:,} more; the scored file's status column has them all.",
-                       className="small text-muted mb-0 mt-2") if view.refused_not_listed else None)
+        more = html.P(view.refusals_note, className="small text-muted mb-0 mt-2")
         refused_card = dbc.Card([
             dbc.CardHeader(f"Rows that could not be scored ({view.refused:,})"),
-            dbc.CardBody([html.Div(_table(["Row", "Reason"], [list(r) for r in view.refused_rows]),
+            dbc.CardBody([html.Div(_table(list(REFUSALS_HEADER), [list(r) for r in view.refusals]),
                                    style={"maxHeight": "22rem", "overflowY": "auto"}), more], className="p-2"),
         ], id=SCORE_UPLOAD_REFUSED, className="mb-3 h-100")
     parts = [dbc.Row([dbc.Col(summary, lg=5, className="mb-3"), dbc.Col(refused_card, lg=7, className="mb-3")])]

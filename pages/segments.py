@@ -19,6 +19,7 @@ from dashapp.components import (graph_card, job_split_note, metric, missing_arti
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure)
 from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
 from dashapp.views import segments as view
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import SubscriptionRates, store_rates
@@ -167,12 +168,15 @@ def show_segment(picked, click, search):
     picker.
     """
     trigger = ctx.triggered_id
+    search = inputs.search(search)
+    number = ALL_SEGMENTS if picked is None else inputs.one_of(SEGMENTS_PICKER, picked,
+                                                                [ALL_SEGMENTS, *catalogue.SEGMENTS])
     if trigger == SEGMENTS_URL:
         number = view.segment_from_search(search) or ALL_SEGMENTS
     elif trigger == SEGMENTS_SPACE:
-        number = int(click["points"][0]["customdata"][0])  # every 3-D point's customdata starts with its segment
-    else:
-        number = int(picked or ALL_SEGMENTS)
+        point = inputs.clicked_point(SEGMENTS_SPACE, click)
+        if point is not None:  # every 3-D point's customdata starts with its segment
+            number = inputs.one_of("segment", inputs.customdata(SEGMENTS_SPACE, point, 0), list(catalogue.SEGMENTS))
     query = view.segment_query_string(None if number == ALL_SEGMENTS else number)
     return {**_views(current_store(), number),
             "picker": no_update if trigger == SEGMENTS_PICKER else number,

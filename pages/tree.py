@@ -13,6 +13,7 @@ from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, 
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
 from dashapp.views.tree import node_path, rules_text
 
@@ -142,17 +143,19 @@ def layout(**_query):
 def draw_tree(click, viewport):
     """The tree for the graph's width, with the way to a clicked node highlighted."""
     nodes = current_store().evaluation["tree_nodes"]
-    width = graph_width(viewport)
+    width = graph_width(inputs.viewport(viewport))
+    point = inputs.clicked_point(TREE_GRAPH, click) or {}
     if ctx.triggered_id is None and not is_stacked(nodes, width):
         raise PreventUpdate  # the page has just been drawn with the classic tree, which fits
     # Only the node trace carries customdata (the node id).
-    point = click["points"][0] if click else {}
-    path = node_path(nodes, int(point["customdata"])) if "customdata" in point else None
+    path = (node_path(nodes, inputs.one_of("node", point["customdata"], [node["id"] for node in nodes]))
+            if "customdata" in point else None)
     return tree_figure(nodes, highlight_path=path, width=width), {"height": f"{tree_height(nodes, width)}px"}
 
 
 @callback(Output(TREE_CONFUSION, "figure"), Input(TREE_CONFUSION_MODEL, "value"), prevent_initial_call=True)
 def show_confusion_matrix(model):
+    model = inputs.one_of(TREE_CONFUSION_MODEL, model, list(MODELS))
     return confusion_matrix_figure(current_store().evaluation["classifier"][model]["confusion_matrix"])
 
 

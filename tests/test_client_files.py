@@ -216,7 +216,7 @@ def test_stream_scores_in_chunks_like_one_table(tmp_path, model):
     assert streamed["status"].tolist() == whole.table["status"].tolist()
     assert streamed["segment"].tolist() == [str(s) if not pd.isna(s) else "" for s in whole.table["segment"]]
     assert streamed["filled"].tolist() == whole.table["filled"].tolist()
-    assert whole.refused["row"].tolist() == [4, 6, 9, 11, 14, 16]
+    assert whole.refused_rows.tolist() == [4, 6, 9, 11, 14, 16]
     assert summary.scored == 9 and summary.refused == 6 and sum(summary.segments.values()) == 9
 
 
@@ -247,3 +247,38 @@ def test_io_helpers_write_into_an_open_file():
     client_files.write_client_csv(pd.DataFrame({"a": ["1"]}), buffer, Dialect(), header=True)
     client_files.write_client_csv(pd.DataFrame({"a": ["2"]}), buffer, Dialect(), header=False)
     assert buffer.getvalue() == b"a\n1\n2\n"
+
+
+# --- Limits and headers (issue 13) ------------------------------------------------------------------------------
+
+
+def test_a_header_wider_than_the_column_limit_is_refused_before_the_rows_are_read():
+    header = ",".join(["job", "housing", "loan"] + [f"c{i}" for i in range(100_000)])
+    content = (header + "\n" + "not,even,a,row\n").encode()  # malformed rows: never parsed
+    with pytest.raises(ClientFileError, match=r"has 100,003 columns .*; the limit is 500\. Keep the columns"):
+        read_client_csv(content)
+    limit = client_files.MAX_UPLOAD_COLUMNS
+    at_limit = ",".join(["job", "housing", "loan"] + [f"c{i}" for i in range(limit - 3)])
+    assert read_client_csv((at_limit + "\n" + ",".join(["admin.", "yes", "no"] + ["1"] * (limit - 3)) + "\n")
+                           .encode()).table.shape == (1, limit)
+
+
+def test_more_rows_than_the_limit_are_refused_before_scoring():
+    limit = client_files.MAX_UPLOAD_ROWS
+    content = b"job;housing;loan\n" + b"admin.;yes;no\n" * (limit + 1)
+    with pytest.raises(ClientFileError, match=f"has {limit + 1:,} rows of clients; the limit is {limit:,}"):
+        read_client_csv(content)
+    assert len(read_client_csv(b"job;housing;loan\n" + b"admin.;yes;no\n" * 3, max_rows=3).table) == 3
+
+
+def test_formula_headers_are_neutralised_in_the_download_and_the_stream(model, tmp_path):
+    content = ('job;housing;loan;=HYPERLINK("http://x");+cmd;-2+3;@SUM(A1);-1,5;\tnote\n'
+               "admin.;yes;no;a;b;c;d;e;f\n").encode()
+    written, _result = _scored_bytes(content, model)
+    header = written.decode().splitlines()[0]
+    assert header == ('job;housing;loan;"\'=HYPERLINK(""http://x"")";\'+cmd;\'-2+3;\'@SUM(A1);-1,5;\'\tnote;'
+                      + ";".join(ADDED))
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    client_files.score_csv_stream(source, tmp_path / "out.csv", model)
+    assert (tmp_path / "out.csv").read_bytes() == written

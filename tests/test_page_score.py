@@ -375,6 +375,28 @@ def test_upload_scores_the_file_keeps_every_row_and_lists_refused_rows(page, mod
     assert "'abc' is not an age" in refused
 
 
+def test_refused_rows_are_listed_once_per_problem_with_their_first_rows(page):
+    """A file whose rows are all refused for one reason lists that reason once, with its first rows."""
+    rows = 3 * score_view.REFUSALS_LISTED
+    content = b"job;housing;loan\n" + b"".join(f"pilot;yes;no\nbad{i};yes;no\n".encode() for i in range(rows))
+    children, _ = _upload_result(page, content)
+    refused = _by_id(children)[page.SCORE_UPLOAD_REFUSED]
+    table = _rows(refused)
+    assert [_text(cell) for cell in table[0].children] == list(score_view.REFUSALS_HEADER)
+    first = [_text(cell) for cell in table[1].children]
+    assert first[0].startswith("'pilot' is not a category of Job") and first[1] == f"{rows:,}"
+    assert first[2] == ", ".join(str(r) for r in range(2, 2 + 2 * scoring.REFUSAL_ROWS_LISTED, 2)) + ", ..."
+    assert len(table) == 1 + score_view.REFUSALS_LISTED  # the commonest problems, not one line per row
+    assert f"... and {rows + 1 - score_view.REFUSALS_LISTED:,} more distinct problems." in _text(refused)
+    assert "status column says, for every row, why it was not scored" in _text(refused)
+
+
+def test_the_upload_hint_states_every_limit(page):
+    hint = _text(_layout())
+    assert (f"Up to 50 MB, {client_files.MAX_UPLOAD_ROWS:,} rows and {client_files.MAX_UPLOAD_COLUMNS:,} columns"
+            in hint)
+
+
 def test_upload_of_a_comma_separated_file_with_only_the_key_columns(page):
     content = b"job,housing,loan\nstudent,no,no\nadmin.,yes,yes\n"
     children, scored_disabled = _upload_result(page, content)

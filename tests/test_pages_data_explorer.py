@@ -14,6 +14,7 @@ import app  # noqa: F401  (creates the app, so the page modules below import as 
 from dashapp import domain
 from dashapp.figures import explorer as figures
 from dashapp.views.explorer import SMALL_CLUSTER_SHARE, final_model_facts, share_text, shares_text
+from dashapp.views.inputs import InvalidInput
 from pages import data as data_page
 from pages import explorer as explorer_page
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
@@ -170,12 +171,33 @@ def test_clicking_a_tsne_point_shows_the_client_in_readable_labels(full_store):
     clients = full_store.clients
     tsne_ids = full_store.tsne("knn-p8-all")["client_id"]
     client_id = int(tsne_ids[clients.loc[tsne_ids, "education"].eq("basic.9y").to_numpy()].iloc[0])
-    shown = explorer_page.show_client({"points": [{"customdata": [client_id, "40", "admin.", "no", "no"]}]})
+    shown = explorer_page.show_client({"points": [{"customdata": [client_id, "40", "admin.", "no", "no"]}]},
+                                      {"treatment": "knn", "pipeline": 8, "features": "all", "k": 4})
     text = _text(shown)
     assert f"Client {client_id}" in text
     assert str(clients.loc[client_id, "age"]) in text and "Segment" in text
     assert "Basic (9 years)" in text and "Employment variation rate" in text
     assert "basic.9y" not in text and "emp.var.rate" not in text
+
+
+def test_the_client_card_serves_only_the_clients_on_the_map_on_show(client, full_store):
+    """Any of the 41,188 ids used to get its record; now only the points drawn on the t-SNE map have one."""
+    selection = {"treatment": "knn", "pipeline": 8, "features": "all", "k": 4}
+    on_map = set(full_store.tsne("knn-p8-all")["client_id"].tolist())
+    not_on_map = next(client_id for client_id in full_store.clients.index if client_id not in on_map)
+    drawn = next(iter(on_map))
+    with pytest.raises(InvalidInput, match=str(not_on_map)):
+        explorer_page.show_client({"points": [{"customdata": [int(not_on_map), "40"]}]}, selection)
+    payload = {"output": "explorer-client.children", "outputs": {"id": "explorer-client", "property": "children"},
+               "inputs": [{"id": "explorer-tsne", "property": "clickData", "value": None}],
+               "state": [{"id": component, "property": "value", "value": selection[name]}
+                         for name, component in explorer_page.SELECTION_IDS.items()],
+               "changedPropIds": ["explorer-tsne.clickData"]}
+    for client_id, status in [(not_on_map, 204), (41187, 204 if 41187 not in on_map else 200), (drawn, 200)]:
+        payload["inputs"][0]["value"] = {"points": [{"customdata": [int(client_id), "40"]}]}
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == status, client_id
+    assert f"Client {drawn}" in response.get_data(as_text=True)
 
 
 # --- Explorer: the final model, cluster sizes, small clusters, the methods --------------------------------

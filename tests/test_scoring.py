@@ -109,7 +109,7 @@ def test_form_and_file_give_identical_answers(model, clients):
     singles = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
     rows = pd.DataFrame([{k: "" if v is None else str(v) for k, v in c.items()} for c in clients])
     table = scoring.score_table(rows, model)
-    assert table.refused.empty and table.scored_count == len(clients)
+    assert table.refused_count == 0 and table.scored_count == len(clients)
     assert table.table[scoring.SEGMENT_COLUMN].tolist() == [r.segment for r in singles]
     assert table.table[scoring.FILLED_COLUMN].tolist() == [r.filled[0].describe() if r.filled else ""
                                                           for r in singles]
@@ -240,14 +240,11 @@ def test_score_table_keeps_every_row_in_order_with_a_status_and_an_empty_segment
     table = result.table
     assert list(table.columns) == list(rows.columns) + ["status", "segment", "segment_name", "filled"]
     pd.testing.assert_frame_equal(table[list(rows.columns)], rows)  # every input cell unchanged
-    assert result.refused["row"].tolist() == [3, 4, 5]
-    assert result.refused["reason"].tolist() == [
-        REASON_TWO_UNKNOWN,
-        "'pilot' is not a category of Job; expected one of " + ", ".join(domain.CATEGORIES["job"]),
-        "'abc' is not an age; expected a whole number from 16 to 120",
-    ]
-    assert table["status"].tolist() == ["scored"] + [f"not scored: {r}" for r in result.refused["reason"]] + [
-        "scored", "scored"]
+    assert result.refused_rows.tolist() == [3, 4, 5]
+    reasons = [REASON_TWO_UNKNOWN, "'pilot' is not a category of Job; expected one of " + ", ".join(
+        domain.CATEGORIES["job"]), "'abc' is not an age; expected a whole number from 16 to 120"]
+    assert result.refusals == tuple(scoring.Refusal(reason, 1, (row,)) for reason, row in zip(reasons, [3, 4, 5]))
+    assert table["status"].tolist() == ["scored"] + [f"not scored: {r}" for r in reasons] + ["scored", "scored"]
     assert table["segment"].isna().tolist() == [False, True, True, True, False, False]
     assert table["segment"].iat[0] == 1 and table["segment"].iat[4] == 2
     assert table["segment_name"].tolist()[1:4] == ["", "", ""]
@@ -290,7 +287,8 @@ def test_our_columns_never_overwrite_the_users_but_replace_our_own_from_an_earli
 
 def test_score_table_uses_later_row_numbers_for_a_later_chunk(model):
     rows = pd.DataFrame({"job": ["admin.", "nobody"], "housing": ["yes", "yes"], "loan": ["no", "no"]})
-    assert scoring.score_table(rows, model, first_row=1002).refused["row"].tolist() == [1003]
+    result = scoring.score_table(rows, model, first_row=1002)
+    assert result.refused_rows.tolist() == [1003] and result.refusals[0].first_rows == (1003,)
 
 
 def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_scored(bank_csv, model):
@@ -300,8 +298,11 @@ def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_s
     result = scoring.score_table(clients.table, model)
     table = result.table
     assert clients.dialect.delimiter == ";" and len(table) == 41188
-    assert (result.scored_count, len(result.refused)) == (40198, 990)
-    assert result.refused["reason"].str.contains("Housing loan and Personal loan").all()
+    assert (result.scored_count, result.refused_count) == (40198, 990)
+    assert [(r.reason.split(" are unknown")[0], r.rows) for r in result.refusals] == [
+        ("Housing loan and Personal loan", 985), ("Job, Housing loan and Personal loan", 5)]
+    assert result.problems == 2
+    assert [len(r.first_rows) for r in result.refusals] == [scoring.REFUSAL_ROWS_LISTED, 5]
     assert table["segment"].isna().sum() == 990
     filled = table[table["filled"] != ""]
     assert len(filled) == ((table["job"] == "unknown") & (table["status"] == "scored")).sum() == 325
@@ -314,3 +315,90 @@ def test_scoring_core_imports_neither_dash_nor_flask():
     code = "import sys, dashapp.scoring; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_client_record_has_exactly_the_fields_of_the_one_table():
+    """A field added to fields.FIELDS must be added to Client too (and the other way round)."""
+    import dataclasses
+
+    from dashapp import fields
+
+    assert {f.name for f in dataclasses.fields(Client)} == set(fields.NAMES)
+
+
+# --- Bounded work: refusals grouped, votes per profile (issue 13) ------------------------------------------------
+
+
+def test_refusals_are_grouped_per_distinct_reason_with_their_first_rows(model):
+    n = 1000
+    rows = pd.DataFrame({"job": ["pilot" if i % 3 == 0 else "admin." for i in range(n)],
+                         "housing": ["yes"] * n, "loan": ["no"] * n,
+                         "age": ["abc" if i % 5 == 0 else "40" for i in range(n)]})
+    result = scoring.score_table(rows, model)
+    pilot = "'pilot' is not a category of Job; expected one of " + ", ".join(domain.CATEGORIES["job"])
+    age = "'abc' is not an age; expected a whole number from 16 to 120"
+    listed = scoring.REFUSAL_ROWS_LISTED
+    assert result.refusals == (
+        scoring.Refusal(pilot, 334, tuple(range(2, 2 + 3 * listed, 3))),
+        scoring.Refusal(age, 200, tuple(range(2, 2 + 5 * listed, 5))))
+    assert result.problems == 2
+    refused = [i for i in range(n) if i % 3 == 0 or i % 5 == 0]
+    assert result.refused_rows.tolist() == [i + 2 for i in refused]
+    # The scored file still says, row by row, every reason of that row.
+    expected = ["scored"] * n
+    for i in refused:
+        expected[i] = "not scored: " + "; ".join([pilot] * (i % 3 == 0) + [age] * (i % 5 == 0))
+    assert result.table["status"].tolist() == expected
+
+
+def test_a_table_of_distinct_bad_values_keeps_the_commonest_reasons_and_counts_them_all(model):
+    n = scoring.REFUSALS_KEPT + 30
+    rows = pd.DataFrame({"job": ["pilot"] * 3 + [f"job{i}" for i in range(n)], "housing": ["yes"] * (n + 3),
+                         "loan": ["no"] * (n + 3)})
+    result = scoring.score_table(rows, model)
+    assert result.problems == n + 1 and result.refused_count == n + 3
+    assert len(result.refusals) == scoring.REFUSALS_KEPT
+    assert result.refusals[0].rows == 3 and result.refusals[0].first_rows == (2, 3, 4)  # most rows first
+    assert [r.first_rows for r in result.refusals[1:4]] == [(5,), (6,), (7,)]  # then the earliest row
+    assert result.table["status"].iat[-1].startswith(f"not scored: 'job{n - 1}' is not a category of Job")
+
+
+def test_a_batch_of_clients_gets_the_brute_force_neighbours_of_each(model, full_store):
+    """Many clients in one call share voter groups per profile (the vectorised vote): same as one by one."""
+    index = full_store.scoring_index
+    rng = np.random.default_rng(13)
+    clients, missing = [], []
+    for _ in range(300):
+        client = {f: str(rng.choice(domain.CATEGORIES[f])) for f in fields.CONTEXT_CATEGORY_FIELDS}
+        gap = str(rng.choice(scoring.KEY_FIELDS))
+        for key in scoring.KEY_FIELDS:
+            client[key] = domain.UNKNOWN if key == gap else str(rng.choice(domain.known_categories(key)))
+        client["age"] = None if rng.random() < 0.2 else int(rng.integers(16, 121))
+        clients.append(client)
+        missing.append(gap)
+    # Repeated profiles at other ages, and repeated clients, as a file has them.
+    clients += [dict(c, age=a) for c in clients[:20] for a in (18, 40, 90)] + clients[:10]
+    missing += [m for m in missing[:20] for _ in range(3)] + missing[:10]
+    results = scoring.score_clients([scoring.validate_client(c) for c in clients], model)
+    for client, gap, result in zip(clients, missing, results):
+        (filled,) = result.filled
+        assert list(filled.neighbours) == _brute_force_neighbours(index, client, gap), client
+
+
+def test_many_exact_ties_in_one_batch_go_to_the_earlier_voter(model):
+    voters = [_voter(job, age, marital=marital) for job in ("admin.", "services", "technician")
+              for age in (38, 40, 42) for marital in ("married", "single")]
+    tiny = _tiny_model(model, voters)
+    names = list(fields.KEY_FIELDS + fields.CONTEXT_CATEGORY_FIELDS)
+    categories = {f: list(domain.known_categories(f) if f in fields.KEY_FIELDS else domain.CATEGORIES[f])
+                  for f in names}
+    index = {"fields": names, "categories": categories,
+             "codes": np.array([[categories[f].index(v[f]) for f in names] for v in voters]),
+             "age": np.array([v["age"] for v in voters], dtype=float), "age_scale": tiny.neighbours.age_scale,
+             "client_id": tiny.neighbours.client_id}
+    clients = [dict(_voter("unknown", age, marital=marital), education="high.school")
+               for age in (36, 39, 40, 41, 44, None) for marital in ("married", "single", "divorced")]
+    results = scoring.score_clients([scoring.validate_client(c) for c in clients], tiny)
+    for client, result in zip(clients, results):
+        (filled,) = result.filled
+        assert list(filled.neighbours) == _brute_force_neighbours(index, client, "job"), client

@@ -8,6 +8,7 @@ import pytest
 
 from dashapp import catalogue, domain, url_state
 from dashapp.views import data as view
+from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients
 
 
@@ -78,8 +79,19 @@ def test_controls_and_filter_are_inverse(table):
 
 
 def test_controls_order_values_canonically_and_accept_none(table):
-    spec = table.filter_from_controls(job=["retired", "admin."], marital=None, segment=["3", 1])
+    spec = table.filter_from_controls(job=["retired", "admin."], marital=None, segment=[3, 1])
     assert spec.job == ("admin.", "retired") and spec.marital == () and spec.segment == (1, 3)
+
+
+@pytest.mark.parametrize("controls, named", [
+    ({"age": ["a", "b"]}, "age"), ({"age": [40, 30]}, "age"), ({"age": [10, 200]}, "age"), ({"age": 30}, "age"),
+    ({"job": 5}, "job"), ({"job": ["pilot"]}, "job"), ({"job": [["admin."]]}, "job"), ({"segment": ["3"]}, "segment"),
+    ({"segment": [9]}, "segment"), ({"segment": [True]}, "segment"), ({"period": [0, 99]}, "period"),
+    ({"period": [0.5, 2]}, "period"), ({"marital": {"a": 1}}, "marital"),
+])
+def test_controls_the_widgets_never_send_are_refused_by_name(table, controls, named):
+    with pytest.raises(InvalidInput, match=named):
+        table.filter_from_controls(**controls)
 
 
 def test_clicking_a_bar_sets_then_clears_its_filter():
@@ -88,6 +100,8 @@ def test_clicking_a_bar_sets_then_clears_its_filter():
     assert spec.toggled("job", "retired").toggled("job", "retired").job == ()
     with pytest.raises(ValueError, match="age"):
         spec.toggled("age", 30)
+    with pytest.raises(InvalidInput, match="pilot"):  # a bar the chart does not draw
+        spec.toggled("job", "pilot")
 
 
 def test_period_months(table):

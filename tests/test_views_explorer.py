@@ -8,6 +8,7 @@ import pytest
 
 from dashapp import catalogue, domain
 from dashapp.views import explorer as view
+from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients
 
 
@@ -105,6 +106,14 @@ def test_tsne_points_join_hover_fields(clients):
         view.tsne_points(tsne, clients, 7)
 
 
+def test_only_a_client_on_the_map_has_a_record_to_show():
+    tsne = pd.DataFrame({"client_id": [103, 100], "x": [0.5, 1.5], "y": [2.0, 3.0], "label_k2": [1, 0]})
+    assert view.mapped_client(tsne, 103) == 103 and view.mapped_client(tsne, 100.0) == 100
+    for not_drawn in (101, 102, 41187, -1, "103", [103], None, True, 10**30):
+        with pytest.raises(InvalidInput):
+            view.mapped_client(tsne, not_drawn)
+
+
 # --- The selection ---------------------------------------------------------------------------------------
 
 
@@ -115,3 +124,13 @@ def test_selection_query_round_trip():
     parsed, problems = view.selection_from_query(
         {"treatment": "iterative", "pipeline": "2", "features": "no_socio", "k": "7"}, list(domain.K_RANGE))
     assert parsed == selection and problems == []
+
+
+def test_selection_from_the_widgets_is_checked_like_one_from_the_address():
+    k_values = list(domain.K_RANGE)
+    good = {"treatment": "knn", "pipeline": 8, "features": "final", "k": 4}
+    assert view.selection_from_controls(good, k_values) == good
+    for name, bad in [("treatment", "zzz"), ("k", 999), ("k", "4"), ("pipeline", 9), ("pipeline", [8]),
+                      ("features", None), ("k", 4.5)]:
+        with pytest.raises(InvalidInput, match=name):
+            view.selection_from_controls({**good, name: bad}, k_values)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashapp import catalogue, domain, url_state
-from dashapp.views import rates
+from dashapp.views import inputs, rates
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
@@ -75,10 +75,22 @@ class ClientFilter:
         return self == ClientFilter()
 
     def toggled(self, column: str, value) -> ClientFilter:
-        """This filter with ``column`` set to just ``value``, or cleared if it already was (a bar click)."""
+        """This filter with ``column`` set to just ``value``, or cleared if it already was (a bar click).
+
+        Raises
+        ------
+        InvalidInput
+            When ``value`` is not one of the column's values (a bar the chart does not draw).
+        """
         if column not in LIST_FILTERS:
             raise ValueError(f"column={column!r} must be one of {', '.join(LIST_FILTERS)}")
+        value = inputs.one_of(column, value, _list_filter_values(column))
         return replace(self, **{column: () if getattr(self, column) == (value,) else (value,)})
+
+
+def _list_filter_values(column: str) -> tuple:
+    """The values a list filter can hold, in the order the filter bar lists them."""
+    return tuple(catalogue.SEGMENTS) if column == "segment" else domain.CATEGORIES[column]
 
 
 def _as_list(value) -> list[str]:
@@ -171,22 +183,28 @@ class ClientTable:
         Parameters
         ----------
         age : [int, int] or None
-            The age range slider.
+            The age range slider, within :attr:`age_bounds`.
         job, marital, education : list of str or None
             The multi-select dropdowns (None or ``[]``: every value).
         segment : list of int or None
         period : [int, int] or None
             Positions in :attr:`months` of the period slider.
+
+        Raises
+        ------
+        InvalidInput
+            For a value the widgets never send (:mod:`dashapp.views.inputs`): words for an age, a job that is
+            a number, a position outside the period slider.
         """
-        age_range = self._normalise_age(*age) if age else None
-        months = self._normalise_period(*period) if period else None
+        age_range = inputs.number_range("age", age, *self.age_bounds)
+        months = inputs.number_range("period", period, 0, len(self.months) - 1)
+        chosen = {name: inputs.subset(name, values, _list_filter_values(name))
+                  for name, values in (("job", job), ("marital", marital), ("education", education),
+                                       ("segment", segment))}
         return ClientFilter(
-            age=age_range,
-            job=tuple(v for v in domain.CATEGORIES["job"] if v in (job or ())),
-            marital=tuple(v for v in domain.CATEGORIES["marital"] if v in (marital or ())),
-            education=tuple(v for v in domain.CATEGORIES["education"] if v in (education or ())),
-            segment=tuple(n for n in catalogue.SEGMENTS if n in {int(s) for s in segment or ()}),
-            period=months,
+            age=self._normalise_age(*age_range) if age_range else None,
+            period=self._normalise_period(*months) if months else None,
+            **{name: tuple(v for v in _list_filter_values(name) if v in chosen[name]) for name in chosen},
         )
 
     def controls(self, spec: ClientFilter) -> dict[str, list]:

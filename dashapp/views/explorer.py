@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashapp import catalogue, domain, url_state
 from dashapp.artifacts import config_label
+from dashapp.views import inputs
 
 # --- The selection -------------------------------------------------------------------------------------------
 
@@ -59,6 +60,31 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tu
     return selection, problems
 
 
+def selection_from_controls(selection: Mapping[str, object], k_values: list[int]) -> dict:
+    """The selection the explorer's widgets describe, checked as :func:`selection_from_query` checks a URL.
+
+    Parameters
+    ----------
+    selection : mapping
+        ``treatment``, ``pipeline``, ``features`` and ``k`` as the widgets send them.
+    k_values : list of int
+        The grid's k values (:func:`grid_k_values`).
+
+    Returns
+    -------
+    dict
+        ``treatment``, ``pipeline`` (int), ``features`` and ``k`` (int).
+
+    Raises
+    ------
+    InvalidInput
+        For a value no widget offers (treatment ``"zzz"``, k = 999).
+    """
+    choices = {"treatment": list(domain.TREATMENTS), "pipeline": list(domain.PIPELINES),
+               "features": list(domain.FEATURE_SETS), "k": k_values}
+    return {name: inputs.one_of(name, selection.get(name), allowed) for name, allowed in choices.items()}
+
+
 def selection_query_string(selection: Mapping[str, object]) -> str:
     """``?treatment=knn&pipeline=8&features=all&k=4``: the URL query of a selection."""
     return url_state.query_string({name: selection[name] for name in DEFAULT_SELECTION})
@@ -102,6 +128,32 @@ def tsne_points(tsne: pd.DataFrame, clients: pd.DataFrame, k: int) -> pd.DataFra
     for column in fields:
         fields[column] = fields[column].map(lambda value, column=column: catalogue.category_label(column, value))
     return pd.concat([points.reset_index(drop=True), fields], axis=1)
+
+
+def mapped_client(tsne: pd.DataFrame, client_id: object) -> int:
+    """The id of a client the t-SNE map draws: the client card shows those clients only, not any client.
+
+    Parameters
+    ----------
+    tsne : DataFrame
+        ``ArtifactStore.tsne(config)`` of the map on show.
+    client_id : object
+        The id a click on the map reports (its point's first ``customdata``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidInput
+        When ``client_id`` is not a whole number, or not one of the map's clients.
+    """
+    ids = tsne["client_id"].to_numpy()
+    number = inputs.whole_number("client id", client_id, 0, int(ids.max()) if len(ids) else 0)
+    if not (ids == number).any():
+        raise inputs.InvalidInput(f"client {number} is not on the t-SNE map on show")
+    return number
 
 
 #: Columns the client card leaves out: ``month`` repeats ``contact_date`` without the year.

@@ -23,7 +23,11 @@ from dashapp.client_files import ClientFile, ClientFileError
 #: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields).
 FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
 PREVIEW_ROWS = 20
-REFUSED_ROWS_LISTED = 50
+#: The distinct reasons for refusing rows that the page lists, those of the most rows first; each lists its
+#: first rows (:data:`dashapp.scoring.REFUSAL_ROWS_LISTED`), so the page's size never grows with the file.
+REFUSALS_LISTED = 20
+#: The columns of the list of refusals.
+REFUSALS_HEADER = ("Problem", "Rows", "First rows")
 #: The preview's columns besides the fields': status and segment first, so a phone shows them.
 STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, FILLED_LABEL = "Status", "Segment", "Row", "Filled by the vote"
 _MIB = 1024 * 1024
@@ -239,7 +243,8 @@ def decode_upload(contents: str) -> bytes:
     ClientFileError
         If the contents are not a base64 data URL.
     """
-    header, separator, data = (contents or "").partition(",")
+    # Only text ever arrives from the upload widget; anything else is a crafted request, answered the same way.
+    header, separator, data = (contents if isinstance(contents, str) else "").partition(",")
     if not separator or not header.startswith("data:") or not header.endswith(";base64"):
         raise ClientFileError("The upload did not arrive as a file; please choose the file again")
     try:
@@ -261,8 +266,9 @@ def read_upload(contents: str, filename: str | None) -> tuple[ClientFile, str]:
 
 
 def upload_limit_text() -> str:
-    """The upload limit as the page states it: ``50 MB``."""
-    return f"{client_files.MAX_UPLOAD_BYTES / _MIB:.0f} MB"
+    """The upload limits as the page states them: ``50 MB, 200,000 rows and 500 columns``."""
+    return (f"{client_files.MAX_UPLOAD_BYTES / _MIB:.0f} MB, {client_files.MAX_UPLOAD_ROWS:,} rows and "
+            f"{client_files.MAX_UPLOAD_COLUMNS:,} columns")
 
 
 @dataclass(frozen=True)
@@ -281,11 +287,8 @@ class UploadView:
     segments: tuple[tuple[int, str, str, int], ...]  # number, name, colour, clients
     preview_columns: tuple[str, ...]
     preview: tuple[tuple[str, ...], ...]  # status and segment ('' when not scored) first
-    refused_rows: tuple[tuple[int, str], ...]  # spreadsheet row, reason
-
-    @property
-    def refused_not_listed(self) -> int:
-        return self.refused - len(self.refused_rows)
+    refusals: tuple[tuple[str, str, str], ...]  # reason, rows, first rows (REFUSALS_HEADER)
+    refusals_note: str  # what the list leaves out, and where every row's reason is
 
 
 def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
@@ -308,8 +311,22 @@ def _preview_cell(field: str, cell: object) -> str:
     return text if category is None else value_label(field, category)
 
 
+def _refusal_row(refusal: scoring.Refusal) -> tuple[str, str, str]:
+    rows = ", ".join(f"{row:,}" for row in refusal.first_rows)
+    return refusal.reason, f"{refusal.rows:,}", rows + (", ..." if refusal.rows > len(refusal.first_rows) else "")
+
+
+def _refusals_note(result: scoring.TableScore, listed: int) -> str:
+    if not result.refused_count:
+        return ""
+    more = result.problems - listed
+    note = (f"... and {more:,} more distinct problem{'s' if more != 1 else ''}. " if more > 0 else "")
+    several = "A row with several problems is counted under each. " if result.problems > 1 else ""
+    return f"{note}{several}The scored file's status column says, for every row, why it was not scored."
+
+
 def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
-                refused_listed: int = REFUSED_ROWS_LISTED) -> UploadView:
+                refusals_listed: int = REFUSALS_LISTED) -> UploadView:
     """Summarise a scored file for the page.
 
     Parameters
@@ -320,8 +337,9 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
         The file as read (its dialect).
     result : TableScore
         From :func:`dashapp.scoring.score_table` on the whole file.
-    preview_rows, refused_listed : int
-        Rows in the preview (scored or not), refused rows listed.
+    preview_rows, refusals_listed : int
+        Rows in the preview (scored or not); distinct reasons for refusing rows listed, the most rows first,
+        each with its row count and its first rows.
 
     Returns
     -------
@@ -348,7 +366,7 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
     headers = [f"column {header!r} read as {field}" for field, header in result.columns.items() if header != field]
     counts = scoring.segment_counts(result)
     return UploadView(
-        name=name, rows=len(table), scored=result.scored_count, refused=len(result.refused),
+        name=name, rows=len(table), scored=result.scored_count, refused=result.refused_count,
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
         read_as=file.dialect.describe(),
         normalised=tuple(headers + normalised_summary(result.normalised)),
@@ -356,8 +374,8 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
         preview_columns=(STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, *(FIELD_LABELS[f] for f in fields_present),
                          FILLED_LABEL),
         preview=tuple(preview),
-        refused_rows=tuple((int(r), str(reason)) for r, reason in
-                           result.refused.head(refused_listed).itertuples(index=False, name=None)))
+        refusals=tuple(_refusal_row(r) for r in result.refusals[:refusals_listed]),
+        refusals_note=_refusals_note(result, min(refusals_listed, len(result.refusals))))
 
 
 def scored_filename(filename: str | None) -> str:

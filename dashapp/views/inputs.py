@@ -1,0 +1,110 @@
+"""What the pages' callbacks accept from the browser: one check per kind of widget value, made at the boundary.
+
+Dash-free. A callback's inputs arrive in a JSON request that anyone can write by hand, so a value the page's
+widgets never send (an age range of two words, a job that is a number, k = 999, a click on a point that is not
+drawn) must not reach a view that trusts it. Each check returns the value as the view wants it, or raises
+:class:`InvalidInput` naming the input, the value (shortened) and what was expected. The app's ``on_error`` hook
+(:func:`dashapp.app.create_app`) answers such a request with no update and one line in the log; any other
+exception is a real error of ours and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+
+from dashapp.scoring import shown
+
+
+class InvalidInput(ValueError):
+    """A callback input that the page's own widgets never send: the request was crafted, not clicked."""
+
+
+def one_of(name: str, value: object, allowed: Collection) -> object:
+    """The item of ``allowed`` that ``value`` is; a number never matches a string (``5`` is not ``"5"``) and
+    ``True`` is not ``1``.
+
+    Raises
+    ------
+    InvalidInput
+        For anything else, including lists and objects.
+    """
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        for choice in allowed:
+            if isinstance(choice, str) == isinstance(value, str) and choice == value:
+                return choice
+    raise InvalidInput(f"{name}={shown(value)} must be one of {', '.join(map(str, allowed))}")
+
+
+def whole_number(name: str, value: object, low: int, high: int) -> int:
+    """``value`` as an int if it is a whole number from ``low`` to ``high`` (a browser may send ``17.0``)."""
+    whole = (isinstance(value, int) and not isinstance(value, bool)
+             or isinstance(value, float) and math.isfinite(value) and value.is_integer())
+    if not whole or not low <= value <= high:
+        raise InvalidInput(f"{name}={shown(value)} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def number_range(name: str, value: object, low: int, high: int) -> tuple[int, int] | None:
+    """A range slider's ``[first, last]`` as two ints with ``low <= first <= last <= high``; None for None."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        raise InvalidInput(f"{name}={shown(value)} must be a list [first, last]")
+    first, last = (whole_number(name, bound, low, high) for bound in value)
+    if first > last:
+        raise InvalidInput(f"{name}={shown(value)} must not end before it starts")
+    return first, last
+
+
+def subset(name: str, value: object, allowed: Collection) -> list:
+    """A multi-select's values: a list of items of ``allowed`` (None for an emptied dropdown is ``[]``)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > len(allowed):
+        raise InvalidInput(f"{name}={shown(value)} must be a list of at most {len(allowed)} of "
+                           f"{', '.join(map(str, allowed))}")
+    return [one_of(name, item, allowed) for item in value]
+
+
+def search(value: object) -> str:
+    """A ``dcc.Location``'s ``search`` (``"?a=1"``): a string, ``""`` before the browser set it."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"search={shown(value)} must be a URL query string")
+    return value
+
+
+def clicked_point(name: str, click: object) -> dict | None:
+    """The point a graph's ``clickData`` reports (``{"points": [point, ...]}``): the first one, or None before
+    any click."""
+    if click is None:
+        return None
+    points = click.get("points") if isinstance(click, Mapping) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], Mapping):
+        raise InvalidInput(f"{name}={shown(click)} must be a graph's click, {{'points': [{{...}}]}}")
+    return points[0]
+
+
+def customdata(name: str, point: Mapping, position: int | None = None) -> object:
+    """A clicked point's ``customdata`` (or its item at ``position``, for a point that carries a list)."""
+    data = point.get("customdata")
+    if position is None:
+        return data
+    if not isinstance(data, list) or len(data) <= position:
+        raise InvalidInput(f"{name}'s customdata={shown(data)} must be a list with an item {position}")
+    return data[position]
+
+
+#: Window widths a viewport may report, in CSS pixels (0 in a hidden frame).
+VIEWPORT_WIDTHS = (0, 100_000)
+
+
+def viewport(value: object) -> dict | None:
+    """The shell's viewport store (``{"width": <window.innerWidth>}``); None before the browser wrote it."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) != {"width"}:
+        raise InvalidInput(f"viewport={shown(value)} must be {{'width': <pixels>}}")
+    return {"width": whole_number("viewport width", value["width"], *VIEWPORT_WIDTHS)}
