@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import diskcache
+import numpy as np
 import pandas as pd
 
 from dashapp import scoring
@@ -131,18 +132,17 @@ def score_table_in_chunks(table: pd.DataFrame, model: scoring.ScoringModel, rows
     parts = []
     for start in range(0, max(total, 1), rows_per_chunk):
         chunk = table.iloc[start:start + rows_per_chunk]
-        parts.append(scoring.score_table(chunk, model, first_row=scoring.FIRST_DATA_ROW + start))
+        # Every distinct refusal kept, so that merging the chunks' gives exactly the whole table's.
+        parts.append(scoring.score_table(chunk, model, first_row=scoring.FIRST_DATA_ROW + start,
+                                         refusals_kept=None))
         if progress is not None:
             progress(start + len(chunk), total)
     return _combined(parts)
 
 
 def _combined(parts: Sequence[scoring.TableScore]) -> scoring.TableScore:
-    """The chunks' results as one: rows in order, refused rows in order, lenient readings counted together."""
+    """The chunks' results as one: rows in order, refusals merged, lenient readings counted together."""
     first = parts[0]
-    if len(parts) == 1:
-        return first
-    refused = [part.refused for part in parts if len(part.refused)]
     # score_table lists what it read leniently field by field, each value where it first appears; a value first
     # seen in a later chunk first appears after every value of the earlier chunks, so merging in chunk order and
     # then ordering by field gives the same list.
@@ -153,9 +153,12 @@ def _combined(parts: Sequence[scoring.TableScore]) -> scoring.TableScore:
             rows[key] = rows.get(key, 0) + item.rows
     field_of = {str(first.columns[f]): i for i, f in enumerate(CATEGORY_FIELDS) if f in first.columns}
     ordered = sorted(rows.items(), key=lambda item: field_of.get(item[0][0], len(field_of)))
+    refusals, problems = scoring.merged_refusals([part.refusals for part in parts])
     return scoring.TableScore(
-        table=pd.concat([part.table for part in parts]),
-        refused=pd.concat(refused, ignore_index=True) if refused else first.refused,
+        table=pd.concat([part.table for part in parts]) if len(parts) > 1 else first.table,
+        refusals=refusals,
+        problems=problems,
+        refused_rows=np.concatenate([part.refused_rows for part in parts]),
         normalised=tuple(scoring.Normalised(column, written, read_as, count)
                          for (column, written, read_as), count in ordered),
         columns=first.columns)

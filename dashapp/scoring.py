@@ -467,9 +467,10 @@ def _validate_table(table: pd.DataFrame, columns: dict[str, object]
     return Encoded(keys, context, age), problems, normalised
 
 
-def _refusals(problems: list[_Problem], first_row: int) -> tuple[tuple[Refusal, ...], int]:
-    """The distinct reasons of every check, most rows first (then the earliest row), the first
-    :data:`REFUSALS_KEPT` of them with their first rows; and how many distinct reasons there are."""
+def _refusals(problems: list[_Problem], first_row: int,
+              kept_at_most: int | None = REFUSALS_KEPT) -> tuple[tuple[Refusal, ...], int]:
+    """The distinct reasons of every check, most rows first (then the earliest row), the first ``kept_at_most``
+    of them (all for None) with their first rows; and how many distinct reasons there are."""
     counts = [np.bincount(p.codes[p.codes >= 0], minlength=len(p.reasons)) for p in problems]
     firsts = []
     for problem in problems:
@@ -481,7 +482,7 @@ def _refusals(problems: list[_Problem], first_row: int) -> tuple[tuple[Refusal, 
     reason = np.concatenate([np.arange(len(c), dtype=np.int64) for c in counts])
     count, first = np.concatenate(counts), np.concatenate(firsts)
     present = np.flatnonzero(count > 0)  # the reasons of every combination of unknown key fields exist
-    kept = present[np.lexsort((first[present], -count[present]))[:REFUSALS_KEPT]]
+    kept = present[np.lexsort((first[present], -count[present]))[:kept_at_most]]
     refusals = []
     for i in kept.tolist():
         codes = problems[check[i]].codes
@@ -508,7 +509,8 @@ def _status(problems: list[_Problem], refused: np.ndarray) -> pa.Array:
     return pc.take(texts, pa.array(combination))
 
 
-def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST_DATA_ROW) -> TableScore:
+def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST_DATA_ROW,
+                refusals_kept: int | None = REFUSALS_KEPT) -> TableScore:
     """Validate and score every row of a table of clients, vectorised, keeping every row and column.
 
     Parameters
@@ -522,6 +524,9 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
         From :func:`scoring_model`.
     first_row : int
         The spreadsheet row number of ``table``'s first row (2 for a whole file; more for a later chunk).
+    refusals_kept : int or None
+        How many distinct refusal reasons to keep (None: all of them, as a chunk must keep them for
+        :func:`merged_refusals` to give exactly what the whole table gives).
 
     Returns
     -------
@@ -554,9 +559,25 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
     result[out_names[SEGMENT_COLUMN]] = pd.arrays.IntegerArray(segment, ~valid)
     result[out_names[SEGMENT_NAME_COLUMN]] = _text_column(pc.take(names, pa.array(segment)))
     result[out_names[FILLED_COLUMN]] = _text_column(filled)
-    refusals, distinct_problems = _refusals(problems, first_row)
+    refusals, distinct_problems = _refusals(problems, first_row, refusals_kept)
     refused_rows = np.flatnonzero(~valid).astype(np.int64) + first_row
     return TableScore(result, refusals, distinct_problems, refused_rows, tuple(normalised), columns)
+
+
+def merged_refusals(parts: Sequence[Sequence[Refusal]]) -> tuple[tuple[Refusal, ...], int]:
+    """The refusals of consecutive chunks of one table, each scored with ``refusals_kept=None``, as
+    :func:`score_table` gives them for the whole table: the same order, rows and first rows, and the number of
+    distinct reasons."""
+    rows: dict[str, int] = {}
+    first_rows: dict[str, list[int]] = {}
+    for part in parts:  # chunks in order, so first rows arrive in order
+        for refusal in part:
+            rows[refusal.reason] = rows.get(refusal.reason, 0) + refusal.rows
+            listed = first_rows.setdefault(refusal.reason, [])
+            listed += refusal.first_rows[:REFUSAL_ROWS_LISTED - len(listed)]
+    order = sorted(rows, key=lambda reason: (-rows[reason], first_rows[reason][0]))
+    return (tuple(Refusal(reason, rows[reason], tuple(first_rows[reason])) for reason in order[:REFUSALS_KEPT]),
+            len(rows))
 
 
 def _text_column(values: pa.Array) -> pd.api.extensions.ExtensionArray:
