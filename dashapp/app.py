@@ -10,6 +10,8 @@ The top-level ``app.py`` calls :func:`create_app` with its own module name so th
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dash
@@ -17,6 +19,7 @@ import dash_bootstrap_components as dbc
 import flask_bootstrap
 from dash import ALL, Dash, Input, Output, State, dcc, html
 from flask import jsonify, send_from_directory
+from flask_talisman import Talisman
 
 from dashapp import api
 from dashapp.components import VIEWPORT_STORE
@@ -151,4 +154,69 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
         return jsonify({"status": "ok", "artifacts": store.summary()})
 
     api.mount(server, prefix)
+    _add_security_headers(app, force_https=force_https_from_env())
     return app
+
+
+def force_https_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """``FORCE_HTTPS`` (``1``/``true``/``yes``): redirect plain-HTTP requests to HTTPS; off by default.
+
+    A PaaS ends TLS at its router and forwards plain HTTP with ``X-Forwarded-Proto: https``, which counts as
+    HTTPS here; turn it on only behind such a router, since locally and in tests there is no HTTPS to go to.
+    """
+    value = (os.environ if environ is None else environ).get("FORCE_HTTPS", "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def content_security_policy(script_hashes: Sequence[str]) -> dict[str, str | list[str]]:
+    """The Content-Security-Policy of every response: everything from this server, nothing else.
+
+    Parameters
+    ----------
+    script_hashes : sequence of str
+        Dash's ``app.csp_hashes()``: its inline scripts (the renderer's start, clientside callbacks).
+
+    Returns
+    -------
+    dict
+        Directive -> sources, as flask-talisman takes it.
+    """
+    return {
+        "default-src": "'self'",
+        "script-src": ["'self'", *script_hashes],
+        # plotly.js and Dash's components add <style> elements and style attributes as they draw.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # Bootstrap's icons are data: SVGs; plotly's downloads (PNG, SVG) pass through data: and blob: URLs.
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        # plotly.js's WebGL charts (the 3-D scatter) may start web workers from blob: URLs.
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def _add_security_headers(app: Dash, force_https: bool) -> Talisman:
+    """Content-Security-Policy, nosniff, Referrer-Policy, no framing on every response (flask-talisman)."""
+    talisman = Talisman(
+        app.server,
+        content_security_policy=content_security_policy(app.csp_hashes()),
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        force_https=force_https,
+        # HSTS is sent only on HTTPS requests (or X-Forwarded-Proto: https), so it is safe to leave on.
+        strict_transport_security=True,
+        session_cookie_secure=force_https,
+    )
+
+    @app.server.before_request
+    def _hash_inline_scripts():
+        # The pages' clientside callbacks become inline scripts during Dash's set-up on a process's first request
+        # (a before_request hook registered before this one), so the hashes are taken again on every request:
+        # a few microseconds.
+        talisman.content_security_policy["script-src"] = ["'self'", *app.csp_hashes()]
+
+    return talisman
