@@ -22,9 +22,10 @@ from flask import jsonify, send_from_directory
 from flask_talisman import Talisman
 
 from dashapp import api
+from dashapp.artifacts import REBUILD_COMMAND
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
-from dashapp.store import artifact_status
+from dashapp.store import UNAVAILABLE, artifact_status, log_unavailable, public_summary
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +62,15 @@ def _navbar() -> dbc.Navbar:
 
 
 def _footer() -> html.Footer:
+    # What was built and from which data; the library versions and the server's paths stay in the log.
     store, problem = artifact_status()
     if store is None:
-        text = "Artifacts not loaded: " + (problem or "")
+        log_unavailable(problem)
+        text = f"Artifacts not loaded: ask the operator to run `{REBUILD_COMMAND}`."
     else:
-        summary = store.summary()
-        versions = summary["versions"]
+        summary = public_summary(store)
         text = (f"Artifacts built {summary['built_at']} ({summary['mode']} build) from data sha256 "
-                f"{summary['data_sha256'][:12]}; scikit-learn {versions['scikit-learn']}, pandas "
-                f"{versions['pandas']}, numpy {versions['numpy']}. Data: UCI Bank Marketing (Moro, Cortez and "
-                "Rita, 2014), CC BY 4.0.")
+                f"{summary['data_sha256'][:12]}. Data: UCI Bank Marketing (Moro, Cortez and Rita, 2014), CC BY 4.0.")
     return html.Footer(dbc.Container(html.Small(text, className="text-muted"), fluid=True),
                        className="border-top mt-4 py-3", id=FOOTER_ID)
 
@@ -150,8 +150,9 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     def healthz():
         store, problem = artifact_status()
         if store is None:
-            return jsonify({"status": "unavailable", "reason": problem}), 503
-        return jsonify({"status": "ok", "artifacts": store.summary()})
+            log_unavailable(problem)
+            return jsonify({"status": "unavailable", "reason": UNAVAILABLE}), 503
+        return jsonify({"status": "ok", "artifacts": public_summary(store)})
 
     api.mount(server, prefix)
     _add_security_headers(app, force_https=force_https_from_env())

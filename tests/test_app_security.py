@@ -1,4 +1,4 @@
-"""What every response says to a browser: the security headers."""
+"""What every response says to a browser: the security headers, and no library versions or server paths."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ import re
 
 import pytest
 from flask import Flask
+
+from dashapp.artifacts import ArtifactError
+
+#: What a missing model folder's reason names: a path and a library version no browser should see.
+SECRET_PATH = "/srv/secret-place/model"
+REASON = (f"The artifacts in {SECRET_PATH} are stale (scikit-learn 1.8.0 at build, 1.9.1 now). "
+          "Rebuild with `make artifacts`.")
 
 CLIENT = {"job": "admin.", "housing": "yes", "loan": "no", "age": 41}
 
@@ -107,3 +114,45 @@ def test_force_https_redirects_plain_http_but_not_what_the_router_forwarded_from
     assert forwarded.status_code == 200
     assert forwarded.headers["Strict-Transport-Security"].startswith("max-age=")
 
+
+# --- No versions or paths where a browser can see them ------------------------------------------------------
+
+
+def test_healthz_names_no_library_version(client, full_store):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert "versions" not in body["artifacts"]
+    assert body["artifacts"]["data_sha256"] == full_store.manifest["data"]["sha256"]
+
+
+def test_without_artifacts_healthz_the_notice_and_the_footer_say_what_to_ask_for_without_a_path(
+        client, monkeypatch, caplog):
+    import dashapp.app as dash_app
+    from dashapp import store
+    from dashapp.components import missing_artifacts_notice
+    from tests.layout_helpers import strings
+
+    monkeypatch.setattr(dash_app, "artifact_status", lambda: (None, REASON))
+    store.log_unavailable.cache_clear()
+    with caplog.at_level("WARNING"):
+        response = client.get("/healthz")
+        notice = " ".join(strings(missing_artifacts_notice(REASON)))
+        footer = " ".join(strings(dash_app._footer()))
+    assert response.status_code == 503
+    for text in (response.get_data(as_text=True), notice, footer):
+        assert "make artifacts" in text and "operator" in text
+        assert SECRET_PATH not in text and "1.9.1" not in text
+    assert caplog.text.count(SECRET_PATH) == 1  # the operator's log has the reason, once
+
+
+def test_the_api_says_what_to_ask_for_without_a_path(client, monkeypatch):
+    from dashapp import store
+
+    def unavailable():
+        raise ArtifactError(REASON)
+
+    monkeypatch.setattr(store, "current_store", unavailable)
+    response = client.post("/api/v1/score", json=CLIENT)
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "make artifacts" in text and SECRET_PATH not in text and "1.9.1" not in text

@@ -91,3 +91,12 @@ def test_the_app_answers_while_50_connections_are_held(start_server):
         assert _get(server.url + "api/v1/score", CLIENT) == 200
     assert held["open"] == 50  # none was answered or dropped: all were still held while the app answered
 
+
+def test_the_library_versions_go_to_the_log_and_not_to_healthz(start_server, full_store):
+    server = start_server()
+    with urllib.request.urlopen(server.url + "healthz", timeout=10) as response:
+        body = response.read().decode()
+    versions = full_store.manifest["versions"]
+    assert "versions" not in json.loads(body)["artifacts"]
+    assert versions["scikit-learn"] not in body and versions["pandas"] not in body
+    assert f"scikit-learn {versions['scikit-learn']}" in server.output()
