@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dash
@@ -24,12 +26,14 @@ import flask_bootstrap
 from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html
 from dash.exceptions import DependencyException, PreventUpdate
 from flask import abort, jsonify, request, send_from_directory
+from flask_talisman import Talisman
 
 from dashapp import api, score_jobs
+from dashapp.artifacts import REBUILD_COMMAND
 from dashapp.client_files import MAX_UPLOAD_BYTES
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
-from dashapp.store import artifact_status
+from dashapp.store import UNAVAILABLE, artifact_status, log_unavailable, public_summary
 from dashapp.views.inputs import InvalidInput, shown
 
 logger = logging.getLogger(__name__)
@@ -75,16 +79,15 @@ def _navbar() -> dbc.Navbar:
 
 
 def _footer() -> html.Footer:
+    # What was built and from which data; the library versions and the server's paths stay in the log.
     store, problem = artifact_status()
     if store is None:
-        text = "Artifacts not loaded: " + (problem or "")
+        log_unavailable(problem)
+        text = f"Artifacts not loaded: ask the operator to run `{REBUILD_COMMAND}`."
     else:
-        summary = store.summary()
-        versions = summary["versions"]
+        summary = public_summary(store)
         text = (f"Artifacts built {summary['built_at']} ({summary['mode']} build) from data sha256 "
-                f"{summary['data_sha256'][:12]}; scikit-learn {versions['scikit-learn']}, pandas "
-                f"{versions['pandas']}, numpy {versions['numpy']}. Data: UCI Bank Marketing (Moro, Cortez and "
-                "Rita, 2014), CC BY 4.0.")
+                f"{summary['data_sha256'][:12]}. Data: UCI Bank Marketing (Moro, Cortez and Rita, 2014), CC BY 4.0.")
     return html.Footer(dbc.Container(html.Small(text, className="text-muted"), fluid=True),
                        className="border-top mt-4 py-3", id=FOOTER_ID)
 
@@ -170,10 +173,12 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     def healthz():
         store, problem = artifact_status()
         if store is None:
-            return jsonify({"status": "unavailable", "reason": problem}), 503
-        return jsonify({"status": "ok", "artifacts": store.summary()})
+            log_unavailable(problem)
+            return jsonify({"status": "unavailable", "reason": UNAVAILABLE}), 503
+        return jsonify({"status": "ok", "artifacts": public_summary(store)})
 
     api.mount(server, prefix)
+    _add_security_headers(app, force_https=force_https_from_env())
     return app
 
 
@@ -296,3 +301,67 @@ def _refuse_what_the_ui_never_sends(app: Dash) -> None:
         return jsonify({"error": problem}), 400
 
     app.server.register_error_handler(DependencyException, lambda _error: ("Not found", 404))
+
+
+def force_https_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """``FORCE_HTTPS`` (``1``/``true``/``yes``): redirect plain-HTTP requests to HTTPS; off by default.
+
+    A PaaS ends TLS at its router and forwards plain HTTP with ``X-Forwarded-Proto: https``, which counts as
+    HTTPS here; turn it on only behind such a router, since locally and in tests there is no HTTPS to go to.
+    """
+    value = (os.environ if environ is None else environ).get("FORCE_HTTPS", "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def content_security_policy(script_hashes: Sequence[str]) -> dict[str, str | list[str]]:
+    """The Content-Security-Policy of every response: everything from this server, nothing else.
+
+    Parameters
+    ----------
+    script_hashes : sequence of str
+        Dash's ``app.csp_hashes()``: its inline scripts (the renderer's start, clientside callbacks).
+
+    Returns
+    -------
+    dict
+        Directive -> sources, as flask-talisman takes it.
+    """
+    return {
+        "default-src": "'self'",
+        "script-src": ["'self'", *script_hashes],
+        # plotly.js and Dash's components add <style> elements and style attributes as they draw.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # Bootstrap's icons are data: SVGs; plotly's downloads (PNG, SVG) pass through data: and blob: URLs.
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        # plotly.js's WebGL charts (the 3-D scatter) may start web workers from blob: URLs.
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def _add_security_headers(app: Dash, force_https: bool) -> Talisman:
+    """Content-Security-Policy, nosniff, Referrer-Policy, no framing on every response (flask-talisman)."""
+    talisman = Talisman(
+        app.server,
+        content_security_policy=content_security_policy(app.csp_hashes()),
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        force_https=force_https,
+        # HSTS is sent only on HTTPS requests (or X-Forwarded-Proto: https), so it is safe to leave on.
+        strict_transport_security=True,
+        session_cookie_secure=force_https,
+    )
+
+    @app.server.before_request
+    def _hash_inline_scripts():
+        # The pages' clientside callbacks become inline scripts during Dash's set-up on a process's first request
+        # (a before_request hook registered before this one), so the hashes are taken again on every request:
+        # a few microseconds.
+        talisman.content_security_policy["script-src"] = ["'self'", *app.csp_hashes()]
+
+    return talisman

@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashapp import catalogue
 from dashapp.artifacts import REBUILD_COMMAND
+from dashapp.store import log_unavailable
 from dashapp.views.caveats import JobSplit
 from dashapp.views.rates import SubscriptionRates
 
@@ -34,12 +35,17 @@ GRAPH_CONFIG: dict = {
 
 
 def missing_artifacts_notice(reason: str) -> dbc.Alert:
-    """What a page shows instead of its charts when the artifacts cannot be loaded."""
+    """What a page shows instead of its charts when the artifacts cannot be loaded.
+
+    ``reason`` (from :func:`dashapp.store.artifact_status` or an ``ArtifactError``) names the server's paths and
+    library versions: it goes to the log, and the page says only what to ask the operator for.
+    """
+    log_unavailable(reason)
     return dbc.Alert([
         html.H4("The analysis artifacts are not available", className="alert-heading"),
-        html.P(reason),
-        html.P(["Build them with ", html.Code(REBUILD_COMMAND), " (or ", html.Code("make run"),
-                ", which builds what is missing), then restart the app."], className="mb-0"),
+        html.P(["Ask the operator to build them with ", html.Code(REBUILD_COMMAND), " (or ", html.Code("make run"),
+                ", which builds what is missing) and to restart the app; the server's log says what is wrong."],
+               className="mb-0"),
     ], color="warning", className="artifact-problem")
 
 

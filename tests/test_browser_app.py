@@ -51,8 +51,11 @@ def test_app_starts_without_artifacts_and_says_what_to_run(start_server, browser
     status, body = _get(server.url + "healthz")
     assert status == 503
     assert "make artifacts" in json.loads(body)["reason"]
+    # The server's paths are for the operator's log, not for a browser.
+    assert str(tmp_path) not in body.decode() and str(tmp_path) in server.output()
     browser.server_url = server.url
     for page in PAGES:
         browser.driver.get(server.url + page)
         notice = browser.wait_for_element(".artifact-problem", timeout=20)
         assert "make artifacts" in notice.text
+        assert str(tmp_path) not in browser.find_element("body").text
