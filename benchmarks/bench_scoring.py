@@ -82,7 +82,7 @@ def bench_whole_file(csv_path: Path, model: scoring.ScoringModel, repeat: int = 
         write(result, upload)
         stages["write"] = time.perf_counter() - start
         median, _ = _median_ms(read_score_write, repeat)
-        print(f"whole file ({len(upload.table):,} rows: {result.scored_count:,} scored, {len(result.refused):,} not "
+        print(f"whole file ({len(upload.table):,} rows: {result.scored_count:,} scored, {result.refused_count:,} not "
               f"scored, all written) read -> scored -> written: median {median:.0f} ms [target <= 1000 ms] "
               f"({', '.join(f'{k} {v * 1e3:.0f} ms' for k, v in stages.items())})")
 
