@@ -28,7 +28,7 @@ def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
     assert manifest["code_version"] == artifacts.code_version()
     assert {"scikit-learn", "pandas", "numpy"} <= set(manifest["versions"])
     assert manifest["parameters"]["mode"] == "quick"
-    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "write"}
+    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "stability", "write"}
 
 
 def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
