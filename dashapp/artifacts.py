@@ -58,12 +58,13 @@ def write_silhouettes(path: Path, knife: pd.DataFrame) -> None:
     import pyarrow.parquet as pq
 
     steps = np.round(knife["silhouette"].to_numpy(np.float64) * SILHOUETTE_STEPS)
+    missing = np.isnan(steps)
     table = pa.table({
         "config_id": pa.array(knife["config_id"].to_numpy()).dictionary_encode(),
         "k": pa.array(knife["k"].to_numpy(np.int8)),
         "cluster": pa.array(knife["cluster"].to_numpy(np.int8)),
         # An undefined silhouette (a single cluster in the sample) stays missing.
-        "silhouette_step": pa.array(steps.astype(np.int16), mask=np.isnan(steps)),
+        "silhouette_step": pa.array(np.where(missing, 0, steps).astype(np.int16), mask=missing),
     })
     # Sorted steps differ little from one row to the next: delta encoding stores those differences.
     pq.write_table(table, path, compression="zstd", compression_level=19, use_dictionary=["config_id"],
@@ -268,15 +269,28 @@ class ArtifactStore:
         return self._dendrograms[DENDROGRAM_CLIENT_IDS]
 
     @cached_property
-    def _silhouettes(self) -> pd.DataFrame:
-        return pd.read_parquet(self._path(SILHOUETTES))
+    def _silhouettes(self) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[int, int]]]:
+        """The knife plots' rows, and where each (configuration, k)'s block of them starts and stops."""
+        frame = pd.read_parquet(self._path(SILHOUETTES))
+        codes, ks = frame["config_id"].cat.codes.to_numpy(), frame["k"].to_numpy()
+        change = np.flatnonzero((np.diff(codes) != 0) | (np.diff(ks) != 0)) + 1
+        starts, stops = np.r_[0, change], np.r_[change, len(frame)]
+        names = frame["config_id"].cat.categories
+        return frame, {(str(names[codes[a]]), int(ks[a])): (int(a), int(b)) for a, b in zip(starts, stops)}
 
     def silhouette_samples(self, config: str, k: int) -> pd.DataFrame:
         """Every client of the silhouette sample for one (configuration, k): ``cluster`` (0-based K-means label,
         as in the t-SNE map) and ``silhouette`` (float32, in steps of 1/:data:`SILHOUETTE_STEPS`), sorted by
-        cluster and ascending silhouette."""
-        frame = self._silhouettes
-        rows = frame[(frame["config_id"] == config) & (frame["k"] == k)]
+        cluster and ascending silhouette.
+
+        Raises
+        ------
+        KeyError
+            For a (configuration, k) the grid does not have.
+        """
+        frame, blocks = self._silhouettes
+        start, stop = blocks[(config, int(k))]
+        rows = frame.iloc[start:stop]
         return pd.DataFrame({
             "cluster": rows["cluster"].to_numpy(np.int64),
             "silhouette": (rows["silhouette_step"].to_numpy(np.float32, na_value=np.nan)
