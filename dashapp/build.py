@@ -31,6 +31,7 @@ from tqdm import tqdm
 from dashapp import artifacts, data, domain
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.datasource import sha256_of
+from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
@@ -205,8 +206,13 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
     with _stage("stability", 1, progress, seconds) as bar:
         stability = _segmentation_stability(bank, final.segmentation, parameters)
         bar.update()
+    reports = {"stability": stability,
+               "methods": method_facts(bank.clean, final.segmentation.imputed_key_fields,
+                                       final.segmentation.all_segments,
+                                       {config: result.metrics for config, result in results.items()},
+                                       grid_n_init=parameters.grid.n_init)}
     with _stage("write", len(artifacts.ARTIFACT_FILES), progress, seconds) as bar:
-        evaluation = _write_artifacts(out, bank, knn, final, stability, results, configurations, samples, bar)
+        evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
     manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
                          grid={"configurations": len(configurations), "fitted": len(fitted),
                                "work_seconds": _grid_work_seconds(results, fitted)})
@@ -304,9 +310,9 @@ def _segmentation_stability(bank: _BankData, segmentation: FinalSegmentation, pa
                                   n_init=parameters.final_n_init, parameters=parameters.stability)
 
 
-def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, stability: dict,
+def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, reports: dict,
                      results: dict, configurations: list, samples, bar: tqdm) -> dict:
-    """Write every artifact but the manifest; return the evaluation written."""
+    """Write every artifact but the manifest; return the evaluation written (``reports`` are sections of it)."""
     segmentation, classifier = final.segmentation, final.classifier
     _write_clients(out / artifacts.CLIENTS, bank.clean, segmentation.imputed_key_fields,
                    segmentation.all_segments, bank.n_train)
@@ -320,7 +326,7 @@ def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final
     joblib.dump(final.scoring_index, out / artifacts.SCORING)
     bar.update(2)
     evaluation = {"final": _final_evaluation(segmentation, samples), "classifier": classifier.evaluation,
-                  "tree_nodes": final.nodes, "stability": stability}
+                  "tree_nodes": final.nodes, **reports}
     _write_json(out / artifacts.EVALUATION, evaluation)
     _write_json(out / artifacts.PROFILES, final.profiles)
     bar.update(3)
