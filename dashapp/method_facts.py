@@ -77,17 +77,18 @@ def unknown_imputation_facts(raw: pd.Series, imputed: pd.Series, segments: np.nd
 
 
 def elbow_facts(grid_metrics: dict[str, pd.DataFrame], grid_n_init: int) -> dict:
-    """How many elbow curves of the feature sets other than the final one rise somewhere, and by how much.
+    """How many elbow curves of the feature sets other than the final one rise somewhere, and by how much (and
+    how many of the final feature set's, fitted with more starts).
 
     With few K-means starts a larger k can end in a worse local optimum than a smaller one: inertia, which
     the best partition into more clusters never raises, then rises, and a knee read there is an artefact.
     """
-    rises = {}
+    rises, final_rises = {}, {}
     for config, metrics in grid_metrics.items():
-        if config.endswith("-final"):
-            continue
         inertia = metrics.sort_values("k")["inertia"].to_numpy()
-        rises[config] = float(np.max((inertia[1:] - inertia[:-1]) / inertia[:-1]))
+        rise = float(np.max((inertia[1:] - inertia[:-1]) / inertia[:-1]))
+        (final_rises if config.endswith("-final") else rises)[config] = rise
     rising = sorted(config for config, rise in rises.items() if rise > 0)
     return {"curves": len(rises), "rising": len(rising), "rising_configurations": rising,
-            "largest_rise": max(rises.values(), default=None), "n_init": grid_n_init}
+            "largest_rise": max(rises.values(), default=None), "n_init": grid_n_init,
+            "final_curves": len(final_rises), "final_rising": sum(rise > 0 for rise in final_rises.values())}

@@ -29,6 +29,7 @@ def test_a_rising_elbow_is_counted_with_its_largest_rise():
     facts = elbow_facts(grid, grid_n_init=2)
     assert (facts["curves"], facts["rising"], facts["rising_configurations"]) == (2, 1, ["raw-p1-all"])
     assert facts["largest_rise"] == pytest.approx(0.05)
+    assert (facts["final_curves"], facts["final_rising"]) == (1, 1)
 
 
 def test_k_choice_reads_the_final_space_and_the_others_knees():
