@@ -39,8 +39,10 @@ CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
 SCORING = "scoring.joblib"
+#: Subscription rates by segment and population with intervals and tests (see :mod:`dashapp.response`).
+RESPONSE = "response.json"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  SCORING)
+                  SCORING, RESPONSE)
 
 #: The build's entry module: it and every ``dashapp`` module it imports, directly or not, make the artifacts.
 _BUILD_MODULE = "build"
@@ -262,10 +264,15 @@ class ArtifactStore:
     def profiles(self) -> dict:
         return json.loads(self._path(PROFILES).read_text())
 
+    @cached_property
+    def response(self) -> dict:
+        """Response by segment per population, and segment x driver (:func:`dashapp.response.response_analysis`)."""
+        return json.loads(self._path(RESPONSE).read_text())
+
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
-                     "profiles", "scoring_index"):
+                     "profiles", "scoring_index", "response"):
             getattr(self, name)
 
     def summary(self) -> dict:
