@@ -35,13 +35,13 @@ RESPONSE_DRIVER_SENTENCE = "response-driver-sentence"
 DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
 
 
-def _table(table: dict, table_id: str | None = None) -> dbc.Table:
+def _table(table: dict) -> dbc.Table:
     """A view's ``columns`` and ``rows`` as a small table (numbers right-aligned)."""
     head = html.Thead(html.Tr([html.Th(column, className="text-end" if i else "")
                                for i, column in enumerate(table["columns"])]))
     body = html.Tbody([html.Tr([html.Td(cell, className="text-end" if i else "") for i, cell in enumerate(row)])
                        for row in table["rows"]])
-    return dbc.Table([head, body], size="sm", className="small mb-2", responsive=True, id=table_id)
+    return dbc.Table([head, body], size="sm", className="small mb-2", responsive=True)
 
 
 def _answer(response: dict) -> dbc.Card:

@@ -95,8 +95,8 @@ def segment_driver_figure(table: dict) -> go.Figure:
     ----------
     table : dict
         From :func:`dashapp.views.response.driver_cells`: ``population`` and ``driver`` (names), ``levels``
-        (``label``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``few_clients``) and ``cells`` (``segment``, ``label``, ``clients``,
-        ``subscribers``, ``rate``, ``interval``, ``few_clients``).
+        (``label``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``few_clients``) and ``cells``
+        (``segment``, ``label``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``few_clients``).
 
     Returns
     -------
