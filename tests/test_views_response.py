@@ -77,7 +77,9 @@ def test_headline_answers_per_period(response):
     assert view.headline(both).startswith("No. In the training period they do not differ; in the test period they "
                                           "differ only slightly")
     both["populations"]["train"]["segment_test"] = both["populations"]["test"]["segment_test"] = _test(0.001, 0.2)
-    assert view.headline(both).startswith("Yes.")
+    assert view.headline(both) == "Yes. In every period they differ."
+    both["populations"]["train"]["segment_test"] = both["populations"]["test"]["segment_test"] = _test(0.5, 0.01)
+    assert view.headline(both) == "No. In every period they do not differ."
 
 
 def test_answer_compares_the_period_with_the_segments(response):

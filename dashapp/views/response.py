@@ -165,6 +165,9 @@ def headline(response: dict) -> str:
             else "Partly" if any(v == DIFFER for v in verdicts.values()) else "No")
     said = "; ".join(f"{where(response, key).lower()} they {'cannot be compared' if v == UNTESTED else v}"
                      for key, v in verdicts.items())
+    if len(set(verdicts.values())) == 1 and len(verdicts) > 1:  # one verdict for every period: say it once
+        verdict_key = next(iter(verdicts.values()))
+        said = f"in every period they {'cannot be compared' if verdict_key == UNTESTED else verdict_key}"
     return f"{word}. {said[0].upper()}{said[1:]}."
 
 
