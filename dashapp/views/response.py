@@ -237,7 +237,7 @@ def comparison_table(response: dict, population: str) -> dict:
     rows = [[name, "-" if test is None else f"{test['cramers_v']:.3f}",
              "-" if test is None else format_p(test["p_value"]),
              verdict(test).key if test is not None else "one level only"] for name, test in tests]
-    return {"columns": ["What splits response", "Cramér's V", "p value", "Its groups"], "rows": rows}
+    return {"columns": ["What splits response", "Cramér's V", "p value", "Its groups' rates"], "rows": rows}
 
 
 def segment_rates(response: dict, population: str) -> dict:
