@@ -40,8 +40,10 @@ EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
 SCORING = "scoring.joblib"
 SILHOUETTES = "silhouettes.parquet"
+#: Subscription rates by segment and population with intervals and tests (see :mod:`dashapp.response`).
+RESPONSE = "response.json"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  SCORING, SILHOUETTES)
+                  SCORING, SILHOUETTES, RESPONSE)
 #: The knife plot's silhouettes are kept in steps of 1/SILHOUETTE_STEPS (0.002): half a pixel of the plot, and
 #: what keeps the artifact small (sorted values in these steps compress to about 1.6 bits each; exact float32
 #: values, some 8 MB, would double the artifacts). The exact averages and negative shares are in GRID_METRICS.
@@ -317,10 +319,15 @@ class ArtifactStore:
     def profiles(self) -> dict:
         return json.loads(self._path(PROFILES).read_text())
 
+    @cached_property
+    def response(self) -> dict:
+        """Response by segment per population, and segment x driver (:func:`dashapp.response.response_analysis`)."""
+        return json.loads(self._path(RESPONSE).read_text())
+
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "_silhouettes", "segmentation_model",
-                     "evaluation", "profiles", "scoring_index"):
+                     "evaluation", "profiles", "scoring_index", "response"):
             getattr(self, name)
 
     def summary(self) -> dict:

@@ -34,6 +34,7 @@ from dashapp.datasource import sha256_of
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
+from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
 from dashapp.stability import StabilityParameters, segmentation_stability
@@ -189,6 +190,8 @@ class _FinalModel:
     nodes: list
     profiles: dict
     scoring_index: dict
+    #: Response by segment with intervals and tests, and segment x driver (``response.json``).
+    response: dict = field(default_factory=dict)
 
 
 def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: int, progress: bool) -> dict:
@@ -298,7 +301,8 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
     profiles = segment_profiles(bank.clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
     profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments)["segments"]
     model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles,
-                        voters_artifact(bank.clean.iloc[:n_train]))
+                        voters_artifact(bank.clean.iloc[:n_train]),
+                        response=response_analysis(bank.clean, final.all_segments, n_train))
     bar.update()
     return model
 
@@ -330,6 +334,8 @@ def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final
     _write_json(out / artifacts.EVALUATION, evaluation)
     _write_json(out / artifacts.PROFILES, final.profiles)
     bar.update(3)
+    _write_json(out / artifacts.RESPONSE, final.response)
+    bar.update()
     return evaluation
 
 

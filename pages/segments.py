@@ -34,6 +34,7 @@ SEGMENTS_DETAIL = "segments-detail"
 SEGMENTS_RADAR = "segments-radar"
 SEGMENTS_SIZES = "segments-sizes"
 SEGMENTS_JOBS = "segments-jobs"
+SEGMENTS_RESPONSE_LINK = "segments-response-link"
 
 #: The picker's value for "no segment selected".
 ALL_SEGMENTS = 0
@@ -138,6 +139,9 @@ def layout(segment: str | None = None, **_query):
                            figure=views["radar"], height=330),
             ], lg=5, className="mb-3"),
         ]),
+        html.P(["Before targeting a campaign by segment: do their subscription rates really differ? ",
+                dcc.Link("Campaign response", href=dash.get_relative_path("/response"), id=SEGMENTS_RESPONSE_LINK),
+                " answers per period, with intervals, tests and what splits response more."], className="small"),
         dbc.Row([
             dbc.Col(graph_card("Training clients, and the subscription rate of each period", SEGMENTS_SIZES,
                                figure=views["sizes"], height=360),

@@ -25,6 +25,7 @@ PAGES = [
     ("segments", "segments", "#segments-space .js-plotly-plot"),
     ("tree", "tree", "#tree-graph .js-plotly-plot"),
     ("score", "score", "#score-submit"),
+    ("response", "response", "#response-rates .js-plotly-plot"),
 ]
 #: What a mode-bar button that sends a chart away is titled (plotly.js 4: "Share chart...").
 _OFF_SERVER_TITLES = ("share", "cloud", "chart studio", "edit in")

@@ -1,0 +1,136 @@
+"""Figures of the Campaign response page: the rate of each segment with its interval, and segment x driver.
+
+Builders take what :mod:`dashapp.views.response` prepares from ``response.json`` (plain dicts) and draw rates in
+percent with their 95% Wilson intervals as error bars; a cell with few clients is drawn hollow.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
+
+#: The base rate's line and band, and each level's rate over every segment.
+BASE_COLOUR = "#6c757d"
+#: Marker symbols of a cell with enough clients and one with few (hollow: read its interval first).
+SYMBOL, FEW_CLIENTS_SYMBOL = "circle", "circle-open"
+LEVEL_RATE_NAME = "All segments"
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+def _error_bars(rows: list[dict]) -> dict:
+    """Asymmetric error bars from each row's ``rate`` and ``interval`` (in percent)."""
+    return dict(type="data", symmetric=False, thickness=1.5, width=4,
+                array=[100 * (row["interval"][1] - row["rate"]) for row in rows],
+                arrayminus=[100 * (row["rate"] - row["interval"][0]) for row in rows])
+
+
+def _symbols(rows: list[dict]) -> list[str]:
+    return [FEW_CLIENTS_SYMBOL if row["few_clients"] else SYMBOL for row in rows]
+
+
+def _hover_cells(rows: list[dict]) -> list[list]:
+    """customdata of a rate's hover: clients, subscribers, interval low and high (percent), a few-clients note."""
+    return [[row["clients"], row["subscribers"], 100 * row["interval"][0], 100 * row["interval"][1],
+             " (few clients)" if row["few_clients"] else ""] for row in rows]
+
+
+_HOVER_RATE = ("%{y:.1f}% subscribed (95% interval %{customdata[2]:.1f}-%{customdata[3]:.1f}%)<br>"
+               "%{customdata[1]:,} of %{customdata[0]:,} clients%{customdata[4]}")
+
+
+def segment_rate_figure(rates: dict) -> go.Figure:
+    """The subscription rate of each segment in one population, with 95% intervals, over the base rate.
+
+    Parameters
+    ----------
+    rates : dict
+        From :func:`dashapp.views.response.segment_rates`: ``population`` (name), ``base`` (``rate``,
+        ``interval``) and ``segments`` (``segment``, ``clients``, ``subscribers``, ``rate``, ``interval``,
+        ``lift``, ``few_clients``).
+
+    Returns
+    -------
+    go.Figure
+        One ``scatter`` trace per segment (name ``"Segment n"``, x ``"Segment n"``, y the rate in percent, error
+        bars the interval; customdata clients, subscribers, interval, note, lift), a dashed line at the base
+        rate and a grey band over its interval (``layout.shapes``).
+    """
+    if not rates["segments"] or rates["base"]["rate"] is None:
+        return empty_figure(f"No clients in the {rates['population']}")
+    figure = go.Figure()
+    for row in rates["segments"]:
+        number = row["segment"]
+        figure.add_trace(go.Scatter(
+            x=[f"Segment {number}"], y=[_percent(row["rate"])], name=f"Segment {number}", mode="markers",
+            marker=dict(size=12, color=SEGMENT_COLOURS[number], symbol=_symbols([row]),
+                        line=dict(width=2, color=SEGMENT_COLOURS[number])),
+            error_y=dict(_error_bars([row]), color=SEGMENT_COLOURS[number]),
+            customdata=[_hover_cells([row])[0] + [row["lift"]]],
+            hovertemplate=(f"<b>Segment {number}</b><br>{_HOVER_RATE}<br>"
+                           "%{customdata[5]:.2f} times the average client<extra></extra>"),
+        ))
+    base = rates["base"]
+    low, high = (_percent(value) for value in base["interval"])
+    figure.add_hrect(y0=low, y1=high, fillcolor=BASE_COLOUR, opacity=0.15, line_width=0, layer="below")
+    figure.add_hline(y=_percent(base["rate"]), line=dict(color=BASE_COLOUR, dash="dash", width=1.5),
+                     annotation_text=f"{rates['population']}: {base['rate']:.1%}",
+                     annotation_position="top left", annotation_font_color=BASE_COLOUR)
+    top = max(row["interval"][1] for row in rates["segments"] + [base])
+    figure.update_layout(template=TEMPLATE_NAME, showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
+                         yaxis=dict(title=dict(text="Subscribed a term deposit"), ticksuffix="%",
+                                    range=[0, 100 * top * 1.15], rangemode="tozero"),
+                         xaxis=dict(type="category"))
+    return figure
+
+
+def segment_driver_figure(table: dict) -> go.Figure:
+    """The rate of each segment within each level of a driver (dots with 95% intervals), beside the level's
+    rate over every segment.
+
+    Parameters
+    ----------
+    table : dict
+        From :func:`dashapp.views.response.driver_cells`: ``population`` and ``driver`` (names), ``levels``
+        (``label``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``few_clients``) and ``cells``
+        (``segment``, ``label``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``few_clients``).
+
+    Returns
+    -------
+    go.Figure
+        A first ``scatter`` trace named :data:`LEVEL_RATE_NAME` (grey bars across each level: its rate over
+        every segment), then one per segment with cells (name ``"Segment n"``), grouped side by side per level
+        (``scattermode="group"``); x the levels' labels in order, y the rate in percent, error bars the
+        intervals, hollow markers for cells with few clients; the hover says the interval and the clients.
+    """
+    if not table["cells"]:
+        return empty_figure(f"No clients in the {table['population']}")
+    labels = [level["label"] for level in table["levels"]]
+    levels = table["levels"]
+    figure = go.Figure(go.Scatter(
+        x=labels, y=[_percent(level["rate"]) for level in levels], name=LEVEL_RATE_NAME, mode="markers",
+        marker=dict(symbol="line-ew", size=34, color=BASE_COLOUR, line=dict(width=3, color=BASE_COLOUR)),
+        customdata=_hover_cells(levels),
+        hovertemplate=f"<b>%{{x}}, every segment</b><br>{_HOVER_RATE}<extra></extra>",
+    ))
+    for number in sorted({cell["segment"] for cell in table["cells"]}):
+        rows = [cell for cell in table["cells"] if cell["segment"] == number]
+        figure.add_trace(go.Scatter(
+            x=[row["label"] for row in rows], y=[_percent(row["rate"]) for row in rows], name=f"Segment {number}",
+            mode="markers", marker=dict(size=9, color=SEGMENT_COLOURS[number], symbol=_symbols(rows),
+                                        line=dict(width=2, color=SEGMENT_COLOURS[number])),
+            error_y=dict(_error_bars(rows), color=SEGMENT_COLOURS[number]), customdata=_hover_cells(rows),
+            hovertemplate=f"<b>Segment {number}, %{{x}}</b><br>{_HOVER_RATE}<extra></extra>",
+        ))
+    figure.update_layout(
+        template=TEMPLATE_NAME, scattermode="group", scattergap=0.5,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
+        margin=dict(l=60, r=20, t=40, b=60),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=labels,
+                   title=dict(text=table["driver"])),
+        yaxis=dict(title=dict(text="Subscribed a term deposit"), ticksuffix="%", rangemode="tozero"),
+    )
+    return figure

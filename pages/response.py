@@ -1,0 +1,148 @@
+"""Campaign response: do the segments tell a likely subscriber from an unlikely one, and what does instead.
+
+The plain answer first (per period, with the test and effect size behind it), then the rates by segment with
+their 95% intervals and segment x driver, for a population and a driver picked above them. Every number is read
+from ``response.json``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from dashapp.artifacts import ArtifactStore
+from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.figures.response import segment_driver_figure, segment_rate_figure
+from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
+from dashapp.views import response as view
+
+dash.register_page(__name__, path="/response", name="Campaign response", order=3.5,
+                   title="Campaign response | Bank client segmentation studio")
+
+RESPONSE_ANSWER = "response-answer"
+RESPONSE_POPULATION = "response-population"
+RESPONSE_DRIVER = "response-driver"
+RESPONSE_RATES = "response-rates"
+RESPONSE_RATES_TABLE = "response-rates-table"
+RESPONSE_COMPARISON = "response-comparison"
+RESPONSE_DRIVER_GRAPH = "response-driver-graph"
+RESPONSE_DRIVER_SENTENCE = "response-driver-sentence"
+
+DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
+
+
+def _table(table: dict) -> dbc.Table:
+    """A view's ``columns`` and ``rows`` as a small table (numbers right-aligned)."""
+    head = html.Thead(html.Tr([html.Th(column, className="text-end" if i else "")
+                               for i, column in enumerate(table["columns"])]))
+    body = html.Tbody([html.Tr([html.Td(cell, className="text-end" if i else "") for i, cell in enumerate(row)])
+                       for row in table["rows"]])
+    return dbc.Table([head, body], size="sm", className="small mb-2", responsive=True)
+
+
+def _answer(response: dict) -> dbc.Card:
+    answer = view.answer(response)
+    return dbc.Card([
+        dbc.CardHeader(view.QUESTION, className="fw-semibold"),
+        dbc.CardBody([
+            html.P(answer["headline"], className="lead mb-2"),
+            html.Ul([html.Li(sentence) for sentence in answer["sentences"]], className="mb-2"),
+            html.Div("What splits response more", className="fw-semibold small"),
+            html.Ul([html.Li(sentence) for sentence in answer["drivers"]], className="small mb-2"),
+            html.P(f"How to read it: the segments differ when the chi-square test of segment and subscription "
+                   f"rejects independence at {view.SIGNIFICANCE:.0%} and the effect is worth a campaign's attention "
+                   f"(Cramér's V of at least {view.MEANINGFUL_V:.2f}, a small effect by Cohen's convention). A "
+                   "difference the test finds with a smaller V is real but too small to target by. Rates come with "
+                   "95% Wilson intervals; lift is a segment's rate over its population's.",
+                   className="text-muted small mb-0"),
+        ]),
+    ], className="mb-3", id=RESPONSE_ANSWER)
+
+
+@lru_cache(maxsize=16)
+def _population_views(store: ArtifactStore, population: str) -> dict:
+    """What depends on the population: the rate chart, its table and sentence, what splits response there."""
+    response = store.response
+    table = view.segment_table(response, population)
+    return {"rates": segment_rate_figure(view.segment_rates(response, population)),
+            "rates_table": html.Div([html.P(table["sentence"], className="small"), _table(table)]),
+            "comparison": _table(view.comparison_table(response, population))}
+
+
+@lru_cache(maxsize=32)
+def _driver_views(store: ArtifactStore, population: str, driver: str) -> dict:
+    response = store.response
+    return {"driver_graph": segment_driver_figure(view.driver_cells(response, population, driver)),
+            "driver_sentence": view.driver_sentence_within(response, population, driver)}
+
+
+def _driver_populations(response: dict) -> list[dict]:
+    return [option for option in view.populations(response) if option["value"] in response["segment_by_driver"]]
+
+
+def layout(**_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    response = store.response
+    population_views = _population_views(store, DEFAULT_POPULATION)
+    driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
+    return html.Div([
+        html.H2("Campaign response", className="h3"),
+        html.P("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
+               "apart are their subscription rates, in which period, and what splits response more?",
+               className="text-muted"),
+        _answer(response),
+        dbc.Row([
+            dbc.Col([html.Label("Clients", htmlFor=RESPONSE_POPULATION, className="small text-muted"),
+                     dbc.Select(id=RESPONSE_POPULATION, options=view.populations(response),
+                                value=DEFAULT_POPULATION)], md=6, className="mb-2"),
+        ]),
+        dbc.Row([
+            dbc.Col(graph_card("Subscription rate by segment, with 95% intervals; dashed: every client of the "
+                               "population", RESPONSE_RATES, figure=population_views["rates"], height=340),
+                    lg=6, className="mb-3"),
+            dbc.Col(dbc.Card([dbc.CardHeader("Rates, lift and what splits response"),
+                              dbc.CardBody([html.Div(population_views["rates_table"], id=RESPONSE_RATES_TABLE),
+                                            html.Div(population_views["comparison"], id=RESPONSE_COMPARISON)])],
+                             className="h-100"), lg=6, className="mb-3"),
+        ]),
+        html.H3("Where a segment matters, and where the call does", className="h5 mt-2"),
+        html.P("Each segment's rate within each group of calls (hollow: fewer than "
+               f"{response['few_clients']} clients, read the interval first); the grey bar is the group's rate "
+               "over every segment. By month, channel, previous outcome or number of calls.",
+               className="text-muted small"),
+        dbc.Row([
+            dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=DEFAULT_DRIVER),
+                    md=6, className="mb-2"),
+        ]),
+        html.P(driver_views["driver_sentence"], id=RESPONSE_DRIVER_SENTENCE, className="small"),
+        graph_card("Subscription rate by segment within each group", RESPONSE_DRIVER_GRAPH,
+                   figure=driver_views["driver_graph"], height=420),
+    ])
+
+
+@callback(
+    output={"rates": Output(RESPONSE_RATES, "figure"), "rates_table": Output(RESPONSE_RATES_TABLE, "children"),
+            "comparison": Output(RESPONSE_COMPARISON, "children"),
+            "driver_graph": Output(RESPONSE_DRIVER_GRAPH, "figure"),
+            "driver_sentence": Output(RESPONSE_DRIVER_SENTENCE, "children")},
+    inputs={"population": Input(RESPONSE_POPULATION, "value"), "driver": Input(RESPONSE_DRIVER, "value")},
+    prevent_initial_call=True,
+)
+def show_response(population, driver):
+    """Show the picked population's rates and what splits response there, and its segment x driver chart.
+
+    The segment x driver tables exist for all clients and the two periods; for a contact year the chart shows
+    all clients' (and says so in its sentence's population).
+    """
+    store = current_store()
+    response = store.response
+    population = inputs.one_of(RESPONSE_POPULATION, population, list(response["populations"]))
+    driver = inputs.one_of(RESPONSE_DRIVER, driver, [option["value"] for option in view.driver_options(response)])
+    driver_population = population if population in response["segment_by_driver"] else "all"
+    return {**_population_views(store, population), **_driver_views(store, driver_population, driver)}

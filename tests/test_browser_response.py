@@ -1,0 +1,64 @@
+"""The Campaign response page in a real headless Chromium against gunicorn: the answer, the figures, the
+selectors, and the way in from the Segments page. Expectations are read from the page's own words, not from the
+full data's numbers."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.support.ui import Select
+
+import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
+from dashapp.views import response as view
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
+from tests.browser_helpers import wait_until as _wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def _figure(browser, graph_id: str) -> dict:
+    """The trace names and x values and the annotations' texts plotly holds for a graph."""
+    return browser.driver.execute_script(
+        "const gd = document.querySelector(arguments[0]);"
+        "return {names: gd.data.map(t => t.name), x: gd.data.map(t => t.x),"
+        " annotations: (gd.layout.annotations || []).map(a => a.text),"
+        " axis: gd.layout.xaxis.title ? gd.layout.xaxis.title.text : null};",
+        f"#{graph_id} .js-plotly-plot")
+
+
+def test_response_page_answers_first_and_switches_population_and_driver(live_server, browser):
+    from pages.response import (RESPONSE_ANSWER, RESPONSE_DRIVER, RESPONSE_DRIVER_GRAPH, RESPONSE_DRIVER_SENTENCE,
+                                RESPONSE_POPULATION, RESPONSE_RATES, RESPONSE_RATES_TABLE)
+
+    _open(browser, live_server, "response", f"#{RESPONSE_RATES} .js-plotly-plot")
+    browser.wait_for_element(f"#{RESPONSE_DRIVER_GRAPH} .js-plotly-plot", timeout=20)
+    answer = browser.find_element(f"#{RESPONSE_ANSWER}").text
+    assert view.QUESTION in answer
+    assert answer.splitlines()[1].split(".")[0] in ("Yes", "No", "Partly")
+    assert "In the training period" in answer and "In the test period" in answer
+    rates = _figure(browser, RESPONSE_RATES)
+    assert rates["names"][0].startswith("Segment ") and rates["annotations"][0].startswith("test period: ")
+    assert _figure(browser, RESPONSE_DRIVER_GRAPH)["axis"] == view.DRIVER_NAMES["month"]
+
+    Select(browser.find_element(f"#{RESPONSE_POPULATION}")).select_by_value("train")
+    _wait_until(lambda: _figure(browser, RESPONSE_RATES)["annotations"][0].startswith("training period: "),
+                message="the training period's base rate")
+    browser.wait_for_contains_text(f"#{RESPONSE_RATES_TABLE}", "In the training period", timeout=20)
+    browser.wait_for_contains_text(f"#{RESPONSE_DRIVER_SENTENCE}", "In the training period", timeout=20)
+
+    Select(browser.find_element(f"#{RESPONSE_DRIVER}")).select_by_value("contact")
+    _wait_until(lambda: _figure(browser, RESPONSE_DRIVER_GRAPH)["axis"] == view.DRIVER_NAMES["contact"],
+                message="the contact channel chart")
+    assert set(_figure(browser, RESPONSE_DRIVER_GRAPH)["x"][0]) == {"Mobile phone", "Landline"}
+    browser.wait_for_contains_text(f"#{RESPONSE_DRIVER_SENTENCE}", "contact channel", timeout=20)
+    assert severe_console_errors(browser) == []
+
+
+def test_segments_page_leads_to_the_response_page(live_server, browser):
+    from pages.response import RESPONSE_ANSWER
+    from pages.segments import SEGMENTS_RESPONSE_LINK, SEGMENTS_SPACE
+
+    _open(browser, live_server, "segments", f"#{SEGMENTS_SPACE} .js-plotly-plot")
+    _click(browser, browser.find_element(f"#{SEGMENTS_RESPONSE_LINK}"))
+    browser.wait_for_contains_text(f"#{RESPONSE_ANSWER}", view.QUESTION, timeout=20)
+    assert browser.driver.current_url == live_server.url + "response"
+    assert severe_console_errors(browser) == []
