@@ -93,3 +93,70 @@ def training_space_counts(store) -> pd.DataFrame:
 def segment_profile(profiles: dict, number: int) -> dict:
     """Segment ``number``'s entry of ``profiles.json`` (its clients, share, mean age, radar and job counts)."""
     return next(profile for profile in profiles["segments"] if int(profile["segment"]) == number)
+
+
+# --- How stable the segments are -----------------------------------------------------------------------------
+
+
+def _resample_count(count: int, total: int) -> str:
+    """How many of ``total`` resamples, as a sentence says it: ``"none"``, ``"1"``, ``"97"``, ``"all 100"``."""
+    count = int(count)
+    if count == 0:
+        return "none"
+    return f"all {int(total)}" if count == int(total) else f"{count}"
+
+
+def _shares_by_segment(shares: dict) -> str:
+    # JSON turns the segment keys into strings.
+    by_number = {int(number): float(share) for number, share in shares.items()}
+    return " / ".join(f"{by_number[number]:.1%}" for number in sorted(by_number))
+
+
+def stability_summary(stability: dict) -> dict:
+    """The final segmentation's stability under bootstrap resampling, in words an analyst reads.
+
+    Parameters
+    ----------
+    stability : dict
+        ``evaluation.json``'s ``stability``: ``resamples``, ``random_state``, ``n_init``, ``train_clients``, ``ari``
+        (``median``, ``min``, ``max``), ``jaccard_recovered``, ``jaccard_dissolved``, ``segments`` (each
+        ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``), ``published`` and
+        ``alternative`` (``inertia``, ``shares``; the alternative also ``inertia_gap``, ``ari_with_published``,
+        ``starts``, ``found_in``) and ``lands_on`` (``published``, ``alternative``, ``other``).
+
+    Returns
+    -------
+    dict
+        ``outcome`` (what the refits came back as), ``agreement`` (the adjusted Rand index), ``rule`` (what
+        recovered and dissolved mean), ``segments`` (one sentence per segment, by number) and ``alternative``
+        (the near-tied second partition).
+    """
+    resamples, lands_on, ari = int(stability["resamples"]), stability["lands_on"], stability["ari"]
+    alternative = stability["alternative"]
+    outcome = (f"Refitted on {resamples} bootstrap resamples of the {int(stability['train_clients']):,} training "
+               f"clients (K-means, {int(stability['n_init'])} starts each, seed {stability['random_state']}), the "
+               f"segmentation came back as published in {_resample_count(lands_on['published'], resamples)}, as "
+               f"the near-tied alternative in {_resample_count(lands_on['alternative'], resamples)} and as "
+               f"something else in {_resample_count(lands_on['other'], resamples)}.")
+    agreement = (f"Agreement with the published segments: median adjusted Rand index {ari['median']:.2f} (range "
+                 f"{ari['min']:.2f}-{ari['max']:.2f}); 1 means the same segments, 0 no better than chance.")
+    recovered, dissolved = float(stability["jaccard_recovered"]), float(stability["jaccard_dissolved"])
+    rule = (f"A segment is recovered in a resample when the refitted cluster that best matches it shares at least "
+            f"{recovered:.0%} of their clients taken together (Jaccard index {recovered:.2f} or more), and "
+            f"dissolved when it shares under {dissolved:.0%} (Hennig's clusterboot rule).")
+    segments = []
+    for entry in sorted(stability["segments"], key=lambda entry: int(entry["segment"])):
+        number = int(entry["segment"])
+        segments.append(
+            f"Segment {number} ({catalogue.SEGMENTS[number].name}) is recovered in {int(entry['recovered'])} of "
+            f"{resamples} resamples and dissolved in {_resample_count(entry['dissolved'], resamples)}; median "
+            f"Jaccard {entry['jaccard_median']:.2f}, lowest {entry['jaccard_min']:.2f}.")
+    alternative_words = (
+        f"The near-tied alternative splits the training clients {_shares_by_segment(alternative['shares'])} "
+        f"(segments 1-4, numbered by the same rules; published: "
+        f"{_shares_by_segment(stability['published']['shares'])}). Its inertia is only "
+        f"{alternative['inertia_gap']:.1%} above the published one's, and it agrees with the published segments at "
+        f"an adjusted Rand index of {alternative['ari_with_published']:.2f}; {int(alternative['found_in']):,} of "
+        f"{int(alternative['starts']):,} K-means starts on the training clients ended in it.")
+    return {"outcome": outcome, "agreement": agreement, "rule": rule, "segments": segments,
+            "alternative": alternative_words}
