@@ -1,7 +1,9 @@
 """Figures of the clustering explorer: the grid's scores, a configuration's curves, its t-SNE map and dendrogram.
 
-Pure builders over the artifact store's frames (``grid_metrics``, ``tsne(config)``) and the Ward linkage
-matrix; the dendrogram's layout comes from scipy, the drawing from plotly.
+Pure builders over the artifact store's frames (``grid_metrics``, ``tsne(config)``, ``silhouette_samples``) and
+the Ward linkage matrix; the dendrogram's layout comes from scipy, the drawing from plotly. Over 450 lines because
+the explorer draws five kinds of chart (heatmap, curves, t-SNE map, silhouette plot, dendrogram) that share the
+cluster colours, the small-cluster marks and the figure conventions; apart they would import each other.
 """
 
 from __future__ import annotations

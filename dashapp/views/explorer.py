@@ -1,5 +1,7 @@
 """What the clustering explorer shows: its selection (and the selection's URL query), a configuration's scores in
-words, the final model's facts, the t-SNE points and one client's record.
+words (its stability and its clients' negative silhouettes too), the final model's facts, the t-SNE points and one
+client's record. Over 450 lines because every sentence of the page is here, beside the share texts and the
+small-cluster rule they all use.
 
 Dash-free, over the artifact store's frames (``grid_metrics``, ``tsne(config)``, ``clients``) and
 ``evaluation.json``. The figures are drawn by :mod:`dashapp.figures.explorer`, which takes the small-cluster rule
