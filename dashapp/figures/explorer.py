@@ -355,9 +355,10 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
     ----------
     samples : DataFrame
         ``cluster`` (0-based K-means label) and ``silhouette``, one row per client of the silhouette sample
-        (``ArtifactStore.silhouette_samples(config, k)``), in any order.
+        (``ArtifactStore.silhouette_samples(config, k)``), in any order; an undefined silhouette (NaN: the
+        sample held one cluster only) is left out.
     average : float
-        The solution's average silhouette (the grid's), drawn as a dashed vertical line.
+        The solution's average silhouette (the grid's), drawn as a dashed vertical line unless NaN.
     k : int
         The number of clusters.
     negative_shares : sequence of float
@@ -389,7 +390,7 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
     top = 0
     for label in range(k):
         # Highest first: with cluster 1 on top, each band tapers down to its worst-placed clients, a knife.
-        values = np.sort(samples.loc[samples["cluster"] == label, "silhouette"].to_numpy())[::-1]
+        values = np.sort(samples.loc[samples["cluster"] == label, "silhouette"].dropna().to_numpy())[::-1]
         if not len(values):
             continue
         colour = cluster_colour(label)
@@ -405,9 +406,10 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
         figure.add_annotation(x=0, xref="paper", xanchor="right", xshift=-4, y=top + (len(values) - 1) / 2,
                               text=f"<b>{label + 1}</b>", showarrow=False, font=dict(size=11, color=colour))
         top += len(values) + gap
-    figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5),
-                     annotation=dict(text=f"average {average:.3f}", font=dict(size=11)),
-                     annotation_position="top right")
+    if not np.isnan(average):
+        figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5),
+                         annotation=dict(text=f"average {average:.3f}", font=dict(size=11)),
+                         annotation_position="top right")
     return figure
 
 

@@ -334,7 +334,10 @@ def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
 
 
 def negative_share_text(share: float) -> str:
-    """A share of clients with a negative silhouette: ``"12%"``, ``"0.4%"``, ``"under 0.1%"`` or ``"none"``."""
+    """A share of clients with a negative silhouette: ``"12%"``, ``"0.4%"``, ``"under 0.1%"``, ``"none"``, or
+    ``"undefined"`` (NaN: a silhouette needs two clusters in the sample)."""
+    if pd.isna(share):
+        return "undefined"
     if share <= 0:
         return "none"
     return "under 0.1%" if share < 0.0005 else share_text(share)

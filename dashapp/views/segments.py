@@ -119,7 +119,7 @@ def stability_summary(stability: dict) -> dict:
     ----------
     stability : dict
         ``evaluation.json``'s ``stability``: ``resamples``, ``random_state``, ``n_init``, ``train_clients``, ``ari``
-        (``median``, ``min``, ``max``), ``jaccard_recovered``, ``jaccard_dissolved``, ``segments`` (each
+        (``median``, ``min``, ``max``), ``same_partition_ari``, ``jaccard_recovered``, ``jaccard_dissolved``, ``segments`` (each
         ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``), ``published`` and
         ``alternative`` (``inertia``, ``shares``; the alternative also ``inertia_gap``, ``ari_with_published``,
         ``starts``, ``found_in``) and ``lands_on`` (``published``, ``alternative``, ``other``).
@@ -137,13 +137,14 @@ def stability_summary(stability: dict) -> dict:
                f"clients (K-means, {int(stability['n_init'])} starts each, seed {stability['random_state']}), the "
                f"segmentation came back as published in {_resample_count(lands_on['published'], resamples)}, as "
                f"the near-tied alternative in {_resample_count(lands_on['alternative'], resamples)} and as "
-               f"something else in {_resample_count(lands_on['other'], resamples)}.")
+               f"something else in {_resample_count(lands_on['other'], resamples)} (a refit counts as a partition "
+               f"when their adjusted Rand index reaches {stability['same_partition_ari']:.2f}).")
     agreement = (f"Agreement with the published segments: median adjusted Rand index {ari['median']:.2f} (range "
                  f"{ari['min']:.2f}-{ari['max']:.2f}); 1 means the same segments, 0 no better than chance.")
     recovered, dissolved = float(stability["jaccard_recovered"]), float(stability["jaccard_dissolved"])
-    rule = (f"A segment is recovered in a resample when the refitted cluster that best matches it shares at least "
-            f"{recovered:.0%} of their clients taken together (Jaccard index {recovered:.2f} or more), and "
-            f"dissolved when it shares under {dissolved:.0%} (Hennig's clusterboot rule).")
+    rule = (f"A segment is recovered in a resample when, of the clients in it or in the refitted cluster that "
+            f"matches it best, at least {recovered:.0%} are in both (a Jaccard index of {recovered:.2f} or more), and "
+            f"dissolved when under {dissolved:.0%} are (Hennig's clusterboot rule).")
     segments = []
     for entry in sorted(stability["segments"], key=lambda entry: int(entry["segment"])):
         number = int(entry["segment"])
@@ -157,6 +158,6 @@ def stability_summary(stability: dict) -> dict:
         f"{_shares_by_segment(stability['published']['shares'])}). Its inertia is only "
         f"{alternative['inertia_gap']:.1%} above the published one's, and it agrees with the published segments at "
         f"an adjusted Rand index of {alternative['ari_with_published']:.2f}; {int(alternative['found_in']):,} of "
-        f"{int(alternative['starts']):,} K-means starts on the training clients ended in it.")
+        f"{int(alternative['starts']):,} single K-means starts on the training clients ended in it.")
     return {"outcome": outcome, "agreement": agreement, "rule": rule, "segments": segments,
             "alternative": alternative_words}
