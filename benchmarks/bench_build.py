@@ -1,6 +1,7 @@
 """Time the artifact build on the full data, stage by stage, and the silhouette sample's error.
 
-Goals (2 cores): the full build within 10 minutes with --jobs 2; the quick build within 60 seconds.
+Goals (2 cores): the full build within 10 minutes with --jobs 2; the quick build within 60 seconds; the
+explorer's depth (per-client silhouettes, stability) adds under 10% to the build's time and to its size.
 Builds into temporary folders; model/ is not touched. Prints medians over --repeat runs.
 
     python benchmarks/bench_build.py [--repeat 1] [--jobs 2] [--skip-full]
@@ -9,6 +10,7 @@ Builds into temporary folders; model/ is not touched. Prints medians over --repe
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -19,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import data, domain  # noqa: E402
+from dashapp import artifacts, data, domain  # noqa: E402
 from dashapp.build import BuildParameters, build_artifacts  # noqa: E402
 from dashapp.datasource import obtain_bank_csv  # noqa: E402
 from dashapp.preprocessing import UnknownValueImputer, build_pipeline  # noqa: E402
@@ -27,13 +29,14 @@ from dashapp.settings import get_settings  # noqa: E402
 
 
 def time_build(csv: Path, mode: str, jobs: int, repeat: int) -> None:
-    totals, stages, grid = [], {}, {}
+    totals, stages, grid, depth = [], {}, {}, []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as scratch:
             start = time.perf_counter()
             manifest = build_artifacts(csv, Path(scratch) / "model", BuildParameters.for_mode(mode), jobs=jobs,
                                        progress=False)
             totals.append(time.perf_counter() - start)
+            depth.append(explorer_depth_cost(manifest, Path(scratch) / "model"))
         for stage, seconds in manifest["stage_seconds"].items():
             stages.setdefault(stage, []).append(seconds)
         grid = manifest["grid"]
@@ -45,6 +48,30 @@ def time_build(csv: Path, mode: str, jobs: int, repeat: int) -> None:
         print(f"  {stage:<13} {statistics.median(values):7.1f} s")
     print(f"  the grid: {grid['configurations']} configurations, {grid['fitted']} fitted (the rest are copies: "
           "pipelines 5-8 of the final feature set give the matrices of 1-4)")
+    seconds, share_of_time = (statistics.median(d[0] for d in depth), statistics.median(d[1] for d in depth))
+    size, share_of_size = depth[-1][2], depth[-1][3]
+    print(f"  explorer's depth: {seconds:.1f} s ({share_of_time:.1%} of the build; goal < 10%: "
+          f"{'met' if share_of_time < 0.10 else 'MISSED'}), {size / 1e6:.2f} MB ({share_of_size:.1%} of the "
+          f"other artifacts; goal < 10%: {'met' if share_of_size < 0.10 else 'MISSED'})")
+
+
+def explorer_depth_cost(manifest: dict, model_dir: Path) -> tuple[float, float, int, float]:
+    """What the per-client silhouettes and the stability figures add: ``(seconds, share of the build's time,
+    bytes, share of the other artifacts' bytes)``.
+
+    The grid's stability runs inside each configuration's job, so its wall time is the grid's wall time in the
+    proportion of the grid's work it took (``manifest["grid"]["work_seconds"]``); the per-client silhouettes
+    cost nothing extra (the average was always their mean). The bytes are the knife plots' file and the
+    stability's part of the evaluation (the grid's new columns are a few kB).
+    """
+    stages = manifest["stage_seconds"]
+    work = manifest["grid"]["work_seconds"]
+    seconds = stages["grid"] * work["stability"] / sum(work.values()) + stages["stability"]
+    total = sum(stages.values())
+    sizes = {name: entry["bytes"] for name, entry in manifest["artifacts"].items()}
+    evaluation = json.loads((model_dir / artifacts.EVALUATION).read_text())
+    added = sizes[artifacts.SILHOUETTES] + len(json.dumps(evaluation["stability"], indent=1))
+    return seconds, seconds / (total - seconds), added, added / (sum(sizes.values()) - added)
 
 
 def silhouette_sample_error(csv: Path, sample_size: int = 5000) -> None:

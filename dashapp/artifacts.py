@@ -24,7 +24,7 @@ from dashapp import domain
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 REBUILD_COMMAND = "make artifacts"
 
 MANIFEST = "manifest.json"
@@ -39,11 +39,37 @@ CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
 SCORING = "scoring.joblib"
+SILHOUETTES = "silhouettes.parquet"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  SCORING)
+                  SCORING, SILHOUETTES)
+#: The knife plot's silhouettes are kept in steps of 1/SILHOUETTE_STEPS (0.002): half a pixel of the plot, and
+#: what keeps the artifact small (sorted values in these steps compress to about 1.6 bits each; exact float32
+#: values, some 8 MB, would double the artifacts). The exact averages and negative shares are in GRID_METRICS.
+SILHOUETTE_STEPS = 512
 
 #: The build's entry module: it and every ``dashapp`` module it imports, directly or not, make the artifacts.
 _BUILD_MODULE = "build"
+
+
+def write_silhouettes(path: Path, knife: pd.DataFrame) -> None:
+    """Write the knife plots' rows (``config_id``, ``k``, ``cluster``, ``silhouette``), sorted by the first three
+    and ascending silhouette, as :meth:`ArtifactStore.silhouette_samples` reads them back."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    steps = np.round(knife["silhouette"].to_numpy(np.float64) * SILHOUETTE_STEPS)
+    missing = np.isnan(steps)
+    table = pa.table({
+        "config_id": pa.array(knife["config_id"].to_numpy()).dictionary_encode(),
+        "k": pa.array(knife["k"].to_numpy(np.int8)),
+        "cluster": pa.array(knife["cluster"].to_numpy(np.int8)),
+        # An undefined silhouette (a single cluster in the sample) stays missing.
+        "silhouette_step": pa.array(np.where(missing, 0, steps).astype(np.int16), mask=missing),
+    })
+    # Sorted steps differ little from one row to the next: delta encoding stores those differences.
+    pq.write_table(table, path, compression="zstd", compression_level=19, use_dictionary=["config_id"],
+                   column_encoding={"k": "DELTA_BINARY_PACKED", "cluster": "DELTA_BINARY_PACKED",
+                                    "silhouette_step": "DELTA_BINARY_PACKED"})
 
 
 class ArtifactError(RuntimeError):
@@ -243,6 +269,35 @@ class ArtifactStore:
         return self._dendrograms[DENDROGRAM_CLIENT_IDS]
 
     @cached_property
+    def _silhouettes(self) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[int, int]]]:
+        """The knife plots' rows, and where each (configuration, k)'s block of them starts and stops."""
+        frame = pd.read_parquet(self._path(SILHOUETTES))
+        codes, ks = frame["config_id"].cat.codes.to_numpy(), frame["k"].to_numpy()
+        change = np.flatnonzero((np.diff(codes) != 0) | (np.diff(ks) != 0)) + 1
+        starts, stops = np.r_[0, change], np.r_[change, len(frame)]
+        names = frame["config_id"].cat.categories
+        return frame, {(str(names[codes[a]]), int(ks[a])): (int(a), int(b)) for a, b in zip(starts, stops)}
+
+    def silhouette_samples(self, config: str, k: int) -> pd.DataFrame:
+        """Every client of the silhouette sample for one (configuration, k): ``cluster`` (0-based K-means label,
+        as in the t-SNE map) and ``silhouette`` (float32, in steps of 1/:data:`SILHOUETTE_STEPS`), sorted by
+        cluster and ascending silhouette.
+
+        Raises
+        ------
+        KeyError
+            For a (configuration, k) the grid does not have.
+        """
+        frame, blocks = self._silhouettes
+        start, stop = blocks[(config, int(k))]
+        rows = frame.iloc[start:stop]
+        return pd.DataFrame({
+            "cluster": rows["cluster"].to_numpy(np.int64),
+            "silhouette": (rows["silhouette_step"].to_numpy(np.float32, na_value=np.nan)
+                           / np.float32(SILHOUETTE_STEPS)).astype(np.float32),
+        })
+
+    @cached_property
     def segmentation_model(self) -> SegmentationModel:
         segmentation = joblib.load(self._path(SEGMENTATION))
         classifier = joblib.load(self._path(CLASSIFIER))
@@ -264,8 +319,8 @@ class ArtifactStore:
 
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
-        for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
-                     "profiles", "scoring_index"):
+        for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "_silhouettes", "segmentation_model",
+                     "evaluation", "profiles", "scoring_index"):
             getattr(self, name)
 
     def summary(self) -> dict:

@@ -1,7 +1,8 @@
 """One reproducible build of every artifact, from the raw CSV to a verified ``model/`` folder.
 
 Stages: read and clean the data; the three unknown-value treatments; the 72-configuration K-means grid (with
-t-SNE maps and dendrograms); the final segmentation and its classifier; profiles; write. The build works in a
+per-client silhouettes, stability, t-SNE maps and dendrograms); the final segmentation and its classifier;
+profiles; the final segmentation's stability; write. The build works in a
 staging folder beside the target and swaps it in only when complete, so a crash or Ctrl-C leaves the previous
 artifacts as they were.
 """
@@ -30,10 +31,12 @@ from tqdm import tqdm
 from dashapp import artifacts, data, domain
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.datasource import sha256_of
+from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
+from dashapp.stability import StabilityParameters, segmentation_stability
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +57,15 @@ class BuildParameters:
     final_n_init : int
         K-means starts of the final segmentation; the grid uses as many on the final feature set
         (``grid.final_features_n_init``), so that its KNN / pipeline 8 / k = 4 run is the final segmentation.
+    stability : StabilityParameters
+        The final segmentation's bootstrap study (:mod:`dashapp.stability`).
     random_state : int
     """
 
     mode: str = "full"
     grid: GridParameters = field(default_factory=GridParameters)
     final_n_init: int = 10
+    stability: StabilityParameters = field(default_factory=StabilityParameters)
     random_state: int = 42
 
     def __post_init__(self):
@@ -77,6 +83,7 @@ class BuildParameters:
         else:
             grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
                                   tsne_sample=tsne_sample or 300, dendrogram_sample=100)
+            return cls(mode=mode, grid=grid, stability=StabilityParameters(resamples=20, alternative_starts=50))
         return cls(mode=mode, grid=grid)
 
     def to_json(self) -> dict:
@@ -196,10 +203,19 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
         results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar)
     with _stage("segmentation", 3, progress, seconds) as bar:
         final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
+    with _stage("stability", 1, progress, seconds) as bar:
+        stability = _segmentation_stability(bank, final.segmentation, parameters)
+        bar.update()
+    reports = {"stability": stability,
+               "methods": method_facts(bank.clean, final.segmentation.imputed_key_fields,
+                                       final.segmentation.all_segments,
+                                       {config: result.metrics for config, result in results.items()},
+                                       grid_n_init=parameters.grid.n_init)}
     with _stage("write", len(artifacts.ARTIFACT_FILES), progress, seconds) as bar:
-        evaluation = _write_artifacts(out, bank, knn, final, results, configurations, samples, bar)
+        evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
     manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
-                         grid={"configurations": len(configurations), "fitted": len(fitted)})
+                         grid={"configurations": len(configurations), "fitted": len(fitted),
+                               "work_seconds": _grid_work_seconds(results, fitted)})
     _write_json(out / artifacts.MANIFEST, manifest)
     _report(evaluation["final"], seconds)
     return manifest
@@ -258,6 +274,17 @@ def _cluster_grid(treated: dict[str, pd.DataFrame], configurations: list, fitted
     return results
 
 
+def _grid_work_seconds(results: dict, fitted: list) -> dict[str, float]:
+    """The grid's work by step (preprocessing, K-means, stability, t-SNE, dendrogram), summed over the fitted
+    configurations: process seconds, which the parallel jobs share out, so the steps' proportions are what
+    tell what each costs."""
+    totals: dict[str, float] = {}
+    for t, p, f in fitted:
+        for step, seconds in results[domain.config_id(t, p, f)].seconds.items():
+            totals[step] = totals.get(step, 0.0) + seconds
+    return {step: round(seconds, 2) for step, seconds in totals.items()}
+
+
 def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[str, pd.DataFrame], samples,
                      parameters: BuildParameters, bar: tqdm) -> _FinalModel:
     seed = parameters.random_state
@@ -276,15 +303,22 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
     return model
 
 
-def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, results: dict,
-                     configurations: list, samples, bar: tqdm) -> dict:
-    """Write every artifact but the manifest; return the evaluation written."""
+def _segmentation_stability(bank: _BankData, segmentation: FinalSegmentation, parameters: BuildParameters) -> dict:
+    """The final segmentation refitted on bootstrap resamples of the training clients (:mod:`dashapp.stability`)."""
+    keys = segmentation.imputed_key_fields.iloc[:bank.n_train]
+    return segmentation_stability(segmentation.transformer.transform(keys), segmentation.train_segments, keys,
+                                  n_init=parameters.final_n_init, parameters=parameters.stability)
+
+
+def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, reports: dict,
+                     results: dict, configurations: list, samples, bar: tqdm) -> dict:
+    """Write every artifact but the manifest; return the evaluation written (``reports`` are sections of it)."""
     segmentation, classifier = final.segmentation, final.classifier
     _write_clients(out / artifacts.CLIENTS, bank.clean, segmentation.imputed_key_fields,
                    segmentation.all_segments, bank.n_train)
     bar.update()
     _write_grid(out, results, configurations, samples, bank.train_client_ids)
-    bar.update(3)
+    bar.update(4)
     joblib.dump({"imputer": knn, "transformer": segmentation.transformer, "kmeans": segmentation.kmeans,
                  "segment_of_label": segmentation.segment_of_label}, out / artifacts.SEGMENTATION)
     joblib.dump({"encoder": classifier.encoder, "tree": classifier.tree, "logistic": classifier.logistic},
@@ -292,7 +326,7 @@ def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final
     joblib.dump(final.scoring_index, out / artifacts.SCORING)
     bar.update(2)
     evaluation = {"final": _final_evaluation(segmentation, samples), "classifier": classifier.evaluation,
-                  "tree_nodes": final.nodes}
+                  "tree_nodes": final.nodes, **reports}
     _write_json(out / artifacts.EVALUATION, evaluation)
     _write_json(out / artifacts.PROFILES, final.profiles)
     bar.update(3)
@@ -357,7 +391,7 @@ def _write_clients(path: Path, clean: pd.DataFrame, keys: pd.DataFrame, segments
 
 
 def _write_grid(out: Path, results: dict, configurations: list, samples, train_client_ids: np.ndarray) -> None:
-    metrics, maps, linkages = [], [], {}
+    metrics, maps, linkages, silhouettes = [], [], {}, []
     for treatment, pipeline, feature_set in configurations:
         result = results[domain.config_id(treatment, pipeline, feature_set)]
         table = result.metrics.copy()
@@ -373,11 +407,25 @@ def _write_grid(out: Path, results: dict, configurations: list, samples, train_c
             tsne[f"label_k{k}"] = result.tsne_labels[:, j]
         maps.append(tsne)
         linkages[result.config_id] = result.linkage
+        silhouettes.append(_knife_rows(result))
     pd.concat(metrics, ignore_index=True).to_parquet(out / artifacts.GRID_METRICS)
     pd.concat(maps, ignore_index=True).to_parquet(out / artifacts.TSNE)
     # The sampled clients' ids label the dendrograms' single-client leaves.
     np.savez_compressed(out / artifacts.DENDROGRAMS, **linkages,
                         **{artifacts.DENDROGRAM_CLIENT_IDS: train_client_ids[samples.dendrogram]})
+    artifacts.write_silhouettes(out / artifacts.SILHOUETTES, pd.concat(silhouettes, ignore_index=True))
+
+
+def _knife_rows(result) -> pd.DataFrame:
+    """One configuration's per-client silhouettes on the silhouette sample, as the knife plot draws them: by k,
+    by cluster, in ascending order (which client a value belongs to is not kept: the plot does not need it)."""
+    ks = result.metrics["k"].to_numpy()
+    n = len(result.sample_labels)
+    frame = pd.DataFrame({"k": np.repeat(ks, n), "cluster": result.sample_labels.T.reshape(-1),
+                          "silhouette": result.sample_silhouettes.T.reshape(-1)})
+    frame = frame.sort_values(["k", "cluster", "silhouette"], kind="stable", ignore_index=True)
+    frame.insert(0, "config_id", result.config_id)
+    return frame
 
 
 def _report(final: dict, seconds: dict) -> None:

@@ -2,8 +2,9 @@
 
 For each of the 72 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
 scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
-each cluster), finds the knee of the elbow curve, embeds a fixed sample of clients with t-SNE and builds a
-Ward linkage of a smaller sample for the dendrogram.
+each cluster, and its stability: see :func:`bootstrap_stability`), keeps the silhouette of every client of the
+fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
+clients with t-SNE and builds a Ward linkage of a smaller sample for the dendrogram.
 
 The silhouette is quadratic in the rows, so it is computed on a fixed sample shared by every configuration,
 except where the rows take few distinct values (the final feature set: job, housing and loan take at most a
@@ -24,7 +25,7 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.manifold import TSNE
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_samples
 
 from dashapp import domain
 from dashapp.preprocessing import build_pipeline, feature_columns
@@ -56,6 +57,10 @@ class GridParameters:
         Training clients embedded by t-SNE per configuration.
     dendrogram_sample : int
         Training clients in each Ward linkage.
+    stability_resamples : int
+        Bootstrap resamples of the silhouette sample per (configuration, k) for the stability figure (see
+        :func:`bootstrap_stability`). A few: it is a cheap screen across the grid, where the final
+        segmentation's own stability (:mod:`dashapp.stability`) takes a hundred.
     random_state : int
         Seed of every random step.
     """
@@ -67,13 +72,14 @@ class GridParameters:
     exact_silhouette_rows: int = 2000
     tsne_sample: int = 2000
     dendrogram_sample: int = 300
+    stability_resamples: int = 3
     random_state: int = 42
 
     def __post_init__(self):
         if not self.k_values or min(self.k_values) < 2:
             raise ValueError(f"k_values={self.k_values} must be non-empty with every k >= 2")
         for name in ("n_init", "final_features_n_init", "silhouette_sample", "exact_silhouette_rows",
-                     "tsne_sample", "dendrogram_sample"):
+                     "tsne_sample", "dendrogram_sample", "stability_resamples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
 
@@ -93,8 +99,11 @@ class ConfigurationResult:
 
     config_id: str
     metrics: pd.DataFrame  # k, inertia, silhouette, silhouette_clients, calinski_harabasz, davies_bouldin,
-    #                        cluster_shares (list, by 0-based label), smallest_share
+    #                        cluster_shares (list, by 0-based label), smallest_share, stability, stability_min,
+    #                        stability_max, negative_shares and sample_sizes (lists, by 0-based label)
     knee: int | None
+    sample_silhouettes: np.ndarray  # (n_silhouette_sample, len(k_values)) float32, each sampled client's silhouette
+    sample_labels: np.ndarray  # (n_silhouette_sample, len(k_values)), 0-based K-means labels
     tsne: np.ndarray  # (n_tsne, 2)
     tsne_labels: np.ndarray  # (n_tsne, len(k_values)), 0-based K-means labels
     linkage: np.ndarray  # scipy linkage matrix of the dendrogram sample
@@ -154,19 +163,32 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     n_init = parameters.final_features_n_init if feature_set == "final" else parameters.n_init
     rows = []
     tsne_labels = np.empty((len(samples.tsne), len(parameters.k_values)), dtype=np.int16)
+    sample_labels = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.int16)
+    sample_silhouettes = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.float32)
     silhouette_X = X[samples.silhouette]
+    seconds["stability"] = 0.0
     start = time.perf_counter()
     for j, k in enumerate(parameters.k_values):
         model = KMeans(n_clusters=k, n_init=n_init, random_state=parameters.random_state)
         labels = model.fit_predict(X)
         tsne_labels[:, j] = labels[samples.tsne]
+        sample_labels[:, j] = labels[samples.silhouette]
         shares = cluster_shares(labels, k)
         if distinct is None:
-            silhouette = _safe_score(silhouette_score, silhouette_X, labels[samples.silhouette])
+            values = _safe_silhouettes(silhouette_X, labels[samples.silhouette])
+            # scikit-learn's silhouette_score is this mean, so the average is the one the grid always reported.
+            silhouette = float(np.mean(values))
             silhouette_clients = len(samples.silhouette)
         else:
+            every_client = silhouette_samples_of_distinct_rows(*distinct, labels)
+            values = every_client[samples.silhouette]
             silhouette = silhouette_of_distinct_rows(*distinct, labels)
             silhouette_clients = len(X)
+        sample_silhouettes[:, j] = values
+        stability_start = time.perf_counter()
+        stability = bootstrap_stability(silhouette_X, labels[samples.silhouette], k, n_init,
+                                        parameters.stability_resamples, parameters.random_state)
+        seconds["stability"] += time.perf_counter() - stability_start
         rows.append({
             "k": k,
             "inertia": float(model.inertia_),
@@ -176,8 +198,13 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
             "davies_bouldin": _safe_score(davies_bouldin_score, X, labels),
             "cluster_shares": [float(share) for share in shares],
             "smallest_share": float(shares.min()),
+            "stability": float(np.median(stability)),
+            "stability_min": float(stability.min()),
+            "stability_max": float(stability.max()),
+            "negative_shares": negative_shares(values, labels[samples.silhouette], k),
+            "sample_sizes": [int(n) for n in np.bincount(labels[samples.silhouette], minlength=k)[:k]],
         })
-    seconds["kmeans"] = time.perf_counter() - start
+    seconds["kmeans"] = time.perf_counter() - start - seconds["stability"]
     metrics = pd.DataFrame(rows)
     knee = find_knee(metrics["k"], metrics["inertia"])
 
@@ -191,8 +218,10 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     start = time.perf_counter()
     ward = linkage(X[samples.dendrogram], method="ward")
     seconds["dendrogram"] = time.perf_counter() - start
-    return ConfigurationResult(domain.config_id(treatment, pipeline, feature_set), metrics, knee,
-                               embedding.astype(np.float32), tsne_labels, ward, seconds)
+    return ConfigurationResult(config_id=domain.config_id(treatment, pipeline, feature_set), metrics=metrics,
+                               knee=knee, sample_silhouettes=sample_silhouettes, sample_labels=sample_labels,
+                               tsne=embedding.astype(np.float32), tsne_labels=tsne_labels, linkage=ward,
+                               seconds=seconds)
 
 
 def cluster_shares(labels: np.ndarray, k: int) -> np.ndarray:
@@ -231,10 +260,34 @@ def silhouette_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray, label
     float
         NaN when the rows form a single cluster.
     """
+    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
+    if pairs is None:
+        return float("nan")
+    scores, weights, _ = pairs
+    return float(np.sum(scores * weights) / weights.sum())
+
+
+def silhouette_samples_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray,
+                                        labels: np.ndarray) -> np.ndarray:
+    """Each row's silhouette, as :func:`silhouette_of_distinct_rows` computes it (shape (n,)).
+
+    Equal to ``sklearn.metrics.silhouette_samples(distinct[inverse], labels)`` to rounding; all NaN when the
+    rows form a single cluster.
+    """
+    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
+    if pairs is None:
+        return np.full(len(labels), np.nan)
+    scores, _, pair_of_row = pairs
+    return scores[pair_of_row]
+
+
+def _distinct_pair_silhouettes(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray):
+    """``(silhouette of each distinct (row, label) pair, its count, each row's pair)``, or None for one cluster."""
     clusters, cluster_of = np.unique(labels, return_inverse=True)
     if len(clusters) < 2:
-        return float("nan")
-    pairs, counts = np.unique(np.column_stack([inverse, cluster_of.reshape(-1)]), axis=0, return_counts=True)
+        return None
+    pairs, pair_of_row, counts = np.unique(np.column_stack([inverse, cluster_of.reshape(-1)]), axis=0,
+                                           return_inverse=True, return_counts=True)
     points, members = distinct[pairs[:, 0]], pairs[:, 1]
     weights = counts.astype(np.float64)
     sizes = np.bincount(members, weights=weights, minlength=len(clusters))
@@ -249,7 +302,65 @@ def silhouette_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray, label
         inter = mean_to.min(axis=1)
         scores = (inter - intra) / np.maximum(intra, inter)
     # As scikit-learn: 0 for a cluster of one row (and for 0/0).
-    return float(np.sum(np.nan_to_num(scores) * weights) / weights.sum())
+    return np.nan_to_num(scores), weights, pair_of_row.reshape(-1)
+
+
+def negative_shares(silhouettes: np.ndarray, labels: np.ndarray, k: int) -> list[float]:
+    """The share of each cluster's rows (by 0-based label) whose silhouette is below 0: closer to another
+    cluster than to their own. NaN for a cluster without rows."""
+    sizes = np.bincount(labels, minlength=k)[:k]
+    negatives = np.bincount(labels, weights=silhouettes < 0, minlength=k)[:k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return [float(share) for share in negatives / sizes]
+
+
+def bootstrap_stability(X: np.ndarray, labels: np.ndarray, k: int, n_init: int, resamples: int,
+                        random_state: int) -> np.ndarray:
+    """How well K-means refitted on bootstrap resamples of ``X`` recovers the partition ``labels`` of ``X``.
+
+    Each resample draws ``len(X)`` rows with replacement; K-means (the same k and starts as the partition's) is
+    fitted on it and assigns every row of ``X``; the adjusted Rand index of that assignment with ``labels`` is
+    the resample's figure. The resamples depend only on ``random_state`` and the number of rows, so every
+    configuration of the grid is tested on the same draws.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The rows (the grid's silhouette sample).
+    labels : ndarray of int, shape (n,)
+        Their cluster in the partition under test.
+    k, n_init : int
+        K-means' clusters and starts.
+    resamples : int
+    random_state : int
+
+    Returns
+    -------
+    ndarray of float, shape (resamples,)
+        One adjusted Rand index per resample: 1 for the same partition, about 0 for agreement by chance. NaN
+        when ``labels`` has a single cluster.
+    """
+    if len(np.unique(labels)) < 2:
+        return np.full(resamples, np.nan)
+    rng = np.random.default_rng(random_state)
+    indices = rng.integers(0, len(X), size=(resamples, len(X)))
+    figures = np.empty(resamples)
+    for b in range(resamples):
+        # A row drawn m times counts m times: fitting the drawn rows once each with weight m is the same
+        # K-means problem at a third less work (a bootstrap resample holds about 63% of the rows).
+        counts = np.bincount(indices[b], minlength=len(X))
+        drawn = np.flatnonzero(counts)
+        model = KMeans(n_clusters=min(k, len(drawn)), n_init=n_init, random_state=random_state + b)
+        model.fit(X[drawn], sample_weight=counts[drawn])
+        figures[b] = adjusted_rand_score(labels, model.predict(X))
+    return figures
+
+
+def _safe_silhouettes(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    # A sample can contain a single cluster for large k on degenerate data; its silhouettes are undefined there.
+    if len(np.unique(labels)) < 2:
+        return np.full(len(labels), np.nan)
+    return silhouette_samples(X, labels)
 
 
 def _safe_score(score, X: np.ndarray, labels: np.ndarray) -> float:

@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,7 +29,7 @@ def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
     assert manifest["code_version"] == artifacts.code_version()
     assert {"scikit-learn", "pandas", "numpy"} <= set(manifest["versions"])
     assert manifest["parameters"]["mode"] == "quick"
-    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "write"}
+    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "stability", "write"}
 
 
 def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
@@ -37,7 +38,9 @@ def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
     assert len(store.clients) == math.ceil(41188 / build.QUICK_ROW_STEP)
     assert len(store.grid_metrics) == 72 * len(k_values)
     assert store.grid_metrics["config_id"].nunique() == 72
-    assert store.manifest["grid"] == {"configurations": 72, "fitted": 60}
+    grid = store.manifest["grid"]
+    assert (grid["configurations"], grid["fitted"]) == (72, 60)
+    assert set(grid["work_seconds"]) == {"preprocess", "kmeans", "stability", "tsne", "dendrogram"}
     tsne = store.tsne("knn-p8-all")
     assert len(tsne) == 300 and set(tsne["client_id"]) <= set(store.clients.index)
     assert store.clients.loc[tsne["client_id"], "split"].eq("train").all()
@@ -48,6 +51,38 @@ def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
     nodes = store.evaluation["tree_nodes"]
     assert nodes[0]["samples"] == store.evaluation["classifier"]["train_rows"]
     assert store.segmentation_model.tree.get_depth() <= 3
+
+
+def test_knife_plots_hold_every_sampled_client_and_agree_with_the_grid(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    sample = store.manifest["parameters"]["grid"]["silhouette_sample"]
+    for row in store.grid_metrics[store.grid_metrics["config_id"].isin(["raw-p1-all", "knn-p8-final"])].itertuples():
+        knife = store.silhouette_samples(row.config_id, row.k)
+        assert len(knife) == sample and knife["silhouette"].dtype == "float32"
+        assert knife["cluster"].is_monotonic_increasing
+        assert all(group.is_monotonic_increasing for _, group in knife.groupby("cluster")["silhouette"])
+        assert np.bincount(knife["cluster"], minlength=row.k).tolist() == list(row.sample_sizes)
+        step = 1 / artifacts.SILHOUETTE_STEPS
+        if row.silhouette_clients == sample:  # the grid's average is this sample's mean
+            assert knife["silhouette"].mean() == pytest.approx(row.silhouette, abs=step)
+        negative = knife.groupby("cluster")["silhouette"].apply(lambda values: (values < 0).mean())
+        # Values within half a step of 0 may have rounded to it: the exact shares are the grid's.
+        assert np.allclose(negative.reindex(range(row.k)), list(row.negative_shares), atol=0.01, equal_nan=True)
+        assert row.stability_min <= row.stability <= row.stability_max <= 1
+
+
+def test_the_final_segmentations_stability_is_reported(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    stability = store.evaluation["stability"]
+    resamples = store.manifest["parameters"]["stability"]["resamples"]
+    assert stability["resamples"] == resamples
+    assert sum(stability["lands_on"].values()) == resamples
+    assert stability["ari"]["min"] <= stability["ari"]["median"] <= stability["ari"]["max"] <= 1
+    assert [s["segment"] for s in stability["segments"]] == [1, 2, 3, 4]
+    assert all(s["recovered"] + s["dissolved"] <= resamples for s in stability["segments"])
+    shares = {s: v for s, v in store.evaluation["final"]["shares"].items()}
+    assert stability["published"]["shares"] == pytest.approx(shares)
+    assert stability["alternative"]["ari_with_published"] < 1
 
 
 def test_grid_stores_every_solutions_cluster_shares(quick_model_dir):
@@ -216,3 +251,19 @@ def test_changing_the_table_of_client_fields_changes_the_code_version(tmp_path):
     fields_module = tmp_path / "dashapp" / "fields.py"
     fields_module.write_text(fields_module.read_text().replace('"Credit in default"', '"Defaulted"'))
     assert version() != artifacts.code_version()
+
+
+def test_knife_rows_round_trip_in_steps_and_keep_missing_values(tmp_path):
+    knife = pd.DataFrame({"config_id": ["a-p1-all"] * 4 + ["b-p2-all"] * 2, "k": [2, 2, 2, 3, 2, 2],
+                          "cluster": [0, 0, 1, 0, 0, 1],
+                          "silhouette": [-0.2004, 0.5, 0.91, 0.3, np.nan, np.nan]})
+    artifacts.write_silhouettes(tmp_path / artifacts.SILHOUETTES, knife)
+    store = object.__new__(ArtifactStore)  # the reader, without a manifest to verify
+    store.model_dir = tmp_path
+    rows = store.silhouette_samples("a-p1-all", 2)
+    assert rows["cluster"].tolist() == [0, 0, 1]
+    assert rows["silhouette"].to_numpy() == pytest.approx([-0.2004, 0.5, 0.91], abs=0.5 / artifacts.SILHOUETTE_STEPS)
+    assert store.silhouette_samples("a-p1-all", 3)["silhouette"].tolist() == [pytest.approx(0.3, abs=1e-3)]
+    assert store.silhouette_samples("b-p2-all", 2)["silhouette"].isna().all()
+    with pytest.raises(KeyError):
+        store.silhouette_samples("a-p1-all", 4)

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import silhouette_samples, silhouette_score
 
 from dashapp import domain
-from dashapp.clustering import (GridParameters, _distinct_rows, cluster_configuration, cluster_shares, draw_samples,
-                                find_knee, silhouette_of_distinct_rows)
+from dashapp.clustering import (GridParameters, _distinct_rows, bootstrap_stability, cluster_configuration,
+                                cluster_shares, draw_samples, find_knee, negative_shares,
+                                silhouette_of_distinct_rows, silhouette_samples_of_distinct_rows)
 from dashapp.preprocessing import fill_unknown_as_category
 
 
@@ -119,3 +120,59 @@ def test_many_distinct_rows_keep_the_shared_silhouette_sample():
 def test_same_matrix_pipeline_pairs_the_pipelines_only_without_numeric_columns():
     assert [domain.same_matrix_pipeline(p, "final") for p in domain.PIPELINES] == [1, 2, 3, 4, 1, 2, 3, 4]
     assert [domain.same_matrix_pipeline(p, "all") for p in domain.PIPELINES] == list(domain.PIPELINES)
+
+
+def test_each_rows_silhouette_on_distinct_rows_equals_scikit_learns():
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 3, size=(400, 3)).astype(float)
+    labels = KMeans(n_clusters=4, n_init=3, random_state=0).fit_predict(X)
+    distinct = _distinct_rows(X, 100)
+    values = silhouette_samples_of_distinct_rows(*distinct, labels)
+    assert values == pytest.approx(silhouette_samples(X, labels), abs=1e-9)
+    assert np.mean(values) == pytest.approx(silhouette_of_distinct_rows(*distinct, labels), abs=1e-12)
+    assert np.isnan(silhouette_samples_of_distinct_rows(*distinct, np.zeros(400, dtype=int))).all()
+
+
+def test_negative_shares_count_each_clusters_rows_below_zero():
+    values = np.array([0.5, -0.1, 0.0, -0.2, -0.3, 0.4])
+    labels = np.array([0, 0, 0, 2, 2, 2])
+    shares = negative_shares(values, labels, 3)
+    assert shares[0] == pytest.approx(1 / 3) and shares[2] == pytest.approx(2 / 3)
+    assert np.isnan(shares[1])  # no rows: undefined, not 0
+
+
+def _blobs(separation: float, n: int = 300, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0], [separation, 0], [0, separation]])
+    labels = np.repeat([0, 1, 2], n // 3)
+    return centres[labels] + rng.normal(size=(n, 2)), labels
+
+
+def test_well_separated_clusters_are_stable_and_overlapping_ones_are_not():
+    X, labels = _blobs(separation=20)
+    stable = bootstrap_stability(X, labels, 3, n_init=2, resamples=5, random_state=0)
+    assert stable.shape == (5,) and np.all(stable == pytest.approx(1.0))
+    X, _ = _blobs(separation=0)  # one blob cut in three: the cuts move with the resample
+    cuts = KMeans(n_clusters=3, n_init=2, random_state=0).fit_predict(X)
+    assert np.median(bootstrap_stability(X, cuts, 3, n_init=2, resamples=5, random_state=0)) < 0.9
+
+
+def test_stability_is_fixed_by_the_seed_and_undefined_for_one_cluster():
+    X, labels = _blobs(separation=2)
+    first = bootstrap_stability(X, labels, 3, n_init=1, resamples=4, random_state=7)
+    assert np.array_equal(first, bootstrap_stability(X, labels, 3, n_init=1, resamples=4, random_state=7))
+    assert np.isnan(bootstrap_stability(X, np.zeros(len(X), dtype=int), 3, 1, 4, 7)).all()
+
+
+def test_the_grid_keeps_every_sampled_clients_silhouette():
+    frame = fill_unknown_as_category(_frame(240))
+    parameters = GridParameters(k_values=(2, 3), n_init=1, silhouette_sample=100, exact_silhouette_rows=150,
+                                tsne_sample=60, dendrogram_sample=40, stability_resamples=2)
+    samples = draw_samples(len(frame), parameters)
+    result = cluster_configuration(frame, "raw", 1, "all", samples, parameters)
+    assert result.sample_silhouettes.shape == result.sample_labels.shape == (100, 2)
+    assert result.sample_silhouettes.dtype == np.float32
+    # silhouette_score is the mean of silhouette_samples: the average the grid reports is the sample's mean
+    assert result.metrics["silhouette"].tolist() == pytest.approx(result.sample_silhouettes.mean(axis=0), abs=1e-6)
+    assert result.metrics["sample_sizes"].map(sum).tolist() == [100, 100]
+    assert set(result.seconds) >= {"kmeans", "stability", "tsne"}

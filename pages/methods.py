@@ -1,0 +1,34 @@
+"""Methods: how the segmentation was made, and what its choices do to the numbers the other pages show."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashapp.components import missing_artifacts_notice, original_study_link
+from dashapp.store import artifact_status
+from dashapp.views.methods import METHODS_PATH, methods_sections
+
+dash.register_page(__name__, path=METHODS_PATH, name="Methods", order=9,
+                   title="Methods | Bank client segmentation studio")
+
+METHODS_SECTIONS = "methods-sections"
+
+
+def layout(**_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    cards = [dbc.Card([dbc.CardHeader(html.H5(section.title, className="mb-0")),
+                       dbc.CardBody(html.Ul([html.Li(sentence) for sentence in section.sentences],
+                                            className="mb-0 ps-3"))],
+                      id=section.anchor, className="mb-3")
+             for section in methods_sections(store.evaluation)]
+    return html.Div([
+        html.H2("Methods"),
+        html.P(["The segmentation reproduces the original study (", original_study_link(), "); this page says "
+                "what its choices do. Every number below is computed by the build from the data file."],
+               className="text-muted"),
+        html.Div(cards, id=METHODS_SECTIONS),
+    ])
