@@ -106,7 +106,8 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
     dict
         JSON-serialisable: ``resamples``, ``ari`` (median, min, max), ``segments`` (per segment: Jaccard median
         and min, resamples recovered and dissolved), ``published`` and ``alternative`` (inertia, shares by
-        segment), ``lands_on`` (resamples whose refit is the published partition, the alternative, or neither).
+        segment, and each cluster's composition by published segment), ``lands_on`` (resamples whose refit is the
+        published partition, the alternative, or neither).
     """
     profiles = _Profiles.of(Z)
     seed = parameters.random_state
@@ -144,6 +145,7 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
         "alternative": {"inertia": alternative_inertia,
                         "inertia_gap": (alternative_inertia - published_inertia) / published_inertia,
                         "shares": _shares(alternative_segments),
+                        "composition": _composition(segments, alternative_segments),
                         "ari_with_published": float(adjusted_rand_score(segments, alternative_segments)),
                         "starts": parameters.alternative_starts, "found_in": found_in},
         "lands_on": lands_on,
@@ -200,6 +202,16 @@ def _best_jaccards(segments: np.ndarray, refit: np.ndarray) -> dict[int, float]:
     found = dict(zip(table.index.tolist(), best.tolist()))
     # A segment absent from the resample (possible only for tiny data) is not recovered.
     return {s: float(found.get(s, 0.0)) for s in domain.SEGMENT_NUMBERS}
+
+
+def _composition(segments: np.ndarray, alternative: np.ndarray) -> list[dict]:
+    """What each of the alternative's clusters is made of: its share of the clients and its clients by
+    published segment. (Its numbers follow the segments' rules, but the rules name clusters by their members,
+    and the alternative's members are cut differently: the composition says how.)"""
+    table = pd.crosstab(alternative, segments).reindex(index=list(domain.SEGMENT_NUMBERS),
+                                                       columns=list(domain.SEGMENT_NUMBERS), fill_value=0)
+    return [{"cluster": int(cluster), "share": float(row.sum() / len(segments)),
+             "segments": {str(s): int(n) for s, n in row.items()}} for cluster, row in table.iterrows()]
 
 
 def _shares(segments: np.ndarray) -> dict[str, float]:

@@ -51,6 +51,9 @@ def test_the_alternative_is_another_partition_of_the_same_clients(report):
     assert 1 <= alternative["found_in"] <= alternative["starts"] == 30
     assert sum(alternative["shares"].values()) == pytest.approx(1)
     assert sum(report["published"]["shares"].values()) == pytest.approx(1)
+    composition = alternative["composition"]
+    assert [c["share"] for c in composition] == pytest.approx([alternative["shares"][str(s)] for s in range(1, 5)])
+    assert sum(sum(c["segments"].values()) for c in composition) == 1500
     assert alternative["inertia_gap"] == pytest.approx(
         (alternative["inertia"] - report["published"]["inertia"]) / report["published"]["inertia"])
 

@@ -53,6 +53,6 @@ def test_rising_elbows_are_counted(final_rising, words):
 
 def test_the_outcome_and_the_differences_name_their_populations():
     outcome = " ".join(methods.outcome_section(FACTS["outcome_in_grid"]).sentences)
-    assert "all features" in outcome and "does not use y" in outcome
+    assert "'All features' and 'Without the 5 socio-economic columns'" in outcome and "does not use y" in outcome
     differences = " ".join(methods.differences_section(CLASSIFIER).sentences)
     assert "28,831" in differences and "12,357" in differences and "999" in differences

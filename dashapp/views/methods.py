@@ -87,17 +87,17 @@ def unknown_loans_section(facts: dict) -> Section:
 
 def outcome_section(in_grid: dict) -> Section:
     """That y, the campaign's outcome, is a clustering feature of the grid but not of the final segmentation."""
-    with_y = [domain.FEATURE_SETS[name].lower() for name, used in in_grid.items() if used]
-    without_y = [domain.FEATURE_SETS[name].lower() for name, used in in_grid.items() if not used]
+    with_y = " and ".join(f"'{domain.FEATURE_SETS[name]}'" for name, used in in_grid.items() if used)
+    without_y = [name for name, used in in_grid.items() if not used]
     sentences = [
-        f"As in the original, the outcome y (did the client subscribe) is one of the clustering features of the "
-        f"grid's feature sets '{', '.join(with_y)}': their clusters partly sort subscribers from the others, "
-        "which a segmentation made before a campaign could not do.",
+        f"As in the original, the outcome y (did the client subscribe) is a clustering feature of the grid's "
+        f"feature sets {with_y}: their clusters partly sort subscribers from the others, which a segmentation "
+        "made before a campaign could not do.",
     ]
-    if without_y:
-        sentences.append(f"The final segmentation ('{', '.join(without_y)}') does not use y, so its segments can "
-                         "be assigned to new clients, and whether they tell subscribers apart is a finding, not "
-                         "a built-in property (see the Campaign response page).")
+    if "final" in without_y:
+        sentences.append("The final segmentation (job, housing and loan) does not use y, so its segments can be "
+                         "assigned to new clients, and whether they tell subscribers apart is a finding, not a "
+                         "built-in property (see the Campaign response page).")
     return Section(OUTCOME_IN_GRID, "The outcome y in the grid", sentences)
 
 

@@ -1,0 +1,31 @@
+"""The Methods page in a real headless Chromium against gunicorn on the full artifacts."""
+
+from __future__ import annotations
+
+import pytest
+
+import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
+from tests.browser_helpers import open_page as _open
+from tests.browser_helpers import severe_console_errors
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_methods_page_states_the_builds_facts_and_each_section_has_an_address(live_server, browser, full_store):
+    from dashapp.views import methods
+    from pages.methods import METHODS_SECTIONS
+
+    _open(browser, live_server, "methods", f"#{METHODS_SECTIONS}")
+    facts = full_store.evaluation["methods"]
+    housing = facts["unknown_loans"]["housing"]
+    text = browser.find_element(f"#{methods.UNKNOWN_LOANS}").text
+    assert f"{housing['unknown']:,} clients whose housing loan is unknown, {housing['became_no']:,} become 'no'" in text
+    elbows = browser.find_element(f"#{methods.ELBOWS}").text
+    assert f"{facts['elbows']['rising']} of the {facts['elbows']['curves']} elbow curves" in elbows
+    for section in methods.methods_sections(full_store.evaluation):
+        assert browser.find_element(f"#{section.anchor}").text.startswith(section.title)
+    assert severe_console_errors(browser) == []
+
+    # A section's address opens the page at that section.
+    _open(browser, live_server, f"methods#{methods.K_CHOICE}", f"#{METHODS_SECTIONS}")
+    assert browser.driver.execute_script("return location.hash") == f"#{methods.K_CHOICE}"
