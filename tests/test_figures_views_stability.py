@@ -188,7 +188,12 @@ def _stability(lands_on: dict | None = None) -> dict:
             "jaccard_recovered": 0.75, "jaccard_dissolved": 0.5, "segments": segments,
             "published": {"inertia": 100.0, "shares": {"1": 0.262, "2": 0.151, "3": 0.427, "4": 0.160}},
             "alternative": {"inertia": 100.6, "inertia_gap": 0.006,
-                            "shares": {"1": 0.269, "2": 0.152, "3": 0.416, "4": 0.164}, "ari_with_published": 0.93,
+                            "shares": {"1": 0.268, "2": 0.151, "3": 0.159, "4": 0.422}, "ari_with_published": 0.6,
+                            "composition": [
+                                {"cluster": 2, "share": 0.151, "segments": {"1": 0, "2": 4363, "3": 0, "4": 0}},
+                                {"cluster": 1, "share": 0.268, "segments": {"1": 0, "2": 0, "3": 7727, "4": 0}},
+                                {"cluster": 3, "share": 0.159, "segments": {"1": 0, "2": 0, "3": 4581, "4": 0}},
+                                {"cluster": 4, "share": 0.422, "segments": {"1": 7553, "2": 0, "3": 0, "4": 4607}}],
                             "starts": 200, "found_in": 37},
             "lands_on": lands_on or {"published": 7, "alternative": 2, "other": 1}}
 
@@ -223,9 +228,22 @@ def test_stability_summary_gives_each_segment_in_order_and_the_alternative():
                                     "and dissolved in 3; median Jaccard 0.70, lowest 0.30.")
     assert "recovered in 10 of 10 resamples and dissolved in none" in words["segments"][1]
     alternative = words["alternative"]
-    assert "26.9% / 15.2% / 41.6% / 16.4%" in alternative and "published: 26.2% / 15.1% / 42.7% / 16.0%" in alternative
-    assert "only 0.6% above" in alternative and "adjusted Rand index of 0.93" in alternative
-    assert "37 of 200 single K-means starts" in alternative
+    assert alternative.startswith("The near-tied alternative has an inertia only 0.6% above the published "
+                                  "segmentation's (37 of 200 single K-means starts")
+    # Its clusters in order, each by the published segments it holds: whole, a part, or several joined.
+    assert ("its cluster 1 (26.8%) holds 7,727 of segment 3's 12,308 clients; cluster 2 (15.1%) is segment 2; "
+            "cluster 3 (15.9%) holds 4,581 of segment 3's 12,308 clients; cluster 4 (42.2%) joins segments 1 and 4 "
+            "(7,553 and 4,607 clients).") in alternative
+    assert alternative.endswith("adjusted Rand index with the published segments is 0.60.")
+
+
+def test_an_alternative_cluster_mixing_parts_of_segments_says_so():
+    stability = _stability()
+    stability["alternative"]["composition"] = [
+        {"cluster": 1, "share": 0.5, "segments": {"1": 10, "2": 5}},
+        {"cluster": 2, "share": 0.5, "segments": {"1": 5, "2": 10}}]
+    assert "its cluster 1 (50.0%) mixes clients of segments 1 and 2 (10 and 5)" in \
+        stability_summary(stability)["alternative"]
 
 
 def test_segment_stability_figure_draws_medians_down_to_the_lowest_and_the_thresholds():

@@ -109,7 +109,7 @@ def test_segments_page_says_how_stable_the_segments_are(store):
     for entry in stability["segments"]:
         assert (f"Segment {entry['segment']} (") in text
         assert f"is recovered in {entry['recovered']} of {stability['resamples']} resamples" in text
-    assert f"only {stability['alternative']['inertia_gap']:.1%} above the published one's" in text
+    assert f"only {stability['alternative']['inertia_gap']:.1%} above the published segmentation's" in text
     chart = ids[segments_page.SEGMENTS_STABILITY_CHART].figure
     assert [trace.x[0] for trace in chart.data] == pytest.approx(
         [entry["jaccard_median"] for entry in sorted(stability["segments"], key=lambda e: e["segment"])])

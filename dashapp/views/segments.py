@@ -106,10 +106,28 @@ def _resample_count(count: int, total: int) -> str:
     return f"all {int(total)}" if count == int(total) else f"{count}"
 
 
-def _shares_by_segment(shares: dict) -> str:
+def _and_join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _alternative_cluster(entry: dict, segment_clients: dict[int, int]) -> str:
+    """One cluster of the alternative partition by the published segments it holds: ``"cluster 2 (15.1%) is
+    segment 2"``, ``"... holds 7,727 of segment 3's 12,308 clients"``, ``"... joins segments 1 and 4 (7,553 and
+    4,607 clients)"``."""
     # JSON turns the segment keys into strings.
-    by_number = {int(number): float(share) for number, share in shares.items()}
-    return " / ".join(f"{by_number[number]:.1%}" for number in sorted(by_number))
+    held = {int(segment): int(count) for segment, count in entry["segments"].items() if int(count) > 0}
+    head = f"cluster {int(entry['cluster'])} ({float(entry['share']):.1%})"
+    whole = all(count == segment_clients[segment] for segment, count in held.items())
+    if not held:
+        return f"{head} is empty"
+    if len(held) == 1:
+        (segment, count), = held.items()
+        return (f"{head} is segment {segment}" if whole else
+                f"{head} holds {count:,} of segment {segment}'s {segment_clients[segment]:,} clients")
+    numbers = _and_join([str(segment) for segment in sorted(held)])
+    counts = _and_join([f"{held[segment]:,}" for segment in sorted(held)])
+    return (f"{head} joins segments {numbers} ({counts} clients)" if whole else
+            f"{head} mixes clients of segments {numbers} ({counts})")
 
 
 def stability_summary(stability: dict) -> dict:
@@ -119,10 +137,11 @@ def stability_summary(stability: dict) -> dict:
     ----------
     stability : dict
         ``evaluation.json``'s ``stability``: ``resamples``, ``random_state``, ``n_init``, ``train_clients``, ``ari``
-        (``median``, ``min``, ``max``), ``same_partition_ari``, ``jaccard_recovered``, ``jaccard_dissolved``, ``segments`` (each
-        ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``), ``published`` and
-        ``alternative`` (``inertia``, ``shares``; the alternative also ``inertia_gap``, ``ari_with_published``,
-        ``starts``, ``found_in``) and ``lands_on`` (``published``, ``alternative``, ``other``).
+        (``median``, ``min``, ``max``), ``same_partition_ari``, ``jaccard_recovered``, ``jaccard_dissolved``,
+        ``segments`` (each ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``),
+        ``alternative`` (``inertia_gap``, ``composition``: each cluster's ``cluster``, ``share`` and clients by
+        published segment, ``ari_with_published``, ``starts``, ``found_in``) and ``lands_on`` (``published``,
+        ``alternative``, ``other``).
 
     Returns
     -------
@@ -152,12 +171,16 @@ def stability_summary(stability: dict) -> dict:
             f"Segment {number} ({catalogue.SEGMENTS[number].name}) is recovered in {int(entry['recovered'])} of "
             f"{resamples} resamples and dissolved in {_resample_count(entry['dissolved'], resamples)}; median "
             f"Jaccard {entry['jaccard_median']:.2f}, lowest {entry['jaccard_min']:.2f}.")
+    composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))
+    segment_clients: dict[int, int] = {}
+    for entry in composition:
+        for segment, count in entry["segments"].items():
+            segment_clients[int(segment)] = segment_clients.get(int(segment), 0) + int(count)
     alternative_words = (
-        f"The near-tied alternative splits the training clients {_shares_by_segment(alternative['shares'])} "
-        f"(segments 1-4, numbered by the same rules; published: "
-        f"{_shares_by_segment(stability['published']['shares'])}). Its inertia is only "
-        f"{alternative['inertia_gap']:.1%} above the published one's, and it agrees with the published segments at "
-        f"an adjusted Rand index of {alternative['ari_with_published']:.2f}; {int(alternative['found_in']):,} of "
-        f"{int(alternative['starts']):,} single K-means starts on the training clients ended in it.")
+        f"The near-tied alternative has an inertia only {alternative['inertia_gap']:.1%} above the published "
+        f"segmentation's ({int(alternative['found_in']):,} of {int(alternative['starts']):,} single K-means starts "
+        "on the training clients ended in it) and cuts the clients differently: its "
+        + "; ".join(_alternative_cluster(entry, segment_clients) for entry in composition)
+        + f". Its adjusted Rand index with the published segments is {alternative['ari_with_published']:.2f}.")
     return {"outcome": outcome, "agreement": agreement, "rule": rule, "segments": segments,
             "alternative": alternative_words}
