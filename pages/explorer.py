@@ -186,11 +186,18 @@ def layout(**query):
                                help_text="Click a cell to pick that configuration; the outlined cell is on "
                                          "show; darker is higher."), lg=8),
         ], className="g-3 mb-3"),
-        # Five curves: one row from xl on, three and two on a laptop, two by two on a tablet, stacked on a phone.
-        dbc.Row([dbc.Col(graph_card(figures.METRICS[metric]["title"], component, height=250,
-                                    help_text=_STABILITY_HELP.format(**grid) if metric == "stability" else None),
-                         md=6, lg=4, xl=True)
-                 for metric, component in METRIC_GRAPHS.items()], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(graph_card(figures.METRICS[metric]["title"], component, height=250), lg=3)
+                 for metric, component in METRIC_GRAPHS.items() if metric != "stability"], className="g-3 mb-3"),
+        # The fifth score beside the chosen solution's silhouettes: both say how well its clusters hold, and the
+        # stability's band needs more room than a quarter of the row.
+        dbc.Row([
+            dbc.Col(graph_card(figures.METRICS["stability"]["title"], EXPLORER_STABILITY, height=420,
+                               help_text=_STABILITY_HELP.format(**grid)), lg=5),
+            dbc.Col(dbc.Card([dbc.CardHeader("Silhouette of each sampled client"), dbc.CardBody([
+                graph(EXPLORER_KNIFE, height=460),
+                html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
+            ], className="p-2")], className="mb-3 h-100"), lg=7),
+        ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(graph_card("t-SNE map coloured by the K-means clusters", EXPLORER_TSNE, height=480,
                                help_text=f"{grid['tsne_sample']:,} training clients; the legend gives each "
@@ -202,17 +209,11 @@ def layout(**query):
                 className="p-2", style={"maxHeight": "520px", "overflowY": "auto"})], className="mb-3 h-100"),
                 lg=4),
         ], className="g-3 mb-3"),
-        dbc.Row([
-            dbc.Col(dbc.Card([dbc.CardHeader("Silhouette of each sampled client"), dbc.CardBody([
-                graph(EXPLORER_KNIFE, height=460),
-                html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
-            ], className="p-2")], className="mb-3 h-100"), lg=6),
-            dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
-                               help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
-                                         f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
-                                         "a leaf is one client (\"client 282\") or the clients merged below "
-                                         "it (\"6 clients\"); the dashed line cuts it into k clusters."), lg=6),
-        ], className="g-3 mb-3"),
+        dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
+                                   help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
+                                             f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
+                                             "a leaf is one client (\"client 282\") or the clients merged below "
+                                             "it (\"6 clients\"); the dashed line cuts it into k clusters."))),
     ])
 
 

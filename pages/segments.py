@@ -90,11 +90,13 @@ def _stability_card(stability: dict) -> dbc.Card:
         dbc.Col([
             html.P(words["outcome"]),
             html.P(words["agreement"]),
+            html.P(words["rule"], className="text-muted mb-1"),
             html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
-            html.P(words["rule"], className="text-muted"),
             html.P(words["alternative"], className="mb-0"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
-        dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260), lg=5),
+        # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
+        dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,
+                      config={"displayModeBar": False}), lg=5),
     ]))], className="mb-3")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp import domain
 from dashapp.settings import get_settings
 from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors

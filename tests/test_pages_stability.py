@@ -107,7 +107,7 @@ def test_segments_page_says_how_stable_the_segments_are(store):
     assert sum(lands_on.values()) == stability["resamples"]
     assert f"median adjusted Rand index {stability['ari']['median']:.2f}" in text
     for entry in stability["segments"]:
-        assert (f"Segment {entry['segment']} (") in text
+        assert f"Segment {entry['segment']}, " in text
         assert f"is recovered in {entry['recovered']} of {stability['resamples']} resamples" in text
     assert f"only {stability['alternative']['inertia_gap']:.1%} above the published segmentation's" in text
     chart = ids[segments_page.SEGMENTS_STABILITY_CHART].figure

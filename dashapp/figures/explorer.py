@@ -386,7 +386,7 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
         yaxis=dict(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False),
         legend=dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top", itemsizing="constant",
                     title=dict(text="Cluster: clients in the sample, share with a silhouette below 0", side="top")),
-        margin=dict(l=30, r=10, t=40 if title else 25, b=50)))
+        margin=dict(l=30, r=10, t=50 if title else 30, b=50)))
     top = 0
     for label in range(k):
         # Highest first: with cluster 1 on top, each band tapers down to its worst-placed clients, a knife.
@@ -407,9 +407,10 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
                               text=f"<b>{label + 1}</b>", showarrow=False, font=dict(size=11, color=colour))
         top += len(values) + gap
     if not np.isnan(average):
-        figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5),
-                         annotation=dict(text=f"average {average:.3f}", font=dict(size=11)),
-                         annotation_position="top right")
+        figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5))
+        # Above the plot, where no band can hide it.
+        figure.add_annotation(x=average, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                              text=f"average {average:.3f}", font=dict(size=11))
     return figure
 
 
