@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import domain, url_state
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import graph, graph_card, missing_artifacts_notice
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
@@ -30,11 +30,16 @@ EXPLORER_K = "explorer-k"
 EXPLORER_CONFIG = "explorer-config"
 EXPLORER_OVERVIEW = "explorer-overview"
 EXPLORER_OVERVIEW_MODE = "explorer-overview-mode"
+EXPLORER_OVERVIEW_METRIC = "explorer-overview-metric"
+EXPLORER_OVERVIEW_TITLE = "explorer-overview-title"
 EXPLORER_METHODS = "explorer-methods"
 EXPLORER_ELBOW = "explorer-elbow"
 EXPLORER_SILHOUETTE = "explorer-silhouette"
 EXPLORER_CALINSKI_HARABASZ = "explorer-calinski-harabasz"
 EXPLORER_DAVIES_BOULDIN = "explorer-davies-bouldin"
+EXPLORER_STABILITY = "explorer-stability"
+EXPLORER_KNIFE = "explorer-knife"
+EXPLORER_KNIFE_TEXT = "explorer-knife-text"
 EXPLORER_TSNE = "explorer-tsne"
 EXPLORER_CLIENT = "explorer-client"
 EXPLORER_DENDROGRAM = "explorer-dendrogram"
@@ -45,9 +50,12 @@ SELECTION_IDS = {"treatment": EXPLORER_TREATMENT, "pipeline": EXPLORER_PIPELINE,
 SELECTION_INPUTS = {name: Input(component, "value") for name, component in SELECTION_IDS.items()}
 #: The metric curves, in the order they are shown.
 METRIC_GRAPHS = {"inertia": EXPLORER_ELBOW, "silhouette": EXPLORER_SILHOUETTE,
-                 "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN}
-#: What the heatmap's cells show: the silhouette at the chosen k, or each configuration's best over k.
+                 "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN,
+                 "stability": EXPLORER_STABILITY}
+#: What the heatmap's cells show: the score at the chosen k, or each configuration's best over k.
 OVERVIEW_MODES = {"k": "at the chosen k", "best": "best over k"}
+#: Which score the heatmap's cells show and are coloured by.
+OVERVIEW_METRICS = {"silhouette": "silhouette", "stability": "stability"}
 
 
 # --- Layout ----------------------------------------------------------------------------------------------------
@@ -67,8 +75,10 @@ def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
         dbc.Label("Number of clusters k", html_for=EXPLORER_K, className="small fw-semibold mb-1"),
         dcc.Slider(id=EXPLORER_K, min=k_values[0], max=k_values[-1], step=1, value=selection["k"],
                    marks={k: str(k) for k in k_values}, allow_direct_input=False),
-        dbc.Label("The heatmap shows each configuration's silhouette", html_for=EXPLORER_OVERVIEW_MODE,
+        dbc.Label("The heatmap shows each configuration's", html_for=EXPLORER_OVERVIEW_METRIC,
                   className="small fw-semibold mb-1 mt-2"),
+        dbc.RadioItems(id=EXPLORER_OVERVIEW_METRIC, value="silhouette", inline=True, className="small",
+                       options=[{"label": label, "value": metric} for metric, label in OVERVIEW_METRICS.items()]),
         dbc.RadioItems(id=EXPLORER_OVERVIEW_MODE, value="k", inline=True, className="small",
                        options=[{"label": label, "value": mode} for mode, label in OVERVIEW_MODES.items()]),
         html.Div(id=EXPLORER_CONFIG, className="small text-muted mt-3"),
@@ -76,6 +86,14 @@ def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
 
 
 ORIGINAL_STUDY = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
+#: The stability curve's help: what a point is, with the manifest's grid parameters filled in.
+_STABILITY_HELP = ("K-means refitted (same k, same starts) on {stability_resamples} bootstrap resamples of the "
+                   "{silhouette_sample:,}-client silhouette sample; the median adjusted Rand index with this solution "
+                   "on the sampled clients, and its range.")
+
+
+def _overview_title(metric: str) -> str:
+    return f"All configurations: {OVERVIEW_METRICS[metric]}"
 
 
 def methods_card(facts: dict, train_rows: int) -> dbc.Card:
@@ -163,12 +181,23 @@ def layout(**query):
         methods_card(_final_model_facts(), train_rows),
         dbc.Row([
             dbc.Col(_controls(selection, k_values), lg=4),
-            dbc.Col(graph_card("All configurations: silhouette", EXPLORER_OVERVIEW, height=440,
+            dbc.Col(graph_card(html.Span(_overview_title("silhouette"), id=EXPLORER_OVERVIEW_TITLE),
+                               EXPLORER_OVERVIEW, height=440,
                                help_text="Click a cell to pick that configuration; the outlined cell is on "
                                          "show; darker is higher."), lg=8),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(graph_card(figures.METRICS[metric]["title"], component, height=250), lg=3)
-                 for metric, component in METRIC_GRAPHS.items()], className="g-3 mb-3"),
+                 for metric, component in METRIC_GRAPHS.items() if metric != "stability"], className="g-3 mb-3"),
+        # The fifth score beside the chosen solution's silhouettes: both say how well its clusters hold, and the
+        # stability's band needs more room than a quarter of the row.
+        dbc.Row([
+            dbc.Col(graph_card(figures.METRICS["stability"]["title"], EXPLORER_STABILITY, height=420,
+                               help_text=_STABILITY_HELP.format(**grid)), lg=5),
+            dbc.Col(dbc.Card([dbc.CardHeader("Silhouette of each sampled client"), dbc.CardBody([
+                graph(EXPLORER_KNIFE, height=460),
+                html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
+            ], className="p-2")], className="mb-3 h-100"), lg=7),
+        ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(graph_card("t-SNE map coloured by the K-means clusters", EXPLORER_TSNE, height=480,
                                help_text=f"{grid['tsne_sample']:,} training clients; the legend gives each "
@@ -238,19 +267,27 @@ def _clicked_cell(click) -> dict:
 
 @callback(Output(EXPLORER_OVERVIEW, "figure"), Input(EXPLORER_TREATMENT, "value"),
           Input(EXPLORER_PIPELINE, "value"), Input(EXPLORER_FEATURES, "value"), Input(EXPLORER_K, "value"),
-          Input(EXPLORER_OVERVIEW_MODE, "value"))
-def update_overview(treatment, pipeline, features, k, mode="k"):
+          Input(EXPLORER_OVERVIEW_MODE, "value"), Input(EXPLORER_OVERVIEW_METRIC, "value"))
+def update_overview(treatment, pipeline, features, k, mode="k", metric="silhouette"):
     checked = _checked({"treatment": treatment, "pipeline": pipeline, "features": features, "k": k})
     return _overview(checked["treatment"], checked["pipeline"], checked["features"], checked["k"],
-                     inputs.one_of(EXPLORER_OVERVIEW_MODE, mode, list(OVERVIEW_MODES)))
+                     inputs.one_of(EXPLORER_OVERVIEW_MODE, mode, list(OVERVIEW_MODES)),
+                     inputs.one_of(EXPLORER_OVERVIEW_METRIC, metric, list(OVERVIEW_METRICS)))
 
 
 @lru_cache(maxsize=16)
-def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str):
+def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str, metric: str = "silhouette"):
     store = current_store()
-    return figures.silhouette_overview_figure(store.grid_metrics, selected=(treatment, pipeline, features),
-                                              k=k if mode == "k" else None,
-                                              train_rows=store.manifest["data"]["train_rows"])
+    return figures.overview_figure(store.grid_metrics, selected=(treatment, pipeline, features),
+                                   k=k if mode == "k" else None, train_rows=store.manifest["data"]["train_rows"],
+                                   metric=metric, resamples=store.manifest["parameters"]["grid"]["stability_resamples"])
+
+
+@callback(Output(EXPLORER_OVERVIEW_TITLE, "children"), Input(EXPLORER_OVERVIEW_METRIC, "value"),
+          prevent_initial_call=True)
+def name_overview(metric):
+    """The heatmap's card header names the score on show."""
+    return _overview_title(inputs.one_of(EXPLORER_OVERVIEW_METRIC, metric, list(OVERVIEW_METRICS)))
 
 
 @lru_cache(maxsize=1)
@@ -274,7 +311,8 @@ def _curves(config: str, k: int) -> dict:
     store = current_store()
     metrics = view.configuration_metrics(store.grid_metrics, config)
     knee = view.knee_of(metrics)
-    details = view.configuration_details(config, metrics, k, store.evaluation, store.manifest["data"]["train_rows"])
+    details = view.configuration_details(config, metrics, k, store.evaluation, store.manifest["data"]["train_rows"],
+                                         store.manifest["parameters"]["grid"]["stability_resamples"])
     return {"curves": {metric: figures.metric_curve_figure(metrics, metric, k=k, knee=knee)
                        for metric in METRIC_GRAPHS},
             "label": _details(details)}
@@ -285,6 +323,7 @@ def _details(details: dict) -> list:
     shown = [
         html.Div(details["label"]),
         html.Div(details["scores"]),
+        html.Div(details["stability"], className="explorer-stability"),
         html.Div(["Cluster sizes (share of the training clients): ",
                   html.Span(details["sizes"], className="explorer-cluster-sizes")]),
     ]
@@ -299,6 +338,28 @@ def _details(details: dict) -> list:
 def update_map(**selection):
     selection = _checked(selection)
     return _maps(view.config_of(selection), selection["k"])
+
+
+@callback(Output(EXPLORER_KNIFE, "figure"), Output(EXPLORER_KNIFE_TEXT, "children"), inputs=SELECTION_INPUTS)
+def update_knife(**selection):
+    selection = _checked(selection)
+    return _knife(view.config_of(selection), selection["k"])
+
+
+@lru_cache(maxsize=16)
+def _knife(config: str, k: int) -> tuple:
+    """The silhouette plot of (config, k), and what it shows in words: the average's basis, the negative shares."""
+    store = current_store()
+    chosen = view.configuration_metrics(store.grid_metrics, config).set_index("k").loc[k]
+    samples = store.silhouette_samples(config, k)
+    words = [html.P(view.knife_basis(chosen["silhouette_clients"], len(samples), store.manifest["data"]["train_rows"]),
+                    className="mb-1"),
+             html.Div("Negative silhouettes (clients closer to another cluster than to their own):",
+                      className="fw-semibold"),
+             html.Ul([html.Li(sentence) for sentence in view.negative_silhouette_sentences(
+                 chosen["negative_shares"], chosen["sample_sizes"])], className="ps-3 mb-0")]
+    return (figures.silhouette_knife_figure(samples, float(chosen["silhouette"]), k, chosen["negative_shares"]),
+            words)
 
 
 @lru_cache(maxsize=16)

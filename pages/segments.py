@@ -14,10 +14,10 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, url_state
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import (graph_card, job_split_note, metric, missing_artifacts_notice, original_recommendation,
-                                subscription_table)
+from dashapp.components import (graph, graph_card, job_split_note, metric, missing_artifacts_notice,
+                                original_recommendation, subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
-                                      segment_space_figure)
+                                      segment_space_figure, segment_stability_figure)
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import segments as view
@@ -35,6 +35,8 @@ SEGMENTS_RADAR = "segments-radar"
 SEGMENTS_SIZES = "segments-sizes"
 SEGMENTS_JOBS = "segments-jobs"
 SEGMENTS_RESPONSE_LINK = "segments-response-link"
+SEGMENTS_STABILITY = "segments-stability"
+SEGMENTS_STABILITY_CHART = "segments-stability-chart"
 
 #: The picker's value for "no segment selected".
 ALL_SEGMENTS = 0
@@ -79,6 +81,24 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
         html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
         original_recommendation(number),
     ])
+
+
+def _stability_card(stability: dict) -> dbc.Card:
+    """How stable the segments are under bootstrap refits, as :func:`dashapp.views.segments.stability_summary`
+    words it, beside each segment's Jaccard index."""
+    words = view.stability_summary(stability)
+    return dbc.Card([dbc.CardHeader("How stable are the segments?"), dbc.CardBody(dbc.Row([
+        dbc.Col([
+            html.P(words["outcome"]),
+            html.P(words["agreement"]),
+            html.P(words["rule"], className="text-muted mb-1"),
+            html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
+            html.P(words["alternative"], className="mb-0"),
+        ], lg=7, className="small", id=SEGMENTS_STABILITY),
+        # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
+        dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,
+                      config={"displayModeBar": False}), lg=5),
+    ]))], className="mb-3")
 
 
 @lru_cache(maxsize=8)
@@ -149,6 +169,7 @@ def layout(segment: str | None = None, **_query):
             dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,
                                figure=views["jobs"], height=360), lg=7, className="mb-3"),
         ]),
+        _stability_card(store.evaluation["stability"]),
     ])
 
 

@@ -10,7 +10,8 @@ from tests.browser_helpers import severe_console_errors
 VISITS = [
     ("", []),
     ("data", [("#data-reset", 0)]),
-    ("explorer", [("#explorer-overview-mode label", 1), ("#explorer-treatment label", 0)]),
+    ("explorer", [("#explorer-overview-mode label", 1), ("#explorer-overview-metric label", 1),
+                  ("#explorer-treatment label", 0)]),
     ("segments", [("#segments-picker label", 2)]),
     ("tree", [("#tree-confusion-model label", 1)]),
     ("score", [("#score-submit", 0)]),

@@ -144,7 +144,11 @@ def test_unknown_figure_labels_counts_and_shares():
 
 
 def _grid() -> pd.DataFrame:
-    """A grid of every configuration for k = 2, 3, 4; raw / all / P1 has a 1% cluster at k = 2 (its best)."""
+    """A grid of every configuration for k = 2, 3, 4; raw / all / P1 has a 1% cluster at k = 2 (its best).
+
+    Stability falls with k (0.9, 0.8, 0.7; range +-0.05), but iterative / P2 is most stable at k = 4 and its
+    stability at k = 3 was not measured (NaN).
+    """
     rows = []
     for treatment in domain.TREATMENTS:
         for feature_set in domain.FEATURE_SETS:
@@ -154,12 +158,16 @@ def _grid() -> pd.DataFrame:
                     shares = [1 / k] * k
                     if (treatment, feature_set, pipeline, k) == ("raw", "all", 1, 2):
                         silhouette, shares = 0.9, [0.99, 0.01]
+                    stability = 1.1 - 0.1 * k if (treatment, pipeline) != ("iterative", 2) else \
+                        {2: 0.3, 3: np.nan, 4: 0.95}[k]
                     rows.append(dict(config_id=domain.config_id(treatment, pipeline, feature_set),
                                      treatment=treatment, pipeline=pipeline, feature_set=feature_set, k=k,
                                      inertia=100.0 / k, silhouette=silhouette + 0.01 * k,
                                      silhouette_clients=1000 if feature_set == "final" else 500,
                                      calinski_harabasz=50.0 * k, davies_bouldin=2.0 - 0.1 * k,
-                                     cluster_shares=shares, smallest_share=min(shares), knee=3))
+                                     cluster_shares=shares, smallest_share=min(shares), knee=3,
+                                     stability=stability, stability_min=stability - 0.05,
+                                     stability_max=stability + 0.05))
     return pd.DataFrame(rows)
 
 
@@ -172,7 +180,7 @@ def _marks(figure: go.Figure, text: str) -> list:
 
 
 def test_overview_heatmap_shows_each_configurations_best_silhouette_without_small_clusters():
-    figure = explorer_figures.silhouette_overview_figure(_grid(), selected=("raw", 3, "no_socio"))
+    figure = explorer_figures.overview_figure(_grid(), selected=("raw", 3, "no_socio"))
     heatmap = figure.data[0]
     assert isinstance(heatmap, go.Heatmap)
     assert list(heatmap.x) == [f"P{n}" for n in range(1, 9)]
@@ -193,7 +201,7 @@ def test_overview_heatmap_shows_each_configurations_best_silhouette_without_smal
 
 
 def test_overview_heatmap_at_k_flags_small_clusters_and_gives_sizes_in_the_hover():
-    figure = explorer_figures.silhouette_overview_figure(_grid(), k=2, train_rows=1000)
+    figure = explorer_figures.overview_figure(_grid(), k=2, train_rows=1000)
     heatmap = figure.data[0]
     raw_all = _row("raw", "all")
     assert heatmap.z[raw_all][0] == pytest.approx(0.92) and heatmap.text[raw_all][0] == "0.92"
@@ -211,7 +219,7 @@ def test_overview_heatmap_at_k_flags_small_clusters_and_gives_sizes_in_the_hover
 @pytest.mark.parametrize("k", [None, 4])
 def test_overview_star_is_anchored_in_the_final_models_cell(k):
     """The star's place is in data units from the cell's corner, so no width can push it into P7."""
-    figure = explorer_figures.silhouette_overview_figure(_grid(), k=k)
+    figure = explorer_figures.overview_figure(_grid(), k=k)
     (star,) = _marks(figure, explorer_figures.STAR)
     column = list(figure.data[0].x).index(f"P{domain.FINAL_PIPELINE}")
     row = _row(domain.FINAL_TREATMENT, "final")
@@ -224,7 +232,9 @@ def test_overview_star_is_anchored_in_the_final_models_cell(k):
 def test_metric_curve_figure_plots_any_metric_against_k(metric):
     metrics = _grid().query("config_id == 'knn-p8-all'")
     figure = explorer_figures.metric_curve_figure(metrics, metric, k=2, knee=3)
-    curve, knee = figure.data
+    curve, knee = figure.data[0], figure.data[-1]
+    assert [trace.name for trace in figure.data[1:-1]] == (["range over the resamples"] * 2
+                                                          if metric == "stability" else [])
     assert list(curve.x) == [2, 3, 4] and list(curve.y) == metrics[metric].tolist()
     assert list(knee.x) == [3] and knee.y[0] == metrics.loc[metrics["k"] == 3, metric].iloc[0]
     assert figure.layout.shapes[0].x0 == 2  # the chosen k

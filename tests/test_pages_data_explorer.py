@@ -115,7 +115,7 @@ def test_explorer_states_the_sample_sizes_from_the_manifest(full_store):
 
 def test_explorer_curves_callback(client, full_store):
     output = "..explorer-elbow.figure...explorer-silhouette.figure...explorer-calinski-harabasz.figure..." \
-             "explorer-davies-bouldin.figure...explorer-config.children.."
+             "explorer-davies-bouldin.figure...explorer-stability.figure...explorer-config.children.."
     response = _update(client, output, [(explorer_page.EXPLORER_TREATMENT, "value", "raw"),
                                         (explorer_page.EXPLORER_PIPELINE, "value", 3),
                                         (explorer_page.EXPLORER_FEATURES, "value", "all"),
@@ -159,11 +159,12 @@ def test_explorer_map_sends_only_the_sample(full_store):
 def test_explorer_page_stays_under_one_and_a_half_megabytes(client):
     selection = {"treatment": "knn", "pipeline": 8, "features": "all", "k": 15}
     sizes = [len(client.get("/explorer").get_data()), len(client.get("/_dash-layout").get_data())]
-    sizes += [len(pio.to_json(explorer_page.update_overview("knn", 8, "all", 15, mode)))
-              for mode in explorer_page.OVERVIEW_MODES]
+    sizes += [len(pio.to_json(explorer_page.update_overview("knn", 8, "all", 15, mode, metric)))
+              for mode in explorer_page.OVERVIEW_MODES for metric in explorer_page.OVERVIEW_METRICS]
     curves = explorer_page.update_curves(**selection)["curves"]
     sizes += [len(pio.to_json(figure)) for figure in curves.values()]
     sizes += [len(pio.to_json(figure)) for figure in explorer_page.update_map(**selection)]
+    sizes.append(len(pio.to_json(explorer_page.update_knife(**selection)[0])))
     assert sum(sizes) < 1.5e6
 
 

@@ -1,7 +1,9 @@
 """Figures of the clustering explorer: the grid's scores, a configuration's curves, its t-SNE map and dendrogram.
 
-Pure builders over the artifact store's frames (``grid_metrics``, ``tsne(config)``) and the Ward linkage
-matrix; the dendrogram's layout comes from scipy, the drawing from plotly.
+Pure builders over the artifact store's frames (``grid_metrics``, ``tsne(config)``, ``silhouette_samples``) and
+the Ward linkage matrix; the dendrogram's layout comes from scipy, the drawing from plotly. Over 450 lines because
+the explorer draws five kinds of chart (heatmap, curves, t-SNE map, silhouette plot, dendrogram) that share the
+cluster colours, the small-cluster marks and the figure conventions; apart they would import each other.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from scipy.cluster.hierarchy import dendrogram
 from dashapp import domain
 from dashapp.figures import TEMPLATE_NAME
 from dashapp.figures.data import COMPACT_MODEBAR
-from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, share_text, shares_text,
-                                    silhouette_basis)
+from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, share_text,
+                                    shares_text, silhouette_basis)
 
 LINE_COLOUR = "#2a6f97"
 HIGHLIGHT_COLOUR = "#e07a5f"
@@ -31,7 +33,16 @@ METRICS: dict[str, dict[str, str]] = {
     "silhouette": {"title": "Silhouette", "axis": "Silhouette score", "better": "higher"},
     "calinski_harabasz": {"title": "Calinski-Harabasz", "axis": "Calinski-Harabasz index", "better": "higher"},
     "davies_bouldin": {"title": "Davies-Bouldin", "axis": "Davies-Bouldin index", "better": "lower"},
+    "stability": {"title": "Stability", "axis": "Median adjusted Rand index",
+                  "better": "higher; 1 = the same clusters on every resample"},
 }
+#: What the overview heatmap can colour by: the grid's column, its words, and its colour scale (a second scale
+#: tells at a glance which score is on show).
+OVERVIEW_METRICS: dict[str, dict[str, str]] = {
+    "silhouette": {"name": "silhouette", "colorscale": "Blues"},
+    "stability": {"name": "stability (median adjusted Rand index)", "colorscale": "Greens"},
+}
+BAND_COLOUR = "rgba(42, 111, 151, 0.18)"
 
 #: Short row labels of the overview heatmap (two lines, so that the heatmap keeps its width on a phone).
 _TREATMENT_SHORT = {"raw": "Keep 'unknown'", "knn": "KNN", "iterative": "Iterative"}
@@ -59,56 +70,76 @@ def overview_cell(x_label: str, y_label: str) -> tuple[str, int, str]:
     return treatment, int(x_label[1:]), feature_set
 
 
-def _overview_cells(grid_metrics: pd.DataFrame, k: int | None) -> pd.DataFrame:
-    """The solution each heatmap cell shows: at ``k``, or the best over k among those without a small cluster."""
+def _overview_cells(grid_metrics: pd.DataFrame, k: int | None, metric: str) -> pd.DataFrame:
+    """The solution each heatmap cell shows: at ``k``, or the best over k by ``metric`` among those without a small
+    cluster (an unmeasured score ranks last, a tie goes to the smaller k)."""
     if k is not None:
         return grid_metrics[grid_metrics["k"] == k]
     ranked = grid_metrics.assign(small=grid_metrics["smallest_share"] < SMALL_CLUSTER_SHARE).sort_values(
-        ["small", "silhouette", "k"], ascending=[True, False, True])
+        ["small", metric, "k"], ascending=[True, False, True], na_position="last")
     return ranked.drop_duplicates(["treatment", "pipeline", "feature_set"])
 
 
-def _silhouette_hover(row, train_rows: int | None) -> str:
+def _stability_hover(row, resamples: int | None) -> str:
+    if pd.isna(row["stability"]):
+        return "stability not measured"
+    over = "" if resamples is None else f" over {int(resamples)} resamples"
+    return (f"stability (median adjusted Rand index) {row['stability']:.2f}, range {row['stability_min']:.2f}-"
+            f"{row['stability_max']:.2f}{over}")
+
+
+def _cell_hover(row, metric: str, train_rows: int | None, resamples: int | None) -> str:
+    """A cell's solution in words: the score on show first, then the other, the cluster sizes and any flag."""
     basis = "" if train_rows is None else f" ({silhouette_basis(row['silhouette_clients'], train_rows)})"
-    text = (f"k={int(row['k'])}: silhouette {row['silhouette']:.3f}{basis}<br>"
-            f"cluster sizes {shares_text(row['cluster_shares'])}")
+    scores = [f"silhouette {row['silhouette']:.3f}{basis}"]
+    if "stability" in row:
+        scores.insert(0 if metric == "stability" else 1, _stability_hover(row, resamples))
+    text = f"k={int(row['k'])}: " + "<br>".join(scores) + f"<br>cluster sizes {shares_text(row['cluster_shares'])}"
     if is_degenerate(row["smallest_share"]):
         text += (f"<br>{FLAG} a cluster holds {share_text(row['smallest_share'])} of the clients "
                  f"(under {SMALL_CLUSTER_SHARE:.0%})")
     return text
 
 
-def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] | None = None,
-                               k: int | None = None,
-                               reference: tuple[str, int, str] = (domain.FINAL_TREATMENT, domain.FINAL_PIPELINE,
-                                                                  "final"),
-                               train_rows: int | None = None, title: str | None = None) -> go.Figure:
-    """Heatmap of every configuration's silhouette: rows treatment x feature set, columns pipelines.
+def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] | None = None, k: int | None = None,
+                    reference: tuple[str, int, str] = (domain.FINAL_TREATMENT, domain.FINAL_PIPELINE, "final"),
+                    train_rows: int | None = None, title: str | None = None, metric: str = "silhouette",
+                    resamples: int | None = None) -> go.Figure:
+    """Heatmap of every configuration's silhouette or stability: rows treatment x feature set, columns pipelines.
 
     Parameters
     ----------
     grid_metrics : DataFrame
         The artifact store's grid: ``treatment``, ``pipeline``, ``feature_set``, ``k``, ``silhouette``,
-        ``silhouette_clients``, ``cluster_shares``, ``smallest_share``.
+        ``silhouette_clients``, ``cluster_shares``, ``smallest_share``; for ``metric="stability"`` also
+        ``stability``, ``stability_min`` and ``stability_max``.
     selected : (treatment, pipeline, feature_set), optional
         The configuration on show, outlined.
     k : int, optional
-        Show each configuration's silhouette at this k. Default: its best over k, leaving out solutions with a
-        cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients (unless every k has one).
+        Show each configuration's score at this k. Default: its best over k by ``metric``, leaving out solutions
+        with a cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients (unless every k has
+        one).
     reference : (treatment, pipeline, feature_set)
         The final model, starred in the top left corner of its cell.
     train_rows : int, optional
         Training clients; when given, the hover says whether a silhouette is exact or sampled.
     title : str, optional
+    metric : {"silhouette", "stability"}
+        The score the cells show and are coloured by (:data:`OVERVIEW_METRICS`); the hover gives it first.
+    resamples : int, optional
+        The bootstrap resamples the stability is over, for the hover.
 
     Returns
     -------
     Figure
         One ``Heatmap``, x labels ``P1``, ``P2`` ... (one per pipeline), y labels from :func:`overview_row_label` (which
-        :func:`overview_cell` decodes); the cell text is the silhouette (and, over k, the k). Annotations:
-        the star, a flag in the top right corner of every cell whose solution has a small cluster, and a key.
+        :func:`overview_cell` decodes); the cell text is the score (and, over k, the k), empty where it was not
+        measured. Annotations: the star, a flag in the top right corner of every cell whose solution has a small
+        cluster, and a key.
     """
-    cells = _overview_cells(grid_metrics, k).set_index(["treatment", "feature_set", "pipeline"])
+    if metric not in OVERVIEW_METRICS:
+        raise ValueError(f"metric={metric!r} must be one of {', '.join(OVERVIEW_METRICS)}")
+    cells = _overview_cells(grid_metrics, k, metric).set_index(["treatment", "feature_set", "pipeline"])
     rows = [(treatment, feature_set) for treatment in domain.TREATMENTS for feature_set in domain.FEATURE_SETS]
     pipelines = list(domain.PIPELINES)
     z, text, hover, flagged = [], [], [], []
@@ -127,9 +158,11 @@ def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, 
                 hover_row.append(name)
                 continue
             cell = cells.loc[key]
-            z_row.append(float(cell["silhouette"]))
-            text_row.append(f"{cell['silhouette']:.2f}" + ("" if k is not None else f"<br>k={int(cell['k'])}"))
-            hover_row.append(f"{name}<br>{_silhouette_hover(cell, train_rows)}")
+            measured = not pd.isna(cell[metric])
+            z_row.append(float(cell[metric]) if measured else None)
+            text_row.append(f"{cell[metric]:.2f}" + ("" if k is not None else f"<br>k={int(cell['k'])}")
+                            if measured else "")
+            hover_row.append(f"{name}<br>{_cell_hover(cell, metric, train_rows, resamples)}")
             if is_degenerate(cell["smallest_share"]):
                 flagged.append((column, row_number))
         z.append(z_row)
@@ -137,7 +170,8 @@ def silhouette_overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, 
         hover.append(hover_row)
     figure = go.Figure(go.Heatmap(
         z=z, x=[f"P{number}" for number in pipelines], y=[overview_row_label(*row) for row in rows], text=text,
-        texttemplate="%{text}", textfont=dict(size=9), hovertext=hover, colorscale="Blues", zmin=0, zmax=1,
+        texttemplate="%{text}", textfont=dict(size=9), hovertext=hover,
+        colorscale=OVERVIEW_METRICS[metric]["colorscale"], zmin=0, zmax=1,
         showscale=False, hovertemplate="%{hovertext}<extra></extra>", xgap=2, ygap=2,
     ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
                    # Small fonts and short labels keep the cells wide enough for "0.63" on a 390 px phone.
@@ -176,7 +210,9 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     ----------
     metrics : DataFrame
         The configuration's rows of the grid: ``k`` and the ``metric`` column.
-    metric : {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin"}
+    metric : {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "stability"}
+        For ``"stability"``, ``metrics`` also needs ``stability_min`` and ``stability_max``: the range over the
+        resamples is drawn as a band around the median.
     k : int, optional
         The chosen number of clusters, marked with a vertical line.
     knee : int, optional
@@ -187,8 +223,10 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     Returns
     -------
     Figure
-        Trace 0: the curve, whose hover gives the cluster sizes when ``metrics`` has ``cluster_shares``; then,
-        when some k has a cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients, a trace named
+        Trace 0: the curve, whose hover gives the cluster sizes when ``metrics`` has ``cluster_shares`` (and the
+        range, for the stability); for the stability, the band: two traces named ``"range over the resamples"``
+        (its lower then its upper edge, filled between, over the k where both are measured); then, when some k has
+        a cluster under :data:`dashapp.views.explorer.SMALL_CLUSTER_SHARE` of the clients, a trace named
         ``"small cluster"`` marking those k with a cross; then (when ``knee`` is on the curve) the knee marker.
     """
     if metric not in METRICS:
@@ -198,6 +236,9 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     has_shares = "cluster_shares" in ordered
     sizes = [f"<br>cluster sizes {shares_text(shares)}" for shares in ordered["cluster_shares"]] if has_shares \
         else [""] * len(ordered)
+    if metric == "stability":
+        sizes = [f" (range {low:.2f}-{high:.2f})" + size if not (pd.isna(low) or pd.isna(high)) else size
+                 for low, high, size in zip(ordered["stability_min"], ordered["stability_max"], sizes)]
     figure = go.Figure(go.Scatter(
         x=ordered["k"], y=ordered[metric], mode="lines+markers", name=spec["title"],
         line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6), customdata=sizes,
@@ -209,6 +250,8 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
                               range=[float(ordered["k"].min()) - 0.5, float(ordered["k"].max()) + 0.5]),
                    yaxis=dict(title=dict(text=spec["axis"] if metric != "inertia" else "Inertia")),
                    margin=dict(l=60, r=15, t=40 if title else 25, b=40)))
+    if metric == "stability":
+        _add_range_band(figure, ordered)
     small = ordered[ordered["smallest_share"] < SMALL_CLUSTER_SHARE] if "smallest_share" in ordered \
         else ordered.iloc[:0]
     if len(small):
@@ -237,6 +280,15 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     if key:
         figure.update_layout(margin_t=figure.layout.margin.t + 14)
     return figure
+
+
+def _add_range_band(figure: go.Figure, ordered: pd.DataFrame) -> None:
+    """The stability's range over the resamples as a band: the lower edge, then the upper filled down to it."""
+    measured = ordered.dropna(subset=["stability_min", "stability_max"])
+    for edge, fill in (("stability_min", None), ("stability_max", "tonexty")):
+        figure.add_trace(go.Scatter(x=measured["k"], y=measured[edge], mode="lines", name="range over the resamples",
+                                    line=dict(width=0, color=BAND_COLOUR), fill=fill, fillcolor=BAND_COLOUR,
+                                    hoverinfo="skip"))
 
 
 def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = None) -> go.Figure:
@@ -273,7 +325,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         name = f"Cluster {label + 1}" + ("" if shares is None else f" ({share_text(float(shares[label]))})")
         traces.append(go.Scatter(
             x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=name,
-            marker=dict(size=5, color=CLUSTER_COLOURS[label % len(CLUSTER_COLOURS)], opacity=0.8),
+            marker=dict(size=5, color=cluster_colour(label), opacity=0.8),
             customdata=customdata, hovertemplate=hover + f"<extra>Cluster {label + 1}</extra>",
         ))
     return go.Figure(traces, layout=dict(
@@ -284,6 +336,82 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         legend=dict(itemsizing="constant", orientation="h", x=0, xanchor="left", y=0, yanchor="top",
                     title=dict(text=f"k={k}" + ("" if shares is None else " (share of clients)"), side="top")),
         margin=dict(l=10, r=10, t=40 if title else 30, b=10)))
+
+
+#: The space left between two clusters of the silhouette plot, as a share of the sample's clients.
+KNIFE_GAP = 0.02
+
+
+def cluster_colour(label: int) -> str:
+    """The colour of a 0-based K-means label, the same on the t-SNE map and the silhouette plot."""
+    return CLUSTER_COLOURS[label % len(CLUSTER_COLOURS)]
+
+
+def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negative_shares,
+                            title: str | None = None) -> go.Figure:
+    """The silhouette plot of one solution: each sampled client's silhouette, cluster by cluster, sorted.
+
+    Parameters
+    ----------
+    samples : DataFrame
+        ``cluster`` (0-based K-means label) and ``silhouette``, one row per client of the silhouette sample
+        (``ArtifactStore.silhouette_samples(config, k)``), in any order; an undefined silhouette (NaN: the
+        sample held one cluster only) is left out.
+    average : float
+        The solution's average silhouette (the grid's), drawn as a dashed vertical line unless NaN.
+    k : int
+        The number of clusters.
+    negative_shares : sequence of float
+        By 0-based label, the share of the cluster's sampled clients with a negative silhouette (the grid's
+        ``negative_shares``, from the exact values: the drawn ones are rounded).
+    title : str, optional
+        Default none: the explorer's card header names the chart.
+
+    Returns
+    -------
+    Figure
+        One filled step line per cluster with sampled clients, named ``"Cluster 1: 1,300 sampled, 2.0% below
+        0"`` and coloured as :func:`tsne_figure` colours it: x the silhouettes, highest first, y the clients'
+        rows (cluster 1 on top, a gap of :data:`KNIFE_GAP` of the sample between clusters), ``customdata`` each
+        client's rank in its cluster; the average as a dashed line with its value; the cluster numbers in the
+        left margin, beside their bands.
+    """
+    gap = max(1, round(KNIFE_GAP * len(samples)))
+    figure = go.Figure(layout=dict(
+        template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+        # One client per row: "y" finds the row under the pointer wherever it is across the band.
+        hovermode="y",
+        xaxis=dict(title=dict(text="Silhouette"), range=[min(-0.1, float(samples["silhouette"].min()) - 0.05), 1],
+                   zeroline=True, zerolinecolor="#adb5bd"),
+        yaxis=dict(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False),
+        legend=dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top", itemsizing="constant",
+                    title=dict(text="Cluster: clients in the sample, share with a silhouette below 0", side="top")),
+        margin=dict(l=30, r=10, t=50 if title else 30, b=50)))
+    top = 0
+    for label in range(k):
+        # Highest first: with cluster 1 on top, each band tapers down to its worst-placed clients, a knife.
+        values = np.sort(samples.loc[samples["cluster"] == label, "silhouette"].dropna().to_numpy())[::-1]
+        if not len(values):
+            continue
+        colour = cluster_colour(label)
+        figure.add_trace(go.Scatter(
+            x=values, y=np.arange(top, top + len(values), dtype=np.int32), mode="lines",
+            # "vh": each client's value holds over its own row, a step; filled to x = 0 as a horizontal bar.
+            line=dict(shape="vh", width=1, color=colour), fill="tozerox", fillcolor=colour,
+            name=f"Cluster {label + 1}: {len(values):,} sampled, {negative_share_text(float(negative_shares[label]))} "
+                 "below 0",
+            customdata=np.arange(1, len(values) + 1, dtype=np.int32),
+            hovertemplate=f"Cluster {label + 1}<br>rank %{{customdata:,}} of {len(values):,} (highest first)<br>"
+                          "silhouette %{x:.3f}<extra></extra>"))
+        figure.add_annotation(x=0, xref="paper", xanchor="right", xshift=-4, y=top + (len(values) - 1) / 2,
+                              text=f"<b>{label + 1}</b>", showarrow=False, font=dict(size=11, color=colour))
+        top += len(values) + gap
+    if not np.isnan(average):
+        figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5))
+        # Above the plot, where no band can hide it.
+        figure.add_annotation(x=average, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                              text=f"average {average:.3f}", font=dict(size=11))
+    return figure
 
 
 def dendrogram_leaf_labels(linkage: np.ndarray, leaves, client_ids=None) -> list[str]:

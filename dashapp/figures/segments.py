@@ -278,6 +278,53 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
     return figure
 
 
+# --- Stability ---------------------------------------------------------------------------------------
+
+
+def segment_stability_figure(stability: dict) -> go.Figure:
+    """Each segment's Jaccard stability over the bootstrap refits: the median, down to the lowest, beside the
+    recovered and dissolved thresholds.
+
+    Parameters
+    ----------
+    stability : dict
+        ``evaluation.json``'s ``stability``: ``resamples``, ``jaccard_recovered``, ``jaccard_dissolved`` and
+        ``segments`` (each ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``).
+
+    Returns
+    -------
+    go.Figure
+        One ``scatter`` trace per segment (segment 1 on top): a marker at the median Jaccard index, an error bar
+        down to the lowest; dashed vertical lines at the recovered and dissolved thresholds, labelled.
+    """
+    resamples = int(stability["resamples"])
+    entries = sorted(stability["segments"], key=lambda entry: int(entry["segment"]))
+    figure = go.Figure()
+    for entry in entries:
+        number = int(entry["segment"])
+        median, lowest = float(entry["jaccard_median"]), float(entry["jaccard_min"])
+        figure.add_trace(go.Scatter(
+            x=[median], y=[f"Segment {number}"], mode="markers", name=f"Segment {number}", showlegend=False,
+            marker=dict(size=12, color=SEGMENT_COLOURS[number]),
+            error_x=dict(type="data", symmetric=False, array=[0], arrayminus=[median - lowest],
+                         color=SEGMENT_COLOURS[number], thickness=2, width=6),
+            hovertemplate=(f"{segment_title(number)}<br>median Jaccard {median:.2f}, lowest {lowest:.2f}<br>"
+                           f"recovered in {int(entry['recovered'])} of {resamples} resamples, dissolved in "
+                           f"{int(entry['dissolved'])}<extra></extra>")))
+    for threshold, words in ((float(stability["jaccard_recovered"]), "recovered"),
+                             (float(stability["jaccard_dissolved"]), "dissolved below")):
+        figure.add_vline(x=threshold, line=dict(color="#6c757d", dash="dash", width=1),
+                         annotation=dict(text=f"{words} {threshold:.2f}", font=dict(size=10, color="#495057")),
+                         annotation_position="top")
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        xaxis=dict(title=dict(text="Jaccard index with the refitted cluster (median, and lowest)"), range=[0, 1.02]),
+        yaxis=dict(categoryorder="array", categoryarray=[f"Segment {int(e['segment'])}" for e in entries],
+                   autorange="reversed"),
+        margin=dict(l=80, r=15, t=30, b=45))
+    return figure
+
+
 # --- Overview ------------------------------------------------------------------------------------------
 
 

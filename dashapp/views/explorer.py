@@ -1,5 +1,7 @@
 """What the clustering explorer shows: its selection (and the selection's URL query), a configuration's scores in
-words, the final model's facts, the t-SNE points and one client's record.
+words (its stability and its clients' negative silhouettes too), the final model's facts, the t-SNE points and one
+client's record. Over 450 lines because every sentence of the page is here, beside the share texts and the
+small-cluster rule they all use.
 
 Dash-free, over the artifact store's frames (``grid_metrics``, ``tsne(config)``, ``clients``) and
 ``evaluation.json``. The figures are drawn by :mod:`dashapp.figures.explorer`, which takes the small-cluster rule
@@ -229,7 +231,7 @@ def cluster_shares(metrics: pd.DataFrame, k: int) -> list[float]:
 
 
 def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation: dict,
-                          train_rows: int) -> dict[str, str | None]:
+                          train_rows: int, resamples: int) -> dict[str, str | None]:
     """The chosen (configuration, k) in words: its scores, its cluster sizes, and a flag when a cluster is small.
 
     Parameters
@@ -244,13 +246,15 @@ def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation
         ``ArtifactStore.evaluation``: its ``final`` part says whether this is the final segmentation.
     train_rows : int
         Training clients (the exact silhouette's population).
+    resamples : int
+        The bootstrap resamples the grid's stability is over (the manifest's ``stability_resamples``).
 
     Returns
     -------
     dict
-        ``label`` (the configuration's name), ``scores``, ``sizes`` (``"1: 26%, 2: 15%, ..."``), ``degenerate``
-        (why the solution is flagged, or None) and ``final`` (the final segmentation's report and which
-        cluster is which segment, or None for any other solution).
+        ``label`` (the configuration's name), ``scores``, ``stability`` (:func:`stability_text`), ``sizes``
+        (``"1: 26%, 2: 15%, ..."``), ``degenerate`` (why the solution is flagged, or None) and ``final`` (the
+        final segmentation's report and which cluster is which segment, or None for any other solution).
     """
     chosen = metrics.loc[metrics["k"] == k].iloc[0]
     knee = knee_of(metrics)
@@ -261,6 +265,7 @@ def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation
         "scores": (f"k={k}: silhouette {chosen['silhouette']:.3f} ({basis}), Calinski-Harabasz "
                    f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
                    + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee.")),
+        "stability": stability_text(chosen, resamples),
         "sizes": ", ".join(f"{number}: {share_text(share)}" for number, share in enumerate(shares, start=1)),
         "degenerate": None, "final": None,
     }
@@ -323,6 +328,88 @@ def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
     if int(silhouette_clients) >= int(train_rows):
         return f"exact, all {int(train_rows):,} training clients"
     return f"on the shared sample of {int(silhouette_clients):,} training clients"
+
+
+# --- Each sampled client's silhouette, and the stability of a solution ----------------------------------------
+
+
+def negative_share_text(share: float) -> str:
+    """A share of clients with a negative silhouette: ``"12%"``, ``"0.4%"``, ``"under 0.1%"``, ``"none"``, or
+    ``"undefined"`` (NaN: a silhouette needs two clusters in the sample)."""
+    if pd.isna(share):
+        return "undefined"
+    if share <= 0:
+        return "none"
+    return "under 0.1%" if share < 0.0005 else share_text(share)
+
+
+def negative_silhouette_sentences(negative_shares, sample_sizes) -> list[str]:
+    """Each cluster's clients that sit closer to another cluster than to their own, in words, by cluster number.
+
+    Parameters
+    ----------
+    negative_shares : sequence of float
+        By 0-based K-means label: the share of the cluster's sampled clients whose silhouette is below 0
+        (``grid_metrics``' ``negative_shares``, from the exact values; NaN for a cluster without a sampled client).
+    sample_sizes : sequence of int
+        By 0-based label: the cluster's clients in the silhouette sample.
+
+    Returns
+    -------
+    list of str
+        One sentence per cluster with a negative silhouette (``"cluster 3: 12% of its 1,203 sampled clients sit
+        closer to another cluster"``) or without a sampled client; one sentence saying so when no cluster has
+        either.
+    """
+    sentences = []
+    for label, (share, size) in enumerate(zip(negative_shares, sample_sizes)):
+        if int(size) == 0 or pd.isna(share):
+            sentences.append(f"cluster {label + 1}: none of its clients is in the sample")
+        elif share > 0:
+            sentences.append(f"cluster {label + 1}: {negative_share_text(float(share))} of its {int(size):,} "
+                             "sampled clients sit closer to another cluster")
+    return sentences or ["none: every sampled client sits at least as close to its own cluster as to any other "
+                         "(every silhouette is 0 or above)"]
+
+
+def stability_text(row: Mapping, resamples: int) -> str:
+    """A solution's stability in words: ``"Stability: median ARI 0.76 over 5 resamples (range 0.70-0.81)."``
+
+    Parameters
+    ----------
+    row : mapping
+        A row of the grid: ``stability`` (the median adjusted Rand index), ``stability_min``, ``stability_max``;
+        NaN when the build could not measure it.
+    resamples : int
+        The bootstrap resamples the median is over.
+    """
+    if pd.isna(row["stability"]):
+        return "Stability: not measured for this solution."
+    spread = ("" if pd.isna(row["stability_min"]) or pd.isna(row["stability_max"])
+              else f" (range {row['stability_min']:.2f}-{row['stability_max']:.2f})")
+    return (f"Stability: median ARI {row['stability']:.2f} over {int(resamples)} resamples{spread}; 1 = the same "
+            "clusters on every resample, near 0 = no better than chance.")
+
+
+def knife_basis(silhouette_clients: int, sample_clients: int, train_rows: int) -> str:
+    """What the silhouette plot shows and what its dashed line is: the sample, and the average's population.
+
+    Parameters
+    ----------
+    silhouette_clients : int
+        The clients the grid's average silhouette is over (``silhouette_clients``).
+    sample_clients : int
+        The clients of the fixed silhouette sample the plot draws.
+    train_rows : int
+        Training clients.
+    """
+    shown = (f"Each of the {int(sample_clients):,} clients of the shared silhouette sample, cluster by cluster, "
+             "sorted by silhouette (how much closer it sits to its own cluster than to the next; below 0, closer "
+             "to another).")
+    if int(silhouette_clients) >= int(train_rows):
+        return (f"{shown} The dashed line is the average silhouette, {silhouette_basis(silhouette_clients, train_rows)}"
+                ", so it can differ a little from the sample's own average.")
+    return f"{shown} The dashed line is their average, the grid's silhouette."
 
 
 def final_model_facts(grid_metrics: pd.DataFrame, evaluation: dict, clients: pd.DataFrame | None = None) -> dict:

@@ -93,3 +93,94 @@ def training_space_counts(store) -> pd.DataFrame:
 def segment_profile(profiles: dict, number: int) -> dict:
     """Segment ``number``'s entry of ``profiles.json`` (its clients, share, mean age, radar and job counts)."""
     return next(profile for profile in profiles["segments"] if int(profile["segment"]) == number)
+
+
+# --- How stable the segments are -----------------------------------------------------------------------------
+
+
+def _resample_count(count: int, total: int) -> str:
+    """How many of ``total`` resamples, as a sentence says it: ``"none"``, ``"1"``, ``"97"``, ``"all 100"``."""
+    count = int(count)
+    if count == 0:
+        return "none"
+    return f"all {int(total)}" if count == int(total) else f"{count}"
+
+
+def _and_join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _alternative_cluster(entry: dict, segment_clients: dict[int, int]) -> str:
+    """One cluster of the alternative partition by the published segments it holds: ``"cluster 2 (15.1%) is
+    segment 2"``, ``"... holds 7,727 of segment 3's 12,308 clients"``, ``"... joins segments 1 and 4 (7,553 and
+    4,607 clients)"``."""
+    # JSON turns the segment keys into strings.
+    held = {int(segment): int(count) for segment, count in entry["segments"].items() if int(count) > 0}
+    head = f"cluster {int(entry['cluster'])} ({float(entry['share']):.1%})"
+    whole = all(count == segment_clients[segment] for segment, count in held.items())
+    if not held:
+        return f"{head} is empty"
+    if len(held) == 1:
+        (segment, count), = held.items()
+        return (f"{head} is segment {segment}" if whole else
+                f"{head} holds {count:,} of segment {segment}'s {segment_clients[segment]:,} clients")
+    numbers = _and_join([str(segment) for segment in sorted(held)])
+    counts = _and_join([f"{held[segment]:,}" for segment in sorted(held)])
+    return (f"{head} joins segments {numbers} ({counts} clients)" if whole else
+            f"{head} mixes clients of segments {numbers} ({counts})")
+
+
+def stability_summary(stability: dict) -> dict:
+    """The final segmentation's stability under bootstrap resampling, in words an analyst reads.
+
+    Parameters
+    ----------
+    stability : dict
+        ``evaluation.json``'s ``stability``: ``resamples``, ``random_state``, ``n_init``, ``train_clients``, ``ari``
+        (``median``, ``min``, ``max``), ``same_partition_ari``, ``jaccard_recovered``, ``jaccard_dissolved``,
+        ``segments`` (each ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``),
+        ``alternative`` (``inertia_gap``, ``composition``: each cluster's ``cluster``, ``share`` and clients by
+        published segment, ``ari_with_published``, ``starts``, ``found_in``) and ``lands_on`` (``published``,
+        ``alternative``, ``other``).
+
+    Returns
+    -------
+    dict
+        ``outcome`` (what the refits came back as), ``agreement`` (the adjusted Rand index), ``rule`` (what
+        recovered and dissolved mean), ``segments`` (one sentence per segment, by number) and ``alternative``
+        (the near-tied second partition).
+    """
+    resamples, lands_on, ari = int(stability["resamples"]), stability["lands_on"], stability["ari"]
+    alternative = stability["alternative"]
+    outcome = (f"Refitted on {resamples} bootstrap resamples of the {int(stability['train_clients']):,} training "
+               f"clients (K-means, {int(stability['n_init'])} starts each, seed {stability['random_state']}), the "
+               f"segmentation came back as published in {_resample_count(lands_on['published'], resamples)}, as "
+               f"the near-tied alternative in {_resample_count(lands_on['alternative'], resamples)} and as "
+               f"something else in {_resample_count(lands_on['other'], resamples)} (a refit counts as a partition "
+               f"when their adjusted Rand index reaches {stability['same_partition_ari']:.2f}).")
+    agreement = (f"Agreement with the published segments: median adjusted Rand index {ari['median']:.2f} (range "
+                 f"{ari['min']:.2f}-{ari['max']:.2f}); 1 means the same segments, 0 no better than chance.")
+    recovered, dissolved = float(stability["jaccard_recovered"]), float(stability["jaccard_dissolved"])
+    rule = (f"A segment is recovered in a resample when, of the clients in it or in the refitted cluster that "
+            f"matches it best, at least {recovered:.0%} are in both (a Jaccard index of {recovered:.2f} or more), and "
+            f"dissolved when under {dissolved:.0%} are (Hennig's clusterboot rule).")
+    segments = []
+    for entry in sorted(stability["segments"], key=lambda entry: int(entry["segment"])):
+        number = int(entry["segment"])
+        segments.append(
+            f"Segment {number}, {catalogue.SEGMENTS[number].name}, is recovered in {int(entry['recovered'])} of "
+            f"{resamples} resamples and dissolved in {_resample_count(entry['dissolved'], resamples)}; median "
+            f"Jaccard {entry['jaccard_median']:.2f}, lowest {entry['jaccard_min']:.2f}.")
+    composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))
+    segment_clients: dict[int, int] = {}
+    for entry in composition:
+        for segment, count in entry["segments"].items():
+            segment_clients[int(segment)] = segment_clients.get(int(segment), 0) + int(count)
+    alternative_words = (
+        f"The near-tied alternative has an inertia only {alternative['inertia_gap']:.1%} above the published "
+        f"segmentation's ({int(alternative['found_in']):,} of {int(alternative['starts']):,} single K-means starts "
+        "on the training clients ended in it) and cuts the clients differently: its "
+        + "; ".join(_alternative_cluster(entry, segment_clients) for entry in composition)
+        + f". Its adjusted Rand index with the published segments is {alternative['ari_with_published']:.2f}.")
+    return {"outcome": outcome, "agreement": agreement, "rule": rule, "segments": segments,
+            "alternative": alternative_words}
