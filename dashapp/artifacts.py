@@ -39,8 +39,10 @@ CLASSIFIER = "classifier.joblib"
 EVALUATION = "evaluation.json"
 PROFILES = "profiles.json"
 SCORING = "scoring.joblib"
+#: The segments against alternatives: propensity models' gain and lift, and k-modes (``categorical``).
+TARGETING = "targeting.json"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  SCORING)
+                  SCORING, TARGETING)
 
 #: The build's entry module: it and every ``dashapp`` module it imports, directly or not, make the artifacts.
 _BUILD_MODULE = "build"
@@ -52,6 +54,7 @@ class ArtifactError(RuntimeError):
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose pickles or numbers the artifacts depend on."""
+    import kmodes
     import kneed
     import pyarrow
     import scipy
@@ -59,7 +62,8 @@ def library_versions() -> dict[str, str]:
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "pandas": pd.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
-            "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__}
+            "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__,
+            "kmodes": kmodes.__version__}
 
 
 def build_modules() -> tuple[str, ...]:
@@ -262,10 +266,15 @@ class ArtifactStore:
     def profiles(self) -> dict:
         return json.loads(self._path(PROFILES).read_text())
 
+    @cached_property
+    def targeting(self) -> dict:
+        """Propensity models against the segments (gain, lift, AUC) and k-modes under ``"categorical"``."""
+        return json.loads(self._path(TARGETING).read_text())
+
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "segmentation_model", "evaluation",
-                     "profiles", "scoring_index"):
+                     "profiles", "scoring_index", "targeting"):
             getattr(self, name)
 
     def summary(self) -> dict:

@@ -28,10 +28,12 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from dashapp import artifacts, data, domain
+from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.datasource import sha256_of
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
+from dashapp.propensity import targeting_benchmark
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
 
@@ -196,6 +198,8 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
         results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar)
     with _stage("segmentation", 3, progress, seconds) as bar:
         final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
+    with _stage("benchmarks", 2, progress, seconds) as bar:
+        _write_json(out / artifacts.TARGETING, _benchmark_segments(bank, final, parameters.random_state, bar))
     with _stage("write", len(artifacts.ARTIFACT_FILES), progress, seconds) as bar:
         evaluation = _write_artifacts(out, bank, knn, final, results, configurations, samples, bar)
     manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
@@ -274,6 +278,17 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
                         voters_artifact(bank.clean.iloc[:n_train]))
     bar.update()
     return model
+
+
+def _benchmark_segments(bank: _BankData, final: _FinalModel, seed: int, bar: tqdm) -> dict:
+    """What the published segments are worth against a response model and a clustering made for categories."""
+    segmentation, n_train = final.segmentation, bank.n_train
+    targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed)
+    bar.update()
+    targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train],
+                                                     segmentation.train_segments, random_state=seed)
+    bar.update()
+    return targeting
 
 
 def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, results: dict,
