@@ -92,6 +92,11 @@ CATEGORICAL = {
 
 
 def test_merges_and_splits_are_read_from_the_crosstab():
+    # A cluster holding under half of a segment does not merge it: segment 2 here is spread over A and D.
+    spread = {**CATEGORICAL, "crosstab": {"k": 4, "counts": [[25, 7, 0, 15], [0, 0, 20, 0], [0, 0, 25, 0],
+                                                             [0, 8, 0, 0]]}}
+    assert categorical_view.merges_and_splits(spread)["merges"] == [(0, [1, 4])]
+    assert [number for number, _ in categorical_view.merges_and_splits(spread)["splits"]] == [2, 3]
     found = categorical_view.merges_and_splits(CATEGORICAL)
     assert found["merges"] == [(0, [1, 4])]
     assert found["splits"] == [(3, [(2, pytest.approx(25 / 45)), (1, pytest.approx(20 / 45))])]
@@ -100,11 +105,11 @@ def test_merges_and_splits_are_read_from_the_crosstab():
 def test_agreement_sentences_come_from_the_numbers():
     sentences = categorical_view.agreement_sentences(CATEGORICAL)
     assert sentences[0] == ("k-modes at k = 4 agrees with the published segments at ARI 0.62: it merges segments 1 "
-                            "and 4 (cluster A holds 100% of segment 1 and 100% of segment 4) and splits segment 3 "
-                            "(no loans: C 56% / B 44%).")
+                            "and 4 (cluster A holds 100% of segment 1 and 100% of segment 4) and splits segment 3, "
+                            "no loans, into C 56% / B 44%.")
     assert sentences[1].startswith("The simplest baseline, four explicit groups by housing loan x personal loan, "
                                    "agrees at ARI 0.79: closer")
-    assert "2 different partitions reach the same lowest cost (60 mismatches), with ARI 0.55 to 0.62" in sentences[2]
+    assert "2 different partitions reach the same lowest cost (60 mismatches), with ARI 0.550 to 0.620" in sentences[2]
 
 
 def test_ari_chart_shows_each_k_its_tied_range_and_the_rules():

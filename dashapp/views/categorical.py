@@ -10,6 +10,8 @@ from dashapp import catalogue
 
 #: A published segment "splits" when a second cluster takes at least this share of its clients.
 SPLIT_SHARE = 0.2
+#: A cluster "merges" segments when it holds more than this share of each of two or more of them.
+MERGE_SHARE = 0.5
 
 
 def cluster_label(index: int) -> str:
@@ -62,22 +64,23 @@ def merges_and_splits(categorical: dict) -> dict:
     Returns
     -------
     dict
-        ``merges``: list of (cluster index, [segments whose largest part it holds]) for clusters holding the
-        largest part of two or more segments; ``splits``: list of (segment, [(cluster index, share), ...]) for
+        ``merges``: list of (cluster index, [segments]) for clusters holding more than :data:`MERGE_SHARE` of
+        each of two or more segments; ``splits``: list of (segment, [(cluster index, share), ...]) for
         segments whose second-largest part is at least :data:`SPLIT_SHARE` of them (parts of at least that
         share, largest first).
     """
     view = crosstab_view(categorical)
     shares, numbers = view["shares"], categorical["segments"]
-    largest: dict[int, list[int]] = {}
+    majority: dict[int, list[int]] = {}
     splits = []
     for j, number in enumerate(numbers):
         column = sorted(((shares[i][j], i) for i in range(len(shares))), key=lambda item: (-item[0], item[1]))
-        largest.setdefault(column[0][1], []).append(number)
+        if column[0][0] > MERGE_SHARE:
+            majority.setdefault(column[0][1], []).append(number)
         parts = [(i, share) for share, i in column if share >= SPLIT_SHARE]
         if len(parts) >= 2:
             splits.append((number, parts))
-    merges = [(cluster, members) for cluster, members in sorted(largest.items()) if len(members) >= 2]
+    merges = [(cluster, members) for cluster, members in sorted(majority.items()) if len(members) >= 2]
     return {"merges": merges, "splits": splits}
 
 
@@ -97,7 +100,7 @@ def agreement_sentences(categorical: dict) -> list[str]:
                        f"holds {held})")
     for number, pieces in parts["splits"]:
         spread = " / ".join(f"{cluster_label(i)} {share:.0%}" for i, share in pieces)
-        clauses.append(f"splits segment {number} ({catalogue.SEGMENTS[number].name.lower()}: {spread})")
+        clauses.append(f"splits segment {number}, {catalogue.SEGMENTS[number].name.lower()}, into {spread}")
     what = ": it " + _and(clauses) if clauses else ": it keeps every segment within one cluster"
     sentences = [f"k-modes at k = {k} agrees with the published segments at ARI {found['ari']:.2f}{what}."]
     rules = categorical["rules"]
@@ -108,7 +111,7 @@ def agreement_sentences(categorical: dict) -> list[str]:
         low, high = found["tied_ari_range"]
         sentences.append(f"k-modes' answer is not unique: at k = {k}, {found['tied_solutions']} different "
                          f"partitions reach the same lowest cost ({found['cost']:,.0f} mismatches), with ARI "
-                         f"{low:.2f} to {high:.2f}; the one shown came first among the starts.")
+                         f"{low:.3f} to {high:.3f}; the one shown came first among the starts.")
     sentences.append(f"Fitted on the {categorical['clients']:,} training clients ({categorical['combinations']} "
                      "distinct combinations of job, housing loan and personal loan after imputation), "
                      "keeping the lowest cost over Cao's start and seeded random ones. The published "
