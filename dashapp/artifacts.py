@@ -42,8 +42,10 @@ SCORING = "scoring.joblib"
 SILHOUETTES = "silhouettes.parquet"
 #: Subscription rates by segment and population with intervals and tests (see :mod:`dashapp.response`).
 RESPONSE = "response.json"
+#: The segments against alternatives: propensity models' gain and lift, and k-modes (``categorical``).
+TARGETING = "targeting.json"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
-                  SCORING, SILHOUETTES, RESPONSE)
+                  SCORING, SILHOUETTES, RESPONSE, TARGETING)
 #: The knife plot's silhouettes are kept in steps of 1/SILHOUETTE_STEPS (0.002): half a pixel of the plot, and
 #: what keeps the artifact small (sorted values in these steps compress to about 1.6 bits each; exact float32
 #: values, some 8 MB, would double the artifacts). The exact averages and negative shares are in GRID_METRICS.
@@ -80,6 +82,7 @@ class ArtifactError(RuntimeError):
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose pickles or numbers the artifacts depend on."""
+    import kmodes
     import kneed
     import pyarrow
     import scipy
@@ -87,7 +90,8 @@ def library_versions() -> dict[str, str]:
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "pandas": pd.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
-            "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__}
+            "joblib": joblib.__version__, "pyarrow": pyarrow.__version__, "kneed": kneed.__version__,
+            "kmodes": kmodes.__version__}
 
 
 def build_modules() -> tuple[str, ...]:
@@ -324,10 +328,15 @@ class ArtifactStore:
         """Response by segment per population, and segment x driver (:func:`dashapp.response.response_analysis`)."""
         return json.loads(self._path(RESPONSE).read_text())
 
+    @cached_property
+    def targeting(self) -> dict:
+        """Propensity models against the segments (gain, lift, AUC) and k-modes under ``"categorical"``."""
+        return json.loads(self._path(TARGETING).read_text())
+
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
         for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "_silhouettes", "segmentation_model",
-                     "evaluation", "profiles", "scoring_index", "response"):
+                     "evaluation", "profiles", "scoring_index", "response", "targeting"):
             getattr(self, name)
 
     def summary(self) -> dict:

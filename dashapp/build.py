@@ -29,11 +29,13 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from dashapp import artifacts, data, domain
+from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.datasource import sha256_of
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
+from dashapp.propensity import targeting_benchmark
 from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
@@ -214,7 +216,10 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
                                        final.segmentation.all_segments,
                                        {config: result.metrics for config, result in results.items()},
                                        grid_n_init=parameters.grid.n_init)}
-    with _stage("write", len(artifacts.ARTIFACT_FILES), progress, seconds) as bar:
+    with _stage("benchmarks", 2, progress, seconds) as bar:
+        _write_json(out / artifacts.TARGETING, _benchmark_segments(bank, final, parameters.random_state, bar))
+    # The benchmarks stage wrote its own file.
+    with _stage("write", len(artifacts.ARTIFACT_FILES) - 1, progress, seconds) as bar:
         evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
     manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
                          grid={"configurations": len(configurations), "fitted": len(fitted),
@@ -305,6 +310,17 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
                         response=response_analysis(bank.clean, final.all_segments, n_train))
     bar.update()
     return model
+
+
+def _benchmark_segments(bank: _BankData, final: _FinalModel, seed: int, bar: tqdm) -> dict:
+    """What the published segments are worth against a response model and a clustering made for categories."""
+    segmentation, n_train = final.segmentation, bank.n_train
+    targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed)
+    bar.update()
+    targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train],
+                                                     segmentation.train_segments, random_state=seed)
+    bar.update()
+    return targeting
 
 
 def _segmentation_stability(bank: _BankData, segmentation: FinalSegmentation, parameters: BuildParameters) -> dict:

@@ -9,7 +9,9 @@ from dash import dcc, html
 
 from dashapp import catalogue
 from dashapp.artifacts import REBUILD_COMMAND
+from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.store import log_unavailable
+from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
 from dashapp.views.rates import SubscriptionRates
 
@@ -206,3 +208,31 @@ def graph_width(viewport: dict | None, **spans: int) -> int | None:
     content = window - 2 * padding
     column = content * span / 12 - (_GUTTER if span < 12 else 0)
     return max(0, int(column - _CARD_CHROME))
+
+
+# --- The explorer's card on k-modes (its view and figures: dashapp/views/categorical.py, figures/categorical.py) ---
+
+CATEGORICAL_CARD = "explorer-categorical"
+CATEGORICAL_ARI = "explorer-categorical-ari"
+CATEGORICAL_CROSSTAB = "explorer-categorical-crosstab"
+
+
+def categorical_card(categorical: dict) -> dbc.Card:
+    """The card "A clustering made for categories": k-modes' agreement with the published segments by k, its
+    k = 4 crosstab with them, and what that means in words (``categorical``: that section of targeting.json)."""
+    sentences = categorical_view.agreement_sentences(categorical)
+    k = categorical["crosstab"]["k"]
+    return dbc.Card([dbc.CardHeader("A clustering made for categories"), dbc.CardBody([
+        html.P("K-means saw job as a code numbered in alphabetical order; k-modes counts how many of job, housing "
+               "loan and personal loan two clients share, which is what the fields mean.", className="small"),
+        html.Ul([html.Li(sentence) for sentence in sentences], className="small ps-3"),
+        dbc.Row([
+            dbc.Col([html.Div("Agreement with the published segments by k (bars: tied partitions)",
+                              className="small fw-semibold"),
+                     graph(CATEGORICAL_ARI, ari_by_k_figure(categorical_view.ari_by_k(categorical)), height=320)], lg=5),
+            dbc.Col([html.Div(f"k-modes at k = {k} (rows) against the published segments (columns): clients",
+                              className="small fw-semibold"),
+                     graph(CATEGORICAL_CROSSTAB, crosstab_figure(categorical_view.crosstab_view(categorical)), height=320)],
+                    lg=7),
+        ], className="g-3"),
+    ], id=CATEGORICAL_CARD)], className="mb-3")

@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import domain, url_state
-from dashapp.components import graph, graph_card, missing_artifacts_notice
+from dashapp.components import categorical_card, graph, graph_card, missing_artifacts_notice
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
@@ -214,6 +214,7 @@ def layout(**query):
                                              f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
                                              "a leaf is one client (\"client 282\") or the clients merged below "
                                              "it (\"6 clients\"); the dashed line cuts it into k clusters."))),
+        categorical_card(store.targeting["categorical"]),
     ])
 
 

@@ -29,7 +29,8 @@ def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
     assert manifest["code_version"] == artifacts.code_version()
     assert {"scikit-learn", "pandas", "numpy"} <= set(manifest["versions"])
     assert manifest["parameters"]["mode"] == "quick"
-    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "stability", "write"}
+    assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "stability", "benchmarks",
+                                               "write"}
 
 
 def test_quick_artifacts_are_consistent_with_each_other(quick_model_dir):
@@ -83,6 +84,23 @@ def test_the_final_segmentations_stability_is_reported(quick_model_dir):
     shares = {s: v for s, v in store.evaluation["final"]["shares"].items()}
     assert stability["published"]["shares"] == pytest.approx(shares)
     assert stability["alternative"]["ari_with_published"] < 1
+
+
+def test_quick_targeting_benchmark_agrees_with_the_clients_table(quick_model_dir):
+    store = ArtifactStore(quick_model_dir)
+    targeting, clients = store.targeting, store.clients
+    train, test = clients[clients["split"] == "train"], clients[clients["split"] == "test"]
+    assert targeting["test_clients"] == len(test) and targeting["train_clients"] == len(train)
+    assert targeting["base_rate"] == pytest.approx((test["y"] == "yes").mean())
+    for segment, rate in targeting["segment_rates"].items():
+        assert rate == pytest.approx((train.loc[train["segment"] == int(segment), "y"] == "yes").mean())
+    assert "duration" not in targeting["inputs"]
+    assert targeting["methods"]["segments"]["distinct_scores"] <= 4
+    categorical = targeting["categorical"]
+    assert categorical["clients"] == len(train)
+    by_segment = [sum(column) for column in zip(*categorical["crosstab"]["counts"])]
+    assert by_segment == [int((train["segment"] == s).sum()) for s in categorical["segments"]]
+    assert [s["k"] for s in categorical["kmodes"]] == list(range(2, 9))
 
 
 def test_grid_stores_every_solutions_cluster_shares(quick_model_dir):

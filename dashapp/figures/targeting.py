@@ -1,0 +1,67 @@
+"""Figures of the Targeting benchmark page: cumulative gain and lift of the models, the segments and random calls.
+
+Builders take ``targeting.json`` as the build wrote it (:func:`dashapp.propensity.targeting_benchmark`) and an
+optional share called to emphasise among the recorded ones (10%, 20%, 30%).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashapp.figures import TEMPLATE_NAME
+from dashapp.propensity import METHODS
+
+#: One colour and dash per method, the same on both charts.
+METHOD_STYLES = {"boosting": dict(color="#2a6f97"), "logistic": dict(color="#3d9970"),
+                 "segments": dict(color="#e07a5f", dash="dash")}
+RANDOM_STYLE = dict(color="#6c757d", dash="dot")
+
+
+def _marks(figure: go.Figure, shares: list[float], emphasised: float | None) -> None:
+    """A vertical line at each recorded share called; the emphasised one darker and labelled."""
+    for share in shares:
+        strong = emphasised is not None and abs(share - emphasised) < 1e-9
+        label = dict(annotation_text=f"{share:.0%} called", annotation_position="top right") if strong else {}
+        figure.add_vline(x=share, line=dict(color="#212529" if strong else "#adb5bd", width=2 if strong else 1,
+                                            dash="solid" if strong else "dot"), **label)
+
+
+def _curve_figure(targeting: dict, value: str, emphasised: float | None) -> go.Figure:
+    """The gain (``value="reached"``) or lift (``value="lift"``) of every method, plus random calls."""
+    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    for method, name in METHODS.items():
+        curve = targeting["methods"][method]["curve"]
+        points = [(c, r) for c, r in zip(curve["called"], curve["reached"]) if value == "reached" or c > 0]
+        called = [c for c, _ in points]
+        y = [r if value == "reached" else r / c for c, r in points]
+        at = {round(p["called"], 6): p for p in targeting["methods"][method]["at"]}
+        hover = ("%{x:.1%} called: %{y:.1%} of the subscribers" if value == "reached"
+                 else "%{x:.1%} called: lift %{y:.2f}")
+        figure.add_trace(go.Scatter(x=called, y=y, mode="lines", name=name, line=METHOD_STYLES[method],
+                                    hovertemplate=hover + f"<extra>{name}</extra>"))
+        marks = [at[round(s, 6)] for s in targeting["called_shares"]]
+        figure.add_trace(go.Scatter(x=[p["called"] for p in marks], y=[p[value] for p in marks], mode="markers",
+                                    marker=dict(color=METHOD_STYLES[method]["color"], size=8), showlegend=False,
+                                    name=f"{name} at the marks", hovertemplate=hover + f"<extra>{name}</extra>"))
+    ends = [0.0, 1.0] if value == "reached" else [min(targeting["methods"]["segments"]["curve"]["called"][1:]), 1.0]
+    figure.add_trace(go.Scatter(x=ends, y=ends if value == "reached" else [1.0, 1.0], mode="lines",
+                                name="Random calls", line=RANDOM_STYLE, hoverinfo="skip"))
+    _marks(figure, targeting["called_shares"], emphasised)
+    figure.update_xaxes(title="Share of the test clients called, best-ranked first", tickformat=".0%",
+                        range=[0, 1])
+    if value == "reached":
+        figure.update_yaxes(title="Share of the test period's subscribers reached", tickformat=".0%", range=[0, 1])
+    else:
+        figure.update_yaxes(title="Lift over random calls", rangemode="tozero")
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return figure
+
+
+def gain_figure(targeting: dict, emphasised: float | None = None) -> go.Figure:
+    """Cumulative gain: share of the subscribers reached against the share of clients called."""
+    return _curve_figure(targeting, "reached", emphasised)
+
+
+def lift_figure(targeting: dict, emphasised: float | None = None) -> go.Figure:
+    """Cumulative lift: subscribers reached over those random calls reach, against the share called."""
+    return _curve_figure(targeting, "lift", emphasised)

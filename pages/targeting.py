@@ -1,0 +1,98 @@
+"""Targeting benchmark: do the segments tell a likely subscriber from an unlikely one, against a response model?
+
+Gain and lift on the test period of a logistic regression, a gradient-boosted tree and the segments' own
+targeting, all precomputed by the build (``targeting.json``); picking a share called (10%, 20%, 30%) words the
+comparison for it and marks it on both charts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from dashapp.artifacts import ArtifactStore
+from dashapp.components import graph_card, metric, missing_artifacts_notice
+from dashapp.figures.targeting import gain_figure, lift_figure
+from dashapp.store import artifact_status, current_store
+from dashapp.views import inputs
+from dashapp.views import targeting as view
+
+# Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
+dash.register_page(__name__, path="/targeting", name="Targeting benchmark", order=3.5,
+                   title="Targeting benchmark | Bank client segmentation studio")
+
+TARGETING_SHARE = "targeting-share"
+TARGETING_HEADLINE = "targeting-headline"
+TARGETING_GAIN = "targeting-gain"
+TARGETING_LIFT = "targeting-lift"
+TARGETING_TABLE = "targeting-table"
+
+#: The share called the page opens on.
+DEFAULT_SHARE = 0.2
+
+
+@lru_cache(maxsize=8)
+def _views(store: ArtifactStore, share: float) -> dict:
+    """The headline and both charts for one share called (a pure function of the read-only artifact)."""
+    targeting = store.targeting
+    return {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share),
+            "lift": lift_figure(targeting, share)}
+
+
+def _table(targeting: dict) -> dbc.Table:
+    table = view.gain_table(targeting)
+    return dbc.Table([html.Thead(html.Tr([html.Th(cell) for cell in table["header"]])),
+                      html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in table["rows"]])],
+                     id=TARGETING_TABLE, size="sm", className="small mb-0", responsive=True)
+
+
+def layout(**_query):
+    store, problem = artifact_status()
+    if store is None:
+        return missing_artifacts_notice(problem)
+    targeting = store.targeting
+    share = DEFAULT_SHARE if DEFAULT_SHARE in view.called_shares(targeting) else view.called_shares(targeting)[0]
+    views = _views(store, share)
+    quality = view.quality_rows(targeting)
+    return html.Div([
+        html.H2("Targeting benchmark", className="h3"),
+        html.P("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
+               "trained on the training period to predict who subscribes, sets the bar the segments must reach.",
+               className="text-muted"),
+        dbc.Alert(views["headline"], id=TARGETING_HEADLINE, color="info", className="py-2"),
+        html.Div([
+            html.Span("Share of the test clients called:", className="me-2 small text-muted"),
+            dbc.RadioItems(id=TARGETING_SHARE, value=share, inline=True, className="d-inline-block",
+                           options=[{"label": f"{s:.0%}", "value": s} for s in view.called_shares(targeting)],
+                           inputClassName="btn-check", labelClassName="btn btn-outline-secondary btn-sm",
+                           labelCheckedClassName="active"),
+        ], className="mb-3"),
+        dbc.Row([
+            dbc.Col(graph_card("Cumulative gain: subscribers reached", TARGETING_GAIN, figure=views["gain"],
+                               height=420), lg=6, className="mb-3"),
+            dbc.Col(graph_card("Lift over random calls", TARGETING_LIFT, figure=views["lift"], height=420),
+                    lg=6, className="mb-3"),
+        ]),
+        dbc.Card([dbc.CardHeader("Subscribers reached at each share called (lift)"),
+                  dbc.CardBody(_table(targeting), className="p-2")], className="mb-3"),
+        dbc.Row([metric(f"{row['roc_auc']:.3f} / {row['average_precision']:.3f}",
+                        f"{row['method']}: test ROC AUC / average precision ({row['distinct_scores']:,} "
+                        "distinct scores)", md=4) for row in quality], className="mb-3 g-2"),
+        html.Ul([html.Li(sentence) for sentence in view.context_sentences(targeting)], className="small ps-3"),
+    ])
+
+
+@callback(
+    output={"headline": Output(TARGETING_HEADLINE, "children"), "gain": Output(TARGETING_GAIN, "figure"),
+            "lift": Output(TARGETING_LIFT, "figure")},
+    inputs={"share": Input(TARGETING_SHARE, "value")},
+    prevent_initial_call=True,
+)
+def show_share(share):
+    """Word the comparison for the share called and mark it on both charts."""
+    store = current_store()
+    share = inputs.one_of(TARGETING_SHARE, share, view.called_shares(store.targeting))
+    return _views(store, share)

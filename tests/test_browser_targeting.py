@@ -1,0 +1,58 @@
+"""The Targeting benchmark page and the explorer's k-modes card in a real headless Chromium (any build)."""
+
+from __future__ import annotations
+
+import pytest
+
+import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
+from tests.browser_helpers import wait_until as _wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def _line_names(browser, graph_id: str) -> list[str]:
+    return browser.driver.execute_script(
+        "return document.querySelector(arguments[0]).data.filter(t => t.mode === 'lines').map(t => t.name);",
+        f"#{graph_id} .js-plotly-plot")
+
+
+def _annotations(browser, graph_id: str) -> list[str]:
+    return browser.driver.execute_script(
+        "return (document.querySelector(arguments[0]).layout.annotations || []).map(a => a.text);",
+        f"#{graph_id} .js-plotly-plot")
+
+
+def test_targeting_page_compares_models_and_segments_and_follows_the_share(live_server, browser):
+    from pages.targeting import TARGETING_GAIN, TARGETING_HEADLINE, TARGETING_LIFT, TARGETING_SHARE
+
+    _open(browser, live_server, "targeting", f"#{TARGETING_GAIN} .js-plotly-plot")
+    browser.wait_for_element(f"#{TARGETING_LIFT} .js-plotly-plot", timeout=20)
+    headline = browser.find_element(f"#{TARGETING_HEADLINE}").text
+    assert headline.startswith("Calling the 20% of test clients") and "calling by segment reaches" in headline
+    for graph in (TARGETING_GAIN, TARGETING_LIFT):
+        assert _line_names(browser, graph) == ["Gradient-boosted tree", "Logistic regression", "Segments",
+                                               "Random calls"]
+        assert _annotations(browser, graph) == ["20% called"]
+    nav = [link.text for link in browser.find_elements(".navbar .nav-link")]
+    assert "Targeting benchmark" in nav and nav.index("Targeting benchmark") == nav.index("Segments") + 1
+
+    label = next(e for e in browser.find_elements(f"#{TARGETING_SHARE} label") if e.text.strip() == "30%")
+    _click(browser, label)
+    browser.wait_for_contains_text(f"#{TARGETING_HEADLINE}", "Calling the 30% of test clients", timeout=20)
+    _wait_until(lambda: _annotations(browser, TARGETING_GAIN) == ["30% called"], message="the 30% mark")
+    assert severe_console_errors(browser) == []
+
+
+def test_explorer_ends_with_the_categorical_card(live_server, browser):
+    from dashapp.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
+
+    _open(browser, live_server, "explorer", f"#{CATEGORICAL_ARI} .js-plotly-plot")
+    browser.wait_for_element(f"#{CATEGORICAL_CROSSTAB} .js-plotly-plot", timeout=20)
+    card = browser.find_element(f"#{CATEGORICAL_CARD}").text
+    assert "k-modes at k = 4 agrees with the published segments at ARI" in card
+    assert "housing loan x personal loan" in card
+    ks = browser.driver.execute_script("return document.querySelector(arguments[0]).data[0].x;",
+                                       f"#{CATEGORICAL_ARI} .js-plotly-plot")
+    assert list(ks) == [2, 3, 4, 5, 6, 7, 8]
+    assert severe_console_errors(browser) == []
