@@ -68,7 +68,7 @@ def _navbar() -> dbc.Navbar:
         for page in dash.page_registry.values()
         if page.get("order") is not None
     ]
-    # The links collapse behind a toggler below 1200 px (six links and the title need about that). A callback
+    # The links collapse behind a toggler below 1200 px (nine short links and the title need about that; keep page names in the bar short). A callback
     # closes the menu when a page is picked: open, it would cover a phone's screen.
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(APP_TITLE, href=dash.get_relative_path("/"), className="text-wrap"),

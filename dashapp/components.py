@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -13,6 +14,7 @@ from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.store import log_unavailable
 from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
+from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates
 
 #: The shell's store of the browser window's width, ``{"width": <window.innerWidth>}``: written in the browser
@@ -236,3 +238,8 @@ def categorical_card(categorical: dict) -> dbc.Card:
                     lg=7),
         ], className="g-3"),
     ], id=CATEGORICAL_CARD)], className="mb-3")
+
+
+def methods_link(anchor: str, text: str, link_id: str | None = None) -> dcc.Link:
+    """A link to one section of the Methods page (:mod:`dashapp.views.methods` names the sections)."""
+    return dcc.Link(text, href=dash.get_relative_path(methods_href(anchor)), id=link_id or f"methods-link-{anchor}")

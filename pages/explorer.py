@@ -13,11 +13,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import domain, url_state
-from dashapp.components import categorical_card, graph, graph_card, missing_artifacts_notice
+from dashapp.components import categorical_card, graph, graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
 from dashapp.views import inputs
+from dashapp.views import methods as methods_view
 
 dash.register_page(__name__, path="/explorer", name="Clustering explorer", order=2,
                    title="Clustering explorer | Bank client segmentation studio")
@@ -144,6 +145,10 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
             + f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
               "job), a personal loan, no loan, each a group a campaign can address.",
         ]),
+        html.Li(["The Methods page says what these choices do: ",
+                 methods_link(methods_view.K_CHOICE, "why the silhouette rises with k here"), ", ",
+                 methods_link(methods_view.ELBOWS, "elbow curves that rise"), ", ",
+                 methods_link(methods_view.UNKNOWN_LOANS, "where the unknown loans go"), "."]),
     ]
     return dbc.Card([dbc.CardHeader(f"Methods: why KNN, pipeline {domain.FINAL_PIPELINE} and k = {k}"),
                      dbc.CardBody(html.Ul(items, className="small mb-0 ps-3"), id=EXPLORER_METHODS)],

@@ -14,13 +14,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import response as view
+from dashapp.views.methods import OUTCOME_IN_GRID
 
-dash.register_page(__name__, path="/response", name="Campaign response", order=3.5,
+dash.register_page(__name__, path="/response", name="Response", order=3.4,
                    title="Campaign response | Bank client segmentation studio")
 
 RESPONSE_ANSWER = "response-answer"
@@ -94,7 +95,8 @@ def layout(**_query):
     return html.Div([
         html.H2("Campaign response", className="h3"),
         html.P("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-               "apart are their subscription rates, in which period, and what splits response more?",
+               "apart are their subscription rates, in which period, and what splits response more? (The "
+               "segments do not use the outcome: ", methods_link(OUTCOME_IN_GRID, "the outcome y in the grid"), ".)",
                className="text-muted"),
         _answer(response),
         dbc.Row([

@@ -14,7 +14,7 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, url_state
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import (graph, graph_card, job_split_note, metric, missing_artifacts_notice,
+from dashapp.components import (graph, graph_card, job_split_note, methods_link, metric, missing_artifacts_notice,
                                 original_recommendation, subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure, segment_stability_figure)
@@ -22,6 +22,7 @@ from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import segments as view
 from dashapp.views.caveats import job_splits
+from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/segments", name="Segments", order=3,
@@ -93,7 +94,9 @@ def _stability_card(stability: dict) -> dbc.Card:
             html.P(words["agreement"]),
             html.P(words["rule"], className="text-muted mb-1"),
             html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
-            html.P(words["alternative"], className="mb-0"),
+            html.P(words["alternative"]),
+            html.P(["Segment 3 also holds most clients whose loans the bank does not know: ",
+                    methods_link(UNKNOWN_LOANS, "where the unknown loans go"), "."], className="mb-0"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
         # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
         dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,

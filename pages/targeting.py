@@ -21,7 +21,7 @@ from dashapp.views import inputs
 from dashapp.views import targeting as view
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
-dash.register_page(__name__, path="/targeting", name="Targeting benchmark", order=3.5,
+dash.register_page(__name__, path="/targeting", name="Targeting", order=3.6,
                    title="Targeting benchmark | Bank client segmentation studio")
 
 TARGETING_SHARE = "targeting-share"

@@ -8,13 +8,14 @@ from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain
-from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, job_split_note,
+from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, job_split_note, methods_link,
                                 missing_artifacts_notice)
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
+from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
 
 dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
@@ -111,6 +112,9 @@ def layout(**_query):
                 dbc.CardBody([
                     _metrics_table(classifier),
                     html.Div(_accuracy_note(classifier), className="mt-2"),
+                    html.Div(["How the studio's test differs from the original's: ",
+                              methods_link(DIFFERENCES, "where the studio differs from the original"), "."],
+                             className="small mt-2"),
                     html.P(f"The tree reaches {classifier['tree_train_accuracy']:.1%} accuracy on its own "
                            "training rows. The logistic regression (one-hot key fields, balanced class weights) "
                            "is the comparison: the tree's advantage is that its rules can be read.",

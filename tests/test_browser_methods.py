@@ -29,3 +29,15 @@ def test_the_methods_page_states_the_builds_facts_and_each_section_has_an_addres
     # A section's address opens the page at that section.
     _open(browser, live_server, f"methods#{methods.K_CHOICE}", f"#{METHODS_SECTIONS}")
     assert browser.driver.execute_script("return location.hash") == f"#{methods.K_CHOICE}"
+
+
+@pytest.mark.parametrize("page, anchor", [("explorer", "k-choice"), ("segments", "unknown-loans"),
+                                          ("response", "outcome-in-grid"), ("tree", "differences")])
+def test_the_pages_that_rely_on_a_method_link_to_its_section(live_server, browser, page, anchor):
+    from pages.methods import METHODS_SECTIONS
+    from tests.browser_helpers import click
+
+    _open(browser, live_server, page, f"#methods-link-{anchor}")
+    click(browser, browser.find_element(f"#methods-link-{anchor}"))
+    browser.wait_for_element(f"#{METHODS_SECTIONS}", timeout=20)
+    assert browser.driver.current_url == f"{live_server.url}methods#{anchor}"

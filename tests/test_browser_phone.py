@@ -26,6 +26,8 @@ PAGES = [
     ("tree", "tree", "#tree-graph .js-plotly-plot"),
     ("score", "score", "#score-submit"),
     ("response", "response", "#response-rates .js-plotly-plot"),
+    ("targeting", "targeting", "#targeting-gain .js-plotly-plot"),
+    ("methods", "methods", "#methods-sections"),
 ]
 #: What a mode-bar button that sends a chart away is titled (plotly.js 4: "Share chart...").
 _OFF_SERVER_TITLES = ("share", "cloud", "chart studio", "edit in")

@@ -40,11 +40,11 @@ def test_page_answers_and_sits_after_segments_in_the_navigation(http):
     response = http.get("/response")
     assert response.status_code == 200 and "_dash-config" in response.get_data(as_text=True)
     page = dash.page_registry[RESPONSE]
-    assert (page["path"], page["name"]) == ("/response", "Campaign response")
+    assert (page["path"], page["name"]) == ("/response", "Response")
     orders = {name: dash.page_registry[name]["order"] for name in (SEGMENTS, RESPONSE, "pages.tree")}
     assert orders[SEGMENTS] < orders[RESPONSE] < orders["pages.tree"]
     body = http.get("/_dash-layout").get_data(as_text=True)
-    positions = [body.index(f'"{name}"') for name in ("Segments", "Campaign response", "Decision tree")]
+    positions = [body.index(f'"{name}"') for name in ("Segments", "Response", "Decision tree")]
     assert positions == sorted(positions)
 
 

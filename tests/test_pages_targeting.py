@@ -38,7 +38,7 @@ def test_page_answers_and_follows_segments_in_the_navigation(client):
     assert response.status_code == 200 and "_dash-config" in response.get_data(as_text=True)
     pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
     names = [p["name"] for p in pages]
-    assert names.index("Targeting benchmark") == names.index("Segments") + 1
+    assert names.index("Segments") + 2 == names.index("Response") + 1 == names.index("Targeting")
     assert dash.page_registry[TARGETING]["path"] == "/targeting"
 
 
