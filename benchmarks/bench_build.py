@@ -55,14 +55,29 @@ def time_build(csv: Path, mode: str, jobs: int, repeat: int) -> None:
           f"other artifacts; goal < 10%: {'met' if share_of_size < 0.10 else 'MISSED'})")
 
 
+#: The grid's columns that the per-client silhouettes and the stability added.
+DEPTH_COLUMNS = ["stability", "stability_min", "stability_max", "negative_shares", "sample_sizes"]
+
+
+def _grid_columns_bytes(path: Path) -> int:
+    """What :data:`DEPTH_COLUMNS` add to the grid's file: its size less the same table written without them."""
+    import io
+
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.read_parquet(path).drop(columns=DEPTH_COLUMNS).to_parquet(buffer)
+    return path.stat().st_size - buffer.tell()
+
+
 def explorer_depth_cost(manifest: dict, model_dir: Path) -> tuple[float, float, int, float]:
     """What the per-client silhouettes and the stability figures add: ``(seconds, share of the build's time,
     bytes, share of the other artifacts' bytes)``.
 
     The grid's stability runs inside each configuration's job, so its wall time is the grid's wall time in the
     proportion of the grid's work it took (``manifest["grid"]["work_seconds"]``); the per-client silhouettes
-    cost nothing extra (the average was always their mean). The bytes are the knife plots' file and the
-    stability's part of the evaluation (the grid's new columns are a few kB).
+    cost nothing extra (the average was always their mean). The bytes are the knife plots' file, the
+    stability's part of the evaluation and what the grid's new columns add to its file.
     """
     stages = manifest["stage_seconds"]
     work = manifest["grid"]["work_seconds"]
@@ -70,7 +85,8 @@ def explorer_depth_cost(manifest: dict, model_dir: Path) -> tuple[float, float, 
     total = sum(stages.values())
     sizes = {name: entry["bytes"] for name, entry in manifest["artifacts"].items()}
     evaluation = json.loads((model_dir / artifacts.EVALUATION).read_text())
-    added = sizes[artifacts.SILHOUETTES] + len(json.dumps(evaluation["stability"], indent=1))
+    added = (sizes[artifacts.SILHOUETTES] + len(json.dumps(evaluation["stability"], indent=1))
+             + _grid_columns_bytes(model_dir / artifacts.GRID_METRICS))
     return seconds, seconds / (total - seconds), added, added / (sum(sizes.values()) - added)
 
 
