@@ -240,6 +240,7 @@ def categorical_card(categorical: dict) -> dbc.Card:
     ], id=CATEGORICAL_CARD)], className="mb-3")
 
 
-def methods_link(anchor: str, text: str, link_id: str | None = None) -> dcc.Link:
-    """A link to one section of the Methods page (:mod:`dashapp.views.methods` names the sections)."""
-    return dcc.Link(text, href=dash.get_relative_path(methods_href(anchor)), id=link_id or f"methods-link-{anchor}")
+def methods_link(page: str, anchor: str, text: str) -> dcc.Link:
+    """A link from ``page`` to one section of the Methods page (:mod:`dashapp.views.methods` names the sections);
+    its id, ``<page>-methods-<anchor>``, carries the page's prefix like the page's other ids."""
+    return dcc.Link(text, href=dash.get_relative_path(methods_href(anchor)), id=f"{page}-methods-{anchor}")

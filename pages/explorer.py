@@ -146,9 +146,9 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
               "job), a personal loan, no loan, each a group a campaign can address.",
         ]),
         html.Li(["The Methods page says what these choices do: ",
-                 methods_link(methods_view.K_CHOICE, "why the silhouette rises with k here"), ", ",
-                 methods_link(methods_view.ELBOWS, "elbow curves that rise"), ", ",
-                 methods_link(methods_view.UNKNOWN_LOANS, "where the unknown loans go"), "."]),
+                 methods_link("explorer", methods_view.K_CHOICE, "why the silhouette rises with k here"), ", ",
+                 methods_link("explorer", methods_view.ELBOWS, "elbow curves that rise"), ", ",
+                 methods_link("explorer", methods_view.UNKNOWN_LOANS, "where the unknown loans go"), "."]),
     ]
     return dbc.Card([dbc.CardHeader(f"Methods: why KNN, pipeline {domain.FINAL_PIPELINE} and k = {k}"),
                      dbc.CardBody(html.Ul(items, className="small mb-0 ps-3"), id=EXPLORER_METHODS)],

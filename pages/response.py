@@ -94,9 +94,10 @@ def layout(**_query):
     driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
     return html.Div([
         html.H2("Campaign response", className="h3"),
-        html.P("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-               "apart are their subscription rates, in which period, and what splits response more? (The "
-               "segments do not use the outcome: ", methods_link(OUTCOME_IN_GRID, "the outcome y in the grid"), ".)",
+        html.P(["The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
+                "apart are their subscription rates, in which period, and what splits response more? (The "
+                "segments do not use the outcome: ",
+                methods_link("response", OUTCOME_IN_GRID, "the outcome y in the grid"), ".)"],
                className="text-muted"),
         _answer(response),
         dbc.Row([

@@ -95,8 +95,8 @@ def _stability_card(stability: dict) -> dbc.Card:
             html.P(words["rule"], className="text-muted mb-1"),
             html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
             html.P(words["alternative"]),
-            html.P(["Segment 3 also holds most clients whose loans the bank does not know: ",
-                    methods_link(UNKNOWN_LOANS, "where the unknown loans go"), "."], className="mb-0"),
+            html.P([methods_link("segments", UNKNOWN_LOANS, "Where the unknown loans go"),
+                    ": segment 3 also holds most clients whose loans the bank does not know."], className="mb-0"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
         # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
         dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,

@@ -113,7 +113,7 @@ def layout(**_query):
                     _metrics_table(classifier),
                     html.Div(_accuracy_note(classifier), className="mt-2"),
                     html.Div(["How the studio's test differs from the original's: ",
-                              methods_link(DIFFERENCES, "where the studio differs from the original"), "."],
+                              methods_link("tree", DIFFERENCES, "where the studio differs from the original"), "."],
                              className="small mt-2"),
                     html.P(f"The tree reaches {classifier['tree_train_accuracy']:.1%} accuracy on its own "
                            "training rows. The logistic regression (one-hot key fields, balanced class weights) "
