@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8050
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install data artifacts artifacts-force browser bench clean help
+.PHONY: run test install data artifacts artifacts-force browser postgres bench clean help
 
 help:
 	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
@@ -43,10 +43,24 @@ browser:
 		exit 1; \
 	fi
 
+# The SQL tests start a throwaway PostgreSQL from Debian's package (tests/postgres_server.py); install it likewise.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's postgresql (without its default cluster: the tests start their own)"; \
+		mkdir -p /etc/postgresql-common && { [ -e /etc/postgresql-common/createcluster.conf ] || \
+			echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Options::=--force-confold postgresql >/dev/null; \
+	else \
+		echo "The SQL tests need PostgreSQL's server binaries. Run: sudo apt-get update && sudo apt-get install -y postgresql"; \
+		exit 1; \
+	fi
+
 run: artifacts
 	HOST=127.0.0.1 PORT=$(PORT) $(SHELL) -c "exec $(VENV)/bin/$$(sed -n 's/^web: //p' Procfile)"
 
-test: artifacts browser
+test: artifacts browser postgres
 	$(PY) -m pytest
 
 # The API load test uses Debian's wrk when it is there (else a slower Python load generator).
