@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dashapp import domain
+from dashapp.provenance import DataProvenance, data_provenance
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,11 @@ class ArtifactStore:
 
     def _path(self, name: str) -> Path:
         return self.model_dir / name
+
+    @cached_property
+    def provenance(self) -> DataProvenance:
+        """What the artifacts were built from (:mod:`dashapp.provenance`): source, dates, split, UCI or not."""
+        return data_provenance(self.manifest)
 
     @cached_property
     def clients(self) -> pd.DataFrame:
