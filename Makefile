@@ -6,6 +6,15 @@ PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8050
 STAMP := $(VENV)/.installed
+# DATA=SOURCE builds from another source (a .csv/.tsv/.txt or .parquet file, or an SQLAlchemy URL with
+# TABLE=NAME) instead of the UCI file; make then fetches nothing. DATE_COLUMN=NAME and DROP_INVALID=1 pass
+# --date-column and --drop-invalid.
+DATA ?=
+TABLE ?=
+DATE_COLUMN ?=
+DROP_INVALID ?=
+SOURCE_ARGS := $(if $(DATA),--data '$(DATA)') $(if $(TABLE),--table '$(TABLE)') \
+	$(if $(DATE_COLUMN),--date-column '$(DATE_COLUMN)') $(if $(DROP_INVALID),--drop-invalid)
 
 .PHONY: run test install data artifacts artifacts-force browser postgres bench clean help
 
@@ -13,6 +22,7 @@ help:
 	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
 	@echo "make test       the same set-up, then the whole test suite"
 	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
+	@echo "                DATA=clients.csv (or .parquet, or a database URL with TABLE=name) builds from another source"
 	@echo "make bench      benchmarks: build stages, page and API speed"
 
 $(STAMP): pyproject.toml
@@ -24,13 +34,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 data: install
-	@$(PY) scripts/fetch_data.py
+	@$(if $(DATA),:,$(PY) scripts/fetch_data.py)
 
 artifacts: data
-	$(PY) scripts/build_artifacts.py --if-stale --jobs $(JOBS)
+	$(PY) scripts/build_artifacts.py --if-stale --jobs $(JOBS) $(SOURCE_ARGS)
 
 artifacts-force: data
-	$(PY) scripts/build_artifacts.py --jobs $(JOBS)
+	$(PY) scripts/build_artifacts.py --jobs $(JOBS) $(SOURCE_ARGS)
 
 # Browser tests need Debian's Chromium and its driver; install them when we are root, else say how.
 browser:

@@ -25,7 +25,7 @@ from dashapp.provenance import DataProvenance, data_provenance
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 REBUILD_COMMAND = "make artifacts"
 
 MANIFEST = "manifest.json"

@@ -28,10 +28,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
-from dashapp import artifacts, data, domain
+from dashapp import artifacts, data, domain, provenance, sources
 from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
-from dashapp.datasource import sha256_of
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
@@ -39,12 +38,15 @@ from dashapp.propensity import targeting_benchmark
 from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
+from dashapp.settings import BANK_FULL_SHA256
 from dashapp.stability import StabilityParameters, segmentation_stability
 
 logger = logging.getLogger(__name__)
 
 #: The quick build (for tests) keeps every QUICK_ROW_STEP-th row, which preserves the time order.
 QUICK_ROW_STEP = 7
+#: How the UCI file's rows are ordered for its time split (its rows run in time order).
+UCI_ORDER = "the UCI file's row order"
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,18 @@ def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataF
     return name, apply_treatment(name, frame, random_state=random_state)
 
 
-def build_artifacts(csv_path: Path, model_dir: Path, parameters: BuildParameters, jobs: int = 1,
-                    progress: bool = True) -> dict:
-    """Build every artifact from ``csv_path`` into ``model_dir``, atomically.
+def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
+                    jobs: int = 1, progress: bool = True) -> dict:
+    """Build every artifact from ``source`` into ``model_dir``, atomically.
+
+    The source is read and validated before anything is written, so a source that cannot be used leaves the
+    previous artifacts (and the folder beside them) as they were.
 
     Parameters
     ----------
-    csv_path : Path
-        A verified ``bank-additional-full.csv`` (or a file of the same format).
+    source : Path or LoadedSource
+        A verified ``bank-additional-full.csv`` or another file of the bank-additional layout (read here), or a
+        source already read and validated (:func:`dashapp.sources.load_source`).
     model_dir : Path
         The artifact folder to replace.
     parameters : BuildParameters
@@ -132,11 +138,13 @@ def build_artifacts(csv_path: Path, model_dir: Path, parameters: BuildParameters
     """
     if jobs < 1:
         raise ValueError(f"jobs={jobs} must be at least 1")
+    if not isinstance(source, sources.LoadedSource):
+        source = sources.load_source(sources.parse_source(source))
     model_dir = Path(model_dir).resolve()
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-staging-", dir=model_dir.parent))
     try:
-        manifest = _build_into(Path(csv_path), staging, parameters, jobs, progress)
+        manifest = _build_into(source, staging, parameters, jobs, progress)
         _swap_in(staging, model_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -167,12 +175,23 @@ def _in_main_thread() -> bool:
 
 @dataclass(frozen=True)
 class _BankData:
-    """The cleaned table and its time split, as every later stage needs them."""
+    """The cleaned table and its split, as every later stage needs them.
+
+    ``clean`` holds the training rows first, then the test rows (each in time order where it is known), so every
+    stage can take the training rows as the first ``n_train``; its index is each row's ``client_id`` (its
+    position in the source), by which ``clients.parquet`` is written back in the source's order.
+    """
 
     sha256: str
     clean: pd.DataFrame
     train: pd.DataFrame
     test: pd.DataFrame
+    #: The manifest's ``data`` section (:mod:`dashapp.provenance`).
+    section: dict = field(default_factory=dict)
+
+    @property
+    def time_ordered(self) -> bool:
+        return self.section["split"]["kind"] == provenance.SPLIT_TIME
 
     @property
     def n_train(self) -> int:
@@ -196,10 +215,12 @@ class _FinalModel:
     response: dict = field(default_factory=dict)
 
 
-def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: int, progress: bool) -> dict:
+def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParameters, jobs: int,
+                progress: bool) -> dict:
     seconds: dict[str, float] = {}
     with _stage("data", 3, progress, seconds) as bar:
-        bank = _read_bank_data(csv_path, parameters.mode, bar)
+        bank = _prepare_bank_data(source, parameters.mode, parameters.random_state, bar)
+    seconds["data"] += source.seconds
     with _stage("treatments", 4, progress, seconds) as bar:
         knn, treated = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
     configurations, fitted = _grid_configurations()
@@ -221,7 +242,7 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
     # The benchmarks stage wrote its own file.
     with _stage("write", len(artifacts.ARTIFACT_FILES) - 1, progress, seconds) as bar:
         evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
-    manifest = _manifest(out, csv_path, bank, parameters, jobs, seconds, evaluation,
+    manifest = _manifest(out, bank, parameters, jobs, seconds, evaluation,
                          grid={"configurations": len(configurations), "fitted": len(fitted),
                                "work_seconds": _grid_work_seconds(results, fitted)})
     _write_json(out / artifacts.MANIFEST, manifest)
@@ -229,17 +250,64 @@ def _build_into(csv_path: Path, out: Path, parameters: BuildParameters, jobs: in
     return manifest
 
 
-def _read_bank_data(csv_path: Path, mode: str, bar: tqdm) -> _BankData:
-    data_sha256 = sha256_of(csv_path)
-    bar.update()
-    clean = data.clean_bank_table(data.read_bank_csv(csv_path))
+def _prepare_bank_data(source: sources.LoadedSource, mode: str, seed: int, bar: tqdm) -> _BankData:
+    """Clean the rows, date them only where the data allows, and order them training rows first.
+
+    The UCI full file (its sha256) is dated from its month column's order and split in file order; a source
+    with a date column is split in date order; any other source has no dates and a split seeded by ``seed``.
+    """
+    uci = source.source.kind == "csv" and source.fingerprint == BANK_FULL_SHA256
+    clean = data.clean_bank_table(source.table, dates_from_order=uci)
     bar.update()
     if mode == "quick":
         clean = clean.iloc[::QUICK_ROW_STEP]
-    frame = data.modelling_frame(clean)
-    split = data.time_split(len(frame))
+    n_train = len(data.time_split(len(clean)).train)
+    order, split = _split_order(clean, n_train, uci, source.date_column, seed)
+    if order is not None:
+        clean = clean.iloc[order]
     bar.update()
-    return _BankData(data_sha256, clean, frame.iloc[split.train], frame.iloc[split.test])
+    frame = data.modelling_frame(clean)
+    section = _data_section(source, clean, n_train, uci, split)
+    bar.update()
+    return _BankData(source.fingerprint, clean, frame.iloc[:n_train], frame.iloc[n_train:], section)
+
+
+def _split_order(clean: pd.DataFrame, n_train: int, uci: bool, date_column: str | None,
+                 seed: int) -> tuple[np.ndarray | None, dict]:
+    """The rows' order, training rows first (None: as they are), and the manifest's ``split`` section."""
+    split = {"kind": provenance.SPLIT_TIME, "order": UCI_ORDER, "seed": None,
+             "train_fraction": domain.TRAIN_FRACTION}
+    if uci:
+        return None, split
+    if date_column is not None:
+        order = np.argsort(clean[data.CONTACT_DATE].to_numpy(), kind="stable")
+        split["order"] = f"the dates in column '{date_column}', rows of the same date in the source's order"
+        return (None if (order == np.arange(len(order))).all() else order), split
+    chosen = np.zeros(len(clean), dtype=bool)
+    chosen[np.random.default_rng(seed).permutation(len(clean))[:n_train]] = True
+    split.update(kind=provenance.SPLIT_RANDOM, seed=seed,
+                 order=f"a random {domain.TRAIN_FRACTION:.0%} of the rows (seed {seed}); each part in the source's "
+                       "order")
+    return np.concatenate([np.flatnonzero(chosen), np.flatnonzero(~chosen)]), split
+
+
+def _data_section(source: sources.LoadedSource, clean: pd.DataFrame, n_train: int, uci: bool, split: dict) -> dict:
+    """The manifest's ``data`` section (the contract is :mod:`dashapp.provenance`'s docstring)."""
+    dates = clean[data.CONTACT_DATE]
+    if uci:
+        origin = {"origin": provenance.DATES_FROM_UCI_ORDER, "column": "month"}
+    elif source.date_column is not None:
+        origin = {"origin": provenance.DATES_FROM_COLUMN, "column": source.date_column}
+    else:
+        origin = None
+    period = None if origin is None else {
+        "first": dates.min().to_period("M").start_time.date().isoformat(),
+        "last": dates.max().to_period("M").start_time.date().isoformat()}
+    return {"file": source.source.name, "sha256": source.fingerprint, "rows": int(len(clean)),
+            "train_rows": int(n_train), "test_rows": int(len(clean) - n_train),
+            "source": source.details, "uci": uci, "dropped_invalid": len(source.dropped_rows),
+            "dropped_rows": source.dropped_rows[:data.MAX_PROBLEMS_SHOWN],
+            "dates": origin, "period": period, "split": split}
 
 
 def _treat_unknown_values(bank: _BankData, seed: int, jobs: int,
@@ -307,7 +375,8 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
     profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments)["segments"]
     model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles,
                         voters_artifact(bank.clean.iloc[:n_train]),
-                        response=response_analysis(bank.clean, final.all_segments, n_train))
+                        response=response_analysis(bank.clean, final.all_segments, n_train,
+                                                   time_ordered=bank.time_ordered))
     bar.update()
     return model
 
@@ -315,7 +384,8 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
 def _benchmark_segments(bank: _BankData, final: _FinalModel, seed: int, bar: tqdm) -> dict:
     """What the published segments are worth against a response model and a clustering made for categories."""
     segmentation, n_train = final.segmentation, bank.n_train
-    targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed)
+    targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed,
+                                    time_ordered=bank.time_ordered)
     bar.update()
     targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train],
                                                      segmentation.train_segments, random_state=seed)
@@ -370,15 +440,13 @@ def _final_evaluation(segmentation: FinalSegmentation, samples) -> dict:
     }
 
 
-def _manifest(out: Path, csv_path: Path, bank: _BankData, parameters: BuildParameters, jobs: int,
+def _manifest(out: Path, bank: _BankData, parameters: BuildParameters, jobs: int,
               seconds: dict[str, float], evaluation: dict, grid: dict) -> dict:
     """What was built, from what, by which code, how long it took, and every artifact's checksum."""
-    rows = len(bank.clean)
     return {
         "schema": artifacts.SCHEMA_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "data": {"file": csv_path.name, "sha256": bank.sha256, "rows": int(rows),
-                 "train_rows": int(bank.n_train), "test_rows": int(rows - bank.n_train)},
+        "data": bank.section,
         "code_version": artifacts.code_version(),
         "versions": artifacts.library_versions(),
         "parameters": parameters.to_json(),
@@ -403,6 +471,8 @@ def _write_clients(path: Path, clean: pd.DataFrame, keys: pd.DataFrame, segments
         table[f"{column}_imputed"] = keys[column].to_numpy()
     table["segment"] = segments.astype(np.int8)
     table["split"] = np.where(np.arange(len(table)) < n_train, "train", "test")
+    if not table.index.is_monotonic_increasing:
+        table = table.sort_index(kind="stable")  # back in the source's order: the rows are the user's
     for column, categories in domain.CATEGORIES.items():
         table[column] = pd.Categorical(table[column], categories=list(categories))
     for column in domain.SEGMENT_FEATURES:

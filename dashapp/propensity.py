@@ -208,23 +208,28 @@ def _method_report(scores: np.ndarray, outcomes: np.ndarray) -> dict:
     }
 
 
-def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int, random_state: int = 42) -> dict:
+def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int, random_state: int = 42,
+                        time_ordered: bool = True) -> dict:
     """The propensity models against the segments' own targeting, on the test period.
 
     Parameters
     ----------
     clean : DataFrame
-        Every cleaned row in time order (:func:`dashapp.data.clean_bank_table`).
+        Every cleaned row, training rows first (:func:`dashapp.data.clean_bank_table`): in time order for a
+        time split, where the test rows are the later period.
     segments : ndarray of int, shape (len(clean),)
         The published segment of every row.
     n_train : int
         The first ``n_train`` rows are the training period (:func:`dashapp.data.time_split`), the rest the test.
     random_state : int
+    time_ordered : bool
+        Whether the test rows are the later period (a time split) or a random part (a source without dates);
+        recorded as ``split`` so a page says which. Nothing here needs the dates themselves.
 
     Returns
     -------
     dict
-        JSON-ready: ``inputs``, ``excluded``, ``base_rate`` (test), ``train_base_rate``, ``test_clients``,
+        JSON-ready: ``split`` (``"time"`` or ``"random"``), ``inputs``, ``excluded``, ``base_rate`` (test), ``train_base_rate``, ``test_clients``,
         ``test_subscribers``, ``segment_rates`` (training period), ``called_shares`` and ``methods``
         (by :data:`METHODS` key: ``roc_auc``, ``average_precision``, ``distinct_scores``, ``at`` (gain and lift
         at each share called) and ``curve``).
@@ -240,6 +245,7 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     scores["segments"], rates = segment_scores(np.asarray(segments[:n_train]), subscribed[:n_train],
                                                np.asarray(segments[n_train:]))
     return {
+        "split": "time" if time_ordered else "random",
         "inputs": list(PROPENSITY_INPUTS),
         "excluded": list(EXCLUDED_INPUTS),
         "base_rate": float(outcomes.mean()),

@@ -29,6 +29,9 @@ FEW_CLIENTS = 50
 
 #: The populations besides the contact years, by key: all rows, and the time split's two periods.
 PERIOD_POPULATIONS: dict[str, str] = {"all": "all clients", "train": "training period", "test": "test period"}
+#: The same populations when the split is random (a source without dates): the two parts are not periods.
+RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": "all clients", "train": "training clients",
+                                            "test": "test clients"}
 #: The populations the segment x driver tables are made for.
 DRIVER_POPULATIONS: tuple[str, ...] = ("all", "train", "test")
 
@@ -116,23 +119,28 @@ def _month_name(date) -> str | None:
     return None if pd.isna(date) else f"{date:%b %Y}"
 
 
-def _populations(clean: pd.DataFrame, n_train: int) -> dict[str, tuple[str, np.ndarray]]:
-    """Every population's name and row mask, in order: all, training, test, then each contact year."""
+def _populations(clean: pd.DataFrame, n_train: int, time_ordered: bool) -> dict[str, tuple[str, np.ndarray]]:
+    """Every population's name and row mask, in order: all, training, test, then each contact year (only
+    when the dates are known)."""
     rows = np.arange(len(clean))
-    masks = {"all": (PERIOD_POPULATIONS["all"], np.ones(len(clean), dtype=bool)),
-             "train": (PERIOD_POPULATIONS["train"], rows < n_train),
-             "test": (PERIOD_POPULATIONS["test"], rows >= n_train)}
-    years = _contact_dates(clean).dt.year.to_numpy()
-    for year in sorted(set(years.tolist())):
-        masks[str(year)] = (f"calls in {year}", years == year)
+    names = PERIOD_POPULATIONS if time_ordered else RANDOM_SPLIT_POPULATIONS
+    masks = {"all": (names["all"], np.ones(len(clean), dtype=bool)),
+             "train": (names["train"], rows < n_train),
+             "test": (names["test"], rows >= n_train)}
+    dates = _contact_dates(clean)
+    if dates.notna().all():
+        years = dates.dt.year.to_numpy()
+        for year in sorted(set(years.tolist())):
+            masks[str(year)] = (f"calls in {year}", years == year)
     return masks
 
 
 def _contact_dates(clean: pd.DataFrame) -> pd.Series:
-    # The cleaned table carries them; a table without them gets them from the time-ordered month column.
-    if "contact_date" in clean.columns:
-        return pd.to_datetime(clean["contact_date"])
-    return data.contact_dates(clean["month"].astype(str))
+    # The cleaned table carries them (NaT where the source has no dates); without the column there are none:
+    # a month column says nothing of the year unless the rows are the UCI file in its order.
+    if data.CONTACT_DATE in clean.columns:
+        return pd.to_datetime(clean[data.CONTACT_DATE])
+    return pd.Series(pd.NaT, index=clean.index, dtype="datetime64[ns]")
 
 
 def driver_levels(clean: pd.DataFrame, n_train: int) -> dict[str, pd.Series]:
@@ -164,15 +172,15 @@ def _segment_rates(segment: np.ndarray, subscribed: np.ndarray, base_rate: float
 
 
 def _population(name: str, mask: np.ndarray, dates: pd.Series, segment: np.ndarray, subscribed: np.ndarray,
-                levels: dict[str, pd.Series], segments: tuple[int, ...]) -> dict:
+                levels: dict[str, pd.Series], segments: tuple[int, ...], drivers: tuple[str, ...]) -> dict:
     base = rate_cell(int(subscribed[mask].sum()), int(mask.sum()))
     in_population = dates[mask]
     return {"name": name, "first_month": _month_name(in_population.min()),
             "last_month": _month_name(in_population.max()), **base,
             "segments": _segment_rates(segment[mask], subscribed[mask], base["rate"], segments),
             "segment_test": independence_test(segment[mask], subscribed[mask]),
-            "driver_tests": {driver: independence_test(levels[driver].to_numpy()[mask], subscribed[mask])
-                             for driver in DRIVERS}}
+            "driver_tests": {driver: (independence_test(levels[driver].to_numpy()[mask], subscribed[mask])
+                                      if driver in drivers else None) for driver in DRIVERS}}
 
 
 def _segment_by_driver(level: np.ndarray, segment: np.ndarray, subscribed: np.ndarray, order: tuple[str, ...],
@@ -192,15 +200,15 @@ def _segment_by_driver(level: np.ndarray, segment: np.ndarray, subscribed: np.nd
 
 
 def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
-                      segment_numbers: tuple[int, ...] = domain.SEGMENT_NUMBERS) -> dict:
+                      segment_numbers: tuple[int, ...] = domain.SEGMENT_NUMBERS, time_ordered: bool = True) -> dict:
     """Response by segment, with intervals, tests and effect sizes, and segment x driver; JSON-serialisable.
 
     Parameters
     ----------
     clean : DataFrame
-        The cleaned table (:func:`dashapp.data.clean_bank_table`, or ``clients.parquet``) in file (time) order;
-        needs ``y``, ``month``, ``contact``, ``poutcome`` and ``campaign``; ``contact_date`` is used for the
-        contact years when present, else derived from ``month``.
+        The cleaned table (:func:`dashapp.data.clean_bank_table`, or ``clients.parquet``), training rows first;
+        needs ``y``, ``month``, ``contact``, ``poutcome`` and ``campaign``; ``contact_date`` gives the contact
+        years and each population's first and last month when every row has one (none when it is missing).
     segments : array of int, shape (n_rows,)
         Every row's segment.
     n_train : int
@@ -208,12 +216,17 @@ def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     segment_numbers : tuple of int
         The segments to report, in order (default :data:`dashapp.domain.SEGMENT_NUMBERS`); a segment without
         clients in a population is reported with zero clients and no rate.
+    time_ordered : bool
+        Whether the training rows are the earlier ones (a time split). When not (a random split of a source
+        without dates), the two parts are "training clients" and "test clients", not periods, and the
+        ``period`` driver is not tested (its test is None): a random split says nothing of response.
 
     Returns
     -------
     dict
         ``confidence``, ``interval_method``, ``few_clients`` (the flag's threshold), ``segments``,
-        ``campaign_bins`` (label, lowest, highest), ``populations`` ({key: {name, first_month, last_month,
+        ``campaign_bins`` (label, lowest, highest), ``dates_known`` (whether the contact years and months
+        could be given), ``split`` (``"time"`` or ``"random"``), ``populations`` ({key: {name, first_month, last_month,
         clients, subscribers, rate, interval, few_clients, segments: [{segment, clients, subscribers, rate,
         interval, few_clients, lift}], segment_test, driver_tests: {driver: test}}}, keys ``all``, ``train``,
         ``test``, then the years), and ``segment_by_driver`` ({population: {driver: [{level, clients, ...,
@@ -236,13 +249,16 @@ def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     subscribed = (clean["y"].astype(str) == SUBSCRIBED).to_numpy()
     levels = driver_levels(clean, n_train)
     dates = _contact_dates(clean).reset_index(drop=True)
-    populations = _populations(clean, n_train)
+    populations = _populations(clean, n_train, time_ordered)
     segment_numbers = tuple(int(number) for number in segment_numbers)
+    drivers = DRIVERS if time_ordered else tuple(d for d in DRIVERS if d != "period")
     return {
         "confidence": CONFIDENCE, "interval_method": INTERVAL_METHOD, "few_clients": FEW_CLIENTS,
         "segments": list(segment_numbers),
         "campaign_bins": [list(bin_) for bin_ in CAMPAIGN_BINS],
-        "populations": {key: _population(name, mask, dates, segment, subscribed, levels, segment_numbers)
+        "dates_known": bool(len(dates) and dates.notna().all()),
+        "split": "time" if time_ordered else "random",
+        "populations": {key: _population(name, mask, dates, segment, subscribed, levels, segment_numbers, drivers)
                         for key, (name, mask) in populations.items()},
         "segment_by_driver": {
             key: {driver: _segment_by_driver(levels[driver].to_numpy()[mask], segment[mask], subscribed[mask],

@@ -1,9 +1,16 @@
-"""Build every artifact of model/ from the bank-marketing data (see dashapp.build).
+"""Build every artifact of model/ from the bank-marketing data, or from any source in its layout (see
+dashapp.build and dashapp.sources).
 
-    python scripts/build_artifacts.py                 # full build, one process
+    python scripts/build_artifacts.py                 # full build of the UCI file, one process
     python scripts/build_artifacts.py --jobs 2        # use both cores
     python scripts/build_artifacts.py --if-stale      # only when missing or stale (what `make` runs)
     python scripts/build_artifacts.py --quick --model-dir /tmp/m   # small grid, for tests
+    python scripts/build_artifacts.py --data clients.csv           # a CSV (';', ',' or tab), or .parquet
+    python scripts/build_artifacts.py --data postgresql+psycopg://user:pw@host/db --table clients
+    python scripts/build_artifacts.py --data clients.csv --drop-invalid --date-column call_date
+
+The source is read and validated before anything is written: a source that cannot be used exits with status 1,
+naming the row, column, table or host, and leaves the previous artifacts as they were.
 """
 
 from __future__ import annotations
@@ -14,54 +21,111 @@ import os
 import sys
 from pathlib import Path
 
-from dashapp import artifacts
+from dashapp import artifacts, sources
 from dashapp.build import BuildParameters, build_artifacts
-from dashapp.datasource import DataSourceError, obtain_bank_csv, sha256_of
+from dashapp.data import DataValidationError
+from dashapp.datasource import DataSourceError, obtain_bank_csv
 from dashapp.settings import get_settings
 
 logger = logging.getLogger("build_artifacts")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small grid and samples (for tests)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
     parser.add_argument("--tsne-sample", type=int, default=None,
                         help="training clients per t-SNE map (default 2000; 300 with --quick)")
     parser.add_argument("--model-dir", type=Path, default=None, help="default: BANK_MODEL_DIR or model/")
-    parser.add_argument("--csv", type=Path, default=None, help="the data file (default: obtained as configured)")
+    parser.add_argument("--data", "--csv", dest="data", default=None, metavar="SOURCE",
+                        help="a .csv/.txt/.tsv or .parquet file, or an SQLAlchemy URL with --table "
+                             "(default: the UCI file, obtained and checksum-verified as configured)")
+    parser.add_argument("--table", default=None, help="the table to read when --data is a database URL")
+    parser.add_argument("--drop-invalid", action="store_true",
+                        help="leave out the rows with a bad value (reported) instead of refusing the source")
+    parser.add_argument("--date-column", default=None, metavar="NAME",
+                        help="the source's column holding each call's date (default: contact_date if present)")
     parser.add_argument("--if-stale", action="store_true", help="build only if missing or stale")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-
     if args.jobs < 1:
         parser.error(f"--jobs {args.jobs} must be at least 1")
     if args.tsne_sample is not None and args.tsne_sample < 50:
         parser.error(f"--tsne-sample {args.tsne_sample} must be at least 50")
-    settings = get_settings()
-    model_dir = args.model_dir or settings.model_dir
+    if args.data is None and (args.table or args.drop_invalid or args.date_column):
+        parser.error("--table, --drop-invalid and --date-column apply to a source given with --data")
+    return args
+
+
+def _source(args: argparse.Namespace) -> sources.DataSource:
+    """The source --data names; without it the UCI file, obtained and checksum-verified as configured."""
+    if args.data is None:
+        return sources.DataSource("csv", str(obtain_bank_csv(get_settings(), progress=not args.quiet)))
+    return sources.parse_source(args.data, args.table)
+
+
+def _load(source: sources.DataSource, args: argparse.Namespace) -> sources.LoadedSource:
+    """The source read and validated; the rows --drop-invalid left out are reported."""
+    loaded = sources.load_source(source, drop_invalid=args.drop_invalid, date_column=args.date_column)
+    if loaded.dropped_rows:
+        shown = ", ".join(str(row) for row in loaded.dropped_rows[:20])
+        more = len(loaded.dropped_rows) - 20
+        logger.warning("dropped %d of %d rows with a bad value (--drop-invalid): rows %s%s",
+                       len(loaded.dropped_rows), loaded.rows_read, shown, f" and {more} more" if more > 0 else "")
+        for problem in loaded.problems:
+            logger.warning("  %s", problem)
+    return loaded
+
+
+def _stale_reasons(model_dir: Path, source: sources.DataSource, parameters: BuildParameters,
+                   args: argparse.Namespace) -> tuple[list[str], sources.LoadedSource | None]:
+    """Why the artifacts must be rebuilt (none: up to date). A file is compared by its sha256 alone; a table
+    has to be read for its content hash, and is returned so that it is not read twice."""
+    loaded = None
     try:
-        csv_path = args.csv or obtain_bank_csv(settings, progress=not args.quiet)
-    except DataSourceError as error:
+        manifest = artifacts.read_manifest(model_dir)
+    except artifacts.ArtifactError as error:
+        return [str(error)], loaded
+    if source.kind == "sql":
+        loaded = _load(source, args)
+    fingerprint = loaded.fingerprint if loaded is not None else sources.file_fingerprint(source)
+    reasons = (artifacts.staleness(manifest, fingerprint, parameters.to_json())
+               + sources.source_changes(manifest, source, args.date_column, args.drop_invalid))
+    return reasons, loaded
+
+
+def _print_error(error: Exception) -> None:
+    if isinstance(error, DataValidationError):
+        print(f"error: {error.source} cannot be used:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        if error.more:
+            print(f"  and {error.more} more problem{'s' if error.more != 1 else ''}", file=sys.stderr)
+    else:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    model_dir = args.model_dir or get_settings().model_dir
     parameters = BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample)
-
-    if args.if_stale:
-        try:
-            manifest = artifacts.read_manifest(model_dir)
-            reasons = artifacts.staleness(manifest, sha256_of(csv_path), parameters.to_json())
-        except artifacts.ArtifactError as error:
-            reasons = [str(error)]
-        if not reasons:
-            logger.info("artifacts in %s are up to date", model_dir)
-            return 0
-        logger.info("rebuilding artifacts: %s", "; ".join(reasons))
-
-    manifest = build_artifacts(csv_path, model_dir, parameters, jobs=args.jobs, progress=not args.quiet)
-    logger.info("wrote %d artifacts to %s in %.0f s", len(manifest["artifacts"]), model_dir,
-                sum(manifest["stage_seconds"].values()))
+    try:
+        source = _source(args)
+        loaded = None
+        if args.if_stale:
+            reasons, loaded = _stale_reasons(model_dir, source, parameters, args)
+            if not reasons:
+                logger.info("artifacts in %s are up to date", model_dir)
+                return 0
+            logger.info("rebuilding artifacts: %s", "; ".join(reasons))
+        loaded = loaded or _load(source, args)
+    except (DataSourceError, sources.SourceError, DataValidationError) as error:
+        _print_error(error)
+        return 1
+    manifest = build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet)
+    logger.info("wrote %d artifacts from %s to %s in %.0f s", len(manifest["artifacts"]), loaded.source.describe(),
+                model_dir, sum(manifest["stage_seconds"].values()))
     return 0
 
 

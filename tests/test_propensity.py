@@ -113,3 +113,13 @@ def test_benchmark_is_reproducible_and_the_models_beat_random_on_a_learnable_res
         assert curve["reached"][0] == 0 and curve["reached"][-1] == pytest.approx(1.0)
         assert all(a <= b + 1e-12 for a, b in zip(curve["reached"], curve["reached"][1:]))
     assert first["methods"]["segments"]["distinct_scores"] == 2
+    assert first["split"] == "time"
+
+
+def test_benchmark_says_when_its_test_clients_are_a_random_part():
+    clients = _clients()
+    segments = np.where(clients["housing"] == "yes", 1, 3)
+    timed = targeting_benchmark(clients, segments, n_train=400, random_state=3)
+    random = targeting_benchmark(clients, segments, n_train=400, random_state=3, time_ordered=False)
+    assert random["split"] == "random"
+    assert {k: v for k, v in random.items() if k != "split"} == {k: v for k, v in timed.items() if k != "split"}

@@ -134,12 +134,26 @@ def test_populations_are_the_periods_then_each_contact_year(analysis):
     assert populations["2009"]["name"] == "calls in 2009"
 
 
-def test_years_come_from_the_month_order_without_contact_dates():
+def test_no_years_are_invented_without_contact_dates():
     clean, segments = _frame(GROUPS)
-    result = response_analysis(clean.drop(columns="contact_date"), segments, N_TRAIN)
-    # May, Jun, then Apr wraps into 2009 (the file starts in May 2008).
-    assert list(result["populations"]) == ["all", "train", "test", "2008", "2009"]
-    assert result["populations"]["2009"]["clients"] == 300
+    for dates_missing in (clean.drop(columns="contact_date"), clean.assign(contact_date=pd.NaT)):
+        result = response_analysis(dates_missing, segments, N_TRAIN)
+        # The month column alone says nothing of the year: no "calls in 2008", no first or last month.
+        assert list(result["populations"]) == ["all", "train", "test"]
+        assert result["dates_known"] is False
+        assert result["populations"]["test"]["first_month"] is None
+
+
+def test_a_random_split_names_its_parts_clients_and_tests_no_period():
+    clean, segments = _frame(GROUPS)
+    result = response_analysis(clean.assign(contact_date=pd.NaT), segments, N_TRAIN, time_ordered=False)
+    assert result["split"] == "random"
+    assert [result["populations"][key]["name"] for key in ("train", "test")] == ["training clients", "test clients"]
+    assert result["populations"]["all"]["driver_tests"]["period"] is None
+    assert result["populations"]["all"]["driver_tests"]["month"] is not None
+    timed = response_analysis(clean, segments, N_TRAIN)
+    assert timed["split"] == "time" and timed["dates_known"] is True
+    assert timed["populations"]["all"]["driver_tests"]["period"] is not None
 
 
 def test_segment_by_driver_counts_each_segment_and_level(analysis):
