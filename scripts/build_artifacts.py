@@ -4,6 +4,7 @@
     python scripts/build_artifacts.py --jobs 2        # use both cores
     python scripts/build_artifacts.py --if-stale      # only when missing or stale (what `make` runs)
     python scripts/build_artifacts.py --quick --model-dir /tmp/m   # small grid, for tests
+    python scripts/build_artifacts.py --k 5           # five segments instead of the original study's four
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashapp import artifacts
+from dashapp import artifacts, domain
 from dashapp.build import BuildParameters, build_artifacts
 from dashapp.datasource import DataSourceError, obtain_bank_csv, sha256_of
 from dashapp.settings import get_settings
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="training clients per t-SNE map (default 2000; 300 with --quick)")
     parser.add_argument("--model-dir", type=Path, default=None, help="default: BANK_MODEL_DIR or model/")
     parser.add_argument("--csv", type=Path, default=None, help="the data file (default: obtained as configured)")
+    parser.add_argument("--k", type=int, default=domain.FINAL_K, dest="final_k",
+                        help=f"segments of the final segmentation (default {domain.FINAL_K}, the original study's); "
+                             "one of the grid's k values (2-15; 2-6 with --quick)")
     parser.add_argument("--if-stale", action="store_true", help="build only if missing or stale")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -39,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--jobs {args.jobs} must be at least 1")
     if args.tsne_sample is not None and args.tsne_sample < 50:
         parser.error(f"--tsne-sample {args.tsne_sample} must be at least 50")
+    try:
+        parameters = BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample,
+                                              final_k=args.final_k)
+    except ValueError as error:
+        parser.error(f"--k {args.final_k}: {error}")
     settings = get_settings()
     model_dir = args.model_dir or settings.model_dir
     try:
@@ -46,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     except DataSourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    parameters = BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample)
 
     if args.if_stale:
         try:
