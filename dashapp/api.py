@@ -262,7 +262,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Bank client segmentation: scoring API", "version": "1.0.0",
-                 "description": "Assigns bank clients to the four segments of the segmentation studio."},
+                 "description": "Assigns bank clients to the segments of the segmentation studio (GET /segments lists them)."},
         "servers": [{"url": server_url}],
         "paths": {"/score": {"post": _score_operation()}, "/segments": {"get": _segments_operation()},
                   "/openapi.json": {"get": _openapi_operation()}},

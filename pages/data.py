@@ -143,7 +143,7 @@ def layout(**query):
                      _row((6, _graph("Job", DATA_JOB_CHART)), (6, _graph("Education", DATA_EDUCATION_CHART))),
                      _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
                           (6, _graph("Segment", DATA_SEGMENT_CHART,
-                                     help_text="The four segments of the final K-means segmentation; the "
+                                     help_text="The segments of the final K-means segmentation; the "
                                                "triangles are each segment's rate in the training period "
                                                "(\u25c0) and the test period (\u25b6)."))),
                  ]),

@@ -136,7 +136,7 @@ def layout(segment: str | None = None, **_query):
         # refresh=False: writing the query here changes the address without re-rendering the page.
         dcc.Location(id=SEGMENTS_URL, refresh=False),
         html.H2("Segments", className="h3"),
-        html.P(f"The four segments of the {train_rows:,} training clients in the space they were found in: "
+        html.P(f"The {catalogue.number_word(len(store.segment_numbers))} segments of the {train_rows:,} training clients in the space they were found in: "
                "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
                "sized by its clients; every combination belongs to exactly one segment.",
                className="text-muted"),

@@ -13,7 +13,7 @@ from dashapp.figures import TEMPLATE_NAME
 
 
 def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
-    """A confusion matrix of the four segments as an annotated heatmap.
+    """A confusion matrix of the segments as an annotated heatmap.
 
     Parameters
     ----------
