@@ -228,7 +228,7 @@ def segments():
     return jsonify({"segments": [
         {"segment": s.number, "name": s.name, "description": s.description, "products": list(s.products),
          "original_recommendation": s.original_recommendation, "colour": s.colour}
-        for s in catalogue.SEGMENTS.values()]})
+        for s in catalogue.segments().values()]})
 
 
 @blueprint.get("/openapi.json")
@@ -262,7 +262,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Bank client segmentation: scoring API", "version": "1.0.0",
-                 "description": "Assigns bank clients to the four segments of the segmentation studio."},
+                 "description": "Assigns bank clients to the segments of the segmentation studio (GET /segments lists them)."},
         "servers": [{"url": server_url}],
         "paths": {"/score": {"post": _score_operation()}, "/segments": {"get": _segments_operation()},
                   "/openapi.json": {"get": _openapi_operation()}},
@@ -361,7 +361,7 @@ def _score_result_schema() -> dict:
         "properties": {
             fields.CLIENT_ID: _client_id_schema("The client_id sent with this client, if any"),
             "status": {"const": scoring.SCORED},
-            "segment": {"type": "integer", "enum": sorted(catalogue.SEGMENTS)},
+            "segment": {"type": "integer", "enum": sorted(catalogue.segment_names())},
             "name": {"type": "string"}, "description": {"type": "string"},
             "products": {"type": "array", "items": {"type": "string"}},
             "key_fields": {"type": "object", "required": list(fields.KEY_FIELDS),

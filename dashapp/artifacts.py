@@ -327,7 +327,18 @@ class ArtifactStore:
 
     @cached_property
     def profiles(self) -> dict:
+        """Per segment: size, share, radar values (housing and personal-loan shares among them), job counts."""
         return json.loads(self._path(PROFILES).read_text())
+
+    @property
+    def final_k(self) -> int:
+        """The final segmentation's k, as the build was asked for it (``BuildParameters.final_k``)."""
+        return int(self.evaluation["final"]["k"])
+
+    @cached_property
+    def segment_numbers(self) -> tuple[int, ...]:
+        """The final segmentation's segment numbers, 1 to k, as the build numbered them."""
+        return tuple(sorted(int(number) for number in self.evaluation["final"]["shares"]))
 
     @cached_property
     def response(self) -> dict:

@@ -59,9 +59,14 @@ class BuildParameters:
         "quick" uses every 7th row, k = 2..6 and small samples: a complete, consistent set of artifacts in
         well under a minute, for tests.
     grid : GridParameters
+    final_k : int
+        Segments of the final segmentation (default :data:`dashapp.domain.FINAL_K`, the original study's 4); one
+        of ``grid.k_values``, so that the grid's KNN / pipeline 8 / final-features run at this k is the final
+        segmentation and the explorer marks it.
     final_n_init : int
         K-means starts of the final segmentation; the grid uses as many on the final feature set
-        (``grid.final_features_n_init``), so that its KNN / pipeline 8 / k = 4 run is the final segmentation.
+        (``grid.final_features_n_init``), so that its KNN / pipeline 8 / final-features run at ``final_k`` is the
+        final segmentation.
     stability : StabilityParameters
         The final segmentation's bootstrap study (:mod:`dashapp.stability`).
     random_state : int
@@ -69,18 +74,26 @@ class BuildParameters:
 
     mode: str = "full"
     grid: GridParameters = field(default_factory=GridParameters)
+    final_k: int = domain.FINAL_K
     final_n_init: int = 10
     stability: StabilityParameters = field(default_factory=StabilityParameters)
     random_state: int = 42
 
     def __post_init__(self):
+        if isinstance(self.final_k, bool) or not isinstance(self.final_k, int) \
+                or self.final_k not in self.grid.k_values:
+            raise ValueError(f"final_k={self.final_k!r} must be one of the grid's k values "
+                             f"{min(self.grid.k_values)}..{max(self.grid.k_values)}: the explorer shows the grid's "
+                             "run of the final configuration at that k as the final segmentation")
         if self.grid.final_features_n_init != self.final_n_init:
             raise ValueError(f"grid.final_features_n_init={self.grid.final_features_n_init} must equal "
                              f"final_n_init={self.final_n_init}: the explorer shows the grid's run of the final "
                              "configuration as the final segmentation")
 
     @classmethod
-    def for_mode(cls, mode: str, tsne_sample: int | None = None) -> "BuildParameters":
+    def for_mode(cls, mode: str, tsne_sample: int | None = None,
+                 final_k: int = domain.FINAL_K) -> "BuildParameters":
+        """The parameters of a full or quick build, with the final segmentation's ``final_k``."""
         if mode not in ("full", "quick"):
             raise ValueError(f"mode={mode!r} must be 'full' or 'quick'")
         if mode == "full":
@@ -88,8 +101,9 @@ class BuildParameters:
         else:
             grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
                                   tsne_sample=tsne_sample or 300, dendrogram_sample=100)
-            return cls(mode=mode, grid=grid, stability=StabilityParameters(resamples=20, alternative_starts=50))
-        return cls(mode=mode, grid=grid)
+            return cls(mode=mode, grid=grid, final_k=final_k,
+                       stability=StabilityParameters(resamples=20, alternative_starts=50))
+        return cls(mode=mode, grid=grid, final_k=final_k)
 
     def to_json(self) -> dict:
         """The parameters as JSON-compatible data (tuples become lists), as the manifest stores them."""
@@ -236,7 +250,7 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
                "methods": method_facts(bank.clean, final.segmentation.imputed_key_fields,
                                        final.segmentation.all_segments,
                                        {config: result.metrics for config, result in results.items()},
-                                       grid_n_init=parameters.grid.n_init)}
+                                       grid_n_init=parameters.grid.n_init, final_k=parameters.final_k)}
     with _stage("benchmarks", 2, progress, seconds) as bar:
         _write_json(out / artifacts.TARGETING, _benchmark_segments(bank, final, parameters.random_state, bar))
     # The benchmarks stage wrote its own file.
@@ -365,17 +379,18 @@ def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[st
                      parameters: BuildParameters, bar: tqdm) -> _FinalModel:
     seed = parameters.random_state
     final = fit_final_segmentation(knn, treated["knn"], treated["knn-test"], samples.silhouette,
-                                   n_init=parameters.final_n_init, random_state=seed)
+                                   n_init=parameters.final_n_init, random_state=seed, k=parameters.final_k)
     bar.update()
     n_train, keys = bank.n_train, final.imputed_key_fields
     classifier = fit_segment_classifier(keys.iloc[:n_train], final.train_segments, keys.iloc[n_train:],
                                         final.all_segments[n_train:], random_state=seed)
     bar.update()
-    profiles = segment_profiles(bank.clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments)
-    profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments)["segments"]
+    numbers = final.segment_numbers
+    profiles = segment_profiles(bank.clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments, numbers)
+    profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments, numbers)["segments"]
     model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles,
                         voters_artifact(bank.clean.iloc[:n_train]),
-                        response=response_analysis(bank.clean, final.all_segments, n_train,
+                        response=response_analysis(bank.clean, final.all_segments, n_train, numbers,
                                                    time_ordered=bank.time_ordered))
     bar.update()
     return model
@@ -427,7 +442,7 @@ def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final
 
 def _final_evaluation(segmentation: FinalSegmentation, samples) -> dict:
     return {
-        "treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "k": domain.FINAL_K,
+        "treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "k": segmentation.kmeans.n_clusters,
         "features": list(domain.SEGMENT_FEATURES),
         "shares": {str(s): v for s, v in segmentation.shares().items()},
         "reference_shares": {str(s): v for s, v in domain.REFERENCE_SHARES.items()},
@@ -521,9 +536,9 @@ def _knife_rows(result) -> pd.DataFrame:
 
 
 def _report(final: dict, seconds: dict) -> None:
-    shares = " / ".join(f"{final['shares'][str(s)]:.2f}" for s in domain.SEGMENT_NUMBERS)
-    reference = " / ".join(f"{domain.REFERENCE_SHARES[s]:.2f}" for s in domain.SEGMENT_NUMBERS)
-    logger.info("final segmentation: shares %s (original %s); silhouette %.3f (sampled %.3f; original %.2f)",
-                shares, reference, final["silhouette"], final["silhouette_sampled"],
+    shares = " / ".join(f"{share:.2f}" for share in final["shares"].values())
+    reference = " / ".join(f"{share:.2f}" for share in domain.REFERENCE_SHARES.values())
+    logger.info("final segmentation (k = %d): shares %s (original, k = 4: %s); silhouette %.3f (sampled %.3f; "
+                "original %.2f)", final["k"], shares, reference, final["silhouette"], final["silhouette_sampled"],
                 domain.REFERENCE_SILHOUETTE)
     logger.info("stage seconds: %s", ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))

@@ -1,28 +1,48 @@
 """The segments and categories as an analyst reads them: names, descriptions, product suggestions, labels.
 
 Presentation only: the build never imports this module, so the wording can change without rebuilding the
-artifacts (the analysis itself, numbers and all, lives in :mod:`dashapp.domain`).
+artifacts (the analysis itself, numbers and all, lives in :mod:`dashapp.domain` and the artifacts). A segment's
+name and description are generated from its profile in the artifacts (what most of its clients share, their
+jobs, its size); its products come from the editable catalogue file (:func:`read_product_catalogue`), keyed by
+what the segment's clients share; its colour from :data:`SEGMENT_PALETTE` by number.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from dashapp.domain import SEGMENT_NUMBERS, UNKNOWN
-
+from dashapp import domain
+from dashapp.domain import UNKNOWN
+from dashapp.settings import get_settings
 
 #: The segmentation study this studio re-does, step by step. Every page that says "the original study" names it
 #: and links here. (The data's own paper, Moro et al. 2014, predicts subscriptions; it segments nobody.)
 ORIGINAL_STUDY_NAME = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
 ORIGINAL_STUDY_URL = "https://github.com/batchatilionus/ML_OPS-Banking-lustering-and-Classification"
 
+#: Segment colours by number (segment n takes the n-th); 1-4 are the studio's colours since the start, and there
+#: are as many as the grid has values of k.
+SEGMENT_PALETTE: tuple[str, ...] = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+)
+
+
+def segment_colour(number: int) -> str:
+    """The colour of segment ``number`` (1-based) in every chart."""
+    return SEGMENT_PALETTE[(int(number) - 1) % len(SEGMENT_PALETTE)]
+
 
 @dataclass(frozen=True)
 class Segment:
     """One segment as an analyst reads it.
 
-    ``products`` are this studio's suggestions; ``original_recommendation`` is what the original study
-    (:data:`ORIGINAL_STUDY_NAME`) recommends for the same segment, shown beside them.
+    ``kind`` is what most of its clients share (:data:`dashapp.domain.SEGMENT_KINDS`); ``products`` are this
+    studio's suggestions for that kind and ``original_recommendation`` what the original study
+    (:data:`ORIGINAL_STUDY_NAME`) recommends for it, both from the product catalogue file.
     """
 
     number: int
@@ -31,53 +51,283 @@ class Segment:
     products: tuple[str, ...]
     colour: str
     original_recommendation: str
+    kind: str
 
 
-# Segments 1 and 4 hold the same kind of client (a housing loan, no personal loan); the tree parts them by
-# an alphabetical cut of the job codes (admin. .. management | retired .. unemployed), as the original did.
-# Their names, descriptions and suggestions therefore say nothing a job would imply: the suggestions follow
-# the loans, which the two share.
-_HOUSING_LOAN_PRODUCTS = ("Mortgage protection insurance", "Home and contents insurance",
-                          "Refinancing offers at renewal")
-_HOUSING_LOAN_ORIGINAL = ("A housing loan is unlikely to interest them; offer an ordinary loan in line with the "
-                          "credit-scoring model.")
-
-SEGMENTS: dict[int, Segment] = {
-    1: Segment(
-        1, "Housing loan (jobs administrative to management)",
-        "Clients with a housing loan and no personal loan whose job comes first in the alphabet: admin., "
-        "blue-collar, entrepreneur, housemaid or management. What parts them from segment 4 is that "
-        "alphabetical cut, not a kind of work.",
-        _HOUSING_LOAN_PRODUCTS, "#1f77b4", _HOUSING_LOAN_ORIGINAL),
-    2: Segment(
-        2, "Personal-loan holders",
-        "Clients with a personal loan (with or without a housing loan), across all jobs.",
-        ("Debt consolidation loan", "Payment-protection insurance", "Budgeting and credit advice"),
-        "#d62728",
-        "Buy-out of their loans or a new loan, in line with the credit-scoring model."),
-    3: Segment(
-        3, "No loans",
-        "Clients with neither a housing nor a personal loan; open to any product, including students and "
-        "retirees.",
-        ("Savings and term deposits", "Investment funds", "Student programme (first account, study loan)",
-         "Retiree programme (pension savings, annuities)"),
-        "#2ca02c",
-        "Any product."),
-    4: Segment(
-        4, "Housing loan (jobs retired to unemployed)",
-        "Clients with a housing loan and no personal loan whose job comes last in the alphabet: retired, "
-        "self-employed, services, student, technician or unemployed. What parts them from segment 1 is that "
-        "alphabetical cut, not a kind of work.",
-        _HOUSING_LOAN_PRODUCTS, "#ff7f0e", _HOUSING_LOAN_ORIGINAL),
-}
-
-if tuple(sorted(SEGMENTS)) != SEGMENT_NUMBERS:  # pragma: no cover - a typo in the table above
-    raise RuntimeError("dashapp.catalogue.SEGMENTS must describe exactly the segments of dashapp.domain")
+# --- The product catalogue file --------------------------------------------------------------------------
 
 
-def segment_names() -> dict[int, str]:
+class ProductCatalogueError(ValueError):
+    """The product catalogue file is missing or malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Products:
+    """What to offer one kind of segment: ours, and the original study's recommendation."""
+
+    products: tuple[str, ...]
+    original_recommendation: str
+
+
+def read_product_catalogue(path: Path | None = None) -> dict[str, Products]:
+    """The product catalogue: kind of segment -> :class:`Products`.
+
+    Read again whenever the file changes (its modification time or size), so an edit shows on the next page
+    without a rebuild or a restart.
+
+    Parameters
+    ----------
+    path : Path, optional
+        A TOML file with one table per kind of :data:`dashapp.domain.SEGMENT_KINDS`, each with ``products`` (a
+        non-empty list of texts) and ``original_recommendation`` (a text). Default: the ``product_catalogue``
+        setting (``BANK_PRODUCT_CATALOGUE``, else ``dashapp/product_catalogue.toml``).
+
+    Raises
+    ------
+    ProductCatalogueError
+        When the file cannot be read or is not valid TOML, or a kind, a key or a value is missing or wrong; the
+        message names the file and the key.
+    """
+    path = Path(path or get_settings().product_catalogue)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ProductCatalogueError(f"product catalogue {path}: cannot be read ({error.strerror})") from error
+    return _read_product_catalogue(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read_product_catalogue(path: Path, mtime_ns: int, size: int) -> dict[str, Products]:
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProductCatalogueError(f"product catalogue {path}: cannot be read ({error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ProductCatalogueError(f"product catalogue {path}: not valid TOML ({error})") from error
+    unknown = sorted(set(table) - set(domain.SEGMENT_KINDS))
+    if unknown:
+        raise ProductCatalogueError(f"product catalogue {path}: unknown kind [{unknown[0]}]; expected the kinds "
+                                    f"{list(domain.SEGMENT_KINDS)}")
+    return {kind: _products(path, kind, table.get(kind)) for kind in domain.SEGMENT_KINDS}
+
+
+def _products(path: Path, kind: str, entry) -> Products:
+    if not isinstance(entry, dict):
+        raise ProductCatalogueError(f"product catalogue {path}: [{kind}] is missing; expected a table with "
+                                    "products and original_recommendation")
+    products, original = entry.get("products"), entry.get("original_recommendation")
+    if not isinstance(products, list) or not products \
+            or not all(isinstance(product, str) and product.strip() for product in products):
+        raise ProductCatalogueError(f"product catalogue {path}: [{kind}] products must be a non-empty list of "
+                                    f"texts, got {products!r}")
+    if not isinstance(original, str) or not original.strip():
+        raise ProductCatalogueError(f"product catalogue {path}: [{kind}] original_recommendation must be a "
+                                    f"non-empty text, got {original!r}")
+    extra = sorted(set(entry) - {"products", "original_recommendation"})
+    if extra:
+        raise ProductCatalogueError(f"product catalogue {path}: [{kind}] has the unknown key {extra[0]!r}; "
+                                    "expected products and original_recommendation")
+    return Products(tuple(product.strip() for product in products), original.strip())
+
+
+# --- Names and descriptions from the segments' profiles ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentProfile:
+    """What a segment's name and description are made of: its training clients' loans and jobs.
+
+    ``housing_share`` and ``personal_loan_share`` are the shares of its clients with each loan; ``job_counts``
+    its clients by job code.
+    """
+
+    number: int
+    clients: int
+    housing_share: float
+    personal_loan_share: float
+    job_counts: dict[str, int]
+
+    @property
+    def kind(self) -> str:
+        return domain.segment_kind(self.housing_share, self.personal_loan_share)
+
+    @property
+    def jobs(self) -> tuple[str, ...]:
+        """The jobs its clients hold, in the categories' (alphabetical) order."""
+        return tuple(job for job in domain.known_categories("job") if self.job_counts.get(job, 0) > 0)
+
+    @classmethod
+    def from_profiles(cls, profiles: dict) -> list["SegmentProfile"]:
+        """The profiles of ``profiles.json`` (:func:`dashapp.segmentation.segment_profiles`, training clients)."""
+        return [cls(int(entry["segment"]), int(entry["clients"]), float(entry["radar"]["housing_loan"]),
+                    float(entry["radar"]["personal_loan"]), {job: int(n) for job, n in entry["job_counts"].items()})
+                for entry in profiles["segments"]]
+
+
+#: A segment's name when it is the only one of its kind (else followed by what tells it apart).
+KIND_NAMES: dict[str, str] = {"housing_loan": "Housing loan", "personal_loan": "Personal-loan holders",
+                              "neither": "No loans"}
+#: Jobs named when a segment without loans holds them: the life stages the "neither" products speak to.
+_LIFE_STAGE_JOBS = {"student": "students", "retired": "retirees"}
+
+
+def describe_segments(profiles: list[SegmentProfile]) -> dict[int, tuple[str, str]]:
+    """Each segment's name and description, from what most of its clients share, their jobs and its size.
+
+    A segment's name is its kind's (:data:`KIND_NAMES`). Where several segments share a kind, they are told
+    apart by their jobs: an alphabetical range ("jobs administrative to management") when their jobs fall in
+    disjoint alphabetical ranges, which is what the tree's job cut makes; else the jobs that hold most of each
+    segment's clients ("mostly blue-collar and technician").
+
+    Returns
+    -------
+    dict
+        segment number -> (name, description).
+    """
+    by_kind: dict[str, list[SegmentProfile]] = {}
+    for profile in profiles:
+        by_kind.setdefault(profile.kind, []).append(profile)
+    described = {}
+    for kind, members in by_kind.items():
+        ranges = len(members) > 1 and _disjoint_job_ranges(members)
+        for profile in members:
+            others = [other.number for other in members if other is not profile]
+            if ranges:
+                name, jobs = _job_range(profile, sorted(members, key=lambda m: _positions(m)[0]), others)
+            elif others:
+                dominant = _dominant_jobs(profile)
+                name = f"mostly {_joined([category_label('job', job).lower() for job in dominant], 'and')}"
+                jobs = f", most of them {_joined(dominant, 'or')}."
+            else:
+                name, jobs = "", _alone_jobs(profile)
+            described[profile.number] = (f"{KIND_NAMES[kind]} ({name})" if name else KIND_NAMES[kind],
+                                         _loans(profile) + jobs)
+    return {number: described[number] for number in sorted(described)}
+
+
+def _loans(profile: SegmentProfile) -> str:
+    housing, personal = profile.housing_share, profile.personal_loan_share
+    if profile.kind == "personal_loan":
+        lead = "Clients with a personal loan" if personal >= 1 else "Clients most of whom have a personal loan"
+        return lead + (" and a housing loan" if housing >= 1 else " and no housing loan" if housing <= 0
+                       else " (with or without a housing loan)")
+    if profile.kind == "housing_loan":
+        lead = "Clients with a housing loan" if housing >= 1 else "Clients most of whom have a housing loan"
+        return lead + (" and no personal loan" if personal <= 0 else ", a few with a personal loan")
+    if housing <= 0 and personal <= 0:
+        return "Clients with neither a housing nor a personal loan"
+    return "Clients most of whom have neither a housing nor a personal loan"
+
+
+def _alone_jobs(profile: SegmentProfile) -> str:
+    if profile.kind == "neither":
+        stages = [plural for job, plural in _LIFE_STAGE_JOBS.items() if job in profile.jobs]
+        return "; open to any product" + (f", including {_joined(stages, 'and')}." if stages else ".")
+    if profile.jobs == domain.known_categories("job"):
+        return ", across all jobs."
+    return f", most of them {_joined(_dominant_jobs(profile), 'or')}."
+
+
+def _positions(profile: SegmentProfile) -> list[int]:
+    order = domain.known_categories("job")
+    return [order.index(job) for job in profile.jobs]
+
+
+def _disjoint_job_ranges(members: list[SegmentProfile]) -> bool:
+    """True when each segment's jobs are one unbroken alphabetical run and no two segments share a job."""
+    spans = []
+    for profile in members:
+        positions = _positions(profile)
+        if not positions or positions[-1] - positions[0] + 1 != len(positions):
+            return False
+        spans.append(set(positions))
+    return all(not (a & b) for i, a in enumerate(spans) for b in spans[i + 1:])
+
+
+def _job_range(profile: SegmentProfile, in_order: list[SegmentProfile], others: list[int]) -> tuple[str, str]:
+    jobs = profile.jobs
+    first, last = (category_label("job", job).lower() for job in (jobs[0], jobs[-1]))
+    name = f"jobs {first} to {last}" if len(jobs) > 1 else f"job {first}"
+    place = in_order.index(profile)
+    where = "first" if place == 0 else "last" if place == len(in_order) - 1 else "in the middle"
+    plural = "s" if len(others) > 1 else ""
+    return name, (f" whose job comes {where} in the alphabet: {_joined(list(jobs), 'or')}. What parts them from "
+                  f"segment{plural} {_joined([str(n) for n in sorted(others)], 'and')} is that alphabetical cut, "
+                  "not a kind of work.")
+
+
+def _dominant_jobs(profile: SegmentProfile, most: int = 3) -> list[str]:
+    """The fewest jobs (at most ``most``), largest first, that hold half of the segment's clients."""
+    order = domain.known_categories("job")
+    ranked = sorted(profile.jobs, key=lambda job: (-profile.job_counts[job], order.index(job)))
+    chosen, held = [], 0
+    for job in ranked[:most]:
+        chosen.append(job)
+        held += profile.job_counts[job]
+        if held * 2 >= profile.clients:
+            break
+    return chosen
+
+
+def _joined(words: list[str], conjunction: str) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+# --- The segments of the artifacts in use -------------------------------------------------------------------
+
+
+def _current_store():
+    from dashapp.store import current_store  # the store is the app's; the catalogue only reads it
+
+    return current_store()
+
+
+@cache
+def _described(store) -> dict[int, tuple[str, str, str]]:
+    """Number -> (name, description, kind) of one store's segments (cached per store)."""
+    profiles = SegmentProfile.from_profiles(store.profiles)
+    return {number: (*text, next(p.kind for p in profiles if p.number == number))
+            for number, text in describe_segments(profiles).items()}
+
+
+def segments(store=None) -> dict[int, Segment]:
+    """The segments of ``store`` (default: this process's artifacts), by number, as an analyst reads them.
+
+    Names and descriptions come from the segments' profiles (:func:`describe_segments`), products from the
+    product catalogue file (:func:`read_product_catalogue`), colours from :data:`SEGMENT_PALETTE`.
+    """
+    store = store or _current_store()
+    catalogue = read_product_catalogue()
+    return {number: Segment(number, name, description, catalogue[kind].products, segment_colour(number),
+                            catalogue[kind].original_recommendation, kind)
+            for number, (name, description, kind) in _described(store).items()}
+
+
+def k_choice_sentence(k: int) -> str:
+    """How the build's k was chosen, in one sentence (from the artifacts' k: the default is the original study's).
+
+    >>> k_choice_sentence(4)
+    "k = 4, the original study's choice, set as a build parameter (the default of `--k`)."
+    """
+    if k == domain.FINAL_K:
+        return f"k = {k}, the original study's choice, set as a build parameter (the default of `--k`)."
+    return f"k = {k}, set for this build by `--k {k}` (the original study chose {domain.FINAL_K})."
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "thirteen", "fourteen", "fifteen")
+
+
+def number_word(n: int) -> str:
+    """``4`` -> ``"four"`` (up to fifteen, the grid's largest k), else the digits."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def segment_names(store=None) -> dict[int, str]:
     """Segment number -> its name."""
-    return {number: segment.name for number, segment in SEGMENTS.items()}
+    store = store or _current_store()
+    return {number: name for number, (name, _, _) in _described(store).items()}
 
 
 #: Readable labels for category codes shown to an analyst.

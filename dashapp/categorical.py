@@ -29,13 +29,9 @@ from kmodes.util.dissim import matching_dissim
 from kmodes.util.init_methods import init_cao
 from sklearn.metrics import adjusted_rand_score
 
-from dashapp import domain
-
 logger = logging.getLogger(__name__)
 
 KMODES_K_VALUES: tuple[int, ...] = tuple(range(2, 9))
-#: The k at which the crosstab with the published segments is recorded (the published segmentation's own k).
-CROSSTAB_K = domain.FINAL_K
 #: Random starts after Cao's (see the module docstring).
 RANDOM_STARTS = 300
 
@@ -152,7 +148,8 @@ def categorical_benchmark(keys: pd.DataFrame, segments: np.ndarray, k_values: Se
     segments : ndarray of int
         The published segment of each of those clients.
     k_values : sequence of int
-        Must include :data:`CROSSTAB_K`.
+        The k of each k-modes run; the published segmentation's own k (its number of segments, at which the
+        crosstab with the segments is recorded) is added when missing.
     random_state : int
 
     Returns
@@ -162,17 +159,16 @@ def categorical_benchmark(keys: pd.DataFrame, segments: np.ndarray, k_values: Se
         ``cost``, ``iterations``, ``shares``, ``modes``, ``ari``), ``crosstab`` (``k`` and ``counts``, cluster x
         segment), ``rules`` (``groups`` names, ``shares``, ``ari``, ``counts``, group x segment).
     """
-    if CROSSTAB_K not in k_values:
-        raise ValueError(f"k_values {list(k_values)} must include k={CROSSTAB_K} for the crosstab")
     if len(segments) != len(keys):
         raise ValueError(f"{len(segments)} segments for {len(keys)} clients; expected one per client")
     segments = np.asarray(segments, dtype=int)
     numbers = sorted(int(s) for s in np.unique(segments))
+    crosstab_k = len(numbers)
     solutions, crosstab_counts = [], None
-    for k in k_values:
+    for k in sorted(set(k_values) | {crosstab_k}):
         fit = fit_kmodes(keys, k, random_state=random_state)
         solutions.append(_solution(fit, segments, k))
-        if k == CROSSTAB_K:
+        if k == crosstab_k:
             crosstab_counts = crosstab(fit["labels"], segments, k, numbers)
     groups = housing_loan_groups(keys)
     return {
@@ -180,7 +176,7 @@ def categorical_benchmark(keys: pd.DataFrame, segments: np.ndarray, k_values: Se
         "combinations": int(len(combination_counts(keys)[0])),
         "segments": numbers,
         "kmodes": solutions,
-        "crosstab": {"k": CROSSTAB_K, "counts": crosstab_counts},
+        "crosstab": {"k": crosstab_k, "counts": crosstab_counts},
         "rules": {"groups": list(HOUSING_LOAN_GROUPS),
                   "shares": (np.bincount(groups, minlength=len(HOUSING_LOAN_GROUPS)) / len(groups)).tolist(),
                   "ari": float(adjusted_rand_score(segments, groups)),

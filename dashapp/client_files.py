@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from dashapp import catalogue, fields, scoring
+from dashapp import fields, scoring
 from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
 from dashapp.text_cells import text_cells
 
@@ -354,7 +354,7 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
                                          name, encoding, bom)
     partial = target.with_name(f".{target.name}.partial")
     rows = scored = 0
-    segments = dict.fromkeys(sorted(catalogue.SEGMENTS), 0)
+    segments = dict.fromkeys(sorted(model.segment_names), 0)
     normalised: dict[tuple[str, str, str], int] = {}
     # Blocks of about chunk_rows rows (from the header's line length), each scored in slices of chunk_rows.
     line_bytes = max(len(_first_line(head.decode(encoding, errors="replace")).encode()), 16)
@@ -376,7 +376,7 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
                     write_client_csv(result.table, out, dialect, header=rows == 0)
                     rows += len(chunk)
                     scored += result.scored_count
-                    for segment, count in scoring.segment_counts(result).items():
+                    for segment, count in scoring.segment_counts(result, segments).items():
                         segments[segment] += count
                     for item in result.normalised:
                         key = (item.column, item.written, item.read_as)

@@ -156,7 +156,7 @@ def original_recommendation(number: int, link: bool = True) -> html.Div:
     named = [" (", original_study_link(), ")"] if link else []
     return html.Div([
         html.Div(["The original study's recommendation", *named], className="fw-semibold small"),
-        html.P(catalogue.SEGMENTS[number].original_recommendation, className="small mb-0"),
+        html.P(catalogue.segments()[number].original_recommendation, className="small mb-0"),
     ], className="original-recommendation")
 
 

@@ -142,7 +142,8 @@ def same_matrix_pipeline(pipeline: int, feature_set: str) -> int:
 
 K_RANGE: tuple[int, ...] = tuple(range(2, 16))
 
-#: The original's choice, marked in the explorer.
+#: The original's choice, marked in the explorer. The final k is a build parameter
+#: (``BuildParameters.final_k``, ``build_artifacts.py --k``); FINAL_K is its default, the original study's.
 FINAL_TREATMENT = "knn"
 FINAL_PIPELINE = 8
 FINAL_K = 4
@@ -155,11 +156,31 @@ def config_id(treatment: str, pipeline: int, feature_set: str) -> str:
 
 # --- Segments ------------------------------------------------------------------------------------------
 
-#: The segment numbers of the final segmentation. What the segments are called, what they mean and what to
-#: offer them is presentation, not analysis: see :mod:`dashapp.catalogue` (which the build does not import,
-#: so rewording a segment never invalidates the artifacts).
-SEGMENT_NUMBERS: tuple[int, ...] = (1, 2, 3, 4)
+#: What most of a segment's members share, the key of its product suggestions: a personal loan; else a housing
+#: loan; else neither. The segments' numbers, names and products all start from it (:func:`segment_kind`).
+SEGMENT_KINDS: tuple[str, ...] = ("housing_loan", "personal_loan", "neither")
 
-#: The original study's published result, shown beside ours.
+
+def segment_kind(housing_share: float, personal_loan_share: float) -> str:
+    """What most of a segment's members share: ``"personal_loan"`` when more than half hold a personal loan,
+    else ``"housing_loan"`` when more than half hold a housing loan, else ``"neither"``.
+
+    Parameters
+    ----------
+    housing_share, personal_loan_share : float
+        The shares (0-1) of the segment's clients with a housing loan and with a personal loan.
+    """
+    if personal_loan_share > 0.5:
+        return "personal_loan"
+    if housing_share > 0.5:
+        return "housing_loan"
+    return "neither"
+
+
+#: The segments' numbers are the build's (``ArtifactStore.segment_numbers``), 1 to the final k; what they are
+#: called, what they mean and what to offer them is presentation, not analysis: see :mod:`dashapp.catalogue`
+#: (which the build does not import, so rewording a segment never invalidates the artifacts).
+
+#: The original study's published result (k = 4 on the UCI file), shown beside ours.
 REFERENCE_SHARES: dict[int, float] = {1: 0.26, 2: 0.15, 3: 0.43, 4: 0.16}
 REFERENCE_SILHOUETTE = 0.63

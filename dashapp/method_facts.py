@@ -16,7 +16,7 @@ from dashapp.clustering import find_knee
 
 
 def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.ndarray,
-                 grid_metrics: dict[str, pd.DataFrame], grid_n_init: int) -> dict:
+                 grid_metrics: dict[str, pd.DataFrame], grid_n_init: int, final_k: int = domain.FINAL_K) -> dict:
     """Every fact of the Methods page, as JSON-serialisable data.
 
     Parameters
@@ -31,9 +31,11 @@ def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.nda
         Configuration id -> its metrics by k (:class:`dashapp.clustering.ConfigurationResult.metrics`).
     grid_n_init : int
         K-means starts per k on the grid's feature sets other than the final one.
+    final_k : int
+        The final segmentation's k (the build's ``final_k``).
     """
     return {
-        "k_choice": k_choice_facts(grid_metrics),
+        "k_choice": k_choice_facts(grid_metrics, final_k),
         "unknown_loans": {field: unknown_imputation_facts(clean[field], key_fields[field], segments)
                           for field in ("housing", "loan")},
         "outcome_in_grid": {name: "y" in domain.FEATURE_SET_COLUMNS[name][1] for name in domain.FEATURE_SETS},
@@ -41,14 +43,14 @@ def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.nda
     }
 
 
-def k_choice_facts(grid_metrics: dict[str, pd.DataFrame]) -> dict:
+def k_choice_facts(grid_metrics: dict[str, pd.DataFrame], final_k: int = domain.FINAL_K) -> dict:
     """The final space's silhouette for each k, the knees of the other feature sets' elbow curves, and the best
     silhouette any of them reaches at the final k (a different space: not a comparison of segmentations)."""
     final = grid_metrics[domain.config_id(domain.FINAL_TREATMENT, domain.FINAL_PIPELINE, "final")]
     others = {config: metrics for config, metrics in grid_metrics.items() if not config.endswith("-final")}
     knees = [knee for knee in (find_knee(m["k"], m["inertia"]) for m in others.values()) if knee is not None]
-    at_final_k = {config: float(metrics.loc[metrics["k"] == domain.FINAL_K, "silhouette"].iloc[0])
-                  for config, metrics in others.items() if (metrics["k"] == domain.FINAL_K).any()}
+    at_final_k = {config: float(metrics.loc[metrics["k"] == final_k, "silhouette"].iloc[0])
+                  for config, metrics in others.items() if (metrics["k"] == final_k).any()}
     best = max(sorted(at_final_k), key=lambda config: at_final_k[config]) if at_final_k else None
     return {
         "final_silhouette_by_k": {str(int(k)): float(s) for k, s in zip(final["k"], final["silhouette"])},
@@ -72,7 +74,7 @@ def unknown_imputation_facts(raw: pd.Series, imputed: pd.Series, segments: np.nd
         "unknown": int(unknown.sum()),
         "became_no": int(np.sum(became == "no")), "became_yes": int(np.sum(became == "yes")),
         "known_yes_rate": float(np.mean(known == "yes")) if len(known) else None,
-        "segments": {str(s): int(np.sum(segments[unknown] == s)) for s in domain.SEGMENT_NUMBERS},
+        "segments": {str(s): int(np.sum(segments[unknown] == s)) for s in np.unique(segments)},
     }
 
 

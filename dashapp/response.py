@@ -200,7 +200,7 @@ def _segment_by_driver(level: np.ndarray, segment: np.ndarray, subscribed: np.nd
 
 
 def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
-                      segment_numbers: tuple[int, ...] = domain.SEGMENT_NUMBERS, time_ordered: bool = True) -> dict:
+                      segment_numbers: tuple[int, ...] | None = None, time_ordered: bool = True) -> dict:
     """Response by segment, with intervals, tests and effect sizes, and segment x driver; JSON-serialisable.
 
     Parameters
@@ -214,8 +214,8 @@ def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     n_train : int
         Rows of the training period: the first ``n_train`` rows (:func:`dashapp.data.time_split`).
     segment_numbers : tuple of int
-        The segments to report, in order (default :data:`dashapp.domain.SEGMENT_NUMBERS`); a segment without
-        clients in a population is reported with zero clients and no rate.
+        The segments to report, in order (default: those in ``segments``); a segment without clients in a
+        population is reported with zero clients and no rate.
     time_ordered : bool
         Whether the training rows are the earlier ones (a time split). When not (a random split of a source
         without dates), the two parts are "training clients" and "test clients", not periods, and the
@@ -250,7 +250,8 @@ def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     levels = driver_levels(clean, n_train)
     dates = _contact_dates(clean).reset_index(drop=True)
     populations = _populations(clean, n_train, time_ordered)
-    segment_numbers = tuple(int(number) for number in segment_numbers)
+    segment_numbers = tuple(int(number) for number in (np.unique(segment) if segment_numbers is None
+                                                      else segment_numbers))
     drivers = DRIVERS if time_ordered else tuple(d for d in DRIVERS if d != "period")
     return {
         "confidence": CONFIDENCE, "interval_method": INTERVAL_METHOD, "few_clients": FEW_CLIENTS,

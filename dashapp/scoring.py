@@ -158,7 +158,7 @@ class ScoreResult:
     Attributes
     ----------
     segment : int
-        1-4, see :data:`dashapp.catalogue.SEGMENTS`.
+        1 to k, see :func:`dashapp.catalogue.segments`.
     key_fields : dict
         job, housing and loan as the tree saw them (after filling).
     filled : tuple of FilledField
@@ -174,7 +174,7 @@ class ScoreResult:
 
     @property
     def info(self) -> catalogue.Segment:
-        return catalogue.SEGMENTS[self.segment]
+        return catalogue.segments()[self.segment]
 
     def to_dict(self) -> dict:
         """The result as JSON-ready data (the API's ``ScoreResult``)."""
@@ -543,7 +543,7 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
 
     segment = np.zeros(n, dtype=np.int64)
     segment[valid_rows] = assigned.segments
-    names = pa.array([""] + [catalogue.SEGMENTS[s].name for s in sorted(catalogue.SEGMENTS)], type=pa.string())
+    names = pa.array([""] + [model.segment_names[s] for s in sorted(model.segment_names)], type=pa.string())
     # The vote's text once per distinct text, then taken per row (most rows have none: null, then empty).
     which, texts = vote_descriptions(assigned.votes, model)
     text_of_row = np.full(n, -1, dtype=np.int64)
@@ -583,7 +583,7 @@ def merged_refusals(parts: Sequence[Sequence[Refusal]]) -> tuple[tuple[Refusal, 
 def _text_column(values: pa.Array) -> pd.api.extensions.ExtensionArray:
     # Arrow-backed like the columns read from a file, so the writer takes them without a conversion.
     return pd.arrays.ArrowExtensionArray(values)
-def segment_counts(result: TableScore) -> dict[int, int]:
-    """Scored clients per segment (every segment listed, zero included)."""
+def segment_counts(result: TableScore, segment_numbers) -> dict[int, int]:
+    """Scored clients per segment of ``segment_numbers`` (the model's, every one listed, zero included)."""
     counts = result.table.iloc[:, -len(OUTPUT_COLUMNS) + 1].value_counts()
-    return {s: int(counts.get(s, 0)) for s in sorted(catalogue.SEGMENTS)}
+    return {s: int(counts.get(s, 0)) for s in sorted(segment_numbers)}

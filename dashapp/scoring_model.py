@@ -39,7 +39,7 @@ neighbours, and therefore the answer, never depend on the machine or on how many
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import product
 from typing import NamedTuple
@@ -73,11 +73,15 @@ class ScoringModel:
     paths : dict
         ``(job, housing, loan)`` codes -> node ids from the root to the leaf (see
         :func:`dashapp.segmentation.tree_nodes`).
+    segment_names : dict
+        Segment number (1 to k, the artifacts') -> its name (:func:`dashapp.catalogue.segment_names`), as a
+        scored file writes it.
     """
 
     neighbours: NeighbourIndex
     segment_table: np.ndarray
     paths: dict[tuple[int, int, int], tuple[int, ...]]
+    segment_names: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store) -> "ScoringModel":
@@ -94,7 +98,9 @@ class ScoringModel:
         paths = {tuple(int(c) for c in combo): tuple(int(n) for n in path_matrix[i].indices)
                  for i, combo in enumerate(combinations)}
         table = segments.reshape([len(KEY_CATEGORIES[f]) for f in KEY_FIELDS])
-        return cls(NeighbourIndex.from_artifact(store.scoring_index), table, paths)
+        from dashapp.catalogue import segment_names  # presentation: read at run time, never by the build
+
+        return cls(NeighbourIndex.from_artifact(store.scoring_index), table, paths, segment_names(store))
 
     @cached_property
     def voter_groups(self) -> tuple["VoterGroups", ...]:

@@ -1,6 +1,7 @@
-"""The final segmentation (KNN treatment, pipeline 8, job x housing x loan, k = 4) and the tree that assigns it.
+"""The final segmentation (KNN treatment, pipeline 8, job x housing x loan, k a build parameter, 4 by default)
+and the tree that assigns it.
 
-K-means labels are renumbered to the original study's segment meanings (see :data:`dashapp.catalogue.SEGMENTS`);
+K-means labels are numbered by a stated rule on what their members share (:func:`number_segments`);
 a depth-3 decision tree learns the segments from the three key fields on the time-ordered training rows and
 is evaluated on the test rows, beside a balanced logistic regression.
 """
@@ -26,9 +27,19 @@ from dashapp.preprocessing import UnknownValueImputer, build_pipeline
 
 logger = logging.getLogger(__name__)
 
-#: Jobs that tell segment 4 (housing loan; technicians, services, self-employed) from segment 1.
-_SEGMENT_4_JOBS = ("technician", "services", "self-employed")
-SEGMENT_NUMBERS = domain.SEGMENT_NUMBERS
+#: The order in which :func:`number_segments` numbers the kinds of segment after segment 1.
+_KIND_ORDER = ("personal_loan", "neither", "housing_loan")
+
+NUMBERING_RULE = (
+    "Segments are numbered by what most of their clients share: segment 1 is, of the segments without a "
+    "personal loan, the one whose clients' jobs come earliest in the alphabet; then come the personal-loan "
+    "segments, then the other segments with neither loan, then the other housing-loan segments; segments of "
+    "one kind follow the alphabetical order of their clients' jobs (on average), then size, largest first.")
+
+
+def numbering_rule() -> str:
+    """The rule of :func:`number_segments` in one sentence, as the pages show it."""
+    return NUMBERING_RULE
 
 
 @dataclass
@@ -42,9 +53,9 @@ class FinalSegmentation:
     transformer : ColumnTransformer
         Pipeline 8 on job, housing, loan.
     kmeans : KMeans
-        k = 4 on the transformed training rows.
+        k clusters (the build's ``final_k``) on the transformed training rows.
     segment_of_label : dict
-        K-means label (0-based) -> segment number (1-4).
+        K-means label (0-based) -> segment number (1-k, :func:`number_segments`).
     train_segments, all_segments : ndarray
         Segment of every training row, and of every row of the file (test rows by ``kmeans.predict``).
     imputed_key_fields : DataFrame
@@ -65,55 +76,72 @@ class FinalSegmentation:
     silhouette: float
     silhouette_sampled: float
 
+    @property
+    def segment_numbers(self) -> tuple[int, ...]:
+        """1 to k."""
+        return tuple(range(1, self.kmeans.n_clusters + 1))
+
     def shares(self) -> dict[int, float]:
         """Share of the training rows in each segment."""
-        counts = np.bincount(self.train_segments, minlength=max(SEGMENT_NUMBERS) + 1)
-        return {s: float(counts[s] / len(self.train_segments)) for s in SEGMENT_NUMBERS}
+        counts = np.bincount(self.train_segments, minlength=self.kmeans.n_clusters + 1)
+        return {s: float(counts[s] / len(self.train_segments)) for s in self.segment_numbers}
 
 
 def number_segments(kmeans_labels: np.ndarray, key_fields: pd.DataFrame) -> dict[int, int]:
-    """Map K-means labels to the original's segment numbers by what their members have in common.
+    """Number K-means clusters 1..k by what their members share (:data:`NUMBERING_RULE`).
 
-    Segment 2 is the cluster with the most personal loans; of the rest, segment 3 has the fewest housing loans;
-    of the last two (housing loan, no personal loan), segment 4 has more technicians, services staff and
-    self-employed, segment 1 the others (admin., blue-collar, management).
+    Each cluster's kind is what most of its members share (:func:`dashapp.domain.segment_kind`: a personal
+    loan; else a housing loan; else neither). A cluster's job order is the mean position of its members' jobs
+    in :data:`dashapp.domain.CATEGORIES` (alphabetical, the order K-means encoded them in). Segment 1 is, of
+    the clusters that are not personal-loan ones, the first in job order; then come the personal-loan
+    clusters, then the other clusters with neither loan, then the other housing-loan clusters. Within a kind,
+    clusters follow their job order, then their size (largest first), then their K-means label.
+
+    On the UCI file at k = 4 this gives the original study's numbers: 1 housing loan (jobs admin. to
+    management), 2 personal loan, 3 neither, 4 housing loan (jobs retired to unemployed); and it numbers the
+    stability study's alternative partition (:mod:`dashapp.stability`) as the earlier rule did: 1 neither loan
+    (jobs admin. to management), 2 personal loan, 3 neither loan (the other jobs), 4 housing loan.
 
     Parameters
     ----------
     kmeans_labels : ndarray of int, shape (n,)
-        Four distinct labels.
+        The clusters' labels.
     key_fields : DataFrame
-        job, housing, loan of the same rows.
+        job, housing, loan of the same rows (no ``unknown``).
 
     Returns
     -------
     dict
-        label -> segment number.
+        label -> segment number (1 to the number of distinct labels).
     """
-    labels = np.unique(kmeans_labels)
-    if len(labels) != len(SEGMENT_NUMBERS):
-        raise ValueError(f"expected {len(SEGMENT_NUMBERS)} clusters to name, got {len(labels)}")
+    if len(kmeans_labels) != len(key_fields):
+        raise ValueError(f"{len(kmeans_labels)} labels for {len(key_fields)} rows; expected one label per row")
+    jobs = domain.known_categories("job")
+    job_position = key_fields["job"].map({job: i for i, job in enumerate(jobs)})
+    if job_position.isna().any():
+        raise ValueError(f"job {key_fields['job'][job_position.isna()].iloc[0]!r} is not one of {list(jobs)}")
     profile = pd.DataFrame({
-        "loan": (key_fields["loan"].to_numpy() == "yes"),
-        "housing": (key_fields["housing"].to_numpy() == "yes"),
-        "segment4_job": key_fields["job"].isin(_SEGMENT_4_JOBS).to_numpy(),
-        "label": kmeans_labels,
-    }).groupby("label").mean()
-    mapping: dict[int, int] = {}
-    personal = int(profile["loan"].idxmax())
-    mapping[personal] = 2
-    rest = profile.drop(index=personal)
-    neither = int(rest["housing"].idxmin())
-    mapping[neither] = 3
-    rest = rest.drop(index=neither)
-    mapping[int(rest["segment4_job"].idxmax())] = 4
-    mapping[int(rest["segment4_job"].idxmin())] = 1
-    return mapping
+        "personal_loan": key_fields["loan"].to_numpy() == "yes",
+        "housing": key_fields["housing"].to_numpy() == "yes",
+        "job_position": job_position.to_numpy(dtype=float),
+        "label": np.asarray(kmeans_labels),
+    }).groupby("label").agg(personal_loan=("personal_loan", "mean"), housing=("housing", "mean"),
+                            job_position=("job_position", "mean"), size=("housing", "size"))
+    def job_order(label: int) -> tuple:
+        return profile.at[label, "job_position"], -profile.at[label, "size"], label
+
+    kind = {int(label): domain.segment_kind(row["housing"], row["personal_loan"]) for label, row in profile.iterrows()}
+    without_personal_loan = [label for label in kind if kind[label] != "personal_loan"]
+    first = [min(without_personal_loan, key=job_order)] if without_personal_loan else []
+    ordered = first + [label for name in _KIND_ORDER
+                       for label in sorted((label for label in kind if kind[label] == name and label not in first),
+                                           key=job_order)]
+    return {label: number for number, label in enumerate(ordered, start=1)}
 
 
 def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataFrame,
                            test_treated: pd.DataFrame, silhouette_sample: np.ndarray, n_init: int = 10,
-                           random_state: int = 42) -> FinalSegmentation:
+                           random_state: int = 42, k: int = domain.FINAL_K) -> FinalSegmentation:
     """Fit the final segmentation on the training rows and assign every row a segment.
 
     Parameters
@@ -129,6 +157,8 @@ def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataF
         fixed seed are needed to land on the best one reproducibly.
     random_state : int
         Seed.
+    k : int
+        Segments (the build's ``final_k``; default the original study's 4).
 
     Returns
     -------
@@ -139,9 +169,12 @@ def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataF
     test_keys = test_treated[features].reset_index(drop=True)
     transformer = build_pipeline(domain.PIPELINES[domain.FINAL_PIPELINE], [], features, with_unknown=False)
     Z_train = transformer.fit_transform(train_keys)
-    kmeans = KMeans(n_clusters=domain.FINAL_K, n_init=n_init, random_state=random_state).fit(Z_train)
+    if k < 2 or k > len(np.unique(Z_train, axis=0)):
+        raise ValueError(f"k={k} must be at least 2 and at most the {len(np.unique(Z_train, axis=0))} distinct "
+                         "combinations of job, housing and loan in the training rows")
+    kmeans = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(Z_train)
     mapping = number_segments(kmeans.labels_, train_keys)
-    lookup = np.zeros(domain.FINAL_K, dtype=np.int64)
+    lookup = np.zeros(k, dtype=np.int64)
     for label, segment in mapping.items():
         lookup[label] = segment
     train_segments = lookup[kmeans.labels_]
@@ -175,15 +208,15 @@ class SegmentClassifier:
     evaluation: dict
 
 
-def _classification_report(truth: np.ndarray, predicted: np.ndarray) -> dict:
+def _classification_report(truth: np.ndarray, predicted: np.ndarray, numbers: tuple[int, ...]) -> dict:
     precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=list(SEGMENT_NUMBERS), zero_division=0)
+        truth, predicted, labels=list(numbers), zero_division=0)
     return {
         "accuracy": float(accuracy_score(truth, predicted)),
-        "confusion_matrix": confusion_matrix(truth, predicted, labels=list(SEGMENT_NUMBERS)).tolist(),
+        "confusion_matrix": confusion_matrix(truth, predicted, labels=list(numbers)).tolist(),
         "per_class": [
             {"segment": s, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
-            for s, p, r, f, n in zip(SEGMENT_NUMBERS, precision, recall, f1, support)
+            for s, p, r, f, n in zip(numbers, precision, recall, f1, support)
         ],
     }
 
@@ -197,8 +230,10 @@ def fit_segment_classifier(train_keys: pd.DataFrame, train_segments: np.ndarray,
     train_keys, test_keys : DataFrame
         Imputed job, housing, loan.
     train_segments, test_segments : ndarray of int
-        The segmentation's segments (1-4) of the same rows; the test rows' come from ``KMeans.predict``.
+        The segmentation's segments (1-k) of the same rows; the test rows' come from ``KMeans.predict``. Every
+        segment has training clients (K-means was fitted on them).
     """
+    numbers = tuple(int(s) for s in np.unique(train_segments))
     encoder = key_field_encoder().fit(train_keys)
     X_train, X_test = encoder.transform(train_keys), encoder.transform(test_keys)
     tree = DecisionTreeClassifier(max_depth=3, random_state=random_state).fit(X_train, train_segments)
@@ -209,11 +244,11 @@ def fit_segment_classifier(train_keys: pd.DataFrame, train_segments: np.ndarray,
     evaluation = {
         "train_rows": int(len(train_keys)),
         "test_rows": int(len(test_keys)),
-        "class_balance_train": {int(s): int((train_segments == s).sum()) for s in SEGMENT_NUMBERS},
-        "class_balance_test": {int(s): int((test_segments == s).sum()) for s in SEGMENT_NUMBERS},
-        "tree": _classification_report(test_segments, tree.predict(X_test)),
+        "class_balance_train": {int(s): int((train_segments == s).sum()) for s in numbers},
+        "class_balance_test": {int(s): int((test_segments == s).sum()) for s in numbers},
+        "tree": _classification_report(test_segments, tree.predict(X_test), numbers),
         "tree_train_accuracy": float(accuracy_score(train_segments, tree.predict(X_train))),
-        "logistic": _classification_report(test_segments, logistic.predict(test_keys)),
+        "logistic": _classification_report(test_segments, logistic.predict(test_keys), numbers),
     }
     return SegmentClassifier(encoder, tree, logistic, evaluation)
 
@@ -317,7 +352,8 @@ RADAR_AXES: dict[str, str] = {
 }
 
 
-def segment_profiles(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.ndarray) -> dict:
+def segment_profiles(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.ndarray,
+                     segment_numbers: tuple[int, ...] | None = None) -> dict:
     """Per-segment sizes, radar values, job mix and subscription rate.
 
     Parameters
@@ -328,6 +364,8 @@ def segment_profiles(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np
         Imputed job, housing, loan of the same rows.
     segments : ndarray of int
         Segment of each row.
+    segment_numbers : tuple of int, optional
+        The segments to profile, in order (default: those in ``segments``); one without rows gets zeros.
 
     Returns
     -------
@@ -348,7 +386,8 @@ def segment_profiles(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np
     })
     jobs = list(domain.known_categories("job"))
     result = []
-    for number in SEGMENT_NUMBERS:
+    numbers = tuple(int(s) for s in np.unique(segments)) if segment_numbers is None else segment_numbers
+    for number in numbers:
         members = frame[frame["segment"] == number]
         job_counts = members["job"].value_counts().reindex(jobs, fill_value=0)
         result.append({

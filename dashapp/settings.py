@@ -33,6 +33,9 @@ class Settings:
         ``BANK_MARKETING_URL``: the UCI archive to download when no copy exists.
     url_prefix : str
         ``URL_PREFIX``: the path the app is mounted under, e.g. ``/studio/`` (default ``/``).
+    product_catalogue : Path
+        ``BANK_PRODUCT_CATALOGUE``: the products suggested per kind of segment (default
+        ``dashapp/product_catalogue.toml``; read when the segments are shown, so editing it needs no rebuild).
     """
 
     data_csv: Path | None
@@ -40,6 +43,7 @@ class Settings:
     model_dir: Path
     download_url: str
     url_prefix: str
+    product_catalogue: Path = PROJECT_ROOT / "dashapp" / "product_catalogue.toml"
 
     @property
     def cached_csv(self) -> Path:
@@ -61,6 +65,8 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         model_dir=Path(env.get("BANK_MODEL_DIR", PROJECT_ROOT / "model")).resolve(),
         download_url=env.get("BANK_MARKETING_URL", UCI_ARCHIVE_URL),
         url_prefix=_normalise_prefix(env.get("URL_PREFIX", "/")),
+        product_catalogue=Path(env.get("BANK_PRODUCT_CATALOGUE", "").strip()
+                               or PROJECT_ROOT / "dashapp" / "product_catalogue.toml").expanduser().resolve(),
     )
 
 

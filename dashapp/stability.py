@@ -21,7 +21,6 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from dashapp import domain
 from dashapp.segmentation import number_segments
 
 #: Hennig's thresholds on a cluster's Jaccard similarity with its best match in a resample.
@@ -62,16 +61,19 @@ class _Profiles:
     points: np.ndarray
     of_row: np.ndarray
     counts: np.ndarray
+    #: The published segmentation's k.
+    k: int
 
     @classmethod
-    def of(cls, Z: np.ndarray) -> "_Profiles":
+    def of(cls, Z: np.ndarray, k: int) -> "_Profiles":
         points, of_row, counts = np.unique(Z, axis=0, return_inverse=True, return_counts=True)
-        return cls(points, of_row.reshape(-1), counts)
+        return cls(points, of_row.reshape(-1), counts, k)
 
     def fit(self, weights: np.ndarray, n_init: int, random_state: int) -> tuple[np.ndarray, float]:
-        """K-means (k = 4) on the profiles weighted by ``weights``: every profile's label, and the inertia."""
+        """K-means (the published k) on the profiles weighted by ``weights``: every profile's label, and the
+        inertia."""
         drawn = np.flatnonzero(weights)
-        model = KMeans(n_clusters=domain.FINAL_K, n_init=n_init, random_state=random_state)
+        model = KMeans(n_clusters=self.k, n_init=n_init, random_state=random_state)
         model.fit(self.points[drawn], sample_weight=weights[drawn])
         return model.predict(self.points), float(model.inertia_)
 
@@ -94,7 +96,7 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
     Z : ndarray of shape (n, d)
         The training clients in the final segmentation's space (its transformer's output).
     segments : ndarray of int, shape (n,)
-        The published segment (1-4) of each training client.
+        The published segment (1-k) of each training client; k is the number of distinct segments.
     key_fields : DataFrame
         Their job, housing and loan (to number the alternative partition's clusters as the segments are).
     n_init : int
@@ -109,7 +111,8 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
         segment, and each cluster's composition by published segment), ``lands_on`` (resamples whose refit is the
         published partition, the alternative, or neither).
     """
-    profiles = _Profiles.of(Z)
+    numbers = tuple(int(s) for s in np.unique(segments))
+    profiles = _Profiles.of(Z, len(numbers))
     seed = parameters.random_state
     published = _segment_of_profile(profiles, segments)
     alternative, alternative_inertia, found_in = _alternative_partition(profiles, published, parameters)
@@ -118,7 +121,7 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
 
     rng = np.random.default_rng(seed)
     aris, lands_on = [], {"published": 0, "alternative": 0, "other": 0}
-    jaccards = {s: [] for s in domain.SEGMENT_NUMBERS}
+    jaccards = {s: [] for s in numbers}
     for b in range(parameters.resamples):
         drawn = rng.integers(0, len(Z), size=len(Z))
         weights = np.bincount(profiles.of_row[drawn], minlength=len(profiles.points))
@@ -128,7 +131,7 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
         aris.append(ari)
         lands_on[_closest(ari, ari_alternative)] += 1
         clients = np.unique(drawn)  # Hennig: the resample's distinct clients
-        for segment, jaccard in _best_jaccards(segments[clients], refit[clients]).items():
+        for segment, jaccard in _best_jaccards(segments[clients], refit[clients], numbers).items():
             jaccards[segment].append(jaccard)
 
     aris = np.asarray(aris)
@@ -141,11 +144,11 @@ def segmentation_stability(Z: np.ndarray, segments: np.ndarray, key_fields: pd.D
                       "recovered": int(np.sum(np.asarray(values) >= RECOVERED_JACCARD)),
                       "dissolved": int(np.sum(np.asarray(values) < DISSOLVED_JACCARD))}
                      for s, values in jaccards.items()],
-        "published": {"inertia": published_inertia, "shares": _shares(segments)},
+        "published": {"inertia": published_inertia, "shares": _shares(segments, numbers)},
         "alternative": {"inertia": alternative_inertia,
                         "inertia_gap": (alternative_inertia - published_inertia) / published_inertia,
-                        "shares": _shares(alternative_segments),
-                        "composition": _composition(segments, alternative_segments),
+                        "shares": _shares(alternative_segments, numbers),
+                        "composition": _composition(segments, alternative_segments, numbers),
                         "ari_with_published": float(adjusted_rand_score(segments, alternative_segments)),
                         "starts": parameters.alternative_starts, "found_in": found_in},
         "lands_on": lands_on,
@@ -182,7 +185,7 @@ def _alternative_partition(profiles: _Profiles, published: np.ndarray,
 
 
 def _numbered(labels: np.ndarray, key_fields: pd.DataFrame) -> np.ndarray:
-    """A four-cluster partition's clusters renumbered by the segments' rules (see ``number_segments``)."""
+    """A k-cluster partition's clusters renumbered by the segments' rules (see ``number_segments``)."""
     mapping = number_segments(labels, key_fields)
     return np.vectorize(mapping.get)(labels)
 
@@ -193,7 +196,7 @@ def _closest(ari_published: float, ari_alternative: float) -> str:
     return "published" if ari_published >= ari_alternative else "alternative"
 
 
-def _best_jaccards(segments: np.ndarray, refit: np.ndarray) -> dict[int, float]:
+def _best_jaccards(segments: np.ndarray, refit: np.ndarray, numbers: tuple[int, ...]) -> dict[int, float]:
     """Each segment's Jaccard similarity with the refitted cluster that matches it best."""
     table = pd.crosstab(segments, refit)
     overlap = table.to_numpy(dtype=np.float64)
@@ -201,19 +204,18 @@ def _best_jaccards(segments: np.ndarray, refit: np.ndarray) -> dict[int, float]:
     best = (overlap / union).max(axis=1)
     found = dict(zip(table.index.tolist(), best.tolist()))
     # A segment absent from the resample (possible only for tiny data) is not recovered.
-    return {s: float(found.get(s, 0.0)) for s in domain.SEGMENT_NUMBERS}
+    return {s: float(found.get(s, 0.0)) for s in numbers}
 
 
-def _composition(segments: np.ndarray, alternative: np.ndarray) -> list[dict]:
+def _composition(segments: np.ndarray, alternative: np.ndarray, numbers: tuple[int, ...]) -> list[dict]:
     """What each of the alternative's clusters is made of: its share of the clients and its clients by
     published segment. (Its numbers follow the segments' rules, but the rules name clusters by their members,
     and the alternative's members are cut differently: the composition says how.)"""
-    table = pd.crosstab(alternative, segments).reindex(index=list(domain.SEGMENT_NUMBERS),
-                                                       columns=list(domain.SEGMENT_NUMBERS), fill_value=0)
+    table = pd.crosstab(alternative, segments).reindex(index=list(numbers), columns=list(numbers), fill_value=0)
     return [{"cluster": int(cluster), "share": float(row.sum() / len(segments)),
              "segments": {str(s): int(n) for s, n in row.items()}} for cluster, row in table.iterrows()]
 
 
-def _shares(segments: np.ndarray) -> dict[str, float]:
-    counts = np.bincount(segments, minlength=max(domain.SEGMENT_NUMBERS) + 1)
-    return {str(s): float(counts[s] / len(segments)) for s in domain.SEGMENT_NUMBERS}
+def _shares(segments: np.ndarray, numbers: tuple[int, ...]) -> dict[str, float]:
+    counts = np.bincount(segments, minlength=max(numbers) + 1)
+    return {str(s): float(counts[s] / len(segments)) for s in numbers}

@@ -85,7 +85,7 @@ def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
     segments = [{"label": f"{number}: {segment.name}", "value": number}
-                for number, segment in catalogue.SEGMENTS.items()]
+                for number, segment in catalogue.segments().items()]
     return dbc.Card(dbc.CardBody([
         html.H6("Filter the clients", className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),
@@ -143,7 +143,7 @@ def layout(**query):
                      _row((6, _graph("Job", DATA_JOB_CHART)), (6, _graph("Education", DATA_EDUCATION_CHART))),
                      _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
                           (6, _graph("Segment", DATA_SEGMENT_CHART,
-                                     help_text="The four segments of the final K-means segmentation; the "
+                                     help_text="The segments of the final K-means segmentation; the "
                                                "triangles are each segment's rate in the training period "
                                                "(\u25c0) and the test period (\u25b6)."))),
                  ]),
@@ -293,7 +293,8 @@ def _education_credit_segments(selected: view.Selection) -> tuple:
     return (figures.count_rate_figure(view.outcome_by(clients, "education"), baseline=rate),
             figures.count_rate_figure(view.credit_outcomes(clients), baseline=rate),
             figures.segment_outcome_figure(view.outcome_by(clients, "segment"),
-                                           rates.subscription_rates(clients, rate.population), baseline=rate))
+                                           rates.subscription_rates(clients, rate.population,
+                                                                    current_store().segment_numbers), baseline=rate))
 
 
 @callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=FILTER_INPUTS)

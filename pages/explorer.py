@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashapp import domain, url_state
+from dashapp import catalogue, domain, url_state
 from dashapp.components import categorical_card, graph, graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
@@ -116,8 +116,10 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
             html.A(ORIGINAL_STUDY, href=f"https://github.com/{ORIGINAL_STUDY}", target="_blank", rel="noopener"),
             f"): KNN imputation of 'unknown', pipeline {domain.FINAL_PIPELINE} "
             f"({domain.PIPELINES[domain.FINAL_PIPELINE].name.split(': ', 1)[1]}) on job, housing and loan, "
-            f"K-means with k = {k}. We keep it so that the segments compare with the study's; the grid shows how "
-            "it compares with the alternatives (the starred cell).",
+            f"K-means with k = {k}. "
+            + ("We keep it so that the segments compare with the study's; "
+               if k == domain.FINAL_K else f"This build sets k = {k} (`--k {k}`); the study chose {domain.FINAL_K}; ")
+            + "the grid shows how it compares with the alternatives (the starred cell).",
         ]),
         html.Li([
             html.Strong("Its scores. "),
@@ -142,8 +144,9 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
             html.Strong(f"Why k = {k}. "),
             ("Both scores point to it: " if reasons["picked_by_scores"] else "No score picks it: ")
             + f"{reasons['knee']}, and {reasons['silhouette']}. "
-            + f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
-              "job), a personal loan, no loan, each a group a campaign can address.",
+            + (f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
+               "job), a personal loan, no loan, each a group a campaign can address."
+               if k == domain.FINAL_K else catalogue.k_choice_sentence(k)),
         ]),
         html.Li(["The Methods page says what these choices do: ",
                  methods_link("explorer", methods_view.K_CHOICE, "why the silhouette rises with k here"), ", ",
@@ -160,7 +163,7 @@ def layout(**query):
     if store is None:
         return missing_artifacts_notice(problem)
     k_values = view.grid_k_values(store.manifest)
-    selection, problems = view.selection_from_query(query, k_values)
+    selection, problems = view.selection_from_query(query, k_values, store.final_k)
     grid = store.manifest["parameters"]["grid"]
     train_rows = store.manifest["data"]["train_rows"]
     configurations = len(domain.TREATMENTS) * len(domain.PIPELINES) * len(domain.FEATURE_SETS)
@@ -241,8 +244,9 @@ def sync_selection(selection, search, click):
     trigger = ctx.triggered_id
     wanted, search = _checked(selection), inputs.search(search)
     if trigger == EXPLORER_URL:
-        wanted, _ = view.selection_from_query(url_state.query_parameters(search),
-                                              view.grid_k_values(current_store().manifest))
+        store = current_store()
+        wanted, _ = view.selection_from_query(url_state.query_parameters(search), view.grid_k_values(store.manifest),
+                                              store.final_k)
     elif trigger == EXPLORER_OVERVIEW:
         wanted.update(_clicked_cell(click))
     return {"selection": {name: value if value != selection[name] else no_update for name, value in wanted.items()},

@@ -1,4 +1,4 @@
-"""Overview: what the studio is for, the data it is built on, and the four segments at a glance."""
+"""Overview: what the studio is for, the data it is built on, and the segments at a glance."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dashapp import catalogue, domain
 from dashapp.components import (graph, metric, missing_artifacts_notice, original_recommendation,
                                 original_study_link, subscription_table)
 from dashapp.figures.segments import share_comparison_figure
+from dashapp.segmentation import numbering_rule
 from dashapp.store import artifact_status
 from dashapp.views.rates import SubscriptionRates, store_rates
 
@@ -70,8 +71,8 @@ def _data_card(clients, rates: SubscriptionRates) -> dbc.Card:
     ], className="h-100", id=OVERVIEW_DATA)
 
 
-def _segment_card(number: int, share: float, reference: float) -> dbc.Col:
-    segment = catalogue.SEGMENTS[number]
+def _segment_card(number: int, share: float, reference: float | None) -> dbc.Col:
+    segment = catalogue.segments()[number]
     href = f"{dash.get_relative_path('/segments')}?segment={number}"
     card = dbc.Card([
         dbc.CardHeader([
@@ -84,7 +85,8 @@ def _segment_card(number: int, share: float, reference: float) -> dbc.Col:
             html.Div("Our product suggestions", className="small fw-semibold"),
             html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
             html.Div(original_recommendation(number, link=False), className="mb-2"),
-            html.Div(f"Original study: {reference:.0%} of the clients", className="small text-muted"),
+            *([html.Div(f"Original study: {reference:.0%} of the clients", className="small text-muted")]
+              if reference is not None else []),
         ]),
         dbc.CardFooter(dcc.Link("Profile, job mix and 3-D view", href=href, id=segment_link_id(number),
                                 className="small")),
@@ -102,7 +104,7 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
             ], className="mb-2 g-2"),
             html.P([
                 "The original study is ", original_study_link(), ". ",
-                f"K-means with k = {domain.FINAL_K} on ", html.Strong("job, housing loan and personal loan"),
+                f"K-means with k = {final['k']} on ", html.Strong("job, housing loan and personal loan"),
                 f" after {domain.TREATMENTS[domain.FINAL_TREATMENT]} of the unknown values and pipeline "
                 f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on the first "
                 f"{domain.TRAIN_FRACTION:.0%} of the calls in time order. The silhouette (from -1 to 1, higher "
@@ -146,9 +148,10 @@ def layout(**_query):
             dbc.Col(_data_card(store.clients, store_rates(store)), lg=7, className="mb-3"),
             dbc.Col(_quality_card(final, shares, reference), lg=5, className="mb-3"),
         ]),
-        html.H4("The four segments", className="h5 mt-2"),
-        html.P("Shares are of the training clients. Each card links to the segment's profile on the "
-               "Segments page.", className="text-muted small"),
-        dbc.Row([_segment_card(number, shares[number], reference[number]) for number in sorted(shares)],
-                id=OVERVIEW_SEGMENTS),
+        html.H4(f"The {catalogue.number_word(len(shares))} segments", className="h5 mt-2"),
+        html.P(f"{catalogue.k_choice_sentence(store.final_k)} {numbering_rule()} Shares are of the training "
+               "clients. Each card links to the segment's profile on the Segments page.", className="text-muted small"),
+        # The original study's share of a segment means something only beside its own k.
+        dbc.Row([_segment_card(number, shares[number], reference.get(number) if store.final_k == domain.FINAL_K
+                               else None) for number in sorted(shares)], id=OVERVIEW_SEGMENTS),
     ])

@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import fields, score_jobs, scoring
+from dashapp import catalogue, fields, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_note, metric, missing_artifacts_notice,
@@ -185,7 +185,8 @@ def layout(tab: str | None = None, **_query):
                             "\u201cScore the client\u201d.", color="light", className="small")
     return html.Div([
         html.H2("Score a client", className="h3"),
-        html.P("Assign a client, or a file of clients, to one of the four segments with the decision tree of the "
+        html.P(f"Assign a client, or a file of clients, to one of the "
+               f"{catalogue.number_word(len(store.segment_numbers))} segments with the decision tree of the "
                "Decision tree page. The API and the command line give the same answers.", className="text-muted"),
         dbc.Tabs(id=SCORE_TABS, active_tab=TAB_FILE if tab == TAB_FILE else TAB_CLIENT, children=[
             dbc.Tab(label="One client", tab_id=TAB_CLIENT, children=dbc.Row([

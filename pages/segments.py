@@ -45,7 +45,7 @@ ALL_SEGMENTS = 0
 
 def _picker_options() -> list[dict]:
     options = [{"label": "All segments", "value": ALL_SEGMENTS}]
-    for number, segment in catalogue.SEGMENTS.items():
+    for number, segment in catalogue.segments().items():
         options.append({"label": html.Span([html.Span("\u25cf ", style={"color": segment.colour}),
                                             f"Segment {number}"]),
                         "value": number})
@@ -57,8 +57,8 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
             html.Td(html.Span(f"{p['segment']}", className="badge",
-                              style={"backgroundColor": catalogue.SEGMENTS[p["segment"]].colour})),
-            html.Td(catalogue.SEGMENTS[p["segment"]].name),
+                              style={"backgroundColor": catalogue.segments()[p["segment"]].colour})),
+            html.Td(catalogue.segments()[p["segment"]].name),
             html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
@@ -67,9 +67,9 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
             dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"),
                                            html.Th("Training clients", className="text-end")])),
                        html.Tbody(rows)], size="sm", className="small mb-3", responsive=True),
-            subscription_table(rates, sorted(catalogue.SEGMENTS)),
+            subscription_table(rates, sorted(catalogue.segment_names())),
         ])
-    segment, profile = catalogue.SEGMENTS[number], view.segment_profile(profiles, number)
+    segment, profile = catalogue.segments()[number], view.segment_profile(profiles, number)
     return html.Div([
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
@@ -128,7 +128,7 @@ def layout(segment: str | None = None, **_query):
     notice = None
     if segment is not None and number == ALL_SEGMENTS:
         notice = dbc.Alert(f"There is no segment {segment!r}; the segments are numbered "
-                           f"{min(catalogue.SEGMENTS)} to {max(catalogue.SEGMENTS)}. Showing all of them.",
+                           f"{min(catalogue.segments())} to {max(catalogue.segments())}. Showing all of them.",
                            color="warning", className="py-2 small")
     views = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]
@@ -136,7 +136,7 @@ def layout(segment: str | None = None, **_query):
         # refresh=False: writing the query here changes the address without re-rendering the page.
         dcc.Location(id=SEGMENTS_URL, refresh=False),
         html.H2("Segments", className="h3"),
-        html.P(f"The four segments of the {train_rows:,} training clients in the space they were found in: "
+        html.P(f"The {catalogue.number_word(len(store.segment_numbers))} segments of the {train_rows:,} training clients in the space they were found in: "
                "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
                "sized by its clients; every combination belongs to exactly one segment.",
                className="text-muted"),
@@ -198,13 +198,13 @@ def show_segment(picked, click, search):
     trigger = ctx.triggered_id
     search = inputs.search(search)
     number = ALL_SEGMENTS if picked is None else inputs.one_of(SEGMENTS_PICKER, picked,
-                                                                [ALL_SEGMENTS, *catalogue.SEGMENTS])
+                                                                [ALL_SEGMENTS, *catalogue.segments()])
     if trigger == SEGMENTS_URL:
         number = view.segment_from_search(search) or ALL_SEGMENTS
     elif trigger == SEGMENTS_SPACE:
         point = inputs.clicked_point(SEGMENTS_SPACE, click)
         if point is not None:  # every 3-D point's customdata starts with its segment
-            number = inputs.one_of("segment", inputs.customdata(SEGMENTS_SPACE, point, 0), list(catalogue.SEGMENTS))
+            number = inputs.one_of("segment", inputs.customdata(SEGMENTS_SPACE, point, 0), list(catalogue.segments()))
     query = view.segment_query_string(None if number == ALL_SEGMENTS else number)
     return {**_views(current_store(), number),
             "picker": no_update if trigger == SEGMENTS_PICKER else number,

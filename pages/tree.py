@@ -48,7 +48,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
     ])
     rows = []
     by_model = {model: {c["segment"]: c for c in classifier[model]["per_class"]} for model in MODELS}
-    for number in sorted(catalogue.SEGMENTS):
+    for number in sorted(catalogue.segment_names()):
         cells = [html.Td(f"Segment {number}")]
         for model in MODELS:
             scores = by_model[model][number]

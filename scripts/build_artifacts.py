@@ -11,6 +11,7 @@ dashapp.build and dashapp.sources).
 
 The source is read and validated before anything is written: a source that cannot be used exits with status 1,
 naming the row, column, table or host, and leaves the previous artifacts as they were.
+    python scripts/build_artifacts.py --k 5           # five segments instead of the original study's four
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, sources
+from dashapp import artifacts, domain, sources
 from dashapp.build import BuildParameters, build_artifacts
 from dashapp.data import DataValidationError
 from dashapp.datasource import DataSourceError, obtain_bank_csv
@@ -45,6 +46,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="leave out the rows with a bad value (reported) instead of refusing the source")
     parser.add_argument("--date-column", default=None, metavar="NAME",
                         help="the source's column holding each call's date (default: contact_date if present)")
+    parser.add_argument("--k", type=int, default=domain.FINAL_K, dest="final_k",
+                        help=f"segments of the final segmentation (default {domain.FINAL_K}, the original study's); "
+                             "one of the grid's k values (2-15; 2-6 with --quick)")
     parser.add_argument("--if-stale", action="store_true", help="build only if missing or stale")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -54,7 +58,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--tsne-sample {args.tsne_sample} must be at least 50")
     if args.data is None and (args.table or args.drop_invalid or args.date_column):
         parser.error("--table, --drop-invalid and --date-column apply to a source given with --data")
+    try:
+        _parameters(args)
+    except ValueError as error:
+        parser.error(f"--k {args.final_k}: {error}")
     return args
+
+
+def _parameters(args: argparse.Namespace) -> BuildParameters:
+    return BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample,
+                                    final_k=args.final_k)
 
 
 def _source(args: argparse.Namespace) -> sources.DataSource:
@@ -109,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     model_dir = args.model_dir or get_settings().model_dir
-    parameters = BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample)
+    parameters = _parameters(args)
     try:
         source = _source(args)
         loaded = None

@@ -166,7 +166,7 @@ def test_missing_artifacts_get_503_not_500(monkeypatch):
 def test_segments_lists_descriptions_and_products(client):
     segments = client.get("/api/v1/segments").get_json()["segments"]
     assert [s["segment"] for s in segments] == [1, 2, 3, 4]
-    assert segments[2]["products"] == list(catalogue.SEGMENTS[3].products)
+    assert segments[2]["products"] == list(catalogue.segments()[3].products)
 
 
 def test_openapi_document_names_the_mounted_server_and_every_operation(client):

@@ -34,7 +34,7 @@ def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, br
     browser.wait_for_element(f"#{SCORE_RESULT_SEGMENT}", timeout=20)
     browser.wait_for_element(f"#{SCORE_TREE} .js-plotly-plot", timeout=20)
     result = browser.find_element(f"#{SCORE_RESULT}").text
-    assert any(segment.name in result for segment in catalogue.SEGMENTS.values())
+    assert any(segment.name in result for segment in catalogue.segments().values())
     assert browser.find_element(f"#{SCORE_RESULT_SEGMENT}").text.startswith("Segment ")
     _wait_until(lambda: _decision_path_edges(browser, SCORE_TREE) >= 2, message="the client's path on the tree")
     assert severe_console_errors(browser) == []

@@ -93,7 +93,7 @@ def test_overview_cards_link_to_each_segment_with_its_share(full_store):
     ids = _by_id(layout)
     shares = full_store.evaluation["final"]["shares"]
     text = _text(layout)
-    for number, segment in catalogue.SEGMENTS.items():
+    for number, segment in catalogue.segments().items():
         link = ids[segment_link_id(number)]
         assert link.href == f"/segments?segment={number}"
         assert segment.name in text and segment.products[0] in text
@@ -144,7 +144,7 @@ def test_segments_query_selects_and_highlights_a_segment():
     opacity = {trace.name: trace.marker.opacity for trace in ids[segments.SEGMENTS_SPACE].figure.data}
     assert opacity["Segment 2"] == 1.0 and opacity["Segment 3"] == FADED_OPACITY
     detail = _text(ids[segments.SEGMENTS_DETAIL])
-    assert catalogue.SEGMENTS[2].name in detail and catalogue.SEGMENTS[2].products[0] in detail
+    assert catalogue.segments()[2].name in detail and catalogue.segments()[2].products[0] in detail
 
 
 def test_segments_query_with_no_such_segment_shows_all_and_says_so():
@@ -168,7 +168,7 @@ def test_picking_a_segment_updates_the_charts_and_the_address(monkeypatch):
     shown = _select(monkeypatch, SEGMENTS_PICKER, picked=4)
     assert shown["search"] == "?segment=4" and shown["picker"] is dash.no_update
     assert next(t for t in shown["radar"].data if t.name == "Segment 4").fill == "toself"
-    assert catalogue.SEGMENTS[4].name in _text(shown["detail"])
+    assert catalogue.segments()[4].name in _text(shown["detail"])
     search = _select(monkeypatch, SEGMENTS_PICKER, picked=ALL_SEGMENTS, search="?segment=4")["search"]
     assert search == ""
 

@@ -177,12 +177,12 @@ def test_a_client_the_job_does_not_place_gets_no_job_split_note(full_store, segm
 
 
 def test_no_product_suggestion_claims_a_job_the_split_does_not_have():
-    products = [product for segment in catalogue.SEGMENTS.values() for product in segment.products]
+    products = [product for segment in catalogue.segments().values() for product in segment.products]
     assert not any("business" in product.lower() or "professional" in product.lower() for product in products)
     # Segments 1 and 4 hold the same loans; what we suggest cannot differ by an alphabetical cut.
-    assert catalogue.SEGMENTS[1].products == catalogue.SEGMENTS[4].products
+    assert catalogue.segments()[1].products == catalogue.segments()[4].products
     for number in (1, 4):
-        assert "alphabetical cut" in catalogue.SEGMENTS[number].description
+        assert "alphabetical cut" in catalogue.segments()[number].description
 
 
 # --- The tree's accuracy --------------------------------------------------------------------------------------
@@ -210,22 +210,22 @@ def _links(layout) -> list[str]:
 
 @pytest.mark.parametrize("segment", [1, 2, 3, 4])
 def test_the_original_recommendation_stands_beside_ours_on_every_page_that_shows_products(full_store, segment):
-    recommendation = catalogue.SEGMENTS[segment].original_recommendation
+    recommendation = catalogue.segments()[segment].original_recommendation
     for layout in (_layout("pages.overview"), _layout("pages.segments", segment=str(segment)),
                    _score_card(full_store, segment)):
         page_text = text(layout)
-        assert catalogue.SEGMENTS[segment].products[0] in page_text and recommendation in page_text
+        assert catalogue.segments()[segment].products[0] in page_text and recommendation in page_text
         assert "The original study's recommendation" in page_text
         assert catalogue.ORIGINAL_STUDY_URL in _links(layout)
 
 
 def test_the_original_recommendations_are_the_studys_own():
-    assert catalogue.SEGMENTS[1].original_recommendation == catalogue.SEGMENTS[4].original_recommendation == (
+    assert catalogue.segments()[1].original_recommendation == catalogue.segments()[4].original_recommendation == (
         "A housing loan is unlikely to interest them; offer an ordinary loan in line with the credit-scoring "
         "model.")
-    assert catalogue.SEGMENTS[2].original_recommendation == (
+    assert catalogue.segments()[2].original_recommendation == (
         "Buy-out of their loans or a new loan, in line with the credit-scoring model.")
-    assert catalogue.SEGMENTS[3].original_recommendation == "Any product."
+    assert catalogue.segments()[3].original_recommendation == "Any product."
 
 
 def test_every_page_that_cites_the_original_names_and_links_it(full_store):
@@ -247,7 +247,7 @@ def test_the_overview_says_the_datas_paper_is_not_the_segmentation_study():
 def test_the_api_lists_the_original_recommendation_of_each_segment(client):
     segments = client.get("/api/v1/segments").get_json()["segments"]
     assert [s["original_recommendation"] for s in segments] == [
-        catalogue.SEGMENTS[n].original_recommendation for n in (1, 2, 3, 4)]
+        catalogue.segments()[n].original_recommendation for n in (1, 2, 3, 4)]
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Segment"]
     assert "original_recommendation" in schema["required"]
     assert catalogue.ORIGINAL_STUDY_URL in schema["properties"]["original_recommendation"]["description"]

@@ -31,10 +31,10 @@ def test_segments_are_numbered_by_their_members():
     assert number_segments(labels, keys) == {2: 1, 0: 2, 3: 3, 1: 4}
 
 
-def test_numbering_needs_four_clusters():
+def test_numbering_needs_one_label_per_client():
     keys, labels = _clients()
-    with pytest.raises(ValueError, match="expected 4 clusters"):
-        number_segments(np.where(labels == 3, 0, labels), keys)
+    with pytest.raises(ValueError, match="one label per row"):
+        number_segments(labels[:-1], keys)
 
 
 def test_tree_rules_are_words_not_thresholds():

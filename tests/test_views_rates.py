@@ -13,6 +13,10 @@ import pytest
 from dashapp.views.rates import FILTERED, PERIODS, Rate, rate_of, store_rates, subscription_rates
 
 
+#: The segments of the build these clients come from (ArtifactStore.segment_numbers).
+SEGMENTS = (1, 2, 3, 4)
+
+
 def _clients() -> pd.DataFrame:
     # Ten clients: six in the training period, four in the test period; segments 1-3 (none in 4).
     return pd.DataFrame({
@@ -30,7 +34,7 @@ def _count(frame: pd.DataFrame) -> tuple[int, int]:
 
 def test_every_population_rate_equals_the_count_from_the_clients_table():
     clients = _clients()
-    table = subscription_rates(clients)
+    table = subscription_rates(clients, segment_numbers=SEGMENTS)
     populations = {"all": clients, "train": clients[clients["split"] == "train"],
                    "test": clients[clients["split"] == "test"]}
     for period, members in populations.items():
@@ -45,7 +49,7 @@ def test_every_population_rate_equals_the_count_from_the_clients_table():
 
 
 def test_segments_and_periods_partition_the_clients():
-    table = subscription_rates(_clients())
+    table = subscription_rates(_clients(), segment_numbers=SEGMENTS)
     for period in PERIODS:
         assert sum(table.of(period, n).clients for n in (1, 2, 3, 4)) == table.of(period).clients
         assert sum(table.of(period, n).subscribed for n in (1, 2, 3, 4)) == table.of(period).subscribed
@@ -53,13 +57,13 @@ def test_segments_and_periods_partition_the_clients():
 
 
 def test_an_empty_population_says_so_instead_of_a_number():
-    rate = subscription_rates(_clients()).of("test", 4)
+    rate = subscription_rates(_clients(), segment_numbers=SEGMENTS).of("test", 4)
     assert rate.clients == 0 and np.isnan(rate.value)
     assert rate.percent == "-" and rate.labelled == "test period: -"
 
 
 def test_periods_carry_their_calls_and_months():
-    periods = subscription_rates(_clients()).periods
+    periods = subscription_rates(_clients(), segment_numbers=SEGMENTS).periods
     assert (periods["train"].clients, periods["train"].first_month, periods["train"].last_month) == (
         6, "May 2008", "Jul 2008")
     assert (periods["test"].first_month, periods["test"].last_month) == ("Jan 2009", "Nov 2010")
@@ -71,14 +75,14 @@ def test_a_filtered_selection_is_named_as_such():
     chosen = clients[clients["segment"] == 3]
     assert rate_of(chosen, FILTERED) == Rate(FILTERED, 4, 2)
     assert rate_of(chosen, FILTERED).labelled == "filtered clients: 50.0%"
-    table = subscription_rates(chosen, FILTERED)
+    table = subscription_rates(chosen, FILTERED, segment_numbers=SEGMENTS)
     assert [table.of(p).population for p in PERIODS] == [
         "filtered clients", "filtered clients, training period", "filtered clients, test period"]
     assert table.of("train", 3).population == "filtered clients, training period"
 
 
 def test_unknown_periods_segments_and_missing_columns_are_refused():
-    table = subscription_rates(_clients())
+    table = subscription_rates(_clients(), segment_numbers=SEGMENTS)
     with pytest.raises(KeyError, match="period='2009'"):
         table.of("2009")
     with pytest.raises(KeyError, match="segment=7"):

@@ -15,8 +15,9 @@ from dashapp import catalogue, domain
 
 TEMPLATE_NAME = "studio"
 
-#: Segment colours, by segment number, from the domain.
-SEGMENT_COLOURS = {number: segment.colour for number, segment in catalogue.SEGMENTS.items()}
+#: Segment colours, by segment number (as many as the grid has values of k).
+SEGMENT_COLOURS = {number: catalogue.segment_colour(number)
+                   for number in range(1, len(catalogue.SEGMENT_PALETTE) + 1)}
 
 
 _TEMPLATE_LAYOUT_KEYS = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",

@@ -13,7 +13,7 @@ from dashapp.figures import TEMPLATE_NAME
 
 
 def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
-    """A confusion matrix of the four segments as an annotated heatmap.
+    """A confusion matrix of the segments as an annotated heatmap.
 
     Parameters
     ----------
@@ -33,7 +33,7 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     ValueError
         If ``matrix`` is not square with one row per segment.
     """
-    numbers = sorted(catalogue.SEGMENTS)
+    numbers = sorted(catalogue.segment_names())
     if len(matrix) != len(numbers) or any(len(row) != len(numbers) for row in matrix):
         raise ValueError(f"the confusion matrix must be {len(numbers)} x {len(numbers)} (one row and column "
                          f"per segment), got {[len(row) for row in matrix]}")

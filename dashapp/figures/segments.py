@@ -27,12 +27,12 @@ _MIN_MARKER, _MAX_MARKER = 6, 42
 
 def segment_title(number: int) -> str:
     """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
-    return f"Segment {number}: {catalogue.SEGMENTS[number].name}"
+    return f"Segment {number}: {catalogue.segment_names()[number]}"
 
 
 def _check_highlight(highlight: int | None) -> None:
-    if highlight is not None and highlight not in catalogue.SEGMENTS:
-        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(catalogue.SEGMENTS)} "
+    if highlight is not None and highlight not in catalogue.segment_names():
+        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(catalogue.segment_names())} "
                          "or None")
 
 
@@ -78,7 +78,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     loan = [catalogue.category_label("loan", value) for value in domain.known_categories("loan")]
     largest = int(counts["clients"].max())
     figure = go.Figure()
-    for number in sorted(catalogue.SEGMENTS):
+    for number in sorted(catalogue.segment_names()):
         members = counts[counts["segment"] == number]
         if members.empty:
             continue

@@ -119,7 +119,7 @@ def _node_hover(node: dict, rules: list[str]) -> str:
     mix = "<br>".join(f"  segment {segment}: {n:,} ({n / total:.0%})" for segment, n in sorted(counts.items()))
     outcome = "Leaf" if node["is_leaf"] else f"Next question: {_question(node)}"
     return (f"<b>Node {node['id']}</b><br>{conditions}<br>{node['samples']:,} training clients"
-            f"<br>Segment mix:<br>{mix}<br>Predicted: {catalogue.SEGMENTS[node['segment']].name} "
+            f"<br>Segment mix:<br>{mix}<br>Predicted: {catalogue.segment_names()[node['segment']]} "
             f"(segment {node['segment']})<br>{outcome}")
 
 
@@ -320,7 +320,7 @@ def _legend_traces() -> list[go.Scatter]:
     """One empty trace per segment, only for the legend's coloured squares."""
     return [go.Scatter(x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
                        marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]))
-            for number in sorted(catalogue.SEGMENTS)]
+            for number in sorted(catalogue.segment_names())]
 
 
 def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tuple[int, int]]) -> dict:

@@ -100,7 +100,7 @@ def agreement_sentences(categorical: dict) -> list[str]:
                        f"holds {held})")
     for number, pieces in parts["splits"]:
         spread = " / ".join(f"{cluster_label(i)} {share:.0%}" for i, share in pieces)
-        clauses.append(f"splits segment {number}, {catalogue.SEGMENTS[number].name.lower()}, into {spread}")
+        clauses.append(f"splits segment {number}, {catalogue.segment_names()[number].lower()}, into {spread}")
     what = ": it " + _and(clauses) if clauses else ": it keeps every segment within one cluster"
     sentences = [f"k-modes at k = {k} agrees with the published segments at ARI {found['ari']:.2f}{what}."]
     rules = categorical["rules"]

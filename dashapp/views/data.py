@@ -90,7 +90,7 @@ class ClientFilter:
 
 def _list_filter_values(column: str) -> tuple:
     """The values a list filter can hold, in the order the filter bar lists them."""
-    return tuple(catalogue.SEGMENTS) if column == "segment" else domain.CATEGORIES[column]
+    return tuple(catalogue.segments()) if column == "segment" else domain.CATEGORIES[column]
 
 
 def _as_list(value) -> list[str]:
@@ -163,10 +163,10 @@ class ClientTable:
                 problems.append(f"{name} {', '.join(map(repr, bad))} ignored; expected one of {', '.join(allowed)}.")
             chosen[name] = tuple(value for value in allowed if value in values)
         segments = _as_list(query.get("segment"))
-        bad = [value for value in segments if not (value.isdigit() and int(value) in catalogue.SEGMENTS)]
+        bad = [value for value in segments if not (value.isdigit() and int(value) in catalogue.segment_names())]
         if bad:
-            problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(catalogue.SEGMENTS)}.")
-        chosen["segment"] = tuple(number for number in catalogue.SEGMENTS if str(number) in segments)
+            problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(catalogue.segments())}.")
+        chosen["segment"] = tuple(number for number in catalogue.segment_names() if str(number) in segments)
         period = None
         start, end = query.get("from") or self.months[0], query.get("to") or self.months[-1]
         if start not in self.months or end not in self.months or start > end:

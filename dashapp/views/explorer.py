@@ -20,7 +20,8 @@ from dashapp.views import inputs
 
 # --- The selection -------------------------------------------------------------------------------------------
 
-#: The final model, which the explorer opens on; the keys are the selection's parameters in the URL, in order.
+#: The final model, which the explorer opens on (at the build's k); the keys are the selection's parameters in
+#: the URL, in order.
 DEFAULT_SELECTION = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",
                      "k": domain.FINAL_K}
 
@@ -30,7 +31,8 @@ def grid_k_values(manifest: dict) -> list[int]:
     return [int(k) for k in manifest["parameters"]["grid"]["k_values"]]
 
 
-def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tuple[dict, list[str]]:
+def selection_from_query(query: Mapping[str, object], k_values: list[int],
+                         final_k: int = domain.FINAL_K) -> tuple[dict, list[str]]:
     """The selection a URL asks for, with the default in place of anything invalid (and a sentence why).
 
     Parameters
@@ -39,6 +41,8 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tu
         URL query parameters (:func:`dashapp.url_state.query_parameters`); unknown keys are ignored.
     k_values : list of int
         The grid's k values; the default k is the one nearest the final model's.
+    final_k : int
+        The final segmentation's k (``ArtifactStore.final_k``, a build parameter).
 
     Returns
     -------
@@ -48,7 +52,7 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int]) -> tu
         One readable sentence per value that was ignored.
     """
     selection, problems = dict(DEFAULT_SELECTION), []
-    selection["k"] = min(k_values, key=lambda k: abs(k - domain.FINAL_K))
+    selection["k"] = min(k_values, key=lambda k: (abs(k - final_k), k))
     choices = {"treatment": list(domain.TREATMENTS), "pipeline": [str(n) for n in domain.PIPELINES],
                "features": list(domain.FEATURE_SETS), "k": [str(k) for k in k_values]}
     for name, allowed in choices.items():
@@ -177,8 +181,8 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
             value = value.strftime("%B %Y")
         elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
             value = "never contacted before"
-        elif column == "segment" and int(value) in catalogue.SEGMENTS:
-            value = f"{int(value)}: {catalogue.SEGMENTS[int(value)].name}"
+        elif column == "segment" and int(value) in catalogue.segment_names():
+            value = f"{int(value)}: {catalogue.segment_names()[int(value)]}"
         elif isinstance(value, str):
             value = catalogue.category_label(column.removesuffix("_imputed"), value)
         values.append(str(value))

@@ -37,15 +37,18 @@ def _percent(share: float) -> str:
     return f"{share:.1%}"
 
 
-def k_choice_section(facts: dict) -> Section:
-    """How k = 4 was chosen, and why the final space's silhouette is no evidence against the grid's others."""
-    k = domain.FINAL_K
+def k_choice_section(facts: dict, k: int = domain.FINAL_K) -> Section:
+    """How the build's k was chosen, and why the final space's silhouette is no evidence against the grid's
+    others."""
     by_k = facts["final_silhouette_by_k"]
     first_ks = [str(key) for key in sorted(map(int, by_k))][:5]
     knees = facts["knees"]
     sentences = [
         f"k = {k} is the original study's choice: its brief asked for three or four segments a campaign can "
-        "address, and four give a housing-loan group split by job, a personal-loan group and a no-loan group.",
+        "address, and four give a housing-loan group split by job, a personal-loan group and a no-loan group."
+        if k == domain.FINAL_K else
+        f"k = {k} was set for this build (`scripts/build_artifacts.py --k {k}`); the original study chose "
+        f"{domain.FINAL_K}, for three or four segments a campaign can address.",
         f"The scores do not single it out. The elbow curves of the {knees['configurations']} configurations on "
         f"the other feature sets have their knees between k = {knees['min']} and k = {knees['max']} (median "
         f"{knees['median']:g}; {knees['configurations'] - knees['with_knee']} without a knee). On the final "
@@ -151,6 +154,7 @@ def stability_section(stability: dict) -> Section:
 def methods_sections(evaluation: dict) -> list[Section]:
     """Every section of the Methods page, in the order it shows them."""
     methods = evaluation["methods"]
-    return [k_choice_section(methods["k_choice"]), unknown_loans_section(methods["unknown_loans"]),
+    k = int(evaluation.get("final", {}).get("k", domain.FINAL_K))
+    return [k_choice_section(methods["k_choice"], k), unknown_loans_section(methods["unknown_loans"]),
             outcome_section(methods["outcome_in_grid"]), elbows_section(methods["elbows"]),
             stability_section(evaluation["stability"]), differences_section(evaluation["classifier"])]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashapp import domain
 
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
@@ -119,7 +118,8 @@ def period_names(selection: str = PERIODS["all"]) -> dict[str, str]:
     return {key: selection if key == "all" else f"{selection}, {name}" for key, name in PERIODS.items()}
 
 
-def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"]) -> SubscriptionRates:
+def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
+                       segment_numbers: tuple[int, ...] | None = None) -> SubscriptionRates:
     """Count the subscription rate of every period, overall and per segment.
 
     Parameters
@@ -130,12 +130,14 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"]) -
     selection : str
         What ``clients`` are, for the populations' names (see :func:`period_names`): ``"all clients"``
         (the default) or e.g. :data:`FILTERED`.
+    segment_numbers : tuple of int, optional
+        The segments to count (``ArtifactStore.segment_numbers``); default those in ``clients``.
 
     Returns
     -------
     SubscriptionRates
-        Every segment of :data:`dashapp.domain.SEGMENT_NUMBERS` and every period of :data:`PERIODS`, with
-        zero clients where the selection has none.
+        Every segment of ``segment_numbers`` and every period of :data:`PERIODS`, with zero clients where the
+        selection has none.
 
     Raises
     ------
@@ -152,13 +154,14 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"]) -
     names = period_names(selection)
     overall = {key: _counts(subscribed[mask], names[key]) for key, mask in in_period.items()}
     # One count per (period, segment) with np.bincount: the Data page recounts on every change of its filter.
-    size = max(domain.SEGMENT_NUMBERS) + 1
+    numbers = tuple(int(n) for n in (np.unique(segment) if segment_numbers is None else segment_numbers))
+    size = max(numbers, default=0) + 1
     clients_in = {key: np.bincount(segment[mask], minlength=size) for key, mask in in_period.items()}
     subscribed_in = {key: np.bincount(segment[mask], weights=subscribed[mask], minlength=size)
                      for key, mask in in_period.items()}
     by_segment = {number: {key: Rate(names[key], int(clients_in[key][number]), int(subscribed_in[key][number]))
                            for key in in_period}
-                  for number in domain.SEGMENT_NUMBERS}
+                  for number in numbers}
     # numpy's datetime64: pandas' min and max over a masked Series cost ten times as much.
     dates = (clients["contact_date"].to_numpy() if "contact_date" in clients.columns
              else np.full(len(clients), np.datetime64("NaT")))
@@ -169,7 +172,7 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"]) -
 @functools.lru_cache(maxsize=2)
 def store_rates(store) -> SubscriptionRates:
     """:func:`subscription_rates` of every client of an artifact store, counted once per process."""
-    return subscription_rates(store.clients)
+    return subscription_rates(store.clients, segment_numbers=store.segment_numbers)
 
 
 def rate_of(clients: pd.DataFrame, population: str) -> Rate:

@@ -364,13 +364,13 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
             filled.iat[position],
         ))
     headers = [f"column {header!r} read as {field}" for field, header in result.columns.items() if header != field]
-    counts = scoring.segment_counts(result)
+    counts = scoring.segment_counts(result, catalogue.segment_names())
     return UploadView(
         name=name, rows=len(table), scored=result.scored_count, refused=result.refused_count,
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
         read_as=file.dialect.describe(),
         normalised=tuple(headers + normalised_summary(result.normalised)),
-        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.SEGMENTS.items()),
+        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.segments().items()),
         preview_columns=(STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, *(FIELD_LABELS[f] for f in fields_present),
                          FILLED_LABEL),
         preview=tuple(preview),

@@ -34,7 +34,7 @@ def parse_segment(value: str | None) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number in catalogue.SEGMENTS else None
+    return number if number in catalogue.segment_names() else None
 
 
 def segment_from_search(search: str | None) -> int | None:
@@ -168,7 +168,7 @@ def stability_summary(stability: dict) -> dict:
     for entry in sorted(stability["segments"], key=lambda entry: int(entry["segment"])):
         number = int(entry["segment"])
         segments.append(
-            f"Segment {number}, {catalogue.SEGMENTS[number].name}, is recovered in {int(entry['recovered'])} of "
+            f"Segment {number}, {catalogue.segment_names()[number]}, is recovered in {int(entry['recovered'])} of "
             f"{resamples} resamples and dissolved in {_resample_count(entry['dissolved'], resamples)}; median "
             f"Jaccard {entry['jaccard_median']:.2f}, lowest {entry['jaccard_min']:.2f}.")
     composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))
