@@ -7,13 +7,14 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8050
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install data artifacts artifacts-force browser postgres bench clean help
+.PHONY: run test install data artifacts artifacts-force export browser postgres bench clean help
 
 help:
 	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
 	@echo "make test       the same set-up, then the whole test suite"
 	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
 	@echo "make bench      benchmarks: build stages, page and API speed"
+	@echo "make export     write the results to SQL: URL=<SQLAlchemy URL> (default export/segments.sqlite)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,10 @@ artifacts: data
 
 artifacts-force: data
 	$(PY) scripts/build_artifacts.py --jobs $(JOBS)
+
+# The results in SQL (README, "Results in SQL"). Not echoed: the URL may hold a password (the script masks it).
+export: artifacts
+	@$(PY) scripts/export_sql.py $(if $(URL),'$(URL)')
 
 # Browser tests need Debian's Chromium and its driver; install them when we are root, else say how.
 browser:

@@ -68,6 +68,17 @@ FILLED_GIVEN = "given"
 #: ``<field>_filled``: the file said ``unknown``; the final model's KNN imputation filled it.
 FILLED_KNN = "knn"
 
+#: The README's sample query for a BI tool: each segment's clients, share and subscription rate, counted from the
+#: clients table (the segments table holds the same numbers ready-made). Standard SQL: SQLite and PostgreSQL.
+SHARE_AND_RATE_QUERY = """\
+SELECT segment,
+       COUNT(*) AS clients,
+       COUNT(*) * 1.0 / SUM(COUNT(*)) OVER () AS share,
+       AVG(CASE WHEN y = 'yes' THEN 1.0 ELSE 0.0 END) AS subscription_rate
+FROM clients
+GROUP BY segment
+ORDER BY segment"""
+
 #: Dialects whose DDL is transactional, so that the drop-and-rename swap commits or rolls back as one.
 TRANSACTIONAL_DDL_DIALECTS = ("postgresql", "sqlite")
 #: Names that are SQL keywords, and what they become.
@@ -456,6 +467,6 @@ def export_results(store, url: str | URL, *, lock_timeout: float = 60.0, chunk_r
         if engine is not None:
             engine.dispose()
     seconds = time.perf_counter() - started
-    logger.info("exported %s to %s in %.1f s", ", ".join(f"{name} ({count:,} rows)" for name, count in rows.items()),
+    logger.debug("exported %s to %s in %.1f s", ", ".join(f"{name} ({count:,} rows)" for name, count in rows.items()),
                 masked_url(target), seconds)
     return ExportSummary(masked_url(target), rows, seconds)
