@@ -16,7 +16,7 @@ DROP_INVALID ?=
 SOURCE_ARGS := $(if $(DATA),--data '$(DATA)') $(if $(TABLE),--table '$(TABLE)') \
 	$(if $(DATE_COLUMN),--date-column '$(DATE_COLUMN)') $(if $(DROP_INVALID),--drop-invalid)
 
-.PHONY: run test install data artifacts artifacts-force browser postgres bench clean help
+.PHONY: run test install data artifacts artifacts-force export browser postgres bench clean help
 
 help:
 	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
 	@echo "                DATA=clients.csv (or .parquet, or a database URL with TABLE=name) builds from another source"
 	@echo "make bench      benchmarks: build stages, page and API speed"
+	@echo "make export     write the results to SQL: URL=<SQLAlchemy URL> (default export/segments.sqlite)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,10 @@ artifacts: data
 
 artifacts-force: data
 	$(PY) scripts/build_artifacts.py --jobs $(JOBS) $(SOURCE_ARGS)
+
+# The results in SQL (README, "Results in SQL"). Not echoed: the URL may hold a password (the script masks it).
+export: artifacts
+	@$(PY) scripts/export_sql.py $(if $(URL),'$(URL)')
 
 # Browser tests need Debian's Chromium and its driver; install them when we are root, else say how.
 browser:
