@@ -514,7 +514,7 @@ def test_scoring_a_file_tells_the_progress_bar_and_keeps_the_scored_file_for_the
     assert (7, 7, "7 of 7 rows scored") in progress.told
     assert progress.told[-1] == (7, 7, "Writing the scored file\u2026")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
     assert out["scored"]["filename"] == "march-scored.csv"
     assert score_jobs.scored_file(out["scored"]["token"]) == expected
 
@@ -531,7 +531,7 @@ def test_a_download_whose_scored_file_is_gone_scores_the_upload_again(page, mode
     out = page.download_file(progress, 1, {"token": "expired", "filename": "old-scored.csv"}, _upload(_uci_file()),
                              "march.csv")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
     assert out["download"]["filename"] == "march-scored.csv"
     assert base64.b64decode(out["download"]["content"]) == expected
     assert (7, 7, "7 of 7 rows scored") in progress.told

@@ -72,10 +72,10 @@ def test_form_api_file_and_command_line_give_identical_segments(sample, full_sto
 def test_command_line_explains_a_file_it_cannot_read(tmp_path, full_store):
     workbook = tmp_path / "clients.xlsx"
     workbook.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    result = _run(workbook, tmp_path / "out.csv", "--model-dir", full_store.model_dir)
+    result = _run(workbook, tmp_path / "out.xlsx", "--model-dir", full_store.model_dir)
     assert result.returncode == 1
-    assert "looks like an Excel workbook or a zip archive" in result.stderr
-    assert not (tmp_path / "out.csv").exists()
+    assert "is a damaged workbook or zip archive" in result.stderr
+    assert not (tmp_path / "out.xlsx").exists()
 
 
 def test_command_line_refuses_to_overwrite_its_input(sample):
