@@ -22,8 +22,8 @@ from dash.exceptions import PreventUpdate
 from dashapp import fields, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
-from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_note, metric, missing_artifacts_notice,
-                                original_recommendation, subscription_table)
+from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
+                                missing_artifacts_notice, original_recommendation, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, ResultView, UploadView,
@@ -68,6 +68,7 @@ SCORE_UPLOAD_TOO_LARGE = "score-upload-too-large"
 #: A workbook's sheet to score: shown only when the uploaded workbook has several.
 SCORE_SHEET = "score-sheet"
 SCORE_SHEET_AREA = "score-sheet-area"
+chart_downloads("score", {SCORE_TREE: "Decision path"})
 
 TAB_CLIENT, TAB_FILE = "client", "file"
 FIELDS = fields.NAMES
