@@ -123,6 +123,12 @@ def _flat(value: object) -> list:
     return np.asarray(array, dtype=object).ravel().tolist() if isinstance(array, np.ndarray) else list(array)
 
 
+def _items(value: object) -> list:
+    """An attribute's items, one per point (a 2-D typed array gives its rows)."""
+    array = _array(value)
+    return [] if array is None else list(array)
+
+
 def _heatmap(trace: Mapping, layout: Mapping) -> dict[str, list]:
     """One row per cell of a heatmap: its x and y (labels or positions) and z, its text and custom data."""
     z = _array(trace.get("z"))
@@ -164,7 +170,7 @@ def _points(trace: Mapping, layout: Mapping) -> dict[str, list]:
     if kind == "table":
         return _table_trace(trace)
     # Custom data keeps one item per point (a list of several values each), the other attributes are flat.
-    arrays = {key: list(_array(trace.get(key)) or []) if key == "customdata" else _flat(trace.get(key))
+    arrays = {key: _items(trace.get(key)) if key == "customdata" else _flat(trace.get(key))
               for key in _POINT_KEYS.get(kind, _DEFAULT_KEYS)}
     arrays = {key: values for key, values in arrays.items() if values}
     lengths = [len(values) for key, values in arrays.items() if key not in ("text", "hovertext", "customdata")]
