@@ -395,27 +395,13 @@ _PROGRESS = [Output(SCORE_PROGRESS_BAR, "value"), Output(SCORE_PROGRESS_BAR, "ma
 _PROGRESS_START = [0, 1, READING]
 
 
-@callback(
-    output={"result": Output(SCORE_UPLOAD_RESULT, "children"), "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
-            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children"), "scored": Output(SCORE_SCORED_FILE, "data"),
-            "sheets": Output(SCORE_SHEET, "options"), "sheet": Output(SCORE_SHEET, "value"),
-            "sheet_area": Output(SCORE_SHEET_AREA, "style")},
-    inputs={"contents": Input(SCORE_UPLOAD, "contents"), "chosen_sheet": Input(SCORE_SHEET, "value")},
-    state={"filename": State(SCORE_UPLOAD, "filename")},
-    background=True, progress=_PROGRESS, progress_default=_PROGRESS_START, running=_RUNNING,
-    cancel=[Input(SCORE_CANCEL, "n_clicks")], interval=PROGRESS_INTERVAL, prevent_initial_call=True,
-)
-def score_file(set_progress, contents, chosen_sheet, filename):
-    # A new file is read from its first sheet; a sheet picked in the chooser re-reads the same file.
-    picked = dash.ctx.triggered_id == SCORE_SHEET
-    if picked and (contents is None or not chosen_sheet):
-        return dict.fromkeys(("result", "disabled", "message", "scored", "sheets", "sheet", "sheet_area"),
-                             dash.no_update)
-    sheet = chosen_sheet if picked else None
+def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
+    """The outputs of scoring an upload (a workbook's ``sheet``, default its first): the summary, the download's
+    token, and the sheet chooser (shown when the workbook has several sheets, on the sheet read)."""
     # After a failure the chooser stays as it was when a sheet was picked (another may be read), and goes
     # with a new file.
-    no_sheets = ({"sheets": dash.no_update, "sheet": dash.no_update, "sheet_area": dash.no_update} if picked else
-                 {"sheets": [], "sheet": None, "sheet_area": HIDDEN})
+    no_sheets = ({"sheets": dash.no_update, "sheet": dash.no_update, "sheet_area": dash.no_update}
+                 if sheet is not None else {"sheets": [], "sheet": None, "sheet_area": HIDDEN})
     refused = {"disabled": True, "message": None, "scored": None, **no_sheets}
     try:
         file, name, result = _score_upload(contents, filename, sheet, set_progress)
@@ -434,6 +420,43 @@ def score_file(set_progress, contents, chosen_sheet, filename):
             "scored": {"token": token, "filename": scored_filename(filename, file), "sheet": read},
             "sheets": [{"label": name, "value": name} for name in sheets], "sheet": read,
             "sheet_area": SHOWN if sheets else HIDDEN}
+
+
+def _upload_outputs(duplicate: bool = False) -> dict:
+    return {"result": Output(SCORE_UPLOAD_RESULT, "children", allow_duplicate=duplicate),
+            "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled", allow_duplicate=duplicate),
+            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=duplicate),
+            "scored": Output(SCORE_SCORED_FILE, "data", allow_duplicate=duplicate),
+            "sheets": Output(SCORE_SHEET, "options", allow_duplicate=duplicate),
+            "sheet": Output(SCORE_SHEET, "value", allow_duplicate=duplicate),
+            "sheet_area": Output(SCORE_SHEET_AREA, "style", allow_duplicate=duplicate)}
+
+
+#: How both scoring callbacks run: in the background, with the progress bar, the Cancel button and the result
+#: hidden while they run.
+_BACKGROUND = {"background": True, "progress": _PROGRESS, "progress_default": _PROGRESS_START, "running": _RUNNING,
+               "cancel": [Input(SCORE_CANCEL, "n_clicks")], "interval": PROGRESS_INTERVAL,
+               "prevent_initial_call": True}
+
+
+@callback(output=_upload_outputs(), inputs={"contents": Input(SCORE_UPLOAD, "contents")},
+          state={"filename": State(SCORE_UPLOAD, "filename")}, **_BACKGROUND)
+def score_file(set_progress, contents, filename):
+    """A new file, read from its first sheet if it is a workbook."""
+    return _scored_upload(set_progress, contents, filename, None)
+
+
+@callback(output=_upload_outputs(duplicate=True), inputs={"sheet": Input(SCORE_SHEET, "value")},
+          state={"contents": State(SCORE_UPLOAD, "contents"), "filename": State(SCORE_UPLOAD, "filename"),
+                 "scored": State(SCORE_SCORED_FILE, "data")},
+          **_BACKGROUND)
+def score_sheet(set_progress, sheet, contents, filename, scored=None):
+    """Another sheet of the same workbook, picked in the chooser (which score_file fills and shows)."""
+    # score_file setting the chooser to the sheet it read triggers this too: that sheet is scored already.
+    already = scored.get("sheet") if isinstance(scored, dict) else None
+    if contents is None or not sheet or not isinstance(sheet, str) or sheet == already:
+        raise PreventUpdate
+    return _scored_upload(set_progress, contents, filename, sheet)
 
 
 @callback(
@@ -478,8 +501,6 @@ def download_file(set_progress, _clicks, scored, contents, filename):
                                             set_progress)
         return {"download": dcc.send_bytes(scored_file_bytes(file, result), scored_filename(filename, file)),
                 "message": None}
-    except ClientFileError as error:
-        return {"download": dash.no_update, "message": dbc.Alert(str(error), color="warning", className="small mt-2")}
     except Exception:
         logger.exception("preparing the download of %r failed", filename)
         return {"download": dash.no_update, "message": dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")}
