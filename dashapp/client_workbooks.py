@@ -181,6 +181,18 @@ def read_client_workbook(content: bytes, name: str = "The file", sheet: str | No
     return ClientFile(table, where, columns)
 
 
+def sheet_names(content: bytes) -> tuple[str, ...]:
+    """The sheets of a workbook, in order; none when ``content`` is not a readable .xlsx workbook (so that a
+    page can offer the other sheets when the first is not a table of clients)."""
+    if not is_workbook(content[:8]):
+        return ()
+    try:
+        with _opened(content, "The file") as book:
+            return tuple(str(name) for name in book.sheet_names)
+    except ClientFileError:
+        return ()
+
+
 # --- Writing ----------------------------------------------------------------------------------------------
 
 

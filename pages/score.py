@@ -29,7 +29,7 @@ from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, ResultView, UploadView,
                                 age_placeholder, age_rule_text, category_options, errors_by_field, form_input,
                                 neighbour_table, read_upload, result_view, scored_file_bytes, scored_filename,
-                                sheet_choice,
+                                sheet_choice, upload_sheets,
                                 typical_client, upload_limit_text, upload_view)
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
@@ -160,7 +160,7 @@ def _upload_tab() -> html.Div:
             **{"data-max-bytes": str(BROWSER_UPLOAD_LIMIT), "data-message": SCORE_UPLOAD_TOO_LARGE}),
         html.Div(id=SCORE_UPLOAD_TOO_LARGE),
         html.Div([dbc.Label("The workbook's sheet to score", html_for=SCORE_SHEET, className="small mb-1"),
-                  dbc.Select(id=SCORE_SHEET, options=[], size="sm")],
+                  dbc.Select(id=SCORE_SHEET, options=[], size="sm", placeholder="Choose a sheet")],
                  id=SCORE_SHEET_AREA, className="mb-3", style=HIDDEN),
         html.Div([
             html.Div(READING, id=SCORE_PROGRESS_TEXT, className="small text-muted mb-1"),
@@ -398,8 +398,8 @@ _PROGRESS_START = [0, 1, READING]
 def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
     """The outputs of scoring an upload (a workbook's ``sheet``, default its first): the summary, the download's
     token, and the sheet chooser (shown when the workbook has several sheets, on the sheet read)."""
-    # After a failure the chooser stays as it was when a sheet was picked (another may be read), and goes
-    # with a new file.
+    # After a failure the chooser stays as it was when a sheet was picked, so that another can be; a new
+    # workbook whose first sheet fails offers its others (none chosen).
     no_sheets = ({"sheets": dash.no_update, "sheet": dash.no_update, "sheet_area": dash.no_update}
                  if sheet is not None else {"sheets": [], "sheet": None, "sheet_area": HIDDEN})
     refused = {"disabled": True, "message": None, "scored": None, **no_sheets}
@@ -409,6 +409,9 @@ def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
         set_progress([view.rows, view.rows, "Writing the scored file\u2026"])
         token = score_jobs.keep_scored_file(scored_file_bytes(file, result))
     except ClientFileError as error:
+        others = upload_sheets(contents) if sheet is None else []
+        if len(others) > 1:
+            refused.update(sheets=[{"label": name, "value": name} for name in others], sheet_area=SHOWN)
         return {"result": dbc.Alert(str(error), color="warning", className="upload-problem"), **refused}
     except ArtifactError as error:
         return {"result": missing_artifacts_notice(str(error)), **refused}

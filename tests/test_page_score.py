@@ -647,3 +647,16 @@ def test_a_csv_upload_hides_the_sheet_chooser(page):
     out = page.score_file(_Progress(), _upload(_uci_file()), "clients.csv")
     assert out["sheets"] == [] and out["sheet"] is None and out["sheet_area"] == page.HIDDEN
     assert out["scored"]["filename"] == "clients-scored.csv"
+
+
+def test_a_workbook_whose_first_sheet_is_not_clients_offers_its_sheets(page):
+    content = _uci_workbook()
+    book = pd.read_excel(io.BytesIO(content), sheet_name=None)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"about": ["March calls"]}).to_excel(writer, sheet_name="Read me", index=False)
+        book["March calls"].to_excel(writer, sheet_name="March calls", index=False)
+    out = page.score_file(_Progress(), _upload(buffer.getvalue(), XLSX_TYPE), "march.xlsx")
+    assert "sheet 'Read me' (1 of 2), its columns are 'about'" in _text(out["result"])
+    assert out["sheets"] == [{"label": "Read me", "value": "Read me"}, {"label": "March calls", "value": "March calls"}]
+    assert out["sheet"] is None and out["sheet_area"] == page.SHOWN and out["scored"] is None

@@ -267,6 +267,15 @@ def read_upload(contents: str, filename: str | None, sheet: str | None = None) -
     return client_workbooks.read_client_file(decode_upload(contents), name=name, sheet=sheet), name
 
 
+def upload_sheets(contents: str) -> list[str]:
+    """The sheets of an uploaded workbook (none for anything else): what the chooser offers when the sheet read
+    could not be scored."""
+    try:
+        return list(client_workbooks.sheet_names(decode_upload(contents)))
+    except ClientFileError:
+        return []
+
+
 def sheet_choice(file: ClientFile) -> tuple[list[str], str | None]:
     """The sheets a chooser offers for an uploaded file, and the one read: none for a CSV file or a workbook of
     one sheet (nothing to choose)."""
