@@ -22,25 +22,11 @@ from dashapp.app import MAX_REQUEST_BYTES
 from dashapp.chart_data import figure_table
 from dashapp.components import CHART_DOWNLOADS, chart_data_ids
 from tests.layout_helpers import by_id, callback_rendered_layouts, components
-# The start values of every callback input and the request Dash's renderer posts, as the crafted-input test
-# builds them.
-from tests.test_callback_inputs import _envelope, start_values  # noqa: F401 (a fixture)
+# The app, its test client (after the first request, which registers the pages' callbacks), the start values of
+# every callback input and the request Dash's renderer posts, as the crafted-input test builds them.
+from tests.test_callback_inputs import _envelope, client, dash_app, start_values  # noqa: F401 (fixtures)
 
 DISPATCH = "/_dash-update-component"
-
-
-@pytest.fixture(scope="module")
-def dash_app(full_store):
-    from app import app
-
-    return app
-
-
-@pytest.fixture(scope="module")
-def client(dash_app):
-    client = dash_app.server.test_client()
-    assert client.get("/").status_code == 200  # Dash registers the pages' callbacks on the first request
-    return client
 
 
 @pytest.fixture(scope="module")
