@@ -180,7 +180,7 @@ for _ in range(int(sys.argv[3])):
         file, name = view.read_upload(contents, "clients.csv")
         result = scoring.score_table(file.table, model)
         shown = view.upload_view(name, file, result)
-        download = view.scored_csv_bytes(file, result)
+        download = view.scored_file_bytes(file, result)
         out = {"rows": shown.rows, "refused": shown.refused, "problems": result.problems,
                "download_mb": len(download) / 2**20, "view_kb": len(repr(shown)) / 1024}
     except client_files.ClientFileError as error:

@@ -88,21 +88,44 @@ def _first_line(text: str) -> str:
 
 def _header(text: str, name: str, encoding: str, bom: bool, max_columns: int | None = None
             ) -> tuple[list[str], Dialect, dict[str, object]]:
-    """The header's cells as written, the dialect, and which column holds which field (checked, each check one
-    pass over the header; more than ``max_columns`` columns are refused before anything else)."""
+    """The header's cells as written, the dialect, and which column holds which field (see
+    :func:`checked_field_columns`)."""
     first_line = _first_line(text.lstrip("\r\n"))
     dialect = sniff_dialect(first_line, encoding, bom)
     # Read the header ourselves: pandas renames a repeated column ('job.1') instead of keeping it.
     headers = next(csv.reader([first_line.rstrip("\r\n")], delimiter=dialect.delimiter))
+    return headers, dialect, checked_field_columns(headers, name, dialect.describe(), max_columns)
+
+
+def checked_field_columns(headers: list, name: str, read_as: str, max_columns: int | None = None
+                          ) -> dict[str, object]:
+    """Which column holds which field, for a file's header cells; each check one pass over the header.
+
+    Parameters
+    ----------
+    headers : list
+        The header's cells as written.
+    name : str
+        How messages name the file.
+    read_as : str
+        How the file was read (``UTF-8, ';'-separated``; ``an Excel workbook, sheet 'Clients'``), for messages.
+    max_columns : int, optional
+        More columns are refused before anything else.
+
+    Raises
+    ------
+    ClientFileError
+        If there are too many columns, a key field has no column, or a field has more than one.
+    """
     if max_columns is not None and len(headers) > max_columns:
-        raise ClientFileError(f"{name} has {len(headers):,} columns (read as {dialect.describe()}); the limit is "
+        raise ClientFileError(f"{name} has {len(headers):,} columns (read as {read_as}); the limit is "
                               f"{max_columns:,}. Keep the columns you need, or score it with scripts/score.py")
     columns, repeated = fields.field_columns(headers)
     missing = [f for f in fields.KEY_FIELDS if f not in columns]
     if missing:
         shown = ", ".join(scoring.shown(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
         raise ClientFileError(
-            f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {dialect.describe()}, its "
+            f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {read_as}, its "
             f"columns are {shown}); a file of clients needs at least the columns "
             f"{', '.join(fields.KEY_FIELDS)}, in any case (and may have "
             f"{', '.join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)} and any others)")
@@ -110,7 +133,7 @@ def _header(text: str, name: str, encoding: str, bom: bool, max_columns: int | N
         raise ClientFileError(f"{name} has more than one column for " + "; ".join(
             f"{field} ({', '.join(scoring.shown(h) for h in headers[:5])}{', ...' if len(headers) > 5 else ''})"
             for field, headers in repeated.items()))
-    return headers, dialect, columns
+    return columns
 
 
 def _arrow_options(headers: list[str], dialect: Dialect, block_size: int | None = None):
@@ -136,6 +159,25 @@ def _frame(batch, headers: list[str]) -> pd.DataFrame:
 
 def _malformed(name: str, error: Exception) -> ClientFileError:
     return ClientFileError(f"{name} is not a well-formed CSV file ({str(error).strip()[:300]})")
+
+
+def check_size(content: bytes, max_bytes: int | None, name: str) -> None:
+    """Refuse a file larger than ``max_bytes`` (None: any size) or empty, before anything is read."""
+    if max_bytes is not None and len(content) > max_bytes:
+        # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
+        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+                              "Score larger files with scripts/score.py, or split the file")
+    if not content.strip():
+        raise ClientFileError(f"{name} is empty")
+
+
+def check_rows(rows: int, max_rows: int | None, name: str) -> None:
+    """Refuse a file with no client rows, or more than ``max_rows`` (None: any number), before any scoring."""
+    if rows == 0:
+        raise ClientFileError(f"{name} has a header but no client rows")
+    if max_rows is not None and rows > max_rows:
+        raise ClientFileError(f"{name} has {rows:,} rows of clients; the limit is {max_rows:,}. "
+                              "Score larger files with scripts/score.py, or split the file")
 
 
 def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file",
@@ -165,12 +207,7 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         If the file is too large (bytes, columns or rows), empty, binary, not a well-formed CSV, lacks a key
         column or has no rows.
     """
-    if len(content) > max_bytes:
-        # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
-        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
-                              "Score larger files with scripts/score.py, or split the file")
-    if not content.strip():
-        raise ClientFileError(f"{name} is empty")
+    check_size(content, max_bytes, name)
     _check_head(content[:SAMPLE_BYTES], name)
     import pyarrow.csv as pacsv
 
@@ -184,11 +221,7 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         table = pacsv.read_csv(io.BytesIO(data.lstrip(b"\r\n")), *_arrow_options(headers, dialect))
     except pa.ArrowInvalid as error:
         raise _malformed(name, error) from error
-    if table.num_rows == 0:
-        raise ClientFileError(f"{name} has a header but no client rows")
-    if table.num_rows > max_rows:
-        raise ClientFileError(f"{name} has {table.num_rows:,} rows of clients; the limit is {max_rows:,}. "
-                              "Score larger files with scripts/score.py, or split the file")
+    check_rows(table.num_rows, max_rows, name)
     return ClientFile(_frame(table, headers), dialect, columns)
 
 
@@ -207,6 +240,15 @@ def _neutralised(cells: pa.Array) -> pa.Array:
         return cells
     return pc.if_else(pc.and_(risky, pc.invert(_is_number(cells))), pc.binary_join_element_wise("'", cells, ""),
                       cells)
+
+
+def neutralise_cell(value: object) -> object:
+    """One cell as :func:`neutralise_formulas` writes it, keeping its type: text a spreadsheet would run as a
+    formula gets a leading quote; numbers, dates, text that is a number and anything else stay as they are
+    (what the .xlsx writers use, where a number must stay a number)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not NUMBER_PATTERN.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue
+from dashapp import catalogue, chart_data
 from dashapp.artifacts import REBUILD_COMMAND
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.store import log_unavailable
 from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
+from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates
 
@@ -81,8 +83,9 @@ def graph_config(**overrides) -> dict:
 
 
 def graph(graph_id: str, figure=None, height: int | None = None, config: dict | None = None,
-          **graph_kwargs) -> dcc.Graph:
-    """A ``dcc.Graph`` with the app's :func:`graph_config`: the only way pages make a chart.
+          **graph_kwargs) -> html.Div:
+    """A ``dcc.Graph`` with the app's :func:`graph_config` and its "Data: CSV · Excel" downloads: the only way
+    pages make a chart. The page registers the downloads' callback once, at import (:func:`chart_downloads`).
 
     Parameters
     ----------
@@ -95,12 +98,90 @@ def graph(graph_id: str, figure=None, height: int | None = None, config: dict | 
         The chart's own plotly.js config keys, merged by :func:`graph_config`.
     **graph_kwargs
         Other ``dcc.Graph`` properties.
+
+    Returns
+    -------
+    html.Div
+        The graph, then its data controls and their ``dcc.Download`` (ids from :func:`chart_data_ids`).
     """
     style = graph_kwargs.pop("style", None)
     if height:
         style = {"height": f"{height}px", **(style or {})}
-    return dcc.Graph(id=graph_id, figure=figure, style=style, config=graph_config(**(config or {})),
-                     **graph_kwargs)
+    chart = dcc.Graph(id=graph_id, figure=figure, style=style, config=graph_config(**(config or {})),
+                      **graph_kwargs)
+    return html.Div([chart, _data_controls(graph_id)], className="chart")
+
+
+# --- Every chart's data, as CSV or Excel -------------------------------------------------------------------
+
+#: Graph id -> (page, chart name) of every chart whose downloads a page registered (:func:`chart_downloads`).
+CHART_DOWNLOADS: dict[str, tuple[str, str]] = {}
+
+
+def chart_data_ids(graph_id: str) -> tuple[str, str, str]:
+    """The ids of a chart's CSV button, Excel button and download (the graph's, so they carry its page's prefix)."""
+    return f"{graph_id}-data-csv", f"{graph_id}-data-xlsx", f"{graph_id}-data-download"
+
+
+def _data_controls(graph_id: str) -> html.Div:
+    csv_id, xlsx_id, download_id = chart_data_ids(graph_id)
+    button = "btn btn-link btn-sm p-0 align-baseline chart-data-button"
+    return html.Div([
+        "Data: ",
+        html.Button("CSV", id=csv_id, n_clicks=0, className=button, title="Download this chart's data as CSV"),
+        " \u00b7 ",
+        html.Button("Excel", id=xlsx_id, n_clicks=0, className=button, title="Download this chart's data as Excel"),
+        dcc.Download(id=download_id),
+    ], className="chart-data small text-muted text-end")
+
+
+def chart_file(page: str, chart: str, figure: object, excel: bool) -> dict:
+    """The download of a figure's data (:func:`dashapp.chart_data.figure_table`) as ``dcc.Download`` takes it.
+
+    Raises
+    ------
+    PreventUpdate
+        Before the chart has a figure.
+    InvalidInput
+        When ``figure`` is not a figure (a crafted request).
+    """
+    if figure is None:
+        raise PreventUpdate
+    suffix = "xlsx" if excel else "csv"
+    try:
+        content = chart_data.chart_file_bytes(figure, chart, suffix)
+    except chart_data.ChartDataError as error:
+        raise InvalidInput(f"{chart} figure: {error}") from None
+    return dcc.send_bytes(content, chart_data.download_name(page, chart, suffix))
+
+
+def chart_downloads(page: str, charts: Mapping[str, str]) -> None:
+    """Serve each chart's data as CSV or Excel: one callback per chart, registered when the page is imported
+    (Dash cannot add callbacks while it answers a request). Call it at a page module's top level with every
+    graph id the page (or its callbacks) draws.
+
+    Parameters
+    ----------
+    page : str
+        The page's name as the files say it (``segments``).
+    charts : mapping
+        Graph id -> the chart's name as the files and the workbook's sheet say it (``Job mix``).
+    """
+    for graph_id, chart in charts.items():
+        if graph_id in CHART_DOWNLOADS:
+            raise ValueError(f"the downloads of chart {graph_id!r} are registered twice")
+        CHART_DOWNLOADS[graph_id] = (page, chart)
+        _register_chart_download(page, graph_id, chart)
+
+
+def _register_chart_download(page: str, graph_id: str, chart: str) -> None:
+    csv_id, xlsx_id, download_id = chart_data_ids(graph_id)
+
+    @dash.callback(Output(download_id, "data"), Input(csv_id, "n_clicks"), Input(xlsx_id, "n_clicks"),
+                   State(graph_id, "figure"), prevent_initial_call=True)
+    def download_chart_data(_csv_clicks, _xlsx_clicks, figure):
+        # The figure comes from the browser as drawn: the chart's data under the page's current filter.
+        return chart_file(page, chart, figure, excel=dash.ctx.triggered_id == xlsx_id)
 
 
 def graph_card(title: str, graph_id: str, figure=None, height: int | None = None, help_text: str | None = None,

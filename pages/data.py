@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, url_state
-from dashapp.components import graph_card, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, missing_artifacts_notice
 from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
 from dashapp.store import artifact_status, current_store
@@ -50,6 +50,14 @@ DATA_PREVIOUS_CHART = "data-previous-chart"
 DATA_MONTHLY_CHART = "data-monthly-chart"
 DATA_INDICATORS_CHART = "data-indicators-chart"
 DATA_UNKNOWN_CHART = "data-unknown-chart"
+chart_downloads("data", {
+    DATA_AGE_CHART: "Age", DATA_SHARE_CHART: "Outcome", DATA_MARITAL_CHART: "Marital status", DATA_JOB_CHART: "Job",
+    DATA_EDUCATION_CHART: "Education", DATA_CREDIT_CHART: "Credit", DATA_SEGMENT_CHART: "Segment",
+    DATA_CALLS_CHART: "Calls per client", DATA_CONTACT_CHART: "Contact type", DATA_WEEKDAY_CHART: "Weekday",
+    DATA_DURATION_CHART: "Call duration", DATA_POUTCOME_CHART: "Previous outcome",
+    DATA_PDAYS_CHART: "Days since previous contact", DATA_PREVIOUS_CHART: "Previous contacts",
+    DATA_MONTHLY_CHART: "Subscriptions by month", DATA_INDICATORS_CHART: "Socio-economic indicators",
+    DATA_UNKNOWN_CHART: "Unknown values"})
 
 #: The filter widgets, by the name :meth:`dashapp.views.data.ClientTable.filter_from_controls` gives their value.
 FILTER_IDS = {"age": DATA_AGE, "job": DATA_JOB, "marital": DATA_MARITAL, "education": DATA_EDUCATION,

@@ -13,7 +13,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, url_state
-from dashapp.components import categorical_card, graph, graph_card, methods_link, missing_artifacts_notice
+from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
+                                graph_card, methods_link, missing_artifacts_notice)
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
@@ -53,6 +54,11 @@ SELECTION_INPUTS = {name: Input(component, "value") for name, component in SELEC
 METRIC_GRAPHS = {"inertia": EXPLORER_ELBOW, "silhouette": EXPLORER_SILHOUETTE,
                  "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN,
                  "stability": EXPLORER_STABILITY}
+chart_downloads("explorer", {
+    EXPLORER_OVERVIEW: "Configurations", EXPLORER_ELBOW: "Elbow", EXPLORER_SILHOUETTE: "Silhouette",
+    EXPLORER_CALINSKI_HARABASZ: "Calinski-Harabasz", EXPLORER_DAVIES_BOULDIN: "Davies-Bouldin",
+    EXPLORER_STABILITY: "Stability", EXPLORER_KNIFE: "Client silhouettes", EXPLORER_TSNE: "t-SNE map",
+    EXPLORER_DENDROGRAM: "Dendrogram", CATEGORICAL_ARI: "k-modes agreement", CATEGORICAL_CROSSTAB: "k-modes crosstab"})
 #: What the heatmap's cells show: the score at the chosen k, or each configuration's best over k.
 OVERVIEW_MODES = {"k": "at the chosen k", "best": "best over k"}
 #: Which score the heatmap's cells show and are coloured by.

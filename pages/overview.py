@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import catalogue, domain
-from dashapp.components import (graph, metric, missing_artifacts_notice, original_recommendation,
+from dashapp.components import (chart_downloads, graph, metric, missing_artifacts_notice, original_recommendation,
                                 original_study_link, subscription_table)
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.segmentation import numbering_rule
@@ -20,6 +20,7 @@ dash.register_page(__name__, path="/", name="Overview", order=0,
 OVERVIEW_DATA = "overview-data"
 OVERVIEW_SEGMENTS = "overview-segments"
 OVERVIEW_SHARES = "overview-shares"
+chart_downloads("overview", {OVERVIEW_SHARES: "Segment shares"})
 OVERVIEW_QUALITY = "overview-quality"
 
 

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import graph_card, methods_link, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
@@ -32,6 +32,8 @@ RESPONSE_RATES_TABLE = "response-rates-table"
 RESPONSE_COMPARISON = "response-comparison"
 RESPONSE_DRIVER_GRAPH = "response-driver-graph"
 RESPONSE_DRIVER_SENTENCE = "response-driver-sentence"
+chart_downloads("response", {RESPONSE_RATES: "Rate by segment",
+                             RESPONSE_DRIVER_GRAPH: "Rate by segment and group"})
 
 DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
 

@@ -3,7 +3,8 @@
 The form shows the segment, why (the values the tree saw, a filled key field and its vote, a tied vote and
 how it was broken) and the client's path through the tree; its inputs come from the table of client fields
 (``dashapp.fields``). An uploaded file is scored in a background job (:mod:`dashapp.score_jobs`: a process of
-its own, a progress bar of the rows scored, a Cancel button); its rows never go into the browser's state: the
+its own, a progress bar of the rows scored, a Cancel button); a CSV file or an .xlsx workbook, whose sheet a
+chooser picks when it has several (the first by default). Its rows never go into the browser's state: the
 scored file is kept on the server for a while under a random token, which the download asks for (an expired
 one is scored again from the upload, in the background too).
 """
@@ -21,13 +22,14 @@ from dash.exceptions import PreventUpdate
 from dashapp import catalogue, fields, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
-from dashapp.components import (VIEWPORT_STORE, graph, graph_width, job_split_note, metric, missing_artifacts_notice,
-                                original_recommendation, subscription_table)
+from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
+                                missing_artifacts_notice, original_recommendation, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.neighbours import N_NEIGHBOURS
 from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, ResultView, UploadView,
                                 age_placeholder, age_rule_text, category_options, errors_by_field, form_input,
-                                neighbour_table, read_upload, result_view, scored_csv_bytes, scored_filename,
+                                neighbour_table, read_upload, result_view, scored_file_bytes, scored_filename,
+                                sheet_choice, upload_sheets,
                                 typical_client, upload_limit_text, upload_view)
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
@@ -63,6 +65,10 @@ SCORE_PROGRESS_BAR = "score-progress-bar"
 SCORE_PROGRESS_TEXT = "score-progress-text"
 SCORE_CANCEL = "score-cancel"
 SCORE_UPLOAD_TOO_LARGE = "score-upload-too-large"
+#: A workbook's sheet to score: shown only when the uploaded workbook has several.
+SCORE_SHEET = "score-sheet"
+SCORE_SHEET_AREA = "score-sheet-area"
+chart_downloads("score", {SCORE_TREE: "Decision path"})
 
 TAB_CLIENT, TAB_FILE = "client", "file"
 FIELDS = fields.NAMES
@@ -136,21 +142,26 @@ def _form(defaults: dict) -> dbc.Card:
 def _upload_tab() -> html.Div:
     limit = upload_limit_text()
     return html.Div([
-        html.P(["A CSV file (separated by semicolons, commas or tabs; UTF-8, Windows-1251 or Windows-1252) with at "
-                "least the columns ", *_code_list(fields.KEY_FIELDS), " and, if known, ",
+        html.P(["A CSV file (separated by semicolons, commas or tabs; UTF-8, Windows-1251 or Windows-1252) or an "
+                "Excel workbook (.xlsx; its first sheet, or the one you choose) with at least the columns ",
+                *_code_list(fields.KEY_FIELDS), " and, if known, ",
                 *_code_list([f for f in FIELDS if f not in fields.KEY_FIELDS]),
-                " (headers and values in any case). Every row and column is kept, in the file's own encoding "
-                f"and delimiter, with a status and the segment added. Up to {limit}."],
+                " (headers and values in any case). Every row and column is kept, in the file's own format (a "
+                "CSV file's encoding and delimiter; a workbook's sheet, numbers as numbers), with a status and "
+                f"the segment added. Up to {limit}."],
                className="small text-muted mt-3"),
         html.Div(dcc.Upload(
             id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
-            children=html.Div(["Drag and drop a CSV file here, or ",
+            children=html.Div(["Drag and drop a CSV file or an .xlsx workbook here, or ",
                                html.Span("choose one", className="link-primary text-decoration-underline"),
                                f" (up to {limit})"]),
             style={"borderWidth": "2px", "borderStyle": "dashed", "borderRadius": "0.5rem", "borderColor": "#adb5bd",
                    "padding": "1.5rem", "textAlign": "center", "backgroundColor": "#fff", "cursor": "pointer"}),
             **{"data-max-bytes": str(BROWSER_UPLOAD_LIMIT), "data-message": SCORE_UPLOAD_TOO_LARGE}),
         html.Div(id=SCORE_UPLOAD_TOO_LARGE),
+        html.Div([dbc.Label("The workbook's sheet to score", html_for=SCORE_SHEET, className="small mb-1"),
+                  dbc.Select(id=SCORE_SHEET, options=[], size="sm", placeholder="Choose a sheet")],
+                 id=SCORE_SHEET_AREA, className="mb-3", style=HIDDEN),
         html.Div([
             html.Div(READING, id=SCORE_PROGRESS_TEXT, className="small text-muted mb-1"),
             dbc.Progress(id=SCORE_PROGRESS_BAR, value=0, max=1, striped=True, animated=True, className="mb-2"),
@@ -363,10 +374,11 @@ def _upload_summary(view: UploadView) -> html.Div:
     return html.Div(parts)
 
 
-def _score_upload(contents: str, filename: str | None, set_progress):
-    """Read and score an upload in chunks, telling the progress bar; also return the file and its name."""
+def _score_upload(contents: str, filename: str | None, sheet: str | None, set_progress):
+    """Read and score an upload (a workbook's ``sheet``, default its first) in chunks, telling the progress bar;
+    also return the file and its name."""
     set_progress(_PROGRESS_START)
-    file, name = read_upload(contents, filename)
+    file, name = read_upload(contents, filename, sheet)
 
     def progress(done: int, total: int) -> None:
         set_progress([done, total, f"{done:,} of {total:,} rows scored"])
@@ -384,29 +396,71 @@ _PROGRESS = [Output(SCORE_PROGRESS_BAR, "value"), Output(SCORE_PROGRESS_BAR, "ma
 _PROGRESS_START = [0, 1, READING]
 
 
-@callback(
-    output={"result": Output(SCORE_UPLOAD_RESULT, "children"), "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled"),
-            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children"), "scored": Output(SCORE_SCORED_FILE, "data")},
-    inputs={"contents": Input(SCORE_UPLOAD, "contents")}, state={"filename": State(SCORE_UPLOAD, "filename")},
-    background=True, progress=_PROGRESS, progress_default=_PROGRESS_START, running=_RUNNING,
-    cancel=[Input(SCORE_CANCEL, "n_clicks")], interval=PROGRESS_INTERVAL, prevent_initial_call=True,
-)
-def score_file(set_progress, contents, filename):
-    refused = {"disabled": True, "message": None, "scored": None}
+def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
+    """The outputs of scoring an upload (a workbook's ``sheet``, default its first): the summary, the download's
+    token, and the sheet chooser (shown when the workbook has several sheets, on the sheet read)."""
+    # After a failure the chooser stays as it was when a sheet was picked, so that another can be; a new
+    # workbook whose first sheet fails offers its others (none chosen).
+    no_sheets = ({"sheets": dash.no_update, "sheet": dash.no_update, "sheet_area": dash.no_update}
+                 if sheet is not None else {"sheets": [], "sheet": None, "sheet_area": HIDDEN})
+    refused = {"disabled": True, "message": None, "scored": None, **no_sheets}
     try:
-        file, name, result = _score_upload(contents, filename, set_progress)
+        file, name, result = _score_upload(contents, filename, sheet, set_progress)
         view = upload_view(name, file, result)
         set_progress([view.rows, view.rows, "Writing the scored file\u2026"])
-        token = score_jobs.keep_scored_file(scored_csv_bytes(file, result))
+        token = score_jobs.keep_scored_file(scored_file_bytes(file, result))
     except ClientFileError as error:
+        others = upload_sheets(contents) if sheet is None else []
+        if len(others) > 1:
+            refused.update(sheets=[{"label": name, "value": name} for name in others], sheet_area=SHOWN)
         return {"result": dbc.Alert(str(error), color="warning", className="upload-problem"), **refused}
     except ArtifactError as error:
         return {"result": missing_artifacts_notice(str(error)), **refused}
     except Exception:
         logger.exception("scoring the uploaded file %r failed", filename)
         return {"result": dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), **refused}
+    sheets, read = sheet_choice(file)
     return {"result": _upload_summary(view), "disabled": False, "message": None,
-            "scored": {"token": token, "filename": scored_filename(filename)}}
+            "scored": {"token": token, "filename": scored_filename(filename, file), "sheet": read},
+            "sheets": [{"label": name, "value": name} for name in sheets], "sheet": read,
+            "sheet_area": SHOWN if sheets else HIDDEN}
+
+
+def _upload_outputs(duplicate: bool = False) -> dict:
+    return {"result": Output(SCORE_UPLOAD_RESULT, "children", allow_duplicate=duplicate),
+            "disabled": Output(SCORE_DOWNLOAD_BUTTON, "disabled", allow_duplicate=duplicate),
+            "message": Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=duplicate),
+            "scored": Output(SCORE_SCORED_FILE, "data", allow_duplicate=duplicate),
+            "sheets": Output(SCORE_SHEET, "options", allow_duplicate=duplicate),
+            "sheet": Output(SCORE_SHEET, "value", allow_duplicate=duplicate),
+            "sheet_area": Output(SCORE_SHEET_AREA, "style", allow_duplicate=duplicate)}
+
+
+#: How both scoring callbacks run: in the background, with the progress bar, the Cancel button and the result
+#: hidden while they run.
+_BACKGROUND = {"background": True, "progress": _PROGRESS, "progress_default": _PROGRESS_START, "running": _RUNNING,
+               "cancel": [Input(SCORE_CANCEL, "n_clicks")], "interval": PROGRESS_INTERVAL,
+               "prevent_initial_call": True}
+
+
+@callback(output=_upload_outputs(), inputs={"contents": Input(SCORE_UPLOAD, "contents")},
+          state={"filename": State(SCORE_UPLOAD, "filename")}, **_BACKGROUND)
+def score_file(set_progress, contents, filename):
+    """A new file, read from its first sheet if it is a workbook."""
+    return _scored_upload(set_progress, contents, filename, None)
+
+
+@callback(output=_upload_outputs(duplicate=True), inputs={"sheet": Input(SCORE_SHEET, "value")},
+          state={"contents": State(SCORE_UPLOAD, "contents"), "filename": State(SCORE_UPLOAD, "filename"),
+                 "scored": State(SCORE_SCORED_FILE, "data")},
+          **_BACKGROUND)
+def score_sheet(set_progress, sheet, contents, filename, scored=None):
+    """Another sheet of the same workbook, picked in the chooser (which score_file fills and shows)."""
+    # score_file setting the chooser to the sheet it read triggers this too: that sheet is scored already.
+    already = scored.get("sheet") if isinstance(scored, dict) else None
+    if contents is None or not sheet or not isinstance(sheet, str) or sheet == already:
+        raise PreventUpdate
+    return _scored_upload(set_progress, contents, filename, sheet)
 
 
 @callback(
@@ -445,9 +499,12 @@ def download_file(set_progress, _clicks, scored, contents, filename):
         return {"download": dcc.send_bytes(content, scored["filename"]), "message": None}
     if contents is None:
         raise PreventUpdate
+    sheet = (scored or {}).get("sheet")
     try:
-        file, _name, result = _score_upload(contents, filename, set_progress)
-        return {"download": dcc.send_bytes(scored_csv_bytes(file, result), scored_filename(filename)), "message": None}
+        file, _name, result = _score_upload(contents, filename, sheet if isinstance(sheet, str) else None,
+                                            set_progress)
+        return {"download": dcc.send_bytes(scored_file_bytes(file, result), scored_filename(filename, file)),
+                "message": None}
     except Exception:
         logger.exception("preparing the download of %r failed", filename)
         return {"download": dash.no_update, "message": dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")}

@@ -14,8 +14,8 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, url_state
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import (graph, graph_card, job_split_note, methods_link, metric, missing_artifacts_notice,
-                                original_recommendation, subscription_table)
+from dashapp.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
+                                missing_artifacts_notice, original_recommendation, subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure, segment_stability_figure)
 from dashapp.store import artifact_status, current_store
@@ -38,6 +38,9 @@ SEGMENTS_JOBS = "segments-jobs"
 SEGMENTS_RESPONSE_LINK = "segments-response-link"
 SEGMENTS_STABILITY = "segments-stability"
 SEGMENTS_STABILITY_CHART = "segments-stability-chart"
+chart_downloads("segments", {
+    SEGMENTS_SPACE: "Job housing loan space", SEGMENTS_RADAR: "Profile", SEGMENTS_SIZES: "Sizes and rates",
+    SEGMENTS_JOBS: "Job mix", SEGMENTS_STABILITY_CHART: "Stability"})
 
 #: The picker's value for "no segment selected".
 ALL_SEGMENTS = 0

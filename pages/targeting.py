@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import graph_card, metric, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice
 from dashapp.figures.targeting import gain_figure, lift_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
@@ -29,6 +29,7 @@ TARGETING_HEADLINE = "targeting-headline"
 TARGETING_GAIN = "targeting-gain"
 TARGETING_LIFT = "targeting-lift"
 TARGETING_TABLE = "targeting-table"
+chart_downloads("targeting", {TARGETING_GAIN: "Cumulative gain", TARGETING_LIFT: "Lift"})
 
 #: The share called the page opens on.
 DEFAULT_SHARE = 0.2

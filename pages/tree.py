@@ -8,8 +8,8 @@ from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain
-from dashapp.components import (VIEWPORT_STORE, graph, graph_card, graph_width, job_split_note, methods_link,
-                                missing_artifacts_notice)
+from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
+                                methods_link, missing_artifacts_notice)
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.store import artifact_status, current_store
@@ -30,6 +30,8 @@ TREE_RULES_TEXT = "tree-rules-text"
 TREE_ACCURACY_NOTE = "tree-accuracy-note"
 TREE_DOWNLOAD_BUTTON = "tree-download-button"
 TREE_DOWNLOAD = "tree-download"
+chart_downloads("tree", {TREE_GRAPH: "Tree", TREE_CONFUSION: "Confusion matrix",
+                         TREE_BALANCE: "Class balance"})
 #: The name of the rules' download.
 RULES_FILE_NAME = "tree_rules.txt"
 

@@ -37,3 +37,13 @@ def strings(component):
 
 def text(layout) -> str:
     return " ".join(strings(layout))
+
+
+def callback_rendered_layouts(store) -> list:
+    """What the pages draw only in a callback's answer (not in their layout): the Score page's result for its
+    typical client, with the tree of the client's path."""
+    import sys
+
+    score = sys.modules["pages.score"]  # imported by the app, as gunicorn imports it
+    result = score.score_one_client(1, None, score._form_defaults(store), {"width": 1400})
+    return [result["result"]]

@@ -10,6 +10,7 @@ import dash
 import pytest
 
 from tests.browser_helpers import REPO
+from tests.layout_helpers import callback_rendered_layouts
 from tests.layout_helpers import components as _walk
 
 
@@ -66,9 +67,9 @@ def test_component_ids_are_unique_across_pages(dash_app):
                 seen[component_id] = module
 
 
-def test_every_callback_id_exists_in_a_layout(dash_app, client):
+def test_every_callback_id_exists_in_a_layout(dash_app, client, full_store):
     # suppress_callback_exceptions is on (pages mount their components later), so typos must be caught here.
-    layouts = [layout for _, layout in _page_layouts()] + [dash_app.layout()]
+    layouts = [layout for _, layout in _page_layouts()] + [dash_app.layout()] + callback_rendered_layouts(full_store)
     # String ids; pattern-matching ids (dicts, e.g. the menu's links) are skipped below.
     known = {c.id for layout in layouts for c in _walk(layout) if isinstance(getattr(c, "id", None), str)}
     for callback in json.loads(client.get("/_dash-dependencies").data):
@@ -103,7 +104,8 @@ def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_st
 def test_core_modules_do_not_import_dash():
     code = ("import sys; import dashapp.data, dashapp.datasource, dashapp.preprocessing, dashapp.clustering, "
             "dashapp.segmentation, dashapp.build, dashapp.artifacts, dashapp.store, dashapp.scoring, "
-            "dashapp.scoring_model, dashapp.csv_dialect, dashapp.client_files, dashapp.url_state, "
+            "dashapp.scoring_model, dashapp.csv_dialect, dashapp.client_files, dashapp.client_workbooks, "
+            "dashapp.chart_data, dashapp.url_state, "
             "dashapp.views.data, dashapp.views.explorer, dashapp.views.segments, dashapp.views.tree, "
             "dashapp.views.score, dashapp.views.rates, dashapp.views.caveats, dashapp.figures; "
             "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")

@@ -15,7 +15,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
 from dashapp import client_files, score_jobs, scoring
-from dashapp.views.score import scored_csv_bytes
+from dashapp.views.score import scored_file_bytes
 from tests.browser_helpers import LiveServer, severe_console_errors
 from tests.browser_helpers import click as _click, open_page as _open, wait_until as _wait_until
 
@@ -89,7 +89,7 @@ def test_a_file_of_real_rows_is_scored_with_progress_and_its_scored_file_downloa
     _click(browser, browser.find_element(f"#{SCORE_DOWNLOAD_BUTTON}"))
     downloaded = download_dir / "three thousand-scored.csv"
     _wait_until(downloaded.exists, timeout=60, message="the scored file to download")
-    expected_bytes = scored_csv_bytes(file, expected)
+    expected_bytes = scored_file_bytes(file, expected)
     _wait_until(lambda: downloaded.stat().st_size == len(expected_bytes), timeout=10, message="the whole file")
     assert downloaded.read_bytes() == expected_bytes  # what scoring the file in one go writes
     again = client_files.read_client_csv(downloaded.read_bytes())  # and it reads back: every row and column

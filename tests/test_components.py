@@ -31,10 +31,11 @@ def test_a_chart_may_remove_more_buttons_but_never_bring_back_the_upload():
 
 
 def test_graph_and_graph_card_use_the_config():
-    assert _keeps_the_chart_on_the_server(graph("g", height=300).config)
-    assert graph("g", height=300).style == {"height": "300px"}
+    chart = graph("g", height=300).children[0]
+    assert _keeps_the_chart_on_the_server(chart.config)
+    assert chart.style == {"height": "300px"}
     card = graph_card("Title", "g2", config={"displayModeBar": False})
-    chart = card.children[1].children[0]
+    chart = card.children[1].children[0].children[0]
     assert chart.id == "g2" and _keeps_the_chart_on_the_server(chart.config)
     assert chart.config["displayModeBar"] is False
 

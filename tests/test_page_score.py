@@ -132,7 +132,7 @@ def test_form_inputs_and_labels_come_from_the_table_of_client_fields(page):
 
     ids = _by_id(_layout())
     assert page.FIELDS == fields.NAMES
-    labels = [c for c in _components(_layout()) if type(c).__name__ == "Label"]
+    labels = [c for c in _components(_layout()) if type(c).__name__ == "Label" and c.html_for != page.SCORE_SHEET]
     assert [label.children for label in labels] == [f.label for f in fields.FIELDS]
     assert all(page.field_id(f) in ids for f in fields.NAMES)
 
@@ -424,7 +424,8 @@ def test_upload_of_a_cp1251_tab_file_with_headers_and_values_in_any_case(page):
 @pytest.mark.parametrize("content, message", [
     (b"", "'clients.csv' is empty"),
     (b"   \n\n", "'clients.csv' is empty"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "looks like an Excel workbook or a zip archive"),
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "is a damaged workbook or zip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "an Excel 97-2003 workbook (.xls)"),
     (b"job;housing;loan\x00\x01\x02" + bytes(range(256)), "is a binary file"),
     (b"name,balance\nAna,12\n", "has no column 'job', 'housing', 'loan'"),
     (b"job;housing;loan\n", "has a header but no client rows"),
@@ -514,7 +515,7 @@ def test_scoring_a_file_tells_the_progress_bar_and_keeps_the_scored_file_for_the
     assert (7, 7, "7 of 7 rows scored") in progress.told
     assert progress.told[-1] == (7, 7, "Writing the scored file\u2026")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
     assert out["scored"]["filename"] == "march-scored.csv"
     assert score_jobs.scored_file(out["scored"]["token"]) == expected
 
@@ -531,7 +532,7 @@ def test_a_download_whose_scored_file_is_gone_scores_the_upload_again(page, mode
     out = page.download_file(progress, 1, {"token": "expired", "filename": "old-scored.csv"}, _upload(_uci_file()),
                              "march.csv")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_csv_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
     assert out["download"]["filename"] == "march-scored.csv"
     assert base64.b64decode(out["download"]["content"]) == expected
     assert (7, 7, "7 of 7 rows scored") in progress.told
@@ -582,3 +583,80 @@ def test_download_names_follow_the_upload():
 def test_normalised_summary_lists_the_most_common_first():
     lines = score_view.normalised_summary({("housing", "Yes", "yes"): 3, ("job", "Admin.", "admin."): 1})
     assert lines == ["housing: 'Yes' read as 'yes' (3 rows)", "job: 'Admin.' read as 'admin.' (1 row)"]
+
+
+# --- A workbook (.xlsx) --------------------------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _uci_workbook() -> bytes:
+    """The UCI rows above as a workbook's second sheet (numbers as numbers), after a sheet of notes."""
+    table = pd.read_csv(io.BytesIO(_uci_file()), sep=";", dtype=object, keep_default_na=False)
+    table["age"] = [int(a) if a.isdigit() else a for a in table["age"]]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"job": ["admin."], "housing": ["yes"], "loan": ["no"]}).to_excel(writer, sheet_name="Notes", index=False)
+        table.to_excel(writer, sheet_name="March calls", index=False)
+        for row in writer.sheets["March calls"].iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text a user typed, not a formula (openpyxl takes "=..." for one)
+    return buffer.getvalue()
+
+
+def test_upload_of_a_workbook_scores_its_first_sheet_and_offers_the_others(page):
+    out = page.score_file(_Progress(), _upload(_uci_workbook(), XLSX_TYPE), "march.xlsx")
+    summary = _text(_by_id(out["result"])[page.SCORE_UPLOAD_SUMMARY])
+    assert "'march.xlsx': 1 of 1 rows scored" in summary
+    assert "Read as an Excel workbook, sheet 'Notes' (1 of 2); the scored file is written the same way." in summary
+    assert out["sheets"] == [{"label": "Notes", "value": "Notes"}, {"label": "March calls", "value": "March calls"}]
+    assert out["sheet"] == "Notes" and out["sheet_area"] == page.SHOWN
+    assert out["scored"]["filename"] == "march-scored.xlsx" and out["scored"]["sheet"] == "Notes"
+
+
+def test_choosing_another_sheet_scores_it_into_a_workbook(page, model):
+    out = page.score_sheet(_Progress(), "March calls", _upload(_uci_workbook(), XLSX_TYPE), "march.xlsx",
+                           {"token": "t", "filename": "march-scored.xlsx", "sheet": "Notes"})
+    assert "'march.xlsx': 4 of 7 rows scored" in _text(_by_id(out["result"])[page.SCORE_UPLOAD_SUMMARY])
+    assert out["sheet"] == "March calls" and out["scored"]["sheet"] == "March calls"
+    scored = pd.read_excel(io.BytesIO(score_jobs.scored_file(out["scored"]["token"])), sheet_name=None)
+    (sheet, table), = scored.items()
+    assert sheet == "March calls" and len(table) == 7
+    assert table["age"].tolist()[:5] == [56, 37, 40, 41, 33] and table["age"].iloc[5] == "abc"  # numbers stay numbers
+    assert table["note"].iloc[1] == "'=HYPERLINK(\"http://x.test\",\"y\")"  # formula text neutralised
+    assert table["status"].tolist()[:2] == ["scored", "scored"]
+    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model)
+    assert table["segment"].iloc[:2].tolist() == expected.table["segment"].iloc[:2].tolist()
+    # The download of a scored file that is gone scores the chosen sheet again.
+    again = page.download_file(_Progress(), 1, {**out["scored"], "token": "gone"},
+                               _upload(_uci_workbook(), XLSX_TYPE), "march.xlsx")
+    assert again["download"]["filename"] == "march-scored.xlsx"
+    assert len(pd.read_excel(io.BytesIO(base64.b64decode(again["download"]["content"])))) == 7
+
+
+def test_the_sheet_just_read_is_not_scored_again_and_a_missing_one_is_said(page):
+    with pytest.raises(PreventUpdate):
+        page.score_sheet(_Progress(), "Notes", _upload(_uci_workbook()), "m.xlsx", {"sheet": "Notes"})
+    out = page.score_sheet(_Progress(), "Gone", _upload(_uci_workbook()), "m.xlsx", {"sheet": "Notes"})
+    assert "has no sheet 'Gone'; its sheets are 'Notes', 'March calls'" in _text(out["result"])
+    assert out["sheets"] is dash.no_update  # the chooser stays, to pick another sheet
+
+
+def test_a_csv_upload_hides_the_sheet_chooser(page):
+    out = page.score_file(_Progress(), _upload(_uci_file()), "clients.csv")
+    assert out["sheets"] == [] and out["sheet"] is None and out["sheet_area"] == page.HIDDEN
+    assert out["scored"]["filename"] == "clients-scored.csv"
+
+
+def test_a_workbook_whose_first_sheet_is_not_clients_offers_its_sheets(page):
+    content = _uci_workbook()
+    book = pd.read_excel(io.BytesIO(content), sheet_name=None)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"about": ["March calls"]}).to_excel(writer, sheet_name="Read me", index=False)
+        book["March calls"].to_excel(writer, sheet_name="March calls", index=False)
+    out = page.score_file(_Progress(), _upload(buffer.getvalue(), XLSX_TYPE), "march.xlsx")
+    assert "sheet 'Read me' (1 of 2), its columns are 'about'" in _text(out["result"])
+    assert out["sheets"] == [{"label": "Read me", "value": "Read me"}, {"label": "March calls", "value": "March calls"}]
+    assert out["sheet"] is None and out["sheet_area"] == page.SHOWN and out["scored"] is None

@@ -72,13 +72,54 @@ def test_form_api_file_and_command_line_give_identical_segments(sample, full_sto
 def test_command_line_explains_a_file_it_cannot_read(tmp_path, full_store):
     workbook = tmp_path / "clients.xlsx"
     workbook.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    result = _run(workbook, tmp_path / "out.csv", "--model-dir", full_store.model_dir)
+    result = _run(workbook, tmp_path / "out.xlsx", "--model-dir", full_store.model_dir)
     assert result.returncode == 1
-    assert "looks like an Excel workbook or a zip archive" in result.stderr
-    assert not (tmp_path / "out.csv").exists()
+    assert "is a damaged workbook or zip archive" in result.stderr
+    assert not (tmp_path / "out.xlsx").exists()
 
 
 def test_command_line_refuses_to_overwrite_its_input(sample):
     result = _run(sample, sample)
     assert result.returncode == 2
     assert "must not overwrite the input" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def workbook(sample, tmp_path_factory) -> Path:
+    """The same clients as the sample, as the second sheet of a workbook (numbers as numbers)."""
+    table = pd.read_csv(sample, sep=";", dtype=object, keep_default_na=False)
+    table["age"] = [int(a) if a.isdigit() else a for a in table["age"]]
+    table["euribor3m"] = table["euribor3m"].astype(float)
+    path = tmp_path_factory.mktemp("cli-xlsx") / "clients.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"about": ["March calls"]}).to_excel(writer, sheet_name="Read me", index=False)
+        table.to_excel(writer, sheet_name="Clients", index=False)
+    return path
+
+
+def test_command_line_scores_a_named_sheet_into_a_workbook_as_the_csv(sample, workbook, full_store, tmp_path):
+    result = _run(workbook, tmp_path / "scored.xlsx", "--sheet", "Clients", "--chunk-rows", "150",
+                  "--model-dir", full_store.model_dir)
+    assert result.returncode == 0, result.stderr
+    assert "as an Excel workbook, sheet 'Clients' (2 of 2); scored 396 of 402 rows" in result.stderr
+    scored = pd.read_excel(tmp_path / "scored.xlsx", sheet_name=None)
+    assert list(scored) == ["Clients"]
+    table = scored["Clients"]
+    assert table["age"].iloc[0] == 56 and table["euribor3m"].iloc[0] == pytest.approx(4.857)  # numbers stay so
+    assert _run(sample, tmp_path / "scored.csv", "--model-dir", full_store.model_dir).returncode == 0
+    streamed = pd.read_csv(tmp_path / "scored.csv", sep=";")
+    assert table["status"].tolist() == streamed["status"].tolist()
+    assert table["segment"].fillna(0).astype(int).tolist() == streamed["segment"].fillna(0).astype(int).tolist()
+    assert list(table.columns) == list(streamed.columns)
+
+
+def test_command_line_says_what_is_wrong_with_a_workbook(sample, workbook, full_store, tmp_path):
+    first = _run(workbook, tmp_path / "out.xlsx", "--model-dir", full_store.model_dir)
+    assert first.returncode == 1 and "sheet 'Read me' (1 of 2), its columns are 'about'" in first.stderr
+    missing = _run(workbook, tmp_path / "out.xlsx", "--sheet", "April", "--model-dir", full_store.model_dir)
+    assert missing.returncode == 1 and "has no sheet 'April'; its sheets are 'Read me', 'Clients'" in missing.stderr
+    as_csv = _run(workbook, tmp_path / "out.csv", "--sheet", "Clients")
+    assert as_csv.returncode == 2 and "name the output *.xlsx" in as_csv.stderr
+    sheet_of_a_csv = _run(sample, tmp_path / "out.csv", "--sheet", "Clients", "--model-dir", full_store.model_dir)
+    assert sheet_of_a_csv.returncode == 1 and "--sheet is for an Excel workbook" in sheet_of_a_csv.stderr
+    assert not list(tmp_path.iterdir())

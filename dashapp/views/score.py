@@ -1,7 +1,8 @@
 """What the Score page shows, as plain data: form options, a scored client and an uploaded file, summarised.
 
 The page (``pages/score.py``) only turns these into components; everything here is testable without Dash.
-Scoring itself is :mod:`dashapp.scoring`'s and reading and writing files :mod:`dashapp.client_files`', so the
+Scoring itself is :mod:`dashapp.scoring`'s and reading and writing files :mod:`dashapp.client_files`' (CSV)
+and :mod:`dashapp.client_workbooks`' (.xlsx), so the
 page answers exactly as the API and the command line do; the command line also prints
 :func:`normalised_summary`'s lines.
 """
@@ -17,7 +18,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from dashapp import catalogue, client_files, domain, fields, scoring
+from dashapp import catalogue, client_files, client_workbooks, domain, fields, scoring
 from dashapp.client_files import ClientFile, ClientFileError
 
 #: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields).
@@ -253,16 +254,35 @@ def decode_upload(contents: str) -> bytes:
         raise ClientFileError("The upload arrived damaged; please choose the file again") from error
 
 
-def read_upload(contents: str, filename: str | None) -> tuple[ClientFile, str]:
-    """Decode and read an uploaded file of clients; also return how messages name it.
+def read_upload(contents: str, filename: str | None, sheet: str | None = None) -> tuple[ClientFile, str]:
+    """Decode and read an uploaded file of clients, CSV or an .xlsx workbook (its first sheet, or ``sheet``);
+    also return how messages name it.
 
     Raises
     ------
     ClientFileError
-        If the file is too large, empty, binary or not a file of clients.
+        If the file is too large, empty, binary, not a file of clients, or has no such sheet.
     """
     name = f"'{filename}'" if filename else "The file"
-    return client_files.read_client_csv(decode_upload(contents), name=name), name
+    return client_workbooks.read_client_file(decode_upload(contents), name=name, sheet=sheet), name
+
+
+def upload_sheets(contents: str) -> list[str]:
+    """The sheets of an uploaded workbook (none for anything else): what the chooser offers when the sheet read
+    could not be scored."""
+    try:
+        return list(client_workbooks.sheet_names(decode_upload(contents)))
+    except ClientFileError:
+        return []
+
+
+def sheet_choice(file: ClientFile) -> tuple[list[str], str | None]:
+    """The sheets a chooser offers for an uploaded file, and the one read: none for a CSV file or a workbook of
+    one sheet (nothing to choose)."""
+    written = file.dialect
+    if isinstance(written, client_workbooks.WorkbookSheet) and len(written.sheets) > 1:
+        return list(written.sheets), written.sheet
+    return [], None
 
 
 def upload_limit_text() -> str:
@@ -378,13 +398,13 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
         refusals_note=_refusals_note(result, min(refusals_listed, len(result.refusals))))
 
 
-def scored_filename(filename: str | None) -> str:
-    """The download's name: ``clients.csv`` -> ``clients-scored.csv``."""
-    stem = PurePath(filename or "clients").stem or "clients"
-    return f"{stem}-scored.csv"
+def scored_filename(filename: str | None, file: ClientFile | None = None) -> str:
+    """The download's name: ``clients.csv`` -> ``clients-scored.csv``; a workbook's ``...-scored.xlsx``."""
+    return client_workbooks.scored_filename(filename, None if file is None else file.dialect)
 
 
-def scored_csv_bytes(file: ClientFile, result: scoring.TableScore) -> bytes:
-    """The download: every row and column of the upload plus scoring's, written as the upload was (encoding,
-    byte-order mark, delimiter, line ending, quoting), cells a spreadsheet would run as formulas neutralised."""
-    return client_files.client_csv_bytes(result.table, file.dialect)
+def scored_file_bytes(file: ClientFile, result: scoring.TableScore) -> bytes:
+    """The download: every row and column of the upload plus scoring's, written as the upload was (a CSV file's
+    encoding, byte-order mark, delimiter, line ending and quoting; a workbook's sheet, numbers as numbers),
+    cells a spreadsheet would run as formulas neutralised."""
+    return client_workbooks.scored_file_bytes(result.table, file.dialect)

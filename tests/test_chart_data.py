@@ -1,0 +1,136 @@
+"""A chart's data as a table: one row per drawn point, bar, slice or cell, for each kind of trace the app draws.
+
+Figures are given as the browser holds them (plotly's JSON, numpy arrays as base64 typed arrays) and as
+``go.Figure`` objects; the files are read back with pandas.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashapp import chart_data
+from dashapp.chart_data import ChartDataError, figure_table
+
+
+def _as_browser_holds_it(figure: go.Figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+def test_bars_take_the_axis_titles_and_keep_numbers_and_custom_data():
+    figure = go.Figure(
+        [go.Bar(x=["admin.", "student"], y=np.array([120, 7]), name="Segment 1",
+                customdata=np.array([[0.25, "a"], [0.01, "b"]], dtype=object), text=["25%", "1%"]),
+         go.Bar(x=["admin.", "student"], y=np.array([30, 2]), name="Segment 2")],
+        layout={"xaxis": {"title": {"text": "Job"}}, "yaxis": {"title": {"text": "Clients<br>(training)"}}})
+    table = figure_table(_as_browser_holds_it(figure))
+    assert list(table.columns) == ["trace", "Job", "Clients (training)", "text", "customdata 1", "customdata 2"]
+    assert table["trace"].tolist() == ["Segment 1", "Segment 1", "Segment 2", "Segment 2"]
+    assert table["Clients (training)"].tolist() == [120, 7, 30, 2]
+    assert all(isinstance(v, int) for v in table["Clients (training)"])  # numbers stay numbers
+    assert table["customdata 1"].tolist()[:2] == [0.25, 0.01] and table["customdata 1"].tolist()[2:] == [None, None]
+
+
+def test_a_single_unnamed_trace_has_no_trace_column_and_horizontal_bars_keep_their_axes():
+    figure = go.Figure(go.Bar(x=[0.1, 0.5], y=["no", "yes"], orientation="h"),
+                       layout={"xaxis_title": "Share", "yaxis_title": "Answer"})
+    table = figure_table(figure)
+    assert table.to_dict("list") == {"Share": [0.1, 0.5], "Answer": ["no", "yes"]}
+
+
+def test_scatter_step_lines_and_hidden_traces():
+    figure = go.Figure([go.Scatter(x=[2, 3, 4], y=[0.5, 0.4, 0.42], mode="lines", line_shape="hv", name="elbow"),
+                        go.Scatter(x=[4], y=[0.42], mode="markers", name="k = 4"),
+                        go.Scatter(x=[1, 2], y=[9, 9], visible=False, name="hidden")])
+    table = figure_table(_as_browser_holds_it(figure))
+    assert table.to_dict("list") == {"trace": ["elbow", "elbow", "elbow", "k = 4"], "x": [2, 3, 4, 4],
+                                     "y": [0.5, 0.4, 0.42, 0.42]}
+
+
+def test_subplots_name_each_panel_by_its_own_axes():
+    figure = go.Figure([go.Bar(x=["a"], y=[1], name="left"), go.Bar(x=["b"], y=[2], name="right", xaxis="x2",
+                                                                     yaxis="y2")],
+                       layout={"xaxis": {"title": "Segment"}, "xaxis2": {"title": "Period"},
+                               "yaxis": {"title": "Clients"}, "yaxis2": {"title": "Rate"}})
+    table = figure_table(figure)
+    assert table.loc[0, "Segment"] == "a" and table.loc[0, "Clients"] == 1 and table.loc[0, "Period"] is None
+    assert table.loc[1, "Period"] == "b" and table.loc[1, "Rate"] == 2
+
+
+def test_a_heatmap_gives_one_row_per_cell_with_its_text():
+    figure = go.Figure(go.Heatmap(z=np.array([[0.5, 0.6, np.nan], [0.7, 0.8, 0.9]]), x=["P1", "P2", "P3"],
+                                  y=["knn", "iterative"], text=[["a", "b", "c"], ["d", "e", "f"]]),
+                       layout={"xaxis_title": "Pipeline", "yaxis_title": "Treatment"})
+    table = figure_table(_as_browser_holds_it(figure))
+    assert list(table.columns) == ["Pipeline", "Treatment", "z", "text"]
+    assert len(table) == 6
+    assert table.iloc[1].tolist() == ["P2", "knn", 0.6, "b"]
+    assert table.iloc[5].tolist() == ["P3", "iterative", 0.9, "f"]
+    assert pd.isna(table.iloc[2]["z"])  # an empty cell stays empty
+
+
+def test_tick_labels_replace_positions_when_every_position_has_one():
+    figure = go.Figure(go.Bar(x=[0, 1], y=[3, 4]),
+                       layout={"xaxis": {"tickvals": [0, 1], "ticktext": ["May 2008", "Jun 2008"]}})
+    assert figure_table(figure)["x"].tolist() == ["May 2008", "Jun 2008"]
+
+
+def test_pies_polar_charts_boxes_3d_and_tables():
+    pie = figure_table(go.Figure(go.Pie(labels=["no", "yes"], values=[36548, 4640])))
+    assert pie.to_dict("list") == {"label": ["no", "yes"], "value": [36548, 4640]}
+    radar = figure_table(go.Figure(go.Scatterpolar(r=[0.5, 1.0], theta=["housing", "loan"], name="Segment 1")))
+    assert radar.to_dict("list") == {"trace": ["Segment 1"] * 2, "category": ["housing", "loan"], "value": [0.5, 1.0]}
+    box = figure_table(go.Figure(go.Box(x=["cellular"], q1=[100], median=[180], q3=[300], lowerfence=[20],
+                                        upperfence=[700], mean=[250], name="Subscribed")))
+    assert box.iloc[0].to_dict() == {"trace": "Subscribed", "x": "cellular", "lower fence": 20, "q1": 100,
+                                     "median": 180, "q3": 300, "upper fence": 700, "mean": 250}
+    space = figure_table(go.Figure(go.Scatter3d(x=[1], y=[2], z=[3]),
+                                   layout={"scene": {"zaxis": {"title": {"text": "Loan"}}}}))
+    assert space.to_dict("list") == {"x": [1], "y": [2], "Loan": [3]}
+    table = figure_table(go.Figure(go.Table(header={"values": ["Segment", "Clients"]},
+                                            cells={"values": [[1, 2], [10, 20]]})))
+    assert table.to_dict("list") == {"Segment": [1, 2], "Clients": [10, 20]}
+
+
+@pytest.mark.parametrize("figure", [None, "zzz", 5, [], {"data": "x"}, {"data": [{"z": {"dtype": "f8",
+                                                                                          "bdata": "!!"}}]}])
+def test_what_is_not_a_figure_is_refused(figure):
+    with pytest.raises(ChartDataError):
+        figure_table(figure)
+
+
+def test_an_empty_figure_gives_an_empty_table_and_a_file_that_says_so():
+    assert figure_table({"data": [], "layout": {}}).empty
+    content = chart_data.chart_file_bytes({"data": []}, "Age", "csv")
+    assert pd.read_csv(io.BytesIO(content))["note"].tolist() == [chart_data.NO_DATA]
+
+
+def test_csv_and_excel_files_keep_numbers_and_neutralise_formula_text():
+    table = pd.DataFrame({"=label": ["=HYPERLINK(\"x\")", "-1,8", "plain"], "value": [-1.5, 2, 3]})
+    csv = chart_data.table_csv_bytes(table)
+    assert csv.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the byte-order mark
+    back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
+    assert list(back.columns) == ["'=label", "value"]
+    assert back["'=label"].tolist() == ["'=HYPERLINK(\"x\")", "-1,8", "plain"]
+    assert back["value"].tolist() == [-1.5, 2, 3]
+    workbook = pd.read_excel(io.BytesIO(chart_data.table_xlsx_bytes(table, "Job: mix / [all]?")), sheet_name=None)
+    (sheet, cells), = workbook.items()
+    assert sheet == "Job  mix    all" and cells["value"].tolist() == [-1.5, 2, 3]
+    assert cells["'=label"].tolist()[0] == "'=HYPERLINK(\"x\")"
+
+
+def test_download_names_say_the_page_and_the_chart():
+    assert chart_data.download_name("segments", "Job mix", "csv") == "segments-job-mix.csv"
+    assert chart_data.download_name("explorer", "t-SNE map", "xlsx") == "explorer-t-sne-map.xlsx"
+
+
+def test_custom_data_as_a_typed_array_gives_a_column_per_item():
+    figure = go.Figure(go.Scatter(x=[1.5, 2.5], y=[0.1, 0.2], customdata=np.array([[101, 40], [202, 35]])))
+    table = figure_table(_as_browser_holds_it(figure))
+    assert table.to_dict("list") == {"x": [1.5, 2.5], "y": [0.1, 0.2], "customdata 1": [101, 202],
+                                     "customdata 2": [40, 35]}
