@@ -45,7 +45,7 @@ def no_dates_sentence(hidden: str) -> str:
 
 
 def month_name(month: date, long: bool = False) -> str:
-    """``'May 2008'`` (``long``: ``'May 2008'`` with the month's full name, e.g. ``'November 2010'``)."""
+    """``'Nov 2010'``; with ``long``, the month's full name: ``'November 2010'``."""
     return f"{month:%B %Y}" if long else f"{month:%b %Y}"
 
 
