@@ -34,6 +34,7 @@ from dashapp.client_files import MAX_UPLOAD_BYTES
 from dashapp.components import VIEWPORT_STORE
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.store import UNAVAILABLE, artifact_status, log_unavailable, public_summary
+from dashapp.views.provenance import footer_credit
 from dashapp.views.inputs import InvalidInput, shown
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def _footer() -> html.Footer:
     else:
         summary = public_summary(store)
         text = (f"Artifacts built {summary['built_at']} ({summary['mode']} build) from data sha256 "
-                f"{summary['data_sha256'][:12]}. Data: UCI Bank Marketing (Moro, Cortez and Rita, 2014), CC BY 4.0.")
+                f"{summary['data_sha256'][:12]}. {footer_credit(store.provenance)}")
     return html.Footer(dbc.Container(html.Small(text, className="text-muted"), fluid=True),
                        className="border-top mt-4 py-3", id=FOOTER_ID)
 

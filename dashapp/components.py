@@ -17,7 +17,7 @@ from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
 from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
-from dashapp.views.rates import SubscriptionRates
+from dashapp.views.rates import SubscriptionRates, split_explanation
 
 #: The shell's store of the browser window's width, ``{"width": <window.innerWidth>}``: written in the browser
 #: on every page change and after a resize (``assets/viewport.js``), read by callbacks that draw a figure for
@@ -204,6 +204,8 @@ def original_study_link(text: str | None = None) -> html.A:
 
 #: The columns of :func:`subscription_table`: period key and heading.
 RATE_COLUMNS = (("train", "Training period"), ("test", "Test period"), ("all", "Both periods"))
+#: The same columns when the split was random: two groups of clients, not two periods.
+RANDOM_SPLIT_RATE_COLUMNS = (("train", "Training clients"), ("test", "Test clients"), ("all", "All clients"))
 #: The name of the row of every segment together.
 ALL_SEGMENTS_ROW = "All segments"
 
@@ -212,20 +214,18 @@ def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), e
     """Subscription rates by period, side by side: one row per segment of ``segments``, then every segment.
 
     The last row's "Both periods" cell is the rate of all clients. With ``explain``, a line under the table
-    says which calls each period holds.
+    says which calls each period holds. A random split's parts are named as clients, not periods
+    (:data:`RANDOM_SPLIT_RATE_COLUMNS`).
     """
+    columns = RATE_COLUMNS if rates.time_ordered else RANDOM_SPLIT_RATE_COLUMNS
     header = html.Thead(html.Tr([html.Th("Subscribed a term deposit")]
-                                + [html.Th(name, className="text-end") for _, name in RATE_COLUMNS]))
+                                + [html.Th(name, className="text-end") for _, name in columns]))
     rows = [(f"Segment {number}", number) for number in segments] + [(ALL_SEGMENTS_ROW, None)]
     body = html.Tbody([html.Tr([html.Td(name)] + [html.Td(rates.of(period, number).percent, className="text-end")
-                                                  for period, _ in RATE_COLUMNS]) for name, number in rows])
+                                                  for period, _ in columns]) for name, number in rows])
     parts = [dbc.Table([header, body], size="sm", className="small mb-1 subscription-rates")]
     if explain:
-        train, test = rates.periods["train"], rates.periods["test"]
-        parts.append(html.Div(f"The training period is the first {train.clients:,} calls ({train.first_month} to "
-                              f"{train.last_month}), on which the segments were found; the test period the "
-                              f"other {test.clients:,} ({test.first_month} to {test.last_month}). Far more of "
-                              "the later clients subscribed.", className="text-muted small"))
+        parts.append(html.Div(split_explanation(rates), className="text-muted small"))
     return html.Div(parts)
 
 

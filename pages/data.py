@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
@@ -20,6 +21,7 @@ from dashapp.figures import empty_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import data as view
 from dashapp.views import inputs, rates
+from dashapp.views import provenance as about_data
 
 dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
 
@@ -30,6 +32,7 @@ DATA_MARITAL = "data-marital"
 DATA_EDUCATION = "data-education"
 DATA_SEGMENT = "data-segment"
 DATA_PERIOD = "data-period"
+DATA_NO_PERIOD = "data-no-period"
 DATA_RESET = "data-reset"
 DATA_HEADLINE = "data-headline"
 
@@ -86,12 +89,36 @@ def _month_label(month: str) -> str:
     return f"{domain.CATEGORIES['month'][int(number) - 1].title()} {year}"
 
 
-def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
-    first_age, last_age = table.age_bounds
+def _month_name(month: str) -> str:
+    """``'2010-11'`` -> ``'November 2010'``."""
+    return about_data.month_name(date.fromisoformat(f"{month}-01"), long=True)
+
+
+#: Said where the period filter would be when the source has no contact dates.
+NO_PERIOD_FILTER = about_data.no_dates_sentence("no contact period can be filtered")
+#: Said in place of the month-by-month charts when the source has no contact dates.
+NO_MONTHLY_CHARTS = about_data.no_dates_sentence("the contacts, subscriptions and socio-economic indicators "
+                                                 "month by month")
+
+
+def _period_filter(table: view.ClientTable, values: dict) -> list:
+    """The contact period slider; without contact dates a sentence, the slider (an input of the callbacks)
+    kept hidden at its one position."""
     months = table.months
+    if not months:
+        return [html.P(NO_PERIOD_FILTER, className="small text-muted mb-3", id=DATA_NO_PERIOD),
+                html.Div(dcc.RangeSlider(id=DATA_PERIOD, min=0, max=0, step=1, value=values["period"]),
+                         hidden=True)]
     # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
+    return [dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
+            dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
+                            marks=month_marks, allow_direct_input=False, className="mb-3 px-3")]
+
+
+def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
+    first_age, last_age = table.age_bounds
     segments = [{"label": f"{number}: {segment.name}", "value": number}
                 for number, segment in catalogue.segments().items()]
     return dbc.Card(dbc.CardBody([
@@ -106,9 +133,7 @@ def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
         _dropdown(DATA_EDUCATION, "education", values["education"], "Every education"),
         dcc.Dropdown(id=DATA_SEGMENT, options=segments, value=values["segment"], multi=True,
                      placeholder="Every segment", className="mb-2"),
-        dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
-        dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
-                        marks=month_marks, allow_direct_input=False, className="mb-3 px-3"),
+        *_period_filter(table, values),
         dbc.Button("Reset filters", id=DATA_RESET, color="secondary", outline=True, size="sm"),
         html.P("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
                "click it again to clear.", className="text-muted small mt-3 mb-0"),
@@ -136,6 +161,30 @@ def _treatments_card() -> dbc.Card:
     ])], className="mb-3 h-100")
 
 
+def _economy_section(table: view.ClientTable) -> html.Section:
+    charts = _row((6, _graph("Subscriptions by month", DATA_MONTHLY_CHART, height=420)),
+                  (6, _graph("Socio-economic indicators", DATA_INDICATORS_CHART, height=420)))
+    if table.months:
+        return _section("The economy, month by month", "data-economy", "Contacts, subscriptions and the quarterly "
+                        f"and monthly socio-economic indicators from {_month_name(table.months[0])} to "
+                        f"{_month_name(table.months[-1])}.", [charts])
+    # The charts stay in the page, hidden: they are outputs of the section's callback.
+    return _section("The economy, month by month", "data-economy", NO_MONTHLY_CHARTS,
+                    [html.Div(charts, hidden=True)])
+
+
+def _intro(table: view.ClientTable, provenance) -> str:
+    if provenance.is_uci:
+        return (f"{len(table):,} calls of a Portuguese bank's term-deposit campaign, one row per client "
+                f"({_month_label(table.months[0])} to {_month_label(table.months[-1])}). Every chart shows the "
+                "filtered clients; only aggregates leave the server.")
+    period = (f" ({_month_label(table.months[0])} to {_month_label(table.months[-1])})" if table.months
+              else "; the source has no contact dates")
+    return (f"{len(table):,} calls of a term-deposit campaign, one row per client{period}. "
+            f"{about_data.source_sentence(provenance)} Every chart shows the filtered clients; only aggregates "
+            "leave the server.")
+
+
 def layout(**query):
     store, problem = artifact_status()
     if store is None:
@@ -143,6 +192,8 @@ def layout(**query):
     table = view.client_table(store)
     spec, problems = table.parse_query(query)
     values = table.controls(spec)
+    names = rates.population_names(store.provenance)
+    among = "in" if store.provenance.split_is_time_ordered else "among"  # a period, or a group of clients
     sections = [
         _section("Client profile", "data-profile", "Who the bank called: age, job, education, family and credit "
                  "situation, and how many subscribed a term deposit.", [
@@ -152,8 +203,8 @@ def layout(**query):
                      _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
                           (6, _graph("Segment", DATA_SEGMENT_CHART,
                                      help_text="The segments of the final K-means segmentation; the "
-                                               "triangles are each segment's rate in the training period "
-                                               "(\u25c0) and the test period (\u25b6)."))),
+                                               f"triangles are each segment's rate {among} the {names['train']} "
+                                               f"(\u25c0) and the {names['test']} (\u25b6)."))),
                  ]),
         _section("The current campaign", "data-campaign", "Calls of this campaign: how often each client was "
                  "called, through which channel and on which weekday, and how long the last call lasted.", [
@@ -172,11 +223,7 @@ def layout(**query):
                                     help_text="Clients contacted before only.")),
                           (4, _graph("Contacts before this campaign", DATA_PREVIOUS_CHART))),
                  ]),
-        _section("The economy, month by month", "data-economy", "Contacts, subscriptions and the quarterly and "
-                 "monthly socio-economic indicators from May 2008 to November 2010.", [
-                     _row((6, _graph("Subscriptions by month", DATA_MONTHLY_CHART, height=420)),
-                          (6, _graph("Socio-economic indicators", DATA_INDICATORS_CHART, height=420))),
-                 ]),
+        _economy_section(table),
         _section("Unknown values", "data-unknown", "Where the file says 'unknown'. The explorer compares keeping "
                  "it as a category with KNN and iterative imputation.", [
                      _row((6, _graph("Audit of 'unknown' values", DATA_UNKNOWN_CHART)), (6, _treatments_card())),
@@ -186,9 +233,7 @@ def layout(**query):
     return html.Div([
         dcc.Location(id=DATA_URL, refresh=False),
         html.H2("The data"),
-        html.P(f"{len(table):,} calls of a Portuguese bank's term-deposit campaign, one row per client "
-               f"({_month_label(table.months[0])} to {_month_label(table.months[-1])}). Every chart shows the "
-               "filtered clients; only aggregates leave the server.", className="text-muted"),
+        html.P(_intro(table, store.provenance), className="text-muted"),
         *notices,
         dbc.Row([dbc.Col(_filter_bar(table, values), lg=3), dbc.Col(sections, lg=9)]),
     ])
@@ -199,6 +244,10 @@ def layout(**query):
 
 def _table() -> view.ClientTable:
     return view.client_table(current_store())
+
+
+def _population_names() -> dict[str, str]:
+    return rates.population_names(current_store().provenance)
 
 
 @callback(
@@ -239,13 +288,15 @@ def update_headline(**controls):
     spec = table.filter_from_controls(**controls)
     selected = table.select(spec)
     numbers = view.headline(selected, len(table))
-    period = spec.period or (table.months[0], table.months[-1])
     ages = spec.age or table.age_bounds
+    chosen = f"Aged {ages[0]} to {ages[1]}"
+    if table.months:
+        period = spec.period or (table.months[0], table.months[-1])
+        chosen += f", {_month_label(period[0])} to {_month_label(period[1])}"
     return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
                       f"of {len(table):,} clients ({numbers['share']:.0%})"]),
             html.Div(f"Subscribed, {rates.rate_of(selected, view.population(spec)).labelled}"),
-            html.Div(f"Aged {ages[0]} to {ages[1]}, {_month_label(period[0])} to {_month_label(period[1])}",
-                     className="text-muted")]
+            html.Div(chosen, className="text-muted")]
 
 
 #: A section's drawing: the selected clients, their rate and months in, one figure per chart of the section out.
@@ -301,8 +352,9 @@ def _education_credit_segments(selected: view.Selection) -> tuple:
     return (figures.count_rate_figure(view.outcome_by(clients, "education"), baseline=rate),
             figures.count_rate_figure(view.credit_outcomes(clients), baseline=rate),
             figures.segment_outcome_figure(view.outcome_by(clients, "segment"),
-                                           rates.subscription_rates(clients, rate.population,
-                                                                    current_store().segment_numbers), baseline=rate))
+                                           rates.subscription_rates(clients, rate.population, _population_names(),
+                                                                    current_store().segment_numbers),
+                                           baseline=rate))
 
 
 @callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=FILTER_INPUTS)
@@ -340,6 +392,9 @@ def update_economy_and_unknowns(**controls):
 
 
 def _economy_and_unknowns(selected: view.Selection) -> tuple:
+    if not selected.months:  # no contact dates: the month-by-month charts are hidden
+        return (empty_figure(NO_MONTHLY_CHARTS), empty_figure(NO_MONTHLY_CHARTS),
+                figures.unknown_figure(view.unknown_audit(selected.clients)))
     monthly = view.monthly_summary(selected.clients, selected.months)
     return (figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly),
             figures.unknown_figure(view.unknown_audit(selected.clients)))

@@ -24,7 +24,7 @@ def layout(**_query):
                        dbc.CardBody(html.Ul([html.Li(sentence) for sentence in section.sentences],
                                             className="mb-0 ps-3"))],
                       id=section.anchor, className="mb-3")
-             for section in methods_sections(store.evaluation)]
+             for section in methods_sections(store.evaluation, store.provenance.split_is_time_ordered)]
     return html.Div([
         html.H2("Methods"),
         html.P(["The segmentation reproduces the original study (", original_study_link(), "); this page says "

@@ -11,7 +11,9 @@ from dashapp.components import (chart_downloads, graph, metric, missing_artifact
                                 original_study_link, subscription_table)
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.segmentation import numbering_rule
+from dashapp.provenance import DataProvenance
 from dashapp.store import artifact_status
+from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/", name="Overview", order=0,
@@ -22,6 +24,8 @@ OVERVIEW_SEGMENTS = "overview-segments"
 OVERVIEW_SHARES = "overview-shares"
 chart_downloads("overview", {OVERVIEW_SHARES: "Segment shares"})
 OVERVIEW_QUALITY = "overview-quality"
+OVERVIEW_SOURCE = "overview-source"
+OVERVIEW_SPLIT = "overview-split"
 
 
 def segment_link_id(number: int) -> str:
@@ -37,37 +41,57 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 
-def _data_card(clients, rates: SubscriptionRates) -> dbc.Card:
-    first, last = clients["contact_date"].min(), clients["contact_date"].max()
+def _uci_credit() -> html.P:
+    return html.P([
+        "The data's own paper (it predicts subscriptions; it is not the segmentation study): ",
+        CITATION, " ", html.A("doi:10.1016/j.dss.2014.03.001", href=DOI_URL, target="_blank"),
+        ". Data from the ", html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
+        ", licensed ", html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
+    ], className="small text-muted mb-0")
+
+
+def _source_text(provenance: DataProvenance, first, last) -> list:
+    """What the data is: the UCI file's description as it always read, or the source named as it is, its
+    period only when its dates are known, and how it was split."""
+    if provenance.is_uci:
+        return [html.P([
+            "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
+            f"{first:%B %Y} to {last:%B %Y}, each with the client's age, job, marital status, education, "
+            "credit default, housing and personal loans, the campaign's contacts, five socio-economic "
+            "indicators, and whether the client subscribed a term deposit (the outcome ",
+            html.Code("y"), ").",
+        ])]
+    return [html.P(about_data.source_sentence(provenance), id=OVERVIEW_SOURCE, className="mb-1"),
+            html.P(about_data.data_sentence(provenance, first, last), className="mb-1"),
+            html.P(provenance.describe_split(), id=OVERVIEW_SPLIT)]
+
+
+def _period_metrics(provenance: DataProvenance, first, last) -> list:
+    if provenance.period_known:
+        return [metric(f"{first:%b %Y}", "first call", xs=6, md=3), metric(f"{last:%b %Y}", "last call", xs=6, md=3)]
+    return [metric("unknown", "period of the calls (the source has no dates)", xs=12, md=6)]
+
+
+def _data_card(clients, rates: SubscriptionRates, provenance: DataProvenance) -> dbc.Card:
+    first, last = (clients["contact_date"].min(), clients["contact_date"].max()) if provenance.period_known \
+        else (None, None)
     return dbc.Card([
         dbc.CardHeader("The data"),
         dbc.CardBody([
             dbc.Row([
                 metric(f"{len(clients):,}", "calls to clients (rows)", xs=6, md=3),
-                metric(f"{first:%b %Y}", "first call", xs=6, md=3),
-                metric(f"{last:%b %Y}", "last call", xs=6, md=3),
+                *_period_metrics(provenance, first, last),
                 metric(rates.of("all").percent, "of all clients subscribed a term deposit", xs=6, md=3),
             ], className="mb-3 g-2"),
             html.Div(subscription_table(rates), className="mb-3"),
-            html.P([
-                "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
-                f"{first:%B %Y} to {last:%B %Y}, each with the client's age, job, marital status, education, "
-                "credit default, housing and personal loans, the campaign's contacts, five socio-economic "
-                "indicators, and whether the client subscribed a term deposit (the outcome ",
-                html.Code("y"), ").",
-            ]),
+            *_source_text(provenance, first, last),
             dbc.Alert([
                 html.Strong("The outcome is a feature here. "),
                 "As in the original study, the outcome ", html.Code("y"), " (subscribed or not) was "
                 "treated as one more categorical feature of the client when clustering, not as a target to "
                 "predict; we kept that so the numbers can be compared.",
             ], color="info", className="small py-2"),
-            html.P([
-                "The data's own paper (it predicts subscriptions; it is not the segmentation study): ",
-                CITATION, " ", html.A("doi:10.1016/j.dss.2014.03.001", href=DOI_URL, target="_blank"),
-                ". Data from the ", html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
-                ", licensed ", html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
-            ], className="small text-muted mb-0"),
+            *([_uci_credit()] if provenance.is_uci else []),
         ]),
     ], className="h-100", id=OVERVIEW_DATA)
 
@@ -95,21 +119,27 @@ def _segment_card(number: int, share: float, reference: float | None) -> dbc.Col
     return dbc.Col(card, xs=12, md=6, xl=3, className="mb-3")
 
 
-def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, float]) -> dbc.Card:
+def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, float],
+                  provenance: DataProvenance) -> dbc.Card:
+    """The final segmentation's silhouette and shares; beside the original study's only on the UCI file, the
+    data the original study segmented (``reference`` is then empty)."""
+    silhouettes = [metric(f"{final['silhouette']:.3f}", "silhouette, this build", xs=6, md=3)]
+    if reference:
+        silhouettes.append(metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study", xs=6, md=3))
     return dbc.Card([
-        dbc.CardHeader("The final segmentation beside the original study's"),
+        dbc.CardHeader("The final segmentation beside the original study's" if reference
+                       else "The final segmentation"),
         dbc.CardBody([
-            dbc.Row([
-                metric(f"{final['silhouette']:.3f}", "silhouette, this build", xs=6, md=3),
-                metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study", xs=6, md=3),
-            ], className="mb-2 g-2"),
+            dbc.Row(silhouettes, className="mb-2 g-2"),
             html.P([
                 "The original study is ", original_study_link(), ". ",
                 f"K-means with k = {final['k']} on ", html.Strong("job, housing loan and personal loan"),
                 f" after {domain.TREATMENTS[domain.FINAL_TREATMENT]} of the unknown values and pipeline "
-                f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on the first "
-                f"{domain.TRAIN_FRACTION:.0%} of the calls in time order. The silhouette (from -1 to 1, higher "
+                f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on "
+                f"{about_data.training_clients(provenance)}. The silhouette (from -1 to 1, higher "
                 "is better separated) is computed on all training clients.",
+                *([] if reference else [" The original study's shares and silhouette are of the UCI file, so "
+                                        "they are not compared with this data's."]),
             ], className="small mb-1"),
             graph(OVERVIEW_SHARES, share_comparison_figure(shares, reference), height=230,
                   config={"displayModeBar": False}),
@@ -131,7 +161,9 @@ def layout(**_query):
         return missing_artifacts_notice(problem)
     final = store.evaluation["final"]
     shares = {int(number): share for number, share in final["shares"].items()}
-    reference = {int(number): share for number, share in final["reference_shares"].items()}
+    # The original study segmented the UCI file: its figures stand beside a build of that file only.
+    reference = ({int(number): share for number, share in final["reference_shares"].items()}
+                 if store.provenance.is_uci else {})
     return html.Div([
         html.H2("Bank client segmentation studio", className="h3"),
         dbc.Row([
@@ -146,8 +178,8 @@ def layout(**_query):
                              className="small"), lg=4),
         ], className="mb-2"),
         dbc.Row([
-            dbc.Col(_data_card(store.clients, store_rates(store)), lg=7, className="mb-3"),
-            dbc.Col(_quality_card(final, shares, reference), lg=5, className="mb-3"),
+            dbc.Col(_data_card(store.clients, store_rates(store), store.provenance), lg=7, className="mb-3"),
+            dbc.Col(_quality_card(final, shares, reference, store.provenance), lg=5, className="mb-3"),
         ]),
         html.H4(f"The {catalogue.number_word(len(shares))} segments", className="h5 mt-2"),
         html.P(f"{catalogue.k_choice_sentence(store.final_k)} {numbering_rule()} Shares are of the training "

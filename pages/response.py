@@ -66,10 +66,16 @@ def _answer(response: dict) -> dbc.Card:
     ], className="mb-3", id=RESPONSE_ANSWER)
 
 
+@lru_cache(maxsize=2)
+def _response(store: ArtifactStore) -> dict:
+    """``response.json`` as this build's data allows it to be shown (:func:`dashapp.views.response.as_built`)."""
+    return view.as_built(store.response, store.provenance)
+
+
 @lru_cache(maxsize=16)
 def _population_views(store: ArtifactStore, population: str) -> dict:
     """What depends on the population: the rate chart, its table and sentence, what splits response there."""
-    response = store.response
+    response = _response(store)
     table = view.segment_table(response, population)
     return {"rates": segment_rate_figure(view.segment_rates(response, population)),
             "rates_table": html.Div([html.P(table["sentence"], className="small"), _table(table)]),
@@ -78,7 +84,7 @@ def _population_views(store: ArtifactStore, population: str) -> dict:
 
 @lru_cache(maxsize=32)
 def _driver_views(store: ArtifactStore, population: str, driver: str) -> dict:
-    response = store.response
+    response = _response(store)
     return {"driver_graph": segment_driver_figure(view.driver_cells(response, population, driver)),
             "driver_sentence": view.driver_sentence_within(response, population, driver)}
 
@@ -87,17 +93,21 @@ def _driver_populations(response: dict) -> list[dict]:
     return [option for option in view.populations(response) if option["value"] in response["segment_by_driver"]]
 
 
+def _in_which(store: ArtifactStore) -> str:
+    return "in which period" if store.provenance.split_is_time_ordered else "among which clients"
+
+
 def layout(**_query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    response = store.response
+    response = _response(store)
     population_views = _population_views(store, DEFAULT_POPULATION)
     driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
     return html.Div([
         html.H2("Campaign response", className="h3"),
         html.P(["The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-                "apart are their subscription rates, in which period, and what splits response more? (The "
+                f"apart are their subscription rates, {_in_which(store)}, and what splits response more? (The "
                 "segments do not use the outcome: ",
                 methods_link("response", OUTCOME_IN_GRID, "the outcome y in the grid"), ".)"],
                className="text-muted"),
@@ -146,7 +156,7 @@ def show_response(population, driver):
     all clients' (and says so in its sentence's population).
     """
     store = current_store()
-    response = store.response
+    response = _response(store)
     population = inputs.one_of(RESPONSE_POPULATION, population, list(response["populations"]))
     driver = inputs.one_of(RESPONSE_DRIVER, driver, [option["value"] for option in view.driver_options(response)])
     driver_population = population if population in response["segment_by_driver"] else "all"

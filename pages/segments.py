@@ -135,6 +135,7 @@ def layout(segment: str | None = None, **_query):
                            color="warning", className="py-2 small")
     views = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]
+    time_ordered = store.provenance.split_is_time_ordered  # the training and test clients are two periods
     return html.Div([
         # refresh=False: writing the query here changes the address without re-rendering the page.
         dcc.Location(id=SEGMENTS_URL, refresh=False),
@@ -167,9 +168,13 @@ def layout(segment: str | None = None, **_query):
         ]),
         html.P(["Before targeting a campaign by segment: do their subscription rates really differ? ",
                 dcc.Link("Campaign response", href=dash.get_relative_path("/response"), id=SEGMENTS_RESPONSE_LINK),
-                " answers per period, with intervals, tests and what splits response more."], className="small"),
+                f" answers {'per period' if time_ordered else 'for the training and test clients'}, with "
+                "intervals, tests and what splits response more."],
+               className="small"),
         dbc.Row([
-            dbc.Col(graph_card("Training clients, and the subscription rate of each period", SEGMENTS_SIZES,
+            dbc.Col(graph_card("Training clients, and the subscription rate "
+                               + ("of each period" if time_ordered else "of the training and test clients"),
+                               SEGMENTS_SIZES,
                                figure=views["sizes"], height=360),
                     lg=5, className="mb-3"),
             dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,

@@ -17,7 +17,7 @@ from dashapp.artifacts import ArtifactStore
 from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice
 from dashapp.figures.targeting import gain_figure, lift_figure
 from dashapp.store import artifact_status, current_store
-from dashapp.views import inputs
+from dashapp.views import inputs, rates
 from dashapp.views import targeting as view
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
@@ -39,8 +39,9 @@ DEFAULT_SHARE = 0.2
 def _views(store: ArtifactStore, share: float) -> dict:
     """The headline and both charts for one share called (a pure function of the read-only artifact)."""
     targeting = store.targeting
-    return {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share),
-            "lift": lift_figure(targeting, share)}
+    time_ordered = store.provenance.split_is_time_ordered
+    return {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share, time_ordered),
+            "lift": lift_figure(targeting, share, time_ordered)}
 
 
 def _table(targeting: dict) -> dbc.Table:
@@ -61,7 +62,8 @@ def layout(**_query):
     return html.Div([
         html.H2("Targeting benchmark", className="h3"),
         html.P("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
-               "trained on the training period to predict who subscribes, sets the bar the segments must reach.",
+               f"trained on the {rates.population_names(store.provenance)['train']} to predict who subscribes, "
+               "sets the bar the segments must reach.",
                className="text-muted"),
         dbc.Alert(views["headline"], id=TARGETING_HEADLINE, color="info", className="py-2"),
         html.Div([
@@ -82,7 +84,9 @@ def layout(**_query):
         dbc.Row([metric(f"{row['roc_auc']:.3f} / {row['average_precision']:.3f}",
                         f"{row['method']}: test ROC AUC / average precision ({row['distinct_scores']:,} "
                         "distinct scores)", md=4) for row in quality], className="mb-3 g-2"),
-        html.Ul([html.Li(sentence) for sentence in view.context_sentences(targeting)], className="small ps-3"),
+        html.Ul([html.Li(sentence)
+                 for sentence in view.context_sentences(targeting, store.provenance.split_is_time_ordered)],
+                className="small ps-3"),
     ])
 
 

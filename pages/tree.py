@@ -1,4 +1,4 @@
-"""Decision tree: the depth-3 tree that assigns a client to a segment, and how well it does on later calls."""
+"""Decision tree: the depth-3 tree that assigns a client to a segment, and how well it does on the test clients."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dashapp.figures.classifier import class_balance_figure, confusion_matrix_fi
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
+from dashapp.views import provenance as about_data
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
 from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
@@ -83,11 +84,12 @@ def layout(**_query):
         return missing_artifacts_notice(problem)
     evaluation = store.evaluation
     classifier = evaluation["classifier"]
+    provenance = store.provenance
     return html.Div([
         html.H2("Decision tree", className="h3"),
         html.P(f"A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
-               f"{classifier['train_rows']:,} training clients (the first {domain.TRAIN_FRACTION:.0%} of the "
-               f"calls in time order) and is tested on the {classifier['test_rows']:,} later calls, whose "
+               f"{classifier['train_rows']:,} training clients ({about_data.training_clients(provenance)}) and "
+               f"is tested on {about_data.tested_clients(provenance, classifier['test_rows'])}, whose "
                "segments the K-means model assigned. A client with an unknown key field is imputed first.",
                className="text-muted"),
         *[job_split_note(split) for split in job_splits(evaluation["tree_nodes"])],
@@ -125,9 +127,11 @@ def layout(**_query):
             ], className="h-100"), lg=7, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(graph_card("Class balance: training and test periods", TREE_BALANCE,
+            dbc.Col(graph_card("Class balance: training and test periods" if provenance.split_is_time_ordered
+                               else "Class balance: training and test clients", TREE_BALANCE,
                                figure=class_balance_figure(classifier["class_balance_train"],
-                                                           classifier["class_balance_test"]),
+                                                           classifier["class_balance_test"],
+                                                           provenance.split_is_time_ordered),
                                height=330), lg=4, className="mb-3"),
             dbc.Col(dbc.Card([
                 dbc.CardHeader(dbc.Row([

@@ -55,7 +55,7 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     return figure
 
 
-def class_balance_figure(train: dict, test: dict) -> go.Figure:
+def class_balance_figure(train: dict, test: dict, time_ordered: bool = True) -> go.Figure:
     """How the segments are spread in the training period and in the test period.
 
     Parameters
@@ -63,6 +63,9 @@ def class_balance_figure(train: dict, test: dict) -> go.Figure:
     train, test : dict
         {segment: clients} (``class_balance_train`` and ``class_balance_test`` of ``evaluation.json``; keys may
         be strings).
+    time_ordered : bool
+        Whether the split is in time order (two periods); after a random split the traces are "Training
+        clients" and "Test clients".
 
     Returns
     -------
@@ -71,7 +74,9 @@ def class_balance_figure(train: dict, test: dict) -> go.Figure:
         clients, the counts as ``customdata``.
     """
     figure = go.Figure()
-    for label, counts, colour in (("Training period", train, "#2a6f97"), ("Test period", test, "#e07a5f")):
+    train_label, test_label, of = (("Training period", "Test period", "period") if time_ordered
+                                   else ("Training clients", "Test clients", "group"))
+    for label, counts, colour in ((train_label, train, "#2a6f97"), (test_label, test, "#e07a5f")):
         by_segment = {int(segment): int(n) for segment, n in counts.items()}
         total = sum(by_segment.values()) or 1
         numbers = sorted(by_segment)
@@ -83,7 +88,7 @@ def class_balance_figure(train: dict, test: dict) -> go.Figure:
         ))
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="group",
-        yaxis=dict(title=dict(text="% of the period's clients"), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(title=dict(text=f"% of the {of}'s clients"), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0),
         margin=dict(l=60, r=10, t=20, b=30),
     )

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashapp import catalogue, domain
 from dashapp.figures import TEMPLATE_NAME
-from dashapp.views.rates import PERIODS, Rate, SubscriptionRates
+from dashapp.views.rates import Rate, SubscriptionRates
 
 CLIENTS_COLOUR = "#2a6f97"
 RATE_COLOUR = "#e07a5f"
@@ -143,7 +143,7 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
         population = rates.overall[period].population
         values = [rate.value if rate.clients else None for rate in period_rates]
         figure.add_trace(go.Scatter(
-            x=counts["label"].tolist(), y=values, name=PERIODS[period], yaxis="y2", mode="markers",
+            x=counts["label"].tolist(), y=values, name=rates.names[period], yaxis="y2", mode="markers",
             customdata=numbers,
             marker=dict(symbol=symbol, size=9, color="white", line=dict(color=RATE_COLOUR, width=1.5)),
             hovertemplate=f"{population}: %{{y:.1%}}<extra></extra>"))

@@ -334,18 +334,22 @@ def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
     Parameters
     ----------
     shares, reference_shares : dict
-        {segment: share in [0, 1]} (keys may be strings, as in ``evaluation.json``).
+        {segment: share in [0, 1]} (keys may be strings, as in ``evaluation.json``); ``reference_shares`` empty
+        for a build of other data than the original study's (the UCI file).
 
     Returns
     -------
     go.Figure
-        Two grouped ``bar`` traces, "This build" then "Original study", x the segments, y in percent.
+        Two grouped ``bar`` traces, "This build" then "Original study", x the segments, y in percent; only the
+        first when ``reference_shares`` is empty.
     """
     ours, reference = _by_segment(shares), _by_segment(reference_shares)
     numbers = sorted(set(ours) | set(reference))
     names = [f"Segment {n}" for n in numbers]
     figure = go.Figure()
     for label, values, colour in (("This build", ours, "#2a6f97"), ("Original study", reference, "#adb5bd")):
+        if not values:
+            continue
         percents = [100 * values[n] if n in values else None for n in numbers]
         figure.add_trace(go.Bar(
             x=names, y=percents, name=label, marker_color=colour,

@@ -26,8 +26,9 @@ def _marks(figure: go.Figure, shares: list[float], emphasised: float | None) -> 
                                             dash="solid" if strong else "dot"), **label)
 
 
-def _curve_figure(targeting: dict, value: str, emphasised: float | None) -> go.Figure:
-    """The gain (``value="reached"``) or lift (``value="lift"``) of every method, plus random calls."""
+def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_ordered: bool) -> go.Figure:
+    """The gain (``value="reached"``) or lift (``value="lift"``) of every method, plus random calls; the test
+    clients are a period when ``time_ordered``, else a random part of the clients."""
     figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
     for method, name in METHODS.items():
         curve = targeting["methods"][method]["curve"]
@@ -50,18 +51,20 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None) -> go.F
     figure.update_xaxes(title="Share of the test clients called, best-ranked first", tickformat=".0%",
                         range=[0, 1])
     if value == "reached":
-        figure.update_yaxes(title="Share of the test period's subscribers reached", tickformat=".0%", range=[0, 1])
+        tested = "the test period's" if time_ordered else "the test clients'"
+        figure.update_yaxes(title=f"Share of {tested} subscribers reached", tickformat=".0%", range=[0, 1])
     else:
         figure.update_yaxes(title="Lift over random calls", rangemode="tozero")
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
     return figure
 
 
-def gain_figure(targeting: dict, emphasised: float | None = None) -> go.Figure:
-    """Cumulative gain: share of the subscribers reached against the share of clients called."""
-    return _curve_figure(targeting, "reached", emphasised)
+def gain_figure(targeting: dict, emphasised: float | None = None, time_ordered: bool = True) -> go.Figure:
+    """Cumulative gain: share of the subscribers reached against the share of clients called (``time_ordered``:
+    whether the test clients are a period, the later calls, or a random part)."""
+    return _curve_figure(targeting, "reached", emphasised, time_ordered)
 
 
-def lift_figure(targeting: dict, emphasised: float | None = None) -> go.Figure:
+def lift_figure(targeting: dict, emphasised: float | None = None, time_ordered: bool = True) -> go.Figure:
     """Cumulative lift: subscribers reached over those random calls reach, against the share called."""
-    return _curve_figure(targeting, "lift", emphasised)
+    return _curve_figure(targeting, "lift", emphasised, time_ordered)

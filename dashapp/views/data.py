@@ -119,10 +119,13 @@ class ClientTable:
         self._segment = self.frame["segment"].to_numpy()
         dates = self.frame["contact_date"]
         first = dates.min()
-        # Months since the first contact month: a period filter is then two integer comparisons.
-        self._month = ((dates.dt.year - first.year) * 12 + dates.dt.month - first.month).to_numpy()
-        self.months: tuple[str, ...] = tuple(
+        #: The campaign's ``"YYYY-MM"`` months; none when the source has no contact dates (then the period
+        #: filter has one position and filters nothing).
+        self.months: tuple[str, ...] = () if pd.isna(first) else tuple(
             str(period) for period in pd.period_range(first, dates.max(), freq="M"))
+        # Months since the first contact month: a period filter is then two integer comparisons.
+        self._month = (np.zeros(len(dates), dtype=np.int64) if not self.months
+                       else ((dates.dt.year - first.year) * 12 + dates.dt.month - first.month).to_numpy())
         self.age_bounds: tuple[int, int] = (int(self._age.min()), int(self._age.max()))
 
     def __len__(self) -> int:
@@ -168,6 +171,10 @@ class ClientTable:
             problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(catalogue.segments())}.")
         chosen["segment"] = tuple(number for number in catalogue.segment_names() if str(number) in segments)
         period = None
+        if not self.months:
+            if query.get("from") or query.get("to"):
+                problems.append("period ignored; the source has no contact dates.")
+            return ClientFilter(age=age, period=None, **chosen), problems
         start, end = query.get("from") or self.months[0], query.get("to") or self.months[-1]
         if start not in self.months or end not in self.months or start > end:
             problems.append(f"period {start} to {end} ignored; contacts run from {self.months[0]} to "
@@ -197,7 +204,9 @@ class ClientTable:
             a number, a position outside the period slider.
         """
         age_range = inputs.number_range("age", age, *self.age_bounds)
-        months = inputs.number_range("period", period, 0, len(self.months) - 1)
+        months = inputs.number_range("period", period, 0, max(len(self.months) - 1, 0))
+        if not self.months:  # the hidden slider of a source without dates: nothing to filter by
+            months = None
         chosen = {name: inputs.subset(name, values, _list_filter_values(name))
                   for name, values in (("job", job), ("marital", marital), ("education", education),
                                        ("segment", segment))}
@@ -209,12 +218,12 @@ class ClientTable:
 
     def controls(self, spec: ClientFilter) -> dict[str, list]:
         """Widget values that show ``spec``: ``age`` and ``period`` as ``[low, high]``, the rest as lists."""
-        period = spec.period or (self.months[0], self.months[-1])
+        period = spec.period or (self.months[0], self.months[-1]) if self.months else None
         return {
             "age": list(spec.age or self.age_bounds),
             "job": list(spec.job), "marital": list(spec.marital), "education": list(spec.education),
             "segment": list(spec.segment),
-            "period": [self.months.index(period[0]), self.months.index(period[1])],
+            "period": [self.months.index(period[0]), self.months.index(period[1])] if period else [0, 0],
         }
 
     def period_months(self, spec: ClientFilter) -> tuple[str, ...]:

@@ -174,7 +174,10 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
     """
     if client_id not in clients.index:
         return pd.DataFrame({"field": [], "value": []}, dtype=object)
-    row = clients.loc[client_id].drop(labels=[c for c in _RECORD_HIDDEN if c in clients.columns])
+    row = clients.loc[client_id]
+    # Without a contact date (a source without dates) the month is all that is known of when the call was.
+    hidden = _RECORD_HIDDEN if not pd.isna(row.get("contact_date")) else ("contact_date",)
+    row = row.drop(labels=[c for c in hidden if c in clients.columns])
     values = []
     for column, value in row.items():
         if isinstance(value, pd.Timestamp):

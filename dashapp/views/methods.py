@@ -104,14 +104,20 @@ def outcome_section(in_grid: dict) -> Section:
     return Section(OUTCOME_IN_GRID, "The outcome y in the grid", sentences)
 
 
-def differences_section(classifier: dict) -> Section:
-    """Where the studio's method differs from the original's."""
+def differences_section(classifier: dict, time_ordered: bool = True) -> Section:
+    """Where the studio's method differs from the original's; ``time_ordered``: whether the build's split is
+    in time order (the UCI file) or random (a source without dates)."""
     never, recoded = domain.PDAYS_NEVER, domain.PDAYS_NEVER_RECODED
+    trained = (f"trained on the earlier {classifier['train_rows']:,} clients and tested on the later "
+               f"{classifier['test_rows']:,}" if time_ordered else
+               f"trained on a random {classifier['train_rows']:,} clients and tested on the other "
+               f"{classifier['test_rows']:,}")
+    theirs = (", which lets the same period appear on both sides" if time_ordered
+              else ", which the segmentation had been fitted on")
     return Section(DIFFERENCES, "Where the studio differs from the original", [
-        f"The tree and the logistic regression are trained on the earlier {classifier['train_rows']:,} clients and "
-        f"tested on the later {classifier['test_rows']:,} (tree accuracy {classifier['tree']['accuracy']:.3f}, "
+        f"The tree and the logistic regression are {trained} (tree accuracy {classifier['tree']['accuracy']:.3f}, "
         f"logistic regression {classifier['logistic']['accuracy']:.3f}); the original tested on a random split "
-        "of the training rows, which lets the same period appear on both sides.",
+        f"of the training rows{theirs}.",
         "The logistic regression takes one-hot inputs; the original gave it the scaled ordinal codes, which "
         "impose an order (alphabetical for job) that a linear model then reads as a quantity.",
         f"In the keep-'unknown' treatment the original left pdays at {never} (never contacted) and sorted "
@@ -151,10 +157,11 @@ def stability_section(stability: dict) -> Section:
     ])
 
 
-def methods_sections(evaluation: dict) -> list[Section]:
-    """Every section of the Methods page, in the order it shows them."""
+def methods_sections(evaluation: dict, time_ordered: bool = True) -> list[Section]:
+    """Every section of the Methods page, in the order it shows them (``time_ordered``: the build's split is
+    in time order, see :func:`differences_section`)."""
     methods = evaluation["methods"]
     k = int(evaluation.get("final", {}).get("k", domain.FINAL_K))
     return [k_choice_section(methods["k_choice"], k), unknown_loans_section(methods["unknown_loans"]),
             outcome_section(methods["outcome_in_grid"]), elbows_section(methods["elbows"]),
-            stability_section(evaluation["stability"]), differences_section(evaluation["classifier"])]
+            stability_section(evaluation["stability"]), differences_section(evaluation["classifier"], time_ordered)]

@@ -1,12 +1,15 @@
 """Subscription rates, each with the clients it is over: the one place every page gets a rate from.
 
-The clients of the file fall into two periods in time order: the first 70% of the calls (the *training
+The clients of the UCI file fall into two periods in time order: the first 70% of the calls (the *training
 period*, on which K-means and the tree were fitted) and the rest (the *test period*). Far more of the later
 clients subscribed, so a rate means nothing without its population; every rate here carries one:
 
 - ``all clients``: every row of the file, both periods;
 - ``training period`` and ``test period``;
 - ``filtered clients``: what a filter on the Data page selected (:func:`rate_of`).
+
+A source without dates is split at random (:mod:`dashapp.provenance`): its two parts are no periods, so they are
+named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
 A segment's rates are the same populations restricted to the segment. Rates are counted from the clients
 table (columns ``y``, ``segment``, ``split``), never taken from a pre-computed artifact, so the same population
@@ -15,6 +18,7 @@ gives the same number on every page.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -25,6 +29,9 @@ import pandas as pd
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
 PERIODS: dict[str, str] = {"all": "all clients", "train": "training period", "test": "test period"}
+#: The same populations when the split was random (no time order known): the parts are not periods.
+RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": "all clients", "train": "training clients",
+                                            "test": "test clients"}
 #: The population of a selection made by a filter.
 FILTERED = "filtered clients"
 
@@ -75,11 +82,21 @@ class Period:
 
 @dataclass(frozen=True)
 class SubscriptionRates:
-    """The rates of every period, overall and per segment (see :func:`subscription_rates`)."""
+    """The rates of every period, overall and per segment (see :func:`subscription_rates`).
+
+    ``names`` are the populations' names before any filter (:data:`PERIODS` or
+    :data:`RANDOM_SPLIT_POPULATIONS`), for a legend or a column heading.
+    """
 
     overall: dict[str, Rate]
     by_segment: dict[int, dict[str, Rate]]
     periods: dict[str, Period]
+    names: dict[str, str] = dataclasses.field(default_factory=lambda: dict(PERIODS))
+
+    @property
+    def time_ordered(self) -> bool:
+        """Whether the training and test clients are two periods in time order (not a random split)."""
+        return self.names == PERIODS
 
     def of(self, period: str = "all", segment: int | None = None) -> Rate:
         """The rate of one period (``all``, ``train``, ``test``), of every segment or of one.
@@ -110,15 +127,23 @@ def _months(dates: np.ndarray) -> tuple[str, str]:
     return f"{pd.Timestamp(known.min()):%b %Y}", f"{pd.Timestamp(known.max()):%b %Y}"
 
 
-def period_names(selection: str = PERIODS["all"]) -> dict[str, str]:
-    """The populations' names for a selection of clients: :data:`PERIODS` for all clients, and for a filter's
-    selection ``{"all": "filtered clients", "train": "filtered clients, training period", ...}``."""
-    if selection == PERIODS["all"]:
-        return dict(PERIODS)
-    return {key: selection if key == "all" else f"{selection}, {name}" for key, name in PERIODS.items()}
+def population_names(provenance) -> dict[str, str]:
+    """The populations' names for a build (:class:`dashapp.provenance.DataProvenance`): :data:`PERIODS` when its
+    split is in time order, :data:`RANDOM_SPLIT_POPULATIONS` when random."""
+    return dict(PERIODS if provenance.split_is_time_ordered else RANDOM_SPLIT_POPULATIONS)
+
+
+def period_names(selection: str = PERIODS["all"], names: dict[str, str] = PERIODS) -> dict[str, str]:
+    """The populations' names for a selection of clients: ``names`` (:data:`PERIODS` by default) for all
+    clients, and for a filter's selection ``{"all": "filtered clients", "train": "filtered clients, training
+    period", ...}``."""
+    if selection == names["all"]:
+        return dict(names)
+    return {key: selection if key == "all" else f"{selection}, {name}" for key, name in names.items()}
 
 
 def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
+                       names: dict[str, str] = PERIODS,
                        segment_numbers: tuple[int, ...] | None = None) -> SubscriptionRates:
     """Count the subscription rate of every period, overall and per segment.
 
@@ -130,6 +155,8 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
     selection : str
         What ``clients`` are, for the populations' names (see :func:`period_names`): ``"all clients"``
         (the default) or e.g. :data:`FILTERED`.
+    names : dict
+        The populations' names (:func:`population_names` of the build): :data:`PERIODS` by default.
     segment_numbers : tuple of int, optional
         The segments to count (``ArtifactStore.segment_numbers``); default those in ``clients``.
 
@@ -151,7 +178,7 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
     segment = clients["segment"].to_numpy().astype(np.intp)
     in_period = {"all": np.ones(len(clients), dtype=bool), "train": (clients["split"] == "train").to_numpy(),
                  "test": (clients["split"] == "test").to_numpy()}
-    names = period_names(selection)
+    base_names, names = dict(names), period_names(selection, names)
     overall = {key: _counts(subscribed[mask], names[key]) for key, mask in in_period.items()}
     # One count per (period, segment) with np.bincount: the Data page recounts on every change of its filter.
     numbers = tuple(int(n) for n in (np.unique(segment) if segment_numbers is None else segment_numbers))
@@ -166,13 +193,44 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
     dates = (clients["contact_date"].to_numpy() if "contact_date" in clients.columns
              else np.full(len(clients), np.datetime64("NaT")))
     periods = {key: Period(key, names[key], int(mask.sum()), *_months(dates[mask])) for key, mask in in_period.items()}
-    return SubscriptionRates(overall, by_segment, periods)
+    return SubscriptionRates(overall, by_segment, periods, base_names)
+
+
+#: How many times one period's rate must be the other's for the explanation to say "far more".
+FAR_MORE = 2.0
+
+
+def split_explanation(rates: SubscriptionRates) -> str:
+    """Which clients each population of ``rates`` holds, in one sentence an analyst reads under a table.
+
+    In time order: the calls and months of each period, and "Far more of the later clients subscribed" when the
+    test period's rate is at least :data:`FAR_MORE` times the training period's (the UCI file: 24.6% and 5.6%);
+    after a random split: how many clients each part holds, and that they were drawn at random.
+    """
+    train, test = rates.periods["train"], rates.periods["test"]
+    if not rates.time_ordered:
+        return (f"The {train.name} are a random {train.clients:,} of the clients, on which the segments were "
+                f"found; the {test.name} the other {test.clients:,}.")
+
+    def months(period: Period) -> str:
+        return f" ({period.first_month} to {period.last_month})" if period.first_month != "-" else ""
+
+    sentence = (f"The training period is the first {train.clients:,} calls{months(train)}, on which the segments "
+                f"were found; the test period the other {test.clients:,}{months(test)}.")
+    train_rate, test_rate = rates.of("train").value, rates.of("test").value
+    if test_rate >= FAR_MORE * train_rate > 0:
+        sentence += " Far more of the later clients subscribed."
+    elif train_rate >= FAR_MORE * test_rate > 0:
+        sentence += " Far fewer of the later clients subscribed."
+    return sentence
 
 
 @functools.lru_cache(maxsize=2)
 def store_rates(store) -> SubscriptionRates:
-    """:func:`subscription_rates` of every client of an artifact store, counted once per process."""
-    return subscription_rates(store.clients, segment_numbers=store.segment_numbers)
+    """:func:`subscription_rates` of every client of an artifact store, counted once per process, its
+    populations named as its split was made (:func:`population_names`)."""
+    return subscription_rates(store.clients, names=population_names(store.provenance),
+                              segment_numbers=store.segment_numbers)
 
 
 def rate_of(clients: pd.DataFrame, population: str) -> Rate:

@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 
 from dashapp import catalogue
+from dashapp.provenance import DataProvenance
+from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, population_names
 
 SIGNIFICANCE = 0.05
 MEANINGFUL_V = 0.10
@@ -38,6 +40,8 @@ DRIVER_NAMES: dict[str, str] = {
     "period": "Period (training or test)", "month": "Month of the call", "contact": "Contact channel",
     "poutcome": "Outcome of the previous campaign", "campaign": "Calls in this campaign",
 }
+#: The split's driver when the split was random: two groups of clients drawn by chance, not two periods.
+RANDOM_SPLIT_DRIVER_NAME = "Training or test clients"
 QUESTION = "Do the segments tell a likely subscriber from an unlikely one?"
 #: The populations the page opens on, in the order its answer reads.
 ANSWER_POPULATIONS: tuple[str, ...] = ("train", "test")
@@ -83,17 +87,62 @@ def verdict(test: dict | None) -> Verdict:
     return Verdict(DIFFER if test["cramers_v"] >= MEANINGFUL_V else DIFFER_SLIGHTLY, evidence)
 
 
+def as_built(response: dict, provenance: DataProvenance) -> dict:
+    """``response.json`` as the pages may show it for the data it was built from (a new dict; the artifact is
+    left as it is).
+
+    The training and test populations are named as the split was made (:func:`dashapp.views.rates.population_names`:
+    periods in time order, or training and test clients of a random split). Without contact dates the
+    populations lose their months and the contact years are left out; a random split is no driver of response
+    (its two parts differ by chance only), so its test and tables are left out too.
+    """
+    names = population_names(provenance)
+    populations = {}
+    for key, data in response["populations"].items():
+        if key in names:
+            data = {**data, "name": names[key]}
+        elif not provenance.period_known:
+            continue  # a contact year, which needs the dates
+        if not provenance.period_known:
+            data = {**data, "first_month": None, "last_month": None}
+        if not provenance.split_is_time_ordered:
+            data = {**data, "driver_tests": {k: t for k, t in data["driver_tests"].items() if k != "period"}}
+        populations[key] = data
+    by_driver = {key: {driver: table for driver, table in tables.items()
+                       if provenance.split_is_time_ordered or driver != "period"}
+                 for key, tables in response["segment_by_driver"].items() if key in populations}
+    return {**response, "populations": populations, "segment_by_driver": by_driver}
+
+
+def _time_ordered(response: dict) -> bool:
+    """Whether the training and test populations are periods (:func:`as_built` names them)."""
+    return response["populations"]["train"]["name"] != RANDOM_SPLIT_POPULATIONS["train"]
+
+
 def populations(response: dict) -> list[dict]:
     """The populations as selector options: ``[{"label": "Training period (May 2008 to Apr 2009)", "value":
-    "train"}, ...]``, in the artifact's order (all, training, test, then the years)."""
-    return [{"label": f"{p['name'][0].upper()}{p['name'][1:]} ({p['first_month']} to {p['last_month']})",
-             "value": key} for key, p in response["populations"].items()]
+    "train"}, ...]``, in the artifact's order (all, training, test, then the years); the months only when
+    known."""
+    def label(data: dict) -> str:
+        name = f"{data['name'][0].upper()}{data['name'][1:]}"
+        if not data.get("first_month") or data["first_month"] == "-":
+            return name
+        return f"{name} ({data['first_month']} to {data['last_month']})"
+
+    return [{"label": label(data), "value": key} for key, data in response["populations"].items()]
+
+
+def driver_name(response: dict, driver: str) -> str:
+    """How the page names a driver: :data:`DRIVER_NAMES`, the split named as it was made."""
+    if driver == "period" and not _time_ordered(response):
+        return RANDOM_SPLIT_DRIVER_NAME
+    return DRIVER_NAMES[driver]
 
 
 def driver_options(response: dict) -> list[dict]:
     """The segment x driver tables' drivers as selector options, in the artifact's order."""
     drivers = next(iter(response["segment_by_driver"].values()))
-    return [{"label": DRIVER_NAMES[key], "value": key} for key in drivers]
+    return [{"label": driver_name(response, key), "value": key} for key in drivers]
 
 
 def level_label(driver: str, level: str) -> str:
@@ -117,7 +166,8 @@ def where(response: dict, population: str) -> str:
     name = _population(response, population)["name"]
     if population == "all":
         return f"Over {name}"
-    return f"In the {name}" if population in ("train", "test") else f"Among the {name}"
+    in_period = population in ("train", "test") and _time_ordered(response)
+    return f"In the {name}" if in_period else f"Among the {name}"
 
 
 def segment_sentence(response: dict, population: str) -> str:
@@ -167,7 +217,8 @@ def headline(response: dict) -> str:
                      for key, v in verdicts.items())
     if len(set(verdicts.values())) == 1 and len(verdicts) > 1:  # one verdict for every period: say it once
         verdict_key = next(iter(verdicts.values()))
-        said = f"in every period they {'cannot be compared' if verdict_key == UNTESTED else verdict_key}"
+        every = "in every period" if _time_ordered(response) else "in both groups"
+        said = f"{every} they {'cannot be compared' if verdict_key == UNTESTED else verdict_key}"
     return f"{word}. {said[0].upper()}{said[1:]}."
 
 
@@ -181,7 +232,7 @@ def driver_sentence(response: dict, population: str = "all", driver: str | None 
     if strongest is None or segments is None:
         return ""
     key, test = strongest
-    start, name = where(response, population), DRIVER_NAMES[key].lower()
+    start, name = where(response, population), driver_name(response, key).lower()
     if test["cramers_v"] <= segments["cramers_v"]:
         sentence = (f"{start} the {name} splits response no more than the segments (Cramér's V "
                     f"{test['cramers_v']:.2g} against {segments['cramers_v']:.2g})")
@@ -206,7 +257,8 @@ def answer(response: dict) -> dict:
     """The page's plain answer: ``headline``, one sentence per period of :data:`ANSWER_POPULATIONS`
     (``sentences``), and what splits response more (``drivers``: the period over all clients, then each
     period's strongest driver)."""
-    drivers = [driver_sentence(response, "all", "period")]
+    drivers = [driver_sentence(response, "all", "period")] if "period" in response["populations"]["all"][
+        "driver_tests"] else []
     drivers += [driver_sentence(response, key) for key in ANSWER_POPULATIONS]
     return {"headline": headline(response),
             "sentences": [segment_sentence(response, key) for key in ANSWER_POPULATIONS],
@@ -232,7 +284,7 @@ def comparison_table(response: dict, population: str) -> dict:
     test, the effect size and the verdict. ``columns`` and ``rows`` (lists of cell texts)."""
     data = _population(response, population)
     tests = [("Segment", data["segment_test"])]
-    tests += [(DRIVER_NAMES[key], test) for key, test in data["driver_tests"].items()]
+    tests += [(driver_name(response, key), test) for key, test in data["driver_tests"].items()]
     tests.sort(key=lambda item: (-(item[1]["cramers_v"] if item[1] else -1.0), item[0]))
     rows = [[name, "-" if test is None else f"{test['cramers_v']:.3f}",
              "-" if test is None else format_p(test["p_value"]),
@@ -272,7 +324,7 @@ def driver_cells(response: dict, population: str, driver: str) -> dict:
                        "subscribers": entry["subscribers"], "rate": entry["rate"], "interval": entry["interval"],
                        "few_clients": entry["few_clients"], "verdict": verdict(entry["segment_test"])})
         cells += [{**cell, "level": entry["level"], "label": label} for cell in entry["segments"] if cell["clients"]]
-    return {"population": data["name"], "driver": DRIVER_NAMES[driver], "levels": levels, "cells": cells}
+    return {"population": data["name"], "driver": driver_name(response, driver), "levels": levels, "cells": cells}
 
 
 def driver_sentence_within(response: dict, population: str, driver: str) -> str:

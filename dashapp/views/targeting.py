@@ -76,18 +76,23 @@ def quality_rows(targeting: dict) -> list[dict]:
              "distinct_scores": r["distinct_scores"]} for m, r in targeting["methods"].items()]
 
 
-def context_sentences(targeting: dict) -> list[str]:
-    """The population, the base rates, the inputs and how ties are counted, in words."""
+def context_sentences(targeting: dict, time_ordered: bool = True) -> list[str]:
+    """The population, the base rates, the inputs and how ties are counted, in words; the training and test
+    clients named as periods when ``time_ordered``, as the parts of a random split otherwise."""
     rates = targeting["segment_rates"]
+    train, test = ("of the training period", "of the test period") if time_ordered else (
+        "drawn at random for training", "set aside for the test")
+    segment_rate = ("training-period subscription rate" if time_ordered
+                    else "subscription rate among the training clients")
     segments_text = ", ".join(f"{number} {rate:.1%}" for number, rate in rates.items())
     excluded = ", ".join(targeting["excluded"])
     return [
-        f"Both models learn who subscribes from the {targeting['train_clients']:,} clients of the training "
-        f"period, where {targeting['train_base_rate']:.1%} subscribed, and rank the "
-        f"{targeting['test_clients']:,} clients of the test period, where {targeting['base_rate']:.1%} "
+        f"Both models learn who subscribes from the {targeting['train_clients']:,} clients {train}, "
+        f"where {targeting['train_base_rate']:.1%} subscribed, and rank the "
+        f"{targeting['test_clients']:,} clients {test}, where {targeting['base_rate']:.1%} "
         f"subscribed ({targeting['test_subscribers']:,}): random calls reach that share of the subscribers "
         "for each share of the clients called (lift 1).",
-        f"The segments rank the test clients by their segment's training-period subscription rate "
+        f"The segments rank the test clients by their segment's {segment_rate} "
         f"(segments {segments_text}).",
         f"The models' inputs: {', '.join(targeting['inputs'])}; everything known before the call's outcome. "
         f"Not used: {excluded} (the call's duration is known only after the call).",

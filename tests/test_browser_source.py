@@ -1,0 +1,97 @@
+"""Every page of a build of the UCI 10% sample ``bank-additional.csv`` in a real headless Chromium, and its API.
+
+The sample is not in time order and has no dates: no page may invent a period ("Nov 3700"), call it the UCI
+Bank Marketing data, or set it beside the original study's shares and silhouette, and every page that names
+the training and test clients says how they were drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashapp.artifacts import read_manifest
+from dashapp.provenance import data_provenance
+from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: How the build is told its source. The sources helper's ``--data`` replaces ``--csv`` at merge: with ``--csv``
+#: the build still derives the contact months from the row order, so this module fails until then.
+SOURCE_OPTION = "--csv"
+PAGES = {"": "#overview-data", "data": "#data-headline", "explorer": "#page-content .js-plotly-plot",
+         "segments": "#page-content .js-plotly-plot", "tree": "#page-content .js-plotly-plot",
+         "response": "#response-answer", "targeting": "#targeting-headline", "score": "#page-content .card",
+         "methods": "#methods-sections"}
+#: What only the UCI file (or a time-ordered split of it) can claim.
+UCI_ONLY = ("3700", "UCI Bank Marketing", "May 2008", "November 2010", "Portuguese bank",
+            "silhouette, original study", "Original study:", "in time order")
+
+
+@pytest.fixture(scope="module")
+def sample_csv(bank_csv) -> Path:
+    """The UCI archive's 10% sample, beside the full file."""
+    sample = Path(bank_csv).with_name("bank-additional.csv")
+    if not sample.is_file():
+        pytest.skip(f"the 10% sample {sample} is not beside the full file")
+    return sample
+
+
+@pytest.fixture(scope="module")
+def sample_model_dir(sample_csv, tmp_path_factory) -> Path:
+    """A quick build of the sample, made as a user makes it: the build's command line."""
+    model_dir = tmp_path_factory.mktemp("sample") / "model"
+    subprocess.run([sys.executable, "scripts/build_artifacts.py", "--quick", "--jobs", "1", SOURCE_OPTION,
+                    str(sample_csv), "--model-dir", str(model_dir), "--quiet"],
+                   cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    return model_dir
+
+
+@pytest.fixture(scope="module")
+def sample_server(sample_model_dir):
+    server = LiveServer({"BANK_MODEL_DIR": str(sample_model_dir)})
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_build_of_the_sample_records_what_it_is(sample_model_dir):
+    provenance = data_provenance(read_manifest(sample_model_dir))
+    assert not provenance.is_uci and not provenance.period_known
+    assert provenance.name == "bank-additional.csv" and not provenance.split_is_time_ordered
+
+
+def test_every_page_of_the_sample_says_only_what_is_true_of_it(sample_server, sample_model_dir, browser):
+    provenance = data_provenance(read_manifest(sample_model_dir))
+    for page, ready in PAGES.items():
+        open_page(browser, sample_server, page, ready)
+        text = browser.find_element("body").text
+        for claim in UCI_ONLY:
+            assert claim not in text, f"/{page} says {claim!r}"
+        assert "NaT" not in text and "training period" not in text.lower(), f"/{page}"
+        assert severe_console_errors(browser) == [], f"/{page}"
+        if page == "":
+            assert browser.find_element("#overview-split").text == provenance.describe_split()
+            assert "Built from bank-additional.csv" in browser.find_element("#overview-source").text
+            assert "Original study" not in browser.find_element("#overview-shares").text
+        if page == "data":
+            assert browser.find_element("#data-no-period").is_displayed()
+            assert not browser.find_element("#data-period").is_displayed()
+
+
+def test_the_api_scores_a_client_on_the_sample_build(sample_server):
+    body = json.dumps({"job": "admin.", "housing": "yes", "loan": "no", "education": "university.degree",
+                       "marital": "married", "default": "no", "age": 41}).encode()
+    request = urllib.request.Request(sample_server.url + "api/v1/score", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    assert response.status == 200 and answer["status"] == "scored" and answer["segment"] in range(1, 16)
