@@ -1,7 +1,9 @@
 """Reading, validating and cleaning the bank-marketing table.
 
-Reads the UCI format (semicolon-separated, quoted) and comma-separated exports of the same columns, checks
-columns, types and category sets once, and reports every problem by column and row. Knows nothing of Dash.
+Reads the UCI format (semicolon-separated, quoted) and comma- or tab-separated exports of the same columns in
+any encoding the scoring upload accepts (:mod:`dashapp.csv_dialect`), and validates any table of them (a parquet
+file's, a SQL table's: :mod:`dashapp.sources`) cell by cell: columns in any order and case, numbers, categories,
+dates, each problem with its row and column. Dates are given only where the data holds them. Knows nothing of Dash.
 """
 
 from __future__ import annotations
