@@ -7,9 +7,12 @@ values, one input at a time, the others as the page's layout starts them, throug
 
 from __future__ import annotations
 
+import json
 import logging
 
 import dash
+import plotly.graph_objects as go
+import plotly.io
 import pytest
 
 from tests.layout_helpers import components
@@ -52,7 +55,10 @@ def start_values(dash_app) -> dict:
     values = {}
     for spec in dash_app.callback_map.values():
         for item in spec["inputs"] + spec["state"]:
-            values[item["id"], item["property"]] = getattr(by_id.get(item["id"]), item["property"], None)
+            value = getattr(by_id.get(item["id"]), item["property"], None)
+            # A figure (the charts' data downloads take it as state) as the browser holds it: plotly's JSON.
+            values[item["id"], item["property"]] = (json.loads(plotly.io.to_json(value))
+                                                    if isinstance(value, go.Figure) else value)
     # What the browser itself fills in: the address and the window's width.
     values.update({("_pages_location", "pathname"): "/", ("_pages_location", "search"): "",
                    ("shell-viewport", "data"): {"width": 1400}})
