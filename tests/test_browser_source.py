@@ -22,9 +22,6 @@ from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_er
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-#: How the build is told its source. The sources helper's ``--data`` replaces ``--csv`` at merge: with ``--csv``
-#: the build still derives the contact months from the row order, so this module fails until then.
-SOURCE_OPTION = "--csv"
 #: Every page, with an element that is there once its layout is (charts may still be drawing: WebGL is slow).
 PAGES = {"": "#overview-data", "data": "#data-headline", "explorer": "#page-content .js-plotly-plot",
          "segments": "#segments-detail", "tree": "#page-content .card", "response": "#response-answer",
@@ -47,7 +44,7 @@ def sample_csv(bank_csv) -> Path:
 def sample_model_dir(sample_csv, tmp_path_factory) -> Path:
     """A quick build of the sample, made as a user makes it: the build's command line."""
     model_dir = tmp_path_factory.mktemp("sample") / "model"
-    subprocess.run([sys.executable, "scripts/build_artifacts.py", "--quick", "--jobs", "1", SOURCE_OPTION,
+    subprocess.run([sys.executable, "scripts/build_artifacts.py", "--quick", "--jobs", "1", "--data",
                     str(sample_csv), "--model-dir", str(model_dir), "--quiet"],
                    cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     return model_dir
