@@ -16,7 +16,7 @@ import io
 import json
 import statistics
 import sys
-import time
+import timeit
 from pathlib import Path
 
 import pandas as pd
@@ -31,12 +31,7 @@ from dashapp.settings import get_settings  # noqa: E402
 
 
 def _median_s(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timeit.repeat(function, number=1, repeat=repeat))
 
 
 def bench_workbook(csv_path: Path, model: scoring.ScoringModel, repeat: int) -> None:

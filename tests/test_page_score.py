@@ -596,7 +596,8 @@ def _uci_workbook() -> bytes:
     table["age"] = [int(a) if a.isdigit() else a for a in table["age"]]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame({"job": ["admin."], "housing": ["yes"], "loan": ["no"]}).to_excel(writer, sheet_name="Notes", index=False)
+        notes = pd.DataFrame({"job": ["admin."], "housing": ["yes"], "loan": ["no"]})
+        notes.to_excel(writer, sheet_name="Notes", index=False)
         table.to_excel(writer, sheet_name="March calls", index=False)
         for row in writer.sheets["March calls"].iter_rows():
             for cell in row:
