@@ -15,15 +15,13 @@ SQLAlchemy reaches whose DDL is transactional (SQLite and PostgreSQL; tested on 
 - ``export_info``: one row saying what was exported: the manifest's build time, the data's name and
   fingerprint, the code version, the build mode, each table's row count and when the export ran.
 
-Column names are made safe to type unquoted in SQL: lower case, every run of characters other than letters,
-digits and ``_`` becomes one ``_`` (``emp.var.rate`` -> ``emp_var_rate``, ``cons.price.idx`` ->
-``cons_price_idx``, ``cons.conf.idx`` -> ``cons_conf_idx``, ``nr.employed`` -> ``nr_employed``), ``default``
-(an SQL keyword) becomes ``credit_default``, and the clients table's ``job_imputed``, ``housing_imputed`` and
-``loan_imputed`` become ``job_used``, ``housing_used`` and ``loan_used``. Every other name is kept.
-
-Column types come from SQLAlchemy Core ``Table`` definitions made from each column's pandas dtype (integers,
-double-precision floats, dates, text, JSON), never from pandas' ``to_sql`` guesses; a column without a missing
-value is ``NOT NULL``.
+Column names are made safe to type unquoted in SQL (:mod:`dashapp.sql_tables`): ``emp.var.rate`` ->
+``emp_var_rate``, ``cons.price.idx`` -> ``cons_price_idx``, ``cons.conf.idx`` -> ``cons_conf_idx``,
+``nr.employed`` -> ``nr_employed``, ``default`` (an SQL keyword) -> ``credit_default``; and the clients table's
+``job_imputed``, ``housing_imputed`` and ``loan_imputed`` become ``job_used``, ``housing_used`` and
+``loan_used``. Every other name is kept. Column types come from SQLAlchemy Core ``Table`` definitions made from
+each column's pandas dtype (integers, double-precision floats, dates, text, JSON), never from pandas' ``to_sql``
+guesses; a column without a missing value is ``NOT NULL``.
 
 A re-export replaces the previous one atomically: everything happens in ONE transaction that writes the new
 tables under staging names (``clients__new`` ...), drops the old tables, renames the new ones into place and
@@ -48,7 +46,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
-from dashapp import catalogue, domain
+from dashapp import catalogue, domain, sql_tables
 from dashapp.views.rates import store_rates
 
 logger = logging.getLogger(__name__)
@@ -81,11 +79,8 @@ ORDER BY segment"""
 
 #: Dialects whose DDL is transactional, so that the drop-and-rename swap commits or rolls back as one.
 TRANSACTIONAL_DDL_DIALECTS = ("postgresql", "sqlite")
-#: Names that are SQL keywords, and what they become.
-_KEYWORD_RENAMES = {"default": "credit_default"}
 _PRIMARY_KEYS = {CLIENTS_TABLE: ("client_id",), SEGMENTS_TABLE: ("segment",),
                  GRID_METRICS_TABLE: ("config_id", "k"), EXPORT_INFO_TABLE: ("exported_at",)}
-_INT32 = np.iinfo(np.int32)
 
 
 class ExportError(RuntimeError):
@@ -122,25 +117,6 @@ def segment_texts(store) -> dict[int, SegmentText]:
             for number, segment in catalogue.SEGMENTS.items()}
 
 
-def sql_column_name(column: str) -> str:
-    """A name safe to type unquoted in SQL (``emp.var.rate`` -> ``emp_var_rate``, ``default`` ->
-    ``credit_default``); see the module docstring for the rule."""
-    name = re.sub(r"[^0-9a-z_]+", "_", column.lower()).strip("_")
-    name = _KEYWORD_RENAMES.get(name, name)
-    return f"c_{name}" if not name or name[0].isdigit() else name
-
-
-def _safe_names(frame: pd.DataFrame, renames: dict[str, str] | None = None) -> pd.DataFrame:
-    renames = renames or {}
-    names = {column: renames.get(column, sql_column_name(column)) for column in frame.columns}
-    seen: dict[str, str] = {}
-    for column, name in names.items():
-        if name in seen:
-            raise ValueError(f"columns {seen[name]!r} and {column!r} would both be called {name!r} in SQL")
-        seen[name] = column
-    return frame.rename(columns=names)
-
-
 # --- The tables as frames ----------------------------------------------------------------------------------
 
 
@@ -155,7 +131,7 @@ def clients_frame(store) -> pd.DataFrame:
     for field in domain.SEGMENT_FEATURES:
         given = clients[field].astype(str).to_numpy() != domain.UNKNOWN
         frame[f"{field}_filled"] = np.where(given, FILLED_GIVEN, FILLED_KNN)
-    frame = _safe_names(frame, renames)
+    frame = sql_tables.safe_column_names(frame, renames)
     frame["segment"] = frame["segment"].astype(np.int64)
     return frame
 
@@ -191,7 +167,7 @@ def segments_frame(store) -> pd.DataFrame:
 
 def grid_metrics_frame(store) -> pd.DataFrame:
     """The grid's metrics, one row per (configuration, k), with SQL-safe names."""
-    return _safe_names(store.grid_metrics.reset_index(drop=True))
+    return sql_tables.safe_column_names(store.grid_metrics.reset_index(drop=True))
 
 
 def export_info_frame(store, rows: dict[str, int], exported_at: datetime) -> pd.DataFrame:
@@ -204,90 +180,6 @@ def export_info_frame(store, rows: dict[str, int], exported_at: datetime) -> pd.
         "build_mode": manifest.get("parameters", {}).get("mode", ""),
         **{f"{name}_rows": count for name, count in rows.items()},
     }])
-
-
-# --- Frames as typed SQL tables ----------------------------------------------------------------------------
-
-
-def _is_list_column(series: pd.Series) -> bool:
-    sample = series.dropna()
-    return len(sample) > 0 and isinstance(sample.iloc[0], (list, tuple, np.ndarray, dict))
-
-
-def _sql_type(series: pd.Series) -> sa.types.TypeEngine:
-    """The SQL type of one column, from its dtype (and, for integers and datetimes, its values)."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return sa.Boolean()
-    if pd.api.types.is_integer_dtype(dtype):
-        values = series.dropna()
-        fits = values.empty or (values.min() >= _INT32.min and values.max() <= _INT32.max)
-        return sa.Integer() if fits else sa.BigInteger()
-    if pd.api.types.is_float_dtype(dtype):
-        return sa.Double()
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        timezone_aware = getattr(dtype, "tz", None) is not None
-        values = series.dropna()
-        if not timezone_aware and (values.empty or (values == values.dt.normalize()).all()):
-            return sa.Date()
-        return sa.DateTime(timezone=timezone_aware)
-    if _is_list_column(series):
-        return sa.JSON()
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype) \
-            or pd.api.types.is_string_dtype(dtype):
-        return sa.Text()
-    raise TypeError(f"column {series.name!r} has a type ({dtype}) the export does not map to SQL")
-
-
-def _python_values(series: pd.Series, sql_type: sa.types.TypeEngine) -> list:
-    """The column's values as the driver takes them: Python ints, floats, dates, strings, lists; None for missing."""
-    missing = series.isna().to_numpy()
-    if isinstance(sql_type, sa.JSON):
-        return [None if value is None else np.asarray(value).tolist() for value in series]
-    if isinstance(sql_type, sa.Date):
-        values = [timestamp.date() for timestamp in series.dt.to_pydatetime()] if not missing.any() else \
-            [None if gone else value.date() for gone, value in zip(missing, series)]
-        return values
-    if isinstance(sql_type, sa.DateTime):
-        return [None if gone else pd.Timestamp(value).to_pydatetime() for gone, value in zip(missing, series)]
-    if isinstance(sql_type, (sa.Integer, sa.Boolean, sa.Double)):
-        kind = bool if isinstance(sql_type, sa.Boolean) else int if isinstance(sql_type, sa.Integer) else float
-        if not missing.any():
-            return series.to_numpy(dtype=np.dtype(kind)).tolist()
-        return [None if gone else kind(value) for gone, value in zip(missing, series.to_numpy(dtype=object))]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        # One str per category, picked by code (-1, missing, picks the None at the end): 40 times faster.
-        labels = np.array([str(category) for category in series.cat.categories] + [None], dtype=object)
-        return labels[series.cat.codes.to_numpy()].tolist()
-    return [None if gone else str(value) for gone, value in zip(missing, series.to_numpy(dtype=object))]
-
-
-def _table(metadata: sa.MetaData, name: str, frame: pd.DataFrame, primary_key: tuple[str, ...],
-           primary_key_name: str | None) -> tuple[sa.Table, dict[str, list]]:
-    """A typed Core table for ``frame`` named ``name``, and its values by column as Python objects."""
-    columns, values = [], {}
-    for column, series in frame.items():
-        sql_type = _sql_type(series)
-        columns.append(sa.Column(column, sql_type, nullable=bool(series.isna().any()), autoincrement=False))
-        values[column] = _python_values(series, sql_type)
-    table = sa.Table(name, metadata, *columns, sa.PrimaryKeyConstraint(*primary_key, name=primary_key_name))
-    return table, values
-
-
-def _bound_rows(dialect: sa.Dialect, table: sa.Table, values: dict[str, list]) -> list[tuple]:
-    """One tuple per row, in the table's column order, each column's values bound by its type for ``dialect``.
-
-    SQLAlchemy's executemany binds parameters row by row in Python (4 of the 5 seconds the clients took on
-    SQLite); here each column goes through its type's bind processor (dates as SQLite stores them, JSON ...)
-    once, as a list.
-    """
-    bound = []
-    for column in table.columns:
-        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        column_values = values[column.name]
-        bound.append(column_values if processor is None else
-                     [None if value is None else processor(value) for value in column_values])
-    return list(zip(*bound))
 
 
 # --- Writing ------------------------------------------------------------------------------------------------
@@ -355,7 +247,7 @@ def _target(url: str | URL) -> URL:
 
 
 def _insert_rows(connection: Connection, table: sa.Table, rows: list[tuple]) -> None:
-    """Insert one chunk of rows (from :func:`_bound_rows`) in the connection's transaction.
+    """Insert one chunk of rows (from :func:`dashapp.sql_tables.bound_rows`) in the connection's transaction.
 
     With psycopg 3, PostgreSQL's COPY: its executemany sends one statement per row (8 s for the clients, against
     under one with COPY). Elsewhere the driver's executemany of SQLAlchemy's compiled INSERT.
@@ -439,11 +331,11 @@ def export_results(store, url: str | URL, *, lock_timeout: float = 60.0, chunk_r
             for name, frame in frames.items():
                 staging = name + STAGING_SUFFIX
                 step = f"creating table {staging}"
-                table, values = _table(metadata, staging, frame, _PRIMARY_KEYS[name],
+                table, values = sql_tables.typed_table(metadata, staging, frame, _PRIMARY_KEYS[name],
                                        f"{staging}_pkey" if postgres else None)
                 table.drop(connection, checkfirst=True)
                 table.create(connection)
-                records = _bound_rows(connection.dialect, table, values)
+                records = sql_tables.bound_rows(connection.dialect, table, values)
                 for start in range(0, len(records), chunk_rows):
                     step = f"inserting rows {start + 1:,} to {min(start + chunk_rows, len(records)):,} into {staging}"
                     _insert_rows(connection, table, records[start:start + chunk_rows])
