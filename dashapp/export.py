@@ -109,12 +109,12 @@ class SegmentText:
 def segment_texts(store) -> dict[int, SegmentText]:
     """Each segment's name, description, products and the original study's recommendation, by number.
 
-    The one place the export reads segment wording; today from :mod:`dashapp.catalogue` (``store`` is taken so
-    that the wording can come from the build's artifacts instead, without touching the callers).
+    The one place the export reads segment wording: :func:`dashapp.catalogue.segments` of ``store``, names and
+    descriptions from the build's profiles, products from the product catalogue file, as the pages show them.
     """
     return {number: SegmentText(segment.name, segment.description, tuple(segment.products),
                                 segment.original_recommendation)
-            for number, segment in catalogue.SEGMENTS.items()}
+            for number, segment in catalogue.segments(store).items()}
 
 
 # --- The tables as frames ----------------------------------------------------------------------------------
