@@ -153,6 +153,7 @@ def score():
         return _errors(422, errors)
     try:
         model = scoring.scoring_model(store.current_store())
+        catalogue.segments()  # the results name the segments and their products: a broken catalogue file is said here
     except (ArtifactError, OSError, ValueError) as error:
         return _store_unavailable(error)
     good = [client for _id, client in validated if isinstance(client, scoring.Client)]
@@ -225,10 +226,14 @@ def mount(server: Flask, url_prefix: str = "/") -> None:
 @blueprint.get("/segments")
 def segments():
     """Every segment with its description, suggested products and the original study's recommendation."""
+    try:
+        segments = catalogue.segments()
+    except (ArtifactError, OSError, ValueError) as error:  # ValueError: a malformed product catalogue file
+        return _store_unavailable(error)
     return jsonify({"segments": [
         {"segment": s.number, "name": s.name, "description": s.description, "products": list(s.products),
          "original_recommendation": s.original_recommendation, "colour": s.colour}
-        for s in catalogue.segments().values()]})
+        for s in segments.values()]})
 
 
 @blueprint.get("/openapi.json")
@@ -353,6 +358,14 @@ def _client_schema() -> dict:
     }
 
 
+def _segment_number_schema() -> dict:
+    """The segment numbers of the artifacts in use (1 to k); without artifacts, any positive number."""
+    try:
+        return {"type": "integer", "enum": sorted(catalogue.segment_names())}
+    except ArtifactError:
+        return {"type": "integer", "minimum": 1}
+
+
 def _score_result_schema() -> dict:
     return {
         "type": "object",
@@ -361,7 +374,7 @@ def _score_result_schema() -> dict:
         "properties": {
             fields.CLIENT_ID: _client_id_schema("The client_id sent with this client, if any"),
             "status": {"const": scoring.SCORED},
-            "segment": {"type": "integer", "enum": sorted(catalogue.segment_names())},
+            "segment": _segment_number_schema(),
             "name": {"type": "string"}, "description": {"type": "string"},
             "products": {"type": "array", "items": {"type": "string"}},
             "key_fields": {"type": "object", "required": list(fields.KEY_FIELDS),

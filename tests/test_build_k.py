@@ -131,3 +131,12 @@ def test_k_outside_the_grid_is_refused(capsys):
     assert "--k 7" in capsys.readouterr().err
     with pytest.raises(ValueError, match="final_k=16 must be one of the grid's k values 2..15"):
         BuildParameters(final_k=16)
+
+
+def test_a_build_at_another_k_is_stale_for_if_stale():
+    from dashapp.artifacts import staleness
+
+    built_at_4 = {"parameters": BuildParameters.for_mode("quick").to_json()}
+    asked_for_3 = BuildParameters.for_mode("quick", final_k=3).to_json()
+    assert "the build parameters differ" in staleness(built_at_4, None, asked_for_3)
+    assert "the build parameters differ" not in staleness(built_at_4, None, built_at_4["parameters"])

@@ -242,3 +242,17 @@ def test_the_k_sentence_says_who_chose_k():
     assert catalogue.k_choice_sentence(4) == ("k = 4, the original study's choice, set as a build parameter "
                                               "(the default of `--k`).")
     assert catalogue.k_choice_sentence(5) == "k = 5, set for this build by `--k 5` (the original study chose 4)."
+
+
+def test_the_api_answers_503_and_logs_the_file_when_the_catalogue_is_broken(client, tmp_path, monkeypatch, caplog):
+    path = tmp_path / "products.toml"
+    path.write_text(_catalogue_text(neither='products = ["A"]'))
+    monkeypatch.setenv("BANK_PRODUCT_CATALOGUE", str(path))
+    get_settings.cache_clear()
+    try:
+        response = client.get("/api/v1/segments")
+        scored = client.post("/api/v1/score", json={"job": "admin.", "housing": "yes", "loan": "no"})
+    finally:
+        get_settings.cache_clear()
+    assert response.status_code == 503 and scored.status_code == 503
+    assert f"{path}: [neither] original_recommendation" in caplog.text
