@@ -138,7 +138,10 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                 f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on "
                 f"{about_data.training_clients(provenance)}. The silhouette (from -1 to 1, higher "
                 "is better separated) is computed on all training clients.",
-                *([] if reference else [" The original study's shares and silhouette are of the UCI file, so "
+                *([] if reference else [" The original study's shares and silhouette are of its four segments "
+                                        "of the UCI file, so they are not compared with this build's."
+                                        if provenance.is_uci else
+                                        " The original study's shares and silhouette are of the UCI file, so "
                                         "they are not compared with this data's."]),
             ], className="small mb-1"),
             graph(OVERVIEW_SHARES, share_comparison_figure(shares, reference), height=230,
@@ -161,9 +164,10 @@ def layout(**_query):
         return missing_artifacts_notice(problem)
     final = store.evaluation["final"]
     shares = {int(number): share for number, share in final["shares"].items()}
-    # The original study segmented the UCI file: its figures stand beside a build of that file only.
+    # The original study segmented the UCI file into four: its figures stand beside a build of that file at its k.
+    comparable = store.provenance.is_uci and store.final_k == domain.FINAL_K
     reference = ({int(number): share for number, share in final["reference_shares"].items()}
-                 if store.provenance.is_uci else {})
+                 if comparable else {})
     return html.Div([
         html.H2("Bank client segmentation studio", className="h3"),
         dbc.Row([
@@ -184,7 +188,6 @@ def layout(**_query):
         html.H4(f"The {catalogue.number_word(len(shares))} segments", className="h5 mt-2"),
         html.P(f"{catalogue.k_choice_sentence(store.final_k)} {numbering_rule()} Shares are of the training "
                "clients. Each card links to the segment's profile on the Segments page.", className="text-muted small"),
-        # The original study's share of a segment means something only beside its own k.
-        dbc.Row([_segment_card(number, shares[number], reference.get(number) if store.final_k == domain.FINAL_K
-                               else None) for number in sorted(shares)], id=OVERVIEW_SEGMENTS),
+        dbc.Row([_segment_card(number, shares[number], reference.get(number)) for number in sorted(shares)],
+                id=OVERVIEW_SEGMENTS),
     ])
