@@ -241,15 +241,23 @@ def original_recommendation(number: int, link: bool = True) -> html.Div:
     ], className="original-recommendation")
 
 
-def job_split_note(split: JobSplit, segment: int | None = None, job: str | None = None) -> dbc.Alert:
+def job_split_note(split: JobSplit, segment: int | None = None, job: str | None = None,
+                   uci: bool = True) -> dbc.Alert:
     """Say that ``split`` is an alphabetical cut of the job and why; for a client of ``segment``, say in
-    short what it means for them (their ``job`` when known) and leave the why to the Decision tree page."""
+    short what it means for them (their ``job`` when known) and leave the why to the Decision tree page.
+
+    The original study found the same cut on the UCI file: only a build of that file (``uci``) says so."""
     sentence = None if segment is None else split.client_sentence(segment, job)
-    if sentence is None:
+    if sentence is None and uci:
         body = [split.explanation, " The original study (", original_study_link(), ") ", split.kept_because]
-    else:
+    elif sentence is None:
+        body = [split.explanation, " The difference between these segments carries no business meaning, and "
+                "our suggestions for them follow the loans, not the job."]
+    elif uci:
         body = [sentence, " The original study (", original_study_link(),
                 ") found the same cut; the Decision tree page says why it carries no business meaning."]
+    else:
+        body = [sentence, " The Decision tree page says why it carries no business meaning."]
     return dbc.Alert([html.Strong(f"{split.headline}. "), *body], color="light",
                      className="small py-2 job-split-note")
 #: Bootstrap 5's breakpoints (px) in increasing order, as dbc.Col's keyword arguments name them.

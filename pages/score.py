@@ -225,7 +225,7 @@ def _segment_card(view: ResultView) -> dbc.Card:
                 metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})", sm=6),
             ], className="mb-2 g-2"),
             html.Div(subscription_table(store_rates(store), [view.segment]), className="mb-3"),
-            *[job_split_note(split, view.segment) for split in splits],
+            *[job_split_note(split, view.segment, uci=store.provenance.is_uci) for split in splits],
             html.Div("Our product suggestions", className="fw-semibold small"),
             html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-2"),
             original_recommendation(view.segment),

@@ -144,7 +144,8 @@ def layout(segment: str | None = None, **_query):
                "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
                "sized by its clients; every combination belongs to exactly one segment.",
                className="text-muted"),
-        *[job_split_note(split) for split in job_splits(store.evaluation["tree_nodes"])],
+        *[job_split_note(split, uci=store.provenance.is_uci)
+          for split in job_splits(store.evaluation["tree_nodes"])],
         notice,
         html.Div([
             html.Span("Highlight:", className="me-2 small text-muted"),

@@ -92,7 +92,7 @@ def layout(**_query):
                f"is tested on {about_data.tested_clients(provenance, classifier['test_rows'])}, whose "
                "segments the K-means model assigned. A client with an unknown key field is imputed first.",
                className="text-muted"),
-        *[job_split_note(split) for split in job_splits(evaluation["tree_nodes"])],
+        *[job_split_note(split, uci=provenance.is_uci) for split in job_splits(evaluation["tree_nodes"])],
         # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
             "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=WIDE_HEIGHT,
