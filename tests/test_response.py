@@ -37,12 +37,14 @@ GROUPS = [
     (3, "may", 100, 60, "telephone", "success", "2009-05-01", 4),
 ]
 N_TRAIN = 400
+FOUR_SEGMENTS = (1, 2, 3, 4)
 
 
 @pytest.fixture(scope="module")
 def analysis() -> dict:
     clean, segments = _frame(GROUPS)
-    return response_analysis(clean, segments, N_TRAIN)
+    # Four segments, the fourth without a client in any population.
+    return response_analysis(clean, segments, N_TRAIN, FOUR_SEGMENTS)
 
 
 def _segment(population: dict, number: int) -> dict:
@@ -108,7 +110,7 @@ def test_two_by_two_tables_are_tested_without_continuity_correction(analysis):
 def test_a_population_with_one_segment_or_one_level_has_no_test():
     clean, segments = _frame([(2, "may", 30, 3, "cellular", "nonexistent", "2008-05-01", 1),
                               (2, "may", 30, 9, "cellular", "nonexistent", "2008-05-01", 2)])
-    result = response_analysis(clean, segments, 30)
+    result = response_analysis(clean, segments, 30, FOUR_SEGMENTS)
     population = result["populations"]["all"]
     assert population["segment_test"] is None
     assert population["driver_tests"]["month"] is None and population["driver_tests"]["contact"] is None
@@ -176,7 +178,7 @@ def test_segment_by_driver_counts_each_segment_and_level(analysis):
 def test_cells_with_few_clients_are_kept_and_flagged():
     clean, segments = _frame([(1, "may", 49, 5, "cellular", "nonexistent", "2008-05-01", 1),
                               (2, "may", 50, 5, "cellular", "nonexistent", "2008-05-01", 1)])
-    result = response_analysis(clean, segments, 99)
+    result = response_analysis(clean, segments, 99, FOUR_SEGMENTS)
     flags = {row["segment"]: row["few_clients"] for row in result["populations"]["all"]["segments"]}
     assert flags == {1: True, 2: False, 3: True, 4: True}
     cells = result["segment_by_driver"]["all"]["month"][0]["segments"]
@@ -198,7 +200,7 @@ def test_wilson_interval_of_no_clients_is_none():
 def test_result_is_json_and_the_same_whatever_the_row_dtypes(analysis):
     clean, segments = _frame(GROUPS)
     typed = clean.astype({"y": "category", "month": "category", "contact": "category", "poutcome": "category"})
-    again = response_analysis(typed, segments.astype(np.int8), N_TRAIN)
+    again = response_analysis(typed, segments.astype(np.int8), N_TRAIN, FOUR_SEGMENTS)
     assert json.dumps(again, sort_keys=True) == json.dumps(analysis, sort_keys=True)
     assert json.loads(json.dumps(analysis)) == analysis
 
@@ -217,3 +219,8 @@ def test_constants_say_what_the_artifact_holds(analysis):
     assert analysis["confidence"] == response.CONFIDENCE == 0.95
     assert analysis["interval_method"] == "wilson"
     assert analysis["campaign_bins"][-1] == ["6+", 6, None]
+
+
+def test_without_segment_numbers_the_segments_reported_are_those_the_rows_have():
+    clean, segments = _frame(GROUPS)
+    assert response_analysis(clean, segments, N_TRAIN)["segments"] == [1, 2, 3]
