@@ -37,14 +37,17 @@ install: $(STAMP)
 data: install
 	@$(if $(DATA),:,$(PY) scripts/fetch_data.py)
 
+# Not echoed: a database URL in DATA may hold a password (the script logs the source with it masked).
 artifacts: data
-	$(PY) scripts/build_artifacts.py --if-stale --jobs $(JOBS) $(SOURCE_ARGS)
+	@$(PY) scripts/build_artifacts.py --if-stale --jobs $(JOBS) $(SOURCE_ARGS)
 
 artifacts-force: data
-	$(PY) scripts/build_artifacts.py --jobs $(JOBS) $(SOURCE_ARGS)
+	@$(PY) scripts/build_artifacts.py --jobs $(JOBS) $(SOURCE_ARGS)
 
-# The results in SQL (README, "Results in SQL"). Not echoed: the URL may hold a password (the script masks it).
-export: artifacts
+# The results in SQL (README, "Results in SQL"): what model/ holds, as built (by `make artifacts`, with or without
+# DATA); exporting never rebuilds, so a build of your own data is not replaced by the UCI file's. Not echoed: the
+# URL may hold a password (the script masks it).
+export: install
 	@$(PY) scripts/export_sql.py $(if $(URL),'$(URL)')
 
 # Browser tests need Debian's Chromium and its driver; install them when we are root, else say how.
