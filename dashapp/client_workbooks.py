@@ -313,7 +313,7 @@ def score_workbook_file(source: Path, target: Path, model: scoring.ScoringModel,
     normalised = {(n.column, n.written, n.read_as): n.rows for n in result.normalised}
     logger.debug("scored %d of %d rows of %s", result.scored_count, len(result.table), source)
     return StreamSummary(len(result.table), result.scored_count, result.refused_count,
-                         scoring.segment_counts(result), file.dialect, normalised)
+                         scoring.segment_counts(result, model.segment_names), file.dialect, normalised)
 
 
 def score_client_file(source: Path, target: Path, model: scoring.ScoringModel, sheet: str | None = None,

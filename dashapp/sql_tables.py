@@ -77,11 +77,18 @@ def _sql_type(series: pd.Series) -> sa.types.TypeEngine:
     raise TypeError(f"column {series.name!r} has a type ({dtype}) the export does not map to SQL")
 
 
+def _json_list(value) -> list:
+    """A list for a JSON column, a missing number (NaN, e.g. the share of a cluster the sample left empty) as null:
+    JSON has no NaN, and PostgreSQL refuses the ``NaN`` Python's json module writes."""
+    return [None if isinstance(item, float) and not np.isfinite(item) else item
+            for item in np.asarray(value).tolist()]
+
+
 def _python_values(series: pd.Series, sql_type: sa.types.TypeEngine) -> list:
     """The column's values as the driver takes them: Python ints, floats, dates, strings, lists; None for missing."""
     missing = series.isna().to_numpy()
     if isinstance(sql_type, sa.JSON):
-        return [None if value is None else np.asarray(value).tolist() for value in series]
+        return [None if value is None else _json_list(value) for value in series]
     if isinstance(sql_type, sa.Date):
         values = [timestamp.date() for timestamp in series.dt.to_pydatetime()] if not missing.any() else \
             [None if gone else value.date() for gone, value in zip(missing, series)]

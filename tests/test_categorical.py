@@ -84,5 +84,7 @@ def test_benchmark_records_each_k_and_the_crosstab_at_four():
     assert counts.shape == (4, 4) and counts.sum() == len(keys)
     assert counts.sum(axis=0).tolist() == [int((published == s).sum()) for s in (1, 2, 3, 4)]
     assert result["combinations"] == len(combination_counts(keys)[0])
-    with pytest.raises(ValueError, match="must include k=4"):
-        categorical_benchmark(keys, published, k_values=(2, 3))
+    # The segmentation's own k (its number of segments) is added when the k values leave it out.
+    without_four = categorical_benchmark(keys, published, k_values=(2, 3))
+    assert [s["k"] for s in without_four["kmodes"]] == [2, 3, 4]
+    assert without_four["crosstab"] == result["crosstab"]

@@ -404,3 +404,12 @@ def test_the_command_line_writes_the_default_sqlite_file(store, tmp_path, monkey
 def test_the_default_export_folder_is_ignored_by_git():
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text().splitlines()
     assert "export/" in ignored
+
+
+def test_a_missing_number_in_a_list_column_is_stored_as_json_null():
+    # A cluster the silhouette sample left empty has no share below 0: NaN in the grid, null in JSON (which has
+    # no NaN; PostgreSQL refuses the NaN Python's json module writes).
+    frame = pd.DataFrame({"key": [1, 2], "shares": [np.array([0.5, np.nan]), np.array([0.25, 0.75])]})
+    table, values = sql_tables.typed_table(sa.MetaData(), "t", frame, ("key",), None)
+    assert isinstance(table.c.shares.type, sa.JSON)
+    assert values["shares"] == [[0.5, None], [0.25, 0.75]]

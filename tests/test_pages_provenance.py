@@ -15,7 +15,7 @@ from tests.layout_helpers import by_id, text
 from tests.small_clients import make_clients
 from tests.test_views_provenance import DATED, SAMPLE, UCI, _undated
 
-FINAL = {"silhouette": 0.6304, "reference_silhouette": 0.63}
+FINAL = {"silhouette": 0.6304, "reference_silhouette": 0.63, "k": 4}
 SHARES, REFERENCE = {1: 0.3, 2: 0.2, 3: 0.4, 4: 0.1}, {1: 0.26, 2: 0.15, 3: 0.43, 4: 0.16}
 
 

@@ -121,7 +121,7 @@ def test_callback_answers_over_http(http):
                           {"id": page.RESPONSE_DRIVER, "property": "value", "value": "poutcome"}],
                "changedPropIds": [f"{page.RESPONSE_DRIVER}.value"], "state": []}
     dependencies = http.get("/_dash-dependencies").get_json()
-    payload["output"] = next(c["output"] for c in dependencies if page.RESPONSE_DRIVER_GRAPH in c["output"])
+    payload["output"] = next(c["output"] for c in dependencies if f"{page.RESPONSE_DRIVER_GRAPH}.figure" in c["output"])
     answer = http.post("/_dash-update-component", json=payload)
     assert answer.status_code == 200
     body = answer.get_json()["response"]
