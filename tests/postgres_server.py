@@ -13,12 +13,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.browser_helpers import free_port
 
 USER = "studio"
 PASSWORD = "studio-test-password"
@@ -35,12 +36,6 @@ def _bindir() -> Path | None:
     return Path(found).resolve().parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class PostgresServer:
     """One PostgreSQL cluster in a temporary folder, listening on 127.0.0.1:``port``."""
 
@@ -49,7 +44,7 @@ class PostgresServer:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (make test does it as root)")
         self.bindir = bindir
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="studio-pg-"))
         self.datadir = self.root / "data"
         self._as_user: list[str] = []
