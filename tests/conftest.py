@@ -25,6 +25,17 @@ def bank_csv() -> Path:
 
 
 @pytest.fixture(scope="session")
+def bank_sample_csv(bank_csv) -> Path:
+    """The UCI archive's 10% sample, ``bank-additional.csv`` (4,119 rows, not in time order), beside the full file.
+
+    The tests of other sources build from it; it ships in the same archive, so its absence is a failure, not a
+    reason to skip them."""
+    sample = Path(bank_csv).with_name("bank-additional.csv")
+    assert sample.is_file(), f"the UCI 10% sample is not beside the full file: {sample} does not exist"
+    return sample
+
+
+@pytest.fixture(scope="session")
 def quick_model_dir(bank_csv, tmp_path_factory) -> Path:
     """A quick build of every artifact into a temporary folder, made once per test session."""
     from dashapp.build import BuildParameters, build_artifacts

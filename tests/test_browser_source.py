@@ -32,12 +32,8 @@ UCI_ONLY = ("3700", "UCI Bank Marketing", "May 2008", "November 2010", "Portugue
 
 
 @pytest.fixture(scope="module")
-def sample_csv(bank_csv) -> Path:
-    """The UCI archive's 10% sample, beside the full file."""
-    sample = Path(bank_csv).with_name("bank-additional.csv")
-    if not sample.is_file():
-        pytest.skip(f"the 10% sample {sample} is not beside the full file")
-    return sample
+def sample_csv(bank_sample_csv) -> Path:
+    return bank_sample_csv
 
 
 @pytest.fixture(scope="module")

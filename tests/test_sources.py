@@ -17,18 +17,12 @@ from dashapp.artifacts import ArtifactStore
 from dashapp.data import DataValidationError
 from scripts import build_artifacts as cli
 
-SAMPLE = Path("/work/shared/data/bank-marketing/bank-additional.csv")
 SAMPLE_ROWS = 4119
 
 
 @pytest.fixture(scope="module")
-def sample_path(bank_csv) -> Path:
-    """The UCI 10% sample, beside the full file (BANK_MARKETING_CSV) or in the shared data folder."""
-    beside = Path(bank_csv).with_name("bank-additional.csv")
-    path = beside if beside.is_file() else SAMPLE
-    if not path.is_file():
-        pytest.skip("the UCI sample bank-additional.csv is not available")
-    return path
+def sample_path(bank_sample_csv) -> Path:
+    return bank_sample_csv
 
 
 @pytest.fixture(scope="module")
