@@ -13,7 +13,7 @@ import pytest
 
 from dashapp.settings import get_settings
 
-pytest_plugins = ["tests.browser_helpers", "tests.postgres_server"]
+pytest_plugins = ["tests.browser_helpers", "tests.postgres_server", "tests.dask_cluster"]
 
 
 @pytest.fixture(scope="session")
