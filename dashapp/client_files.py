@@ -334,24 +334,99 @@ def write_client_csv(table: pd.DataFrame, target: IO[bytes], dialect: Dialect, h
         target.write(part)
 
 
-def client_csv_bytes(table: pd.DataFrame, dialect: Dialect) -> bytes:
-    """:func:`write_client_csv` into bytes (the page's download), copied once."""
-    return b"".join(_csv_parts(table, dialect, header=True))
+def client_csv_bytes(table: pd.DataFrame, dialect: Dialect, header: bool = True) -> bytes:
+    """:func:`write_client_csv` into bytes (the page's download; a Dask worker's part of a file), copied once."""
+    return b"".join(_csv_parts(table, dialect, header=header))
 
 
 # --- Any size, in chunks -------------------------------------------------------------------------------------
 
 
 class StreamSummary(NamedTuple):
-    """Counts of :func:`score_csv_stream`: rows, rows scored, rows not scored, clients per segment, the dialect,
-    and the values read leniently (column, as written, read as) -> rows."""
+    """Counts of :func:`score_csv_stream` (and of the Parquet and Dask paths): rows, rows scored, rows not
+    scored, clients per segment, how the file is written (a :class:`Dialect`, or what
+    :mod:`dashapp.client_parquet` and :mod:`dashapp.client_workbooks` read), and the values read leniently
+    (column, as written, read as) -> rows."""
 
     rows: int
     scored: int
     refused: int
     segments: dict[int, int]
-    dialect: Dialect
+    dialect: object
     normalised: dict[tuple[str, str, str], int]
+
+
+def score_chunk(chunk: pd.DataFrame, headers: list, model: scoring.ScoringModel,
+                first_row: int = scoring.FIRST_DATA_ROW) -> scoring.TableScore:
+    """Score consecutive rows of a file: the one step every path takes over a file of any size (the CSV and
+    Parquet streams here and in :mod:`dashapp.client_parquet`, each partition on a Dask cluster in
+    :mod:`dashapp.dask_scoring`), so that they cannot drift apart.
+
+    Parameters
+    ----------
+    chunk : DataFrame
+        The rows as read (CSV cells as text; Parquet columns with their types), columns in the file's order.
+    headers : list
+        The file's column names, in order (a CSV header may repeat a name, which pandas would not keep).
+    model : ScoringModel
+    first_row : int
+        The spreadsheet row number of the chunk's first row (what the refusals list).
+
+    Returns
+    -------
+    TableScore
+        As :func:`dashapp.scoring.score_table` gives it for these rows.
+    """
+    return scoring.score_table(chunk.set_axis(headers, axis=1), model, first_row=first_row)
+
+
+class StreamTally:
+    """The running counts of a file scored chunk by chunk, for its :class:`StreamSummary`."""
+
+    def __init__(self, segment_numbers):
+        self.rows = self.scored = 0
+        self.segments = dict.fromkeys(sorted(segment_numbers), 0)
+        self.normalised: dict[tuple[str, str, str], int] = {}
+
+    def add(self, result: scoring.TableScore) -> None:
+        """Count one scored chunk."""
+        self.add_counts(len(result.table), result.scored_count, scoring.segment_counts(result, self.segments),
+                        {(n.column, n.written, n.read_as): n.rows for n in result.normalised})
+
+    def add_counts(self, rows: int, scored: int, segments: dict[int, int],
+                   normalised: dict[tuple[str, str, str], int]) -> None:
+        """Count one chunk from its counts (what a Dask worker sends back instead of the chunk)."""
+        self.rows += rows
+        self.scored += scored
+        for segment, count in segments.items():
+            self.segments[segment] = self.segments.get(segment, 0) + count
+        for key, count in normalised.items():
+            self.normalised[key] = self.normalised.get(key, 0) + count
+
+    def summary(self, written: object) -> StreamSummary:
+        return StreamSummary(self.rows, self.scored, self.rows - self.scored, self.segments, written,
+                             self.normalised)
+
+
+def csv_file_header(source: Path) -> tuple[list[str], Dialect, bytes]:
+    """How a CSV file of any size is written, from its first bytes: its header's cells, its dialect, and those
+    bytes (for the line length). Shared by the stream below and the Dask path, so both read a file alike.
+
+    Raises
+    ------
+    ClientFileError
+        If the file is empty or binary, or its header lacks a key column or repeats a field.
+    """
+    name = f"'{Path(source).name}'"
+    with Path(source).open("rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    if not head.strip():
+        raise ClientFileError(f"{name} is empty")
+    _check_head(head, name)
+    encoding, bom = file_encoding(Path(source))
+    headers, dialect, _columns = _header(head[len(UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
+                                         name, encoding, bom)
+    return headers, dialect, head
 
 
 def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, chunk_rows: int = 50_000,
@@ -386,18 +461,10 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
         raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
     source, target = Path(source), Path(target)
     name = f"'{source.name}'"
-    with source.open("rb") as handle:
-        head = handle.read(SAMPLE_BYTES)
-    if not head.strip():
-        raise ClientFileError(f"{name} is empty")
-    _check_head(head, name)
-    encoding, bom = file_encoding(source)
-    headers, dialect, _columns = _header(head[len(UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
-                                         name, encoding, bom)
+    headers, dialect, head = csv_file_header(source)
+    encoding, bom = dialect.encoding, dialect.bom
     partial = target.with_name(f".{target.name}.partial")
-    rows = scored = 0
-    segments = dict.fromkeys(sorted(model.segment_names), 0)
-    normalised: dict[tuple[str, str, str], int] = {}
+    tally = StreamTally(model.segment_names)
     # Blocks of about chunk_rows rows (from the header's line length), each scored in slices of chunk_rows.
     line_bytes = max(len(_first_line(head.decode(encoding, errors="replace")).encode()), 16)
     block_size = min(max(chunk_rows * line_bytes * 2, 1 << 16), 1 << 26)
@@ -413,25 +480,19 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
                                                            block_size=block_size, encoding=encoding), parse, convert)
             for batch in reader:
                 for start in range(0, batch.num_rows, chunk_rows):
-                    chunk = _frame(batch.slice(start, chunk_rows), headers)
-                    result = scoring.score_table(chunk, model, first_row=scoring.FIRST_DATA_ROW + rows)
-                    write_client_csv(result.table, out, dialect, header=rows == 0)
-                    rows += len(chunk)
-                    scored += result.scored_count
-                    for segment, count in scoring.segment_counts(result, segments).items():
-                        segments[segment] += count
-                    for item in result.normalised:
-                        key = (item.column, item.written, item.read_as)
-                        normalised[key] = normalised.get(key, 0) + item.rows
+                    result = score_chunk(_frame(batch.slice(start, chunk_rows), headers), headers, model,
+                                         first_row=scoring.FIRST_DATA_ROW + tally.rows)
+                    write_client_csv(result.table, out, dialect, header=tally.rows == 0)
+                    tally.add(result)
                 # The reader reads ahead, so the file position is the progress to within one block.
                 bar.update(raw.tell() - bar.n)
-        if rows == 0:
+        if tally.rows == 0:
             raise ClientFileError(f"{name} has a header but no client rows")
         partial.replace(target)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise _malformed(name, error) from error
     finally:
         partial.unlink(missing_ok=True)
-    logger.debug("scored %d of %d rows of %s", scored, rows, source)
-    return StreamSummary(rows, scored, rows - scored, segments, dialect, normalised)
+    logger.debug("scored %d of %d rows of %s", tally.scored, tally.rows, source)
+    return tally.summary(dialect)
 

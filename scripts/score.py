@@ -1,9 +1,12 @@
-"""Score a file of clients of any size (CSV or an .xlsx workbook) into a new file of the same format (see
-dashapp.scoring, dashapp.client_files and dashapp.client_workbooks).
+"""Score a file of clients of any size (CSV, Parquet or an .xlsx workbook) into a new file of the same format (see
+dashapp.scoring, dashapp.client_files, dashapp.client_parquet and dashapp.client_workbooks).
 
     python scripts/score.py clients.csv scored.csv
     python scripts/score.py clients.csv scored.csv --chunk-rows 20000
+    python scripts/score.py clients.parquet scored.parquet
+    python scripts/score.py clients/ scored/                  # a Parquet dataset (a folder of Parquet files)
     python scripts/score.py clients.xlsx scored.xlsx --sheet "March calls"
+    python scripts/score.py clients.csv scored.csv --dask tcp://scheduler:8786
 
 The input is a CSV file with at least the columns job, housing and loan (headers and values in any case),
 separated by semicolons (the UCI format), commas or tabs, in UTF-8 (with or without a byte-order mark),
@@ -12,10 +15,20 @@ status ("scored", or "not scored: " and why), segment (empty when not scored), s
 key field a vote filled, the votes, and a tie if there was one); it is written in the input's encoding,
 byte-order mark, delimiter and line ending. The file is read in chunks, so memory stays constant.
 
+A Parquet file (told by its content) is scored into a Parquet file (the output's name must end in .parquet); a
+folder is read as a Parquet dataset (its *.parquet files at any depth, in natural order: part.2 before part.10)
+and scored into a new folder (which must not exist yet) holding one scored file per input file, at the same
+relative path. Every column keeps its type; status, segment_name and filled are text, segment an int64, null
+where the CSV file has an empty cell. Parquet is read a record batch at a time, so memory stays constant.
+
 An .xlsx workbook (told by its content, not its name) is read from its first sheet, or the one --sheet names,
 and scored into a workbook (the output's name must end in .xlsx) of that sheet: every row and column in order,
 numbers and dates as they were, text a spreadsheet would run as a formula neutralised. A workbook is read whole
 (a sheet holds at most 1,048,576 rows); an .xls (Excel 97-2003) or a password-protected workbook is refused.
+
+--dask ADDRESS (or the environment variable DASK_SCHEDULER_ADDRESS) scores a CSV or Parquet input on that Dask
+cluster (the [dask] extra): the workers read the input, which must be at the same path on storage they all see,
+and score its partitions; this machine writes the same output the local path writes.
 """
 
 from __future__ import annotations
@@ -25,11 +38,42 @@ import logging
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, client_files, client_workbooks, scoring
+from dashapp import artifacts, client_files, client_parquet, client_workbooks, dask_backend, scoring
 from dashapp.settings import get_settings
 from dashapp.views.score import normalised_summary
 
 logger = logging.getLogger("score")
+
+
+CSV, WORKBOOK, PARQUET_FILE, PARQUET_DATASET = "CSV", "an Excel workbook", "a Parquet file", "a Parquet dataset"
+#: The output's name each kind of input needs, and how to say it.
+_SUFFIXES = {WORKBOOK: client_workbooks.XLSX_SUFFIX, PARQUET_FILE: client_parquet.PARQUET_SUFFIX}
+
+
+def _input_kind(path: Path) -> str:
+    """What the input is, told by what it holds (a folder is a Parquet dataset), never by its name."""
+    if path.is_dir():
+        return PARQUET_DATASET
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if client_workbooks.is_workbook(head):
+        return WORKBOOK
+    return PARQUET_FILE if head.startswith(client_parquet.PARQUET_MAGIC) else CSV
+
+
+def _output_name_problem(kind: str, source: Path, target: Path) -> str | None:
+    """Why the output's name does not fit the input (the scored file is written as the input is, so a name
+    promising another format would mislead), or None."""
+    suffix = target.suffix.lower()
+    if kind in _SUFFIXES and suffix != _SUFFIXES[kind]:
+        return f"{source} is {kind}, so the scored file is one too: name the output *{_SUFFIXES[kind]}"
+    if kind == CSV and suffix in _SUFFIXES.values():
+        return (f"{source} is read as CSV, so the scored file is CSV too: name the output anything but "
+                f"{' or '.join('*' + s for s in _SUFFIXES.values())}")
+    if kind == PARQUET_DATASET and target.exists():
+        return (f"{source} is a Parquet dataset (a folder), so the scored dataset is a new folder: {target} "
+                "exists; name one that does not")
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,32 +85,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--sheet", default=None, help="the workbook's sheet to score (an .xlsx input; default: "
                                                       "its first sheet)")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="score on this Dask scheduler (default: DASK_SCHEDULER_ADDRESS, else this machine)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
     if args.chunk_rows < 1:
         parser.error(f"--chunk-rows {args.chunk_rows} must be at least 1")
-    if not args.input.is_file():
-        parser.error(f"{args.input} is not a file")
+    if not args.input.exists():
+        parser.error(f"{args.input} does not exist")
     if args.input.resolve() == args.output.resolve():
         parser.error("the output must not overwrite the input")
-    with args.input.open("rb") as handle:
-        workbook = client_workbooks.is_workbook(handle.read(8))
-    if workbook != (args.output.suffix.lower() == client_workbooks.XLSX_SUFFIX):
-        # The scored file is written as the input is; a name promising the other format would mislead.
-        parser.error(f"{args.input} is {'an Excel workbook' if workbook else 'read as CSV'}, so the scored file "
-                     f"is one too: name the output {'*.xlsx' if workbook else 'anything but *.xlsx'}")
+    kind = _input_kind(args.input)
+    problem = _output_name_problem(kind, args.input, args.output)
+    if problem:
+        parser.error(problem)
+    if args.sheet is not None and kind in (PARQUET_FILE, PARQUET_DATASET):
+        parser.error(f"{args.input} is {kind}, which has no sheets; --sheet is for an Excel workbook (.xlsx)")
+    address = dask_backend.scheduler_address(args.dask)
+    if address and args.sheet is not None:
+        parser.error("--sheet is for an Excel workbook, which --dask does not take: score it without --dask")
     try:
         store = artifacts.load_store(str(args.model_dir or get_settings().model_dir))
-        summary = client_workbooks.score_client_file(args.input, args.output, scoring.scoring_model(store),
-                                                     sheet=args.sheet, chunk_rows=args.chunk_rows,
-                                                     progress=not args.quiet)
-    except (artifacts.ArtifactError, client_files.ClientFileError) as error:
+        model = scoring.scoring_model(store)
+        if address:
+            from dashapp.dask_scoring import score_file_on_cluster
+
+            summary = score_file_on_cluster(args.input, args.output, model, address, chunk_rows=args.chunk_rows,
+                                            progress=not args.quiet)
+        elif kind in (PARQUET_FILE, PARQUET_DATASET):
+            summary = client_parquet.score_parquet_stream(args.input, args.output, model,
+                                                          chunk_rows=args.chunk_rows, progress=not args.quiet)
+        else:
+            summary = client_workbooks.score_client_file(args.input, args.output, model, sheet=args.sheet,
+                                                         chunk_rows=args.chunk_rows, progress=not args.quiet)
+    except (artifacts.ArtifactError, client_files.ClientFileError, dask_backend.DaskUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     counts = ", ".join(f"segment {s}: {n:,}" for s, n in summary.segments.items())
-    logger.info("read %s as %s; scored %s of %s rows into %s (%s)", args.input, summary.dialect.describe(),
-                f"{summary.scored:,}", f"{summary.rows:,}", args.output, counts)
+    where = f" on the Dask cluster at {address}" if address else ""
+    logger.info("read %s as %s; scored %s of %s rows%s into %s (%s)", args.input, summary.dialect.describe(),
+                f"{summary.scored:,}", f"{summary.rows:,}", where, args.output, counts)
     if summary.refused:
         logger.info("%s rows not scored: their status column says why", f"{summary.refused:,}")
     for line in normalised_summary(summary.normalised):
