@@ -106,12 +106,23 @@ def read_layout(source: Path) -> ParquetLayout:
         if schema is None:
             schema = file_schema
         elif not file_schema.equals(schema):
-            raise ClientFileError(f"the files of {name} have different columns: '{file}' has "
-                                  f"{', '.join(file_schema.names)}; '{files[0]}' has {', '.join(schema.names)}")
+            raise ClientFileError(f"the files of {name} have different columns: {_difference(file_schema, schema)} "
+                                  f"in '{file}' against '{files[0]}'; every file of a dataset needs the same")
         rows += metadata.num_rows
     layout = ParquetLayout(source, files, dataset, schema, rows)
     checked_field_columns(schema.names, name, layout.describe())
     return layout
+
+
+def _difference(schema: pa.Schema, first: pa.Schema) -> str:
+    """How ``schema`` differs from ``first``, in a few words."""
+    lacks = [n for n in first.names if n not in schema.names]
+    adds = [n for n in schema.names if n not in first.names]
+    retyped = [f"{f.name} ({f.type}, not {first.field(f.name).type})" for f in schema
+               if f.name in first.names and not f.type.equals(first.field(f.name).type)]
+    parts = ([f"no {', '.join(lacks)}"] if lacks else []) + ([f"also {', '.join(adds)}"] if adds else []) + \
+        ([f"{', '.join(retyped)}"] if retyped else [])
+    return "; ".join(parts) or "the same columns in another order"
 
 
 def scored_schema(schema: pa.Schema) -> pa.Schema:

@@ -123,3 +123,45 @@ def test_command_line_says_what_is_wrong_with_a_workbook(sample, workbook, full_
     sheet_of_a_csv = _run(sample, tmp_path / "out.csv", "--sheet", "Clients", "--model-dir", full_store.model_dir)
     assert sheet_of_a_csv.returncode == 1 and "--sheet is for an Excel workbook" in sheet_of_a_csv.stderr
     assert not list(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def parquet_sample(sample, tmp_path_factory) -> Path:
+    """The same clients as the sample, as a Parquet file (age as a number where it is one)."""
+    table = pd.read_csv(sample, sep=";", dtype=object, keep_default_na=False)
+    path = tmp_path_factory.mktemp("cli-parquet") / "clients.parquet"
+    table.to_parquet(path, index=False)
+    return path
+
+
+def test_command_line_scores_parquet_into_parquet_as_the_csv(sample, parquet_sample, full_store, tmp_path):
+    result = _run(parquet_sample, tmp_path / "scored.parquet", "--chunk-rows", "64", "--model-dir",
+                  full_store.model_dir)
+    assert result.returncode == 0, result.stderr
+    assert "as a Parquet file; scored 396 of 402 rows" in result.stderr
+    assert _run(sample, tmp_path / "scored.csv", "--model-dir", full_store.model_dir).returncode == 0
+    scored = pd.read_parquet(tmp_path / "scored.parquet")
+    streamed = pd.read_csv(tmp_path / "scored.csv", sep=";", dtype=str, keep_default_na=False)
+    assert scored["status"].tolist() == streamed["status"].tolist()
+    assert scored["filled"].fillna("").tolist() == streamed["filled"].tolist()
+    assert list(scored.columns) == list(streamed.columns)
+
+
+def test_command_line_says_what_a_parquet_input_needs(sample, parquet_sample, full_store, tmp_path):
+    as_csv = _run(parquet_sample, tmp_path / "out.csv")
+    assert as_csv.returncode == 2 and "is a Parquet file, so the scored file is one too: name the output " \
+                                      "*.parquet" in as_csv.stderr
+    csv_as_parquet = _run(sample, tmp_path / "out.parquet")
+    assert csv_as_parquet.returncode == 2 and "name the output anything but *.xlsx or *.parquet" in csv_as_parquet.stderr
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(parquet_sample.read_bytes()[:200])
+    result = _run(damaged, tmp_path / "out.parquet", "--model-dir", full_store.model_dir)
+    assert result.returncode == 1 and "'damaged.parquet' is not a readable Parquet file" in result.stderr
+    (tmp_path / "taken").mkdir()
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    (dataset / "part.0.parquet").write_bytes(parquet_sample.read_bytes())
+    taken = _run(dataset, tmp_path / "taken")
+    assert taken.returncode == 2 and "is a Parquet dataset (a folder), so the scored dataset is a new folder" in \
+        taken.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.parquet", "dataset", "taken"]
