@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python benchmarks/bench_scoring.py                 # everything, on model/
     PYTHONPATH=. python benchmarks/bench_scoring.py --skip-api      # in-process figures only
+    PYTHONPATH=. python benchmarks/bench_scoring.py --only-scales   # 1x, 10x, 100x as CSV and Parquet (issue 14)
 
 Targets on the 2-core machine (the issue): one client with a filled key field <= 2 ms (median); the 41,188-row
 file read, scored and written <= 1 s; the API under gunicorn -w 2 >= 500 requests/s with p99 <= 50 ms at 16
@@ -110,6 +111,81 @@ def bench_command_line(csv_path: Path, model_dir: Path, chunk_rows: int = 50_000
             print(f"command line, {(len(lines) - 1) * copies:,} rows ({big.stat().st_size / 1e6:.0f} MB) in chunks of "
                   f"{chunk_rows:,}: {seconds:.1f} s including start-up, peak memory "
                   f"{int(rss.group(1)) / 1024 if rss else float('nan'):.0f} MB")
+
+
+# --- Issue 14: a file of 1x, 10x and 100x the clients, as CSV and as Parquet -------------------------------------
+
+#: The issue's goals for scoring a file, read to written, by how many times the UCI clients it holds.
+SCALE_GOALS = {1: 0.5, 10: 4.0, 100: 40.0}
+
+_SCALE_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+start = time.perf_counter()
+from dashapp import artifacts, client_parquet, client_workbooks, scoring
+imported = time.perf_counter()
+model = scoring.scoring_model(artifacts.load_store(sys.argv[1]))
+loaded = time.perf_counter()
+source, target = Path(sys.argv[2]), Path(sys.argv[3])
+if client_parquet.is_parquet(source):
+    summary = client_parquet.score_parquet_stream(source, target, model)
+else:
+    summary = client_workbooks.score_client_file(source, target, model)
+written = time.perf_counter()
+print(json.dumps({"import": imported - start, "load": loaded - imported, "score": written - loaded,
+                  "rows": summary.rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def scaled_inputs(csv_path: Path, folder: Path, scale: int) -> dict[str, Path]:
+    """The UCI file's rows repeated ``scale`` times, as CSV (its own dialect) and as one Parquet file (a row group
+    per copy), written in constant memory under ``folder`` (a temporary folder: never committed)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    lines = csv_path.read_bytes().split(b"\n", 1)
+    csv = folder / f"clients-x{scale}.csv"
+    with csv.open("wb") as handle:
+        handle.write(lines[0] + b"\n")
+        for _ in range(scale):
+            handle.write(lines[1])
+    parquet = folder / f"clients-x{scale}.parquet"
+    table = pacsv.read_csv(csv_path, parse_options=pacsv.ParseOptions(delimiter=";"))
+    with pq.ParquetWriter(parquet, table.schema) as writer:
+        for _ in range(scale):
+            writer.write_table(table)
+    return {"CSV": csv, "Parquet": parquet}
+
+
+def bench_scales(csv_path: Path, model_dir: Path, scales=(1, 10, 100), repeat: int = 3) -> None:
+    """scripts/score.py's work on 1x, 10x and 100x the UCI clients, CSV and Parquet, each run in a fresh process:
+    read to written (the goal's measure), and beside it the start-up (imports, loading and verifying the model),
+    the whole command's time and the process's peak memory (constant if streaming). Medians of ``repeat`` runs
+    (one at 100x)."""
+    print("scoring a file, read to written (the issue's goals), in a fresh process each time; medians:")
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder:
+        for scale in scales:
+            inputs = scaled_inputs(csv_path, Path(folder), scale)
+            for kind, source in inputs.items():
+                runs = []
+                for _ in range(1 if scale >= 100 else repeat):
+                    target = Path(folder) / f"scored{source.suffix}"
+                    start = time.perf_counter()
+                    child = subprocess.run([sys.executable, "-c", _SCALE_CHILD, str(model_dir), str(source),
+                                            str(target)], capture_output=True, text=True,
+                                           env={**os.environ, "PYTHONPATH": str(REPO)})
+                    if child.returncode:
+                        raise RuntimeError(child.stderr)
+                    runs.append({**json.loads(child.stdout.strip().splitlines()[-1]),
+                                 "total": time.perf_counter() - start})
+                    target.unlink()
+                median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+                print(f"  {scale:>3}x {kind:<7} ({median['rows']:>9,.0f} rows, {source.stat().st_size / 1e6:5.1f} MB): "
+                      f"read to written {median['score']:6.2f} s [goal <= {SCALE_GOALS.get(scale, float('nan')):g} s]; "
+                      f"start-up {median['import']:.2f} s imports + {median['load']:.2f} s model; command "
+                      f"{median['total']:.1f} s; peak memory {median['peak_mb']:.0f} MB (n={len(runs)})")
+            for source in inputs.values():
+                source.unlink()
 
 
 # --- The largest uploads: the bound of one request --------------------------------------------------------------
@@ -375,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-bounds", action="store_true", help="skip the uploads at the limits")
     parser.add_argument("--only-bounds", action="store_true", help="only the uploads at the limits")
+    parser.add_argument("--only-scales", action="store_true",
+                        help="only scoring 1x, 10x and 100x the UCI clients as CSV and Parquet (issue 14)")
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100], help="default: 1 10 100")
     args = parser.parse_args(argv)
     settings = get_settings()
     model_dir = (args.model_dir or settings.model_dir).resolve()
@@ -386,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_bounds:
         bench_upload_bounds(csv_path, model_dir)
         return 0
+    if args.only_scales:
+        bench_scales(csv_path, model_dir, args.scales)
+        return 0
     ours = bench_one_client(model)
     bench_original(store, ours)
     bench_whole_file(csv_path, model)
@@ -393,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_upload_bounds(csv_path, model_dir)
     if not args.skip_cli:
         bench_command_line(csv_path, model_dir)
+        bench_scales(csv_path, model_dir, args.scales)
     if not args.skip_api:
         bench_api(model_dir)
     return 0

@@ -42,6 +42,18 @@ def test_a_csv_scored_on_the_cluster_is_byte_for_byte_the_local_file(clients, da
     assert there.refused >= 2 and b";'=call 0;" in (tmp_path / "there.csv").read_bytes()  # neutralised
 
 
+def test_a_windows_csv_is_read_and_written_on_the_cluster_in_its_own_dialect(clients, dask_cluster, model,
+                                                                               tmp_path):
+    source = tmp_path / "clients.csv"
+    text = clients.assign(note=[f"клиент {i}" for i in range(len(clients))]).to_csv(index=False, lineterminator="\r\n")
+    source.write_bytes(text.encode("cp1251"))
+    client_files.score_csv_stream(source, tmp_path / "here.csv", model)
+    there = score_file_on_cluster(source, tmp_path / "there.csv", model, dask_cluster.scheduler_address,
+                                  chunk_rows=64)
+    assert there.dialect.encoding == "cp1251" and there.dialect.line_terminator == "\r\n"
+    assert (tmp_path / "there.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
+
+
 def test_a_parquet_file_and_a_dataset_scored_on_the_cluster_equal_the_local_ones(clients, dask_cluster, model,
                                                                                   tmp_path):
     file = tmp_path / "clients.parquet"
