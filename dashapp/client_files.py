@@ -285,10 +285,14 @@ def _quoted(cells: pa.Array, dialect: Dialect) -> pa.Array:
     return pc.if_else(special, quoted, cells)
 
 
-def _rendered(cells: pa.Array, dialect: Dialect) -> pa.Array:
-    """Cells neutralised and quoted; the work is done once per distinct cell (a column repeats a few values)."""
-    encoded = pc.dictionary_encode(cells)
-    return pc.take(_quoted(_neutralised(encoded.dictionary), dialect), encoded.indices)
+def _rendered(columns: list[pa.Array], dialect: Dialect) -> list[pa.Array]:
+    """Columns of cells neutralised and quoted. The work is done once per distinct cell of each column (a column
+    repeats a few values), on every column's distinct cells at once: each pattern is then compiled once per
+    chunk, not once per column (which cost a chunk about 0.1 s whatever its rows)."""
+    encoded = [pc.dictionary_encode(cells) for cells in columns]
+    rendered = _quoted(_neutralised(pa.concat_arrays([e.dictionary for e in encoded])), dialect)
+    starts = np.cumsum([0] + [len(e.dictionary) for e in encoded])
+    return [pc.take(rendered.slice(start, len(e.dictionary)), e.indices) for start, e in zip(starts.tolist(), encoded)]
 
 
 def _csv_parts(table: pd.DataFrame, dialect: Dialect, header: bool) -> list:
@@ -302,7 +306,7 @@ def _csv_parts(table: pd.DataFrame, dialect: Dialect, header: bool) -> list:
         parts.append((dialect.delimiter.join(names.to_pylist()) + dialect.line_terminator)
                      .encode(dialect.encoding, errors="replace"))
     if table.shape[1] and len(table):
-        columns = [_rendered(text_cells(table.iloc[:, i]), dialect) for i in range(table.shape[1])]
+        columns = _rendered([text_cells(table.iloc[:, i]) for i in range(table.shape[1])], dialect)
         # Arrow joins the cells of a row about ten times faster than Python's csv module writes them; with the
         # line ending on the last cell, the rows' text is the joined array's one data buffer.
         columns[-1] = pc.binary_join_element_wise(columns[-1], dialect.line_terminator, "")

@@ -1,14 +1,14 @@
 """Scoring a file on a Dask cluster (``scripts/score.py --dask ADDRESS``): the workers read and score, this
 process writes.
 
-The input is read with ``dask.dataframe`` (a CSV file in blocks of about ``chunk_rows`` rows, with the dialect
-and encoding :func:`dashapp.client_files.csv_file_header` finds, as the local stream does; a Parquet file by row
-group; a Parquet dataset one partition per file), and ``map_partitions`` runs
-:func:`dashapp.client_files.score_chunk`, the step the local streams take, on every partition. Each worker then
-renders its scored partition (CSV text in the input's dialect, or an Arrow table in the scored schema) and
-counts it; this process takes the parts back in order, a few at a time, and writes one CSV file, or the Parquet
-file or dataset, as the local path does. So both the workers and this process hold only a few partitions at a
-time, whatever the file's size.
+The input is read with ``dask.dataframe``: a CSV file in blocks of about ``chunk_rows`` rows (at most
+:data:`dashapp.client_files.STREAM_BLOCK_BYTES`), in the dialect and encoding
+:func:`dashapp.client_files.csv_file_header` finds, as the local stream does; a Parquet file by row group; a
+Parquet dataset one partition per file. ``map_partitions`` runs :func:`dashapp.client_files.score_chunk`, the
+step the local streams take, on every partition. Each worker then renders its scored partition (CSV text in the
+input's dialect, or an Arrow table in the scored schema) and counts it; this process takes the parts back in
+order, a few at a time, and writes one CSV file, or the Parquet file or dataset, as the local path does. So the
+workers and this process hold only a few partitions at a time, whatever the file's size.
 
 What runs where: the workers must see the input at the same path (a shared file system); the scored file is
 written here, beside the target, and moved into place when complete. The scoring model (the voters' codes and
@@ -151,7 +151,7 @@ def _score_csv(client, source, target, model, model_on_workers, chunk_rows, prog
     line_bytes = max(len(head.split(b"\n", 1)[0]) + 1, 16)
     frame = dd.read_csv(str(source), sep=dialect.delimiter, encoding=dialect.encoding, header=0,
                         names=_positional(len(headers)), dtype=str, keep_default_na=False, na_filter=False,
-                        blocksize=min(max(chunk_rows * line_bytes, 1 << 16), 1 << 26))
+                        blocksize=min(max(chunk_rows * line_bytes, 1 << 16), client_files.STREAM_BLOCK_BYTES))
     scored_headers = list(client_files.score_chunk(frame._meta, headers, model).table.columns)
     parts = _scored_parts(client, frame, headers, model, model_on_workers, _csv_part, scored_headers, dialect)
     tally = StreamTally(model.segment_names)
