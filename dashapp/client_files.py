@@ -348,8 +348,17 @@ def client_csv_bytes(table: pd.DataFrame, dialect: Dialect, header: bool = True)
 # --- Any size, in chunks -------------------------------------------------------------------------------------
 
 
-#: The most bytes of a CSV file the stream parses at a time (see :func:`score_csv_stream`).
-STREAM_BLOCK_BYTES = 4 << 20
+#: The most bytes of a CSV file the stream parses at a time (see :func:`score_csv_stream`): the reader's
+#: read-ahead holds a few such blocks; each chunk costs a fixed few tens of milliseconds, so not much smaller.
+STREAM_BLOCK_BYTES = 8 << 20
+
+
+def stream_block_bytes(head: bytes, chunk_rows: int, smallest: int = 1 << 16) -> int:
+    """Bytes to parse at a time for chunks of about ``chunk_rows`` rows, from the lines of the file's first bytes
+    (``head``): at least ``smallest`` (Arrow's reader needs a block to hold a whole row), at most
+    :data:`STREAM_BLOCK_BYTES`."""
+    line_bytes = max(len(head) // max(head.count(b"\n"), 1), 16)
+    return min(max(chunk_rows * line_bytes, smallest), STREAM_BLOCK_BYTES)
 
 
 class StreamSummary(NamedTuple):
@@ -475,11 +484,10 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
     encoding, bom = dialect.encoding, dialect.bom
     partial = target.with_name(f".{target.name}.partial")
     tally = StreamTally(model.segment_names)
-    # Blocks of about chunk_rows rows (from the header's line length), each scored in slices of chunk_rows. The
-    # reader keeps several blocks read ahead, so a block is at most STREAM_BLOCK_BYTES: with 20 MB blocks the
-    # read-ahead alone held 160 MB, and the 100x file peaked at 958 MB.
-    line_bytes = max(len(_first_line(head.decode(encoding, errors="replace")).encode()), 16)
-    block_size = min(max(chunk_rows * line_bytes, 1 << 16), STREAM_BLOCK_BYTES)
+    # Blocks of about chunk_rows rows, each scored in slices of chunk_rows. The reader keeps several blocks read
+    # ahead, so a block is at most STREAM_BLOCK_BYTES: with 20 MB blocks the read-ahead alone held 160 MB, and
+    # the 100x file peaked at 958 MB.
+    block_size = stream_block_bytes(head, chunk_rows)
     try:
         with source.open("rb") as raw, \
                 tqdm(total=source.stat().st_size, desc="scoring", unit="B", unit_scale=True,

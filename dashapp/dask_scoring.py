@@ -148,10 +148,9 @@ def _score_csv(client, source, target, model, model_on_workers, chunk_rows, prog
     import dask.dataframe as dd
 
     headers, dialect, head = client_files.csv_file_header(source)
-    line_bytes = max(len(head.split(b"\n", 1)[0]) + 1, 16)
     frame = dd.read_csv(str(source), sep=dialect.delimiter, encoding=dialect.encoding, header=0,
                         names=_positional(len(headers)), dtype=str, keep_default_na=False, na_filter=False,
-                        blocksize=min(max(chunk_rows * line_bytes, 1 << 16), client_files.STREAM_BLOCK_BYTES))
+                        blocksize=client_files.stream_block_bytes(head, chunk_rows, smallest=1024))
     scored_headers = list(client_files.score_chunk(frame._meta, headers, model).table.columns)
     parts = _scored_parts(client, frame, headers, model, model_on_workers, _csv_part, scored_headers, dialect)
     tally = StreamTally(model.segment_names)
