@@ -17,7 +17,6 @@ the tree's table, about 1.2 MB pickled on the UCI build) is scattered to every w
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,8 +28,6 @@ from tqdm import tqdm
 from dashapp import client_files, client_parquet, client_workbooks, scoring
 from dashapp.client_files import ClientFileError, StreamSummary, StreamTally
 from dashapp.dask_backend import dask_client
-
-logger = logging.getLogger(__name__)
 
 #: Partitions in flight per worker thread: enough to keep every worker busy while this process writes.
 PARTS_AHEAD_PER_THREAD = 2
