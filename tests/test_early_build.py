@@ -106,8 +106,8 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp
     def failing_grid(*args, **kwargs):
         raise MemoryError("the grid ran out of memory")
 
-    monkeypatch.setattr(build, "_cluster_grid", failing_grid)
-    with pytest.raises(MemoryError):
+    with monkeypatch.context() as patch, pytest.raises(MemoryError):
+        patch.setattr(build, "_cluster_grid", failing_grid)
         build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False, early=True)
     assert artifacts.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
     served_from(model_dir)
@@ -183,7 +183,7 @@ def test_make_run_serves_while_the_grid_is_computed(bank_csv, tmp_path):
     studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_csv))
     held = []
     try:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 1800  # generous: a quick build on a loaded 2-core machine took 15 minutes
         while not (model_dir / artifacts.MANIFEST).exists():
             assert studio.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
