@@ -75,8 +75,10 @@ postgres:
 		exit 1; \
 	fi
 
-run: artifacts
-	HOST=127.0.0.1 PORT=$(PORT) $(SHELL) -c "exec $(VENV)/bin/$$(sed -n 's/^web: //p' Procfile)"
+# Serves as soon as there is something to serve: at once when model/ is up to date, else when the build has written
+# everything but the K-means grid, which it goes on computing while the app runs (scripts/run_studio.py).
+run: data
+	@HOST=127.0.0.1 PORT=$(PORT) $(PY) scripts/run_studio.py --jobs $(JOBS) $(SOURCE_ARGS)
 
 test: artifacts browser postgres
 	$(PY) -m pytest

@@ -176,7 +176,8 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
         if store is None:
             log_unavailable(problem)
             return jsonify({"status": "unavailable", "reason": UNAVAILABLE}), 503
-        return jsonify({"status": "ok", "artifacts": public_summary(store)})
+        return jsonify({"status": "ok", "artifacts": public_summary(store),
+                        "grid": "complete" if store.grid_ready else "pending"})
 
     api.mount(server, prefix)
     _add_security_headers(app, force_https=force_https_from_env())

@@ -47,6 +47,13 @@ RESPONSE = "response.json"
 TARGETING = "targeting.json"
 ARTIFACT_FILES = (CLIENTS, GRID_METRICS, TSNE, DENDROGRAMS, SEGMENTATION, CLASSIFIER, EVALUATION, PROFILES,
                   SCORING, SILHOUETTES, RESPONSE, TARGETING)
+#: What the K-means grid writes. An early build (``build_artifacts(..., early=True)``, what ``make run`` starts)
+#: swaps in every other artifact first, with ``"pending": true`` in the manifest's ``grid`` section, so the app
+#: serves the segments, the Data page and scoring while the grid runs; then it swaps in the complete folder.
+GRID_FILES = (GRID_METRICS, TSNE, DENDROGRAMS, SILHOUETTES)
+#: The build's progress through the grid, beside the model folder while an early build runs (not an artifact:
+#: the served folder is never written to): ``{"done": n, "total": m}``, or ``{"failed": reason}``.
+GRID_PROGRESS_SUFFIX = "-grid-progress.json"
 #: The knife plot's silhouettes are kept in steps of 1/SILHOUETTE_STEPS (0.002): half a pixel of the plot, and
 #: what keeps the artifact small (sorted values in these steps compress to about 1.6 bits each; exact float32
 #: values, some 8 MB, would double the artifacts). The exact averages and negative shares are in GRID_METRICS.
@@ -77,8 +84,31 @@ def write_silhouettes(path: Path, knife: pd.DataFrame) -> None:
                                     "silhouette_step": "DELTA_BINARY_PACKED"})
 
 
+def grid_pending(manifest: dict) -> bool:
+    """Whether ``manifest`` describes an early build's folder, whose grid is still being computed."""
+    return bool(manifest.get("grid", {}).get("pending", False))
+
+
+def grid_progress_path(model_dir: Path) -> Path:
+    """Where an early build reports its progress through the grid (beside ``model_dir``, hidden)."""
+    model_dir = Path(model_dir)
+    return model_dir.parent / f".{model_dir.name}{GRID_PROGRESS_SUFFIX}"
+
+
+def read_grid_progress(model_dir: Path) -> dict | None:
+    """An early build's progress through the grid (see :data:`GRID_PROGRESS_SUFFIX`), or None if not reported."""
+    try:
+        return json.loads(grid_progress_path(model_dir).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 class ArtifactError(RuntimeError):
     """The artifacts are missing, stale, corrupted or built with other library versions."""
+
+
+class GridPending(LookupError):
+    """An early build's grid is still being computed: the explorer's artifacts are not there yet."""
 
 
 def library_versions() -> dict[str, str]:
@@ -194,7 +224,8 @@ def verify_artifacts(model_dir: Path, manifest: dict) -> None:
                             f"{sklearn.__version__}; models do not load across versions. "
                             f"Rebuild with `{REBUILD_COMMAND}`.")
     recorded = manifest.get("artifacts", {})
-    for name in ARTIFACT_FILES:
+    expected = [name for name in ARTIFACT_FILES if not (grid_pending(manifest) and name in GRID_FILES)]
+    for name in expected:
         path = Path(model_dir) / name
         if name not in recorded:
             raise ArtifactError(f"The manifest does not list {name}. Rebuild with `{REBUILD_COMMAND}`.")
@@ -231,6 +262,7 @@ class ArtifactStore:
 
     def __init__(self, model_dir: Path, verify: bool = True):
         self.model_dir = Path(model_dir)
+        self._manifest_identity = _file_identity(self.model_dir / MANIFEST)
         self.manifest = read_manifest(self.model_dir)
         if verify:
             reasons = staleness(self.manifest, data_sha256=None, parameters=None)
@@ -240,7 +272,18 @@ class ArtifactStore:
             verify_artifacts(self.model_dir, self.manifest)
 
     def _path(self, name: str) -> Path:
+        if name in GRID_FILES and not self.grid_ready:
+            raise GridPending(f"{name} is still being computed by the build (an early build's grid)")
         return self.model_dir / name
+
+    @property
+    def grid_ready(self) -> bool:
+        """False while an early build's grid is still being computed (the explorer's artifacts are missing)."""
+        return not grid_pending(self.manifest)
+
+    def manifest_replaced(self) -> bool:
+        """Whether the folder's manifest is no longer the one this store read (a build has swapped in since)."""
+        return _file_identity(self.model_dir / MANIFEST) != self._manifest_identity
 
     @cached_property
     def provenance(self) -> DataProvenance:
@@ -352,8 +395,9 @@ class ArtifactStore:
 
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
-        for name in ("clients", "grid_metrics", "_tsne", "_dendrograms", "_silhouettes", "segmentation_model",
-                     "evaluation", "profiles", "scoring_index", "response", "targeting"):
+        grid = ("grid_metrics", "_tsne", "_dendrograms", "_silhouettes") if self.grid_ready else ()
+        for name in ("clients", *grid, "segmentation_model", "evaluation", "profiles", "scoring_index", "response",
+                     "targeting"):
             getattr(self, name)
 
     def summary(self) -> dict:
@@ -362,6 +406,15 @@ class ArtifactStore:
         return {"built_at": manifest["built_at"], "data_sha256": manifest["data"]["sha256"],
                 "rows": manifest["data"]["rows"], "mode": manifest["parameters"]["mode"],
                 "versions": manifest["versions"], "code_version": manifest["code_version"]}
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """``(inode, modification time)`` of ``path``: a swapped-in folder's manifest is a new file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
 
 
 @cache

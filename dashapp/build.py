@@ -16,7 +16,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -126,7 +126,7 @@ def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataF
 
 
 def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
-                    jobs: int = 1, progress: bool = True) -> dict:
+                    jobs: int = 1, progress: bool = True, early: bool = False) -> dict:
     """Build every artifact from ``source`` into ``model_dir``, atomically.
 
     The source is read and validated before anything is written, so a source that cannot be used leaves the
@@ -144,6 +144,11 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
         Processes for the grid and the imputations.
     progress : bool
         Show a progress bar per stage.
+    early : bool
+        Swap in every artifact but the grid's first (the manifest marks the grid pending), so that an app started
+        meanwhile serves the segments, the Data page and scoring; the grid's progress is written beside the
+        folder (:func:`dashapp.artifacts.grid_progress_path`); then swap in the complete folder, the same as
+        without ``early``. A failure in the grid is written there too, and leaves the early folder served.
 
     Returns
     -------
@@ -157,12 +162,31 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
     model_dir = Path(model_dir).resolve()
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-staging-", dir=model_dir.parent))
+    progress_file = artifacts.grid_progress_path(model_dir) if early else None
     try:
-        manifest = _build_into(source, staging, parameters, jobs, progress)
+        manifest = _build_into(source, staging, parameters, jobs, progress,
+                               early=(lambda out: _swap_in(_copy_of(out), model_dir)) if early else None,
+                               grid_progress=progress_file)
         _swap_in(staging, model_dir)
+    except BaseException as error:
+        if progress_file is not None and progress_file.exists():
+            reason = ("stopped before it was complete" if isinstance(error, KeyboardInterrupt)
+                      else f"{type(error).__name__}: {error}")
+            _write_json_atomically(progress_file, {"failed": reason})
+            progress_file = None  # kept: the app says why the explorer stays empty
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if progress_file is not None:
+            progress_file.unlink(missing_ok=True)
     return manifest
+
+
+def _copy_of(folder: Path) -> Path:
+    """A copy of a staging folder beside it, to swap in while the build goes on writing the original."""
+    copy = Path(tempfile.mkdtemp(prefix=f"{folder.name}-early-", dir=folder.parent))
+    shutil.copytree(folder, copy, dirs_exist_ok=True)
+    return copy
 
 
 def _swap_in(staging: Path, model_dir: Path) -> None:
@@ -230,7 +254,10 @@ class _FinalModel:
 
 
 def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParameters, jobs: int,
-                progress: bool) -> dict:
+                progress: bool, early: Callable[[Path], None] | None = None,
+                grid_progress: Path | None = None) -> dict:
+    """Every stage, writing into ``out``. The grid runs last: with ``early``, every other artifact is written
+    first, with a manifest that marks the grid pending, and ``early(out)`` is called to serve them meanwhile."""
     seconds: dict[str, float] = {}
     with _stage("data", 3, progress, seconds) as bar:
         bank = _prepare_bank_data(source, parameters.mode, parameters.random_state, bar)
@@ -239,29 +266,61 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
         knn, treated = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
     configurations, fitted = _grid_configurations()
     samples = draw_samples(bank.n_train, parameters.grid)
-    with _stage("grid", len(fitted), progress, seconds) as bar:
-        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar)
     with _stage("segmentation", 3, progress, seconds) as bar:
         final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
     with _stage("stability", 1, progress, seconds) as bar:
         stability = _segmentation_stability(bank, final.segmentation, parameters)
         bar.update()
-    reports = {"stability": stability,
-               "methods": method_facts(bank.clean, final.segmentation.imputed_key_fields,
-                                       final.segmentation.all_segments,
-                                       {config: result.metrics for config, result in results.items()},
-                                       grid_n_init=parameters.grid.n_init, final_k=parameters.final_k)}
     with _stage("benchmarks", 2, progress, seconds) as bar:
         _write_json(out / artifacts.TARGETING, _benchmark_segments(bank, final, parameters.random_state, bar))
-    # The benchmarks stage wrote its own file.
-    with _stage("write", len(artifacts.ARTIFACT_FILES) - 1, progress, seconds) as bar:
-        evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
+    # The benchmarks stage wrote its own file, the grid stage writes its four.
+    with _stage("write", len(artifacts.ARTIFACT_FILES) - 1 - len(artifacts.GRID_FILES), progress, seconds) as bar:
+        evaluation = _write_artifacts(out, bank, knn, final, {"stability": stability}, samples, bar)
+    grid = {"configurations": len(configurations), "fitted": len(fitted)}
+    if early is not None:
+        _write_json(out / artifacts.MANIFEST, _manifest(out, bank, parameters, jobs, seconds, evaluation,
+                                                        grid={**grid, "pending": True}))
+        early(out)
+    with _stage("grid", len(fitted), progress, seconds) as bar:
+        reported = bar if grid_progress is None else _ReportedProgress(bar, grid_progress)
+        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, reported)
+        evaluation["methods"] = method_facts(bank.clean, final.segmentation.imputed_key_fields,
+                                             final.segmentation.all_segments,
+                                             {config: result.metrics for config, result in results.items()},
+                                             grid_n_init=parameters.grid.n_init, final_k=parameters.final_k)
+        _write_grid(out, results, configurations, samples, bank.train_client_ids)
+        _write_json(out / artifacts.EVALUATION, evaluation)
     manifest = _manifest(out, bank, parameters, jobs, seconds, evaluation,
-                         grid={"configurations": len(configurations), "fitted": len(fitted),
-                               "work_seconds": _grid_work_seconds(results, fitted)})
+                         grid={**grid, "work_seconds": _grid_work_seconds(results, fitted)})
     _write_json(out / artifacts.MANIFEST, manifest)
     _report(evaluation["final"], seconds)
     return manifest
+
+
+class _ReportedProgress:
+    """A stage's progress bar that also writes its progress to a file, for the app to show while an early
+    build's grid runs (:func:`dashapp.artifacts.read_grid_progress`); anything else is the bar's."""
+
+    def __init__(self, bar: tqdm, path: Path):
+        self._bar, self._path = bar, path
+        self._write()
+
+    def update(self, n: float = 1) -> None:
+        self._bar.update(n)
+        self._write()
+
+    def __getattr__(self, name: str):
+        return getattr(self._bar, name)
+
+    def _write(self) -> None:
+        _write_json_atomically(self._path, {"done": float(self._bar.n), "total": float(self._bar.total or 0)})
+
+
+def _write_json_atomically(path: Path, payload: dict) -> None:
+    # A reader sees the previous content or the new one, never half a file.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(payload))
+    os.replace(temporary, path)
 
 
 def _prepare_bank_data(source: sources.LoadedSource, mode: str, seed: int, bar: tqdm) -> _BankData:
@@ -416,14 +475,13 @@ def _segmentation_stability(bank: _BankData, segmentation: FinalSegmentation, pa
 
 
 def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, reports: dict,
-                     results: dict, configurations: list, samples, bar: tqdm) -> dict:
-    """Write every artifact but the manifest; return the evaluation written (``reports`` are sections of it)."""
+                     samples, bar: tqdm) -> dict:
+    """Write every artifact but the grid's and the manifest; return the evaluation written (``reports`` are
+    sections of it; the grid stage adds its ``methods`` and writes it again)."""
     segmentation, classifier = final.segmentation, final.classifier
     _write_clients(out / artifacts.CLIENTS, bank.clean, segmentation.imputed_key_fields,
                    segmentation.all_segments, bank.n_train)
     bar.update()
-    _write_grid(out, results, configurations, samples, bank.train_client_ids)
-    bar.update(4)
     joblib.dump({"imputer": knn, "transformer": segmentation.transformer, "kmeans": segmentation.kmeans,
                  "segment_of_label": segmentation.segment_of_label}, out / artifacts.SEGMENTATION)
     joblib.dump({"encoder": classifier.encoder, "tree": classifier.tree, "logistic": classifier.logistic},
@@ -457,7 +515,10 @@ def _final_evaluation(segmentation: FinalSegmentation, samples) -> dict:
 
 def _manifest(out: Path, bank: _BankData, parameters: BuildParameters, jobs: int,
               seconds: dict[str, float], evaluation: dict, grid: dict) -> dict:
-    """What was built, from what, by which code, how long it took, and every artifact's checksum."""
+    """What was built, from what, by which code, how long it took, and every artifact's checksum (but the grid's
+    while ``grid["pending"]``)."""
+    names = [name for name in artifacts.ARTIFACT_FILES
+             if not (grid.get("pending") and name in artifacts.GRID_FILES)]
     return {
         "schema": artifacts.SCHEMA_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -471,7 +532,7 @@ def _manifest(out: Path, bank: _BankData, parameters: BuildParameters, jobs: int
         "final": {"shares": evaluation["final"]["shares"], "silhouette": evaluation["final"]["silhouette"],
                   "tree_test_accuracy": evaluation["classifier"]["tree"]["accuracy"]},
         "artifacts": {name: {"sha256": artifacts.file_sha256(out / name), "bytes": (out / name).stat().st_size}
-                      for name in artifacts.ARTIFACT_FILES},
+                      for name in names},
     }
 
 

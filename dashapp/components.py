@@ -10,11 +10,12 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, chart_data
-from dashapp.artifacts import REBUILD_COMMAND
+from dashapp.artifacts import REBUILD_COMMAND, read_grid_progress
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.store import log_unavailable
 from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
+from dashapp.views.grid_status import grid_status_sentence
 from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates, split_explanation
@@ -53,6 +54,11 @@ def missing_artifacts_notice(reason: str) -> dbc.Alert:
                 ", which builds what is missing) and to restart the app; the server's log says what is wrong."],
                className="mb-0"),
     ], color="warning", className="artifact-problem")
+
+
+def grid_pending_notice(model_dir) -> dbc.Alert:
+    """What a page that needs the K-means grid shows while an early build (``make run``) computes it."""
+    return dbc.Alert(grid_status_sentence(read_grid_progress(model_dir)), color="info", className="grid-pending")
 
 
 def metric(value: str, caption: str, **column_widths) -> dbc.Col:

@@ -33,7 +33,14 @@ def current_store() -> ArtifactStore:
     ArtifactError
         When ``model/`` is missing, stale or corrupted; the message says which command fixes it.
     """
-    return load_store(str(get_settings().model_dir))
+    model_dir = str(get_settings().model_dir)
+    store = load_store(model_dir)
+    if not store.grid_ready and store.manifest_replaced():
+        # An early build (make run) has swapped in the complete folder: load it. A complete store is kept for the
+        # process's life, as before: replacing artifacts under a running app is a restart's job.
+        load_store.cache_clear()
+        store = load_store(model_dir)
+    return store
 
 
 def artifact_status() -> tuple[ArtifactStore | None, str | None]:

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, url_state
 from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
-                                graph_card, methods_link, missing_artifacts_notice)
+                                graph_card, grid_pending_notice, methods_link, missing_artifacts_notice)
 from dashapp.figures import explorer as figures
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
@@ -168,6 +168,8 @@ def layout(**query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
+    if not store.grid_ready:
+        return html.Div([html.H2("Clustering explorer"), grid_pending_notice(store.model_dir)])
     k_values = view.grid_k_values(store.manifest)
     selection, problems = view.selection_from_query(query, k_values, store.final_k)
     grid = store.manifest["parameters"]["grid"]

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashapp.components import missing_artifacts_notice, original_study_link
+from dashapp.components import grid_pending_notice, missing_artifacts_notice, original_study_link
 from dashapp.store import artifact_status
 from dashapp.views.methods import METHODS_PATH, methods_sections
 
@@ -30,5 +30,6 @@ def layout(**_query):
         html.P(["The segmentation reproduces the original study (", original_study_link(), "); this page says "
                 "what its choices do. Every number below is computed by the build from the data file."],
                className="text-muted"),
+        *([] if store.grid_ready else [grid_pending_notice(store.model_dir)]),
         html.Div(cards, id=METHODS_SECTIONS),
     ])

@@ -4,6 +4,7 @@ dashapp.build and dashapp.sources).
     python scripts/build_artifacts.py                 # full build of the UCI file, one process
     python scripts/build_artifacts.py --jobs 2        # use both cores
     python scripts/build_artifacts.py --if-stale      # only when missing or stale (what `make` runs)
+    python scripts/build_artifacts.py --early         # serve-able before the grid is done (`make run`)
     python scripts/build_artifacts.py --quick --model-dir /tmp/m   # small grid, for tests
     python scripts/build_artifacts.py --data clients.csv           # a CSV (';', ',' or tab), or .parquet
     python scripts/build_artifacts.py --data postgresql+psycopg://user:pw@host/db --table clients
@@ -50,6 +51,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"segments of the final segmentation (default {domain.FINAL_K}, the original study's); "
                              "one of the grid's k values (2-15; 2-6 with --quick)")
     parser.add_argument("--if-stale", action="store_true", help="build only if missing or stale")
+    parser.add_argument("--early", action="store_true",
+                        help="swap in every artifact but the grid's first, so an app serves them while the grid "
+                             "runs (what `make run` does); then the complete folder, as without it")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     if args.jobs < 1:
@@ -104,6 +108,8 @@ def _stale_reasons(model_dir: Path, source: sources.DataSource, parameters: Buil
     fingerprint = loaded.fingerprint if loaded is not None else sources.file_fingerprint(source)
     reasons = (artifacts.staleness(manifest, fingerprint, parameters.to_json())
                + sources.source_changes(manifest, source, args.date_column, args.drop_invalid))
+    if artifacts.grid_pending(manifest):
+        reasons.append("the grid of an early build was not completed")
     return reasons, loaded
 
 
@@ -136,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     except (DataSourceError, sources.SourceError, DataValidationError) as error:
         _print_error(error)
         return 1
-    manifest = build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet)
+    manifest = build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet,
+                               early=args.early)
     logger.info("wrote %d artifacts from %s to %s in %.0f s", len(manifest["artifacts"]), loaded.source.describe(),
                 model_dir, sum(manifest["stage_seconds"].values()))
     return 0

@@ -159,9 +159,13 @@ def stability_section(stability: dict) -> Section:
 
 def methods_sections(evaluation: dict, time_ordered: bool = True) -> list[Section]:
     """Every section of the Methods page, in the order it shows them (``time_ordered``: the build's split is
-    in time order, see :func:`differences_section`)."""
+    in time order, see :func:`differences_section`). The four that read the K-means grid are left out while an
+    early build is still computing it (``evaluation`` has no ``methods`` yet)."""
+    final_sections = [stability_section(evaluation["stability"]),
+                      differences_section(evaluation["classifier"], time_ordered)]
+    if "methods" not in evaluation:
+        return final_sections
     methods = evaluation["methods"]
     k = int(evaluation.get("final", {}).get("k", domain.FINAL_K))
     return [k_choice_section(methods["k_choice"], k), unknown_loans_section(methods["unknown_loans"]),
-            outcome_section(methods["outcome_in_grid"]), elbows_section(methods["elbows"]),
-            stability_section(evaluation["stability"]), differences_section(evaluation["classifier"], time_ordered)]
+            outcome_section(methods["outcome_in_grid"]), elbows_section(methods["elbows"]), *final_sections]
