@@ -30,6 +30,18 @@ logger = logging.getLogger(__name__)
 CLIENTS = "clients"
 
 
+def _filled(values: np.ndarray) -> np.ndarray:
+    """A column DuckDB gave as a masked array (it holds NULLs) with the NULLs as NaN, NaT or None."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return values
+    if values.dtype.kind in "iub":
+        values = values.astype(np.float64)
+    elif values.dtype.kind not in "fmM":
+        values = values.astype(object)
+    return values.filled({"f": np.nan, "m": np.timedelta64("NaT"), "M": np.datetime64("NaT")}.get(
+        values.dtype.kind))
+
+
 def quoted(name: str) -> str:
     """A column name as SQL reads it (``"emp.var.rate"``, ``"default"``)."""
     return '"' + name.replace('"', '""') + '"'
@@ -85,8 +97,11 @@ class ClientQueries:
             self._local = threading.local()
 
     def frame(self, sql: str, parameters: Sequence = ()) -> pd.DataFrame:
-        """The result of one query as a pandas frame."""
-        return self.cursor().execute(sql, list(parameters)).df()
+        """The result of one query as a pandas frame (NULLs as NaN or NaT)."""
+        # By numpy arrays: DuckDB's own .df() spends some 8 ms a query on its pandas conversion, more than
+        # the query itself takes on the UCI file.
+        columns = self.cursor().execute(sql, list(parameters)).fetchnumpy()
+        return pd.DataFrame({name: _filled(values) for name, values in columns.items()})
 
     def rows(self, client_ids: Sequence[int], columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Some clients' ``columns`` (default: every column), indexed by ``client_id`` in the order asked (unknown

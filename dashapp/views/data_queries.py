@@ -111,14 +111,13 @@ class QuerySelection:
     def __init__(self, engine: ClientEngine, spec: ClientFilter):
         self._queries = engine.queries
         self._where, self._parameters = engine.where(spec)
-        # count_if over no rows is NULL, not 0.
-        counted = self._frame(f"SELECT count(*) AS clients, coalesce(count_if({SUBSCRIBED}), 0) AS subscribed "
-                              f"FROM {CLIENTS} {self._where}").iloc[0]
-        self.clients = int(counted["clients"])
-        self.rate = rates.Rate(population(spec), self.clients, int(counted["subscribed"]))
-        self.months = engine.period_months(spec)
         self._counts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._answers: dict[tuple, object] = {}
+        # The clients and subscriptions come with the first section's counts, which the page asks for anyway.
+        _, answers, subscribed = self.value_counts("y")
+        self.clients = int(answers.sum())
+        self.rate = rates.Rate(population(spec), self.clients, int(subscribed.sum()))
+        self.months = engine.period_months(spec)
 
     def _frame(self, sql: str) -> pd.DataFrame:
         return self._queries.frame(sql, self._parameters)
@@ -189,11 +188,12 @@ class QuerySelection:
 
     @_kept
     def unknown_audit(self) -> pd.DataFrame:
-        columns = domain.COLUMNS_WITH_UNKNOWN
-        counted = ", ".join(f"coalesce(count_if({quoted(column)} = '{domain.UNKNOWN}'), 0) AS {quoted(column)}"
-                            for column in columns)
-        counts = self._frame(f"SELECT {counted} FROM {CLIENTS} {self._where}").iloc[0]
-        return unknown_table({column: int(counts[column]) for column in columns}, self.clients)
+        # From the counts per value: every column with unknowns is counted in a section.
+        unknown = {}
+        for column in domain.COLUMNS_WITH_UNKNOWN:
+            values, clients, _ = self.value_counts(column)
+            unknown[column] = int(clients[values == domain.UNKNOWN].sum())
+        return unknown_table(unknown, self.clients)
 
     @_kept
     def subscription_rates(self, names: dict[str, str], segment_numbers: tuple[int, ...]) -> rates.SubscriptionRates:
