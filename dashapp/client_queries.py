@@ -11,6 +11,7 @@ greenlet never sees another's cursor mid-query.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -42,6 +43,22 @@ def _filled(values: np.ndarray) -> np.ndarray:
         values.dtype.kind))
 
 
+def _client_id_select(path: Path, source: str) -> str:
+    """The clients with their ``client_id`` as pandas wrote the index: a range (start, step; the file's rows in
+    order, not stored) or a column of its own."""
+    import pyarrow.parquet as pq
+
+    metadata = json.loads((pq.read_schema(path).metadata or {}).get(b"pandas", b"{}"))
+    index = (metadata.get("index_columns") or [None])[0]
+    if isinstance(index, dict) and index.get("kind") == "range":
+        start, step = int(index["start"]), int(index["step"])
+        return (f"SELECT * EXCLUDE (file_row_number), {start} + file_row_number * {step} AS client_id "
+                f"FROM read_parquet({source}, file_row_number = true)")
+    if isinstance(index, str):
+        return f"SELECT * EXCLUDE ({quoted(index)}), {quoted(index)} AS client_id FROM read_parquet({source})"
+    raise ValueError(f"{path} has no client_id index (pandas metadata {index!r}); rebuild the artifacts")
+
+
 def quoted(name: str) -> str:
     """A column name as SQL reads it (``"emp.var.rate"``, ``"default"``)."""
     return '"' + name.replace('"', '""') + '"'
@@ -69,8 +86,7 @@ class ClientQueries:
         source = "'" + str(self.path).replace("'", "''") + "'"
         # A view, not a table: the rows stay in the file; DuckDB caches only the file's metadata.
         connection.execute("SET parquet_metadata_cache = true")
-        connection.execute(f"CREATE VIEW {CLIENTS} AS SELECT * EXCLUDE (file_row_number), "
-                           f"file_row_number AS client_id FROM read_parquet({source}, file_row_number = true)")
+        connection.execute(f"CREATE VIEW {CLIENTS} AS {_client_id_select(self.path, source)}")
         return connection
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

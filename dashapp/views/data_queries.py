@@ -182,7 +182,7 @@ class QuerySelection:
                              f"count_if({SUBSCRIBED}) AS subscribed, {sums} FROM {CLIENTS} {self._where} "
                              "GROUP BY ALL")
         index = month_index(self.months)
-        counts = counts.set_index(pd.DatetimeIndex(counts["month"])).reindex(index, fill_value=0)
+        counts = counts.drop(columns="month").set_index(pd.DatetimeIndex(counts["month"])).reindex(index, fill_value=0)
         return monthly_table(index, counts["clients"].to_numpy(), counts["subscribed"].to_numpy(),
                              {column: counts[column].to_numpy(np.float64) for column in domain.SOCIO_ECONOMIC_COLUMNS})
 
