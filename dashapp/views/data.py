@@ -1,9 +1,11 @@
 """What the Data page shows: its client filter (and the filter's URL query), and the small aggregates its charts draw.
 
-Dash-free. A :class:`ClientFilter` says which clients an analyst is looking at; a :class:`ClientTable` holds the
-clients once per process as numpy codes so that a filter is a handful of boolean operations; the aggregate
-functions turn the selected rows into frames of a few dozen numbers, which is all that travels to the browser.
-The figures are drawn by :mod:`dashapp.figures.data`. The module runs a little over 450 lines on purpose: the
+Dash-free. A :class:`ClientFilter` says which clients an analyst is looking at; a :class:`FilterSpace` reads it
+from a URL and from the widgets; the aggregates turn the selected clients into frames of a few dozen numbers,
+which is all that travels to the browser. Each aggregate is made of counts (``*_table``), so the page's SQL engine
+(:mod:`dashapp.views.data_queries`, what the page uses) and the in-memory :class:`ClientTable` and
+:class:`Selection` here (the reference it is tested against, and what a notebook filters a frame with) give the
+same frames. The figures are drawn by :mod:`dashapp.figures.data`. The module runs over 450 lines on purpose: the
 filter and the aggregates are the one view of one page, read together (every aggregate takes the filtered rows),
 and a split would leave two halves that only each other and the page import.
 """
