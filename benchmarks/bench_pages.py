@@ -159,33 +159,38 @@ def _memory_mb(pid: str) -> dict[str, float]:
 #: does them (gunicorn.conf.py's when_ready). A checkout before issue 14 has no preload_for_workers.
 BOOT_PROBE = """
 import json, sys, time
-marks = [("start", time.perf_counter())]
+def now():
+    return time.perf_counter(), time.process_time()
+marks = [("start", now())]
 import app
-marks.append(("import the app (Dash, pages, plotly, pandas, scikit-learn)", time.perf_counter()))
+marks.append(("import the app (Dash, pages, plotly, pandas, scikit-learn)", now()))
 from dashapp.store import artifact_status
 store, problem = artifact_status()
-marks.append(("read the manifest, verify every artifact's checksum", time.perf_counter()))
+marks.append(("read the manifest, verify every artifact's checksum", now()))
 try:
     from dashapp.store import preload_for_workers
 except ImportError:
     store.preload()
-    marks.append(("load every artifact (store.preload)", time.perf_counter()))
+    marks.append(("load every artifact (store.preload)", now()))
 else:
     store.preload()
-    marks.append(("load every artifact but the clients (store.preload)", time.perf_counter()))
+    marks.append(("load every artifact but the clients (store.preload)", now()))
     preload_for_workers(store)  # preload again is a no-op: this times the clients' counts
-    marks.append(("count the clients' aggregates by SQL", time.perf_counter()))
+    marks.append(("count the clients' aggregates by SQL", now()))
 from dashapp.scoring import scoring_model
 scoring_model(store)
-marks.append(("tabulate the scoring model", time.perf_counter()))
+marks.append(("tabulate the scoring model", now()))
 app.server.test_client().get("/")
-marks.append(("Dash's set-up (one request)", time.perf_counter()))
-print(json.dumps([(name, later - earlier) for (_, earlier), (name, later) in zip(marks, marks[1:])]))
+marks.append(("Dash's set-up (one request)", now()))
+print(json.dumps([(name, later[0] - earlier[0], later[1] - earlier[1])
+                  for (_, earlier), (name, later) in zip(marks, marks[1:])]))
 """
 
 
-def boot_steps(app_dir: Path, env: dict) -> list[tuple[str, float]]:
-    """Seconds of each step of the boot, measured in a fresh interpreter in ``app_dir``."""
+def boot_steps(app_dir: Path, env: dict) -> list[tuple[str, float, float]]:
+    """Seconds of each step of the boot, on the clock and of CPU, measured in a fresh interpreter in ``app_dir``.
+
+    The CPU seconds are what the step costs on an idle machine; the clock's are longer when others share it."""
     result = subprocess.run([sys.executable, "-c", BOOT_PROBE], cwd=app_dir, env=env, capture_output=True, text=True,
                             timeout=300)
     if result.returncode:
@@ -210,8 +215,10 @@ def main() -> int:
     if args.model_dir:
         env["BANK_MODEL_DIR"] = str(args.model_dir.resolve())
     print(f"app {args.app_dir}, artifacts {env.get('BANK_MODEL_DIR', 'model/ (default)')}")
-    for step, seconds in boot_steps(args.app_dir, env):
-        print(f"  boot: {step:<58}{seconds:6.2f} s")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores: clock times grow with it, CPU times much less")
+    for step, seconds, cpu in boot_steps(args.app_dir, env):
+        print(f"  boot: {step:<58}{seconds:6.2f} s ({cpu:.2f} s CPU)")
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--config", "gunicorn.conf.py"],
                               cwd=args.app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
