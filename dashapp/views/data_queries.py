@@ -83,15 +83,6 @@ def client_engine(store) -> ClientEngine:
     return ClientEngine(client_queries(store))
 
 
-def warm(engine: ClientEngine, names: dict[str, str], segment_numbers: tuple[int, ...]) -> None:
-    """Answer every question of the unfiltered page now (gunicorn's master, so that every worker has them)."""
-    everyone = engine.selection(ClientFilter())
-    for group in COUNTED_TOGETHER:
-        everyone.value_counts(group[0])
-    everyone.duration_summary(), everyone.monthly_summary(), everyone.unknown_audit()
-    everyone.subscription_rates(names, segment_numbers)
-
-
 def _kept(method):
     """Keep a :class:`QuerySelection` method's answer per arguments: several charts and callbacks ask for it."""
 
