@@ -69,13 +69,13 @@ def when_ready(server):
 
     from dashapp.scoring import scoring_model
     from dashapp.settings import get_settings
-    from dashapp.store import artifact_status
+    from dashapp.store import artifact_status, preload_for_workers
 
     store, problem = artifact_status()
     if store is None:
         server.log.warning("artifacts not loaded: %s", problem)
     else:
-        store.preload()
+        preload_for_workers(store)
         scoring_model(store)  # the tree's answers tabulated and the voters grouped, once for all workers
         # The library versions are for the operator (this log and model/manifest.json), never for a browser.
         versions = ", ".join(f"{name} {version}" for name, version in store.manifest["versions"].items())

@@ -292,7 +292,10 @@ class ArtifactStore:
 
     @cached_property
     def clients(self) -> pd.DataFrame:
-        """Every row of the file, cleaned, with ``segment``, imputed key fields and ``split``."""
+        """Every row of the file, cleaned, with ``segment``, imputed key fields and ``split``.
+
+        The whole table in memory, for the build, the export and notebooks; the app's pages query the file
+        instead (:mod:`dashapp.client_queries`), so that no web worker holds it."""
         return pd.read_parquet(self._path(CLIENTS))
 
     @cached_property
@@ -394,10 +397,11 @@ class ArtifactStore:
         return json.loads(self._path(TARGETING).read_text())
 
     def preload(self) -> None:
-        """Load every artifact now (gunicorn's master does this so forked workers share the memory)."""
+        """Load every artifact now (gunicorn's master does this so forked workers share the memory), except the
+        clients: the pages ask for them by SQL (:mod:`dashapp.client_queries`), as many as there may be; and the
+        grid's while an early build is still computing it."""
         grid = ("grid_metrics", "_tsne", "_dendrograms", "_silhouettes") if self.grid_ready else ()
-        for name in ("clients", *grid, "segmentation_model", "evaluation", "profiles", "scoring_index", "response",
-                     "targeting"):
+        for name in (*grid, "segmentation_model", "evaluation", "profiles", "scoring_index", "response", "targeting"):
             getattr(self, name)
 
     def summary(self) -> dict:

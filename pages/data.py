@@ -20,6 +20,7 @@ from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
 from dashapp.store import artifact_status, current_store
 from dashapp.views import data as view
+from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.views import inputs, rates
 from dashapp.views import provenance as about_data
 
@@ -62,7 +63,7 @@ chart_downloads("data", {
     DATA_MONTHLY_CHART: "Subscriptions by month", DATA_INDICATORS_CHART: "Socio-economic indicators",
     DATA_UNKNOWN_CHART: "Unknown values"})
 
-#: The filter widgets, by the name :meth:`dashapp.views.data.ClientTable.filter_from_controls` gives their value.
+#: The filter widgets, by the name :meth:`dashapp.views.data.FilterSpace.filter_from_controls` gives their value.
 FILTER_IDS = {"age": DATA_AGE, "job": DATA_JOB, "marital": DATA_MARITAL, "education": DATA_EDUCATION,
               "segment": DATA_SEGMENT, "period": DATA_PERIOD}
 FILTER_INPUTS = {name: Input(component, "value") for name, component in FILTER_IDS.items()}
@@ -101,7 +102,7 @@ NO_MONTHLY_CHARTS = about_data.no_dates_sentence("the contacts, subscriptions an
                                                  "month by month")
 
 
-def _period_filter(table: view.ClientTable, values: dict) -> list:
+def _period_filter(table: ClientEngine, values: dict) -> list:
     """The contact period slider; without contact dates a sentence, the slider (an input of the callbacks)
     kept hidden at its one position."""
     months = table.months
@@ -117,7 +118,7 @@ def _period_filter(table: view.ClientTable, values: dict) -> list:
                             marks=month_marks, allow_direct_input=False, className="mb-3 px-3")]
 
 
-def _filter_bar(table: view.ClientTable, values: dict) -> dbc.Card:
+def _filter_bar(table: ClientEngine, values: dict) -> dbc.Card:
     first_age, last_age = table.age_bounds
     segments = [{"label": f"{number}: {segment.name}", "value": number}
                 for number, segment in catalogue.segments().items()]
@@ -161,7 +162,7 @@ def _treatments_card() -> dbc.Card:
     ])], className="mb-3 h-100")
 
 
-def _economy_section(table: view.ClientTable) -> html.Section:
+def _economy_section(table: ClientEngine) -> html.Section:
     charts = _row((6, _graph("Subscriptions by month", DATA_MONTHLY_CHART, height=420)),
                   (6, _graph("Socio-economic indicators", DATA_INDICATORS_CHART, height=420)))
     if table.months:
@@ -173,7 +174,7 @@ def _economy_section(table: view.ClientTable) -> html.Section:
                     [html.Div(charts, hidden=True)])
 
 
-def _intro(table: view.ClientTable, provenance) -> str:
+def _intro(table: ClientEngine, provenance) -> str:
     if provenance.is_uci:
         return (f"{len(table):,} calls of a Portuguese bank's term-deposit campaign, one row per client "
                 f"({_month_label(table.months[0])} to {_month_label(table.months[-1])}). Every chart shows the "
@@ -189,7 +190,7 @@ def layout(**query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    table = view.client_table(store)
+    table = client_engine(store)
     spec, problems = table.parse_query(query)
     values = table.controls(spec)
     names = rates.population_names(store.provenance)
@@ -242,8 +243,8 @@ def layout(**query):
 # --- Callbacks -------------------------------------------------------------------------------------------------
 
 
-def _table() -> view.ClientTable:
-    return view.client_table(current_store())
+def _table() -> ClientEngine:
+    return client_engine(current_store())
 
 
 def _population_names() -> dict[str, str]:
@@ -286,8 +287,8 @@ def sync_filter(controls, search, clicks, reset):
 def update_headline(**controls):
     table = _table()
     spec = table.filter_from_controls(**controls)
-    selected = table.select(spec)
-    numbers = view.headline(selected, len(table))
+    selected = table.selection(spec)
+    numbers = table.headline(spec)
     ages = spec.age or table.age_bounds
     chosen = f"Aged {ages[0]} to {ages[1]}"
     if table.months:
@@ -295,12 +296,12 @@ def update_headline(**controls):
         chosen += f", {_month_label(period[0])} to {_month_label(period[1])}"
     return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
                       f"of {len(table):,} clients ({numbers['share']:.0%})"]),
-            html.Div(f"Subscribed, {rates.rate_of(selected, view.population(spec)).labelled}"),
+            html.Div(f"Subscribed, {selected.rate.labelled}"),
             html.Div(chosen, className="text-muted")]
 
 
 #: A section's drawing: the selected clients, their rate and months in, one figure per chart of the section out.
-Draw = Callable[[view.Selection], tuple]
+Draw = Callable[[QuerySelection], tuple]
 
 
 def _charts(draw: Draw, charts: tuple[str, ...], controls: dict) -> list:
@@ -314,8 +315,8 @@ def _charts(draw: Draw, charts: tuple[str, ...], controls: dict) -> list:
 # visit.
 @functools.lru_cache(maxsize=8 * 5)
 def _drawn(draw: Draw, charts: int, spec: view.ClientFilter) -> tuple:
-    selection = view.selection(_table(), spec)
-    if selection.clients.empty:
+    selection = _table().selection(spec)
+    if not selection.clients:
         return tuple(empty_figure(NO_MATCH) for _ in range(charts))
     return tuple(draw(selection))
 
@@ -334,12 +335,12 @@ def update_profile(**controls):
     return _charts(_profile, PROFILE_CHARTS, controls)
 
 
-def _profile(selected: view.Selection) -> tuple:
-    clients, rate = selected.clients, selected.rate
-    return (figures.age_figure(view.age_counts(clients)),
-            figures.share_figure(view.outcome_share(clients)),
-            figures.count_rate_figure(view.outcome_by(clients, "marital"), baseline=rate),
-            figures.count_rate_figure(view.outcome_by(clients, "job"), baseline=rate))
+def _profile(selected: QuerySelection) -> tuple:
+    rate = selected.rate
+    return (figures.age_figure(selected.age_counts()),
+            figures.share_figure(selected.outcome_share()),
+            figures.count_rate_figure(selected.outcome_by("marital"), baseline=rate),
+            figures.count_rate_figure(selected.outcome_by("job"), baseline=rate))
 
 
 @callback([Output(chart, "figure") for chart in EDUCATION_CREDIT_SEGMENT_CHARTS], inputs=FILTER_INPUTS)
@@ -347,14 +348,13 @@ def update_education_credit_segments(**controls):
     return _charts(_education_credit_segments, EDUCATION_CREDIT_SEGMENT_CHARTS, controls)
 
 
-def _education_credit_segments(selected: view.Selection) -> tuple:
-    clients, rate = selected.clients, selected.rate
-    return (figures.count_rate_figure(view.outcome_by(clients, "education"), baseline=rate),
-            figures.count_rate_figure(view.credit_outcomes(clients), baseline=rate),
-            figures.segment_outcome_figure(view.outcome_by(clients, "segment"),
-                                           rates.subscription_rates(clients, rate.population, _population_names(),
-                                                                    current_store().segment_numbers),
-                                           baseline=rate))
+def _education_credit_segments(selected: QuerySelection) -> tuple:
+    rate = selected.rate
+    return (figures.count_rate_figure(selected.outcome_by("education"), baseline=rate),
+            figures.count_rate_figure(selected.credit_outcomes(), baseline=rate),
+            figures.segment_outcome_figure(
+                selected.outcome_by("segment"),
+                selected.subscription_rates(_population_names(), current_store().segment_numbers), baseline=rate))
 
 
 @callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=FILTER_INPUTS)
@@ -362,13 +362,13 @@ def update_campaign(**controls):
     return _charts(_campaign, CAMPAIGN_CHARTS, controls)
 
 
-def _campaign(selected: view.Selection) -> tuple:
-    clients, rate = selected.clients, selected.rate
-    return (figures.count_rate_figure(view.outcome_by(clients, "campaign", cap=CALLS_CAP), x_title="Calls",
+def _campaign(selected: QuerySelection) -> tuple:
+    rate = selected.rate
+    return (figures.count_rate_figure(selected.outcome_by("campaign", cap=CALLS_CAP), x_title="Calls",
                                       rate_lines=True, baseline=rate),
-            figures.count_rate_figure(view.outcome_by(clients, "contact"), baseline=rate),
-            figures.count_rate_figure(view.outcome_by(clients, "day_of_week"), rate_lines=True, baseline=rate),
-            figures.duration_figure(view.duration_summary(clients)))
+            figures.count_rate_figure(selected.outcome_by("contact"), baseline=rate),
+            figures.count_rate_figure(selected.outcome_by("day_of_week"), rate_lines=True, baseline=rate),
+            figures.duration_figure(selected.duration_summary()))
 
 
 @callback([Output(chart, "figure") for chart in PREVIOUS_CHARTS], inputs=FILTER_INPUTS)
@@ -376,13 +376,13 @@ def update_previous(**controls):
     return _charts(_previous, PREVIOUS_CHARTS, controls)
 
 
-def _previous(selected: view.Selection) -> tuple:
-    clients, rate = selected.clients, selected.rate
-    contacted = view.outcome_by(clients, "pdays", exclude=[domain.PDAYS_NEVER_RECODED])
-    return (figures.count_rate_figure(view.outcome_by(clients, "poutcome"), baseline=rate),
+def _previous(selected: QuerySelection) -> tuple:
+    rate = selected.rate
+    contacted = selected.outcome_by("pdays", exclude=[domain.PDAYS_NEVER_RECODED])
+    return (figures.count_rate_figure(selected.outcome_by("poutcome"), baseline=rate),
             figures.count_rate_figure(contacted, x_title="Days", baseline=rate) if len(contacted)
             else empty_figure("None of these clients was contacted before"),
-            figures.count_rate_figure(view.outcome_by(clients, "previous"), x_title="Contacts", rate_lines=True,
+            figures.count_rate_figure(selected.outcome_by("previous"), x_title="Contacts", rate_lines=True,
                                       baseline=rate))
 
 
@@ -391,10 +391,10 @@ def update_economy_and_unknowns(**controls):
     return _charts(_economy_and_unknowns, ECONOMY_UNKNOWN_CHARTS, controls)
 
 
-def _economy_and_unknowns(selected: view.Selection) -> tuple:
+def _economy_and_unknowns(selected: QuerySelection) -> tuple:
     if not selected.months:  # no contact dates: the month-by-month charts are hidden
         return (empty_figure(NO_MONTHLY_CHARTS), empty_figure(NO_MONTHLY_CHARTS),
-                figures.unknown_figure(view.unknown_audit(selected.clients)))
-    monthly = view.monthly_summary(selected.clients, selected.months)
+                figures.unknown_figure(selected.unknown_audit()))
+    monthly = selected.monthly_summary()
     return (figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly),
-            figures.unknown_figure(view.unknown_audit(selected.clients)))
+            figures.unknown_figure(selected.unknown_audit()))

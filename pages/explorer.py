@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, url_state
+from dashapp.client_queries import client_queries
 from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
                                 graph_card, grid_pending_notice, methods_link, missing_artifacts_notice)
 from dashapp.figures import explorer as figures
@@ -311,7 +312,9 @@ def name_overview(metric):
 @lru_cache(maxsize=1)
 def _final_model_facts() -> dict:
     store = current_store()
-    return view.final_model_facts(store.grid_metrics, store.evaluation, store.clients)
+    # The distinct key values and split of the clients are all the facts need of them.
+    keys = client_queries(store).distinct([f"{column}_imputed" for column in domain.SEGMENT_FEATURES] + ["split"])
+    return view.final_model_facts(store.grid_metrics, store.evaluation, keys)
 
 
 @callback(output={"curves": {metric: Output(component, "figure") for metric, component in METRIC_GRAPHS.items()},
@@ -383,7 +386,8 @@ def _knife(config: str, k: int) -> tuple:
 @lru_cache(maxsize=16)
 def _maps(config: str, k: int) -> tuple:
     store = current_store()
-    points = view.tsne_points(store.tsne(config), store.clients, k)
+    tsne = store.tsne(config)
+    points = view.tsne_points(tsne, client_queries(store).rows(tsne["client_id"], view.HOVER_FIELDS), k)
     shares = view.cluster_shares(view.configuration_metrics(store.grid_metrics, config), k)
     return (figures.tsne_figure(points, k, shares=shares),
             figures.dendrogram_figure(store.dendrogram_linkage(config), k=k,
@@ -402,7 +406,7 @@ def show_client(click, selection):
     # The t-SNE map's first customdata of a point is its client's id.
     client_id = view.mapped_client(store.tsne(view.config_of(_checked(selection))),
                                    inputs.customdata(EXPLORER_TSNE, point, 0))
-    record = view.client_record(store.clients, client_id)
+    record = view.client_record(client_queries(store).rows([client_id]), client_id)
     return [html.H6(f"Client {client_id}", className="mb-2"),
             dbc.Table([html.Tbody([html.Tr([html.Th(field, className="fw-normal text-muted"), html.Td(value)])
                                    for field, value in zip(record["field"], record["value"])])],

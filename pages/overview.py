@@ -13,6 +13,8 @@ from dashapp.figures.segments import share_comparison_figure
 from dashapp.segmentation import numbering_rule
 from dashapp.provenance import DataProvenance
 from dashapp.store import artifact_status
+from dashapp.views.data import FilterSpace
+from dashapp.views.data_queries import client_engine
 from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
 
@@ -72,9 +74,9 @@ def _period_metrics(provenance: DataProvenance, first, last) -> list:
     return [metric("unknown", "period of the calls (the source has no dates)", xs=12, md=6)]
 
 
-def _data_card(clients, rates: SubscriptionRates, provenance: DataProvenance) -> dbc.Card:
-    first, last = (clients["contact_date"].min(), clients["contact_date"].max()) if provenance.period_known \
-        else (None, None)
+def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataProvenance) -> dbc.Card:
+    """``clients``: how many there are and their first and last contact (the Data page's filter space)."""
+    first, last = (clients.first_contact, clients.last_contact) if provenance.period_known else (None, None)
     return dbc.Card([
         dbc.CardHeader("The data"),
         dbc.CardBody([
@@ -182,7 +184,7 @@ def layout(**_query):
                              className="small"), lg=4),
         ], className="mb-2"),
         dbc.Row([
-            dbc.Col(_data_card(store.clients, store_rates(store), store.provenance), lg=7, className="mb-3"),
+            dbc.Col(_data_card(client_engine(store), store_rates(store), store.provenance), lg=7, className="mb-3"),
             dbc.Col(_quality_card(final, shares, reference, store.provenance), lg=5, className="mb-3"),
         ]),
         html.H4(f"The {catalogue.number_word(len(shares))} segments", className="h5 mt-2"),

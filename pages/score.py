@@ -12,7 +12,6 @@ one is scored again from the upload, in the background too).
 from __future__ import annotations
 
 import logging
-from functools import cache
 
 import dash
 import dash_bootstrap_components as dbc
@@ -21,6 +20,7 @@ from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, fields, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
+from dashapp.client_queries import client_queries
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
                                 missing_artifacts_notice, original_recommendation, subscription_table)
@@ -30,7 +30,7 @@ from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, R
                                 age_placeholder, age_rule_text, category_options, errors_by_field, form_input,
                                 neighbour_table, read_upload, result_view, scored_file_bytes, scored_filename,
                                 sheet_choice, upload_sheets,
-                                typical_client, upload_limit_text, upload_view)
+                                store_typical_client, upload_limit_text, upload_view)
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views.caveats import job_splits
@@ -94,10 +94,9 @@ def feedback_id(field: str) -> str:
     return f"score-{field}-feedback"
 
 
-@cache
 def _form_defaults(store: ArtifactStore) -> dict:
     # A typical client (most common categories, median age) so the first click gives a result.
-    return typical_client(store.clients)
+    return store_typical_client(store)
 
 
 def _model():
@@ -249,10 +248,10 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
     """Why a missing key field got its value: the votes and the voters (None when nothing was filled)."""
     if not view.filled:
         return None
-    clients = current_store().clients
+    queries = client_queries(current_store())
     body = []
     for filled in view.filled:
-        header, rows = neighbour_table(clients, filled.neighbours)
+        header, rows = neighbour_table(queries.rows(filled.neighbours, list(FIELD_LABELS)), filled.neighbours)
         tie = (dbc.Alert(filled.tie_sentence, id=SCORE_RESULT_TIE, color="warning", className="small py-2 mb-2")
                if filled.tied else None)
         body += [

@@ -47,3 +47,27 @@ def callback_rendered_layouts(store) -> list:
     score = sys.modules["pages.score"]  # imported by the app, as gunicorn imports it
     result = score.score_one_client(1, None, score._form_defaults(store), {"width": 1400})
     return [result["result"]]
+
+
+def layout_start_values(dash_app) -> dict:
+    """``{(component id, property): value}`` as the shell and every page's layout start them."""
+    import json
+
+    import dash
+    import plotly.graph_objects as go
+    import plotly.io
+
+    by_id = {}
+    for layout in [dash_app.layout(), *(page["layout"]() for page in dash.page_registry.values())]:
+        by_id.update({c.id: c for c in components(layout) if isinstance(getattr(c, "id", None), str)})
+    values = {}
+    for spec in dash_app.callback_map.values():
+        for item in spec["inputs"] + spec["state"]:
+            value = getattr(by_id.get(item["id"]), item["property"], None)
+            # A figure (the charts' data downloads take it as state) as the browser holds it: plotly's JSON.
+            values[item["id"], item["property"]] = (json.loads(plotly.io.to_json(value))
+                                                    if isinstance(value, go.Figure) else value)
+    # What the browser itself fills in: the address and the window's width.
+    values.update({("_pages_location", "pathname"): "/", ("_pages_location", "search"): "",
+                   ("shell-viewport", "data"): {"width": 1400}})
+    return values

@@ -7,15 +7,11 @@ values, one input at a time, the others as the page's layout starts them, throug
 
 from __future__ import annotations
 
-import json
 import logging
 
-import dash
-import plotly.graph_objects as go
-import plotly.io
 import pytest
 
-from tests.layout_helpers import components
+from tests.layout_helpers import layout_start_values
 
 DISPATCH = "/_dash-update-component"
 
@@ -49,20 +45,7 @@ def client(dash_app):
 @pytest.fixture(scope="module")
 def start_values(dash_app) -> dict:
     """``{(component id, property): value}`` as the shell and every page's layout start them."""
-    by_id = {}
-    for layout in [dash_app.layout(), *(page["layout"]() for page in dash.page_registry.values())]:
-        by_id.update({c.id: c for c in components(layout) if isinstance(getattr(c, "id", None), str)})
-    values = {}
-    for spec in dash_app.callback_map.values():
-        for item in spec["inputs"] + spec["state"]:
-            value = getattr(by_id.get(item["id"]), item["property"], None)
-            # A figure (the charts' data downloads take it as state) as the browser holds it: plotly's JSON.
-            values[item["id"], item["property"]] = (json.loads(plotly.io.to_json(value))
-                                                    if isinstance(value, go.Figure) else value)
-    # What the browser itself fills in: the address and the window's width.
-    values.update({("_pages_location", "pathname"): "/", ("_pages_location", "search"): "",
-                   ("shell-viewport", "data"): {"width": 1400}})
-    return values
+    return layout_start_values(dash_app)
 
 
 #: The Score page's file download, which helper work on issue 13 (finding 1) rewrites as a background callback:

@@ -30,7 +30,7 @@ def data_page():
 
 
 def _data_card(overview, provenance, clients):
-    return overview._data_card(clients, subscription_rates(clients, names=population_names(provenance)),
+    return overview._data_card(ClientTable(clients), subscription_rates(clients, names=population_names(provenance)),
                                provenance)
 
 

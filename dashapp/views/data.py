@@ -1,9 +1,11 @@
 """What the Data page shows: its client filter (and the filter's URL query), and the small aggregates its charts draw.
 
-Dash-free. A :class:`ClientFilter` says which clients an analyst is looking at; a :class:`ClientTable` holds the
-clients once per process as numpy codes so that a filter is a handful of boolean operations; the aggregate
-functions turn the selected rows into frames of a few dozen numbers, which is all that travels to the browser.
-The figures are drawn by :mod:`dashapp.figures.data`. The module runs a little over 450 lines on purpose: the
+Dash-free. A :class:`ClientFilter` says which clients an analyst is looking at; a :class:`FilterSpace` reads it
+from a URL and from the widgets; the aggregates turn the selected clients into frames of a few dozen numbers,
+which is all that travels to the browser. Each aggregate is made of counts (``*_table``), so the page's SQL engine
+(:mod:`dashapp.views.data_queries`, what the page uses) and the in-memory :class:`ClientTable` and
+:class:`Selection` here (the reference it is tested against, and what a notebook filters a frame with) give the
+same frames. The figures are drawn by :mod:`dashapp.figures.data`. The module runs over 450 lines on purpose: the
 filter and the aggregates are the one view of one page, read together (every aggregate takes the filtered rows),
 and a split would leave two halves that only each other and the page import.
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -101,35 +102,32 @@ def _as_list(value) -> list[str]:
     return [item.strip() for part in parts for item in str(part).split(",") if item.strip()]
 
 
-class ClientTable:
-    """The clients prepared once for fast filtering: category codes, ages and month numbers as numpy arrays.
+class FilterSpace:
+    """What a filter can range over: the clients' number, their ages and the campaign's months; and the filter
+    read from a URL, from the widgets, and shown on them. The rows are selected by a subclass: in memory
+    (:class:`ClientTable`) or by SQL (:class:`dashapp.views.data_queries.ClientEngine`).
 
     Parameters
     ----------
-    clients : DataFrame
-        The artifact store's clients table (categorical columns, ``contact_date``, ``segment``).
+    rows : int
+        How many clients there are.
+    age_bounds : (int, int)
+        The youngest and oldest client's age.
+    first_contact, last_contact : Timestamp or None
+        The first and last contact date (None when the source has no dates).
     """
 
-    def __init__(self, clients: pd.DataFrame):
-        self.frame = clients.loc[:, list(_DATA_COLUMNS)]
-        self._codes = {column: self.frame[column].cat.codes.to_numpy() for column in ("job", "marital",
-                                                                                        "education")}
-        self._categories = {column: list(self.frame[column].cat.categories) for column in self._codes}
-        self._age = self.frame["age"].to_numpy()
-        self._segment = self.frame["segment"].to_numpy()
-        dates = self.frame["contact_date"]
-        first = dates.min()
+    def __init__(self, rows: int, age_bounds: tuple[int, int], first_contact, last_contact):
+        self.rows = int(rows)
+        self.first_contact, self.last_contact = first_contact, last_contact
+        self.age_bounds: tuple[int, int] = (int(age_bounds[0]), int(age_bounds[1]))
         #: The campaign's ``"YYYY-MM"`` months; none when the source has no contact dates (then the period
         #: filter has one position and filters nothing).
-        self.months: tuple[str, ...] = () if pd.isna(first) else tuple(
-            str(period) for period in pd.period_range(first, dates.max(), freq="M"))
-        # Months since the first contact month: a period filter is then two integer comparisons.
-        self._month = (np.zeros(len(dates), dtype=np.int64) if not self.months
-                       else ((dates.dt.year - first.year) * 12 + dates.dt.month - first.month).to_numpy())
-        self.age_bounds: tuple[int, int] = (int(self._age.min()), int(self._age.max()))
+        self.months: tuple[str, ...] = () if pd.isna(first_contact) else tuple(
+            str(period) for period in pd.period_range(first_contact, last_contact, freq="M"))
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return self.rows
 
     # --- filter <-> URL <-> widgets -------------------------------------------------------------------------
 
@@ -241,7 +239,33 @@ class ClientTable:
         first, last = max(int(first), 0), min(int(last), len(self.months) - 1)
         return None if (first, last) == (0, len(self.months) - 1) else (self.months[first], self.months[last])
 
-    # --- selecting rows --------------------------------------------------------------------------------------
+
+
+class ClientTable(FilterSpace):
+    """The clients in memory, prepared for fast filtering: category codes, ages and month numbers as numpy arrays.
+
+    The reference the SQL engine is tested against, and what a notebook or a test filters a frame of clients with.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        The artifact store's clients table (categorical columns, ``contact_date``, ``segment``).
+    """
+
+    def __init__(self, clients: pd.DataFrame):
+        self.frame = clients.loc[:, list(_DATA_COLUMNS)]
+        dates = self.frame["contact_date"]
+        ages = self.frame["age"].to_numpy()
+        super().__init__(len(self.frame), (ages.min(), ages.max()), dates.min(), dates.max())
+        self._codes = {column: self.frame[column].cat.codes.to_numpy() for column in ("job", "marital",
+                                                                                        "education")}
+        self._categories = {column: list(self.frame[column].cat.categories) for column in self._codes}
+        self._age = ages
+        self._segment = self.frame["segment"].to_numpy()
+        first = dates.min()
+        # Months since the first contact month: a period filter is then two integer comparisons.
+        self._month = (np.zeros(len(dates), dtype=np.int64) if not self.months
+                       else ((dates.dt.year - first.year) * 12 + dates.dt.month - first.month).to_numpy())
 
     def mask(self, spec: ClientFilter) -> np.ndarray:
         """Boolean array over the clients, True for those ``spec`` selects."""
@@ -297,32 +321,44 @@ def outcome_by(frame: pd.DataFrame, column: str, cap: int | None = None,
         Columns ``value`` (the code), ``label`` (what an axis shows), ``clients``, ``subscribed`` and ``rate``,
         one row per value that occurs, in category or numeric order.
     """
+    return outcome_table(column, *value_counts(frame, column), cap=cap, exclude=exclude)
+
+
+def value_counts(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value of ``column`` (in category or numeric order): the value, its clients, those who subscribed."""
     values = frame[column]
     subscribed = _subscribed(frame)
-    exclude = list(exclude)
-    # np.bincount over category codes or small integers: a tenth of the time of a pandas groupby, which
-    # matters with a dozen such charts redrawn on every filter change.
+    # np.bincount over category codes or small integers: a tenth of the time of a pandas groupby.
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         domain_values = np.array(values.cat.categories, dtype=object)
-        keep = (codes >= 0) & ~np.isin(domain_values, exclude)[codes]
+        keep = codes >= 0
         positions = codes[keep]
     else:
-        numbers = values.to_numpy()
-        keep = ~np.isin(numbers, exclude) if exclude else np.ones(len(numbers), dtype=bool)
-        numbers = numbers[keep]
-        if cap is not None:
-            numbers = np.minimum(numbers, cap + 1)
-        low = int(numbers.min()) if len(numbers) else 0
-        positions = numbers - low
-        domain_values = np.arange(low, low + (positions.max() + 1 if len(positions) else 0))
+        domain_values, positions = np.unique(values.to_numpy(), return_inverse=True)
+        keep = np.ones(len(positions), dtype=bool)
     clients = np.bincount(positions, minlength=len(domain_values))
     yes = np.bincount(positions, weights=subscribed[keep], minlength=len(domain_values)).astype("int64")
-    present = clients > 0
-    counts = pd.DataFrame({"value": domain_values[present].astype(object), "clients": clients[present],
-                           "subscribed": yes[present]})
+    return domain_values, clients, yes
+
+
+def outcome_table(column: str, values, clients, subscribed, cap: int | None = None,
+                  exclude: Iterable = ()) -> pd.DataFrame:
+    """:func:`outcome_by` from counts already made: ``values`` in category or numeric order, with each one's
+    ``clients`` and ``subscribed`` (by :func:`value_counts`, or by a query); values without clients are left out."""
+    values = np.asarray(values, dtype=object)
+    clients, subscribed = np.asarray(clients, dtype=np.int64), np.asarray(subscribed, dtype=np.int64)
+    keep = (clients > 0) & ~np.isin(values, list(exclude))
+    values, clients, subscribed = values[keep], clients[keep], subscribed[keep]
+    capped = cap is not None and bool(len(values)) and values.max() > cap
+    if capped:
+        over = np.array([value > cap for value in values])
+        values = np.append(values[~over], cap + 1).astype(object)
+        clients = np.append(clients[~over], clients[over].sum())
+        subscribed = np.append(subscribed[~over], subscribed[over].sum())
+    counts = pd.DataFrame({"value": values, "clients": clients, "subscribed": subscribed})
     labels = [_value_label(column, value) for value in counts["value"]]
-    if cap is not None and len(counts) and counts["value"].iloc[-1] == cap + 1:
+    if capped:
         labels[-1] = f">{cap}"
     counts.insert(1, "label", labels)
     counts["rate"] = counts["subscribed"] / counts["clients"]
@@ -349,34 +385,42 @@ def credit_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 
     The ``label`` is the answer (No, Yes, Unknown): the group already says what was asked.
     """
-    parts = [outcome_by(frame, column).assign(label=lambda counts: counts["value"].str.capitalize(), group=group)
+    return credit_table({column: outcome_by(frame, column) for column in CREDIT_GROUPS})
+
+
+def credit_table(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`credit_outcomes` from each credit column's :func:`outcome_table`."""
+    parts = [outcomes[column].assign(label=lambda counts: counts["value"].str.capitalize(), group=group)
              for column, group in CREDIT_GROUPS.items()]
     return pd.concat(parts, ignore_index=True)
 
 
 def age_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Clients per year of age, split by the outcome: columns ``age``, ``not_subscribed``, ``subscribed``."""
-    subscribed = (frame["y"] == SUBSCRIBED).to_numpy()
-    ages = frame["age"].to_numpy()
-    if not len(ages):
-        return pd.DataFrame({"age": [], "not_subscribed": [], "subscribed": []}, dtype="int64")
-    low = ages.min()
-    # bincount over integer ages is a few times faster than a groupby on 41,188 rows.
-    yes = np.bincount(ages[subscribed] - low, minlength=ages.max() - low + 1)
-    every = np.bincount(ages - low, minlength=ages.max() - low + 1)
-    counts = pd.DataFrame({"age": np.arange(low, ages.max() + 1), "not_subscribed": every - yes,
-                           "subscribed": yes})
-    return counts[every > 0].reset_index(drop=True)
+    return age_table(*value_counts(frame, "age"))
+
+
+def age_table(ages, clients, subscribed) -> pd.DataFrame:
+    """:func:`age_counts` from the clients and subscriptions per age (ascending)."""
+    clients, subscribed = np.asarray(clients, dtype=np.int64), np.asarray(subscribed, dtype=np.int64)
+    keep = clients > 0
+    return pd.DataFrame({"age": np.asarray(ages, dtype=np.int64)[keep], "not_subscribed": (clients - subscribed)[keep],
+                         "subscribed": subscribed[keep]})
 
 
 def outcome_share(frame: pd.DataFrame) -> pd.DataFrame:
     """Clients who subscribed and did not: columns ``value`` (no, yes), ``label``, ``clients``, ``share``."""
     counts = frame["y"].value_counts().reindex(list(domain.CATEGORIES["y"]), fill_value=0)
+    return share_table(counts.to_numpy())
+
+
+def share_table(counts) -> pd.DataFrame:
+    """:func:`outcome_share` from the clients per answer, in the order of ``domain.CATEGORIES["y"]`` (no, yes)."""
+    counts = np.asarray(counts, dtype=np.int64)
     total = counts.sum()
-    return pd.DataFrame({"value": counts.index.astype(object),
+    return pd.DataFrame({"value": np.array(domain.CATEGORIES["y"], dtype=object),
                          "label": ["Did not subscribe", "Subscribed"],
-                         "clients": counts.to_numpy().astype("int64"),
-                         "share": counts.to_numpy() / total if total else np.nan})
+                         "clients": counts, "share": counts / total if total else np.nan})
 
 
 #: Percentiles the duration boxes show: whiskers at the 5th and 95th, since calls run up to an hour and a
@@ -396,14 +440,15 @@ def duration_summary(frame: pd.DataFrame) -> pd.DataFrame:
     duration = frame["duration"].to_numpy()
     # Comparing a categorical column with a value compares integer codes, not strings.
     outcomes = {answer: (frame["y"] == answer).to_numpy() for answer in domain.CATEGORIES["y"]}
-    rows = []
-    for channel in domain.CATEGORIES["contact"]:
-        by_channel = (frame["contact"] == channel).to_numpy()
-        for answer, by_answer in outcomes.items():
-            seconds = duration[by_channel & by_answer]
-            if len(seconds):
-                rows.append((channel, answer, len(seconds), seconds.mean(),
-                             *np.quantile(seconds, DURATION_QUANTILES)))
+    channels = {channel: (frame["contact"] == channel).to_numpy() for channel in domain.CATEGORIES["contact"]}
+    return duration_table({(channel, answer): duration[by_channel & by_answer]
+                           for channel, by_channel in channels.items() for answer, by_answer in outcomes.items()})
+
+
+def duration_table(seconds: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """:func:`duration_summary` from the durations of each (contact, y) pair, in the order of the mapping."""
+    rows = [(channel, answer, len(values), values.mean(), *np.quantile(values, DURATION_QUANTILES))
+            for (channel, answer), values in seconds.items() if len(values)]
     return pd.DataFrame(rows, columns=["contact", "y", "clients", "mean", "p05", "q1", "median", "q3", "p95"])
 
 
@@ -425,22 +470,32 @@ def monthly_summary(frame: pd.DataFrame, months: Iterable[str] | None = None) ->
         monthly mean of each of ``domain.SOCIO_ECONOMIC_COLUMNS`` (NaN in months without contacts).
     """
     dates = frame["contact_date"].to_numpy().astype("datetime64[M]")
-    index = (pd.DatetimeIndex(sorted(pd.Timestamp(month) for month in months), name="month")
-             if months is not None else pd.DatetimeIndex(np.unique(dates), name="month"))
+    index = month_index(months if months is not None else np.unique(dates))
     # Each client's row in the index by binary search, then sums per row with bincount: no groupby.
     index_months = index.to_numpy().astype("datetime64[M]")
     rows = np.searchsorted(index_months, dates)
     inside = rows < len(index_months)
     inside[inside] = index_months[rows[inside]] == dates[inside]
     rows = rows[inside]
-    clients = np.bincount(rows, minlength=len(index))
-    summary = pd.DataFrame({"clients": clients, "subscribed": np.bincount(
-        rows, weights=_subscribed(frame)[inside], minlength=len(index)).astype("int64")}, index=index)
+    totals = {column: np.bincount(rows, weights=frame[column].to_numpy()[inside], minlength=len(index))
+              for column in domain.SOCIO_ECONOMIC_COLUMNS}
+    return monthly_table(index, np.bincount(rows, minlength=len(index)),
+                         np.bincount(rows, weights=_subscribed(frame)[inside], minlength=len(index)), totals)
+
+
+def month_index(months: Iterable) -> pd.DatetimeIndex:
+    """The months of :func:`monthly_summary`'s rows: ``"YYYY-MM"`` texts or dates, sorted, as first days."""
+    return pd.DatetimeIndex(sorted(pd.Timestamp(month) for month in months), name="month")
+
+
+def monthly_table(index: pd.DatetimeIndex, clients, subscribed, totals: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """:func:`monthly_summary` from the clients, subscriptions and socio-economic sums of each month of ``index``."""
+    clients = np.asarray(clients, dtype=np.int64)
+    summary = pd.DataFrame({"clients": clients, "subscribed": np.asarray(subscribed).astype("int64")}, index=index)
     with np.errstate(invalid="ignore", divide="ignore"):
         summary["rate"] = np.where(clients > 0, summary["subscribed"] / np.maximum(clients, 1), np.nan)
         for column in domain.SOCIO_ECONOMIC_COLUMNS:
-            totals = np.bincount(rows, weights=frame[column].to_numpy()[inside], minlength=len(index))
-            summary[column] = np.where(clients > 0, totals / np.maximum(clients, 1), np.nan)
+            summary[column] = np.where(clients > 0, totals[column] / np.maximum(clients, 1), np.nan)
     return summary
 
 
@@ -453,17 +508,26 @@ def unknown_audit(frame: pd.DataFrame) -> pd.DataFrame:
         Columns ``column``, ``unknown`` (count) and ``share`` (of the clients in ``frame``), one row per
         ``domain.COLUMNS_WITH_UNKNOWN``, in that order.
     """
-    total = len(frame)
-    counts = [int((frame[column] == domain.UNKNOWN).sum()) for column in domain.COLUMNS_WITH_UNKNOWN]
+    return unknown_table({column: int((frame[column] == domain.UNKNOWN).sum())
+                          for column in domain.COLUMNS_WITH_UNKNOWN}, len(frame))
+
+
+def unknown_table(unknown: Mapping[str, int], total: int) -> pd.DataFrame:
+    """:func:`unknown_audit` from the count of ``unknown`` per column and the clients counted."""
+    counts = [int(unknown[column]) for column in domain.COLUMNS_WITH_UNKNOWN]
     return pd.DataFrame({"column": list(domain.COLUMNS_WITH_UNKNOWN), "unknown": counts,
                          "share": [count / total if total else np.nan for count in counts]})
 
 
 def headline(frame: pd.DataFrame, total: int) -> dict[str, float]:
     """The numbers above the charts: ``clients``, their ``share`` of ``total``, ``subscription_rate``."""
-    clients = len(frame)
+    return headline_numbers(len(frame), int(_subscribed(frame).sum()), total)
+
+
+def headline_numbers(clients: int, subscribed: int, total: int) -> dict[str, float]:
+    """:func:`headline` from the selected clients, those who subscribed, and every client."""
     return {"clients": clients, "share": clients / total if total else 0.0,
-            "subscription_rate": float((frame["y"] == SUBSCRIBED).mean()) if clients else float("nan")}
+            "subscription_rate": subscribed / clients if clients else float("nan")}
 
 
 def population(spec: ClientFilter) -> str:
@@ -471,17 +535,49 @@ def population(spec: ClientFilter) -> str:
     return rates.PERIODS["all"] if spec.is_empty() else rates.FILTERED
 
 
-class Selection(NamedTuple):
-    """The clients a filter selects, with what every chart of them needs beside the rows."""
+class Selection:
+    """The clients a filter selects, as the charts ask for them: their number, rate and months, and each
+    aggregate (:func:`outcome_by` ...) by a method of the same name and parameters, less the frame.
 
-    clients: pd.DataFrame
-    #: Their subscription rate, named after the population: each chart's reference line.
-    rate: rates.Rate
-    #: The ``"YYYY-MM"`` months of the filter's period.
-    months: tuple[str, ...]
+    This one holds the rows in memory; :class:`dashapp.views.data_queries.QuerySelection` answers the same
+    questions by SQL, and is what the page uses.
+    """
+
+    def __init__(self, frame: pd.DataFrame, population_name: str, months: tuple[str, ...]):
+        self.frame = frame
+        #: How many clients the filter selects.
+        self.clients = len(frame)
+        #: Their subscription rate, named after the population: each chart's reference line.
+        self.rate = rates.rate_of(frame, population_name)
+        #: The ``"YYYY-MM"`` months of the filter's period.
+        self.months = months
+
+    def outcome_by(self, column: str, cap: int | None = None, exclude: Iterable = ()) -> pd.DataFrame:
+        return outcome_by(self.frame, column, cap, exclude)
+
+    def credit_outcomes(self) -> pd.DataFrame:
+        return credit_outcomes(self.frame)
+
+    def age_counts(self) -> pd.DataFrame:
+        return age_counts(self.frame)
+
+    def outcome_share(self) -> pd.DataFrame:
+        return outcome_share(self.frame)
+
+    def duration_summary(self) -> pd.DataFrame:
+        return duration_summary(self.frame)
+
+    def monthly_summary(self) -> pd.DataFrame:
+        return monthly_summary(self.frame, self.months)
+
+    def unknown_audit(self) -> pd.DataFrame:
+        return unknown_audit(self.frame)
+
+    def subscription_rates(self, names: dict[str, str], segment_numbers: tuple[int, ...]) -> rates.SubscriptionRates:
+        """Every period's rate, overall and per segment, of these clients (named after :attr:`rate`)."""
+        return rates.subscription_rates(self.frame, self.rate.population, names, segment_numbers)
 
 
 def selection(table: ClientTable, spec: ClientFilter) -> Selection:
     """The clients ``spec`` selects from ``table``, their subscription rate and their months."""
-    clients = table.select(spec)
-    return Selection(clients, rates.rate_of(clients, population(spec)), table.period_months(spec))
+    return Selection(table.select(spec), population(spec), table.period_months(spec))

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashapp.client_queries import client_queries
+
 
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
@@ -176,24 +178,80 @@ def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
         raise ValueError(f"the clients table lacks the column(s) {missing}; expected y, segment and split")
     subscribed = (clients["y"] == SUBSCRIBED).to_numpy()
     segment = clients["segment"].to_numpy().astype(np.intp)
-    in_period = {"all": np.ones(len(clients), dtype=bool), "train": (clients["split"] == "train").to_numpy(),
-                 "test": (clients["split"] == "test").to_numpy()}
-    base_names, names = dict(names), period_names(selection, names)
-    overall = {key: _counts(subscribed[mask], names[key]) for key, mask in in_period.items()}
-    # One count per (period, segment) with np.bincount: the Data page recounts on every change of its filter.
-    numbers = tuple(int(n) for n in (np.unique(segment) if segment_numbers is None else segment_numbers))
-    size = max(numbers, default=0) + 1
-    clients_in = {key: np.bincount(segment[mask], minlength=size) for key, mask in in_period.items()}
-    subscribed_in = {key: np.bincount(segment[mask], weights=subscribed[mask], minlength=size)
-                     for key, mask in in_period.items()}
-    by_segment = {number: {key: Rate(names[key], int(clients_in[key][number]), int(subscribed_in[key][number]))
-                           for key in in_period}
-                  for number in numbers}
+    split = clients["split"].astype(object).to_numpy()
     # numpy's datetime64: pandas' min and max over a masked Series cost ten times as much.
     dates = (clients["contact_date"].to_numpy() if "contact_date" in clients.columns
              else np.full(len(clients), np.datetime64("NaT")))
-    periods = {key: Period(key, names[key], int(mask.sum()), *_months(dates[mask])) for key, mask in in_period.items()}
+    counts, months = [], {}
+    for key in ("train", "test"):
+        in_split = split == key
+        # One count per segment with np.bincount: the Data page recounts on every change of its filter.
+        size = int(segment[in_split].max()) + 1 if in_split.any() else 0
+        clients_in = np.bincount(segment[in_split], minlength=size)
+        subscribed_in = np.bincount(segment[in_split], weights=subscribed[in_split], minlength=size)
+        counts += [(number, key, int(clients_in[number]), int(subscribed_in[number]))
+                   for number in np.flatnonzero(clients_in)]
+        months[key] = _months(dates[in_split])
+    months["all"] = _months(dates)
+    table = pd.DataFrame(counts, columns=list(COUNT_COLUMNS))
+    return rates_from_counts(table, months, selection, names, segment_numbers)
+
+
+#: The columns of the table :func:`rates_from_counts` takes: clients and subscriptions per segment and split.
+COUNT_COLUMNS = ("segment", "split", "clients", "subscribed")
+
+
+def rates_from_counts(counts: pd.DataFrame, months: dict[str, tuple[str, str]], selection: str = PERIODS["all"],
+                      names: dict[str, str] = PERIODS,
+                      segment_numbers: tuple[int, ...] | None = None) -> SubscriptionRates:
+    """:func:`subscription_rates` from counts already made (by a query, or from the rows).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :data:`COUNT_COLUMNS`: one row per (segment, split) holding clients; ``split`` is ``train`` or ``test``.
+    months : dict
+        Per population (``all``, ``train``, ``test``): its first and last contact month, as :func:`_months`
+        says them (``'May 2008'``, or ``'-'``).
+    selection, names, segment_numbers
+        As for :func:`subscription_rates`.
+    """
+    base_names, names = dict(names), period_names(selection, names)
+    numbers = tuple(int(n) for n in (sorted(counts["segment"].unique()) if segment_numbers is None
+                                     else segment_numbers))
+    totals = {(int(row.segment), row.split): (int(row.clients), int(row.subscribed))
+              for row in counts.itertuples(index=False)}
+
+    def rate(key: str, number: int | None) -> Rate:
+        splits = ("train", "test") if key == "all" else (key,)
+        chosen = [totals[(s, split)] for (s, split) in totals if split in splits and number in (None, s)]
+        return Rate(names[key], sum(c for c, _ in chosen), sum(y for _, y in chosen))
+
+    overall = {key: rate(key, None) for key in PERIODS}
+    by_segment = {number: {key: rate(key, number) for key in PERIODS} for number in numbers}
+    periods = {key: Period(key, names[key], overall[key].clients, *months[key]) for key in PERIODS}
     return SubscriptionRates(overall, by_segment, periods, base_names)
+
+
+def queried_rates(queries, where: str = "", parameters: tuple = (), selection: str = PERIODS["all"],
+                  names: dict[str, str] = PERIODS, segment_numbers: tuple[int, ...] | None = None) -> SubscriptionRates:
+    """:func:`subscription_rates` of the clients a query selects, counted by SQL (one query, a few rows back).
+
+    Parameters
+    ----------
+    queries : dashapp.client_queries.ClientQueries
+    where, parameters : str, tuple
+        A ``WHERE`` clause over the clients (``""`` for every client) and its parameters.
+    selection, names, segment_numbers
+        As for :func:`subscription_rates`.
+    """
+    counts = queries.frame(f"SELECT segment, split::VARCHAR AS split, count(*) AS clients, "
+                           f"count_if(y = '{SUBSCRIBED}') AS subscribed, min(contact_date) AS first, "
+                           f"max(contact_date) AS last FROM clients {where} GROUP BY segment, split", parameters)
+    months = {key: _months(counts.loc[counts["split"] == key, ["first", "last"]].to_numpy("datetime64[ns]").ravel())
+              for key in ("train", "test")}
+    months["all"] = _months(counts[["first", "last"]].to_numpy("datetime64[ns]").ravel())
+    return rates_from_counts(counts[list(COUNT_COLUMNS)], months, selection, names, segment_numbers)
 
 
 #: How many times one period's rate must be the other's for the explanation to say "far more".
@@ -227,10 +285,10 @@ def split_explanation(rates: SubscriptionRates) -> str:
 
 @functools.lru_cache(maxsize=2)
 def store_rates(store) -> SubscriptionRates:
-    """:func:`subscription_rates` of every client of an artifact store, counted once per process, its
+    """:func:`subscription_rates` of every client of an artifact store, counted once per process by a query, its
     populations named as its split was made (:func:`population_names`)."""
-    return subscription_rates(store.clients, names=population_names(store.provenance),
-                              segment_numbers=store.segment_numbers)
+    return queried_rates(client_queries(store), names=population_names(store.provenance),
+                         segment_numbers=store.segment_numbers)
 
 
 def rate_of(clients: pd.DataFrame, population: str) -> Rate:

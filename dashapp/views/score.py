@@ -10,15 +10,18 @@ page answers exactly as the API and the command line do; the command line also p
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashapp import catalogue, client_files, client_workbooks, domain, fields, scoring
 from dashapp.client_files import ClientFile, ClientFileError
+from dashapp.client_queries import client_queries, quoted
 
 #: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields).
 FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
@@ -74,6 +77,31 @@ def typical_client(clients: pd.DataFrame) -> dict[str, object]:
         typical[field] = str(known.mode().iloc[0])
     typical["age"] = int(clients["age"].median())
     return typical
+
+
+def queried_typical_client(queries) -> dict[str, object]:
+    """:func:`typical_client` counted by SQL (:class:`dashapp.client_queries.ClientQueries`): per field, the
+    clients of each known category; per age, its clients, whose middle gives the median as pandas counts it."""
+    typical: dict[str, object] = {}
+    for field in fields.CATEGORY_FIELDS:
+        counts = queries.frame(f"SELECT {quoted(field)}::VARCHAR AS value, count(*) AS clients FROM clients "
+                               f"WHERE {quoted(field)} <> ? GROUP BY ALL", [domain.UNKNOWN])
+        counts = counts.set_index("value")["clients"]
+        # Of equally common categories, pandas' mode gives the first in the categories' order.
+        typical[field] = next(value for value in domain.CATEGORIES[field] if counts.get(value) == counts.max())
+    ages = queries.frame("SELECT age, count(*) AS clients FROM clients GROUP BY age ORDER BY age")
+    ranks = ages["clients"].cumsum().to_numpy()
+    total = int(ranks[-1])
+    middle = [int(ages["age"].iloc[np.searchsorted(ranks, rank, side="right")]) for rank in ((total - 1) // 2,
+                                                                                              total // 2)]
+    typical["age"] = int(sum(middle) / 2)
+    return typical
+
+
+@functools.lru_cache(maxsize=2)
+def store_typical_client(store) -> dict[str, object]:
+    """:func:`queried_typical_client` of an artifact store's clients, once per process."""
+    return queried_typical_client(client_queries(store))
 
 
 def form_input(values: Mapping[str, object]) -> dict[str, object]:

@@ -12,6 +12,7 @@ import functools
 import pandas as pd
 
 from dashapp import catalogue, url_state
+from dashapp.client_queries import client_queries
 
 #: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
 _SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
@@ -73,8 +74,13 @@ def segment_space_counts(clients: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"the clients table lacks the column(s) {missing}; expected {list(_SPACE_COLUMNS)}")
     frame = clients[list(_SPACE_COLUMNS)].rename(columns=_SPACE_COLUMNS)
-    counts = frame.groupby(list(_SPACE_COLUMNS.values()), observed=True).size().rename("clients").reset_index()
-    counts = counts[counts["clients"] > 0]
+    return _space_table(frame.groupby(list(_SPACE_COLUMNS.values()), observed=True).size().rename("clients")
+                        .reset_index())
+
+
+def _space_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_space_counts`' columns, types and order, from counts however made."""
+    counts = counts[counts["clients"] > 0].copy()
     for column in ("job", "housing", "loan"):
         counts[column] = counts[column].astype(str)
     counts["segment"] = counts["segment"].astype(int)
@@ -84,10 +90,11 @@ def segment_space_counts(clients: pd.DataFrame) -> pd.DataFrame:
 
 @functools.cache
 def training_space_counts(store) -> pd.DataFrame:
-    """:func:`segment_space_counts` of the training clients (the partition the profiles describe), once per
-    process."""
-    clients = store.clients
-    return segment_space_counts(clients[clients["split"] == "train"])
+    """:func:`segment_space_counts` of the training clients (the partition the profiles describe), counted by a
+    query once per process."""
+    keys = ", ".join(f"{column}::VARCHAR AS {name}" for column, name in _SPACE_COLUMNS.items() if name != "segment")
+    return _space_table(client_queries(store).frame(
+        f"SELECT {keys}, segment, count(*) AS clients FROM clients WHERE split = 'train' GROUP BY ALL"))
 
 
 def segment_profile(profiles: dict, number: int) -> dict:
