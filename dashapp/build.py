@@ -30,7 +30,8 @@ from tqdm import tqdm
 
 from dashapp import artifacts, data, domain, provenance, sources
 from dashapp.categorical import categorical_benchmark
-from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
+from dashapp.clustering import (ConfigurationMap, GridParameters, PartitionResult, assemble_configuration,
+                                cluster_partition, configuration_matrix, draw_samples, map_configuration)
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
@@ -126,7 +127,7 @@ def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataF
 
 
 def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
-                    jobs: int = 1, progress: bool = True) -> dict:
+                    jobs: int = 1, progress: bool = True, grid_client=None) -> dict:
     """Build every artifact from ``source`` into ``model_dir``, atomically.
 
     The source is read and validated before anything is written, so a source that cannot be used leaves the
@@ -144,6 +145,9 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
         Processes for the grid and the imputations.
     progress : bool
         Show a progress bar per stage.
+    grid_client : distributed.Client, optional
+        A client of a Dask cluster (:func:`dashapp.dask_backend.dask_client`) to run the grid's tasks on, through
+        joblib's dask backend; the rest of the build runs here. The results are the same as a local grid's.
 
     Returns
     -------
@@ -158,7 +162,7 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}-staging-", dir=model_dir.parent))
     try:
-        manifest = _build_into(source, staging, parameters, jobs, progress)
+        manifest = _build_into(source, staging, parameters, jobs, progress, grid_client)
         _swap_in(staging, model_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -230,7 +234,7 @@ class _FinalModel:
 
 
 def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParameters, jobs: int,
-                progress: bool) -> dict:
+                progress: bool, grid_client=None) -> dict:
     seconds: dict[str, float] = {}
     with _stage("data", 3, progress, seconds) as bar:
         bank = _prepare_bank_data(source, parameters.mode, parameters.random_state, bar)
@@ -239,8 +243,8 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
         knn, treated = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
     configurations, fitted = _grid_configurations()
     samples = draw_samples(bank.n_train, parameters.grid)
-    with _stage("grid", len(fitted), progress, seconds) as bar:
-        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar)
+    with _stage("grid", len(fitted) * (len(parameters.grid.k_values) + 1), progress, seconds) as bar:
+        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, bar, grid_client)
     with _stage("segmentation", 3, progress, seconds) as bar:
         final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
     with _stage("stability", 1, progress, seconds) as bar:
@@ -257,8 +261,7 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
     with _stage("write", len(artifacts.ARTIFACT_FILES) - 1, progress, seconds) as bar:
         evaluation = _write_artifacts(out, bank, knn, final, reports, results, configurations, samples, bar)
     manifest = _manifest(out, bank, parameters, jobs, seconds, evaluation,
-                         grid={"configurations": len(configurations), "fitted": len(fitted),
-                               "work_seconds": _grid_work_seconds(results, fitted)})
+                         grid=_grid_section(configurations, fitted, results, parameters.grid, jobs, grid_client))
     _write_json(out / artifacts.MANIFEST, manifest)
     _report(evaluation["final"], seconds)
     return manifest
@@ -351,17 +354,79 @@ def _grid_configurations() -> tuple[list[tuple[str, int, str]], list[tuple[str, 
 
 
 def _cluster_grid(treated: dict[str, pd.DataFrame], configurations: list, fitted: list, samples,
-                  grid_parameters: GridParameters, jobs: int, bar: tqdm) -> dict:
-    """The grid's results by configuration id: the fitted ones, and copies for the configurations they stand for."""
+                  grid_parameters: GridParameters, jobs: int, bar: tqdm, client=None) -> dict:
+    """The grid's results by configuration id: the fitted ones, and copies for the configurations they stand for.
+
+    One joblib ``Parallel`` over the tasks of :func:`_grid_tasks`, on ``jobs`` local processes, or on the Dask
+    cluster of ``client`` (a ``distributed.Client``) through joblib's dask backend. Each task advances ``bar``;
+    a configuration is assembled as soon as its last task is in.
+    """
+    preprocess_seconds: dict[str, float] = {}
+    done: dict[str, list] = {}
     results = {}
-    for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
-            delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters) for t, p, f in fitted):
-        results[result.config_id] = result
-        bar.update()
+    per_configuration = len(grid_parameters.k_values) + 1
+    with _grid_backend(client):
+        parallel = Parallel(n_jobs=-1 if client is not None else jobs, return_as="generator_unordered")
+        for config_id, outcome in parallel(_grid_tasks(treated, fitted, samples, grid_parameters,
+                                                       preprocess_seconds)):
+            done.setdefault(config_id, []).append(outcome)
+            bar.update()
+            if len(done[config_id]) == per_configuration:
+                outcomes = done.pop(config_id)
+                partitions = [o for o in outcomes if isinstance(o, PartitionResult)]
+                configuration_map = next(o for o in outcomes if isinstance(o, ConfigurationMap))
+                results[config_id] = assemble_configuration(config_id, partitions, configuration_map,
+                                                            preprocess_seconds[config_id])
     for t, p, f in configurations:
         source = results[domain.config_id(t, domain.same_matrix_pipeline(p, f), f)]
         results.setdefault(domain.config_id(t, p, f), replace(source, config_id=domain.config_id(t, p, f)))
     return results
+
+
+def _grid_tasks(treated: dict[str, pd.DataFrame], fitted: list, samples, grid_parameters: GridParameters,
+                preprocess_seconds: dict[str, float]) -> Iterator:
+    """The grid's tasks, configuration by configuration: K-means and its scores for each k, then the maps.
+
+    A generator, so that ``Parallel`` (which draws a few tasks ahead of the workers) has only a few
+    configurations' matrices alive at a time. Each matrix is computed here once and handed to its tasks as the
+    same array object: loky memory-maps it for the worker processes, the dask backend scatters it once.
+    """
+    for t, p, f in fitted:
+        matrix = configuration_matrix(treated[t], t, p, f, grid_parameters)
+        preprocess_seconds[matrix.config_id] = matrix.seconds
+        for k in grid_parameters.k_values:
+            yield delayed(_grid_task)(matrix.config_id, cluster_partition, matrix.X, matrix.distinct, matrix.inverse,
+                                      k, matrix.n_init, samples, grid_parameters)
+        yield delayed(_grid_task)(matrix.config_id, map_configuration, matrix.X, samples, grid_parameters)
+
+
+def _grid_task(config_id: str, step, *arguments):
+    """Run one step of the grid (``cluster_partition`` or ``map_configuration``), labelled by its configuration."""
+    return config_id, step(*arguments)
+
+
+@contextmanager
+def _grid_backend(client) -> Iterator[None]:
+    """joblib's dask backend on ``client``'s cluster; without a client, joblib's default (local processes)."""
+    if client is None:
+        yield
+        return
+    with joblib.parallel_config(backend="dask", client=client):
+        yield
+
+
+def _grid_section(configurations: list, fitted: list, results: dict, grid_parameters: GridParameters, jobs: int,
+                  client) -> dict:
+    """The manifest's ``grid`` section: its size, its work by step and where it ran (never an address: one may
+    hold a password; and not a build parameter: the results are the same wherever it runs)."""
+    if client is None:
+        where = {"backend": "local", "workers": jobs}
+    else:
+        threads = client.nthreads()
+        where = {"backend": "dask", "workers": len(threads), "threads": int(sum(threads.values()))}
+    return {"configurations": len(configurations), "fitted": len(fitted),
+            "tasks": len(fitted) * (len(grid_parameters.k_values) + 1),
+            "work_seconds": _grid_work_seconds(results, fitted), **where}
 
 
 def _grid_work_seconds(results: dict, fitted: list) -> dict[str, float]:

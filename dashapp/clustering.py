@@ -14,8 +14,11 @@ weighted by their counts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +29,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.manifold import TSNE
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+from threadpoolctl import ThreadpoolController
 
 from dashapp import domain
 from dashapp.preprocessing import build_pipeline, feature_columns
@@ -131,7 +135,11 @@ def find_knee(k_values, inertia) -> int | None:
 
 def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, feature_set: str,
                           samples: SampleIndices, parameters: GridParameters) -> ConfigurationResult:
-    """Run the grid for one configuration on the treated training rows.
+    """Run the grid for one configuration on the treated training rows, one step after the other.
+
+    The build runs the same steps as separate tasks (:func:`configuration_matrix` once, then
+    :func:`cluster_partition` for every k and :func:`map_configuration`, in parallel) and gathers them with
+    :func:`assemble_configuration`; this is that sequence in one call, with the same results.
 
     Parameters
     ----------
@@ -151,45 +159,112 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     -------
     ConfigurationResult
     """
-    seconds: dict[str, float] = {}
+    matrix = configuration_matrix(treated, treatment, pipeline, feature_set, parameters)
+    partitions = [cluster_partition(matrix.X, matrix.distinct, matrix.inverse, k, matrix.n_init, samples, parameters)
+                  for k in parameters.k_values]
+    return assemble_configuration(matrix.config_id, partitions, map_configuration(matrix.X, samples, parameters),
+                                  preprocess_seconds=matrix.seconds)
+
+
+@dataclass(frozen=True)
+class ConfigurationMatrix:
+    """One configuration's preprocessed training rows, computed once and shared by all of its tasks."""
+
+    config_id: str
+    X: np.ndarray  # (n_train, n_features) float64, C order
+    #: The distinct rows of X and each row's position among them, when they are few enough for the exact
+    #: silhouette (``GridParameters.exact_silhouette_rows``); else None.
+    distinct: np.ndarray | None
+    inverse: np.ndarray | None
+    n_init: int
+    seconds: float
+
+
+def configuration_matrix(treated: pd.DataFrame, treatment: str, pipeline: int, feature_set: str,
+                         parameters: GridParameters) -> ConfigurationMatrix:
+    """Fit the configuration's pipeline on the treated training rows and transform them.
+
+    Parameters
+    ----------
+    treated : DataFrame
+        Training rows after ``treatment``.
+    treatment, pipeline, feature_set
+        The configuration (see :func:`cluster_configuration`).
+    parameters : GridParameters
+
+    Returns
+    -------
+    ConfigurationMatrix
+    """
     start = time.perf_counter()
     numeric, categorical = feature_columns(feature_set)
     transformer = build_pipeline(domain.PIPELINES[pipeline], numeric, categorical,
                                  with_unknown=treatment == "raw")
     X = np.ascontiguousarray(transformer.fit_transform(treated), dtype=np.float64)
     distinct = _distinct_rows(X, parameters.exact_silhouette_rows)
-    seconds["preprocess"] = time.perf_counter() - start
-
     n_init = parameters.final_features_n_init if feature_set == "final" else parameters.n_init
-    rows = []
-    tsne_labels = np.empty((len(samples.tsne), len(parameters.k_values)), dtype=np.int16)
-    sample_labels = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.int16)
-    sample_silhouettes = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.float32)
-    silhouette_X = X[samples.silhouette]
-    seconds["stability"] = 0.0
-    start = time.perf_counter()
-    for j, k in enumerate(parameters.k_values):
+    return ConfigurationMatrix(config_id=domain.config_id(treatment, pipeline, feature_set), X=X,
+                               distinct=None if distinct is None else distinct[0],
+                               inverse=None if distinct is None else distinct[1], n_init=n_init,
+                               seconds=time.perf_counter() - start)
+
+
+@dataclass
+class PartitionResult:
+    """What the grid computes for one (configuration, k): the metrics row and the sampled clients' labels."""
+
+    k: int
+    metrics: dict  # one row of ConfigurationResult.metrics
+    sample_labels: np.ndarray  # (n_silhouette_sample,) int16
+    sample_silhouettes: np.ndarray  # (n_silhouette_sample,) float32
+    tsne_labels: np.ndarray  # (n_tsne,) int16
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def cluster_partition(X: np.ndarray, distinct: np.ndarray | None, inverse: np.ndarray | None, k: int, n_init: int,
+                      samples: SampleIndices, parameters: GridParameters) -> PartitionResult:
+    """K-means with ``k`` clusters on one configuration's rows, and every score of the partition.
+
+    The scores: inertia, the silhouette (exact over every row when ``distinct`` is given, else on the shared
+    silhouette sample), Calinski-Harabasz, Davies-Bouldin, each cluster's share, the bootstrap stability and
+    each cluster's share of negative silhouettes. Runs on one BLAS/OpenMP thread (see :func:`one_thread`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The configuration's matrix (:attr:`ConfigurationMatrix.X`).
+    distinct, inverse : ndarray or None
+        Its distinct rows and each row's position among them (:class:`ConfigurationMatrix`), or None.
+    k, n_init : int
+        Clusters and K-means++ starts.
+    samples : SampleIndices
+    parameters : GridParameters
+
+    Returns
+    -------
+    PartitionResult
+    """
+    with one_thread():
+        start = time.perf_counter()
         model = KMeans(n_clusters=k, n_init=n_init, random_state=parameters.random_state)
         labels = model.fit_predict(X)
-        tsne_labels[:, j] = labels[samples.tsne]
-        sample_labels[:, j] = labels[samples.silhouette]
+        sampled = labels[samples.silhouette]
         shares = cluster_shares(labels, k)
+        silhouette_X = X[samples.silhouette]
         if distinct is None:
-            values = _safe_silhouettes(silhouette_X, labels[samples.silhouette])
+            values = _safe_silhouettes(silhouette_X, sampled)
             # scikit-learn's silhouette_score is this mean, so the average is the one the grid always reported.
             silhouette = float(np.mean(values))
             silhouette_clients = len(samples.silhouette)
         else:
-            every_client = silhouette_samples_of_distinct_rows(*distinct, labels)
-            values = every_client[samples.silhouette]
-            silhouette = silhouette_of_distinct_rows(*distinct, labels)
+            values = silhouette_samples_of_distinct_rows(distinct, inverse, labels)[samples.silhouette]
+            silhouette = silhouette_of_distinct_rows(distinct, inverse, labels)
             silhouette_clients = len(X)
-        sample_silhouettes[:, j] = values
         stability_start = time.perf_counter()
-        stability = bootstrap_stability(silhouette_X, labels[samples.silhouette], k, n_init,
-                                        parameters.stability_resamples, parameters.random_state)
-        seconds["stability"] += time.perf_counter() - stability_start
-        rows.append({
+        stability = bootstrap_stability(silhouette_X, sampled, k, n_init, parameters.stability_resamples,
+                                        parameters.random_state)
+        stability_seconds = time.perf_counter() - stability_start
+        row = {
             "k": k,
             "inertia": float(model.inertia_),
             "silhouette": silhouette,
@@ -201,27 +276,75 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
             "stability": float(np.median(stability)),
             "stability_min": float(stability.min()),
             "stability_max": float(stability.max()),
-            "negative_shares": negative_shares(values, labels[samples.silhouette], k),
-            "sample_sizes": [int(n) for n in np.bincount(labels[samples.silhouette], minlength=k)[:k]],
-        })
-    seconds["kmeans"] = time.perf_counter() - start - seconds["stability"]
-    metrics = pd.DataFrame(rows)
-    knee = find_knee(metrics["k"], metrics["inertia"])
+            "negative_shares": negative_shares(values, sampled, k),
+            "sample_sizes": [int(n) for n in np.bincount(sampled, minlength=k)[:k]],
+        }
+        seconds = {"kmeans": time.perf_counter() - start - stability_seconds, "stability": stability_seconds}
+    return PartitionResult(k=k, metrics=row, sample_labels=sampled.astype(np.int16),
+                           sample_silhouettes=np.asarray(values, dtype=np.float32),
+                           tsne_labels=labels[samples.tsne].astype(np.int16), seconds=seconds)
 
-    start = time.perf_counter()
-    tsne_input = X[samples.tsne]
-    perplexity = float(min(30, max(2, (len(tsne_input) - 1) // 3)))
-    embedding = TSNE(n_components=2, init="pca", perplexity=perplexity, random_state=parameters.random_state,
-                     n_jobs=1).fit_transform(tsne_input)
-    seconds["tsne"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    ward = linkage(X[samples.dendrogram], method="ward")
-    seconds["dendrogram"] = time.perf_counter() - start
-    return ConfigurationResult(config_id=domain.config_id(treatment, pipeline, feature_set), metrics=metrics,
-                               knee=knee, sample_silhouettes=sample_silhouettes, sample_labels=sample_labels,
-                               tsne=embedding.astype(np.float32), tsne_labels=tsne_labels, linkage=ward,
-                               seconds=seconds)
+@dataclass
+class ConfigurationMap:
+    """One configuration's t-SNE map of the t-SNE sample and Ward linkage of the dendrogram sample."""
+
+    tsne: np.ndarray  # (n_tsne, 2) float32
+    linkage: np.ndarray  # scipy linkage matrix
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def map_configuration(X: np.ndarray, samples: SampleIndices, parameters: GridParameters) -> ConfigurationMap:
+    """The t-SNE map and the Ward linkage of one configuration's rows ``X``, on one BLAS/OpenMP thread."""
+    with one_thread():
+        start = time.perf_counter()
+        tsne_input = X[samples.tsne]
+        perplexity = float(min(30, max(2, (len(tsne_input) - 1) // 3)))
+        embedding = TSNE(n_components=2, init="pca", perplexity=perplexity, random_state=parameters.random_state,
+                         n_jobs=1).fit_transform(tsne_input)
+        tsne_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        ward = linkage(X[samples.dendrogram], method="ward")
+        seconds = {"tsne": tsne_seconds, "dendrogram": time.perf_counter() - start}
+    return ConfigurationMap(tsne=embedding.astype(np.float32), linkage=ward, seconds=seconds)
+
+
+def assemble_configuration(config_id: str, partitions: list[PartitionResult], configuration_map: ConfigurationMap,
+                           preprocess_seconds: float) -> ConfigurationResult:
+    """Gather one configuration's tasks into its :class:`ConfigurationResult` (the knee needs every k).
+
+    ``partitions`` may come in any order: they are put in the order of k. ``preprocess_seconds`` is the time
+    :func:`configuration_matrix` took.
+    """
+    partitions = sorted(partitions, key=lambda partition: partition.k)
+    metrics = pd.DataFrame([partition.metrics for partition in partitions])
+    seconds = {"preprocess": preprocess_seconds,
+               "stability": sum(partition.seconds["stability"] for partition in partitions),
+               "kmeans": sum(partition.seconds["kmeans"] for partition in partitions),
+               **configuration_map.seconds}
+    return ConfigurationResult(
+        config_id=config_id, metrics=metrics, knee=find_knee(metrics["k"], metrics["inertia"]),
+        sample_silhouettes=np.column_stack([partition.sample_silhouettes for partition in partitions]),
+        sample_labels=np.column_stack([partition.sample_labels for partition in partitions]),
+        tsne=configuration_map.tsne, tsne_labels=np.column_stack([partition.tsne_labels for partition in partitions]),
+        linkage=configuration_map.linkage, seconds=seconds)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """One BLAS and one OpenMP thread for the enclosed work.
+
+    The grid's tasks run side by side, one per core (or per Dask worker thread); K-means and the BLAS would
+    otherwise each start a thread per core inside every task, and the machine would run cores x cores threads.
+    """
+    with _thread_controller().limit(limits=1):
+        yield
+
+
+@functools.cache
+def _thread_controller() -> ThreadpoolController:
+    # Finding the loaded BLAS/OpenMP libraries walks the process's shared objects: once per process, not per task.
+    return ThreadpoolController()
 
 
 def cluster_shares(labels: np.ndarray, k: int) -> np.ndarray:

@@ -1,0 +1,118 @@
+"""The grid as tasks: one per (configuration, k) and one map per configuration, gathered into the same results
+whether they run in one process, in local processes or on a Dask cluster; one BLAS/OpenMP thread per task."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_info
+
+from dashapp import build, domain
+from dashapp.clustering import (GridParameters, cluster_configuration, cluster_partition, configuration_matrix,
+                                draw_samples, one_thread)
+from dashapp.preprocessing import fill_unknown_as_category
+
+PARAMETERS = GridParameters(k_values=(2, 3, 4), n_init=1, final_features_n_init=3, silhouette_sample=100,
+                            tsne_sample=60, dendrogram_sample=40, stability_resamples=2)
+#: Fitted: an all-features one-hot matrix (sampled silhouette) and the final feature set (exact silhouette);
+#: knn-p8-final is a copy of knn-p4-final (same matrix).
+FITTED = [("raw", 1, "all"), ("knn", 4, "final")]
+CONFIGURATIONS = FITTED + [("knn", 8, "final")]
+
+
+class CountingBar:
+    """Stands in for the stage's tqdm bar: counts the updates."""
+
+    def __init__(self):
+        self.n = 0
+
+    def update(self, n: int = 1):
+        self.n += n
+
+
+@pytest.fixture(scope="module")
+def treated() -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(3)
+    n = 240
+    frame = pd.DataFrame({c: rng.normal(size=n) for c in domain.NUMERIC_COLUMNS})
+    for column in domain.CATEGORICAL_COLUMNS:
+        frame[column] = rng.choice(domain.known_categories(column), size=n).astype(object)
+    return {"raw": fill_unknown_as_category(frame), "knn": frame}
+
+
+def run_grid(treated, jobs: int = 1, client=None) -> tuple[dict, int]:
+    bar = CountingBar()
+    samples = draw_samples(240, PARAMETERS)
+    results = build._cluster_grid(treated, CONFIGURATIONS, FITTED, samples, PARAMETERS, jobs, bar, client)
+    return results, bar.n
+
+
+def assert_same_results(first: dict, second: dict) -> None:
+    assert set(first) == set(second)
+    for config_id, result in first.items():
+        other = second[config_id]
+        assert other.config_id == config_id
+        pd.testing.assert_frame_equal(result.metrics, other.metrics, check_exact=True)
+        assert result.knee == other.knee
+        for name in ("sample_silhouettes", "sample_labels", "tsne", "tsne_labels", "linkage"):
+            assert np.array_equal(getattr(result, name), getattr(other, name), equal_nan=True), (config_id, name)
+
+
+@pytest.fixture(scope="module")
+def local_grid(treated):
+    return run_grid(treated)
+
+
+def test_the_grid_runs_a_task_per_configuration_and_k_and_a_map_per_configuration(local_grid):
+    results, tasks = local_grid
+    assert tasks == len(FITTED) * (len(PARAMETERS.k_values) + 1)
+    assert set(results) == {domain.config_id(*c) for c in CONFIGURATIONS}
+    copy, source = results["knn-p8-final"], results["knn-p4-final"]
+    pd.testing.assert_frame_equal(copy.metrics, source.metrics)
+    for result in results.values():
+        assert result.metrics["k"].tolist() == list(PARAMETERS.k_values)
+        assert set(result.seconds) == {"preprocess", "kmeans", "stability", "tsne", "dendrogram"}
+        assert all(seconds >= 0 for seconds in result.seconds.values())
+
+
+def test_the_tasks_gather_into_what_one_configuration_in_one_call_gives(treated, local_grid):
+    results, _ = local_grid
+    samples = draw_samples(240, PARAMETERS)
+    for treatment, pipeline, feature_set in FITTED:
+        alone = cluster_configuration(treated[treatment], treatment, pipeline, feature_set, samples, PARAMETERS)
+        assert_same_results({alone.config_id: alone}, {alone.config_id: results[alone.config_id]})
+
+
+def test_two_local_processes_give_the_results_of_one(treated, local_grid):
+    assert_same_results(local_grid[0], run_grid(treated, jobs=2)[0])
+
+
+def test_the_grid_on_a_dask_cluster_gives_the_local_results(treated, local_grid, dask_cluster):
+    from distributed import Client
+
+    with Client(dask_cluster.scheduler_address) as client:
+        results, tasks = run_grid(treated, client=client)
+        # The tasks ran in the workers' processes: a task there limited its threads.
+        limited = client.run(lambda: __import__("dashapp.clustering", fromlist=["_"])._thread_controller
+                             .cache_info().currsize)
+    assert sum(limited.values()) >= 1
+    assert tasks == local_grid[1]
+    assert_same_results(local_grid[0], results)
+
+
+def test_a_partition_is_the_same_whatever_order_its_k_come_in(treated):
+    matrix = configuration_matrix(treated["raw"], "raw", 1, "all", PARAMETERS)
+    samples = draw_samples(240, PARAMETERS)
+    first = cluster_partition(matrix.X, None, None, 3, 1, samples, PARAMETERS)
+    cluster_partition(matrix.X, None, None, 4, 1, samples, PARAMETERS)
+    again = cluster_partition(matrix.X, None, None, 3, 1, samples, PARAMETERS)
+    assert first.metrics == again.metrics
+    assert np.array_equal(first.sample_labels, again.sample_labels)
+
+
+def test_one_thread_limits_every_blas_and_openmp_pool_and_then_restores_them():
+    before = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
+    with one_thread():
+        assert {pool["num_threads"] for pool in threadpool_info()} == {1}
+    assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before
