@@ -2,9 +2,9 @@
 
 For each of the 72 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
 scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
-each cluster, and its stability: see :func:`bootstrap_stability`), keeps the silhouette of every client of the
+each cluster, and its stability: see :mod:`dashapp.partition_quality`), keeps the silhouette of every client of the
 fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
-clients with t-SNE and builds a Ward linkage of a smaller sample for the dendrogram.
+clients with t-SNE (openTSNE) and builds a Ward linkage of a smaller sample for the dendrogram.
 
 The silhouette is quadratic in the rows, so it is computed on a fixed sample shared by every configuration,
 except where the rows take few distinct values (the final feature set: job, housing and loan take at most a
@@ -24,14 +24,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
+from openTSNE import TSNE as OpenTSNE
 from scipy.cluster.hierarchy import linkage
-from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
-from sklearn.manifold import TSNE
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from threadpoolctl import ThreadpoolController
 
 from dashapp import domain
+from dashapp.partition_quality import (bootstrap_stability, cluster_shares, distinct_rows, negative_shares,
+                                       safe_score, safe_silhouettes, silhouette_of_distinct_rows,
+                                       silhouette_samples_of_distinct_rows)
 from dashapp.preprocessing import build_pipeline, feature_columns
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ class GridParameters:
         every training client.
     tsne_sample : int
         Training clients embedded by t-SNE per configuration.
+    tsne_iterations : int
+        openTSNE's iterations after its early-exaggeration phase, which takes half as many (its defaults: 500
+        after 250). The quick build (for tests) takes fewer.
     dendrogram_sample : int
         Training clients in each Ward linkage.
     stability_resamples : int
@@ -75,6 +80,7 @@ class GridParameters:
     silhouette_sample: int = 5000
     exact_silhouette_rows: int = 2000
     tsne_sample: int = 2000
+    tsne_iterations: int = 500
     dendrogram_sample: int = 300
     stability_resamples: int = 3
     random_state: int = 42
@@ -83,7 +89,7 @@ class GridParameters:
         if not self.k_values or min(self.k_values) < 2:
             raise ValueError(f"k_values={self.k_values} must be non-empty with every k >= 2")
         for name in ("n_init", "final_features_n_init", "silhouette_sample", "exact_silhouette_rows",
-                     "tsne_sample", "dendrogram_sample", "stability_resamples"):
+                     "tsne_sample", "tsne_iterations", "dendrogram_sample", "stability_resamples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
 
@@ -201,7 +207,7 @@ def configuration_matrix(treated: pd.DataFrame, treatment: str, pipeline: int, f
     transformer = build_pipeline(domain.PIPELINES[pipeline], numeric, categorical,
                                  with_unknown=treatment == "raw")
     X = np.ascontiguousarray(transformer.fit_transform(treated), dtype=np.float64)
-    distinct = _distinct_rows(X, parameters.exact_silhouette_rows)
+    distinct = distinct_rows(X, parameters.exact_silhouette_rows)
     n_init = parameters.final_features_n_init if feature_set == "final" else parameters.n_init
     return ConfigurationMatrix(config_id=domain.config_id(treatment, pipeline, feature_set), X=X,
                                distinct=None if distinct is None else distinct[0],
@@ -252,7 +258,7 @@ def cluster_partition(X: np.ndarray, distinct: np.ndarray | None, inverse: np.nd
         shares = cluster_shares(labels, k)
         silhouette_X = X[samples.silhouette]
         if distinct is None:
-            values = _safe_silhouettes(silhouette_X, sampled)
+            values = safe_silhouettes(silhouette_X, sampled)
             # scikit-learn's silhouette_score is this mean, so the average is the one the grid always reported.
             silhouette = float(np.mean(values))
             silhouette_clients = len(samples.silhouette)
@@ -269,8 +275,8 @@ def cluster_partition(X: np.ndarray, distinct: np.ndarray | None, inverse: np.nd
             "inertia": float(model.inertia_),
             "silhouette": silhouette,
             "silhouette_clients": silhouette_clients,
-            "calinski_harabasz": _safe_score(calinski_harabasz_score, X, labels),
-            "davies_bouldin": _safe_score(davies_bouldin_score, X, labels),
+            "calinski_harabasz": safe_score(calinski_harabasz_score, X, labels),
+            "davies_bouldin": safe_score(davies_bouldin_score, X, labels),
             "cluster_shares": [float(share) for share in shares],
             "smallest_share": float(shares.min()),
             "stability": float(np.median(stability)),
@@ -298,15 +304,27 @@ def map_configuration(X: np.ndarray, samples: SampleIndices, parameters: GridPar
     """The t-SNE map and the Ward linkage of one configuration's rows ``X``, on one BLAS/OpenMP thread."""
     with one_thread():
         start = time.perf_counter()
-        tsne_input = X[samples.tsne]
-        perplexity = float(min(30, max(2, (len(tsne_input) - 1) // 3)))
-        embedding = TSNE(n_components=2, init="pca", perplexity=perplexity, random_state=parameters.random_state,
-                         n_jobs=1).fit_transform(tsne_input)
+        embedding = tsne_map(X[samples.tsne], parameters)
         tsne_seconds = time.perf_counter() - start
         start = time.perf_counter()
         ward = linkage(X[samples.dendrogram], method="ward")
         seconds = {"tsne": tsne_seconds, "dendrogram": time.perf_counter() - start}
     return ConfigurationMap(tsne=embedding.astype(np.float32), linkage=ward, seconds=seconds)
+
+
+def tsne_map(X: np.ndarray, parameters: GridParameters) -> np.ndarray:
+    """A two-dimensional t-SNE map of the rows ``X`` (openTSNE, Barnes-Hut, PCA start), shape (n, 2).
+
+    openTSNE rather than scikit-learn's ``TSNE``: on the grid's 2,000-client samples it draws a map as good
+    (KL divergence, trustworthiness) in about half the time, and the same map for a seed on one thread
+    (``benchmarks/bench_tsne.py``). Barnes-Hut, not its FFT interpolation, which costs more than it saves at
+    a few thousand rows.
+    """
+    perplexity = float(min(30, max(2, (len(X) - 1) // 3)))
+    tsne = OpenTSNE(n_components=2, perplexity=perplexity, initialization="pca", negative_gradient_method="bh",
+                    n_iter=parameters.tsne_iterations, early_exaggeration_iter=parameters.tsne_iterations // 2,
+                    random_state=parameters.random_state, n_jobs=1)
+    return np.asarray(tsne.fit(X))
 
 
 def assemble_configuration(config_id: str, partitions: list[PartitionResult], configuration_map: ConfigurationMap,
@@ -345,149 +363,3 @@ def one_thread() -> Iterator[None]:
 def _thread_controller() -> ThreadpoolController:
     # Finding the loaded BLAS/OpenMP libraries walks the process's shared objects: once per process, not per task.
     return ThreadpoolController()
-
-
-def cluster_shares(labels: np.ndarray, k: int) -> np.ndarray:
-    """The share of the rows in each of ``k`` clusters, by 0-based label (an empty cluster has share 0)."""
-    return np.bincount(labels, minlength=k)[:k] / len(labels)
-
-
-def _distinct_rows(X: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(distinct rows, position of each row among them)`` when ``X`` has at most ``limit`` distinct rows."""
-    # A cheap look first: a matrix with many distinct values in one column has many distinct rows.
-    if any(len(np.unique(X[:, j])) > limit for j in range(X.shape[1])):
-        return None
-    distinct, inverse = np.unique(X, axis=0, return_inverse=True)
-    if len(distinct) > limit:
-        return None
-    return distinct, inverse.reshape(-1)
-
-
-def silhouette_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray) -> float:
-    """The exact silhouette of every row, computed on the distinct (row, label) pairs weighted by their counts.
-
-    Equal to ``sklearn.metrics.silhouette_score(distinct[inverse], labels)`` (to rounding: scikit-learn's
-    distances between equal rows are not always exactly zero) at a cost quadratic in the distinct rows only.
-
-    Parameters
-    ----------
-    distinct : ndarray of shape (m, d)
-        The distinct rows.
-    inverse : ndarray of int, shape (n,)
-        Each row's position in ``distinct``.
-    labels : ndarray of int, shape (n,)
-        Each row's cluster.
-
-    Returns
-    -------
-    float
-        NaN when the rows form a single cluster.
-    """
-    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
-    if pairs is None:
-        return float("nan")
-    scores, weights, _ = pairs
-    return float(np.sum(scores * weights) / weights.sum())
-
-
-def silhouette_samples_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray,
-                                        labels: np.ndarray) -> np.ndarray:
-    """Each row's silhouette, as :func:`silhouette_of_distinct_rows` computes it (shape (n,)).
-
-    Equal to ``sklearn.metrics.silhouette_samples(distinct[inverse], labels)`` to rounding; all NaN when the
-    rows form a single cluster.
-    """
-    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
-    if pairs is None:
-        return np.full(len(labels), np.nan)
-    scores, _, pair_of_row = pairs
-    return scores[pair_of_row]
-
-
-def _distinct_pair_silhouettes(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray):
-    """``(silhouette of each distinct (row, label) pair, its count, each row's pair)``, or None for one cluster."""
-    clusters, cluster_of = np.unique(labels, return_inverse=True)
-    if len(clusters) < 2:
-        return None
-    pairs, pair_of_row, counts = np.unique(np.column_stack([inverse, cluster_of.reshape(-1)]), axis=0,
-                                           return_inverse=True, return_counts=True)
-    points, members = distinct[pairs[:, 0]], pairs[:, 1]
-    weights = counts.astype(np.float64)
-    sizes = np.bincount(members, weights=weights, minlength=len(clusters))
-    # Distance sums from each pair to every cluster: sum over v in cluster c of count(v) * d(u, v).
-    sums = cdist(points, points) @ (np.eye(len(clusters))[members] * weights[:, None])
-    position = np.arange(len(points))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # The row itself is at distance 0 from its own copies, so only the denominator leaves it out.
-        intra = sums[position, members] / (sizes[members] - 1)
-        mean_to = sums / sizes
-        mean_to[position, members] = np.inf
-        inter = mean_to.min(axis=1)
-        scores = (inter - intra) / np.maximum(intra, inter)
-    # As scikit-learn: 0 for a cluster of one row (and for 0/0).
-    return np.nan_to_num(scores), weights, pair_of_row.reshape(-1)
-
-
-def negative_shares(silhouettes: np.ndarray, labels: np.ndarray, k: int) -> list[float]:
-    """The share of each cluster's rows (by 0-based label) whose silhouette is below 0: closer to another
-    cluster than to their own. NaN for a cluster without rows."""
-    sizes = np.bincount(labels, minlength=k)[:k]
-    negatives = np.bincount(labels, weights=silhouettes < 0, minlength=k)[:k]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return [float(share) for share in negatives / sizes]
-
-
-def bootstrap_stability(X: np.ndarray, labels: np.ndarray, k: int, n_init: int, resamples: int,
-                        random_state: int) -> np.ndarray:
-    """How well K-means refitted on bootstrap resamples of ``X`` recovers the partition ``labels`` of ``X``.
-
-    Each resample draws ``len(X)`` rows with replacement; K-means (the same k and starts as the partition's) is
-    fitted on it and assigns every row of ``X``; the adjusted Rand index of that assignment with ``labels`` is
-    the resample's figure. The resamples depend only on ``random_state`` and the number of rows, so every
-    configuration of the grid is tested on the same draws.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, d)
-        The rows (the grid's silhouette sample).
-    labels : ndarray of int, shape (n,)
-        Their cluster in the partition under test.
-    k, n_init : int
-        K-means' clusters and starts.
-    resamples : int
-    random_state : int
-
-    Returns
-    -------
-    ndarray of float, shape (resamples,)
-        One adjusted Rand index per resample: 1 for the same partition, about 0 for agreement by chance. NaN
-        when ``labels`` has a single cluster.
-    """
-    if len(np.unique(labels)) < 2:
-        return np.full(resamples, np.nan)
-    rng = np.random.default_rng(random_state)
-    indices = rng.integers(0, len(X), size=(resamples, len(X)))
-    figures = np.empty(resamples)
-    for b in range(resamples):
-        # A row drawn m times counts m times: fitting the drawn rows once each with weight m is the same
-        # K-means problem at a third less work (a bootstrap resample holds about 63% of the rows).
-        counts = np.bincount(indices[b], minlength=len(X))
-        drawn = np.flatnonzero(counts)
-        model = KMeans(n_clusters=min(k, len(drawn)), n_init=n_init, random_state=random_state + b)
-        model.fit(X[drawn], sample_weight=counts[drawn])
-        figures[b] = adjusted_rand_score(labels, model.predict(X))
-    return figures
-
-
-def _safe_silhouettes(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    # A sample can contain a single cluster for large k on degenerate data; its silhouettes are undefined there.
-    if len(np.unique(labels)) < 2:
-        return np.full(len(labels), np.nan)
-    return silhouette_samples(X, labels)
-
-
-def _safe_score(score, X: np.ndarray, labels: np.ndarray) -> float:
-    # A sample can contain a single cluster for large k on degenerate data; the score is undefined there.
-    if len(np.unique(labels)) < 2:
-        return float("nan")
-    return float(score(X, labels))

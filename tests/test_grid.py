@@ -3,18 +3,20 @@ whether they run in one process, in local processes or on a Dask cluster; one BL
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from dashapp import build, domain
+from dashapp import artifacts, build, dask_backend, domain
 from dashapp.clustering import (GridParameters, cluster_configuration, cluster_partition, configuration_matrix,
-                                draw_samples, one_thread)
+                                draw_samples, one_thread, tsne_map)
 from dashapp.preprocessing import fill_unknown_as_category
 
 PARAMETERS = GridParameters(k_values=(2, 3, 4), n_init=1, final_features_n_init=3, silhouette_sample=100,
-                            tsne_sample=60, dendrogram_sample=40, stability_resamples=2)
+                            tsne_sample=60, tsne_iterations=100, dendrogram_sample=40, stability_resamples=2)
 #: Fitted: an all-features one-hot matrix (sampled silhouette) and the final feature set (exact silhouette);
 #: knn-p8-final is a copy of knn-p4-final (same matrix).
 FITTED = [("raw", 1, "all"), ("knn", 4, "final")]
@@ -116,3 +118,56 @@ def test_one_thread_limits_every_blas_and_openmp_pool_and_then_restores_them():
     with one_thread():
         assert {pool["num_threads"] for pool in threadpool_info()} == {1}
     assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_an_unreachable_scheduler_exits_1_and_leaves_the_model_as_it_was(bank_csv, tmp_path, monkeypatch, capsys,
+                                                                          how):
+    from scripts.build_artifacts import main
+    from tests.browser_helpers import free_port
+
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "manifest.json").write_text("the previous build")
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    monkeypatch.setattr(dask_backend, "CONNECT_TIMEOUT", 2)
+    arguments = ["--quick", "--quiet", "--jobs", "1", "--csv", str(bank_csv), "--model-dir", str(target)]
+    if how == "option":
+        monkeypatch.delenv(dask_backend.ADDRESS_VARIABLE, raising=False)
+        arguments += ["--dask", address]
+    else:
+        monkeypatch.setenv(dask_backend.ADDRESS_VARIABLE, address)
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert f"cannot reach the Dask scheduler at {address}" in error
+    assert "nothing was built" in error
+    assert [p.name for p in target.iterdir()] == ["manifest.json"]
+    assert (target / "manifest.json").read_text() == "the previous build"
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left behind
+
+
+def test_a_quick_build_with_its_grid_on_dask_equals_the_local_one(quick_model_dir, bank_csv, dask_cluster, tmp_path):
+    from scripts.build_artifacts import main
+
+    target = tmp_path / "model"
+    common = ["--quick", "--quiet", "--csv", str(bank_csv), "--model-dir", str(target)]
+    assert main(common + ["--jobs", "1", "--dask", dask_cluster.scheduler_address]) == 0
+    local = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())
+    remote = json.loads((target / artifacts.MANIFEST).read_text())
+    assert (remote["grid"]["backend"], remote["grid"]["workers"], remote["grid"]["threads"]) == ("dask", 2, 2)
+    assert local["grid"]["backend"] == "local"
+    assert remote["grid"]["tasks"] == local["grid"]["tasks"] == 60 * (len(local["parameters"]["grid"]["k_values"]) + 1)
+    assert dask_cluster.scheduler_address.split("//")[-1] not in json.dumps(remote)  # where, not which address
+    for name in artifacts.ARTIFACT_FILES:
+        assert remote["artifacts"][name]["sha256"] == local["artifacts"][name]["sha256"], name
+    # Where the grid ran is no reason to rebuild: the local build finds the cluster's artifacts up to date.
+    assert main(common + ["--if-stale"]) == 0
+    assert json.loads((target / artifacts.MANIFEST).read_text())["built_at"] == remote["built_at"]
+
+
+def test_the_tsne_map_is_fixed_by_the_seed(treated):
+    X = configuration_matrix(treated["raw"], "raw", 1, "all", PARAMETERS).X[:80]
+    first, again = tsne_map(X, PARAMETERS), tsne_map(X, PARAMETERS)
+    assert first.shape == (80, 2) and np.isfinite(first).all()
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, tsne_map(X, GridParameters(random_state=7, tsne_iterations=100)))
