@@ -50,12 +50,24 @@ def run_grid(treated, jobs: int = 1, client=None) -> tuple[dict, int]:
     return results, bar.n
 
 
-def assert_same_results(first: dict, second: dict) -> None:
+def assert_same_metrics(first: pd.DataFrame, second: pd.DataFrame, exact: bool = False) -> None:
+    """Equal grid metrics: every label, count and list exactly; the scores exactly, or to 1e-12 of their value.
+
+    A score's last bits can move with where in memory numpy puts its temporary arrays (vectorised sums start at
+    an aligned address), and a Dask worker's memory allocator is set up differently from this process's: on a
+    quick build, Davies-Bouldin differed by at most 2e-15 in a few rows. Everything else is the same bytes.
+    """
+    scores = [c for c in first.columns if pd.api.types.is_float_dtype(first[c])]
+    pd.testing.assert_frame_equal(first.drop(columns=scores), second.drop(columns=scores), check_exact=True)
+    pd.testing.assert_frame_equal(first[scores], second[scores], check_exact=exact, rtol=1e-12, atol=0)
+
+
+def assert_same_results(first: dict, second: dict, exact: bool = True) -> None:
     assert set(first) == set(second)
     for config_id, result in first.items():
         other = second[config_id]
         assert other.config_id == config_id
-        pd.testing.assert_frame_equal(result.metrics, other.metrics, check_exact=True)
+        assert_same_metrics(result.metrics, other.metrics, exact)
         assert result.knee == other.knee
         for name in ("sample_silhouettes", "sample_labels", "tsne", "tsne_labels", "linkage"):
             assert np.array_equal(getattr(result, name), getattr(other, name), equal_nan=True), (config_id, name)
@@ -100,7 +112,7 @@ def test_the_grid_on_a_dask_cluster_gives_the_local_results(treated, local_grid,
                              .cache_info().currsize)
     assert sum(limited.values()) >= 1
     assert tasks == local_grid[1]
-    assert_same_results(local_grid[0], results)
+    assert_same_results(local_grid[0], results, exact=False)
 
 
 def test_a_partition_is_the_same_whatever_order_its_k_come_in(treated):
@@ -158,8 +170,10 @@ def test_a_quick_build_with_its_grid_on_dask_equals_the_local_one(quick_model_di
     assert local["grid"]["backend"] == "local"
     assert remote["grid"]["tasks"] == local["grid"]["tasks"] == 60 * (len(local["parameters"]["grid"]["k_values"]) + 1)
     assert dask_cluster.scheduler_address.split("//")[-1] not in json.dumps(remote)  # where, not which address
-    for name in artifacts.ARTIFACT_FILES:
+    for name in set(artifacts.ARTIFACT_FILES) - {artifacts.GRID_METRICS}:
         assert remote["artifacts"][name]["sha256"] == local["artifacts"][name]["sha256"], name
+    assert_same_metrics(pd.read_parquet(quick_model_dir / artifacts.GRID_METRICS),
+                        pd.read_parquet(target / artifacts.GRID_METRICS))
     # Where the grid ran is no reason to rebuild: the local build finds the cluster's artifacts up to date.
     assert main(common + ["--if-stale"]) == 0
     assert json.loads((target / artifacts.MANIFEST).read_text())["built_at"] == remote["built_at"]
