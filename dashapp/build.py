@@ -102,7 +102,7 @@ class BuildParameters:
         else:
             # Fewer t-SNE iterations: the maps are 60 of the grid's tasks, and the quick build is for tests.
             grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
-                                  tsne_sample=tsne_sample or 300, tsne_iterations=100, dendrogram_sample=100)
+                                  tsne_sample=tsne_sample or 300, tsne_iterations=250, dendrogram_sample=100)
             return cls(mode=mode, grid=grid, final_k=final_k,
                        stability=StabilityParameters(resamples=20, alternative_starts=50))
         return cls(mode=mode, grid=grid, final_k=final_k)

@@ -4,7 +4,7 @@ For each of the 72 configurations :func:`cluster_configuration` fits the pipelin
 scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
 each cluster, and its stability: see :mod:`dashapp.partition_quality`), keeps the silhouette of every client of the
 fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
-clients with t-SNE (openTSNE) and builds a Ward linkage of a smaller sample for the dendrogram.
+clients with t-SNE and builds a Ward linkage of a smaller sample for the dendrogram.
 
 The silhouette is quadratic in the rows, so it is computed on a fixed sample shared by every configuration,
 except where the rows take few distinct values (the final feature set: job, housing and loan take at most a
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
-from openTSNE import TSNE as OpenTSNE
 from scipy.cluster.hierarchy import linkage
 from sklearn.cluster import KMeans
+from sklearn.manifold import TSNE
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from threadpoolctl import ThreadpoolController
 
@@ -62,8 +62,8 @@ class GridParameters:
     tsne_sample : int
         Training clients embedded by t-SNE per configuration.
     tsne_iterations : int
-        openTSNE's iterations after its early-exaggeration phase, which takes half as many (its defaults: 500
-        after 250). The quick build (for tests) takes fewer.
+        t-SNE's iterations, the first 250 of them early exaggeration (scikit-learn's ``max_iter``: at least 250;
+        its default 1,000). The quick build (for tests) takes 250.
     dendrogram_sample : int
         Training clients in each Ward linkage.
     stability_resamples : int
@@ -80,7 +80,7 @@ class GridParameters:
     silhouette_sample: int = 5000
     exact_silhouette_rows: int = 2000
     tsne_sample: int = 2000
-    tsne_iterations: int = 500
+    tsne_iterations: int = 1000
     dendrogram_sample: int = 300
     stability_resamples: int = 3
     random_state: int = 42
@@ -92,6 +92,8 @@ class GridParameters:
                      "tsne_sample", "tsne_iterations", "dendrogram_sample", "stability_resamples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
+        if self.tsne_iterations < 250:
+            raise ValueError(f"tsne_iterations={self.tsne_iterations} must be at least 250 (its early exaggeration)")
 
 
 @dataclass(frozen=True)
@@ -313,18 +315,16 @@ def map_configuration(X: np.ndarray, samples: SampleIndices, parameters: GridPar
 
 
 def tsne_map(X: np.ndarray, parameters: GridParameters) -> np.ndarray:
-    """A two-dimensional t-SNE map of the rows ``X`` (openTSNE, Barnes-Hut, PCA start), shape (n, 2).
+    """A two-dimensional t-SNE map of the rows ``X`` (scikit-learn, Barnes-Hut, PCA start), shape (n, 2).
 
-    openTSNE rather than scikit-learn's ``TSNE``: on the grid's 2,000-client samples it draws a map as good
-    (KL divergence, trustworthiness) in about half the time, and the same map for a seed on one thread
-    (``benchmarks/bench_tsne.py``). Barnes-Hut, not its FFT interpolation, which costs more than it saves at
-    a few thousand rows.
+    scikit-learn's ``TSNE`` rather than openTSNE: measured on the grid's 2,000-client samples on one thread
+    (``benchmarks/bench_tsne.py``), openTSNE was not clearly faster (from twice as fast to a quarter slower,
+    depending on the configuration and the machine's load), for maps as good; scikit-learn's keeps the maps
+    of the builds before it.
     """
     perplexity = float(min(30, max(2, (len(X) - 1) // 3)))
-    tsne = OpenTSNE(n_components=2, perplexity=perplexity, initialization="pca", negative_gradient_method="bh",
-                    n_iter=parameters.tsne_iterations, early_exaggeration_iter=parameters.tsne_iterations // 2,
-                    random_state=parameters.random_state, n_jobs=1)
-    return np.asarray(tsne.fit(X))
+    return TSNE(n_components=2, init="pca", perplexity=perplexity, max_iter=parameters.tsne_iterations,
+                random_state=parameters.random_state, n_jobs=1).fit_transform(X)
 
 
 def assemble_configuration(config_id: str, partitions: list[PartitionResult], configuration_map: ConfigurationMap,
