@@ -30,7 +30,8 @@ from tqdm import tqdm
 
 from dashapp import artifacts, data, domain, provenance, sources
 from dashapp.categorical import categorical_benchmark
-from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
+from dashapp.clustering import (ConfigurationMap, GridParameters, PartitionResult, assemble_configuration,
+                                cluster_partition, configuration_matrix, draw_samples, map_configuration)
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
 from dashapp.preprocessing import UnknownValueImputer, apply_treatment
@@ -99,8 +100,9 @@ class BuildParameters:
         if mode == "full":
             grid = GridParameters() if tsne_sample is None else GridParameters(tsne_sample=tsne_sample)
         else:
+            # Fewer t-SNE iterations: the maps are 60 of the grid's tasks, and the quick build is for tests.
             grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
-                                  tsne_sample=tsne_sample or 300, dendrogram_sample=100)
+                                  tsne_sample=tsne_sample or 300, tsne_iterations=250, dendrogram_sample=100)
             return cls(mode=mode, grid=grid, final_k=final_k,
                        stability=StabilityParameters(resamples=20, alternative_starts=50))
         return cls(mode=mode, grid=grid, final_k=final_k)
@@ -126,7 +128,7 @@ def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataF
 
 
 def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
-                    jobs: int = 1, progress: bool = True, early: bool = False) -> dict:
+                    jobs: int = 1, progress: bool = True, early: bool = False, grid_client=None) -> dict:
     """Build every artifact from ``source`` into ``model_dir``, atomically.
 
     The source is read and validated before anything is written, so a source that cannot be used leaves the
@@ -149,6 +151,9 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
         meanwhile serves the segments, the Data page and scoring; the grid's progress is written beside the
         folder (:func:`dashapp.artifacts.grid_progress_path`); then swap in the complete folder, the same as
         without ``early``. A failure in the grid is written there too, and leaves the early folder served.
+    grid_client : distributed.Client, optional
+        A client of a Dask cluster (:func:`dashapp.dask_backend.dask_client`) to run the grid's tasks on, through
+        joblib's dask backend; the rest of the build runs here. The results are the same as a local grid's.
 
     Returns
     -------
@@ -166,7 +171,7 @@ def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parame
     try:
         manifest = _build_into(source, staging, parameters, jobs, progress,
                                early=(lambda out: _swap_in(_copy_of(out), model_dir)) if early else None,
-                               grid_progress=progress_file)
+                               grid_progress=progress_file, grid_client=grid_client)
         _swap_in(staging, model_dir)
     except BaseException as error:
         if progress_file is not None and progress_file.exists():
@@ -255,7 +260,7 @@ class _FinalModel:
 
 def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParameters, jobs: int,
                 progress: bool, early: Callable[[Path], None] | None = None,
-                grid_progress: Path | None = None) -> dict:
+                grid_progress: Path | None = None, grid_client=None) -> dict:
     """Every stage, writing into ``out``. The grid runs last: with ``early``, every other artifact is written
     first, with a manifest that marks the grid pending, and ``early(out)`` is called to serve them meanwhile."""
     seconds: dict[str, float] = {}
@@ -276,14 +281,15 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
     # The benchmarks stage wrote its own file, the grid stage writes its four.
     with _stage("write", len(artifacts.ARTIFACT_FILES) - 1 - len(artifacts.GRID_FILES), progress, seconds) as bar:
         evaluation = _write_artifacts(out, bank, knn, final, {"stability": stability}, samples, bar)
-    grid = {"configurations": len(configurations), "fitted": len(fitted)}
     if early is not None:
+        pending = {"configurations": len(configurations), "fitted": len(fitted), "pending": True}
         _write_json(out / artifacts.MANIFEST, _manifest(out, bank, parameters, jobs, seconds, evaluation,
-                                                        grid={**grid, "pending": True}))
+                                                        grid=pending))
         early(out)
-    with _stage("grid", len(fitted), progress, seconds) as bar:
+    with _stage("grid", len(fitted) * (len(parameters.grid.k_values) + 1), progress, seconds) as bar:
         reported = bar if grid_progress is None else _ReportedProgress(bar, grid_progress)
-        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, reported)
+        results = _cluster_grid(treated, configurations, fitted, samples, parameters.grid, jobs, reported,
+                                grid_client)
         evaluation["methods"] = method_facts(bank.clean, final.segmentation.imputed_key_fields,
                                              final.segmentation.all_segments,
                                              {config: result.metrics for config, result in results.items()},
@@ -291,7 +297,7 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
         _write_grid(out, results, configurations, samples, bank.train_client_ids)
         _write_json(out / artifacts.EVALUATION, evaluation)
     manifest = _manifest(out, bank, parameters, jobs, seconds, evaluation,
-                         grid={**grid, "work_seconds": _grid_work_seconds(results, fitted)})
+                         grid=_grid_section(configurations, fitted, results, parameters.grid, jobs, grid_client))
     _write_json(out / artifacts.MANIFEST, manifest)
     _report(evaluation["final"], seconds)
     return manifest
@@ -410,17 +416,79 @@ def _grid_configurations() -> tuple[list[tuple[str, int, str]], list[tuple[str, 
 
 
 def _cluster_grid(treated: dict[str, pd.DataFrame], configurations: list, fitted: list, samples,
-                  grid_parameters: GridParameters, jobs: int, bar: tqdm) -> dict:
-    """The grid's results by configuration id: the fitted ones, and copies for the configurations they stand for."""
+                  grid_parameters: GridParameters, jobs: int, bar: tqdm, client=None) -> dict:
+    """The grid's results by configuration id: the fitted ones, and copies for the configurations they stand for.
+
+    One joblib ``Parallel`` over the tasks of :func:`_grid_tasks`, on ``jobs`` local processes, or on the Dask
+    cluster of ``client`` (a ``distributed.Client``) through joblib's dask backend. Each task advances ``bar``;
+    a configuration is assembled as soon as its last task is in.
+    """
+    preprocess_seconds: dict[str, float] = {}
+    done: dict[str, list] = {}
     results = {}
-    for result in Parallel(n_jobs=jobs, return_as="generator_unordered")(
-            delayed(cluster_configuration)(treated[t], t, p, f, samples, grid_parameters) for t, p, f in fitted):
-        results[result.config_id] = result
-        bar.update()
+    per_configuration = len(grid_parameters.k_values) + 1
+    with _grid_backend(client):
+        parallel = Parallel(n_jobs=-1 if client is not None else jobs, return_as="generator_unordered")
+        for config_id, outcome in parallel(_grid_tasks(treated, fitted, samples, grid_parameters,
+                                                       preprocess_seconds)):
+            done.setdefault(config_id, []).append(outcome)
+            bar.update()
+            if len(done[config_id]) == per_configuration:
+                outcomes = done.pop(config_id)
+                partitions = [o for o in outcomes if isinstance(o, PartitionResult)]
+                configuration_map = next(o for o in outcomes if isinstance(o, ConfigurationMap))
+                results[config_id] = assemble_configuration(config_id, partitions, configuration_map,
+                                                            preprocess_seconds[config_id])
     for t, p, f in configurations:
         source = results[domain.config_id(t, domain.same_matrix_pipeline(p, f), f)]
         results.setdefault(domain.config_id(t, p, f), replace(source, config_id=domain.config_id(t, p, f)))
     return results
+
+
+def _grid_tasks(treated: dict[str, pd.DataFrame], fitted: list, samples, grid_parameters: GridParameters,
+                preprocess_seconds: dict[str, float]) -> Iterator:
+    """The grid's tasks, configuration by configuration: K-means and its scores for each k, then the maps.
+
+    A generator, so that ``Parallel`` (which draws a few tasks ahead of the workers) has only a few
+    configurations' matrices alive at a time. Each matrix is computed here once and handed to its tasks as the
+    same array object: loky memory-maps it for the worker processes, the dask backend scatters it once.
+    """
+    for t, p, f in fitted:
+        matrix = configuration_matrix(treated[t], t, p, f, grid_parameters)
+        preprocess_seconds[matrix.config_id] = matrix.seconds
+        for k in grid_parameters.k_values:
+            yield delayed(_grid_task)(matrix.config_id, cluster_partition, matrix.X, matrix.distinct, matrix.inverse,
+                                      k, matrix.n_init, samples, grid_parameters)
+        yield delayed(_grid_task)(matrix.config_id, map_configuration, matrix.X, samples, grid_parameters)
+
+
+def _grid_task(config_id: str, step, *arguments):
+    """Run one step of the grid (``cluster_partition`` or ``map_configuration``), labelled by its configuration."""
+    return config_id, step(*arguments)
+
+
+@contextmanager
+def _grid_backend(client) -> Iterator[None]:
+    """joblib's dask backend on ``client``'s cluster; without a client, joblib's default (local processes)."""
+    if client is None:
+        yield
+        return
+    with joblib.parallel_config(backend="dask", client=client):
+        yield
+
+
+def _grid_section(configurations: list, fitted: list, results: dict, grid_parameters: GridParameters, jobs: int,
+                  client) -> dict:
+    """The manifest's ``grid`` section: its size, its work by step and where it ran (never an address: one may
+    hold a password; and not a build parameter: the results are the same wherever it runs)."""
+    if client is None:
+        where = {"backend": "local", "workers": jobs}
+    else:
+        threads = client.nthreads()
+        where = {"backend": "dask", "workers": len(threads), "threads": int(sum(threads.values()))}
+    return {"configurations": len(configurations), "fitted": len(fitted),
+            "tasks": len(fitted) * (len(grid_parameters.k_values) + 1),
+            "work_seconds": _grid_work_seconds(results, fitted), **where}
 
 
 def _grid_work_seconds(results: dict, fitted: list) -> dict[str, float]:

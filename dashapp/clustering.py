@@ -2,7 +2,7 @@
 
 For each of the 72 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
 scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
-each cluster, and its stability: see :func:`bootstrap_stability`), keeps the silhouette of every client of the
+each cluster, and its stability: see :mod:`dashapp.partition_quality`), keeps the silhouette of every client of the
 fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
 clients with t-SNE and builds a Ward linkage of a smaller sample for the dendrogram.
 
@@ -14,20 +14,26 @@ weighted by their counts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
 from scipy.cluster.hierarchy import linkage
-from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.manifold import TSNE
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+from threadpoolctl import ThreadpoolController
 
 from dashapp import domain
+from dashapp.partition_quality import (bootstrap_stability, cluster_shares, distinct_rows, negative_shares,
+                                       safe_score, safe_silhouettes, silhouette_of_distinct_rows,
+                                       silhouette_samples_of_distinct_rows)
 from dashapp.preprocessing import build_pipeline, feature_columns
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,9 @@ class GridParameters:
         every training client.
     tsne_sample : int
         Training clients embedded by t-SNE per configuration.
+    tsne_iterations : int
+        t-SNE's iterations, the first 250 of them early exaggeration (scikit-learn's ``max_iter``: at least 250;
+        its default 1,000). The quick build (for tests) takes 250.
     dendrogram_sample : int
         Training clients in each Ward linkage.
     stability_resamples : int
@@ -71,6 +80,7 @@ class GridParameters:
     silhouette_sample: int = 5000
     exact_silhouette_rows: int = 2000
     tsne_sample: int = 2000
+    tsne_iterations: int = 1000
     dendrogram_sample: int = 300
     stability_resamples: int = 3
     random_state: int = 42
@@ -79,9 +89,11 @@ class GridParameters:
         if not self.k_values or min(self.k_values) < 2:
             raise ValueError(f"k_values={self.k_values} must be non-empty with every k >= 2")
         for name in ("n_init", "final_features_n_init", "silhouette_sample", "exact_silhouette_rows",
-                     "tsne_sample", "dendrogram_sample", "stability_resamples"):
+                     "tsne_sample", "tsne_iterations", "dendrogram_sample", "stability_resamples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer")
+        if self.tsne_iterations < 250:
+            raise ValueError(f"tsne_iterations={self.tsne_iterations} must be at least 250 (its early exaggeration)")
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,11 @@ def find_knee(k_values, inertia) -> int | None:
 
 def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, feature_set: str,
                           samples: SampleIndices, parameters: GridParameters) -> ConfigurationResult:
-    """Run the grid for one configuration on the treated training rows.
+    """Run the grid for one configuration on the treated training rows, one step after the other.
+
+    The build runs the same steps as separate tasks (:func:`configuration_matrix` once, then
+    :func:`cluster_partition` for every k and :func:`map_configuration`, in parallel) and gathers them with
+    :func:`assemble_configuration`; this is that sequence in one call, with the same results.
 
     Parameters
     ----------
@@ -151,220 +167,199 @@ def cluster_configuration(treated: pd.DataFrame, treatment: str, pipeline: int, 
     -------
     ConfigurationResult
     """
-    seconds: dict[str, float] = {}
+    matrix = configuration_matrix(treated, treatment, pipeline, feature_set, parameters)
+    partitions = [cluster_partition(matrix.X, matrix.distinct, matrix.inverse, k, matrix.n_init, samples, parameters)
+                  for k in parameters.k_values]
+    return assemble_configuration(matrix.config_id, partitions, map_configuration(matrix.X, samples, parameters),
+                                  preprocess_seconds=matrix.seconds)
+
+
+@dataclass(frozen=True)
+class ConfigurationMatrix:
+    """One configuration's preprocessed training rows, computed once and shared by all of its tasks."""
+
+    config_id: str
+    X: np.ndarray  # (n_train, n_features) float64, C order
+    #: The distinct rows of X and each row's position among them, when they are few enough for the exact
+    #: silhouette (``GridParameters.exact_silhouette_rows``); else None.
+    distinct: np.ndarray | None
+    inverse: np.ndarray | None
+    n_init: int
+    seconds: float
+
+
+def configuration_matrix(treated: pd.DataFrame, treatment: str, pipeline: int, feature_set: str,
+                         parameters: GridParameters) -> ConfigurationMatrix:
+    """Fit the configuration's pipeline on the treated training rows and transform them.
+
+    Parameters
+    ----------
+    treated : DataFrame
+        Training rows after ``treatment``.
+    treatment, pipeline, feature_set
+        The configuration (see :func:`cluster_configuration`).
+    parameters : GridParameters
+
+    Returns
+    -------
+    ConfigurationMatrix
+    """
     start = time.perf_counter()
     numeric, categorical = feature_columns(feature_set)
     transformer = build_pipeline(domain.PIPELINES[pipeline], numeric, categorical,
                                  with_unknown=treatment == "raw")
     X = np.ascontiguousarray(transformer.fit_transform(treated), dtype=np.float64)
-    distinct = _distinct_rows(X, parameters.exact_silhouette_rows)
-    seconds["preprocess"] = time.perf_counter() - start
-
+    distinct = distinct_rows(X, parameters.exact_silhouette_rows)
     n_init = parameters.final_features_n_init if feature_set == "final" else parameters.n_init
-    rows = []
-    tsne_labels = np.empty((len(samples.tsne), len(parameters.k_values)), dtype=np.int16)
-    sample_labels = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.int16)
-    sample_silhouettes = np.empty((len(samples.silhouette), len(parameters.k_values)), dtype=np.float32)
-    silhouette_X = X[samples.silhouette]
-    seconds["stability"] = 0.0
-    start = time.perf_counter()
-    for j, k in enumerate(parameters.k_values):
+    return ConfigurationMatrix(config_id=domain.config_id(treatment, pipeline, feature_set), X=X,
+                               distinct=None if distinct is None else distinct[0],
+                               inverse=None if distinct is None else distinct[1], n_init=n_init,
+                               seconds=time.perf_counter() - start)
+
+
+@dataclass
+class PartitionResult:
+    """What the grid computes for one (configuration, k): the metrics row and the sampled clients' labels."""
+
+    k: int
+    metrics: dict  # one row of ConfigurationResult.metrics
+    sample_labels: np.ndarray  # (n_silhouette_sample,) int16
+    sample_silhouettes: np.ndarray  # (n_silhouette_sample,) float32
+    tsne_labels: np.ndarray  # (n_tsne,) int16
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def cluster_partition(X: np.ndarray, distinct: np.ndarray | None, inverse: np.ndarray | None, k: int, n_init: int,
+                      samples: SampleIndices, parameters: GridParameters) -> PartitionResult:
+    """K-means with ``k`` clusters on one configuration's rows, and every score of the partition.
+
+    The scores: inertia, the silhouette (exact over every row when ``distinct`` is given, else on the shared
+    silhouette sample), Calinski-Harabasz, Davies-Bouldin, each cluster's share, the bootstrap stability and
+    each cluster's share of negative silhouettes. Runs on one BLAS/OpenMP thread (see :func:`one_thread`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The configuration's matrix (:attr:`ConfigurationMatrix.X`).
+    distinct, inverse : ndarray or None
+        Its distinct rows and each row's position among them (:class:`ConfigurationMatrix`), or None.
+    k, n_init : int
+        Clusters and K-means++ starts.
+    samples : SampleIndices
+    parameters : GridParameters
+
+    Returns
+    -------
+    PartitionResult
+    """
+    with one_thread():
+        start = time.perf_counter()
         model = KMeans(n_clusters=k, n_init=n_init, random_state=parameters.random_state)
         labels = model.fit_predict(X)
-        tsne_labels[:, j] = labels[samples.tsne]
-        sample_labels[:, j] = labels[samples.silhouette]
+        sampled = labels[samples.silhouette]
         shares = cluster_shares(labels, k)
+        silhouette_X = X[samples.silhouette]
         if distinct is None:
-            values = _safe_silhouettes(silhouette_X, labels[samples.silhouette])
+            values = safe_silhouettes(silhouette_X, sampled)
             # scikit-learn's silhouette_score is this mean, so the average is the one the grid always reported.
             silhouette = float(np.mean(values))
             silhouette_clients = len(samples.silhouette)
         else:
-            every_client = silhouette_samples_of_distinct_rows(*distinct, labels)
-            values = every_client[samples.silhouette]
-            silhouette = silhouette_of_distinct_rows(*distinct, labels)
+            values = silhouette_samples_of_distinct_rows(distinct, inverse, labels)[samples.silhouette]
+            silhouette = silhouette_of_distinct_rows(distinct, inverse, labels)
             silhouette_clients = len(X)
-        sample_silhouettes[:, j] = values
         stability_start = time.perf_counter()
-        stability = bootstrap_stability(silhouette_X, labels[samples.silhouette], k, n_init,
-                                        parameters.stability_resamples, parameters.random_state)
-        seconds["stability"] += time.perf_counter() - stability_start
-        rows.append({
+        stability = bootstrap_stability(silhouette_X, sampled, k, n_init, parameters.stability_resamples,
+                                        parameters.random_state)
+        stability_seconds = time.perf_counter() - stability_start
+        row = {
             "k": k,
             "inertia": float(model.inertia_),
             "silhouette": silhouette,
             "silhouette_clients": silhouette_clients,
-            "calinski_harabasz": _safe_score(calinski_harabasz_score, X, labels),
-            "davies_bouldin": _safe_score(davies_bouldin_score, X, labels),
+            "calinski_harabasz": safe_score(calinski_harabasz_score, X, labels),
+            "davies_bouldin": safe_score(davies_bouldin_score, X, labels),
             "cluster_shares": [float(share) for share in shares],
             "smallest_share": float(shares.min()),
             "stability": float(np.median(stability)),
             "stability_min": float(stability.min()),
             "stability_max": float(stability.max()),
-            "negative_shares": negative_shares(values, labels[samples.silhouette], k),
-            "sample_sizes": [int(n) for n in np.bincount(labels[samples.silhouette], minlength=k)[:k]],
-        })
-    seconds["kmeans"] = time.perf_counter() - start - seconds["stability"]
-    metrics = pd.DataFrame(rows)
-    knee = find_knee(metrics["k"], metrics["inertia"])
-
-    start = time.perf_counter()
-    tsne_input = X[samples.tsne]
-    perplexity = float(min(30, max(2, (len(tsne_input) - 1) // 3)))
-    embedding = TSNE(n_components=2, init="pca", perplexity=perplexity, random_state=parameters.random_state,
-                     n_jobs=1).fit_transform(tsne_input)
-    seconds["tsne"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    ward = linkage(X[samples.dendrogram], method="ward")
-    seconds["dendrogram"] = time.perf_counter() - start
-    return ConfigurationResult(config_id=domain.config_id(treatment, pipeline, feature_set), metrics=metrics,
-                               knee=knee, sample_silhouettes=sample_silhouettes, sample_labels=sample_labels,
-                               tsne=embedding.astype(np.float32), tsne_labels=tsne_labels, linkage=ward,
-                               seconds=seconds)
+            "negative_shares": negative_shares(values, sampled, k),
+            "sample_sizes": [int(n) for n in np.bincount(sampled, minlength=k)[:k]],
+        }
+        seconds = {"kmeans": time.perf_counter() - start - stability_seconds, "stability": stability_seconds}
+    return PartitionResult(k=k, metrics=row, sample_labels=sampled.astype(np.int16),
+                           sample_silhouettes=np.asarray(values, dtype=np.float32),
+                           tsne_labels=labels[samples.tsne].astype(np.int16), seconds=seconds)
 
 
-def cluster_shares(labels: np.ndarray, k: int) -> np.ndarray:
-    """The share of the rows in each of ``k`` clusters, by 0-based label (an empty cluster has share 0)."""
-    return np.bincount(labels, minlength=k)[:k] / len(labels)
+@dataclass
+class ConfigurationMap:
+    """One configuration's t-SNE map of the t-SNE sample and Ward linkage of the dendrogram sample."""
+
+    tsne: np.ndarray  # (n_tsne, 2) float32
+    linkage: np.ndarray  # scipy linkage matrix
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _distinct_rows(X: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(distinct rows, position of each row among them)`` when ``X`` has at most ``limit`` distinct rows."""
-    # A cheap look first: a matrix with many distinct values in one column has many distinct rows.
-    if any(len(np.unique(X[:, j])) > limit for j in range(X.shape[1])):
-        return None
-    distinct, inverse = np.unique(X, axis=0, return_inverse=True)
-    if len(distinct) > limit:
-        return None
-    return distinct, inverse.reshape(-1)
+def map_configuration(X: np.ndarray, samples: SampleIndices, parameters: GridParameters) -> ConfigurationMap:
+    """The t-SNE map and the Ward linkage of one configuration's rows ``X``, on one BLAS/OpenMP thread."""
+    with one_thread():
+        start = time.perf_counter()
+        embedding = tsne_map(X[samples.tsne], parameters)
+        tsne_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        ward = linkage(X[samples.dendrogram], method="ward")
+        seconds = {"tsne": tsne_seconds, "dendrogram": time.perf_counter() - start}
+    return ConfigurationMap(tsne=embedding.astype(np.float32), linkage=ward, seconds=seconds)
 
 
-def silhouette_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray) -> float:
-    """The exact silhouette of every row, computed on the distinct (row, label) pairs weighted by their counts.
+def tsne_map(X: np.ndarray, parameters: GridParameters) -> np.ndarray:
+    """A two-dimensional t-SNE map of the rows ``X`` (scikit-learn, Barnes-Hut, PCA start), shape (n, 2).
 
-    Equal to ``sklearn.metrics.silhouette_score(distinct[inverse], labels)`` (to rounding: scikit-learn's
-    distances between equal rows are not always exactly zero) at a cost quadratic in the distinct rows only.
-
-    Parameters
-    ----------
-    distinct : ndarray of shape (m, d)
-        The distinct rows.
-    inverse : ndarray of int, shape (n,)
-        Each row's position in ``distinct``.
-    labels : ndarray of int, shape (n,)
-        Each row's cluster.
-
-    Returns
-    -------
-    float
-        NaN when the rows form a single cluster.
+    scikit-learn's ``TSNE`` rather than openTSNE: measured on the grid's 2,000-client samples on one thread
+    (``benchmarks/bench_tsne.py``), openTSNE was not clearly faster (from twice as fast to a quarter slower,
+    depending on the configuration and the machine's load), for maps as good; scikit-learn's keeps the maps
+    of the builds before it.
     """
-    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
-    if pairs is None:
-        return float("nan")
-    scores, weights, _ = pairs
-    return float(np.sum(scores * weights) / weights.sum())
+    perplexity = float(min(30, max(2, (len(X) - 1) // 3)))
+    return TSNE(n_components=2, init="pca", perplexity=perplexity, max_iter=parameters.tsne_iterations,
+                random_state=parameters.random_state, n_jobs=1).fit_transform(X)
 
 
-def silhouette_samples_of_distinct_rows(distinct: np.ndarray, inverse: np.ndarray,
-                                        labels: np.ndarray) -> np.ndarray:
-    """Each row's silhouette, as :func:`silhouette_of_distinct_rows` computes it (shape (n,)).
+def assemble_configuration(config_id: str, partitions: list[PartitionResult], configuration_map: ConfigurationMap,
+                           preprocess_seconds: float) -> ConfigurationResult:
+    """Gather one configuration's tasks into its :class:`ConfigurationResult` (the knee needs every k).
 
-    Equal to ``sklearn.metrics.silhouette_samples(distinct[inverse], labels)`` to rounding; all NaN when the
-    rows form a single cluster.
+    ``partitions`` may come in any order: they are put in the order of k. ``preprocess_seconds`` is the time
+    :func:`configuration_matrix` took.
     """
-    pairs = _distinct_pair_silhouettes(distinct, inverse, labels)
-    if pairs is None:
-        return np.full(len(labels), np.nan)
-    scores, _, pair_of_row = pairs
-    return scores[pair_of_row]
+    partitions = sorted(partitions, key=lambda partition: partition.k)
+    metrics = pd.DataFrame([partition.metrics for partition in partitions])
+    seconds = {"preprocess": preprocess_seconds,
+               "stability": sum(partition.seconds["stability"] for partition in partitions),
+               "kmeans": sum(partition.seconds["kmeans"] for partition in partitions),
+               **configuration_map.seconds}
+    return ConfigurationResult(
+        config_id=config_id, metrics=metrics, knee=find_knee(metrics["k"], metrics["inertia"]),
+        sample_silhouettes=np.column_stack([partition.sample_silhouettes for partition in partitions]),
+        sample_labels=np.column_stack([partition.sample_labels for partition in partitions]),
+        tsne=configuration_map.tsne, tsne_labels=np.column_stack([partition.tsne_labels for partition in partitions]),
+        linkage=configuration_map.linkage, seconds=seconds)
 
 
-def _distinct_pair_silhouettes(distinct: np.ndarray, inverse: np.ndarray, labels: np.ndarray):
-    """``(silhouette of each distinct (row, label) pair, its count, each row's pair)``, or None for one cluster."""
-    clusters, cluster_of = np.unique(labels, return_inverse=True)
-    if len(clusters) < 2:
-        return None
-    pairs, pair_of_row, counts = np.unique(np.column_stack([inverse, cluster_of.reshape(-1)]), axis=0,
-                                           return_inverse=True, return_counts=True)
-    points, members = distinct[pairs[:, 0]], pairs[:, 1]
-    weights = counts.astype(np.float64)
-    sizes = np.bincount(members, weights=weights, minlength=len(clusters))
-    # Distance sums from each pair to every cluster: sum over v in cluster c of count(v) * d(u, v).
-    sums = cdist(points, points) @ (np.eye(len(clusters))[members] * weights[:, None])
-    position = np.arange(len(points))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # The row itself is at distance 0 from its own copies, so only the denominator leaves it out.
-        intra = sums[position, members] / (sizes[members] - 1)
-        mean_to = sums / sizes
-        mean_to[position, members] = np.inf
-        inter = mean_to.min(axis=1)
-        scores = (inter - intra) / np.maximum(intra, inter)
-    # As scikit-learn: 0 for a cluster of one row (and for 0/0).
-    return np.nan_to_num(scores), weights, pair_of_row.reshape(-1)
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """One BLAS and one OpenMP thread for the enclosed work.
 
-
-def negative_shares(silhouettes: np.ndarray, labels: np.ndarray, k: int) -> list[float]:
-    """The share of each cluster's rows (by 0-based label) whose silhouette is below 0: closer to another
-    cluster than to their own. NaN for a cluster without rows."""
-    sizes = np.bincount(labels, minlength=k)[:k]
-    negatives = np.bincount(labels, weights=silhouettes < 0, minlength=k)[:k]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return [float(share) for share in negatives / sizes]
-
-
-def bootstrap_stability(X: np.ndarray, labels: np.ndarray, k: int, n_init: int, resamples: int,
-                        random_state: int) -> np.ndarray:
-    """How well K-means refitted on bootstrap resamples of ``X`` recovers the partition ``labels`` of ``X``.
-
-    Each resample draws ``len(X)`` rows with replacement; K-means (the same k and starts as the partition's) is
-    fitted on it and assigns every row of ``X``; the adjusted Rand index of that assignment with ``labels`` is
-    the resample's figure. The resamples depend only on ``random_state`` and the number of rows, so every
-    configuration of the grid is tested on the same draws.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, d)
-        The rows (the grid's silhouette sample).
-    labels : ndarray of int, shape (n,)
-        Their cluster in the partition under test.
-    k, n_init : int
-        K-means' clusters and starts.
-    resamples : int
-    random_state : int
-
-    Returns
-    -------
-    ndarray of float, shape (resamples,)
-        One adjusted Rand index per resample: 1 for the same partition, about 0 for agreement by chance. NaN
-        when ``labels`` has a single cluster.
+    The grid's tasks run side by side, one per core (or per Dask worker thread); K-means and the BLAS would
+    otherwise each start a thread per core inside every task, and the machine would run cores x cores threads.
     """
-    if len(np.unique(labels)) < 2:
-        return np.full(resamples, np.nan)
-    rng = np.random.default_rng(random_state)
-    indices = rng.integers(0, len(X), size=(resamples, len(X)))
-    figures = np.empty(resamples)
-    for b in range(resamples):
-        # A row drawn m times counts m times: fitting the drawn rows once each with weight m is the same
-        # K-means problem at a third less work (a bootstrap resample holds about 63% of the rows).
-        counts = np.bincount(indices[b], minlength=len(X))
-        drawn = np.flatnonzero(counts)
-        model = KMeans(n_clusters=min(k, len(drawn)), n_init=n_init, random_state=random_state + b)
-        model.fit(X[drawn], sample_weight=counts[drawn])
-        figures[b] = adjusted_rand_score(labels, model.predict(X))
-    return figures
+    with _thread_controller().limit(limits=1):
+        yield
 
 
-def _safe_silhouettes(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    # A sample can contain a single cluster for large k on degenerate data; its silhouettes are undefined there.
-    if len(np.unique(labels)) < 2:
-        return np.full(len(labels), np.nan)
-    return silhouette_samples(X, labels)
-
-
-def _safe_score(score, X: np.ndarray, labels: np.ndarray) -> float:
-    # A sample can contain a single cluster for large k on degenerate data; the score is undefined there.
-    if len(np.unique(labels)) < 2:
-        return float("nan")
-    return float(score(X, labels))
+@functools.cache
+def _thread_controller() -> ThreadpoolController:
+    # Finding the loaded BLAS/OpenMP libraries walks the process's shared objects: once per process, not per task.
+    return ThreadpoolController()

@@ -13,6 +13,11 @@ dashapp.build and dashapp.sources).
 The source is read and validated before anything is written: a source that cannot be used exits with status 1,
 naming the row, column, table or host, and leaves the previous artifacts as they were.
     python scripts/build_artifacts.py --k 5           # five segments instead of the original study's four
+    python scripts/build_artifacts.py --dask tcp://scheduler:8786   # the grid's tasks on a Dask cluster
+
+With --dask ADDRESS (or DASK_SCHEDULER_ADDRESS) the grid's K-means, scores and maps run on the Dask cluster
+(the [dask] extra; the workers need this package installed); everything else runs here. A scheduler that
+cannot be reached exits with status 1 before anything is written.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, domain, sources
+from dashapp import artifacts, dask_backend, domain, sources
 from dashapp.build import BuildParameters, build_artifacts
 from dashapp.data import DataValidationError
 from dashapp.datasource import DataSourceError, obtain_bank_csv
@@ -55,6 +60,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="swap in every artifact but the grid's first, so an app serves them while the grid "
                              "runs (what `make run` does); then the complete folder, as without it")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--dask", default=None, metavar="ADDRESS",
+                        help="run the grid on the Dask scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786 (default: "
+                             f"{dask_backend.ADDRESS_VARIABLE} if set, else this machine's --jobs processes)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs {args.jobs} must be at least 1")
@@ -124,6 +132,20 @@ def _print_error(error: Exception) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
+def _build(loaded: sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
+           args: argparse.Namespace) -> dict:
+    """The build, its grid on the Dask cluster that --dask or DASK_SCHEDULER_ADDRESS names, if any."""
+    address = dask_backend.scheduler_address(args.dask)
+    if address is None:
+        return build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet,
+                               early=args.early)
+    with dask_backend.dask_client(address) as client:
+        logger.info("the grid runs on the Dask cluster at %s (%d workers)", client.scheduler.address,
+                    len(client.nthreads()))
+        return build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet,
+                               early=args.early, grid_client=client)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
@@ -142,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     except (DataSourceError, sources.SourceError, DataValidationError) as error:
         _print_error(error)
         return 1
-    manifest = build_artifacts(loaded, model_dir, parameters, jobs=args.jobs, progress=not args.quiet,
-                               early=args.early)
+    try:
+        manifest = _build(loaded, model_dir, parameters, args)
+    except dask_backend.DaskUnavailable as error:
+        _print_error(error)
+        print(f"error: nothing was built; {model_dir} is as it was", file=sys.stderr)
+        return 1
     logger.info("wrote %d artifacts from %s to %s in %.0f s", len(manifest["artifacts"]), loaded.source.describe(),
                 model_dir, sum(manifest["stage_seconds"].values()))
     return 0

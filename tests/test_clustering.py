@@ -9,9 +9,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_samples, silhouette_score
 
 from dashapp import domain
-from dashapp.clustering import (GridParameters, _distinct_rows, bootstrap_stability, cluster_configuration,
-                                cluster_shares, draw_samples, find_knee, negative_shares,
-                                silhouette_of_distinct_rows, silhouette_samples_of_distinct_rows)
+from dashapp.clustering import GridParameters, cluster_configuration, draw_samples, find_knee
+from dashapp.partition_quality import (bootstrap_stability, cluster_shares, distinct_rows, negative_shares,
+                                       silhouette_of_distinct_rows, silhouette_samples_of_distinct_rows)
 from dashapp.preprocessing import fill_unknown_as_category
 
 
@@ -72,7 +72,7 @@ def test_silhouette_of_distinct_rows_equals_scikit_learns(k):
     X = rng.integers(0, 3, size=(15, 3)).astype(float)[rng.integers(0, 15, size=600)]
     labels = rng.integers(0, k, size=600)
     labels[0] = k  # a cluster of one row: its silhouette is 0, as scikit-learn has it
-    distinct = _distinct_rows(X, limit=100)
+    distinct = distinct_rows(X, limit=100)
     assert len(distinct[0]) <= 15
     assert silhouette_of_distinct_rows(*distinct, labels) == pytest.approx(silhouette_score(X, labels), abs=1e-12)
     assert np.isnan(silhouette_of_distinct_rows(*distinct, np.zeros(600, dtype=int)))
@@ -80,8 +80,8 @@ def test_silhouette_of_distinct_rows_equals_scikit_learns(k):
 
 def test_distinct_rows_gives_up_above_the_limit():
     X = np.arange(40, dtype=float).reshape(20, 2)
-    assert _distinct_rows(X, limit=19) is None
-    distinct, inverse = _distinct_rows(np.vstack([X, X]), limit=20)
+    assert distinct_rows(X, limit=19) is None
+    distinct, inverse = distinct_rows(np.vstack([X, X]), limit=20)
     assert len(distinct) == 20 and np.array_equal(distinct[inverse], np.vstack([X, X]))
 
 
@@ -126,7 +126,7 @@ def test_each_rows_silhouette_on_distinct_rows_equals_scikit_learns():
     rng = np.random.default_rng(5)
     X = rng.integers(0, 3, size=(400, 3)).astype(float)
     labels = KMeans(n_clusters=4, n_init=3, random_state=0).fit_predict(X)
-    distinct = _distinct_rows(X, 100)
+    distinct = distinct_rows(X, 100)
     values = silhouette_samples_of_distinct_rows(*distinct, labels)
     assert values == pytest.approx(silhouette_samples(X, labels), abs=1e-9)
     assert np.mean(values) == pytest.approx(silhouette_of_distinct_rows(*distinct, labels), abs=1e-12)
