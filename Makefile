@@ -16,7 +16,7 @@ DROP_INVALID ?=
 SOURCE_ARGS := $(if $(DATA),--data '$(DATA)') $(if $(TABLE),--table '$(TABLE)') \
 	$(if $(DATE_COLUMN),--date-column '$(DATE_COLUMN)') $(if $(DROP_INVALID),--drop-invalid)
 
-.PHONY: run test install data artifacts artifacts-force export browser postgres bench clean help
+.PHONY: run test install data artifacts artifacts-force export browser postgres bench bench-scale clean help
 
 help:
 	@echo "make run        install, get the data, build artifacts if missing or stale, serve on 127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
 	@echo "                DATA=clients.csv (or .parquet, or a database URL with TABLE=name) builds from another source"
 	@echo "make bench      benchmarks: build stages, page and API speed"
+	@echo "make bench-scale  the scale table: build, app and scoring at FACTORS=1,10 (add 100: an hour more)"
 	@echo "make export     write the results to SQL: URL=<SQLAlchemy URL> (default export/segments.sqlite)"
 
 $(STAMP): pyproject.toml
@@ -87,6 +88,12 @@ test: artifacts browser postgres
 bench: artifacts
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) benchmarks/run.py
+
+# Issue 14's table: 1x, 10x (and 100x with FACTORS=1,10,100) the UCI clients, built, served and scored; generated
+# files and models go under /tmp/bench-scale, never into the repository.
+FACTORS ?= 1,10
+bench-scale: data
+	$(PY) benchmarks/bench_scale.py --factors $(FACTORS) --jobs $(JOBS)
 
 clean:
 	rm -rf model .model-* test-artifacts .pytest_cache

@@ -207,7 +207,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--model-dir", type=Path, help="the artifacts to serve (default: the app's settings)")
     parser.add_argument("--app-dir", type=Path, default=REPO, help="the checkout to serve (default: this one)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the figures to this file (benchmarks/bench_scale.py reads them)")
     args = parser.parse_args()
+    figures: dict = {"pages": {}, "worker_rss_mb": []}
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
@@ -234,6 +237,7 @@ def main() -> int:
                 raise TimeoutError("gunicorn did not become healthy within 120 s")
             time.sleep(0.02)
         ready = time.perf_counter() - started
+        figures["boot_seconds"] = ready
         print(f"gunicorn start to first 200 from /healthz: {ready:.2f} s (goal <= 2 s at 1x)")
         dependencies = json.loads(_request(base + "_dash-dependencies")[1])
         print(f"{'page':<11}{'first render p50':>17}{'p95':>9}{'max':>9}{'JSON':>10}   "
@@ -274,21 +278,28 @@ def main() -> int:
                                       [payload for _, payload in driven]))
                     filter_changes.append(time.perf_counter() - start)
             slowest = max(callback_times.items(), key=lambda item: _percentile(item[1], 0.95), default=None)
+            figures["pages"][page] = {"first_render_p95_ms": _percentile(renders, 0.95) * 1000,
+                                      "callback_p95_ms": None if slowest is None
+                                      else _percentile(slowest[1], 0.95) * 1000}
             slow_text = "-" if slowest is None else f"{_summary(slowest[1])}  ({slowest[0][:48]})"
             print(f"{page:<11}{statistics.median(renders) * 1000:14.1f} ms{_percentile(renders, 0.95) * 1000:6.1f} ms"
                   f"{max(renders) * 1000:6.1f} ms{max(sizes) / 1e6:7.2f} MB   {slow_text}")
         if filter_changes:
+            figures["filter_change_p95_ms"] = _percentile(filter_changes, 0.95) * 1000
             print(f"Data page filter change (every callback an age change drives, together) p50 / p95: "
                   f"{_summary(filter_changes)}")
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         for pid in workers:
             memory = _memory_mb(pid)
+            figures["worker_rss_mb"].append(memory["Rss"])
             print(f"worker {pid}: resident memory {memory['Rss']:.0f} MB (goal <= 250 MB at 1x); of which "
                   f"{memory['Private_Clean'] + memory['Private_Dirty']:.0f} MB its own, the rest shared "
                   f"with the preloaded master (proportional share {memory['Pss']:.0f} MB)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
     return 0
 
 

@@ -157,6 +157,17 @@ def scaled_inputs(csv_path: Path, folder: Path, scale: int) -> dict[str, Path]:
     return {"CSV": csv, "Parquet": parquet}
 
 
+def score_in_a_fresh_process(model_dir: Path, source: Path, target: Path) -> dict:
+    """Score ``source`` into ``target`` as scripts/score.py does, in a new process: ``rows``, ``import``,
+    ``load`` and ``score`` (read to written) seconds, ``peak_mb``, and the whole command's ``total`` seconds."""
+    start = time.perf_counter()
+    child = subprocess.run([sys.executable, "-c", _SCALE_CHILD, str(model_dir), str(source), str(target)],
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    if child.returncode:
+        raise RuntimeError(child.stderr)
+    return {**json.loads(child.stdout.strip().splitlines()[-1]), "total": time.perf_counter() - start}
+
+
 def bench_scales(csv_path: Path, model_dir: Path, scales=(1, 10, 100), repeat: int = 3) -> None:
     """scripts/score.py's work on 1x, 10x and 100x the UCI clients, CSV and Parquet, each run in a fresh process:
     read to written (the goal's measure), and beside it the start-up (imports, loading and verifying the model),
@@ -170,14 +181,7 @@ def bench_scales(csv_path: Path, model_dir: Path, scales=(1, 10, 100), repeat: i
                 runs = []
                 for _ in range(1 if scale >= 100 else repeat):
                     target = Path(folder) / f"scored{source.suffix}"
-                    start = time.perf_counter()
-                    child = subprocess.run([sys.executable, "-c", _SCALE_CHILD, str(model_dir), str(source),
-                                            str(target)], capture_output=True, text=True,
-                                           env={**os.environ, "PYTHONPATH": str(REPO)})
-                    if child.returncode:
-                        raise RuntimeError(child.stderr)
-                    runs.append({**json.loads(child.stdout.strip().splitlines()[-1]),
-                                 "total": time.perf_counter() - start})
+                    runs.append(score_in_a_fresh_process(model_dir, source, target))
                     target.unlink()
                 median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
                 print(f"  {scale:>3}x {kind:<7} ({median['rows']:>9,.0f} rows, {source.stat().st_size / 1e6:5.1f} MB): "
