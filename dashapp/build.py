@@ -34,7 +34,7 @@ from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
-from dashapp.preprocessing import UnknownValueImputer, apply_treatment, transform_in_chunks
+from dashapp.preprocessing import UnknownValueImputer, apply_treatment, impute_columns
 from dashapp.propensity import targeting_benchmark
 from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
@@ -247,7 +247,8 @@ def _treat_unknown_values(bank: BankData, seed: int, jobs: int,
     KNN-imputed key fields of every training and test row (``{"train": ..., "test": ...}``).
 
     Not sampled (the UCI file), the grid's KNN rows are the training rows and their key fields are taken from
-    them, as they always were; sampled, every row's key fields are imputed in blocks, in ``jobs`` processes.
+    them, as they always were; sampled, the key fields of every row with a gap in them are imputed in blocks, in
+    ``jobs`` processes.
     """
     fit_rows = bank.fit_train
     knn = UnknownValueImputer("knn").fit(fit_rows)
@@ -262,8 +263,8 @@ def _treat_unknown_values(bank: BankData, seed: int, jobs: int,
         bar.update(0.5)
     features = list(domain.SEGMENT_FEATURES)
     if bank.sampled:
-        keys = {"train": transform_in_chunks(knn, bank.train, features, jobs=jobs),
-                "test": transform_in_chunks(knn, bank.test, features, jobs=jobs)}
+        keys = {"train": impute_columns(knn, bank.train, features, jobs=jobs),
+                "test": impute_columns(knn, bank.test, features, jobs=jobs)}
     else:
         keys = {"train": treated["knn"][features], "test": treated.pop("knn-test")[features]}
     bar.update(1)

@@ -138,6 +138,41 @@ def transform_in_chunks(imputer: UnknownValueImputer, X: pd.DataFrame, columns: 
     return pd.concat(parts)
 
 
+def impute_columns(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str],
+                   chunk_rows: int = TRANSFORM_CHUNK_ROWS, jobs: int = 1) -> pd.DataFrame:
+    """``columns`` of ``imputer.transform(X)``, transforming only the rows with a gap in one of them.
+
+    A row's imputation depends on that row and the fitted rows alone, and a known value passes through
+    unchanged, so the other rows need no neighbours: on the UCI file 3% of the rows have a gap in a key field,
+    against 36% with a gap anywhere (``default`` is unknown for a fifth of the clients).
+
+    Parameters
+    ----------
+    imputer : UnknownValueImputer
+        Fitted.
+    X : DataFrame
+        Rows with the columns the imputer was fitted on.
+    columns : list of str
+        The columns to fill and return.
+    chunk_rows, jobs : int
+        As :func:`transform_in_chunks`.
+
+    Returns
+    -------
+    DataFrame
+        ``X[columns]`` (same index and order) with every gap filled.
+    """
+    result = X[list(columns)].copy()
+    gaps = result.isna().any(axis=1).to_numpy()
+    if gaps.any():
+        filled = transform_in_chunks(imputer, X.iloc[np.flatnonzero(gaps)], columns, chunk_rows=chunk_rows, jobs=jobs)
+        for column in columns:
+            values = result[column].to_numpy(dtype=object, copy=True)
+            values[gaps] = filled[column].to_numpy(dtype=object)
+            result[column] = values  # typed as transform() types its columns
+    return result
+
+
 def _transform_block(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return imputer.transform(X)[columns]
 

@@ -8,7 +8,7 @@ import pytest
 
 from dashapp import domain
 from dashapp.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline, feature_columns,
-                                   fill_unknown_as_category, transform_in_chunks)
+                                   fill_unknown_as_category, impute_columns, transform_in_chunks)
 
 
 def _frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -151,3 +151,16 @@ def test_transform_in_chunks_equals_one_transform_in_the_rows_order():
     assert whole[keys].notna().all().all()
     with pytest.raises(ValueError, match="chunk_rows=0"):
         transform_in_chunks(imputer, rows, chunk_rows=0)
+
+
+def test_impute_columns_fills_only_what_is_asked_as_a_whole_transform_does():
+    fitted = _frame(200, seed=1)
+    rows = _frame(120, seed=2)
+    rng = np.random.default_rng(4)
+    for column in domain.COLUMNS_WITH_UNKNOWN:
+        rows.loc[rng.random(len(rows)) < 0.2, column] = np.nan
+    imputer = UnknownValueImputer("knn").fit(fitted)
+    keys = list(domain.SEGMENT_FEATURES)
+    filled = impute_columns(imputer, rows, keys, chunk_rows=11)
+    pd.testing.assert_frame_equal(filled, imputer.transform(rows)[keys])
+    assert rows[keys].isna().any().any()  # the input keeps its gaps
