@@ -146,21 +146,8 @@ def impute_columns(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[
     unchanged, so the other rows need no neighbours: on the UCI file 3% of the rows have a gap in a key field,
     against 36% with a gap anywhere (``default`` is unknown for a fifth of the clients).
 
-    Parameters
-    ----------
-    imputer : UnknownValueImputer
-        Fitted.
-    X : DataFrame
-        Rows with the columns the imputer was fitted on.
-    columns : list of str
-        The columns to fill and return.
-    chunk_rows, jobs : int
-        As :func:`transform_in_chunks`.
-
-    Returns
-    -------
-    DataFrame
-        ``X[columns]`` (same index and order) with every gap filled.
+    The parameters are :func:`transform_in_chunks`'s (``columns``: the ones to fill and return); returns
+    ``X[columns]`` (same index and order) with every gap filled.
     """
     result = X[list(columns)].copy()
     gaps = result.isna().any(axis=1).to_numpy()

@@ -135,13 +135,9 @@ def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
 
 
 def test_transform_in_chunks_equals_one_transform_in_the_rows_order():
-    fitted = _frame(200, seed=1)
-    rows = _frame(230, seed=2)
-    rng = np.random.default_rng(3)
-    for column in domain.COLUMNS_WITH_UNKNOWN:
-        rows.loc[rng.random(len(rows)) < 0.3, column] = np.nan
-    rows.index = rng.permutation(np.arange(1000, 1230))  # a source's row ids, not positions
-    imputer = UnknownValueImputer("knn").fit(fitted)
+    rows = _with_gaps(_frame(230, seed=2), share=0.3, seed=3)
+    rows.index = np.random.default_rng(3).permutation(np.arange(1000, 1230))  # a source's row ids, not positions
+    imputer = UnknownValueImputer("knn").fit(_frame(200, seed=1))
     whole = imputer.transform(rows)
     keys = list(domain.SEGMENT_FEATURES)
     for chunk_rows, jobs in ((7, 1), (50, 2), (230, 1), (10_000, 1)):
@@ -154,13 +150,17 @@ def test_transform_in_chunks_equals_one_transform_in_the_rows_order():
 
 
 def test_impute_columns_fills_only_what_is_asked_as_a_whole_transform_does():
-    fitted = _frame(200, seed=1)
-    rows = _frame(120, seed=2)
-    rng = np.random.default_rng(4)
-    for column in domain.COLUMNS_WITH_UNKNOWN:
-        rows.loc[rng.random(len(rows)) < 0.2, column] = np.nan
-    imputer = UnknownValueImputer("knn").fit(fitted)
+    rows = _with_gaps(_frame(120, seed=2), share=0.2, seed=4)
+    imputer = UnknownValueImputer("knn").fit(_frame(200, seed=1))
     keys = list(domain.SEGMENT_FEATURES)
     filled = impute_columns(imputer, rows, keys, chunk_rows=11)
     pd.testing.assert_frame_equal(filled, imputer.transform(rows)[keys])
     assert rows[keys].isna().any().any()  # the input keeps its gaps
+
+
+def _with_gaps(frame: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """``frame`` with about ``share`` of each column that can be unknown missing."""
+    rng = np.random.default_rng(seed)
+    for column in domain.COLUMNS_WITH_UNKNOWN:
+        frame.loc[rng.random(len(frame)) < share, column] = np.nan
+    return frame
