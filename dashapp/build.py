@@ -34,7 +34,7 @@ from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import GridParameters, cluster_configuration, draw_samples
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
-from dashapp.preprocessing import UnknownValueImputer, apply_treatment, impute_columns
+from dashapp.preprocessing import UnknownValueImputer, apply_treatment, impute_columns, transform_in_chunks
 from dashapp.propensity import targeting_benchmark
 from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
@@ -257,8 +257,9 @@ def _treat_unknown_values(bank: BankData, seed: int, jobs: int,
     if not bank.sampled:
         tasks.insert(1, ("knn-test", knn, bank.test))
     treated: dict[str, pd.DataFrame] = {}
+    bounded = bank.sampled  # the UCI build's distance blocks stay as they were
     for name, result in Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator_unordered")(
-            delayed(_impute_task)(name, imputer, rows, seed) for name, imputer, rows in tasks):
+            delayed(_impute_task)(name, imputer, rows, seed, bounded) for name, imputer, rows in tasks):
         treated[name] = result
         bar.update(0.5)
     features = list(domain.SEGMENT_FEATURES)
@@ -271,8 +272,11 @@ def _treat_unknown_values(bank: BankData, seed: int, jobs: int,
     return knn, treated, keys
 
 
-def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int):
+def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int,
+                 bounded_memory: bool):
     if imputer is not None:
+        if bounded_memory:
+            return name, transform_in_chunks(imputer, frame)
         return name, imputer.transform(frame)
     return name, apply_treatment(name, frame, random_state=random_state)
 
