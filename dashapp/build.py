@@ -28,26 +28,26 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
-from dashapp import artifacts, data, domain, provenance, sources
+from dashapp import artifacts, domain, sources
+from dashapp.bank_data import QUICK_ROW_STEP, UCI_ORDER, BankData, prepare_bank_data  # noqa: F401 (re-exported)
 from dashapp.categorical import categorical_benchmark
 from dashapp.clustering import (ConfigurationMap, GridParameters, PartitionResult, assemble_configuration,
                                 cluster_partition, configuration_matrix, draw_samples, map_configuration)
 from dashapp.method_facts import method_facts
 from dashapp.neighbours import voters_artifact
-from dashapp.preprocessing import UnknownValueImputer, apply_treatment
+from dashapp.preprocessing import UnknownValueImputer, apply_treatment, impute_columns, transform_in_chunks
 from dashapp.propensity import targeting_benchmark
 from dashapp.response import response_analysis
 from dashapp.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                   fit_segment_classifier, segment_profiles, tree_nodes)
-from dashapp.settings import BANK_FULL_SHA256
 from dashapp.stability import StabilityParameters, segmentation_stability
 
 logger = logging.getLogger(__name__)
 
-#: The quick build (for tests) keeps every QUICK_ROW_STEP-th row, which preserves the time order.
-QUICK_ROW_STEP = 7
-#: How the UCI file's rows are ordered for its time split (its rows run in time order).
-UCI_ORDER = "the UCI file's row order"
+#: The most training rows a fit uses by default: above the UCI file's 28,831, so its build is unchanged.
+FIT_SAMPLE = 50_000
+#: Fewer rows than this cannot show k = 15 clusters of any size (the grid draws its samples from the fit sample).
+MIN_FIT_SAMPLE = 100
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class BuildParameters:
     stability : StabilityParameters
         The final segmentation's bootstrap study (:mod:`dashapp.stability`).
     random_state : int
+    fit_sample : int
+        The most training rows any fit uses (default :data:`FIT_SAMPLE`, above the UCI file's 28,831, so that
+        its build fits on every training row). Above it a seeded sample of the training rows, in time order,
+        is what the imputers, the grid, the stability study, the benchmarks' models and the scoring voters are
+        fitted on; the final segmentation is fitted on the training rows' distinct key-field combinations
+        weighted by their clients; then every row is imputed, assigned and counted (in blocks).
     """
 
     mode: str = "full"
@@ -79,8 +85,13 @@ class BuildParameters:
     final_n_init: int = 10
     stability: StabilityParameters = field(default_factory=StabilityParameters)
     random_state: int = 42
+    fit_sample: int = FIT_SAMPLE
 
     def __post_init__(self):
+        if isinstance(self.fit_sample, bool) or not isinstance(self.fit_sample, int) \
+                or self.fit_sample < MIN_FIT_SAMPLE:
+            raise ValueError(f"fit_sample={self.fit_sample!r} must be a whole number of training rows, at least "
+                             f"{MIN_FIT_SAMPLE}")
         if isinstance(self.final_k, bool) or not isinstance(self.final_k, int) \
                 or self.final_k not in self.grid.k_values:
             raise ValueError(f"final_k={self.final_k!r} must be one of the grid's k values "
@@ -92,9 +103,9 @@ class BuildParameters:
                              "configuration as the final segmentation")
 
     @classmethod
-    def for_mode(cls, mode: str, tsne_sample: int | None = None,
-                 final_k: int = domain.FINAL_K) -> "BuildParameters":
-        """The parameters of a full or quick build, with the final segmentation's ``final_k``."""
+    def for_mode(cls, mode: str, tsne_sample: int | None = None, final_k: int = domain.FINAL_K,
+                 fit_sample: int = FIT_SAMPLE) -> "BuildParameters":
+        """The parameters of a full or quick build, with the final segmentation's ``final_k`` and ``fit_sample``."""
         if mode not in ("full", "quick"):
             raise ValueError(f"mode={mode!r} must be 'full' or 'quick'")
         if mode == "full":
@@ -104,8 +115,8 @@ class BuildParameters:
             grid = GridParameters(k_values=tuple(range(2, 7)), n_init=1, silhouette_sample=1000,
                                   tsne_sample=tsne_sample or 300, tsne_iterations=250, dendrogram_sample=100)
             return cls(mode=mode, grid=grid, final_k=final_k,
-                       stability=StabilityParameters(resamples=20, alternative_starts=50))
-        return cls(mode=mode, grid=grid, final_k=final_k)
+                       stability=StabilityParameters(resamples=20, alternative_starts=50), fit_sample=fit_sample)
+        return cls(mode=mode, grid=grid, final_k=final_k, fit_sample=fit_sample)
 
     def to_json(self) -> dict:
         """The parameters as JSON-compatible data (tuples become lists), as the manifest stores them."""
@@ -119,12 +130,6 @@ def _stage(name: str, total: int, progress: bool, seconds: dict[str, float]) -> 
     with tqdm(total=total, desc=f"{name:<14}", unit="step", disable=not progress, leave=True) as bar:
         yield bar
     seconds[name] = time.perf_counter() - start
-
-
-def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int):
-    if imputer is not None:
-        return name, imputer.transform(frame)
-    return name, apply_treatment(name, frame, random_state=random_state)
 
 
 def build_artifacts(source: Path | sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
@@ -217,35 +222,6 @@ def _in_main_thread() -> bool:
 
 
 @dataclass(frozen=True)
-class _BankData:
-    """The cleaned table and its split, as every later stage needs them.
-
-    ``clean`` holds the training rows first, then the test rows (each in time order where it is known), so every
-    stage can take the training rows as the first ``n_train``; its index is each row's ``client_id`` (its
-    position in the source), by which ``clients.parquet`` is written back in the source's order.
-    """
-
-    sha256: str
-    clean: pd.DataFrame
-    train: pd.DataFrame
-    test: pd.DataFrame
-    #: The manifest's ``data`` section (:mod:`dashapp.provenance`).
-    section: dict = field(default_factory=dict)
-
-    @property
-    def time_ordered(self) -> bool:
-        return self.section["split"]["kind"] == provenance.SPLIT_TIME
-
-    @property
-    def n_train(self) -> int:
-        return len(self.train)
-
-    @property
-    def train_client_ids(self) -> np.ndarray:
-        return self.clean.index.to_numpy()[:self.n_train]
-
-
-@dataclass(frozen=True)
 class _FinalModel:
     """The final segmentation, the classifier that assigns it, and what the pages and scoring read of them."""
 
@@ -265,14 +241,15 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
     first, with a manifest that marks the grid pending, and ``early(out)`` is called to serve them meanwhile."""
     seconds: dict[str, float] = {}
     with _stage("data", 3, progress, seconds) as bar:
-        bank = _prepare_bank_data(source, parameters.mode, parameters.random_state, bar)
+        bank = prepare_bank_data(source, parameters.mode, parameters.random_state, parameters.fit_sample, bar)
     seconds["data"] += source.seconds
     with _stage("treatments", 4, progress, seconds) as bar:
-        knn, treated = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
+        knn, treated, keys = _treat_unknown_values(bank, parameters.random_state, jobs, bar)
     configurations, fitted = _grid_configurations()
-    samples = draw_samples(bank.n_train, parameters.grid)
+    # The grid sees the fit sample's rows only: its cost is bounded by fit_sample, not by the file.
+    samples = draw_samples(len(bank.fit_positions), parameters.grid)
     with _stage("segmentation", 3, progress, seconds) as bar:
-        final = _fit_final_model(bank, knn, treated, samples, parameters, bar)
+        final = _fit_final_model(bank, knn, keys, samples, parameters, bar)
     with _stage("stability", 1, progress, seconds) as bar:
         stability = _segmentation_stability(bank, final.segmentation, parameters)
         bar.update()
@@ -294,7 +271,7 @@ def _build_into(source: sources.LoadedSource, out: Path, parameters: BuildParame
                                              final.segmentation.all_segments,
                                              {config: result.metrics for config, result in results.items()},
                                              grid_n_init=parameters.grid.n_init, final_k=parameters.final_k)
-        _write_grid(out, results, configurations, samples, bank.train_client_ids)
+        _write_grid(out, results, configurations, samples, bank.train_client_ids[bank.fit_positions])
         _write_json(out / artifacts.EVALUATION, evaluation)
     manifest = _manifest(out, bank, parameters, jobs, seconds, evaluation,
                          grid=_grid_section(configurations, fitted, results, parameters.grid, jobs, grid_client))
@@ -329,79 +306,44 @@ def _write_json_atomically(path: Path, payload: dict) -> None:
     os.replace(temporary, path)
 
 
-def _prepare_bank_data(source: sources.LoadedSource, mode: str, seed: int, bar: tqdm) -> _BankData:
-    """Clean the rows, date them only where the data allows, and order them training rows first.
+def _treat_unknown_values(bank: BankData, seed: int, jobs: int,
+                          bar: tqdm) -> tuple[UnknownValueImputer, dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The KNN imputer fitted on the fit sample; the grid's three treatments of the fit sample's rows; and the
+    KNN-imputed key fields of every training and test row (``{"train": ..., "test": ...}``).
 
-    The UCI full file (its sha256) is dated from its month column's order and split in file order; a source
-    with a date column is split in date order; any other source has no dates and a split seeded by ``seed``.
+    Not sampled (the UCI file), the grid's KNN rows are the training rows and their key fields are taken from
+    them, as they always were; sampled, the key fields of every row with a gap in them are imputed in blocks, in
+    ``jobs`` processes.
     """
-    uci = source.source.kind == "csv" and source.fingerprint == BANK_FULL_SHA256
-    clean = data.clean_bank_table(source.table, dates_from_order=uci)
+    fit_rows = bank.fit_train
+    knn = UnknownValueImputer("knn").fit(fit_rows)
     bar.update()
-    if mode == "quick":
-        clean = clean.iloc[::QUICK_ROW_STEP]
-    n_train = len(data.time_split(len(clean)).train)
-    order, split = _split_order(clean, n_train, uci, source.date_column, seed)
-    if order is not None:
-        clean = clean.iloc[order]
-    bar.update()
-    frame = data.modelling_frame(clean)
-    section = _data_section(source, clean, n_train, uci, split)
-    bar.update()
-    return _BankData(source.fingerprint, clean, frame.iloc[:n_train], frame.iloc[n_train:], section)
-
-
-def _split_order(clean: pd.DataFrame, n_train: int, uci: bool, date_column: str | None,
-                 seed: int) -> tuple[np.ndarray | None, dict]:
-    """The rows' order, training rows first (None: as they are), and the manifest's ``split`` section."""
-    split = {"kind": provenance.SPLIT_TIME, "order": UCI_ORDER, "seed": None,
-             "train_fraction": domain.TRAIN_FRACTION}
-    if uci:
-        return None, split
-    if date_column is not None:
-        order = np.argsort(clean[data.CONTACT_DATE].to_numpy(), kind="stable")
-        split["order"] = f"the dates in column '{date_column}', rows of the same date in the source's order"
-        return (None if (order == np.arange(len(order))).all() else order), split
-    chosen = np.zeros(len(clean), dtype=bool)
-    chosen[np.random.default_rng(seed).permutation(len(clean))[:n_train]] = True
-    split.update(kind=provenance.SPLIT_RANDOM, seed=seed,
-                 order=f"a random {domain.TRAIN_FRACTION:.0%} of the rows (seed {seed}); each part in the source's "
-                       "order")
-    return np.concatenate([np.flatnonzero(chosen), np.flatnonzero(~chosen)]), split
-
-
-def _data_section(source: sources.LoadedSource, clean: pd.DataFrame, n_train: int, uci: bool, split: dict) -> dict:
-    """The manifest's ``data`` section (the contract is :mod:`dashapp.provenance`'s docstring)."""
-    dates = clean[data.CONTACT_DATE]
-    if uci:
-        origin = {"origin": provenance.DATES_FROM_UCI_ORDER, "column": "month"}
-    elif source.date_column is not None:
-        origin = {"origin": provenance.DATES_FROM_COLUMN, "column": source.date_column}
-    else:
-        origin = None
-    period = None if origin is None else {
-        "first": dates.min().to_period("M").start_time.date().isoformat(),
-        "last": dates.max().to_period("M").start_time.date().isoformat()}
-    return {"file": source.source.name, "sha256": source.fingerprint, "rows": int(len(clean)),
-            "train_rows": int(n_train), "test_rows": int(len(clean) - n_train),
-            "source": source.details, "uci": uci, "dropped_invalid": len(source.dropped_rows),
-            "dropped_rows": source.dropped_rows[:data.MAX_PROBLEMS_SHOWN],
-            "dates": origin, "period": period, "split": split}
-
-
-def _treat_unknown_values(bank: _BankData, seed: int, jobs: int,
-                          bar: tqdm) -> tuple[UnknownValueImputer, dict[str, pd.DataFrame]]:
-    """The KNN imputer fitted on the training period, and every treatment the grid and the final model use."""
-    knn = UnknownValueImputer("knn").fit(bank.train)
-    bar.update()
-    tasks = [("knn", knn, bank.train), ("knn-test", knn, bank.test), ("iterative", None, bank.train),
-             ("raw", None, bank.train)]
+    tasks = [("knn", knn, fit_rows), ("iterative", None, fit_rows), ("raw", None, fit_rows)]
+    if not bank.sampled:
+        tasks.insert(1, ("knn-test", knn, bank.test))
     treated: dict[str, pd.DataFrame] = {}
+    bounded = bank.sampled  # the UCI build's distance blocks stay as they were
     for name, result in Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator_unordered")(
-            delayed(_impute_task)(name, imputer, rows, seed) for name, imputer, rows in tasks):
+            delayed(_impute_task)(name, imputer, rows, seed, bounded) for name, imputer, rows in tasks):
         treated[name] = result
-        bar.update(0.75)
-    return knn, treated
+        bar.update(0.5)
+    features = list(domain.SEGMENT_FEATURES)
+    if bank.sampled:
+        keys = {"train": impute_columns(knn, bank.train, features, jobs=jobs),
+                "test": impute_columns(knn, bank.test, features, jobs=jobs)}
+    else:
+        keys = {"train": treated["knn"][features], "test": treated.pop("knn-test")[features]}
+    bar.update(1)
+    return knn, treated, keys
+
+
+def _impute_task(name: str, imputer: UnknownValueImputer | None, frame: pd.DataFrame, random_state: int,
+                 bounded_memory: bool):
+    if imputer is not None:
+        if bounded_memory:
+            return name, transform_in_chunks(imputer, frame)
+        return name, imputer.transform(frame)
+    return name, apply_treatment(name, frame, random_state=random_state)
 
 
 def _grid_configurations() -> tuple[list[tuple[str, int, str]], list[tuple[str, int, str]]]:
@@ -502,47 +444,57 @@ def _grid_work_seconds(results: dict, fitted: list) -> dict[str, float]:
     return {step: round(seconds, 2) for step, seconds in totals.items()}
 
 
-def _fit_final_model(bank: _BankData, knn: UnknownValueImputer, treated: dict[str, pd.DataFrame], samples,
+def _fit_final_model(bank: BankData, knn: UnknownValueImputer, keys: dict[str, pd.DataFrame], samples,
                      parameters: BuildParameters, bar: tqdm) -> _FinalModel:
-    seed = parameters.random_state
-    final = fit_final_segmentation(knn, treated["knn"], treated["knn-test"], samples.silhouette,
-                                   n_init=parameters.final_n_init, random_state=seed, k=parameters.final_k)
+    """The final segmentation on the training rows (on their weighted key-field combinations when sampled), the
+    classifier fitted on the fit sample, then every row assigned, profiled and counted."""
+    seed, fit = parameters.random_state, bank.fit_positions
+    final = fit_final_segmentation(knn, keys["train"], keys["test"], fit[samples.silhouette],
+                                   n_init=parameters.final_n_init, random_state=seed, k=parameters.final_k,
+                                   on_combinations=bank.sampled)
     bar.update()
-    n_train, keys = bank.n_train, final.imputed_key_fields
-    classifier = fit_segment_classifier(keys.iloc[:n_train], final.train_segments, keys.iloc[n_train:],
+    n_train, imputed = bank.n_train, final.imputed_key_fields
+    train_keys = imputed.iloc[:n_train]
+    classifier = fit_segment_classifier(train_keys.iloc[fit] if bank.sampled else train_keys,
+                                        final.train_segments[fit], imputed.iloc[n_train:],
                                         final.all_segments[n_train:], random_state=seed)
     bar.update()
     numbers = final.segment_numbers
-    profiles = segment_profiles(bank.clean.iloc[:n_train], keys.iloc[:n_train], final.train_segments, numbers)
-    profiles["all_rows"] = segment_profiles(bank.clean, keys, final.all_segments, numbers)["segments"]
-    model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles,
-                        voters_artifact(bank.clean.iloc[:n_train]),
+    profiles = segment_profiles(bank.clean.iloc[:n_train], train_keys, final.train_segments, numbers)
+    profiles["all_rows"] = segment_profiles(bank.clean, imputed, final.all_segments, numbers)["segments"]
+    fit_clean = bank.clean.iloc[:n_train].iloc[fit] if bank.sampled else bank.clean.iloc[:n_train]
+    model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles, voters_artifact(fit_clean),
                         response=response_analysis(bank.clean, final.all_segments, n_train, numbers,
                                                    time_ordered=bank.time_ordered))
     bar.update()
     return model
 
 
-def _benchmark_segments(bank: _BankData, final: _FinalModel, seed: int, bar: tqdm) -> dict:
-    """What the published segments are worth against a response model and a clustering made for categories."""
+def _benchmark_segments(bank: BankData, final: _FinalModel, seed: int, bar: tqdm) -> dict:
+    """What the published segments are worth against a response model and a clustering made for categories
+    (both fitted on the fit sample; the segments' rates and the test period are every row's)."""
     segmentation, n_train = final.segmentation, bank.n_train
+    fit = bank.fit_rows if bank.sampled else None
     targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed,
-                                    time_ordered=bank.time_ordered)
+                                    time_ordered=bank.time_ordered, fit_rows=fit)
     bar.update()
-    targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train],
-                                                     segmentation.train_segments, random_state=seed)
+    positions = bank.fit_positions
+    targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train].iloc[positions],
+                                                     segmentation.train_segments[positions], random_state=seed)
     bar.update()
     return targeting
 
 
-def _segmentation_stability(bank: _BankData, segmentation: FinalSegmentation, parameters: BuildParameters) -> dict:
-    """The final segmentation refitted on bootstrap resamples of the training clients (:mod:`dashapp.stability`)."""
-    keys = segmentation.imputed_key_fields.iloc[:bank.n_train]
-    return segmentation_stability(segmentation.transformer.transform(keys), segmentation.train_segments, keys,
-                                  n_init=parameters.final_n_init, parameters=parameters.stability)
+def _segmentation_stability(bank: BankData, segmentation: FinalSegmentation, parameters: BuildParameters) -> dict:
+    """The final segmentation refitted on bootstrap resamples of the fit sample's training clients
+    (:mod:`dashapp.stability`)."""
+    positions = bank.fit_positions
+    keys = segmentation.imputed_key_fields.iloc[:bank.n_train].iloc[positions]
+    return segmentation_stability(segmentation.transformer.transform(keys), segmentation.train_segments[positions],
+                                  keys, n_init=parameters.final_n_init, parameters=parameters.stability)
 
 
-def _write_artifacts(out: Path, bank: _BankData, knn: UnknownValueImputer, final: _FinalModel, reports: dict,
+def _write_artifacts(out: Path, bank: BankData, knn: UnknownValueImputer, final: _FinalModel, reports: dict,
                      samples, bar: tqdm) -> dict:
     """Write every artifact but the grid's and the manifest; return the evaluation written (``reports`` are
     sections of it; the grid stage adds its ``methods`` and writes it again)."""
@@ -581,7 +533,7 @@ def _final_evaluation(segmentation: FinalSegmentation, samples) -> dict:
     }
 
 
-def _manifest(out: Path, bank: _BankData, parameters: BuildParameters, jobs: int,
+def _manifest(out: Path, bank: BankData, parameters: BuildParameters, jobs: int,
               seconds: dict[str, float], evaluation: dict, grid: dict) -> dict:
     """What was built, from what, by which code, how long it took, and every artifact's checksum (but the grid's
     while ``grid["pending"]``)."""

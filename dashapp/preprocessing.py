@@ -12,6 +12,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401 (enables IterativeImputer)
@@ -27,6 +28,12 @@ from dashapp.domain import PipelineSpec
 logger = logging.getLogger(__name__)
 
 KNN_NEIGHBOURS = 5
+#: Rows per block of :func:`transform_in_chunks`: above the UCI file's periods (28,831 and 12,357 rows), so
+#: that they are transformed in one block, exactly as before blocks.
+TRANSFORM_CHUNK_ROWS = 50_000
+#: scikit-learn's working memory (MB) for the KNN imputer's distance blocks in :func:`transform_in_chunks`:
+#: its default (1,024) held about 4 GB at its peak against 50,000 fitted rows (the blocks' intermediate copies).
+KNN_WORKING_MEMORY_MB = 128
 
 
 class UnknownValueImputer(TransformerMixin, BaseEstimator):
@@ -94,6 +101,72 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
             index = np.clip(np.trunc(codes[:, j]), 0, len(categories) - 1).astype(int)
             result[column] = np.asarray(categories, dtype=object)[index]
         return result
+
+
+def transform_in_chunks(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str] | None = None,
+                        chunk_rows: int = TRANSFORM_CHUNK_ROWS, jobs: int = 1) -> pd.DataFrame:
+    """``imputer.transform(X)`` a block of rows at a time, in ``jobs`` processes: the same rows, any number of them.
+
+    The KNN imputer compares each row with a gap with every row it was fitted on, so its cost and memory grow
+    with the rows transformed; a block bounds the memory, and the blocks are independent (a row's neighbours
+    are among the fitted rows, never among the rows transformed with it).
+
+    Parameters
+    ----------
+    imputer : UnknownValueImputer
+        Fitted.
+    X : DataFrame
+        Rows with the columns the imputer was fitted on.
+    columns : list of str, optional
+        The columns to return (default: all), so that the result of many rows holds only what is needed.
+    chunk_rows : int
+        Rows per block, at least 1.
+    jobs : int
+        Processes.
+
+    Returns
+    -------
+    DataFrame
+        ``X``'s rows (same index, same order) with every missing category of ``columns`` filled.
+    """
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
+    from joblib import Parallel, delayed
+
+    columns = list(X.columns) if columns is None else list(columns)
+    starts = range(0, len(X), chunk_rows)
+    if len(starts) <= 1:
+        return _transform_block(imputer, X, columns)
+    parts = Parallel(n_jobs=min(jobs, len(starts)))(
+        delayed(_transform_block)(imputer, X.iloc[start:start + chunk_rows], columns) for start in starts)
+    return pd.concat(parts)
+
+
+def impute_columns(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str],
+                   chunk_rows: int = TRANSFORM_CHUNK_ROWS, jobs: int = 1) -> pd.DataFrame:
+    """``columns`` of ``imputer.transform(X)``, transforming only the rows with a gap in one of them.
+
+    A row's imputation depends on that row and the fitted rows alone, and a known value passes through
+    unchanged, so the other rows need no neighbours: on the UCI file 3% of the rows have a gap in a key field,
+    against 36% with a gap anywhere (``default`` is unknown for a fifth of the clients).
+
+    The parameters are :func:`transform_in_chunks`'s (``columns``: the ones to fill and return); returns
+    ``X[columns]`` (same index and order) with every gap filled.
+    """
+    result = X[list(columns)].copy()
+    gaps = result.isna().any(axis=1).to_numpy()
+    if gaps.any():
+        filled = transform_in_chunks(imputer, X.iloc[np.flatnonzero(gaps)], columns, chunk_rows=chunk_rows, jobs=jobs)
+        for column in columns:
+            values = result[column].to_numpy(dtype=object, copy=True)
+            values[gaps] = filled[column].to_numpy(dtype=object)
+            result[column] = values  # typed as transform() types its columns
+    return result
+
+
+def _transform_block(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    with config_context(working_memory=KNN_WORKING_MEMORY_MB):
+        return imputer.transform(X)[columns]
 
 
 def fill_unknown_as_category(X: pd.DataFrame) -> pd.DataFrame:

@@ -209,7 +209,7 @@ def _method_report(scores: np.ndarray, outcomes: np.ndarray) -> dict:
 
 
 def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int, random_state: int = 42,
-                        time_ordered: bool = True) -> dict:
+                        time_ordered: bool = True, fit_rows: np.ndarray | None = None) -> dict:
     """The propensity models against the segments' own targeting, on the test period.
 
     Parameters
@@ -225,6 +225,10 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     time_ordered : bool
         Whether the test rows are the later period (a time split) or a random part (a source without dates);
         recorded as ``split`` so a page says which. Nothing here needs the dates themselves.
+    fit_rows : ndarray of int, optional
+        Positions among the training rows that the two models are fitted on (the build's fit sample; default:
+        every training row), recorded as ``fit_clients``. The segments' rates and the test period are every
+        row's.
 
     Returns
     -------
@@ -241,7 +245,8 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     subscribed = (clean["y"].to_numpy() == "yes").astype(int)
     train, test = clean.iloc[:n_train], clean.iloc[n_train:]
     outcomes = subscribed[n_train:]
-    scores = model_scores(fit_propensity_models(train, random_state), test)
+    scores = model_scores(fit_propensity_models(train if fit_rows is None else train.iloc[fit_rows], random_state),
+                          test)
     scores["segments"], rates = segment_scores(np.asarray(segments[:n_train]), subscribed[:n_train],
                                                np.asarray(segments[n_train:]))
     return {
@@ -256,4 +261,4 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
         "segment_rates": {str(s): r for s, r in rates.items()},
         "called_shares": list(CALLED_SHARES),
         "methods": {name: _method_report(scores[name], outcomes) for name in METHODS},
-    }
+    } | ({} if fit_rows is None else {"fit_clients": int(len(fit_rows))})

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier
 
 from dashapp import domain
+from dashapp.clustering import silhouette_of_distinct_rows
 from dashapp.preprocessing import UnknownValueImputer, build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,8 @@ def number_segments(kmeans_labels: np.ndarray, key_fields: pd.DataFrame) -> dict
 
 def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataFrame,
                            test_treated: pd.DataFrame, silhouette_sample: np.ndarray, n_init: int = 10,
-                           random_state: int = 42, k: int = domain.FINAL_K) -> FinalSegmentation:
+                           random_state: int = 42, k: int = domain.FINAL_K,
+                           on_combinations: bool = False) -> FinalSegmentation:
     """Fit the final segmentation on the training rows and assign every row a segment.
 
     Parameters
@@ -159,6 +161,11 @@ def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataF
         Seed.
     k : int
         Segments (the build's ``final_k``; default the original study's 4).
+    on_combinations : bool
+        Fit on the distinct (job, housing, loan) combinations weighted by their training clients, and assign
+        and score rows by combination: the same partition problem, at a cost that does not grow with the rows
+        (K-means' starts draw other points than on the rows, so the result can differ in the last digits, or
+        land on a near-tied partition: the build uses it only above its ``fit_sample``).
 
     Returns
     -------
@@ -167,6 +174,8 @@ def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataF
     features = list(domain.SEGMENT_FEATURES)
     train_keys = train_treated[features].reset_index(drop=True)
     test_keys = test_treated[features].reset_index(drop=True)
+    if on_combinations:
+        return _fit_on_combinations(imputer, train_keys, test_keys, silhouette_sample, n_init, random_state, k)
     transformer = build_pipeline(domain.PIPELINES[domain.FINAL_PIPELINE], [], features, with_unknown=False)
     Z_train = transformer.fit_transform(train_keys)
     if k < 2 or k > len(np.unique(Z_train, axis=0)):
@@ -188,6 +197,69 @@ def fit_final_segmentation(imputer: UnknownValueImputer, train_treated: pd.DataF
         imputed_key_fields=pd.concat([train_keys, test_keys], ignore_index=True),
         silhouette=silhouette, silhouette_sampled=sampled,
     )
+
+
+def _fit_on_combinations(imputer: UnknownValueImputer, train_keys: pd.DataFrame, test_keys: pd.DataFrame,
+                         silhouette_sample: np.ndarray, n_init: int, random_state: int, k: int) -> FinalSegmentation:
+    """:func:`fit_final_segmentation` on the distinct key-field combinations, weighted by their clients."""
+    combinations, of_row = key_combinations(train_keys)
+    weights = np.bincount(of_row, minlength=len(combinations)).astype(np.float64)
+    transformer = build_pipeline(domain.PIPELINES[domain.FINAL_PIPELINE], [], list(domain.SEGMENT_FEATURES),
+                                 with_unknown=False)
+    # Pipeline 8 scales ordinal codes by their range, which the combinations span as the rows do.
+    Z = transformer.fit_transform(combinations)
+    if k < 2 or k > len(np.unique(Z, axis=0)):
+        raise ValueError(f"k={k} must be at least 2 and at most the {len(np.unique(Z, axis=0))} distinct "
+                         "combinations of job, housing and loan in the training rows")
+    kmeans = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(Z, sample_weight=weights)
+    train_labels = kmeans.labels_[of_row]
+    mapping = number_segments(train_labels, train_keys)
+    lookup = np.zeros(k, dtype=np.int64)
+    for label, segment in mapping.items():
+        lookup[label] = segment
+    train_segments = lookup[train_labels]
+    test_segments = lookup[predict_by_combination(kmeans, transformer, test_keys)]
+    silhouette = silhouette_of_distinct_rows(Z, of_row, train_labels)
+    sampled = float(silhouette_score(Z[of_row[silhouette_sample]], train_labels[silhouette_sample]))
+    return FinalSegmentation(
+        imputer=imputer, transformer=transformer, kmeans=kmeans, segment_of_label=mapping,
+        train_segments=train_segments, all_segments=np.concatenate([train_segments, test_segments]),
+        imputed_key_fields=pd.concat([train_keys, test_keys], ignore_index=True),
+        silhouette=silhouette, silhouette_sampled=sampled,
+    )
+
+
+def key_combinations(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct (job, housing, loan) combinations of ``keys`` and each row's position among them.
+
+    Parameters
+    ----------
+    keys : DataFrame
+        job, housing, loan (no ``unknown``).
+
+    Returns
+    -------
+    combinations : DataFrame
+        One row per distinct combination, in the order of the categories' codes.
+    of_row : ndarray of int, shape (len(keys),)
+    """
+    features = list(domain.SEGMENT_FEATURES)
+    codes = np.column_stack([pd.Categorical(keys[c], categories=list(domain.known_categories(c))).codes
+                             for c in features]).astype(np.int64)
+    if (codes < 0).any():
+        raise ValueError("the key fields hold a value outside their known categories (an unknown left unfilled?)")
+    distinct, of_row = np.unique(codes, axis=0, return_inverse=True)
+    combinations = pd.DataFrame({c: np.asarray(domain.known_categories(c), dtype=object)[distinct[:, j]]
+                                 for j, c in enumerate(features)})
+    return combinations, of_row.reshape(-1)
+
+
+def predict_by_combination(kmeans: KMeans, transformer: ColumnTransformer, keys: pd.DataFrame) -> np.ndarray:
+    """K-means labels of ``keys``' rows, predicted once per distinct combination (any number of rows)."""
+    if not len(keys):
+        return np.empty(0, dtype=np.int64)
+    combinations, of_row = key_combinations(keys)
+    return kmeans.predict(transformer.transform(combinations))[of_row]
 
 
 # --- The classifier ----------------------------------------------------------------------------------

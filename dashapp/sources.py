@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet"}
 #: Seconds a database server has to answer a connection before the build gives up on it.
 CONNECT_TIMEOUT = 10
+#: Rows hashed at a time by :func:`content_sha256`.
+HASH_BLOCK_ROWS = 100_000
 
 
 class SourceError(RuntimeError):
@@ -231,8 +233,12 @@ def source_changes(manifest: dict, source: DataSource, date_column: str | None, 
 def content_sha256(table: pd.DataFrame) -> str:
     """A hash of a validated table's values (not of how they were stored): equal for a CSV, a parquet file and a
     SQL table holding the same rows in the same order."""
-    text = table.to_csv(index=False, sep=";", lineterminator="\n", date_format="%Y-%m-%d")
-    return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256()
+    # A block of rows at a time: the same text as the whole table's, without holding it all at once.
+    for start in range(0, max(len(table), 1), HASH_BLOCK_ROWS):
+        digest.update(table.iloc[start:start + HASH_BLOCK_ROWS].to_csv(
+            index=False, header=start == 0, sep=";", lineterminator="\n", date_format="%Y-%m-%d").encode())
+    return digest.hexdigest()
 
 
 def _read_file(source: DataSource) -> tuple[pd.DataFrame, dict]:

@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 from dashapp import artifacts, dask_backend, domain, sources
-from dashapp.build import BuildParameters, build_artifacts
+from dashapp.build import FIT_SAMPLE, BuildParameters, build_artifacts
 from dashapp.data import DataValidationError
 from dashapp.datasource import DataSourceError, obtain_bank_csv
 from dashapp.settings import get_settings
@@ -55,6 +55,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--k", type=int, default=domain.FINAL_K, dest="final_k",
                         help=f"segments of the final segmentation (default {domain.FINAL_K}, the original study's); "
                              "one of the grid's k values (2-15; 2-6 with --quick)")
+    parser.add_argument("--fit-sample", type=int, default=FIT_SAMPLE, metavar="N",
+                        help=f"the most training rows any fit uses; above it a seeded sample is fitted and every row "
+                             f"assigned (default {FIT_SAMPLE:,}, above the UCI file's training rows)")
     parser.add_argument("--if-stale", action="store_true", help="build only if missing or stale")
     parser.add_argument("--early", action="store_true",
                         help="swap in every artifact but the grid's first, so an app serves them while the grid "
@@ -73,13 +76,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     try:
         _parameters(args)
     except ValueError as error:
-        parser.error(f"--k {args.final_k}: {error}")
+        parser.error(f"--k {args.final_k} --fit-sample {args.fit_sample}: {error}")
     return args
 
 
 def _parameters(args: argparse.Namespace) -> BuildParameters:
     return BuildParameters.for_mode("quick" if args.quick else "full", tsne_sample=args.tsne_sample,
-                                    final_k=args.final_k)
+                                    final_k=args.final_k, fit_sample=args.fit_sample)
 
 
 def _source(args: argparse.Namespace) -> sources.DataSource:

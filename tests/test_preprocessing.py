@@ -8,7 +8,7 @@ import pytest
 
 from dashapp import domain
 from dashapp.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline, feature_columns,
-                                   fill_unknown_as_category)
+                                   fill_unknown_as_category, impute_columns, transform_in_chunks)
 
 
 def _frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -132,3 +132,35 @@ def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
     assert filled.loc[["job", "marital", "education"]].tolist() == [249, 49, 1183]
     illiterate = report.set_index(["column", "category"]).loc[("education", "illiterate")]
     assert (illiterate["known"], illiterate["by_average"], illiterate["by_vote"]) == (14, 274, 14)
+
+
+def test_transform_in_chunks_equals_one_transform_in_the_rows_order():
+    rows = _with_gaps(_frame(230, seed=2), share=0.3, seed=3)
+    rows.index = np.random.default_rng(3).permutation(np.arange(1000, 1230))  # a source's row ids, not positions
+    imputer = UnknownValueImputer("knn").fit(_frame(200, seed=1))
+    whole = imputer.transform(rows)
+    keys = list(domain.SEGMENT_FEATURES)
+    for chunk_rows, jobs in ((7, 1), (50, 2), (230, 1), (10_000, 1)):
+        chunked = transform_in_chunks(imputer, rows, keys, chunk_rows=chunk_rows, jobs=jobs)
+        pd.testing.assert_frame_equal(chunked, whole[keys])
+    pd.testing.assert_frame_equal(transform_in_chunks(imputer, rows, chunk_rows=9), whole)
+    assert whole[keys].notna().all().all()
+    with pytest.raises(ValueError, match="chunk_rows=0"):
+        transform_in_chunks(imputer, rows, chunk_rows=0)
+
+
+def test_impute_columns_fills_only_what_is_asked_as_a_whole_transform_does():
+    rows = _with_gaps(_frame(120, seed=2), share=0.2, seed=4)
+    imputer = UnknownValueImputer("knn").fit(_frame(200, seed=1))
+    keys = list(domain.SEGMENT_FEATURES)
+    filled = impute_columns(imputer, rows, keys, chunk_rows=11)
+    pd.testing.assert_frame_equal(filled, imputer.transform(rows)[keys])
+    assert rows[keys].isna().any().any()  # the input keeps its gaps
+
+
+def _with_gaps(frame: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """``frame`` with about ``share`` of each column that can be unknown missing."""
+    rng = np.random.default_rng(seed)
+    for column in domain.COLUMNS_WITH_UNKNOWN:
+        frame.loc[rng.random(len(frame)) < share, column] = np.nan
+    return frame

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp.segmentation import (fit_segment_classifier, number_segments, segment_profiles, tree_nodes,
-                                  tree_rules_text)
+from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, key_combinations, number_segments,
+                                  predict_by_combination, segment_profiles, tree_nodes, tree_rules_text)
 
 
 def _clients(n_each: int = 30) -> tuple[pd.DataFrame, np.ndarray]:
@@ -63,3 +63,39 @@ def test_profiles_report_sizes_rates_and_job_mix():
     assert first["radar"]["housing_loan"] == 1.0 and first["radar"]["personal_loan"] == 0.0
     assert first["job_counts"]["admin."] == 10
     assert set(profiles["radar_axes"]) == set(first["radar"])
+
+
+def _keys_with_variety(seed: int, n: int) -> pd.DataFrame:
+    """Clients of the four obvious groups, a few with another job, shuffled."""
+    keys, _ = _clients(n // 4)
+    rng = np.random.default_rng(seed)
+    other = rng.random(len(keys)) < 0.2
+    keys.loc[other, "job"] = rng.choice(["blue-collar", "management", "student"], size=int(other.sum()))
+    return keys.iloc[rng.permutation(len(keys))].reset_index(drop=True)
+
+
+def test_the_segmentation_on_weighted_combinations_equals_the_one_on_rows():
+    train, test = _keys_with_variety(0, 400), _keys_with_variety(1, 120)
+    sample = np.arange(0, 400, 3)
+    on_rows = fit_final_segmentation(None, train, test, sample, n_init=10, random_state=0)
+    on_combinations = fit_final_segmentation(None, train, test, sample, n_init=10, random_state=0,
+                                             on_combinations=True)
+    np.testing.assert_array_equal(on_combinations.all_segments, on_rows.all_segments)
+    assert on_combinations.shares() == on_rows.shares()
+    assert on_combinations.silhouette == pytest.approx(on_rows.silhouette, abs=1e-9)
+    assert on_combinations.silhouette_sampled == pytest.approx(on_rows.silhouette_sampled, abs=1e-9)
+    assert on_combinations.kmeans.inertia_ == pytest.approx(on_rows.kmeans.inertia_, rel=1e-9)
+    pd.testing.assert_frame_equal(on_combinations.imputed_key_fields, on_rows.imputed_key_fields)
+
+
+def test_combinations_are_found_and_predicted_once_each():
+    keys = _keys_with_variety(2, 200)
+    combinations, of_row = key_combinations(keys)
+    assert len(combinations) == len(keys.drop_duplicates())
+    pd.testing.assert_frame_equal(combinations.iloc[of_row].reset_index(drop=True), keys, check_dtype=False)
+    fitted = fit_final_segmentation(None, keys, keys.iloc[:0], np.arange(10), random_state=0)
+    Z = fitted.transformer.transform(keys)
+    np.testing.assert_array_equal(predict_by_combination(fitted.kmeans, fitted.transformer, keys),
+                                  fitted.kmeans.predict(Z))
+    with pytest.raises(ValueError, match="outside their known categories"):
+        key_combinations(keys.assign(job="unknown"))

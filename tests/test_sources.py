@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy
 
-from dashapp import build, data, domain, provenance, sources
+from dashapp import bank_data, build, data, domain, provenance, sources
 from dashapp.artifacts import ArtifactStore
 from dashapp.data import DataValidationError
 from scripts import build_artifacts as cli
@@ -198,7 +198,7 @@ def test_a_source_with_dates_is_split_in_date_order_and_written_back_in_source_o
     copy.to_csv(tmp_path / "dated.csv", index=False)
     loaded = sources.load_source(sources.parse_source(tmp_path / "dated.csv"))
     assert loaded.date_column == "contact_date"
-    bank = build._prepare_bank_data(loaded, "full", 42, _NoBar())
+    bank = bank_data.prepare_bank_data(loaded, "full", 42)
     dates = bank.clean["contact_date"]
     assert dates.is_monotonic_increasing and bank.n_train == len(data.time_split(700).train) == 489
     assert dates.iloc[:489].max() <= dates.iloc[489:].min()
@@ -209,32 +209,27 @@ def test_a_source_with_dates_is_split_in_date_order_and_written_back_in_source_o
 
 
 def test_a_source_without_dates_gets_none_and_a_seeded_random_split(sample_loaded):
-    bank = build._prepare_bank_data(sample_loaded, "full", 42, _NoBar())
+    bank = bank_data.prepare_bank_data(sample_loaded, "full", 42)
     assert bank.clean["contact_date"].isna().all()
     assert bank.section["dates"] is None and bank.section["period"] is None and not bank.section["uci"]
     assert bank.section["split"]["kind"] == provenance.SPLIT_RANDOM and bank.section["split"]["seed"] == 42
     train_ids = bank.clean.index[:bank.n_train]
     assert list(train_ids) == sorted(train_ids)  # each part in the source's order
     assert train_ids.max() > bank.n_train  # drawn from the whole file, not its first rows
-    again = build._prepare_bank_data(sample_loaded, "full", 42, _NoBar())
+    again = bank_data.prepare_bank_data(sample_loaded, "full", 42)
     assert again.clean.index.equals(bank.clean.index)
-    other = build._prepare_bank_data(sample_loaded, "full", 7, _NoBar())
+    other = bank_data.prepare_bank_data(sample_loaded, "full", 7)
     assert not other.clean.index.equals(bank.clean.index)
 
 
 def test_only_the_uci_full_file_is_dated_from_its_order(bank_csv):
     loaded = sources.load_source(sources.parse_source(bank_csv))
-    bank = build._prepare_bank_data(loaded, "quick", 42, _NoBar())
+    bank = bank_data.prepare_bank_data(loaded, "quick", 42)
     assert bank.section["uci"] and bank.section["dates"]["origin"] == provenance.DATES_FROM_UCI_ORDER
     assert bank.section["period"] == {"first": "2008-05-01", "last": "2010-11-01"}
-    assert bank.section["split"] == {"kind": "time", "order": build.UCI_ORDER, "seed": None,
+    assert bank.section["split"] == {"kind": "time", "order": bank_data.UCI_ORDER, "seed": None,
                                      "train_fraction": domain.TRAIN_FRACTION}
     assert bank.clean.index.equals(pd.RangeIndex(0, 41188, build.QUICK_ROW_STEP))
-
-
-class _NoBar:
-    def update(self, *_):
-        pass
 
 
 # --- bad input: a message naming the place, exit 1, the previous artifacts untouched ---------------------------
@@ -376,3 +371,14 @@ def test_if_stale_compares_the_source_fingerprint(sample_build, sample_path, tmp
                                     build.BuildParameters.for_mode("quick"),
                                     cli._arguments(arguments + ["--date-column", "call_date"]))
     assert reasons == ["the date column asked for is 'call_date', the build used none"]
+
+
+def test_the_content_hash_is_the_same_hashed_in_blocks(sample_loaded, monkeypatch):
+    whole = sources.content_sha256(sample_loaded.table)
+    monkeypatch.setattr(sources, "HASH_BLOCK_ROWS", 1_000)
+    assert sources.content_sha256(sample_loaded.table) == whole == sample_loaded.details["content_sha256"]
+
+
+def test_category_cells_share_one_string_per_category(sample_loaded):
+    jobs = sample_loaded.table["job"]
+    assert jobs.dtype == object and len({id(value) for value in jobs}) == jobs.nunique()

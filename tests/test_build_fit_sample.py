@@ -1,0 +1,94 @@
+"""A build whose fits use a sample of the training rows (``BuildParameters.fit_sample``) still assigns, writes and
+counts every row, in the source's order, the same way every time; and the UCI build is not sampled."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashapp import artifacts, bank_data, build, sources
+from dashapp.artifacts import ArtifactStore
+from dashapp.build import BuildParameters, build_artifacts
+
+FIT_SAMPLE = 1_000
+
+
+@pytest.fixture(scope="module")
+def sampled_build(bank_csv, tmp_path_factory):
+    """A quick build of the UCI file (4,118 training rows) whose fits use 1,000 of them."""
+    model_dir = tmp_path_factory.mktemp("sampled") / "model"
+    loaded = sources.load_source(sources.parse_source(bank_csv))
+    build_artifacts(loaded, model_dir, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1,
+                    progress=False)
+    return model_dir
+
+
+def test_the_default_fit_sample_is_above_the_uci_training_rows():
+    assert BuildParameters().fit_sample == build.FIT_SAMPLE == 50_000 > 28_831
+    assert bank_data.fit_sample_rows(28_831, build.FIT_SAMPLE, 42) is None
+
+
+def test_fit_sample_is_validated():
+    with pytest.raises(ValueError, match="fit_sample=10 must be"):
+        BuildParameters(fit_sample=10)
+    with pytest.raises(ValueError, match="fit_sample=True"):
+        BuildParameters(fit_sample=True)
+
+
+def test_the_fit_sample_is_seeded_sorted_and_without_repeats():
+    rows = bank_data.fit_sample_rows(10_000, 1_000, 42)
+    assert len(rows) == len(np.unique(rows)) == 1_000 and (np.diff(rows) > 0).all()
+    assert rows.min() >= 0 and rows.max() < 10_000
+    np.testing.assert_array_equal(rows, bank_data.fit_sample_rows(10_000, 1_000, 42))
+    assert not np.array_equal(rows, bank_data.fit_sample_rows(10_000, 1_000, 7))
+    assert rows.max() > 9_000  # drawn from the whole training period, not its start
+
+
+def test_a_sampled_build_assigns_and_writes_every_row_in_source_order(sampled_build):
+    store = ArtifactStore(sampled_build)
+    clients = store.clients
+    n_rows = len(range(0, 41188, build.QUICK_ROW_STEP))
+    assert len(clients) == n_rows and list(clients.index) == list(range(0, 41188, build.QUICK_ROW_STEP))
+    assert clients["segment"].between(1, 4).all()
+    for column in ("job", "housing", "loan"):
+        assert clients[f"{column}_imputed"].notna().all() and (clients[f"{column}_imputed"] != "unknown").all()
+    manifest = store.manifest
+    assert manifest["parameters"]["fit_sample"] == FIT_SAMPLE
+    train_rows = manifest["data"]["train_rows"]
+    assert (clients["split"] == "train").sum() == train_rows > FIT_SAMPLE
+
+
+def test_a_sampled_build_fits_on_the_sample_and_counts_every_row(sampled_build):
+    store = ArtifactStore(sampled_build)
+    train_rows = store.manifest["data"]["train_rows"]
+    assert store.evaluation["classifier"]["train_rows"] == FIT_SAMPLE
+    assert store.evaluation["classifier"]["test_rows"] == len(store.clients) - train_rows
+    assert store.evaluation["stability"]["train_clients"] == FIT_SAMPLE
+    targeting = store.targeting
+    assert targeting["fit_clients"] == FIT_SAMPLE and targeting["train_clients"] == train_rows
+    assert targeting["categorical"]["clients"] == FIT_SAMPLE
+    assert len(store.scoring_index["client_id"]) <= FIT_SAMPLE
+    # The profiles and shares count every training row, not the sample.
+    assert sum(s["clients"] for s in store.profiles["segments"]) == train_rows
+    train = store.clients[store.clients["split"] == "train"]
+    shares = train["segment"].value_counts(normalize=True)
+    for segment, share in store.evaluation["final"]["shares"].items():
+        assert share == pytest.approx(shares.get(int(segment), 0.0))
+    # The grid and the voters saw the sample's rows only (the UCI file's training rows are its first ones).
+    sample_ids = set(train.index[bank_data.fit_sample_rows(train_rows, FIT_SAMPLE, 42)])
+    tsne = pd.read_parquet(sampled_build / artifacts.TSNE)
+    assert set(tsne["client_id"]) <= sample_ids and set(store.scoring_index["client_id"]) <= sample_ids
+
+
+def test_a_sampled_build_is_deterministic(sampled_build, bank_csv, tmp_path):
+    loaded = sources.load_source(sources.parse_source(bank_csv))
+    again = tmp_path / "again"
+    build_artifacts(loaded, again, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1, progress=False)
+    first, second = (json.loads((d / artifacts.MANIFEST).read_text())["artifacts"] for d in (sampled_build, again))
+    for name in (artifacts.CLIENTS, artifacts.EVALUATION, artifacts.PROFILES, artifacts.RESPONSE,
+                 artifacts.TARGETING, artifacts.GRID_METRICS):
+        assert first[name]["sha256"] == second[name]["sha256"], name
+    pd.testing.assert_frame_equal(ArtifactStore(sampled_build).clients, ArtifactStore(again).clients)
