@@ -282,8 +282,8 @@ def test_knife_rows_round_trip_in_steps_and_keep_missing_values(tmp_path):
                           "cluster": [0, 0, 1, 0, 0, 1],
                           "silhouette": [-0.2004, 0.5, 0.91, 0.3, np.nan, np.nan]})
     artifacts.write_silhouettes(tmp_path / artifacts.SILHOUETTES, knife)
-    store = object.__new__(ArtifactStore)  # the reader, without a manifest to verify
-    store.model_dir = tmp_path
+    store = object.__new__(ArtifactStore)  # the reader, without a manifest to verify (an empty one: grid complete)
+    store.model_dir, store.manifest = tmp_path, {}
     rows = store.silhouette_samples("a-p1-all", 2)
     assert rows["cluster"].tolist() == [0, 0, 1]
     assert rows["silhouette"].to_numpy() == pytest.approx([-0.2004, 0.5, 0.91], abs=0.5 / artifacts.SILHOUETTE_STEPS)
