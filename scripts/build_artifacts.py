@@ -25,7 +25,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from dashapp import artifacts, dask_backend, domain, sources
@@ -150,6 +152,10 @@ def _build(loaded: sources.LoadedSource, model_dir: Path, parameters: BuildParam
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C (or scripts/run_studio.py's SIGINT) stops the build cleanly, its staging folder removed, even when the
+    # process was started in the background by a non-interactive shell, which leaves SIGINT ignored.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     args = _arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     model_dir = args.model_dir or get_settings().model_dir

@@ -11,7 +11,7 @@ artifacts to serve, the web server as the Procfile says (gunicorn; HOST and PORT
   the app picks up by itself; until then the Explorer and Methods pages say how far the grid has got.
 
 A build that fails before anything could be served ends the command with the build's status. A build that fails
-in the grid leaves the app serving what it has (the Explorer page says why). Ctrl-C stops both.
+in the grid leaves the app serving what it has (the Explorer page says why). Ctrl-C or SIGTERM stops both.
 """
 
 from __future__ import annotations
@@ -69,7 +69,15 @@ def wait_for_artifacts(build: subprocess.Popen, model_dir: Path) -> int | None:
         time.sleep(POLL_SECONDS)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C or a supervisor's SIGTERM stops the app and the build. Set explicitly: a process started in the
+    # background by a non-interactive shell inherits SIGINT ignored, and Python then leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     build_options = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     model_dir = Path(get_settings().model_dir)

@@ -148,12 +148,19 @@ def _run_studio(model_dir: Path, port: int, *options: str) -> subprocess.Popen:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """Stop run_studio as a supervisor does (SIGTERM), and check that it took the server and the build with it."""
+    if process.poll() is not None:
+        return
+    started = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        for child in [*started, psutil.Process(process.pid)]:
+            child.kill()
+        raise AssertionError("run_studio did not stop within 90 s of SIGTERM") from None
+    _, alive = psutil.wait_procs(started, timeout=30)
+    assert not alive, f"run_studio left {[p.pid for p in alive]} running"
 
 
 def test_make_run_serves_up_to_date_artifacts_at_once(bank_csv, quick_model_dir, tmp_path):
@@ -171,7 +178,6 @@ def test_make_run_serves_up_to_date_artifacts_at_once(bank_csv, quick_model_dir,
     finally:
         _stop(studio)
     assert studio.returncode is not None
-    assert not psutil.pid_exists(studio.pid) or psutil.Process(studio.pid).status() == psutil.STATUS_ZOMBIE
 
 
 def test_make_run_serves_while_the_grid_is_computed(bank_csv, tmp_path):
