@@ -112,12 +112,16 @@ class ClientQueries:
             self._connection, self._connection_pid, self._cursors = None, None, []
             self._local = threading.local()
 
-    def frame(self, sql: str, parameters: Sequence = ()) -> pd.DataFrame:
-        """The result of one query as a pandas frame (NULLs as NaN or NaT)."""
+    def arrays(self, sql: str, parameters: Sequence = ()) -> dict[str, np.ndarray]:
+        """The result of one query as numpy arrays by column name (NULLs as NaN, NaT or None)."""
         # By numpy arrays: DuckDB's own .df() spends some 8 ms a query on its pandas conversion, more than
         # the query itself takes on the UCI file.
         columns = self.cursor().execute(sql, list(parameters)).fetchnumpy()
-        return pd.DataFrame({name: _filled(values) for name, values in columns.items()})
+        return {name: _filled(values) for name, values in columns.items()}
+
+    def frame(self, sql: str, parameters: Sequence = ()) -> pd.DataFrame:
+        """The result of one query as a pandas frame (NULLs as NaN or NaT)."""
+        return pd.DataFrame(self.arrays(sql, parameters))
 
     def rows(self, client_ids: Sequence[int], columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Some clients' ``columns`` (default: every column), indexed by ``client_id`` in the order asked (unknown
