@@ -38,6 +38,9 @@ def _register_template() -> None:
     template.layout.title = dict(font=dict(size=14), x=0.01, xanchor="left")
     template.layout.hoverlabel = dict(font_size=12)
     pio.templates[TEMPLATE_NAME] = template
+    # The default, rather than named in each figure: a named template is deep-copied into every figure (5 ms
+    # each, a fifth of a Data page chart's cost), the default is shared by reference, as plotly shares its own.
+    pio.templates.default = TEMPLATE_NAME
 
 
 _register_template()
@@ -45,7 +48,7 @@ _register_template()
 
 def empty_figure(message: str) -> go.Figure:
     """A blank figure that says why there is nothing to plot (e.g. a filter that leaves no clients)."""
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                           font=dict(size=14, color="#6c757d"))
     figure.update_xaxes(visible=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp.figures import TEMPLATE_NAME
 
 
 def ari_by_k_figure(ari: dict) -> go.Figure:
@@ -18,7 +17,7 @@ def ari_by_k_figure(ari: dict) -> go.Figure:
     ari : dict
         From :func:`dashapp.views.categorical.ari_by_k`.
     """
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     figure.add_trace(go.Scatter(
         x=ari["k"], y=ari["ari"], mode="lines+markers", name="k-modes",
         error_y=dict(type="data", symmetric=False, array=[h - a for h, a in zip(ari["high"], ari["ari"])],
@@ -48,8 +47,7 @@ def crosstab_figure(crosstab: dict) -> go.Figure:
         z=crosstab["shares"], x=crosstab["segments"], y=crosstab["clusters"], zmin=0, zmax=1,
         colorscale="Blues", colorbar=dict(title="Share of the segment", tickformat=".0%"),
         text=[[f"{n:,}" for n in row] for row in crosstab["counts"]], texttemplate="%{text}",
-        hovertemplate="%{y}<br>%{x}: %{text} clients (%{z:.0%} of the segment)<extra></extra>"),
-        layout=dict(template=TEMPLATE_NAME))
+        hovertemplate="%{y}<br>%{x}: %{text} clients (%{z:.0%} of the segment)<extra></extra>"))
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_xaxes(side="top")
     figure.update_layout(margin=dict(t=30, l=10))

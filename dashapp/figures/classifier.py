@@ -9,7 +9,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashapp import catalogue
-from dashapp.figures import TEMPLATE_NAME
 
 
 def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
@@ -47,7 +46,7 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
                       "<extra></extra>",
     ))
     figure.update_layout(
-        template=TEMPLATE_NAME, title=title,
+        title=title,
         xaxis=dict(title=dict(text="Predicted segment"), side="bottom"),
         yaxis=dict(title=dict(text="True segment"), autorange="reversed"),
         margin=dict(l=90, r=10, t=40 if title else 10, b=50),
@@ -87,7 +86,7 @@ def class_balance_figure(train: dict, test: dict, time_ordered: bool = True) -> 
             hovertemplate=f"{label}<br>%{{x}}: %{{customdata:,}} clients (%{{y:.1f}}%)<extra></extra>",
         ))
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="group",
+        barmode="group",
         yaxis=dict(title=dict(text=f"% of the {of}'s clients"), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0),
         margin=dict(l=60, r=10, t=20, b=30),

@@ -10,7 +10,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashapp import catalogue, domain
-from dashapp.figures import TEMPLATE_NAME
 from dashapp.views.rates import Rate, SubscriptionRates
 
 CLIENTS_COLOUR = "#2a6f97"
@@ -37,7 +36,7 @@ _TOP_LEGEND = dict(orientation="h", y=1.02, yanchor="bottom", x=0, xanchor="left
 def _layout(title: str | None, **extra) -> dict:
     # Without a title the card header names the chart; a smaller top margin then leaves room for the bars.
     margin = None if title else dict(t=30)
-    return dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+    return dict(title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
                 margin=margin, **extra)
 
 

@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
 from dashapp import domain
-from dashapp.figures import TEMPLATE_NAME
 from dashapp.figures.data import COMPACT_MODEBAR
 from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, share_text,
                                     shares_text, silhouette_basis)
@@ -173,7 +172,7 @@ def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] |
         texttemplate="%{text}", textfont=dict(size=9), hovertext=hover,
         colorscale=OVERVIEW_METRICS[metric]["colorscale"], zmin=0, zmax=1,
         showscale=False, hovertemplate="%{hovertext}<extra></extra>", xgap=2, ygap=2,
-    ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+    ), layout=dict(title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
                    # Small fonts and short labels keep the cells wide enough for "0.63" on a 390 px phone.
                    yaxis=dict(autorange="reversed", tickfont=dict(size=9), automargin=True),
                    xaxis=dict(side="top", title=None, tickfont=dict(size=10)),
@@ -243,7 +242,7 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
         x=ordered["k"], y=ordered[metric], mode="lines+markers", name=spec["title"],
         line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6), customdata=sizes,
         hovertemplate="k=%{x}: %{y:.4g}%{customdata}<extra></extra>",
-    ), layout=dict(template=TEMPLATE_NAME, title=dict(text=title) if title else None, showlegend=False,
+    ), layout=dict(title=dict(text=title) if title else None, showlegend=False,
                    modebar=COMPACT_MODEBAR,
                    # A fixed range: the markers of the knee and the crosses would otherwise pad it past the ks.
                    xaxis=dict(title=dict(text="k (clusters)"), dtick=1, tickangle=0, tickfont=dict(size=10),
@@ -329,7 +328,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
             customdata=customdata, hovertemplate=hover + f"<extra>Cluster {label + 1}</extra>",
         ))
     return go.Figure(traces, layout=dict(
-        template=TEMPLATE_NAME, title=dict(text=title) if title else None,
+        title=dict(text=title) if title else None,
         xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"), hovermode="closest",
         # A legend under the map, in rows, leaves the map the card's whole width (on a phone too), and the mode
         # bar the top.
@@ -378,7 +377,7 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
     """
     gap = max(1, round(KNIFE_GAP * len(samples)))
     figure = go.Figure(layout=dict(
-        template=TEMPLATE_NAME, title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+        title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
         # One client per row: "y" finds the row under the pointer wherever it is across the band.
         hovermode="y",
         xaxis=dict(title=dict(text="Silhouette"), range=[min(-0.1, float(samples["silhouette"].min()) - 0.05), 1],
@@ -471,7 +470,7 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = D
     ticks = [5 + 10 * position for position in range(len(tree["ivl"]))]
     figure = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=LINE_COLOUR, width=1.5),
                                   hoverinfo="skip", name="merges"),
-                       layout=dict(template=TEMPLATE_NAME, showlegend=False,
+                       layout=dict(showlegend=False,
                                    title=dict(text=title) if title else None,
                                    yaxis=dict(tickvals=ticks,
                                               ticktext=dendrogram_leaf_labels(linkage, tree["leaves"], client_ids),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
+from dashapp.figures import SEGMENT_COLOURS, empty_figure
 
 #: The base rate's line and band, and each level's rate over every segment.
 BASE_COLOUR = "#6c757d"
@@ -80,7 +80,7 @@ def segment_rate_figure(rates: dict) -> go.Figure:
                      annotation_text=f"{rates['population']}: {base['rate']:.1%}",
                      annotation_position="top left", annotation_font_color=BASE_COLOUR)
     top = max(row["interval"][1] for row in rates["segments"] + [base])
-    figure.update_layout(template=TEMPLATE_NAME, showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
+    figure.update_layout(showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
                          yaxis=dict(title=dict(text="Subscribed a term deposit"), ticksuffix="%",
                                     range=[0, 100 * top * 1.15], rangemode="tozero"),
                          xaxis=dict(type="category"))
@@ -126,7 +126,7 @@ def segment_driver_figure(table: dict) -> go.Figure:
             hovertemplate=f"<b>Segment {number}, %{{x}}</b><br>{_HOVER_RATE}<extra></extra>",
         ))
     figure.update_layout(
-        template=TEMPLATE_NAME, scattermode="group", scattergap=0.5,
+        scattermode="group", scattergap=0.5,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=40, b=60),
         xaxis=dict(type="category", categoryorder="array", categoryarray=labels,

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashapp import catalogue, domain
-from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, empty_figure
+from dashapp.figures import SEGMENT_COLOURS, empty_figure
 from dashapp.views.rates import SubscriptionRates
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
@@ -96,7 +96,6 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     axis = dict(type="category", backgroundcolor="#fbfbfc", gridcolor="#dee2e6", showspikes=False,
                 tickfont=dict(size=10), categoryorder="array")
     figure.update_layout(
-        template=TEMPLATE_NAME,
         scene=dict(
             # Every job gets its tick (plotly would skip every other one); the loan ticks read as words
             # ("Housing loan", "No personal loan"), so those two axes need no title.
@@ -154,7 +153,6 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
             hovertemplate=f"Segment {number}<br>%{{customdata}}: %{{r:.1f}}%<extra></extra>",
         ))
     figure.update_layout(
-        template=TEMPLATE_NAME,
         polar=dict(
             # First axis at the top, clockwise; the radial ticks sit between the first two axes, off the labels.
             radialaxis=dict(range=[0, 100], ticksuffix="%", tickvals=[50, 100], tickfont=dict(size=9),
@@ -230,7 +228,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
     figure.update_xaxes(title_text="Segment", type="category")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
-    figure.update_layout(template=TEMPLATE_NAME, barmode="group", bargroupgap=0.05,
+    figure.update_layout(barmode="group", bargroupgap=0.05,
                          legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="right", x=1.0),
                          margin=dict(l=50, r=10, t=40, b=40))
     figure.update_annotations(font_size=13)  # the two titles side by side on a phone
@@ -269,7 +267,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
             hovertemplate=f"Segment {number}<br>%{{y}}: %{{x:.1f}}% (%{{customdata:,}} clients)<extra></extra>",
         ))
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="group", bargap=0.25, bargroupgap=0.05,
+        barmode="group", bargap=0.25, bargroupgap=0.05,
         xaxis=dict(title=dict(text="% of the segment's clients"), ticksuffix="%", rangemode="tozero"),
         yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
@@ -317,7 +315,6 @@ def segment_stability_figure(stability: dict) -> go.Figure:
                          annotation=dict(text=f"{words} {threshold:.2f}", font=dict(size=10, color="#495057")),
                          annotation_position="top")
     figure.update_layout(
-        template=TEMPLATE_NAME,
         xaxis=dict(title=dict(text="Jaccard index with the refitted cluster (median, and lowest)"), range=[0, 1.02]),
         yaxis=dict(categoryorder="array", categoryarray=[f"Segment {int(e['segment'])}" for e in entries],
                    autorange="reversed"),
@@ -357,7 +354,7 @@ def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
             hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
         ))
     figure.update_layout(
-        template=TEMPLATE_NAME, barmode="group",
+        barmode="group",
         yaxis=dict(title=dict(text="% of the clients"), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=60, r=10, t=30, b=30),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp.figures import TEMPLATE_NAME
 from dashapp.propensity import METHODS
 
 #: One colour and dash per method, the same on both charts.
@@ -29,7 +28,7 @@ def _marks(figure: go.Figure, shares: list[float], emphasised: float | None) -> 
 def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_ordered: bool) -> go.Figure:
     """The gain (``value="reached"``) or lift (``value="lift"``) of every method, plus random calls; the test
     clients are a period when ``time_ordered``, else a random part of the clients."""
-    figure = go.Figure(layout=dict(template=TEMPLATE_NAME))
+    figure = go.Figure()
     for method, name in METHODS.items():
         curve = targeting["methods"][method]["curve"]
         points = [(c, r) for c, r in zip(curve["called"], curve["reached"]) if value == "reached" or c > 0]

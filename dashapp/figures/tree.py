@@ -15,7 +15,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashapp import catalogue
-from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
+from dashapp.figures import SEGMENT_COLOURS
 from dashapp.views.tree import node_path, readable_rule, rule_answer
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
@@ -268,7 +268,7 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, widt
     figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges), _node_trace(nodes, layout, highlighted),
                         *_legend_traces()])
     figure.update_layout(
-        template=TEMPLATE_NAME, shapes=layout["shapes"], annotations=layout["annotations"],
+        shapes=layout["shapes"], annotations=layout["annotations"],
         xaxis=dict(visible=False, range=layout["x_range"], fixedrange=True),
         yaxis=dict(visible=False, range=layout["y_range"], fixedrange=True),
         showlegend=layout["legend_title"] is not None,
