@@ -175,17 +175,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=20, help="page rounds per factor (bench_pages.py)")
-    parser.add_argument("--reuse", action="store_true", help="serve and score the models already in --work")
+    parser.add_argument("--reuse", action="store_true",
+                        help="serve and score the models already in --work, keeping their recorded build figures")
     args = parser.parse_args(argv)
     factors = [int(f) for f in args.factors.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; work files in {args.work}", flush=True)
+    record = args.work / "bench-scale.json"
+    # --reuse serves and scores the models built before: their build figures come from that run's record.
+    earlier = {int(factor): figures for factor, figures in json.loads(record.read_text()).items()} \
+        if args.reuse and record.exists() else {}
     results: dict[int, dict] = {}
     for factor in factors:
         print(f"{factor}x:", flush=True)
         clients = clients_file(factor, args.work, args.seed)
         model_dir = args.work / f"model-{factor}x"
-        figures: dict = {}
+        figures: dict = {key: value for key, value in earlier.get(factor, {}).items() if key.startswith("build")
+                         or key == "stage_seconds"}
         if not (args.reuse and (model_dir / "manifest.json").exists()):
             figures.update(build(factor, clients, model_dir, args.jobs))
             print(f"  built in {figures['build_minutes']:.1f} min, peak {figures['build_peak_gb']:.2f} GB; stages "
@@ -194,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(score(clients, model_dir, args.work, repeat=1 if factor >= 100 else 3))
         print(f"  {figures}", flush=True)
         results[factor] = figures
-        (args.work / "bench-scale.json").write_text(json.dumps(results, indent=1))
+        record.write_text(json.dumps({**earlier, **results}, indent=1))
     print(table(results))
     return 0
 
