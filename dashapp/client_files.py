@@ -5,9 +5,10 @@ delimiter, line ending, quoting; see :mod:`dashapp.csv_dialect`) and which colum
 writing uses the same dialect, keeps every row and column of the input as it was and adds scoring's columns
 (see :func:`dashapp.scoring.score_table`). Cells a spreadsheet would run as a formula are neutralised in the
 output, numbers in either decimal convention never are. :func:`score_csv_stream` does the same for a file of
-any size, in chunks, with :func:`score_chunk`, the step the Parquet (:mod:`dashapp.client_parquet`) and Dask
-(:mod:`dashapp.dask_scoring`) paths take too. It is longer than most modules because reading, writing and
-streaming a CSV share the dialect and the cell rules, and belong side by side.
+any size, in chunks, with :func:`dashapp.client_streams.score_chunk`, the step the Parquet
+(:mod:`dashapp.client_parquet`) and Dask (:mod:`dashapp.dask_scoring`) paths take too. It is longer than most
+modules because reading, writing and streaming a CSV share the dialect and the cell rules, and belong side by
+side.
 
 Why not defusedcsv (measured on the full UCI file, under load on the 2-core machine): defusedcsv 3.0
 neutralises as we do (it keeps "-1,8" and "1.234,5") but writes through Python's csv module: 7.1 s for the
@@ -31,6 +32,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from dashapp import fields, scoring
+from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
 from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
 from dashapp.text_cells import text_cells
 
@@ -359,72 +361,6 @@ def stream_block_bytes(head: bytes, chunk_rows: int, smallest: int = 1 << 16) ->
     :data:`STREAM_BLOCK_BYTES`."""
     line_bytes = max(len(head) // max(head.count(b"\n"), 1), 16)
     return min(max(chunk_rows * line_bytes, smallest), STREAM_BLOCK_BYTES)
-
-
-class StreamSummary(NamedTuple):
-    """Counts of :func:`score_csv_stream` (and of the Parquet and Dask paths): rows, rows scored, rows not
-    scored, clients per segment, how the file is written (a :class:`Dialect`, or what
-    :mod:`dashapp.client_parquet` and :mod:`dashapp.client_workbooks` read), and the values read leniently
-    (column, as written, read as) -> rows."""
-
-    rows: int
-    scored: int
-    refused: int
-    segments: dict[int, int]
-    dialect: object
-    normalised: dict[tuple[str, str, str], int]
-
-
-def score_chunk(chunk: pd.DataFrame, headers: list, model: scoring.ScoringModel,
-                first_row: int = scoring.FIRST_DATA_ROW) -> scoring.TableScore:
-    """Score consecutive rows of a file: the one step every path takes over a file of any size (the CSV and
-    Parquet streams here and in :mod:`dashapp.client_parquet`, each partition on a Dask cluster in
-    :mod:`dashapp.dask_scoring`), so that they cannot drift apart.
-
-    Parameters
-    ----------
-    chunk : DataFrame
-        The rows as read (CSV cells as text; Parquet columns with their types), columns in the file's order.
-    headers : list
-        The file's column names, in order (a CSV header may repeat a name, which pandas would not keep).
-    model : ScoringModel
-    first_row : int
-        The spreadsheet row number of the chunk's first row (what the refusals list).
-
-    Returns
-    -------
-    TableScore
-        As :func:`dashapp.scoring.score_table` gives it for these rows.
-    """
-    return scoring.score_table(chunk.set_axis(headers, axis=1), model, first_row=first_row)
-
-
-class StreamTally:
-    """The running counts of a file scored chunk by chunk, for its :class:`StreamSummary`."""
-
-    def __init__(self, segment_numbers):
-        self.rows = self.scored = 0
-        self.segments = dict.fromkeys(sorted(segment_numbers), 0)
-        self.normalised: dict[tuple[str, str, str], int] = {}
-
-    def add(self, result: scoring.TableScore) -> None:
-        """Count one scored chunk."""
-        self.add_counts(len(result.table), result.scored_count, scoring.segment_counts(result, self.segments),
-                        {(n.column, n.written, n.read_as): n.rows for n in result.normalised})
-
-    def add_counts(self, rows: int, scored: int, segments: dict[int, int],
-                   normalised: dict[tuple[str, str, str], int]) -> None:
-        """Count one chunk from its counts (what a Dask worker sends back instead of the chunk)."""
-        self.rows += rows
-        self.scored += scored
-        for segment, count in segments.items():
-            self.segments[segment] = self.segments.get(segment, 0) + count
-        for key, count in normalised.items():
-            self.normalised[key] = self.normalised.get(key, 0) + count
-
-    def summary(self, written: object) -> StreamSummary:
-        return StreamSummary(self.rows, self.scored, self.rows - self.scored, self.segments, written,
-                             self.normalised)
 
 
 def csv_file_header(source: Path) -> tuple[list[str], Dialect, bytes]:

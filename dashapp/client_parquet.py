@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from dashapp import scoring
-from dashapp.client_files import ClientFileError, StreamSummary, StreamTally, checked_field_columns, score_chunk
+from dashapp.client_files import ClientFileError, checked_field_columns
+from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
 
 #: The first (and last) bytes of every Parquet file.
 PARQUET_MAGIC = b"PAR1"

@@ -30,7 +30,8 @@ from tqdm import tqdm
 
 from dashapp import client_files, scoring, score_jobs
 from dashapp.client_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, ClientFile, ClientFileError,
-                                  StreamSummary, checked_field_columns, neutralise_cell)
+                                  checked_field_columns, neutralise_cell)
+from dashapp.client_streams import StreamSummary
 from dashapp.csv_dialect import Dialect
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ process writes.
 The input is read with ``dask.dataframe``: a CSV file in blocks of about ``chunk_rows`` rows (at most
 :data:`dashapp.client_files.STREAM_BLOCK_BYTES`), in the dialect and encoding
 :func:`dashapp.client_files.csv_file_header` finds, as the local stream does; a Parquet file by row group; a
-Parquet dataset one partition per file. ``map_partitions`` runs :func:`dashapp.client_files.score_chunk`, the
+Parquet dataset one partition per file. ``map_partitions`` runs :func:`dashapp.client_streams.score_chunk`, the
 step the local streams take, on every partition. Each worker then renders its scored partition (CSV text in the
 input's dialect, or an Arrow table in the scored schema) and counts it; this process takes the parts back in
 order, a few at a time, and writes one CSV file, or the Parquet file or dataset, as the local path does. So the
@@ -26,7 +26,8 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from dashapp import client_files, client_parquet, client_workbooks, scoring
-from dashapp.client_files import ClientFileError, StreamSummary, StreamTally
+from dashapp.client_files import ClientFileError
+from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
 from dashapp.dask_backend import dask_client
 
 #: Partitions in flight per worker thread: enough to keep every worker busy while this process writes.
@@ -39,8 +40,8 @@ def _positional(count: int) -> list[str]:
 
 
 def score_partition(partition: pd.DataFrame, headers: list, model: scoring.ScoringModel) -> pd.DataFrame:
-    """:func:`dashapp.client_files.score_chunk` on one partition, its columns named by position."""
-    table = client_files.score_chunk(partition, headers, model).table
+    """:func:`dashapp.client_streams.score_chunk` on one partition, its columns named by position."""
+    table = score_chunk(partition, headers, model).table
     return table.set_axis(_positional(table.shape[1]), axis=1)
 
 
@@ -148,7 +149,7 @@ def _score_csv(client, source, target, model, model_on_workers, chunk_rows, prog
     frame = dd.read_csv(str(source), sep=dialect.delimiter, encoding=dialect.encoding, header=0,
                         names=_positional(len(headers)), dtype=str, keep_default_na=False, na_filter=False,
                         blocksize=client_files.stream_block_bytes(head, chunk_rows, smallest=1024))
-    scored_headers = list(client_files.score_chunk(frame._meta, headers, model).table.columns)
+    scored_headers = list(score_chunk(frame._meta, headers, model).table.columns)
     parts = _scored_parts(client, frame, headers, model, model_on_workers, _csv_part, scored_headers, dialect)
     tally = StreamTally(model.segment_names)
     partial = target.with_name(f".{target.name}.partial")
