@@ -77,6 +77,9 @@ def run_measured(command: list[str], env: dict | None = None, interval: float = 
     return Measured(seconds, peak[0], process.returncode, output)
 
 
+#: What :func:`build` measures: ``--reuse`` keeps these from the earlier run's record.
+BUILD_FIGURES = ("build_minutes", "build_peak_gb", "stage_seconds")
+
 #: The issue's goals per factor (None: no goal at that size).
 GOALS = {
     "build_minutes": {1: 5, 10: 10, 100: 30},
@@ -190,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{factor}x:", flush=True)
         clients = clients_file(factor, args.work, args.seed)
         model_dir = args.work / f"model-{factor}x"
-        figures: dict = {key: value for key, value in earlier.get(factor, {}).items() if key.startswith("build")
-                         or key == "stage_seconds"}
+        figures: dict = {key: value for key, value in earlier.get(factor, {}).items() if key in BUILD_FIGURES}
         if not (args.reuse and (model_dir / "manifest.json").exists()):
             figures.update(build(factor, clients, model_dir, args.jobs))
             print(f"  built in {figures['build_minutes']:.1f} min, peak {figures['build_peak_gb']:.2f} GB; stages "

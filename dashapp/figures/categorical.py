@@ -8,7 +8,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 
-
 def ari_by_k_figure(ari: dict) -> go.Figure:
     """k-modes' agreement with the published segments for each k, its tied range, and the rules' baseline.
 

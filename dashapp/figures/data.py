@@ -72,7 +72,8 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
     # Numbers as numpy arrays: plotly takes a pandas column through narwhals, a seventh of a chart's cost.
     bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name="Clients", marker_color=CLIENTS_COLOUR,
                   customdata=customdata, hovertemplate="%{y:,} clients<extra></extra>")
-    rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name="Subscription rate", yaxis="y2", customdata=customdata,
+    rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name="Subscription rate", yaxis="y2",
+                       customdata=customdata,
                        mode="lines+markers" if rate_lines else "markers",
                        marker=dict(color=RATE_COLOUR, size=8, line=dict(color="white", width=1)),
                        line=dict(color=RATE_COLOUR, width=2),
@@ -166,8 +167,8 @@ def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
     return go.Figure([
         go.Bar(x=counts["age"].to_numpy(), y=counts["not_subscribed"].to_numpy(), name="Did not subscribe",
                marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate="%{y:,} did not subscribe<extra></extra>"),
-        go.Bar(x=counts["age"].to_numpy(), y=counts["subscribed"].to_numpy(), name="Subscribed", marker_color=SUBSCRIBED_COLOUR,
-               hovertemplate="%{y:,} subscribed<extra></extra>"),
+        go.Bar(x=counts["age"].to_numpy(), y=counts["subscribed"].to_numpy(), name="Subscribed",
+               marker_color=SUBSCRIBED_COLOUR, hovertemplate="%{y:,} subscribed<extra></extra>"),
     ], layout=_layout(title, barmode="stack", bargap=0.05, hovermode="x unified", legend=_TOP_LEGEND,
                       xaxis=dict(title=dict(text="Age (years)")), yaxis=dict(title=dict(text="Clients"))))
 

@@ -142,10 +142,9 @@ class QuerySelection:
             else:
                 values = values.astype(np.int64)
                 ordered_values, places = np.unique(values, return_inverse=True)
-            answers[column] = (ordered_values,
-                               np.bincount(places, weights=clients[rows], minlength=len(ordered_values)).astype(np.int64),
-                               np.bincount(places, weights=subscribed[rows],
-                                           minlength=len(ordered_values)).astype(np.int64))
+            answers[column] = (ordered_values, *(
+                np.bincount(places, weights=counted[rows], minlength=len(ordered_values)).astype(np.int64)
+                for counted in (clients, subscribed)))
         return answers
 
     def outcome_by(self, column: str, cap: int | None = None, exclude: Iterable = ()) -> pd.DataFrame:
