@@ -18,7 +18,7 @@ import pytest
 
 from dashapp.artifacts import read_manifest
 from dashapp.provenance import data_provenance
-from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors
+from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,7 +74,11 @@ def test_every_page_of_the_sample_says_only_what_is_true_of_it(sample_server, sa
         if page == "":
             assert browser.find_element("#overview-split").text == provenance.describe_split()
             assert "Built from bank-additional.csv" in browser.find_element("#overview-source").text
-            shares = browser.driver.execute_script("return document.getElementById('overview-shares').textContent")
+            # The chart is drawn by plotly.js after the page's layout is there: read it once it has drawn its axes.
+            drawn = "return document.querySelector('#overview-shares .xtick') ? " \
+                    "document.getElementById('overview-shares').textContent : ''"
+            wait_until(lambda: browser.driver.execute_script(drawn), message="the segment shares chart to be drawn")
+            shares = browser.driver.execute_script(drawn)
             assert "Segment 1" in shares and "Original study" not in shares
         if page == "data":
             assert browser.find_element("#data-no-period").is_displayed()
