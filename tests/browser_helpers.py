@@ -152,11 +152,36 @@ def open_page(browser, live_server, path: str, ready: str) -> None:
     browser.wait_for_no_elements("._dash-loading", timeout=20)
 
 
-def click(browser, element) -> None:
-    """Click ``element`` once it is centred in the viewport."""
-    # Centre it instantly first: Bootstrap's smooth scrolling makes chromedriver click before it arrives.
-    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
+def click(browser, element, timeout: float = 15) -> None:
+    """Click ``element`` once it is centred in the viewport and has stopped moving."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    deadline = time.monotonic() + timeout
+    while True:
+        # Centre it instantly: Bootstrap's smooth scrolling makes chromedriver click before it arrives. Charts
+        # still being drawn above it can move it after that, under another element, so wait until its place holds
+        # still and, if the click still lands on something else, centre it and try again.
+        browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                                      element)
+        _wait_still(element, deadline)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _wait_still(element, deadline: float) -> None:
+    """Wait until ``element``'s place on the page is the same twice, 100 ms apart (or the deadline passes)."""
+    place = element.rect
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = element.rect
+        if now == place:
+            return
+        place = now
 
 
 def wait_until(condition, timeout: float = 20, message: str = "condition") -> None:
