@@ -130,6 +130,23 @@ def _products(path: Path, kind: str, entry) -> Products:
     return Products(tuple(product.strip() for product in products), original.strip())
 
 
+def extract_product_texts(fileobj, keywords, comment_tags, options):
+    """Babel's extractor of a product catalogue (``babel.cfg``): each product and recommendation, with its line.
+
+    The English texts are the message catalogue's keys; a text a bank adds or rewords is shown as written until
+    the catalogue translates it.
+    """
+    text = fileobj.read().decode("utf-8")
+    lines = text.splitlines()
+    table = tomllib.loads(text)
+    for kind in domain.SEGMENT_KINDS:
+        entry = table.get(kind, {})
+        for message in [*entry.get("products", []), entry.get("original_recommendation")]:
+            if isinstance(message, str) and message.strip():
+                line = next((number for number, line in enumerate(lines, 1) if message in line), 0)
+                yield line, None, message.strip(), [f"product catalogue, [{kind}]"]
+
+
 # --- Names and descriptions from the segments' profiles ---------------------------------------------------
 
 
