@@ -25,13 +25,14 @@ import dash_bootstrap_components as dbc
 import flask_bootstrap
 from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html
 from dash.exceptions import DependencyException, PreventUpdate
-from flask import abort, jsonify, request, send_from_directory
+from flask import Response, abort, jsonify, request, send_from_directory
 from flask_talisman import Talisman
 
-from dashapp import api, score_jobs
+from dashapp import api, i18n, plotly_locale, score_jobs
 from dashapp.artifacts import REBUILD_COMMAND
 from dashapp.client_files import MAX_UPLOAD_BYTES
-from dashapp.components import VIEWPORT_STORE
+from dashapp.components import APP_TITLE, VIEWPORT_STORE
+from dashapp.i18n import _
 from dashapp.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.store import UNAVAILABLE, artifact_status, log_unavailable, public_summary
 from dashapp.views.provenance import footer_credit
@@ -39,10 +40,11 @@ from dashapp.views.inputs import InvalidInput, shown
 
 logger = logging.getLogger(__name__)
 
-APP_TITLE = "Bank client segmentation studio"
 #: Bootstrap 5's compiled CSS as the bootstrap-flask package ships it: served by us, never from a CDN.
 _BOOTSTRAP_CSS_DIR = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5" / "css"
 _VENDOR_ROUTE = "vendor/bootstrap.min.css"
+#: The script that gives plotly.js the studio's languages (dashapp.plotly_locale).
+_PLOTLY_LOCALES_ROUTE = "plotly-locales.js"
 
 #: Room for a callback's JSON around an upload: ids, the file's name, the other inputs and states.
 CALLBACK_ENVELOPE_BYTES = 64 * 1024
@@ -57,6 +59,10 @@ NAV_TOGGLER_ID = "shell-nav-toggler"
 NAV_COLLAPSE_ID = "shell-nav-collapse"
 #: Pattern of the navigation links' ids: ``{"type": NAV_LINK_TYPE, "page": <page path>}``.
 NAV_LINK_TYPE = "shell-nav-link"
+#: Pattern of the language switch's links' ids: ``{"type": LANGUAGE_LINK_TYPE, "language": <code>}``.
+LANGUAGE_LINK_TYPE = "shell-language"
+#: How long the browser remembers a language chosen with the switch.
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 LOCATION_ID = "shell-location"
 FOOTER_ID = "shell-footer"
 PAGE_CONTENT_ID = "page-content"
@@ -64,19 +70,38 @@ PAGE_CONTENT_ID = "page-content"
 
 def _navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
+        dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact",
                                 id={"type": NAV_LINK_TYPE, "page": page["path"]}))
         for page in dash.page_registry.values()
         if page.get("order") is not None
     ]
-    # The links collapse behind a toggler below 1200 px (nine short links and the title need about that; keep page names in the bar short). A callback
-    # closes the menu when a page is picked: open, it would cover a phone's screen.
+    # The links collapse behind a toggler below 1200 px (nine short links, the title and the language switch need
+    # about that; keep page names in the bar short). A callback closes the menu when a page is picked: open, it
+    # would cover a phone's screen.
     return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand(APP_TITLE, href=dash.get_relative_path("/"), className="text-wrap"),
+        dbc.NavbarBrand(_(APP_TITLE), href=dash.get_relative_path("/"), className="text-wrap"),
         dbc.NavbarToggler(id=NAV_TOGGLER_ID, n_clicks=0),
-        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID, is_open=False,
-                     navbar=True),
+        dbc.Collapse(dbc.Nav([*links, _language_switch()], navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID,
+                     is_open=False, navbar=True),
     ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", id=NAV_ID)
+
+
+def _language_switch() -> dbc.NavItem:
+    """One link per language, the current one marked; each reloads the page in its language (``?lang=``), which
+    the server remembers in a cookie. A clientside callback keeps each link on the page and query shown."""
+    current = i18n.current_language()
+    return dbc.NavItem(html.Div([
+        html.A(i18n.LANGUAGE_NAMES[language], href=f"?{i18n.LANGUAGE_PARAMETER}={language}", lang=language,
+               hrefLang=language, id={"type": LANGUAGE_LINK_TYPE, "language": language},
+               className="nav-link px-2" + (" active fw-semibold" if language == current else ""),
+               **{"aria-current": "true" if language == current else "false"})
+        for language in i18n.LANGUAGES
+    ], className="d-flex ms-xl-3 border-start border-light-subtle", role="group", title=_("Language"),
+        **{"aria-label": _("Language")}))
+
+
+#: The footer's words for the build modes of the manifest.
+_BUILD_MODES = {"full": i18n.N_("full build"), "quick": i18n.N_("quick build")}
 
 
 def _footer() -> html.Footer:
@@ -84,11 +109,13 @@ def _footer() -> html.Footer:
     store, problem = artifact_status()
     if store is None:
         log_unavailable(problem)
-        text = f"Artifacts not loaded: ask the operator to run `{REBUILD_COMMAND}`."
+        text = _("Artifacts not loaded: ask the operator to run `{command}`.").format(command=REBUILD_COMMAND)
     else:
         summary = public_summary(store)
-        text = (f"Artifacts built {summary['built_at']} ({summary['mode']} build) from data sha256 "
-                f"{summary['data_sha256'][:12]}. {footer_credit(store.provenance)}")
+        mode = _BUILD_MODES.get(summary["mode"])
+        built = _("Artifacts built {built_at} ({mode}) from data sha256 {sha}.").format(
+            built_at=summary["built_at"], mode=_(mode) if mode else summary["mode"], sha=summary["data_sha256"][:12])
+        text = f"{built} {footer_credit(store.provenance)}"
     return html.Footer(dbc.Container(html.Small(text, className="text-muted"), fluid=True),
                        className="border-top mt-4 py-3", id=FOOTER_ID)
 
@@ -120,6 +147,19 @@ def _register_shell_callbacks(app: Dash) -> None:
         State(NAV_COLLAPSE_ID, "is_open"),
         prevent_initial_call=True,
     )
+    # Each language's link goes to the page and query shown, in that language; Dash's page changes do not reload.
+    app.clientside_callback(
+        """
+        function(href) {
+            const url = new URL(href || window.location.href);
+            return %s.map(function(language) {
+                url.searchParams.set("%s", language);
+                return url.pathname + url.search + url.hash;
+            });
+        }
+        """ % (json.dumps(list(i18n.LANGUAGES)), i18n.LANGUAGE_PARAMETER),
+        Output({"type": LANGUAGE_LINK_TYPE, "language": ALL}, "href"), Input(LOCATION_ID, "href"),
+    )
     app.clientside_callback(
         "function(pathname) { return {width: window.innerWidth}; }",
         Output(VIEWPORT_STORE, "data"), Input(LOCATION_ID, "pathname"),
@@ -143,13 +183,14 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     """
     settings = settings or get_settings()
     prefix = settings.url_prefix
-    app = Dash(
+    app = _StudioDash(
         name,
         use_pages=True,
         pages_folder=str(PROJECT_ROOT / "pages"),
         assets_folder=str(PROJECT_ROOT / "assets"),
         url_base_pathname=prefix,
         external_stylesheets=[prefix + _VENDOR_ROUTE],
+        external_scripts=[prefix + _PLOTLY_LOCALES_ROUTE],
         title=APP_TITLE,
         update_title=None,
         # Pages add their own components; the id-coverage test guards against typos this would hide.
@@ -162,13 +203,19 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     )
     app.layout = _shell_layout
     _register_shell_callbacks(app)
-    _refuse_what_the_ui_never_sends(app)
     server = app.server
+    _answer_in_the_chosen_language(server, prefix, secure_cookie=force_https_from_env())
+    _refuse_what_the_ui_never_sends(app)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     @server.route(prefix + _VENDOR_ROUTE)
     def bootstrap_css():
         return send_from_directory(_BOOTSTRAP_CSS_DIR, "bootstrap.min.css", max_age=86400)
+
+    @server.route(prefix + _PLOTLY_LOCALES_ROUTE)
+    def plotly_locales():
+        return Response(plotly_locale.locale_script(), mimetype="text/javascript", headers={
+            "Cache-Control": "public, max-age=3600"})
 
     @server.route(prefix + "healthz")
     def healthz():
@@ -182,6 +229,43 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     api.mount(server, prefix)
     _add_security_headers(app, force_https=force_https_from_env())
     return app
+
+
+# --- Languages ------------------------------------------------------------------------------------------
+
+
+class _StudioDash(Dash):
+    """Dash with the page's language on its ``<html>`` element, for screen readers, spelling and hyphenation."""
+
+    def interpolate_index(self, **kwargs):
+        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
+
+
+def _answer_in_the_chosen_language(server, prefix: str, secure_cookie: bool) -> None:
+    """Set each request's language before anything answers it, and remember one chosen with ``?lang=``.
+
+    A page (and every callback it sends, which carry no query of their own) speaks the language of ``?lang=``,
+    else the cookie the switch left, else the browser's ``Accept-Language``. The API is a machine's: it answers in
+    its request's ``Accept-Language`` alone, whatever a browser on the same host chose.
+    """
+    api_prefix = prefix + "api/"  # dashapp.api.mount serves the API, and answers the rest, under it
+
+    @server.before_request
+    def choose_language():
+        accepted = [tag for tag, _quality in request.accept_languages]
+        if request.path.startswith(api_prefix):
+            i18n.set_language(i18n.choose_language(accepted=accepted))
+        else:
+            i18n.set_language(i18n.choose_language(request.args.get(i18n.LANGUAGE_PARAMETER),
+                                                   request.cookies.get(i18n.LANGUAGE_COOKIE), accepted))
+
+    @server.after_request
+    def remember_language(response):
+        chosen = i18n.normalise_language(request.args.get(i18n.LANGUAGE_PARAMETER))
+        if chosen is not None and chosen != request.cookies.get(i18n.LANGUAGE_COOKIE):
+            response.set_cookie(i18n.LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax",
+                                httponly=True, secure=secure_cookie, path=prefix)
+        return response
 
 
 # --- Requests the renderer never sends ---------------------------------------------------------------------

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dashapp import domain
+from dashapp import domain, i18n
 from dashapp.domain import UNKNOWN
+from dashapp.i18n import N_, _, ngettext
 from dashapp.settings import get_settings
 
 #: The segmentation study this studio re-does, step by step. Every page that says "the original study" names it
@@ -182,10 +183,10 @@ class SegmentProfile:
 
 
 #: A segment's name when it is the only one of its kind (else followed by what tells it apart).
-KIND_NAMES: dict[str, str] = {"housing_loan": "Housing loan", "personal_loan": "Personal-loan holders",
-                              "neither": "No loans"}
+KIND_NAMES: dict[str, str] = {"housing_loan": N_("Housing loan"), "personal_loan": N_("Personal-loan holders"),
+                              "neither": N_("No loans")}
 #: Jobs named when a segment without loans holds them: the life stages the "neither" products speak to.
-_LIFE_STAGE_JOBS = {"student": "students", "retired": "retirees"}
+_LIFE_STAGE_JOBS = {"student": N_("students"), "retired": N_("retirees")}
 
 
 def describe_segments(profiles: list[SegmentProfile]) -> dict[int, tuple[str, str]]:
@@ -213,36 +214,57 @@ def describe_segments(profiles: list[SegmentProfile]) -> dict[int, tuple[str, st
                 name, jobs = _job_range(profile, sorted(members, key=lambda m: _positions(m)[0]), others)
             elif others:
                 dominant = _dominant_jobs(profile)
-                name = f"mostly {_joined([category_label('job', job).lower() for job in dominant], 'and')}"
-                jobs = f", most of them {_joined(dominant, 'or')}."
+                name = _("mostly {jobs}").format(
+                    jobs=_joined([category_label("job", job).lower() for job in dominant], _("and")))
+                jobs = _(", most of them {jobs}.").format(jobs=_joined(_job_words(dominant), _("or")))
             else:
                 name, jobs = "", _alone_jobs(profile)
-            described[profile.number] = (f"{KIND_NAMES[kind]} ({name})" if name else KIND_NAMES[kind],
-                                         _loans(profile) + jobs)
+            kind_name = _(KIND_NAMES[kind])
+            described[profile.number] = (_("{kind} ({qualifier})").format(kind=kind_name, qualifier=name)
+                                         if name else kind_name, _loans(profile) + jobs)
     return {number: described[number] for number in sorted(described)}
 
 
 def _loans(profile: SegmentProfile) -> str:
     housing, personal = profile.housing_share, profile.personal_loan_share
+    every_housing, no_housing, no_personal = housing >= 1, housing <= 0, personal <= 0
+    # Whole sentences, one per case, so that each language can build its own (Russian declines what "with" takes).
     if profile.kind == "personal_loan":
-        lead = "Clients with a personal loan" if personal >= 1 else "Clients most of whom have a personal loan"
-        return lead + (" and a housing loan" if housing >= 1 else " and no housing loan" if housing <= 0
-                       else " (with or without a housing loan)")
+        if personal >= 1:
+            return (_("Clients with a personal loan and a housing loan") if every_housing
+                    else _("Clients with a personal loan and no housing loan") if no_housing
+                    else _("Clients with a personal loan (with or without a housing loan)"))
+        return (_("Clients most of whom have a personal loan and a housing loan") if every_housing
+                else _("Clients most of whom have a personal loan and no housing loan") if no_housing
+                else _("Clients most of whom have a personal loan (with or without a housing loan)"))
     if profile.kind == "housing_loan":
-        lead = "Clients with a housing loan" if housing >= 1 else "Clients most of whom have a housing loan"
-        return lead + (" and no personal loan" if personal <= 0 else ", a few with a personal loan")
-    if housing <= 0 and personal <= 0:
-        return "Clients with neither a housing nor a personal loan"
-    return "Clients most of whom have neither a housing nor a personal loan"
+        if every_housing:
+            return (_("Clients with a housing loan and no personal loan") if no_personal
+                    else _("Clients with a housing loan, a few with a personal loan"))
+        return (_("Clients most of whom have a housing loan and no personal loan") if no_personal
+                else _("Clients most of whom have a housing loan, a few with a personal loan"))
+    if no_housing and no_personal:
+        return _("Clients with neither a housing nor a personal loan")
+    return _("Clients most of whom have neither a housing nor a personal loan")
 
 
 def _alone_jobs(profile: SegmentProfile) -> str:
     if profile.kind == "neither":
-        stages = [plural for job, plural in _LIFE_STAGE_JOBS.items() if job in profile.jobs]
-        return "; open to any product" + (f", including {_joined(stages, 'and')}." if stages else ".")
+        stages = [_(plural) for job, plural in _LIFE_STAGE_JOBS.items() if job in profile.jobs]
+        if stages:
+            return _("; open to any product, including {who}.").format(who=_joined(stages, _("and")))
+        return _("; open to any product.")
     if profile.jobs == domain.known_categories("job"):
-        return ", across all jobs."
-    return f", most of them {_joined(_dominant_jobs(profile), 'or')}."
+        return _(", across all jobs.")
+    return _(", most of them {jobs}.").format(jobs=_joined(_job_words(_dominant_jobs(profile)), _("or")))
+
+
+def _job_words(jobs) -> list[str]:
+    """Jobs as a description lists them: their codes in English, as the study writes them; in another language
+    their labels, since a code is English."""
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return list(jobs)
+    return [category_label("job", job).lower() for job in jobs]
 
 
 def _positions(profile: SegmentProfile) -> list[int]:
@@ -264,13 +286,29 @@ def _disjoint_job_ranges(members: list[SegmentProfile]) -> bool:
 def _job_range(profile: SegmentProfile, in_order: list[SegmentProfile], others: list[int]) -> tuple[str, str]:
     jobs = profile.jobs
     first, last = (category_label("job", job).lower() for job in (jobs[0], jobs[-1]))
-    name = f"jobs {first} to {last}" if len(jobs) > 1 else f"job {first}"
+    name = (_("jobs {first} to {last}").format(first=first, last=last) if len(jobs) > 1
+            else _("job {first}").format(first=first))
     place = in_order.index(profile)
-    where = "first" if place == 0 else "last" if place == len(in_order) - 1 else "in the middle"
-    plural = "s" if len(others) > 1 else ""
-    return name, (f" whose job comes {where} in the alphabet: {_joined(list(jobs), 'or')}. What parts them from "
-                  f"segment{plural} {_joined([str(n) for n in sorted(others)], 'and')} is that alphabetical cut, "
-                  "not a kind of work.")
+    fields = {"jobs": _joined(_job_words(jobs), _("or")), "others": _joined([str(n) for n in sorted(others)], _("and"))}
+    if place == 0:
+        sentence = ngettext(
+            " whose job comes first in the alphabet: {jobs}. What parts them from segment {others} is that "
+            "alphabetical cut, not a kind of work.",
+            " whose job comes first in the alphabet: {jobs}. What parts them from segments {others} is that "
+            "alphabetical cut, not a kind of work.", len(others))
+    elif place == len(in_order) - 1:
+        sentence = ngettext(
+            " whose job comes last in the alphabet: {jobs}. What parts them from segment {others} is that "
+            "alphabetical cut, not a kind of work.",
+            " whose job comes last in the alphabet: {jobs}. What parts them from segments {others} is that "
+            "alphabetical cut, not a kind of work.", len(others))
+    else:
+        sentence = ngettext(
+            " whose job comes in the middle in the alphabet: {jobs}. What parts them from segment {others} is "
+            "that alphabetical cut, not a kind of work.",
+            " whose job comes in the middle in the alphabet: {jobs}. What parts them from segments {others} is "
+            "that alphabetical cut, not a kind of work.", len(others))
+    return name, sentence.format(**fields)
 
 
 def _dominant_jobs(profile: SegmentProfile, most: int = 3) -> list[str]:
@@ -300,7 +338,7 @@ def _current_store():
     return current_store()
 
 
-@cache
+@i18n.cached_per_language(maxsize=None)
 def _described(store) -> dict[int, tuple[str, str, str]]:
     """Number -> (name, description, kind) of one store's segments (cached per store)."""
     profiles = SegmentProfile.from_profiles(store.profiles)
@@ -316,8 +354,9 @@ def segments(store=None) -> dict[int, Segment]:
     """
     store = store or _current_store()
     catalogue = read_product_catalogue()
-    return {number: Segment(number, name, description, catalogue[kind].products, segment_colour(number),
-                            catalogue[kind].original_recommendation, kind)
+    # The catalogue's English texts are the message catalogue's keys; one a bank wrote itself shows as written.
+    return {number: Segment(number, name, description, tuple(_(product) for product in catalogue[kind].products),
+                            segment_colour(number), _(catalogue[kind].original_recommendation), kind)
             for number, (name, description, kind) in _described(store).items()}
 
 
@@ -328,17 +367,19 @@ def k_choice_sentence(k: int) -> str:
     "k = 4, the original study's choice, set as a build parameter (the default of `--k`)."
     """
     if k == domain.FINAL_K:
-        return f"k = {k}, the original study's choice, set as a build parameter (the default of `--k`)."
-    return f"k = {k}, set for this build by `--k {k}` (the original study chose {domain.FINAL_K})."
+        return _("k = {k}, the original study's choice, set as a build parameter (the default of `--k`).").format(k=k)
+    return _("k = {k}, set for this build by `--k {k}` (the original study chose {original}).").format(
+        k=k, original=domain.FINAL_K)
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                 "twelve", "thirteen", "fourteen", "fifteen")
+_NUMBER_WORDS = (N_("zero"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"),
+                 N_("eight"), N_("nine"), N_("ten"), N_("eleven"), N_("twelve"), N_("thirteen"), N_("fourteen"),
+                 N_("fifteen"))
 
 
 def number_word(n: int) -> str:
     """``4`` -> ``"four"`` (up to fifteen, the grid's largest k), else the digits."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    return _(_NUMBER_WORDS[n]) if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
 def segment_names(store=None) -> dict[int, str]:
@@ -349,53 +390,57 @@ def segment_names(store=None) -> dict[int, str]:
 
 #: Readable labels for category codes shown to an analyst.
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "housing": {"no": "No housing loan", "yes": "Housing loan", UNKNOWN: "Unknown"},
-    "loan": {"no": "No personal loan", "yes": "Personal loan", UNKNOWN: "Unknown"},
-    "default": {"no": "No credit in default", "yes": "Credit in default", UNKNOWN: "Unknown"},
+    "housing": {"no": N_("No housing loan"), "yes": N_("Housing loan"), UNKNOWN: N_("Unknown")},
+    "loan": {"no": N_("No personal loan"), "yes": N_("Personal loan"), UNKNOWN: N_("Unknown")},
+    "default": {"no": N_("No credit in default"), "yes": N_("Credit in default"), UNKNOWN: N_("Unknown")},
     "education": {
-        "basic.4y": "Basic (4 years)", "basic.6y": "Basic (6 years)", "basic.9y": "Basic (9 years)",
-        "high.school": "High school", "illiterate": "Illiterate",
-        "professional.course": "Professional course", "university.degree": "University degree",
-        UNKNOWN: "Unknown",
+        "basic.4y": N_("Basic (4 years)"), "basic.6y": N_("Basic (6 years)"), "basic.9y": N_("Basic (9 years)"),
+        "high.school": N_("High school"), "illiterate": N_("Illiterate"),
+        "professional.course": N_("Professional course"), "university.degree": N_("University degree"),
+        UNKNOWN: N_("Unknown"),
     },
     "job": {
-        "admin.": "Administrative", "blue-collar": "Blue-collar", "entrepreneur": "Entrepreneur",
-        "housemaid": "Housemaid", "management": "Management", "retired": "Retired",
-        "self-employed": "Self-employed", "services": "Services", "student": "Student",
-        "technician": "Technician", "unemployed": "Unemployed", UNKNOWN: "Unknown",
+        "admin.": N_("Administrative"), "blue-collar": N_("Blue-collar"), "entrepreneur": N_("Entrepreneur"),
+        "housemaid": N_("Housemaid"), "management": N_("Management"), "retired": N_("Retired"),
+        "self-employed": N_("Self-employed"), "services": N_("Services"), "student": N_("Student"),
+        "technician": N_("Technician"), "unemployed": N_("Unemployed"), UNKNOWN: N_("Unknown"),
     },
     # The UCI description: 'divorced' means divorced or widowed.
-    "marital": {"divorced": "Divorced or widowed", "married": "Married", "single": "Single", UNKNOWN: "Unknown"},
-    "contact": {"cellular": "Mobile phone", "telephone": "Landline"},
-    "poutcome": {"failure": "Failure", "nonexistent": "Not contacted before", "success": "Success"},
-    "month": {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
-              "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November",
-              "dec": "December"},
-    "day_of_week": {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"},
-    "y": {"no": "Did not subscribe", "yes": "Subscribed"},
+    "marital": {"divorced": N_("Divorced or widowed"), "married": N_("Married"), "single": N_("Single"),
+                UNKNOWN: N_("Unknown")},
+    "contact": {"cellular": N_("Mobile phone"), "telephone": N_("Landline")},
+    "poutcome": {"failure": N_("Failure"), "nonexistent": N_("Not contacted before"), "success": N_("Success")},
+    "month": {"jan": N_("January"), "feb": N_("February"), "mar": N_("March"), "apr": N_("April"), "may": N_("May"),
+              "jun": N_("June"), "jul": N_("July"), "aug": N_("August"), "sep": N_("September"),
+              "oct": N_("October"), "nov": N_("November"), "dec": N_("December")},
+    "day_of_week": {"mon": N_("Monday"), "tue": N_("Tuesday"), "wed": N_("Wednesday"), "thu": N_("Thursday"),
+                    "fri": N_("Friday")},
+    "y": {"no": N_("Did not subscribe"), "yes": N_("Subscribed")},
     # A column the build adds: which period of the time-ordered split a client is in.
-    "split": {"train": "Training period", "test": "Test period"},
+    "split": {"train": N_("Training period"), "test": N_("Test period")},
 }
 
 
 def category_label(column: str, value: str) -> str:
     """A readable label for one category value (``housing='yes'`` -> ``'Housing loan'``)."""
-    return CATEGORY_LABELS.get(column, {}).get(value, value)
+    label = CATEGORY_LABELS.get(column, {}).get(value)
+    return value if label is None else _(label)
 
 
 #: Readable names of the data file's columns (and of the columns the build adds) for an analyst.
 COLUMN_LABELS: dict[str, str] = {
-    "age": "Age", "job": "Job", "marital": "Marital status", "education": "Education",
-    "default": "Credit in default", "housing": "Housing loan", "loan": "Personal loan",
-    "contact": "Contact type", "month": "Month of the last contact", "day_of_week": "Weekday of the last contact",
-    "duration": "Duration of the last call (seconds)", "campaign": "Calls in this campaign",
-    "pdays": "Days since a previous campaign's contact", "previous": "Contacts before this campaign",
-    "poutcome": "Outcome of the previous campaign",
-    "emp.var.rate": "Employment variation rate", "cons.price.idx": "Consumer price index",
-    "cons.conf.idx": "Consumer confidence index", "euribor3m": "Euribor 3-month rate",
-    "nr.employed": "Number of employees",
-    "y": "Subscribed a term deposit", "contact_date": "Month of contact", "segment": "Segment",
-    "split": "Period",
+    "age": N_("Age"), "job": N_("Job"), "marital": N_("Marital status"), "education": N_("Education"),
+    "default": N_("Credit in default"), "housing": N_("Housing loan"), "loan": N_("Personal loan"),
+    "contact": N_("Contact type"), "month": N_("Month of the last contact"),
+    "day_of_week": N_("Weekday of the last contact"),
+    "duration": N_("Duration of the last call (seconds)"), "campaign": N_("Calls in this campaign"),
+    "pdays": N_("Days since a previous campaign's contact"), "previous": N_("Contacts before this campaign"),
+    "poutcome": N_("Outcome of the previous campaign"),
+    "emp.var.rate": N_("Employment variation rate"), "cons.price.idx": N_("Consumer price index"),
+    "cons.conf.idx": N_("Consumer confidence index"), "euribor3m": N_("Euribor 3-month rate"),
+    "nr.employed": N_("Number of employees"),
+    "y": N_("Subscribed a term deposit"), "contact_date": N_("Month of contact"), "segment": N_("Segment"),
+    "split": N_("Period"),
 }
 
 
@@ -406,5 +451,5 @@ def column_label(column: str) -> str:
     column without a label keeps its name.
     """
     if column.endswith("_imputed") and column.removesuffix("_imputed") in COLUMN_LABELS:
-        return f"{COLUMN_LABELS[column.removesuffix('_imputed')]} (imputed)"
-    return COLUMN_LABELS.get(column, column)
+        return _("{column} (imputed)").format(column=_(COLUMN_LABELS[column.removesuffix("_imputed")]))
+    return _(COLUMN_LABELS[column]) if column in COLUMN_LABELS else column

@@ -9,7 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue, chart_data
+from dashapp import catalogue, chart_data, i18n
+from dashapp.i18n import N_, _
 from dashapp.artifacts import REBUILD_COMMAND, read_grid_progress
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.store import log_unavailable
@@ -19,6 +20,13 @@ from dashapp.views.grid_status import grid_status_sentence
 from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates, split_explanation
+
+APP_TITLE = N_("Bank client segmentation studio")
+
+
+def page_title(name: str):
+    """A page's title in the browser's tab, in the request's language: Dash calls it for each page it serves."""
+    return lambda **_path_variables: _("{page} | {studio}").format(page=_(name), studio=_(APP_TITLE))
 
 #: The shell's store of the browser window's width, ``{"width": <window.innerWidth>}``: written in the browser
 #: on every page change and after a resize (``assets/viewport.js``), read by callbacks that draw a figure for
@@ -49,9 +57,10 @@ def missing_artifacts_notice(reason: str) -> dbc.Alert:
     """
     log_unavailable(reason)
     return dbc.Alert([
-        html.H4("The analysis artifacts are not available", className="alert-heading"),
-        html.P(["Ask the operator to build them with ", html.Code(REBUILD_COMMAND), " (or ", html.Code("make run"),
-                ", which builds what is missing) and to restart the app; the server's log says what is wrong."],
+        html.H4(_("The analysis artifacts are not available"), className="alert-heading"),
+        html.P([_("Ask the operator to build them with "), html.Code(REBUILD_COMMAND), _(" (or "),
+                html.Code("make run"),
+                _(", which builds what is missing) and to restart the app; the server's log says what is wrong.")],
                className="mb-0"),
     ], color="warning", className="artifact-problem")
 
@@ -85,7 +94,8 @@ def graph_config(**overrides) -> dict:
     """
     removed = list(GRAPH_CONFIG["modeBarButtonsToRemove"])
     removed += [button for button in overrides.pop("modeBarButtonsToRemove", []) if button not in removed]
-    return {**overrides, **GRAPH_CONFIG, "modeBarButtonsToRemove": removed}
+    # The page's language: plotly.js's month names, separators and mode-bar tips (dashapp.plotly_locale).
+    return {"locale": i18n.current_language(), **overrides, **GRAPH_CONFIG, "modeBarButtonsToRemove": removed}
 
 
 def graph(graph_id: str, figure=None, height: int | None = None, config: dict | None = None,
@@ -133,10 +143,11 @@ def _data_controls(graph_id: str) -> html.Div:
     csv_id, xlsx_id, download_id = chart_data_ids(graph_id)
     button = "btn btn-link btn-sm p-0 align-baseline chart-data-button"
     return html.Div([
-        "Data: ",
-        html.Button("CSV", id=csv_id, n_clicks=0, className=button, title="Download this chart's data as CSV"),
+        _("Data: "),
+        html.Button("CSV", id=csv_id, n_clicks=0, className=button, title=_("Download this chart's data as CSV")),
         " \u00b7 ",
-        html.Button("Excel", id=xlsx_id, n_clicks=0, className=button, title="Download this chart's data as Excel"),
+        html.Button("Excel", id=xlsx_id, n_clicks=0, className=button,
+                    title=_("Download this chart's data as Excel")),
         dcc.Download(id=download_id),
     ], className="chart-data small text-muted text-end")
 
@@ -209,11 +220,12 @@ def original_study_link(text: str | None = None) -> html.A:
 
 
 #: The columns of :func:`subscription_table`: period key and heading.
-RATE_COLUMNS = (("train", "Training period"), ("test", "Test period"), ("all", "Both periods"))
+RATE_COLUMNS = (("train", N_("Training period")), ("test", N_("Test period")), ("all", N_("Both periods")))
 #: The same columns when the split was random: two groups of clients, not two periods.
-RANDOM_SPLIT_RATE_COLUMNS = (("train", "Training clients"), ("test", "Test clients"), ("all", "All clients"))
+RANDOM_SPLIT_RATE_COLUMNS = (("train", N_("Training clients")), ("test", N_("Test clients")),
+                             ("all", N_("All clients")))
 #: The name of the row of every segment together.
-ALL_SEGMENTS_ROW = "All segments"
+ALL_SEGMENTS_ROW = N_("All segments")
 
 
 def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), explain: bool = True) -> html.Div:
@@ -224,11 +236,12 @@ def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), e
     (:data:`RANDOM_SPLIT_RATE_COLUMNS`).
     """
     columns = RATE_COLUMNS if rates.time_ordered else RANDOM_SPLIT_RATE_COLUMNS
-    header = html.Thead(html.Tr([html.Th("Subscribed a term deposit")]
-                                + [html.Th(name, className="text-end") for _, name in columns]))
-    rows = [(f"Segment {number}", number) for number in segments] + [(ALL_SEGMENTS_ROW, None)]
+    header = html.Thead(html.Tr([html.Th(_("Subscribed a term deposit"))]
+                                + [html.Th(_(name), className="text-end") for _period, name in columns]))
+    rows = [(_("Segment {number}").format(number=number), number) for number in segments]
+    rows.append((_(ALL_SEGMENTS_ROW), None))
     body = html.Tbody([html.Tr([html.Td(name)] + [html.Td(rates.of(period, number).percent, className="text-end")
-                                                  for period, _ in columns]) for name, number in rows])
+                                                  for period, _name in columns]) for name, number in rows])
     parts = [dbc.Table([header, body], size="sm", className="small mb-1 subscription-rates")]
     if explain:
         parts.append(html.Div(split_explanation(rates), className="text-muted small"))
@@ -242,7 +255,7 @@ def original_recommendation(number: int, link: bool = True) -> html.Div:
     """
     named = [" (", original_study_link(), ")"] if link else []
     return html.Div([
-        html.Div(["The original study's recommendation", *named], className="fw-semibold small"),
+        html.Div([_("The original study's recommendation"), *named], className="fw-semibold small"),
         html.P(catalogue.segments()[number].original_recommendation, className="small mb-0"),
     ], className="original-recommendation")
 
@@ -255,15 +268,15 @@ def job_split_note(split: JobSplit, segment: int | None = None, job: str | None 
     The original study found the same cut on the UCI file: only a build of that file (``uci``) says so."""
     sentence = None if segment is None else split.client_sentence(segment, job)
     if sentence is None and uci:
-        body = [split.explanation, " The original study (", original_study_link(), ") ", split.kept_because]
+        body = [split.explanation, _(" The original study ("), original_study_link(), ") ", split.kept_because]
     elif sentence is None:
-        body = [split.explanation, " The difference between these segments carries no business meaning, and "
-                "our suggestions for them follow the loans, not the job."]
+        body = [split.explanation, _(" The difference between these segments carries no business meaning, and "
+                                     "our suggestions for them follow the loans, not the job.")]
     elif uci:
-        body = [sentence, " The original study (", original_study_link(),
-                ") found the same cut; the Decision tree page says why it carries no business meaning."]
+        body = [sentence, _(" The original study ("), original_study_link(),
+                _(") found the same cut; the Decision tree page says why it carries no business meaning.")]
     else:
-        body = [sentence, " The Decision tree page says why it carries no business meaning."]
+        body = [sentence, _(" The Decision tree page says why it carries no business meaning.")]
     return dbc.Alert([html.Strong(f"{split.headline}. "), *body], color="light",
                      className="small py-2 job-split-note")
 #: Bootstrap 5's breakpoints (px) in increasing order, as dbc.Col's keyword arguments name them.
@@ -319,17 +332,20 @@ def categorical_card(categorical: dict) -> dbc.Card:
     k = 4 crosstab with them, and what that means in words (``categorical``: that section of targeting.json)."""
     sentences = categorical_view.agreement_sentences(categorical)
     k = categorical["crosstab"]["k"]
-    return dbc.Card([dbc.CardHeader("A clustering made for categories"), dbc.CardBody([
-        html.P("K-means saw job as a code numbered in alphabetical order; k-modes counts how many of job, housing "
-               "loan and personal loan two clients share, which is what the fields mean.", className="small"),
+    return dbc.Card([dbc.CardHeader(_("A clustering made for categories")), dbc.CardBody([
+        html.P(_("K-means saw job as a code numbered in alphabetical order; k-modes counts how many of job, "
+                 "housing loan and personal loan two clients share, which is what the fields mean."),
+               className="small"),
         html.Ul([html.Li(sentence) for sentence in sentences], className="small ps-3"),
         dbc.Row([
-            dbc.Col([html.Div("Agreement with the published segments by k (bars: tied partitions)",
+            dbc.Col([html.Div(_("Agreement with the published segments by k (bars: tied partitions)"),
                               className="small fw-semibold"),
-                     graph(CATEGORICAL_ARI, ari_by_k_figure(categorical_view.ari_by_k(categorical)), height=320)], lg=5),
-            dbc.Col([html.Div(f"k-modes at k = {k} (rows) against the published segments (columns): clients",
-                              className="small fw-semibold"),
-                     graph(CATEGORICAL_CROSSTAB, crosstab_figure(categorical_view.crosstab_view(categorical)), height=320)],
+                     graph(CATEGORICAL_ARI, ari_by_k_figure(categorical_view.ari_by_k(categorical)), height=320)],
+                    lg=5),
+            dbc.Col([html.Div(_("k-modes at k = {k} (rows) against the published segments (columns): clients")
+                              .format(k=k), className="small fw-semibold"),
+                     graph(CATEGORICAL_CROSSTAB, crosstab_figure(categorical_view.crosstab_view(categorical)),
+                           height=320)],
                     lg=7),
         ], className="g-3"),
     ], id=CATEGORICAL_CARD)], className="mb-3")
