@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashapp.i18n import N_
+
 # --- The raw file ------------------------------------------------------------------------------------
 
 #: Columns of the UCI "bank-additional" files, in file order.
@@ -80,18 +82,19 @@ def known_categories(column: str) -> tuple[str, ...]:
 
 # --- Unknown-value treatments, pipelines, feature sets --------------------------------------------------
 
+# The labels are marked for the message catalogue (N_) and translated where they are shown.
 TREATMENTS: dict[str, str] = {
-    "raw": "Keep 'unknown' as a category",
-    "knn": "KNN imputation (5 neighbours)",
-    "iterative": "Iterative imputation (BayesianRidge)",
+    "raw": N_("Keep 'unknown' as a category"),
+    "knn": N_("KNN imputation (5 neighbours)"),
+    "iterative": N_("Iterative imputation (BayesianRidge)"),
 }
 
 #: The grid's feature sets. "final" is the final segmentation's own space (job, housing, loan), so that the
 #: chosen model can be found, and compared, in the explorer.
 FEATURE_SETS: dict[str, str] = {
-    "all": "All features",
-    "no_socio": "Without the 5 socio-economic columns",
-    "final": "Job, housing and loan (the final segmentation's)",
+    "all": N_("All features"),
+    "no_socio": N_("Without the 5 socio-economic columns"),
+    "final": N_("Job, housing and loan (the final segmentation's)"),
 }
 
 #: The (numeric, categorical) columns of each feature set.

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashapp import domain
+from dashapp.i18n import N_, _
 
 #: Roles: a key field is one of the tree's three features; a context field only says who is similar.
 KEY, CONTEXT = "key", "context"
@@ -36,7 +37,7 @@ class ClientField:
     name : str
         The name in files, the API and :class:`dashapp.scoring.Client` (``job``).
     label : str
-        How the form and the messages name it (``Job``).
+        How the form and the messages name it (``Job``), in English: translated where shown, ``_(label)``.
     kind : {"category", "number"}
     role : {"key", "context"}
         Key fields decide the segment (at least two of them must be known); context fields only decide which
@@ -60,8 +61,8 @@ class ClientField:
     def rule(self) -> str:
         """What a valid value is, in the words every message uses."""
         if self.kind == NUMBER:
-            return f"a whole number from {AGE_RANGE[0]} to {AGE_RANGE[1]}"
-        return f"one of {', '.join(self.categories)}"
+            return _("a whole number from {low} to {high}").format(low=AGE_RANGE[0], high=AGE_RANGE[1])
+        return _("one of {categories}").format(categories=", ".join(self.categories))
 
 
 def _category(name: str, label: str, role: str) -> ClientField:
@@ -70,13 +71,13 @@ def _category(name: str, label: str, role: str) -> ClientField:
 
 #: The fields in the order the form shows them.
 FIELDS: tuple[ClientField, ...] = (
-    _category("job", "Job", KEY),
-    _category("housing", "Housing loan", KEY),
-    _category("loan", "Personal loan", KEY),
-    ClientField("age", "Age", NUMBER, CONTEXT),
-    _category("marital", "Marital status", CONTEXT),
-    _category("education", "Education", CONTEXT),
-    _category("default", "Credit in default", CONTEXT),
+    _category("job", N_("Job"), KEY),
+    _category("housing", N_("Housing loan"), KEY),
+    _category("loan", N_("Personal loan"), KEY),
+    ClientField("age", N_("Age"), NUMBER, CONTEXT),
+    _category("marital", N_("Marital status"), CONTEXT),
+    _category("education", N_("Education"), CONTEXT),
+    _category("default", N_("Credit in default"), CONTEXT),
 )
 
 BY_NAME: dict[str, ClientField] = {f.name: f for f in FIELDS}
@@ -93,8 +94,9 @@ if KEY_FIELDS != domain.SEGMENT_FEATURES:  # pragma: no cover - a typo in the ta
 
 def label_list(names: Iterable[str]) -> str:
     """Field labels joined as a sentence says them: ``Job, Housing loan and Personal loan``."""
-    labels = [LABELS.get(name, name) for name in names]
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    labels = [_(LABELS[name]) if name in LABELS else name for name in names]
+    return labels[0] if len(labels) == 1 else _("{first} and {last}").format(first=", ".join(labels[:-1]),
+                                                                              last=labels[-1])
 
 
 def header_key(header: object) -> str:

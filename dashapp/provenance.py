@@ -66,15 +66,6 @@ class DataProvenance:
     def split_is_time_ordered(self) -> bool:
         return self.split_kind == SPLIT_TIME
 
-    def describe_split(self) -> str:
-        """One sentence an analyst reads: which rows trained the model and which tested it, and how chosen."""
-        share = f"{self.train_fraction:.0%}"
-        if self.split_is_time_ordered:
-            return (f"The first {share} of the clients in time order ({self.split_order}) trained the model; the "
-                    "later ones tested it.")
-        return (f"A random {share} of the clients (seed {self.split_seed}) trained the model and the rest tested "
-                "it: the source has no dates, so no time order could be used.")
-
 
 def _month(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None

@@ -6,9 +6,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp import catalogue, domain
-from dashapp.components import (chart_downloads, graph, metric, missing_artifacts_notice, original_recommendation,
-                                original_study_link, subscription_table)
+from dashapp import catalogue, domain, i18n
+from dashapp.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice, original_recommendation,
+                                original_study_link, page_title, subscription_table)
+from dashapp.i18n import N_, _, ngettext
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.segmentation import numbering_rule
 from dashapp.provenance import DataProvenance
@@ -18,8 +19,7 @@ from dashapp.views.data_queries import client_engine
 from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
 
-dash.register_page(__name__, path="/", name="Overview", order=0,
-                   title="Overview | Bank client segmentation studio")
+dash.register_page(__name__, path="/", name=N_("Overview"), order=0, title=page_title(N_("Overview")))
 
 OVERVIEW_DATA = "overview-data"
 OVERVIEW_SEGMENTS = "overview-segments"
@@ -45,10 +45,10 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 def _uci_credit() -> html.P:
     return html.P([
-        "The data's own paper (it predicts subscriptions; it is not the segmentation study): ",
+        _("The data's own paper (it predicts subscriptions; it is not the segmentation study): "),
         CITATION, " ", html.A("doi:10.1016/j.dss.2014.03.001", href=DOI_URL, target="_blank"),
-        ". Data from the ", html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
-        ", licensed ", html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
+        _(". Data from the "), html.A("UCI Machine Learning Repository", href=DATASET_URL, target="_blank"),
+        _(", licensed "), html.A("CC BY 4.0", href=LICENCE_URL, target="_blank"), ".",
     ], className="small text-muted mb-0")
 
 
@@ -57,41 +57,43 @@ def _source_text(provenance: DataProvenance, first, last) -> list:
     period only when its dates are known, and how it was split."""
     if provenance.is_uci:
         return [html.P([
-            "The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from "
-            f"{first:%B %Y} to {last:%B %Y}, each with the client's age, job, marital status, education, "
-            "credit default, housing and personal loans, the campaign's contacts, five socio-economic "
-            "indicators, and whether the client subscribed a term deposit (the outcome ",
+            _("The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from {first} to {last}, "
+              "each with the client's age, job, marital status, education, credit default, housing and personal "
+              "loans, the campaign's contacts, five socio-economic indicators, and whether the client subscribed "
+              "a term deposit (the outcome ").format(first=about_data.month_name(first, long=True),
+                                                    last=about_data.month_name(last, long=True)),
             html.Code("y"), ").",
         ])]
     return [html.P(about_data.source_sentence(provenance), id=OVERVIEW_SOURCE, className="mb-1"),
             html.P(about_data.data_sentence(provenance, first, last), className="mb-1"),
-            html.P(provenance.describe_split(), id=OVERVIEW_SPLIT)]
+            html.P(about_data.split_sentence(provenance), id=OVERVIEW_SPLIT)]
 
 
 def _period_metrics(provenance: DataProvenance, first, last) -> list:
     if provenance.period_known:
-        return [metric(f"{first:%b %Y}", "first call", xs=6, md=3), metric(f"{last:%b %Y}", "last call", xs=6, md=3)]
-    return [metric("unknown", "period of the calls (the source has no dates)", xs=12, md=6)]
+        return [metric(about_data.month_name(first), _("first call"), xs=6, md=3),
+                metric(about_data.month_name(last), _("last call"), xs=6, md=3)]
+    return [metric(_("unknown"), _("period of the calls (the source has no dates)"), xs=12, md=6)]
 
 
 def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataProvenance) -> dbc.Card:
     """``clients``: how many there are and their first and last contact (the Data page's filter space)."""
     first, last = (clients.first_contact, clients.last_contact) if provenance.period_known else (None, None)
     return dbc.Card([
-        dbc.CardHeader("The data"),
+        dbc.CardHeader(_("The data")),
         dbc.CardBody([
             dbc.Row([
-                metric(f"{len(clients):,}", "calls to clients (rows)", xs=6, md=3),
+                metric(i18n.number(len(clients)), _("calls to clients (rows)"), xs=6, md=3),
                 *_period_metrics(provenance, first, last),
-                metric(rates.of("all").percent, "of all clients subscribed a term deposit", xs=6, md=3),
+                metric(rates.of("all").percent, _("of all clients subscribed a term deposit"), xs=6, md=3),
             ], className="mb-3 g-2"),
             html.Div(subscription_table(rates), className="mb-3"),
             *_source_text(provenance, first, last),
             dbc.Alert([
-                html.Strong("The outcome is a feature here. "),
-                "As in the original study, the outcome ", html.Code("y"), " (subscribed or not) was "
-                "treated as one more categorical feature of the client when clustering, not as a target to "
-                "predict; we kept that so the numbers can be compared.",
+                html.Strong(_("The outcome is a feature here. ")),
+                _("As in the original study, the outcome "), html.Code("y"),
+                _(" (subscribed or not) was treated as one more categorical feature of the client when clustering, "
+                  "not as a target to predict; we kept that so the numbers can be compared."),
             ], color="info", className="small py-2"),
             *([_uci_credit()] if provenance.is_uci else []),
         ]),
@@ -103,19 +105,22 @@ def _segment_card(number: int, share: float, reference: float | None) -> dbc.Col
     href = f"{dash.get_relative_path('/segments')}?segment={number}"
     card = dbc.Card([
         dbc.CardHeader([
-            html.Span(f"Segment {number}", className="badge me-2", style={"backgroundColor": segment.colour}),
-            html.Span(f"{share:.0%} of the clients", className="text-muted small fw-normal"),
+            html.Span(_("Segment {number}").format(number=number), className="badge me-2",
+                      style={"backgroundColor": segment.colour}),
+            html.Span(_("{share} of the clients").format(share=i18n.percent(share)),
+                      className="text-muted small fw-normal"),
         ]),
         dbc.CardBody([
             html.H6(segment.name, className="card-title"),
             html.P(segment.description, className="small"),
-            html.Div("Our product suggestions", className="small fw-semibold"),
+            html.Div(_("Our product suggestions"), className="small fw-semibold"),
             html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
             html.Div(original_recommendation(number, link=False), className="mb-2"),
-            *([html.Div(f"Original study: {reference:.0%} of the clients", className="small text-muted")]
+            *([html.Div(_("Original study: {share} of the clients").format(share=i18n.percent(reference)),
+                        className="small text-muted")]
               if reference is not None else []),
         ]),
-        dbc.CardFooter(dcc.Link("Profile, job mix and 3-D view", href=href, id=segment_link_id(number),
+        dbc.CardFooter(dcc.Link(_("Profile, job mix and 3-D view"), href=href, id=segment_link_id(number),
                                 className="small")),
     ], className="segment-card h-100", style={"borderTopColor": segment.colour})
     return dbc.Col(card, xs=12, md=6, xl=3, className="mb-3")
@@ -125,26 +130,29 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                   provenance: DataProvenance) -> dbc.Card:
     """The final segmentation's silhouette and shares; beside the original study's only on the UCI file, the
     data the original study segmented (``reference`` is then empty)."""
-    silhouettes = [metric(f"{final['silhouette']:.3f}", "silhouette, this build", xs=6, md=3)]
+    silhouettes = [metric(i18n.number(final["silhouette"], 3), _("silhouette, this build"), xs=6, md=3)]
     if reference:
-        silhouettes.append(metric(f"{final['reference_silhouette']:.2f}", "silhouette, original study", xs=6, md=3))
+        silhouettes.append(metric(i18n.number(final["reference_silhouette"], 2), _("silhouette, original study"),
+                                  xs=6, md=3))
     return dbc.Card([
-        dbc.CardHeader("The final segmentation beside the original study's" if reference
-                       else "The final segmentation"),
+        dbc.CardHeader(_("The final segmentation beside the original study's") if reference
+                       else _("The final segmentation")),
         dbc.CardBody([
             dbc.Row(silhouettes, className="mb-2 g-2"),
             html.P([
-                "The original study is ", original_study_link(), ". ",
-                f"K-means with k = {final['k']} on ", html.Strong("job, housing loan and personal loan"),
-                f" after {domain.TREATMENTS[domain.FINAL_TREATMENT]} of the unknown values and pipeline "
-                f"{domain.PIPELINES[domain.FINAL_PIPELINE].name}, fitted on "
-                f"{about_data.training_clients(provenance)}. The silhouette (from -1 to 1, higher "
-                "is better separated) is computed on all training clients.",
-                *([] if reference else [" The original study's shares and silhouette are of its four segments "
-                                        "of the UCI file, so they are not compared with this build's."
+                _("The original study is "), original_study_link(), ". ",
+                _("K-means with k = {k} on ").format(k=final["k"]),
+                html.Strong(_("job, housing loan and personal loan")),
+                _(" after {treatment} of the unknown values and pipeline {pipeline}, fitted on {clients}. The "
+                  "silhouette (from -1 to 1, higher is better separated) is computed on all training clients.")
+                .format(treatment=_(domain.TREATMENTS[domain.FINAL_TREATMENT]),
+                        pipeline=domain.PIPELINES[domain.FINAL_PIPELINE].name,
+                        clients=about_data.training_clients(provenance)),
+                *([] if reference else [_(" The original study's shares and silhouette are of its four segments "
+                                          "of the UCI file, so they are not compared with this build's.")
                                         if provenance.is_uci else
-                                        " The original study's shares and silhouette are of the UCI file, so "
-                                        "they are not compared with this data's."]),
+                                        _(" The original study's shares and silhouette are of the UCI file, so "
+                                          "they are not compared with this data's.")]),
             ], className="small mb-1"),
             graph(OVERVIEW_SHARES, share_comparison_figure(shares, reference), height=230,
                   config={"displayModeBar": False}),
@@ -152,11 +160,16 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
     ], className="h-100", id=OVERVIEW_QUALITY)
 
 
+def _capitalised(text: str) -> str:
+    # A heading may start with a number word ("четыре сегмента"); only its first letter is raised.
+    return text[:1].upper() + text[1:]
+
+
 def _page_links() -> html.Ul:
     # Built from the registry so that pages added later (e.g. scoring) are listed without editing this one.
     pages = sorted((page for page in dash.page_registry.values()
                     if page.get("order") is not None and page["path"] != "/"), key=lambda page: page["order"])
-    return html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in pages],
+    return html.Ul([html.Li(dcc.Link(_(page["name"]), href=page["relative_path"])) for page in pages],
                    className="mb-0")
 
 
@@ -171,25 +184,28 @@ def layout(**_query):
     reference = ({int(number): share for number, share in final["reference_shares"].items()}
                  if comparable else {})
     return html.Div([
-        html.H2("Bank client segmentation studio", className="h3"),
+        html.H2(_(APP_TITLE), className="h3"),
         dbc.Row([
             dbc.Col(html.P([
-                "This studio re-does, step by step and in the open, a segmentation of a bank's clients, the "
-                "GitHub project ", original_study_link(), " (\u201cthe original study\u201d on these pages): "
-                "how the 'unknown' answers are treated, which preprocessing pipeline and number of clusters "
-                "K-means gets, which segments come out, and the decision tree that assigns a new client to "
-                "one of them. Explore the data, compare the clusterings, read the segments and their product "
-                "suggestions, and check the tree."], className="lead fs-6"), lg=8),
-            dbc.Col(html.Div([html.Div("Pages", className="small fw-semibold"), _page_links()],
+                _("This studio re-does, step by step and in the open, a segmentation of a bank's clients, the "
+                  "GitHub project "), original_study_link(),
+                _(" (\u201cthe original study\u201d on these pages): how the 'unknown' answers are treated, which "
+                  "preprocessing pipeline and number of clusters K-means gets, which segments come out, and the "
+                  "decision tree that assigns a new client to one of them. Explore the data, compare the "
+                  "clusterings, read the segments and their product suggestions, and check the tree.")],
+                className="lead fs-6"), lg=8),
+            dbc.Col(html.Div([html.Div(_("Pages"), className="small fw-semibold"), _page_links()],
                              className="small"), lg=4),
         ], className="mb-2"),
         dbc.Row([
             dbc.Col(_data_card(client_engine(store), store_rates(store), store.provenance), lg=7, className="mb-3"),
             dbc.Col(_quality_card(final, shares, reference, store.provenance), lg=5, className="mb-3"),
         ]),
-        html.H4(f"The {catalogue.number_word(len(shares))} segments", className="h5 mt-2"),
-        html.P(f"{catalogue.k_choice_sentence(store.final_k)} {numbering_rule()} Shares are of the training "
-               "clients. Each card links to the segment's profile on the Segments page.", className="text-muted small"),
+        html.H4(_capitalised(ngettext("The {number} segment", "The {number} segments", len(shares)).format(
+            number=catalogue.number_word(len(shares)))), className="h5 mt-2"),
+        html.P(" ".join([catalogue.k_choice_sentence(store.final_k), numbering_rule(),
+                         _("Shares are of the training clients. Each card links to the segment's profile on the "
+                           "Segments page.")]), className="text-muted small"),
         dbc.Row([_segment_card(number, shares[number], reference.get(number)) for number in sorted(shares)],
                 id=OVERVIEW_SEGMENTS),
     ])

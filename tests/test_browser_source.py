@@ -18,6 +18,7 @@ import pytest
 
 from dashapp.artifacts import read_manifest
 from dashapp.provenance import data_provenance
+from dashapp.views.provenance import split_sentence
 from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -72,7 +73,7 @@ def test_every_page_of_the_sample_says_only_what_is_true_of_it(sample_server, sa
         assert "NaT" not in text and "training period" not in text.lower(), f"/{page}"
         assert severe_console_errors(browser) == [], f"/{page}"
         if page == "":
-            assert browser.find_element("#overview-split").text == provenance.describe_split()
+            assert browser.find_element("#overview-split").text == split_sentence(provenance)
             assert "Built from bank-additional.csv" in browser.find_element("#overview-source").text
             # The chart is drawn by plotly.js after the page's layout is there: read it once it has drawn its axes.
             drawn = "return document.querySelector('#overview-shares .xtick') ? " \

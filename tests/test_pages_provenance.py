@@ -9,6 +9,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules import as gunicorn loads them)
 from dashapp.views.data import ClientTable
+from dashapp.views import provenance as about_data
 from dashapp.views.provenance import UNKNOWN_PERIOD
 from dashapp.views.rates import population_names, subscription_rates
 from tests.layout_helpers import by_id, text
@@ -49,7 +50,7 @@ def test_a_source_without_dates_is_named_its_period_unknown_and_its_split_said(o
     for claim in ("UCI", "Portuguese", "Moro", "CC BY", "NaT", "2008", "Training period", "Both periods"):
         assert claim not in card
     assert text(by_id(layout)[overview.OVERVIEW_SOURCE]) == "Built from bank-additional.csv (a CSV file, 4,119 rows)."
-    assert text(by_id(layout)[overview.OVERVIEW_SPLIT]) == SAMPLE.describe_split()
+    assert text(by_id(layout)[overview.OVERVIEW_SPLIT]) == about_data.split_sentence(SAMPLE)
     assert UNKNOWN_PERIOD in card and "unknown" in card
     assert "Training clients" in card and "a random 4 of the clients" in card
 

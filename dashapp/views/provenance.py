@@ -10,71 +10,99 @@ from __future__ import annotations
 
 from datetime import date
 
+from dashapp import i18n
+from dashapp.i18n import N_, _, ngettext
 from dashapp.provenance import DataProvenance
 
 #: How each kind of source is named in a sentence.
-SOURCE_KINDS: dict[str, str] = {"csv": "a CSV file", "parquet": "a parquet file", "sql": "a database table"}
+SOURCE_KINDS: dict[str, str] = {"csv": N_("a CSV file"), "parquet": N_("a parquet file"),
+                                "sql": N_("a database table")}
 #: The page's fields, as the layout the source follows has them (the sentence after the source's name).
-FIELDS = ("each with the client's age, job, marital status, education, credit default, housing and personal "
-          "loans, the campaign's contacts, five socio-economic indicators, and whether the client subscribed a "
-          "term deposit")
+FIELDS = N_("each with the client's age, job, marital status, education, credit default, housing and personal "
+            "loans, the campaign's contacts, five socio-economic indicators, and whether the client subscribed a "
+            "term deposit")
 
 
 def source_sentence(provenance: DataProvenance) -> str:
     """``'Built from bank-additional.csv (a CSV file, 4,119 rows; 3 invalid rows left out at the user's
     request).'``"""
-    kind = SOURCE_KINDS.get(provenance.kind, f"a {provenance.kind} source")
-    details = [kind]
+    kind = SOURCE_KINDS.get(provenance.kind)
+    details = [_(kind) if kind else _("a {kind} source").format(kind=provenance.kind)]
     if provenance.rows:
-        details.append(f"{provenance.rows:,} rows")
-    text = f"Built from {provenance.name} ({', '.join(details)}"
+        details.append(ngettext("{count} row", "{count} rows", provenance.rows).format(
+            count=i18n.number(provenance.rows)))
+    text = _("Built from {name} ({details}").format(name=provenance.name, details=", ".join(details))
     if provenance.dropped_invalid:
-        rows = "row" if provenance.dropped_invalid == 1 else "rows"
-        text += f"; {provenance.dropped_invalid:,} invalid {rows} left out at the user's request"
+        text += ngettext("; {count} invalid row left out at the user's request",
+                         "; {count} invalid rows left out at the user's request",
+                         provenance.dropped_invalid).format(count=i18n.number(provenance.dropped_invalid))
     return text + ")."
 
 
 #: Said where the period of the calls would be: the source has no dates (no date column, not the UCI file).
-UNKNOWN_PERIOD = ("The source has no contact dates, so the period of the calls is unknown and the pages leave out "
-                  "what needs it (the contact period filter, the month-by-month charts, the contact years).")
+UNKNOWN_PERIOD = N_("The source has no contact dates, so the period of the calls is unknown and the pages leave "
+                    "out what needs it (the contact period filter, the month-by-month charts, the contact years).")
 
 
 def no_dates_sentence(hidden: str) -> str:
     """The one sentence that says why something is not shown: ``hidden`` needs dates the source does not have."""
-    return f"The source has no contact dates, so {hidden} cannot be shown."
+    return _("The source has no contact dates, so {hidden} cannot be shown.").format(hidden=hidden)
 
 
 def month_name(month: date, long: bool = False) -> str:
-    """``'Nov 2010'``; with ``long``, the month's full name: ``'November 2010'``."""
-    return f"{month:%B %Y}" if long else f"{month:%b %Y}"
+    """``'Nov 2010'``; with ``long``, the month's full name: ``'November 2010'`` (in the current language)."""
+    return i18n.month_year(month, abbreviated=not long)
 
 
 def data_sentence(provenance: DataProvenance, first: date | None, last: date | None) -> str:
     """The Overview's description of a source other than the UCI file: what it holds and, when its dates are
     known, from when to when (``first`` and ``last``, the first and last contact month of its clients)."""
-    rows = "The calls of a term-deposit campaign, one row per client"
     if provenance.period_known and first is not None and last is not None:
-        rows += f", from {month_name(first, long=True)} to {month_name(last, long=True)}"
-        return f"{rows}, {FIELDS}."
-    return (f"{rows}, {FIELDS}. {UNKNOWN_PERIOD}")
+        return _("The calls of a term-deposit campaign, one row per client, from {first} to {last}, {fields}.").format(
+            first=month_name(first, long=True), last=month_name(last, long=True), fields=_(FIELDS))
+    return _("The calls of a term-deposit campaign, one row per client, {fields}. {unknown_period}").format(
+        fields=_(FIELDS), unknown_period=_(UNKNOWN_PERIOD))
+
+
+def split_sentence(provenance: DataProvenance) -> str:
+    """One sentence an analyst reads: which rows trained the model and which tested it, and how chosen."""
+    share = i18n.percent(provenance.train_fraction)
+    if provenance.split_is_time_ordered:
+        return _("The first {share} of the clients in time order ({order}) trained the model; the later ones "
+                 "tested it.").format(share=share, order=_split_order(provenance))
+    return _("A random {share} of the clients (seed {seed}) trained the model and the rest tested it: the source "
+             "has no dates, so no time order could be used.").format(share=share, seed=provenance.split_seed)
+
+
+def _split_order(provenance: DataProvenance) -> str:
+    """How a time-ordered split ordered the rows. Said again from the facts rather than the manifest's English
+    record of it (``split.order``), so that it can be said in every language."""
+    if provenance.is_uci:
+        return _("the UCI file's row order")
+    if provenance.date_column:
+        return _("the dates in column '{column}', rows of the same date in the source's order").format(
+            column=provenance.date_column)
+    return provenance.split_order
 
 
 def training_clients(provenance: DataProvenance) -> str:
     """Which clients trained the models, for a sentence: ``'the first 70% of the calls in time order'`` or
     ``'a random 70% of the clients (seed 42)'``."""
-    share = f"{provenance.train_fraction:.0%}"
+    share = i18n.percent(provenance.train_fraction)
     if provenance.split_is_time_ordered:
-        return f"the first {share} of the calls in time order"
-    return f"a random {share} of the clients (seed {provenance.split_seed})"
+        return _("the first {share} of the calls in time order").format(share=share)
+    return _("a random {share} of the clients (seed {seed})").format(share=share, seed=provenance.split_seed)
 
 
 def tested_clients(provenance: DataProvenance, rows: int) -> str:
     """The clients the models were tested on: ``'the 12,357 later calls'`` or ``'the other 1,236 clients'``."""
-    return f"the {rows:,} later calls" if provenance.split_is_time_ordered else f"the other {rows:,} clients"
+    if provenance.split_is_time_ordered:
+        return ngettext("the {count} later call", "the {count} later calls", rows).format(count=i18n.number(rows))
+    return ngettext("the other {count} client", "the other {count} clients", rows).format(count=i18n.number(rows))
 
 
 def footer_credit(provenance: DataProvenance) -> str:
     """Whose data the studio shows, for the footer."""
     if provenance.is_uci:
-        return "Data: UCI Bank Marketing (Moro, Cortez and Rita, 2014), CC BY 4.0."
-    return f"Data: {provenance.name}."
+        return _("Data: UCI Bank Marketing (Moro, Cortez and Rita, 2014), CC BY 4.0.")
+    return _("Data: {name}.").format(name=provenance.name)
