@@ -235,9 +235,11 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
 
 
 class _StudioDash(Dash):
-    """Dash with the page's language on its ``<html>`` element, for screen readers, spelling and hyphenation."""
+    """Dash with the page's language on its ``<html>`` element (for screen readers, spelling and hyphenation) and
+    the studio's name in it as the first title."""
 
     def interpolate_index(self, **kwargs):
+        kwargs["title"] = _(APP_TITLE)  # until the page router sets the page's own title
         return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
 
 

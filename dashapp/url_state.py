@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, urlencode
 
+from dashapp.i18n import LANGUAGE_PARAMETER
+
 
 def query_parameters(search: str | None) -> dict[str, str | list[str]]:
     """URL query parameters as Dash passes them to a page layout: ``"?a=1&b=2&b=3"`` -> ``{"a": "1", "b": [...]}``.
@@ -57,10 +59,20 @@ def search_update(query: str, search: str | None, *, from_address: bool, unchang
     Returns
     -------
     str or ``unchanged``
-        ``unchanged`` when the state came from the address or the address already says ``query``; else ``query``.
+        ``unchanged`` when the state came from the address or the address already says ``query``; else ``query``,
+        with the address's language (``?lang=``) kept at its end.
     """
     # An address the browser went back to is never rewritten (not even into canonical order): pushing a new
     # history entry there would trap the back button.
-    if from_address or query == (search or ""):
+    if from_address:
         return unchanged
-    return query
+    query = _keeping_language(query, search)
+    return unchanged if query == (search or "") else query
+
+
+def _keeping_language(query: str, search: str | None) -> str:
+    """``query`` with the address's ``?lang=`` at its end: a page's state never drops the language chosen."""
+    language = query_parameters(search).get(LANGUAGE_PARAMETER)
+    if not isinstance(language, str) or LANGUAGE_PARAMETER in query_parameters(query):
+        return query
+    return query + ("&" if query else "?") + urlencode({LANGUAGE_PARAMETER: language})
