@@ -32,7 +32,7 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_or
     for method, name in METHODS.items():
         curve = targeting["methods"][method]["curve"]
         points = [(c, r) for c, r in zip(curve["called"], curve["reached"]) if value == "reached" or c > 0]
-        called = [c for c, _ in points]
+        called = [c for c, _reached in points]
         y = [r if value == "reached" else r / c for c, r in points]
         at = {round(p["called"], 6): p for p in targeting["methods"][method]["at"]}
         hover = ("%{x:.1%} called: %{y:.1%} of the subscribers" if value == "reached"
