@@ -92,25 +92,26 @@ def context_sentences(targeting: dict, time_ordered: bool = True) -> list[str]:
                    train_rate=i18n.percent(targeting["train_base_rate"], 1),
                    test_clients=i18n.number(targeting["test_clients"]), test_rate=i18n.percent(targeting["base_rate"], 1),
                    subscribers=i18n.number(targeting["test_subscribers"]))
+    # Two whole sentences each, not one with the periods' names put in: the words around them differ in Russian.
     if time_ordered:
         population = _(
             "Both models learn who subscribes from the {train_clients} clients of the training period, where "
             "{train_rate} subscribed, and rank the {test_clients} clients of the test period, where {test_rate} "
             "subscribed ({subscribers}): random calls reach that share of the subscribers for each share of the "
-            "clients called (lift 1).").format(**numbers)
+            "clients called (lift 1).")
         ranking = _("The segments rank the test clients by their segment's training-period subscription rate "
-                    "(segments {rates}).").format(rates=segments_text)
+                    "(segments {rates}).")
     else:
         population = _(
             "Both models learn who subscribes from the {train_clients} clients drawn at random for training, where "
             "{train_rate} subscribed, and rank the {test_clients} clients set aside for the test, where {test_rate} "
             "subscribed ({subscribers}): random calls reach that share of the subscribers for each share of the "
-            "clients called (lift 1).").format(**numbers)
+            "clients called (lift 1).")
         ranking = _("The segments rank the test clients by their segment's subscription rate among the training "
-                    "clients (segments {rates}).").format(rates=segments_text)
+                    "clients (segments {rates}).")
     return [
-        population,
-        ranking,
+        population.format(**numbers),
+        ranking.format(rates=segments_text),
         _("The models' inputs: {inputs}; everything known before the call's outcome. Not used: {excluded} (the "
           "call's duration is known only after the call).").format(inputs=", ".join(targeting["inputs"]),
                                                                   excluded=excluded),
