@@ -41,6 +41,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from dashapp import domain
+from dashapp.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,11 @@ PROPENSITY_INPUTS: tuple[str, ...] = PROPENSITY_CATEGORICAL + PROPENSITY_NUMERIC
 #: Columns a propensity model must never see (see the module docstring).
 EXCLUDED_INPUTS: tuple[str, ...] = ("duration", "y", "contact_date")
 
-#: The targeting methods, in the order pages show them: the two models, then the segments.
+#: The targeting methods, in the order pages show them: the two models, then the segments (translated where shown).
 METHODS: dict[str, str] = {
-    "boosting": "Gradient-boosted tree",
-    "logistic": "Logistic regression",
-    "segments": "Segments",
+    "boosting": N_("Gradient-boosted tree"),
+    "logistic": N_("Logistic regression"),
+    "segments": N_("Segments"),
 }
 MODEL_METHODS: tuple[str, ...] = ("boosting", "logistic")
 #: Shares of the test clients called at which gain and lift are recorded.

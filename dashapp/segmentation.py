@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier
 
 from dashapp import domain
+from dashapp.i18n import N_
 from dashapp.clustering import silhouette_of_distinct_rows
 from dashapp.preprocessing import UnknownValueImputer, build_pipeline
 
@@ -412,15 +413,15 @@ def decision_path(tree: DecisionTreeClassifier, codes: np.ndarray) -> list[int]:
 
 # --- Profiles -------------------------------------------------------------------------------------------
 
-#: Radar axes: share of a segment's clients with each property.
+#: Radar axes: share of a segment's clients with each property (English in profiles.json, translated where shown).
 RADAR_AXES: dict[str, str] = {
-    "housing_loan": "Housing loan",
-    "personal_loan": "Personal loan",
-    "subscribed": "Subscribed a deposit",
-    "married": "Married",
-    "university": "University degree",
-    "contacted_before": "Contacted before",
-    "age_50_plus": "Aged 50+",
+    "housing_loan": N_("Housing loan"),
+    "personal_loan": N_("Personal loan"),
+    "subscribed": N_("Subscribed a deposit"),
+    "married": N_("Married"),
+    "university": N_("University degree"),
+    "contacted_before": N_("Contacted before"),
+    "age_50_plus": N_("Aged 50+"),
 }
 
 

@@ -6,7 +6,6 @@ A filter bar (kept in the URL, so a link reproduces the view) selects clients; e
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 
@@ -14,17 +13,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, domain, url_state
+from dashapp import catalogue, domain, i18n, url_state
 from dashapp.components import chart_downloads, graph_card, missing_artifacts_notice
 from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
+from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import data as view
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.views import inputs, rates
 from dashapp.views import provenance as about_data
 
-dash.register_page(__name__, path="/data", name="Data", order=1, title="Data | Bank client segmentation studio")
+dash.register_page(__name__, path="/data", name=N_("Data"), order=1,
+                   title=N_("Data | Bank client segmentation studio"))
 
 DATA_URL = "data-url"
 DATA_AGE = "data-age"
@@ -55,13 +56,14 @@ DATA_MONTHLY_CHART = "data-monthly-chart"
 DATA_INDICATORS_CHART = "data-indicators-chart"
 DATA_UNKNOWN_CHART = "data-unknown-chart"
 chart_downloads("data", {
-    DATA_AGE_CHART: "Age", DATA_SHARE_CHART: "Outcome", DATA_MARITAL_CHART: "Marital status", DATA_JOB_CHART: "Job",
-    DATA_EDUCATION_CHART: "Education", DATA_CREDIT_CHART: "Credit", DATA_SEGMENT_CHART: "Segment",
-    DATA_CALLS_CHART: "Calls per client", DATA_CONTACT_CHART: "Contact type", DATA_WEEKDAY_CHART: "Weekday",
-    DATA_DURATION_CHART: "Call duration", DATA_POUTCOME_CHART: "Previous outcome",
-    DATA_PDAYS_CHART: "Days since previous contact", DATA_PREVIOUS_CHART: "Previous contacts",
-    DATA_MONTHLY_CHART: "Subscriptions by month", DATA_INDICATORS_CHART: "Socio-economic indicators",
-    DATA_UNKNOWN_CHART: "Unknown values"})
+    DATA_AGE_CHART: N_("Age"), DATA_SHARE_CHART: N_("Outcome"), DATA_MARITAL_CHART: N_("Marital status"),
+    DATA_JOB_CHART: N_("Job"), DATA_EDUCATION_CHART: N_("Education"), DATA_CREDIT_CHART: N_("Credit"),
+    DATA_SEGMENT_CHART: N_("Segment"), DATA_CALLS_CHART: N_("Calls per client"),
+    DATA_CONTACT_CHART: N_("Contact type"), DATA_WEEKDAY_CHART: N_("Weekday"),
+    DATA_DURATION_CHART: N_("Call duration"), DATA_POUTCOME_CHART: N_("Previous outcome"),
+    DATA_PDAYS_CHART: N_("Days since previous contact"), DATA_PREVIOUS_CHART: N_("Previous contacts"),
+    DATA_MONTHLY_CHART: N_("Subscriptions by month"), DATA_INDICATORS_CHART: N_("Socio-economic indicators"),
+    DATA_UNKNOWN_CHART: N_("Unknown values")})
 
 #: The filter widgets, by the name :meth:`dashapp.views.data.FilterSpace.filter_from_controls` gives their value.
 FILTER_IDS = {"age": DATA_AGE, "job": DATA_JOB, "marital": DATA_MARITAL, "education": DATA_EDUCATION,
@@ -71,7 +73,7 @@ FILTER_INPUTS = {name: Input(component, "value") for name, component in FILTER_I
 CLICK_FILTERS = {DATA_JOB_CHART: "job", DATA_MARITAL_CHART: "marital", DATA_EDUCATION_CHART: "education",
                  DATA_SEGMENT_CHART: "segment"}
 
-NO_MATCH = "No client matches the filter"
+NO_MATCH = N_("No client matches the filter")
 CALLS_CAP = 10
 HEIGHT = 290
 
@@ -86,20 +88,27 @@ def _dropdown(component: str, column: str, value: list, placeholder: str) -> dcc
 
 
 def _month_label(month: str) -> str:
-    year, number = month.split("-")
-    return f"{domain.CATEGORIES['month'][int(number) - 1].title()} {year}"
+    """``'2010-11'`` -> ``'Nov 2010'`` (``'нояб. 2010'``)."""
+    return i18n.month_year(date.fromisoformat(f"{month}-01"), abbreviated=True)
 
 
 def _month_name(month: str) -> str:
     """``'2010-11'`` -> ``'November 2010'``."""
-    return about_data.month_name(date.fromisoformat(f"{month}-01"), long=True)
+    return i18n.month_year(date.fromisoformat(f"{month}-01"))
 
 
+def _months_between(first: str, last: str, name=_month_label) -> str:
+    """``'May 2008 to Nov 2010'``: a range of ``"YYYY-MM"`` months."""
+    return _("{first} to {last}").format(first=name(first), last=name(last))
+
+
+# The sentences of :func:`dashapp.views.provenance.no_dates_sentence`, written out whole so that each translates
+# as one sentence.
 #: Said where the period filter would be when the source has no contact dates.
-NO_PERIOD_FILTER = about_data.no_dates_sentence("no contact period can be filtered")
+NO_PERIOD_FILTER = N_("The source has no contact dates, so no contact period can be filtered cannot be shown.")
 #: Said in place of the month-by-month charts when the source has no contact dates.
-NO_MONTHLY_CHARTS = about_data.no_dates_sentence("the contacts, subscriptions and socio-economic indicators "
-                                                 "month by month")
+NO_MONTHLY_CHARTS = N_("The source has no contact dates, so the contacts, subscriptions and socio-economic "
+                       "indicators month by month cannot be shown.")
 
 
 def _period_filter(table: ClientEngine, values: dict) -> list:
@@ -107,37 +116,37 @@ def _period_filter(table: ClientEngine, values: dict) -> list:
     kept hidden at its one position."""
     months = table.months
     if not months:
-        return [html.P(NO_PERIOD_FILTER, className="small text-muted mb-3", id=DATA_NO_PERIOD),
+        return [html.P(_(NO_PERIOD_FILTER), className="small text-muted mb-3", id=DATA_NO_PERIOD),
                 html.Div(dcc.RangeSlider(id=DATA_PERIOD, min=0, max=0, step=1, value=values["period"]),
                          hidden=True)]
     # A mark every January and at both ends: enough to aim at a month without crowding a narrow column.
     month_marks = {position: _month_label(month) if month.endswith("-01") or position in (0, len(months) - 1)
                    else "" for position, month in enumerate(months)}
-    return [dbc.Label("Contact period", html_for=DATA_PERIOD, className="small mb-0"),
+    return [dbc.Label(_("Contact period"), html_for=DATA_PERIOD, className="small mb-0"),
             dcc.RangeSlider(id=DATA_PERIOD, min=0, max=len(months) - 1, step=1, value=values["period"],
                             marks=month_marks, allow_direct_input=False, className="mb-3 px-3")]
 
 
 def _filter_bar(table: ClientEngine, values: dict) -> dbc.Card:
     first_age, last_age = table.age_bounds
-    segments = [{"label": f"{number}: {segment.name}", "value": number}
+    segments = [{"label": _("{number}: {name}").format(number=number, name=segment.name), "value": number}
                 for number, segment in catalogue.segments().items()]
     return dbc.Card(dbc.CardBody([
-        html.H6("Filter the clients", className="mb-2"),
+        html.H6(_("Filter the clients"), className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),
-        dbc.Label("Age", html_for=DATA_AGE, className="small mb-0"),
+        dbc.Label(_("Age"), html_for=DATA_AGE, className="small mb-0"),
         dcc.RangeSlider(id=DATA_AGE, min=first_age, max=last_age, step=1, value=values["age"],
                         marks={age: str(age) for age in range(20, last_age + 1, 20)},
                         tooltip={"placement": "bottom"}, className="mb-2"),
-        _dropdown(DATA_JOB, "job", values["job"], "Every job"),
-        _dropdown(DATA_MARITAL, "marital", values["marital"], "Every marital status"),
-        _dropdown(DATA_EDUCATION, "education", values["education"], "Every education"),
+        _dropdown(DATA_JOB, "job", values["job"], _("Every job")),
+        _dropdown(DATA_MARITAL, "marital", values["marital"], _("Every marital status")),
+        _dropdown(DATA_EDUCATION, "education", values["education"], _("Every education")),
         dcc.Dropdown(id=DATA_SEGMENT, options=segments, value=values["segment"], multi=True,
-                     placeholder="Every segment", className="mb-2"),
+                     placeholder=_("Every segment"), className="mb-2"),
         *_period_filter(table, values),
-        dbc.Button("Reset filters", id=DATA_RESET, color="secondary", outline=True, size="sm"),
-        html.P("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
-               "click it again to clear.", className="text-muted small mt-3 mb-0"),
+        dbc.Button(_("Reset filters"), id=DATA_RESET, color="secondary", outline=True, size="sm"),
+        html.P(_("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "
+                 "click it again to clear."), className="text-muted small mt-3 mb-0"),
     ]), className="position-sticky shadow-sm", style={"top": "1rem"})
 
 
@@ -155,35 +164,43 @@ def _row(*cards: tuple[int, dbc.Card]) -> dbc.Row:
 
 
 def _treatments_card() -> dbc.Card:
-    return dbc.Card([dbc.CardHeader("How the analysis treats 'unknown'"), dbc.CardBody([
-        html.Ul([html.Li(label) for label in domain.TREATMENTS.values()], className="small"),
-        html.P("The segmentation uses KNN imputation; the imputed job, housing and loan of every client are "
-               "kept beside the raw values.", className="small text-muted mb-0"),
+    return dbc.Card([dbc.CardHeader(_("How the analysis treats 'unknown'")), dbc.CardBody([
+        html.Ul([html.Li(_(label)) for label in domain.TREATMENTS.values()], className="small"),
+        html.P(_("The segmentation uses KNN imputation; the imputed job, housing and loan of every client are "
+                 "kept beside the raw values."), className="small text-muted mb-0"),
     ])], className="mb-3 h-100")
 
 
 def _economy_section(table: ClientEngine) -> html.Section:
-    charts = _row((6, _graph("Subscriptions by month", DATA_MONTHLY_CHART, height=420)),
-                  (6, _graph("Socio-economic indicators", DATA_INDICATORS_CHART, height=420)))
+    charts = _row((6, _graph(_("Subscriptions by month"), DATA_MONTHLY_CHART, height=420)),
+                  (6, _graph(_("Socio-economic indicators"), DATA_INDICATORS_CHART, height=420)))
     if table.months:
-        return _section("The economy, month by month", "data-economy", "Contacts, subscriptions and the quarterly "
-                        f"and monthly socio-economic indicators from {_month_name(table.months[0])} to "
-                        f"{_month_name(table.months[-1])}.", [charts])
+        return _section(_("The economy, month by month"), "data-economy", _(
+            "Contacts, subscriptions and the quarterly and monthly socio-economic indicators from {months}.").format(
+                months=_months_between(table.months[0], table.months[-1], name=_month_name)), [charts])
     # The charts stay in the page, hidden: they are outputs of the section's callback.
-    return _section("The economy, month by month", "data-economy", NO_MONTHLY_CHARTS,
+    return _section(_("The economy, month by month"), "data-economy", _(NO_MONTHLY_CHARTS),
                     [html.Div(charts, hidden=True)])
 
 
 def _intro(table: ClientEngine, provenance) -> str:
+    calls = i18n.number(len(table))
     if provenance.is_uci:
-        return (f"{len(table):,} calls of a Portuguese bank's term-deposit campaign, one row per client "
-                f"({_month_label(table.months[0])} to {_month_label(table.months[-1])}). Every chart shows the "
-                "filtered clients; only aggregates leave the server.")
-    period = (f" ({_month_label(table.months[0])} to {_month_label(table.months[-1])})" if table.months
-              else "; the source has no contact dates")
-    return (f"{len(table):,} calls of a term-deposit campaign, one row per client{period}. "
-            f"{about_data.source_sentence(provenance)} Every chart shows the filtered clients; only aggregates "
-            "leave the server.")
+        return ngettext("{count} call of a Portuguese bank's term-deposit campaign, one row per client ({months}). "
+                        "Every chart shows the filtered clients; only aggregates leave the server.",
+                        "{count} calls of a Portuguese bank's term-deposit campaign, one row per client ({months}). "
+                        "Every chart shows the filtered clients; only aggregates leave the server.",
+                        len(table)).format(count=calls, months=_months_between(table.months[0], table.months[-1]))
+    if table.months:
+        rows = ngettext("{count} call of a term-deposit campaign, one row per client ({months}).",
+                        "{count} calls of a term-deposit campaign, one row per client ({months}).",
+                        len(table)).format(count=calls, months=_months_between(table.months[0], table.months[-1]))
+    else:
+        rows = ngettext("{count} call of a term-deposit campaign, one row per client; the source has no contact "
+                        "dates.", "{count} calls of a term-deposit campaign, one row per client; the source has no "
+                        "contact dates.", len(table)).format(count=calls)
+    return " ".join([rows, about_data.source_sentence(provenance),
+                     _("Every chart shows the filtered clients; only aggregates leave the server.")])
 
 
 def layout(**query):
@@ -194,46 +211,50 @@ def layout(**query):
     spec, problems = table.parse_query(query)
     values = table.controls(spec)
     names = rates.population_names(store.provenance)
-    among = "in" if store.provenance.split_is_time_ordered else "among"  # a period, or a group of clients
+    # The triangles' rates are of a period, or of a group of clients.
+    triangles = (_("The segments of the final K-means segmentation; the triangles are each segment's rate in the "
+                   "{train} (\u25c0) and the {test} (\u25b6).") if store.provenance.split_is_time_ordered else
+                 _("The segments of the final K-means segmentation; the triangles are each segment's rate among the "
+                   "{train} (\u25c0) and the {test} (\u25b6)."))
+    triangles = triangles.format(train=_(names["train"]), test=_(names["test"]))
     sections = [
-        _section("Client profile", "data-profile", "Who the bank called: age, job, education, family and credit "
-                 "situation, and how many subscribed a term deposit.", [
-                     _row((5, _graph("Age", DATA_AGE_CHART)), (3, _graph("Outcome", DATA_SHARE_CHART)),
-                          (4, _graph("Marital status", DATA_MARITAL_CHART))),
-                     _row((6, _graph("Job", DATA_JOB_CHART)), (6, _graph("Education", DATA_EDUCATION_CHART))),
-                     _row((6, _graph("Credit: default, housing and personal loans", DATA_CREDIT_CHART)),
-                          (6, _graph("Segment", DATA_SEGMENT_CHART,
-                                     help_text="The segments of the final K-means segmentation; the "
-                                               f"triangles are each segment's rate {among} the {names['train']} "
-                                               f"(\u25c0) and the {names['test']} (\u25b6)."))),
+        _section(_("Client profile"), "data-profile", _("Who the bank called: age, job, education, family and "
+                 "credit situation, and how many subscribed a term deposit."), [
+                     _row((5, _graph(_("Age"), DATA_AGE_CHART)), (3, _graph(_("Outcome"), DATA_SHARE_CHART)),
+                          (4, _graph(_("Marital status"), DATA_MARITAL_CHART))),
+                     _row((6, _graph(_("Job"), DATA_JOB_CHART)), (6, _graph(_("Education"), DATA_EDUCATION_CHART))),
+                     _row((6, _graph(_("Credit: default, housing and personal loans"), DATA_CREDIT_CHART)),
+                          (6, _graph(_("Segment"), DATA_SEGMENT_CHART, help_text=triangles))),
                  ]),
-        _section("The current campaign", "data-campaign", "Calls of this campaign: how often each client was "
-                 "called, through which channel and on which weekday, and how long the last call lasted.", [
-                     _row((6, _graph("Calls per client", DATA_CALLS_CHART,
-                                     help_text=f"More than {CALLS_CAP} calls are counted together.")),
-                          (6, _graph("Call duration", DATA_DURATION_CHART,
-                                     help_text="Boxes: quartiles; whiskers: 5th and 95th percentiles. Known only "
-                                               "after the call, so the segmentation does not use it."))),
-                     _row((6, _graph("Contact type", DATA_CONTACT_CHART)),
-                          (6, _graph("Weekday of the last call", DATA_WEEKDAY_CHART))),
+        _section(_("The current campaign"), "data-campaign", _("Calls of this campaign: how often each client was "
+                 "called, through which channel and on which weekday, and how long the last call lasted."), [
+                     _row((6, _graph(_("Calls per client"), DATA_CALLS_CHART,
+                                     help_text=ngettext("More than {count} call is counted together.",
+                                                        "More than {count} calls are counted together.",
+                                                        CALLS_CAP).format(count=CALLS_CAP))),
+                          (6, _graph(_("Call duration"), DATA_DURATION_CHART,
+                                     help_text=_("Boxes: quartiles; whiskers: 5th and 95th percentiles. Known only "
+                                                 "after the call, so the segmentation does not use it.")))),
+                     _row((6, _graph(_("Contact type"), DATA_CONTACT_CHART)),
+                          (6, _graph(_("Weekday of the last call"), DATA_WEEKDAY_CHART))),
                  ]),
-        _section("The previous campaign", "data-previous", "What happened the last time these clients were "
-                 "contacted, how long ago, and how many times before.", [
-                     _row((4, _graph("Outcome of the previous campaign", DATA_POUTCOME_CHART)),
-                          (4, _graph("Days since the previous contact", DATA_PDAYS_CHART,
-                                    help_text="Clients contacted before only.")),
-                          (4, _graph("Contacts before this campaign", DATA_PREVIOUS_CHART))),
+        _section(_("The previous campaign"), "data-previous", _("What happened the last time these clients were "
+                 "contacted, how long ago, and how many times before."), [
+                     _row((4, _graph(_("Outcome of the previous campaign"), DATA_POUTCOME_CHART)),
+                          (4, _graph(_("Days since the previous contact"), DATA_PDAYS_CHART,
+                                    help_text=_("Clients contacted before only."))),
+                          (4, _graph(_("Contacts before this campaign"), DATA_PREVIOUS_CHART))),
                  ]),
         _economy_section(table),
-        _section("Unknown values", "data-unknown", "Where the file says 'unknown'. The explorer compares keeping "
-                 "it as a category with KNN and iterative imputation.", [
-                     _row((6, _graph("Audit of 'unknown' values", DATA_UNKNOWN_CHART)), (6, _treatments_card())),
+        _section(_("Unknown values"), "data-unknown", _("Where the file says 'unknown'. The explorer compares "
+                 "keeping it as a category with KNN and iterative imputation."), [
+                     _row((6, _graph(_("Audit of 'unknown' values"), DATA_UNKNOWN_CHART)), (6, _treatments_card())),
                  ]),
     ]
     notices = [dbc.Alert(" ".join(problems), color="warning", dismissable=True)] if problems else []
     return html.Div([
         dcc.Location(id=DATA_URL, refresh=False),
-        html.H2("The data"),
+        html.H2(_("The data")),
         html.P(_intro(table, store.provenance), className="text-muted"),
         *notices,
         dbc.Row([dbc.Col(_filter_bar(table, values), lg=3), dbc.Col(sections, lg=9)]),
@@ -268,7 +289,7 @@ def sync_filter(controls, search, clicks, reset):
     trigger = ctx.triggered_id
     spec, search = table.filter_from_controls(**controls), inputs.search(search)
     if trigger == DATA_URL:
-        spec, _ = table.parse_query(url_state.query_parameters(search))
+        spec, _problems = table.parse_query(url_state.query_parameters(search))
     elif trigger == DATA_RESET:
         spec = view.ClientFilter()
     elif trigger in CLICK_FILTERS:
@@ -290,13 +311,14 @@ def update_headline(**controls):
     selected = table.selection(spec)
     numbers = table.headline(spec)
     ages = spec.age or table.age_bounds
-    chosen = f"Aged {ages[0]} to {ages[1]}"
+    chosen = _("Aged {first} to {last}").format(first=ages[0], last=ages[1])
     if table.months:
         period = spec.period or (table.months[0], table.months[-1])
-        chosen += f", {_month_label(period[0])} to {_month_label(period[1])}"
-    return [html.Div([html.Span(f"{numbers['clients']:,}", className="metric-value me-1"),
-                      f"of {len(table):,} clients ({numbers['share']:.0%})"]),
-            html.Div(f"Subscribed, {selected.rate.labelled}"),
+        chosen = _("{ages}, {months}").format(ages=chosen, months=_months_between(*period))
+    return [html.Div([html.Span(i18n.number(numbers["clients"]), className="metric-value me-1"),
+                      ngettext("of {total} client ({share})", "of {total} clients ({share})", len(table)).format(
+                          total=i18n.number(len(table)), share=i18n.percent(numbers["share"]))]),
+            html.Div(_("Subscribed, {rate}").format(rate=view.rate_label(selected.rate))),
             html.Div(chosen, className="text-muted")]
 
 
@@ -310,14 +332,14 @@ def _charts(draw: Draw, charts: tuple[str, ...], controls: dict) -> list:
     return list(_drawn(draw, len(charts), _table().filter_from_controls(**controls)))
 
 
-# The figures are a pure function of the (read-only) artifacts and the filter, so each worker keeps the last
-# few views of every section: the unfiltered page every visit starts with is drawn once per process, not per
-# visit.
-@functools.lru_cache(maxsize=8 * 5)
+# The figures are a pure function of the (read-only) artifacts, the filter and the language, so each worker keeps
+# the last few views of every section: the unfiltered page every visit starts with is drawn once per process and
+# language, not per visit.
+@i18n.cached_per_language(maxsize=8 * 5)
 def _drawn(draw: Draw, charts: int, spec: view.ClientFilter) -> tuple:
     selection = _table().selection(spec)
     if not selection.clients:
-        return tuple(empty_figure(NO_MATCH) for _ in range(charts))
+        return tuple(empty_figure(_(NO_MATCH)) for _chart in range(charts))
     return tuple(draw(selection))
 
 
@@ -364,7 +386,7 @@ def update_campaign(**controls):
 
 def _campaign(selected: QuerySelection) -> tuple:
     rate = selected.rate
-    return (figures.count_rate_figure(selected.outcome_by("campaign", cap=CALLS_CAP), x_title="Calls",
+    return (figures.count_rate_figure(selected.outcome_by("campaign", cap=CALLS_CAP), x_title=_("Calls"),
                                       rate_lines=True, baseline=rate),
             figures.count_rate_figure(selected.outcome_by("contact"), baseline=rate),
             figures.count_rate_figure(selected.outcome_by("day_of_week"), rate_lines=True, baseline=rate),
@@ -380,9 +402,9 @@ def _previous(selected: QuerySelection) -> tuple:
     rate = selected.rate
     contacted = selected.outcome_by("pdays", exclude=[domain.PDAYS_NEVER_RECODED])
     return (figures.count_rate_figure(selected.outcome_by("poutcome"), baseline=rate),
-            figures.count_rate_figure(contacted, x_title="Days", baseline=rate) if len(contacted)
-            else empty_figure("None of these clients was contacted before"),
-            figures.count_rate_figure(selected.outcome_by("previous"), x_title="Contacts", rate_lines=True,
+            figures.count_rate_figure(contacted, x_title=_("Days"), baseline=rate) if len(contacted)
+            else empty_figure(_("None of these clients was contacted before")),
+            figures.count_rate_figure(selected.outcome_by("previous"), x_title=_("Contacts"), rate_lines=True,
                                       baseline=rate))
 
 
@@ -393,7 +415,7 @@ def update_economy_and_unknowns(**controls):
 
 def _economy_and_unknowns(selected: QuerySelection) -> tuple:
     if not selected.months:  # no contact dates: the month-by-month charts are hidden
-        return (empty_figure(NO_MONTHLY_CHARTS), empty_figure(NO_MONTHLY_CHARTS),
+        return (empty_figure(_(NO_MONTHLY_CHARTS)), empty_figure(_(NO_MONTHLY_CHARTS)),
                 figures.unknown_figure(selected.unknown_audit()))
     monthly = selected.monthly_summary()
     return (figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly),

@@ -6,18 +6,17 @@ be shared; picking another one updates the charts in place and the address bar w
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, url_state
+from dashapp import catalogue, i18n, url_state
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
                                 missing_artifacts_notice, original_recommendation, subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure, segment_stability_figure)
+from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import segments as view
@@ -25,8 +24,8 @@ from dashapp.views.caveats import job_splits
 from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 
-dash.register_page(__name__, path="/segments", name="Segments", order=3,
-                   title="Segments | Bank client segmentation studio")
+dash.register_page(__name__, path="/segments", name=N_("Segments"), order=3,
+                   title=N_("Segments | Bank client segmentation studio"))
 
 SEGMENTS_URL = "segments-url"
 SEGMENTS_PICKER = "segments-picker"
@@ -39,18 +38,18 @@ SEGMENTS_RESPONSE_LINK = "segments-response-link"
 SEGMENTS_STABILITY = "segments-stability"
 SEGMENTS_STABILITY_CHART = "segments-stability-chart"
 chart_downloads("segments", {
-    SEGMENTS_SPACE: "Job housing loan space", SEGMENTS_RADAR: "Profile", SEGMENTS_SIZES: "Sizes and rates",
-    SEGMENTS_JOBS: "Job mix", SEGMENTS_STABILITY_CHART: "Stability"})
+    SEGMENTS_SPACE: N_("Job housing loan space"), SEGMENTS_RADAR: N_("Profile"), SEGMENTS_SIZES: N_("Sizes and rates"),
+    SEGMENTS_JOBS: N_("Job mix"), SEGMENTS_STABILITY_CHART: N_("Stability")})
 
 #: The picker's value for "no segment selected".
 ALL_SEGMENTS = 0
 
 
 def _picker_options() -> list[dict]:
-    options = [{"label": "All segments", "value": ALL_SEGMENTS}]
+    options = [{"label": _("All segments"), "value": ALL_SEGMENTS}]
     for number, segment in catalogue.segments().items():
         options.append({"label": html.Span([html.Span("\u25cf ", style={"color": segment.colour}),
-                                            f"Segment {number}"]),
+                                            _("Segment {number}").format(number=number)]),
                         "value": number})
     return options
 
@@ -62,13 +61,13 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
             html.Td(html.Span(f"{p['segment']}", className="badge",
                               style={"backgroundColor": catalogue.segments()[p["segment"]].colour})),
             html.Td(catalogue.segments()[p["segment"]].name),
-            html.Td(f"{p['clients']:,} ({p['share']:.0%})", className="text-end"),
+            html.Td(f"{i18n.number(p['clients'])} ({i18n.percent(p['share'])})", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
-            html.P("Pick a segment above, or click a point in the 3-D chart, to read its description and "
-                   "product suggestions.", className="text-muted small"),
-            dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th("Segment"),
-                                           html.Th("Training clients", className="text-end")])),
+            html.P(_("Pick a segment above, or click a point in the 3-D chart, to read its description and "
+                     "product suggestions."), className="text-muted small"),
+            dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th(_("Segment")),
+                                           html.Th(_("Training clients"), className="text-end")])),
                        html.Tbody(rows)], size="sm", className="small mb-3", responsive=True),
             subscription_table(rates, sorted(catalogue.segment_names())),
         ])
@@ -77,11 +76,13 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
         dbc.Row([
-            metric(f"{profile['clients']:,}", f"clients ({profile['share']:.0%} of the training clients)", width=6),
-            metric(f"{profile['mean_age']:.0f}", "mean age of the training clients", width=6),
+            metric(i18n.number(profile["clients"]),
+                   ngettext("client ({share} of the training clients)", "clients ({share} of the training clients)",
+                                 profile["clients"]).format(share=i18n.percent(profile["share"])), width=6),
+            metric(i18n.number(profile["mean_age"]), _("mean age of the training clients"), width=6),
         ], className="mb-3 g-2"),
         html.Div(subscription_table(rates, [number]), className="mb-3"),
-        html.Div("Our product suggestions", className="fw-semibold small"),
+        html.Div(_("Our product suggestions"), className="fw-semibold small"),
         html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
         original_recommendation(number),
     ])
@@ -91,15 +92,15 @@ def _stability_card(stability: dict) -> dbc.Card:
     """How stable the segments are under bootstrap refits, as :func:`dashapp.views.segments.stability_summary`
     words it, beside each segment's Jaccard index."""
     words = view.stability_summary(stability)
-    return dbc.Card([dbc.CardHeader("How stable are the segments?"), dbc.CardBody(dbc.Row([
+    return dbc.Card([dbc.CardHeader(_("How stable are the segments?")), dbc.CardBody(dbc.Row([
         dbc.Col([
             html.P(words["outcome"]),
             html.P(words["agreement"]),
             html.P(words["rule"], className="text-muted mb-1"),
             html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
             html.P(words["alternative"]),
-            html.P([methods_link("segments", UNKNOWN_LOANS, "Where the unknown loans go"),
-                    ": segment 3 also holds most clients whose loans the bank does not know."], className="mb-0"),
+            html.P([methods_link("segments", UNKNOWN_LOANS, _("Where the unknown loans go")),
+                    _(": segment 3 also holds most clients whose loans the bank does not know.")], className="mb-0"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
         # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
         dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,
@@ -107,12 +108,12 @@ def _stability_card(stability: dict) -> dbc.Card:
     ]))], className="mb-3")
 
 
-@lru_cache(maxsize=8)
+@i18n.cached_per_language(maxsize=8)
 def _views(store: ArtifactStore, number: int) -> dict:
     """Everything that depends on the selection: the 3-D space, the detail, the radar, the sizes, the job mix.
 
-    A pure function of the read-only artifacts and the segment, so each worker draws each of the five views
-    once and serves it from memory after.
+    A pure function of the read-only artifacts, the segment and the language, so each worker draws each of the
+    five views once per language and serves it from memory after.
     """
     highlight = None if number == ALL_SEGMENTS else number
     profiles, rates = store.profiles, store_rates(store)
@@ -130,8 +131,9 @@ def layout(segment: str | None = None, **_query):
     number = view.parse_segment(segment) or ALL_SEGMENTS
     notice = None
     if segment is not None and number == ALL_SEGMENTS:
-        notice = dbc.Alert(f"There is no segment {segment!r}; the segments are numbered "
-                           f"{min(catalogue.segments())} to {max(catalogue.segments())}. Showing all of them.",
+        notice = dbc.Alert(_("There is no segment {segment}; the segments are numbered {first} to {last}. Showing "
+                             "all of them.").format(segment=repr(segment), first=min(catalogue.segments()),
+                                                    last=max(catalogue.segments())),
                            color="warning", className="py-2 small")
     views = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]
@@ -139,16 +141,17 @@ def layout(segment: str | None = None, **_query):
     return html.Div([
         # refresh=False: writing the query here changes the address without re-rendering the page.
         dcc.Location(id=SEGMENTS_URL, refresh=False),
-        html.H2("Segments", className="h3"),
-        html.P(f"The {catalogue.number_word(len(store.segment_numbers))} segments of the {train_rows:,} training clients in the space they were found in: "
-               "job, housing loan and personal loan (unknown values imputed). Each point is one combination, "
-               "sized by its clients; every combination belongs to exactly one segment.",
+        html.H2(_("Segments"), className="h3"),
+        html.P(_("The {number} segments of the {clients} training clients in the space they were found in: job, "
+                 "housing loan and personal loan (unknown values imputed). Each point is one combination, sized "
+                 "by its clients; every combination belongs to exactly one segment.").format(
+                     number=catalogue.number_word(len(store.segment_numbers)), clients=i18n.number(train_rows)),
                className="text-muted"),
         *[job_split_note(split, uci=store.provenance.is_uci)
           for split in job_splits(store.evaluation["tree_nodes"])],
         notice,
         html.Div([
-            html.Span("Highlight:", className="me-2 small text-muted"),
+            html.Span(_("Highlight:"), className="me-2 small text-muted"),
             dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(), value=number, inline=True,
                            className="d-inline-block", inputClassName="btn-check",
                            labelClassName="btn btn-outline-secondary btn-sm",
@@ -156,29 +159,29 @@ def layout(segment: str | None = None, **_query):
         ], className="mb-3"),
         dbc.Row([
             # Its height follows its width (assets/style.css), so that a phone sees the whole scene.
-            dbc.Col(graph_card("Job x housing loan x personal loan", SEGMENTS_SPACE, figure=views["space"],
+            dbc.Col(graph_card(_("Job x housing loan x personal loan"), SEGMENTS_SPACE, figure=views["space"],
                                className="segments-space-graph",
-                               help_text="Drag to turn, scroll to zoom; click a point to select its segment."),
+                               help_text=_("Drag to turn, scroll to zoom; click a point to select its segment.")),
                     lg=7, className="mb-3"),
             dbc.Col([
-                dbc.Card([dbc.CardHeader("Selected segment"), dbc.CardBody(views["detail"], id=SEGMENTS_DETAIL)],
+                dbc.Card([dbc.CardHeader(_("Selected segment")), dbc.CardBody(views["detail"], id=SEGMENTS_DETAIL)],
                          className="mb-3"),
-                graph_card("Profile: share of the segment's training clients with each property", SEGMENTS_RADAR,
+                graph_card(_("Profile: share of the segment's training clients with each property"), SEGMENTS_RADAR,
                            figure=views["radar"], height=330),
             ], lg=5, className="mb-3"),
         ]),
-        html.P(["Before targeting a campaign by segment: do their subscription rates really differ? ",
-                dcc.Link("Campaign response", href=dash.get_relative_path("/response"), id=SEGMENTS_RESPONSE_LINK),
-                f" answers {'per period' if time_ordered else 'for the training and test clients'}, with "
-                "intervals, tests and what splits response more."],
+        html.P([_("Before targeting a campaign by segment: do their subscription rates really differ? "),
+                dcc.Link(_("Campaign response"), href=dash.get_relative_path("/response"), id=SEGMENTS_RESPONSE_LINK),
+                _(" answers per period, with intervals, tests and what splits response more.") if time_ordered else
+                _(" answers for the training and test clients, with intervals, tests and what splits response more.")],
                className="small"),
         dbc.Row([
-            dbc.Col(graph_card("Training clients, and the subscription rate "
-                               + ("of each period" if time_ordered else "of the training and test clients"),
+            dbc.Col(graph_card(_("Training clients, and the subscription rate of each period") if time_ordered
+                               else _("Training clients, and the subscription rate of the training and test clients"),
                                SEGMENTS_SIZES,
                                figure=views["sizes"], height=360),
                     lg=5, className="mb-3"),
-            dbc.Col(graph_card("Job mix: share of the segment's clients in each job", SEGMENTS_JOBS,
+            dbc.Col(graph_card(_("Job mix: share of the segment's clients in each job"), SEGMENTS_JOBS,
                                figure=views["jobs"], height=360), lg=7, className="mb-3"),
         ]),
         _stability_card(store.evaluation["stability"]),

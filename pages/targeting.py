@@ -7,37 +7,38 @@ comparison for it and marks it on both charts.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
+from dashapp import i18n
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice
 from dashapp.figures.targeting import gain_figure, lift_figure
+from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs, rates
 from dashapp.views import targeting as view
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
-dash.register_page(__name__, path="/targeting", name="Targeting", order=3.6,
-                   title="Targeting benchmark | Bank client segmentation studio")
+dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=3.6,
+                   title=N_("Targeting benchmark | Bank client segmentation studio"))
 
 TARGETING_SHARE = "targeting-share"
 TARGETING_HEADLINE = "targeting-headline"
 TARGETING_GAIN = "targeting-gain"
 TARGETING_LIFT = "targeting-lift"
 TARGETING_TABLE = "targeting-table"
-chart_downloads("targeting", {TARGETING_GAIN: "Cumulative gain", TARGETING_LIFT: "Lift"})
+chart_downloads("targeting", {TARGETING_GAIN: N_("Cumulative gain"), TARGETING_LIFT: N_("Lift")})
 
 #: The share called the page opens on.
 DEFAULT_SHARE = 0.2
 
 
-@lru_cache(maxsize=8)
+@i18n.cached_per_language(maxsize=8)
 def _views(store: ArtifactStore, share: float) -> dict:
-    """The headline and both charts for one share called (a pure function of the read-only artifact)."""
+    """The headline and both charts for one share called (a pure function of the read-only artifact and the
+    language)."""
     targeting = store.targeting
     time_ordered = store.provenance.split_is_time_ordered
     return {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share, time_ordered),
@@ -60,30 +61,33 @@ def layout(**_query):
     views = _views(store, share)
     quality = view.quality_rows(targeting)
     return html.Div([
-        html.H2("Targeting benchmark", className="h3"),
-        html.P("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
-               f"trained on the {rates.population_names(store.provenance)['train']} to predict who subscribes, "
-               "sets the bar the segments must reach.",
+        html.H2(_("Targeting benchmark"), className="h3"),
+        html.P(_("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
+                 "trained on the {train} to predict who subscribes, sets the bar the segments must reach.").format(
+                     train=_(rates.population_names(store.provenance)["train"])),
                className="text-muted"),
         dbc.Alert(views["headline"], id=TARGETING_HEADLINE, color="info", className="py-2"),
         html.Div([
-            html.Span("Share of the test clients called:", className="me-2 small text-muted"),
+            html.Span(_("Share of the test clients called:"), className="me-2 small text-muted"),
             dbc.RadioItems(id=TARGETING_SHARE, value=share, inline=True, className="d-inline-block",
-                           options=[{"label": f"{s:.0%}", "value": s} for s in view.called_shares(targeting)],
+                           options=[{"label": i18n.percent(s), "value": s} for s in view.called_shares(targeting)],
                            inputClassName="btn-check", labelClassName="btn btn-outline-secondary btn-sm",
                            labelCheckedClassName="active"),
         ], className="mb-3"),
         dbc.Row([
-            dbc.Col(graph_card("Cumulative gain: subscribers reached", TARGETING_GAIN, figure=views["gain"],
+            dbc.Col(graph_card(_("Cumulative gain: subscribers reached"), TARGETING_GAIN, figure=views["gain"],
                                height=420), lg=6, className="mb-3"),
-            dbc.Col(graph_card("Lift over random calls", TARGETING_LIFT, figure=views["lift"], height=420),
+            dbc.Col(graph_card(_("Lift over random calls"), TARGETING_LIFT, figure=views["lift"], height=420),
                     lg=6, className="mb-3"),
         ]),
-        dbc.Card([dbc.CardHeader("Subscribers reached at each share called (lift)"),
+        dbc.Card([dbc.CardHeader(_("Subscribers reached at each share called (lift)")),
                   dbc.CardBody(_table(targeting), className="p-2")], className="mb-3"),
-        dbc.Row([metric(f"{row['roc_auc']:.3f} / {row['average_precision']:.3f}",
-                        f"{row['method']}: test ROC AUC / average precision ({row['distinct_scores']:,} "
-                        "distinct scores)", md=4) for row in quality], className="mb-3 g-2"),
+        dbc.Row([metric(f"{i18n.number(row['roc_auc'], 3)} / {i18n.number(row['average_precision'], 3)}",
+                        ngettext("{method}: test ROC AUC / average precision ({count} distinct score)",
+                                 "{method}: test ROC AUC / average precision ({count} distinct scores)",
+                                 row["distinct_scores"]).format(method=row["method"],
+                                                                count=i18n.number(row["distinct_scores"])),
+                        md=4) for row in quality], className="mb-3 g-2"),
         html.Ul([html.Li(sentence)
                  for sentence in view.context_sentences(targeting, store.provenance.split_is_time_ordered)],
                 className="small ps-3"),

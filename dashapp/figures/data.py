@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashapp import catalogue, domain
+from dashapp import catalogue, domain, i18n
+from dashapp.i18n import N_, _
+from dashapp.views.data import population_name, rate_label
 from dashapp.views.rates import Rate, SubscriptionRates
 
 CLIENTS_COLOUR = "#2a6f97"
@@ -19,11 +21,11 @@ NOT_SUBSCRIBED_COLOUR = "#b8c2cc"
 
 #: Readable names of the socio-economic indicators, with their units.
 INDICATOR_LABELS: dict[str, str] = {
-    "emp.var.rate": "Employment variation rate (%)",
-    "cons.price.idx": "Consumer price index",
-    "cons.conf.idx": "Consumer confidence index",
-    "euribor3m": "Euribor 3 months (%)",
-    "nr.employed": "Employees (thousands)",
+    "emp.var.rate": N_("Employment variation rate (%)"),
+    "cons.price.idx": N_("Consumer price index"),
+    "cons.conf.idx": N_("Consumer confidence index"),
+    "euribor3m": N_("Euribor 3 months (%)"),
+    "nr.employed": N_("Employees (thousands)"),
 }
 
 
@@ -70,14 +72,14 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         x_values = counts[x].tolist()
     customdata = counts["value"].tolist() if "value" in counts else None
     # Numbers as numpy arrays: plotly takes a pandas column through narwhals, a seventh of a chart's cost.
-    bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name="Clients", marker_color=CLIENTS_COLOUR,
-                  customdata=customdata, hovertemplate="%{y:,} clients<extra></extra>")
-    rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name="Subscription rate", yaxis="y2",
+    bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name=_("Clients"), marker_color=CLIENTS_COLOUR,
+                  customdata=customdata, hovertemplate=_("%{y:,} clients") + "<extra></extra>")
+    rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name=_("Subscription rate"), yaxis="y2",
                        customdata=customdata,
                        mode="lines+markers" if rate_lines else "markers",
                        marker=dict(color=RATE_COLOUR, size=8, line=dict(color="white", width=1)),
                        line=dict(color=RATE_COLOUR, width=2),
-                       hovertemplate="%{y:.1%} subscribed<extra></extra>")
+                       hovertemplate=_("%{y:.1%} subscribed") + "<extra></extra>")
     reference = {}
     if baseline is not None and baseline.clients:
         # A plain shape and annotation in the layout: add_hline resolves the subplots on every call, which
@@ -86,7 +88,7 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         reference = dict(
             shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=level, y1=level,
                          line=dict(color=RATE_COLOUR, dash="dot", width=1))],
-            annotations=[dict(text=baseline.labelled, xref="paper", x=1, xanchor="right", yref="y2",
+            annotations=[dict(text=rate_label(baseline), xref="paper", x=1, xanchor="right", yref="y2",
                               y=level, yanchor="bottom", showarrow=False,
                               font=dict(size=10, color=RATE_COLOUR))])
     return go.Figure([bars, rates], layout=_layout(
@@ -94,9 +96,9 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         # Long category names (jobs, education) at the first of these angles at which they do not overlap:
         # slanted on a wide screen, upright on a phone.
         xaxis=dict(title=dict(text=x_title) if x_title else None, autotickangles=[0, -40, -90]),
-        yaxis=dict(title=dict(text="Clients"), rangemode="tozero"),
+        yaxis=dict(title=dict(text=_("Clients")), rangemode="tozero"),
         # An explicit range: autorange would pad a 100% rate up to a meaningless 103%.
-        yaxis2=dict(title=dict(text="Subscription rate"), overlaying="y", side="right", tickformat=".0%",
+        yaxis2=dict(title=dict(text=_("Subscription rate")), overlaying="y", side="right", tickformat=".0%",
                     range=[0, _rate_ceiling(counts["rate"], baseline.value if baseline and baseline.clients else None)],
                     showgrid=False),
         legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, **reference,
@@ -135,19 +137,20 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
     """
     figure = count_rate_figure(counts, title, baseline=baseline)
     numbers = [int(value) for value in counts["value"]]
-    everyone = rates.overall["all"].population
+    everyone = population_name(rates.overall["all"].population)
     figure.update_traces(selector=dict(type="scatter"), name=everyone,
-                         hovertemplate=f"{everyone}: %{{y:.1%}}<extra></extra>")
+                         hovertemplate=everyone + ": %{y:.1%}<extra></extra>")
     ceiling = figure.layout.yaxis2.range[1]
     for period, symbol in PERIOD_MARKERS.items():
         period_rates = [rates.of(period, number) for number in numbers]
-        population = rates.overall[period].population
+        population = population_name(rates.overall[period].population)
         values = [rate.value if rate.clients else None for rate in period_rates]
         figure.add_trace(go.Scatter(
-            x=counts["label"].tolist(), y=values, name=rates.names[period], yaxis="y2", mode="markers",
+            x=counts["label"].tolist(), y=values, name=population_name(rates.names[period]), yaxis="y2",
+            mode="markers",
             customdata=numbers,
             marker=dict(symbol=symbol, size=9, color="white", line=dict(color=RATE_COLOUR, width=1.5)),
-            hovertemplate=f"{population}: %{{y:.1%}}<extra></extra>"))
+            hovertemplate=population + ": %{y:.1%}<extra></extra>"))
         ceiling = max(ceiling, _rate_ceiling(pd.Series(values, dtype=float), None))
     figure.update_layout(yaxis2=dict(range=[0, ceiling]))
     return figure
@@ -165,12 +168,12 @@ def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
 def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Stacked histogram of clients per year of age, subscribed on top (from :func:`dashapp.views.data.age_counts`)."""
     return go.Figure([
-        go.Bar(x=counts["age"].to_numpy(), y=counts["not_subscribed"].to_numpy(), name="Did not subscribe",
-               marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate="%{y:,} did not subscribe<extra></extra>"),
-        go.Bar(x=counts["age"].to_numpy(), y=counts["subscribed"].to_numpy(), name="Subscribed",
-               marker_color=SUBSCRIBED_COLOUR, hovertemplate="%{y:,} subscribed<extra></extra>"),
+        go.Bar(x=counts["age"].to_numpy(), y=counts["not_subscribed"].to_numpy(), name=_("Did not subscribe"),
+               marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} did not subscribe") + "<extra></extra>"),
+        go.Bar(x=counts["age"].to_numpy(), y=counts["subscribed"].to_numpy(), name=_("Subscribed"),
+               marker_color=SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} subscribed") + "<extra></extra>"),
     ], layout=_layout(title, barmode="stack", bargap=0.05, hovermode="x unified", legend=_TOP_LEGEND,
-                      xaxis=dict(title=dict(text="Age (years)")), yaxis=dict(title=dict(text="Clients"))))
+                      xaxis=dict(title=dict(text=_("Age (years)"))), yaxis=dict(title=dict(text=_("Clients")))))
 
 
 def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -178,7 +181,7 @@ def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
     return go.Figure(go.Pie(
         labels=share["label"], values=share["clients"], hole=0.55, sort=False, direction="clockwise",
         marker=dict(colors=[NOT_SUBSCRIBED_COLOUR, SUBSCRIBED_COLOUR]), textinfo="percent",
-        hovertemplate="%{label}: %{value:,} clients<extra></extra>",
+        hovertemplate=_("%{label}: %{value:,} clients") + "<extra></extra>",
     ), layout=_layout(title, showlegend=True, legend=dict(orientation="h", y=-0.05, x=0.5, xanchor="center")))
 
 
@@ -190,8 +193,8 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
     whiskers are the 5th and 95th percentiles.
     """
     traces = []
-    for answer, name, colour in (("no", "Did not subscribe", NOT_SUBSCRIBED_COLOUR),
-                                 ("yes", "Subscribed", SUBSCRIBED_COLOUR)):
+    for answer, name, colour in (("no", _("Did not subscribe"), NOT_SUBSCRIBED_COLOUR),
+                                 ("yes", _("Subscribed"), SUBSCRIBED_COLOUR)):
         rows = summary[summary["y"] == answer]
         traces.append(go.Box(
             x=[catalogue.category_label("contact", contact) for contact in rows["contact"]], q1=rows["q1"],
@@ -201,7 +204,7 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
         ))
     return go.Figure(traces, layout=_layout(
         title, boxmode="group", legend=_TOP_LEGEND,
-        yaxis=dict(title=dict(text="Call duration (seconds)"), rangemode="tozero")))
+        yaxis=dict(title=dict(text=_("Call duration (seconds)")), rangemode="tozero")))
 
 
 def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -229,14 +232,14 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
         # Rounded and clipped: float error would put the last panel a hair below 0, which plotly rejects.
         top = round(1 - position * (height + gap), 6)
         values = monthly[column] / 1000 if column == "nr.employed" else monthly[column]
-        traces.append(go.Scatter(x=monthly.index, y=values, yaxis=axis, name=INDICATOR_LABELS[column],
+        traces.append(go.Scatter(x=monthly.index, y=values, yaxis=axis, name=_(INDICATOR_LABELS[column]),
                                  mode="lines+markers", connectgaps=False, marker=dict(size=4),
                                  hovertemplate="%{y:.3f}"))
         # Each panel is titled by an annotation: stacked axis titles would not fit beside 60-pixel panels.
         layout[f"yaxis{position + 1 if position else ''}"] = dict(domain=[max(0.0, round(top - height, 6)), top],
                                                                   nticks=3)
         layout.setdefault("annotations", []).append(dict(
-            text=INDICATOR_LABELS[column], xref="paper", yref="paper", x=0, y=top, xanchor="left",
+            text=_(INDICATOR_LABELS[column]), xref="paper", yref="paper", x=0, y=top, xanchor="left",
             yanchor="bottom", showarrow=False, font=dict(size=10, color="#495057")))
     return go.Figure(traces, layout=layout)
 
@@ -246,7 +249,8 @@ def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
     return go.Figure(go.Bar(
         y=[catalogue.column_label(column) for column in audit["column"]], x=audit["unknown"], orientation="h",
         marker_color=CLIENTS_COLOUR,
-        text=[f"{count:,} ({share:.1%})" for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
-        textposition="auto", hovertemplate="%{y}: %{x:,} unknown<extra></extra>",
+        text=[f"{i18n.number(count)} ({i18n.percent(share, 1)})"
+              for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
+        textposition="auto", hovertemplate=_("%{y}: %{x:,} unknown") + "<extra></extra>",
     ), layout=_layout(title, yaxis=dict(autorange="reversed"),
-                      xaxis=dict(title=dict(text="Clients with 'unknown'"), rangemode="tozero")))
+                      xaxis=dict(title=dict(text=_("Clients with 'unknown'")), rangemode="tozero")))

@@ -13,8 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashapp import catalogue, domain
+from dashapp import catalogue, domain, i18n
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
+from dashapp.i18n import _, ngettext
+from dashapp.views.data import population_name
 from dashapp.views.rates import SubscriptionRates
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
@@ -27,7 +29,12 @@ _MIN_MARKER, _MAX_MARKER = 6, 42
 
 def segment_title(number: int) -> str:
     """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
-    return f"Segment {number}: {catalogue.segment_names()[number]}"
+    return _("Segment {number}: {name}").format(number=number, name=catalogue.segment_names()[number])
+
+
+def segment_label(number: int) -> str:
+    """``'Segment 3'``: a segment's number as legends and axes say it."""
+    return _("Segment {number}").format(number=number)
 
 
 def _check_highlight(highlight: int | None) -> None:
@@ -71,7 +78,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     """
     _check_highlight(highlight)
     if counts.empty:
-        return empty_figure("No clients to show")
+        return empty_figure(_("No clients to show"))
     jobs = [catalogue.category_label("job", job) for job in domain.known_categories("job")
             if job in set(counts["job"])]
     housing = [catalogue.category_label("housing", value) for value in domain.known_categories("housing")]
@@ -86,12 +93,12 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
         loan_labels = [catalogue.category_label("loan", value) for value in members["loan"]]
         figure.add_trace(go.Scatter3d(
             x=[catalogue.category_label("job", job) for job in members["job"]], y=housing_labels, z=loan_labels,
-            mode="markers", name=f"Segment {number}",
+            mode="markers", name=segment_label(number),
             marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
                         opacity=_opacity(number, highlight), line=dict(width=0)),
             customdata=[[number, n] for n in members["clients"]],
-            hovertemplate=(f"<b>{segment_title(number)}</b><br>Job: %{{x}}<br>%{{y}}<br>%{{z}}<br>"
-                           "Clients: %{customdata[1]:,}<extra></extra>"),
+            hovertemplate=(f"<b>{segment_title(number)}</b><br>" + _("Job: %{x}") + "<br>%{y}<br>%{z}<br>"
+                           + _("Clients: %{customdata[1]:,}") + "<extra></extra>"),
         ))
     axis = dict(type="category", backgroundcolor="#fbfbfc", gridcolor="#dee2e6", showspikes=False,
                 tickfont=dict(size=10), categoryorder="array")
@@ -100,7 +107,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
             # Every job gets its tick (plotly would skip every other one); the loan ticks read as words
             # ("Housing loan", "No personal loan"), so those two axes need no title.
             # The ranges leave half a category of room at each end: points on the box's walls get cut by them.
-            xaxis=dict(axis, title=dict(text="Job"), categoryarray=jobs, tickmode="array", tickvals=jobs,
+            xaxis=dict(axis, title=dict(text=_("Job")), categoryarray=jobs, tickmode="array", tickvals=jobs,
                        range=[-0.6, len(jobs) - 0.4]),
             yaxis=dict(axis, title=dict(text=""), categoryarray=housing, range=[-0.5, len(housing) - 0.5]),
             zaxis=dict(axis, title=dict(text=""), categoryarray=loan, range=[-0.5, len(loan) - 0.5]),
@@ -138,7 +145,8 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
     _check_highlight(highlight)
     axes = profiles["radar_axes"]
     # Two short lines rather than one long one: on a phone the long labels ran off the chart's sides.
-    wrapped = [_two_lines(label) for label in axes.values()]
+    names = [_(label) for label in axes.values()]
+    wrapped = [_two_lines(label) for label in names]
     labels = wrapped + wrapped[:1]
     figure = go.Figure()
     for profile in profiles["segments"]:
@@ -146,11 +154,11 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
         values = [100 * profile["radar"][key] for key in axes]
         chosen = highlight == number
         figure.add_trace(go.Scatterpolar(
-            r=values + values[:1], theta=labels, name=f"Segment {number}",
+            r=values + values[:1], theta=labels, name=segment_label(number),
             line=dict(color=SEGMENT_COLOURS[number], width=3 if chosen else 2),
             fill="toself" if chosen else "none", opacity=_opacity(number, highlight),
-            customdata=list(axes.values()) + [next(iter(axes.values()))],
-            hovertemplate=f"Segment {number}<br>%{{customdata}}: %{{r:.1f}}%<extra></extra>",
+            customdata=names + names[:1],
+            hovertemplate=segment_label(number) + "<br>%{customdata}: %{r:.1f}%<extra></extra>",
         ))
     figure.update_layout(
         polar=dict(
@@ -202,30 +210,32 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
     colours = [SEGMENT_COLOURS[n] for n in numbers]
     opacity = [_opacity(n, highlight) for n in numbers]
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                           subplot_titles=("Training clients (share)", "Subscribed a term deposit"))
+                           subplot_titles=(_("Training clients (share)"), _("Subscribed a term deposit")))
     figure.add_trace(go.Bar(
-        x=names, y=[s["clients"] for s in segments], name="Clients", showlegend=False,
+        x=names, y=[s["clients"] for s in segments], name=_("Clients"), showlegend=False,
         marker=dict(color=colours, opacity=opacity),
-        text=[f"{s['share']:.0%}" for s in segments], textposition="outside", cliponaxis=False,
-        hovertemplate="Segment %{x}: %{y:,} training clients (%{text})<extra></extra>",
+        text=[i18n.percent(s["share"]) for s in segments], textposition="outside", cliponaxis=False,
+        hovertemplate=_("Segment %{x}: %{y:,} training clients (%{text})") + "<extra></extra>",
     ), row=1, col=1)
     # Every segment together as a grey group of its own: the rates are close within a period, so a reference
     # line would cross the labels.
     patterns = {"train": "", "test": "/"}
     for period, pattern in patterns.items():
         period_rates = [rates.of(period, n) for n in numbers] + [rates.of(period)]
-        population = period_rates[-1].population
+        population = population_name(period_rates[-1].population)
         figure.add_trace(go.Bar(
-            x=names + ["All"], y=[100 * r.value for r in period_rates], name=population, showlegend=False,
+            x=names + [_("All")], y=[100 * r.value for r in period_rates], name=population, showlegend=False,
             marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0], line=dict(width=0),
                         pattern=dict(shape=pattern, fgcolor="white", solidity=0.45)),
-            hovertemplate=f"Segment %{{x}}, {population}: %{{y:.1f}}% subscribed<extra></extra>",
+            hovertemplate=_("Segment %{{x}}, {population}: %{{y:.1f}}% subscribed").format(population=population)
+            + "<extra></extra>",
         ), row=1, col=2)
     for period, pattern in patterns.items():
-        figure.add_trace(go.Bar(x=[None], y=[None], name=rates.of(period).population, hoverinfo="skip",
+        figure.add_trace(go.Bar(x=[None], y=[None], name=population_name(rates.of(period).population),
+                                hoverinfo="skip",
                                 marker=dict(color="#6c757d", pattern=dict(shape=pattern, fgcolor="white"))),
                          row=1, col=2)
-    figure.update_xaxes(title_text="Segment", type="category")
+    figure.update_xaxes(title_text=_("Segment"), type="category")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
     figure.update_layout(barmode="group", bargroupgap=0.05,
@@ -261,14 +271,15 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
         total = profile["clients"] or 1
         counts = [profile["job_counts"].get(job, 0) for job in jobs]
         figure.add_trace(go.Bar(
-            y=labels, x=[100 * n / total for n in counts], orientation="h", name=f"Segment {number}",
+            y=labels, x=[100 * n / total for n in counts], orientation="h", name=segment_label(number),
             marker=dict(color=SEGMENT_COLOURS[number], opacity=_opacity(number, highlight)),
             customdata=counts,
-            hovertemplate=f"Segment {number}<br>%{{y}}: %{{x:.1f}}% (%{{customdata:,}} clients)<extra></extra>",
+            hovertemplate=segment_label(number) + "<br>" + _("%{y}: %{x:.1f}% (%{customdata:,} clients)")
+            + "<extra></extra>",
         ))
     figure.update_layout(
         barmode="group", bargap=0.25, bargroupgap=0.05,
-        xaxis=dict(title=dict(text="% of the segment's clients"), ticksuffix="%", rangemode="tozero"),
+        xaxis=dict(title=dict(text=_("% of the segment's clients")), ticksuffix="%", rangemode="tozero"),
         yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=100, r=20, t=50, b=40),
@@ -302,21 +313,26 @@ def segment_stability_figure(stability: dict) -> go.Figure:
         number = int(entry["segment"])
         median, lowest = float(entry["jaccard_median"]), float(entry["jaccard_min"])
         figure.add_trace(go.Scatter(
-            x=[median], y=[f"Segment {number}"], mode="markers", name=f"Segment {number}", showlegend=False,
+            x=[median], y=[segment_label(number)], mode="markers", name=segment_label(number), showlegend=False,
             marker=dict(size=12, color=SEGMENT_COLOURS[number]),
             error_x=dict(type="data", symmetric=False, array=[0], arrayminus=[median - lowest],
                          color=SEGMENT_COLOURS[number], thickness=2, width=6),
-            hovertemplate=(f"{segment_title(number)}<br>median Jaccard {median:.2f}, lowest {lowest:.2f}<br>"
-                           f"recovered in {int(entry['recovered'])} of {resamples} resamples, dissolved in "
-                           f"{int(entry['dissolved'])}<extra></extra>")))
-    for threshold, words in ((float(stability["jaccard_recovered"]), "recovered"),
-                             (float(stability["jaccard_dissolved"]), "dissolved below")):
+            hovertemplate=(segment_title(number) + "<br>" + _("median Jaccard {median}, lowest {lowest}").format(
+                median=i18n.number(median, 2), lowest=i18n.number(lowest, 2)) + "<br>" + ngettext(
+                "recovered in {recovered} of {resamples} resample, dissolved in {dissolved}",
+                "recovered in {recovered} of {resamples} resamples, dissolved in {dissolved}", resamples).format(
+                recovered=int(entry["recovered"]), resamples=resamples, dissolved=int(entry["dissolved"]))
+                + "<extra></extra>")))
+    for threshold, words in ((float(stability["jaccard_recovered"]), _("recovered {threshold}")),
+                             (float(stability["jaccard_dissolved"]), _("dissolved below {threshold}"))):
         figure.add_vline(x=threshold, line=dict(color="#6c757d", dash="dash", width=1),
-                         annotation=dict(text=f"{words} {threshold:.2f}", font=dict(size=10, color="#495057")),
+                         annotation=dict(text=words.format(threshold=i18n.number(threshold, 2)),
+                                         font=dict(size=10, color="#495057")),
                          annotation_position="top")
     figure.update_layout(
-        xaxis=dict(title=dict(text="Jaccard index with the refitted cluster (median, and lowest)"), range=[0, 1.02]),
-        yaxis=dict(categoryorder="array", categoryarray=[f"Segment {int(e['segment'])}" for e in entries],
+        xaxis=dict(title=dict(text=_("Jaccard index with the refitted cluster (median, and lowest)")),
+                   range=[0, 1.02]),
+        yaxis=dict(categoryorder="array", categoryarray=[segment_label(int(e["segment"])) for e in entries],
                    autorange="reversed"),
         margin=dict(l=80, r=15, t=30, b=45))
     return figure
@@ -342,9 +358,9 @@ def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
     """
     ours, reference = _by_segment(shares), _by_segment(reference_shares)
     numbers = sorted(set(ours) | set(reference))
-    names = [f"Segment {n}" for n in numbers]
+    names = [segment_label(n) for n in numbers]
     figure = go.Figure()
-    for label, values, colour in (("This build", ours, "#2a6f97"), ("Original study", reference, "#adb5bd")):
+    for label, values, colour in ((_("This build"), ours, "#2a6f97"), (_("Original study"), reference, "#adb5bd")):
         if not values:
             continue
         percents = [100 * values[n] if n in values else None for n in numbers]
@@ -355,7 +371,7 @@ def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
         ))
     figure.update_layout(
         barmode="group",
-        yaxis=dict(title=dict(text="% of the clients"), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(title=dict(text=_("% of the clients")), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=60, r=10, t=30, b=30),
     )

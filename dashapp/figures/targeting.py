@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashapp import i18n
+from dashapp.i18n import _
 from dashapp.propensity import METHODS
 
 #: One colour and dash per method, the same on both charts.
@@ -20,7 +22,8 @@ def _marks(figure: go.Figure, shares: list[float], emphasised: float | None) -> 
     """A vertical line at each recorded share called; the emphasised one darker and labelled."""
     for share in shares:
         strong = emphasised is not None and abs(share - emphasised) < 1e-9
-        label = dict(annotation_text=f"{share:.0%} called", annotation_position="top right") if strong else {}
+        label = dict(annotation_text=_("{share} called").format(share=i18n.percent(share)),
+                     annotation_position="top right") if strong else {}
         figure.add_vline(x=share, line=dict(color="#212529" if strong else "#adb5bd", width=2 if strong else 1,
                                             dash="solid" if strong else "dot"), **label)
 
@@ -29,31 +32,33 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_or
     """The gain (``value="reached"``) or lift (``value="lift"``) of every method, plus random calls; the test
     clients are a period when ``time_ordered``, else a random part of the clients."""
     figure = go.Figure()
-    for method, name in METHODS.items():
+    for method, english_name in METHODS.items():
+        name = _(english_name)
         curve = targeting["methods"][method]["curve"]
         points = [(c, r) for c, r in zip(curve["called"], curve["reached"]) if value == "reached" or c > 0]
-        called = [c for c, _ in points]
+        called = [c for c, _reached in points]
         y = [r if value == "reached" else r / c for c, r in points]
         at = {round(p["called"], 6): p for p in targeting["methods"][method]["at"]}
-        hover = ("%{x:.1%} called: %{y:.1%} of the subscribers" if value == "reached"
-                 else "%{x:.1%} called: lift %{y:.2f}")
+        hover = (_("%{x:.1%} called: %{y:.1%} of the subscribers") if value == "reached"
+                 else _("%{x:.1%} called: lift %{y:.2f}"))
         figure.add_trace(go.Scatter(x=called, y=y, mode="lines", name=name, line=METHOD_STYLES[method],
                                     hovertemplate=hover + f"<extra>{name}</extra>"))
         marks = [at[round(s, 6)] for s in targeting["called_shares"]]
         figure.add_trace(go.Scatter(x=[p["called"] for p in marks], y=[p[value] for p in marks], mode="markers",
                                     marker=dict(color=METHOD_STYLES[method]["color"], size=8), showlegend=False,
-                                    name=f"{name} at the marks", hovertemplate=hover + f"<extra>{name}</extra>"))
+                                    name=_("{method} at the marks").format(method=name), hovertemplate=hover + f"<extra>{name}</extra>"))
     ends = [0.0, 1.0] if value == "reached" else [min(targeting["methods"]["segments"]["curve"]["called"][1:]), 1.0]
     figure.add_trace(go.Scatter(x=ends, y=ends if value == "reached" else [1.0, 1.0], mode="lines",
-                                name="Random calls", line=RANDOM_STYLE, hoverinfo="skip"))
+                                name=_("Random calls"), line=RANDOM_STYLE, hoverinfo="skip"))
     _marks(figure, targeting["called_shares"], emphasised)
-    figure.update_xaxes(title="Share of the test clients called, best-ranked first", tickformat=".0%",
+    figure.update_xaxes(title=_("Share of the test clients called, best-ranked first"), tickformat=".0%",
                         range=[0, 1])
     if value == "reached":
-        tested = "the test period's" if time_ordered else "the test clients'"
-        figure.update_yaxes(title=f"Share of {tested} subscribers reached", tickformat=".0%", range=[0, 1])
+        title = (_("Share of the test period's subscribers reached") if time_ordered
+                 else _("Share of the test clients' subscribers reached"))
+        figure.update_yaxes(title=title, tickformat=".0%", range=[0, 1])
     else:
-        figure.update_yaxes(title="Lift over random calls", rangemode="tozero")
+        figure.update_yaxes(title=_("Lift over random calls"), rangemode="tozero")
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
     return figure
 

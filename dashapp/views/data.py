@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashapp import catalogue, domain, url_state
+from dashapp import catalogue, domain, i18n, url_state
+from dashapp.i18n import N_, _
 from dashapp.views import inputs, rates
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
@@ -150,33 +151,36 @@ class FilterSpace:
         age = None
         if query.get("age"):
             text = str(query["age"])
-            low, _, high = text.partition("-")
+            low, _dash, high = text.partition("-")
             if low.isdigit() and high.isdigit() and int(low) <= int(high):
                 age = self._normalise_age(int(low), int(high))
             else:
-                problems.append(f"age={text!r} is not a range such as 25-40; showing every age.")
+                problems.append(_("age={text} is not a range such as 25-40; showing every age.").format(
+                    text=repr(text)))
         chosen = {}
         for name in ("job", "marital", "education"):
             allowed = domain.CATEGORIES[name]
             values = _as_list(query.get(name))
             bad = [value for value in values if value not in allowed]
             if bad:
-                problems.append(f"{name} {', '.join(map(repr, bad))} ignored; expected one of {', '.join(allowed)}.")
+                problems.append(_("{name} {values} ignored; expected one of {allowed}.").format(
+                    name=name, values=", ".join(map(repr, bad)), allowed=", ".join(allowed)))
             chosen[name] = tuple(value for value in allowed if value in values)
         segments = _as_list(query.get("segment"))
         bad = [value for value in segments if not (value.isdigit() and int(value) in catalogue.segment_names())]
         if bad:
-            problems.append(f"segment {', '.join(map(repr, bad))} ignored; expected 1 to {len(catalogue.segments())}.")
+            problems.append(_("segment {values} ignored; expected 1 to {last}.").format(
+                values=", ".join(map(repr, bad)), last=len(catalogue.segments())))
         chosen["segment"] = tuple(number for number in catalogue.segment_names() if str(number) in segments)
         period = None
         if not self.months:
             if query.get("from") or query.get("to"):
-                problems.append("period ignored; the source has no contact dates.")
+                problems.append(_("period ignored; the source has no contact dates."))
             return ClientFilter(age=age, period=None, **chosen), problems
         start, end = query.get("from") or self.months[0], query.get("to") or self.months[-1]
         if start not in self.months or end not in self.months or start > end:
-            problems.append(f"period {start} to {end} ignored; contacts run from {self.months[0]} to "
-                            f"{self.months[-1]}.")
+            problems.append(_("period {start} to {end} ignored; contacts run from {first} to {last}.").format(
+                start=start, end=end, first=self.months[0], last=self.months[-1]))
         else:
             period = self._normalise_period(self.months.index(start), self.months.index(end))
         return ClientFilter(age=age, period=period, **chosen), problems
@@ -367,7 +371,7 @@ def outcome_table(column: str, values, clients, subscribed, cap: int | None = No
 
 def _value_label(column: str, value) -> str:
     if column == "segment":
-        return f"Segment {value}"
+        return _("Segment {number}").format(number=value)
     return catalogue.category_label(column, value) if isinstance(value, str) else str(value)
 
 
@@ -376,8 +380,10 @@ def _subscribed(frame: pd.DataFrame) -> np.ndarray:
 
 
 #: The credit columns side by side in one chart, under these group names.
-CREDIT_GROUPS: dict[str, str] = {"default": "In default", "housing": "Housing loan",
-                                 "loan": "Personal loan"}
+CREDIT_GROUPS: dict[str, str] = {"default": N_("In default"), "housing": N_("Housing loan"),
+                                 "loan": N_("Personal loan")}
+#: The answers of the credit columns, as the credit chart labels them under each group.
+CREDIT_ANSWERS: dict[str, str] = {"no": N_("No"), "yes": N_("Yes"), "unknown": N_("Unknown")}
 
 
 def credit_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -390,7 +396,8 @@ def credit_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 
 def credit_table(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """:func:`credit_outcomes` from each credit column's :func:`outcome_table`."""
-    parts = [outcomes[column].assign(label=lambda counts: counts["value"].str.capitalize(), group=group)
+    parts = [outcomes[column].assign(label=lambda counts: [_(CREDIT_ANSWERS[value]) for value in counts["value"]],
+                                     group=_(group))
              for column, group in CREDIT_GROUPS.items()]
     return pd.concat(parts, ignore_index=True)
 
@@ -419,7 +426,7 @@ def share_table(counts) -> pd.DataFrame:
     counts = np.asarray(counts, dtype=np.int64)
     total = counts.sum()
     return pd.DataFrame({"value": np.array(domain.CATEGORIES["y"], dtype=object),
-                         "label": ["Did not subscribe", "Subscribed"],
+                         "label": [_("Did not subscribe"), _("Subscribed")],
                          "clients": counts, "share": counts / total if total else np.nan})
 
 
@@ -528,6 +535,23 @@ def headline_numbers(clients: int, subscribed: int, total: int) -> dict[str, flo
     """:func:`headline` from the selected clients, those who subscribed, and every client."""
     return {"clients": clients, "share": clients / total if total else 0.0,
             "subscription_rate": subscribed / clients if clients else float("nan")}
+
+
+#: The populations' names :mod:`dashapp.views.rates` gives the rates these pages show, marked for the catalogue
+#: here, where they are shown (a filter's selection in one period is two of them: ``filtered clients, test period``).
+POPULATION_NAMES = (N_("all clients"), N_("training period"), N_("test period"), N_("training clients"),
+                    N_("test clients"), N_("filtered clients"))
+
+
+def population_name(name: str) -> str:
+    """A population's name (:data:`POPULATION_NAMES`, or two of them joined by a comma) in the current language."""
+    return ", ".join(_(part) for part in name.split(", "))
+
+
+def rate_label(rate: rates.Rate) -> str:
+    """:attr:`dashapp.views.rates.Rate.labelled` in the current language: ``'all clients: 11.3%'``."""
+    value = i18n.percent(rate.value, 1) if rate.clients else "-"
+    return _("{population}: {rate}").format(population=population_name(rate.population), rate=value)
 
 
 def population(spec: ClientFilter) -> str:

@@ -11,8 +11,9 @@ import functools
 
 import pandas as pd
 
-from dashapp import catalogue, url_state
+from dashapp import catalogue, i18n, url_state
 from dashapp.client_queries import client_queries
+from dashapp.i18n import _, ngettext
 
 #: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
 _SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
@@ -105,16 +106,19 @@ def segment_profile(profiles: dict, number: int) -> dict:
 # --- How stable the segments are -----------------------------------------------------------------------------
 
 
-def _resample_count(count: int, total: int) -> str:
-    """How many of ``total`` resamples, as a sentence says it: ``"none"``, ``"1"``, ``"97"``, ``"all 100"``."""
+def _in_resamples(count: int, total: int) -> str:
+    """In how many of ``total`` resamples, as a sentence says it: ``"in none"``, ``"in 1"``, ``"in 97"``,
+    ``"in all 100"``."""
     count = int(count)
     if count == 0:
-        return "none"
-    return f"all {int(total)}" if count == int(total) else f"{count}"
+        return _("in none")
+    return _("in all {total}").format(total=int(total)) if count == int(total) else \
+        _("in {count}").format(count=count)
 
 
 def _and_join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return words[0] if len(words) == 1 else _("{items} and {last}").format(items=", ".join(words[:-1]),
+                                                                          last=words[-1])
 
 
 def _alternative_cluster(entry: dict, segment_clients: dict[int, int]) -> str:
@@ -123,18 +127,24 @@ def _alternative_cluster(entry: dict, segment_clients: dict[int, int]) -> str:
     4,607 clients)"``."""
     # JSON turns the segment keys into strings.
     held = {int(segment): int(count) for segment, count in entry["segments"].items() if int(count) > 0}
-    head = f"cluster {int(entry['cluster'])} ({float(entry['share']):.1%})"
+    head = _("cluster {number} ({share})").format(number=int(entry["cluster"]),
+                                                  share=i18n.percent(float(entry["share"]), 1))
     whole = all(count == segment_clients[segment] for segment, count in held.items())
     if not held:
-        return f"{head} is empty"
+        return _("{cluster} is empty").format(cluster=head)
     if len(held) == 1:
         (segment, count), = held.items()
-        return (f"{head} is segment {segment}" if whole else
-                f"{head} holds {count:,} of segment {segment}'s {segment_clients[segment]:,} clients")
+        if whole:
+            return _("{cluster} is segment {segment}").format(cluster=head, segment=segment)
+        return ngettext("{cluster} holds {count} of segment {segment}'s {total} client",
+                        "{cluster} holds {count} of segment {segment}'s {total} clients",
+                        segment_clients[segment]).format(cluster=head, count=i18n.number(count), segment=segment,
+                                                         total=i18n.number(segment_clients[segment]))
     numbers = _and_join([str(segment) for segment in sorted(held)])
-    counts = _and_join([f"{held[segment]:,}" for segment in sorted(held)])
-    return (f"{head} joins segments {numbers} ({counts} clients)" if whole else
-            f"{head} mixes clients of segments {numbers} ({counts})")
+    counts = _and_join([i18n.number(held[segment]) for segment in sorted(held)])
+    return (_("{cluster} joins segments {segments} ({counts} clients)") if whole else
+            _("{cluster} mixes clients of segments {segments} ({counts})")).format(cluster=head, segments=numbers,
+                                                                                   counts=counts)
 
 
 def stability_summary(stability: dict) -> dict:
@@ -159,35 +169,57 @@ def stability_summary(stability: dict) -> dict:
     """
     resamples, lands_on, ari = int(stability["resamples"]), stability["lands_on"], stability["ari"]
     alternative = stability["alternative"]
-    outcome = (f"Refitted on {resamples} bootstrap resamples of the {int(stability['train_clients']):,} training "
-               f"clients (K-means, {int(stability['n_init'])} starts each, seed {stability['random_state']}), the "
-               f"segmentation came back as published in {_resample_count(lands_on['published'], resamples)}, as "
-               f"the near-tied alternative in {_resample_count(lands_on['alternative'], resamples)} and as "
-               f"something else in {_resample_count(lands_on['other'], resamples)} (a refit counts as a partition "
-               f"when their adjusted Rand index reaches {stability['same_partition_ari']:.2f}).")
-    agreement = (f"Agreement with the published segments: median adjusted Rand index {ari['median']:.2f} (range "
-                 f"{ari['min']:.2f}-{ari['max']:.2f}); 1 means the same segments, 0 no better than chance.")
+    outcome = ngettext(
+        "Refitted on {resamples} bootstrap resample of the {clients} training clients (K-means, {starts} starts "
+        "each, seed {seed}), the segmentation came back as published {published}, as the near-tied alternative "
+        "{alternative} and as something else {other} (a refit counts as a partition when their adjusted Rand index "
+        "reaches {threshold}).",
+        "Refitted on {resamples} bootstrap resamples of the {clients} training clients (K-means, {starts} starts "
+        "each, seed {seed}), the segmentation came back as published {published}, as the near-tied alternative "
+        "{alternative} and as something else {other} (a refit counts as a partition when their adjusted Rand index "
+        "reaches {threshold}).", resamples).format(
+            resamples=resamples, clients=i18n.number(int(stability["train_clients"])),
+            starts=int(stability["n_init"]), seed=stability["random_state"],
+            published=_in_resamples(lands_on["published"], resamples),
+            alternative=_in_resamples(lands_on["alternative"], resamples),
+            other=_in_resamples(lands_on["other"], resamples),
+            threshold=i18n.number(stability["same_partition_ari"], 2))
+    agreement = _("Agreement with the published segments: median adjusted Rand index {median} (range "
+                  "{lowest}-{highest}); 1 means the same segments, 0 no better than chance.").format(
+                      median=i18n.number(ari["median"], 2), lowest=i18n.number(ari["min"], 2),
+                      highest=i18n.number(ari["max"], 2))
     recovered, dissolved = float(stability["jaccard_recovered"]), float(stability["jaccard_dissolved"])
-    rule = (f"A segment is recovered in a resample when, of the clients in it or in the refitted cluster that "
-            f"matches it best, at least {recovered:.0%} are in both (a Jaccard index of {recovered:.2f} or more), and "
-            f"dissolved when under {dissolved:.0%} are (Hennig's clusterboot rule).")
+    rule = _("A segment is recovered in a resample when, of the clients in it or in the refitted cluster that "
+             "matches it best, at least {recovered_share} are in both (a Jaccard index of {recovered} or more), and "
+             "dissolved when under {dissolved_share} are (Hennig's clusterboot rule).").format(
+                 recovered_share=i18n.percent(recovered), recovered=i18n.number(recovered, 2),
+                 dissolved_share=i18n.percent(dissolved))
     segments = []
     for entry in sorted(stability["segments"], key=lambda entry: int(entry["segment"])):
         number = int(entry["segment"])
-        segments.append(
-            f"Segment {number}, {catalogue.segment_names()[number]}, is recovered in {int(entry['recovered'])} of "
-            f"{resamples} resamples and dissolved in {_resample_count(entry['dissolved'], resamples)}; median "
-            f"Jaccard {entry['jaccard_median']:.2f}, lowest {entry['jaccard_min']:.2f}.")
+        segments.append(ngettext(
+            "Segment {number}, {name}, is recovered in {recovered} of {resamples} resample and dissolved "
+            "{dissolved}; median Jaccard {median}, lowest {lowest}.",
+            "Segment {number}, {name}, is recovered in {recovered} of {resamples} resamples and dissolved "
+            "{dissolved}; median Jaccard {median}, lowest {lowest}.", resamples).format(
+                number=number, name=catalogue.segment_names()[number], recovered=int(entry["recovered"]),
+                resamples=resamples, dissolved=_in_resamples(entry["dissolved"], resamples),
+                median=i18n.number(entry["jaccard_median"], 2), lowest=i18n.number(entry["jaccard_min"], 2)))
     composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))
     segment_clients: dict[int, int] = {}
     for entry in composition:
         for segment, count in entry["segments"].items():
             segment_clients[int(segment)] = segment_clients.get(int(segment), 0) + int(count)
-    alternative_words = (
-        f"The near-tied alternative has an inertia only {alternative['inertia_gap']:.1%} above the published "
-        f"segmentation's ({int(alternative['found_in']):,} of {int(alternative['starts']):,} single K-means starts "
-        "on the training clients ended in it) and cuts the clients differently: its "
-        + "; ".join(_alternative_cluster(entry, segment_clients) for entry in composition)
-        + f". Its adjusted Rand index with the published segments is {alternative['ari_with_published']:.2f}.")
+    alternative_words = ngettext(
+        "The near-tied alternative has an inertia only {gap} above the published segmentation's ({found} of "
+        "{starts} single K-means start on the training clients ended in it) and cuts the clients differently: its "
+        "{clusters}. Its adjusted Rand index with the published segments is {ari}.",
+        "The near-tied alternative has an inertia only {gap} above the published segmentation's ({found} of "
+        "{starts} single K-means starts on the training clients ended in it) and cuts the clients differently: its "
+        "{clusters}. Its adjusted Rand index with the published segments is {ari}.", int(alternative["starts"])).format(
+            gap=i18n.percent(alternative["inertia_gap"], 1), found=i18n.number(int(alternative["found_in"])),
+            starts=i18n.number(int(alternative["starts"])),
+            clusters="; ".join(_alternative_cluster(entry, segment_clients) for entry in composition),
+            ari=i18n.number(alternative["ari_with_published"], 2))
     return {"outcome": outcome, "agreement": agreement, "rule": rule, "segments": segments,
             "alternative": alternative_words}
