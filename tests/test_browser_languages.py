@@ -1,0 +1,122 @@
+"""Every page in Russian and in English, in a real headless Chromium against gunicorn on the full artifacts.
+
+A page in Russian may show Latin letters only in proper names and codes (:data:`KEPT`); a page in English shows
+no Cyrillic but the switch's «Русский». The text read is what a person can see or hover: the page's text, the
+charts' SVG text (titles, ticks, legends, annotations) and the tips and placeholders. A screenshot of each page
+in each language is saved (``test-artifacts/screenshots``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import dash
+import pytest
+
+import app  # noqa: F401  (creates the app once, so the page registry is filled)
+from dashapp import catalogue, domain
+from tests.browser_helpers import severe_console_errors, wait_until
+
+pytestmark = pytest.mark.browser
+
+#: Latin words a Russian page may show: proper names (of methods, libraries, formats, the data, the study, its
+#: authors and the paper's title and journal, which are cited as published), codes shown as codes (the data's
+#: columns and categories, the build's command-line options), and the language switch's «English».
+KEPT_NAMES = (
+    "K-means", "k-modes", "k-means", "t-SNE", "KNN", "BayesianRidge", "MinMax", "one-hot", "Kneedle", "Jaccard",
+    "Rand", "Davies-Bouldin", "Calinski-Harabasz", "Wilson", "Gini", "UCI", "Bank", "Marketing", "Machine",
+    "Learning", "Repository", "CSV", "Excel", "Parquet", "JSON", "API", "SQL", "DuckDB", "GitHub", "PNG", "CC",
+    "BY", "Euribor", "English", "Moro", "Cortez", "Rita", "doi", "seed", "sha256", "make", "run", "gunicorn",
+    "scikit-learn", "Superset", "PostgreSQL", "Streamlit", "Dask", "Data-Driven", "Approach", "to", "Predict",
+    "the", "Success", "of", "Telemarketing", "Decision", "Support", "Systems", "S", "P", "and", "A", "ID", "id",
+)
+
+
+def _codes() -> set[str]:
+    columns = {*domain.CATEGORIES, *domain.NUMERIC_COLUMNS, "y", "segment", "client_id", "split", "contact_date"}
+    categories = {value for values in domain.CATEGORIES.values() for value in values}
+    return {word for text in columns | categories for word in re.split(r"[^A-Za-z0-9._-]+", text) if word}
+
+
+KEPT = frozenset(KEPT_NAMES) | _codes() | set(catalogue.ORIGINAL_STUDY_NAME.replace("/", " ").split())
+
+_LATIN_WORD = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9._'-]*[A-Za-z0-9]|(?<![\w.-])[A-Za-z](?![\w])")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]+")
+
+#: Everything a person reads on the page, or sees when hovering.
+_VISIBLE_TEXT = """
+const texts = [document.body.innerText];
+document.querySelectorAll("svg text").forEach(node => texts.push(node.textContent));
+document.querySelectorAll("[title], [data-title], [placeholder], [aria-label]").forEach(node => {
+    for (const name of ["title", "data-title", "placeholder", "aria-label"]) {
+        if (node.getAttribute(name)) texts.push(node.getAttribute(name));
+    }
+});
+texts.push(document.title);
+return texts.join("\\n");
+"""
+
+
+def _pages() -> list[str]:
+    ordered = sorted((page for page in dash.page_registry.values() if page.get("order") is not None),
+                     key=lambda page: page["order"])
+    return [page["path"].strip("/") for page in ordered]
+
+
+def _settled_text(browser) -> str:
+    """The page's text once every chart has drawn and two reads half a second apart agree."""
+    driver = browser.driver
+    wait_until(lambda: driver.execute_script(
+        "return [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"),
+        timeout=60, message="every chart to draw")
+    browser.wait_for_no_elements("._dash-loading", timeout=30)
+    previous = None
+    for _attempt in range(60):
+        text = driver.execute_script(_VISIBLE_TEXT)
+        if text == previous:
+            return text
+        previous = text
+        time.sleep(0.5)
+    raise AssertionError("the page's text kept changing for 30 s")
+
+
+def untranslated(text: str) -> list[str]:
+    """The Latin words of a Russian page's text that are neither proper names nor codes."""
+    return sorted({word for word in _LATIN_WORD.findall(text) if word not in KEPT})
+
+
+@pytest.mark.parametrize("page", _pages())
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_page_reads_in_its_language(live_server, browser, language, page):
+    browser.server_url = live_server.url
+    browser.driver.get(f"{live_server.url}{page}?lang={language}")
+    browser.wait_for_element("#page-content", timeout=20)
+    text = _settled_text(browser)
+    assert browser.driver.execute_script("return document.documentElement.lang") == language
+    if language == "ru":
+        left = untranslated(text)
+        assert left == [], f"/{page}: English left on the Russian page: {left}"
+        assert "Русский" in text and "Студия сегментации клиентов банка" in text
+    else:
+        assert _CYRILLIC.findall(text.replace("Русский", "")) == [], f"/{page}: Cyrillic on the English page"
+    assert severe_console_errors(browser) == []
+
+
+def test_the_switch_changes_the_language_and_it_is_remembered(live_server, browser):
+    browser.server_url = live_server.url
+    browser.driver.get(f"{live_server.url}segments?segment=2")
+    browser.wait_for_element("#page-content", timeout=20)
+    browser.find_element("#shell-nav-toggler")  # the bar is there
+    switch = browser.driver.find_element("css selector", "a[hreflang='ru']")
+    wait_until(lambda: "segment=2" in switch.get_attribute("href"), message="the switch to follow the address")
+    browser.driver.get(switch.get_attribute("href"))
+    browser.wait_for_element("#page-content", timeout=20)
+    wait_until(lambda: browser.driver.execute_script("return document.documentElement.lang") == "ru")
+    assert "segment=2" in browser.driver.current_url and "lang=ru" in browser.driver.current_url
+    # Another page, opened without ?lang, is Russian too: the cookie remembers the choice.
+    browser.driver.get(f"{live_server.url}data")
+    browser.wait_for_element("#page-content", timeout=20)
+    assert browser.driver.execute_script("return document.documentElement.lang") == "ru"
+    wait_until(lambda: "Данные" in browser.driver.title, message="the page's title in Russian")
+    browser.driver.delete_cookie("lang")
