@@ -97,29 +97,6 @@ def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
 ORIGINAL_STUDY = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
 
 
-def _stability_help(grid: dict) -> str:
-    """The stability curve's help: what a point is, with the manifest's grid parameters filled in."""
-    return ngettext("K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
-                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
-                    "and its range.",
-                    "K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
-                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
-                    "and its range.", int(grid["stability_resamples"])).format(
-        resamples=grid["stability_resamples"], sample=i18n.number(grid["silhouette_sample"]))
-
-
-def _dendrogram_help(sample: int) -> str:
-    """The dendrogram's help: its sample, its truncation, what a leaf is (in the figure's own words)."""
-    return ngettext("Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
-                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
-                    "it into k clusters.",
-                    "Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
-                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
-                    "it into k clusters.", int(sample)).format(
-        count=i18n.number(sample), leaves=figures.DENDROGRAM_LEAVES, one=_("client {client}").format(client=282),
-        several=ngettext("{count} client", "{count} clients", 6).format(count=6))
-
-
 def _overview_title(metric: str) -> str:
     return _("All configurations: {score}").format(score=_(OVERVIEW_METRICS[metric]))
 
@@ -267,7 +244,7 @@ def layout(**query):
         # stability's band needs more room than a quarter of the row.
         dbc.Row([
             dbc.Col(graph_card(_(figures.METRICS["stability"]["title"]), EXPLORER_STABILITY, height=420,
-                               help_text=_stability_help(grid)), lg=5),
+                               help_text=view.stability_help(grid)), lg=5),
             dbc.Col(dbc.Card([dbc.CardHeader(_("Silhouette of each sampled client")), dbc.CardBody([
                 graph(EXPLORER_KNIFE, height=460),
                 html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
@@ -288,7 +265,8 @@ def layout(**query):
                 lg=4),
         ], className="g-3 mb-3"),
         dbc.Row(dbc.Col(graph_card(_("Dendrogram"), EXPLORER_DENDROGRAM, height=520,
-                                   help_text=_dendrogram_help(grid["dendrogram_sample"])))),
+                                   help_text=view.dendrogram_help(grid["dendrogram_sample"],
+                                                                  figures.DENDROGRAM_LEAVES)))),
         categorical_card(store.targeting["categorical"]),
     ])
 

@@ -476,6 +476,30 @@ def knife_basis(silhouette_clients: int, sample_clients: int, train_rows: int) -
     return shown + " " + _("The dashed line is their average, the grid's silhouette.")
 
 
+def stability_help(grid: Mapping) -> str:
+    """The stability curve's help: what a point is, with the manifest's grid parameters (``grid``) filled in."""
+    return ngettext("K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
+                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
+                    "and its range.",
+                    "K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
+                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
+                    "and its range.", int(grid["stability_resamples"])).format(
+        resamples=grid["stability_resamples"], sample=i18n.number(grid["silhouette_sample"]))
+
+
+def dendrogram_help(sample: int, leaves: int) -> str:
+    """The dendrogram's help: its ``sample`` of clients, its truncation to the last ``leaves`` merges, what a leaf
+    is (in the figure's own words, :func:`dashapp.figures.explorer.dendrogram_leaf_labels`)."""
+    return ngettext("Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
+                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
+                    "it into k clusters.",
+                    "Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
+                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
+                    "it into k clusters.", int(sample)).format(
+        count=i18n.number(sample), leaves=leaves, one=_("client {client}").format(client=282),
+        several=ngettext("{count} client", "{count} clients", 6).format(count=6))
+
+
 def final_model_facts(grid_metrics: pd.DataFrame, evaluation: dict, clients: pd.DataFrame | None = None) -> dict:
     """The numbers behind the choice of the final model, read from the grid and the evaluation artifacts.
 
