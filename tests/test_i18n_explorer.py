@@ -193,6 +193,8 @@ def test_the_russian_methods_page_has_no_english_words_and_a_decimal_comma(russi
     housing = russian.evaluation["methods"]["unknown_loans"]["housing"]
     assert f"ипотека есть у {i18n.percent(housing['known_yes_rate'], 1)}" in shown
     assert re.search(r"\d,\d\u202f%", shown)  # 53,7 %: a decimal comma, a narrow no-break space before the sign
+    # The silhouettes by k: decimal commas, so a semicolon between them ("0,53; 0,60"), as in the methods card.
+    assert re.search(r"силуэт стабильно растёт с k: \d,\d\d; \d,\d\d", shown)
 
 
 @pytest.mark.parametrize("published, alternative, words", [(84, 16, ("84 раза", "16 раз")),

@@ -508,6 +508,7 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = D
         # Cutting between the (k-1)-th and k-th highest merges leaves exactly k clusters.
         cut = (heights[-k] + heights[-k + 1]) / 2
         figure.add_vline(x=cut, line=dict(color=HIGHLIGHT_COLOUR, dash="dash", width=1.5),
-                         annotation=dict(text=_("cut for k={k}").format(k=k), font=dict(color=HIGHLIGHT_COLOUR, size=11)),
+                         annotation=dict(text=_("cut for k={k}").format(k=k),
+                                         font=dict(color=HIGHLIGHT_COLOUR, size=11)),
                          annotation_position="top right")
     return figure

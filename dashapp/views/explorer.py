@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashapp import catalogue, domain, i18n, url_state
-from dashapp.i18n import _, ngettext
+from dashapp.i18n import _, ngettext, pgettext
 from dashapp.views import inputs
 
 # --- The selection -------------------------------------------------------------------------------------------
@@ -347,9 +347,11 @@ def methods_reasons(facts: dict) -> dict:
     """
     k, knee = facts["k"], facts["knee"]
     by_k = facts["by_k"].set_index("k")
-    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {i18n.number(row.silhouette, 2)}"
-                                + (f" {FLAG}" if is_degenerate(row.smallest_share) else "")
-                                for row in facts["pipelines_at_k"].itertuples())
+    # "P1 0,61; P2 0,63" in Russian, where a comma would split the decimals.
+    pipeline_scores = pgettext("between numbers", ", ").join(
+        f"P{int(row.pipeline)} {i18n.number(row.silhouette, 2)}" + (f" {FLAG}" if is_degenerate(row.smallest_share)
+                                                                     else "")
+        for row in facts["pipelines_at_k"].itertuples())
     rank = (_("it has the highest silhouette") if facts["rank_at_k"] == 1
             else _("it ranks {rank}").format(rank=facts["rank_at_k"]))
     if facts["best_k"] == k:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashapp import domain, i18n
-from dashapp.i18n import _, ngettext
+from dashapp.i18n import _, ngettext, pgettext
 
 METHODS_PATH = "/methods"
 #: The anchors of the sections, so that other pages can link to the one they rely on (:func:`methods_href`).
@@ -65,7 +65,9 @@ def k_choice_section(facts: dict, k: int = domain.FINAL_K) -> Section:
             # As ":g" wrote it: 4, or 4.5 for a median between two knees.
             median=_number(median, 0 if float(median).is_integer() else 1),
             without=knees["configurations"] - knees["with_knee"],
-            scores=", ".join(_number(by_k[key], 2) for key in first_ks), first_k=first_ks[0], last_k=first_ks[-1]),
+            # A list of decimal-comma numbers is separated by semicolons in Russian: "0,53; 0,60".
+            scores=pgettext("between numbers", ", ").join(_number(by_k[key], 2) for key in first_ks),
+            first_k=first_ks[0], last_k=first_ks[-1]),
     ]
     best = facts["best_other_at_final_k"]
     if best is not None:
