@@ -155,8 +155,10 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
                 reported=i18n.number(facts["evaluation_silhouette"], 3),
                 reported_sampled=i18n.number(facts["evaluation_silhouette_sampled"], 3))
                 + clusters_hold.format(shares=view.shares_text(sorted(facts["shares"], reverse=True))) + " "
-                + _("Among the grid's {count} distinct configurations at k = {k} without a small cluster, "
-                    "{rank}.").format(count=facts["configurations_at_k"], k=k, rank=reasons["rank"]),
+                + ngettext("Among the grid's {count} distinct configurations at k = {k} without a small cluster, "
+                           "{rank}.", "Among the grid's {count} distinct configurations at k = {k} without a small "
+                           "cluster, {rank}.", facts["configurations_at_k"]).format(
+                    count=facts["configurations_at_k"], k=k, rank=reasons["rank"]),
                 silhouette=html.Strong(i18n.number(facts["silhouette"], 3))),
         ]),
         html.Li([

@@ -206,7 +206,7 @@ def test_the_stability_section_counts_times_in_russian(published, alternative, w
     with i18n.use_language("ru"):
         sentence = methods_view.stability_section(stability).sentences[0]
     assert all(word in sentence for word in words)
-    assert "выше на 0,6\u202f%" in sentence and "28\u202f831 клиентов" in sentence
+    assert "выше на 0,6\u202f%" in sentence and "(28\u202f831 клиент)" in sentence
     english = methods_view.stability_section(stability).sentences[0]
     assert f"segmentation {published} times" in english and "0.6% higher" in english
 

@@ -364,8 +364,11 @@ def methods_reasons(facts: dict) -> dict:
             chosen=i18n.number(facts["silhouette"], 3), k=k, best=i18n.number(facts["best_silhouette"], 3),
             best_k=facts["best_k"])
         if facts["distinct_values"] is not None and facts["best_k"] > k:
-            silhouette_says += _(": the three columns take only {count} distinct values, so more clusters come "
-                                 "ever closer to one per combination").format(count=facts["distinct_values"])
+            silhouette_says += ngettext(": the three columns take only {count} distinct values, so more clusters "
+                                        "come ever closer to one per combination",
+                                        ": the three columns take only {count} distinct values, so more clusters "
+                                        "come ever closer to one per combination",
+                                        facts["distinct_values"]).format(count=facts["distinct_values"])
     knee_says = (_("the elbow has no clear knee") if knee is None else
                  _("the elbow's knee is at k = {k} too").format(k=knee) if knee == k else
                  _("the elbow's knee is at k = {k}").format(k=knee))

@@ -186,10 +186,15 @@ def stability_section(stability: dict) -> Section:
     lands = stability["lands_on"]
     ari = stability["ari"]
     return Section(STABILITY, _("How stable the segments are"), [
-        _("Refitted on {resamples} bootstrap resamples of the {clients} training clients, K-means came back with "
-          "the published segmentation {published} and with a near-tied alternative {alternative} (its inertia is "
-          "{gap} higher); median adjusted Rand index with the published segments {median} (range {low}-{high}). "
-          "The Segments page says which segments hold together.").format(
+        ngettext("Refitted on {resamples} bootstrap resamples of the {clients} training clients, K-means came back "
+                 "with the published segmentation {published} and with a near-tied alternative {alternative} (its "
+                 "inertia is {gap} higher); median adjusted Rand index with the published segments {median} (range "
+                 "{low}-{high}). The Segments page says which segments hold together.",
+                 "Refitted on {resamples} bootstrap resamples of the {clients} training clients, K-means came back "
+                 "with the published segmentation {published} and with a near-tied alternative {alternative} (its "
+                 "inertia is {gap} higher); median adjusted Rand index with the published segments {median} (range "
+                 "{low}-{high}). The Segments page says which segments hold together.",
+                 stability["train_clients"]).format(
             resamples=stability["resamples"], clients=_number(stability["train_clients"]),
             published=_times(lands["published"]), alternative=_times(lands["alternative"]),
             gap=_percent(stability["alternative"]["inertia_gap"]), median=_number(ari["median"], 2),
