@@ -12,18 +12,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, domain, url_state
+from dashapp import catalogue, domain, i18n, url_state
 from dashapp.client_queries import client_queries
 from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
                                 graph_card, grid_pending_notice, methods_link, missing_artifacts_notice)
 from dashapp.figures import explorer as figures
+from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import explorer as view
 from dashapp.views import inputs
 from dashapp.views import methods as methods_view
 
-dash.register_page(__name__, path="/explorer", name="Clustering explorer", order=2,
-                   title="Clustering explorer | Bank client segmentation studio")
+dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=2,
+                   title=N_("Clustering explorer | Bank client segmentation studio"))
 
 EXPLORER_URL = "explorer-url"
 EXPLORER_TREATMENT = "explorer-treatment"
@@ -61,47 +62,59 @@ chart_downloads("explorer", {
     EXPLORER_STABILITY: "Stability", EXPLORER_KNIFE: "Client silhouettes", EXPLORER_TSNE: "t-SNE map",
     EXPLORER_DENDROGRAM: "Dendrogram", CATEGORICAL_ARI: "k-modes agreement", CATEGORICAL_CROSSTAB: "k-modes crosstab"})
 #: What the heatmap's cells show: the score at the chosen k, or each configuration's best over k.
-OVERVIEW_MODES = {"k": "at the chosen k", "best": "best over k"}
+OVERVIEW_MODES = {"k": N_("at the chosen k"), "best": N_("best over k")}
 #: Which score the heatmap's cells show and are coloured by.
-OVERVIEW_METRICS = {"silhouette": "silhouette", "stability": "stability"}
+OVERVIEW_METRICS = {"silhouette": N_("silhouette"), "stability": N_("stability")}
 
 
 # --- Layout ----------------------------------------------------------------------------------------------------
 
 
 def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader("Configuration"), dbc.CardBody([
-        dbc.Label("Unknown-value treatment", html_for=EXPLORER_TREATMENT, className="small fw-semibold mb-1"),
+    return dbc.Card([dbc.CardHeader(_("Configuration")), dbc.CardBody([
+        dbc.Label(_("Unknown-value treatment"), html_for=EXPLORER_TREATMENT, className="small fw-semibold mb-1"),
         dbc.RadioItems(id=EXPLORER_TREATMENT, value=selection["treatment"], className="small mb-2",
-                       options=[{"label": label, "value": name} for name, label in domain.TREATMENTS.items()]),
-        dbc.Label("Preprocessing pipeline", html_for=EXPLORER_PIPELINE, className="small fw-semibold mb-1"),
+                       options=[{"label": _(label), "value": name} for name, label in domain.TREATMENTS.items()]),
+        dbc.Label(_("Preprocessing pipeline"), html_for=EXPLORER_PIPELINE, className="small fw-semibold mb-1"),
         dcc.Dropdown(id=EXPLORER_PIPELINE, value=selection["pipeline"], clearable=False, className="mb-2",
-                     options=[{"label": spec.name, "value": number} for number, spec in domain.PIPELINES.items()]),
-        dbc.Label("Feature set", html_for=EXPLORER_FEATURES, className="small fw-semibold mb-1"),
+                     options=[{"label": view.pipeline_name(number), "value": number} for number in domain.PIPELINES]),
+        dbc.Label(_("Feature set"), html_for=EXPLORER_FEATURES, className="small fw-semibold mb-1"),
         dbc.RadioItems(id=EXPLORER_FEATURES, value=selection["features"], className="small mb-2",
-                       options=[{"label": label, "value": name} for name, label in domain.FEATURE_SETS.items()]),
-        dbc.Label("Number of clusters k", html_for=EXPLORER_K, className="small fw-semibold mb-1"),
+                       options=[{"label": _(label), "value": name} for name, label in domain.FEATURE_SETS.items()]),
+        dbc.Label(_("Number of clusters k"), html_for=EXPLORER_K, className="small fw-semibold mb-1"),
         dcc.Slider(id=EXPLORER_K, min=k_values[0], max=k_values[-1], step=1, value=selection["k"],
                    marks={k: str(k) for k in k_values}, allow_direct_input=False),
-        dbc.Label("The heatmap shows each configuration's", html_for=EXPLORER_OVERVIEW_METRIC,
+        dbc.Label(_("The heatmap shows each configuration's"), html_for=EXPLORER_OVERVIEW_METRIC,
                   className="small fw-semibold mb-1 mt-2"),
         dbc.RadioItems(id=EXPLORER_OVERVIEW_METRIC, value="silhouette", inline=True, className="small",
-                       options=[{"label": label, "value": metric} for metric, label in OVERVIEW_METRICS.items()]),
+                       options=[{"label": _(label), "value": metric} for metric, label in OVERVIEW_METRICS.items()]),
         dbc.RadioItems(id=EXPLORER_OVERVIEW_MODE, value="k", inline=True, className="small",
-                       options=[{"label": label, "value": mode} for mode, label in OVERVIEW_MODES.items()]),
+                       options=[{"label": _(label), "value": mode} for mode, label in OVERVIEW_MODES.items()]),
         html.Div(id=EXPLORER_CONFIG, className="small text-muted mt-3"),
     ])], className="mb-3 h-100")
 
 
 ORIGINAL_STUDY = "batchatilionus/ML_OPS-Banking-lustering-and-Classification"
-#: The stability curve's help: what a point is, with the manifest's grid parameters filled in.
-_STABILITY_HELP = ("K-means refitted (same k, same starts) on {stability_resamples} bootstrap resamples of the "
-                   "{silhouette_sample:,}-client silhouette sample; the median adjusted Rand index with this solution "
-                   "on the sampled clients, and its range.")
 
 
 def _overview_title(metric: str) -> str:
-    return f"All configurations: {OVERVIEW_METRICS[metric]}"
+    return _("All configurations: {score}").format(score=_(OVERVIEW_METRICS[metric]))
+
+
+def _compose(text: str, **parts) -> list:
+    """A translated sentence with components (a link, a bold number) in place of its ``{name}`` fields, so that
+    the translation decides where they go."""
+    pieces: list = [text]
+    for name, part in parts.items():
+        field, placed = "{" + name + "}", []
+        for piece in pieces:
+            if isinstance(piece, str) and field in piece:
+                before, after = piece.split(field, 1)
+                placed.extend([before, part, after])
+            else:
+                placed.append(piece)
+        pieces = placed
+    return [piece for piece in pieces if piece != ""]
 
 
 def methods_card(facts: dict, train_rows: int) -> dbc.Card:
@@ -114,53 +127,65 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
     train_rows : int
         Training clients (the exact silhouette's population).
     """
-    k = facts["k"]
+    k, pipeline = facts["k"], domain.FINAL_PIPELINE
     reasons = view.methods_reasons(facts)
+    kept = (_("We keep it so that the segments compare with the study's; ") if k == domain.FINAL_K
+            else _("This build sets k = {k} (`--k {k}`); the study chose {study_k}; ").format(k=k,
+                                                                                             study_k=domain.FINAL_K))
+    clusters_hold = (_("Its clusters hold {shares} of the training clients.") if view.is_degenerate(
+        facts["smallest_share"]) else _("Its clusters hold {shares} of the training clients: none is small."))
+    picked = (_("Both scores point to it: {knee}, and {silhouette}. ") if reasons["picked_by_scores"]
+              else _("No score picks it: {knee}, and {silhouette}. "))
     items = [
         html.Li([
-            html.Strong("Whose choice. "),
-            "The final model is the original study's (",
-            html.A(ORIGINAL_STUDY, href=f"https://github.com/{ORIGINAL_STUDY}", target="_blank", rel="noopener"),
-            f"): KNN imputation of 'unknown', pipeline {domain.FINAL_PIPELINE} "
-            f"({domain.PIPELINES[domain.FINAL_PIPELINE].name.split(': ', 1)[1]}) on job, housing and loan, "
-            f"K-means with k = {k}. "
-            + ("We keep it so that the segments compare with the study's; "
-               if k == domain.FINAL_K else f"This build sets k = {k} (`--k {k}`); the study chose {domain.FINAL_K}; ")
-            + "the grid shows how it compares with the alternatives (the starred cell).",
+            html.Strong(_("Whose choice. ")),
+            *_compose(_("The final model is the original study's ({link}): KNN imputation of 'unknown', pipeline "
+                        "{pipeline} ({pipeline_name}) on job, housing and loan, K-means with k = {k}. ").format(
+                link="{link}", pipeline=pipeline, pipeline_name=view.pipeline_name(pipeline).split(": ", 1)[1], k=k)
+                + kept + _("the grid shows how it compares with the alternatives (the starred cell)."),
+                link=html.A(ORIGINAL_STUDY, href=f"https://github.com/{ORIGINAL_STUDY}", target="_blank",
+                            rel="noopener")),
         ]),
         html.Li([
-            html.Strong("Its scores. "),
-            f"At k = {k} its silhouette is ", html.Strong(f"{facts['silhouette']:.3f}"),
-            f" ({view.silhouette_basis(facts['silhouette_clients'], train_rows)}; the final segmentation's "
-            f"report gives {facts['evaluation_silhouette']:.3f}, and {facts['evaluation_silhouette_sampled']:.3f} "
-            "on the shared sample the other feature sets are scored on). Its clusters hold "
-            f"{view.shares_text(sorted(facts['shares'], reverse=True))} of the training clients"
-            + ("" if view.is_degenerate(facts["smallest_share"]) else ": none is small")
-            + f". Among the grid's {facts['configurations_at_k']} distinct configurations at k = {k} without a "
-              f"small cluster, {reasons['rank']}.",
+            html.Strong(_("Its scores. ")),
+            *_compose(_("At k = {k} its silhouette is {silhouette} ({basis}; the final segmentation's report gives "
+                        "{reported}, and {reported_sampled} on the shared sample the other feature sets are scored "
+                        "on). ").format(
+                k=k, silhouette="{silhouette}", basis=view.silhouette_basis(facts["silhouette_clients"], train_rows),
+                reported=i18n.number(facts["evaluation_silhouette"], 3),
+                reported_sampled=i18n.number(facts["evaluation_silhouette_sampled"], 3))
+                + clusters_hold.format(shares=view.shares_text(sorted(facts["shares"], reverse=True))) + " "
+                + ngettext("Among the grid's {count} distinct configurations at k = {k} without a small cluster, "
+                           "{rank}.", "Among the grid's {count} distinct configurations at k = {k} without a small "
+                           "cluster, {rank}.", facts["configurations_at_k"]).format(
+                    count=facts["configurations_at_k"], k=k, rank=reasons["rank"]),
+                silhouette=html.Strong(i18n.number(facts["silhouette"], 3))),
         ]),
         html.Li([
-            html.Strong(f"Why pipeline {domain.FINAL_PIPELINE}. "),
-            f"On these three columns, at k = {k}: {reasons['pipeline_scores']}. Pipelines 5-8 differ from 1-4 "
-            f"only in the scaler of numeric columns, and there are none here, so pipeline {domain.FINAL_PIPELINE} "
-            f"is pipeline {reasons['same_pipeline']} under the original's name. Its ordinal codes, scaled to 0-1, "
-            "weigh job as much as each loan; job's codes are in alphabetical order, so where job separates two "
-            "clusters it does so by an alphabetical cut (see the Decision tree page), not by a business meaning.",
+            html.Strong(_("Why pipeline {pipeline}. ").format(pipeline=pipeline)),
+            _("On these three columns, at k = {k}: {scores}. Pipelines 5-8 differ from 1-4 only in the scaler of "
+              "numeric columns, and there are none here, so pipeline {pipeline} is pipeline {same} under the "
+              "original's name. Its ordinal codes, scaled to 0-1, weigh job as much as each loan; job's codes are in "
+              "alphabetical order, so where job separates two clusters it does so by an alphabetical cut (see the "
+              "Decision tree page), not by a business meaning.").format(
+                k=k, scores=reasons["pipeline_scores"], pipeline=pipeline, same=reasons["same_pipeline"]),
         ]),
         html.Li([
-            html.Strong(f"Why k = {k}. "),
-            ("Both scores point to it: " if reasons["picked_by_scores"] else "No score picks it: ")
-            + f"{reasons['knee']}, and {reasons['silhouette']}. "
-            + (f"k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
-               "job), a personal loan, no loan, each a group a campaign can address."
+            html.Strong(_("Why k = {k}. ").format(k=k)),
+            picked.format(knee=reasons["knee"], silhouette=reasons["silhouette"])
+            + (_("k = {k} is the original's choice for what the clusters mean: a housing loan (split in two by "
+                 "job), a personal loan, no loan, each a group a campaign can address.").format(k=k)
                if k == domain.FINAL_K else catalogue.k_choice_sentence(k)),
         ]),
-        html.Li(["The Methods page says what these choices do: ",
-                 methods_link("explorer", methods_view.K_CHOICE, "why the silhouette rises with k here"), ", ",
-                 methods_link("explorer", methods_view.ELBOWS, "elbow curves that rise"), ", ",
-                 methods_link("explorer", methods_view.UNKNOWN_LOANS, "where the unknown loans go"), "."]),
+        html.Li(_compose(_("The Methods page says what these choices do: {k_choice}, {elbows}, {unknown_loans}."),
+                         k_choice=methods_link("explorer", methods_view.K_CHOICE,
+                                               _("why the silhouette rises with k here")),
+                         elbows=methods_link("explorer", methods_view.ELBOWS, _("elbow curves that rise")),
+                         unknown_loans=methods_link("explorer", methods_view.UNKNOWN_LOANS,
+                                                    _("where the unknown loans go")))),
     ]
-    return dbc.Card([dbc.CardHeader(f"Methods: why KNN, pipeline {domain.FINAL_PIPELINE} and k = {k}"),
+    return dbc.Card([dbc.CardHeader(_("Methods: why KNN, pipeline {pipeline} and k = {k}").format(pipeline=pipeline,
+                                                                                                    k=k)),
                      dbc.CardBody(html.Ul(items, className="small mb-0 ps-3"), id=EXPLORER_METHODS)],
                     className="mb-3")
 
@@ -170,7 +195,7 @@ def layout(**query):
     if store is None:
         return missing_artifacts_notice(problem)
     if not store.grid_ready:
-        return html.Div([html.H2("Clustering explorer"), grid_pending_notice(store.model_dir)])
+        return html.Div([html.H2(_("Clustering explorer")), grid_pending_notice(store.model_dir)])
     k_values = view.grid_k_values(store.manifest)
     selection, problems = view.selection_from_query(query, k_values, store.final_k)
     grid = store.manifest["parameters"]["grid"]
@@ -179,20 +204,32 @@ def layout(**query):
     notices = [dbc.Alert(" ".join(problems), color="warning", dismissable=True)] if problems else []
     return html.Div([
         dcc.Location(id=EXPLORER_URL, refresh=False),
-        html.H2("Clustering explorer"),
+        html.H2(_("Clustering explorer")),
         html.P([
-            f"K-means was fitted on the {train_rows:,} training clients for {configurations} configurations "
-            f"({len(domain.TREATMENTS)} treatments of 'unknown' x {len(domain.PIPELINES)} pipelines x "
-            f"{len(domain.FEATURE_SETS)} feature sets) and k from "
-            f"{k_values[0]} to {k_values[-1]}. ",
-            html.Strong(f"Silhouette scores are computed on a fixed sample of {grid['silhouette_sample']:,} "
-                        f"training clients, the t-SNE maps on {grid['tsne_sample']:,} and the dendrograms on "
-                        f"{grid['dendrogram_sample']:,}"),
-            "; the same samples for every configuration, so their scores compare. On the final feature set "
-            "(job, housing and loan take a few dozen distinct values) the silhouette is exact, over every "
-            f"training client. A solution with a cluster under {view.SMALL_CLUSTER_SHARE:.0%} of the clients is "
-            f"flagged ({figures.FLAG}): its scores mostly measure one small group's distance from the rest. The "
-            "address bar keeps the selection: copy it to share this view.",
+            # The counts of treatments, pipelines and feature sets are the domain's (3, 8, 3): the translation
+            # may word them for those numbers.
+            ngettext("K-means was fitted on the {train} training clients for {configurations} configurations "
+                     "({treatments} treatments of 'unknown' x {pipelines} pipelines x {feature_sets} feature sets) "
+                     "and k from {first_k} to {last_k}. ",
+                     "K-means was fitted on the {train} training clients for {configurations} configurations "
+                     "({treatments} treatments of 'unknown' x {pipelines} pipelines x {feature_sets} feature sets) "
+                     "and k from {first_k} to {last_k}. ", train_rows).format(
+                train=i18n.number(train_rows), configurations=configurations, treatments=len(domain.TREATMENTS),
+                pipelines=len(domain.PIPELINES), feature_sets=len(domain.FEATURE_SETS), first_k=k_values[0],
+                last_k=k_values[-1]),
+            html.Strong(ngettext("Silhouette scores are computed on a fixed sample of {silhouette} training clients, "
+                                 "the t-SNE maps on {tsne} and the dendrograms on {dendrogram}",
+                                 "Silhouette scores are computed on a fixed sample of {silhouette} training clients, "
+                                 "the t-SNE maps on {tsne} and the dendrograms on {dendrogram}",
+                                 int(grid["silhouette_sample"])).format(
+                silhouette=i18n.number(grid["silhouette_sample"]), tsne=i18n.number(grid["tsne_sample"]),
+                dendrogram=i18n.number(grid["dendrogram_sample"]))),
+            _("; the same samples for every configuration, so their scores compare. On the final feature set "
+              "(job, housing and loan take a few dozen distinct values) the silhouette is exact, over every "
+              "training client. A solution with a cluster under {threshold} of the clients is flagged ({flag}): "
+              "its scores mostly measure one small group's distance from the rest. The address bar keeps the "
+              "selection: copy it to share this view.").format(threshold=i18n.percent(view.SMALL_CLUSTER_SHARE),
+                                                              flag=figures.FLAG),
         ], className="text-muted"),
         *notices,
         methods_card(_final_model_facts(), train_rows),
@@ -200,37 +237,38 @@ def layout(**query):
             dbc.Col(_controls(selection, k_values), lg=4),
             dbc.Col(graph_card(html.Span(_overview_title("silhouette"), id=EXPLORER_OVERVIEW_TITLE),
                                EXPLORER_OVERVIEW, height=440,
-                               help_text="Click a cell to pick that configuration; the outlined cell is on "
-                                         "show; darker is higher."), lg=8),
+                               help_text=_("Click a cell to pick that configuration; the outlined cell is on "
+                                           "show; darker is higher.")), lg=8),
         ], className="g-3 mb-3"),
-        dbc.Row([dbc.Col(graph_card(figures.METRICS[metric]["title"], component, height=250), lg=3)
+        dbc.Row([dbc.Col(graph_card(_(figures.METRICS[metric]["title"]), component, height=250), lg=3)
                  for metric, component in METRIC_GRAPHS.items() if metric != "stability"], className="g-3 mb-3"),
         # The fifth score beside the chosen solution's silhouettes: both say how well its clusters hold, and the
         # stability's band needs more room than a quarter of the row.
         dbc.Row([
-            dbc.Col(graph_card(figures.METRICS["stability"]["title"], EXPLORER_STABILITY, height=420,
-                               help_text=_STABILITY_HELP.format(**grid)), lg=5),
-            dbc.Col(dbc.Card([dbc.CardHeader("Silhouette of each sampled client"), dbc.CardBody([
+            dbc.Col(graph_card(_(figures.METRICS["stability"]["title"]), EXPLORER_STABILITY, height=420,
+                               help_text=view.stability_help(grid)), lg=5),
+            dbc.Col(dbc.Card([dbc.CardHeader(_("Silhouette of each sampled client")), dbc.CardBody([
                 graph(EXPLORER_KNIFE, height=460),
                 html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
             ], className="p-2")], className="mb-3 h-100"), lg=7),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(graph_card("t-SNE map coloured by the K-means clusters", EXPLORER_TSNE, height=480,
-                               help_text=f"{grid['tsne_sample']:,} training clients; the legend gives each "
-                                         "cluster's share of all training clients; click a point to see the "
-                                         "client."), lg=8),
-            dbc.Col(dbc.Card([dbc.CardHeader("Selected client"), dbc.CardBody(
-                html.Div("Click a point of the map to see the client's full record.", id=EXPLORER_CLIENT,
+            dbc.Col(graph_card(_("t-SNE map coloured by the K-means clusters"), EXPLORER_TSNE, height=480,
+                               help_text=ngettext("{count} training clients; the legend gives each cluster's share "
+                                                  "of all training clients; click a point to see the client.",
+                                                  "{count} training clients; the legend gives each cluster's share "
+                                                  "of all training clients; click a point to see the client.",
+                                                  int(grid["tsne_sample"])).format(
+                                   count=i18n.number(grid["tsne_sample"]))), lg=8),
+            dbc.Col(dbc.Card([dbc.CardHeader(_("Selected client")), dbc.CardBody(
+                html.Div(_("Click a point of the map to see the client's full record."), id=EXPLORER_CLIENT,
                          className="small text-muted"),
                 className="p-2", style={"maxHeight": "520px", "overflowY": "auto"})], className="mb-3 h-100"),
                 lg=4),
         ], className="g-3 mb-3"),
-        dbc.Row(dbc.Col(graph_card("Dendrogram", EXPLORER_DENDROGRAM, height=520,
-                                   help_text=f"Ward linkage of {grid['dendrogram_sample']:,} sampled training "
-                                             f"clients, truncated to the last {figures.DENDROGRAM_LEAVES} merges: "
-                                             "a leaf is one client (\"client 282\") or the clients merged below "
-                                             "it (\"6 clients\"); the dashed line cuts it into k clusters."))),
+        dbc.Row(dbc.Col(graph_card(_("Dendrogram"), EXPLORER_DENDROGRAM, height=520,
+                                   help_text=view.dendrogram_help(grid["dendrogram_sample"],
+                                                                  figures.DENDROGRAM_LEAVES)))),
         categorical_card(store.targeting["categorical"]),
     ])
 
@@ -294,7 +332,7 @@ def update_overview(treatment, pipeline, features, k, mode="k", metric="silhouet
                      inputs.one_of(EXPLORER_OVERVIEW_METRIC, metric, list(OVERVIEW_METRICS)))
 
 
-@lru_cache(maxsize=16)
+@i18n.cached_per_language(maxsize=16)
 def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str, metric: str = "silhouette"):
     store = current_store()
     return figures.overview_figure(store.grid_metrics, selected=(treatment, pipeline, features),
@@ -326,8 +364,8 @@ def update_curves(**selection):
 
 
 # The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the
-# last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
-@lru_cache(maxsize=16)
+# the last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
+@i18n.cached_per_language(maxsize=16)
 def _curves(config: str, k: int) -> dict:
     store = current_store()
     metrics = view.configuration_metrics(store.grid_metrics, config)
@@ -345,7 +383,7 @@ def _details(details: dict) -> list:
         html.Div(details["label"]),
         html.Div(details["scores"]),
         html.Div(details["stability"], className="explorer-stability"),
-        html.Div(["Cluster sizes (share of the training clients): ",
+        html.Div([_("Cluster sizes (share of the training clients): "),
                   html.Span(details["sizes"], className="explorer-cluster-sizes")]),
     ]
     if details["degenerate"]:
@@ -367,7 +405,7 @@ def update_knife(**selection):
     return _knife(view.config_of(selection), selection["k"])
 
 
-@lru_cache(maxsize=16)
+@i18n.cached_per_language(maxsize=16)
 def _knife(config: str, k: int) -> tuple:
     """The silhouette plot of (config, k), and what it shows in words: the average's basis, the negative shares."""
     store = current_store()
@@ -375,7 +413,7 @@ def _knife(config: str, k: int) -> tuple:
     samples = store.silhouette_samples(config, k)
     words = [html.P(view.knife_basis(chosen["silhouette_clients"], len(samples), store.manifest["data"]["train_rows"]),
                     className="mb-1"),
-             html.Div("Negative silhouettes (clients closer to another cluster than to their own):",
+             html.Div(_("Negative silhouettes (clients closer to another cluster than to their own):"),
                       className="fw-semibold"),
              html.Ul([html.Li(sentence) for sentence in view.negative_silhouette_sentences(
                  chosen["negative_shares"], chosen["sample_sizes"])], className="ps-3 mb-0")]
@@ -383,7 +421,7 @@ def _knife(config: str, k: int) -> tuple:
             words)
 
 
-@lru_cache(maxsize=16)
+@i18n.cached_per_language(maxsize=16)
 def _maps(config: str, k: int) -> tuple:
     store = current_store()
     tsne = store.tsne(config)
@@ -407,7 +445,7 @@ def show_client(click, selection):
     client_id = view.mapped_client(store.tsne(view.config_of(_checked(selection))),
                                    inputs.customdata(EXPLORER_TSNE, point, 0))
     record = view.client_record(client_queries(store).rows([client_id]), client_id)
-    return [html.H6(f"Client {client_id}", className="mb-2"),
+    return [html.H6(_("Client {client}").format(client=client_id), className="mb-2"),
             dbc.Table([html.Tbody([html.Tr([html.Th(field, className="fw-normal text-muted"), html.Td(value)])
                                    for field, value in zip(record["field"], record["value"])])],
                       size="sm", striped=True, className="mb-0")]

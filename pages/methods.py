@@ -7,13 +7,21 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashapp.components import grid_pending_notice, missing_artifacts_notice, original_study_link
+from dashapp.i18n import N_, _
 from dashapp.store import artifact_status
 from dashapp.views.methods import METHODS_PATH, methods_sections
 
-dash.register_page(__name__, path=METHODS_PATH, name="Methods", order=9,
-                   title="Methods | Bank client segmentation studio")
+dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=9,
+                   title=N_("Methods | Bank client segmentation studio"))
 
 METHODS_SECTIONS = "methods-sections"
+
+
+def _intro() -> list:
+    """The page's first paragraph, the link to the original study where the translation puts it."""
+    before, after = _("The segmentation reproduces the original study ({link}); this page says what its choices do. "
+                      "Every number below is computed by the build from the data file.").split("{link}", 1)
+    return [before, original_study_link(), after]
 
 
 def layout(**_query):
@@ -26,10 +34,8 @@ def layout(**_query):
                       id=section.anchor, className="mb-3")
              for section in methods_sections(store.evaluation, store.provenance.split_is_time_ordered)]
     return html.Div([
-        html.H2("Methods"),
-        html.P(["The segmentation reproduces the original study (", original_study_link(), "); this page says "
-                "what its choices do. Every number below is computed by the build from the data file."],
-               className="text-muted"),
+        html.H2(_("Methods")),
+        html.P(_intro(), className="text-muted"),
         *([] if store.grid_ready else [grid_pending_notice(store.model_dir)]),
         html.Div(cards, id=METHODS_SECTIONS),
     ])

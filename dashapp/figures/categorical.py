@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashapp import i18n
+from dashapp.i18n import _
+
 
 def ari_by_k_figure(ari: dict) -> go.Figure:
     """k-modes' agreement with the published segments for each k, its tied range, and the rules' baseline.
@@ -22,13 +25,14 @@ def ari_by_k_figure(ari: dict) -> go.Figure:
         error_y=dict(type="data", symmetric=False, array=[h - a for h, a in zip(ari["high"], ari["ari"])],
                      arrayminus=[a - lo for a, lo in zip(ari["ari"], ari["low"])], color="#adb5bd"),
         customdata=list(zip(ari["tied"], ari["cost"])),
-        hovertemplate="k = %{x}: ARI %{y:.2f}<br>cost %{customdata[1]:,.0f} mismatches; "
-                      "%{customdata[0]} partition(s) of that cost<extra></extra>"))
+        hovertemplate=_("k = {k}: ARI {ari}<br>cost {cost} mismatches; {tied} partition(s) of that cost").format(
+            k="%{x}", ari="%{y:.2f}", cost="%{customdata[1]:,.0f}", tied="%{customdata[0]}") + "<extra></extra>"))
     figure.add_hline(y=ari["rules"], line=dict(color="#e07a5f", dash="dash"),
-                     annotation_text=f"housing x loan rules: {ari['rules']:.2f}", annotation_position="bottom right")
+                     annotation_text=_("housing x loan rules: {ari}").format(ari=i18n.number(ari["rules"], 2)),
+                     annotation_position="bottom right")
     figure.add_vline(x=ari["published_k"], line=dict(color="#adb5bd", dash="dot"))
-    figure.update_xaxes(title="k (clusters)", dtick=1)
-    figure.update_yaxes(title="Adjusted Rand index with the published segments", range=[0, 1])
+    figure.update_xaxes(title=_("k (clusters)"), dtick=1)
+    figure.update_yaxes(title=_("Adjusted Rand index with the published segments"), range=[0, 1])
     figure.update_layout(showlegend=False, margin=dict(t=20))
     return figure
 
@@ -44,9 +48,10 @@ def crosstab_figure(crosstab: dict) -> go.Figure:
     """
     figure = go.Figure(go.Heatmap(
         z=crosstab["shares"], x=crosstab["segments"], y=crosstab["clusters"], zmin=0, zmax=1,
-        colorscale="Blues", colorbar=dict(title="Share of the segment", tickformat=".0%"),
-        text=[[f"{n:,}" for n in row] for row in crosstab["counts"]], texttemplate="%{text}",
-        hovertemplate="%{y}<br>%{x}: %{text} clients (%{z:.0%} of the segment)<extra></extra>"))
+        colorscale="Blues", colorbar=dict(title=_("Share of the segment"), tickformat=".0%"),
+        text=[[i18n.number(n) for n in row] for row in crosstab["counts"]], texttemplate="%{text}",
+        hovertemplate="%{y}<br>%{x}: " + _("{clients} clients ({share} of the segment)").format(
+            clients="%{text}", share="%{z:.0%}") + "<extra></extra>"))
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_xaxes(side="top")
     figure.update_layout(margin=dict(t=30, l=10))

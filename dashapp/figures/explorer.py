@@ -13,10 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
-from dashapp import domain
+from dashapp import domain, i18n
 from dashapp.figures.data import COMPACT_MODEBAR
-from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, share_text,
-                                    shares_text, silhouette_basis)
+from dashapp.i18n import N_, _, ngettext
+from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text,
+                                    pipeline_name, share_text, shares_text, silhouette_basis)
 
 LINE_COLOUR = "#2a6f97"
 HIGHLIGHT_COLOUR = "#e07a5f"
@@ -25,15 +26,17 @@ CLUSTER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c56
                    "#bcbd22", "#17becf", "#66c2a5", "#fc8d62", "#8da0cb", "#a6d854", "#ffd92f")
 
 
-#: The scores of one configuration as the explorer shows them: title, axis label, and which way is better.
+#: The scores of one configuration as the explorer shows them: title, axis label, and which way is better
+#: (marked for the catalogue; translated where shown).
 METRICS: dict[str, dict[str, str]] = {
-    "inertia": {"title": "Elbow: inertia", "axis": "Inertia (within-cluster sum of squares)",
-                "better": "lower; look for the knee"},
-    "silhouette": {"title": "Silhouette", "axis": "Silhouette score", "better": "higher"},
-    "calinski_harabasz": {"title": "Calinski-Harabasz", "axis": "Calinski-Harabasz index", "better": "higher"},
-    "davies_bouldin": {"title": "Davies-Bouldin", "axis": "Davies-Bouldin index", "better": "lower"},
-    "stability": {"title": "Stability", "axis": "Median adjusted Rand index",
-                  "better": "higher; 1 = the same clusters on every resample"},
+    "inertia": {"title": N_("Elbow: inertia"), "axis": N_("Inertia (within-cluster sum of squares)"),
+                "better": N_("lower; look for the knee")},
+    "silhouette": {"title": N_("Silhouette"), "axis": N_("Silhouette score"), "better": N_("higher")},
+    "calinski_harabasz": {"title": "Calinski-Harabasz", "axis": N_("Calinski-Harabasz index"),
+                          "better": N_("higher")},
+    "davies_bouldin": {"title": "Davies-Bouldin", "axis": N_("Davies-Bouldin index"), "better": N_("lower")},
+    "stability": {"title": N_("Stability"), "axis": N_("Median adjusted Rand index"),
+                  "better": N_("higher; 1 = the same clusters on every resample")},
 }
 #: What the overview heatmap can colour by: the grid's column, its words, and its colour scale (a second scale
 #: tells at a glance which score is on show).
@@ -44,16 +47,17 @@ OVERVIEW_METRICS: dict[str, dict[str, str]] = {
 BAND_COLOUR = "rgba(42, 111, 151, 0.18)"
 
 #: Short row labels of the overview heatmap (two lines, so that the heatmap keeps its width on a phone).
-_TREATMENT_SHORT = {"raw": "Keep 'unknown'", "knn": "KNN", "iterative": "Iterative"}
-_FEATURES_SHORT = {"all": "all features", "no_socio": "no socio-econ.", "final": "job, housing, loan"}
+_TREATMENT_SHORT = {"raw": N_("Keep 'unknown'"), "knn": "KNN", "iterative": N_("Iterative")}
+_FEATURES_SHORT = {"all": N_("all features"), "no_socio": N_("no socio-econ."), "final": N_("job, housing, loan")}
 FLAG_COLOUR = "#b02a37"
 #: The dendrogram shows the last merges only: this many leaves stay readable as rows of text on a phone.
 DENDROGRAM_LEAVES = 30
 
 
 def overview_row_label(treatment: str, feature_set: str) -> str:
-    """The heatmap's row label of a (treatment, feature set) pair, e.g. ``"KNN<br>all features"``."""
-    return f"{_TREATMENT_SHORT[treatment]}<br>{_FEATURES_SHORT[feature_set]}"
+    """The heatmap's row label of a (treatment, feature set) pair, e.g. ``"KNN<br>all features"``, in the current
+    language (a click is decoded in the language it was drawn in: the page's)."""
+    return f"{_(_TREATMENT_SHORT[treatment])}<br>{_(_FEATURES_SHORT[feature_set])}"
 
 
 def overview_cell(x_label: str, y_label: str) -> tuple[str, int, str]:
@@ -81,23 +85,35 @@ def _overview_cells(grid_metrics: pd.DataFrame, k: int | None, metric: str) -> p
 
 def _stability_hover(row, resamples: int | None) -> str:
     if pd.isna(row["stability"]):
-        return "stability not measured"
-    over = "" if resamples is None else f" over {int(resamples)} resamples"
-    return (f"stability (median adjusted Rand index) {row['stability']:.2f}, range {row['stability_min']:.2f}-"
-            f"{row['stability_max']:.2f}{over}")
+        return _("stability not measured")
+    over = "" if resamples is None else ngettext(" over {count} resamples", " over {count} resamples",
+                                                 int(resamples)).format(count=int(resamples))
+    return _("stability (median adjusted Rand index) {median}, range {low}-{high}{over}").format(
+        median=i18n.number(row["stability"], 2), low=i18n.number(row["stability_min"], 2),
+        high=i18n.number(row["stability_max"], 2), over=over)
 
 
 def _cell_hover(row, metric: str, train_rows: int | None, resamples: int | None) -> str:
     """A cell's solution in words: the score on show first, then the other, the cluster sizes and any flag."""
     basis = "" if train_rows is None else f" ({silhouette_basis(row['silhouette_clients'], train_rows)})"
-    scores = [f"silhouette {row['silhouette']:.3f}{basis}"]
+    scores = [_("silhouette {silhouette}").format(silhouette=i18n.number(row["silhouette"], 3)) + basis]
     if "stability" in row:
         scores.insert(0 if metric == "stability" else 1, _stability_hover(row, resamples))
-    text = f"k={int(row['k'])}: " + "<br>".join(scores) + f"<br>cluster sizes {shares_text(row['cluster_shares'])}"
+    text = (f"k={int(row['k'])}: " + "<br>".join(scores) + "<br>"
+            + _("cluster sizes {shares}").format(shares=shares_text(row["cluster_shares"])))
     if is_degenerate(row["smallest_share"]):
-        text += (f"<br>{FLAG} a cluster holds {share_text(row['smallest_share'])} of the clients "
-                 f"(under {SMALL_CLUSTER_SHARE:.0%})")
+        text += f"<br>{FLAG} " + _small_cluster_text(share_text(row["smallest_share"]))
     return text
+
+
+def _small_cluster_text(share: str) -> str:
+    """``"a cluster holds 0.3% of the clients (under 2%)"``; ``share`` may be a plotly placeholder."""
+    return _("a cluster holds {share} of the clients (under {threshold})").format(
+        share=share, threshold=i18n.percent(SMALL_CLUSTER_SHARE))
+
+
+def _under_threshold_text() -> str:
+    return _("a cluster holds under {threshold} of the clients").format(threshold=i18n.percent(SMALL_CLUSTER_SHARE))
 
 
 def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] | None = None, k: int | None = None,
@@ -145,11 +161,11 @@ def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] |
     for row_number, (treatment, feature_set) in enumerate(rows):
         z_row, text_row, hover_row = [], [], []
         for column, pipeline in enumerate(pipelines):
-            name = (f"{domain.TREATMENTS[treatment]}<br>{domain.FEATURE_SETS[feature_set]}<br>"
-                    f"Pipeline {domain.PIPELINES[pipeline].name}")
+            name = (f"{_(domain.TREATMENTS[treatment])}<br>{_(domain.FEATURE_SETS[feature_set])}<br>"
+                    + _("Pipeline {pipeline}").format(pipeline=pipeline_name(pipeline)))
             same = domain.same_matrix_pipeline(pipeline, feature_set)
             if same != pipeline:
-                name += f" (no numeric column here: the same as pipeline {same})"
+                name += _(" (no numeric column here: the same as pipeline {pipeline})").format(pipeline=same)
             key = (treatment, feature_set, pipeline)
             if key not in cells.index:
                 z_row.append(None)
@@ -159,7 +175,7 @@ def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] |
             cell = cells.loc[key]
             measured = not pd.isna(cell[metric])
             z_row.append(float(cell[metric]) if measured else None)
-            text_row.append(f"{cell[metric]:.2f}" + ("" if k is not None else f"<br>k={int(cell['k'])}")
+            text_row.append(i18n.number(cell[metric], 2) + ("" if k is not None else f"<br>k={int(cell['k'])}")
                             if measured else "")
             hover_row.append(f"{name}<br>{_cell_hover(cell, metric, train_rows, resamples)}")
             if is_degenerate(cell["smallest_share"]):
@@ -188,8 +204,8 @@ def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] |
         figure.add_annotation(x=column + 0.5, y=row_number - 0.5, text=FLAG, showarrow=False, xanchor="right",
                               yanchor="top", font=dict(size=10, color=FLAG_COLOUR))
     figure.add_annotation(
-        text=(f"{STAR} the final model<br>{FLAG} a cluster holds under {SMALL_CLUSTER_SHARE:.0%} of the clients"
-              + ("" if k is not None else "<br>(best over k leaves those solutions out)")),
+        text=(f"{STAR} " + _("the final model") + f"<br>{FLAG} " + _under_threshold_text()
+              + ("" if k is not None else "<br>" + _("(best over k leaves those solutions out)"))),
         showarrow=False, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", xanchor="left", align="left",
         font=dict(size=10, color="#495057"))
     if selected is not None:
@@ -233,21 +249,22 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
     spec = METRICS[metric]
     ordered = metrics.sort_values("k")
     has_shares = "cluster_shares" in ordered
-    sizes = [f"<br>cluster sizes {shares_text(shares)}" for shares in ordered["cluster_shares"]] if has_shares \
-        else [""] * len(ordered)
+    sizes = ["<br>" + _("cluster sizes {shares}").format(shares=shares_text(shares))
+             for shares in ordered["cluster_shares"]] if has_shares else [""] * len(ordered)
     if metric == "stability":
-        sizes = [f" (range {low:.2f}-{high:.2f})" + size if not (pd.isna(low) or pd.isna(high)) else size
+        sizes = [_(" (range {low}-{high})").format(low=i18n.number(low, 2), high=i18n.number(high, 2)) + size
+                 if not (pd.isna(low) or pd.isna(high)) else size
                  for low, high, size in zip(ordered["stability_min"], ordered["stability_max"], sizes)]
     figure = go.Figure(go.Scatter(
-        x=ordered["k"], y=ordered[metric], mode="lines+markers", name=spec["title"],
+        x=ordered["k"], y=ordered[metric], mode="lines+markers", name=_(spec["title"]),
         line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6), customdata=sizes,
         hovertemplate="k=%{x}: %{y:.4g}%{customdata}<extra></extra>",
     ), layout=dict(title=dict(text=title) if title else None, showlegend=False,
                    modebar=COMPACT_MODEBAR,
                    # A fixed range: the markers of the knee and the crosses would otherwise pad it past the ks.
-                   xaxis=dict(title=dict(text="k (clusters)"), dtick=1, tickangle=0, tickfont=dict(size=10),
+                   xaxis=dict(title=dict(text=_("k (clusters)")), dtick=1, tickangle=0, tickfont=dict(size=10),
                               range=[float(ordered["k"].min()) - 0.5, float(ordered["k"].max()) + 0.5]),
-                   yaxis=dict(title=dict(text=spec["axis"] if metric != "inertia" else "Inertia")),
+                   yaxis=dict(title=dict(text=_(spec["axis"]) if metric != "inertia" else _("Inertia"))),
                    margin=dict(l=60, r=15, t=40 if title else 25, b=40)))
     if metric == "stability":
         _add_range_band(figure, ordered)
@@ -255,25 +272,25 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
         else ordered.iloc[:0]
     if len(small):
         figure.add_trace(go.Scatter(
-            x=small["k"], y=small[metric], mode="markers", name="small cluster",
+            x=small["k"], y=small[metric], mode="markers", name=_("small cluster"),
             marker=dict(symbol="x-thin-open", size=12, line=dict(width=2, color=FLAG_COLOUR)),
             customdata=[share_text(share) for share in small["smallest_share"]],
-            hovertemplate=f"k=%{{x}}: a cluster holds %{{customdata}} of the clients (under "
-                          f"{SMALL_CLUSTER_SHARE:.0%})<extra></extra>"))
+            hovertemplate="k=%{x}: " + _small_cluster_text("%{customdata}") + "<extra></extra>"))
     if knee is not None and knee in set(ordered["k"]):
         value = float(ordered.loc[ordered["k"] == knee, metric].iloc[0])
-        figure.add_trace(go.Scatter(x=[knee], y=[value], mode="markers", name="knee",
+        figure.add_trace(go.Scatter(x=[knee], y=[value], mode="markers", name=_("knee"),
                                     marker=dict(symbol="diamond", size=13, color=HIGHLIGHT_COLOUR),
-                                    hovertemplate="knee at k=%{x}<extra></extra>"))
+                                    hovertemplate=_("knee at k={k}").format(k="%{x}") + "<extra></extra>"))
         # An annotation rather than marker text: text would widen the axis range past the last k.
-        figure.add_annotation(x=knee, y=value, text=f"knee k={knee}", showarrow=False, yshift=14,
+        figure.add_annotation(x=knee, y=value, text=_("knee k={k}").format(k=knee), showarrow=False, yshift=14,
                               font=dict(size=10, color=HIGHLIGHT_COLOUR))
     if k is not None:
         figure.add_vline(x=k, line=dict(color="#6c757d", dash="dash", width=1))
     # The key of the crosses goes under the "better" line, on the left: a narrow card has no room beside it.
-    key = (f"<br><span style='color:{FLAG_COLOUR}'>\u2715 a cluster holds under {SMALL_CLUSTER_SHARE:.0%} of the "
-           "clients</span>") if len(small) else ""
-    figure.add_annotation(text=f"better: {spec['better']}{key}", xref="paper", yref="paper", x=0, y=1,
+    key = (f"<br><span style='color:{FLAG_COLOUR}'>\u2715 " + _under_threshold_text() + "</span>") \
+        if len(small) else ""
+    figure.add_annotation(text=_("better: {direction}").format(direction=_(spec["better"])) + key,
+                          xref="paper", yref="paper", x=0, y=1,
                           xanchor="left", yanchor="bottom", align="left", showarrow=False,
                           font=dict(size=10, color="#6c757d"))
     if key:
@@ -285,7 +302,7 @@ def _add_range_band(figure: go.Figure, ordered: pd.DataFrame) -> None:
     """The stability's range over the resamples as a band: the lower edge, then the upper filled down to it."""
     measured = ordered.dropna(subset=["stability_min", "stability_max"])
     for edge, fill in (("stability_min", None), ("stability_max", "tonexty")):
-        figure.add_trace(go.Scatter(x=measured["k"], y=measured[edge], mode="lines", name="range over the resamples",
+        figure.add_trace(go.Scatter(x=measured["k"], y=measured[edge], mode="lines", name=_("range over the resamples"),
                                     line=dict(width=0, color=BAND_COLOUR), fill=fill, fillcolor=BAND_COLOUR,
                                     hoverinfo="skip"))
 
@@ -312,8 +329,8 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
     """
     extra = [column for column in ("age", "job", "housing", "loan") if column in points]
     # Age and job are named; the loans' labels ("No personal loan") say what they are.
-    named = {"age": "Age: ", "job": "Job: "}
-    hover = "Client %{customdata[0]}" + "".join(
+    named = {"age": _("Age: "), "job": _("Job: ")}
+    hover = _("Client {client}").format(client="%{customdata[0]}") + "".join(
         f"<br>{named.get(column, '')}%{{customdata[{position}]}}" for position, column in enumerate(extra, start=1))
     traces = []
     for label in range(k):
@@ -321,11 +338,12 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         if members.empty:
             continue
         customdata = np.column_stack([members["client_id"].to_numpy()] + [members[c].to_numpy() for c in extra])
-        name = f"Cluster {label + 1}" + ("" if shares is None else f" ({share_text(float(shares[label]))})")
+        cluster = _("Cluster {cluster}").format(cluster=label + 1)
+        name = cluster + ("" if shares is None else f" ({share_text(float(shares[label]))})")
         traces.append(go.Scatter(
             x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=name,
             marker=dict(size=5, color=cluster_colour(label), opacity=0.8),
-            customdata=customdata, hovertemplate=hover + f"<extra>Cluster {label + 1}</extra>",
+            customdata=customdata, hovertemplate=hover + f"<extra>{cluster}</extra>",
         ))
     return go.Figure(traces, layout=dict(
         title=dict(text=title) if title else None,
@@ -333,7 +351,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         # A legend under the map, in rows, leaves the map the card's whole width (on a phone too), and the mode
         # bar the top.
         legend=dict(itemsizing="constant", orientation="h", x=0, xanchor="left", y=0, yanchor="top",
-                    title=dict(text=f"k={k}" + ("" if shares is None else " (share of clients)"), side="top")),
+                    title=dict(text=f"k={k}" + ("" if shares is None else _(" (share of clients)")), side="top")),
         margin=dict(l=10, r=10, t=40 if title else 30, b=10)))
 
 
@@ -380,11 +398,12 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
         title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
         # One client per row: "y" finds the row under the pointer wherever it is across the band.
         hovermode="y",
-        xaxis=dict(title=dict(text="Silhouette"), range=[min(-0.1, float(samples["silhouette"].min()) - 0.05), 1],
+        xaxis=dict(title=dict(text=_("Silhouette")), range=[min(-0.1, float(samples["silhouette"].min()) - 0.05), 1],
                    zeroline=True, zerolinecolor="#adb5bd"),
         yaxis=dict(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False),
         legend=dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top", itemsizing="constant",
-                    title=dict(text="Cluster: clients in the sample, share with a silhouette below 0", side="top")),
+                    title=dict(text=_("Cluster: clients in the sample, share with a silhouette below 0"),
+                               side="top")),
         margin=dict(l=30, r=10, t=50 if title else 30, b=50)))
     top = 0
     for label in range(k):
@@ -397,11 +416,13 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
             x=values, y=np.arange(top, top + len(values), dtype=np.int32), mode="lines",
             # "vh": each client's value holds over its own row, a step; filled to x = 0 as a horizontal bar.
             line=dict(shape="vh", width=1, color=colour), fill="tozerox", fillcolor=colour,
-            name=f"Cluster {label + 1}: {len(values):,} sampled, {negative_share_text(float(negative_shares[label]))} "
-                 "below 0",
+            name=_("Cluster {cluster}: {count} sampled, {share} below 0").format(
+                cluster=label + 1, count=i18n.number(len(values)),
+                share=negative_share_text(float(negative_shares[label]))),
             customdata=np.arange(1, len(values) + 1, dtype=np.int32),
-            hovertemplate=f"Cluster {label + 1}<br>rank %{{customdata:,}} of {len(values):,} (highest first)<br>"
-                          "silhouette %{x:.3f}<extra></extra>"))
+            hovertemplate=_("Cluster {cluster}<br>rank {rank} of {count} (highest first)<br>silhouette {silhouette}")
+            .format(cluster=label + 1, rank="%{customdata:,}", count=i18n.number(len(values)),
+                    silhouette="%{x:.3f}") + "<extra></extra>"))
         figure.add_annotation(x=0, xref="paper", xanchor="right", xshift=-4, y=top + (len(values) - 1) / 2,
                               text=f"<b>{label + 1}</b>", showarrow=False, font=dict(size=11, color=colour))
         top += len(values) + gap
@@ -409,7 +430,8 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
         figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5))
         # Above the plot, where no band can hide it.
         figure.add_annotation(x=average, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                              text=f"average {average:.3f}", font=dict(size=11))
+                              text=_("average {average}").format(average=i18n.number(average, 3)),
+                              font=dict(size=11))
     return figure
 
 
@@ -430,9 +452,12 @@ def dendrogram_leaf_labels(linkage: np.ndarray, leaves, client_ids=None) -> list
     labels = []
     for leaf in leaves:
         if leaf < n:
-            labels.append("1 client" if client_ids is None else f"client {int(client_ids[leaf])}")
+            labels.append(ngettext("{count} client", "{count} clients", 1).format(count=1) if client_ids is None
+                          else _("client {client}").format(client=int(client_ids[leaf])))
         else:
-            labels.append(f"{int(linkage[leaf - n, 3])} clients")
+            clients = int(linkage[leaf - n, 3])
+            # Ungrouped, as the leaf labels always were ("1234 clients").
+            labels.append(ngettext("{count} client", "{count} clients", clients).format(count=clients))
     return labels
 
 
@@ -476,13 +501,14 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = D
                                               ticktext=dendrogram_leaf_labels(linkage, tree["leaves"], client_ids),
                                               tickfont=dict(size=9), automargin=True, showgrid=False,
                                               range=[0, 10 * len(ticks)]),
-                                   xaxis=dict(title=dict(text="Ward distance"), rangemode="tozero"),
+                                   xaxis=dict(title=dict(text=_("Ward distance")), rangemode="tozero"),
                                    margin=dict(l=10, r=15, t=40 if title else 25, b=45)))
     if k is not None and 2 <= k <= len(linkage):
         heights = np.sort(linkage[:, 2])
         # Cutting between the (k-1)-th and k-th highest merges leaves exactly k clusters.
         cut = (heights[-k] + heights[-k + 1]) / 2
         figure.add_vline(x=cut, line=dict(color=HIGHLIGHT_COLOUR, dash="dash", width=1.5),
-                         annotation=dict(text=f"cut for k={k}", font=dict(color=HIGHLIGHT_COLOUR, size=11)),
+                         annotation=dict(text=_("cut for k={k}").format(k=k),
+                                         font=dict(color=HIGHLIGHT_COLOUR, size=11)),
                          annotation_position="top right")
     return figure

@@ -6,7 +6,8 @@ every number in the words is taken from it.
 
 from __future__ import annotations
 
-from dashapp import catalogue
+from dashapp import catalogue, i18n
+from dashapp.i18n import _, ngettext
 
 #: A published segment "splits" when a second cluster takes at least this share of its clients.
 SPLIT_SHARE = 0.2
@@ -22,8 +23,8 @@ def cluster_label(index: int) -> str:
 def mode_text(mode: dict) -> str:
     """A cluster's mode in words: ``'Blue-collar, housing loan, no personal loan'``."""
     job = catalogue.category_label("job", mode["job"])
-    housing = "housing loan" if mode["housing"] == "yes" else "no housing loan"
-    loan = "personal loan" if mode["loan"] == "yes" else "no personal loan"
+    housing = _("housing loan") if mode["housing"] == "yes" else _("no housing loan")
+    loan = _("personal loan") if mode["loan"] == "yes" else _("no personal loan")
     return f"{job}, {housing}, {loan}"
 
 
@@ -53,7 +54,7 @@ def crosstab_view(categorical: dict) -> dict:
     modes = solution(categorical, k)["modes"]
     totals = [sum(row[j] for row in counts) for j in range(len(categorical["segments"]))]
     return {"clusters": [f"{cluster_label(i)}: {mode_text(mode)}" for i, mode in enumerate(modes)],
-            "segments": [f"Segment {number}" for number in categorical["segments"]],
+            "segments": [_("Segment {number}").format(number=number) for number in categorical["segments"]],
             "counts": counts,
             "shares": [[n / totals[j] if totals[j] else 0.0 for j, n in enumerate(row)] for row in counts]}
 
@@ -85,7 +86,7 @@ def merges_and_splits(categorical: dict) -> dict:
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + _(" and ") + items[-1]
 
 
 def agreement_sentences(categorical: dict) -> list[str]:
@@ -95,25 +96,39 @@ def agreement_sentences(categorical: dict) -> list[str]:
     index = {number: j for j, number in enumerate(categorical["segments"])}
     clauses = []
     for cluster, members in parts["merges"]:
-        held = _and([f"{view['shares'][cluster][index[s]]:.0%} of segment {s}" for s in members])
-        clauses.append(f"merges segments {_and([str(s) for s in members])} (cluster {cluster_label(cluster)} "
-                       f"holds {held})")
+        held = _and([_("{share} of segment {segment}").format(share=i18n.percent(view["shares"][cluster][index[s]]),
+                                                               segment=s) for s in members])
+        clauses.append(_("merges segments {segments} (cluster {cluster} holds {held})").format(
+            segments=_and([str(s) for s in members]), cluster=cluster_label(cluster), held=held))
     for number, pieces in parts["splits"]:
-        spread = " / ".join(f"{cluster_label(i)} {share:.0%}" for i, share in pieces)
-        clauses.append(f"splits segment {number}, {catalogue.segment_names()[number].lower()}, into {spread}")
-    what = ": it " + _and(clauses) if clauses else ": it keeps every segment within one cluster"
-    sentences = [f"k-modes at k = {k} agrees with the published segments at ARI {found['ari']:.2f}{what}."]
+        spread = " / ".join(f"{cluster_label(i)} {i18n.percent(share)}" for i, share in pieces)
+        clauses.append(_("splits segment {segment}, {name}, into {spread}").format(
+            segment=number, name=catalogue.segment_names()[number].lower(), spread=spread))
+    what = (_(": it {clauses}").format(clauses=_and(clauses)) if clauses
+            else _(": it keeps every segment within one cluster"))
+    sentences = [_("k-modes at k = {k} agrees with the published segments at ARI {ari}{what}.").format(
+        k=k, ari=i18n.number(found["ari"], 2), what=what)]
     rules = categorical["rules"]
-    sentences.append(f"The simplest baseline, four explicit groups by housing loan x personal loan, agrees at ARI "
-                     f"{rules['ari']:.2f}" + (": closer to the published segments than k-modes." if rules["ari"]
-                                              > found["ari"] else "."))
+    sentences.append(
+        (_("The simplest baseline, four explicit groups by housing loan x personal loan, agrees at ARI {ari}: closer "
+           "to the published segments than k-modes.") if rules["ari"] > found["ari"] else
+         _("The simplest baseline, four explicit groups by housing loan x personal loan, agrees at ARI {ari}."))
+        .format(ari=i18n.number(rules["ari"], 2)))
     if found["tied_solutions"] > 1:
         low, high = found["tied_ari_range"]
-        sentences.append(f"k-modes' answer is not unique: at k = {k}, {found['tied_solutions']} different "
-                         f"partitions reach the same lowest cost ({found['cost']:,.0f} mismatches), with ARI "
-                         f"{low:.3f} to {high:.3f}; the one shown came first among the starts.")
-    sentences.append(f"Fitted on the {categorical['clients']:,} training clients ({categorical['combinations']} "
-                     "distinct combinations of job, housing loan and personal loan after imputation), "
-                     "keeping the lowest cost over Cao's start and seeded random ones. The published "
-                     "segmentation stays the original's K-means.")
+        sentences.append(ngettext(
+            "k-modes' answer is not unique: at k = {k}, {tied} different partitions reach the same lowest cost "
+            "({cost} mismatches), with ARI {low} to {high}; the one shown came first among the starts.",
+            "k-modes' answer is not unique: at k = {k}, {tied} different partitions reach the same lowest cost "
+            "({cost} mismatches), with ARI {low} to {high}; the one shown came first among the starts.",
+            found["tied_solutions"]).format(k=k, tied=found["tied_solutions"], cost=i18n.number(found["cost"]),
+                                            low=i18n.number(low, 3), high=i18n.number(high, 3)))
+    sentences.append(ngettext(
+        "Fitted on the {clients} training clients ({combinations} distinct combinations of job, housing loan and "
+        "personal loan after imputation), keeping the lowest cost over Cao's start and seeded random ones. The "
+        "published segmentation stays the original's K-means.",
+        "Fitted on the {clients} training clients ({combinations} distinct combinations of job, housing loan and "
+        "personal loan after imputation), keeping the lowest cost over Cao's start and seeded random ones. The "
+        "published segmentation stays the original's K-means.", categorical["clients"]).format(
+        clients=i18n.number(categorical["clients"]), combinations=categorical["combinations"]))
     return sentences

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from dashapp import catalogue, domain, url_state
-from dashapp.artifacts import config_label
+from dashapp import catalogue, domain, i18n, url_state
+from dashapp.i18n import _, ngettext, pgettext
 from dashapp.views import inputs
 
 # --- The selection -------------------------------------------------------------------------------------------
@@ -62,7 +62,8 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int],
         if str(value) in allowed:
             selection[name] = int(value) if name in ("pipeline", "k") else str(value)
         else:
-            problems.append(f"{name}={value!r} ignored; expected one of {', '.join(allowed)}.")
+            problems.append(_("{parameter}={value} ignored; expected one of {allowed}.").format(
+                parameter=name, value=repr(value), allowed=", ".join(allowed)))
     return selection, problems
 
 
@@ -94,6 +95,29 @@ def selection_from_controls(selection: Mapping[str, object], k_values: list[int]
 def selection_query_string(selection: Mapping[str, object]) -> str:
     """``?treatment=knn&pipeline=8&features=all&k=4``: the URL query of a selection."""
     return url_state.query_string({name: selection[name] for name in DEFAULT_SELECTION})
+
+
+#: The words of a pipeline's name (:attr:`dashapp.domain.PipelineSpec.name`), to say it in the current language.
+_SCALERS = {"standard": "Standard", "minmax": "MinMax"}
+_ENCODERS = {"onehot": i18n.N_("one-hot"), "ordinal": i18n.N_("ordinal")}
+
+
+def pipeline_name(number: int) -> str:
+    """A pipeline's name in the current language: ``"8: numeric MinMax, ordinal encoding, then MinMax"``
+    (in English :attr:`dashapp.domain.PipelineSpec.name`, word for word)."""
+    spec = domain.PIPELINES[number]
+    return _("{number}: numeric {numeric_scaler}, {encoder} encoding, then {encoded_scaler}").format(
+        number=spec.number, numeric_scaler=_SCALERS[spec.numeric_scaler], encoder=_(_ENCODERS[spec.encoder]),
+        encoded_scaler=_SCALERS[spec.encoded_scaler])
+
+
+def config_label(config: str) -> str:
+    """A readable name of a grid configuration id such as ``knn-p8-all``, in the current language (in English
+    :func:`dashapp.artifacts.config_label`'s)."""
+    treatment, pipeline, feature_set = config.split("-", 2)
+    return _("{treatment} | pipeline {pipeline} | {feature_set}").format(
+        treatment=_(domain.TREATMENTS[treatment]), pipeline=pipeline_name(int(pipeline[1:])),
+        feature_set=_(domain.FEATURE_SETS[feature_set]))
 
 
 def config_of(selection: Mapping[str, object]) -> str:
@@ -162,6 +186,15 @@ def mapped_client(tsne: pd.DataFrame, client_id: object) -> int:
     return number
 
 
+def _shown_value(value: object) -> str:
+    """A field's value as the client card shows it: a fraction with the language's decimal mark (``1,1``);
+    whole numbers as the file writes them (``5191``)."""
+    text = str(value)
+    if isinstance(value, float):
+        text = text.replace(".", i18n.plotly_separators()[0])
+    return text
+
+
 #: Columns the client card leaves out: ``month`` repeats ``contact_date`` without the year.
 _RECORD_HIDDEN: tuple[str, ...] = ("month",)
 
@@ -181,14 +214,14 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
     values = []
     for column, value in row.items():
         if isinstance(value, pd.Timestamp):
-            value = value.strftime("%B %Y")
+            value = i18n.month_year(value.date())
         elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
-            value = "never contacted before"
+            value = _("never contacted before")
         elif column == "segment" and int(value) in catalogue.segment_names():
             value = f"{int(value)}: {catalogue.segment_names()[int(value)]}"
         elif isinstance(value, str):
             value = catalogue.category_label(column.removesuffix("_imputed"), value)
-        values.append(str(value))
+        values.append(_shown_value(value))
     return pd.DataFrame({"field": [catalogue.column_label(str(column)) for column in row.index], "value": values})
 
 
@@ -209,8 +242,8 @@ def is_degenerate(smallest_share: float) -> bool:
 
 
 def share_text(share: float) -> str:
-    """A cluster's share as the explorer writes it: ``"26%"``, or ``"0.3%"`` below 10%."""
-    return f"{share:.0%}" if share >= 0.095 else f"{share:.1%}"
+    """A cluster's share as the explorer writes it: ``"26%"``, or ``"0.3%"`` below 10% (``"0,3 %"`` in Russian)."""
+    return i18n.percent(share) if share >= 0.095 else i18n.percent(share, 1)
 
 
 def shares_text(shares) -> str:
@@ -269,25 +302,31 @@ def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation
     basis = silhouette_basis(chosen["silhouette_clients"], train_rows)
     details: dict[str, str | None] = {
         "label": config_label(config),
-        "scores": (f"k={k}: silhouette {chosen['silhouette']:.3f} ({basis}), Calinski-Harabasz "
-                   f"{chosen['calinski_harabasz']:,.0f}, Davies-Bouldin {chosen['davies_bouldin']:.3f}. "
-                   + (f"Elbow knee at k={knee}." if knee else "The elbow curve has no clear knee.")),
+        "scores": (_("k={k}: silhouette {silhouette} ({basis}), Calinski-Harabasz {calinski_harabasz}, "
+                     "Davies-Bouldin {davies_bouldin}. ").format(
+            k=k, silhouette=i18n.number(chosen["silhouette"], 3), basis=basis,
+            calinski_harabasz=i18n.number(chosen["calinski_harabasz"]),
+            davies_bouldin=i18n.number(chosen["davies_bouldin"], 3))
+            + (_("Elbow knee at k={k}.").format(k=knee) if knee else _("The elbow curve has no clear knee."))),
         "stability": stability_text(chosen, resamples),
         "sizes": ", ".join(f"{number}: {share_text(share)}" for number, share in enumerate(shares, start=1)),
         "degenerate": None, "final": None,
     }
     if is_degenerate(chosen["smallest_share"]):
         smallest = min(range(len(shares)), key=lambda label: (shares[label], label))
-        details["degenerate"] = (
-            f"Degenerate: cluster {smallest + 1} holds {share_text(shares[smallest])} of the clients (under "
-            f"{SMALL_CLUSTER_SHARE:.0%}); the scores mostly measure how far that small group sits from everyone "
-            "else, not a segmentation.")
+        details["degenerate"] = _(
+            "Degenerate: cluster {cluster} holds {share} of the clients (under {threshold}); the scores mostly "
+            "measure how far that small group sits from everyone else, not a segmentation.").format(
+            cluster=smallest + 1, share=share_text(shares[smallest]), threshold=i18n.percent(SMALL_CLUSTER_SHARE))
     final = evaluation["final"]
     if config == domain.config_id(final["treatment"], int(final["pipeline"]), "final") and k == int(final["k"]):
-        segments = ", ".join(f"cluster {int(label) + 1} is segment {segment}"
+        segments = ", ".join(_("cluster {cluster} is segment {segment}").format(cluster=int(label) + 1,
+                                                                                 segment=segment)
                              for label, segment in sorted(final["segment_of_label"].items()))
-        details["final"] = (f"The final segmentation (its report: silhouette {final['silhouette']:.3f} exact, "
-                            f"{final['silhouette_sampled']:.3f} on the shared sample); {segments}.")
+        details["final"] = _("The final segmentation (its report: silhouette {silhouette} exact, {sampled} on the "
+                             "shared sample); {segments}.").format(
+            silhouette=i18n.number(final["silhouette"], 3), sampled=i18n.number(final["silhouette_sampled"], 3),
+            segments=segments)
     return details
 
 
@@ -308,22 +347,31 @@ def methods_reasons(facts: dict) -> dict:
     """
     k, knee = facts["k"], facts["knee"]
     by_k = facts["by_k"].set_index("k")
-    pipeline_scores = ", ".join(f"P{int(row.pipeline)} {row.silhouette:.2f}"
-                                + (f" {FLAG}" if is_degenerate(row.smallest_share) else "")
-                                for row in facts["pipelines_at_k"].itertuples())
-    rank = ("it has the highest silhouette" if facts["rank_at_k"] == 1 else f"it ranks {facts['rank_at_k']}")
+    # "P1 0,61; P2 0,63" in Russian, where a comma would split the decimals.
+    pipeline_scores = pgettext("between numbers", ", ").join(
+        f"P{int(row.pipeline)} {i18n.number(row.silhouette, 2)}" + (f" {FLAG}" if is_degenerate(row.smallest_share)
+                                                                     else "")
+        for row in facts["pipelines_at_k"].itertuples())
+    rank = (_("it has the highest silhouette") if facts["rank_at_k"] == 1
+            else _("it ranks {rank}").format(rank=facts["rank_at_k"]))
     if facts["best_k"] == k:
-        silhouette_says = f"the silhouette is highest at k = {k} among solutions without a small cluster"
+        silhouette_says = _("the silhouette is highest at k = {k} among solutions without a small cluster").format(k=k)
     else:
         first_k = int(by_k.index[0])
-        silhouette_says = (f"the silhouette is {by_k.at[first_k, 'silhouette']:.3f} at k = {first_k}, "
-                           f"{facts['silhouette']:.3f} at k = {k} and {facts['best_silhouette']:.3f} at "
-                           f"k = {facts['best_k']} (the best without a small cluster)")
+        silhouette_says = _("the silhouette is {first} at k = {first_k}, {chosen} at k = {k} and {best} at "
+                            "k = {best_k} (the best without a small cluster)").format(
+            first=i18n.number(by_k.at[first_k, "silhouette"], 3), first_k=first_k,
+            chosen=i18n.number(facts["silhouette"], 3), k=k, best=i18n.number(facts["best_silhouette"], 3),
+            best_k=facts["best_k"])
         if facts["distinct_values"] is not None and facts["best_k"] > k:
-            silhouette_says += (f": the three columns take only {facts['distinct_values']} distinct values, so "
-                                "more clusters come ever closer to one per combination")
-    knee_says = ("the elbow has no clear knee" if knee is None else
-                 f"the elbow's knee is at k = {knee}" + (" too" if knee == k else ""))
+            silhouette_says += ngettext(": the three columns take only {count} distinct values, so more clusters "
+                                        "come ever closer to one per combination",
+                                        ": the three columns take only {count} distinct values, so more clusters "
+                                        "come ever closer to one per combination",
+                                        facts["distinct_values"]).format(count=facts["distinct_values"])
+    knee_says = (_("the elbow has no clear knee") if knee is None else
+                 _("the elbow's knee is at k = {k} too").format(k=knee) if knee == k else
+                 _("the elbow's knee is at k = {k}").format(k=knee))
     return {"pipeline_scores": pipeline_scores, "same_pipeline": domain.same_matrix_pipeline(domain.FINAL_PIPELINE,
                                                                                              "final"),
             "rank": rank, "silhouette": silhouette_says, "knee": knee_says,
@@ -333,8 +381,11 @@ def methods_reasons(facts: dict) -> dict:
 def silhouette_basis(silhouette_clients: int, train_rows: int) -> str:
     """How a silhouette was computed: ``"exact, all 28,831 training clients"`` or ``"on a sample of 5,000"``."""
     if int(silhouette_clients) >= int(train_rows):
-        return f"exact, all {int(train_rows):,} training clients"
-    return f"on the shared sample of {int(silhouette_clients):,} training clients"
+        return ngettext("exact, all {count} training clients", "exact, all {count} training clients",
+                        int(train_rows)).format(count=i18n.number(int(train_rows)))
+    return ngettext("on the shared sample of {count} training clients",
+                    "on the shared sample of {count} training clients",
+                    int(silhouette_clients)).format(count=i18n.number(int(silhouette_clients)))
 
 
 # --- Each sampled client's silhouette, and the stability of a solution ----------------------------------------
@@ -344,10 +395,10 @@ def negative_share_text(share: float) -> str:
     """A share of clients with a negative silhouette: ``"12%"``, ``"0.4%"``, ``"under 0.1%"``, ``"none"``, or
     ``"undefined"`` (NaN: a silhouette needs two clusters in the sample)."""
     if pd.isna(share):
-        return "undefined"
+        return _("undefined")
     if share <= 0:
-        return "none"
-    return "under 0.1%" if share < 0.0005 else share_text(share)
+        return _("none")
+    return _("under {share}").format(share=i18n.percent(0.001, 1)) if share < 0.0005 else share_text(share)
 
 
 def negative_silhouette_sentences(negative_shares, sample_sizes) -> list[str]:
@@ -371,12 +422,15 @@ def negative_silhouette_sentences(negative_shares, sample_sizes) -> list[str]:
     sentences = []
     for label, (share, size) in enumerate(zip(negative_shares, sample_sizes)):
         if int(size) == 0 or pd.isna(share):
-            sentences.append(f"cluster {label + 1}: none of its clients is in the sample")
+            sentences.append(_("cluster {cluster}: none of its clients is in the sample").format(cluster=label + 1))
         elif share > 0:
-            sentences.append(f"cluster {label + 1}: {negative_share_text(float(share))} of its {int(size):,} "
-                             "sampled clients sit closer to another cluster")
-    return sentences or ["none: every sampled client sits at least as close to its own cluster as to any other "
-                         "(every silhouette is 0 or above)"]
+            sentences.append(ngettext("cluster {cluster}: {share} of its {count} sampled clients sit closer to "
+                                      "another cluster",
+                                      "cluster {cluster}: {share} of its {count} sampled clients sit closer to "
+                                      "another cluster", int(size)).format(
+                cluster=label + 1, share=negative_share_text(float(share)), count=i18n.number(int(size))))
+    return sentences or [_("none: every sampled client sits at least as close to its own cluster as to any other "
+                           "(every silhouette is 0 or above)")]
 
 
 def stability_text(row: Mapping, resamples: int) -> str:
@@ -391,11 +445,15 @@ def stability_text(row: Mapping, resamples: int) -> str:
         The bootstrap resamples the median is over.
     """
     if pd.isna(row["stability"]):
-        return "Stability: not measured for this solution."
+        return _("Stability: not measured for this solution.")
     spread = ("" if pd.isna(row["stability_min"]) or pd.isna(row["stability_max"])
-              else f" (range {row['stability_min']:.2f}-{row['stability_max']:.2f})")
-    return (f"Stability: median ARI {row['stability']:.2f} over {int(resamples)} resamples{spread}; 1 = the same "
-            "clusters on every resample, near 0 = no better than chance.")
+              else _(" (range {low}-{high})").format(low=i18n.number(row["stability_min"], 2),
+                                                     high=i18n.number(row["stability_max"], 2)))
+    return ngettext("Stability: median ARI {median} over {count} resamples{spread}; 1 = the same clusters on every "
+                    "resample, near 0 = no better than chance.",
+                    "Stability: median ARI {median} over {count} resamples{spread}; 1 = the same clusters on every "
+                    "resample, near 0 = no better than chance.", int(resamples)).format(
+        median=i18n.number(row["stability"], 2), count=int(resamples), spread=spread)
 
 
 def knife_basis(silhouette_clients: int, sample_clients: int, train_rows: int) -> str:
@@ -410,13 +468,41 @@ def knife_basis(silhouette_clients: int, sample_clients: int, train_rows: int) -
     train_rows : int
         Training clients.
     """
-    shown = (f"Each of the {int(sample_clients):,} clients of the shared silhouette sample, cluster by cluster, "
-             "sorted by silhouette (how much closer it sits to its own cluster than to the next; below 0, closer "
-             "to another).")
+    shown = ngettext("Each of the {count} clients of the shared silhouette sample, cluster by cluster, sorted by "
+                     "silhouette (how much closer it sits to its own cluster than to the next; below 0, closer to "
+                     "another).",
+                     "Each of the {count} clients of the shared silhouette sample, cluster by cluster, sorted by "
+                     "silhouette (how much closer it sits to its own cluster than to the next; below 0, closer to "
+                     "another).", int(sample_clients)).format(count=i18n.number(int(sample_clients)))
     if int(silhouette_clients) >= int(train_rows):
-        return (f"{shown} The dashed line is the average silhouette, {silhouette_basis(silhouette_clients, train_rows)}"
-                ", so it can differ a little from the sample's own average.")
-    return f"{shown} The dashed line is their average, the grid's silhouette."
+        return shown + " " + _("The dashed line is the average silhouette, {basis}, so it can differ a little from "
+                               "the sample's own average.").format(
+            basis=silhouette_basis(silhouette_clients, train_rows))
+    return shown + " " + _("The dashed line is their average, the grid's silhouette.")
+
+
+def stability_help(grid: Mapping) -> str:
+    """The stability curve's help: what a point is, with the manifest's grid parameters (``grid``) filled in."""
+    return ngettext("K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
+                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
+                    "and its range.",
+                    "K-means refitted (same k, same starts) on {resamples} bootstrap resamples of the {sample}-client "
+                    "silhouette sample; the median adjusted Rand index with this solution on the sampled clients, "
+                    "and its range.", int(grid["stability_resamples"])).format(
+        resamples=grid["stability_resamples"], sample=i18n.number(grid["silhouette_sample"]))
+
+
+def dendrogram_help(sample: int, leaves: int) -> str:
+    """The dendrogram's help: its ``sample`` of clients, its truncation to the last ``leaves`` merges, what a leaf
+    is (in the figure's own words, :func:`dashapp.figures.explorer.dendrogram_leaf_labels`)."""
+    return ngettext("Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
+                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
+                    "it into k clusters.",
+                    "Ward linkage of {count} sampled training clients, truncated to the last {leaves} merges: a leaf "
+                    "is one client (\"{one}\") or the clients merged below it (\"{several}\"); the dashed line cuts "
+                    "it into k clusters.", int(sample)).format(
+        count=i18n.number(sample), leaves=leaves, one=_("client {client}").format(client=282),
+        several=ngettext("{count} client", "{count} clients", 6).format(count=6))
 
 
 def final_model_facts(grid_metrics: pd.DataFrame, evaluation: dict, clients: pd.DataFrame | None = None) -> dict:

@@ -6,10 +6,12 @@ Dash-free: a sentence from the build's progress report (:func:`dashapp.artifacts
 
 from __future__ import annotations
 
+from dashapp import i18n
 from dashapp.artifacts import REBUILD_COMMAND
+from dashapp.i18n import N_, _
 
-#: What is ready while the grid runs (the pages that do not need it).
-READY = "The segments, the Data page, the campaign response, the decision tree, targeting and scoring are ready"
+#: What is ready while the grid runs (the pages that do not need it); translated where shown.
+READY = N_("The segments, the Data page, the campaign response, the decision tree, targeting and scoring are ready")
 
 
 def grid_status_sentence(progress: dict | None) -> str:
@@ -22,12 +24,13 @@ def grid_status_sentence(progress: dict | None) -> str:
         was reported (the build has not reached the grid, or its report was removed).
     """
     if progress and "failed" in progress:
-        return (f"The build's K-means grid failed ({progress['failed']}), so the explorer and the grid's methods "
-                f"stay empty until `{REBUILD_COMMAND}` completes. {READY}.")
+        return _("The build's K-means grid failed ({reason}), so the explorer and the grid's methods stay empty "
+                 "until `{command}` completes. {ready}.").format(reason=progress["failed"], command=REBUILD_COMMAND,
+                                                                 ready=_(READY))
     if progress and progress.get("total"):
         share = min(1.0, float(progress["done"]) / float(progress["total"]))
-        state = f"{share:.0%} done"
+        state = _("{share} done").format(share=i18n.percent(share))
     else:
-        state = f"no progress reported yet; if no build is running, run `{REBUILD_COMMAND}`"
-    return (f"The build is still computing the K-means grid ({state}). {READY}; reload this page when the grid "
-            "is complete to see it.")
+        state = _("no progress reported yet; if no build is running, run `{command}`").format(command=REBUILD_COMMAND)
+    return _("The build is still computing the K-means grid ({state}). {ready}; reload this page when the grid is "
+             "complete to see it.").format(state=state, ready=_(READY))
