@@ -316,7 +316,7 @@ def read_upload(contents: str, filename: str | None, sheet: str | None = None) -
     ClientFileError
         If the file is too large, empty, binary, not a file of clients, or has no such sheet.
     """
-    name = _("'{name}'").format(name=filename) if filename else _("The file")
+    name = client_files.file_name(filename) if filename else _("The file")
     return client_workbooks.read_client_file(decode_upload(contents), name=name, sheet=sheet), name
 
 
@@ -448,7 +448,7 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
     return UploadView(
         name=name, rows=len(table), scored=result.scored_count, refused=result.refused_count,
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
-        read_as=file.dialect.describe(),
+        read_as=client_files.describe_dialect(file.dialect),
         normalised=tuple(headers + normalised_summary(result.normalised)),
         segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.segments().items()),
         preview_columns=(_(STATUS_LABEL), _(SEGMENT_LABEL), _(ROW_LABEL), *(field_label(f) for f in fields_present),
