@@ -196,8 +196,8 @@ def _not_found(_rest: str = ""):
 
 def _method_not_allowed(error: MethodNotAllowed):
     allowed = sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
-    response, status = _errors(405, [scoring.FieldError("method", _("{method} is not allowed here; use {allowed}").format(
-        method=request.method, allowed=", ".join(allowed)))])
+    reason = _("{method} is not allowed here; use {allowed}").format(method=request.method, allowed=", ".join(allowed))
+    response, status = _errors(405, [scoring.FieldError("method", reason)])
     response.headers["Allow"] = ", ".join(error.valid_methods or [])
     return response, status
 

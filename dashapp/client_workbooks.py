@@ -312,8 +312,8 @@ def score_workbook_file(source: Path, target: Path, model: scoring.ScoringModel,
         As :func:`dashapp.client_files.score_csv_stream` gives it; ``dialect`` is the :class:`WorkbookSheet`.
     """
     source, target = Path(source), Path(target)
-    file = read_client_workbook(source.read_bytes(), client_files.file_name(source.name), sheet, max_bytes=None, max_columns=None,
-                                max_rows=None)
+    file = read_client_workbook(source.read_bytes(), client_files.file_name(source.name), sheet, max_bytes=None,
+                                max_columns=None, max_rows=None)
     with tqdm(total=len(file.table), desc="scoring", unit="rows", disable=not progress) as bar:
         result = score_jobs.score_table_in_chunks(file.table, model, chunk_rows,
                                                   lambda done, _total: bar.update(done - bar.n))

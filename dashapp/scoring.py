@@ -96,7 +96,7 @@ def label_list(names: Sequence[str]) -> str:
     labels = [field_label(name) for name in names]
     if len(labels) == 1:
         return labels[0]
-    return _("{labels} and {last}").format(labels=", ".join(labels[:-1]), last=labels[-1])
+    return _("{first} and {last}").format(first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def field_rule(name: str) -> str:

@@ -220,8 +220,8 @@ def _segment_card(view: ResultView) -> dbc.Card:
     store = current_store()
     splits = [split for split in job_splits(store.evaluation["tree_nodes"]) if view.segment in split.segments]
     return dbc.Card([
-        dbc.CardHeader([html.Span(_("Segment {number}").format(number=view.segment), id=SCORE_RESULT_SEGMENT, className="badge me-2",
-                                  style={"backgroundColor": view.colour}), view.name]),
+        dbc.CardHeader([html.Span(_("Segment {number}").format(number=view.segment), id=SCORE_RESULT_SEGMENT,
+                                  className="badge me-2", style={"backgroundColor": view.colour}), view.name]),
         dbc.CardBody([
             html.P(view.description, className="small"),
             dbc.Row([

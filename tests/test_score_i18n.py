@@ -18,35 +18,16 @@ import pytest
 from dash.background_callback.managers.diskcache_manager import DiskcacheManager, _make_job_fn
 
 from app import app as dash_app  # the page registry is global: one app per session, imported as gunicorn does
-from dashapp import api, client_files, dask_scoring, i18n, score_jobs, scoring
+from dashapp import api, client_files, dask_scoring, i18n, scoring
 from dashapp.views import score as score_view
 from tests.layout_helpers import by_id, components, text
+# The Score page's module fixtures: the full artifacts, a job folder of the module's own, the page module.
+from tests.test_page_score import _artifacts, _job_folder, page  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 NARROW_NBSP = "\u202f"
 #: One client scored, one with a job that is no category, one with two key fields unknown.
 SMALL_CSV = b"job;housing;loan;age\nadmin.;yes;no;30\npilot;yes;no;40\nunknown;unknown;no;50\n"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _artifacts(full_store):
-    return full_store
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _job_folder(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(score_jobs.JOB_CACHE_ENV, str(tmp_path_factory.mktemp("jobs")))
-        score_jobs._scored_files.cache_clear()
-        yield
-    score_jobs._scored_files.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def page():
-    from pages import score
-
-    return score
 
 
 def _upload(content: bytes) -> str:
@@ -68,7 +49,8 @@ def test_a_clients_reasons_follow_the_language_and_the_cache_keeps_them_apart():
         russian = [e.reason for e in scoring.validate_client(client)]
     assert english == [e.reason for e in scoring.validate_client(client)]  # English again, not the cached Russian
     assert english[0].startswith("'pilot' is not a category of Job; expected one of admin.")
-    assert russian[0].startswith("'pilot' — недопустимое значение поля «") and "ожидается одно из значений admin." in russian[0]
+    assert russian[0].startswith("'pilot' — недопустимое значение поля «")
+    assert "ожидается одно из значений admin." in russian[0]
     assert russian[1] == "12 — это не возраст; ожидается целое число от 16 до 120"
     # Two unknown key fields: the plural form, and "и" joining the fields.
     assert "значения неизвестны; должны быть известны хотя бы два поля из трёх:" in russian[2]
