@@ -4,7 +4,8 @@ The app factory calls :func:`mount`, which registers :data:`blueprint` at ``<URL
 every other ``<URL_PREFIX>api/...`` path with a JSON 404 (and a wrong method with a JSON 405), so that nothing
 under ``api/`` falls through to the pages' HTML. Every answer is JSON; a malformed request gets 413, 415 or
 422 with ``{"errors": [{"field": ..., "reason": ...}]}``, missing artifacts 503, and nothing a client sends
-can cause a 500. In a list, each client is validated on its own: the good ones are scored, the bad ones
+can cause a 500. A ``reason`` is in the language of the request's ``Accept-Language`` (the app sets it; field
+names, codes and the OpenAPI document stay English). In a list, each client is validated on its own: the good ones are scored, the bad ones
 answered with their errors, in the order sent; a client may carry a ``client_id``, which is echoed. The API scores
 with :func:`dashapp.store.current_store`, the process's one artifact store, which the pages use too.
 """
@@ -18,8 +19,9 @@ from itertools import combinations
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
-from dashapp import catalogue, fields, scoring, store
+from dashapp import catalogue, fields, i18n, scoring, store
 from dashapp.artifacts import ArtifactError
+from dashapp.i18n import _
 from dashapp.neighbours import N_NEIGHBOURS
 
 logger = logging.getLogger(__name__)
@@ -53,8 +55,8 @@ def _is_json(mimetype: str) -> bool:
 
 def _too_large():
     return _errors(413, [scoring.FieldError(
-        "body", f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB; send at most "
-                f"{MAX_CLIENTS:,} clients per request")])
+        "body", _("the body is larger than {mebibytes} MiB; send at most {count} clients per request").format(
+            mebibytes=MAX_BODY_BYTES // (1024 * 1024), count=i18n.number(MAX_CLIENTS)))])
 
 
 def _read_json():
@@ -62,7 +64,7 @@ def _read_json():
     if not _is_json(request.mimetype):
         shown = request.mimetype or "none"
         return None, _errors(415, [scoring.FieldError(
-            "Content-Type", f"{shown[:60]!r} is not JSON; send the body as application/json")])
+            "Content-Type", _("{type} is not JSON; send the body as application/json").format(type=repr(shown[:60])))])
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return None, _too_large()
     try:
@@ -71,7 +73,7 @@ def _read_json():
     except RequestEntityTooLarge:  # the app's own MAX_CONTENT_LENGTH is smaller
         return None, _too_large()
     except ClientDisconnected:
-        return None, _errors(400, [scoring.FieldError("body", "the body ended before its announced length")])
+        return None, _errors(400, [scoring.FieldError("body", _("the body ended before its announced length"))])
     if len(body) > MAX_BODY_BYTES:
         return None, _too_large()
     try:
@@ -79,7 +81,8 @@ def _read_json():
     except (ValueError, RecursionError) as error:
         # ValueError covers bad JSON, bad UTF-8 and integers too long to convert; RecursionError deep nesting.
         reason = str(error) if isinstance(error, json.JSONDecodeError) else type(error).__name__
-        return None, _errors(422, [scoring.FieldError("body", f"not valid JSON ({reason[:200]})")])
+        return None, _errors(422, [scoring.FieldError("body", _("not valid JSON ({reason})").format(
+            reason=reason[:200]))])
 
 
 def _client_id(item: object) -> tuple[object, list[scoring.FieldError]]:
@@ -89,9 +92,9 @@ def _client_id(item: object) -> tuple[object, list[scoring.FieldError]]:
     value = item[fields.CLIENT_ID]
     if isinstance(value, bool) or not isinstance(value, (str, int)) or (
             isinstance(value, str) and len(value) > MAX_CLIENT_ID_LENGTH):
-        return None, [scoring.FieldError(fields.CLIENT_ID, f"{scoring.shown(value)} is not a client identifier; "
-                                                           f"expected a string of at most {MAX_CLIENT_ID_LENGTH} "
-                                                           "characters or an integer")]
+        return None, [scoring.FieldError(fields.CLIENT_ID, _(
+            "{value} is not a client identifier; expected a string of at most {length} characters or an "
+            "integer").format(value=scoring.shown(value), length=MAX_CLIENT_ID_LENGTH))]
     return value, []
 
 
@@ -113,14 +116,15 @@ def _validate_payload(payload) -> tuple[list, bool, list[scoring.FieldError]]:
     MAX_CLIENTS clients, or when it is a single client that cannot be scored.
     """
     if isinstance(payload, dict) and "clients" in payload:
-        extra = [scoring.FieldError(str(k)[:40], "a list of clients is sent as {\"clients\": [...]} and nothing else")
-                 for k in payload if k != "clients"]
+        extra = [scoring.FieldError(str(k)[:40], _("a list of clients is sent as {example} and nothing else").format(
+                     example='{"clients": [...]}')) for k in payload if k != "clients"]
         items = payload["clients"]
         if not isinstance(items, list):
-            return [], True, extra + [scoring.FieldError("clients", "must be a list of client objects")]
+            return [], True, extra + [scoring.FieldError("clients", _("must be a list of client objects"))]
         if not 1 <= len(items) <= MAX_CLIENTS:
             return [], True, extra + [scoring.FieldError(
-                "clients", f"must list from 1 to {MAX_CLIENTS:,} clients; got {len(items):,}")]
+                "clients", _("must list from 1 to {most} clients; got {count}").format(
+                    most=i18n.number(MAX_CLIENTS), count=i18n.number(len(items))))]
         return [_validated(item) for item in items], True, extra
     client_id, result = _validated(payload)
     if isinstance(result, list):
@@ -138,8 +142,8 @@ def _answer(client_id: object, outcome) -> dict:
 
 def _store_unavailable(error: Exception):
     logger.error("scoring API cannot load the artifacts: %s", error)
-    return _errors(503, [scoring.FieldError("", "the segmentation model is not available on this server; "
-                                                "an administrator must build it with `make artifacts`")])
+    return _errors(503, [scoring.FieldError("", _("the segmentation model is not available on this server; an "
+                                                  "administrator must build it with `make artifacts`"))])
 
 
 @blueprint.post("/score")
@@ -187,14 +191,14 @@ def _not_found(_rest: str = ""):
     methods = _api_methods(request.path)
     if methods:
         return _method_not_allowed(MethodNotAllowed(valid_methods=methods))
-    return _errors(404, [scoring.FieldError("path", f"{request.path[:200]!r} is not a path of this API; see "
-                                                    f"{url_for('scoring_api.openapi')}")])
+    return _errors(404, [scoring.FieldError("path", _("{path} is not a path of this API; see {document}").format(
+        path=repr(request.path[:200]), document=url_for("scoring_api.openapi")))])
 
 
 def _method_not_allowed(error: MethodNotAllowed):
     allowed = sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
-    response, status = _errors(405, [scoring.FieldError("method", f"{request.method} is not allowed here; "
-                                                                  f"use {', '.join(allowed)}")])
+    reason = _("{method} is not allowed here; use {allowed}").format(method=request.method, allowed=", ".join(allowed))
+    response, status = _errors(405, [scoring.FieldError("method", reason)])
     response.headers["Allow"] = ", ".join(error.valid_methods or [])
     return response, status
 

@@ -31,9 +31,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from dashapp import fields, scoring
+from dashapp import fields, i18n, scoring
 from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
-from dashapp.csv_dialect import SAMPLE_BYTES, UTF8_BOM, Dialect, detect_encoding, file_encoding, sniff_dialect
+from dashapp.csv_dialect import (SAMPLE_BYTES, SINGLE_BYTE_ENCODINGS, UTF8_BOM, Dialect, detect_encoding,
+                                 file_encoding, sniff_dialect)
+from dashapp.i18n import N_, _
 from dashapp.text_cells import text_cells
 
 logger = logging.getLogger(__name__)
@@ -46,10 +48,10 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: The command line (scripts/score.py) streams a file of any length in chunks and caps neither.
 MAX_UPLOAD_COLUMNS = 500
 MAX_UPLOAD_ROWS = 200_000
-_BINARY_SIGNATURES = {b"PK\x03\x04": "an Excel workbook or a zip archive",
-                      b"\xd0\xcf\x11\xe0": "an Excel 97 workbook", b"%PDF": "a PDF document",
+_BINARY_SIGNATURES = {b"PK\x03\x04": N_("an Excel workbook or a zip archive"),
+                      b"\xd0\xcf\x11\xe0": N_("an Excel 97 workbook"), b"%PDF": N_("a PDF document"),
                       b"\x1f\x8b": "a gzip archive"}
-_SAVE_AS = "save it as CSV (UTF-8, Windows-1251 or Windows-1252) and try again"
+_SAVE_AS = N_("save it as CSV (UTF-8, Windows-1251 or Windows-1252) and try again")
 
 #: A cell a spreadsheet would run as a formula starts with one of these ...
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,7 +63,30 @@ NUMBER_PATTERN = re.compile(_NUMBER)
 
 
 class ClientFileError(ValueError):
-    """A file of clients cannot be read; the message says why and what to do."""
+    """A file of clients cannot be read; the message says why and what to do (in the current language)."""
+
+
+def file_name(filename: object) -> str:
+    """How messages name a file: ``'clients.csv'`` (Файл «clients.csv» in Russian)."""
+    return _("'{name}'").format(name=filename)
+
+
+def describe_dialect(dialect) -> str:
+    """How a file was read, as the page and the command line say it, in the current language: a CSV file's
+    ``UTF-8 with a byte-order mark, ';'-separated`` (:meth:`Dialect.describe`'s words, which the build module
+    keeps in English), a workbook's sheet, a Parquet file."""
+    if not isinstance(dialect, Dialect):
+        return dialect.describe()
+    encoding = _(SINGLE_BYTE_ENCODINGS.get(dialect.encoding, "UTF-8"))
+    if dialect.bom:
+        encoding = _("{encoding} with a byte-order mark").format(encoding=encoding)
+    if dialect.delimiter == "\t":
+        return _("{encoding}, tab-separated").format(encoding=encoding)
+    return _("{encoding}, {delimiter}-separated").format(encoding=encoding, delimiter=repr(dialect.delimiter))
+
+
+#: :data:`dashapp.csv_dialect.SINGLE_BYTE_ENCODINGS`' names, marked for the catalogue (the build module's are not).
+_ENCODING_NAMES = (N_("Windows-1251 (Cyrillic)"), N_("Windows-1252 (Western European)"), N_("Latin-1 (ISO 8859-1)"))
 
 
 class ClientFile(NamedTuple):
@@ -78,11 +103,13 @@ class ClientFile(NamedTuple):
 def _check_head(head: bytes, name: str) -> None:
     for signature, kind in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
-            raise ClientFileError(f"{name} looks like {kind}, not a CSV file; {_SAVE_AS}")
+            raise ClientFileError(_("{name} looks like {kind}, not a CSV file; {advice}").format(
+                name=name, kind=_(kind), advice=_(_SAVE_AS)))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ClientFileError(f"{name} is UTF-16 text; {_SAVE_AS}")
+        raise ClientFileError(_("{name} is UTF-16 text; {advice}").format(name=name, advice=_(_SAVE_AS)))
     if b"\x00" in head:
-        raise ClientFileError(f"{name} is a binary file, not a CSV file; {_SAVE_AS}")
+        raise ClientFileError(_("{name} is a binary file, not a CSV file; {advice}").format(name=name,
+                                                                                           advice=_(_SAVE_AS)))
 
 
 def _first_line(text: str) -> str:
@@ -98,7 +125,7 @@ def _header(text: str, name: str, encoding: str, bom: bool, max_columns: int | N
     dialect = sniff_dialect(first_line, encoding, bom)
     # Read the header ourselves: pandas renames a repeated column ('job.1') instead of keeping it.
     headers = next(csv.reader([first_line.rstrip("\r\n")], delimiter=dialect.delimiter))
-    return headers, dialect, checked_field_columns(headers, name, dialect.describe(), max_columns)
+    return headers, dialect, checked_field_columns(headers, name, describe_dialect(dialect), max_columns)
 
 
 def checked_field_columns(headers: list, name: str, read_as: str, max_columns: int | None = None
@@ -122,19 +149,21 @@ def checked_field_columns(headers: list, name: str, read_as: str, max_columns: i
         If there are too many columns, a key field has no column, or a field has more than one.
     """
     if max_columns is not None and len(headers) > max_columns:
-        raise ClientFileError(f"{name} has {len(headers):,} columns (read as {read_as}); the limit is "
-                              f"{max_columns:,}. Keep the columns you need, or score it with scripts/score.py")
+        raise ClientFileError(_("{name} has {count} columns (read as {read_as}); the limit is {limit}. Keep the "
+                                "columns you need, or score it with scripts/score.py").format(
+            name=name, count=i18n.number(len(headers)), read_as=read_as, limit=i18n.number(max_columns)))
     columns, repeated = fields.field_columns(headers)
     missing = [f for f in fields.KEY_FIELDS if f not in columns]
     if missing:
         shown = ", ".join(scoring.shown(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
-        raise ClientFileError(
-            f"{name} has no column {', '.join(repr(c) for c in missing)} (read as {read_as}, its "
-            f"columns are {shown}); a file of clients needs at least the columns "
-            f"{', '.join(fields.KEY_FIELDS)}, in any case (and may have "
-            f"{', '.join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)} and any others)")
+        raise ClientFileError(_(
+            "{name} has no column {missing} (read as {read_as}, its columns are {columns}); a file of clients "
+            "needs at least the columns {keys}, in any case (and may have {others} and any others)").format(
+            name=name, missing=", ".join(repr(c) for c in missing), read_as=read_as, columns=shown,
+            keys=", ".join(fields.KEY_FIELDS),
+            others=", ".join(f for f in fields.NAMES if f not in fields.KEY_FIELDS)))
     if repeated:
-        raise ClientFileError(f"{name} has more than one column for " + "; ".join(
+        raise ClientFileError(_("{name} has more than one column for ").format(name=name) + "; ".join(
             f"{field} ({', '.join(scoring.shown(h) for h in headers[:5])}{', ...' if len(headers) > 5 else ''})"
             for field, headers in repeated.items()))
     return columns
@@ -162,29 +191,32 @@ def _frame(batch, headers: list[str]) -> pd.DataFrame:
 
 
 def _malformed(name: str, error: Exception) -> ClientFileError:
-    return ClientFileError(f"{name} is not a well-formed CSV file ({str(error).strip()[:300]})")
+    return ClientFileError(_("{name} is not a well-formed CSV file ({error})").format(
+        name=name, error=str(error).strip()[:300]))
 
 
 def check_size(content: bytes, max_bytes: int | None, name: str) -> None:
     """Refuse a file larger than ``max_bytes`` (None: any size) or empty, before anything is read."""
     if max_bytes is not None and len(content) > max_bytes:
         # MB as spreadsheets and file browsers count them (2**20 bytes), so "50 MB" is the limit people see.
-        raise ClientFileError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
-                              "Score larger files with scripts/score.py, or split the file")
+        raise ClientFileError(_("{name} is {size} MB; the limit is {limit} MB. Score larger files with "
+                                "scripts/score.py, or split the file").format(
+            name=name, size=i18n.number(len(content) / 2**20, 1), limit=i18n.number(max_bytes / 2**20)))
     if not content.strip():
-        raise ClientFileError(f"{name} is empty")
+        raise ClientFileError(_("{name} is empty").format(name=name))
 
 
 def check_rows(rows: int, max_rows: int | None, name: str) -> None:
     """Refuse a file with no client rows, or more than ``max_rows`` (None: any number), before any scoring."""
     if rows == 0:
-        raise ClientFileError(f"{name} has a header but no client rows")
+        raise ClientFileError(_("{name} has a header but no client rows").format(name=name))
     if max_rows is not None and rows > max_rows:
-        raise ClientFileError(f"{name} has {rows:,} rows of clients; the limit is {max_rows:,}. "
-                              "Score larger files with scripts/score.py, or split the file")
+        raise ClientFileError(_("{name} has {count} rows of clients; the limit is {limit}. Score larger files with "
+                                "scripts/score.py, or split the file").format(
+            name=name, count=i18n.number(rows), limit=i18n.number(max_rows)))
 
 
-def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str = "The file",
+def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str | None = None,
                     max_columns: int = MAX_UPLOAD_COLUMNS, max_rows: int = MAX_UPLOAD_ROWS) -> ClientFile:
     """Read a file of clients as a spreadsheet wrote it.
 
@@ -211,6 +243,7 @@ def read_client_csv(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES, name: str
         If the file is too large (bytes, columns or rows), empty, binary, not a well-formed CSV, lacks a key
         column or has no rows.
     """
+    name = name or _("The file")
     check_size(content, max_bytes, name)
     _check_head(content[:SAMPLE_BYTES], name)
     import pyarrow.csv as pacsv
@@ -372,11 +405,11 @@ def csv_file_header(source: Path) -> tuple[list[str], Dialect, bytes]:
     ClientFileError
         If the file is empty or binary, or its header lacks a key column or repeats a field.
     """
-    name = f"'{Path(source).name}'"
+    name = file_name(Path(source).name)
     with Path(source).open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     if not head.strip():
-        raise ClientFileError(f"{name} is empty")
+        raise ClientFileError(_("{name} is empty").format(name=name))
     _check_head(head, name)
     encoding, bom = file_encoding(Path(source))
     headers, dialect, _columns = _header(head[len(UTF8_BOM) if bom else 0:].decode(encoding, errors="replace"),
@@ -415,7 +448,7 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
     source, target = Path(source), Path(target)
-    name = f"'{source.name}'"
+    name = file_name(source.name)
     headers, dialect, head = csv_file_header(source)
     encoding, bom = dialect.encoding, dialect.bom
     partial = target.with_name(f".{target.name}.partial")
@@ -443,7 +476,7 @@ def score_csv_stream(source: Path, target: Path, model: scoring.ScoringModel, ch
                 # The reader reads ahead, so the file position is the progress to within one block.
                 bar.update(raw.tell() - bar.n)
         if tally.rows == 0:
-            raise ClientFileError(f"{name} has a header but no client rows")
+            raise ClientFileError(_("{name} has a header but no client rows").format(name=name))
         partial.replace(target)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise _malformed(name, error) from error

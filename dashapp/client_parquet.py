@@ -22,8 +22,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from dashapp import scoring
-from dashapp.client_files import ClientFileError, checked_field_columns
+from dashapp.i18n import _, ngettext
+
+from dashapp import i18n, scoring
+from dashapp.client_files import ClientFileError, checked_field_columns, file_name
 from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
 
 #: The first (and last) bytes of every Parquet file.
@@ -50,8 +52,9 @@ class ParquetLayout(NamedTuple):
     def describe(self) -> str:
         """``a Parquet file`` or ``a Parquet dataset of 12 files``, as the command line says it."""
         if not self.dataset:
-            return "a Parquet file"
-        return f"a Parquet dataset of {len(self.files):,} file{'s' if len(self.files) != 1 else ''}"
+            return _("a Parquet file")
+        return ngettext("a Parquet dataset of {count} file", "a Parquet dataset of {count} files",
+                        len(self.files)).format(count=i18n.number(len(self.files)))
 
     def path(self, file: Path) -> Path:
         return self.root / file if self.dataset else self.root
@@ -90,25 +93,25 @@ def read_layout(source: Path) -> ParquetLayout:
         a field has more than one column.
     """
     source = Path(source)
-    name = f"'{source.name}'"
+    name = file_name(source.name)
     dataset = source.is_dir()
     files = dataset_files(source) if dataset else (Path(source.name),)
     if not files:
-        raise ClientFileError(f"{name} is a folder with no Parquet files (*.parquet) in it")
+        raise ClientFileError(_("{name} is a folder with no Parquet files (*.parquet) in it").format(name=name))
     schema, rows = None, 0
     for file in files:
         path = source / file if dataset else source
         try:
             metadata = pq.read_metadata(path)
         except (pa.ArrowInvalid, OSError) as error:
-            raise ClientFileError(f"'{path.name}' is not a readable Parquet file ({str(error).strip()[:200]})"
-                                  ) from error
+            raise _unreadable(path, error) from error
         file_schema = metadata.schema.to_arrow_schema().remove_metadata()
         if schema is None:
             schema = file_schema
         elif not file_schema.equals(schema):
-            raise ClientFileError(f"the files of {name} have different columns: {_difference(file_schema, schema)} "
-                                  f"in '{file}' against '{files[0]}'; every file of a dataset needs the same")
+            raise ClientFileError(_("the files of {name} have different columns: {difference} in '{file}' against "
+                                    "'{first}'; every file of a dataset needs the same").format(
+                name=name, difference=_difference(file_schema, schema), file=file, first=files[0]))
         rows += metadata.num_rows
     layout = ParquetLayout(source, files, dataset, schema, rows)
     checked_field_columns(schema.names, name, layout.describe())
@@ -119,11 +122,18 @@ def _difference(schema: pa.Schema, first: pa.Schema) -> str:
     """How ``schema`` differs from ``first``, in a few words."""
     lacks = [n for n in first.names if n not in schema.names]
     adds = [n for n in schema.names if n not in first.names]
-    retyped = [f"{f.name} ({f.type}, not {first.field(f.name).type})" for f in schema
+    retyped = [_("{column} ({type}, not {first_type})").format(column=f.name, type=f.type,
+                                                              first_type=first.field(f.name).type) for f in schema
                if f.name in first.names and not f.type.equals(first.field(f.name).type)]
-    parts = ([f"no {', '.join(lacks)}"] if lacks else []) + ([f"also {', '.join(adds)}"] if adds else []) + \
+    parts = ([_("no {columns}").format(columns=", ".join(lacks))] if lacks else []) + \
+        ([_("also {columns}").format(columns=", ".join(adds))] if adds else []) + \
         ([f"{', '.join(retyped)}"] if retyped else [])
-    return "; ".join(parts) or "the same columns in another order"
+    return "; ".join(parts) or _("the same columns in another order")
+
+
+def _unreadable(path: Path, error: Exception) -> ClientFileError:
+    return ClientFileError(_("{name} is not a readable Parquet file ({error})").format(
+        name=file_name(path.name), error=str(error).strip()[:200]))
 
 
 def scored_schema(schema: pa.Schema) -> pa.Schema:
@@ -202,10 +212,11 @@ def check_target(layout: ParquetLayout, target: Path) -> None:
     onto a folder."""
     target = Path(target)
     if layout.dataset and target.exists():
-        raise ClientFileError(f"'{target}' exists; a scored dataset is written into a new folder: name one that "
-                              "does not exist yet")
+        raise ClientFileError(_("'{target}' exists; a scored dataset is written into a new folder: name one that "
+                                "does not exist yet").format(target=target))
     if not layout.dataset and target.is_dir():
-        raise ClientFileError(f"'{target}' is a folder; a scored Parquet file is written as one file")
+        raise ClientFileError(_("'{target}' is a folder; a scored Parquet file is written as one file").format(
+            target=target))
 
 
 def score_parquet_stream(source: Path, target: Path, model: scoring.ScoringModel, chunk_rows: int = 50_000,
@@ -254,9 +265,8 @@ def score_parquet_stream(source: Path, target: Path, model: scoring.ScoringModel
                         tally.add(result)
                         bar.update(batch.num_rows)
             except (pa.ArrowInvalid, OSError) as error:
-                raise ClientFileError(f"'{path.name}' is not a readable Parquet file "
-                                      f"({str(error).strip()[:200]})") from error
+                raise _unreadable(path, error) from error
         if tally.rows == 0:
-            raise ClientFileError(f"'{Path(source).name}' has columns but no client rows")
+            raise ClientFileError(_("{name} has columns but no client rows").format(name=file_name(Path(source).name)))
         writer.commit()
     return tally.summary(layout)

@@ -28,11 +28,12 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from tqdm import tqdm
 
-from dashapp import client_files, scoring, score_jobs
+from dashapp import client_files, i18n, scoring, score_jobs
 from dashapp.client_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, ClientFile, ClientFileError,
                                   checked_field_columns, neutralise_cell)
 from dashapp.client_streams import StreamSummary
 from dashapp.csv_dialect import Dialect
+from dashapp.i18n import N_, _
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ _ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 MAX_UNPACKED_SHEET_BYTES = 512 * 1024 * 1024
 #: How many rows the header is looked for in (rows above it that are wholly empty are skipped).
 HEADER_SEARCH_ROWS = 50
-_SAVE_AS = "save it as an Excel workbook (.xlsx) or as CSV and try again"
+_SAVE_AS = N_("save it as an Excel workbook (.xlsx) or as CSV and try again")
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,10 @@ class WorkbookSheet:
 
     def describe(self) -> str:
         """``an Excel workbook, sheet 'Clients' (1 of 3)`` as the page says it."""
-        where = f" ({self.sheets.index(self.sheet) + 1} of {len(self.sheets)})" if len(self.sheets) > 1 else ""
-        return f"an Excel workbook, sheet '{self.sheet}'{where}"
+        if len(self.sheets) > 1:
+            return _("an Excel workbook, sheet '{sheet}' ({number} of {count})").format(
+                sheet=self.sheet, number=self.sheets.index(self.sheet) + 1, count=len(self.sheets))
+        return _("an Excel workbook, sheet '{sheet}'").format(sheet=self.sheet)
 
 
 def is_workbook(head: bytes) -> bool:
@@ -76,48 +79,50 @@ def _opened(content: bytes, name: str) -> pd.ExcelFile:
     """The workbook, opened by openpyxl through pandas; a clear message for what is not an .xlsx workbook."""
     if content.startswith(_OLE2):
         if _ENCRYPTED_STREAM in content:
-            raise ClientFileError(f"{name} is a password-protected workbook, which cannot be read; remove the "
-                                  "password (in Excel: File > Info > Protect Workbook > Encrypt with Password) "
-                                  "and try again")
-        raise ClientFileError(f"{name} is an Excel 97-2003 workbook (.xls), an old format that is not read here; "
-                              f"{_SAVE_AS}")
+            raise ClientFileError(_("{name} is a password-protected workbook, which cannot be read; remove the "
+                                    "password (in Excel: File > Info > Protect Workbook > Encrypt with Password) "
+                                    "and try again").format(name=name))
+        raise ClientFileError(_("{name} is an Excel 97-2003 workbook (.xls), an old format that is not read here; "
+                                "{advice}").format(name=name, advice=_(_SAVE_AS)))
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = {info.filename: info.file_size for info in archive.infolist()}
     except (zipfile.BadZipFile, ValueError) as error:
-        raise ClientFileError(f"{name} is a damaged workbook or zip archive ({error}); {_SAVE_AS}") from error
+        raise ClientFileError(_("{name} is a damaged workbook or zip archive ({error}); {advice}").format(
+            name=name, error=error, advice=_(_SAVE_AS))) from error
     if "xl/workbook.xml" not in parts:
-        kind = ("an OpenDocument spreadsheet (.ods)" if content[30:30 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE
-                else "a zip archive, not an Excel workbook")
-        raise ClientFileError(f"{name} is {kind}; {_SAVE_AS}")
+        kind = (_("an OpenDocument spreadsheet (.ods)") if content[30:30 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE
+                else _("a zip archive, not an Excel workbook"))
+        raise ClientFileError(_("{name} is {kind}; {advice}").format(name=name, kind=kind, advice=_(_SAVE_AS)))
     largest = max((size for part, size in parts.items() if part.startswith("xl/worksheets/")), default=0)
     if largest > MAX_UNPACKED_SHEET_BYTES:
-        raise ClientFileError(f"{name} has a sheet that unpacks to {largest / 2**20:,.0f} MB; the limit is "
-                              f"{MAX_UNPACKED_SHEET_BYTES / 2**20:,.0f} MB. Split the workbook, or save it as CSV "
-                              "and score it with scripts/score.py")
+        raise ClientFileError(_("{name} has a sheet that unpacks to {size} MB; the limit is {limit} MB. Split the "
+                                "workbook, or save it as CSV and score it with scripts/score.py").format(
+            name=name, size=i18n.number(largest / 2**20), limit=i18n.number(MAX_UNPACKED_SHEET_BYTES / 2**20)))
     try:
         return pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a damaged part (KeyError, XML errors, ...)
-        raise ClientFileError(f"{name} is a damaged workbook ({type(error).__name__}: {str(error)[:200]}); "
-                              f"{_SAVE_AS}") from error
+        raise ClientFileError(_("{name} is a damaged workbook ({error}); {advice}").format(
+            name=name, error=f"{type(error).__name__}: {str(error)[:200]}", advice=_(_SAVE_AS))) from error
 
 
 def _sheet_name(book: pd.ExcelFile, sheet: object, name: str) -> str:
     """The sheet to read: the first when ``sheet`` is None, else the one of that name (in any case)."""
     names = [str(n) for n in book.sheet_names]
     if not names:
-        raise ClientFileError(f"{name} has no sheets")
+        raise ClientFileError(_("{name} has no sheets").format(name=name))
     if sheet is None:
         return names[0]
     if not isinstance(sheet, str):
-        raise ClientFileError(f"No sheet was chosen for {name}; choose the sheet again")
+        raise ClientFileError(_("No sheet was chosen for {name}; choose the sheet again").format(name=name))
     if sheet in names:
         return sheet
     same = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
     if len(same) == 1:
         return same[0]
     listed = ", ".join(repr(n) for n in names[:20]) + (", ..." if len(names) > 20 else "")
-    raise ClientFileError(f"{name} has no sheet {scoring.shown(sheet)}; its sheets are {listed}")
+    raise ClientFileError(_("{name} has no sheet {sheet}; its sheets are {sheets}").format(
+        name=name, sheet=scoring.shown(sheet), sheets=listed))
 
 
 def _cells(book: pd.ExcelFile, sheet: str, **kwargs) -> pd.DataFrame:
@@ -128,12 +133,15 @@ def _cells(book: pd.ExcelFile, sheet: str, **kwargs) -> pd.DataFrame:
 def _header_row(head: pd.DataFrame, name: str, sheet: str) -> int:
     filled = (head != "").any(axis=1).to_numpy()
     if not filled.any():
-        where = f"in its first {HEADER_SEARCH_ROWS} rows" if len(head) >= HEADER_SEARCH_ROWS else "at all"
-        raise ClientFileError(f"Sheet '{sheet}' of {name} is empty: it has no header row {where}")
+        if len(head) >= HEADER_SEARCH_ROWS:
+            raise ClientFileError(_("Sheet '{sheet}' of {name} is empty: it has no header row in its first {count} "
+                                    "rows").format(sheet=sheet, name=name, count=HEADER_SEARCH_ROWS))
+        raise ClientFileError(_("Sheet '{sheet}' of {name} is empty: it has no header row at all").format(
+            sheet=sheet, name=name))
     return int(filled.argmax())
 
 
-def read_client_workbook(content: bytes, name: str = "The file", sheet: str | None = None,
+def read_client_workbook(content: bytes, name: str | None = None, sheet: str | None = None,
                          max_bytes: int | None = MAX_UPLOAD_BYTES, max_columns: int | None = MAX_UPLOAD_COLUMNS,
                          max_rows: int | None = MAX_UPLOAD_ROWS) -> ClientFile:
     """Read one sheet of an .xlsx workbook of clients.
@@ -163,6 +171,7 @@ def read_client_workbook(content: bytes, name: str = "The file", sheet: str | No
         If the file is too large, empty, not an .xlsx workbook (an .xls, an encrypted workbook, a damaged file),
         has no such sheet, the sheet is empty, lacks a key column or has no client rows.
     """
+    name = name or _("The file")
     client_files.check_size(content, max_bytes, name)
     with _opened(content, name) as book:
         sheet_name = _sheet_name(book, sheet, name)
@@ -188,7 +197,7 @@ def sheet_names(content: bytes) -> tuple[str, ...]:
     if not is_workbook(content[:8]):
         return ()
     try:
-        with _opened(content, "The file") as book:
+        with _opened(content, _("The file")) as book:
             return tuple(str(name) for name in book.sheet_names)
     except ClientFileError:
         return ()
@@ -234,8 +243,10 @@ def workbook_bytes(table: pd.DataFrame, sheet: str) -> bytes:
     """
     rows, columns = table.shape
     if rows + 1 > 1_048_576 or columns > 16_384:
-        raise ClientFileError(f"The scored table ({rows:,} rows, {columns:,} columns with the header) does not "
-                              "fit an Excel sheet (1,048,576 rows, 16,384 columns); score it as CSV")
+        raise ClientFileError(_("The scored table ({rows} rows, {columns} columns with the header) does not fit an "
+                                "Excel sheet ({most_rows} rows, {most_columns} columns); score it as CSV").format(
+            rows=i18n.number(rows), columns=i18n.number(columns), most_rows=i18n.number(1_048_576),
+            most_columns=i18n.number(16_384)))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl", date_format="YYYY-MM-DD",
                         datetime_format="YYYY-MM-DD HH:MM:SS") as writer:
@@ -246,7 +257,7 @@ def workbook_bytes(table: pd.DataFrame, sheet: str) -> bytes:
 # --- Either format ------------------------------------------------------------------------------------------
 
 
-def read_client_file(content: bytes, name: str = "The file", sheet: str | None = None, **limits) -> ClientFile:
+def read_client_file(content: bytes, name: str | None = None, sheet: str | None = None, **limits) -> ClientFile:
     """A file of clients in either format, told by its first bytes: an .xlsx workbook
     (:func:`read_client_workbook`, one sheet) or a CSV file (:func:`dashapp.client_files.read_client_csv`).
 
@@ -265,11 +276,12 @@ def read_client_file(content: bytes, name: str = "The file", sheet: str | None =
     ClientFileError
         As the two readers do; and for a sheet named for a CSV file.
     """
+    name = name or _("The file")
     if is_workbook(content[:8]):
         return read_client_workbook(content, name, sheet, **limits)
     if sheet is not None:
-        raise ClientFileError(f"{name} is read as a CSV file, which has no sheets; a sheet can be chosen only in "
-                              "an Excel workbook (.xlsx)")
+        raise ClientFileError(_("{name} is read as a CSV file, which has no sheets; a sheet can be chosen only in "
+                                "an Excel workbook (.xlsx)").format(name=name))
     return client_files.read_client_csv(content, name=name, **limits)
 
 
@@ -300,8 +312,8 @@ def score_workbook_file(source: Path, target: Path, model: scoring.ScoringModel,
         As :func:`dashapp.client_files.score_csv_stream` gives it; ``dialect`` is the :class:`WorkbookSheet`.
     """
     source, target = Path(source), Path(target)
-    file = read_client_workbook(source.read_bytes(), f"'{source.name}'", sheet, max_bytes=None, max_columns=None,
-                                max_rows=None)
+    file = read_client_workbook(source.read_bytes(), client_files.file_name(source.name), sheet, max_bytes=None,
+                                max_columns=None, max_rows=None)
     with tqdm(total=len(file.table), desc="scoring", unit="rows", disable=not progress) as bar:
         result = score_jobs.score_table_in_chunks(file.table, model, chunk_rows,
                                                   lambda done, _total: bar.update(done - bar.n))
@@ -332,6 +344,6 @@ def score_client_file(source: Path, target: Path, model: scoring.ScoringModel, s
     if is_workbook(head):
         return score_workbook_file(source, target, model, sheet, chunk_rows, progress)
     if sheet is not None:
-        raise ClientFileError(f"'{Path(source).name}' is read as a CSV file, which has no sheets; --sheet is for an "
-                              "Excel workbook (.xlsx)")
+        raise ClientFileError(_("{name} is read as a CSV file, which has no sheets; --sheet is for an Excel "
+                                "workbook (.xlsx)").format(name=client_files.file_name(Path(source).name)))
     return client_files.score_csv_stream(source, target, model, chunk_rows, progress)

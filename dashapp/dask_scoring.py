@@ -25,10 +25,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
-from dashapp import client_files, client_parquet, client_workbooks, scoring
-from dashapp.client_files import ClientFileError
+from dashapp import client_files, client_parquet, client_workbooks, i18n, scoring
+from dashapp.client_files import ClientFileError, file_name
 from dashapp.client_streams import StreamSummary, StreamTally, score_chunk
 from dashapp.dask_backend import dask_client
+from dashapp.i18n import _
 
 #: Partitions in flight per worker thread: enough to keep every worker busy while this process writes.
 PARTS_AHEAD_PER_THREAD = 2
@@ -39,9 +40,12 @@ def _positional(count: int) -> list[str]:
     return [f"column_{i}" for i in range(count)]
 
 
-def score_partition(partition: pd.DataFrame, headers: list, model: scoring.ScoringModel) -> pd.DataFrame:
-    """:func:`dashapp.client_streams.score_chunk` on one partition, its columns named by position."""
-    table = score_chunk(partition, headers, model).table
+def score_partition(partition: pd.DataFrame, headers: list, model: scoring.ScoringModel,
+                    language: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """:func:`dashapp.client_streams.score_chunk` on one partition, its columns named by position, its reasons in
+    ``language``."""
+    with i18n.use_language(language):
+        table = score_chunk(partition, headers, model).table
     return table.set_axis(_positional(table.shape[1]), axis=1)
 
 
@@ -72,12 +76,15 @@ def _in_order(client, parts: list, ahead: int) -> Iterator:
 
 
 def _read_error(source: Path, error: Exception, parquet: bool) -> ClientFileError:
-    name = f"'{Path(source).name}'"
+    name = file_name(Path(source).name)
     if isinstance(error, FileNotFoundError):
-        return ClientFileError(f"the Dask workers cannot read {source} ({error}); the input must be on storage "
-                               "every worker sees at the same path")
-    kind = "a readable Parquet file or dataset" if parquet else "a well-formed CSV file"
-    return ClientFileError(f"{name} is not {kind} ({str(error).strip()[:300]})")
+        return ClientFileError(_("the Dask workers cannot read {source} ({error}); the input must be on storage "
+                                 "every worker sees at the same path").format(source=source, error=error))
+    if parquet:
+        return ClientFileError(_("{name} is not a readable Parquet file or dataset ({error})").format(
+            name=name, error=str(error).strip()[:300]))
+    return ClientFileError(_("{name} is not a well-formed CSV file ({error})").format(
+        name=name, error=str(error).strip()[:300]))
 
 
 def score_file_on_cluster(source: Path, target: Path, model: scoring.ScoringModel, address: str,
@@ -113,8 +120,8 @@ def score_file_on_cluster(source: Path, target: Path, model: scoring.ScoringMode
     if not parquet:
         with source.open("rb") as handle:
             if client_workbooks.is_workbook(handle.read(8)):
-                raise ClientFileError(f"'{source.name}' is an Excel workbook; --dask scores CSV and Parquet "
-                                      "files: score a workbook without it, or save it as CSV")
+                raise ClientFileError(_("{name} is an Excel workbook; --dask scores CSV and Parquet files: score a "
+                                        "workbook without it, or save it as CSV").format(name=file_name(source.name)))
     with dask_client(address) as client:
         model_on_workers = client.scatter(model, broadcast=True)
         try:
@@ -130,7 +137,8 @@ def _scored_parts(client, frame, headers: list, model, model_on_workers, render,
     from dask import delayed
 
     meta = score_partition(frame._meta, headers, model)
-    scored = frame.map_partitions(score_partition, headers, model_on_workers, meta=meta)
+    # The workers write the reasons in this command's language: they have no context of their own.
+    scored = frame.map_partitions(score_partition, headers, model_on_workers, i18n.current_language(), meta=meta)
     return [delayed(render, pure=True)(part, *render_args) for part in scored.to_delayed()]
 
 
@@ -160,7 +168,7 @@ def _score_csv(client, source, target, model, model_on_workers, chunk_rows, prog
                 out.write(text)
                 tally.add_counts(*counts, {})
         if tally.rows == 0:
-            raise ClientFileError(f"'{source.name}' has a header but no client rows")
+            raise ClientFileError(_("{name} has a header but no client rows").format(name=file_name(source.name)))
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
@@ -176,8 +184,9 @@ def _score_parquet(client, source, target, model, model_on_workers, progress) ->
     frame = dd.read_parquet([str(layout.path(f)) for f in layout.files], dtype_backend="pyarrow", index=False,
                             split_row_groups=not layout.dataset, calculate_divisions=False)
     if layout.dataset and frame.npartitions != len(layout.files):
-        raise ClientFileError(f"Dask read {frame.npartitions} partitions from the {len(layout.files)} files of "
-                              f"'{source.name}'; expected one per file")
+        raise ClientFileError(_("Dask read {partitions} partitions from the {files} files of {name}; expected one per "
+                                "file").format(partitions=frame.npartitions, files=len(layout.files),
+                                               name=file_name(source.name)))
     frame = frame.rename(columns=dict(zip(frame.columns, _positional(len(frame.columns)))))
     tally = StreamTally(model.segment_names)
     with client_parquet.ScoredParquetWriter(layout, target) as writer:
@@ -187,6 +196,6 @@ def _score_parquet(client, source, target, model, model_on_workers, progress) ->
             writer.write(layout.files[i] if layout.dataset else layout.files[0], table)
             tally.add_counts(*counts, {})
         if tally.rows == 0:
-            raise ClientFileError(f"'{source.name}' has columns but no client rows")
+            raise ClientFileError(_("{name} has columns but no client rows").format(name=file_name(source.name)))
         writer.commit()
     return tally.summary(layout)

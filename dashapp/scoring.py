@@ -23,7 +23,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -31,7 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashapp import catalogue, domain, fields
+from dashapp import catalogue, domain, fields, i18n
+from dashapp.i18n import _
 from dashapp.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
 # shown is also this module's API (messages quote values with it).
 from dashapp.text_cells import cell_text, compared_texts, distinct_cells, shown, shown_texts, stripped
@@ -86,20 +86,49 @@ class FieldError:
     reason: str
 
 
-def _category_reason(name: str, value: object) -> str:
+def field_label(name: str) -> str:
+    """How messages name a field, in the current language (``Job``)."""
+    return i18n.gettext(fields.LABELS.get(name, name))
+
+
+def label_list(names: Sequence[str]) -> str:
+    """Field labels joined as a sentence says them: ``Job, Housing loan and Personal loan``."""
+    labels = [field_label(name) for name in names]
+    if len(labels) == 1:
+        return labels[0]
+    return _("{first} and {last}").format(first=", ".join(labels[:-1]), last=labels[-1])
+
+
+def field_rule(name: str) -> str:
+    """What a valid value of a field is, in the words every message uses (categories stay codes)."""
     field = fields.BY_NAME[name]
-    return f"{shown(value)} is not a category of {field.label}; expected {field.rule}"
+    if field.kind == fields.NUMBER:
+        return _("a whole number from {low} to {high}").format(low=AGE_RANGE[0], high=AGE_RANGE[1])
+    return _("one of {categories}").format(categories=", ".join(field.categories))
+
+
+def _category_words(name: str) -> str:
+    """The words after the value in a category's reason: `` is not a category of Job; expected one of ...``."""
+    return _(" is not a category of {field}; expected {rule}").format(field=field_label(name), rule=field_rule(name))
+
+
+def _age_words() -> str:
+    return _(" is not an age; expected {rule}").format(rule=field_rule("age"))
+
+
+def _category_reason(name: str, value: object) -> str:
+    return shown(value) + _category_words(name)
 
 
 def _age_reason(value: object) -> str:
-    return f"{shown(value)} is not an age; expected {fields.BY_NAME['age'].rule}"
+    return shown(value) + _age_words()
 
 
-@cache
+@i18n.cached_per_language(maxsize=16)
 def _too_few_keys_reason(unknown: tuple[str, ...]) -> str:
-    verb = "is" if len(unknown) == 1 else "are"
-    return (f"{fields.label_list(unknown)} {verb} unknown; at least two of "
-            f"{fields.label_list(KEY_FIELDS)} must be known")
+    return i18n.ngettext("{fields} is unknown; at least two of {keys} must be known",
+                         "{fields} are unknown; at least two of {keys} must be known",
+                         len(unknown)).format(fields=label_list(unknown), keys=label_list(KEY_FIELDS))
 
 
 def validate_client(values: object) -> Client | list[FieldError]:
@@ -121,10 +150,10 @@ def validate_client(values: object) -> Client | list[FieldError]:
         known key fields).
     """
     if not isinstance(values, Mapping):
-        return [FieldError("", f"a client must be an object with some of the fields {', '.join(CLIENT_FIELDS)}; "
-                               f"got {type(values).__name__}")]
-    errors = [FieldError(str(name)[:40], f"{shown(name)} is not a client field; expected some of "
-                                    f"{', '.join(CLIENT_FIELDS)}")
+        return [FieldError("", _("a client must be an object with some of the fields {fields}; got {type}").format(
+            fields=", ".join(CLIENT_FIELDS), type=type(values).__name__))]
+    errors = [FieldError(str(name)[:40], _("{name} is not a client field; expected some of {fields}").format(
+                  name=shown(name), fields=", ".join(CLIENT_FIELDS)))
               for name in values if name not in fields.BY_NAME]
     checked: dict[str, object] = {}
     for name in CATEGORY_FIELDS:
@@ -401,9 +430,7 @@ def _category_field(name: str, table: pd.DataFrame, column: object | None
     positions, cells, texts = _field_cells(table, column)
     values = _lenient_values(name, texts)
     bad = np.array([v is None for v in values], dtype=bool).reshape(-1)
-    field = fields.BY_NAME[name]
-    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
-                       f" is not a category of {field.label}; expected {field.rule}")
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))), _category_words(name))
     normalised = []
     lenient = [i for i, v in enumerate(values) if v is not None]
     if lenient and column is not None:
@@ -431,8 +458,7 @@ def _age_field(table: pd.DataFrame, column: object | None) -> tuple[np.ndarray, 
     which = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
     ages[which] = [_parse_age(text) for text in pc.take(texts, pa.array(which, type=pa.int64())).to_pylist()]
     bad = ages == -math.inf
-    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))),
-                       f" is not an age; expected {fields.BY_NAME['age'].rule}")
+    problem = _problem(positions, bad, shown_texts(pc.filter(texts, pa.array(bad))), _age_words())
     age = ages[positions]
     age[age == -math.inf] = math.nan
     return age, problem

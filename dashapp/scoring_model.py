@@ -39,15 +39,16 @@ neighbours, and therefore the answer, never depend on the machine or on how many
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from itertools import product
 from typing import NamedTuple
 
 import numpy as np
 
-from dashapp import fields
+from dashapp import fields, i18n
 from dashapp.fields import KEY_FIELDS
+from dashapp.i18n import _
 from dashapp.neighbours import N_NEIGHBOURS, NeighbourIndex, ranked_votes
 
 CONTEXT_FIELDS: tuple[str, ...] = fields.CONTEXT_CATEGORY_FIELDS
@@ -110,9 +111,22 @@ class ScoringModel:
 
 
 @cache
-def scoring_model(store) -> ScoringModel:
-    """The :class:`ScoringModel` of ``store``, built once per store and process."""
+def _store_model(store) -> ScoringModel:
     return ScoringModel.from_store(store)
+
+
+@i18n.cached_per_language(maxsize=4)
+def scoring_model(store) -> ScoringModel:
+    """The :class:`ScoringModel` of ``store``, built once per store and process, with the segments' names in the
+    current language (a scored file writes them). The languages' models share one neighbour index and, once
+    built, its voter groups."""
+    from dashapp.catalogue import segment_names
+
+    base = _store_model(store)
+    model = replace(base, segment_names=segment_names(store))
+    # The voter groups depend on the neighbours only: built once for the store, whatever the language.
+    vars(model)["voter_groups"] = base.voter_groups
+    return model
 
 
 
@@ -154,17 +168,25 @@ class FilledField:
         return self.neighbours[self.neighbour_values.index(self.value)]
 
     def tie_text(self) -> str:
-        """``tie between admin. and services (2 votes each), broken by the nearest neighbour's job``, or ''."""
+        """``tie between admin. and services (2 votes each), broken by the nearest neighbour's job``, or ''
+        (in the current language; categories and the field stay codes)."""
         if not self.tied:
             return ""
-        return (f"tie between {' and '.join(self.tied)} ({self.votes[0][1]} votes each), broken by the nearest "
-                f"neighbour's {self.field}")
+        # English says "votes" whatever the count, as it always has; ngettext gives Russian its three forms.
+        return i18n.ngettext("tie between {categories} ({count} votes each), broken by the nearest neighbour's "
+                             "{field}",
+                             "tie between {categories} ({count} votes each), broken by the nearest neighbour's "
+                             "{field}", self.votes[0][1]).format(
+            categories=_(" and ").join(self.tied), count=self.votes[0][1], field=self.field)
 
     def describe(self) -> str:
-        """One line for a table: ``job = admin. (5 nearest clients: admin. 3, technician 2)``, tie said."""
+        """One line for a table: ``job = admin. (5 nearest clients: admin. 3, technician 2)``, tie said (in the
+        current language: a scored file's ``filled`` column is read by a person)."""
         votes = ", ".join(f"{category} {count}" for category, count in self.votes)
         tie = f"; {self.tie_text()}" if self.tied else ""
-        return f"{self.field} = {self.value} ({len(self.neighbours)} nearest clients: {votes}{tie})"
+        nearest = i18n.ngettext("{count} nearest clients", "{count} nearest clients", len(self.neighbours)).format(
+            count=len(self.neighbours))
+        return f"{self.field} = {self.value} ({nearest}: {votes}{tie})"
 
     def to_dict(self) -> dict:
         tie = None

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashapp import domain
+from dashapp.i18n import _
 
 #: What ``str.strip()`` strips: every character Python counts as a space (Arrow's own list differs; a test
 #: checks this one against ``str.isspace``).
@@ -30,15 +31,16 @@ SHOWN_LENGTH = 40
 
 
 def shown(value: object) -> str:
-    """A value as a message quotes it: short, and never failing on whatever JSON can hold."""
+    """A value as a message quotes it: short, and never failing on whatever JSON can hold (what is not quoted is
+    said in the current language)."""
     if isinstance(value, Mapping):
-        return "an object"
+        return _("an object")
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return _("a list")
     try:
         text = repr(value)
     except ValueError:  # an integer too long to print
-        return "a very large number"
+        return _("a very large number")
     return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 3] + "..."
 
 

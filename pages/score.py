@@ -18,16 +18,18 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue, fields, score_jobs, scoring
+from dashapp import catalogue, fields, i18n, score_jobs, scoring
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_queries import client_queries
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
                                 missing_artifacts_notice, original_recommendation, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
+from dashapp.i18n import N_, _, ngettext
 from dashapp.neighbours import N_NEIGHBOURS
-from dashapp.views.score import (FIELD_LABELS, REFUSALS_HEADER, SEGMENT_LABEL, ResultView, UploadView,
-                                age_placeholder, age_rule_text, category_options, errors_by_field, form_input,
+from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView,
+                                age_placeholder, age_rule_text, category_options, errors_by_field, field_label,
+                                form_input, refusals_header,
                                 neighbour_table, read_upload, result_view, scored_file_bytes, scored_filename,
                                 sheet_choice, upload_sheets,
                                 store_typical_client, upload_limit_text, upload_view)
@@ -38,8 +40,8 @@ from dashapp.views.rates import store_rates
 
 logger = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/score", name="Score a client", order=5,
-                   title="Score a client | Bank client segmentation studio")
+dash.register_page(__name__, path="/score", name=N_("Score a client"), order=5,
+                   title=N_("Score a client | Bank client segmentation studio"))
 
 SCORE_TABS = "score-tabs"
 SCORE_SUBMIT = "score-submit"
@@ -68,7 +70,7 @@ SCORE_UPLOAD_TOO_LARGE = "score-upload-too-large"
 #: A workbook's sheet to score: shown only when the uploaded workbook has several.
 SCORE_SHEET = "score-sheet"
 SCORE_SHEET_AREA = "score-sheet-area"
-chart_downloads("score", {SCORE_TREE: "Decision path"})
+chart_downloads("score", {SCORE_TREE: N_("Decision path")})
 
 TAB_CLIENT, TAB_FILE = "client", "file"
 FIELDS = fields.NAMES
@@ -77,11 +79,12 @@ FIELDS = fields.NAMES
 #: assets/upload_limit.js says so, reading the limit from the wrapper's data-max-bytes.
 BROWSER_UPLOAD_LIMIT = MAX_UPLOAD_BYTES
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
-READING = "Reading the file\u2026"
+#: Translated where shown, in the language of the request (a job inherits it: see _scored_upload).
+READING = N_("Reading the file\u2026")
 #: How often the browser asks a running job for its progress (milliseconds).
 PROGRESS_INTERVAL = 500
-UNEXPECTED = ("Something went wrong on our side; the problem has been logged. Please try again, and tell the "
-              "analytics team if it happens again.")
+UNEXPECTED = N_("Something went wrong on our side; the problem has been logged. Please try again, and tell the "
+                "analytics team if it happens again.")
 
 
 def field_id(field: str) -> str:
@@ -107,7 +110,7 @@ def _model():
 
 
 def _field(field: str, value) -> html.Div:
-    label = dbc.Label(FIELD_LABELS[field], html_for=field_id(field), className="small mb-1")
+    label = dbc.Label(field_label(field), html_for=field_id(field), className="small mb-1")
     if fields.BY_NAME[field].kind == fields.NUMBER:
         # No min/max attributes: the browser would send an out-of-range age as empty, and the client would be
         # scored as "age unknown" without a word. validate_client names the problem, with the same rule.
@@ -123,17 +126,18 @@ def _field(field: str, value) -> html.Div:
 
 def _form(defaults: dict) -> dbc.Card:
     return dbc.Card([
-        dbc.CardHeader("The client"),
+        dbc.CardHeader(_("The client")),
         dbc.CardBody([
-            html.Div("Key fields", className="fw-semibold small"),
-            html.P(f"At least two of the three must be known; a missing one is filled by the vote of the "
-                   f"{N_NEIGHBOURS} most similar training clients.", className="text-muted small mb-2"),
+            html.Div(_("Key fields"), className="fw-semibold small"),
+            html.P(_("At least two of the three must be known; a missing one is filled by the vote of the "
+                     "{count} most similar training clients.").format(count=N_NEIGHBOURS),
+                   className="text-muted small mb-2"),
             *[_field(f, defaults[f]) for f in fields.KEY_FIELDS],
-            html.Div("Other details", className="fw-semibold small mt-3"),
-            html.P("Optional; they decide which clients are most similar when a key field is missing.",
+            html.Div(_("Other details"), className="fw-semibold small mt-3"),
+            html.P(_("Optional; they decide which clients are most similar when a key field is missing."),
                    className="text-muted small mb-2"),
             *[_field(f, defaults[f]) for f in FIELDS if f not in fields.KEY_FIELDS],
-            dbc.Button("Score the client", id=SCORE_SUBMIT, color="primary", className="mt-2 w-100"),
+            dbc.Button(_("Score the client"), id=SCORE_SUBMIT, color="primary", className="mt-2 w-100"),
         ]),
     ], className="mb-3")
 
@@ -141,33 +145,33 @@ def _form(defaults: dict) -> dbc.Card:
 def _upload_tab() -> html.Div:
     limit = upload_limit_text()
     return html.Div([
-        html.P(["A CSV file (separated by semicolons, commas or tabs; UTF-8, Windows-1251 or Windows-1252) or an "
-                "Excel workbook (.xlsx; its first sheet, or the one you choose) with at least the columns ",
-                *_code_list(fields.KEY_FIELDS), " and, if known, ",
+        html.P([_("A CSV file (separated by semicolons, commas or tabs; UTF-8, Windows-1251 or Windows-1252) or "
+                  "an Excel workbook (.xlsx; its first sheet, or the one you choose) with at least the columns "),
+                *_code_list(fields.KEY_FIELDS), _(" and, if known, "),
                 *_code_list([f for f in FIELDS if f not in fields.KEY_FIELDS]),
-                " (headers and values in any case). Every row and column is kept, in the file's own format (a "
-                "CSV file's encoding and delimiter; a workbook's sheet, numbers as numbers), with a status and "
-                f"the segment added. Up to {limit}."],
+                _(" (headers and values in any case). Every row and column is kept, in the file's own format (a "
+                  "CSV file's encoding and delimiter; a workbook's sheet, numbers as numbers), with a status and "
+                  "the segment added. Up to {limit}.").format(limit=limit)],
                className="small text-muted mt-3"),
         html.Div(dcc.Upload(
             id=SCORE_UPLOAD, max_size=BROWSER_UPLOAD_LIMIT, className="score-upload mb-3",
-            children=html.Div(["Drag and drop a CSV file or an .xlsx workbook here, or ",
-                               html.Span("choose one", className="link-primary text-decoration-underline"),
-                               f" (up to {limit})"]),
+            children=html.Div([_("Drag and drop a CSV file or an .xlsx workbook here, or "),
+                               html.Span(_("choose one"), className="link-primary text-decoration-underline"),
+                               _(" (up to {limit})").format(limit=limit)]),
             style={"borderWidth": "2px", "borderStyle": "dashed", "borderRadius": "0.5rem", "borderColor": "#adb5bd",
                    "padding": "1.5rem", "textAlign": "center", "backgroundColor": "#fff", "cursor": "pointer"}),
             **{"data-max-bytes": str(BROWSER_UPLOAD_LIMIT), "data-message": SCORE_UPLOAD_TOO_LARGE}),
         html.Div(id=SCORE_UPLOAD_TOO_LARGE),
-        html.Div([dbc.Label("The workbook's sheet to score", html_for=SCORE_SHEET, className="small mb-1"),
-                  dbc.Select(id=SCORE_SHEET, options=[], size="sm", placeholder="Choose a sheet")],
+        html.Div([dbc.Label(_("The workbook's sheet to score"), html_for=SCORE_SHEET, className="small mb-1"),
+                  dbc.Select(id=SCORE_SHEET, options=[], size="sm", placeholder=_("Choose a sheet"))],
                  id=SCORE_SHEET_AREA, className="mb-3", style=HIDDEN),
         html.Div([
-            html.Div(READING, id=SCORE_PROGRESS_TEXT, className="small text-muted mb-1"),
+            html.Div(_(READING), id=SCORE_PROGRESS_TEXT, className="small text-muted mb-1"),
             dbc.Progress(id=SCORE_PROGRESS_BAR, value=0, max=1, striped=True, animated=True, className="mb-2"),
-            dbc.Button("Cancel", id=SCORE_CANCEL, color="secondary", outline=True, size="sm"),
+            dbc.Button(_("Cancel"), id=SCORE_CANCEL, color="secondary", outline=True, size="sm"),
         ], id=SCORE_PROGRESS, className="mb-3", style=HIDDEN),
         html.Div([
-            dbc.Button("Download the scored file", id=SCORE_DOWNLOAD_BUTTON, color="primary", size="sm",
+            dbc.Button(_("Download the scored file"), id=SCORE_DOWNLOAD_BUTTON, color="primary", size="sm",
                        disabled=True, className="me-2"),
             dcc.Download(id=SCORE_DOWNLOAD),
             html.Div(id=SCORE_DOWNLOAD_MESSAGE),
@@ -181,7 +185,7 @@ def _code_list(names) -> list:
     items: list = []
     for i, name in enumerate(names):
         if i:
-            items.append(" and " if i == len(names) - 1 else ", ")
+            items.append(_(" and ") if i == len(names) - 1 else ", ")
         items.append(html.Code(name))
     return items
 
@@ -191,20 +195,20 @@ def layout(tab: str | None = None, **_query):
     if store is None:
         return missing_artifacts_notice(problem)
     defaults = _form_defaults(store)
-    placeholder = dbc.Alert("The form starts with a typical client of the data. Change what you know and press "
-                            "\u201cScore the client\u201d.", color="light", className="small")
+    placeholder = dbc.Alert(_("The form starts with a typical client of the data. Change what you know and press "
+                              "\u201cScore the client\u201d."), color="light", className="small")
     return html.Div([
-        html.H2("Score a client", className="h3"),
-        html.P(f"Assign a client, or a file of clients, to one of the "
-               f"{catalogue.number_word(len(store.segment_numbers))} segments with the decision tree of the "
-               "Decision tree page. The API and the command line give the same answers.", className="text-muted"),
+        html.H2(_("Score a client"), className="h3"),
+        html.P(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree of "
+                 "the Decision tree page. The API and the command line give the same answers.").format(
+                     count=catalogue.number_word(len(store.segment_numbers))), className="text-muted"),
         dbc.Tabs(id=SCORE_TABS, active_tab=TAB_FILE if tab == TAB_FILE else TAB_CLIENT, children=[
-            dbc.Tab(label="One client", tab_id=TAB_CLIENT, children=dbc.Row([
+            dbc.Tab(label=_("One client"), tab_id=TAB_CLIENT, children=dbc.Row([
                 dbc.Col(_form(defaults), lg=4, xl=3, className="mt-3"),
                 dbc.Col(dcc.Loading(html.Div(placeholder, id=SCORE_RESULT), type="default"), lg=8, xl=9,
                         className="mt-3"),
             ])),
-            dbc.Tab(label="A file of clients", tab_id=TAB_FILE, children=_upload_tab()),
+            dbc.Tab(label=_("A file of clients"), tab_id=TAB_FILE, children=_upload_tab()),
         ]),
     ])
 
@@ -216,16 +220,17 @@ def _segment_card(view: ResultView) -> dbc.Card:
     store = current_store()
     splits = [split for split in job_splits(store.evaluation["tree_nodes"]) if view.segment in split.segments]
     return dbc.Card([
-        dbc.CardHeader([html.Span(f"Segment {view.segment}", id=SCORE_RESULT_SEGMENT, className="badge me-2",
-                                  style={"backgroundColor": view.colour}), view.name]),
+        dbc.CardHeader([html.Span(_("Segment {number}").format(number=view.segment), id=SCORE_RESULT_SEGMENT,
+                                  className="badge me-2", style={"backgroundColor": view.colour}), view.name]),
         dbc.CardBody([
             html.P(view.description, className="small"),
             dbc.Row([
-                metric(f"{view.clients:,}", f"training clients in this segment ({view.share:.0%})", sm=6),
+                metric(i18n.number(view.clients),
+                       _("training clients in this segment ({share})").format(share=i18n.percent(view.share)), sm=6),
             ], className="mb-2 g-2"),
             html.Div(subscription_table(store_rates(store), [view.segment]), className="mb-3"),
             *[job_split_note(split, view.segment, uci=store.provenance.is_uci) for split in splits],
-            html.Div("Our product suggestions", className="fw-semibold small"),
+            html.Div(_("Our product suggestions"), className="fw-semibold small"),
             html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-2"),
             original_recommendation(view.segment),
         ]),
@@ -240,8 +245,8 @@ def _table(header: list[str], rows: list[list], **kwargs) -> dbc.Table:
 
 def _values_card(view: ResultView) -> dbc.Card:
     rows = [[v.label, v.value, v.source] for v in view.values]
-    return dbc.Card([dbc.CardHeader("How the client was read"),
-                     dbc.CardBody(_table(["Field", "Value", "Source"], rows))], className="mb-3 h-100")
+    return dbc.Card([dbc.CardHeader(_("How the client was read")),
+                     dbc.CardBody(_table([_("Field"), _("Value"), _("Source")], rows))], className="mb-3 h-100")
 
 
 def _vote_card(view: ResultView) -> dbc.Card | None:
@@ -259,11 +264,12 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
             tie,
             html.Div([dbc.Badge(f"{label}: {count}", color="primary" if label == filled.value else "secondary",
                                 className="me-1") for label, count in filled.votes], className="mb-2"),
-            html.Div(f"The {len(filled.neighbours)} most similar training clients, nearest first",
-                     className="small text-muted"),
+            html.Div(_("The {count} most similar training clients, nearest first").format(
+                count=len(filled.neighbours)), className="small text-muted"),
             html.Div(_table(header, rows, striped=True), className="table-responsive"),
         ]
-    return dbc.Card([dbc.CardHeader(f"{view.filled[0].label} was filled by a vote of similar clients"),
+    return dbc.Card([dbc.CardHeader(_("{field} was filled by a vote of similar clients").format(
+                        field=view.filled[0].label)),
                      dbc.CardBody(body)], id=SCORE_RESULT_VOTE, className="mb-3")
 
 
@@ -272,9 +278,9 @@ def _tree_card(view: ResultView, viewport: dict | None = None) -> dbc.Card:
     nodes, width = current_store().evaluation["tree_nodes"], graph_width(viewport, lg=8, xl=9)
     figure = tree_figure(nodes, highlight_path=list(view.decision_path), width=width)
     return dbc.Card([
-        dbc.CardHeader("The tree's decision"),
+        dbc.CardHeader(_("The tree's decision")),
         dbc.CardBody([
-            html.P("The bold path is the way this client took from the root to the leaf of its segment.",
+            html.P(_("The bold path is the way this client took from the root to the leaf of its segment."),
                        className="text-muted small mb-1"),
             graph(SCORE_TREE, figure, height=tree_height(nodes, width)),
         ], className="p-2"),
@@ -286,7 +292,7 @@ def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, di
     validated = scoring.validate_client(form_input(form))
     if isinstance(validated, list):
         by_field, general = errors_by_field(validated)
-        message = ["This client cannot be scored yet: correct the fields marked in red."] + general
+        message = [_("This client cannot be scored yet: correct the fields marked in red.")] + general
         return dbc.Alert([html.Div(m) for m in message], color="danger", className="small"), by_field
     result = scoring.score_client(validated, _model())
     view = result_view(result, validated, current_store().profiles)
@@ -316,7 +322,7 @@ def score_one_client(clicks, submits, form, viewport=None):
         content, errors = missing_artifacts_notice(str(error)), {}
     except Exception:
         logger.exception("scoring a client from the form failed: %r", form)
-        content, errors = dbc.Alert(UNEXPECTED, color="danger"), {}
+        content, errors = dbc.Alert(_(UNEXPECTED), color="danger"), {}
     return {"result": content, "invalid": {f: f in errors for f in FIELDS},
             "feedback": {f: errors.get(f, "") for f in FIELDS}}
 
@@ -329,43 +335,57 @@ def _segment_badge(number: int, colour: str) -> html.Span:
 
 
 def _upload_summary(view: UploadView) -> html.Div:
-    refused = (f"{view.refused:,} rows could not be scored; they are in the scored file too, with the reason in "
-               "the status column and an empty segment." if view.refused else "Every row was scored.")
+    # English says "rows" whatever the count, as it always has; ngettext gives Russian its three forms.
+    refused = (ngettext("{count} rows could not be scored; they are in the scored file too, with the reason in "
+                        "the status column and an empty segment.",
+                        "{count} rows could not be scored; they are in the scored file too, with the reason in "
+                        "the status column and an empty segment.", view.refused).format(
+                   count=i18n.number(view.refused)) if view.refused else _("Every row was scored."))
     counts = dbc.Table([
-        html.Thead(html.Tr([html.Th(""), html.Th("Segment"), html.Th("Clients", className="text-end"),
-                            html.Th("Share", className="text-end")])),
+        html.Thead(html.Tr([html.Th(""), html.Th(_("Segment")), html.Th(_("Clients"), className="text-end"),
+                            html.Th(_("Share"), className="text-end")])),
         html.Tbody([html.Tr([html.Td(_segment_badge(number, colour)), html.Td(name),
-                             html.Td(f"{clients:,}", className="text-end"),
-                             html.Td(f"{clients / view.scored:.0%}" if view.scored else "-", className="text-end")])
+                             html.Td(i18n.number(clients), className="text-end"),
+                             html.Td(i18n.percent(clients / view.scored) if view.scored else "-",
+                                     className="text-end")])
                     for number, name, colour, clients in view.segments]),
     ], size="sm", className="small mb-0")
-    read_as = [html.Div(f"Read as {view.read_as}; the scored file is written the same way.")]
+    read_as = [html.Div(_("Read as {dialect}; the scored file is written the same way.").format(
+        dialect=view.read_as))]
     if view.normalised:
-        read_as += [html.Div("Read leniently (case, spaces):", className="mt-1"),
+        read_as += [html.Div(_("Read leniently (case, spaces):"), className="mt-1"),
                     html.Ul([html.Li(line) for line in view.normalised], className="ps-3 mb-0")]
     summary = dbc.Card([
-        dbc.CardHeader(f"{view.name}: {view.scored:,} of {view.rows:,} rows scored"),
-        dbc.CardBody([html.P(f"{refused} The scored file holds the file's {view.columns} columns plus "
-                             f"{', '.join(view.added_columns)} (which key field the vote filled, and how the "
-                             "neighbours voted).", className="small"),
+        dbc.CardHeader(ngettext("{name}: {scored} of {rows} rows scored", "{name}: {scored} of {rows} rows scored",
+                                view.rows).format(name=view.name, scored=i18n.number(view.scored),
+                                                  rows=i18n.number(view.rows))),
+        dbc.CardBody([html.P(refused + " " + ngettext(
+            "The scored file holds the file's {count} columns plus {added} (which key field the vote filled, and "
+            "how the neighbours voted).",
+            "The scored file holds the file's {count} columns plus {added} (which key field the vote filled, and "
+            "how the neighbours voted).", view.columns).format(count=i18n.number(view.columns),
+                                                                added=", ".join(view.added_columns)),
+            className="small"),
                       html.Div(read_as, id=SCORE_UPLOAD_READ_AS, className="small text-muted mb-2"), counts]),
     ], id=SCORE_UPLOAD_SUMMARY, className="mb-3 h-100")
     refused_card = None
     if view.refused:
         more = html.P(view.refusals_note, className="small text-muted mb-0 mt-2")
         refused_card = dbc.Card([
-            dbc.CardHeader(f"Rows that could not be scored ({view.refused:,})"),
-            dbc.CardBody([html.Div(_table(list(REFUSALS_HEADER), [list(r) for r in view.refusals]),
+            dbc.CardHeader(_("Rows that could not be scored ({count})").format(count=i18n.number(view.refused))),
+            dbc.CardBody([html.Div(_table(refusals_header(), [list(r) for r in view.refusals]),
                                    style={"maxHeight": "22rem", "overflowY": "auto"}), more], className="p-2"),
         ], id=SCORE_UPLOAD_REFUSED, className="mb-3 h-100")
     parts = [dbc.Row([dbc.Col(summary, lg=5, className="mb-3"), dbc.Col(refused_card, lg=7, className="mb-3")])]
     if view.preview:
-        segment = view.preview_columns.index(SEGMENT_LABEL)
+        segment = view.preview_columns.index(_(SEGMENT_LABEL))
         colours = {number: colour for number, _name, colour, _clients in view.segments}
         rows = [[_segment_badge(int(cell), colours[int(cell)]) if i == segment and cell else cell
                  for i, cell in enumerate(row)] for row in view.preview]
         parts.append(dbc.Card([
-            dbc.CardHeader(f"Preview: the first {len(view.preview)} rows (the download holds every row and column)"),
+            dbc.CardHeader(ngettext("Preview: the first {count} rows (the download holds every row and column)",
+                                    "Preview: the first {count} rows (the download holds every row and column)",
+                                    len(view.preview)).format(count=len(view.preview))),
             # The table scrolls inside its card on a phone; status and segment come first, so they show.
             dbc.CardBody(html.Div(_table(list(view.preview_columns), rows, striped=True),
                                   className="table-responsive"), className="p-2"),
@@ -376,11 +396,12 @@ def _upload_summary(view: UploadView) -> html.Div:
 def _score_upload(contents: str, filename: str | None, sheet: str | None, set_progress):
     """Read and score an upload (a workbook's ``sheet``, default its first) in chunks, telling the progress bar;
     also return the file and its name."""
-    set_progress(_PROGRESS_START)
+    set_progress([0, 1, _(READING)])
     file, name = read_upload(contents, filename, sheet)
 
     def progress(done: int, total: int) -> None:
-        set_progress([done, total, f"{done:,} of {total:,} rows scored"])
+        set_progress([done, total, ngettext("{done} of {total} rows scored", "{done} of {total} rows scored",
+                                            total).format(done=i18n.number(done), total=i18n.number(total))])
 
     result = score_jobs.score_table_in_chunks(file.table, _model(), score_jobs.chunk_rows(), progress)
     return file, name, result
@@ -392,7 +413,7 @@ _RUNNING = [(Output(SCORE_PROGRESS, "style"), SHOWN, HIDDEN),
             (Output(SCORE_DOWNLOAD_AREA, "style"), HIDDEN, SHOWN)]
 _PROGRESS = [Output(SCORE_PROGRESS_BAR, "value"), Output(SCORE_PROGRESS_BAR, "max"),
              Output(SCORE_PROGRESS_TEXT, "children")]
-_PROGRESS_START = [0, 1, READING]
+_PROGRESS_START = [0, 1, READING]  # progress_default: shown as set, before a job reports
 
 
 def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
@@ -406,7 +427,7 @@ def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
     try:
         file, name, result = _score_upload(contents, filename, sheet, set_progress)
         view = upload_view(name, file, result)
-        set_progress([view.rows, view.rows, "Writing the scored file\u2026"])
+        set_progress([view.rows, view.rows, _("Writing the scored file\u2026")])
         token = score_jobs.keep_scored_file(scored_file_bytes(file, result))
     except ClientFileError as error:
         others = upload_sheets(contents) if sheet is None else []
@@ -417,7 +438,7 @@ def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
         return {"result": missing_artifacts_notice(str(error)), **refused}
     except Exception:
         logger.exception("scoring the uploaded file %r failed", filename)
-        return {"result": dbc.Alert(UNEXPECTED, color="danger", className="upload-problem"), **refused}
+        return {"result": dbc.Alert(_(UNEXPECTED), color="danger", className="upload-problem"), **refused}
     sheets, read = sheet_choice(file)
     return {"result": _upload_summary(view), "disabled": False, "message": None,
             "scored": {"token": token, "filename": scored_filename(filename, file), "sheet": read},
@@ -474,11 +495,11 @@ def cancelled(_clicks, result_style):
     # Dash stops the job (the Cancel button is both background callbacks' cancel input); this says so. The
     # result is hidden while a file is scored (_RUNNING), shown while a download scores it again.
     if result_style == HIDDEN:
-        stopped = dbc.Alert("Scoring stopped. Choose the file again to score it.", color="secondary",
+        stopped = dbc.Alert(_("Scoring stopped. Choose the file again to score it."), color="secondary",
                             className="small upload-cancelled")
         return {"result": stopped, "disabled": True, "scored": None, "message": None}
     return {"result": dash.no_update, "disabled": dash.no_update, "scored": dash.no_update,
-            "message": dbc.Alert("Download stopped.", color="secondary", className="small mt-2")}
+            "message": dbc.Alert(_("Download stopped."), color="secondary", className="small mt-2")}
 
 
 @callback(
@@ -506,4 +527,4 @@ def download_file(set_progress, _clicks, scored, contents, filename):
                 "message": None}
     except Exception:
         logger.exception("preparing the download of %r failed", filename)
-        return {"download": dash.no_update, "message": dbc.Alert(UNEXPECTED, color="danger", className="small mt-2")}
+        return {"download": dash.no_update, "message": dbc.Alert(_(UNEXPECTED), color="danger", className="small mt-2")}

@@ -19,28 +19,41 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashapp import catalogue, client_files, client_workbooks, domain, fields, scoring
+from dashapp import catalogue, client_files, client_workbooks, domain, fields, i18n, scoring
 from dashapp.client_files import ClientFile, ClientFileError
 from dashapp.client_queries import client_queries, quoted
+from dashapp.i18n import N_, _, ngettext
 
-#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields).
+#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields), in English:
+#: :func:`field_label` says them in the current language.
 FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
 PREVIEW_ROWS = 20
 #: The distinct reasons for refusing rows that the page lists, those of the most rows first; each lists its
 #: first rows (:data:`dashapp.scoring.REFUSAL_ROWS_LISTED`), so the page's size never grows with the file.
 REFUSALS_LISTED = 20
-#: The columns of the list of refusals.
-REFUSALS_HEADER = ("Problem", "Rows", "First rows")
-#: The preview's columns besides the fields': status and segment first, so a phone shows them.
-STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, FILLED_LABEL = "Status", "Segment", "Row", "Filled by the vote"
+#: The columns of the list of refusals (translated where shown: :func:`refusals_header`).
+REFUSALS_HEADER = (N_("Problem"), N_("Rows"), N_("First rows"))
+#: The preview's columns besides the fields': status and segment first, so a phone shows them (translated in
+#: :attr:`UploadView.preview_columns`; :data:`SEGMENT_LABEL` finds the segment's column among them).
+STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, FILLED_LABEL = N_("Status"), N_("Segment"), N_("Row"), N_("Filled by the vote")
 _MIB = 1024 * 1024
+
+
+def field_label(field: str) -> str:
+    """A field's name as the page shows it, in the current language (``Job``)."""
+    return scoring.field_label(field)
+
+
+def refusals_header() -> list[str]:
+    """The columns of the list of refusals, in the current language."""
+    return [_(header) for header in REFUSALS_HEADER]
 
 
 def value_label(field: str, value: str | None) -> str:
     """A category as the page shows it: ``housing='yes'`` -> ``'Housing loan'``, ``unknown`` -> ``'Unknown'``."""
     if value is None or value == domain.UNKNOWN:
-        return "Unknown"
-    return catalogue.category_label(field, value)
+        return _("Unknown")
+    return _(catalogue.category_label(field, value))
 
 
 def category_options(field: str) -> list[dict[str, str]]:
@@ -50,12 +63,13 @@ def category_options(field: str) -> list[dict[str, str]]:
 
 def age_rule_text() -> str:
     """The age rule as the form's hint states it, in the words of the validation's message."""
-    return f"{fields.BY_NAME['age'].rule.capitalize()}; leave empty if not known."
+    rule = scoring.field_rule("age")
+    return _("{rule}; leave empty if not known.").format(rule=rule[:1].upper() + rule[1:])
 
 
 def age_placeholder() -> str:
     low, high = fields.AGE_RANGE
-    return f"{low} to {high}"
+    return _("{low} to {high}").format(low=low, high=high)
 
 
 def typical_client(clients: pd.DataFrame) -> dict[str, object]:
@@ -165,20 +179,32 @@ class FilledView:
     def sentence(self) -> str:
         votes = ", ".join(f"{label} {count}" for label, count in self.votes)
         if self.tied:
-            return (f"{self.label} was not known. The {len(self.neighbours)} most similar training clients voted "
-                    f"{votes}: no majority.")
-        return (f"{self.label} was not known. The {len(self.neighbours)} most similar training clients voted "
-                f"{votes}; the majority's choice, {self.value!r}, was used.")
+            return _("{field} was not known. The {count} most similar training clients voted {votes}: no "
+                     "majority.").format(field=self.label, count=len(self.neighbours), votes=votes)
+        return _("{field} was not known. The {count} most similar training clients voted {votes}; the majority's "
+                 "choice, {value}, was used.").format(field=self.label, count=len(self.neighbours), votes=votes,
+                                                     value=_quoted(self.value))
 
     @property
     def tie_sentence(self) -> str:
         """How a tie was broken, or '' when the vote had a majority."""
         if not self.tied:
             return ""
-        between = " and ".join(repr(t) for t in self.tied)
-        return (f"A tie between {between} ({self.votes[0][1]} votes each): it went to {self.value!r}, the "
-                f"{self.label.lower()} of the nearest of the tied clients (client {self.deciding_neighbour:,}). "
-                "Another equally near client could have tipped it, so treat the segment as uncertain.")
+        between = _(" and ").join(_quoted(t) for t in self.tied)
+        return ngettext(
+            "A tie between {between} ({count} votes each): it went to {value}, the {field} of the nearest of the "
+            "tied clients (client {client}). Another equally near client could have tipped it, so treat the "
+            "segment as uncertain.",
+            "A tie between {between} ({count} votes each): it went to {value}, the {field} of the nearest of the "
+            "tied clients (client {client}). Another equally near client could have tipped it, so treat the "
+            "segment as uncertain.", self.votes[0][1]).format(
+            between=between, count=self.votes[0][1], value=_quoted(self.value), field=self.label.lower(),
+            client=i18n.number(self.deciding_neighbour))
+
+
+def _quoted(label: str) -> str:
+    """A label quoted in a sentence: ``'Administrative'`` in English, «Administrative» in Russian."""
+    return _("'{label}'").format(label=label)
 
 
 @dataclass(frozen=True)
@@ -218,21 +244,21 @@ def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: M
     profile = next(p for p in profiles["segments"] if int(p["segment"]) == result.segment)
     filled = {f.field: f for f in result.filled}
     values = []
-    for field, label in FIELD_LABELS.items():
+    for field in FIELD_LABELS:
         if field in filled:
             value = result.key_fields[field]
-            source = ("filled by a tied vote of the most similar clients (see below)" if filled[field].tied
-                      else "filled by the vote of the most similar clients")
+            source = (_("filled by a tied vote of the most similar clients (see below)") if filled[field].tied
+                      else _("filled by the vote of the most similar clients"))
         elif field == "age":
-            value = "Unknown" if client.age is None else str(client.age)
-            source = "left out of the comparison" if client.age is None else "given"
+            value = _("Unknown") if client.age is None else str(client.age)
+            source = _("left out of the comparison") if client.age is None else _("given")
         else:
             value = getattr(client, field)
-            source = "given" if value != domain.UNKNOWN else "compared as a category of its own"
+            source = _("given") if value != domain.UNKNOWN else _("compared as a category of its own")
         shown = value if field == "age" else value_label(field, value)
-        values.append(ShownValue(field, label, shown, source))
+        values.append(ShownValue(field, field_label(field), shown, source))
     filled_views = tuple(
-        FilledView(f.field, FIELD_LABELS[f.field], value_label(f.field, f.value),
+        FilledView(f.field, field_label(f.field), value_label(f.field, f.value),
                    tuple((value_label(f.field, category), count) for category, count in f.votes), f.neighbours,
                    tuple(value_label(f.field, category) for category in f.tied), f.deciding_neighbour)
         for f in result.filled)
@@ -254,8 +280,8 @@ def neighbour_table(clients: pd.DataFrame, neighbours: Sequence[int]) -> tuple[l
     """
     fields = list(FIELD_LABELS)
     rows = clients.loc[list(neighbours), fields]
-    header = ["Client"] + [FIELD_LABELS[f] for f in fields]
-    body = [[f"{client_id:,}"] + [str(row["age"]) if f == "age" else value_label(f, row[f]) for f in fields]
+    header = [_("Client")] + [field_label(f) for f in fields]
+    body = [[i18n.number(client_id)] + [str(row["age"]) if f == "age" else value_label(f, row[f]) for f in fields]
             for client_id, row in rows.iterrows()]
     return header, body
 
@@ -274,11 +300,11 @@ def decode_upload(contents: str) -> bytes:
     # Only text ever arrives from the upload widget; anything else is a crafted request, answered the same way.
     header, separator, data = (contents if isinstance(contents, str) else "").partition(",")
     if not separator or not header.startswith("data:") or not header.endswith(";base64"):
-        raise ClientFileError("The upload did not arrive as a file; please choose the file again")
+        raise ClientFileError(_("The upload did not arrive as a file; please choose the file again"))
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise ClientFileError("The upload arrived damaged; please choose the file again") from error
+        raise ClientFileError(_("The upload arrived damaged; please choose the file again")) from error
 
 
 def read_upload(contents: str, filename: str | None, sheet: str | None = None) -> tuple[ClientFile, str]:
@@ -290,7 +316,7 @@ def read_upload(contents: str, filename: str | None, sheet: str | None = None) -
     ClientFileError
         If the file is too large, empty, binary, not a file of clients, or has no such sheet.
     """
-    name = f"'{filename}'" if filename else "The file"
+    name = client_files.file_name(filename) if filename else _("The file")
     return client_workbooks.read_client_file(decode_upload(contents), name=name, sheet=sheet), name
 
 
@@ -314,8 +340,9 @@ def sheet_choice(file: ClientFile) -> tuple[list[str], str | None]:
 
 def upload_limit_text() -> str:
     """The upload limits as the page states them: ``50 MB, 200,000 rows and 500 columns``."""
-    return (f"{client_files.MAX_UPLOAD_BYTES / _MIB:.0f} MB, {client_files.MAX_UPLOAD_ROWS:,} rows and "
-            f"{client_files.MAX_UPLOAD_COLUMNS:,} columns")
+    return _("{megabytes} MB, {rows} rows and {columns} columns").format(
+        megabytes=i18n.number(client_files.MAX_UPLOAD_BYTES / _MIB), rows=i18n.number(client_files.MAX_UPLOAD_ROWS),
+        columns=i18n.number(client_files.MAX_UPLOAD_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -342,10 +369,14 @@ def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: i
     """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
     items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
              sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
-    lines = [f"{column}: {written!r} read as {read_as!r} ({count:,} row{'s' if count != 1 else ''})"
+    lines = [ngettext("{column}: {written} read as {read_as} ({count} row)",
+                      "{column}: {written} read as {read_as} ({count} rows)", count).format(
+        column=column, written=repr(written), read_as=repr(read_as), count=i18n.number(count))
              for (column, written, read_as), count in items[:limit]]
     if len(items) > limit:
-        lines.append(f"... and {len(items) - limit:,} more values")
+        more = len(items) - limit
+        lines.append(ngettext("... and {count} more value", "... and {count} more values", more).format(
+            count=i18n.number(more)))
     return lines
 
 
@@ -353,23 +384,24 @@ def _preview_cell(field: str, cell: object) -> str:
     """A field's cell as the preview shows it: the readable label of the value it was read as."""
     text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
     if field == "age":
-        return text.strip() or "Unknown"
+        return text.strip() or _("Unknown")
     category = scoring.read_category(field, text)
     return text if category is None else value_label(field, category)
 
 
 def _refusal_row(refusal: scoring.Refusal) -> tuple[str, str, str]:
-    rows = ", ".join(f"{row:,}" for row in refusal.first_rows)
-    return refusal.reason, f"{refusal.rows:,}", rows + (", ..." if refusal.rows > len(refusal.first_rows) else "")
+    rows = ", ".join(i18n.number(row) for row in refusal.first_rows)
+    return refusal.reason, i18n.number(refusal.rows), rows + (", ..." if refusal.rows > len(refusal.first_rows) else "")
 
 
 def _refusals_note(result: scoring.TableScore, listed: int) -> str:
     if not result.refused_count:
         return ""
     more = result.problems - listed
-    note = (f"... and {more:,} more distinct problem{'s' if more != 1 else ''}. " if more > 0 else "")
-    several = "A row with several problems is counted under each. " if result.problems > 1 else ""
-    return f"{note}{several}The scored file's status column says, for every row, why it was not scored."
+    note = (ngettext("... and {count} more distinct problem. ", "... and {count} more distinct problems. ",
+                     more).format(count=i18n.number(more)) if more > 0 else "")
+    several = _("A row with several problems is counted under each. ") if result.problems > 1 else ""
+    return note + several + _("The scored file's status column says, for every row, why it was not scored.")
 
 
 def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
@@ -403,23 +435,24 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
     for position in range(len(head)):
         scored = status.iat[position] == scoring.SCORED
         preview.append((
-            "scored" if scored else "not scored",
+            _("scored") if scored else _("not scored"),
             str(segment.iat[position]) if scored else "",
             # read_client_csv numbers rows from 0, so the spreadsheet row is the position plus the header's row.
-            str(position + scoring.FIRST_DATA_ROW),
+            i18n.number(position + scoring.FIRST_DATA_ROW),
             *(_preview_cell(f, head[result.columns[f]].iat[position]) for f in fields_present),
             filled.iat[position],
         ))
-    headers = [f"column {header!r} read as {field}" for field, header in result.columns.items() if header != field]
+    headers = [_("column {header} read as {field}").format(header=repr(header), field=field)
+               for field, header in result.columns.items() if header != field]
     counts = scoring.segment_counts(result, catalogue.segment_names())
     return UploadView(
         name=name, rows=len(table), scored=result.scored_count, refused=result.refused_count,
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
-        read_as=file.dialect.describe(),
+        read_as=client_files.describe_dialect(file.dialect),
         normalised=tuple(headers + normalised_summary(result.normalised)),
         segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.segments().items()),
-        preview_columns=(STATUS_LABEL, SEGMENT_LABEL, ROW_LABEL, *(FIELD_LABELS[f] for f in fields_present),
-                         FILLED_LABEL),
+        preview_columns=(_(STATUS_LABEL), _(SEGMENT_LABEL), _(ROW_LABEL), *(field_label(f) for f in fields_present),
+                         _(FILLED_LABEL)),
         preview=tuple(preview),
         refusals=tuple(_refusal_row(r) for r in result.refusals[:refusals_listed]),
         refusals_note=_refusals_note(result, min(refusals_listed, len(result.refusals))))
