@@ -80,7 +80,9 @@ def _navbar() -> dbc.Navbar:
     # would cover a phone's screen.
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(_(APP_TITLE), href=dash.get_relative_path("/"), className="text-wrap"),
-        dbc.NavbarToggler(id=NAV_TOGGLER_ID, n_clicks=0),
+        # A plain button in Bootstrap's toggler style: dbc's NavbarToggler labels itself in English only.
+        html.Button(html.Span(className="navbar-toggler-icon"), id=NAV_TOGGLER_ID, n_clicks=0, type="button",
+                    className="navbar-toggler", **{"aria-label": _("Show or hide the pages")}),
         dbc.Collapse(dbc.Nav([*links, _language_switch()], navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID,
                      is_open=False, navbar=True),
     ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", id=NAV_ID)

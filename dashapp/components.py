@@ -166,7 +166,8 @@ def chart_file(page: str, chart: str, figure: object, excel: bool) -> dict:
         raise PreventUpdate
     suffix = "xlsx" if excel else "csv"
     try:
-        content = chart_data.chart_file_bytes(figure, chart, suffix)
+        # The sheet is named in the page's language; the file keeps the chart's English name, a stable address.
+        content = chart_data.chart_file_bytes(figure, _(chart), suffix)
     except chart_data.ChartDataError as error:
         raise InvalidInput(f"{chart} figure: {error}") from None
     return dcc.send_bytes(content, chart_data.download_name(page, chart, suffix))
@@ -182,7 +183,8 @@ def chart_downloads(page: str, charts: Mapping[str, str]) -> None:
     page : str
         The page's name as the files say it (``segments``).
     charts : mapping
-        Graph id -> the chart's name as the files and the workbook's sheet say it (``Job mix``).
+        Graph id -> the chart's name as the files and the workbook's sheet say it (``Job mix``), marked with
+        ``N_``: the sheet is named in the page's language, the file in English.
     """
     for graph_id, chart in charts.items():
         if graph_id in CHART_DOWNLOADS:

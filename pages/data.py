@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, i18n, url_state
-from dashapp.components import chart_downloads, graph_card, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, missing_artifacts_notice, page_title
 from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
 from dashapp.i18n import N_, _, ngettext
@@ -25,7 +25,7 @@ from dashapp.views import inputs, rates
 from dashapp.views import provenance as about_data
 
 dash.register_page(__name__, path="/data", name=N_("Data"), order=1,
-                   title=N_("Data | Bank client segmentation studio"))
+                   title=page_title(N_("Data")))
 
 DATA_URL = "data-url"
 DATA_AGE = "data-age"

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashapp import catalogue, domain, i18n, url_state
 from dashapp.client_queries import client_queries
 from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
-                                graph_card, grid_pending_notice, methods_link, missing_artifacts_notice)
+                                graph_card, grid_pending_notice, methods_link, missing_artifacts_notice, page_title)
 from dashapp.figures import explorer as figures
 from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
@@ -24,7 +24,7 @@ from dashapp.views import inputs
 from dashapp.views import methods as methods_view
 
 dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=2,
-                   title=N_("Clustering explorer | Bank client segmentation studio"))
+                   title=page_title(N_("Clustering explorer")))
 
 EXPLORER_URL = "explorer-url"
 EXPLORER_TREATMENT = "explorer-treatment"

@@ -6,13 +6,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashapp.components import grid_pending_notice, missing_artifacts_notice, original_study_link
+from dashapp.components import grid_pending_notice, missing_artifacts_notice, original_study_link, page_title
 from dashapp.i18n import N_, _
 from dashapp.store import artifact_status
 from dashapp.views.methods import METHODS_PATH, methods_sections
 
 dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=9,
-                   title=N_("Methods | Bank client segmentation studio"))
+                   title=page_title(N_("Methods")))
 
 METHODS_SECTIONS = "methods-sections"
 

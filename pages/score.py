@@ -23,7 +23,7 @@ from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.client_queries import client_queries
 from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
-                                missing_artifacts_notice, original_recommendation, subscription_table)
+                                missing_artifacts_notice, original_recommendation, page_title, subscription_table)
 from dashapp.figures.tree import tree_figure, tree_height
 from dashapp.i18n import N_, _, ngettext
 from dashapp.neighbours import N_NEIGHBOURS
@@ -41,7 +41,7 @@ from dashapp.views.rates import store_rates
 logger = logging.getLogger(__name__)
 
 dash.register_page(__name__, path="/score", name=N_("Score a client"), order=5,
-                   title=N_("Score a client | Bank client segmentation studio"))
+                   title=page_title(N_("Score a client")))
 
 SCORE_TABS = "score-tabs"
 SCORE_SUBMIT = "score-submit"

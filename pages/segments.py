@@ -13,7 +13,7 @@ from dash import Input, Output, callback, ctx, dcc, html, no_update
 from dashapp import catalogue, i18n, url_state
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
-                                missing_artifacts_notice, original_recommendation, subscription_table)
+                                missing_artifacts_notice, original_recommendation, page_title, subscription_table)
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure, segment_stability_figure)
 from dashapp.i18n import N_, _, ngettext
@@ -25,7 +25,7 @@ from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 
 dash.register_page(__name__, path="/segments", name=N_("Segments"), order=3,
-                   title=N_("Segments | Bank client segmentation studio"))
+                   title=page_title(N_("Segments")))
 
 SEGMENTS_URL = "segments-url"
 SEGMENTS_PICKER = "segments-picker"

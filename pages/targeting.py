@@ -13,7 +13,7 @@ from dash import Input, Output, callback, html
 
 from dashapp import i18n
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
 from dashapp.figures.targeting import gain_figure, lift_figure
 from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
@@ -22,7 +22,7 @@ from dashapp.views import targeting as view
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
 dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=3.6,
-                   title=N_("Targeting benchmark | Bank client segmentation studio"))
+                   title=page_title(N_("Targeting benchmark")))
 
 TARGETING_SHARE = "targeting-share"
 TARGETING_HEADLINE = "targeting-headline"

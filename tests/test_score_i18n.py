@@ -171,8 +171,6 @@ def test_the_apis_reasons_are_russian_in_a_russian_request():
     assert scored[0].field == "job" and scored[0].reason.startswith("'pilot' — недопустимое значение поля")
 
 
-@pytest.mark.xfail(strict=True, reason="the app sets an API request's language from Accept-Language once the lead's "
-                                        "hook lands (issue 10); then remove this marker")
 def test_the_api_answers_in_the_language_of_its_accept_language_header():
     client = dash_app.server.test_client()
     response = client.post("/api/v1/score", json={"job": "pilot", "housing": "yes", "loan": "no"},
@@ -183,6 +181,10 @@ def test_the_api_answers_in_the_language_of_its_accept_language_header():
     english = client.post("/api/v1/score", json={"job": "pilot", "housing": "yes", "loan": "no"},
                           headers={"Accept-Language": "en"})
     assert english.get_json()["errors"][0]["reason"].startswith("'pilot' is not a category of Job")
+    # A machine's request: the language a browser chose for the pages (the cookie) does not change its answers.
+    client.set_cookie("lang", "ru")
+    remembered = client.post("/api/v1/score", json={"job": "pilot", "housing": "yes", "loan": "no"})
+    assert remembered.get_json()["errors"][0]["reason"].startswith("'pilot' is not a category of Job")
 
 
 # --- The command line -------------------------------------------------------------------------------------------
