@@ -11,6 +11,10 @@ clients subscribed, so a rate means nothing without its population; every rate h
 A source without dates is split at random (:mod:`dashapp.provenance`): its two parts are no periods, so they are
 named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
+The names are English in the code (the keys of the message catalogue, compared by the functions here) and are
+translated where a table of rates is made (:func:`rates_from_counts`): its rates, periods and ``names`` are in the
+language of the work at hand.
+
 A segment's rates are the same populations restricted to the segment. Rates are counted from the clients
 table (columns ``y``, ``segment``, ``split``), never taken from a pre-computed artifact, so the same population
 gives the same number on every page.
@@ -25,25 +29,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashapp import i18n
 from dashapp.client_queries import client_queries
+from dashapp.i18n import N_, _, ngettext
 
 
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
-PERIODS: dict[str, str] = {"all": "all clients", "train": "training period", "test": "test period"}
+PERIODS: dict[str, str] = {"all": N_("all clients"), "train": N_("training period"), "test": N_("test period")}
 #: The same populations when the split was random (no time order known): the parts are not periods.
-RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": "all clients", "train": "training clients",
-                                            "test": "test clients"}
+RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": N_("all clients"), "train": N_("training clients"),
+                                            "test": N_("test clients")}
 #: The population of a selection made by a filter.
-FILTERED = "filtered clients"
+FILTERED = N_("filtered clients")
 
 
 @dataclass(frozen=True)
 class Rate:
     """Clients of one population and how many of them subscribed a term deposit.
 
-    ``population`` names the clients (e.g. ``"training period"``); a segment's rate names the period only,
-    the segment being said by where the rate is shown.
+    ``population`` names the clients (e.g. ``"training period"``, in the language the rate was counted in, or
+    English as :func:`rate_of` was given it); a segment's rate names the period only, the segment being said by
+    where the rate is shown.
     """
 
     population: str
@@ -57,18 +64,19 @@ class Rate:
 
     @property
     def percent(self) -> str:
-        """``'5.6%'``, or ``'-'`` for an empty population."""
-        return f"{self.value:.1%}" if self.clients else "-"
+        """``'5.6%'`` (``'5,6 %'`` in Russian), or ``'-'`` for an empty population."""
+        return i18n.percent(self.value, 1) if self.clients else "-"
 
     @property
     def labelled(self) -> str:
-        """``'training period: 5.6%'``: the form every page shows a rate in."""
-        return f"{self.population}: {self.percent}"
+        """``'training period: 5.6%'``: the form every page shows a rate in (its population translated)."""
+        return f"{_(self.population)}: {self.percent}"
 
 
 @dataclass(frozen=True)
 class Period:
-    """One period of the file: its key, name, clients and first and last contact month (``'May 2008'``)."""
+    """One period of the file: its key, name, clients and first and last contact month (``'May 2008'``, in the
+    language it was counted in)."""
 
     key: str
     name: str
@@ -79,7 +87,9 @@ class Period:
     @property
     def description(self) -> str:
         """``'training period: 28,831 calls, May 2008 to Nov 2009'``."""
-        return f"{self.name}: {self.clients:,} calls, {self.first_month} to {self.last_month}"
+        return ngettext("{period}: {calls} call, {first} to {last}", "{period}: {calls} calls, {first} to {last}",
+                        self.clients).format(period=self.name, calls=i18n.number(self.clients),
+                                             first=self.first_month, last=self.last_month)
 
 
 @dataclass(frozen=True)
@@ -87,18 +97,15 @@ class SubscriptionRates:
     """The rates of every period, overall and per segment (see :func:`subscription_rates`).
 
     ``names`` are the populations' names before any filter (:data:`PERIODS` or
-    :data:`RANDOM_SPLIT_POPULATIONS`), for a legend or a column heading.
+    :data:`RANDOM_SPLIT_POPULATIONS`, translated), for a legend or a column heading; ``time_ordered`` whether
+    the training and test clients are two periods in time order (not a random split).
     """
 
     overall: dict[str, Rate]
     by_segment: dict[int, dict[str, Rate]]
     periods: dict[str, Period]
     names: dict[str, str] = dataclasses.field(default_factory=lambda: dict(PERIODS))
-
-    @property
-    def time_ordered(self) -> bool:
-        """Whether the training and test clients are two periods in time order (not a random split)."""
-        return self.names == PERIODS
+    time_ordered: bool = True
 
     def of(self, period: str = "all", segment: int | None = None) -> Rate:
         """The rate of one period (``all``, ``train``, ``test``), of every segment or of one.
@@ -122,11 +129,13 @@ def _counts(subscribed: np.ndarray, population: str) -> Rate:
 
 
 def _months(dates: np.ndarray) -> tuple[str, str]:
-    """The first and last month of some dates as ``'May 2008'`` (``'-'`` when there are none)."""
+    """The first and last month of some dates as ``'May 2008'`` in the current language (``'-'`` when there are
+    none)."""
     known = dates[~np.isnat(dates)]
     if not len(known):
         return "-", "-"
-    return f"{pd.Timestamp(known.min()):%b %Y}", f"{pd.Timestamp(known.max()):%b %Y}"
+    return (i18n.month_year(pd.Timestamp(known.min()).date(), abbreviated=True),
+            i18n.month_year(pd.Timestamp(known.max()).date(), abbreviated=True))
 
 
 def population_names(provenance) -> dict[str, str]:
@@ -136,12 +145,13 @@ def population_names(provenance) -> dict[str, str]:
 
 
 def period_names(selection: str = PERIODS["all"], names: dict[str, str] = PERIODS) -> dict[str, str]:
-    """The populations' names for a selection of clients: ``names`` (:data:`PERIODS` by default) for all
-    clients, and for a filter's selection ``{"all": "filtered clients", "train": "filtered clients, training
-    period", ...}``."""
+    """The populations' names for a selection of clients, in the current language: ``names`` (:data:`PERIODS`
+    by default) for all clients, and for a filter's selection ``{"all": "filtered clients", "train": "filtered
+    clients, training period", ...}``. ``selection`` and ``names`` are given in English (the code's)."""
     if selection == names["all"]:
-        return dict(names)
-    return {key: selection if key == "all" else f"{selection}, {name}" for key, name in names.items()}
+        return {key: _(name) for key, name in names.items()}
+    return {key: _(selection) if key == "all" else _("{selection}, {population}").format(
+        selection=_(selection), population=_(name)) for key, name in names.items()}
 
 
 def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
@@ -216,7 +226,8 @@ def rates_from_counts(counts: pd.DataFrame, months: dict[str, tuple[str, str]], 
     selection, names, segment_numbers
         As for :func:`subscription_rates`.
     """
-    base_names, names = dict(names), period_names(selection, names)
+    time_ordered = dict(names) == PERIODS
+    base_names, names = period_names(PERIODS["all"], names), period_names(selection, names)
     numbers = tuple(int(n) for n in (sorted(counts["segment"].unique()) if segment_numbers is None
                                      else segment_numbers))
     totals = {(int(row.segment), row.split): (int(row.clients), int(row.subscribed))
@@ -230,7 +241,7 @@ def rates_from_counts(counts: pd.DataFrame, months: dict[str, tuple[str, str]], 
     overall = {key: rate(key, None) for key in PERIODS}
     by_segment = {number: {key: rate(key, number) for key in PERIODS} for number in numbers}
     periods = {key: Period(key, names[key], overall[key].clients, *months[key]) for key in PERIODS}
-    return SubscriptionRates(overall, by_segment, periods, base_names)
+    return SubscriptionRates(overall, by_segment, periods, base_names, time_ordered)
 
 
 def queried_rates(queries, where: str = "", parameters: tuple = (), selection: str = PERIODS["all"],
@@ -267,23 +278,34 @@ def split_explanation(rates: SubscriptionRates) -> str:
     """
     train, test = rates.periods["train"], rates.periods["test"]
     if not rates.time_ordered:
-        return (f"The {train.name} are a random {train.clients:,} of the clients, on which the segments were "
-                f"found; the {test.name} the other {test.clients:,}.")
+        sentence = ngettext("The {train} are a random {train_clients} of the clients, on which the segments were "
+                            "found; the {test} the other {test_clients}.",
+                            "The {train} are a random {train_clients} of the clients, on which the segments were "
+                            "found; the {test} the other {test_clients}.", train.clients).format(
+            train=train.name, test=test.name, train_clients=i18n.number(train.clients),
+            test_clients=i18n.number(test.clients))
+        return sentence[:1].upper() + sentence[1:]  # a population's name may start it
 
     def months(period: Period) -> str:
-        return f" ({period.first_month} to {period.last_month})" if period.first_month != "-" else ""
+        return (" " + _("({first} to {last})").format(first=period.first_month, last=period.last_month)
+                if period.first_month != "-" else "")
 
-    sentence = (f"The training period is the first {train.clients:,} calls{months(train)}, on which the segments "
-                f"were found; the test period the other {test.clients:,}{months(test)}.")
+    sentence = ngettext("The training period is the first {train_calls} call{train_months}, on which the segments "
+                        "were found; the test period the other {test_calls}{test_months}.",
+                        "The training period is the first {train_calls} calls{train_months}, on which the segments "
+                        "were found; the test period the other {test_calls}{test_months}.", train.clients).format(
+        train_calls=i18n.number(train.clients), train_months=months(train), test_calls=i18n.number(test.clients),
+        test_months=months(test))
     train_rate, test_rate = rates.of("train").value, rates.of("test").value
     if test_rate >= FAR_MORE * train_rate > 0:
-        sentence += " Far more of the later clients subscribed."
+        sentence += " " + _("Far more of the later clients subscribed.")
     elif train_rate >= FAR_MORE * test_rate > 0:
-        sentence += " Far fewer of the later clients subscribed."
+        sentence += " " + _("Far fewer of the later clients subscribed.")
     return sentence
 
 
-@functools.lru_cache(maxsize=2)
+# The rates' names and months are text: one table per language (the query runs once in each).
+@i18n.cached_per_language(maxsize=2)
 def store_rates(store) -> SubscriptionRates:
     """:func:`subscription_rates` of every client of an artifact store, counted once per process by a query, its
     populations named as its split was made (:func:`population_names`)."""
