@@ -17,7 +17,7 @@ from dashapp import i18n
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
-from dashapp.i18n import N_, _, ngettext
+from dashapp.i18n import N_, _, ngettext, pgettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import response as view
@@ -108,7 +108,7 @@ def layout(**_query):
     population_views = _population_views(store, DEFAULT_POPULATION)
     driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
     return html.Div([
-        html.H2(_("Campaign response"), className="h3"),
+        html.H2(pgettext("page heading", "Campaign response"), className="h3"),
         html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
                   "apart are their subscription rates, {in_which}, and what splits response more? (The segments do "
                   "not use the outcome: ").format(in_which=_in_which(store)),

@@ -132,20 +132,24 @@ def test_population_options_tables_and_figures_are_russian(response, russian):
 
 def test_rate_tables_name_their_populations_and_months_in_russian(russian):
     table = rates.subscription_rates(_clients(), segment_numbers=SEGMENTS)
-    assert table.time_ordered and table.names["train"] == "обучающий период"
+    # The table is data, the same in every language (a cached one serves both): its texts are said in Russian.
+    with i18n.use_language("en"):
+        assert rates.subscription_rates(_clients(), segment_numbers=SEGMENTS) == table
+    assert table.time_ordered and table.names["train"] == "training period"
+    assert rates.population_label(table.names["train"]) == "обучающий период"
     assert table.of("train").labelled == f"обучающий период: 33,3{NNBSP}%"
     assert table.periods["test"].description == "тестовый период: 4 звонка, янв. 2009 – нояб. 2010"
     assert rates.split_explanation(table) == (
         "Обучающий период — первые 6 звонков (май 2008 – июль 2008), на которых найдены сегменты; тестовый "
         "период — остальные 4 (янв. 2009 – нояб. 2010). Среди более поздних клиентов вклад оформили намного чаще.")
     filtered = rates.subscription_rates(_clients(), rates.FILTERED, segment_numbers=SEGMENTS)
-    assert filtered.of("train").population == "клиенты по фильтру, обучающий период"
-    assert rates.rate_of(_clients(), rates.FILTERED).labelled == f"клиенты по фильтру: 50,0{NNBSP}%"
+    assert rates.population_label(filtered.of("train").population) == "отобранные клиенты, обучающий период"
+    assert rates.rate_of(_clients(), rates.FILTERED).labelled == f"отобранные клиенты: 50,0{NNBSP}%"
 
 
 def test_a_random_split_is_named_as_samples_in_russian(russian):
     table = rates.subscription_rates(_clients(), names=rates.RANDOM_SPLIT_POPULATIONS, segment_numbers=SEGMENTS)
-    assert not table.time_ordered and table.names["test"] == "тестовая выборка"
+    assert not table.time_ordered and rates.population_label(table.names["test"]) == "тестовая выборка"
     assert rates.split_explanation(table) == (
         "Обучающая выборка — случайные 6 клиентов, на которых найдены сегменты; тестовая выборка — остальные 4.")
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashapp import i18n
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
-from dashapp.i18n import N_, _
+from dashapp.i18n import N_, _, pgettext
 
 #: The base rate's line and band, and each level's rate over every segment.
 BASE_COLOUR = "#6c757d"
@@ -43,6 +43,11 @@ def _hover_cells(rows: list[dict]) -> list[list]:
 #: A rate's hover (plotly's template: plotly.js puts the language's separators in its numbers).
 _HOVER_RATE = N_("%{y:.1f}% subscribed (95% interval %{customdata[2]:.1f}-%{customdata[3]:.1f}%)<br>"
                  "%{customdata[1]:,} of %{customdata[0]:,} clients%{customdata[4]}")
+
+
+def _rate_axis() -> str:
+    # A context: elsewhere the same words label the outcome column, which Russian says in the singular.
+    return pgettext("a chart's axis of rates", "Subscribed a term deposit")
 
 
 def _segment(number: int) -> str:
@@ -88,7 +93,7 @@ def segment_rate_figure(rates: dict) -> go.Figure:
                      annotation_position="top left", annotation_font_color=BASE_COLOUR)
     top = max(row["interval"][1] for row in rates["segments"] + [base])
     figure.update_layout(showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
-                         yaxis=dict(title=dict(text=_("Subscribed a term deposit")), ticksuffix="%",
+                         yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%",
                                     range=[0, 100 * top * 1.15], rangemode="tozero"),
                          xaxis=dict(type="category"))
     return figure
@@ -138,6 +143,6 @@ def segment_driver_figure(table: dict) -> go.Figure:
         margin=dict(l=60, r=20, t=40, b=60),
         xaxis=dict(type="category", categoryorder="array", categoryarray=labels,
                    title=dict(text=table["driver"])),
-        yaxis=dict(title=dict(text=_("Subscribed a term deposit")), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%", rangemode="tozero"),
     )
     return figure

@@ -11,9 +11,10 @@ clients subscribed, so a rate means nothing without its population; every rate h
 A source without dates is split at random (:mod:`dashapp.provenance`): its two parts are no periods, so they are
 named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
-The names are English in the code (the keys of the message catalogue, compared by the functions here) and are
-translated where a table of rates is made (:func:`rates_from_counts`): its rates, periods and ``names`` are in the
-language of the work at hand.
+A table of rates is data, the same in every language: its names are the English ones above (the message
+catalogue's keys) and its months English (``'May 2008'``), so that a table cached for one request serves any
+other. What a person reads is translated where it is said: :attr:`Rate.percent`, :attr:`Rate.labelled`,
+:attr:`Period.description`, :func:`population_label`, :func:`month_label`, :func:`split_explanation`.
 
 A segment's rates are the same populations restricted to the segment. Rates are counted from the clients
 table (columns ``y``, ``segment``, ``split``), never taken from a pre-computed artifact, so the same population
@@ -23,6 +24,7 @@ gives the same number on every page.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
@@ -42,15 +44,31 @@ RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": N_("all clients"), "train": N
                                             "test": N_("test clients")}
 #: The population of a selection made by a filter.
 FILTERED = N_("filtered clients")
+#: Between a selection's name and a period's in a population's name (``filtered clients, training period``).
+_SELECTION_SEPARATOR = ", "
+
+
+def population_label(name: str) -> str:
+    """A population's name (one of this module's, or a selection's and a period's joined as
+    :func:`period_names` joins them) in the current language: ``'filtered clients, training period'`` ->
+    ``'клиенты по фильтру, обучающий период'``."""
+    return _SELECTION_SEPARATOR.join(_(part) for part in name.split(_SELECTION_SEPARATOR))
+
+
+def month_label(month: str) -> str:
+    """A month as this module and ``response.json`` write it (``'May 2008'``) in the current language
+    (``'май 2008'``); ``'-'`` (no month) as it is."""
+    if not month or month == "-":
+        return month
+    return i18n.month_year(dt.datetime.strptime(month, "%b %Y").date(), abbreviated=True)
 
 
 @dataclass(frozen=True)
 class Rate:
     """Clients of one population and how many of them subscribed a term deposit.
 
-    ``population`` names the clients (e.g. ``"training period"``, in the language the rate was counted in, or
-    English as :func:`rate_of` was given it); a segment's rate names the period only, the segment being said by
-    where the rate is shown.
+    ``population`` names the clients (e.g. ``"training period"``); a segment's rate names the period only,
+    the segment being said by where the rate is shown.
     """
 
     population: str
@@ -69,14 +87,13 @@ class Rate:
 
     @property
     def labelled(self) -> str:
-        """``'training period: 5.6%'``: the form every page shows a rate in (its population translated)."""
-        return f"{_(self.population)}: {self.percent}"
+        """``'training period: 5.6%'``: the form every page shows a rate in, in the current language."""
+        return f"{population_label(self.population)}: {self.percent}"
 
 
 @dataclass(frozen=True)
 class Period:
-    """One period of the file: its key, name, clients and first and last contact month (``'May 2008'``, in the
-    language it was counted in)."""
+    """One period of the file: its key, name, clients and first and last contact month (``'May 2008'``)."""
 
     key: str
     name: str
@@ -88,8 +105,8 @@ class Period:
     def description(self) -> str:
         """``'training period: 28,831 calls, May 2008 to Nov 2009'``."""
         return ngettext("{period}: {calls} call, {first} to {last}", "{period}: {calls} calls, {first} to {last}",
-                        self.clients).format(period=self.name, calls=i18n.number(self.clients),
-                                             first=self.first_month, last=self.last_month)
+                        self.clients).format(period=population_label(self.name), calls=i18n.number(self.clients),
+                                             first=month_label(self.first_month), last=month_label(self.last_month))
 
 
 @dataclass(frozen=True)
@@ -97,15 +114,18 @@ class SubscriptionRates:
     """The rates of every period, overall and per segment (see :func:`subscription_rates`).
 
     ``names`` are the populations' names before any filter (:data:`PERIODS` or
-    :data:`RANDOM_SPLIT_POPULATIONS`, translated), for a legend or a column heading; ``time_ordered`` whether
-    the training and test clients are two periods in time order (not a random split).
+    :data:`RANDOM_SPLIT_POPULATIONS`), for a legend or a column heading.
     """
 
     overall: dict[str, Rate]
     by_segment: dict[int, dict[str, Rate]]
     periods: dict[str, Period]
     names: dict[str, str] = dataclasses.field(default_factory=lambda: dict(PERIODS))
-    time_ordered: bool = True
+
+    @property
+    def time_ordered(self) -> bool:
+        """Whether the training and test clients are two periods in time order (not a random split)."""
+        return self.names == PERIODS
 
     def of(self, period: str = "all", segment: int | None = None) -> Rate:
         """The rate of one period (``all``, ``train``, ``test``), of every segment or of one.
@@ -129,13 +149,11 @@ def _counts(subscribed: np.ndarray, population: str) -> Rate:
 
 
 def _months(dates: np.ndarray) -> tuple[str, str]:
-    """The first and last month of some dates as ``'May 2008'`` in the current language (``'-'`` when there are
-    none)."""
+    """The first and last month of some dates as ``'May 2008'`` (``'-'`` when there are none)."""
     known = dates[~np.isnat(dates)]
     if not len(known):
         return "-", "-"
-    return (i18n.month_year(pd.Timestamp(known.min()).date(), abbreviated=True),
-            i18n.month_year(pd.Timestamp(known.max()).date(), abbreviated=True))
+    return f"{pd.Timestamp(known.min()):%b %Y}", f"{pd.Timestamp(known.max()):%b %Y}"
 
 
 def population_names(provenance) -> dict[str, str]:
@@ -145,13 +163,13 @@ def population_names(provenance) -> dict[str, str]:
 
 
 def period_names(selection: str = PERIODS["all"], names: dict[str, str] = PERIODS) -> dict[str, str]:
-    """The populations' names for a selection of clients, in the current language: ``names`` (:data:`PERIODS`
-    by default) for all clients, and for a filter's selection ``{"all": "filtered clients", "train": "filtered
-    clients, training period", ...}``. ``selection`` and ``names`` are given in English (the code's)."""
+    """The populations' names for a selection of clients: ``names`` (:data:`PERIODS` by default) for all
+    clients, and for a filter's selection ``{"all": "filtered clients", "train": "filtered clients, training
+    period", ...}``."""
     if selection == names["all"]:
-        return {key: _(name) for key, name in names.items()}
-    return {key: _(selection) if key == "all" else _("{selection}, {population}").format(
-        selection=_(selection), population=_(name)) for key, name in names.items()}
+        return dict(names)
+    return {key: selection if key == "all" else f"{selection}{_SELECTION_SEPARATOR}{name}"
+            for key, name in names.items()}
 
 
 def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
@@ -226,8 +244,7 @@ def rates_from_counts(counts: pd.DataFrame, months: dict[str, tuple[str, str]], 
     selection, names, segment_numbers
         As for :func:`subscription_rates`.
     """
-    time_ordered = dict(names) == PERIODS
-    base_names, names = period_names(PERIODS["all"], names), period_names(selection, names)
+    base_names, names = dict(names), period_names(selection, names)
     numbers = tuple(int(n) for n in (sorted(counts["segment"].unique()) if segment_numbers is None
                                      else segment_numbers))
     totals = {(int(row.segment), row.split): (int(row.clients), int(row.subscribed))
@@ -241,7 +258,7 @@ def rates_from_counts(counts: pd.DataFrame, months: dict[str, tuple[str, str]], 
     overall = {key: rate(key, None) for key in PERIODS}
     by_segment = {number: {key: rate(key, number) for key in PERIODS} for number in numbers}
     periods = {key: Period(key, names[key], overall[key].clients, *months[key]) for key in PERIODS}
-    return SubscriptionRates(overall, by_segment, periods, base_names, time_ordered)
+    return SubscriptionRates(overall, by_segment, periods, base_names)
 
 
 def queried_rates(queries, where: str = "", parameters: tuple = (), selection: str = PERIODS["all"],
@@ -282,12 +299,13 @@ def split_explanation(rates: SubscriptionRates) -> str:
                             "found; the {test} the other {test_clients}.",
                             "The {train} are a random {train_clients} of the clients, on which the segments were "
                             "found; the {test} the other {test_clients}.", train.clients).format(
-            train=train.name, test=test.name, train_clients=i18n.number(train.clients),
-            test_clients=i18n.number(test.clients))
+            train=population_label(train.name), test=population_label(test.name),
+            train_clients=i18n.number(train.clients), test_clients=i18n.number(test.clients))
         return sentence[:1].upper() + sentence[1:]  # a population's name may start it
 
     def months(period: Period) -> str:
-        return (" " + _("({first} to {last})").format(first=period.first_month, last=period.last_month)
+        return (" " + _("({first} to {last})").format(first=month_label(period.first_month),
+                                                      last=month_label(period.last_month))
                 if period.first_month != "-" else "")
 
     sentence = ngettext("The training period is the first {train_calls} call{train_months}, on which the segments "
@@ -304,8 +322,7 @@ def split_explanation(rates: SubscriptionRates) -> str:
     return sentence
 
 
-# The rates' names and months are text: one table per language (the query runs once in each).
-@i18n.cached_per_language(maxsize=2)
+@functools.lru_cache(maxsize=2)
 def store_rates(store) -> SubscriptionRates:
     """:func:`subscription_rates` of every client of an artifact store, counted once per process by a query, its
     populations named as its split was made (:func:`population_names`)."""

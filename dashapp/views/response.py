@@ -21,7 +21,6 @@ is said to be approximate.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from babel import numbers
 from dashapp import catalogue, i18n
 from dashapp.i18n import N_, _, ngettext, pgettext
 from dashapp.provenance import DataProvenance
-from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, population_names
+from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, month_label, population_label, population_names
 
 SIGNIFICANCE = 0.05
 MEANINGFUL_V = 0.10
@@ -97,12 +96,6 @@ def format_lift(lift: float | None) -> str:
     return "-" if lift is None else i18n.number(lift, 2)
 
 
-def month_label(month: str | None) -> str | None:
-    """A month as ``response.json`` writes it (``'May 2008'``, English) in the current language
-    (``'май 2008'``); None or ``'-'`` as they are."""
-    if not month or month == "-":
-        return month
-    return i18n.month_year(dt.datetime.strptime(month, "%b %Y").date(), abbreviated=True)
 
 
 def verdict(test: dict | None) -> Verdict:
@@ -169,7 +162,7 @@ def population_name(response: dict, population: str) -> str:
     name = _population(response, population)["name"]
     if population.isdigit():  # a contact year, which response.json names in English
         return _("calls in {year}").format(year=population)
-    return _(name)
+    return population_label(name)
 
 
 def driver_name(response: dict, driver: str) -> str:
@@ -336,7 +329,7 @@ def segment_table(response: dict, population: str) -> dict:
              format_lift(row["lift"]), _("few clients") if row["few_clients"] else ""] for row in data["segments"]]
     rows.append([_("All segments"), i18n.number(data["clients"]), i18n.number(data["subscribers"]),
                  format_rate(data["rate"]), format_interval(data["interval"]), format_lift(1.0), ""])
-    return {"columns": ["", _("Clients"), _("Subscribed"), _("Rate"), _("95% interval"), _("Lift"), ""],
+    return {"columns": ["", _("Clients"), pgettext("a count of clients", "Subscribed"), _("Rate"), _("95% interval"), _("Lift"), ""],
             "rows": rows, "sentence": segment_sentence(response, population)}
 
 
