@@ -74,7 +74,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
 
 def _accuracy_note(classifier: dict) -> dbc.Alert:
     why, not_meant = accuracy_explanation(classifier["tree"]["accuracy"], classifier["logistic"]["accuracy"])
-    return dbc.Alert([html.Strong(ACCURACY_HEADLINE), html.P(why, className="mb-1 mt-1"),
+    return dbc.Alert([html.Strong(_(ACCURACY_HEADLINE)), html.P(why, className="mb-1 mt-1"),
                       html.P(not_meant, className="mb-0")],
                      color="info", className="small py-2", id=TREE_ACCURACY_NOTE)
 

@@ -234,3 +234,24 @@ def test_the_tree_page_is_russian(store):
         assert go.Figure(page.show_confusion_matrix("logistic")).layout.yaxis.title.text == "Истинный сегмент"
     english = text(by_id(_page("pages.tree", "en"))[page.TREE_METRICS])
     assert "Accuracy" in english and re.search(r"\d\.\d{3}", english)
+
+
+# --- What the tree does not mean (dashapp.views.caveats, shown on the Decision tree page) -----------------------
+
+def test_the_job_split_and_the_accuracy_are_explained_in_russian(russian):
+    from dashapp.views.caveats import accuracy_explanation, job_splits
+    from tests.test_views_caveats import _tree
+
+    (split,) = job_splits(_tree())
+    assert split.headline == "Сегменты 1 и 4 разделены по алфавитному порядку профессий"
+    assert split.explanation.startswith("Дерево направляет job ∈ {admin., blue-collar, entrepreneur, housemaid, "
+                                        "management} в сегмент 1, а job ∈ {retired,")
+    assert split.client_sentence(4, "student") == (
+        "Этот клиент попал в сегмент 4, а не в сегмент 1, только потому, что его профессия (student) стоит в "
+        "алфавите после «management»; о характере работы это ничего не говорит.")
+    why, not_meant = accuracy_explanation(1.0, 0.9987)
+    assert why.startswith("Доля верных ответов дерева, 1,000 (у логистической регрессии — 0,999), идеальна")
+    assert english_left([split.headline, split.kept_because, why, not_meant]) == []
+    with i18n.use_language("en"):
+        assert accuracy_explanation(1.0, 0.9987)[0].startswith(
+            "The tree's accuracy of 1.000 (and the logistic regression's 0.999) is perfect")
