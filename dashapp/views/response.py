@@ -329,8 +329,9 @@ def segment_table(response: dict, population: str) -> dict:
              format_lift(row["lift"]), _("few clients") if row["few_clients"] else ""] for row in data["segments"]]
     rows.append([_("All segments"), i18n.number(data["clients"]), i18n.number(data["subscribers"]),
                  format_rate(data["rate"]), format_interval(data["interval"]), format_lift(1.0), ""])
-    return {"columns": ["", _("Clients"), pgettext("a count of clients", "Subscribed"), _("Rate"), _("95% interval"), _("Lift"), ""],
-            "rows": rows, "sentence": segment_sentence(response, population)}
+    columns = ["", _("Clients"), pgettext("a count of clients", "Subscribed"), _("Rate"), _("95% interval"),
+               _("Lift"), ""]
+    return {"columns": columns, "rows": rows, "sentence": segment_sentence(response, population)}
 
 
 def comparison_table(response: dict, population: str) -> dict:
