@@ -13,16 +13,18 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
+from dashapp import i18n
 from dashapp.artifacts import ArtifactStore
 from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
+from dashapp.i18n import N_, _, ngettext, pgettext
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
 
-dash.register_page(__name__, path="/response", name="Response", order=3.4,
-                   title="Campaign response | Bank client segmentation studio")
+dash.register_page(__name__, path="/response", name=N_("Response"), order=3.4,
+                   title=N_("Campaign response | Bank client segmentation studio"))
 
 RESPONSE_ANSWER = "response-answer"
 RESPONSE_POPULATION = "response-population"
@@ -50,17 +52,18 @@ def _table(table: dict) -> dbc.Table:
 def _answer(response: dict) -> dbc.Card:
     answer = view.answer(response)
     return dbc.Card([
-        dbc.CardHeader(view.QUESTION, className="fw-semibold"),
+        dbc.CardHeader(_(view.QUESTION), className="fw-semibold"),
         dbc.CardBody([
             html.P(answer["headline"], className="lead mb-2"),
             html.Ul([html.Li(sentence) for sentence in answer["sentences"]], className="mb-2"),
-            html.Div("What splits response more", className="fw-semibold small"),
+            html.Div(_("What splits response more"), className="fw-semibold small"),
             html.Ul([html.Li(sentence) for sentence in answer["drivers"]], className="small mb-2"),
-            html.P(f"How to read it: the segments differ when the chi-square test of segment and subscription "
-                   f"rejects independence at {view.SIGNIFICANCE:.0%} and the effect is worth a campaign's attention "
-                   f"(Cramér's V of at least {view.MEANINGFUL_V:.2f}, a small effect by Cohen's convention). A "
-                   "difference the test finds with a smaller V is real but too small to target by. Rates come with "
-                   "95% Wilson intervals; lift is a segment's rate over its population's.",
+            html.P(_("How to read it: the segments differ when the chi-square test of segment and subscription "
+                     "rejects independence at {significance} and the effect is worth a campaign's attention "
+                     "(Cramér's V of at least {meaningful_v}, a small effect by Cohen's convention). A difference "
+                     "the test finds with a smaller V is real but too small to target by. Rates come with 95% "
+                     "Wilson intervals; lift is a segment's rate over its population's.").format(
+                         significance=i18n.percent(view.SIGNIFICANCE), meaningful_v=i18n.number(view.MEANINGFUL_V, 2)),
                    className="text-muted small mb-0"),
         ]),
     ], className="mb-3", id=RESPONSE_ANSWER)
@@ -72,7 +75,7 @@ def _response(store: ArtifactStore) -> dict:
     return view.as_built(store.response, store.provenance)
 
 
-@lru_cache(maxsize=16)
+@i18n.cached_per_language(maxsize=16)
 def _population_views(store: ArtifactStore, population: str) -> dict:
     """What depends on the population: the rate chart, its table and sentence, what splits response there."""
     response = _response(store)
@@ -82,7 +85,7 @@ def _population_views(store: ArtifactStore, population: str) -> dict:
             "comparison": _table(view.comparison_table(response, population))}
 
 
-@lru_cache(maxsize=32)
+@i18n.cached_per_language(maxsize=32)
 def _driver_views(store: ArtifactStore, population: str, driver: str) -> dict:
     response = _response(store)
     return {"driver_graph": segment_driver_figure(view.driver_cells(response, population, driver)),
@@ -94,7 +97,7 @@ def _driver_populations(response: dict) -> list[dict]:
 
 
 def _in_which(store: ArtifactStore) -> str:
-    return "in which period" if store.provenance.split_is_time_ordered else "among which clients"
+    return _("in which period") if store.provenance.split_is_time_ordered else _("among which clients")
 
 
 def layout(**_query):
@@ -105,38 +108,42 @@ def layout(**_query):
     population_views = _population_views(store, DEFAULT_POPULATION)
     driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
     return html.Div([
-        html.H2("Campaign response", className="h3"),
-        html.P(["The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-                f"apart are their subscription rates, {_in_which(store)}, and what splits response more? (The "
-                "segments do not use the outcome: ",
-                methods_link("response", OUTCOME_IN_GRID, "the outcome y in the grid"), ".)"],
+        html.H2(pgettext("page heading", "Campaign response"), className="h3"),
+        html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
+                  "apart are their subscription rates, {in_which}, and what splits response more? (The segments do "
+                  "not use the outcome: ").format(in_which=_in_which(store)),
+                methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ".)"],
                className="text-muted"),
         _answer(response),
         dbc.Row([
-            dbc.Col([html.Label("Clients", htmlFor=RESPONSE_POPULATION, className="small text-muted"),
+            dbc.Col([html.Label(_("Clients"), htmlFor=RESPONSE_POPULATION, className="small text-muted"),
                      dbc.Select(id=RESPONSE_POPULATION, options=view.populations(response),
                                 value=DEFAULT_POPULATION)], md=6, className="mb-2"),
         ]),
         dbc.Row([
-            dbc.Col(graph_card("Subscription rate by segment, with 95% intervals; dashed: every client of the "
-                               "population", RESPONSE_RATES, figure=population_views["rates"], height=340),
+            dbc.Col(graph_card(_("Subscription rate by segment, with 95% intervals; dashed: every client of "
+                                 "the population"), RESPONSE_RATES, figure=population_views["rates"], height=340),
                     lg=6, className="mb-3"),
-            dbc.Col(dbc.Card([dbc.CardHeader("Rates, lift and what splits response"),
+            dbc.Col(dbc.Card([dbc.CardHeader(_("Rates, lift and what splits response")),
                               dbc.CardBody([html.Div(population_views["rates_table"], id=RESPONSE_RATES_TABLE),
                                             html.Div(population_views["comparison"], id=RESPONSE_COMPARISON)])],
                              className="h-100"), lg=6, className="mb-3"),
         ]),
-        html.H3("Where a segment matters, and where the call does", className="h5 mt-2"),
-        html.P("Each segment's rate within each group of calls (hollow: fewer than "
-               f"{response['few_clients']} clients, read the interval first); the grey bar is the group's rate "
-               "over every segment. By month, channel, previous outcome or number of calls.",
+        html.H3(_("Where a segment matters, and where the call does"), className="h5 mt-2"),
+        html.P(ngettext("Each segment's rate within each group of calls (hollow: fewer than {few} client, read "
+                        "the interval first); the grey bar is the group's rate over every segment. By month, "
+                        "channel, previous outcome or number of calls.",
+                        "Each segment's rate within each group of calls (hollow: fewer than {few} clients, read "
+                        "the interval first); the grey bar is the group's rate over every segment. By month, "
+                        "channel, previous outcome or number of calls.",
+                        response["few_clients"]).format(few=i18n.number(response["few_clients"])),
                className="text-muted small"),
         dbc.Row([
             dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=DEFAULT_DRIVER),
                     md=6, className="mb-2"),
         ]),
         html.P(driver_views["driver_sentence"], id=RESPONSE_DRIVER_SENTENCE, className="small"),
-        graph_card("Subscription rate by segment within each group", RESPONSE_DRIVER_GRAPH,
+        graph_card(_("Subscription rate by segment within each group"), RESPONSE_DRIVER_GRAPH,
                    figure=driver_views["driver_graph"], height=420),
     ])
 

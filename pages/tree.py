@@ -7,11 +7,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue, domain
+from dashapp import catalogue, domain, i18n
 from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
                                 methods_link, missing_artifacts_notice)
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
+from dashapp.i18n import N_, _
 from dashapp.store import artifact_status, current_store
 from dashapp.views import inputs
 from dashapp.views import provenance as about_data
@@ -19,8 +20,8 @@ from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_s
 from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
 
-dash.register_page(__name__, path="/tree", name="Decision tree", order=4,
-                   title="Decision tree | Bank client segmentation studio")
+dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=4,
+                   title=N_("Decision tree | Bank client segmentation studio"))
 
 TREE_GRAPH = "tree-graph"
 TREE_CONFUSION = "tree-confusion"
@@ -37,34 +38,34 @@ chart_downloads("tree", {TREE_GRAPH: "Tree", TREE_CONFUSION: "Confusion matrix",
 RULES_FILE_NAME = "tree_rules.txt"
 
 #: The two classifiers of evaluation.json's "classifier", as the page names them.
-MODELS = {"tree": "Decision tree (depth 3)", "logistic": "Logistic regression (balanced)"}
+MODELS = {"tree": N_("Decision tree (depth 3)"), "logistic": N_("Logistic regression (balanced)")}
 
 
 def _metrics_table(classifier: dict) -> dbc.Table:
     """Accuracy and per-segment precision, recall and F1 of both models on the test rows."""
     header = html.Thead([
-        html.Tr([html.Th("", rowSpan=2), html.Th("Decision tree", colSpan=3, className="text-center"),
-                 html.Th("Logistic regression", colSpan=3, className="text-center border-start"),
-                 html.Th("Test rows", rowSpan=2, className="text-end")]),
+        html.Tr([html.Th("", rowSpan=2), html.Th(_("Decision tree"), colSpan=3, className="text-center"),
+                 html.Th(_("Logistic regression"), colSpan=3, className="text-center border-start"),
+                 html.Th(_("Test rows"), rowSpan=2, className="text-end")]),
         html.Tr([html.Th(name, className="text-end" + (" border-start" if i == 3 else ""))
-                 for i, name in enumerate(["Precision", "Recall", "F1"] * 2)]),
+                 for i, name in enumerate([_("Precision"), _("Recall"), "F1"] * 2)]),
     ])
     rows = []
     by_model = {model: {c["segment"]: c for c in classifier[model]["per_class"]} for model in MODELS}
     for number in sorted(catalogue.segment_names()):
-        cells = [html.Td(f"Segment {number}")]
+        cells = [html.Td(_("Segment {number}").format(number=number))]
         for model in MODELS:
             scores = by_model[model][number]
-            cells += [html.Td(f"{scores[key]:.3f}", className="text-end" + (
+            cells += [html.Td(i18n.number(scores[key], 3), className="text-end" + (
                 " border-start" if model == "logistic" and key == "precision" else ""))
                       for key in ("precision", "recall", "f1")]
-        cells.append(html.Td(f"{by_model['tree'][number]['support']:,}", className="text-end"))
+        cells.append(html.Td(i18n.number(by_model["tree"][number]["support"]), className="text-end"))
         rows.append(html.Tr(cells))
     rows.append(html.Tr([
-        html.Th("Accuracy"),
-        html.Th(f"{classifier['tree']['accuracy']:.3f}", colSpan=3, className="text-center"),
-        html.Th(f"{classifier['logistic']['accuracy']:.3f}", colSpan=3, className="text-center border-start"),
-        html.Th(f"{classifier['test_rows']:,}", className="text-end"),
+        html.Th(_("Accuracy")),
+        html.Th(i18n.number(classifier["tree"]["accuracy"], 3), colSpan=3, className="text-center"),
+        html.Th(i18n.number(classifier["logistic"]["accuracy"], 3), colSpan=3, className="text-center border-start"),
+        html.Th(i18n.number(classifier["test_rows"]), className="text-end"),
     ]))
     # Seven columns are wider than a phone: the table scrolls inside its card, not the page.
     return dbc.Table([header, html.Tbody(rows)], size="sm", bordered=False, className="small mb-0",
@@ -73,7 +74,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
 
 def _accuracy_note(classifier: dict) -> dbc.Alert:
     why, not_meant = accuracy_explanation(classifier["tree"]["accuracy"], classifier["logistic"]["accuracy"])
-    return dbc.Alert([html.Strong(ACCURACY_HEADLINE), html.P(why, className="mb-1 mt-1"),
+    return dbc.Alert([html.Strong(_(ACCURACY_HEADLINE)), html.P(why, className="mb-1 mt-1"),
                       html.P(not_meant, className="mb-0")],
                      color="info", className="small py-2", id=TREE_ACCURACY_NOTE)
 
@@ -86,57 +87,60 @@ def layout(**_query):
     classifier = evaluation["classifier"]
     provenance = store.provenance
     return html.Div([
-        html.H2("Decision tree", className="h3"),
-        html.P(f"A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
-               f"{classifier['train_rows']:,} training clients ({about_data.training_clients(provenance)}) and "
-               f"is tested on {about_data.tested_clients(provenance, classifier['test_rows'])}, whose "
-               "segments the K-means model assigned. A client with an unknown key field is imputed first.",
+        html.H2(_("Decision tree"), className="h3"),
+        html.P(_("A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
+                 "{train_rows} training clients ({training_clients}) and is tested on {tested_clients}, whose "
+                 "segments the K-means model assigned. A client with an unknown key field is imputed first.").format(
+                     train_rows=i18n.number(classifier["train_rows"]),
+                     training_clients=about_data.training_clients(provenance),
+                     tested_clients=about_data.tested_clients(provenance, classifier["test_rows"])),
                className="text-muted"),
         *[job_split_note(split, uci=provenance.is_uci) for split in job_splits(evaluation["tree_nodes"])],
         # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
-            "The tree", TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=WIDE_HEIGHT,
-            help_text="Each box is a node, coloured by the segment it predicts, with its clients and the bar "
-                      "of its segment mix; each box asks a question and each edge answers it (on a narrow "
-                      "screen the boxes stand one under the other, each headed by its rule). Hover a node for "
-                      "details; click one to highlight the way to it from the root.",
+            _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=WIDE_HEIGHT,
+            help_text=_("Each box is a node, coloured by the segment it predicts, with its clients and the bar of "
+                        "its segment mix; each box asks a question and each edge answers it (on a narrow screen "
+                        "the boxes stand one under the other, each headed by its rule). Hover a node for details; "
+                        "click one to highlight the way to it from the root."),
         ), width=12), className="mb-3"),
         dbc.Row([
             dbc.Col(dbc.Card([
-                dbc.CardHeader("Confusion matrix on the test rows"),
+                dbc.CardHeader(_("Confusion matrix on the test rows")),
                 dbc.CardBody([
                     dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
-                                   options=[{"label": label, "value": model} for model, label in MODELS.items()]),
+                                   options=[{"label": _(label), "value": model} for model, label in MODELS.items()]),
                     graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
                           height=320),
                 ], className="p-2"),
             ], className="h-100"), lg=5, className="mb-3"),
             dbc.Col(dbc.Card([
-                dbc.CardHeader("Precision, recall and F1 on the test rows: the tree and a logistic regression"),
+                dbc.CardHeader(_("Precision, recall and F1 on the test rows: the tree and a logistic regression")),
                 dbc.CardBody([
                     _metrics_table(classifier),
                     html.Div(_accuracy_note(classifier), className="mt-2"),
-                    html.Div(["How the studio's test differs from the original's: ",
-                              methods_link("tree", DIFFERENCES, "where the studio differs from the original"), "."],
-                             className="small mt-2"),
-                    html.P(f"The tree reaches {classifier['tree_train_accuracy']:.1%} accuracy on its own "
-                           "training rows. The logistic regression (one-hot key fields, balanced class weights) "
-                           "is the comparison: the tree's advantage is that its rules can be read.",
+                    html.Div([_("How the studio's test differs from the original's:") + " ",
+                              methods_link("tree", DIFFERENCES, _("where the studio differs from the original")),
+                              "."], className="small mt-2"),
+                    html.P(_("The tree reaches {accuracy} accuracy on its own training rows. The logistic "
+                             "regression (one-hot key fields, balanced class weights) is the comparison: the tree's "
+                             "advantage is that its rules can be read.").format(
+                                 accuracy=i18n.percent(classifier["tree_train_accuracy"], 1)),
                            className="small text-muted mt-2 mb-0"),
                 ], className="p-2"),
             ], className="h-100"), lg=7, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(graph_card("Class balance: training and test periods" if provenance.split_is_time_ordered
-                               else "Class balance: training and test clients", TREE_BALANCE,
+            dbc.Col(graph_card(_("Class balance: training and test periods") if provenance.split_is_time_ordered
+                               else _("Class balance: training and test clients"), TREE_BALANCE,
                                figure=class_balance_figure(classifier["class_balance_train"],
                                                            classifier["class_balance_test"],
                                                            provenance.split_is_time_ordered),
                                height=330), lg=4, className="mb-3"),
             dbc.Col(dbc.Card([
                 dbc.CardHeader(dbc.Row([
-                    dbc.Col("The rules in words", className="align-self-center"),
-                    dbc.Col(dbc.Button("Download the rules with the data file's codes (.txt)",
+                    dbc.Col(_("The rules in words"), className="align-self-center"),
+                    dbc.Col(dbc.Button(_("Download the rules with the data file's codes (.txt)"),
                                        id=TREE_DOWNLOAD_BUTTON, size="sm", color="primary", outline=True),
                             width="auto"),
                 ], className="g-2")),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import catalogue
+from dashapp import catalogue, i18n
+from dashapp.i18n import _
 
 
 def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
@@ -36,19 +37,19 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     if len(matrix) != len(numbers) or any(len(row) != len(numbers) for row in matrix):
         raise ValueError(f"the confusion matrix must be {len(numbers)} x {len(numbers)} (one row and column "
                          f"per segment), got {[len(row) for row in matrix]}")
-    labels = [f"Segment {n}" for n in numbers]
+    labels = [_("Segment {number}").format(number=n) for n in numbers]
     row_share = [[n / (sum(row) or 1) for n in row] for row in matrix]
     figure = go.Figure(go.Heatmap(
         z=matrix, x=labels, y=labels, colorscale="Blues", showscale=False,
-        text=[[f"{n:,}" for n in row] for row in matrix], texttemplate="%{text}", textfont=dict(size=13),
+        text=[[i18n.number(n) for n in row] for row in matrix], texttemplate="%{text}", textfont=dict(size=13),
         customdata=row_share,
-        hovertemplate="True %{y}, predicted %{x}<br>%{text} clients (%{customdata:.1%} of the true segment)"
-                      "<extra></extra>",
+        hovertemplate=_("True %{y}, predicted %{x}<br>%{text} clients (%{customdata:.1%} of the true segment)")
+        + "<extra></extra>",
     ))
     figure.update_layout(
         title=title,
-        xaxis=dict(title=dict(text="Predicted segment"), side="bottom"),
-        yaxis=dict(title=dict(text="True segment"), autorange="reversed"),
+        xaxis=dict(title=dict(text=_("Predicted segment")), side="bottom"),
+        yaxis=dict(title=dict(text=_("True segment")), autorange="reversed"),
         margin=dict(l=90, r=10, t=40 if title else 10, b=50),
     )
     return figure
@@ -73,21 +74,23 @@ def class_balance_figure(train: dict, test: dict, time_ordered: bool = True) -> 
         clients, the counts as ``customdata``.
     """
     figure = go.Figure()
-    train_label, test_label, of = (("Training period", "Test period", "period") if time_ordered
-                                   else ("Training clients", "Test clients", "group"))
+    train_label, test_label, axis_title = (
+        (_("Training period"), _("Test period"), _("% of the period's clients")) if time_ordered
+        else (_("Training clients"), _("Test clients"), _("% of the group's clients")))
     for label, counts, colour in ((train_label, train, "#2a6f97"), (test_label, test, "#e07a5f")):
         by_segment = {int(segment): int(n) for segment, n in counts.items()}
         total = sum(by_segment.values()) or 1
         numbers = sorted(by_segment)
         figure.add_trace(go.Bar(
-            x=[f"Segment {n}" for n in numbers], y=[100 * by_segment[n] / total for n in numbers],
-            name=f"{label} ({total:,})", marker_color=colour, customdata=[by_segment[n] for n in numbers],
+            x=[_("Segment {number}").format(number=n) for n in numbers],
+            y=[100 * by_segment[n] / total for n in numbers],
+            name=f"{label} ({i18n.number(total)})", marker_color=colour, customdata=[by_segment[n] for n in numbers],
             texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False,
-            hovertemplate=f"{label}<br>%{{x}}: %{{customdata:,}} clients (%{{y:.1f}}%)<extra></extra>",
+            hovertemplate=f"{label}<br>" + _("%{x}: %{customdata:,} clients (%{y:.1f}%)") + "<extra></extra>",
         ))
     figure.update_layout(
         barmode="group",
-        yaxis=dict(title=dict(text=f"% of the {of}'s clients"), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(title=dict(text=axis_title), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0),
         margin=dict(l=60, r=10, t=20, b=30),
     )

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashapp import i18n
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
+from dashapp.i18n import N_, _, pgettext
 
 #: The base rate's line and band, and each level's rate over every segment.
 BASE_COLOUR = "#6c757d"
 #: Marker symbols of a cell with enough clients and one with few (hollow: read its interval first).
 SYMBOL, FEW_CLIENTS_SYMBOL = "circle", "circle-open"
-LEVEL_RATE_NAME = "All segments"
+LEVEL_RATE_NAME = N_("All segments")
 
 
 def _percent(value: float | None) -> float | None:
@@ -35,11 +37,21 @@ def _symbols(rows: list[dict]) -> list[str]:
 def _hover_cells(rows: list[dict]) -> list[list]:
     """customdata of a rate's hover: clients, subscribers, interval low and high (percent), a few-clients note."""
     return [[row["clients"], row["subscribers"], 100 * row["interval"][0], 100 * row["interval"][1],
-             " (few clients)" if row["few_clients"] else ""] for row in rows]
+             " " + _("(few clients)") if row["few_clients"] else ""] for row in rows]
 
 
-_HOVER_RATE = ("%{y:.1f}% subscribed (95% interval %{customdata[2]:.1f}-%{customdata[3]:.1f}%)<br>"
-               "%{customdata[1]:,} of %{customdata[0]:,} clients%{customdata[4]}")
+#: A rate's hover (plotly's template: plotly.js puts the language's separators in its numbers).
+_HOVER_RATE = N_("%{y:.1f}% subscribed (95% interval %{customdata[2]:.1f}-%{customdata[3]:.1f}%)<br>"
+                 "%{customdata[1]:,} of %{customdata[0]:,} clients%{customdata[4]}")
+
+
+def _rate_axis() -> str:
+    # A context: elsewhere the same words label the outcome column, which Russian says in the singular.
+    return pgettext("a chart's axis of rates", "Subscribed a term deposit")
+
+
+def _segment(number: int) -> str:
+    return _("Segment {number}").format(number=number)
 
 
 def segment_rate_figure(rates: dict) -> go.Figure:
@@ -60,28 +72,28 @@ def segment_rate_figure(rates: dict) -> go.Figure:
         rate and a grey band over its interval (``layout.shapes``).
     """
     if not rates["segments"] or rates["base"]["rate"] is None:
-        return empty_figure(f"No clients in the {rates['population']}")
+        return empty_figure(_("No clients in the {population}").format(population=rates["population"]))
     figure = go.Figure()
     for row in rates["segments"]:
         number = row["segment"]
         figure.add_trace(go.Scatter(
-            x=[f"Segment {number}"], y=[_percent(row["rate"])], name=f"Segment {number}", mode="markers",
+            x=[_segment(number)], y=[_percent(row["rate"])], name=_segment(number), mode="markers",
             marker=dict(size=12, color=SEGMENT_COLOURS[number], symbol=_symbols([row]),
                         line=dict(width=2, color=SEGMENT_COLOURS[number])),
             error_y=dict(_error_bars([row]), color=SEGMENT_COLOURS[number]),
             customdata=[_hover_cells([row])[0] + [row["lift"]]],
-            hovertemplate=(f"<b>Segment {number}</b><br>{_HOVER_RATE}<br>"
-                           "%{customdata[5]:.2f} times the average client<extra></extra>"),
+            hovertemplate=(f"<b>{_segment(number)}</b><br>{_(_HOVER_RATE)}<br>"
+                           + _("%{customdata[5]:.2f} times the average client") + "<extra></extra>"),
         ))
     base = rates["base"]
     low, high = (_percent(value) for value in base["interval"])
     figure.add_hrect(y0=low, y1=high, fillcolor=BASE_COLOUR, opacity=0.15, line_width=0, layer="below")
     figure.add_hline(y=_percent(base["rate"]), line=dict(color=BASE_COLOUR, dash="dash", width=1.5),
-                     annotation_text=f"{rates['population']}: {base['rate']:.1%}",
+                     annotation_text=f"{rates['population']}: {i18n.percent(base['rate'], 1)}",
                      annotation_position="top left", annotation_font_color=BASE_COLOUR)
     top = max(row["interval"][1] for row in rates["segments"] + [base])
     figure.update_layout(showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
-                         yaxis=dict(title=dict(text="Subscribed a term deposit"), ticksuffix="%",
+                         yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%",
                                     range=[0, 100 * top * 1.15], rangemode="tozero"),
                          xaxis=dict(type="category"))
     return figure
@@ -107,23 +119,23 @@ def segment_driver_figure(table: dict) -> go.Figure:
         intervals, hollow markers for cells with few clients; the hover says the interval and the clients.
     """
     if not table["cells"]:
-        return empty_figure(f"No clients in the {table['population']}")
+        return empty_figure(_("No clients in the {population}").format(population=table["population"]))
     labels = [level["label"] for level in table["levels"]]
     levels = table["levels"]
     figure = go.Figure(go.Scatter(
-        x=labels, y=[_percent(level["rate"]) for level in levels], name=LEVEL_RATE_NAME, mode="markers",
+        x=labels, y=[_percent(level["rate"]) for level in levels], name=_(LEVEL_RATE_NAME), mode="markers",
         marker=dict(symbol="line-ew", size=34, color=BASE_COLOUR, line=dict(width=3, color=BASE_COLOUR)),
         customdata=_hover_cells(levels),
-        hovertemplate=f"<b>%{{x}}, every segment</b><br>{_HOVER_RATE}<extra></extra>",
+        hovertemplate="<b>" + _("%{x}, every segment") + f"</b><br>{_(_HOVER_RATE)}<extra></extra>",
     ))
     for number in sorted({cell["segment"] for cell in table["cells"]}):
         rows = [cell for cell in table["cells"] if cell["segment"] == number]
         figure.add_trace(go.Scatter(
-            x=[row["label"] for row in rows], y=[_percent(row["rate"]) for row in rows], name=f"Segment {number}",
+            x=[row["label"] for row in rows], y=[_percent(row["rate"]) for row in rows], name=_segment(number),
             mode="markers", marker=dict(size=9, color=SEGMENT_COLOURS[number], symbol=_symbols(rows),
                                         line=dict(width=2, color=SEGMENT_COLOURS[number])),
             error_y=dict(_error_bars(rows), color=SEGMENT_COLOURS[number]), customdata=_hover_cells(rows),
-            hovertemplate=f"<b>Segment {number}, %{{x}}</b><br>{_HOVER_RATE}<extra></extra>",
+            hovertemplate=f"<b>{_segment(number)}, %{{x}}</b><br>{_(_HOVER_RATE)}<extra></extra>",
         ))
     figure.update_layout(
         scattermode="group", scattergap=0.5,
@@ -131,6 +143,6 @@ def segment_driver_figure(table: dict) -> go.Figure:
         margin=dict(l=60, r=20, t=40, b=60),
         xaxis=dict(type="category", categoryorder="array", categoryarray=labels,
                    title=dict(text=table["driver"])),
-        yaxis=dict(title=dict(text="Subscribed a term deposit"), ticksuffix="%", rangemode="tozero"),
+        yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%", rangemode="tozero"),
     )
     return figure

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import catalogue
+from dashapp import catalogue, i18n
 from dashapp.figures import SEGMENT_COLOURS
+from dashapp.i18n import _, ngettext
 from dashapp.views.tree import node_path, readable_rule, rule_answer
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
@@ -99,28 +100,46 @@ def _positions(nodes: list[dict]) -> dict[int, tuple[float, float]]:
 
 def _question(node: dict) -> str:
     # The split is stated as the rule of the left branch, e.g. "job in {...}"; its first word is the feature.
-    return f"{catalogue.column_label(node['split'].split(' ', 1)[0])}?"
+    return _("{column}?").format(column=catalogue.column_label(node["split"].split(" ", 1)[0]))
 
 
 def _purity(node: dict) -> float:
     return _counts(node).get(node["segment"], 0) / node["samples"] if node["samples"] else 0.0
 
 
+def _clients(node: dict) -> str:
+    return ngettext("{clients} client", "{clients} clients", node["samples"]).format(
+        clients=i18n.number(node["samples"]))
+
+
+def _purity_text(node: dict) -> str:
+    """``'95% segment 3'``: the share of a node's clients in the segment it predicts."""
+    return _("{share} segment {number}").format(share=i18n.percent(_purity(node)), number=node["segment"])
+
+
+def _segment(number: int) -> str:
+    return _("Segment {number}").format(number=number)
+
+
 def _node_text(node: dict) -> str:
-    predicted = node["segment"]
-    head = f"<b>Segment {predicted}</b>" if node["is_leaf"] else f"<b>{_question(node)}</b>"
-    return f"{head}<br>{node['samples']:,} clients<br>{_purity(node):.0%} segment {predicted}"
+    head = f"<b>{_segment(node['segment'])}</b>" if node["is_leaf"] else f"<b>{_question(node)}</b>"
+    return f"{head}<br>{_clients(node)}<br>{_purity_text(node)}"
 
 
 def _node_hover(node: dict, rules: list[str]) -> str:
     counts = _counts(node)
     total = node["samples"] or 1
-    conditions = "<br>and ".join(readable_rule(rule) for rule in rules) if rules else "All training clients"
-    mix = "<br>".join(f"  segment {segment}: {n:,} ({n / total:.0%})" for segment, n in sorted(counts.items()))
-    outcome = "Leaf" if node["is_leaf"] else f"Next question: {_question(node)}"
-    return (f"<b>Node {node['id']}</b><br>{conditions}<br>{node['samples']:,} training clients"
-            f"<br>Segment mix:<br>{mix}<br>Predicted: {catalogue.segment_names()[node['segment']]} "
-            f"(segment {node['segment']})<br>{outcome}")
+    conditions = ("<br>" + _("and") + " ").join(readable_rule(rule) for rule in rules) if rules else \
+        _("All training clients")
+    mix = "<br>".join("  " + _("segment {number}: {clients} ({share})").format(
+        number=segment, clients=i18n.number(n), share=i18n.percent(n / total)) for segment, n in sorted(counts.items()))
+    outcome = _("Leaf") if node["is_leaf"] else _("Next question: {question}").format(question=_question(node))
+    training = ngettext("{clients} training client", "{clients} training clients", node["samples"]).format(
+        clients=i18n.number(node["samples"]))
+    predicted = _("Predicted: {name} (segment {number})").format(name=catalogue.segment_names()[node["segment"]],
+                                                                 number=node["segment"])
+    return (_("<b>Node {id}</b>").format(id=node["id"]) + f"<br>{conditions}<br>{training}<br>"
+            + _("Segment mix:") + f"<br>{mix}<br>{predicted}<br>{outcome}")
 
 
 def is_stacked(nodes: list[dict], width: int | None) -> bool:
@@ -158,11 +177,11 @@ def _stacked_rows(nodes: list[dict], width: int) -> list[dict]:
         node = by_id[node_id]
         left = node["depth"] * _INDENT
         characters = max(12, int((right - left - 2 * _PADDING) / _CHARACTER))
-        title = readable_rule(node["rule"]) if node["rule"] else "All training clients"
+        title = readable_rule(node["rule"]) if node["rule"] else _("All training clients")
         lines = [f"<b>{line}</b>" for line in _wrap(title, characters).split("<br>")]
-        predicted = node["segment"]
-        facts = [f"{node['samples']:,} clients", f"{_purity(node):.0%} segment {predicted}"]
-        facts = [f"<b>Segment {predicted}</b>", *facts] if node["is_leaf"] else [*facts, f"then: {_question(node)}"]
+        facts = [_clients(node), _purity_text(node)]
+        facts = ([f"<b>{_segment(node['segment'])}</b>", *facts] if node["is_leaf"]
+                 else [*facts, _("then: {question}").format(question=_question(node))])
         lines += _lines(facts, characters)
         text_height = len(lines) * _LINE
         bottom = top + 2 * _PADDING + text_height + _MIX_BAR_PIXELS
@@ -318,7 +337,7 @@ def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int]) -> go.Sc
 
 def _legend_traces() -> list[go.Scatter]:
     """One empty trace per segment, only for the legend's coloured squares."""
-    return [go.Scatter(x=[None], y=[None], mode="markers", name=f"Segment {number}", hoverinfo="skip",
+    return [go.Scatter(x=[None], y=[None], mode="markers", name=_segment(number), hoverinfo="skip",
                        marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]))
             for number in sorted(catalogue.segment_names())]
 
@@ -350,7 +369,7 @@ def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tu
         anchors={node_id: (x, y - 0.05) for node_id, (x, y) in positions.items()},
         texts={node["id"]: _node_text(node) for node in nodes}, textposition="middle center", marker_size=70,
         x_range=[min(xs) - 0.5, max(xs) + 0.5], y_range=[max_depth + 0.4, -0.4],
-        legend_title="Predicted segment: ", margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
+        legend_title=_("Predicted segment:") + " ", margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
     )
 
 

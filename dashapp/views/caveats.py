@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashapp import domain
+from dashapp import domain, i18n
+from dashapp.i18n import N_, _, pgettext
 
 _JOB_RULE = re.compile(r"^job (?:= (?P<one>.+)|in \{(?P<many>.+)\})$")
 
@@ -24,11 +25,16 @@ def _rule_jobs(rule: str) -> tuple[str, ...]:
 
 
 def _and(items: tuple[str, ...]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _rule_text(jobs: tuple[str, ...]) -> str:
-    return f"job = {jobs[0]}" if len(jobs) == 1 else f"job in {{{', '.join(jobs)}}}"
+    # The data file's codes, as the tree's rule says them; Russian writes "in" as the sign "∈".
+    if len(jobs) == 1:
+        return _("job = {job}").format(job=jobs[0])
+    return _("job in {{{jobs}}}").format(jobs=", ".join(jobs))
 
 
 @dataclass(frozen=True)
@@ -59,42 +65,46 @@ class JobSplit:
         return _rule_text(self.last_jobs)
 
     def _names(self, segments: tuple[int, ...]) -> str:
-        return " and ".join(f"segment {n}" for n in segments)
+        return (" " + _("and") + " ").join(_("segment {number}").format(number=n) for n in segments)
 
     @property
     def headline(self) -> str:
         """``'Segments 1 and 4 differ by an alphabetical cut of the job'``."""
-        return f"Segments {_and(tuple(str(n) for n in self.segments))} differ by an alphabetical cut of the job"
+        return _("Segments {segments} differ by an alphabetical cut of the job").format(
+            segments=_and(tuple(str(n) for n in self.segments)))
 
     @property
     def explanation(self) -> str:
         """The split and why it carries no business meaning, in a few sentences."""
         first, last = self._names(self.first_segments), self._names(self.last_segments)
         jobs = domain.known_categories("job")
-        return (f"The tree sends {self.first_rule} to {first} and {self.last_rule} to {last}. K-means saw the "
-                f"job as a number in alphabetical order ({jobs[0]} first, {jobs[-1]} last), so the line falls "
-                f"between '{self.first_jobs[-1]}' and '{self.last_jobs[0]}' because of how the jobs are "
-                f"spelled: {_and(self.last_jobs)} land together in {last} for no other reason.")
+        return _("The tree sends {first_rule} to {first} and {last_rule} to {last}. K-means saw the job as a "
+                 "number in alphabetical order ({first_job} first, {last_job} last), so the line falls between "
+                 "'{before}' and '{after}' because of how the jobs are spelled: {last_jobs} land together in {last} "
+                 "for no other reason.").format(
+            first_rule=self.first_rule, first=first, last_rule=self.last_rule, last=last, first_job=jobs[0],
+            last_job=jobs[-1], before=self.first_jobs[-1], after=self.last_jobs[0], last_jobs=_and(self.last_jobs))
 
     @property
     def kept_because(self) -> str:
         """What follows "The original study (<its name>)" in the note: why the cut is kept."""
-        return ("found the same cut. The studio keeps it so that the numbers compare, but the difference "
-                "between these segments carries no business meaning, and our suggestions for them follow "
-                "the loans, not the job.")
+        return _("found the same cut. The studio keeps it so that the numbers compare, but the difference between "
+                 "these segments carries no business meaning, and our suggestions for them follow the loans, not the "
+                 "job.")
 
     def client_sentence(self, segment: int, job: str | None = None) -> str | None:
         """Why a client of ``segment`` is not in the segment across the cut (None if the split does not
         concern ``segment``)."""
         if segment in self.first_segments:
-            other, where = self._names(self.last_segments), f"before '{self.last_jobs[0]}'"
+            other, where = self._names(self.last_segments), _("before '{job}'").format(job=self.last_jobs[0])
         elif segment in self.last_segments:
-            other, where = self._names(self.first_segments), f"after '{self.first_jobs[-1]}'"
+            other, where = self._names(self.first_segments), _("after '{job}'").format(job=self.first_jobs[-1])
         else:
             return None
-        whose = f"job, {job}," if job else "job"
-        return (f"This client is in segment {segment} rather than {other} only because the {whose} comes "
-                f"{where} in the alphabet; that says nothing about the kind of work.")
+        whose = _("job, {job},").format(job=job) if job else pgettext("the client's", "job")
+        return _("This client is in segment {segment} rather than {other} only because the {whose} comes {where} in "
+                 "the alphabet; that says nothing about the kind of work.").format(
+            segment=segment, other=other, whose=whose, where=where)
 
 
 def job_splits(nodes: list[dict]) -> tuple[JobSplit, ...]:
@@ -135,7 +145,7 @@ def job_splits(nodes: list[dict]) -> tuple[JobSplit, ...]:
 
 # --- The tree's accuracy ----------------------------------------------------------------------------------
 
-ACCURACY_HEADLINE = "Why the tree's accuracy is perfect, and what that does not mean"
+ACCURACY_HEADLINE = N_("Why the tree's accuracy is perfect, and what that does not mean")
 
 
 def accuracy_explanation(accuracy: float, logistic_accuracy: float | None = None) -> tuple[str, str]:
@@ -152,14 +162,17 @@ def accuracy_explanation(accuracy: float, logistic_accuracy: float | None = None
     -------
     (why, not_meant) : tuple of str
     """
-    how = "perfect" if accuracy == 1.0 else "high"
-    beside = "" if logistic_accuracy is None else f" (and the logistic regression's {logistic_accuracy:.3f})"
-    why = (f"The tree's accuracy of {accuracy:.3f}{beside} is {how} by construction. K-means made the segments "
-           "from job, housing loan and personal loan alone, so each combination of the three belongs to exactly "
-           "one segment; the tree learns the segment from the same three fields, and three levels of questions "
-           "are enough to write that assignment down. The number measures only that the tree reproduces the "
-           "K-means segments: scoring a client with the tree gives the segment K-means would give.")
-    not_meant = ("It is not a prediction of anything about a client (not whether they will subscribe, not what "
-                 "they will buy), and not evidence that the segments are useful or meaningful: any grouping made "
-                 "from these three fields alone can be relearned this well by a tree deep enough.")
+    how = pgettext("the tree's accuracy is", "perfect") if accuracy == 1.0 else pgettext("the tree's accuracy is",
+                                                                                          "high")
+    beside = "" if logistic_accuracy is None else " " + _("(and the logistic regression's {accuracy})").format(
+        accuracy=i18n.number(logistic_accuracy, 3))
+    why = _("The tree's accuracy of {accuracy}{beside} is {how} by construction. K-means made the segments from "
+            "job, housing loan and personal loan alone, so each combination of the three belongs to exactly one "
+            "segment; the tree learns the segment from the same three fields, and three levels of questions are "
+            "enough to write that assignment down. The number measures only that the tree reproduces the K-means "
+            "segments: scoring a client with the tree gives the segment K-means would give.").format(
+        accuracy=i18n.number(accuracy, 3), beside=beside, how=how)
+    not_meant = _("It is not a prediction of anything about a client (not whether they will subscribe, not what "
+                  "they will buy), and not evidence that the segments are useful or meaningful: any grouping made "
+                  "from these three fields alone can be relearned this well by a tree deep enough.")
     return why, not_meant

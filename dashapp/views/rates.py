@@ -11,6 +11,11 @@ clients subscribed, so a rate means nothing without its population; every rate h
 A source without dates is split at random (:mod:`dashapp.provenance`): its two parts are no periods, so they are
 named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
+A table of rates is data, the same in every language: its names are the English ones above (the message
+catalogue's keys) and its months English (``'May 2008'``), so that a table cached for one request serves any
+other. What a person reads is translated where it is said: :attr:`Rate.percent`, :attr:`Rate.labelled`,
+:attr:`Period.description`, :func:`population_label`, :func:`month_label`, :func:`split_explanation`.
+
 A segment's rates are the same populations restricted to the segment. Rates are counted from the clients
 table (columns ``y``, ``segment``, ``split``), never taken from a pre-computed artifact, so the same population
 gives the same number on every page.
@@ -19,23 +24,43 @@ gives the same number on every page.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from dashapp import i18n
 from dashapp.client_queries import client_queries
+from dashapp.i18n import N_, _, ngettext
 
 
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
-PERIODS: dict[str, str] = {"all": "all clients", "train": "training period", "test": "test period"}
+PERIODS: dict[str, str] = {"all": N_("all clients"), "train": N_("training period"), "test": N_("test period")}
 #: The same populations when the split was random (no time order known): the parts are not periods.
-RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": "all clients", "train": "training clients",
-                                            "test": "test clients"}
+RANDOM_SPLIT_POPULATIONS: dict[str, str] = {"all": N_("all clients"), "train": N_("training clients"),
+                                            "test": N_("test clients")}
 #: The population of a selection made by a filter.
-FILTERED = "filtered clients"
+FILTERED = N_("filtered clients")
+#: Between a selection's name and a period's in a population's name (``filtered clients, training period``).
+_SELECTION_SEPARATOR = ", "
+
+
+def population_label(name: str) -> str:
+    """A population's name (one of this module's, or a selection's and a period's joined as
+    :func:`period_names` joins them) in the current language: ``'filtered clients, training period'`` ->
+    ``'клиенты по фильтру, обучающий период'``."""
+    return _SELECTION_SEPARATOR.join(_(part) for part in name.split(_SELECTION_SEPARATOR))
+
+
+def month_label(month: str) -> str:
+    """A month as this module and ``response.json`` write it (``'May 2008'``) in the current language
+    (``'май 2008'``); ``'-'`` (no month) as it is."""
+    if not month or month == "-":
+        return month
+    return i18n.month_year(dt.datetime.strptime(month, "%b %Y").date(), abbreviated=True)
 
 
 @dataclass(frozen=True)
@@ -57,13 +82,13 @@ class Rate:
 
     @property
     def percent(self) -> str:
-        """``'5.6%'``, or ``'-'`` for an empty population."""
-        return f"{self.value:.1%}" if self.clients else "-"
+        """``'5.6%'`` (``'5,6 %'`` in Russian), or ``'-'`` for an empty population."""
+        return i18n.percent(self.value, 1) if self.clients else "-"
 
     @property
     def labelled(self) -> str:
-        """``'training period: 5.6%'``: the form every page shows a rate in."""
-        return f"{self.population}: {self.percent}"
+        """``'training period: 5.6%'``: the form every page shows a rate in, in the current language."""
+        return f"{population_label(self.population)}: {self.percent}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +104,9 @@ class Period:
     @property
     def description(self) -> str:
         """``'training period: 28,831 calls, May 2008 to Nov 2009'``."""
-        return f"{self.name}: {self.clients:,} calls, {self.first_month} to {self.last_month}"
+        return ngettext("{period}: {calls} call, {first} to {last}", "{period}: {calls} calls, {first} to {last}",
+                        self.clients).format(period=population_label(self.name), calls=i18n.number(self.clients),
+                                             first=month_label(self.first_month), last=month_label(self.last_month))
 
 
 @dataclass(frozen=True)
@@ -141,7 +168,8 @@ def period_names(selection: str = PERIODS["all"], names: dict[str, str] = PERIOD
     period", ...}``."""
     if selection == names["all"]:
         return dict(names)
-    return {key: selection if key == "all" else f"{selection}, {name}" for key, name in names.items()}
+    return {key: selection if key == "all" else f"{selection}{_SELECTION_SEPARATOR}{name}"
+            for key, name in names.items()}
 
 
 def subscription_rates(clients: pd.DataFrame, selection: str = PERIODS["all"],
@@ -267,19 +295,30 @@ def split_explanation(rates: SubscriptionRates) -> str:
     """
     train, test = rates.periods["train"], rates.periods["test"]
     if not rates.time_ordered:
-        return (f"The {train.name} are a random {train.clients:,} of the clients, on which the segments were "
-                f"found; the {test.name} the other {test.clients:,}.")
+        sentence = ngettext("The {train} are a random {train_clients} of the clients, on which the segments were "
+                            "found; the {test} the other {test_clients}.",
+                            "The {train} are a random {train_clients} of the clients, on which the segments were "
+                            "found; the {test} the other {test_clients}.", train.clients).format(
+            train=population_label(train.name), test=population_label(test.name),
+            train_clients=i18n.number(train.clients), test_clients=i18n.number(test.clients))
+        return sentence[:1].upper() + sentence[1:]  # a population's name may start it
 
     def months(period: Period) -> str:
-        return f" ({period.first_month} to {period.last_month})" if period.first_month != "-" else ""
+        return (" " + _("({first} to {last})").format(first=month_label(period.first_month),
+                                                      last=month_label(period.last_month))
+                if period.first_month != "-" else "")
 
-    sentence = (f"The training period is the first {train.clients:,} calls{months(train)}, on which the segments "
-                f"were found; the test period the other {test.clients:,}{months(test)}.")
+    sentence = ngettext("The training period is the first {train_calls} call{train_months}, on which the segments "
+                        "were found; the test period the other {test_calls}{test_months}.",
+                        "The training period is the first {train_calls} calls{train_months}, on which the segments "
+                        "were found; the test period the other {test_calls}{test_months}.", train.clients).format(
+        train_calls=i18n.number(train.clients), train_months=months(train), test_calls=i18n.number(test.clients),
+        test_months=months(test))
     train_rate, test_rate = rates.of("train").value, rates.of("test").value
     if test_rate >= FAR_MORE * train_rate > 0:
-        sentence += " Far more of the later clients subscribed."
+        sentence += " " + _("Far more of the later clients subscribed.")
     elif train_rate >= FAR_MORE * test_rate > 0:
-        sentence += " Far fewer of the later clients subscribed."
+        sentence += " " + _("Far fewer of the later clients subscribed.")
     return sentence
 
 

@@ -24,9 +24,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dashapp import catalogue
+from babel import numbers
+
+from dashapp import catalogue, i18n
+from dashapp.i18n import N_, _, ngettext, pgettext
 from dashapp.provenance import DataProvenance
-from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, population_names
+from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, month_label, population_label, population_names
 
 SIGNIFICANCE = 0.05
 MEANINGFUL_V = 0.10
@@ -34,15 +37,18 @@ MEANINGFUL_V = 0.10
 MIN_EXPECTED = 5
 
 DIFFER, DIFFER_SLIGHTLY, DO_NOT_DIFFER, UNTESTED = "differ", "differ only slightly", "do not differ", "untested"
+#: What a sentence says of segments with each verdict ("they differ"), and the comparison table's cell.
+VERDICT_WORDS: dict[str, str] = {DIFFER: N_("differ"), DIFFER_SLIGHTLY: N_("differ only slightly"),
+                                 DO_NOT_DIFFER: N_("do not differ"), UNTESTED: N_("cannot be compared")}
 
 #: The drivers compared with the segments, by key of ``response.json``, with how the page names them.
 DRIVER_NAMES: dict[str, str] = {
-    "period": "Period (training or test)", "month": "Month of the call", "contact": "Contact channel",
-    "poutcome": "Outcome of the previous campaign", "campaign": "Calls in this campaign",
+    "period": N_("Period (training or test)"), "month": N_("Month of the call"), "contact": N_("Contact channel"),
+    "poutcome": N_("Outcome of the previous campaign"), "campaign": N_("Calls in this campaign"),
 }
 #: The split's driver when the split was random: two groups of clients drawn by chance, not two periods.
-RANDOM_SPLIT_DRIVER_NAME = "Training or test clients"
-QUESTION = "Do the segments tell a likely subscriber from an unlikely one?"
+RANDOM_SPLIT_DRIVER_NAME = N_("Training or test clients")
+QUESTION = N_("Do the segments tell a likely subscriber from an unlikely one?")
 #: The populations the page opens on, in the order its answer reads.
 ANSWER_POPULATIONS: tuple[str, ...] = ("train", "test")
 
@@ -56,10 +62,18 @@ class Verdict:
     evidence: str
 
 
+def significant(value: float) -> str:
+    """Two significant digits (``0.19``, ``0.013``) with the current language's decimal mark (``0,19``).
+
+    Python's ``.2g`` rounds the digits, so the English text stays what it was; only the mark is the language's.
+    """
+    return f"{value:.2g}".replace(".", numbers.get_decimal_symbol(i18n.current_language()))
+
+
 def format_p(p: float) -> str:
     """A p value as an analyst reads it: ``0.19``, ``0.031``, ``7e-7``, ``< 1e-300`` (below double precision)."""
     if p >= 0.001:
-        return f"{p:.2g}"
+        return significant(p)
     if p == 0:
         return "< 1e-300"
     mantissa, exponent = f"{p:.0e}".split("e")
@@ -67,21 +81,30 @@ def format_p(p: float) -> str:
 
 
 def format_interval(interval: list[float] | None) -> str:
-    """``'26.4-30.0%'``; ``'-'`` without one."""
-    return "-" if interval is None else f"{100 * interval[0]:.1f}-{100 * interval[1]:.1f}%"
+    """``'26.4-30.0%'`` (``'26,4–30,0 %'`` in Russian); ``'-'`` without one."""
+    if interval is None:
+        return "-"
+    return _("{low}-{high}").format(low=i18n.number(100 * interval[0], 1), high=i18n.percent(interval[1], 1))
 
 
 def format_rate(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate:.1%}"
+    return "-" if rate is None else i18n.percent(rate, 1)
+
+
+def format_lift(lift: float | None) -> str:
+    """A lift or a ratio of rates with two decimals (``1.15``); ``'-'`` without one."""
+    return "-" if lift is None else i18n.number(lift, 2)
+
+
 
 
 def verdict(test: dict | None) -> Verdict:
     """The rule of this module's docstring applied to one test of :func:`dashapp.response.independence_test`."""
     if test is None:
-        return Verdict(UNTESTED, "nothing to compare")
-    evidence = f"p = {format_p(test['p_value'])}, Cramér's V {test['cramers_v']:.2g}"
+        return Verdict(UNTESTED, _("nothing to compare"))
+    evidence = _("p = {p}, Cramér's V {v}").format(p=format_p(test["p_value"]), v=significant(test["cramers_v"]))
     if test["min_expected"] < MIN_EXPECTED:
-        evidence += ", approximate: few clients in some cells"
+        evidence += _(", approximate: few clients in some cells")
     if test["p_value"] >= SIGNIFICANCE:
         return Verdict(DO_NOT_DIFFER, evidence)
     return Verdict(DIFFER if test["cramers_v"] >= MEANINGFUL_V else DIFFER_SLIGHTLY, evidence)
@@ -123,20 +146,30 @@ def populations(response: dict) -> list[dict]:
     """The populations as selector options: ``[{"label": "Training period (May 2008 to Apr 2009)", "value":
     "train"}, ...]``, in the artifact's order (all, training, test, then the years); the months only when
     known."""
-    def label(data: dict) -> str:
-        name = f"{data['name'][0].upper()}{data['name'][1:]}"
+    def label(key: str, data: dict) -> str:
+        name = population_name(response, key)
+        name = f"{name[0].upper()}{name[1:]}"
         if not data.get("first_month") or data["first_month"] == "-":
             return name
-        return f"{name} ({data['first_month']} to {data['last_month']})"
+        return _("{population} ({first} to {last})").format(population=name, first=month_label(data["first_month"]),
+                                                            last=month_label(data["last_month"]))
 
-    return [{"label": label(data), "value": key} for key, data in response["populations"].items()]
+    return [{"label": label(key, data), "value": key} for key, data in response["populations"].items()]
+
+
+def population_name(response: dict, population: str) -> str:
+    """A population's name in the current language: ``'training period'``, ``'calls in 2009'``."""
+    name = _population(response, population)["name"]
+    if population.isdigit():  # a contact year, which response.json names in English
+        return _("calls in {year}").format(year=population)
+    return population_label(name)
 
 
 def driver_name(response: dict, driver: str) -> str:
     """How the page names a driver: :data:`DRIVER_NAMES`, the split named as it was made."""
     if driver == "period" and not _time_ordered(response):
-        return RANDOM_SPLIT_DRIVER_NAME
-    return DRIVER_NAMES[driver]
+        return _(RANDOM_SPLIT_DRIVER_NAME)
+    return _(DRIVER_NAMES[driver])
 
 
 def driver_options(response: dict) -> list[dict]:
@@ -148,7 +181,9 @@ def driver_options(response: dict) -> list[dict]:
 def level_label(driver: str, level: str) -> str:
     """A driver level in words: ``('month', 'may') -> 'May'``, ``('campaign', '4-5') -> '4-5 calls'``."""
     if driver == "campaign":
-        return f"{level} call" + ("" if level == "1" else "s")
+        # "4-5" and "6+" take the form of their last number (4-5 звонков).
+        last = int("".join(character for character in level.split("-")[-1] if character.isdigit()))
+        return ngettext("{calls} call", "{calls} calls", last).format(calls=level)
     if driver == "period":
         return catalogue.category_label("split", level)
     return catalogue.category_label(driver, level)
@@ -163,11 +198,14 @@ def _population(response: dict, population: str) -> dict:
 def where(response: dict, population: str) -> str:
     """How a sentence starts for a population: "In the test period", "Over all clients", "Among the calls in
     2009"."""
-    name = _population(response, population)["name"]
+    _population(response, population)
     if population == "all":
-        return f"Over {name}"
-    in_period = population in ("train", "test") and _time_ordered(response)
-    return f"In the {name}" if in_period else f"Among the {name}"
+        return _("Over all clients")
+    if population in ("train", "test"):
+        if _time_ordered(response):
+            return _("In the training period") if population == "train" else _("In the test period")
+        return _("Among the training clients") if population == "train" else _("Among the test clients")
+    return _("Among the calls in {year}").format(year=population)
 
 
 def segment_sentence(response: dict, population: str) -> str:
@@ -180,23 +218,28 @@ def segment_sentence(response: dict, population: str) -> str:
     data = _population(response, population)
     start, result = where(response, population), verdict(data["segment_test"])
     rows = [row for row in data["segments"] if row["rate"] is not None and row["lift"] is not None]
-    base = f"{format_rate(data['rate'])} of its {data['clients']:,} clients subscribed"
+    base = ngettext("{rate} of its {clients} client subscribed", "{rate} of its {clients} clients subscribed",
+                    data["clients"]).format(rate=format_rate(data["rate"]), clients=i18n.number(data["clients"]))
     if result.key == UNTESTED or len(rows) < 2:
-        return f"{start} there is nothing to compare ({base})."
+        return _("{start} there is nothing to compare ({base}).").format(start=start, base=base)
     if result.key == DO_NOT_DIFFER:
         low, high = min(r["rate"] for r in rows), max(r["rate"] for r in rows)
-        return (f"{start} the segments do not differ ({result.evidence}): {format_rate(low)} to "
-                f"{format_rate(high)} subscribed, against {format_rate(data['rate'])} of all its clients.")
+        return _("{start} the segments do not differ ({evidence}): {low} to {high} subscribed, against {rate} of "
+                 "all its clients.").format(start=start, evidence=result.evidence, low=format_rate(low),
+                                            high=format_rate(high), rate=format_rate(data["rate"]))
     best = max(rows, key=lambda row: (row["lift"], -row["segment"]))
     worst = min(rows, key=lambda row: (row["lift"], row["segment"]))
-    told = (f"{start} segment {best['segment']} subscribes {best['lift']:.2f} times as often as the "
-            f"average client ({format_rate(best['rate'])}, 95% interval {format_interval(best['interval'])}), "
-            f"segment {worst['segment']} {worst['lift']:.2f} times ({format_rate(worst['rate'])}, "
-            f"{format_interval(worst['interval'])})")
+    told = _("{start} segment {best} subscribes {best_lift} times as often as the average client ({best_rate}, "
+             "95% interval {best_interval}), segment {worst} {worst_lift} times ({worst_rate}, "
+             "{worst_interval})").format(
+        start=start, best=best["segment"], best_lift=format_lift(best["lift"]), best_rate=format_rate(best["rate"]),
+        best_interval=format_interval(best["interval"]), worst=worst["segment"],
+        worst_lift=format_lift(worst["lift"]), worst_rate=format_rate(worst["rate"]),
+        worst_interval=format_interval(worst["interval"]))
     if result.key == DIFFER:
-        return f"{told}: the segments differ ({result.evidence})."
-    return (f"{told}: a real difference, but a small one ({result.evidence}; worth a campaign's attention "
-            f"from {MEANINGFUL_V:.2f}).")
+        return _("{told}: the segments differ ({evidence}).").format(told=told, evidence=result.evidence)
+    return _("{told}: a real difference, but a small one ({evidence}; worth a campaign's attention from "
+             "{threshold}).").format(told=told, evidence=result.evidence, threshold=i18n.number(MEANINGFUL_V, 2))
 
 
 def _strongest_driver(data: dict) -> tuple[str, dict] | None:
@@ -211,15 +254,21 @@ def headline(response: dict) -> str:
     none; then what each period says.
     """
     verdicts = {key: verdict(_population(response, key)["segment_test"]).key for key in ANSWER_POPULATIONS}
-    word = ("Yes" if all(v == DIFFER for v in verdicts.values())
-            else "Partly" if any(v == DIFFER for v in verdicts.values()) else "No")
-    said = "; ".join(f"{where(response, key).lower()} they {'cannot be compared' if v == UNTESTED else v}"
+    word = (_("Yes") if all(v == DIFFER for v in verdicts.values())
+            else _("Partly") if any(v == DIFFER for v in verdicts.values()) else _("No"))
+    said = "; ".join(_("{where} they {verdict}").format(where=_lowered(where(response, key)),
+                                                        verdict=_(VERDICT_WORDS[v]))
                      for key, v in verdicts.items())
     if len(set(verdicts.values())) == 1 and len(verdicts) > 1:  # one verdict for every period: say it once
         verdict_key = next(iter(verdicts.values()))
-        every = "in every period" if _time_ordered(response) else "in both groups"
-        said = f"{every} they {'cannot be compared' if verdict_key == UNTESTED else verdict_key}"
+        every = _("in every period") if _time_ordered(response) else _("in both groups")
+        said = _("{where} they {verdict}").format(where=every, verdict=_(VERDICT_WORDS[verdict_key]))
     return f"{word}. {said[0].upper()}{said[1:]}."
+
+
+def _lowered(start: str) -> str:
+    """A sentence's start ("In the test period") inside a sentence: its first letter lower-cased."""
+    return start[:1].lower() + start[1:]
 
 
 def driver_sentence(response: dict, population: str = "all", driver: str | None = None) -> str:
@@ -233,24 +282,30 @@ def driver_sentence(response: dict, population: str = "all", driver: str | None 
         return ""
     key, test = strongest
     start, name = where(response, population), driver_name(response, key).lower()
+    values = dict(start=start, driver=name, driver_v=significant(test["cramers_v"]),
+                  segments_v=significant(segments["cramers_v"]))
     if test["cramers_v"] <= segments["cramers_v"]:
-        sentence = (f"{start} the {name} splits response no more than the segments (Cramér's V "
-                    f"{test['cramers_v']:.2g} against {segments['cramers_v']:.2g})")
+        sentence = _("{start} the {driver} splits response no more than the segments (Cramér's V {driver_v} "
+                     "against {segments_v})").format(**values)
     else:
-        sentence = (f"{start} the {name} splits response {_times(test['cramers_v'], segments['cramers_v'])} as "
-                    f"strongly as the segments (Cramér's V {test['cramers_v']:.2g} against "
-                    f"{segments['cramers_v']:.2g})")
+        sentence = _("{start} the {driver} splits response {times} as strongly as the segments (Cramér's V "
+                     "{driver_v} against {segments_v})").format(
+            times=_times(test["cramers_v"], segments["cramers_v"]), **values)
     if key == "period":
         train, test_period = response["populations"]["train"], response["populations"]["test"]
-        sentence += (f": {format_rate(train['rate'])} subscribed in the training period, "
-                     f"{format_rate(test_period['rate'])} in the test period")
+        sentence += _(": {train} subscribed in the training period, {test} in the test period").format(
+            train=format_rate(train["rate"]), test=format_rate(test_period["rate"]))
     return sentence + "."
 
 
 def _times(value: float, reference: float) -> str:
     if reference <= 0 or not math.isfinite(value / reference):
-        return "far more"
-    return f"{value / reference:.0f} times" if value / reference >= 2 else f"{value / reference:.1f} times"
+        return _("far more")
+    ratio = value / reference
+    if ratio >= 2:
+        return ngettext("{times} time", "{times} times", round(ratio)).format(times=i18n.number(ratio))
+    # A ratio with a decimal takes one form in Russian (в 1,5 раза).
+    return pgettext("a ratio with a decimal", "{times} times").format(times=i18n.number(ratio, 1))
 
 
 def answer(response: dict) -> dict:
@@ -269,27 +324,30 @@ def segment_table(response: dict, population: str) -> dict:
     """Rates by segment in a population, as a table: ``columns`` and ``rows`` (lists of cell texts), the last
     row the population's base rate; plus ``sentence`` (:func:`segment_sentence`)."""
     data = _population(response, population)
-    rows = [[f"Segment {row['segment']}", f"{row['clients']:,}", f"{row['subscribers']:,}",
-             format_rate(row["rate"]), format_interval(row["interval"]),
-             "-" if row["lift"] is None else f"{row['lift']:.2f}",
-             "few clients" if row["few_clients"] else ""] for row in data["segments"]]
-    rows.append(["All segments", f"{data['clients']:,}", f"{data['subscribers']:,}", format_rate(data["rate"]),
-                 format_interval(data["interval"]), "1.00", ""])
-    return {"columns": ["", "Clients", "Subscribed", "Rate", "95% interval", "Lift", ""], "rows": rows,
-            "sentence": segment_sentence(response, population)}
+    rows = [[_("Segment {number}").format(number=row["segment"]), i18n.number(row["clients"]),
+             i18n.number(row["subscribers"]), format_rate(row["rate"]), format_interval(row["interval"]),
+             format_lift(row["lift"]), _("few clients") if row["few_clients"] else ""] for row in data["segments"]]
+    rows.append([_("All segments"), i18n.number(data["clients"]), i18n.number(data["subscribers"]),
+                 format_rate(data["rate"]), format_interval(data["interval"]), format_lift(1.0), ""])
+    columns = ["", _("Clients"), pgettext("a count of clients", "Subscribed"), _("Rate"), _("95% interval"),
+               _("Lift"), ""]
+    return {"columns": columns, "rows": rows, "sentence": segment_sentence(response, population)}
 
 
 def comparison_table(response: dict, population: str) -> dict:
     """What splits response in a population, strongest first: the segments beside each driver, with the
     test, the effect size and the verdict. ``columns`` and ``rows`` (lists of cell texts)."""
     data = _population(response, population)
-    tests = [("Segment", data["segment_test"])]
-    tests += [(driver_name(response, key), test) for key, test in data["driver_tests"].items()]
-    tests.sort(key=lambda item: (-(item[1]["cramers_v"] if item[1] else -1.0), item[0]))
-    rows = [[name, "-" if test is None else f"{test['cramers_v']:.3f}",
+    # Sorted by the English names, so that ties keep one order in every language.
+    tests = [("Segment", _("Segment"), data["segment_test"])]
+    tests += [(DRIVER_NAMES[key], driver_name(response, key), test) for key, test in data["driver_tests"].items()]
+    tests.sort(key=lambda item: (-(item[2]["cramers_v"] if item[2] else -1.0), item[0]))
+    rows = [[name, "-" if test is None else i18n.number(test["cramers_v"], 3),
              "-" if test is None else format_p(test["p_value"]),
-             verdict(test).key if test is not None else "one level only"] for name, test in tests]
-    return {"columns": ["What splits response", "Cramér's V", "p value", "Its groups' rates"], "rows": rows}
+             _(VERDICT_WORDS[verdict(test).key]) if test is not None else _("one level only")]
+            for _key, name, test in tests]
+    return {"columns": [_("What splits response"), _("Cramér's V"), _("p value"), _("Its groups' rates")],
+            "rows": rows}
 
 
 def segment_rates(response: dict, population: str) -> dict:
@@ -297,7 +355,8 @@ def segment_rates(response: dict, population: str) -> dict:
     ``segments`` (each with ``segment``, ``clients``, ``subscribers``, ``rate``, ``interval``, ``lift``,
     ``few_clients``; segments without clients left out)."""
     data = _population(response, population)
-    return {"population": data["name"], "base": {"rate": data["rate"], "interval": data["interval"]},
+    return {"population": population_name(response, population),
+            "base": {"rate": data["rate"], "interval": data["interval"]},
             "segments": [row for row in data["segments"] if row["clients"]]}
 
 
@@ -324,7 +383,8 @@ def driver_cells(response: dict, population: str, driver: str) -> dict:
                        "subscribers": entry["subscribers"], "rate": entry["rate"], "interval": entry["interval"],
                        "few_clients": entry["few_clients"], "verdict": verdict(entry["segment_test"])})
         cells += [{**cell, "level": entry["level"], "label": label} for cell in entry["segments"] if cell["clients"]]
-    return {"population": data["name"], "driver": driver_name(response, driver), "levels": levels, "cells": cells}
+    return {"population": population_name(response, population), "driver": driver_name(response, driver),
+            "levels": levels, "cells": cells}
 
 
 def driver_sentence_within(response: dict, population: str, driver: str) -> str:
@@ -332,13 +392,15 @@ def driver_sentence_within(response: dict, population: str, driver: str) -> str:
     table = driver_cells(response, population, driver)
     differing = [level["label"] for level in table["levels"] if level["verdict"].key == DIFFER]
     slight = [level["label"] for level in table["levels"] if level["verdict"].key == DIFFER_SLIGHTLY]
-    start = f"{where(response, population)}, by {table['driver'].lower()}"
+    start = _("{where}, by {driver}").format(where=where(response, population), driver=table["driver"].lower())
     if not differing and not slight:
-        return f"{start}: within every group the segments do not differ; the group, not the segment, sets the rate."
+        return _("{start}: within every group the segments do not differ; the group, not the segment, sets the "
+                 "rate.").format(start=start)
     parts = []
     if differing:
-        parts.append(f"the segments differ within {', '.join(differing)}")
+        parts.append(_("the segments differ within {groups}").format(groups=", ".join(differing)))
     if slight:
-        parts.append(f"{'only slightly' if differing else 'the segments differ only slightly'} within "
-                     f"{', '.join(slight)}")
-    return f"{start}: {'; '.join(parts)}; within the other groups they do not differ."
+        parts.append((_("only slightly within {groups}") if differing
+                      else _("the segments differ only slightly within {groups}")).format(groups=", ".join(slight)))
+    return _("{start}: {parts}; within the other groups they do not differ.").format(start=start,
+                                                                                     parts="; ".join(parts))

@@ -5,18 +5,24 @@ rules keep the data file's codes (``housing = yes``, ``job in {admin., blue-coll
 labels of :mod:`dashapp.catalogue` (``Housing loan``, ``Job: Administrative or Blue-collar``), for the rules
 text of the page and for the boxes, edges and hovers of :func:`dashapp.figures.tree.tree_figure`, which the
 Score page draws too.
+
+The rules text is written here, in the current language, rather than by
+:func:`dashapp.segmentation.tree_rules_text`: it is presentation, and a build module's text cannot follow the
+language of a request.
 """
 
 from __future__ import annotations
 
 import textwrap
 
-from dashapp import catalogue
-from dashapp.segmentation import tree_rules_text
+from dashapp import catalogue, i18n
+from dashapp.i18n import N_, _, ngettext
 from dashapp.views.caveats import job_splits
 
 #: Columns whose category labels name the column too ("Housing loan", "No personal loan").
 _SELF_NAMING = ("housing", "loan", "default")
+#: The answers to a self-naming column's question ("Housing loan?" -> "Yes").
+_ANSWERS = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}
 
 
 def _rule_values(rule: str) -> tuple[str, list[str]] | None:
@@ -30,7 +36,9 @@ def _rule_values(rule: str) -> tuple[str, list[str]] | None:
 
 
 def _either(labels: list[str]) -> str:
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    if len(labels) == 1:
+        return labels[0]
+    return _("{items} or {last}").format(items=", ".join(labels[:-1]), last=labels[-1])
 
 
 def readable_rule(rule: str, link: str = ": ") -> str:
@@ -42,7 +50,7 @@ def readable_rule(rule: str, link: str = ": ") -> str:
         A node's ``rule`` or ``split`` as :func:`dashapp.segmentation.tree_nodes` writes it:
         ``"housing = yes"`` or ``"job in {admin., blue-collar}"``.
     link : str
-        Between a column's name and its values (``" is "`` for a sentence).
+        Between a column's name and its values (``" is "`` for a sentence, translated by the caller).
 
     Returns
     -------
@@ -64,7 +72,7 @@ def rule_answer(rule: str) -> str:
         return rule
     feature, values = parsed
     if feature in _SELF_NAMING:
-        return _either([value.capitalize() for value in values])
+        return _either([_(_ANSWERS[value]) if value in _ANSWERS else value.capitalize() for value in values])
     return _either([catalogue.category_label(feature, value) for value in values])
 
 
@@ -104,15 +112,36 @@ def rules_text(nodes: list[dict], codes: bool = False) -> str:
     The page reads them in labels (``if housing loan:``); the download keeps the data file's codes
     (``if housing = yes:``), so that the rules can be applied to the data as it is spelt.
     """
-    notes = [textwrap.fill(f"Note: {split.headline}. {split.explanation} The original study "
-                           f"({catalogue.ORIGINAL_STUDY_URL}) {split.kept_because}", width=100,
-                           break_on_hyphens=False)
+    notes = [textwrap.fill(_("Note: {headline}. {explanation} The original study ({url}) {kept_because}").format(
+        headline=split.headline, explanation=split.explanation, url=catalogue.ORIGINAL_STUDY_URL,
+        kept_because=split.kept_because), width=100, break_on_hyphens=False)
              for split in job_splits(nodes)]
     if not codes:
         nodes = [{**node, "rule": _sentence(node["rule"]) if node["rule"] else None} for node in nodes]
-    return tree_rules_text(nodes, catalogue.segment_names()) + "".join(f"\n{note}\n" for note in notes)
+    return "\n".join(_rule_lines(nodes, catalogue.segment_names())) + "\n" + "".join(f"\n{note}\n" for note in notes)
+
+
+def _rule_lines(nodes: list[dict], names: dict[int, str]) -> list[str]:
+    """The tree as nested if/else rules, one line per node, four spaces per depth: ``if <rule>:`` for a
+    branch, then under a leaf its segment, its name and its training clients."""
+    below: dict[int, list[dict]] = {}
+    for node in nodes:
+        if node["parent"] is not None:
+            below.setdefault(node["parent"], []).append(node)
+    lines: list[str] = []
+    pending = [(child, 0) for child in reversed(below.get(nodes[0]["id"], []))]
+    while pending:  # depth first, children in the order sklearn numbers them
+        node, depth = pending.pop()
+        lines.append("    " * depth + _("if {rule}:").format(rule=node["rule"]))
+        if node["is_leaf"]:
+            lines.append("    " * (depth + 1) + ngettext(
+                "segment {number} ({name}); {clients} training client",
+                "segment {number} ({name}); {clients} training clients", node["samples"]).format(
+                number=node["segment"], name=names[node["segment"]], clients=i18n.number(node["samples"])))
+        pending += [(child, depth + 1) for child in reversed(below.get(node["id"], []))]
+    return lines
 
 
 def _sentence(rule: str) -> str:
-    words = readable_rule(rule, link=" is ")
+    words = readable_rule(rule, link=_(" is "))
     return words[:1].lower() + words[1:]
