@@ -15,7 +15,7 @@ from dash import Input, Output, callback, html
 
 from dashapp import i18n
 from dashapp.artifacts import ArtifactStore
-from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice
+from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.i18n import N_, _, ngettext, pgettext
 from dashapp.store import artifact_status, current_store
@@ -24,7 +24,7 @@ from dashapp.views import response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
 
 dash.register_page(__name__, path="/response", name=N_("Response"), order=3.4,
-                   title=N_("Campaign response | Bank client segmentation studio"))
+                   title=page_title(N_("Campaign response")))
 
 RESPONSE_ANSWER = "response-answer"
 RESPONSE_POPULATION = "response-population"

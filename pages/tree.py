@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from dashapp import catalogue, domain, i18n
 from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
-                                methods_link, missing_artifacts_notice)
+                                methods_link, missing_artifacts_notice, page_title)
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.i18n import N_, _
@@ -21,7 +21,7 @@ from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
 
 dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=4,
-                   title=N_("Decision tree | Bank client segmentation studio"))
+                   title=page_title(N_("Decision tree")))
 
 TREE_GRAPH = "tree-graph"
 TREE_CONFUSION = "tree-confusion"
