@@ -23,7 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier
 
 from dashapp import domain
-from dashapp.i18n import N_
+from dashapp.i18n import N_, _
 from dashapp.clustering import silhouette_of_distinct_rows
 from dashapp.preprocessing import UnknownValueImputer, build_pipeline
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 #: The order in which :func:`number_segments` numbers the kinds of segment after segment 1.
 _KIND_ORDER = ("personal_loan", "neither", "housing_loan")
 
-NUMBERING_RULE = (
+NUMBERING_RULE = N_(
     "Segments are numbered by what most of their clients share: segment 1 is, of the segments without a "
     "personal loan, the one whose clients' jobs come earliest in the alphabet; then come the personal-loan "
     "segments, then the other segments with neither loan, then the other housing-loan segments; segments of "
@@ -41,7 +41,7 @@ NUMBERING_RULE = (
 
 def numbering_rule() -> str:
     """The rule of :func:`number_segments` in one sentence, as the pages show it."""
-    return NUMBERING_RULE
+    return _(NUMBERING_RULE)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dashapp.provenance import DataProvenance
 from dashapp.store import artifact_status
 from dashapp.views.data import FilterSpace
 from dashapp.views.data_queries import client_engine
+from dashapp.views.explorer import pipeline_name
 from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
 
@@ -146,7 +147,7 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                 _(" after {treatment} of the unknown values and pipeline {pipeline}, fitted on {clients}. The "
                   "silhouette (from -1 to 1, higher is better separated) is computed on all training clients.")
                 .format(treatment=_(domain.TREATMENTS[domain.FINAL_TREATMENT]),
-                        pipeline=domain.PIPELINES[domain.FINAL_PIPELINE].name,
+                        pipeline=pipeline_name(domain.FINAL_PIPELINE),
                         clients=about_data.training_clients(provenance)),
                 *([] if reference else [_(" The original study's shares and silhouette are of its four segments "
                                           "of the UCI file, so they are not compared with this build's.")

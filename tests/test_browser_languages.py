@@ -20,35 +20,47 @@ from tests.browser_helpers import severe_console_errors, wait_until
 
 pytestmark = pytest.mark.browser
 
-#: Latin words a Russian page may show: proper names (of methods, libraries, formats, the data, the study, its
-#: authors and the paper's title and journal, which are cited as published), codes shown as codes (the data's
-#: columns and categories, the build's command-line options), and the language switch's «English».
+#: Latin words a Russian page may show: proper names (of methods and measures, libraries, formats, the data, the
+#: study, its authors and the paper's title and journal, which are cited as published), the conventional letters
+#: of statistics (k clusters, p value, Cramér's V, F1, AUC), and the language switch's «English».
 KEPT_NAMES = (
     "K-means", "k-modes", "k-means", "t-SNE", "KNN", "BayesianRidge", "MinMax", "one-hot", "Kneedle", "Jaccard",
-    "Rand", "Davies-Bouldin", "Calinski-Harabasz", "Wilson", "Gini", "UCI", "Bank", "Marketing", "Machine",
-    "Learning", "Repository", "CSV", "Excel", "Parquet", "JSON", "API", "SQL", "DuckDB", "GitHub", "PNG", "CC",
-    "BY", "Euribor", "English", "Moro", "Cortez", "Rita", "doi", "seed", "sha256", "make", "run", "gunicorn",
-    "scikit-learn", "Superset", "PostgreSQL", "Streamlit", "Dask", "Data-Driven", "Approach", "to", "Predict",
-    "the", "Success", "of", "Telemarketing", "Decision", "Support", "Systems", "S", "P", "and", "A", "ID", "id",
+    "Rand", "Davies-Bouldin", "Calinski-Harabasz", "Wilson", "Gini", "ARI", "AUC", "ROC", "F1", "V", "p", "k",
+    "clusterboot", "random_state", "UCI", "Bank", "Marketing", "Machine", "Learning", "Repository", "CSV",
+    "Excel", "Parquet", "JSON", "API", "SQL", "DuckDB", "GitHub", "PNG", "CC", "BY", "Euribor", "English", "Moro",
+    "Cortez", "Rita", "doi", "seed", "sha256", "make", "run", "scikit-learn", "Data-Driven", "Approach", "to",
+    "Predict", "the", "Success", "of", "Telemarketing", "Decision", "Support", "Systems", "S", "P", "and",
 )
+#: Codes shown as codes: pipelines (P1-P8), the k-modes clusters (A, B, ...), configuration keys (raw-p4-no_socio).
+_CODE_PATTERNS = re.compile(r"P\d+|[A-O]|(?:raw|knn|iterative)-p\d+-(?:all|no_socio|final)")
 
 
 def _codes() -> set[str]:
-    columns = {*domain.CATEGORIES, *domain.NUMERIC_COLUMNS, "y", "segment", "client_id", "split", "contact_date"}
+    columns = {*domain.RAW_COLUMNS, "y", "segment", "client_id", "split", "contact_date"}
     categories = {value for values in domain.CATEGORIES.values() for value in values}
     return {word for text in columns | categories for word in re.split(r"[^A-Za-z0-9._-]+", text) if word}
 
 
 KEPT = frozenset(KEPT_NAMES) | _codes() | set(catalogue.ORIGINAL_STUDY_NAME.replace("/", " ").split())
 
-_LATIN_WORD = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9._'-]*[A-Za-z0-9]|(?<![\w.-])[A-Za-z](?![\w])")
+_LATIN_WORD = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9._'-]*[A-Za-z0-9.]|(?<![\w.-])[A-Za-z](?![\w])")
+_ADDRESS = re.compile(r"https?://\S+|doi:\S+")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]+")
 
 #: Everything a person reads on the page, or sees when hovering.
 _VISIBLE_TEXT = """
+// The page's text without the charts (innerText would run a chart label's lines together), then the charts'.
+const charts = [...document.querySelectorAll("svg")];
+charts.forEach(svg => { svg.dataset.display = svg.style.display; svg.style.display = "none"; });
 const texts = [document.body.innerText];
-document.querySelectorAll("svg text").forEach(node => texts.push(node.textContent));
-document.querySelectorAll("[title], [data-title], [placeholder], [aria-label]").forEach(node => {
+charts.forEach(svg => { svg.style.display = svg.dataset.display; });
+// A chart's label of several lines is one <text> of <tspan>s: each line is read on its own.
+document.querySelectorAll("svg text").forEach(node => {
+    const lines = node.querySelectorAll("tspan");
+    texts.push(lines.length ? [...lines].map(line => line.textContent).join("\\n") : node.textContent);
+});
+// Dash's range slider names its two handles "Minimum" and "Maximum" for screen readers and takes no other names.
+document.querySelectorAll("[title], [data-title], [placeholder], [aria-label]:not([role=slider])").forEach(node => {
     for (const name of ["title", "data-title", "placeholder", "aria-label"]) {
         if (node.getAttribute(name)) texts.push(node.getAttribute(name));
     }
@@ -83,7 +95,9 @@ def _settled_text(browser) -> str:
 
 def untranslated(text: str) -> list[str]:
     """The Latin words of a Russian page's text that are neither proper names nor codes."""
-    return sorted({word for word in _LATIN_WORD.findall(text) if word not in KEPT})
+    words = _LATIN_WORD.findall(_ADDRESS.sub(" ", text))
+    return sorted({word for word in words if word not in KEPT and word.rstrip(".") not in KEPT
+                   and not _CODE_PATTERNS.fullmatch(word)})
 
 
 @pytest.mark.parametrize("page", _pages())
