@@ -20,7 +20,6 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from dashapp import domain
 from dashapp.provenance import DataProvenance, data_provenance
 
 logger = logging.getLogger(__name__)
@@ -424,10 +423,3 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
 def load_store(model_dir: str) -> ArtifactStore:
     """The process's store for ``model_dir``, verified once and cached (errors are not cached)."""
     return ArtifactStore(Path(model_dir))
-
-
-def config_label(config: str) -> str:
-    """A readable name of a grid configuration id such as ``knn-p8-all``."""
-    treatment, pipeline, feature_set = config.split("-", 2)
-    return (f"{domain.TREATMENTS[treatment]} | pipeline {domain.PIPELINES[int(pipeline[1:])].name} | "
-            f"{domain.FEATURE_SETS[feature_set]}")

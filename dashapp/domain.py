@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashapp.i18n import N_
+from dashapp.i18n import N_, _
 
 # --- The raw file ------------------------------------------------------------------------------------
 
@@ -105,6 +105,11 @@ FEATURE_SET_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: The words of a pipeline's name: the scalers are named as scikit-learn names them, the encodings in words.
+_SCALER_NAMES = {"standard": "Standard", "minmax": "MinMax"}
+_ENCODER_NAMES = {"onehot": N_("one-hot"), "ordinal": N_("ordinal")}
+
+
 @dataclass(frozen=True)
 class PipelineSpec:
     """One of the eight preprocessing pipelines, numbered 1-8 in the original's loop order."""
@@ -116,10 +121,10 @@ class PipelineSpec:
 
     @property
     def name(self) -> str:
-        scaler = {"standard": "Standard", "minmax": "MinMax"}
-        encoder = {"onehot": "one-hot", "ordinal": "ordinal"}
-        return (f"{self.number}: numeric {scaler[self.numeric_scaler]}, {encoder[self.encoder]} "
-                f"encoding, then {scaler[self.encoded_scaler]}")
+        """``"8: numeric MinMax, ordinal encoding, then MinMax"``, in the current language."""
+        return _("{number}: numeric {numeric_scaler}, {encoder} encoding, then {encoded_scaler}").format(
+            number=self.number, numeric_scaler=_SCALER_NAMES[self.numeric_scaler],
+            encoder=_(_ENCODER_NAMES[self.encoder]), encoded_scaler=_SCALER_NAMES[self.encoded_scaler])
 
 
 PIPELINES: dict[int, PipelineSpec] = {}

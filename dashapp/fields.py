@@ -92,9 +92,14 @@ if KEY_FIELDS != domain.SEGMENT_FEATURES:  # pragma: no cover - a typo in the ta
     raise RuntimeError(f"the key fields {KEY_FIELDS} must be the tree's features {domain.SEGMENT_FEATURES}")
 
 
+def label(name: str) -> str:
+    """How the form and the messages name a field, in the current language (``Job``); another name as it is."""
+    return _(LABELS[name]) if name in LABELS else name
+
+
 def label_list(names: Iterable[str]) -> str:
     """Field labels joined as a sentence says them: ``Job, Housing loan and Personal loan``."""
-    labels = [_(LABELS[name]) if name in LABELS else name for name in names]
+    labels = [label(name) for name in names]
     return labels[0] if len(labels) == 1 else _("{first} and {last}").format(first=", ".join(labels[:-1]),
                                                                               last=labels[-1])
 

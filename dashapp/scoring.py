@@ -86,34 +86,14 @@ class FieldError:
     reason: str
 
 
-def field_label(name: str) -> str:
-    """How messages name a field, in the current language (``Job``)."""
-    return i18n.gettext(fields.LABELS.get(name, name))
-
-
-def label_list(names: Sequence[str]) -> str:
-    """Field labels joined as a sentence says them: ``Job, Housing loan and Personal loan``."""
-    labels = [field_label(name) for name in names]
-    if len(labels) == 1:
-        return labels[0]
-    return _("{first} and {last}").format(first=", ".join(labels[:-1]), last=labels[-1])
-
-
-def field_rule(name: str) -> str:
-    """What a valid value of a field is, in the words every message uses (categories stay codes)."""
-    field = fields.BY_NAME[name]
-    if field.kind == fields.NUMBER:
-        return _("a whole number from {low} to {high}").format(low=AGE_RANGE[0], high=AGE_RANGE[1])
-    return _("one of {categories}").format(categories=", ".join(field.categories))
-
-
 def _category_words(name: str) -> str:
     """The words after the value in a category's reason: `` is not a category of Job; expected one of ...``."""
-    return _(" is not a category of {field}; expected {rule}").format(field=field_label(name), rule=field_rule(name))
+    return _(" is not a category of {field}; expected {rule}").format(field=fields.label(name),
+                                                                        rule=fields.BY_NAME[name].rule)
 
 
 def _age_words() -> str:
-    return _(" is not an age; expected {rule}").format(rule=field_rule("age"))
+    return _(" is not an age; expected {rule}").format(rule=fields.BY_NAME["age"].rule)
 
 
 def _category_reason(name: str, value: object) -> str:
@@ -128,7 +108,7 @@ def _age_reason(value: object) -> str:
 def _too_few_keys_reason(unknown: tuple[str, ...]) -> str:
     return i18n.ngettext("{fields} is unknown; at least two of {keys} must be known",
                          "{fields} are unknown; at least two of {keys} must be known",
-                         len(unknown)).format(fields=label_list(unknown), keys=label_list(KEY_FIELDS))
+                         len(unknown)).format(fields=fields.label_list(unknown), keys=fields.label_list(KEY_FIELDS))
 
 
 def validate_client(values: object) -> Client | list[FieldError]:

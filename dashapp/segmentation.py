@@ -9,7 +9,6 @@ is evaluated on the test rows, beside a balanced logistic regression.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -374,36 +373,6 @@ def tree_nodes(tree: DecisionTreeClassifier) -> list[dict]:
             "is_leaf": bool(is_leaf),
         })
     return nodes
-
-
-def tree_rules_text(nodes: list[dict], segment_names: Mapping[int, str]) -> str:
-    """The tree as nested if/else rules in words, one line per node.
-
-    Parameters
-    ----------
-    nodes : list of dict
-        From :func:`tree_nodes`.
-    segment_names : mapping
-        Segment number -> the name a leaf's line gives it (presentation, so the caller's).
-    """
-    children: dict[int, list[dict]] = {}
-    for node in nodes:
-        if node["parent"] is not None:
-            children.setdefault(node["parent"], []).append(node)
-    lines: list[str] = []
-
-    def walk(node: dict, indent: int) -> None:
-        for child in children.get(node["id"], []):
-            lines.append("    " * indent + f"if {child['rule']}:")
-            if child["is_leaf"]:
-                number = child["segment"]
-                lines.append("    " * (indent + 1)
-                             + f"segment {number} ({segment_names[number]}); {child['samples']:,} training clients")
-            else:
-                walk(child, indent + 1)
-
-    walk(nodes[0], 0)
-    return "\n".join(lines) + "\n"
 
 
 def decision_path(tree: DecisionTreeClassifier, codes: np.ndarray) -> list[int]:

@@ -318,7 +318,7 @@ def update_headline(**controls):
     return [html.Div([html.Span(i18n.number(numbers["clients"]), className="metric-value me-1"),
                       ngettext("of {total} client ({share})", "of {total} clients ({share})", len(table)).format(
                           total=i18n.number(len(table)), share=i18n.percent(numbers["share"]))]),
-            html.Div(_("Subscribed, {rate}").format(rate=view.rate_label(selected.rate))),
+            html.Div(_("Subscribed, {rate}").format(rate=selected.rate.labelled)),
             html.Div(chosen, className="text-muted")]
 
 

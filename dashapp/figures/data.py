@@ -11,8 +11,7 @@ import plotly.graph_objects as go
 
 from dashapp import catalogue, domain, i18n
 from dashapp.i18n import N_, _
-from dashapp.views.data import population_name, rate_label
-from dashapp.views.rates import Rate, SubscriptionRates
+from dashapp.views.rates import Rate, SubscriptionRates, population_label
 
 CLIENTS_COLOUR = "#2a6f97"
 RATE_COLOUR = "#e07a5f"
@@ -88,7 +87,7 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         reference = dict(
             shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=level, y1=level,
                          line=dict(color=RATE_COLOUR, dash="dot", width=1))],
-            annotations=[dict(text=rate_label(baseline), xref="paper", x=1, xanchor="right", yref="y2",
+            annotations=[dict(text=baseline.labelled, xref="paper", x=1, xanchor="right", yref="y2",
                               y=level, yanchor="bottom", showarrow=False,
                               font=dict(size=10, color=RATE_COLOUR))])
     return go.Figure([bars, rates], layout=_layout(
@@ -137,16 +136,16 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
     """
     figure = count_rate_figure(counts, title, baseline=baseline)
     numbers = [int(value) for value in counts["value"]]
-    everyone = population_name(rates.overall["all"].population)
+    everyone = population_label(rates.overall["all"].population)
     figure.update_traces(selector=dict(type="scatter"), name=everyone,
                          hovertemplate=everyone + ": %{y:.1%}<extra></extra>")
     ceiling = figure.layout.yaxis2.range[1]
     for period, symbol in PERIOD_MARKERS.items():
         period_rates = [rates.of(period, number) for number in numbers]
-        population = population_name(rates.overall[period].population)
+        population = population_label(rates.overall[period].population)
         values = [rate.value if rate.clients else None for rate in period_rates]
         figure.add_trace(go.Scatter(
-            x=counts["label"].tolist(), y=values, name=population_name(rates.names[period]), yaxis="y2",
+            x=counts["label"].tolist(), y=values, name=population_label(rates.names[period]), yaxis="y2",
             mode="markers",
             customdata=numbers,
             marker=dict(symbol=symbol, size=9, color="white", line=dict(color=RATE_COLOUR, width=1.5)),

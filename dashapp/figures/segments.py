@@ -16,8 +16,7 @@ from plotly.subplots import make_subplots
 from dashapp import catalogue, domain, i18n
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
 from dashapp.i18n import _, ngettext
-from dashapp.views.data import population_name
-from dashapp.views.rates import SubscriptionRates
+from dashapp.views.rates import SubscriptionRates, population_label
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
 FADED_OPACITY = 0.2
@@ -222,7 +221,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
     patterns = {"train": "", "test": "/"}
     for period, pattern in patterns.items():
         period_rates = [rates.of(period, n) for n in numbers] + [rates.of(period)]
-        population = population_name(period_rates[-1].population)
+        population = population_label(period_rates[-1].population)
         figure.add_trace(go.Bar(
             x=names + [_("All")], y=[100 * r.value for r in period_rates], name=population, showlegend=False,
             marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0], line=dict(width=0),
@@ -231,7 +230,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
             + "<extra></extra>",
         ), row=1, col=2)
     for period, pattern in patterns.items():
-        figure.add_trace(go.Bar(x=[None], y=[None], name=population_name(rates.of(period).population),
+        figure.add_trace(go.Bar(x=[None], y=[None], name=population_label(rates.of(period).population),
                                 hoverinfo="skip",
                                 marker=dict(color="#6c757d", pattern=dict(shape=pattern, fgcolor="white"))),
                          row=1, col=2)

@@ -539,21 +539,6 @@ def headline_numbers(clients: int, subscribed: int, total: int) -> dict[str, flo
 
 #: The populations' names :mod:`dashapp.views.rates` gives the rates these pages show, marked for the catalogue
 #: here, where they are shown (a filter's selection in one period is two of them: ``filtered clients, test period``).
-POPULATION_NAMES = (N_("all clients"), N_("training period"), N_("test period"), N_("training clients"),
-                    N_("test clients"), N_("filtered clients"))
-
-
-def population_name(name: str) -> str:
-    """A population's name (:data:`POPULATION_NAMES`, or two of them joined by a comma) in the current language."""
-    return ", ".join(_(part) for part in name.split(", "))
-
-
-def rate_label(rate: rates.Rate) -> str:
-    """:attr:`dashapp.views.rates.Rate.labelled` in the current language: ``'all clients: 11.3%'``."""
-    value = i18n.percent(rate.value, 1) if rate.clients else "-"
-    return _("{population}: {rate}").format(population=population_name(rate.population), rate=value)
-
-
 def population(spec: ClientFilter) -> str:
     """What the charts' clients are called: all clients, or the filtered clients."""
     return rates.PERIODS["all"] if spec.is_empty() else rates.FILTERED

@@ -97,23 +97,13 @@ def selection_query_string(selection: Mapping[str, object]) -> str:
     return url_state.query_string({name: selection[name] for name in DEFAULT_SELECTION})
 
 
-#: The words of a pipeline's name (:attr:`dashapp.domain.PipelineSpec.name`), to say it in the current language.
-_SCALERS = {"standard": "Standard", "minmax": "MinMax"}
-_ENCODERS = {"onehot": i18n.N_("one-hot"), "ordinal": i18n.N_("ordinal")}
-
-
 def pipeline_name(number: int) -> str:
-    """A pipeline's name in the current language: ``"8: numeric MinMax, ordinal encoding, then MinMax"``
-    (in English :attr:`dashapp.domain.PipelineSpec.name`, word for word)."""
-    spec = domain.PIPELINES[number]
-    return _("{number}: numeric {numeric_scaler}, {encoder} encoding, then {encoded_scaler}").format(
-        number=spec.number, numeric_scaler=_SCALERS[spec.numeric_scaler], encoder=_(_ENCODERS[spec.encoder]),
-        encoded_scaler=_SCALERS[spec.encoded_scaler])
+    """A pipeline's name in the current language: ``"8: numeric MinMax, ordinal encoding, then MinMax"``."""
+    return domain.PIPELINES[number].name
 
 
 def config_label(config: str) -> str:
-    """A readable name of a grid configuration id such as ``knn-p8-all``, in the current language (in English
-    :func:`dashapp.artifacts.config_label`'s)."""
+    """A readable name of a grid configuration id such as ``knn-p8-all``, in the current language."""
     treatment, pipeline, feature_set = config.split("-", 2)
     return _("{treatment} | pipeline {pipeline} | {feature_set}").format(
         treatment=_(domain.TREATMENTS[treatment]), pipeline=pipeline_name(int(pipeline[1:])),

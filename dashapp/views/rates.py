@@ -88,7 +88,7 @@ class Rate:
     @property
     def labelled(self) -> str:
         """``'training period: 5.6%'``: the form every page shows a rate in, in the current language."""
-        return f"{population_label(self.population)}: {self.percent}"
+        return _("{population}: {rate}").format(population=population_label(self.population), rate=self.percent)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ _MIB = 1024 * 1024
 
 def field_label(field: str) -> str:
     """A field's name as the page shows it, in the current language (``Job``)."""
-    return scoring.field_label(field)
+    return fields.label(field)
 
 
 def refusals_header() -> list[str]:
@@ -63,7 +63,7 @@ def category_options(field: str) -> list[dict[str, str]]:
 
 def age_rule_text() -> str:
     """The age rule as the form's hint states it, in the words of the validation's message."""
-    rule = scoring.field_rule("age")
+    rule = fields.BY_NAME["age"].rule
     return _("{rule}; leave empty if not known.").format(rule=rule[:1].upper() + rule[1:])
 
 

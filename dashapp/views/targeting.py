@@ -7,7 +7,7 @@ module only picks, compares and words them.
 from __future__ import annotations
 
 from dashapp import i18n
-from dashapp.i18n import N_, _, ngettext
+from dashapp.i18n import N_, _
 from dashapp.propensity import METHODS, MODEL_METHODS
 
 #: How a sentence names each method ("the 20% of test clients the gradient-boosted model ranks highest").

@@ -6,9 +6,7 @@ labels of :mod:`dashapp.catalogue` (``Housing loan``, ``Job: Administrative or B
 text of the page and for the boxes, edges and hovers of :func:`dashapp.figures.tree.tree_figure`, which the
 Score page draws too.
 
-The rules text is written here, in the current language, rather than by
-:func:`dashapp.segmentation.tree_rules_text`: it is presentation, and a build module's text cannot follow the
-language of a request.
+The rules text is written here, in the current language of the request.
 """
 
 from __future__ import annotations
