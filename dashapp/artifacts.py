@@ -260,7 +260,7 @@ class ArtifactStore:
 
     def __init__(self, model_dir: Path, verify: bool = True):
         self.model_dir = Path(model_dir)
-        self._manifest_identity = _file_identity(self.model_dir / MANIFEST)
+        self._manifest_identity = file_identity(self.model_dir / MANIFEST)
         self.manifest = read_manifest(self.model_dir)
         if verify:
             reasons = staleness(self.manifest, data_sha256=None, parameters=None)
@@ -281,7 +281,7 @@ class ArtifactStore:
 
     def manifest_replaced(self) -> bool:
         """Whether the folder's manifest is no longer the one this store read (a build has swapped in since)."""
-        return _file_identity(self.model_dir / MANIFEST) != self._manifest_identity
+        return file_identity(self.model_dir / MANIFEST) != self._manifest_identity
 
     @cached_property
     def provenance(self) -> DataProvenance:
@@ -410,7 +410,7 @@ class ArtifactStore:
                 "versions": manifest["versions"], "code_version": manifest["code_version"]}
 
 
-def _file_identity(path: Path) -> tuple[int, int] | None:
+def file_identity(path: Path) -> tuple[int, int] | None:
     """``(inode, modification time)`` of ``path``: a swapped-in folder's manifest is a new file."""
     try:
         stat = path.stat()

@@ -244,7 +244,10 @@ def key_combinations(keys: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     of_row : ndarray of int, shape (len(keys),)
     """
     features = list(domain.SEGMENT_FEATURES)
-    codes = np.column_stack([pd.Categorical(keys[c], categories=list(domain.known_categories(c))).codes
+    # A value outside the categories becomes missing first (code -1, refused below): pandas is deprecating
+    # building a Categorical from values its categories lack.
+    known = {c: list(domain.known_categories(c)) for c in features}
+    codes = np.column_stack([pd.Categorical(keys[c].where(keys[c].isin(known[c])), categories=known[c]).codes
                              for c in features]).astype(np.int64)
     if (codes < 0).any():
         raise ValueError("the key fields hold a value outside their known categories (an unknown left unfilled?)")

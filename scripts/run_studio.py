@@ -44,14 +44,6 @@ def web_command() -> list[str]:
     raise SystemExit("the Procfile has no web: line")
 
 
-def _manifest_identity(model_dir: Path) -> tuple[int, int] | None:
-    try:
-        stat = (model_dir / artifacts.MANIFEST).stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_mtime_ns
-
-
 def wait_for_artifacts(build: subprocess.Popen, model_dir: Path) -> int | None:
     """Wait until there is something to serve: None once the build has exited successfully or swapped in a new
     folder (an early one), else the build's failing exit status.
@@ -59,12 +51,12 @@ def wait_for_artifacts(build: subprocess.Popen, model_dir: Path) -> int | None:
     A folder that was there before the build started is not served while the build runs: it may be from another
     source or other code, which is why the build is replacing it.
     """
-    before = _manifest_identity(model_dir)
+    before = artifacts.file_identity(model_dir / artifacts.MANIFEST)
     while True:
         status = build.poll()
         if status is not None:
             return None if status == 0 else status
-        if _manifest_identity(model_dir) not in (before, None):
+        if artifacts.file_identity(model_dir / artifacts.MANIFEST) not in (before, None):
             return None
         time.sleep(POLL_SECONDS)
 
