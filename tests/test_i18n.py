@@ -173,3 +173,15 @@ def test_the_plotly_locale_script_is_served(client):
     response = client.get("/plotly-locales.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert "сент." in response.get_data(as_text=True)
+
+
+def test_an_address_no_page_has_says_so_in_the_requests_language():
+    import dash
+
+    from tests.layout_helpers import text
+
+    not_found = dash.page_registry["pages.not_found_404"]
+    assert not_found.get("order") is None  # not in the navigation
+    with i18n.use_language("ru"):
+        assert "Страница не найдена" in text(not_found["layout"]()) and not_found["title"]().startswith("Страница")
+    assert "Page not found" in text(not_found["layout"]())
