@@ -70,6 +70,14 @@ def grid_pending_notice(model_dir) -> dbc.Alert:
     return dbc.Alert(grid_status_sentence(read_grid_progress(model_dir)), color="info", className="grid-pending")
 
 
+def dropdown_labels() -> dict[str, str]:
+    """A ``dcc.Dropdown``'s own texts (its search box, select-all and clear buttons) in the page's language: Dash
+    writes them in English (these are its words) unless a page passes them as ``labels``."""
+    return {"select_all": _("Select All"), "deselect_all": _("Deselect All"),
+            "selected_count": _("{num_selected} selected"), "search": _("Search"), "clear_search": _("Clear search"),
+            "clear_selection": _("Clear selection"), "no_options_found": _("No options found")}
+
+
 def metric(value: str, caption: str, **column_widths) -> dbc.Col:
     """A big number with a small caption under it, as a grid column (``column_widths``: dbc.Col's xs, md, ...)."""
     return dbc.Col([html.Div(value, className="metric-value"), html.Div(caption, className="text-muted small")],

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, i18n, url_state
-from dashapp.components import chart_downloads, graph_card, missing_artifacts_notice, page_title
+from dashapp.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
 from dashapp.figures import data as figures
 from dashapp.figures import empty_figure
 from dashapp.i18n import N_, _, ngettext
@@ -84,7 +84,7 @@ HEIGHT = 290
 def _dropdown(component: str, column: str, value: list, placeholder: str) -> dcc.Dropdown:
     options = [{"label": catalogue.category_label(column, code), "value": code} for code in domain.CATEGORIES[column]]
     return dcc.Dropdown(id=component, options=options, value=value, multi=True, placeholder=placeholder,
-                        className="mb-2")
+                        labels=dropdown_labels(), className="mb-2")
 
 
 def _month_label(month: str) -> str:
@@ -142,7 +142,7 @@ def _filter_bar(table: ClientEngine, values: dict) -> dbc.Card:
         _dropdown(DATA_MARITAL, "marital", values["marital"], _("Every marital status")),
         _dropdown(DATA_EDUCATION, "education", values["education"], _("Every education")),
         dcc.Dropdown(id=DATA_SEGMENT, options=segments, value=values["segment"], multi=True,
-                     placeholder=_("Every segment"), className="mb-2"),
+                     placeholder=_("Every segment"), labels=dropdown_labels(), className="mb-2"),
         *_period_filter(table, values),
         dbc.Button(_("Reset filters"), id=DATA_RESET, color="secondary", outline=True, size="sm"),
         html.P(_("Tip: click a bar of the job, marital status, education or segment chart to filter by it; "

@@ -1,7 +1,8 @@
 """The clustering explorer: every configuration of the K-means grid, its scores, t-SNE map and dendrogram.
 
 The selection (treatment, pipeline, feature set, k) lives in the URL query string, so a link reproduces the
-view; the browser's back and forward buttons step through earlier selections.
+view; the browser's back and forward buttons step through earlier selections. A little over 450 lines: one page
+of nine linked charts and their controls, each callback thin (the texts are in dashapp/views/explorer.py).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp import catalogue, domain, i18n, url_state
 from dashapp.client_queries import client_queries
-from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads, graph,
-                                graph_card, grid_pending_notice, methods_link, missing_artifacts_notice, page_title)
+from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads,
+                                dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
+                                missing_artifacts_notice, page_title)
 from dashapp.figures import explorer as figures
 from dashapp.i18n import N_, _, ngettext
 from dashapp.store import artifact_status, current_store
@@ -57,10 +59,11 @@ METRIC_GRAPHS = {"inertia": EXPLORER_ELBOW, "silhouette": EXPLORER_SILHOUETTE,
                  "calinski_harabasz": EXPLORER_CALINSKI_HARABASZ, "davies_bouldin": EXPLORER_DAVIES_BOULDIN,
                  "stability": EXPLORER_STABILITY}
 chart_downloads("explorer", {
-    EXPLORER_OVERVIEW: "Configurations", EXPLORER_ELBOW: "Elbow", EXPLORER_SILHOUETTE: "Silhouette",
+    EXPLORER_OVERVIEW: N_("Configurations"), EXPLORER_ELBOW: N_("Elbow"), EXPLORER_SILHOUETTE: N_("Silhouette"),
     EXPLORER_CALINSKI_HARABASZ: "Calinski-Harabasz", EXPLORER_DAVIES_BOULDIN: "Davies-Bouldin",
-    EXPLORER_STABILITY: "Stability", EXPLORER_KNIFE: "Client silhouettes", EXPLORER_TSNE: "t-SNE map",
-    EXPLORER_DENDROGRAM: "Dendrogram", CATEGORICAL_ARI: "k-modes agreement", CATEGORICAL_CROSSTAB: "k-modes crosstab"})
+    EXPLORER_STABILITY: N_("Stability"), EXPLORER_KNIFE: N_("Client silhouettes"), EXPLORER_TSNE: N_("t-SNE map"),
+    EXPLORER_DENDROGRAM: N_("Dendrogram"), CATEGORICAL_ARI: N_("k-modes agreement"),
+    CATEGORICAL_CROSSTAB: N_("k-modes crosstab")})
 #: What the heatmap's cells show: the score at the chosen k, or each configuration's best over k.
 OVERVIEW_MODES = {"k": N_("at the chosen k"), "best": N_("best over k")}
 #: Which score the heatmap's cells show and are coloured by.
@@ -77,6 +80,7 @@ def _controls(selection: dict, k_values: list[int]) -> dbc.Card:
                        options=[{"label": _(label), "value": name} for name, label in domain.TREATMENTS.items()]),
         dbc.Label(_("Preprocessing pipeline"), html_for=EXPLORER_PIPELINE, className="small fw-semibold mb-1"),
         dcc.Dropdown(id=EXPLORER_PIPELINE, value=selection["pipeline"], clearable=False, className="mb-2",
+                     labels=dropdown_labels(),
                      options=[{"label": view.pipeline_name(number), "value": number} for number in domain.PIPELINES]),
         dbc.Label(_("Feature set"), html_for=EXPLORER_FEATURES, className="small fw-semibold mb-1"),
         dbc.RadioItems(id=EXPLORER_FEATURES, value=selection["features"], className="small mb-2",

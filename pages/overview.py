@@ -20,12 +20,13 @@ from dashapp.views.explorer import pipeline_name
 from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
 
-dash.register_page(__name__, path="/", name=N_("Overview"), order=0, title=page_title(N_("Overview")))
+dash.register_page(__name__, path="/", name=N_("Overview"), order=0,
+                   title=page_title(N_("Overview")))
 
 OVERVIEW_DATA = "overview-data"
 OVERVIEW_SEGMENTS = "overview-segments"
 OVERVIEW_SHARES = "overview-shares"
-chart_downloads("overview", {OVERVIEW_SHARES: "Segment shares"})
+chart_downloads("overview", {OVERVIEW_SHARES: N_("Segment shares")})
 OVERVIEW_QUALITY = "overview-quality"
 OVERVIEW_SOURCE = "overview-source"
 OVERVIEW_SPLIT = "overview-split"

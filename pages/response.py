@@ -34,8 +34,8 @@ RESPONSE_RATES_TABLE = "response-rates-table"
 RESPONSE_COMPARISON = "response-comparison"
 RESPONSE_DRIVER_GRAPH = "response-driver-graph"
 RESPONSE_DRIVER_SENTENCE = "response-driver-sentence"
-chart_downloads("response", {RESPONSE_RATES: "Rate by segment",
-                             RESPONSE_DRIVER_GRAPH: "Rate by segment and group"})
+chart_downloads("response", {RESPONSE_RATES: N_("Rate by segment"),
+                             RESPONSE_DRIVER_GRAPH: N_("Rate by segment and group")})
 
 DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
 

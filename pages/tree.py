@@ -32,8 +32,8 @@ TREE_RULES_TEXT = "tree-rules-text"
 TREE_ACCURACY_NOTE = "tree-accuracy-note"
 TREE_DOWNLOAD_BUTTON = "tree-download-button"
 TREE_DOWNLOAD = "tree-download"
-chart_downloads("tree", {TREE_GRAPH: "Tree", TREE_CONFUSION: "Confusion matrix",
-                         TREE_BALANCE: "Class balance"})
+chart_downloads("tree", {TREE_GRAPH: N_("Tree"), TREE_CONFUSION: N_("Confusion matrix"),
+                         TREE_BALANCE: N_("Class balance")})
 #: The name of the rules' download.
 RULES_FILE_NAME = "tree_rules.txt"
 
