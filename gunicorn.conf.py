@@ -67,16 +67,20 @@ def when_ready(server):
     """Before forking: load the artifacts and let Dash finish its set-up, so every worker starts ready."""
     import sys
 
+    from dashapp import i18n
     from dashapp.scoring import scoring_model
     from dashapp.settings import get_settings
     from dashapp.store import artifact_status, preload_for_workers
 
+    i18n.preload()
     store, problem = artifact_status()
     if store is None:
         server.log.warning("artifacts not loaded: %s", problem)
     else:
         preload_for_workers(store)
-        scoring_model(store)  # the tree's answers tabulated and the voters grouped, once for all workers
+        for language in i18n.LANGUAGES:  # the model names its segments in each language
+            with i18n.use_language(language):
+                scoring_model(store)  # the tree's answers tabulated and the voters grouped, once for all workers
         # The library versions are for the operator (this log and model/manifest.json), never for a browser.
         versions = ", ".join(f"{name} {version}" for name, version in store.manifest["versions"].items())
         server.log.info("artifacts loaded: built %s with %s", store.manifest["built_at"], versions)

@@ -69,6 +69,15 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
+def preload() -> None:
+    """Read every language's catalogue and CLDR data now (gunicorn's master, so that workers inherit them): about
+    0.1 s that the first request in Russian would otherwise wait for."""
+    for language in LANGUAGES:
+        translations(language)
+        number(1234.5, 1, language=language)
+        month_year(dt.date(2008, 5, 1), language=language)
+
+
 def current_language() -> str:
     """The language of the work at hand (a request, a command)."""
     return _language.get()

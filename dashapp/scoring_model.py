@@ -129,7 +129,6 @@ def scoring_model(store) -> ScoringModel:
     return model
 
 
-
 @dataclass(frozen=True)
 class FilledField:
     """A key field filled by the neighbour vote.
