@@ -37,6 +37,10 @@ def _register_template() -> None:
                                 "#d62828"]
     template.layout.title = dict(font=dict(size=14), x=0.01, xanchor="left")
     template.layout.hoverlabel = dict(font_size=12)
+    # Axes write numbers out with the page's thousands separator (20,000; 20 000 in Russian), not plotly's SI
+    # abbreviations (20k): those have no Russian form.
+    for axis in (template.layout.xaxis, template.layout.yaxis):
+        axis.update(exponentformat="none", separatethousands=True)
     pio.templates[TEMPLATE_NAME] = template
     # The default, rather than named in each figure: a named template is deep-copied into every figure (5 ms
     # each, a fifth of a Data page chart's cost), the default is shared by reference, as plotly shares its own.
