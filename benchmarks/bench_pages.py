@@ -14,9 +14,9 @@ Measures, as a browser would ask for them:
   them, until the last answer (goal p95 <= 100 ms at 1x, 150 ms at 10x, 400 ms at 100x);
 - each worker's resident memory afterwards (goal <= 250 MB at 1x, 300 MB at 10x, 400 MB at 100x).
 
-    python benchmarks/bench_pages.py [--rounds 60] [--model-dir DIR] [--app-dir CHECKOUT]
+    python benchmarks/bench_pages.py [--rounds 60] [--lang en|ru] [--model-dir DIR] [--app-dir CHECKOUT]
 
-``--model-dir`` serves other artifacts, e.g. the 10x or 100x clients of ``bench_data_engine.py``
+``--lang ru`` asks for every page and callback in Russian (as a browser's Accept-Language). ``--model-dir`` serves other artifacts, e.g. the 10x or 100x clients of ``bench_data_engine.py``
 (``replicate_model``); ``--app-dir`` serves another checkout of the app (e.g. main's, for a before/after).
 
 Each worker draws a page's default view once and keeps it (see the pages' lru caches), so the first one or
@@ -57,9 +57,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The language every request asks for (``--lang``): a browser's Accept-Language, which callbacks carry too.
+LANGUAGE = {"value": "en"}
+
+
 def _request(url: str, payload: dict | None = None) -> tuple[int, bytes]:
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
+                                                              "Accept-Language": LANGUAGE["value"]})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -205,11 +210,13 @@ def _summary(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--lang", choices=["en", "ru"], default="en", help="the language the pages are asked in")
     parser.add_argument("--model-dir", type=Path, help="the artifacts to serve (default: the app's settings)")
     parser.add_argument("--app-dir", type=Path, default=REPO, help="the checkout to serve (default: this one)")
     parser.add_argument("--json", type=Path, default=None,
                         help="also write the figures to this file (benchmarks/bench_scale.py reads them)")
     args = parser.parse_args()
+    LANGUAGE["value"] = args.lang
     figures: dict = {"pages": {}, "worker_rss_mb": []}
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
