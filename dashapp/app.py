@@ -9,6 +9,8 @@ The artifact store is not held here: pages and API ask :func:`dashapp.store.curr
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
 ``assets/`` beside it and names the page modules ``pages.<name>``, exactly as gunicorn imports them.
+A little over 450 lines: the shell, each request's language, the refusal of requests the renderer never sends
+and the security headers are the app's one Flask layer, in sections of their own.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ artifacts (the analysis itself, numbers and all, lives in :mod:`dashapp.domain` 
 name and description are generated from its profile in the artifacts (what most of its clients share, their
 jobs, its size); its products come from the editable catalogue file (:func:`read_product_catalogue`), keyed by
 what the segment's clients share; its colour from :data:`SEGMENT_PALETTE` by number.
+A little over 450 lines: a description is written as one whole sentence per case, so that each language can
+build its own (Russian declines what English only strings together).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ its own, a progress bar of the rows scored, a Cancel button); a CSV file or an .
 chooser picks when it has several (the first by default). Its rows never go into the browser's state: the
 scored file is kept on the server for a while under a random token, which the download asks for (an expired
 one is scored again from the upload, in the background too).
+Over 450 lines: one page of two tabs (the form and its result card, the upload with its job, preview and
+download), each callback thin.
 """
 
 from __future__ import annotations

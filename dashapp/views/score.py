@@ -5,6 +5,8 @@ Scoring itself is :mod:`dashapp.scoring`'s and reading and writing files :mod:`d
 and :mod:`dashapp.client_workbooks`' (.xlsx), so the
 page answers exactly as the API and the command line do; the command line also prints
 :func:`normalised_summary`'s lines.
+Over 450 lines because every text the Score page shows is here, as messages in the catalogue's form (named
+fields, counts with their plural forms), beside the data they say.
 """
 
 from __future__ import annotations
