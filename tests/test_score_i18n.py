@@ -106,7 +106,7 @@ def test_the_page_reads_in_russian(page):
     with i18n.use_language("ru"):
         layout = dash.page_registry["pages.score"]["layout"]()
     shown = text(layout)
-    for words in ("Скоринг клиента", "Ключевые поля", "Определить сегмент", "Скачать файл с сегментами",
+    for words in ("Скоринг", "Ключевые поля", "Определить сегмент", "Скачать файл с сегментами",
                   f"Не более 50 МБ, 200{NARROW_NBSP}000 строк и 500 столбцов."):
         assert words in shown, words
     assert "Score the client" not in shown and "Key fields" not in shown
