@@ -364,15 +364,23 @@ def _cluster_grid(treated: dict[str, pd.DataFrame], configurations: list, fitted
     One joblib ``Parallel`` over the tasks of :func:`_grid_tasks`, on ``jobs`` local processes, or on the Dask
     cluster of ``client`` (a ``distributed.Client``) through joblib's dask backend. Each task advances ``bar``;
     a configuration is assembled as soon as its last task is in.
+
+    For a cluster, every configuration's matrix is computed here first, before the dask backend is in force.
+    Drawn from the generator during the run, a matrix's preprocessing (scikit-learn's ``ColumnTransformer``
+    calls joblib itself) would send its own tasks to the cluster from inside joblib's dispatch, which holds the
+    lock that the backend's completion callbacks wait for on the client's event loop: a deadlock, which hung a
+    CI run of the tests for an hour. The price is every matrix in memory at once (tens of MB for the UCI file).
     """
     preprocess_seconds: dict[str, float] = {}
     done: dict[str, list] = {}
     results = {}
     per_configuration = len(grid_parameters.k_values) + 1
+    tasks = _grid_tasks(treated, fitted, samples, grid_parameters, preprocess_seconds)
+    if client is not None:
+        tasks = list(tasks)
     with _grid_backend(client):
         parallel = Parallel(n_jobs=-1 if client is not None else jobs, return_as="generator_unordered")
-        for config_id, outcome in parallel(_grid_tasks(treated, fitted, samples, grid_parameters,
-                                                       preprocess_seconds)):
+        for config_id, outcome in parallel(tasks):
             done.setdefault(config_id, []).append(outcome)
             bar.update()
             if len(done[config_id]) == per_configuration:
@@ -391,9 +399,10 @@ def _grid_tasks(treated: dict[str, pd.DataFrame], fitted: list, samples, grid_pa
                 preprocess_seconds: dict[str, float]) -> Iterator:
     """The grid's tasks, configuration by configuration: K-means and its scores for each k, then the maps.
 
-    A generator, so that ``Parallel`` (which draws a few tasks ahead of the workers) has only a few
-    configurations' matrices alive at a time. Each matrix is computed here once and handed to its tasks as the
-    same array object: loky memory-maps it for the worker processes, the dask backend scatters it once.
+    A generator, so that local processes (``Parallel`` draws a few tasks ahead of them) have only a few
+    configurations' matrices alive at a time; a cluster's are all computed first (:func:`_cluster_grid`). Each
+    matrix is computed here once and handed to its tasks as the same array object: loky memory-maps it for the
+    worker processes, the dask backend scatters it once.
     """
     for t, p, f in fitted:
         matrix = configuration_matrix(treated[t], t, p, f, grid_parameters)

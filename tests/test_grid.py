@@ -115,6 +115,27 @@ def test_the_grid_on_a_dask_cluster_gives_the_local_results(treated, local_grid,
     assert_same_results(local_grid[0], results, exact=False)
 
 
+def test_on_a_cluster_every_matrix_is_computed_before_the_dask_backend_is_in_force(treated, dask_cluster,
+                                                                                   monkeypatch):
+    """A matrix's preprocessing calls joblib itself (scikit-learn's ColumnTransformer). Under the dask backend,
+    from inside the grid's dispatch, those calls deadlock with the backend's completion callbacks: a CI run hung
+    for an hour. Here a matrix computed under that backend fails at once instead."""
+    from distributed import Client
+    from joblib.parallel import get_active_backend
+
+    backends = []
+
+    def configuration_matrix_checked(*arguments, **keywords):
+        backends.append(type(get_active_backend()[0]).__name__)
+        assert backends[-1] != "DaskDistributedBackend", "a matrix computed under the dask backend"
+        return configuration_matrix(*arguments, **keywords)
+
+    monkeypatch.setattr(build, "configuration_matrix", configuration_matrix_checked)
+    with Client(dask_cluster.scheduler_address) as client:
+        results, _ = run_grid(treated, client=client)
+    assert len(backends) == len(FITTED) and len(results) == len(CONFIGURATIONS)
+
+
 def test_a_partition_is_the_same_whatever_order_its_k_come_in(treated):
     matrix = configuration_matrix(treated["raw"], "raw", 1, "all", PARAMETERS)
     samples = draw_samples(240, PARAMETERS)
