@@ -68,7 +68,7 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
         self.scaler_ = StandardScaler().fit(X[self.numeric_]) if self.numeric_ else None
         matrix = self.matrix(X)
         if self.method == "knn":
-            self.imputer_ = KNNImputer(n_neighbors=KNN_NEIGHBOURS)
+            self.imputer_ = PositionalKNNImputer(n_neighbors=KNN_NEIGHBOURS)
         else:
             self.imputer_ = IterativeImputer(estimator=BayesianRidge(), random_state=self.random_state)
         self.imputer_.fit(matrix)
@@ -101,6 +101,44 @@ class UnknownValueImputer(TransformerMixin, BaseEstimator):
             index = np.clip(np.trunc(codes[:, j]), 0, len(categories) - 1).astype(int)
             result[column] = np.asarray(categories, dtype=object)[index]
         return result
+
+
+class PositionalKNNImputer(KNNImputer):
+    """scikit-learn's ``KNNImputer``, choosing the same donors on every machine.
+
+    ``KNNImputer`` takes a receiver's k nearest donors with ``np.argpartition``, and which of several equidistant
+    donors that keeps depends on the CPU: numpy selects with AVX-512, AVX2 or plain code, by what the machine
+    has. On the UCI file a machine with AVX-512 imputed some key fields differently from one without, and moved
+    the segments' client counts by up to four. Here the donors are the k nearest by distance rounded to 9
+    decimals (distances equal in exact arithmetic, which ``nan_euclidean``'s matrix product can leave a rounding
+    error apart, compare equal), equal ones in the order of the fitted rows (:func:`_nearest`). The other
+    donors' distances are hidden as NaN, which scikit-learn's own selection puts last and its average weighs
+    0, so its averaging runs unchanged on exactly these donors.
+    """
+
+    def _calc_impute(self, dist_pot_donors, n_neighbors, fit_X_col, mask_fit_X_col):
+        nearest = _nearest(np.round(dist_pot_donors, 9), n_neighbors)
+        receivers = np.arange(len(dist_pot_donors))[:, None]
+        only_nearest = np.full_like(dist_pot_donors, np.nan)
+        only_nearest[receivers, nearest] = dist_pot_donors[receivers, nearest]
+        return super()._calc_impute(only_nearest, n_neighbors, fit_X_col, mask_fit_X_col)
+
+
+def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the columns of the ``k`` smallest distances, nearest first, equal distances by position (NaN: the
+    farthest of all).
+
+    The same on every machine: the k-th smallest *value* is the same whatever algorithm finds it, and the
+    choice among equal values is made here, by position, not by ``np.argpartition``, whose choice depends on
+    the CPU's instructions.
+    """
+    distance = np.where(np.isnan(distance), np.inf, distance)
+    kth = np.partition(distance, k - 1, axis=1)[:, k - 1:k]
+    nearest = np.empty((len(distance), k), dtype=np.int64)
+    for i, row in enumerate(distance):
+        candidates = np.flatnonzero(row <= kth[i])
+        nearest[i] = candidates[np.lexsort((candidates, row[candidates]))[:k]]
+    return nearest
 
 
 def transform_in_chunks(imputer: UnknownValueImputer, X: pd.DataFrame, columns: list[str] | None = None,
@@ -269,16 +307,6 @@ def _nan_euclidean_squared(receivers: np.ndarray, donors: np.ndarray) -> np.ndar
         present += known
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.round(total * (n_features / present), 9)
-
-
-def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the columns of the ``k`` smallest distances, nearest first, equal distances by position."""
-    kth = np.partition(distance, k - 1, axis=1)[:, k - 1:k]
-    nearest = np.empty((len(distance), k), dtype=np.int64)
-    for i, row in enumerate(distance):
-        candidates = np.flatnonzero(row <= kth[i])
-        nearest[i] = candidates[np.lexsort((candidates, row[candidates]))[:k]]
-    return nearest
 
 
 def compare_neighbour_combination(frame: pd.DataFrame, columns: tuple[str, ...] = domain.COLUMNS_WITH_UNKNOWN,

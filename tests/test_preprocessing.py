@@ -112,6 +112,60 @@ def test_equal_distances_are_broken_by_position_as_the_scoring_vote_does():
     assert _nearest(distance[:, ::-1].copy(), 4).tolist() == [[3, 1, 2, 4]]
 
 
+def test_a_nan_distance_is_the_farthest_of_all():
+    from dashapp.preprocessing import _nearest
+
+    distance = np.array([[np.nan, 1.0, np.nan, 2.0]])
+    assert _nearest(distance, 3).tolist() == [[1, 3, 0]]
+
+
+def test_knn_imputation_takes_the_earliest_of_equidistant_donors():
+    # Twelve donors as near as can be (the same age): the first five are "married", the rest "single". Any
+    # other five would average a code above "married"'s and decode to something else.
+    rows = [{"age": 40.0, "marital": "married"}] * 5 + [{"age": 40.0, "marital": "single"}] * 7
+    rows += [{"age": 80.0, "marital": "divorced"}] * 3
+    frame = pd.DataFrame(rows + [{"age": 40.0, "marital": np.nan}])
+    assert UnknownValueImputer("knn").fit(frame.iloc[:-1]).transform(frame)["marital"].iloc[-1] == "married"
+
+
+_IMPUTED_KEYS = """
+import hashlib, sys
+import numpy as np, pandas as pd
+sys.path.insert(0, {repo!r})
+from dashapp import domain
+from dashapp.preprocessing import UnknownValueImputer
+
+rng = np.random.default_rng(7)
+n = 3000
+frame = pd.DataFrame({{"age": rng.integers(30, 34, size=n).astype(float),
+                       "campaign": rng.integers(1, 3, size=n).astype(float)}})
+for column in ("job", "housing", "loan"):
+    values = rng.choice(domain.known_categories(column), size=n).astype(object)
+    values[rng.random(n) < 0.05] = np.nan
+    frame[column] = values
+imputed = UnknownValueImputer("knn").fit(frame).transform(frame)
+print(hashlib.sha256(imputed.to_csv(index=False).encode()).hexdigest())
+"""
+
+
+def test_knn_imputation_is_the_same_whatever_instructions_the_cpu_has():
+    """numpy picks its selection code by the CPU (AVX-512, AVX2, plain); with those turned off (a machine
+    without them) the imputed values of a table full of equidistant donors are the same. On a machine
+    without them both runs are the plain code, and the test checks nothing more than repeatability."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = _IMPUTED_KEYS.format(repo=str(Path(__file__).resolve().parent.parent))
+    runs = {}
+    for name, disabled in (("this CPU", ""), ("plain code", "X86_V4 X86_V3 AVX512_ICL AVX512_SPR")):
+        environment = {**os.environ, "NPY_DISABLE_CPU_FEATURES": disabled}
+        runs[name] = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True,
+                                    text=True, check=True, timeout=300).stdout.strip()
+    assert runs["this CPU"] == runs["plain code"]
+
+
 def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
     """The measurement behind dashapp.scoring_model's docstring table (training rows of the full file).
 

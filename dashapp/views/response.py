@@ -213,7 +213,7 @@ def segment_sentence(response: dict, population: str) -> str:
 
     E.g. "In the test period segment 4 subscribes 1.15 times as often as the average client (28.1%, 95%
     interval 26.4-30.0%), segment 1 0.89 times (21.9%, 20.6-23.4%): a real difference, but a small one (p =
-    7e-7, Cramér's V 0.05; a campaign needs 0.10)."
+    8e-7, Cramér's V 0.05; a campaign needs 0.10)."
     """
     data = _population(response, population)
     start, result = where(response, population), verdict(data["segment_test"])
