@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import artifacts, build
+from dashapp import artifacts, build, grid_runner
 from dashapp.artifacts import ArtifactError, ArtifactStore
 from dashapp.build import BuildParameters, build_artifacts
 from dashapp.settings import BANK_FULL_SHA256
@@ -181,7 +181,7 @@ def test_failed_build_leaves_previous_artifacts_intact(quick_model_dir, bank_csv
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if Ctrl-C arrived in the middle of the grid
 
-    monkeypatch.setattr(build, "cluster_partition", crash)
+    monkeypatch.setattr(grid_runner, "cluster_partition", crash)
     with pytest.raises(KeyboardInterrupt):
         build_artifacts(bank_csv, target, BuildParameters.for_mode("quick"), jobs=1, progress=False)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

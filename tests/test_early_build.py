@@ -54,7 +54,7 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
         bank_csv, quick_model_dir, tmp_path, monkeypatch, served_from):
     model_dir = tmp_path / "model"
     seen = {}
-    swap_in, cluster_grid = build._swap_in, build._cluster_grid
+    swap_in, cluster_grid = build._swap_in, build.run_grid
 
     def watching_swap_in(staging, target):
         swap_in(staging, target)
@@ -82,7 +82,7 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
         return cluster_grid(*args, **kwargs)
 
     monkeypatch.setattr(build, "_swap_in", watching_swap_in)
-    monkeypatch.setattr(build, "_cluster_grid", watching_grid)
+    monkeypatch.setattr(build, "run_grid", watching_grid)
     manifest = build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
                                progress=False, early=True)
 
@@ -107,7 +107,7 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp
         raise MemoryError("the grid ran out of memory")
 
     with monkeypatch.context() as patch, pytest.raises(MemoryError):
-        patch.setattr(build, "_cluster_grid", failing_grid)
+        patch.setattr(build, "run_grid", failing_grid)
         build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False, early=True)
     assert artifacts.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
     served_from(model_dir)

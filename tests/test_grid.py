@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from dashapp import artifacts, build, dask_backend, domain
+from dashapp import artifacts, dask_backend, domain, grid_runner
 from dashapp.clustering import (GridParameters, cluster_configuration, cluster_partition, configuration_matrix,
                                 draw_samples, one_thread, tsne_map)
 from dashapp.preprocessing import fill_unknown_as_category
@@ -46,7 +46,7 @@ def treated() -> dict[str, pd.DataFrame]:
 def run_grid(treated, jobs: int = 1, client=None) -> tuple[dict, int]:
     bar = CountingBar()
     samples = draw_samples(240, PARAMETERS)
-    results = build._cluster_grid(treated, CONFIGURATIONS, FITTED, samples, PARAMETERS, jobs, bar, client)
+    results = grid_runner.run_grid(treated, CONFIGURATIONS, FITTED, samples, PARAMETERS, jobs, bar, client)
     return results, bar.n
 
 
@@ -130,7 +130,7 @@ def test_on_a_cluster_every_matrix_is_computed_before_the_dask_backend_is_in_for
         assert backends[-1] != "DaskDistributedBackend", "a matrix computed under the dask backend"
         return configuration_matrix(*arguments, **keywords)
 
-    monkeypatch.setattr(build, "configuration_matrix", configuration_matrix_checked)
+    monkeypatch.setattr(grid_runner, "configuration_matrix", configuration_matrix_checked)
     with Client(dask_cluster.scheduler_address) as client:
         results, _ = run_grid(treated, client=client)
     assert len(backends) == len(FITTED) and len(results) == len(CONFIGURATIONS)
