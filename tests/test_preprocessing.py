@@ -128,6 +128,25 @@ def test_knn_imputation_takes_the_earliest_of_equidistant_donors():
     assert UnknownValueImputer("knn").fit(frame.iloc[:-1]).transform(frame)["marital"].iloc[-1] == "married"
 
 
+def test_knn_imputation_chooses_its_donors_through_the_positional_rule(monkeypatch):
+    """PositionalKNNImputer overrides a private method of scikit-learn's (``_calc_impute``): if a release renamed
+    it, the CPU's choice would silently come back. The rule must be what picks the donors."""
+    from dashapp import preprocessing
+
+    calls = []
+
+    def counted(distance, k):
+        calls.append(distance.shape)
+        return nearest(distance, k)
+
+    nearest = preprocessing._nearest
+    monkeypatch.setattr(preprocessing, "_nearest", counted)
+    frame = pd.DataFrame({"age": [30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 31.5],
+                          "marital": ["married"] * 3 + ["single"] * 3 + [np.nan]})
+    UnknownValueImputer("knn").fit(frame.iloc[:-1]).transform(frame)
+    assert calls == [(1, 6)]
+
+
 _IMPUTED_KEYS = """
 import hashlib, sys
 import numpy as np, pandas as pd
