@@ -67,10 +67,11 @@ def when_ready(server):
     """Before forking: load the artifacts and let Dash finish its set-up, so every worker starts ready."""
     import sys
 
-    from dashapp import i18n
-    from dashapp.scoring import scoring_model
-    from dashapp.settings import get_settings
-    from dashapp.store import artifact_status, preload_for_workers
+    from dashapp.artifacts.current import artifact_status
+    from dashapp.core import i18n
+    from dashapp.core.settings import get_settings
+    from dashapp.scoring.model import scoring_model
+    from dashapp.web.warmup import preload_for_workers
 
     i18n.preload()
     store, problem = artifact_status()

@@ -21,11 +21,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import artifacts, data, domain  # noqa: E402
-from dashapp.build import BuildParameters, build_artifacts  # noqa: E402
-from dashapp.datasource import obtain_bank_csv  # noqa: E402
-from dashapp.preprocessing import UnknownValueImputer, build_pipeline  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.analysis.build import BuildParameters, build_artifacts  # noqa: E402
+from dashapp.analysis.preprocessing import UnknownValueImputer, build_pipeline  # noqa: E402
+from dashapp.artifacts import model_folder  # noqa: E402
+from dashapp.core import domain
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.sources import bank_table
+from dashapp.sources.uci_file import obtain_bank_csv  # noqa: E402
 
 
 def time_build(csv: Path, mode: str, jobs: int, repeat: int) -> None:
@@ -84,9 +86,9 @@ def explorer_depth_cost(manifest: dict, model_dir: Path) -> tuple[float, float, 
     seconds = stages["grid"] * work["stability"] / sum(work.values()) + stages["stability"]
     total = sum(stages.values())
     sizes = {name: entry["bytes"] for name, entry in manifest["artifacts"].items()}
-    evaluation = json.loads((model_dir / artifacts.EVALUATION).read_text())
-    added = (sizes[artifacts.SILHOUETTES] + len(json.dumps(evaluation["stability"], indent=1))
-             + _grid_columns_bytes(model_dir / artifacts.GRID_METRICS))
+    evaluation = json.loads((model_dir / model_folder.EVALUATION).read_text())
+    added = (sizes[model_folder.SILHOUETTES] + len(json.dumps(evaluation["stability"], indent=1))
+             + _grid_columns_bytes(model_dir / model_folder.GRID_METRICS))
     return seconds, seconds / (total - seconds), added, added / (sum(sizes.values()) - added)
 
 
@@ -95,8 +97,8 @@ def silhouette_sample_error(csv: Path, sample_size: int = 5000) -> None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    frame = data.modelling_frame(data.clean_bank_table(data.read_bank_csv(csv)))
-    train = frame.iloc[data.time_split(len(frame)).train]
+    frame = bank_table.modelling_frame(bank_table.clean_bank_table(bank_table.read_bank_csv(csv)))
+    train = frame.iloc[bank_table.time_split(len(frame)).train]
     treated = UnknownValueImputer("knn").fit_transform(train)
     X = build_pipeline(domain.PIPELINES[8], [], list(domain.SEGMENT_FEATURES), False).fit_transform(treated)
     sample = np.sort(np.random.default_rng(42).choice(len(X), size=sample_size, replace=False))

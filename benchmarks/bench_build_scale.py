@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import sources  # noqa: E402
-from dashapp.build import FIT_SAMPLE, BuildParameters, build_artifacts  # noqa: E402
-from dashapp.stability import StabilityParameters  # noqa: E402
+from dashapp.analysis.build import FIT_SAMPLE, BuildParameters, build_artifacts  # noqa: E402
+from dashapp.analysis.stability import StabilityParameters  # noqa: E402
+from dashapp.sources import loader  # noqa: E402
 
 
 def _peak_mb(who: int) -> float:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parameters = BuildParameters(mode="full", grid=quick.grid, stability=StabilityParameters(),
                                  fit_sample=args.fit_sample)
     start = time.perf_counter()
-    loaded = sources.load_source(sources.parse_source(args.data), date_column=args.date_column)
+    loaded = loader.load_source(loader.parse_source(args.data), date_column=args.date_column)
     print(f"read and validated {len(loaded.table):,} rows in {time.perf_counter() - start:.1f} s "
           f"(peak so far {_peak_mb(resource.RUSAGE_SELF):.0f} MB)", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-build-scale-") as scratch:

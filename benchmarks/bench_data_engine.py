@@ -36,10 +36,11 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dashapp import artifacts, domain  # noqa: E402
-from dashapp.client_queries import ClientQueries  # noqa: E402
-from dashapp.views import data as view  # noqa: E402
+from dashapp.artifacts import model_folder  # noqa: E402
+from dashapp.artifacts.client_queries import ClientQueries  # noqa: E402
+from dashapp.core import domain
 from dashapp.views import rates  # noqa: E402
+from dashapp.views import data as view  # noqa: E402
 from dashapp.views.data_queries import COUNTED_TOGETHER, ClientEngine  # noqa: E402
 
 
@@ -54,17 +55,17 @@ def replicate_model(model_dir: Path, factor: int, out_dir: Path) -> Path:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     for path in Path(model_dir).iterdir():
-        if path.name not in (artifacts.CLIENTS, artifacts.MANIFEST):
+        if path.name not in (model_folder.CLIENTS, model_folder.MANIFEST):
             (out_dir / path.name).symlink_to(path.resolve())
-    clients = pd.read_parquet(Path(model_dir) / artifacts.CLIENTS)
+    clients = pd.read_parquet(Path(model_dir) / model_folder.CLIENTS)
     many = pd.concat([clients] * factor, ignore_index=True)
     many.index.name = clients.index.name
-    many.to_parquet(out_dir / artifacts.CLIENTS)
-    manifest = json.loads((Path(model_dir) / artifacts.MANIFEST).read_text())
-    manifest["artifacts"][artifacts.CLIENTS]["sha256"] = artifacts.file_sha256(out_dir / artifacts.CLIENTS)
+    many.to_parquet(out_dir / model_folder.CLIENTS)
+    manifest = json.loads((Path(model_dir) / model_folder.MANIFEST).read_text())
+    manifest["artifacts"][model_folder.CLIENTS]["sha256"] = model_folder.file_sha256(out_dir / model_folder.CLIENTS)
     manifest["data"]["rows"] = len(many)
-    manifest["code_version"] = artifacts.code_version()
-    (out_dir / artifacts.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    manifest["code_version"] = model_folder.code_version()
+    (out_dir / model_folder.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
     return out_dir
 
 
@@ -168,16 +169,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/bench-data-engine"))
     args = parser.parse_args()
-    store = artifacts.ArtifactStore(args.model_dir, verify=False)
+    store = model_folder.ArtifactStore(args.model_dir, verify=False)
     names, segments = rates.population_names(store.provenance), store.segment_numbers
     print("A Data page filter change: every aggregate the page draws, for a new filter each round "
           f"({args.rounds} rounds; goals p95 1x <= 100 ms, 10x <= 150 ms, 100x <= 400 ms)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: clock times grow with it")
     print(f"{'clients':>11}  {'engine':<8}{'median':>12}{'p95':>12}{'CPU p50':>12}{'held':>13}")
     for factor in args.factors:
-        path = args.model_dir / artifacts.CLIENTS
+        path = args.model_dir / model_folder.CLIENTS
         if factor != 1:
-            path = replicate_model(args.model_dir, factor, args.scratch / f"model-{factor}x") / artifacts.CLIENTS
+            path = replicate_model(args.model_dir, factor, args.scratch / f"model-{factor}x") / model_folder.CLIENTS
         bench(path, args.rounds, segments, names)
     print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0

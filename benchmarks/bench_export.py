@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp.artifacts import ArtifactStore  # noqa: E402
-from dashapp.export import export_results  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.artifacts.model_folder import ArtifactStore  # noqa: E402
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.results.sql_export import export_results  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
 

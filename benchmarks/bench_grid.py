@@ -19,7 +19,7 @@ import time
 
 from grid_inputs import matrix
 
-from dashapp.clustering import GridParameters, cluster_partition, draw_samples, map_configuration
+from dashapp.analysis.clustering import GridParameters, cluster_partition, draw_samples, map_configuration
 
 #: One measured configuration per (feature set, encoder), and how many fitted configurations it stands for.
 MEASURED = {"raw-p1-all": 12, "raw-p3-all": 12, "raw-p1-no_socio": 12, "raw-p3-no_socio": 12,

@@ -169,11 +169,11 @@ def now():
 marks = [("start", now())]
 import app
 marks.append(("import the app (Dash, pages, plotly, pandas, scikit-learn)", now()))
-from dashapp.store import artifact_status
+from dashapp.artifacts.current import artifact_status
 store, problem = artifact_status()
 marks.append(("read the manifest, verify every artifact's checksum", now()))
 try:
-    from dashapp.store import preload_for_workers
+    from dashapp.web.warmup import preload_for_workers
 except ImportError:
     store.preload()
     marks.append(("load every artifact (store.preload)", now()))
@@ -182,7 +182,7 @@ else:
     marks.append(("load every artifact but the clients (store.preload)", now()))
     preload_for_workers(store)  # preload again is a no-op: this times the clients' counts
     marks.append(("count the clients' aggregates by SQL", now()))
-from dashapp.scoring import scoring_model
+from dashapp.scoring.model import scoring_model
 scoring_model(store)
 marks.append(("tabulate the scoring model", now()))
 app.server.test_client().get("/")

@@ -27,12 +27,14 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import bank_data, domain, sources  # noqa: E402
-from dashapp.datasource import obtain_bank_csv  # noqa: E402
-from dashapp.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline,  # noqa: E402
-                                   feature_columns, transform_in_chunks)
-from dashapp.segmentation import fit_final_segmentation  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.analysis import training_data  # noqa: E402
+from dashapp.analysis.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline,  # noqa: E402
+                                            feature_columns, transform_in_chunks)
+from dashapp.analysis.segmentation import fit_final_segmentation  # noqa: E402
+from dashapp.core import domain
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.sources import loader
+from dashapp.sources.uci_file import obtain_bank_csv  # noqa: E402
 
 SEED = 42
 #: Grid configurations whose silhouette is compared: (treatment, pipeline, feature set).
@@ -40,7 +42,7 @@ GRID_CONFIGURATIONS = (("raw", 1, "no_socio"), ("knn", 5, "all"))
 SILHOUETTE_ROWS = 5_000
 
 
-def _keys(bank: bank_data.BankData, imputer: UnknownValueImputer) -> dict:
+def _keys(bank: training_data.BankData, imputer: UnknownValueImputer) -> dict:
     features = list(domain.SEGMENT_FEATURES)
     return {"train": transform_in_chunks(imputer, bank.train, features),
             "test": transform_in_chunks(imputer, bank.test, features)}
@@ -52,7 +54,7 @@ def _segmentation(imputer, keys, on_combinations: bool):
                                   random_state=SEED)
 
 
-def _grid_silhouette(bank: bank_data.BankData, imputer: UnknownValueImputer, rows: np.ndarray,
+def _grid_silhouette(bank: training_data.BankData, imputer: UnknownValueImputer, rows: np.ndarray,
                      configuration: tuple[str, int, str]) -> float:
     treatment, pipeline, feature_set = configuration
     fit_rows = bank.train.iloc[rows]
@@ -73,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 5_000, 10_000, 20_000])
     args = parser.parse_args(argv)
-    loaded = sources.load_source(sources.parse_source(obtain_bank_csv(get_settings(), progress=False)))
-    bank = bank_data.prepare_bank_data(loaded, "full", SEED)
+    loaded = loader.load_source(loader.parse_source(obtain_bank_csv(get_settings(), progress=False)))
+    bank = training_data.prepare_bank_data(loaded, "full", SEED)
     features = list(domain.SEGMENT_FEATURES)
     frame = bank.clean[features]
     gaps = (frame == domain.UNKNOWN).any(axis=1).to_numpy()
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     combined = _segmentation(full_imputer, full_keys, on_combinations=True)
     _print_row("rows, combinations", (1.0, 1.0), full, combined, full_silhouettes, full_silhouettes)
     for size in args.sizes:
-        rows = bank_data.fit_sample_rows(bank.n_train, size, SEED)
+        rows = training_data.fit_sample_rows(bank.n_train, size, SEED)
         imputer = UnknownValueImputer("knn").fit(bank.train.iloc[rows])
         keys = _keys(bank, imputer)
         sampled = _segmentation(imputer, keys, on_combinations=True)

@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dashapp import client_files, score_jobs, scoring  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
-from dashapp.store import current_store  # noqa: E402
+from dashapp.artifacts.current import current_store  # noqa: E402
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.scoring import client_files, score_jobs, scorer  # noqa: E402
 
 
 def _median_s(function, repeat: int) -> float:
@@ -36,13 +36,13 @@ def _median_s(function, repeat: int) -> float:
 
 
 def main() -> None:
-    from dashapp.datasource import obtain_bank_csv
+    from dashapp.sources.uci_file import obtain_bank_csv
 
     csv_path = obtain_bank_csv(get_settings(), progress=False)
-    model = scoring.scoring_model(current_store())
+    model = scorer.scoring_model(current_store())
     table = client_files.read_client_csv(csv_path.read_bytes()).table
     rows = len(table)
-    one_go = _median_s(lambda: scoring.score_table(table, model), 5)
+    one_go = _median_s(lambda: scorer.score_table(table, model), 5)
     print(f"score_table, {rows:,} rows in one go: median {one_go:.3f} s")
     for chunk in (score_jobs.DEFAULT_CHUNK_ROWS, 1000):
         chunked = _median_s(lambda: score_jobs.score_table_in_chunks(table, model, chunk, lambda *_: None), 5)

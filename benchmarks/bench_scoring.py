@@ -33,8 +33,10 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dashapp import artifacts, client_files, domain, scoring  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.artifacts import model_folder  # noqa: E402
+from dashapp.core import domain
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.scoring import client_files, scorer
 
 #: A client whose job is unknown, so every call runs the neighbour vote.
 CLIENT = {"job": "unknown", "housing": "yes", "loan": "no", "age": 41, "marital": "married",
@@ -50,16 +52,16 @@ def _median_ms(function, repeat: int) -> tuple[float, float]:
     return statistics.median(times) * 1e3, float(np.percentile(times, 99)) * 1e3
 
 
-def bench_one_client(model: scoring.ScoringModel, repeat: int = 3000) -> float:
+def bench_one_client(model: scorer.ScoringModel, repeat: int = 3000) -> float:
     for _ in range(50):
-        scoring.score_client(scoring.validate_client(CLIENT), model)
-    median, p99 = _median_ms(lambda: scoring.score_client(scoring.validate_client(CLIENT), model), repeat)
+        scorer.score_client(scorer.validate_client(CLIENT), model)
+    median, p99 = _median_ms(lambda: scorer.score_client(scorer.validate_client(CLIENT), model), repeat)
     print(f"one client, job filled by vote (validate + score): median {median:.3f} ms, p99 {p99:.3f} ms "
           f"[target <= 2 ms]")
     return median
 
 
-def bench_whole_file(csv_path: Path, model: scoring.ScoringModel, repeat: int = 5) -> None:
+def bench_whole_file(csv_path: Path, model: scorer.ScoringModel, repeat: int = 5) -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "scored.csv"
 
@@ -69,7 +71,7 @@ def bench_whole_file(csv_path: Path, model: scoring.ScoringModel, repeat: int = 
 
         def read_score_write():
             upload = client_files.read_client_csv(csv_path.read_bytes())
-            write(scoring.score_table(upload.table, model), upload)
+            write(scorer.score_table(upload.table, model), upload)
 
         read_score_write()
         stages = {}
@@ -77,7 +79,7 @@ def bench_whole_file(csv_path: Path, model: scoring.ScoringModel, repeat: int = 
         upload = client_files.read_client_csv(csv_path.read_bytes())
         stages["read"] = time.perf_counter() - start
         start = time.perf_counter()
-        result = scoring.score_table(upload.table, model)
+        result = scorer.score_table(upload.table, model)
         stages["score"] = time.perf_counter() - start
         start = time.perf_counter()
         write(result, upload)
@@ -122,9 +124,10 @@ _SCALE_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 start = time.perf_counter()
-from dashapp import artifacts, client_parquet, client_workbooks, scoring
+from dashapp.artifacts import model_folder
+from dashapp.scoring import client_parquet, client_workbooks, scorer
 imported = time.perf_counter()
-model = scoring.scoring_model(artifacts.load_store(sys.argv[1]))
+model = scorer.scoring_model(model_folder.load_store(sys.argv[1]))
 loaded = time.perf_counter()
 source, target = Path(sys.argv[2]), Path(sys.argv[3])
 if client_parquet.is_parquet(source):
@@ -217,7 +220,7 @@ def _distinct_votes(rows: int) -> bytes:
     """Every row needs a vote, cycling through every profile the vote can compare, at every age."""
     from itertools import product
 
-    from dashapp import fields
+    from dashapp.core import fields
 
     profiles = []
     for missing in fields.KEY_FIELDS:
@@ -239,9 +242,10 @@ def _widest(columns: int, max_bytes: int) -> bytes:
 
 _UPLOAD_CHILD = """
 import base64, json, statistics, sys, time
-from dashapp import artifacts, client_files, scoring
+from dashapp.artifacts import model_folder
+from dashapp.scoring import client_files, scorer
 from dashapp.views import score as view
-model = scoring.scoring_model(artifacts.ArtifactStore(sys.argv[1]))
+model = scorer.scoring_model(model_folder.ArtifactStore(sys.argv[1]))
 content = open(sys.argv[2], "rb").read()
 contents = "data:text/csv;base64," + base64.b64encode(content).decode()
 def status_mb(field):
@@ -258,7 +262,7 @@ for _ in range(int(sys.argv[3])):
     try:
         # What the Score page does: read the upload, score it, summarise it; then the download.
         file, name = view.read_upload(contents, "clients.csv")
-        result = scoring.score_table(file.table, model)
+        result = scorer.score_table(file.table, model)
         shown = view.upload_view(name, file, result)
         download = view.scored_file_bytes(file, result)
         out = {"rows": shown.rows, "refused": shown.refused, "problems": result.problems,
@@ -315,7 +319,7 @@ def original_score(client: dict, segmentation, fill_values: dict) -> int:
     imputer = segmentation.imputer
     row = {column: fill_values[column] for column in imputer.numeric_ + imputer.categorical_}
     row["age"] = float(client["age"])
-    for column in scoring.CATEGORY_FIELDS:
+    for column in scorer.CATEGORY_FIELDS:
         row[column] = np.nan if client[column] == domain.UNKNOWN else client[column]
     frame = pd.DataFrame([row]).astype({c: object for c in imputer.categorical_})
     codes = imputer.encoder_.transform(frame[imputer.categorical_])
@@ -330,7 +334,7 @@ def original_score(client: dict, segmentation, fill_values: dict) -> int:
     return int(segmentation.tree.predict(segmentation.encoder.transform(keys))[0])
 
 
-def bench_original(store: artifacts.ArtifactStore, ours_ms: float, repeat: int = 60) -> None:
+def bench_original(store: model_folder.ArtifactStore, ours_ms: float, repeat: int = 60) -> None:
     segmentation = store.segmentation_model
     clients = store.clients
     train = clients[clients["split"] == "train"]
@@ -462,8 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     model_dir = (args.model_dir or settings.model_dir).resolve()
     csv_path = args.csv or settings.data_csv or settings.cached_csv
-    store = artifacts.ArtifactStore(model_dir)
-    model = scoring.scoring_model(store)
+    store = model_folder.ArtifactStore(model_dir)
+    model = scorer.scoring_model(store)
     print(f"artifacts: {model_dir} ({store.manifest['parameters']['mode']} build, "
           f"{len(model.neighbours.client_id):,} voters); {os.cpu_count()} cores")
     if args.only_bounds:

@@ -25,30 +25,32 @@ import plotly.io
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dashapp import artifacts, chart_data, client_workbooks, scoring  # noqa: E402
-from dashapp.datasource import obtain_bank_csv  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.artifacts import model_folder  # noqa: E402
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.results import chart_data
+from dashapp.scoring import client_workbooks, scorer
+from dashapp.sources.uci_file import obtain_bank_csv  # noqa: E402
 
 
 def _median_s(function, repeat: int) -> float:
     return statistics.median(timeit.repeat(function, number=1, repeat=repeat))
 
 
-def bench_workbook(csv_path: Path, model: scoring.ScoringModel, repeat: int) -> None:
+def bench_workbook(csv_path: Path, model: scorer.ScoringModel, repeat: int) -> None:
     rows = pd.read_csv(csv_path, sep=";")
     buffer = io.BytesIO()
     rows.to_excel(buffer, sheet_name="clients", index=False)
     content = buffer.getvalue()
     file = client_workbooks.read_client_file(content, max_rows=None)
-    result = scoring.score_table(file.table, model)
+    result = scorer.score_table(file.table, model)
     read = _median_s(lambda: client_workbooks.read_client_file(content, max_rows=None), repeat)
-    score = _median_s(lambda: scoring.score_table(file.table, model), repeat)
+    score = _median_s(lambda: scorer.score_table(file.table, model), repeat)
     write = _median_s(lambda: client_workbooks.scored_file_bytes(result.table, file.dialect), repeat)
     print(f"the UCI file as .xlsx ({len(rows):,} rows x {rows.shape[1]} columns, {len(content) / 2**20:.1f} MB): "
           f"read {read:.1f} s, scored {score:.2f} s, written {write:.1f} s (medians of {repeat})")
 
 
-def bench_chart_data(store: artifacts.ArtifactStore, repeat: int) -> None:
+def bench_chart_data(store: model_folder.ArtifactStore, repeat: int) -> None:
     from dashapp.figures import explorer as figures
     from dashapp.views import explorer as view
 
@@ -68,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     settings = get_settings()
-    store = artifacts.load_store(str(settings.model_dir))
-    bench_workbook(obtain_bank_csv(settings, progress=False), scoring.scoring_model(store), args.repeat)
+    store = model_folder.load_store(str(settings.model_dir))
+    bench_workbook(obtain_bank_csv(settings, progress=False), scorer.scoring_model(store), args.repeat)
     bench_chart_data(store, max(args.repeat, 5))
     return 0
 

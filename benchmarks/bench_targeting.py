@@ -19,10 +19,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import domain  # noqa: E402
-from dashapp.categorical import categorical_benchmark  # noqa: E402
-from dashapp.propensity import targeting_benchmark  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.analysis.categorical import categorical_benchmark  # noqa: E402
+from dashapp.analysis.propensity import targeting_benchmark  # noqa: E402
+from dashapp.core import domain  # noqa: E402
+from dashapp.core.settings import get_settings  # noqa: E402
 
 
 def main() -> int:

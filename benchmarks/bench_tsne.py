@@ -22,7 +22,7 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.manifold import TSNE, trustworthiness
 from sklearn.manifold._t_sne import _joint_probabilities
 
-from dashapp.clustering import GridParameters, draw_samples, one_thread
+from dashapp.analysis.clustering import GridParameters, draw_samples, one_thread
 
 PERPLEXITY = 30.0
 

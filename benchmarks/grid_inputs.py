@@ -11,20 +11,20 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import data, sources  # noqa: E402
-from dashapp.clustering import ConfigurationMatrix, GridParameters, configuration_matrix  # noqa: E402
-from dashapp.datasource import obtain_bank_csv  # noqa: E402
-from dashapp.preprocessing import apply_treatment  # noqa: E402
-from dashapp.settings import get_settings  # noqa: E402
+from dashapp.analysis.clustering import ConfigurationMatrix, GridParameters, configuration_matrix  # noqa: E402
+from dashapp.analysis.preprocessing import apply_treatment  # noqa: E402
+from dashapp.core.settings import get_settings  # noqa: E402
+from dashapp.sources import bank_table, loader  # noqa: E402
+from dashapp.sources.uci_file import obtain_bank_csv  # noqa: E402
 
 
 @cache
 def training_rows() -> pd.DataFrame:
     """The UCI file's training rows (the first 70% in time order), as the build's grid receives them."""
-    loaded = sources.load_source(sources.parse_source(obtain_bank_csv(get_settings(), progress=False)))
-    clean = data.clean_bank_table(loaded.table, dates_from_order=True)
-    frame = data.modelling_frame(clean)
-    return frame.iloc[:len(data.time_split(len(frame)).train)]
+    loaded = loader.load_source(loader.parse_source(obtain_bank_csv(get_settings(), progress=False)))
+    clean = bank_table.clean_bank_table(loaded.table, dates_from_order=True)
+    frame = bank_table.modelling_frame(clean)
+    return frame.iloc[:len(bank_table.time_split(len(frame)).train)]
 
 
 @cache

@@ -30,7 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashapp import data  # noqa: E402
+from dashapp.sources import bank_table  # noqa: E402
 
 #: Rows formatted and written at a time (memory: a few hundred bytes per row).
 BLOCK_ROWS = 200_000
@@ -48,7 +48,7 @@ class SourceRows:
     #: Each row's text between ``age`` and ``campaign``, and after ``campaign`` (as the file writes them).
     before_campaign: np.ndarray
     after_campaign: np.ndarray
-    #: Each row's contact month (first day), from the file's month order (:func:`dashapp.data.contact_dates`).
+    #: Each row's contact month (first day), from the file's month order (:func:`dashapp.sources.bank_table.contact_dates`).
     months: pd.Series
 
     @classmethod
@@ -64,7 +64,7 @@ class SourceRows:
         return cls(table=table, header=header,
                    before_campaign=np.array([";".join(f[1:11]) for f in fields], dtype=object),
                    after_campaign=np.array([";".join(f[12:]) for f in fields], dtype=object),
-                   months=data.contact_dates(table["month"]))
+                   months=bank_table.contact_dates(table["month"]))
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def write_csv(source: SourceRows, blocks: Iterator[GeneratedBlock], path: Path) 
     """Write the blocks in the UCI file's layout (``;``, text quoted) plus ``contact_date``; return the rows."""
     rows = 0
     with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(f'{source.header};"{data.CONTACT_DATE}"\n')
+        out.write(f'{source.header};"{bank_table.CONTACT_DATE}"\n')
         for block in blocks:
             before, after = source.before_campaign[block.source_row], source.after_campaign[block.source_row]
             dates = block.contact_date.astype(str)
@@ -156,7 +156,7 @@ def write_parquet(source: SourceRows, blocks: Iterator[GeneratedBlock], path: Pa
             table = source.table.iloc[block.source_row].reset_index(drop=True)
             table["age"] = block.age
             table["campaign"] = block.campaign
-            table[data.CONTACT_DATE] = block.contact_date
+            table[bank_table.CONTACT_DATE] = block.contact_date
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(path, arrow.schema)

@@ -13,16 +13,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, domain, i18n, url_state
-from dashapp.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
-from dashapp.figures import data as figures
-from dashapp.figures import empty_figure
-from dashapp.i18n import N_, _, ngettext
-from dashapp.store import artifact_status, current_store
-from dashapp.views import data as view
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _, ngettext
+from dashapp.figures import data as figures, empty_figure
+from dashapp.views import data as view, inputs, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
-from dashapp.views import inputs, rates
-from dashapp.views import provenance as about_data
+from dashapp.web.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
 
 dash.register_page(__name__, path="/data", name=N_("Data"), order=1,
                    title=page_title(N_("Data")))
@@ -127,10 +124,10 @@ def _period_filter(table: ClientEngine, values: dict) -> list:
                             marks=month_marks, allow_direct_input=False, className="mb-3 px-3")]
 
 
-def _filter_bar(table: ClientEngine, values: dict) -> dbc.Card:
+def _filter_bar(table: ClientEngine, values: dict, segments: dict[int, catalogue.Segment]) -> dbc.Card:
     first_age, last_age = table.age_bounds
     segments = [{"label": _("{number}: {name}").format(number=number, name=segment.name), "value": number}
-                for number, segment in catalogue.segments().items()]
+                for number, segment in segments.items()]
     return dbc.Card(dbc.CardBody([
         html.H6(_("Filter the clients"), className="mb-2"),
         html.Div(id=DATA_HEADLINE, className="small mb-3"),
@@ -257,7 +254,7 @@ def layout(**query):
         html.H2(_("The data")),
         html.P(_intro(table, store.provenance), className="text-muted"),
         *notices,
-        dbc.Row([dbc.Col(_filter_bar(table, values), lg=3), dbc.Col(sections, lg=9)]),
+        dbc.Row([dbc.Col(_filter_bar(table, values, catalogue.segments(store)), lg=3), dbc.Col(sections, lg=9)]),
     ])
 
 
@@ -295,7 +292,8 @@ def sync_filter(controls, search, clicks, reset):
     elif trigger in CLICK_FILTERS:
         point = inputs.clicked_point(trigger, clicks[trigger])
         if point is not None:
-            spec = spec.toggled(CLICK_FILTERS[trigger], inputs.customdata(trigger, point))
+            spec = spec.toggled(CLICK_FILTERS[trigger], inputs.customdata(trigger, point),
+                                table.list_filter_values(CLICK_FILTERS[trigger]))
     wanted = table.controls(spec)
     # Send only what changed: an unchanged widget value would redraw every chart for nothing.
     new_controls = {name: value if value != (controls[name] or []) else no_update for name, value in wanted.items()}

@@ -13,17 +13,15 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, domain, i18n, url_state
-from dashapp.client_queries import client_queries
-from dashapp.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads,
-                                dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
-                                missing_artifacts_notice, page_title)
+from dashapp.artifacts.client_queries import client_queries
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import explorer as figures
-from dashapp.i18n import N_, _, ngettext
-from dashapp.store import artifact_status, current_store
-from dashapp.views import explorer as view
-from dashapp.views import inputs
-from dashapp.views import methods as methods_view
+from dashapp.views import explorer as view, inputs, methods as methods_view, url_state
+from dashapp.web.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads,
+                                    dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
+                                    missing_artifacts_notice, page_title)
 
 dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=2,
                    title=page_title(N_("Clustering explorer")))
@@ -273,7 +271,7 @@ def layout(**query):
         dbc.Row(dbc.Col(graph_card(_("Dendrogram"), EXPLORER_DENDROGRAM, height=520,
                                    help_text=view.dendrogram_help(grid["dendrogram_sample"],
                                                                   figures.DENDROGRAM_LEAVES)))),
-        categorical_card(store.targeting["categorical"]),
+        categorical_card(store.targeting["categorical"], catalogue.segment_names(store)),
     ])
 
 
@@ -448,7 +446,8 @@ def show_client(click, selection):
     # The t-SNE map's first customdata of a point is its client's id.
     client_id = view.mapped_client(store.tsne(view.config_of(_checked(selection))),
                                    inputs.customdata(EXPLORER_TSNE, point, 0))
-    record = view.client_record(client_queries(store).rows([client_id]), client_id)
+    record = view.client_record(client_queries(store).rows([client_id]), client_id,
+                                catalogue.segment_names(store))
     return [html.H6(_("Client {client}").format(client=client_id), className="mb-2"),
             dbc.Table([html.Tbody([html.Tr([html.Th(field, className="fw-normal text-muted"), html.Td(value)])
                                    for field, value in zip(record["field"], record["value"])])],

@@ -6,10 +6,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashapp.components import grid_pending_notice, missing_artifacts_notice, original_study_link, page_title
-from dashapp.i18n import N_, _
-from dashapp.store import artifact_status
+from dashapp.artifacts.current import artifact_status
+from dashapp.core.i18n import N_, _
 from dashapp.views.methods import METHODS_PATH, methods_sections
+from dashapp.web.components import grid_pending_notice, missing_artifacts_notice, original_study_link, page_title
 
 dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=9,
                    title=page_title(N_("Methods")))

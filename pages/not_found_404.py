@@ -6,8 +6,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_title
-from dashapp.i18n import N_, _
+from dashapp.core.i18n import N_, _
+from dashapp.web.components import page_title
 
 # No order: the navigation and the Overview's list of pages leave it out.
 dash.register_page(__name__, path="/404", title=page_title(N_("Page not found")))

@@ -6,19 +6,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp import catalogue, domain, i18n
-from dashapp.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice, original_recommendation,
-                                original_study_link, page_title, subscription_table)
-from dashapp.i18n import N_, _, ngettext
+from dashapp.analysis.segmentation import numbering_rule
+from dashapp.artifacts.current import artifact_status
+from dashapp.artifacts.provenance import DataProvenance
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.segments import share_comparison_figure
-from dashapp.segmentation import numbering_rule
-from dashapp.provenance import DataProvenance
-from dashapp.store import artifact_status
+from dashapp.views import provenance as about_data
 from dashapp.views.data import FilterSpace
 from dashapp.views.data_queries import client_engine
 from dashapp.views.explorer import pipeline_name
-from dashapp.views import provenance as about_data
 from dashapp.views.rates import SubscriptionRates, store_rates
+from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice,
+                                    original_recommendation, original_study_link, page_title, subscription_table)
 
 dash.register_page(__name__, path="/", name=N_("Overview"), order=0,
                    title=page_title(N_("Overview")))
@@ -102,8 +102,8 @@ def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataP
     ], className="h-100", id=OVERVIEW_DATA)
 
 
-def _segment_card(number: int, share: float, reference: float | None) -> dbc.Col:
-    segment = catalogue.segments()[number]
+def _segment_card(segment: catalogue.Segment, share: float, reference: float | None) -> dbc.Col:
+    number = segment.number
     href = f"{dash.get_relative_path('/segments')}?segment={number}"
     card = dbc.Card([
         dbc.CardHeader([
@@ -117,7 +117,7 @@ def _segment_card(number: int, share: float, reference: float | None) -> dbc.Col
             html.P(segment.description, className="small"),
             html.Div(_("Our product suggestions"), className="small fw-semibold"),
             html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
-            html.Div(original_recommendation(number, link=False), className="mb-2"),
+            html.Div(original_recommendation(segment, link=False), className="mb-2"),
             *([html.Div(_("Original study: {share} of the clients").format(share=i18n.percent(reference)),
                         className="small text-muted")]
               if reference is not None else []),
@@ -208,6 +208,7 @@ def layout(**_query):
         html.P(" ".join([catalogue.k_choice_sentence(store.final_k), numbering_rule(),
                          _("Shares are of the training clients. Each card links to the segment's profile on the "
                            "Segments page.")]), className="text-muted small"),
-        dbc.Row([_segment_card(number, shares[number], reference.get(number)) for number in sorted(shares)],
+        dbc.Row([_segment_card(catalogue.segments(store)[number], shares[number], reference.get(number))
+                 for number in sorted(shares)],
                 id=OVERVIEW_SEGMENTS),
     ])

@@ -13,15 +13,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashapp import i18n
-from dashapp.artifacts import ArtifactStore
-from dashapp.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
-from dashapp.i18n import N_, _, ngettext, pgettext
-from dashapp.store import artifact_status, current_store
-from dashapp.views import inputs
-from dashapp.views import response as view
+from dashapp.views import inputs, response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
+from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
 
 dash.register_page(__name__, path="/response", name=N_("Response"), order=3.4,
                    title=page_title(N_("Campaign response")))

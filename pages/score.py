@@ -2,7 +2,7 @@
 
 The form shows the segment, why (the values the tree saw, a filled key field and its vote, a tied vote and
 how it was broken) and the client's path through the tree; its inputs come from the table of client fields
-(``dashapp.fields``). An uploaded file is scored in a background job (:mod:`dashapp.score_jobs`: a process of
+(``dashapp.core.fields``). An uploaded file is scored in a background job (:mod:`dashapp.scoring.score_jobs`: a process of
 its own, a progress bar of the rows scored, a Cancel button); a CSV file or an .xlsx workbook, whose sheet a
 chooser picks when it has several (the first by default). Its rows never go into the browser's state: the
 scored file is kept on the server for a while under a random token, which the download asks for (an expired
@@ -20,25 +20,24 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue, fields, i18n, score_jobs, scoring
-from dashapp.artifacts import ArtifactError, ArtifactStore
-from dashapp.client_queries import client_queries
-from dashapp.client_files import MAX_UPLOAD_BYTES, ClientFileError
-from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
-                                missing_artifacts_notice, original_recommendation, page_title, subscription_table)
+from dashapp.artifacts.client_queries import client_queries
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.artifacts.model_folder import ArtifactError, ArtifactStore
+from dashapp.artifacts.neighbours import N_NEIGHBOURS
+from dashapp.core import catalogue, fields, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.tree import tree_figure, tree_height
-from dashapp.i18n import N_, _, ngettext
-from dashapp.neighbours import N_NEIGHBOURS
-from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView,
-                                age_placeholder, age_rule_text, category_options, errors_by_field, field_label,
-                                form_input, refusals_header,
-                                neighbour_table, read_upload, result_view, scored_file_bytes, scored_filename,
-                                sheet_choice, upload_sheets,
-                                store_typical_client, upload_limit_text, upload_view)
-from dashapp.store import artifact_status, current_store
+from dashapp.scoring import score_jobs, scorer
+from dashapp.scoring.client_files import MAX_UPLOAD_BYTES, ClientFileError
 from dashapp.views import inputs
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import store_rates
+from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, UploadView, age_placeholder, age_rule_text,
+                                 category_options, errors_by_field, field_label, form_input, neighbour_table,
+                                 read_upload, refusals_header, result_view, scored_file_bytes, scored_filename,
+                                 sheet_choice, store_typical_client, upload_limit_text, upload_sheets, upload_view)
+from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
+                                    missing_artifacts_notice, original_recommendation, page_title, subscription_table)
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def _form_defaults(store: ArtifactStore) -> dict:
 
 
 def _model():
-    return scoring.scoring_model(current_store())
+    return scorer.scoring_model(current_store())
 
 
 # --- Layout ------------------------------------------------------------------------------------------------
@@ -234,7 +233,7 @@ def _segment_card(view: ResultView) -> dbc.Card:
             *[job_split_note(split, view.segment, uci=store.provenance.is_uci) for split in splits],
             html.Div(_("Our product suggestions"), className="fw-semibold small"),
             html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-2"),
-            original_recommendation(view.segment),
+            original_recommendation(catalogue.segments(store)[view.segment]),
         ]),
     ], className="segment-card h-100", style={"borderTopColor": view.colour})
 
@@ -277,8 +276,9 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
 
 def _tree_card(view: ResultView, viewport: dict | None = None) -> dbc.Card:
     # Drawn for the width of the result's column (lg=8, xl=9 in the layout): stacked on a phone.
-    nodes, width = current_store().evaluation["tree_nodes"], graph_width(viewport, lg=8, xl=9)
-    figure = tree_figure(nodes, highlight_path=list(view.decision_path), width=width)
+    store = current_store()
+    nodes, width = store.evaluation["tree_nodes"], graph_width(viewport, lg=8, xl=9)
+    figure = tree_figure(nodes, catalogue.segment_names(store), highlight_path=list(view.decision_path), width=width)
     return dbc.Card([
         dbc.CardHeader(_("The tree's decision")),
         dbc.CardBody([
@@ -291,13 +291,14 @@ def _tree_card(view: ResultView, viewport: dict | None = None) -> dbc.Card:
 
 def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, dict[str, str]]:
     """The result area's content and the messages per field for the form's values."""
-    validated = scoring.validate_client(form_input(form))
+    validated = scorer.validate_client(form_input(form))
     if isinstance(validated, list):
         by_field, general = errors_by_field(validated)
         message = [_("This client cannot be scored yet: correct the fields marked in red.")] + general
         return dbc.Alert([html.Div(m) for m in message], color="danger", className="small"), by_field
-    result = scoring.score_client(validated, _model())
-    view = result_view(result, validated, current_store().profiles)
+    result = scorer.score_client(validated, _model())
+    store = current_store()
+    view = result_view(result, validated, store.profiles, catalogue.segments(store))
     return html.Div([
         dbc.Row([dbc.Col(_segment_card(view), lg=6, className="mb-3"),
                  dbc.Col(_values_card(view), lg=6, className="mb-3")]),
@@ -428,7 +429,7 @@ def _scored_upload(set_progress, contents, filename, sheet: str | None) -> dict:
     refused = {"disabled": True, "message": None, "scored": None, **no_sheets}
     try:
         file, name, result = _score_upload(contents, filename, sheet, set_progress)
-        view = upload_view(name, file, result)
+        view = upload_view(name, file, result, catalogue.segments(current_store()))
         set_progress([view.rows, view.rows, _("Writing the scored file\u2026")])
         token = score_jobs.keep_scored_file(scored_file_bytes(file, result))
     except ClientFileError as error:

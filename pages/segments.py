@@ -10,19 +10,18 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
 
-from dashapp import catalogue, i18n, url_state
-from dashapp.artifacts import ArtifactStore
-from dashapp.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
-                                missing_artifacts_notice, original_recommendation, page_title, subscription_table)
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.core import catalogue, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.segments import (segment_job_mix_figure, segment_radar_figure, segment_size_figure,
                                       segment_space_figure, segment_stability_figure)
-from dashapp.i18n import N_, _, ngettext
-from dashapp.store import artifact_status, current_store
-from dashapp.views import inputs
-from dashapp.views import segments as view
+from dashapp.views import inputs, segments as view, url_state
 from dashapp.views.caveats import job_splits
 from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
+from dashapp.web.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
+                                    missing_artifacts_notice, original_recommendation, page_title, subscription_table)
 
 dash.register_page(__name__, path="/segments", name=N_("Segments"), order=3,
                    title=page_title(N_("Segments")))
@@ -45,22 +44,23 @@ chart_downloads("segments", {
 ALL_SEGMENTS = 0
 
 
-def _picker_options() -> list[dict]:
+def _picker_options(segments: dict[int, catalogue.Segment]) -> list[dict]:
     options = [{"label": _("All segments"), "value": ALL_SEGMENTS}]
-    for number, segment in catalogue.segments().items():
+    for number, segment in segments.items():
         options.append({"label": html.Span([html.Span("\u25cf ", style={"color": segment.colour}),
                                             _("Segment {number}").format(number=number)]),
                         "value": number})
     return options
 
 
-def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
+def _detail(segments: dict[int, catalogue.Segment], profiles: dict, rates: SubscriptionRates,
+            number: int) -> html.Div:
     """The selected segment in words; with no selection, the four side by side in a short table."""
     if number == ALL_SEGMENTS:
         rows = [html.Tr([
             html.Td(html.Span(f"{p['segment']}", className="badge",
-                              style={"backgroundColor": catalogue.segments()[p["segment"]].colour})),
-            html.Td(catalogue.segments()[p["segment"]].name),
+                              style={"backgroundColor": segments[p["segment"]].colour})),
+            html.Td(segments[p["segment"]].name),
             html.Td(f"{i18n.number(p['clients'])} ({i18n.percent(p['share'])})", className="text-end"),
         ]) for p in profiles["segments"]]
         return html.Div([
@@ -69,9 +69,9 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
             dbc.Table([html.Thead(html.Tr([html.Th(""), html.Th(_("Segment")),
                                            html.Th(_("Training clients"), className="text-end")])),
                        html.Tbody(rows)], size="sm", className="small mb-3", responsive=True),
-            subscription_table(rates, sorted(catalogue.segment_names())),
+            subscription_table(rates, sorted(segments)),
         ])
-    segment, profile = catalogue.segments()[number], view.segment_profile(profiles, number)
+    segment, profile = segments[number], view.segment_profile(profiles, number)
     return html.Div([
         html.H5(segment.name, style={"color": segment.colour}, className="h6"),
         html.P(segment.description, className="small"),
@@ -84,14 +84,14 @@ def _detail(profiles: dict, rates: SubscriptionRates, number: int) -> html.Div:
         html.Div(subscription_table(rates, [number]), className="mb-3"),
         html.Div(_("Our product suggestions"), className="fw-semibold small"),
         html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
-        original_recommendation(number),
+        original_recommendation(segment),
     ])
 
 
-def _stability_card(stability: dict) -> dbc.Card:
+def _stability_card(stability: dict, names: dict[int, str]) -> dbc.Card:
     """How stable the segments are under bootstrap refits, as :func:`dashapp.views.segments.stability_summary`
     words it, beside each segment's Jaccard index."""
-    words = view.stability_summary(stability)
+    words = view.stability_summary(stability, names)
     return dbc.Card([dbc.CardHeader(_("How stable are the segments?")), dbc.CardBody(dbc.Row([
         dbc.Col([
             html.P(words["outcome"]),
@@ -103,7 +103,7 @@ def _stability_card(stability: dict) -> dbc.Card:
                     _(": segment 3 also holds most clients whose loans the bank does not know.")], className="mb-0"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
         # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
-        dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability), height=260,
+        dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability, names), height=260,
                       config={"displayModeBar": False}), lg=5),
     ]))], className="mb-3")
 
@@ -117,8 +117,9 @@ def _views(store: ArtifactStore, number: int) -> dict:
     """
     highlight = None if number == ALL_SEGMENTS else number
     profiles, rates = store.profiles, store_rates(store)
-    return {"space": segment_space_figure(view.training_space_counts(store), highlight),
-            "detail": _detail(profiles, rates, number),
+    return {"space": segment_space_figure(view.training_space_counts(store), catalogue.segment_names(store),
+                                          highlight),
+            "detail": _detail(catalogue.segments(store), profiles, rates, number),
             "radar": segment_radar_figure(profiles, highlight),
             "sizes": segment_size_figure(profiles, rates, highlight),
             "jobs": segment_job_mix_figure(profiles, highlight)}
@@ -128,12 +129,12 @@ def layout(segment: str | None = None, **_query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
-    number = view.parse_segment(segment) or ALL_SEGMENTS
+    number = view.parse_segment(segment, store.segment_numbers) or ALL_SEGMENTS
     notice = None
     if segment is not None and number == ALL_SEGMENTS:
         notice = dbc.Alert(_("There is no segment {segment}; the segments are numbered {first} to {last}. Showing "
-                             "all of them.").format(segment=repr(segment), first=min(catalogue.segments()),
-                                                    last=max(catalogue.segments())),
+                             "all of them.").format(segment=repr(segment), first=min(store.segment_numbers),
+                                                    last=max(store.segment_numbers)),
                            color="warning", className="py-2 small")
     views = _views(store, number)
     train_rows = store.evaluation["classifier"]["train_rows"]
@@ -152,7 +153,7 @@ def layout(segment: str | None = None, **_query):
         notice,
         html.Div([
             html.Span(_("Highlight:"), className="me-2 small text-muted"),
-            dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(), value=number, inline=True,
+            dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(catalogue.segments(store)), value=number, inline=True,
                            className="d-inline-block", inputClassName="btn-check",
                            labelClassName="btn btn-outline-secondary btn-sm",
                            labelCheckedClassName="active"),
@@ -184,7 +185,7 @@ def layout(segment: str | None = None, **_query):
             dbc.Col(graph_card(_("Job mix: share of the segment's clients in each job"), SEGMENTS_JOBS,
                                figure=views["jobs"], height=360), lg=7, className="mb-3"),
         ]),
-        _stability_card(store.evaluation["stability"]),
+        _stability_card(store.evaluation["stability"], catalogue.segment_names(store)),
     ])
 
 
@@ -207,18 +208,19 @@ def show_segment(picked, click, search):
     picker and a click in the 3-D chart write the address; back and forward change the address and set the
     picker.
     """
-    trigger = ctx.triggered_id
+    trigger, store = ctx.triggered_id, current_store()
     search = inputs.search(search)
     number = ALL_SEGMENTS if picked is None else inputs.one_of(SEGMENTS_PICKER, picked,
-                                                                [ALL_SEGMENTS, *catalogue.segments()])
+                                                                [ALL_SEGMENTS, *store.segment_numbers])
     if trigger == SEGMENTS_URL:
-        number = view.segment_from_search(search) or ALL_SEGMENTS
+        number = view.segment_from_search(search, store.segment_numbers) or ALL_SEGMENTS
     elif trigger == SEGMENTS_SPACE:
         point = inputs.clicked_point(SEGMENTS_SPACE, click)
         if point is not None:  # every 3-D point's customdata starts with its segment
-            number = inputs.one_of("segment", inputs.customdata(SEGMENTS_SPACE, point, 0), list(catalogue.segments()))
+            number = inputs.one_of("segment", inputs.customdata(SEGMENTS_SPACE, point, 0),
+                                   list(store.segment_numbers))
     query = view.segment_query_string(None if number == ALL_SEGMENTS else number)
-    return {**_views(current_store(), number),
+    return {**_views(store, number),
             "picker": no_update if trigger == SEGMENTS_PICKER else number,
             "search": url_state.search_update(query, search, from_address=trigger == SEGMENTS_URL,
                                               unchanged=no_update)}

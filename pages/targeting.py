@@ -11,14 +11,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashapp import i18n
-from dashapp.artifacts import ArtifactStore
-from dashapp.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.targeting import gain_figure, lift_figure
-from dashapp.i18n import N_, _, ngettext
-from dashapp.store import artifact_status, current_store
-from dashapp.views import inputs, rates
-from dashapp.views import targeting as view
+from dashapp.views import inputs, rates, targeting as view
+from dashapp.web.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
 dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=3.6,

@@ -7,18 +7,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp import catalogue, domain, i18n
-from dashapp.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
-                                methods_link, missing_artifacts_notice, page_title)
+from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height
-from dashapp.i18n import N_, _
-from dashapp.store import artifact_status, current_store
-from dashapp.views import inputs
-from dashapp.views import provenance as about_data
+from dashapp.views import inputs, provenance as about_data
 from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_splits
 from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
+from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
+                                    methods_link, missing_artifacts_notice, page_title)
 
 dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=4,
                    title=page_title(N_("Decision tree")))
@@ -52,7 +51,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
     ])
     rows = []
     by_model = {model: {c["segment"]: c for c in classifier[model]["per_class"]} for model in MODELS}
-    for number in sorted(catalogue.segment_names()):
+    for number in sorted(by_model["tree"]):  # every segment: the report lists each, with its scores
         cells = [html.Td(_("Segment {number}").format(number=number))]
         for model in MODELS:
             scores = by_model[model][number]
@@ -98,7 +97,7 @@ def layout(**_query):
         *[job_split_note(split, uci=provenance.is_uci) for split in job_splits(evaluation["tree_nodes"])],
         # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
-            _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"]), height=WIDE_HEIGHT,
+            _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"], catalogue.segment_names(store)), height=WIDE_HEIGHT,
             help_text=_("Each box is a node, coloured by the segment it predicts, with its clients and the bar of "
                         "its segment mix; each box asks a question and each edge answers it (on a narrow screen "
                         "the boxes stand one under the other, each headed by its rule). Hover a node for details; "
@@ -110,7 +109,7 @@ def layout(**_query):
                 dbc.CardBody([
                     dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
                                    options=[{"label": _(label), "value": model} for model, label in MODELS.items()]),
-                    graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"]),
+                    graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"], store.segment_numbers),
                           height=320),
                 ], className="p-2"),
             ], className="h-100"), lg=5, className="mb-3"),
@@ -144,7 +143,7 @@ def layout(**_query):
                                        id=TREE_DOWNLOAD_BUTTON, size="sm", color="primary", outline=True),
                             width="auto"),
                 ], className="g-2")),
-                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"]), id=TREE_RULES_TEXT,
+                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store)), id=TREE_RULES_TEXT,
                                       className="small mb-0 rules-text")),
                 dcc.Download(id=TREE_DOWNLOAD),
             ], className="h-100"), lg=8, className="mb-3"),
@@ -156,7 +155,8 @@ def layout(**_query):
           Input(VIEWPORT_STORE, "data"))
 def draw_tree(click, viewport):
     """The tree for the graph's width, with the way to a clicked node highlighted."""
-    nodes = current_store().evaluation["tree_nodes"]
+    store = current_store()
+    nodes = store.evaluation["tree_nodes"]
     width = graph_width(inputs.viewport(viewport))
     point = inputs.clicked_point(TREE_GRAPH, click) or {}
     if ctx.triggered_id is None and not is_stacked(nodes, width):
@@ -164,15 +164,19 @@ def draw_tree(click, viewport):
     # Only the node trace carries customdata (the node id).
     path = (node_path(nodes, inputs.one_of("node", point["customdata"], [node["id"] for node in nodes]))
             if "customdata" in point else None)
-    return tree_figure(nodes, highlight_path=path, width=width), {"height": f"{tree_height(nodes, width)}px"}
+    return (tree_figure(nodes, catalogue.segment_names(store), highlight_path=path, width=width),
+            {"height": f"{tree_height(nodes, width)}px"})
 
 
 @callback(Output(TREE_CONFUSION, "figure"), Input(TREE_CONFUSION_MODEL, "value"), prevent_initial_call=True)
 def show_confusion_matrix(model):
     model = inputs.one_of(TREE_CONFUSION_MODEL, model, list(MODELS))
-    return confusion_matrix_figure(current_store().evaluation["classifier"][model]["confusion_matrix"])
+    store = current_store()
+    return confusion_matrix_figure(store.evaluation["classifier"][model]["confusion_matrix"], store.segment_numbers)
 
 
 @callback(Output(TREE_DOWNLOAD, "data"), Input(TREE_DOWNLOAD_BUTTON, "n_clicks"), prevent_initial_call=True)
 def download_rules(_clicks):
-    return dcc.send_string(rules_text(current_store().evaluation["tree_nodes"], codes=True), RULES_FILE_NAME)
+    store = current_store()
+    return dcc.send_string(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store), codes=True),
+                           RULES_FILE_NAME)

@@ -1,5 +1,5 @@
 """Build every artifact of model/ from the bank-marketing data, or from any source in its layout (see
-dashapp.build and dashapp.sources).
+dashapp.analysis.build and dashapp.sources.loader).
 
     python scripts/build_artifacts.py                 # full build of the UCI file, one process
     python scripts/build_artifacts.py --jobs 2        # use both cores
@@ -30,11 +30,14 @@ import sys
 import threading
 from pathlib import Path
 
-from dashapp import artifacts, dask_backend, domain, sources
-from dashapp.build import FIT_SAMPLE, BuildParameters, build_artifacts
-from dashapp.data import DataValidationError
-from dashapp.datasource import DataSourceError, obtain_bank_csv
-from dashapp.settings import get_settings
+from dashapp.analysis import dask_backend
+from dashapp.analysis.build import FIT_SAMPLE, BuildParameters, build_artifacts
+from dashapp.artifacts import model_folder
+from dashapp.core import domain
+from dashapp.core.settings import get_settings
+from dashapp.sources import loader
+from dashapp.sources.bank_table import DataValidationError
+from dashapp.sources.uci_file import DataSourceError, obtain_bank_csv
 
 logger = logging.getLogger("build_artifacts")
 
@@ -87,16 +90,16 @@ def _parameters(args: argparse.Namespace) -> BuildParameters:
                                     final_k=args.final_k, fit_sample=args.fit_sample)
 
 
-def _source(args: argparse.Namespace) -> sources.DataSource:
+def _source(args: argparse.Namespace) -> loader.DataSource:
     """The source --data names; without it the UCI file, obtained and checksum-verified as configured."""
     if args.data is None:
-        return sources.DataSource("csv", str(obtain_bank_csv(get_settings(), progress=not args.quiet)))
-    return sources.parse_source(args.data, args.table)
+        return loader.DataSource("csv", str(obtain_bank_csv(get_settings(), progress=not args.quiet)))
+    return loader.parse_source(args.data, args.table)
 
 
-def _load(source: sources.DataSource, args: argparse.Namespace) -> sources.LoadedSource:
+def _load(source: loader.DataSource, args: argparse.Namespace) -> loader.LoadedSource:
     """The source read and validated; the rows --drop-invalid left out are reported."""
-    loaded = sources.load_source(source, drop_invalid=args.drop_invalid, date_column=args.date_column)
+    loaded = loader.load_source(source, drop_invalid=args.drop_invalid, date_column=args.date_column)
     if loaded.dropped_rows:
         shown = ", ".join(str(row) for row in loaded.dropped_rows[:20])
         more = len(loaded.dropped_rows) - 20
@@ -107,21 +110,21 @@ def _load(source: sources.DataSource, args: argparse.Namespace) -> sources.Loade
     return loaded
 
 
-def _stale_reasons(model_dir: Path, source: sources.DataSource, parameters: BuildParameters,
-                   args: argparse.Namespace) -> tuple[list[str], sources.LoadedSource | None]:
+def _stale_reasons(model_dir: Path, source: loader.DataSource, parameters: BuildParameters,
+                   args: argparse.Namespace) -> tuple[list[str], loader.LoadedSource | None]:
     """Why the artifacts must be rebuilt (none: up to date). A file is compared by its sha256 alone; a table
     has to be read for its content hash, and is returned so that it is not read twice."""
     loaded = None
     try:
-        manifest = artifacts.read_manifest(model_dir)
-    except artifacts.ArtifactError as error:
+        manifest = model_folder.read_manifest(model_dir)
+    except model_folder.ArtifactError as error:
         return [str(error)], loaded
     if source.kind == "sql":
         loaded = _load(source, args)
-    fingerprint = loaded.fingerprint if loaded is not None else sources.file_fingerprint(source)
-    reasons = (artifacts.staleness(manifest, fingerprint, parameters.to_json())
-               + sources.source_changes(manifest, source, args.date_column, args.drop_invalid))
-    if artifacts.grid_pending(manifest):
+    fingerprint = loaded.fingerprint if loaded is not None else loader.file_fingerprint(source)
+    reasons = (model_folder.staleness(manifest, fingerprint, parameters.to_json())
+               + loader.source_changes(manifest, source, args.date_column, args.drop_invalid))
+    if model_folder.grid_pending(manifest):
         reasons.append("the grid of an early build was not completed")
     return reasons, loaded
 
@@ -137,7 +140,7 @@ def _print_error(error: Exception) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
-def _build(loaded: sources.LoadedSource, model_dir: Path, parameters: BuildParameters,
+def _build(loaded: loader.LoadedSource, model_dir: Path, parameters: BuildParameters,
            args: argparse.Namespace) -> dict:
     """The build, its grid on the Dask cluster that --dask or DASK_SCHEDULER_ADDRESS names, if any."""
     address = dask_backend.scheduler_address(args.dask)
@@ -170,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             logger.info("rebuilding artifacts: %s", "; ".join(reasons))
         loaded = loaded or _load(source, args)
-    except (DataSourceError, sources.SourceError, DataValidationError) as error:
+    except (DataSourceError, loader.SourceError, DataValidationError) as error:
         _print_error(error)
         return 1
     try:

@@ -1,4 +1,4 @@
-"""Export the segmented clients, the segments and the grid metrics to a database (see dashapp.export).
+"""Export the segmented clients, the segments and the grid metrics to a database (see dashapp.results.sql_export).
 
     python scripts/export_sql.py                                   # export/segments.sqlite in the project
     python scripts/export_sql.py sqlite:////srv/bi/segments.sqlite
@@ -16,8 +16,9 @@ import logging
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, export
-from dashapp.settings import PROJECT_ROOT, get_settings
+from dashapp.artifacts import model_folder
+from dashapp.core.settings import PROJECT_ROOT, get_settings
+from dashapp.results import sql_export
 
 logger = logging.getLogger("export_sql")
 
@@ -42,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DEFAULT_SQLITE}"
     try:
-        store = artifacts.load_store(str(args.model_dir or get_settings().model_dir))
-        summary = export.export_results(store, url, lock_timeout=args.lock_timeout)
-    except (artifacts.ArtifactError, export.ExportError) as error:
+        store = model_folder.load_store(str(args.model_dir or get_settings().model_dir))
+        summary = sql_export.export_results(store, url, lock_timeout=args.lock_timeout)
+    except (model_folder.ArtifactError, sql_export.ExportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     tables = ", ".join(f"{name} ({count:,} rows)" for name, count in summary.rows.items())

@@ -9,8 +9,8 @@ import argparse
 import logging
 import sys
 
-from dashapp.datasource import DataSourceError, obtain_bank_csv
-from dashapp.settings import get_settings
+from dashapp.core.settings import get_settings
+from dashapp.sources.uci_file import DataSourceError, obtain_bank_csv
 
 
 def main(argv: list[str] | None = None) -> int:

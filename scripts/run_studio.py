@@ -24,8 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from dashapp import artifacts
-from dashapp.settings import get_settings
+from dashapp.artifacts import model_folder
+from dashapp.core.settings import get_settings
 
 logger = logging.getLogger("run_studio")
 
@@ -51,12 +51,12 @@ def wait_for_artifacts(build: subprocess.Popen, model_dir: Path) -> int | None:
     A folder that was there before the build started is not served while the build runs: it may be from another
     source or other code, which is why the build is replacing it.
     """
-    before = artifacts.file_identity(model_dir / artifacts.MANIFEST)
+    before = model_folder.file_identity(model_dir / model_folder.MANIFEST)
     while True:
         status = build.poll()
         if status is not None:
             return None if status == 0 else status
-        if artifacts.file_identity(model_dir / artifacts.MANIFEST) not in (before, None):
+        if model_folder.file_identity(model_dir / model_folder.MANIFEST) not in (before, None):
             return None
         time.sleep(POLL_SECONDS)
 

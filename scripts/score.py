@@ -1,5 +1,5 @@
 """Score a file of clients of any size (CSV, Parquet or an .xlsx workbook) into a new file of the same format (see
-dashapp.scoring, dashapp.client_files, dashapp.client_parquet and dashapp.client_workbooks).
+dashapp.scoring.scorer, dashapp.scoring.client_files, dashapp.scoring.client_parquet and dashapp.scoring.client_workbooks).
 
     python scripts/score.py clients.csv scored.csv
     python scripts/score.py clients.csv scored.csv --chunk-rows 20000
@@ -42,9 +42,12 @@ import logging
 import sys
 from pathlib import Path
 
-from dashapp import artifacts, client_files, client_parquet, client_workbooks, dask_backend, i18n, scoring
-from dashapp.i18n import N_, _
-from dashapp.settings import get_settings
+from dashapp.analysis import dask_backend
+from dashapp.artifacts import model_folder
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _
+from dashapp.core.settings import get_settings
+from dashapp.scoring import client_files, client_parquet, client_workbooks, scorer
 from dashapp.views.score import normalised_summary
 
 logger = logging.getLogger("score")
@@ -127,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     if address and args.sheet is not None:
         parser.error(_("--sheet is for an Excel workbook, which --dask does not take: score it without --dask"))
     try:
-        store = artifacts.load_store(str(args.model_dir or get_settings().model_dir))
-        model = scoring.scoring_model(store)
+        store = model_folder.load_store(str(args.model_dir or get_settings().model_dir))
+        model = scorer.scoring_model(store)
         if address:
-            from dashapp.dask_scoring import score_file_on_cluster
+            from dashapp.scoring.dask_scoring import score_file_on_cluster
 
             summary = score_file_on_cluster(args.input, args.output, model, address, chunk_rows=args.chunk_rows,
                                             progress=not args.quiet)
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             summary = client_workbooks.score_client_file(args.input, args.output, model, sheet=args.sheet,
                                                          chunk_rows=args.chunk_rows, progress=not args.quiet)
-    except (artifacts.ArtifactError, client_files.ClientFileError, dask_backend.DaskUnavailable) as error:
+    except (model_folder.ArtifactError, client_files.ClientFileError, dask_backend.DaskUnavailable) as error:
         print(_("error: {error}").format(error=error), file=sys.stderr)
         return 1
     for line in summary_lines(args.input, args.output, summary, address):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashapp.settings import get_settings
+from dashapp.core.settings import get_settings
 
 pytest_plugins = ["tests.browser_helpers", "tests.postgres_server", "tests.dask_cluster"]
 
@@ -19,7 +19,7 @@ pytest_plugins = ["tests.browser_helpers", "tests.postgres_server", "tests.dask_
 @pytest.fixture(scope="session")
 def bank_csv() -> Path:
     """The verified full data file (``BANK_MARKETING_CSV`` or the cache `make data` fills)."""
-    from dashapp.datasource import obtain_bank_csv
+    from dashapp.sources.uci_file import obtain_bank_csv
 
     return obtain_bank_csv(get_settings(), progress=False)
 
@@ -38,7 +38,7 @@ def bank_sample_csv(bank_csv) -> Path:
 @pytest.fixture(scope="session")
 def quick_model_dir(bank_csv, tmp_path_factory) -> Path:
     """A quick build of every artifact into a temporary folder, made once per test session."""
-    from dashapp.build import BuildParameters, build_artifacts
+    from dashapp.analysis.build import BuildParameters, build_artifacts
 
     model_dir = tmp_path_factory.mktemp("quick") / "model"
     build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
@@ -49,7 +49,7 @@ def quick_model_dir(bank_csv, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def full_store():
     """The full artifacts in model/ that `make test` builds before the suite runs."""
-    from dashapp.artifacts import ArtifactStore
+    from dashapp.artifacts.model_folder import ArtifactStore
 
     store = ArtifactStore(get_settings().model_dir)
     if store.manifest["parameters"]["mode"] != "full":

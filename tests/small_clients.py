@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashapp import domain
+from dashapp.core import domain
 
 ROWS = [
     # age, job, marital, education, default, housing, loan, contact, day, duration, campaign, pdays, previous,

@@ -11,8 +11,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from dashapp import api, catalogue, fields, scoring, store
-from dashapp.artifacts import ArtifactError
+from dashapp.artifacts import current
+from dashapp.artifacts.model_folder import ArtifactError
+from dashapp.core import catalogue, fields
+from dashapp.scoring import scorer
+from dashapp.web import api
 
 SCORE = "/api/v1/score"
 
@@ -31,7 +34,7 @@ def client(full_store):
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
 def test_one_client_gets_the_same_answer_as_the_core(client, model):
@@ -39,7 +42,7 @@ def test_one_client_gets_the_same_answer_as_the_core(client, model):
             "education": "basic.9y", "default": "unknown"}
     response = client.post(SCORE, json=body)
     assert response.status_code == 200
-    expected = scoring.score_client(scoring.validate_client(body), model).to_dict()
+    expected = scorer.score_client(scorer.validate_client(body), model).to_dict()
     assert response.get_json() == {"status": "scored", **expected}
     assert response.get_json()["filled"][0]["field"] == "job"
     assert sum(v["count"] for v in expected["filled"][0]["votes"]) == 5
@@ -52,7 +55,7 @@ def test_a_list_of_clients_is_scored_in_order(client, model):
     assert response.status_code == 200
     results = response.get_json()["results"]
     assert results == [{"status": "scored", **r.to_dict()}
-                       for r in scoring.score_clients([scoring.validate_client(c) for c in clients], model)]
+                       for r in scorer.score_clients([scorer.validate_client(c) for c in clients], model)]
     assert results[1]["segment"] == 2
     assert results[2]["filled"][0]["field"] == "loan"
 
@@ -69,7 +72,7 @@ def test_a_mixed_list_scores_the_good_clients_and_answers_the_bad_ones_in_order(
                                               "not scored"]
     assert [r.get("client_id") for r in results] == ["A-1", 2, 3, None, None, None]
     assert results[0] == {"client_id": "A-1", "status": "scored",
-                          **scoring.score_client(scoring.validate_client(good), model).to_dict()}
+                          **scorer.score_client(scorer.validate_client(good), model).to_dict()}
     assert [e["field"] for e in results[1]["errors"]] == ["job", "age"]
     assert results[1]["errors"][0]["reason"].startswith("'pilot' is not a category of Job; expected one of admin.,")
     assert results[3]["errors"][0]["reason"].startswith("a client must be an object")
@@ -157,7 +160,7 @@ def test_missing_artifacts_get_503_not_500(monkeypatch):
     def broken():
         raise ArtifactError("No artifacts in model (no manifest.json).")
 
-    monkeypatch.setattr(store, "current_store", broken)
+    monkeypatch.setattr(current, "current_store", broken)
     response = _app().test_client().post(SCORE, json={"job": "admin.", "housing": "yes", "loan": "no"})
     assert response.status_code == 503
     assert "make artifacts" in response.get_json()["errors"][0]["reason"]
@@ -176,7 +179,7 @@ def test_openapi_document_names_the_mounted_server_and_every_operation(client):
     assert set(document["paths"]) == {"/score", "/segments", "/openapi.json"}
     client_schema = document["components"]["schemas"]["Client"]
     assert client_schema["properties"]["job"]["enum"][:2] == ["admin.", "blue-collar"]
-    assert set(client_schema["properties"]) == {"client_id", *fields.NAMES}  # derived from dashapp.fields
+    assert set(client_schema["properties"]) == {"client_id", *fields.NAMES}  # derived from dashapp.core.fields
     assert client_schema["properties"]["age"]["minimum"] == fields.AGE_RANGE[0]
     assert client_schema["properties"]["client_id"]["type"] == ["string", "integer"]
     schemas = document["components"]["schemas"]
@@ -192,7 +195,7 @@ def test_the_real_app_serves_the_api_under_its_prefix(full_store, model):
     response = server.test_client().post(SCORE, json=body)
     assert response.status_code == 200
     assert response.get_json() == {"status": "scored",
-                                   **scoring.score_client(scoring.validate_client(body), model).to_dict()}
+                                   **scorer.score_client(scorer.validate_client(body), model).to_dict()}
 
 
 @pytest.mark.parametrize("prefix", ["/", "/studio/"])
@@ -252,7 +255,7 @@ def test_schema_driven_fuzzing_finds_no_server_error_and_no_schema_violation(liv
 
 
 def test_api_module_needs_flask_but_not_dash():
-    code = "import sys, dashapp.api; print('dash' in sys.modules, 'flask' in sys.modules)"
+    code = "import sys, dashapp.web.api; print('dash' in sys.modules, 'flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.split() == ["False", "True"]

@@ -10,8 +10,7 @@ import dash
 import pytest
 
 from tests.browser_helpers import REPO
-from tests.layout_helpers import callback_rendered_layouts
-from tests.layout_helpers import components as _walk
+from tests.layout_helpers import callback_rendered_layouts, components as _walk
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +86,7 @@ def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_st
     # Plotly Cloud. Every chart, on every page and in the shell, gets the app's one graph config.
     from dash import dcc
 
-    from dashapp.components import OFF_SERVER_BUTTONS
+    from dashapp.web.components import OFF_SERVER_BUTTONS
 
     graphs = {}
     for module, layout in [*_page_layouts(), ("shell", dash_app.layout())]:
@@ -102,10 +101,10 @@ def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_st
 
 
 def test_core_modules_do_not_import_dash():
-    code = ("import sys; import dashapp.data, dashapp.datasource, dashapp.preprocessing, dashapp.clustering, "
-            "dashapp.segmentation, dashapp.build, dashapp.artifacts, dashapp.store, dashapp.scoring, "
-            "dashapp.scoring_model, dashapp.csv_dialect, dashapp.client_files, dashapp.client_workbooks, "
-            "dashapp.chart_data, dashapp.url_state, "
+    code = ("import sys; import dashapp.sources.bank_table, dashapp.sources.uci_file, dashapp.analysis.preprocessing, dashapp.analysis.clustering, "
+            "dashapp.analysis.segmentation, dashapp.analysis.build, dashapp.artifacts.model_folder, dashapp.artifacts.current, dashapp.scoring.scorer, "
+            "dashapp.scoring.model, dashapp.sources.csv_dialect, dashapp.scoring.client_files, dashapp.scoring.client_workbooks, "
+            "dashapp.results.chart_data, dashapp.views.url_state, "
             "dashapp.views.data, dashapp.views.explorer, dashapp.views.segments, dashapp.views.tree, "
             "dashapp.views.score, dashapp.views.rates, dashapp.views.caveats, dashapp.figures; "
             "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
@@ -116,7 +115,7 @@ def test_core_modules_do_not_import_dash():
 def test_creating_the_app_loads_no_artifact():
     # Importing app (and so every page) must not touch model/: a missing artifact gives a clear page, not a
     # crashed worker, and gunicorn's master decides when to load.
-    code = "import app, dashapp.artifacts as a; print(a.load_store.cache_info().currsize)"
+    code = "import app, dashapp.artifacts.model_folder as a; print(a.load_store.cache_info().currsize)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from flask import Flask
 
-from dashapp.artifacts import ArtifactError
+from dashapp.artifacts.model_folder import ArtifactError
 
 #: What a missing model folder's reason names: a path and a library version no browser should see.
 SECRET_PATH = "/srv/secret-place/model"
@@ -91,14 +91,14 @@ class _FakeDash:
 @pytest.mark.parametrize(("value", "expected"), [("", False), ("0", False), ("no", False), ("1", True),
                                                  ("true", True), (" Yes ", True)])
 def test_force_https_is_off_unless_the_setting_says_so(value, expected):
-    from dashapp.app import force_https_from_env
+    from dashapp.web.app import force_https_from_env
 
     assert force_https_from_env({"FORCE_HTTPS": value}) is expected
     assert force_https_from_env({}) is False
 
 
 def test_force_https_redirects_plain_http_but_not_what_the_router_forwarded_from_https():
-    from dashapp.app import _add_security_headers
+    from dashapp.web.app import _add_security_headers
 
     plain = _FakeDash()
     _add_security_headers(plain, force_https=False)
@@ -127,13 +127,13 @@ def test_healthz_names_no_library_version(client, full_store):
 
 def test_without_artifacts_healthz_the_notice_and_the_footer_say_what_to_ask_for_without_a_path(
         client, monkeypatch, caplog):
-    import dashapp.app as dash_app
-    from dashapp import store
-    from dashapp.components import missing_artifacts_notice
+    import dashapp.web.app as dash_app
+    from dashapp.artifacts import current
+    from dashapp.web.components import missing_artifacts_notice
     from tests.layout_helpers import strings
 
     monkeypatch.setattr(dash_app, "artifact_status", lambda: (None, REASON))
-    store.log_unavailable.cache_clear()
+    current.log_unavailable.cache_clear()
     with caplog.at_level("WARNING"):
         response = client.get("/healthz")
         notice = " ".join(strings(missing_artifacts_notice(REASON)))
@@ -146,12 +146,12 @@ def test_without_artifacts_healthz_the_notice_and_the_footer_say_what_to_ask_for
 
 
 def test_the_api_says_what_to_ask_for_without_a_path(client, monkeypatch):
-    from dashapp import store
+    from dashapp.artifacts import current
 
     def unavailable():
         raise ArtifactError(REASON)
 
-    monkeypatch.setattr(store, "current_store", unavailable)
+    monkeypatch.setattr(current, "current_store", unavailable)
     response = client.post("/api/v1/score", json=CLIENT)
     assert response.status_code == 503
     text = response.get_data(as_text=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from dashapp.settings import get_settings
-from tests.browser_helpers import severe_console_errors
-from tests.browser_helpers import open_page as _open, wait_until as _wait_until
+from dashapp.core.settings import get_settings
+from tests.browser_helpers import open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +17,7 @@ JOB_CHART = "#data-job-chart .js-plotly-plot"
 
 @pytest.fixture(scope="module")
 def store():
-    from dashapp.artifacts import ArtifactStore
+    from dashapp.artifacts.model_folder import ArtifactStore
 
     return ArtifactStore(get_settings().model_dir)
 

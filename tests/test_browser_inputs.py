@@ -1,4 +1,4 @@
-"""The checks on callback requests (dashapp.app, dashapp.views.inputs) refuse nothing a real browser sends."""
+"""The checks on callback requests (dashapp.web.app, dashapp.views.inputs) refuse nothing a real browser sends."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page registry is filled)
-from dashapp import catalogue, domain
+from dashapp.core import catalogue, domain
 from tests.browser_helpers import severe_console_errors, wait_until
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from tests.browser_helpers import open_page as _open
-from tests.browser_helpers import severe_console_errors
+from tests.browser_helpers import open_page as _open, severe_console_errors
 
 pytestmark = pytest.mark.browser
 

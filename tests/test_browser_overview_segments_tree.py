@@ -8,10 +8,9 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp import catalogue
-from dashapp.app import PAGE_CONTENT_ID
-from tests.browser_helpers import severe_console_errors
-from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
+from dashapp.core import catalogue
+from dashapp.web.app import PAGE_CONTENT_ID
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,9 @@ import base64
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp.app import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
-from tests.browser_helpers import click as _click, open_page as _open, wait_until as _wait_until
-from tests.browser_helpers import SCREENSHOTS, severe_console_errors
+from dashapp.web.app import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
+from tests.browser_helpers import (SCREENSHOTS, click as _click, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,7 @@ from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.views import response as view
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
-from tests.browser_helpers import wait_until as _wait_until
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ import pytest
 from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
-from dashapp import catalogue
-from tests.browser_helpers import SCREENSHOTS, severe_console_errors
-from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
+from dashapp.core import catalogue
+from tests.browser_helpers import (SCREENSHOTS, click as _click, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def _decision_path_edges(browser, graph_id: str) -> int:
 
 def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, browser):
     from pages.score import (SCORE_RESULT, SCORE_RESULT_SEGMENT, SCORE_RESULT_TIE, SCORE_RESULT_VOTE, SCORE_SUBMIT,
-                             SCORE_TREE, field_id, feedback_id)
+                             SCORE_TREE, feedback_id, field_id)
 
     _open(browser, live_server, "score", f"#{SCORE_SUBMIT}")
     assert "typical client" in browser.find_element(f"#{SCORE_RESULT}").text

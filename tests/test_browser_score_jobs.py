@@ -14,10 +14,10 @@ import psutil
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
-from dashapp import client_files, score_jobs, scoring
+from dashapp.scoring import client_files, score_jobs, scorer
 from dashapp.views.score import scored_file_bytes
-from tests.browser_helpers import LiveServer, severe_console_errors
-from tests.browser_helpers import click as _click, open_page as _open, wait_until as _wait_until
+from tests.browser_helpers import (LiveServer, click as _click, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def test_a_file_of_real_rows_is_scored_with_progress_and_its_scored_file_downloa
     browser.find_element(f"#{SCORE_UPLOAD} input[type=file]").send_keys(str(path))
 
     file = client_files.read_client_csv(content)
-    expected = scoring.score_table(file.table, scoring.scoring_model(full_store))
+    expected = scorer.score_table(file.table, scorer.scoring_model(full_store))
     browser.wait_for_contains_text(f"#{SCORE_UPLOAD_SUMMARY}", f"{expected.scored_count:,} of 3,000 rows scored",
                                    timeout=120)
     seen = browser.driver.execute_script("return window.progressSeen;")
@@ -95,7 +95,7 @@ def test_a_file_of_real_rows_is_scored_with_progress_and_its_scored_file_downloa
     again = client_files.read_client_csv(downloaded.read_bytes())  # and it reads back: every row and column
     assert again.dialect == file.dialect
     assert again.table.iloc[:, :len(file.table.columns)].equals(file.table)
-    assert list(again.table.columns[len(file.table.columns):]) == list(scoring.OUTPUT_COLUMNS)
+    assert list(again.table.columns[len(file.table.columns):]) == list(scorer.OUTPUT_COLUMNS)
     assert severe_console_errors(browser) == []
 
 

@@ -11,8 +11,7 @@ import urllib.request
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from tests.browser_helpers import severe_console_errors
-from tests.browser_helpers import open_page as _open, click as _click, wait_until as _wait_until
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,10 @@ import plotly.io
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp import chart_data, scoring
-from dashapp.components import chart_data_ids
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
-from tests.browser_helpers import wait_until as _wait_until
+from dashapp.results import chart_data
+from dashapp.scoring import scorer
+from dashapp.web.components import chart_data_ids
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 from tests.layout_helpers import by_id
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_a_workbook_is_scored_from_the_sheet_chosen_and_downloads_as_a_workbook(
     options = [o.text for o in chooser.find_elements("css selector", "option") if o.get_attribute("value")]
     assert options == ["Read me", "Calls"]
     chooser.find_element("css selector", "option[value='Calls']").click()
-    expected = scoring.score_table(clients.astype(object), scoring.scoring_model(full_store))
+    expected = scorer.score_table(clients.astype(object), scorer.scoring_model(full_store))
     browser.wait_for_contains_text(f"#{SCORE_UPLOAD_SUMMARY}", f"{expected.scored_count:,} of 200 rows scored",
                                    timeout=60)
     assert "Read as an Excel workbook, sheet 'Calls' (2 of 2)" in browser.find_element(f"#{SCORE_UPLOAD_SUMMARY}").text

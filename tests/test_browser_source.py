@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dashapp.artifacts import read_manifest
-from dashapp.provenance import data_provenance
+from dashapp.artifacts.model_folder import read_manifest
+from dashapp.artifacts.provenance import data_provenance
 from dashapp.views.provenance import split_sentence
 from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors, wait_until
 

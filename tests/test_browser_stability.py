@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp import domain
-from dashapp.settings import get_settings
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
-from tests.browser_helpers import wait_until as _wait_until
+from dashapp.core import domain
+from dashapp.core.settings import get_settings
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,7 @@ FINAL_CONFIG = domain.config_id(domain.FINAL_TREATMENT, domain.FINAL_PIPELINE, "
 
 @pytest.fixture(scope="module")
 def store():
-    from dashapp.artifacts import ArtifactStore
+    from dashapp.artifacts.model_folder import ArtifactStore
 
     return ArtifactStore(get_settings().model_dir)
 

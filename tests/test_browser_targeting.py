@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors
-from tests.browser_helpers import wait_until as _wait_until
+from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +44,7 @@ def test_targeting_page_compares_models_and_segments_and_follows_the_share(live_
 
 
 def test_explorer_ends_with_the_categorical_card(live_server, browser):
-    from dashapp.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
+    from dashapp.web.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
 
     _open(browser, live_server, "explorer", f"#{CATEGORICAL_ARI} .js-plotly-plot")
     browser.wait_for_element(f"#{CATEGORICAL_CROSSTAB} .js-plotly-plot", timeout=20)

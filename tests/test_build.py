@@ -13,20 +13,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import artifacts, build, grid_runner
-from dashapp.artifacts import ArtifactError, ArtifactStore
-from dashapp.build import BuildParameters, build_artifacts
-from dashapp.settings import BANK_FULL_SHA256
+from dashapp.analysis import build, grid_runner
+from dashapp.analysis.build import BuildParameters, build_artifacts
+from dashapp.artifacts import model_folder
+from dashapp.artifacts.model_folder import ArtifactError, ArtifactStore
+from dashapp.core.settings import BANK_FULL_SHA256
 
 
 def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
-    manifest = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())
-    assert set(manifest["artifacts"]) == set(artifacts.ARTIFACT_FILES)
-    assert sorted(p.name for p in quick_model_dir.iterdir()) == sorted(artifacts.ARTIFACT_FILES + (artifacts.MANIFEST,))
+    manifest = json.loads((quick_model_dir / model_folder.MANIFEST).read_text())
+    assert set(manifest["artifacts"]) == set(model_folder.ARTIFACT_FILES)
+    assert sorted(p.name for p in quick_model_dir.iterdir()) == sorted(model_folder.ARTIFACT_FILES + (model_folder.MANIFEST,))
     for name, entry in manifest["artifacts"].items():
-        assert artifacts.file_sha256(quick_model_dir / name) == entry["sha256"]
+        assert model_folder.file_sha256(quick_model_dir / name) == entry["sha256"]
     assert manifest["data"]["sha256"] == BANK_FULL_SHA256
-    assert manifest["code_version"] == artifacts.code_version()
+    assert manifest["code_version"] == model_folder.code_version()
     assert {"scikit-learn", "pandas", "numpy"} <= set(manifest["versions"])
     assert manifest["parameters"]["mode"] == "quick"
     assert set(manifest["stage_seconds"]) == {"data", "treatments", "grid", "segmentation", "stability", "benchmarks",
@@ -63,7 +64,7 @@ def test_knife_plots_hold_every_sampled_client_and_agree_with_the_grid(quick_mod
         assert knife["cluster"].is_monotonic_increasing
         assert all(group.is_monotonic_increasing for _, group in knife.groupby("cluster")["silhouette"])
         assert np.bincount(knife["cluster"], minlength=row.k).tolist() == list(row.sample_sizes)
-        step = 1 / artifacts.SILHOUETTE_STEPS
+        step = 1 / model_folder.SILHOUETTE_STEPS
         if row.silhouette_clients == sample:  # the grid's average is this sample's mean
             assert knife["silhouette"].mean() == pytest.approx(row.silhouette, abs=step)
         # Values within half a step of 0 round to 0, so the exact share (the grid's) lies between the shares of
@@ -154,7 +155,7 @@ def test_dendrogram_sample_client_ids_are_training_clients(quick_model_dir):
 
 
 def test_build_parameters_keep_the_final_feature_sets_starts_with_the_final_segmentations():
-    from dashapp.clustering import GridParameters
+    from dashapp.analysis.clustering import GridParameters
 
     with pytest.raises(ValueError, match="final_features_n_init=3 must equal final_n_init=10"):
         BuildParameters(grid=GridParameters(final_features_n_init=3))
@@ -169,7 +170,7 @@ def test_rebuild_gives_identical_numbers(quick_model_dir, bank_csv, tmp_path):
     pd.testing.assert_frame_equal(first.clients, second.clients)
     assert first.evaluation == second.evaluation
     assert first.profiles == second.profiles
-    for name in (artifacts.GRID_METRICS, artifacts.TSNE, artifacts.CLIENTS, artifacts.EVALUATION):
+    for name in (model_folder.GRID_METRICS, model_folder.TSNE, model_folder.CLIENTS, model_folder.EVALUATION):
         assert first.manifest["artifacts"][name]["sha256"] == second.manifest["artifacts"][name]["sha256"]
 
 
@@ -191,9 +192,9 @@ def test_failed_build_leaves_previous_artifacts_intact(quick_model_dir, bank_csv
 def test_if_stale_skips_a_current_build(quick_model_dir, bank_csv):
     from scripts.build_artifacts import main
 
-    built_at = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())["built_at"]
+    built_at = json.loads((quick_model_dir / model_folder.MANIFEST).read_text())["built_at"]
     assert main(["--quick", "--if-stale", "--quiet", "--csv", str(bank_csv), "--model-dir", str(quick_model_dir)]) == 0
-    assert json.loads((quick_model_dir / artifacts.MANIFEST).read_text())["built_at"] == built_at
+    assert json.loads((quick_model_dir / model_folder.MANIFEST).read_text())["built_at"] == built_at
 
 
 @pytest.fixture
@@ -204,21 +205,21 @@ def copied_model(quick_model_dir, tmp_path) -> Path:
 
 
 def _edit_manifest(model_dir: Path, edit) -> None:
-    path = model_dir / artifacts.MANIFEST
+    path = model_dir / model_folder.MANIFEST
     manifest = json.loads(path.read_text())
     edit(manifest)
     path.write_text(json.dumps(manifest))
 
 
 def test_loader_refuses_a_changed_artifact(copied_model):
-    with (copied_model / artifacts.PROFILES).open("a") as handle:
+    with (copied_model / model_folder.PROFILES).open("a") as handle:
         handle.write(" ")
     with pytest.raises(ArtifactError, match="profiles.json does not match its checksum.*make artifacts"):
         ArtifactStore(copied_model)
 
 
 def test_loader_refuses_a_missing_artifact(copied_model):
-    (copied_model / artifacts.TSNE).unlink()
+    (copied_model / model_folder.TSNE).unlink()
     with pytest.raises(ArtifactError, match="tsne.parquet is missing.*make artifacts"):
         ArtifactStore(copied_model)
 
@@ -241,14 +242,14 @@ def test_loader_says_what_to_run_when_nothing_is_built(tmp_path):
 
 
 def test_staleness_names_data_and_parameter_changes(quick_model_dir):
-    manifest = artifacts.read_manifest(quick_model_dir)
-    assert artifacts.staleness(manifest, BANK_FULL_SHA256, BuildParameters.for_mode("quick").to_json()) == []
-    reasons = artifacts.staleness(manifest, "f" * 64, BuildParameters.for_mode("full").to_json())
+    manifest = model_folder.read_manifest(quick_model_dir)
+    assert model_folder.staleness(manifest, BANK_FULL_SHA256, BuildParameters.for_mode("quick").to_json()) == []
+    reasons = model_folder.staleness(manifest, "f" * 64, BuildParameters.for_mode("full").to_json())
     assert any("checksum differs" in r for r in reasons) and any("parameters differ" in r for r in reasons)
 
 
 def test_code_version_covers_every_module_the_build_imports_and_not_the_wording():
-    from dashapp.artifacts import build_modules
+    from dashapp.artifacts.model_folder import build_modules
 
     modules = build_modules()
     for name in ("build.py", "domain.py", "data.py", "preprocessing.py", "clustering.py", "segmentation.py",
@@ -259,34 +260,34 @@ def test_code_version_covers_every_module_the_build_imports_and_not_the_wording(
 
 
 def test_changing_the_table_of_client_fields_changes_the_code_version(tmp_path):
-    """The neighbour index is written from dashapp/fields.py: editing it must make the artifacts stale."""
+    """The neighbour index is written from dashapp/core/fields.py: editing it must make the artifacts stale."""
     import subprocess
     import sys
 
     package = Path(build.__file__).resolve().parent
     shutil.copytree(package, tmp_path / "dashapp", ignore=shutil.ignore_patterns("__pycache__"))
-    code = "from dashapp.artifacts import code_version; print(code_version())"
+    code = "from dashapp.artifacts.model_folder import code_version; print(code_version())"
 
     def version() -> str:
         return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                               check=True, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.strip()
 
-    assert version() == artifacts.code_version()
+    assert version() == model_folder.code_version()
     fields_module = tmp_path / "dashapp" / "fields.py"
     fields_module.write_text(fields_module.read_text().replace('"Credit in default"', '"Defaulted"'))
-    assert version() != artifacts.code_version()
+    assert version() != model_folder.code_version()
 
 
 def test_knife_rows_round_trip_in_steps_and_keep_missing_values(tmp_path):
     knife = pd.DataFrame({"config_id": ["a-p1-all"] * 4 + ["b-p2-all"] * 2, "k": [2, 2, 2, 3, 2, 2],
                           "cluster": [0, 0, 1, 0, 0, 1],
                           "silhouette": [-0.2004, 0.5, 0.91, 0.3, np.nan, np.nan]})
-    artifacts.write_silhouettes(tmp_path / artifacts.SILHOUETTES, knife)
+    model_folder.write_silhouettes(tmp_path / model_folder.SILHOUETTES, knife)
     store = object.__new__(ArtifactStore)  # the reader, without a manifest to verify (an empty one: grid complete)
     store.model_dir, store.manifest = tmp_path, {}
     rows = store.silhouette_samples("a-p1-all", 2)
     assert rows["cluster"].tolist() == [0, 0, 1]
-    assert rows["silhouette"].to_numpy() == pytest.approx([-0.2004, 0.5, 0.91], abs=0.5 / artifacts.SILHOUETTE_STEPS)
+    assert rows["silhouette"].to_numpy() == pytest.approx([-0.2004, 0.5, 0.91], abs=0.5 / model_folder.SILHOUETTE_STEPS)
     assert store.silhouette_samples("a-p1-all", 3)["silhouette"].tolist() == [pytest.approx(0.3, abs=1e-3)]
     assert store.silhouette_samples("b-p2-all", 2)["silhouette"].isna().all()
     with pytest.raises(KeyError):

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import artifacts, bank_data, build, sources
-from dashapp.artifacts import ArtifactStore
-from dashapp.build import BuildParameters, build_artifacts
+from dashapp.analysis import build, training_data
+from dashapp.analysis.build import BuildParameters, build_artifacts
+from dashapp.artifacts import model_folder
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.sources import loader
 
 FIT_SAMPLE = 1_000
 
@@ -20,7 +22,7 @@ FIT_SAMPLE = 1_000
 def sampled_build(bank_csv, tmp_path_factory):
     """A quick build of the UCI file (4,118 training rows) whose fits use 1,000 of them."""
     model_dir = tmp_path_factory.mktemp("sampled") / "model"
-    loaded = sources.load_source(sources.parse_source(bank_csv))
+    loaded = loader.load_source(loader.parse_source(bank_csv))
     build_artifacts(loaded, model_dir, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1,
                     progress=False)
     return model_dir
@@ -28,7 +30,7 @@ def sampled_build(bank_csv, tmp_path_factory):
 
 def test_the_default_fit_sample_is_above_the_uci_training_rows():
     assert BuildParameters().fit_sample == build.FIT_SAMPLE == 50_000 > 28_831
-    assert bank_data.fit_sample_rows(28_831, build.FIT_SAMPLE, 42) is None
+    assert training_data.fit_sample_rows(28_831, build.FIT_SAMPLE, 42) is None
 
 
 def test_fit_sample_is_validated():
@@ -39,11 +41,11 @@ def test_fit_sample_is_validated():
 
 
 def test_the_fit_sample_is_seeded_sorted_and_without_repeats():
-    rows = bank_data.fit_sample_rows(10_000, 1_000, 42)
+    rows = training_data.fit_sample_rows(10_000, 1_000, 42)
     assert len(rows) == len(np.unique(rows)) == 1_000 and (np.diff(rows) > 0).all()
     assert rows.min() >= 0 and rows.max() < 10_000
-    np.testing.assert_array_equal(rows, bank_data.fit_sample_rows(10_000, 1_000, 42))
-    assert not np.array_equal(rows, bank_data.fit_sample_rows(10_000, 1_000, 7))
+    np.testing.assert_array_equal(rows, training_data.fit_sample_rows(10_000, 1_000, 42))
+    assert not np.array_equal(rows, training_data.fit_sample_rows(10_000, 1_000, 7))
     assert rows.max() > 9_000  # drawn from the whole training period, not its start
 
 
@@ -78,17 +80,17 @@ def test_a_sampled_build_fits_on_the_sample_and_counts_every_row(sampled_build):
     for segment, share in store.evaluation["final"]["shares"].items():
         assert share == pytest.approx(shares.get(int(segment), 0.0))
     # The grid and the voters saw the sample's rows only (the UCI file's training rows are its first ones).
-    sample_ids = set(train.index[bank_data.fit_sample_rows(train_rows, FIT_SAMPLE, 42)])
-    tsne = pd.read_parquet(sampled_build / artifacts.TSNE)
+    sample_ids = set(train.index[training_data.fit_sample_rows(train_rows, FIT_SAMPLE, 42)])
+    tsne = pd.read_parquet(sampled_build / model_folder.TSNE)
     assert set(tsne["client_id"]) <= sample_ids and set(store.scoring_index["client_id"]) <= sample_ids
 
 
 def test_a_sampled_build_is_deterministic(sampled_build, bank_csv, tmp_path):
-    loaded = sources.load_source(sources.parse_source(bank_csv))
+    loaded = loader.load_source(loader.parse_source(bank_csv))
     again = tmp_path / "again"
     build_artifacts(loaded, again, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1, progress=False)
-    first, second = (json.loads((d / artifacts.MANIFEST).read_text())["artifacts"] for d in (sampled_build, again))
-    for name in (artifacts.CLIENTS, artifacts.EVALUATION, artifacts.PROFILES, artifacts.RESPONSE,
-                 artifacts.TARGETING, artifacts.GRID_METRICS):
+    first, second = (json.loads((d / model_folder.MANIFEST).read_text())["artifacts"] for d in (sampled_build, again))
+    for name in (model_folder.CLIENTS, model_folder.EVALUATION, model_folder.PROFILES, model_folder.RESPONSE,
+                 model_folder.TARGETING, model_folder.GRID_METRICS):
         assert first[name]["sha256"] == second[name]["sha256"], name
     pd.testing.assert_frame_equal(ArtifactStore(sampled_build).clients, ArtifactStore(again).clients)

@@ -11,10 +11,11 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules import as gunicorn loads them)
-from dashapp import catalogue, domain, scoring
-from dashapp.artifacts import ArtifactStore
-from dashapp.build import BuildParameters
-from dashapp.settings import get_settings
+from dashapp.analysis.build import BuildParameters
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.core import catalogue, domain
+from dashapp.core.settings import get_settings
+from dashapp.scoring import scorer
 from scripts import build_artifacts
 from tests.layout_helpers import by_id, text
 
@@ -117,11 +118,11 @@ def test_the_api_scores_and_lists_k_segments(built):
 def test_a_scored_file_names_the_builds_segments(built):
     import pandas as pd
 
-    model = scoring.scoring_model(built.store)
-    result = scoring.score_table(pd.DataFrame([CLIENT, {**CLIENT, "loan": "yes"}]), model)
+    model = scorer.scoring_model(built.store)
+    result = scorer.score_table(pd.DataFrame([CLIENT, {**CLIENT, "loan": "yes"}]), model)
     names = catalogue.segment_names(built.store)
     assert list(result.table["segment_name"]) == [names[s] for s in result.table["segment"]]
-    assert sum(scoring.segment_counts(result, names).values()) == 2
+    assert sum(scorer.segment_counts(result, names).values()) == 2
 
 
 def test_k_outside_the_grid_is_refused(capsys):
@@ -134,7 +135,7 @@ def test_k_outside_the_grid_is_refused(capsys):
 
 
 def test_a_build_at_another_k_is_stale_for_if_stale():
-    from dashapp.artifacts import staleness
+    from dashapp.artifacts.model_folder import staleness
 
     built_at_4 = {"parameters": BuildParameters.for_mode("quick").to_json()}
     asked_for_3 = BuildParameters.for_mode("quick", final_k=3).to_json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashapp.artifacts import ArtifactStore
+from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.views.rates import subscription_rates
 
 

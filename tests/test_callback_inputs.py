@@ -136,7 +136,7 @@ def test_the_named_crafted_inputs_get_no_update_and_one_log_line(dash_app, clien
     body = _envelope(spec, output, {**start_values, (component, prop): value}, changed)
     response = client.post(DISPATCH, json=body)
     assert response.status_code == 204 and not response.data  # Dash's "no update"
-    assert [(r.name, r.levelname, r.exc_info) for r in caplog.records] == [("dashapp.app", "WARNING", None)]
+    assert [(r.name, r.levelname, r.exc_info) for r in caplog.records] == [("dashapp.web.app", "WARNING", None)]
     assert says in caplog.records[0].getMessage() and "\n" not in caplog.records[0].getMessage()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashapp import catalogue, domain
+from dashapp.core import catalogue, domain
 
 
 @pytest.mark.parametrize("column", sorted(domain.CATEGORIES))

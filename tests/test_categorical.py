@@ -8,7 +8,7 @@ import pytest
 from kmodes.kmodes import KModes
 from sklearn.metrics import adjusted_rand_score
 
-from dashapp.categorical import (categorical_benchmark, combination_counts, fit_kmodes, housing_loan_groups)
+from dashapp.analysis.categorical import categorical_benchmark, combination_counts, fit_kmodes, housing_loan_groups
 
 
 def _keys(n: int = 900, seed: int = 0) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashapp import chart_data
-from dashapp.chart_data import ChartDataError, figure_table
+from dashapp.results import chart_data
+from dashapp.results.chart_data import ChartDataError, figure_table
 
 
 def _as_browser_holds_it(figure: go.Figure) -> dict:

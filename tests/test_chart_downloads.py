@@ -18,9 +18,9 @@ import plotly.io
 import pytest
 from dash import dcc
 
-from dashapp.app import MAX_REQUEST_BYTES
-from dashapp.chart_data import figure_table
-from dashapp.components import CHART_DOWNLOADS, chart_data_ids
+from dashapp.results.chart_data import figure_table
+from dashapp.web.app import MAX_REQUEST_BYTES
+from dashapp.web.components import CHART_DOWNLOADS, chart_data_ids
 from tests.layout_helpers import by_id, callback_rendered_layouts, components
 # The app, its test client (after the first request, which registers the pages' callbacks), the start values of
 # every callback input and the request Dash's renderer posts, as the crafted-input test builds them.
@@ -141,4 +141,4 @@ def test_a_filtered_chart_downloads_what_it_shows(dash_app, client, start_values
 def test_a_crafted_figure_gets_no_update_and_one_log_line(client, figure, caplog):
     response = _download(client, "data-age-chart", figure)
     assert response.status_code == 204
-    assert [r.levelname for r in caplog.records if r.name == "dashapp.app"] == ["WARNING"]
+    assert [r.levelname for r in caplog.records if r.name == "dashapp.web.app"] == ["WARNING"]

@@ -13,24 +13,24 @@ import io
 import pandas as pd
 import pytest
 
-from dashapp import client_files, scoring
-from dashapp.client_files import ClientFileError, Dialect, read_client_csv
+from dashapp.scoring import client_files, scorer
+from dashapp.scoring.client_files import ClientFileError, Dialect, read_client_csv
 
 ADDED = ("status", "segment", "segment_name", "filled")
 
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
-def _scored_bytes(content: bytes, model) -> tuple[bytes, scoring.TableScore]:
+def _scored_bytes(content: bytes, model) -> tuple[bytes, scorer.TableScore]:
     file = read_client_csv(content)
-    result = scoring.score_table(file.table, model)
+    result = scorer.score_table(file.table, model)
     return client_files.client_csv_bytes(result.table, file.dialect), result
 
 
-def _added_cells(result: scoring.TableScore, row: int, delimiter: str) -> str:
+def _added_cells(result: scorer.TableScore, row: int, delimiter: str) -> str:
     """What the scored file appends to an input line: our four cells, as the writer writes them."""
     cells = [str(v) if not pd.isna(v) else "" for v in result.table.iloc[row, -4:]]
     buffer = io.StringIO()
@@ -211,7 +211,7 @@ def test_stream_scores_in_chunks_like_one_table(tmp_path, model):
     source = tmp_path / "in.csv"
     rows.to_csv(source, index=False)
     summary = client_files.score_csv_stream(source, tmp_path / "out.csv", model, chunk_rows=4)
-    whole = scoring.score_table(rows.astype(object), model)
+    whole = scorer.score_table(rows.astype(object), model)
     streamed = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert streamed["status"].tolist() == whole.table["status"].tolist()
     assert streamed["segment"].tolist() == [str(s) if not pd.isna(s) else "" for s in whole.table["segment"]]
@@ -232,7 +232,7 @@ def test_file_reading_imports_neither_dash_nor_flask():
     import subprocess
     import sys
 
-    code = "import sys, dashapp.client_files; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
+    code = "import sys, dashapp.scoring.client_files; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashapp import client_files, client_parquet, scoring
-from dashapp.client_files import ClientFileError
+from dashapp.scoring import client_files, client_parquet, scorer
+from dashapp.scoring.client_files import ClientFileError
 from tests.scored_inputs import clients_frame, read_dataset, typed_table, write_csv, write_dataset
 
 NATURAL_ORDER = [f"part.{i}.parquet" for i in range(11)]
@@ -17,7 +17,7 @@ NATURAL_ORDER = [f"part.{i}.parquet" for i in range(11)]
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The clients answered by SQL (:mod:`dashapp.client_queries`, :mod:`dashapp.views.data_queries`) are the pandas
+"""The clients answered by SQL (:mod:`dashapp.artifacts.client_queries`, :mod:`dashapp.views.data_queries`) are the pandas
 computation's answers, on a build, from several threads at once, and after a fork; and the app serves every page
 and callback without loading the clients table into its process."""
 
@@ -14,11 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashapp import domain
-from dashapp.artifacts import CLIENTS, ArtifactStore
-from dashapp.client_queries import ClientQueries
-from dashapp.views import data as view
-from dashapp.views import explorer, rates, score, segments
+from dashapp.artifacts.client_queries import ClientQueries
+from dashapp.artifacts.model_folder import CLIENTS, ArtifactStore
+from dashapp.core import domain
+from dashapp.views import data as view, explorer, rates, score, segments
 from dashapp.views.data_queries import ClientEngine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -157,7 +156,7 @@ def test_the_small_aggregates_equal_the_pandas_computation(store, queries):
 
 
 def test_clients_by_id_are_the_table_rows(store, queries, monkeypatch):
-    monkeypatch.setattr("dashapp.catalogue.segment_names", lambda store=None: {n: f"S{n}" for n in range(1, 16)})
+    monkeypatch.setattr("dashapp.core.catalogue.segment_names", lambda store=None: {n: f"S{n}" for n in range(1, 16)})
     clients = store.clients
     # The ids are the data file's row numbers: a quick build's clients are a sample, so ids are not positions.
     ids = [int(clients.index[position]) for position in (-1, 5, 0, 17)]
@@ -181,7 +180,7 @@ _EVERY_PAGE_WITHOUT_THE_TABLE = textwrap.dedent("""
     import sys
 
     import dash
-    from dashapp.artifacts import ArtifactStore
+    from dashapp.artifacts.model_folder import ArtifactStore
 
     def refuse(store):
         raise AssertionError("a page loaded the whole clients table")
@@ -190,7 +189,7 @@ _EVERY_PAGE_WITHOUT_THE_TABLE = textwrap.dedent("""
     from app import app
     from tests.layout_helpers import callback_rendered_layouts, layout_start_values
     from tests.test_callback_inputs import _envelope, _server_callbacks
-    from dashapp.store import current_store
+    from dashapp.artifacts.current import current_store
 
     client = app.server.test_client()
     assert client.get("/").status_code == 200

@@ -14,9 +14,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashapp import client_workbooks, score_jobs, scoring
-from dashapp.client_files import ClientFileError
-from dashapp.client_workbooks import WorkbookSheet, read_client_file, read_client_workbook
+from dashapp.scoring import client_workbooks, score_jobs, scorer
+from dashapp.scoring.client_files import ClientFileError
+from dashapp.scoring.client_workbooks import WorkbookSheet, read_client_file, read_client_workbook
 
 HEADER = ["client_id", "Job", " Housing", "LOAN", "age", "signed", "balance", "note", "zip"]
 ROWS = [
@@ -49,7 +49,7 @@ CLIENTS = _workbook({"Notes": [["written by"], ["the branch"]], "Clients": [HEAD
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
 def _cells(content: bytes, sheet: str | None = None) -> list[list]:
@@ -77,7 +77,7 @@ def test_the_first_sheet_is_read_by_default():
 
 def test_the_scored_workbook_keeps_every_row_column_and_value_and_neutralises_formula_text(model):
     file = read_client_file(CLIENTS, sheet="Clients")
-    result = scoring.score_table(file.table, model)
+    result = scorer.score_table(file.table, model)
     content = client_workbooks.scored_file_bytes(result.table, file.dialect)
     assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["Clients"]
     cells = _cells(content)
@@ -102,7 +102,7 @@ def test_a_workbook_scored_in_chunks_equals_one_go(model):
     # The Score page's background job scores in chunks.
     file = read_client_file(CLIENTS, sheet="Clients")
     chunked = score_jobs.score_table_in_chunks(file.table, model, rows_per_chunk=2)
-    whole = scoring.score_table(file.table, model)
+    whole = scorer.score_table(file.table, model)
     assert client_workbooks.scored_file_bytes(chunked.table, file.dialect) != b""
     pd.testing.assert_frame_equal(chunked.table, whole.table)
 
@@ -179,7 +179,7 @@ def test_the_command_lines_workbook_scoring_writes_the_pages_bytes(tmp_path, mod
     summary = client_workbooks.score_client_file(source, tmp_path / "out.xlsx", model, sheet="Clients",
                                                  chunk_rows=2)
     file = read_client_file(CLIENTS, sheet="Clients")
-    expected = scoring.score_table(file.table, model)
+    expected = scorer.score_table(file.table, model)
     assert (summary.rows, summary.scored, summary.refused) == (5, expected.scored_count, expected.refused_count)
     assert _cells((tmp_path / "out.xlsx").read_bytes()) == _cells(
         client_workbooks.scored_file_bytes(expected.table, file.dialect))

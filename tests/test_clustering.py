@@ -8,11 +8,11 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_samples, silhouette_score
 
-from dashapp import domain
-from dashapp.clustering import GridParameters, cluster_configuration, draw_samples, find_knee
-from dashapp.partition_quality import (bootstrap_stability, cluster_shares, distinct_rows, negative_shares,
-                                       silhouette_of_distinct_rows, silhouette_samples_of_distinct_rows)
-from dashapp.preprocessing import fill_unknown_as_category
+from dashapp.analysis.clustering import GridParameters, cluster_configuration, draw_samples, find_knee
+from dashapp.analysis.partition_quality import (bootstrap_stability, cluster_shares, distinct_rows, negative_shares,
+                                                silhouette_of_distinct_rows, silhouette_samples_of_distinct_rows)
+from dashapp.analysis.preprocessing import fill_unknown_as_category
+from dashapp.core import domain
 
 
 def test_knee_of_a_clear_elbow():

@@ -8,7 +8,7 @@ from pathlib import Path
 import plotly
 import pytest
 
-from dashapp.components import GRAPH_CONFIG, OFF_SERVER_BUTTONS, graph, graph_card, graph_config, graph_width
+from dashapp.web.components import GRAPH_CONFIG, OFF_SERVER_BUTTONS, graph, graph_card, graph_config, graph_width
 from tests.browser_helpers import REPO
 
 

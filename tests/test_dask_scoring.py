@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from dashapp import client_files, client_parquet, dask_backend, scoring
-from dashapp.dask_scoring import score_file_on_cluster
+from dashapp.analysis import dask_backend
+from dashapp.scoring import client_files, client_parquet, scorer
+from dashapp.scoring.dask_scoring import score_file_on_cluster
 from tests.browser_helpers import free_port
 from tests.scored_inputs import clients_frame, read_dataset, typed_table, write_csv, write_dataset
 
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dashapp.datasource import DataSourceError, download_bank_csv, obtain_bank_csv, sha256_of
-from dashapp.settings import BANK_FULL_SHA256, settings_from_env
+from dashapp.core.settings import BANK_FULL_SHA256, settings_from_env
+from dashapp.sources.uci_file import DataSourceError, download_bank_csv, obtain_bank_csv, sha256_of
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -17,11 +17,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from dashapp import artifacts, build
-from dashapp.artifacts import ArtifactStore, GridPending
-from dashapp.build import BuildParameters, build_artifacts
-from dashapp.settings import get_settings
-from dashapp.store import current_store
+from dashapp.analysis import build
+from dashapp.analysis.build import BuildParameters, build_artifacts
+from dashapp.artifacts import model_folder
+from dashapp.artifacts.current import current_store
+from dashapp.artifacts.model_folder import ArtifactStore, GridPending
+from dashapp.core.settings import get_settings
 from dashapp.views.grid_status import grid_status_sentence
 from tests.browser_helpers import free_port
 from tests.layout_helpers import text as text_of
@@ -35,11 +36,11 @@ def served_from(monkeypatch):
     def serve(model_dir: Path) -> None:
         monkeypatch.setenv("BANK_MODEL_DIR", str(model_dir))
         get_settings.cache_clear()
-        artifacts.load_store.cache_clear()
+        model_folder.load_store.cache_clear()
 
     yield serve
     get_settings.cache_clear()
-    artifacts.load_store.cache_clear()
+    model_folder.load_store.cache_clear()
 
 
 def _layout_text(page: str) -> str:
@@ -65,7 +66,7 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
         store = current_store()
         seen["early"] = store
         assert not store.grid_ready and store.manifest["grid"]["pending"]
-        assert set(store.manifest["artifacts"]) == set(artifacts.ARTIFACT_FILES) - set(artifacts.GRID_FILES)
+        assert set(store.manifest["artifacts"]) == set(model_folder.ARTIFACT_FILES) - set(model_folder.GRID_FILES)
         with pytest.raises(GridPending):
             store.grid_metrics
         assert "methods" not in store.evaluation
@@ -78,7 +79,7 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
         assert "Where the unknown loans go" not in methods
 
     def watching_grid(*args, **kwargs):
-        seen["progress at the grid's start"] = artifacts.read_grid_progress(model_dir)
+        seen["progress at the grid's start"] = model_folder.read_grid_progress(model_dir)
         return cluster_grid(*args, **kwargs)
 
     monkeypatch.setattr(build, "_swap_in", watching_swap_in)
@@ -87,9 +88,9 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
                                progress=False, early=True)
 
     assert seen["progress at the grid's start"]["done"] == 0 and seen["progress at the grid's start"]["total"] > 0
-    assert not artifacts.grid_progress_path(model_dir).exists()
+    assert not model_folder.grid_progress_path(model_dir).exists()
     assert "pending" not in manifest["grid"]
-    ordinary = artifacts.read_manifest(quick_model_dir)["artifacts"]
+    ordinary = model_folder.read_manifest(quick_model_dir)["artifacts"]
     assert {name: entry["sha256"] for name, entry in manifest["artifacts"].items()} == \
         {name: entry["sha256"] for name, entry in ordinary.items()}
     # The app's store, still the early one, is replaced by the complete folder on its next use.
@@ -109,14 +110,14 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp
     with monkeypatch.context() as patch, pytest.raises(MemoryError):
         patch.setattr(build, "run_grid", failing_grid)
         build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False, early=True)
-    assert artifacts.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
+    assert model_folder.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
     served_from(model_dir)
     assert not current_store().grid_ready
     assert "failed (MemoryError: the grid ran out of memory)" in _layout_text("explorer")
     # make artifacts (--if-stale) completes it.
     from scripts import build_artifacts as script
 
-    assert artifacts.grid_pending(artifacts.read_manifest(model_dir))
+    assert model_folder.grid_pending(model_folder.read_manifest(model_dir))
     assert script.main(["--quick", "--if-stale", "--jobs", "1", "--quiet", "--csv", str(bank_csv),
                         "--model-dir", str(model_dir)]) == 0
     assert ArtifactStore(model_dir).grid_ready
@@ -190,7 +191,7 @@ def test_make_run_serves_while_the_grid_is_computed(bank_csv, tmp_path):
     held = []
     try:
         deadline = time.monotonic() + 1800  # generous: a quick build on a loaded 2-core machine took 15 minutes
-        while not (model_dir / artifacts.MANIFEST).exists():
+        while not (model_dir / model_folder.MANIFEST).exists():
             assert studio.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         builds = [p for p in psutil.Process(studio.pid).children() if "build_artifacts.py" in " ".join(p.cmdline())]
@@ -198,7 +199,7 @@ def test_make_run_serves_while_the_grid_is_computed(bank_csv, tmp_path):
         held = [builds[0], *builds[0].children(recursive=True)]
         for process in held:
             process.suspend()
-        assert artifacts.grid_pending(artifacts.read_manifest(model_dir))
+        assert model_folder.grid_pending(model_folder.read_manifest(model_dir))
         while (health := _get_json(f"http://127.0.0.1:{port}/healthz")) is None:
             assert studio.poll() is None and time.monotonic() < deadline
             time.sleep(0.2)

@@ -1,10 +1,11 @@
-"""dashapp.export and scripts/export_sql.py: the results in SQLite and in a real PostgreSQL, typed and keyed, and
+"""dashapp.results.sql_export and scripts/export_sql.py: the results in SQLite and in a real PostgreSQL, typed and keyed, and
 a re-export that replaces the previous one atomically or not at all."""
 
 from __future__ import annotations
 
 import itertools
 import logging
+import subprocess
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +18,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashapp import export, sql_tables
-from dashapp.artifacts import ArtifactStore
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.results import sql_export, sql_tables
 from dashapp.views.rates import store_rates
 from scripts import export_sql
 
@@ -106,7 +107,7 @@ def _state(url: str) -> dict:
 
 def _fail_after(monkeypatch, calls: int, failure) -> None:
     """Make the export's inserts run ``failure(connection)`` once ``calls`` chunks have gone in."""
-    original, seen = export._insert_rows, []
+    original, seen = sql_export._insert_rows, []
 
     def insert(connection, table, rows):
         if len(seen) == calls:
@@ -114,10 +115,10 @@ def _fail_after(monkeypatch, calls: int, failure) -> None:
         seen.append(table.name)
         original(connection, table, rows)
 
-    monkeypatch.setattr(export, "_insert_rows", insert)
+    monkeypatch.setattr(sql_export, "_insert_rows", insert)
 
 
-OLD_EXPORT = {"tables": set(export.TABLES), "built_at": "2001-02-03 04:05:06"}
+OLD_EXPORT = {"tables": set(sql_export.TABLES), "built_at": "2001-02-03 04:05:06"}
 
 
 def _assert_old_export_intact(url: str) -> None:
@@ -131,7 +132,7 @@ def _assert_old_export_intact(url: str) -> None:
 
 
 def test_every_client_is_exported_with_the_segment_the_app_shows(store, database):
-    summary = export.export_results(store, database)
+    summary = sql_export.export_results(store, database)
     assert "studio-test-password" not in summary.database
     rows = _read(database, "SELECT client_id, segment, job, job_used, job_filled, loan, loan_used, loan_filled "
                            "FROM clients ORDER BY client_id")
@@ -151,7 +152,7 @@ def test_every_client_is_exported_with_the_segment_the_app_shows(store, database
 
 
 def test_columns_are_typed_and_keyed_with_an_index_on_segment(store, database):
-    export.export_results(store, database)
+    sql_export.export_results(store, database)
     engine = sa.create_engine(database)
     try:
         inspector = sa.inspect(engine)
@@ -170,14 +171,14 @@ def test_columns_are_typed_and_keyed_with_an_index_on_segment(store, database):
         assert inspector.get_pk_constraint("grid_metrics")["constrained_columns"] == ["config_id", "k"]
         assert inspector.get_pk_constraint("export_info")["constrained_columns"] == ["exported_at"]
         indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("clients")}
-        assert indexes[export.SEGMENT_INDEX] == ["segment"]
+        assert indexes[sql_export.SEGMENT_INDEX] == ["segment"]
     finally:
         engine.dispose()
 
 
 def test_segments_and_the_sample_query_give_the_segments_page_numbers(store, database):
-    export.export_results(store, database)
-    rates, texts = store_rates(store), export.segment_texts(store)
+    sql_export.export_results(store, database)
+    rates, texts = store_rates(store), sql_export.segment_texts(store)
     rows = _read(database, "SELECT segment, name, products, clients, share, training_share, subscription_rate, "
                            "training_subscription_rate, test_subscription_rate FROM segments ORDER BY segment")
     assert [row[0] for row in rows] == sorted(texts)
@@ -188,7 +189,7 @@ def test_segments_and_the_sample_query_give_the_segments_page_numbers(store, dat
         assert training_share == pytest.approx(profiles[number]["share"])
         assert (rate, training_rate, test_rate) == pytest.approx(
             (rates.of("all", number).value, rates.of("train", number).value, rates.of("test", number).value))
-    sample = _read(database, export.SHARE_AND_RATE_QUERY)
+    sample = _read(database, sql_export.SHARE_AND_RATE_QUERY)
     assert [(number, clients) for number, clients, _, _ in sample] == [(row[0], row[3]) for row in rows]
     # PostgreSQL's AVG of a numeric is a Decimal.
     assert [float(value) for _, _, share, rate in sample for value in (share, rate)] == pytest.approx(
@@ -209,12 +210,12 @@ def test_sql_column_names_are_safe_to_type():
 
 
 def test_a_second_export_replaces_the_first(store, small_store, database):
-    export.export_results(small_store, database)
+    sql_export.export_results(small_store, database)
     first = _state(database)
     assert first["rows"]["clients"] == 1000 and first["built_at"] == OLD_EXPORT["built_at"]
-    export.export_results(store, database)
+    sql_export.export_results(store, database)
     second = _state(database)
-    assert second["tables"] == set(export.TABLES)
+    assert second["tables"] == set(sql_export.TABLES)
     assert second["rows"] == {"clients": len(store.clients), "segments": first["rows"]["segments"],
                               "grid_metrics": first["rows"]["grid_metrics"], "export_info": 1}
     assert second["built_at"] == store.manifest["built_at"][:19].replace("T", " ")
@@ -269,13 +270,13 @@ def _wait_for_blocked_exporter(url: str) -> None:
 
 def test_a_reader_in_a_transaction_sees_the_old_complete_tables_during_a_re_export(store, small_store, database,
                                                                                    monkeypatch):
-    export.export_results(small_store, database)
+    sql_export.export_results(small_store, database)
     reader = _Reader(database)
     assert reader.read() == (1000, OLD_EXPORT["built_at"])
     writing = threading.Event()
     _fail_after(monkeypatch, 1, lambda connection: writing.set())
     with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(export.export_results, store, database, lock_timeout=300, chunk_rows=1000)
+        future = pool.submit(sql_export.export_results, store, database, lock_timeout=300, chunk_rows=1000)
         try:
             assert writing.wait(300), future.exception(timeout=1)
             assert reader.read() == (1000, OLD_EXPORT["built_at"])  # mid-way through the new clients
@@ -293,18 +294,18 @@ def _raise_database_error(connection):
 
 
 def test_a_failure_mid_way_leaves_the_previous_export_intact(store, small_store, database, monkeypatch):
-    export.export_results(small_store, database)
+    sql_export.export_results(small_store, database)
     _fail_after(monkeypatch, 2, _raise_database_error)
-    with pytest.raises(export.ExportError, match=r"inserting rows 2,001 to 3,000 into clients__new: could not "
+    with pytest.raises(sql_export.ExportError, match=r"inserting rows 2,001 to 3,000 into clients__new: could not "
                                                  r"extend file.*previous export.*intact"):
-        export.export_results(store, database, chunk_rows=1000)
+        sql_export.export_results(store, database, chunk_rows=1000)
     _assert_old_export_intact(database)
 
 
 def test_a_connection_lost_mid_way_leaves_the_previous_export_intact(store, small_store, postgres_server,
                                                                      postgres_database, monkeypatch):
     database = postgres_database
-    export.export_results(small_store, database)
+    sql_export.export_results(small_store, database)
     admin = _admin(postgres_server)
 
     def terminate(connection):
@@ -314,8 +315,8 @@ def test_a_connection_lost_mid_way_leaves_the_previous_export_intact(store, smal
 
     _fail_after(monkeypatch, 2, terminate)
     try:
-        with pytest.raises(export.ExportError, match=r"failed while inserting rows 2,001 to 3,000 into clients__new"):
-            export.export_results(store, database, chunk_rows=1000)
+        with pytest.raises(sql_export.ExportError, match=r"failed while inserting rows 2,001 to 3,000 into clients__new"):
+            sql_export.export_results(store, database, chunk_rows=1000)
     finally:
         admin.dispose()
     _assert_old_export_intact(database)
@@ -323,8 +324,8 @@ def test_a_connection_lost_mid_way_leaves_the_previous_export_intact(store, smal
 
 def test_a_full_sqlite_file_leaves_the_previous_export_intact(store, small_store, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'small.sqlite'}"
-    export.export_results(small_store, url)
-    original = export._engine
+    sql_export.export_results(small_store, url)
+    original = sql_export._engine
 
     def engine_with_a_size_limit(target, lock_timeout):
         engine = original(target, lock_timeout)
@@ -336,9 +337,9 @@ def test_a_full_sqlite_file_leaves_the_previous_export_intact(store, small_store
 
         return engine
 
-    monkeypatch.setattr(export, "_engine", engine_with_a_size_limit)
-    with pytest.raises(export.ExportError, match="database or disk is full.*previous export.*intact"):
-        export.export_results(store, url)
+    monkeypatch.setattr(sql_export, "_engine", engine_with_a_size_limit)
+    with pytest.raises(sql_export.ExportError, match="database or disk is full.*previous export.*intact"):
+        sql_export.export_results(store, url)
     _assert_old_export_intact(url)
 
 
@@ -348,7 +349,7 @@ def test_a_full_sqlite_file_leaves_the_previous_export_intact(store, small_store
 def test_a_read_only_postgresql_role_is_refused_and_the_previous_export_stays(store, small_store, postgres_server,
                                                                                postgres_database):
     database = postgres_database
-    export.export_results(small_store, database)
+    sql_export.export_results(small_store, database)
     name = sa.make_url(database).database
     engine = sa.create_engine(database, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
@@ -360,8 +361,8 @@ def test_a_read_only_postgresql_role_is_refused_and_the_previous_export_stays(st
     engine.dispose()
     reader_url = postgres_server.url_with(user="reader", password="reader-password", database=name)
     assert _state(reader_url)["rows"]["clients"] == 1000  # the role can read
-    with pytest.raises(export.ExportError) as refused:
-        export.export_results(store, reader_url)
+    with pytest.raises(sql_export.ExportError) as refused:
+        sql_export.export_results(store, reader_url)
     message = str(refused.value)
     assert "permission denied" in message and "clients__new" in message and "127.0.0.1" in message
     assert "reader-password" not in message and "previous export" in message
@@ -370,9 +371,9 @@ def test_a_read_only_postgresql_role_is_refused_and_the_previous_export_stays(st
 
 def test_a_read_only_sqlite_file_is_refused_and_the_previous_export_stays(store, small_store, tmp_path):
     path = tmp_path / "results.sqlite"
-    export.export_results(small_store, f"sqlite:///{path}")
-    with pytest.raises(export.ExportError, match=r"readonly database.*previous export.*intact"):
-        export.export_results(store, f"sqlite:///file:{path}?mode=ro&uri=true")
+    sql_export.export_results(small_store, f"sqlite:///{path}")
+    with pytest.raises(sql_export.ExportError, match=r"readonly database.*previous export.*intact"):
+        sql_export.export_results(store, f"sqlite:///file:{path}?mode=ro&uri=true")
     _assert_old_export_intact(f"sqlite:///{path}")
 
 
@@ -383,13 +384,13 @@ def test_a_wrong_password_or_an_unreachable_host_names_the_host_and_masks_the_pa
     error = capsys.readouterr().err
     assert "password authentication failed" in error and f"127.0.0.1:{postgres_server.port}" in error
     assert "not-the-password" not in error
-    with pytest.raises(export.ExportError, match=r"on 127\.0\.0\.1:1 .*failed while connecting"):
-        export.export_results(store, postgres_server.url_with(port=1))
-    with pytest.raises(export.ExportError, match="folder .* does not exist"):
-        export.export_results(store, f"sqlite:///{tmp_path / 'missing' / 'results.sqlite'}")
-    with pytest.raises(export.ExportError, match="mysql is not supported.*half a table"):
-        export.export_results(store, "mysql://user:secret@host/db")
-    assert export.masked_url("mysql://user:secret@host/db") == "mysql://user:***@host/db"
+    with pytest.raises(sql_export.ExportError, match=r"on 127\.0\.0\.1:1 .*failed while connecting"):
+        sql_export.export_results(store, postgres_server.url_with(port=1))
+    with pytest.raises(sql_export.ExportError, match="folder .* does not exist"):
+        sql_export.export_results(store, f"sqlite:///{tmp_path / 'missing' / 'results.sqlite'}")
+    with pytest.raises(sql_export.ExportError, match="mysql is not supported.*half a table"):
+        sql_export.export_results(store, "mysql://user:secret@host/db")
+    assert sql_export.masked_url("mysql://user:secret@host/db") == "mysql://user:***@host/db"
 
 
 def test_the_command_line_writes_the_default_sqlite_file(store, tmp_path, monkeypatch, caplog):
@@ -402,8 +403,9 @@ def test_the_command_line_writes_the_default_sqlite_file(store, tmp_path, monkey
 
 
 def test_the_default_export_folder_is_ignored_by_git():
-    ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text().splitlines()
-    assert "export/" in ignored
+    repo = Path(__file__).resolve().parent.parent
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "export/segments.sqlite"], cwd=repo)
+    assert ignored.returncode == 0
 
 
 def test_a_missing_number_in_a_list_column_is_stored_as_json_null():

@@ -8,10 +8,8 @@ import plotly.graph_objects as go
 import pytest
 from scipy.cluster.hierarchy import linkage
 
-from dashapp import domain
-from dashapp.figures import TEMPLATE_NAME
-from dashapp.figures import data as data_figures
-from dashapp.figures import explorer as explorer_figures
+from dashapp.core import domain
+from dashapp.figures import TEMPLATE_NAME, data as data_figures, explorer as explorer_figures
 from dashapp.views.rates import Rate
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from dashapp.analysis.response import response_analysis
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
 from dashapp.figures.response import (FEW_CLIENTS_SYMBOL, LEVEL_RATE_NAME, SYMBOL, segment_driver_figure,
                                       segment_rate_figure)
-from dashapp.response import response_analysis
 from dashapp.views import response as view
 from tests.test_response import GROUPS, N_TRAIN, _frame
 

@@ -7,14 +7,12 @@ import plotly.graph_objects as go
 import pytest
 
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
-from dashapp.figures.segments import (FADED_OPACITY, segment_job_mix_figure, segment_radar_figure,
-                                      segment_size_figure, segment_space_figure, segment_title,
-                                      share_comparison_figure)
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
+from dashapp.figures.segments import (FADED_OPACITY, segment_job_mix_figure, segment_radar_figure, segment_size_figure,
+                                      segment_space_figure, segment_title, share_comparison_figure)
 from dashapp.figures.tree import MIN_PIXELS_PER_LEAF, WIDE_HEIGHT, is_stacked, tree_figure, tree_height
 from dashapp.views.segments import segment_space_counts
 from dashapp.views.tree import node_path, readable_rule
-
 
 # --- Hand-made inputs ----------------------------------------------------------------------------------
 

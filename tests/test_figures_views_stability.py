@@ -9,14 +9,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from dashapp import catalogue
-from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
-from dashapp.figures import explorer as explorer_figures
+from dashapp.core import catalogue
+from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, explorer as explorer_figures
 from dashapp.figures.segments import segment_stability_figure
 from dashapp.views import explorer as explorer_view
 from dashapp.views.segments import stability_summary
 from tests.test_figures_data_explorer import _grid, _row
-
 
 # --- The silhouette plot ---------------------------------------------------------------------------------------
 

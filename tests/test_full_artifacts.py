@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashapp import domain
+from dashapp.core import domain
 
 
 def test_grid_has_every_configuration_and_k(full_store):

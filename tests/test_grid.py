@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from dashapp import artifacts, dask_backend, domain, grid_runner
-from dashapp.clustering import (GridParameters, cluster_configuration, cluster_partition, configuration_matrix,
-                                draw_samples, one_thread, tsne_map)
-from dashapp.preprocessing import fill_unknown_as_category
+from dashapp.analysis import dask_backend, grid_runner
+from dashapp.analysis.clustering import (GridParameters, cluster_configuration, cluster_partition, configuration_matrix,
+                                         draw_samples, one_thread, tsne_map)
+from dashapp.analysis.preprocessing import fill_unknown_as_category
+from dashapp.artifacts import model_folder
+from dashapp.core import domain
 
 PARAMETERS = GridParameters(k_values=(2, 3, 4), n_init=1, final_features_n_init=3, silhouette_sample=100,
                             tsne_sample=60, tsne_iterations=250, dendrogram_sample=40, stability_resamples=2)
@@ -108,7 +110,7 @@ def test_the_grid_on_a_dask_cluster_gives_the_local_results(treated, local_grid,
     with Client(dask_cluster.scheduler_address) as client:
         results, tasks = run_grid(treated, client=client)
         # The tasks ran in the workers' processes: a task there limited its threads.
-        limited = client.run(lambda: __import__("dashapp.clustering", fromlist=["_"])._thread_controller
+        limited = client.run(lambda: __import__("dashapp.analysis.clustering", fromlist=["_"])._thread_controller
                              .cache_info().currsize)
     assert sum(limited.values()) >= 1
     assert tasks == local_grid[1]
@@ -185,19 +187,19 @@ def test_a_quick_build_with_its_grid_on_dask_equals_the_local_one(quick_model_di
     target = tmp_path / "model"
     common = ["--quick", "--quiet", "--csv", str(bank_csv), "--model-dir", str(target)]
     assert main(common + ["--jobs", "1", "--dask", dask_cluster.scheduler_address]) == 0
-    local = json.loads((quick_model_dir / artifacts.MANIFEST).read_text())
-    remote = json.loads((target / artifacts.MANIFEST).read_text())
+    local = json.loads((quick_model_dir / model_folder.MANIFEST).read_text())
+    remote = json.loads((target / model_folder.MANIFEST).read_text())
     assert (remote["grid"]["backend"], remote["grid"]["workers"], remote["grid"]["threads"]) == ("dask", 2, 2)
     assert local["grid"]["backend"] == "local"
     assert remote["grid"]["tasks"] == local["grid"]["tasks"] == 60 * (len(local["parameters"]["grid"]["k_values"]) + 1)
     assert dask_cluster.scheduler_address.split("//")[-1] not in json.dumps(remote)  # where, not which address
-    for name in set(artifacts.ARTIFACT_FILES) - {artifacts.GRID_METRICS}:
+    for name in set(model_folder.ARTIFACT_FILES) - {model_folder.GRID_METRICS}:
         assert remote["artifacts"][name]["sha256"] == local["artifacts"][name]["sha256"], name
-    assert_same_metrics(pd.read_parquet(quick_model_dir / artifacts.GRID_METRICS),
-                        pd.read_parquet(target / artifacts.GRID_METRICS))
+    assert_same_metrics(pd.read_parquet(quick_model_dir / model_folder.GRID_METRICS),
+                        pd.read_parquet(target / model_folder.GRID_METRICS))
     # Where the grid ran is no reason to rebuild: the local build finds the cluster's artifacts up to date.
     assert main(common + ["--if-stale"]) == 0
-    assert json.loads((target / artifacts.MANIFEST).read_text())["built_at"] == remote["built_at"]
+    assert json.loads((target / model_folder.MANIFEST).read_text())["built_at"] == remote["built_at"]
 
 
 def test_the_tsne_map_is_fixed_by_the_seed(treated):

@@ -8,8 +8,10 @@ import re
 
 import pytest
 
-from dashapp import i18n, plotly_locale, url_state
-from dashapp.i18n import _, ngettext
+from dashapp.core import i18n
+from dashapp.core.i18n import _, ngettext
+from dashapp.views import url_state
+from dashapp.web import plotly_locale
 
 NARROW_NBSP = "\u202f"
 
@@ -158,7 +160,7 @@ def test_without_a_choice_a_page_speaks_the_browsers_language(client):
 
 
 def test_the_navigation_bar_switches_language(client):
-    from dashapp.app import LANGUAGE_LINK_TYPE, _shell_layout
+    from dashapp.web.app import LANGUAGE_LINK_TYPE, _shell_layout
     from tests.layout_helpers import components
 
     with i18n.use_language("ru"):

@@ -15,13 +15,11 @@ import pandas as pd
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import catalogue, domain, i18n
-from dashapp.components import CATEGORICAL_CARD
+from dashapp.core import catalogue, domain, i18n
 from dashapp.figures import explorer as figures
-from dashapp.views import categorical as categorical_view
-from dashapp.views import explorer as view
-from dashapp.views import methods as methods_view
+from dashapp.views import categorical as categorical_view, explorer as view, methods as methods_view
 from dashapp.views.grid_status import grid_status_sentence
+from dashapp.web.components import CATEGORICAL_CARD
 from pages import explorer as explorer_page
 from tests.layout_helpers import by_id, components, strings, text
 

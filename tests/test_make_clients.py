@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import bank_data, provenance, sources
+from dashapp.analysis import training_data
+from dashapp.artifacts import provenance
+from dashapp.sources import loader
 
 FACTOR = 4
 
@@ -65,7 +67,7 @@ def test_every_month_comes_factor_times_in_the_files_order(small_source, generat
     assert len(out) == FACTOR * len(source)
     dates = pd.to_datetime(out["contact_date"])
     assert dates.is_monotonic_increasing
-    source_months = pd.Series(bank_data.data.contact_dates(source["month"]))
+    source_months = pd.Series(training_data.data.contact_dates(source["month"]))
     assert (dates.dt.to_period("M").value_counts().sort_index().to_numpy()
             == FACTOR * source_months.dt.to_period("M").value_counts().sort_index().to_numpy()).all()
     assert (dates.dt.strftime("%b").str.lower() == out["month"]).all()
@@ -94,8 +96,8 @@ def test_parquet_holds_the_same_rows_as_csv(make_clients, small_source, generate
 
 
 def test_a_build_splits_a_generated_file_in_time(generated):
-    loaded = sources.load_source(sources.parse_source(generated), date_column="contact_date")
-    bank = bank_data.prepare_bank_data(loaded, "full", 42)
+    loaded = loader.load_source(loader.parse_source(generated), date_column="contact_date")
+    bank = training_data.prepare_bank_data(loaded, "full", 42)
     assert bank.section["split"]["kind"] == provenance.SPLIT_TIME
     dates = bank.clean["contact_date"]
     assert dates.iloc[:bank.n_train].max() <= dates.iloc[bank.n_train:].min()

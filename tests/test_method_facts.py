@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp.method_facts import elbow_facts, k_choice_facts, method_facts, unknown_imputation_facts
+from dashapp.analysis.method_facts import elbow_facts, k_choice_facts, method_facts, unknown_imputation_facts
 
 
 def _metrics(inertia, silhouette=None):

@@ -15,8 +15,9 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
-from dashapp import catalogue, client_files, domain, score_jobs, scoring
-from dashapp.neighbours import N_NEIGHBOURS
+from dashapp.artifacts.neighbours import N_NEIGHBOURS
+from dashapp.core import catalogue, domain
+from dashapp.scoring import client_files, score_jobs, scorer
 from dashapp.views import score as score_view
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
@@ -47,7 +48,7 @@ def page():
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
 def _layout(**query):
@@ -128,7 +129,7 @@ def test_age_hint_states_the_rule_the_validation_applies(page):
 
 
 def test_form_inputs_and_labels_come_from_the_table_of_client_fields(page):
-    from dashapp import fields
+    from dashapp.core import fields
 
     ids = _by_id(_layout())
     assert page.FIELDS == fields.NAMES
@@ -176,7 +177,7 @@ def test_dependencies_list_the_page_callbacks():
 def test_submitting_the_default_form_shows_segment_profile_and_tree(page, full_store, model):
     result, invalid, feedback = _submit(page)
     assert not any(invalid.values()) and not any(feedback.values())
-    expected = scoring.score_client(scoring.validate_client(score_view.typical_client(full_store.clients)), model)
+    expected = scorer.score_client(scorer.validate_client(score_view.typical_client(full_store.clients)), model)
     assert _segment_shown(result) == expected.segment
     text = _text(result)
     segment = catalogue.segments()[expected.segment]
@@ -197,7 +198,7 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     text = _text(vote)
     assert "Job was not known" in text and "5 most similar training clients voted" in text
     values = _form_values(page, job="unknown")
-    core = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model)
+    core = scorer.score_client(scorer.validate_client(score_view.form_input(values)), model)
     filled = core.filled[0]
     # Said in the label the form shows ('Administrative'), not the code (admin.).
     assert filled.field == "job" and f"'{catalogue.category_label('job', filled.value)}'" in text
@@ -222,7 +223,7 @@ def test_the_issues_tied_vote_is_said_with_how_it_was_broken(page, model):
     assert "no majority" in vote and "the majority's choice" not in vote
     assert "filled by a tied vote of the most similar clients" in _text(result)
     values = _form_values(page, job="unknown", age=25, education="high.school")
-    (filled,) = scoring.score_client(scoring.validate_client(score_view.form_input(values)), model).filled
+    (filled,) = scorer.score_client(scorer.validate_client(score_view.form_input(values)), model).filled
     assert filled.votes == (("admin.", 2), ("services", 2), ("technician", 1))
     assert f"client {filled.deciding_neighbour:,}" in tie
 
@@ -287,7 +288,7 @@ def test_page_gives_the_same_segment_as_the_core_and_the_api(page, model):
         out = page.score_one_client(clicks=1, submits=None, form={f: client[f] for f in page.FIELDS})
         result = out["result"]
         assert not any(out["invalid"].values())
-        core = scoring.score_client(scoring.validate_client(client), model)
+        core = scorer.score_client(scorer.validate_client(client), model)
         response = api.post("/api/v1/score", json=client)
         assert response.status_code == 200
         assert _segment_shown(result) == core.segment == response.get_json()["segment"], client
@@ -348,8 +349,8 @@ def test_upload_scores_the_file_keeps_every_row_and_lists_refused_rows(page, mod
     assert "3 rows could not be scored; they are in the scored file too" in summary
     assert "9 columns plus status, segment, segment_name, filled" in summary
     assert "Read as UTF-8, ';'-separated; the scored file is written the same way." in summary
-    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model)
-    counts = scoring.segment_counts(expected, catalogue.segment_names())
+    expected = scorer.score_table(client_files.read_client_csv(_uci_file()).table, model)
+    counts = scorer.segment_counts(expected, catalogue.segment_names())
     count_rows = _rows(ids[page.SCORE_UPLOAD_SUMMARY])[1:]
     shown = {_text(row.children[1]): int(_text(row.children[2])) for row in count_rows}
     assert shown == {catalogue.segments()[n].name: count for n, count in counts.items()}
@@ -386,7 +387,7 @@ def test_refused_rows_are_listed_once_per_problem_with_their_first_rows(page):
     assert [_text(cell) for cell in table[0].children] == list(score_view.REFUSALS_HEADER)
     first = [_text(cell) for cell in table[1].children]
     assert first[0].startswith("'pilot' is not a category of Job") and first[1] == f"{rows:,}"
-    assert first[2] == ", ".join(str(r) for r in range(2, 2 + 2 * scoring.REFUSAL_ROWS_LISTED, 2)) + ", ..."
+    assert first[2] == ", ".join(str(r) for r in range(2, 2 + 2 * scorer.REFUSAL_ROWS_LISTED, 2)) + ", ..."
     assert len(table) == 1 + score_view.REFUSALS_LISTED  # the commonest problems, not one line per row
     assert f"... and {rows + 1 - score_view.REFUSALS_LISTED:,} more distinct problems." in _text(refused)
     assert "status column says, for every row, why it was not scored" in _text(refused)
@@ -486,7 +487,7 @@ def test_download_holds_every_row_and_column_plus_the_status_with_formulas_neutr
     assert notes["29"] == "'@SUM(A1)"
     assert notes["abc"] == "-1.5"  # a number stays a number
     assert notes["56"] == "ok"
-    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model).table
+    expected = scorer.score_table(client_files.read_client_csv(_uci_file()).table, model).table
     assert scored["segment"].tolist() == [str(s) if not pd.isna(s) else "" for s in expected["segment"]]
     assert scored["status"].tolist() == expected["status"].tolist()
     assert scored["status"].iat[2].startswith("not scored: Job and Housing loan are unknown")
@@ -515,7 +516,7 @@ def test_scoring_a_file_tells_the_progress_bar_and_keeps_the_scored_file_for_the
     assert (7, 7, "7 of 7 rows scored") in progress.told
     assert progress.told[-1] == (7, 7, "Writing the scored file\u2026")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scorer.score_table(file.table, model))
     assert out["scored"]["filename"] == "march-scored.csv"
     assert score_jobs.scored_file(out["scored"]["token"]) == expected
 
@@ -532,7 +533,7 @@ def test_a_download_whose_scored_file_is_gone_scores_the_upload_again(page, mode
     out = page.download_file(progress, 1, {"token": "expired", "filename": "old-scored.csv"}, _upload(_uci_file()),
                              "march.csv")
     file = client_files.read_client_csv(_uci_file())
-    expected = score_view.scored_file_bytes(file, scoring.score_table(file.table, model))
+    expected = score_view.scored_file_bytes(file, scorer.score_table(file.table, model))
     assert out["download"]["filename"] == "march-scored.csv"
     assert base64.b64decode(out["download"]["content"]) == expected
     assert (7, 7, "7 of 7 rows scored") in progress.told
@@ -627,7 +628,7 @@ def test_choosing_another_sheet_scores_it_into_a_workbook(page, model):
     assert table["age"].tolist()[:5] == [56, 37, 40, 41, 33] and table["age"].iloc[5] == "abc"  # numbers stay numbers
     assert table["note"].iloc[1] == "'=HYPERLINK(\"http://x.test\",\"y\")"  # formula text neutralised
     assert table["status"].tolist()[:2] == ["scored", "scored"]
-    expected = scoring.score_table(client_files.read_client_csv(_uci_file()).table, model)
+    expected = scorer.score_table(client_files.read_client_csv(_uci_file()).table, model)
     assert table["segment"].iloc[:2].tolist() == expected.table["segment"].iloc[:2].tolist()
     # The download of a scored file that is gone scores the chosen sheet again.
     again = page.download_file(_Progress(), 1, {**out["scored"], "token": "gone"},

@@ -11,12 +11,11 @@ import plotly.io as pio
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import domain
+from dashapp.core import domain
 from dashapp.figures import explorer as figures
 from dashapp.views.explorer import SMALL_CLUSTER_SHARE, final_model_facts, share_text, shares_text
 from dashapp.views.inputs import InvalidInput
-from pages import data as data_page
-from pages import explorer as explorer_page
+from pages import data as data_page, explorer as explorer_page
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 DATA, EXPLORER = "pages.data", "pages.explorer"

@@ -18,8 +18,8 @@ import plotly.io
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import catalogue, domain, i18n
-from dashapp.store import current_store
+from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue, domain, i18n
 from tests.layout_helpers import components, text
 
 #: Codes and names the Russian pages keep in Latin letters.

@@ -9,7 +9,7 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import catalogue, domain
+from dashapp.core import catalogue, domain
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 OVERVIEW, SEGMENTS, TREE = "pages.overview", "pages.segments", "pages.tree"
@@ -136,8 +136,8 @@ def test_segments_space_counts_every_training_client_once(full_store):
 
 
 def test_segments_query_selects_and_highlights_a_segment():
-    from pages import segments
     from dashapp.figures.segments import FADED_OPACITY
+    from pages import segments
 
     ids = _by_id(_layout(SEGMENTS, segment="2"))
     assert ids[segments.SEGMENTS_PICKER].value == 2

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules import as gunicorn loads them)
-from dashapp.views.data import ClientTable
 from dashapp.views import provenance as about_data
+from dashapp.views.data import ClientTable
 from dashapp.views.provenance import UNKNOWN_PERIOD
 from dashapp.views.rates import population_names, subscription_rates
 from tests.layout_helpers import by_id, text

@@ -11,8 +11,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.figures.response import LEVEL_RATE_NAME
-from dashapp.views import inputs
-from dashapp.views import response as view
+from dashapp.views import inputs, response as view
 from tests.layout_helpers import by_id as _by_id, text as _text
 
 RESPONSE, SEGMENTS = "pages.response", "pages.segments"
@@ -20,7 +19,7 @@ RESPONSE, SEGMENTS = "pages.response", "pages.segments"
 
 @pytest.fixture(scope="module")
 def store():
-    from dashapp.store import current_store
+    from dashapp.artifacts.current import current_store
 
     return current_store()
 

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import domain
-from dashapp.store import current_store
+from dashapp.artifacts.current import current_store
+from dashapp.core import domain
 from dashapp.views.inputs import InvalidInput
-from pages import explorer as explorer_page
-from pages import segments as segments_page
+from pages import explorer as explorer_page, segments as segments_page
 from tests.layout_helpers import by_id as _by_id, text as _text
 
 FINAL = {"treatment": domain.FINAL_TREATMENT, "pipeline": domain.FINAL_PIPELINE, "features": "final",

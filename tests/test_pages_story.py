@@ -11,11 +11,12 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import catalogue, scoring
+from dashapp.core import catalogue
+from dashapp.scoring import scorer
 from dashapp.views import score as score_view
-from dashapp.components import ALL_SEGMENTS_ROW, RATE_COLUMNS
 from dashapp.views.caveats import job_splits
 from dashapp.views.rates import store_rates
+from dashapp.web.components import ALL_SEGMENTS_ROW, RATE_COLUMNS
 from tests.layout_helpers import by_id, components, text
 
 NO_FILTER = {"age": None, "job": [], "marital": [], "education": [], "segment": [], "period": None}
@@ -56,9 +57,9 @@ def _expected_row(rates, segment=None) -> dict[str, str]:
 def _score_card(full_store, segment: int):
     from pages import score
 
-    client = scoring.validate_client({"education": "high.school", "marital": "married", "default": "no",
+    client = scorer.validate_client({"education": "high.school", "marital": "married", "default": "no",
                                       "age": 40, **CLIENTS[segment]})
-    result = scoring.score_client(client, scoring.scoring_model(full_store))
+    result = scorer.score_client(client, scorer.scoring_model(full_store))
     assert result.segment == segment
     return score._segment_card(score_view.result_view(result, client, full_store.profiles))
 

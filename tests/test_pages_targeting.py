@@ -12,10 +12,9 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
-from dashapp.store import current_store
-from dashapp.views import categorical as categorical_view
-from dashapp.views import targeting as view
+from dashapp.artifacts.current import current_store
+from dashapp.views import categorical as categorical_view, targeting as view
+from dashapp.web.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
 from tests.layout_helpers import by_id, text
 
 TARGETING = "pages.targeting"

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import domain
-from dashapp.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline, feature_columns,
-                                   fill_unknown_as_category, impute_columns, transform_in_chunks)
+from dashapp.analysis.preprocessing import (UnknownValueImputer, apply_treatment, build_pipeline, feature_columns,
+                                            fill_unknown_as_category, impute_columns, transform_in_chunks)
+from dashapp.core import domain
 
 
 def _frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -90,7 +90,7 @@ def test_feature_sets_drop_only_the_socio_economic_columns():
 def test_distances_match_scikit_learns_nan_euclidean_and_equal_ones_are_exactly_equal():
     from sklearn.metrics.pairwise import nan_euclidean_distances
 
-    from dashapp.preprocessing import _nan_euclidean_squared
+    from dashapp.analysis.preprocessing import _nan_euclidean_squared
 
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=(20, 6)), rng.normal(size=(30, 6))
@@ -105,7 +105,7 @@ def test_distances_match_scikit_learns_nan_euclidean_and_equal_ones_are_exactly_
 
 
 def test_equal_distances_are_broken_by_position_as_the_scoring_vote_does():
-    from dashapp.preprocessing import _nearest
+    from dashapp.analysis.preprocessing import _nearest
 
     distance = np.array([[2.0, 1.0, 1.0, 0.5, 1.0, 1.0, 3.0]])
     assert _nearest(distance, 4).tolist() == [[3, 1, 2, 4]]
@@ -113,7 +113,7 @@ def test_equal_distances_are_broken_by_position_as_the_scoring_vote_does():
 
 
 def test_a_nan_distance_is_the_farthest_of_all():
-    from dashapp.preprocessing import _nearest
+    from dashapp.analysis.preprocessing import _nearest
 
     distance = np.array([[np.nan, 1.0, np.nan, 2.0]])
     assert _nearest(distance, 3).tolist() == [[1, 3, 0]]
@@ -131,7 +131,7 @@ def test_knn_imputation_takes_the_earliest_of_equidistant_donors():
 def test_knn_imputation_chooses_its_donors_through_the_positional_rule(monkeypatch):
     """PositionalKNNImputer overrides a private method of scikit-learn's (``_calc_impute``): if a release renamed
     it, the CPU's choice would silently come back. The rule must be what picks the donors."""
-    from dashapp import preprocessing
+    from dashapp.analysis import preprocessing
 
     calls = []
 
@@ -151,8 +151,8 @@ _IMPUTED_KEYS = """
 import hashlib, sys
 import numpy as np, pandas as pd
 sys.path.insert(0, {repo!r})
-from dashapp import domain
-from dashapp.preprocessing import UnknownValueImputer
+from dashapp.core import domain
+from dashapp.analysis.preprocessing import UnknownValueImputer
 
 rng = np.random.default_rng(7)
 n = 3000
@@ -186,17 +186,17 @@ def test_knn_imputation_is_the_same_whatever_instructions_the_cpu_has():
 
 
 def test_majority_vote_invents_no_category_where_code_averaging_does(bank_csv):
-    """The measurement behind dashapp.scoring_model's docstring table (training rows of the full file).
+    """The measurement behind dashapp.scoring.model's docstring table (training rows of the full file).
 
     The neighbours are chosen by distance, then position, from distances computed coordinate by coordinate, so
     these counts are the same on every machine (scikit-learn's own choice among equal distances is not: 156 and
     528 on one CPU, 155 and 527 on another).
     """
-    from dashapp import data
-    from dashapp.preprocessing import compare_neighbour_combination
+    from dashapp.analysis.preprocessing import compare_neighbour_combination
+    from dashapp.sources import bank_table
 
-    frame = data.modelling_frame(data.clean_bank_table(data.read_bank_csv(bank_csv)))
-    train = frame.iloc[data.time_split(len(frame)).train]
+    frame = bank_table.modelling_frame(bank_table.clean_bank_table(bank_table.read_bank_csv(bank_csv)))
+    train = frame.iloc[bank_table.time_split(len(frame)).train]
     report = compare_neighbour_combination(train, columns=("job", "marital", "education"))
     by_column = report.groupby("column")[["invented_by_average", "invented_by_vote"]].sum()
     assert by_column.loc[["job", "marital", "education"], "invented_by_average"].tolist() == [154, 2, 524]

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import domain
-from dashapp.propensity import (CALLED_SHARES, EXCLUDED_INPUTS, PROPENSITY_INPUTS, fit_propensity_models, gain_at,
-                                gain_curve, lift_at, segment_scores, targeting_benchmark)
+from dashapp.analysis.propensity import (CALLED_SHARES, EXCLUDED_INPUTS, PROPENSITY_INPUTS, fit_propensity_models,
+                                         gain_at, gain_curve, lift_at, segment_scores, targeting_benchmark)
+from dashapp.core import domain
 
 
 def _clients(n: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def test_models_never_see_duration():
     # Shuffling duration changes no score: it is not an input.
     shuffled = clients.iloc[400:].assign(duration=clients["duration"].iloc[400:].to_numpy()[::-1])
     for name, model in models.items():
-        from dashapp.propensity import model_scores
+        from dashapp.analysis.propensity import model_scores
         assert np.array_equal(model_scores({name: model}, clients.iloc[400:])[name],
                               model_scores({name: model}, shuffled)[name])
 

@@ -13,9 +13,9 @@ import socket
 
 import pytest
 
-from dashapp import api
-from dashapp.app import MAX_REQUEST_BYTES
-from dashapp.client_files import MAX_UPLOAD_BYTES
+from dashapp.scoring.client_files import MAX_UPLOAD_BYTES
+from dashapp.web import api
+from dashapp.web.app import MAX_REQUEST_BYTES
 from tests.browser_helpers import LiveServer
 
 

@@ -1,4 +1,4 @@
-"""The response analysis (dashapp/response.py) on small frames built here: known counts give known numbers."""
+"""The response analysis (dashapp/analysis/response.py) on small frames built here: known counts give known numbers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import binomtest, chi2_contingency
 from scipy.stats.contingency import association
 
-from dashapp import response
-from dashapp.response import campaign_bin, independence_test, response_analysis, wilson_interval
+from dashapp.analysis import response
+from dashapp.analysis.response import campaign_bin, independence_test, response_analysis, wilson_interval
 
 
 def _frame(groups: list[tuple[int, str, int, int, str, str, str, int]]) -> tuple[pd.DataFrame, np.ndarray]:

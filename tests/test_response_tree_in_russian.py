@@ -16,13 +16,12 @@ import plotly.graph_objects as go
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
-from dashapp import i18n
+from dashapp.analysis.response import response_analysis
+from dashapp.core import i18n
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.figures.tree import tree_figure
-from dashapp.response import response_analysis
-from dashapp.views import rates
-from dashapp.views import response as view
+from dashapp.views import rates, response as view
 from dashapp.views.tree import rule_answer, rules_text
 from tests.layout_helpers import by_id, text
 from tests.test_figures_segments_tree import _tree_nodes
@@ -192,7 +191,7 @@ def test_classifier_figures_are_russian(russian):
 
 @pytest.fixture(scope="module")
 def store():
-    from dashapp.store import current_store
+    from dashapp.artifacts.current import current_store
 
     return current_store()
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from flask import Flask
 
-from dashapp import api, client_files, scoring
+from dashapp.scoring import client_files, scorer
+from dashapp.web import api
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,9 +39,9 @@ def test_form_api_file_and_command_line_give_identical_segments(sample, full_sto
     assert result.returncode == 0, result.stderr
     assert "scored 396 of 402 rows" in result.stderr and "6 rows not scored" in result.stderr  # 4 lack loans
 
-    model = scoring.scoring_model(full_store)
+    model = scorer.scoring_model(full_store)
     file = client_files.read_client_csv(sample.read_bytes())
-    upload = scoring.score_table(file.table, model)
+    upload = scorer.score_table(file.table, model)
     # The command line writes, chunk by chunk, exactly the file the page's download holds.
     assert out.read_bytes() == client_files.client_csv_bytes(upload.table, file.dialect)
     streamed = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
@@ -51,10 +52,10 @@ def test_form_api_file_and_command_line_give_identical_segments(sample, full_sto
 
     scored = upload.table[upload.table["status"] == "scored"]
     clients = [{f: (None if v == "unknown" else v) for f, v in row.items()}
-               for row in scored[list(scoring.CATEGORY_FIELDS)].to_dict("records")]
+               for row in scored[list(scorer.CATEGORY_FIELDS)].to_dict("records")]
     for client, age in zip(clients, scored["age"]):
         client["age"] = int(age)
-    form = [scoring.score_client(scoring.validate_client(c), model) for c in clients]
+    form = [scorer.score_client(scorer.validate_client(c), model) for c in clients]
     app = Flask(__name__)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     through_api = app.test_client().post("/api/v1/score", json={"clients": clients}).get_json()["results"]

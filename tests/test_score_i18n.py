@@ -18,8 +18,10 @@ import pytest
 from dash.background_callback.managers.diskcache_manager import DiskcacheManager, _make_job_fn
 
 from app import app as dash_app  # the page registry is global: one app per session, imported as gunicorn does
-from dashapp import api, client_files, dask_scoring, i18n, scoring
+from dashapp.core import i18n
+from dashapp.scoring import client_files, dask_scoring, scorer
 from dashapp.views import score as score_view
+from dashapp.web import api
 from tests.layout_helpers import by_id, components, text
 # The Score page's module fixtures: the full artifacts, a job folder of the module's own, the page module.
 from tests.test_page_score import _artifacts, _job_folder, page  # noqa: F401
@@ -44,10 +46,10 @@ def _progress_log() -> tuple[list, object]:
 
 def test_a_clients_reasons_follow_the_language_and_the_cache_keeps_them_apart():
     client = {"job": "pilot", "housing": None, "loan": None, "age": 12}
-    english = [e.reason for e in scoring.validate_client(client)]
+    english = [e.reason for e in scorer.validate_client(client)]
     with i18n.use_language("ru"):
-        russian = [e.reason for e in scoring.validate_client(client)]
-    assert english == [e.reason for e in scoring.validate_client(client)]  # English again, not the cached Russian
+        russian = [e.reason for e in scorer.validate_client(client)]
+    assert english == [e.reason for e in scorer.validate_client(client)]  # English again, not the cached Russian
     assert english[0].startswith("'pilot' is not a category of Job; expected one of admin.")
     assert russian[0].startswith("'pilot' — недопустимое значение поля «")
     assert "ожидается одно из значений admin." in russian[0]
@@ -60,7 +62,7 @@ def test_a_clients_reasons_follow_the_language_and_the_cache_keeps_them_apart():
 def test_a_tables_status_and_vote_are_written_in_the_language_at_hand(full_store):
     table = pd.read_csv(pd.io.common.BytesIO(SMALL_CSV.replace(b"admin.", b"unknown", 1)), sep=";", dtype=str)
     with i18n.use_language("ru"):
-        result = scoring.score_table(table, scoring.scoring_model(full_store))
+        result = scorer.score_table(table, scorer.scoring_model(full_store))
     status, filled = result.table["status"].tolist(), result.table["filled"].tolist()
     # The status codes stay as the API's; the reasons after them are Russian.
     assert status[0] == "scored" and status[1].startswith("not scored: 'pilot' — недопустимое значение поля")
@@ -69,10 +71,10 @@ def test_a_tables_status_and_vote_are_written_in_the_language_at_hand(full_store
 
 
 def test_the_scoring_models_languages_share_one_neighbour_index(full_store):
-    english = scoring.scoring_model(full_store)
+    english = scorer.scoring_model(full_store)
     with i18n.use_language("ru"):
-        russian = scoring.scoring_model(full_store)
-        assert scoring.scoring_model(full_store) is russian
+        russian = scorer.scoring_model(full_store)
+        assert scorer.scoring_model(full_store) is russian
     assert russian is not english and russian.neighbours is english.neighbours
     assert russian.voter_groups is english.voter_groups
     assert sorted(russian.segment_names) == sorted(english.segment_names)
@@ -93,7 +95,7 @@ def test_numbers_in_file_messages_have_a_decimal_comma_and_narrow_spaces():
 
 def test_a_dask_partition_is_scored_in_the_commands_language(full_store):
     table = pd.read_csv(pd.io.common.BytesIO(SMALL_CSV), sep=";", dtype=str)
-    scored = dask_scoring.score_partition(table, list(table.columns), scoring.scoring_model(full_store), "ru")
+    scored = dask_scoring.score_partition(table, list(table.columns), scorer.scoring_model(full_store), "ru")
     assert scored.iloc[1, -4].startswith("not scored: 'pilot' — недопустимое значение")
 
 
@@ -208,7 +210,7 @@ def test_the_command_speaks_russian_with_lang_ru_and_writes_its_reasons_in_russi
     assert "сегмент определён для 1 из 3 строк" in result.stderr
     assert "для 2 строк сегмент не определён: причина указана в столбце статуса" in result.stderr
     scored = pd.read_csv(target, sep=";", dtype=str, keep_default_na=False)
-    assert list(scored.columns[-4:]) == list(scoring.OUTPUT_COLUMNS)  # column names stay codes
+    assert list(scored.columns[-4:]) == list(scorer.OUTPUT_COLUMNS)  # column names stay codes
     assert scored["status"].iat[1].startswith("not scored: 'pilot' — недопустимое значение поля")
 
 

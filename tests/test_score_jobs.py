@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashapp import client_files, score_jobs, scoring
+from dashapp.scoring import client_files, score_jobs, scorer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,10 +28,10 @@ MIXED = ("client;Job;HOUSING;loan;age;education\n"
 
 @pytest.fixture(scope="module")
 def model(full_store):
-    return scoring.scoring_model(full_store)
+    return scorer.scoring_model(full_store)
 
 
-def _assert_same(chunked: scoring.TableScore, whole: scoring.TableScore) -> None:
+def _assert_same(chunked: scorer.TableScore, whole: scorer.TableScore) -> None:
     pd.testing.assert_frame_equal(chunked.table, whole.table)
     assert chunked.refusals == whole.refusals and chunked.problems == whole.problems
     assert chunked.refused_rows.tolist() == whole.refused_rows.tolist()
@@ -42,7 +42,7 @@ def _assert_same(chunked: scoring.TableScore, whole: scoring.TableScore) -> None
 @pytest.mark.parametrize("rows_per_chunk", [1, 2, 3, 4, 8, 9, 1000])
 def test_chunks_give_exactly_what_one_go_gives(model, rows_per_chunk):
     file = client_files.read_client_csv(MIXED)
-    whole = scoring.score_table(file.table, model)
+    whole = scorer.score_table(file.table, model)
     assert whole.refused_count == 3 and whole.normalised  # the file exercises both merges
     chunked = score_jobs.score_table_in_chunks(file.table, model, rows_per_chunk)
     _assert_same(chunked, whole)
@@ -56,15 +56,15 @@ def test_chunks_give_the_refusals_one_go_gives_beyond_those_it_lists(model, rows
     jobs = [f"pilot{i % 130}" if i % 4 else "pilot7" for i in range(400)]
     text = "job;housing;loan\n" + "".join(f"{job};yes;no\n" for job in jobs)
     file = client_files.read_client_csv(text.encode())
-    whole = scoring.score_table(file.table, model)
-    assert whole.problems > len(whole.refusals) == scoring.REFUSALS_KEPT
+    whole = scorer.score_table(file.table, model)
+    assert whole.problems > len(whole.refusals) == scorer.REFUSALS_KEPT
     _assert_same(score_jobs.score_table_in_chunks(file.table, model, rows_per_chunk), whole)
 
 
 def test_chunks_of_the_real_data_give_what_one_go_gives(bank_csv, model):
     lines = bank_csv.read_bytes().splitlines(keepends=True)
     file = client_files.read_client_csv(b"".join(lines[:5001]))
-    _assert_same(score_jobs.score_table_in_chunks(file.table, model, 777), scoring.score_table(file.table, model))
+    _assert_same(score_jobs.score_table_in_chunks(file.table, model, 777), scorer.score_table(file.table, model))
 
 
 def test_progress_is_told_after_every_chunk_up_to_every_row(model):
@@ -108,6 +108,6 @@ def test_a_scored_file_is_kept_under_a_random_token_in_a_private_folder(tmp_path
 
 
 def test_job_core_imports_neither_dash_nor_flask():
-    code = "import sys, dashapp.score_jobs; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
+    code = "import sys, dashapp.scoring.score_jobs; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

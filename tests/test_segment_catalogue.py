@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import catalogue, domain
-from dashapp.catalogue import ProductCatalogueError, SegmentProfile, describe_segments, read_product_catalogue
-from dashapp.segmentation import number_segments, numbering_rule
-from dashapp.settings import PROJECT_ROOT, get_settings
+from dashapp.analysis.segmentation import number_segments, numbering_rule
+from dashapp.core import catalogue, domain
+from dashapp.core.catalogue import ProductCatalogueError, SegmentProfile, describe_segments, read_product_catalogue
+from dashapp.core.settings import PROJECT_ROOT, get_settings
 
 JOBS = domain.known_categories("job")
 

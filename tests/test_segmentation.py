@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp.segmentation import (fit_final_segmentation, fit_segment_classifier, key_combinations, number_segments,
-                                  predict_by_combination, segment_profiles, tree_nodes)
+from dashapp.analysis.segmentation import (fit_final_segmentation, fit_segment_classifier, key_combinations,
+                                           number_segments, predict_by_combination, segment_profiles, tree_nodes)
 
 
 def _clients(n_each: int = 30) -> tuple[pd.DataFrame, np.ndarray]:

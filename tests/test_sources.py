@@ -12,9 +12,12 @@ import pandas as pd
 import pytest
 import sqlalchemy
 
-from dashapp import bank_data, build, data, domain, provenance, sources
-from dashapp.artifacts import ArtifactStore
-from dashapp.data import DataValidationError
+from dashapp.analysis import build, training_data
+from dashapp.artifacts import provenance
+from dashapp.artifacts.model_folder import ArtifactStore
+from dashapp.core import domain
+from dashapp.sources import bank_table, loader
+from dashapp.sources.bank_table import DataValidationError
 from scripts import build_artifacts as cli
 
 SAMPLE_ROWS = 4119
@@ -32,8 +35,8 @@ def sample_raw(sample_path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def sample_loaded(sample_path) -> sources.LoadedSource:
-    return sources.load_source(sources.parse_source(sample_path))
+def sample_loaded(sample_path) -> loader.LoadedSource:
+    return loader.load_source(loader.parse_source(sample_path))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_sample_csv_reads_as_the_uci_layout(sample_loaded, sample_path):
     table = sample_loaded.table
     assert table.shape == (SAMPLE_ROWS, 21) and list(table.columns) == list(domain.RAW_COLUMNS)
     assert table.index.equals(pd.RangeIndex(SAMPLE_ROWS))
-    assert sample_loaded.fingerprint == sources.file_fingerprint(sources.parse_source(sample_path))
+    assert sample_loaded.fingerprint == loader.file_fingerprint(loader.parse_source(sample_path))
     assert sample_loaded.details["delimiter"] == ";" and sample_loaded.details["encoding"] == "utf-8"
     assert sample_loaded.date_column is None
 
@@ -71,7 +74,7 @@ def test_sample_csv_reads_as_the_uci_layout(sample_loaded, sample_path):
 def test_comma_copy_in_another_column_order_with_an_extra_column_gives_the_same_table(sample_raw, sample_loaded,
                                                                                       tmp_path):
     path = _copy_with_other_order(sample_raw, tmp_path / "export.csv", sep=",")
-    loaded = sources.load_source(sources.parse_source(path))
+    loaded = loader.load_source(loader.parse_source(path))
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table)
     assert loaded.details["content_sha256"] == sample_loaded.details["content_sha256"]
     assert loaded.details["delimiter"] == "," and loaded.details["ignored_columns"] == ["adviser"]
@@ -81,7 +84,7 @@ def test_comma_copy_in_another_column_order_with_an_extra_column_gives_the_same_
 def test_tab_separated_cp1252_copy_gives_the_same_table(sample_raw, sample_loaded, tmp_path):
     path = _copy_with_other_order(sample_raw, tmp_path / "export.tsv", sep="\t", encoding="cp1252")
     assert "é".encode("cp1252") in path.read_bytes()  # not UTF-8: the encoding has to be detected
-    loaded = sources.load_source(sources.parse_source(path))
+    loaded = loader.load_source(loader.parse_source(path))
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table)
     assert (loaded.details["encoding"], loaded.details["delimiter"]) == ("cp1252", "\t")
     assert loaded.details["content_sha256"] == sample_loaded.details["content_sha256"]
@@ -90,7 +93,7 @@ def test_tab_separated_cp1252_copy_gives_the_same_table(sample_raw, sample_loade
 def test_parquet_copy_gives_the_same_table(sample_raw, sample_loaded, tmp_path):
     path = tmp_path / "clients.parquet"
     sample_raw.to_parquet(path)
-    loaded = sources.load_source(sources.parse_source(path))
+    loaded = loader.load_source(loader.parse_source(path))
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table)
     assert loaded.details["content_sha256"] == sample_loaded.details["content_sha256"]
     assert loaded.details["kind"] == "parquet"
@@ -98,7 +101,7 @@ def test_parquet_copy_gives_the_same_table(sample_raw, sample_loaded, tmp_path):
 
 def test_postgresql_table_reads_in_primary_key_order_and_gives_the_same_table(postgres_server, pg_table,
                                                                               sample_loaded):
-    loaded = sources.load_source(sources.parse_source(postgres_server.url, pg_table))
+    loaded = loader.load_source(loader.parse_source(postgres_server.url, pg_table))
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table)
     assert loaded.details["content_sha256"] == sample_loaded.details["content_sha256"]
     assert loaded.details["order"] == "primary key (row_id)"
@@ -106,12 +109,12 @@ def test_postgresql_table_reads_in_primary_key_order_and_gives_the_same_table(po
     assert postgres_server.url_with().split("@")[0].split(":")[-1] not in json.dumps(loaded.details)
     assert "***" in loaded.details["url"]
     # The fingerprint is the table's name, row count and content: the same rows read again give the same one.
-    again = sources.load_source(sources.parse_source(postgres_server.url, pg_table))
+    again = loader.load_source(loader.parse_source(postgres_server.url, pg_table))
     assert again.fingerprint == loaded.fingerprint != loaded.details["content_sha256"]
 
 
 def test_table_without_a_primary_key_is_read_in_the_order_of_every_column(postgres_server, pg_table, sample_loaded):
-    loaded = sources.load_source(sources.parse_source(postgres_server.url, "no_key"))
+    loaded = loader.load_source(loader.parse_source(postgres_server.url, "no_key"))
     assert loaded.details["order"].startswith("every column")
     columns = list(domain.RAW_COLUMNS)
     expected = sample_loaded.table.head(50).sort_values(columns, kind="stable").reset_index(drop=True)
@@ -125,7 +128,7 @@ def test_sqlite_url_reads_a_table(tmp_path, sample_raw, sample_loaded):
     engine = sqlalchemy.create_engine(f"sqlite:///{database}")
     sample_raw.head(100).to_sql("clients", engine, index=True, index_label="id")
     engine.dispose()
-    loaded = sources.load_source(sources.parse_source(f"sqlite:///{database}", "clients"))
+    loaded = loader.load_source(loader.parse_source(f"sqlite:///{database}", "clients"))
     # SQLite makes no primary key from to_sql: ordered by every column, the id first, which is the file's order.
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table.head(100))
 
@@ -142,9 +145,9 @@ def _bad_ages(sample_raw: pd.DataFrame, path: Path, rows: int) -> Path:
 def test_more_than_twenty_problems_lists_twenty_then_a_count(sample_raw, tmp_path):
     path = _bad_ages(sample_raw, tmp_path / "ages.csv", 25)
     with pytest.raises(DataValidationError) as caught:
-        sources.load_source(sources.parse_source(path))
+        loader.load_source(loader.parse_source(path))
     error = caught.value
-    assert len(error.problems) == data.MAX_PROBLEMS_SHOWN and error.more == 5
+    assert len(error.problems) == bank_table.MAX_PROBLEMS_SHOWN and error.more == 5
     assert error.problems[0] == "column 'age' has a value that is not a whole number ('forty') in row 2"
     assert error.problems[-1].endswith("in row 21")
     assert str(error).endswith("; and 5 more problems")
@@ -156,20 +159,20 @@ def test_problems_are_listed_in_row_order_across_columns(sample_raw, tmp_path):
     copy.loc[1, "euribor3m"] = "high"
     copy.to_csv(tmp_path / "two.csv", sep=";", index=False)
     with pytest.raises(DataValidationError) as caught:
-        sources.load_source(sources.parse_source(tmp_path / "two.csv"))
+        loader.load_source(loader.parse_source(tmp_path / "two.csv"))
     assert caught.value.problems[0] == "column 'euribor3m' has a value that is not a number ('high') in row 3"
     assert caught.value.problems[1].startswith("column 'job' has an unknown value 'pilot' in row 5; expected one of")
 
 
 def test_drop_invalid_leaves_out_the_bad_rows_and_says_which(sample_raw, sample_loaded, tmp_path):
     path = _bad_ages(sample_raw, tmp_path / "ages.csv", 25)
-    loaded = sources.load_source(sources.parse_source(path), drop_invalid=True)
+    loaded = loader.load_source(loader.parse_source(path), drop_invalid=True)
     assert len(loaded.table) == SAMPLE_ROWS - 25 and loaded.rows_read == SAMPLE_ROWS
     assert loaded.dropped_rows == list(range(2, 27))
     # client ids stay the rows' positions in the source
     assert loaded.table.index[0] == 25
     pd.testing.assert_frame_equal(loaded.table, sample_loaded.table.iloc[25:])
-    assert len(loaded.problems) == data.MAX_PROBLEMS_SHOWN
+    assert len(loaded.problems) == bank_table.MAX_PROBLEMS_SHOWN
 
 
 def test_a_date_column_is_validated_with_its_rows(sample_raw, tmp_path):
@@ -180,10 +183,10 @@ def test_a_date_column_is_validated_with_its_rows(sample_raw, tmp_path):
     copy.loc[6, "call_date"] = "2012-01-15" if copy.loc[6, "month"] != "jan" else "2012-02-15"
     copy.to_csv(tmp_path / "dated.csv", index=False)
     with pytest.raises(DataValidationError) as caught:
-        sources.load_source(sources.parse_source(tmp_path / "dated.csv"), date_column="call_date")
+        loader.load_source(loader.parse_source(tmp_path / "dated.csv"), date_column="call_date")
     assert caught.value.problems[0] == "column 'call_date' has a value that is not a date ('someday') in row 6"
     assert "in row 8, in another month than the column 'month' says" in caught.value.problems[1]
-    loaded = sources.load_source(sources.parse_source(tmp_path / "dated.csv"), date_column="call_date",
+    loaded = loader.load_source(loader.parse_source(tmp_path / "dated.csv"), date_column="call_date",
                                  drop_invalid=True)
     assert loaded.dropped_rows == [6, 8] and loaded.table["contact_date"].notna().all()
 
@@ -196,11 +199,11 @@ def test_a_source_with_dates_is_split_in_date_order_and_written_back_in_source_o
     years = np.where(np.arange(len(copy)) % 2 == 0, 2013, 2012)  # not in date order
     copy["contact_date"] = [f"{y}-{months[m]:02d}-01" for y, m in zip(years, copy["month"])]
     copy.to_csv(tmp_path / "dated.csv", index=False)
-    loaded = sources.load_source(sources.parse_source(tmp_path / "dated.csv"))
+    loaded = loader.load_source(loader.parse_source(tmp_path / "dated.csv"))
     assert loaded.date_column == "contact_date"
-    bank = bank_data.prepare_bank_data(loaded, "full", 42)
+    bank = training_data.prepare_bank_data(loaded, "full", 42)
     dates = bank.clean["contact_date"]
-    assert dates.is_monotonic_increasing and bank.n_train == len(data.time_split(700).train) == 489
+    assert dates.is_monotonic_increasing and bank.n_train == len(bank_table.time_split(700).train) == 489
     assert dates.iloc[:489].max() <= dates.iloc[489:].min()
     assert bank.section["split"]["kind"] == provenance.SPLIT_TIME and bank.section["split"]["seed"] is None
     assert bank.section["dates"] == {"origin": provenance.DATES_FROM_COLUMN, "column": "contact_date"}
@@ -209,25 +212,25 @@ def test_a_source_with_dates_is_split_in_date_order_and_written_back_in_source_o
 
 
 def test_a_source_without_dates_gets_none_and_a_seeded_random_split(sample_loaded):
-    bank = bank_data.prepare_bank_data(sample_loaded, "full", 42)
+    bank = training_data.prepare_bank_data(sample_loaded, "full", 42)
     assert bank.clean["contact_date"].isna().all()
     assert bank.section["dates"] is None and bank.section["period"] is None and not bank.section["uci"]
     assert bank.section["split"]["kind"] == provenance.SPLIT_RANDOM and bank.section["split"]["seed"] == 42
     train_ids = bank.clean.index[:bank.n_train]
     assert list(train_ids) == sorted(train_ids)  # each part in the source's order
     assert train_ids.max() > bank.n_train  # drawn from the whole file, not its first rows
-    again = bank_data.prepare_bank_data(sample_loaded, "full", 42)
+    again = training_data.prepare_bank_data(sample_loaded, "full", 42)
     assert again.clean.index.equals(bank.clean.index)
-    other = bank_data.prepare_bank_data(sample_loaded, "full", 7)
+    other = training_data.prepare_bank_data(sample_loaded, "full", 7)
     assert not other.clean.index.equals(bank.clean.index)
 
 
 def test_only_the_uci_full_file_is_dated_from_its_order(bank_csv):
-    loaded = sources.load_source(sources.parse_source(bank_csv))
-    bank = bank_data.prepare_bank_data(loaded, "quick", 42)
+    loaded = loader.load_source(loader.parse_source(bank_csv))
+    bank = training_data.prepare_bank_data(loaded, "quick", 42)
     assert bank.section["uci"] and bank.section["dates"]["origin"] == provenance.DATES_FROM_UCI_ORDER
     assert bank.section["period"] == {"first": "2008-05-01", "last": "2010-11-01"}
-    assert bank.section["split"] == {"kind": "time", "order": bank_data.UCI_ORDER, "seed": None,
+    assert bank.section["split"] == {"kind": "time", "order": training_data.UCI_ORDER, "seed": None,
                                      "train_fraction": domain.TRAIN_FRACTION}
     assert bank.clean.index.equals(pd.RangeIndex(0, 41188, build.QUICK_ROW_STEP))
 
@@ -302,10 +305,10 @@ def test_build_refuses_an_unreachable_host(postgres_server, previous_model, caps
 
 
 def test_a_url_needs_a_table_and_a_file_takes_none(postgres_server, sample_path):
-    with pytest.raises(sources.SourceError, match="name the table to read with --table"):
-        sources.parse_source(postgres_server.url)
-    with pytest.raises(sources.SourceError, match="is a file, not a database URL"):
-        sources.parse_source(sample_path, "clients")
+    with pytest.raises(loader.SourceError, match="name the table to read with --table"):
+        loader.parse_source(postgres_server.url)
+    with pytest.raises(loader.SourceError, match="is a file, not a database URL"):
+        loader.parse_source(sample_path, "clients")
 
 
 # --- quick builds from the sample CSV and from PostgreSQL ------------------------------------------------------
@@ -367,16 +370,16 @@ def test_if_stale_compares_the_source_fingerprint(sample_build, sample_path, tmp
     with caplog.at_level("INFO", logger="build_artifacts"):
         assert cli.main(arguments) == 0
     assert "up to date" in caplog.text
-    reasons, _ = cli._stale_reasons(sample_build, sources.parse_source(sample_path),
+    reasons, _ = cli._stale_reasons(sample_build, loader.parse_source(sample_path),
                                     build.BuildParameters.for_mode("quick"),
                                     cli._arguments(arguments + ["--date-column", "call_date"]))
     assert reasons == ["the date column asked for is 'call_date', the build used none"]
 
 
 def test_the_content_hash_is_the_same_hashed_in_blocks(sample_loaded, monkeypatch):
-    whole = sources.content_sha256(sample_loaded.table)
-    monkeypatch.setattr(sources, "HASH_BLOCK_ROWS", 1_000)
-    assert sources.content_sha256(sample_loaded.table) == whole == sample_loaded.details["content_sha256"]
+    whole = loader.content_sha256(sample_loaded.table)
+    monkeypatch.setattr(loader, "HASH_BLOCK_ROWS", 1_000)
+    assert loader.content_sha256(sample_loaded.table) == whole == sample_loaded.details["content_sha256"]
 
 
 def test_category_cells_share_one_string_per_category(sample_loaded):

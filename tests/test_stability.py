@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 
-from dashapp import domain
-from dashapp.preprocessing import build_pipeline
-from dashapp.segmentation import number_segments
-from dashapp.stability import StabilityParameters, segmentation_stability
+from dashapp.analysis.preprocessing import build_pipeline
+from dashapp.analysis.segmentation import number_segments
+from dashapp.analysis.stability import StabilityParameters, segmentation_stability
+from dashapp.core import domain
 
 
 def _population(n: int = 1500, seed: int = 4):

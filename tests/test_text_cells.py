@@ -6,10 +6,9 @@ import sys
 
 import pandas as pd
 import pyarrow as pa
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from dashapp import text_cells
+from dashapp.scoring import text_cells
 
 ODD = ["admin.", " Admin. ", "\u212aadmin.", '"retired"', "'x'", 'say "hi"', "a\\b", "x" * 38, "x" * 39, "é" * 45,
        "\t", "", "\x1cstudent\x1f", "blue-collar\u3000", "\u0660\u0664", "pilot\n", "\x00", "\U0001f600", " \u00a0 "]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashapp import url_state
+from dashapp.views import url_state
 
 KEEP = object()  # stands for dash.no_update
 
@@ -53,5 +53,5 @@ def test_an_unchanged_query_is_not_written_again():
 
 
 def test_url_state_does_not_import_dash():
-    code = "import sys, dashapp.url_state; assert 'dash' not in sys.modules, 'dash imported'"
+    code = "import sys, dashapp.views.url_state; assert 'dash' not in sys.modules, 'dash imported'"
     subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True)

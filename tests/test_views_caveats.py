@@ -92,7 +92,7 @@ def test_a_rule_that_is_not_on_the_job_is_refused(rule):
 
 @pytest.mark.parametrize("segment", [None, 1])
 def test_the_job_split_note_credits_the_original_study_only_on_a_build_of_the_uci_file(segment):
-    from dashapp.components import job_split_note
+    from dashapp.web.components import job_split_note
     from tests.layout_helpers import strings
 
     (split,) = job_splits(_tree())

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp import catalogue, domain, url_state
-from dashapp.views import data as view
+from dashapp.core import catalogue, domain
+from dashapp.views import data as view, url_state
 from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashapp import catalogue, domain
+from dashapp.core import catalogue, domain
 from dashapp.views import explorer as view
 from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients

@@ -6,8 +6,7 @@ import pytest
 
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.figures.targeting import gain_figure, lift_figure
-from dashapp.views import categorical as categorical_view
-from dashapp.views import targeting as view
+from dashapp.views import categorical as categorical_view, targeting as view
 
 
 def _method(points: list[tuple[float, float]], auc: float = 0.6) -> dict:
@@ -134,7 +133,7 @@ def test_the_benchmark_modules_their_views_and_figures_do_not_import_dash():
     import sys
     from pathlib import Path
 
-    code = ("import sys; import dashapp.propensity, dashapp.categorical, dashapp.views.targeting, "
+    code = ("import sys; import dashapp.analysis.propensity, dashapp.analysis.categorical, dashapp.views.targeting, "
             "dashapp.views.categorical, dashapp.figures.targeting, dashapp.figures.categorical; "
             "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,

@@ -1,6 +1,6 @@
 """What the pages say about the data they were built from (dashapp.views.provenance and the views that read it):
 the UCI file's texts unchanged, any other source named as it is, its period only when its dates are known, the
-split as it was made. Each provenance is a hand-written manifest read by dashapp.provenance.data_provenance."""
+split as it was made. Each provenance is a hand-written manifest read by dashapp.artifacts.provenance.data_provenance."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from dashapp.analysis.response import response_analysis
+from dashapp.artifacts.provenance import data_provenance
+from dashapp.core.settings import BANK_FULL_SHA256
 from dashapp.figures.classifier import class_balance_figure
 from dashapp.figures.segments import share_comparison_figure
 from dashapp.figures.targeting import gain_figure
-from dashapp.provenance import data_provenance
-from dashapp.response import response_analysis
-from dashapp.settings import BANK_FULL_SHA256
-from dashapp.views import methods
-from dashapp.views import provenance as about_data
-from dashapp.views import response as response_view
-from dashapp.views import targeting as targeting_view
+from dashapp.views import methods, provenance as about_data, response as response_view, targeting as targeting_view
 from dashapp.views.data import ClientTable
 from dashapp.views.explorer import client_record
-from dashapp.views.rates import PERIODS, RANDOM_SPLIT_POPULATIONS, population_names, split_explanation, \
-    subscription_rates
+from dashapp.views.rates import (PERIODS, RANDOM_SPLIT_POPULATIONS, population_names, split_explanation,
+                                 subscription_rates)
 from tests.small_clients import make_clients
 from tests.test_response import GROUPS, N_TRAIN, _frame
 

@@ -12,7 +12,6 @@ import pytest
 
 from dashapp.views.rates import FILTERED, PERIODS, Rate, rate_of, store_rates, subscription_rates
 
-
 #: The segments of the build these clients come from (ArtifactStore.segment_numbers).
 SEGMENTS = (1, 2, 3, 4)
 
@@ -119,6 +118,6 @@ def test_the_segments_training_rates_match_the_builds_profiles(full_store):
 
 
 def test_the_views_do_not_import_dash():
-    code = ("import sys, dashapp.views.rates, dashapp.views.caveats, dashapp.catalogue; "
+    code = ("import sys, dashapp.views.rates, dashapp.views.caveats, dashapp.core.catalogue; "
             "assert 'dash' not in sys.modules, 'dash imported'")
     subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True)

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from dashapp.response import response_analysis
+from dashapp.analysis.response import response_analysis
 from dashapp.views import response as view
 from tests.test_response import GROUPS, N_TRAIN, _frame
 
@@ -159,7 +159,7 @@ def test_the_analysis_view_and_figures_do_not_import_dash():
     import sys
     from pathlib import Path
 
-    code = ("import sys; import dashapp.response, dashapp.views.response, dashapp.figures.response; "
+    code = ("import sys; import dashapp.analysis.response, dashapp.views.response, dashapp.figures.response; "
             "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
                             capture_output=True, text=True, check=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import i18n
-from dashapp.i18n import _
+from dashapp.core import i18n
+from dashapp.core.i18n import _
 
 
 def ari_by_k_figure(ari: dict) -> go.Figure:

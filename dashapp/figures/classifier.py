@@ -6,13 +6,15 @@ The Tree page shows them beside the tree (drawn by :mod:`dashapp.figures.tree`) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 
-from dashapp import catalogue, i18n
-from dashapp.i18n import _
+from dashapp.core import i18n
+from dashapp.core.i18n import _
 
 
-def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -> go.Figure:
+def confusion_matrix_figure(matrix: list[list[int]], numbers: Sequence[int], title: str | None = None) -> go.Figure:
     """A confusion matrix of the segments as an annotated heatmap.
 
     Parameters
@@ -20,6 +22,8 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     matrix : list of list of int, one row and one column per segment
         Rows are the true segments, columns the predicted ones, both in segment order (as
         ``evaluation.json`` stores them).
+    numbers : sequence of int
+        The segment numbers, 1 to k (the store's ``segment_numbers``).
     title : str, optional
         Figure title.
 
@@ -33,7 +37,7 @@ def confusion_matrix_figure(matrix: list[list[int]], title: str | None = None) -
     ValueError
         If ``matrix`` is not square with one row per segment.
     """
-    numbers = sorted(catalogue.segment_names())
+    numbers = sorted(numbers)
     if len(matrix) != len(numbers) or any(len(row) != len(numbers) for row in matrix):
         raise ValueError(f"the confusion matrix must be {len(numbers)} x {len(numbers)} (one row and column "
                          f"per segment), got {[len(row) for row in matrix]}")

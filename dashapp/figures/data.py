@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashapp import catalogue, domain, i18n
-from dashapp.i18n import N_, _
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _
 from dashapp.views.rates import Rate, SubscriptionRates, population_label
 
 CLIENTS_COLOUR = "#2a6f97"

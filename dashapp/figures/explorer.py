@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
-from dashapp import domain, i18n
+from dashapp.core import domain, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.data import COMPACT_MODEBAR
-from dashapp.i18n import N_, _, ngettext
-from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text,
-                                    pipeline_name, share_text, shares_text, silhouette_basis)
+from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, pipeline_name,
+                                    share_text, shares_text, silhouette_basis)
 
 LINE_COLOUR = "#2a6f97"
 HIGHLIGHT_COLOUR = "#e07a5f"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import i18n
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _, pgettext
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
-from dashapp.i18n import N_, _, pgettext
 
 #: The base rate's line and band, and each level's rate over every segment.
 BASE_COLOUR = "#6c757d"

@@ -8,14 +8,15 @@ segment that is drawn in full colour while the others fade.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashapp import catalogue, domain, i18n
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import _, ngettext
 from dashapp.figures import SEGMENT_COLOURS, empty_figure
-from dashapp.i18n import _, ngettext
 from dashapp.views.rates import SubscriptionRates, population_label
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
@@ -26,9 +27,10 @@ ASPECT = (1.8, 0.8, 1.0)
 #: Marker diameters (px) of the smallest and largest point in the 3-D space.
 _MIN_MARKER, _MAX_MARKER = 6, 42
 
-def segment_title(number: int) -> str:
-    """``'Segment 3: No loans'``: the number and name of a segment, for hover texts and headings."""
-    return _("Segment {number}: {name}").format(number=number, name=catalogue.segment_names()[number])
+def segment_title(number: int, names: Mapping[int, str]) -> str:
+    """``'Segment 3: No loans'``: the number and name of a segment (``names``: number -> name, from
+    :func:`dashapp.core.catalogue.segment_names`), for hover texts and headings."""
+    return _("Segment {number}: {name}").format(number=number, name=names[number])
 
 
 def segment_label(number: int) -> str:
@@ -36,10 +38,15 @@ def segment_label(number: int) -> str:
     return _("Segment {number}").format(number=number)
 
 
-def _check_highlight(highlight: int | None) -> None:
-    if highlight is not None and highlight not in catalogue.segment_names():
-        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(catalogue.segment_names())} "
-                         "or None")
+def _check_highlight(highlight: int | None, numbers) -> None:
+    """Refuse a highlight that is none of the segments ``numbers``."""
+    if highlight is not None and highlight not in set(numbers):
+        raise ValueError(f"highlight={highlight!r} is not a segment; expected one of {sorted(numbers)} or None")
+
+
+def _profile_numbers(profiles: dict) -> list[int]:
+    """The segment numbers ``profiles.json`` describes."""
+    return [int(segment["segment"]) for segment in profiles["segments"]]
 
 
 def _opacity(number: int, highlight: int | None) -> float:
@@ -59,13 +66,15 @@ def _marker_sizes(counts: pd.Series, largest: int) -> list[float]:
     return [_MIN_MARKER + (_MAX_MARKER - _MIN_MARKER) * math.sqrt(n / largest) for n in counts]
 
 
-def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> go.Figure:
+def segment_space_figure(counts: pd.DataFrame, names: Mapping[int, str], highlight: int | None = None) -> go.Figure:
     """The segments in the job x housing x loan space: one point per combination, sized by its clients.
 
     Parameters
     ----------
     counts : DataFrame
         From :func:`dashapp.views.segments.segment_space_counts`.
+    names : mapping
+        Segment number -> name (:func:`dashapp.core.catalogue.segment_names`): every segment, in its hover text.
     highlight : int, optional
         A segment to show in full colour; the others fade. None shows all alike.
 
@@ -75,7 +84,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
         One ``scatter3d`` trace per segment (in segment order) with the segment number as ``customdata``;
         the axes show readable category labels (jobs too) in the domain's order.
     """
-    _check_highlight(highlight)
+    _check_highlight(highlight, names)
     if counts.empty:
         return empty_figure(_("No clients to show"))
     jobs = [catalogue.category_label("job", job) for job in domain.known_categories("job")
@@ -84,7 +93,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
     loan = [catalogue.category_label("loan", value) for value in domain.known_categories("loan")]
     largest = int(counts["clients"].max())
     figure = go.Figure()
-    for number in sorted(catalogue.segment_names()):
+    for number in sorted(names):
         members = counts[counts["segment"] == number]
         if members.empty:
             continue
@@ -96,7 +105,7 @@ def segment_space_figure(counts: pd.DataFrame, highlight: int | None = None) -> 
             marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
                         opacity=_opacity(number, highlight), line=dict(width=0)),
             customdata=[[number, n] for n in members["clients"]],
-            hovertemplate=(f"<b>{segment_title(number)}</b><br>" + _("Job: %{x}") + "<br>%{y}<br>%{z}<br>"
+            hovertemplate=(f"<b>{segment_title(number, names)}</b><br>" + _("Job: %{x}") + "<br>%{y}<br>%{z}<br>"
                            + _("Clients: %{customdata[1]:,}") + "<extra></extra>"),
         ))
     axis = dict(type="category", backgroundcolor="#fbfbfc", gridcolor="#dee2e6", showspikes=False,
@@ -141,7 +150,7 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
     go.Figure
         One closed ``scatterpolar`` trace per segment, values in percent.
     """
-    _check_highlight(highlight)
+    _check_highlight(highlight, _profile_numbers(profiles))
     axes = profiles["radar_axes"]
     # Two short lines rather than one long one: on a phone the long labels ran off the chart's sides.
     names = [_(label) for label in axes.values()]
@@ -202,7 +211,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
         ``"All"`` (every segment) in grey; the test period's bars are hatched. Two empty grey traces after
         them make the legend (a bar trace's own legend swatch would take its first segment's colour).
     """
-    _check_highlight(highlight)
+    _check_highlight(highlight, _profile_numbers(profiles))
     segments = profiles["segments"]
     numbers = [int(s["segment"]) for s in segments]
     names = [str(n) for n in numbers]
@@ -261,7 +270,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
         One horizontal ``bar`` trace per segment (grouped), x in percent of the segment's clients, y the jobs'
         readable labels (first job at the top).
     """
-    _check_highlight(highlight)
+    _check_highlight(highlight, _profile_numbers(profiles))
     jobs = list(profiles["jobs"])
     labels = [catalogue.category_label("job", job) for job in jobs]
     figure = go.Figure()
@@ -289,7 +298,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
 # --- Stability ---------------------------------------------------------------------------------------
 
 
-def segment_stability_figure(stability: dict) -> go.Figure:
+def segment_stability_figure(stability: dict, names: Mapping[int, str]) -> go.Figure:
     """Each segment's Jaccard stability over the bootstrap refits: the median, down to the lowest, beside the
     recovered and dissolved thresholds.
 
@@ -298,6 +307,8 @@ def segment_stability_figure(stability: dict) -> go.Figure:
     stability : dict
         ``evaluation.json``'s ``stability``: ``resamples``, ``jaccard_recovered``, ``jaccard_dissolved`` and
         ``segments`` (each ``segment``, ``jaccard_median``, ``jaccard_min``, ``recovered``, ``dissolved``).
+    names : mapping
+        Segment number -> name (:func:`dashapp.core.catalogue.segment_names`), for the hover texts.
 
     Returns
     -------
@@ -316,7 +327,7 @@ def segment_stability_figure(stability: dict) -> go.Figure:
             marker=dict(size=12, color=SEGMENT_COLOURS[number]),
             error_x=dict(type="data", symmetric=False, array=[0], arrayminus=[median - lowest],
                          color=SEGMENT_COLOURS[number], thickness=2, width=6),
-            hovertemplate=(segment_title(number) + "<br>" + _("median Jaccard {median}, lowest {lowest}").format(
+            hovertemplate=(segment_title(number, names) + "<br>" + _("median Jaccard {median}, lowest {lowest}").format(
                 median=i18n.number(median, 2), lowest=i18n.number(lowest, 2)) + "<br>" + ngettext(
                 "recovered in {recovered} of {resamples} resample, dissolved in {dissolved}",
                 "recovered in {recovered} of {resamples} resamples, dissolved in {dissolved}", resamples).format(

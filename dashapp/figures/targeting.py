@@ -1,6 +1,6 @@
 """Figures of the Targeting benchmark page: cumulative gain and lift of the models, the segments and random calls.
 
-Builders take ``targeting.json`` as the build wrote it (:func:`dashapp.propensity.targeting_benchmark`) and an
+Builders take ``targeting.json`` as the build wrote it (:func:`dashapp.analysis.propensity.targeting_benchmark`) and an
 optional share called to emphasise among the recorded ones (10%, 20%, 30%).
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashapp import i18n
-from dashapp.i18n import _
-from dashapp.propensity import METHODS
+from dashapp.analysis.propensity import METHODS
+from dashapp.core import i18n
+from dashapp.core.i18n import _
 
 #: One colour and dash per method, the same on both charts.
 METHOD_STYLES = {"boosting": dict(color="#2a6f97"), "logistic": dict(color="#3d9970"),

@@ -1,6 +1,6 @@
 """The decision tree as a figure, for the Tree page and (a client's way through it) the Score page.
 
-The tree is drawn from ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.segmentation.tree_nodes`):
+The tree is drawn from ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.analysis.segmentation.tree_nodes`):
 each node is a box coloured by its predicted segment with a bar of its segment mix, each edge carries its rule
 in words (:mod:`dashapp.views.tree`). The Score page passes a client's ``highlight_path`` to show the way the
 tree decided. The classifier's quality charts are :mod:`dashapp.figures.classifier`'s.
@@ -12,11 +12,13 @@ screen, where the leaves side by side would squeeze their text out of the boxes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 
-from dashapp import catalogue, i18n
+from dashapp.core import catalogue, i18n
+from dashapp.core.i18n import _, ngettext
 from dashapp.figures import SEGMENT_COLOURS
-from dashapp.i18n import _, ngettext
 from dashapp.views.tree import node_path, readable_rule, rule_answer
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
@@ -126,7 +128,7 @@ def _node_text(node: dict) -> str:
     return f"{head}<br>{_clients(node)}<br>{_purity_text(node)}"
 
 
-def _node_hover(node: dict, rules: list[str]) -> str:
+def _node_hover(node: dict, rules: list[str], names: Mapping[int, str]) -> str:
     counts = _counts(node)
     total = node["samples"] or 1
     conditions = ("<br>" + _("and") + " ").join(readable_rule(rule) for rule in rules) if rules else \
@@ -136,7 +138,7 @@ def _node_hover(node: dict, rules: list[str]) -> str:
     outcome = _("Leaf") if node["is_leaf"] else _("Next question: {question}").format(question=_question(node))
     training = ngettext("{clients} training client", "{clients} training clients", node["samples"]).format(
         clients=i18n.number(node["samples"]))
-    predicted = _("Predicted: {name} (segment {number})").format(name=catalogue.segment_names()[node["segment"]],
+    predicted = _("Predicted: {name} (segment {number})").format(name=names[node["segment"]],
                                                                  number=node["segment"])
     return (_("<b>Node {id}</b>").format(id=node["id"]) + f"<br>{conditions}<br>{training}<br>"
             + _("Segment mix:") + f"<br>{mix}<br>{predicted}<br>{outcome}")
@@ -239,7 +241,8 @@ def _node_shapes(node: dict, box: tuple[float, float, float, float], bar: tuple[
     return shapes
 
 
-def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, width: int | None = None) -> go.Figure:
+def tree_figure(nodes: list[dict], names: Mapping[int, str], highlight_path: list[int] | None = None,
+                width: int | None = None) -> go.Figure:
     """The decision tree as an interactive figure, laid out for the width it gets.
 
     Parameters
@@ -247,6 +250,9 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, widt
     nodes : list of dict
         ``tree_nodes`` from ``evaluation.json``: ``id``, ``parent``, ``depth``, ``rule``, ``split``,
         ``samples``, ``segment_counts``, ``segment``, ``is_leaf``.
+    names : mapping
+        Segment number -> name (:func:`dashapp.core.catalogue.segment_names`): every segment, for the legend
+        and the leaves' predictions.
     highlight_path : list of int, optional
         Node ids to emphasise, normally a root-to-leaf path (a scored client's decision path, or
         :func:`node_path`); the edges between consecutive highlighted nodes are drawn bold and the other
@@ -284,8 +290,8 @@ def tree_figure(nodes: list[dict], highlight_path: list[int] | None = None, widt
         layout = _stacked_layout(nodes, width, highlighted)
     else:
         layout = _classic_layout(nodes, highlighted, path_edges)
-    figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges), _node_trace(nodes, layout, highlighted),
-                        *_legend_traces()])
+    figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges), _node_trace(nodes, layout, highlighted, names),
+                        *_legend_traces(names)])
     figure.update_layout(
         shapes=layout["shapes"], annotations=layout["annotations"],
         xaxis=dict(visible=False, range=layout["x_range"], fixedrange=True),
@@ -316,7 +322,7 @@ def _edge_traces(nodes: list[dict], edges: dict[int, tuple[list[float], list[flo
             for on_path in (False, True)]
 
 
-def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int]) -> go.Scatter:
+def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int], names: Mapping[int, str]) -> go.Scatter:
     """The nodes' texts, with invisible markers that catch hovers and clicks; ``customdata`` is the node id."""
     by_id = {node["id"]: node for node in nodes}
     ordered = [by_id[node_id] for node_id in sorted(by_id)]
@@ -330,16 +336,16 @@ def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int]) -> go.Sc
                                       else "#adb5bd" for node in ordered]),
         marker=dict(symbol="square", size=layout["marker_size"], color="rgba(0, 0, 0, 0)"),
         customdata=[node["id"] for node in ordered],
-        hovertext=[_node_hover(node, rules_to[node["id"]]) for node in ordered],
+        hovertext=[_node_hover(node, rules_to[node["id"]], names) for node in ordered],
         hoverinfo="text",
     )
 
 
-def _legend_traces() -> list[go.Scatter]:
+def _legend_traces(names: Mapping[int, str]) -> list[go.Scatter]:
     """One empty trace per segment, only for the legend's coloured squares."""
     return [go.Scatter(x=[None], y=[None], mode="markers", name=_segment(number), hoverinfo="skip",
                        marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]))
-            for number in sorted(catalogue.segment_names())]
+            for number in sorted(names)]
 
 
 def _classic_layout(nodes: list[dict], highlighted: set[int], path_edges: set[tuple[int, int]]) -> dict:

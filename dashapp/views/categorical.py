@@ -1,13 +1,15 @@
 """The explorer's card "A clustering made for categories": k-modes against the published segments, in words.
 
-Reads the ``categorical`` section of ``targeting.json`` (:func:`dashapp.categorical.categorical_benchmark`);
+Reads the ``categorical`` section of ``targeting.json`` (:func:`dashapp.analysis.categorical.categorical_benchmark`);
 every number in the words is taken from it.
 """
 
 from __future__ import annotations
 
-from dashapp import catalogue, i18n
-from dashapp.i18n import _, ngettext
+from collections.abc import Mapping
+
+from dashapp.core import catalogue, i18n
+from dashapp.core.i18n import _, ngettext
 
 #: A published segment "splits" when a second cluster takes at least this share of its clients.
 SPLIT_SHARE = 0.2
@@ -89,8 +91,9 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + _(" and ") + items[-1]
 
 
-def agreement_sentences(categorical: dict) -> list[str]:
-    """What k-modes at the published k does to the published segments, the baseline, and the ties, in words."""
+def agreement_sentences(categorical: dict, names: Mapping[int, str]) -> list[str]:
+    """What k-modes at the published k does to the published segments, the baseline, and the ties, in words
+    (``names``: segment number -> name, :func:`dashapp.core.catalogue.segment_names`)."""
     k = categorical["crosstab"]["k"]
     found, view, parts = solution(categorical, k), crosstab_view(categorical), merges_and_splits(categorical)
     index = {number: j for j, number in enumerate(categorical["segments"])}
@@ -103,7 +106,7 @@ def agreement_sentences(categorical: dict) -> list[str]:
     for number, pieces in parts["splits"]:
         spread = " / ".join(f"{cluster_label(i)} {i18n.percent(share)}" for i, share in pieces)
         clauses.append(_("splits segment {segment}, {name}, into {spread}").format(
-            segment=number, name=catalogue.segment_names()[number].lower(), spread=spread))
+            segment=number, name=names[number].lower(), spread=spread))
     what = (_(": it {clauses}").format(clauses=_and(clauses)) if clauses
             else _(": it keeps every segment within one cluster"))
     sentences = [_("k-modes at k = {k} agrees with the published segments at ARI {ari}{what}.").format(

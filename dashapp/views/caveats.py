@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashapp import domain, i18n
-from dashapp.i18n import N_, _, pgettext
+from dashapp.core import domain, i18n
+from dashapp.core.i18n import N_, _, pgettext
 
 _JOB_RULE = re.compile(r"^job (?:= (?P<one>.+)|in \{(?P<many>.+)\})$")
 
@@ -113,7 +113,7 @@ def job_splits(nodes: list[dict]) -> tuple[JobSplit, ...]:
     Parameters
     ----------
     nodes : list of dict
-        From :func:`dashapp.segmentation.tree_nodes`: ``id``, ``parent``, ``rule``, ``split``, ``segment``,
+        From :func:`dashapp.analysis.segmentation.tree_nodes`: ``id``, ``parent``, ``rule``, ``split``, ``segment``,
         ``is_leaf``.
 
     Returns

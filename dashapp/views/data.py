@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashapp import catalogue, domain, i18n, url_state
-from dashapp.i18n import N_, _
-from dashapp.views import inputs, rates
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import N_, _
+from dashapp.views import inputs, rates, url_state
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
@@ -76,8 +76,10 @@ class ClientFilter:
     def is_empty(self) -> bool:
         return self == ClientFilter()
 
-    def toggled(self, column: str, value) -> ClientFilter:
+    def toggled(self, column: str, value, values: tuple) -> ClientFilter:
         """This filter with ``column`` set to just ``value``, or cleared if it already was (a bar click).
+
+        ``values`` are the column's possible values (:meth:`FilterSpace.list_filter_values`).
 
         Raises
         ------
@@ -86,13 +88,10 @@ class ClientFilter:
         """
         if column not in LIST_FILTERS:
             raise ValueError(f"column={column!r} must be one of {', '.join(LIST_FILTERS)}")
-        value = inputs.one_of(column, value, _list_filter_values(column))
+        value = inputs.one_of(column, value, values)
         return replace(self, **{column: () if getattr(self, column) == (value,) else (value,)})
 
 
-def _list_filter_values(column: str) -> tuple:
-    """The values a list filter can hold, in the order the filter bar lists them."""
-    return tuple(catalogue.segments()) if column == "segment" else domain.CATEGORIES[column]
 
 
 def _as_list(value) -> list[str]:
@@ -116,10 +115,13 @@ class FilterSpace:
         The youngest and oldest client's age.
     first_contact, last_contact : Timestamp or None
         The first and last contact date (None when the source has no dates).
+    segment_numbers : sequence of int
+        The segments a client can be in, 1 to k (the store's :attr:`segment_numbers`).
     """
 
-    def __init__(self, rows: int, age_bounds: tuple[int, int], first_contact, last_contact):
+    def __init__(self, rows: int, age_bounds: tuple[int, int], first_contact, last_contact, segment_numbers):
         self.rows = int(rows)
+        self.segment_numbers: tuple[int, ...] = tuple(sorted(int(number) for number in segment_numbers))
         self.first_contact, self.last_contact = first_contact, last_contact
         self.age_bounds: tuple[int, int] = (int(age_bounds[0]), int(age_bounds[1]))
         #: The campaign's ``"YYYY-MM"`` months; none when the source has no contact dates (then the period
@@ -129,6 +131,10 @@ class FilterSpace:
 
     def __len__(self) -> int:
         return self.rows
+
+    def list_filter_values(self, column: str) -> tuple:
+        """The values a list filter can hold, in the order the filter bar lists them."""
+        return self.segment_numbers if column == "segment" else domain.CATEGORIES[column]
 
     # --- filter <-> URL <-> widgets -------------------------------------------------------------------------
 
@@ -167,11 +173,11 @@ class FilterSpace:
                     name=name, values=", ".join(map(repr, bad)), allowed=", ".join(allowed)))
             chosen[name] = tuple(value for value in allowed if value in values)
         segments = _as_list(query.get("segment"))
-        bad = [value for value in segments if not (value.isdigit() and int(value) in catalogue.segment_names())]
+        bad = [value for value in segments if not (value.isdigit() and int(value) in self.segment_numbers)]
         if bad:
             problems.append(_("segment {values} ignored; expected 1 to {last}.").format(
-                values=", ".join(map(repr, bad)), last=len(catalogue.segments())))
-        chosen["segment"] = tuple(number for number in catalogue.segment_names() if str(number) in segments)
+                values=", ".join(map(repr, bad)), last=len(self.segment_numbers)))
+        chosen["segment"] = tuple(number for number in self.segment_numbers if str(number) in segments)
         period = None
         if not self.months:
             if query.get("from") or query.get("to"):
@@ -209,13 +215,13 @@ class FilterSpace:
         months = inputs.number_range("period", period, 0, max(len(self.months) - 1, 0))
         if not self.months:  # the hidden slider of a source without dates: nothing to filter by
             months = None
-        chosen = {name: inputs.subset(name, values, _list_filter_values(name))
+        chosen = {name: inputs.subset(name, values, self.list_filter_values(name))
                   for name, values in (("job", job), ("marital", marital), ("education", education),
                                        ("segment", segment))}
         return ClientFilter(
             age=self._normalise_age(*age_range) if age_range else None,
             period=self._normalise_period(*months) if months else None,
-            **{name: tuple(v for v in _list_filter_values(name) if v in chosen[name]) for name in chosen},
+            **{name: tuple(v for v in self.list_filter_values(name) if v in chosen[name]) for name in chosen},
         )
 
     def controls(self, spec: ClientFilter) -> dict[str, list]:
@@ -260,7 +266,8 @@ class ClientTable(FilterSpace):
         self.frame = clients.loc[:, list(_DATA_COLUMNS)]
         dates = self.frame["contact_date"]
         ages = self.frame["age"].to_numpy()
-        super().__init__(len(self.frame), (ages.min(), ages.max()), dates.min(), dates.max())
+        segments = self.frame["segment"].dropna().unique()  # every segment has clients: K-means leaves none empty
+        super().__init__(len(self.frame), (ages.min(), ages.max()), dates.min(), dates.max(), segments)
         self._codes = {column: self.frame[column].cat.codes.to_numpy() for column in ("job", "marital",
                                                                                         "education")}
         self._categories = {column: list(self.frame[column].cat.categories) for column in self._codes}

@@ -1,7 +1,7 @@
 """The Data page's aggregates answered by SQL over the clients artifact, so that no worker holds the clients.
 
 Dash-free. :class:`ClientEngine` is the page's filter space (:class:`dashapp.views.data.FilterSpace`) over
-:mod:`dashapp.client_queries`; a filter becomes a ``WHERE`` clause, and :class:`QuerySelection` answers each
+:mod:`dashapp.artifacts.client_queries`; a filter becomes a ``WHERE`` clause, and :class:`QuerySelection` answers each
 question the charts ask with the same frame :class:`dashapp.views.data.Selection` computes from rows in memory
 (tested equal on a build). Every chart's counts by value come from one scan (``GROUPING SETS``), and the
 answers are kept per filter, so the section callbacks of one filter change share them: four queries a filter.
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from dashapp import domain
-from dashapp.client_queries import CLIENTS, ClientQueries, client_queries, quoted
+from dashapp.artifacts.client_queries import CLIENTS, ClientQueries, client_queries, quoted
+from dashapp.core import domain
 from dashapp.views import rates
 from dashapp.views.data import (CREDIT_GROUPS, ClientFilter, FilterSpace, age_table, credit_table, duration_table,
                                 headline_numbers, month_index, monthly_table, outcome_table, population, share_table,
@@ -37,13 +37,16 @@ class ClientEngine(FilterSpace):
     Parameters
     ----------
     queries : ClientQueries
-        The store's clients (:func:`dashapp.client_queries.client_queries`).
+        The store's clients (:func:`dashapp.artifacts.client_queries.client_queries`).
+    segment_numbers : sequence of int
+        The store's segments, 1 to k.
     """
 
-    def __init__(self, queries: ClientQueries):
+    def __init__(self, queries: ClientQueries, segment_numbers):
         bounds = queries.frame(f"SELECT count(*) AS rows, min(age) AS youngest, max(age) AS oldest, "
                                f"min(contact_date) AS first, max(contact_date) AS last FROM {CLIENTS}").iloc[0]
-        super().__init__(bounds["rows"], (bounds["youngest"], bounds["oldest"]), bounds["first"], bounds["last"])
+        super().__init__(bounds["rows"], (bounds["youngest"], bounds["oldest"]), bounds["first"], bounds["last"],
+                         segment_numbers)
         self.queries = queries
         # The last filters' answers: the page's section callbacks for one filter change come together.
         self.selection = functools.lru_cache(maxsize=16)(self._selection)
@@ -79,7 +82,7 @@ class ClientEngine(FilterSpace):
 @functools.lru_cache(maxsize=2)
 def client_engine(store) -> ClientEngine:
     """The :class:`ClientEngine` of an artifact store, made on first use and kept for the process."""
-    return ClientEngine(client_queries(store))
+    return ClientEngine(client_queries(store), store.segment_numbers)
 
 
 def _kept(method):

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from dashapp import catalogue, domain, i18n, url_state
-from dashapp.i18n import _, ngettext, pgettext
-from dashapp.views import inputs
+from dashapp.core import catalogue, domain, i18n
+from dashapp.core.i18n import _, ngettext, pgettext
+from dashapp.views import inputs, url_state
 
 # --- The selection -------------------------------------------------------------------------------------------
 
@@ -38,7 +38,7 @@ def selection_from_query(query: Mapping[str, object], k_values: list[int],
     Parameters
     ----------
     query : mapping
-        URL query parameters (:func:`dashapp.url_state.query_parameters`); unknown keys are ignored.
+        URL query parameters (:func:`dashapp.views.url_state.query_parameters`); unknown keys are ignored.
     k_values : list of int
         The grid's k values; the default k is the one nearest the final model's.
     final_k : int
@@ -189,11 +189,12 @@ def _shown_value(value: object) -> str:
 _RECORD_HIDDEN: tuple[str, ...] = ("month",)
 
 
-def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
+def client_record(clients: pd.DataFrame, client_id: int, names: Mapping[int, str]) -> pd.DataFrame:
     """Every field of one client as readable ``field``/``value`` rows; empty when the id is unknown.
 
-    Field names and category values use the labels of :mod:`dashapp.catalogue` (``"Education"``,
-    ``"Basic (9 years)"``), never the file's codes; the segment carries its name.
+    Field names and category values use the labels of :mod:`dashapp.core.catalogue` (``"Education"``,
+    ``"Basic (9 years)"``), never the file's codes; the segment carries its name (``names``: segment number ->
+    name, :func:`dashapp.core.catalogue.segment_names`).
     """
     if client_id not in clients.index:
         return pd.DataFrame({"field": [], "value": []}, dtype=object)
@@ -207,8 +208,8 @@ def client_record(clients: pd.DataFrame, client_id: int) -> pd.DataFrame:
             value = i18n.month_year(value.date())
         elif column == "pdays" and value == domain.PDAYS_NEVER_RECODED:
             value = _("never contacted before")
-        elif column == "segment" and int(value) in catalogue.segment_names():
-            value = f"{int(value)}: {catalogue.segment_names()[int(value)]}"
+        elif column == "segment" and int(value) in names:
+            value = f"{int(value)}: {names[int(value)]}"
         elif isinstance(value, str):
             value = catalogue.category_label(column.removesuffix("_imputed"), value)
         values.append(_shown_value(value))

@@ -1,14 +1,14 @@
 """What the Explorer and Methods pages say while an early build (``make run``) is still computing the K-means
-grid: the segments, the Data page, the tree and scoring are served meanwhile (:data:`dashapp.artifacts.GRID_FILES`).
+grid: the segments, the Data page, the tree and scoring are served meanwhile (:data:`dashapp.artifacts.model_folder.GRID_FILES`).
 
-Dash-free: a sentence from the build's progress report (:func:`dashapp.artifacts.read_grid_progress`).
+Dash-free: a sentence from the build's progress report (:func:`dashapp.artifacts.model_folder.read_grid_progress`).
 """
 
 from __future__ import annotations
 
-from dashapp import i18n
-from dashapp.artifacts import REBUILD_COMMAND
-from dashapp.i18n import N_, _
+from dashapp.artifacts.model_folder import REBUILD_COMMAND
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _
 
 #: What is ready while the grid runs (the pages that do not need it); translated where shown.
 READY = N_("The segments, the Data page, the campaign response, the decision tree, targeting and scoring are ready")

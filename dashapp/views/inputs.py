@@ -4,7 +4,7 @@ Dash-free. A callback's inputs arrive in a JSON request that anyone can write by
 widgets never send (an age range of two words, a job that is a number, k = 999, a click on a point that is not
 drawn) must not reach a view that trusts it. Each check returns the value as the view wants it, or raises
 :class:`InvalidInput` naming the input, the value (shortened) and what was expected. The app's ``on_error`` hook
-(:func:`dashapp.app.create_app`) answers such a request with no update and one line in the log; any other
+(:func:`dashapp.web.app.create_app`) answers such a request with no update and one line in the log; any other
 exception is a real error of ours and keeps its traceback.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 
-from dashapp.scoring import shown
+from dashapp.scoring.scorer import shown
 
 
 class InvalidInput(ValueError):

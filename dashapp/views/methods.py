@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashapp import domain, i18n
-from dashapp.i18n import _, ngettext, pgettext
+from dashapp.core import domain, i18n
+from dashapp.core.i18n import _, ngettext, pgettext
 
 METHODS_PATH = "/methods"
 #: The anchors of the sections, so that other pages can link to the one they rely on (:func:`methods_href`).

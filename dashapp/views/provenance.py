@@ -1,6 +1,6 @@
 """What the pages may say about the data they were built from: its source, its period and its split.
 
-Dash-free sentences from :class:`dashapp.provenance.DataProvenance` (``store.provenance``). A build of the UCI file
+Dash-free sentences from :class:`dashapp.artifacts.provenance.DataProvenance` (``store.provenance``). A build of the UCI file
 keeps the texts it always had (the pages show those themselves); any other source is named as it is, its period
 is said only when its dates are known, and the split is said as it was made. Shared by the Overview, the Data,
 Campaign response, Decision tree, Targeting and Methods pages and the footer.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashapp import i18n
-from dashapp.i18n import N_, _, ngettext
-from dashapp.provenance import DataProvenance
+from dashapp.artifacts.provenance import DataProvenance
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _, ngettext
 
 #: How each kind of source is named in a sentence.
 SOURCE_KINDS: dict[str, str] = {"csv": N_("a CSV file"), "parquet": N_("a parquet file"),

@@ -8,7 +8,7 @@ clients subscribed, so a rate means nothing without its population; every rate h
 - ``training period`` and ``test period``;
 - ``filtered clients``: what a filter on the Data page selected (:func:`rate_of`).
 
-A source without dates is split at random (:mod:`dashapp.provenance`): its two parts are no periods, so they are
+A source without dates is split at random (:mod:`dashapp.artifacts.provenance`): its two parts are no periods, so they are
 named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
 A table of rates is data, the same in every language: its names are the English ones above (the message
@@ -31,10 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashapp import i18n
-from dashapp.client_queries import client_queries
-from dashapp.i18n import N_, _, ngettext
-
+from dashapp.artifacts.client_queries import client_queries
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _, ngettext
 
 SUBSCRIBED = "yes"
 #: The populations of the whole file, by key: the key of ``split`` in the clients table, or ``all``.
@@ -157,7 +156,7 @@ def _months(dates: np.ndarray) -> tuple[str, str]:
 
 
 def population_names(provenance) -> dict[str, str]:
-    """The populations' names for a build (:class:`dashapp.provenance.DataProvenance`): :data:`PERIODS` when its
+    """The populations' names for a build (:class:`dashapp.artifacts.provenance.DataProvenance`): :data:`PERIODS` when its
     split is in time order, :data:`RANDOM_SPLIT_POPULATIONS` when random."""
     return dict(PERIODS if provenance.split_is_time_ordered else RANDOM_SPLIT_POPULATIONS)
 
@@ -267,7 +266,7 @@ def queried_rates(queries, where: str = "", parameters: tuple = (), selection: s
 
     Parameters
     ----------
-    queries : dashapp.client_queries.ClientQueries
+    queries : dashapp.artifacts.client_queries.ClientQueries
     where, parameters : str, tuple
         A ``WHERE`` clause over the clients (``""`` for every client) and its parameters.
     selection, names, segment_numbers

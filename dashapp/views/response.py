@@ -1,6 +1,6 @@
 """What the Campaign response page shows: do the segments tell a likely subscriber from an unlikely one?
 
-Plain data from ``response.json`` (:mod:`dashapp.response`): the answer per population in sentences, the
+Plain data from ``response.json`` (:mod:`dashapp.analysis.response`): the answer per population in sentences, the
 rates by segment with their intervals, what else splits response, and segment x driver cells. No Dash, no
 plotly; the charts are drawn by :mod:`dashapp.figures.response`.
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 from babel import numbers
 
-from dashapp import catalogue, i18n
-from dashapp.i18n import N_, _, ngettext, pgettext
-from dashapp.provenance import DataProvenance
+from dashapp.artifacts.provenance import DataProvenance
+from dashapp.core import catalogue, i18n
+from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, month_label, population_label, population_names
 
 SIGNIFICANCE = 0.05
@@ -99,7 +99,7 @@ def format_lift(lift: float | None) -> str:
 
 
 def verdict(test: dict | None) -> Verdict:
-    """The rule of this module's docstring applied to one test of :func:`dashapp.response.independence_test`."""
+    """The rule of this module's docstring applied to one test of :func:`dashapp.analysis.response.independence_test`."""
     if test is None:
         return Verdict(UNTESTED, _("nothing to compare"))
     evidence = _("p = {p}, Cramér's V {v}").format(p=format_p(test["p_value"]), v=significant(test["cramers_v"]))

@@ -1,8 +1,8 @@
 """What the Score page shows, as plain data: form options, a scored client and an uploaded file, summarised.
 
 The page (``pages/score.py``) only turns these into components; everything here is testable without Dash.
-Scoring itself is :mod:`dashapp.scoring`'s and reading and writing files :mod:`dashapp.client_files`' (CSV)
-and :mod:`dashapp.client_workbooks`' (.xlsx), so the
+Scoring itself is :mod:`dashapp.scoring.scorer`'s and reading and writing files :mod:`dashapp.scoring.client_files`' (CSV)
+and :mod:`dashapp.scoring.client_workbooks`' (.xlsx), so the
 page answers exactly as the API and the command line do; the command line also prints
 :func:`normalised_summary`'s lines.
 Over 450 lines because every text the Score page shows is here, as messages in the catalogue's form (named
@@ -12,8 +12,8 @@ fields, counts with their plural forms), beside the data they say.
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,17 +21,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashapp import catalogue, client_files, client_workbooks, domain, fields, i18n, scoring
-from dashapp.client_files import ClientFile, ClientFileError
-from dashapp.client_queries import client_queries, quoted
-from dashapp.i18n import N_, _, ngettext
+from dashapp.artifacts.client_queries import client_queries, quoted
+from dashapp.core import catalogue, domain, fields, i18n
+from dashapp.core.i18n import N_, _, ngettext
+from dashapp.scoring import client_files, client_workbooks, scorer
+from dashapp.scoring.client_files import ClientFile, ClientFileError
 
-#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.fields), in English:
+#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.core.fields), in English:
 #: :func:`field_label` says them in the current language.
 FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
 PREVIEW_ROWS = 20
 #: The distinct reasons for refusing rows that the page lists, those of the most rows first; each lists its
-#: first rows (:data:`dashapp.scoring.REFUSAL_ROWS_LISTED`), so the page's size never grows with the file.
+#: first rows (:data:`dashapp.scoring.scorer.REFUSAL_ROWS_LISTED`), so the page's size never grows with the file.
 REFUSALS_LISTED = 20
 #: The columns of the list of refusals (translated where shown: :func:`refusals_header`).
 REFUSALS_HEADER = (N_("Problem"), N_("Rows"), N_("First rows"))
@@ -80,12 +81,12 @@ def typical_client(clients: pd.DataFrame) -> dict[str, object]:
     Parameters
     ----------
     clients : DataFrame
-        The store's clients (columns of :data:`dashapp.fields.NAMES`).
+        The store's clients (columns of :data:`dashapp.core.fields.NAMES`).
 
     Returns
     -------
     dict
-        Field -> value, ready for :func:`dashapp.scoring.validate_client`.
+        Field -> value, ready for :func:`dashapp.scoring.scorer.validate_client`.
     """
     typical: dict[str, object] = {}
     for field in fields.CATEGORY_FIELDS:
@@ -96,7 +97,7 @@ def typical_client(clients: pd.DataFrame) -> dict[str, object]:
 
 
 def queried_typical_client(queries) -> dict[str, object]:
-    """:func:`typical_client` counted by SQL (:class:`dashapp.client_queries.ClientQueries`): per field, the
+    """:func:`typical_client` counted by SQL (:class:`dashapp.artifacts.client_queries.ClientQueries`): per field, the
     clients of each known category; per age, its clients, whose middle gives the median as pandas counts it."""
     typical: dict[str, object] = {}
     for field in fields.CATEGORY_FIELDS:
@@ -121,7 +122,7 @@ def store_typical_client(store) -> dict[str, object]:
 
 
 def form_input(values: Mapping[str, object]) -> dict[str, object]:
-    """The form's values as :func:`dashapp.scoring.validate_client` takes them.
+    """The form's values as :func:`dashapp.scoring.scorer.validate_client` takes them.
 
     An empty dropdown is ``unknown`` and an empty age is unknown (None). A browser's number input sends a
     float; a whole one becomes an int, anything else is passed on for the validation to name.
@@ -139,7 +140,7 @@ def form_input(values: Mapping[str, object]) -> dict[str, object]:
     return result
 
 
-def errors_by_field(errors: Sequence[scoring.FieldError]) -> tuple[dict[str, str], list[str]]:
+def errors_by_field(errors: Sequence[scorer.FieldError]) -> tuple[dict[str, str], list[str]]:
     """Validation errors grouped for the form: one message per field, and the ones no field owns."""
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
@@ -225,24 +226,27 @@ class ResultView:
     decision_path: tuple[int, ...]
 
 
-def result_view(result: scoring.ScoreResult, client: scoring.Client, profiles: Mapping) -> ResultView:
+def result_view(result: scorer.ScoreResult, client: scorer.Client, profiles: Mapping,
+                segments: Mapping[int, catalogue.Segment]) -> ResultView:
     """A scored client with its segment's profile and the values the tree saw, for the page.
 
     Parameters
     ----------
     result : ScoreResult
-        From :func:`dashapp.scoring.score_client`.
+        From :func:`dashapp.scoring.scorer.score_client`.
     client : Client
         The validated input.
     profiles : mapping
         The store's ``profiles`` (per-segment ``clients`` and ``share``). Subscription rates are not part of
         the view: the page takes them, with their periods, from :mod:`dashapp.views.rates` as every page does.
+    segments : mapping
+        The store's segments (:func:`dashapp.core.catalogue.segments`), by number.
 
     Returns
     -------
     ResultView
     """
-    info = result.info
+    info = segments[result.segment]
     profile = next(p for p in profiles["segments"] if int(p["segment"]) == result.segment)
     filled = {f.field: f for f in result.filled}
     values = []
@@ -278,7 +282,7 @@ def neighbour_table(clients: pd.DataFrame, neighbours: Sequence[int]) -> tuple[l
     clients : DataFrame
         The store's clients, indexed by client id (the data file's 0-based row number).
     neighbours : sequence of int
-        :attr:`dashapp.scoring.FilledField.neighbours`.
+        :attr:`dashapp.scoring.scorer.FilledField.neighbours`.
     """
     fields = list(FIELD_LABELS)
     rows = clients.loc[list(neighbours), fields]
@@ -367,7 +371,7 @@ class UploadView:
     refusals_note: str  # what the list leaves out, and where every row's reason is
 
 
-def normalised_summary(normalised: Sequence[scoring.Normalised] | dict, limit: int = 12) -> list[str]:
+def normalised_summary(normalised: Sequence[scorer.Normalised] | dict, limit: int = 12) -> list[str]:
     """Lines such as ``housing: 'Yes' read as 'yes' (3 rows)`` for the values read leniently, most rows first."""
     items = (sorted(normalised.items(), key=lambda item: -item[1]) if isinstance(normalised, dict) else
              sorted((((n.column, n.written, n.read_as), n.rows) for n in normalised), key=lambda item: -item[1]))
@@ -387,16 +391,16 @@ def _preview_cell(field: str, cell: object) -> str:
     text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
     if field == "age":
         return text.strip() or _("Unknown")
-    category = scoring.read_category(field, text)
+    category = scorer.read_category(field, text)
     return text if category is None else value_label(field, category)
 
 
-def _refusal_row(refusal: scoring.Refusal) -> tuple[str, str, str]:
+def _refusal_row(refusal: scorer.Refusal) -> tuple[str, str, str]:
     rows = ", ".join(i18n.number(row) for row in refusal.first_rows)
     return refusal.reason, i18n.number(refusal.rows), rows + (", ..." if refusal.rows > len(refusal.first_rows) else "")
 
 
-def _refusals_note(result: scoring.TableScore, listed: int) -> str:
+def _refusals_note(result: scorer.TableScore, listed: int) -> str:
     if not result.refused_count:
         return ""
     more = result.problems - listed
@@ -406,8 +410,8 @@ def _refusals_note(result: scoring.TableScore, listed: int) -> str:
     return note + several + _("The scored file's status column says, for every row, why it was not scored.")
 
 
-def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview_rows: int = PREVIEW_ROWS,
-                refusals_listed: int = REFUSALS_LISTED) -> UploadView:
+def upload_view(name: str, file: ClientFile, result: scorer.TableScore, segments: Mapping[int, catalogue.Segment],
+                preview_rows: int = PREVIEW_ROWS, refusals_listed: int = REFUSALS_LISTED) -> UploadView:
     """Summarise a scored file for the page.
 
     Parameters
@@ -417,7 +421,9 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
     file : ClientFile
         The file as read (its dialect).
     result : TableScore
-        From :func:`dashapp.scoring.score_table` on the whole file.
+        From :func:`dashapp.scoring.scorer.score_table` on the whole file.
+    segments : mapping
+        The store's segments (:func:`dashapp.core.catalogue.segments`), by number.
     preview_rows, refusals_listed : int
         Rows in the preview (scored or not); distinct reasons for refusing rows listed, the most rows first,
         each with its row count and its first rows.
@@ -429,30 +435,30 @@ def upload_view(name: str, file: ClientFile, result: scoring.TableScore, preview
         labels) and the vote.
     """
     table = result.table
-    n_added = len(scoring.OUTPUT_COLUMNS)
+    n_added = len(scorer.OUTPUT_COLUMNS)
     status, segment, _name, filled = (table.iloc[:, -n_added + i] for i in range(n_added))
     head = table.head(preview_rows)
     fields_present = [f for f in FIELD_LABELS if f in result.columns]
     preview = []
     for position in range(len(head)):
-        scored = status.iat[position] == scoring.SCORED
+        scored = status.iat[position] == scorer.SCORED
         preview.append((
             _("scored") if scored else _("not scored"),
             str(segment.iat[position]) if scored else "",
             # read_client_csv numbers rows from 0, so the spreadsheet row is the position plus the header's row.
-            i18n.number(position + scoring.FIRST_DATA_ROW),
+            i18n.number(position + scorer.FIRST_DATA_ROW),
             *(_preview_cell(f, head[result.columns[f]].iat[position]) for f in fields_present),
             filled.iat[position],
         ))
     headers = [_("column {header} read as {field}").format(header=repr(header), field=field)
                for field, header in result.columns.items() if header != field]
-    counts = scoring.segment_counts(result, catalogue.segment_names())
+    counts = scorer.segment_counts(result, segments)
     return UploadView(
         name=name, rows=len(table), scored=result.scored_count, refused=result.refused_count,
         columns=len(table.columns) - n_added, added_columns=tuple(str(c) for c in table.columns[-n_added:]),
         read_as=client_files.describe_dialect(file.dialect),
         normalised=tuple(headers + normalised_summary(result.normalised)),
-        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in catalogue.segments().items()),
+        segments=tuple((n, s.name, s.colour, counts[n]) for n, s in segments.items()),
         preview_columns=(_(STATUS_LABEL), _(SEGMENT_LABEL), _(ROW_LABEL), *(field_label(f) for f in fields_present),
                          _(FILLED_LABEL)),
         preview=tuple(preview),
@@ -465,7 +471,7 @@ def scored_filename(filename: str | None, file: ClientFile | None = None) -> str
     return client_workbooks.scored_filename(filename, None if file is None else file.dialect)
 
 
-def scored_file_bytes(file: ClientFile, result: scoring.TableScore) -> bytes:
+def scored_file_bytes(file: ClientFile, result: scorer.TableScore) -> bytes:
     """The download: every row and column of the upload plus scoring's, written as the upload was (a CSV file's
     encoding, byte-order mark, delimiter, line ending and quoting; a workbook's sheet, numbers as numbers),
     cells a spreadsheet would run as formulas neutralised."""

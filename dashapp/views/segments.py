@@ -8,25 +8,29 @@ Dash-free, over the clients table and ``profiles.json``. The figures are drawn b
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
-from dashapp import catalogue, i18n, url_state
-from dashapp.client_queries import client_queries
-from dashapp.i18n import _, ngettext
+from dashapp.artifacts.client_queries import client_queries
+from dashapp.core import i18n
+from dashapp.core.i18n import _, ngettext
+from dashapp.views import url_state
 
 #: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
 _SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
                   "segment": "segment"}
 
 
-def parse_segment(value: str | None) -> int | None:
-    """The segment number of a ``?segment=`` query value; None when it names no segment.
+def parse_segment(value: str | None, numbers: Collection[int]) -> int | None:
+    """The segment number of a ``?segment=`` query value; None when it names none of ``numbers``.
 
     Parameters
     ----------
     value : str or None
         The raw query value, e.g. ``"2"``.
+    numbers : collection of int
+        The store's segment numbers, 1 to k.
 
     Returns
     -------
@@ -36,14 +40,15 @@ def parse_segment(value: str | None) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number in catalogue.segment_names() else None
+    return number if number in numbers else None
 
 
-def segment_from_search(search: str | None) -> int | None:
-    """The segment an address's query selects (``"?segment=2"`` -> 2); None when it selects none."""
+def segment_from_search(search: str | None, numbers: Collection[int]) -> int | None:
+    """The segment an address's query selects (``"?segment=2"`` -> 2) among ``numbers``; None when it selects
+    none."""
     value = url_state.query_parameters(search).get("segment")
     # A repeated key arrives as a list: the first one counts.
-    return parse_segment(value[0] if isinstance(value, list) else value)
+    return parse_segment(value[0] if isinstance(value, list) else value, numbers)
 
 
 def segment_query_string(number: int | None) -> str:
@@ -147,7 +152,7 @@ def _alternative_cluster(entry: dict, segment_clients: dict[int, int]) -> str:
                                                                                    counts=counts)
 
 
-def stability_summary(stability: dict) -> dict:
+def stability_summary(stability: dict, names: Mapping[int, str]) -> dict:
     """The final segmentation's stability under bootstrap resampling, in words an analyst reads.
 
     Parameters
@@ -159,6 +164,8 @@ def stability_summary(stability: dict) -> dict:
         ``alternative`` (``inertia_gap``, ``composition``: each cluster's ``cluster``, ``share`` and clients by
         published segment, ``ari_with_published``, ``starts``, ``found_in``) and ``lands_on`` (``published``,
         ``alternative``, ``other``).
+    names : mapping
+        Segment number -> name (:func:`dashapp.core.catalogue.segment_names`).
 
     Returns
     -------
@@ -202,7 +209,7 @@ def stability_summary(stability: dict) -> dict:
             "{dissolved}; median Jaccard {median}, lowest {lowest}.",
             "Segment {number}, {name}, is recovered in {recovered} of {resamples} resamples and dissolved "
             "{dissolved}; median Jaccard {median}, lowest {lowest}.", resamples).format(
-                number=number, name=catalogue.segment_names()[number], recovered=int(entry["recovered"]),
+                number=number, name=names[number], recovered=int(entry["recovered"]),
                 resamples=resamples, dissolved=_in_resamples(entry["dissolved"], resamples),
                 median=i18n.number(entry["jaccard_median"], 2), lowest=i18n.number(entry["jaccard_min"], 2)))
     composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))

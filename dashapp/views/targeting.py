@@ -1,14 +1,14 @@
 """The Targeting benchmark page's data: who targets better, the models or the segments, from ``targeting.json``.
 
-Every number comes from the artifact the build wrote (:func:`dashapp.propensity.targeting_benchmark`); this
+Every number comes from the artifact the build wrote (:func:`dashapp.analysis.propensity.targeting_benchmark`); this
 module only picks, compares and words them.
 """
 
 from __future__ import annotations
 
-from dashapp import i18n
-from dashapp.i18n import N_, _
-from dashapp.propensity import METHODS, MODEL_METHODS
+from dashapp.analysis.propensity import METHODS, MODEL_METHODS
+from dashapp.core import i18n
+from dashapp.core.i18n import N_, _
 
 #: How a sentence names each method ("the 20% of test clients the gradient-boosted model ranks highest").
 METHOD_PHRASES = {"boosting": N_("the gradient-boosted model"), "logistic": N_("the logistic regression"),

@@ -1,8 +1,8 @@
 """What the Tree page says in words, as plain data: the rules as an analyst reads them, and the way to a node.
 
-The tree itself is ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.segmentation.tree_nodes`), whose
+The tree itself is ``evaluation.json``'s ``tree_nodes`` (see :func:`dashapp.analysis.segmentation.tree_nodes`), whose
 rules keep the data file's codes (``housing = yes``, ``job in {admin., blue-collar}``). Here they become the
-labels of :mod:`dashapp.catalogue` (``Housing loan``, ``Job: Administrative or Blue-collar``), for the rules
+labels of :mod:`dashapp.core.catalogue` (``Housing loan``, ``Job: Administrative or Blue-collar``), for the rules
 text of the page and for the boxes, edges and hovers of :func:`dashapp.figures.tree.tree_figure`, which the
 Score page draws too.
 
@@ -12,9 +12,10 @@ The rules text is written here, in the current language of the request.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
-from dashapp import catalogue, i18n
-from dashapp.i18n import N_, _, ngettext
+from dashapp.core import catalogue, i18n
+from dashapp.core.i18n import N_, _, ngettext
 from dashapp.views.caveats import job_splits
 
 #: Columns whose category labels name the column too ("Housing loan", "No personal loan").
@@ -24,7 +25,7 @@ _ANSWERS = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}
 
 
 def _rule_values(rule: str) -> tuple[str, list[str]] | None:
-    # The forms dashapp.segmentation writes: "housing = yes" and "job in {admin., blue-collar}".
+    # The forms dashapp.analysis.segmentation writes: "housing = yes" and "job in {admin., blue-collar}".
     feature, _, condition = rule.partition(" ")
     if condition.startswith("= "):
         return feature, [condition[2:]]
@@ -45,7 +46,7 @@ def readable_rule(rule: str, link: str = ": ") -> str:
     Parameters
     ----------
     rule : str
-        A node's ``rule`` or ``split`` as :func:`dashapp.segmentation.tree_nodes` writes it:
+        A node's ``rule`` or ``split`` as :func:`dashapp.analysis.segmentation.tree_nodes` writes it:
         ``"housing = yes"`` or ``"job in {admin., blue-collar}"``.
     link : str
         Between a column's name and its values (``" is "`` for a sentence, translated by the caller).
@@ -103,12 +104,13 @@ def node_path(nodes: list[dict], node_id: int) -> list[int]:
     return path[::-1]
 
 
-def rules_text(nodes: list[dict], codes: bool = False) -> str:
+def rules_text(nodes: list[dict], names: Mapping[int, str], codes: bool = False) -> str:
     """The tree's rules in words, each leaf named as the catalogue names its segment, then what its job split
     means (the file is read away from the page, so it says so itself).
 
     The page reads them in labels (``if housing loan:``); the download keeps the data file's codes
-    (``if housing = yes:``), so that the rules can be applied to the data as it is spelt.
+    (``if housing = yes:``), so that the rules can be applied to the data as it is spelt. ``names``: segment
+    number -> name (:func:`dashapp.core.catalogue.segment_names`).
     """
     notes = [textwrap.fill(_("Note: {headline}. {explanation} The original study ({url}) {kept_because}").format(
         headline=split.headline, explanation=split.explanation, url=catalogue.ORIGINAL_STUDY_URL,
@@ -116,7 +118,7 @@ def rules_text(nodes: list[dict], codes: bool = False) -> str:
              for split in job_splits(nodes)]
     if not codes:
         nodes = [{**node, "rule": _sentence(node["rule"]) if node["rule"] else None} for node in nodes]
-    return "\n".join(_rule_lines(nodes, catalogue.segment_names())) + "\n" + "".join(f"\n{note}\n" for note in notes)
+    return "\n".join(_rule_lines(nodes, names)) + "\n" + "".join(f"\n{note}\n" for note in notes)
 
 
 def _rule_lines(nodes: list[dict], names: dict[int, str]) -> list[str]:
