@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from dashapp.artifacts import current
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.model_folder import ArtifactError
 from dashapp.core import catalogue, fields
 from dashapp.scoring import scorer
@@ -42,7 +43,7 @@ def test_one_client_gets_the_same_answer_as_the_core(client, model):
             "education": "basic.9y", "default": "unknown"}
     response = client.post(SCORE, json=body)
     assert response.status_code == 200
-    expected = scorer.score_client(scorer.validate_client(body), model).to_dict()
+    expected = scorer.score_client(scorer.validate_client(body), model).to_dict(catalogue.segments(current_store()))
     assert response.get_json() == {"status": "scored", **expected}
     assert response.get_json()["filled"][0]["field"] == "job"
     assert sum(v["count"] for v in expected["filled"][0]["votes"]) == 5
@@ -54,7 +55,7 @@ def test_a_list_of_clients_is_scored_in_order(client, model):
     response = client.post(SCORE, json={"clients": clients})
     assert response.status_code == 200
     results = response.get_json()["results"]
-    assert results == [{"status": "scored", **r.to_dict()}
+    assert results == [{"status": "scored", **r.to_dict(catalogue.segments(current_store()))}
                        for r in scorer.score_clients([scorer.validate_client(c) for c in clients], model)]
     assert results[1]["segment"] == 2
     assert results[2]["filled"][0]["field"] == "loan"
@@ -72,7 +73,7 @@ def test_a_mixed_list_scores_the_good_clients_and_answers_the_bad_ones_in_order(
                                               "not scored"]
     assert [r.get("client_id") for r in results] == ["A-1", 2, 3, None, None, None]
     assert results[0] == {"client_id": "A-1", "status": "scored",
-                          **scorer.score_client(scorer.validate_client(good), model).to_dict()}
+                          **scorer.score_client(scorer.validate_client(good), model).to_dict(catalogue.segments(current_store()))}
     assert [e["field"] for e in results[1]["errors"]] == ["job", "age"]
     assert results[1]["errors"][0]["reason"].startswith("'pilot' is not a category of Job; expected one of admin.,")
     assert results[3]["errors"][0]["reason"].startswith("a client must be an object")
@@ -169,7 +170,7 @@ def test_missing_artifacts_get_503_not_500(monkeypatch):
 def test_segments_lists_descriptions_and_products(client):
     segments = client.get("/api/v1/segments").get_json()["segments"]
     assert [s["segment"] for s in segments] == [1, 2, 3, 4]
-    assert segments[2]["products"] == list(catalogue.segments()[3].products)
+    assert segments[2]["products"] == list(catalogue.segments(current_store())[3].products)
 
 
 def test_openapi_document_names_the_mounted_server_and_every_operation(client):
@@ -195,7 +196,7 @@ def test_the_real_app_serves_the_api_under_its_prefix(full_store, model):
     response = server.test_client().post(SCORE, json=body)
     assert response.status_code == 200
     assert response.get_json() == {"status": "scored",
-                                   **scorer.score_client(scorer.validate_client(body), model).to_dict()}
+                                   **scorer.score_client(scorer.validate_client(body), model).to_dict(catalogue.segments(current_store()))}
 
 
 @pytest.mark.parametrize("prefix", ["/", "/studio/"])

@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
 from dashapp.web.app import PAGE_CONTENT_ID
 from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
@@ -46,7 +47,7 @@ def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, brow
     assert severe_console_errors(browser) == []
 
     _click(browser, browser.find_element(f"#{segment_link_id(2)}"))
-    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments()[2].name, timeout=20)
+    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments(current_store())[2].name, timeout=20)
     assert browser.driver.current_url == live_server.url + "segments?segment=2"
     assert browser.find_element(f"#{SEGMENTS_PICKER} label.active").text.strip().endswith("Segment 2")
     assert severe_console_errors(browser) == []
@@ -68,10 +69,10 @@ def test_picking_a_segment_highlights_it_and_updates_the_address(live_server, br
     assert "Segments 1 and 4 differ by an alphabetical cut of the job" in page
 
     _click(browser, _label(browser, f"#{SEGMENTS_PICKER}", "Segment 3"))
-    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments()[3].products[0], timeout=20)
+    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments(current_store())[3].products[0], timeout=20)
     detail = browser.find_element(f"#{SEGMENTS_DETAIL}").text
     assert "The original study's recommendation" in detail
-    assert catalogue.segments()[3].original_recommendation in detail
+    assert catalogue.segments(current_store())[3].original_recommendation in detail
     assert "Segment 3" in detail and "All segments 5.6% 24.6% 11.3%" in detail
     _wait_until(lambda: [t["opacity"] for t in _figure_data(browser, SEGMENTS_SPACE)]
                 == [FADED_OPACITY, FADED_OPACITY, 1, FADED_OPACITY], message="segment 3 highlighted")

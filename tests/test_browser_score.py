@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page module below can be imported for its ids)
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
 from tests.browser_helpers import (SCREENSHOTS, click as _click, open_page as _open, severe_console_errors,
                                    wait_until as _wait_until)
@@ -34,7 +35,7 @@ def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, br
     browser.wait_for_element(f"#{SCORE_RESULT_SEGMENT}", timeout=20)
     browser.wait_for_element(f"#{SCORE_TREE} .js-plotly-plot", timeout=20)
     result = browser.find_element(f"#{SCORE_RESULT}").text
-    assert any(segment.name in result for segment in catalogue.segments().values())
+    assert any(segment.name in result for segment in catalogue.segments(current_store()).values())
     assert browser.find_element(f"#{SCORE_RESULT_SEGMENT}").text.startswith("Segment ")
     _wait_until(lambda: _decision_path_edges(browser, SCORE_TREE) >= 2, message="the client's path on the tree")
     assert severe_console_errors(browser) == []

@@ -12,6 +12,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules import as gunicorn loads them)
 from dashapp.analysis.build import BuildParameters
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import catalogue, domain
 from dashapp.core.settings import get_settings
@@ -92,11 +93,11 @@ def test_the_segments_page_shows_the_last_segment(built, monkeypatch):
     from pages import segments as page
 
     layout = dash.page_registry["pages.segments"]["layout"](segment=str(built.k))
-    assert catalogue.segment_names()[built.k] in text(layout)
+    assert catalogue.segment_names(current_store())[built.k] in text(layout)
     monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=page.SEGMENTS_PICKER))
     shown = page.show_segment(built.k, None, "")
     assert shown["search"] == f"?segment={built.k}"
-    assert catalogue.segment_names()[built.k] in text(shown["detail"])
+    assert catalogue.segment_names(current_store())[built.k] in text(shown["detail"])
 
 
 def test_the_api_scores_and_lists_k_segments(built):
@@ -109,7 +110,7 @@ def test_the_api_scores_and_lists_k_segments(built):
     answer = client.post("/api/v1/score", json=CLIENT)
     assert answer.status_code == 200
     result = answer.get_json()
-    assert 1 <= result["segment"] <= built.k and result["name"] == catalogue.segment_names()[result["segment"]]
+    assert 1 <= result["segment"] <= built.k and result["name"] == catalogue.segment_names(current_store())[result["segment"]]
     schema = client.get("/api/v1/openapi.json").get_json()
     assert schema["components"]["schemas"]["ScoreResult"]["properties"]["segment"]["enum"] == list(
         range(1, built.k + 1))

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from dashapp.artifacts.client_queries import ClientQueries
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.model_folder import CLIENTS, ArtifactStore
-from dashapp.core import domain
+from dashapp.core import catalogue, domain
 from dashapp.views import data as view, explorer, rates, score, segments
 from dashapp.views.data_queries import ClientEngine
 
@@ -34,8 +35,8 @@ def queries(quick_model_dir) -> ClientQueries:
 
 
 @pytest.fixture(scope="module")
-def engine(queries) -> ClientEngine:
-    return ClientEngine(queries)
+def engine(queries, store) -> ClientEngine:
+    return ClientEngine(queries, store.segment_numbers)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_the_engine_answers_every_chart_as_the_pandas_computation(store, engine,
 
 def test_threads_filtering_at_once_get_each_their_own_answers(store, quick_model_dir, table):
     # A fresh engine: nothing answered before, every thread opens its cursor and runs its queries at once.
-    engine = ClientEngine(ClientQueries(quick_model_dir / CLIENTS))
+    engine = ClientEngine(ClientQueries(quick_model_dir / CLIENTS), store.segment_numbers)
     specs = _filters(table) * 3
 
     def answer(spec):
@@ -162,10 +163,10 @@ def test_clients_by_id_are_the_table_rows(store, queries, monkeypatch):
     ids = [int(clients.index[position]) for position in (-1, 5, 0, 17)]
     assert list(queries.rows(ids).index) == ids
     for client_id in ids:
-        pd.testing.assert_frame_equal(explorer.client_record(queries.rows([client_id]), client_id),
-                                      explorer.client_record(clients, client_id))
+        pd.testing.assert_frame_equal(explorer.client_record(queries.rows([client_id]), client_id, catalogue.segment_names(current_store())),
+                                      explorer.client_record(clients, client_id, catalogue.segment_names(current_store())))
     unknown = int(clients.index.max()) + 1
-    assert explorer.client_record(queries.rows([unknown]), unknown).empty
+    assert explorer.client_record(queries.rows([unknown]), unknown, catalogue.segment_names(current_store())).empty
     assert score.neighbour_table(queries.rows(ids, list(score.FIELD_LABELS)), ids) == score.neighbour_table(clients,
                                                                                                             ids)
     config = store.grid_metrics["config_id"].iloc[0]

@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.segments import (FADED_OPACITY, segment_job_mix_figure, segment_radar_figure, segment_size_figure,
@@ -85,7 +87,7 @@ def test_space_counts_names_the_missing_column():
 
 
 def test_space_figure_has_one_3d_trace_per_segment_with_readable_labels():
-    figure = segment_space_figure(segment_space_counts(_clients()))
+    figure = segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()))
     assert [trace.type for trace in figure.data] == ["scatter3d"] * 4
     assert [trace.name for trace in figure.data] == [f"Segment {n}" for n in (1, 2, 3, 4)]
     first = figure.data[0]
@@ -101,13 +103,13 @@ def test_space_figure_has_one_3d_trace_per_segment_with_readable_labels():
 
 
 def test_space_figure_sizes_points_by_clients():
-    figure = segment_space_figure(segment_space_counts(_clients()))
+    figure = segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()))
     sizes = {trace.name: trace.marker.size[0] for trace in figure.data}
     assert sizes["Segment 1"] > sizes["Segment 4"] > sizes["Segment 3"]  # 3 > 2 > 1 clients
 
 
 def test_space_figure_fades_all_but_the_highlighted_segment():
-    figure = segment_space_figure(segment_space_counts(_clients()), highlight=4)
+    figure = segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()), highlight=4)
     opacity = {trace.name: trace.marker.opacity for trace in figure.data}
     assert opacity == {"Segment 1": FADED_OPACITY, "Segment 2": FADED_OPACITY, "Segment 3": FADED_OPACITY,
                        "Segment 4": 1.0}
@@ -115,12 +117,12 @@ def test_space_figure_fades_all_but_the_highlighted_segment():
 
 def test_space_figure_rejects_an_unknown_highlight():
     with pytest.raises(ValueError, match="highlight=7"):
-        segment_space_figure(segment_space_counts(_clients()), highlight=7)
+        segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()), highlight=7)
 
 
 def test_space_figure_without_clients_says_so():
     empty = segment_space_counts(_clients().iloc[:0])
-    figure = segment_space_figure(empty)
+    figure = segment_space_figure(empty, catalogue.segment_names(current_store()))
     assert figure.data == ()
     assert figure.layout.annotations[0].text == "No clients to show"
 
@@ -188,7 +190,7 @@ def test_share_comparison_puts_this_build_beside_the_original_and_accepts_json_k
 
 
 def test_segment_title_names_the_segment():
-    assert segment_title(3) == "Segment 3: No loans"
+    assert segment_title(3, catalogue.segment_names(current_store())) == "Segment 3: No loans"
 
 
 # --- Tree ----------------------------------------------------------------------------------------------
@@ -199,7 +201,7 @@ def _node_trace(figure: go.Figure) -> go.Scatter:
 
 
 def test_tree_figure_places_leaves_left_to_right_and_parents_over_children():
-    figure = tree_figure(_tree_nodes())
+    figure = tree_figure(_tree_nodes(), catalogue.segment_names(current_store()))
     nodes = _node_trace(figure)
     x = dict(zip(nodes.customdata, nodes.x))
     assert (x[2], x[3], x[4]) == (0.0, 1.0, 2.0)
@@ -209,7 +211,7 @@ def test_tree_figure_places_leaves_left_to_right_and_parents_over_children():
 
 
 def test_tree_nodes_say_their_question_clients_and_prediction():
-    nodes = _node_trace(tree_figure(_tree_nodes()))
+    nodes = _node_trace(tree_figure(_tree_nodes(), catalogue.segment_names(current_store())))
     text = dict(zip(nodes.customdata, nodes.text))
     assert text[0].startswith("<b>Housing loan?</b>") and "100 clients" in text[0]
     assert text[3].startswith("<b>Segment 2</b>") and "100% segment 2" in text[3]
@@ -219,7 +221,7 @@ def test_tree_nodes_say_their_question_clients_and_prediction():
 
 
 def test_tree_edges_carry_their_rules_and_nodes_their_colours():
-    figure = tree_figure(_tree_nodes())
+    figure = tree_figure(_tree_nodes(), catalogue.segment_names(current_store()))
     rules = sorted(annotation.text for annotation in figure.layout.annotations)
     # Each box asks its question ("Housing loan?"), each edge answers it.
     assert rules == ["No", "No", "Yes", "Yes"]
@@ -235,7 +237,7 @@ def test_tree_edges_carry_their_rules_and_nodes_their_colours():
 
 def test_tree_highlight_path_draws_the_path_bold_and_fades_the_rest():
     nodes = _tree_nodes()
-    figure = tree_figure(nodes, highlight_path=[0, 1, 3])
+    figure = tree_figure(nodes, catalogue.segment_names(current_store()), highlight_path=[0, 1, 3])
     path = next(trace for trace in figure.data if trace.name == "decision path")
     assert list(path.x) == [1.25, 0.5, None, 0.5, 1.0, None]
     assert path.line.width > next(trace for trace in figure.data if trace.name == "edges").line.width
@@ -245,14 +247,14 @@ def test_tree_highlight_path_draws_the_path_bold_and_fades_the_rest():
 
 
 def test_tree_without_highlight_has_an_empty_path_trace():
-    figure = tree_figure(_tree_nodes())
+    figure = tree_figure(_tree_nodes(), catalogue.segment_names(current_store()))
     path = next(trace for trace in figure.data if trace.name == "decision path")
     assert list(path.x) == []
 
 
 def test_tree_highlight_path_rejects_unknown_nodes():
     with pytest.raises(ValueError, match=r"\[9\]"):
-        tree_figure(_tree_nodes(), highlight_path=[0, 9])
+        tree_figure(_tree_nodes(), catalogue.segment_names(current_store()), highlight_path=[0, 9])
 
 
 def test_node_path_runs_from_the_root():
@@ -264,7 +266,7 @@ def test_node_path_runs_from_the_root():
 
 def test_confusion_matrix_is_an_annotated_heatmap_with_segment_1_on_top():
     matrix = [[5, 1, 0, 0], [0, 4, 0, 0], [0, 0, 6, 0], [2, 0, 0, 3]]
-    figure = confusion_matrix_figure(matrix)
+    figure = confusion_matrix_figure(matrix, current_store().segment_numbers)
     heatmap, = figure.data
     assert heatmap.type == "heatmap"
     assert [list(row) for row in heatmap.z] == matrix
@@ -278,7 +280,7 @@ def test_confusion_matrix_is_an_annotated_heatmap_with_segment_1_on_top():
 
 def test_confusion_matrix_rejects_a_wrong_shape():
     with pytest.raises(ValueError, match="4 x 4"):
-        confusion_matrix_figure([[1, 2], [3, 4]])
+        confusion_matrix_figure([[1, 2], [3, 4]], current_store().segment_numbers)
 
 
 def test_class_balance_compares_the_periods_in_percent():
@@ -332,12 +334,12 @@ def test_readable_rule_says_the_labels_not_the_codes():
 
 @pytest.mark.parametrize("width", [None, 1300, 390])
 def test_tree_shows_no_category_code(width):
-    texts = _figure_texts(tree_figure(_depth_three_tree(), width=width))
+    texts = _figure_texts(tree_figure(_depth_three_tree(), catalogue.segment_names(current_store()), width=width))
     assert texts and not [text for text in texts if any(code in text for code in _CODES)]
 
 
 def test_tree_edges_answer_a_job_question_with_the_jobs_labels():
-    figure = tree_figure(_depth_three_tree(), width=None)
+    figure = tree_figure(_depth_three_tree(), catalogue.segment_names(current_store()), width=None)
     answers = {annotation.text.replace("<br>", " ") for annotation in figure.layout.annotations}
     assert "Administrative, Blue-collar, Entrepreneur, Housemaid or Management" in answers
     assert "Student" in answers and "Yes" in answers and "No" in answers
@@ -347,7 +349,7 @@ def test_tree_keeps_the_classic_layout_where_every_leaf_has_room():
     nodes = _depth_three_tree()
     assert not is_stacked(nodes, None) and not is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF)
     assert is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF - 1)
-    wide, default = tree_figure(nodes, width=1300), tree_figure(nodes)
+    wide, default = tree_figure(nodes, catalogue.segment_names(current_store()), width=1300), tree_figure(nodes, catalogue.segment_names(current_store()))
     assert wide.to_plotly_json() == default.to_plotly_json()
     assert tree_height(nodes, 1300) == tree_height(nodes) == WIDE_HEIGHT
 
@@ -361,7 +363,7 @@ def _stacked_rows(figure: go.Figure) -> list[tuple]:
 @pytest.mark.parametrize("width", [350, 600])
 def test_tree_on_a_phone_stacks_one_node_per_row_inside_the_width(width):
     nodes = _depth_three_tree()
-    figure = tree_figure(nodes, width=width)
+    figure = tree_figure(nodes, catalogue.segment_names(current_store()), width=width)
     rows = _stacked_rows(figure)
     assert len(rows) == 15
     # Rows one under the other, never overlapping, every box inside the plot's width, indented by depth.
@@ -386,7 +388,7 @@ def test_tree_on_a_phone_stacks_one_node_per_row_inside_the_width(width):
 def test_tree_on_a_phone_wraps_every_line_to_its_box():
     from dashapp.figures import tree as module
 
-    figure = tree_figure(_depth_three_tree(), width=350)
+    figure = tree_figure(_depth_three_tree(), catalogue.segment_names(current_store()), width=350)
     nodes = _node_trace(figure)
     rows = dict(zip(nodes.customdata, zip(nodes.x, nodes.text)))
     boxes = {round(box[0]): box for box in _stacked_rows(figure)}
@@ -400,7 +402,7 @@ def test_tree_on_a_phone_wraps_every_line_to_its_box():
 
 def test_tree_on_a_phone_draws_the_highlighted_path_as_elbows():
     nodes = _depth_three_tree()
-    figure = tree_figure(nodes, highlight_path=node_path(nodes, 4), width=350)
+    figure = tree_figure(nodes, catalogue.segment_names(current_store()), highlight_path=node_path(nodes, 4), width=350)
     path = next(trace for trace in figure.data if trace.name == "decision path")
     # Three edges (root -> 1 -> 2 -> 4), each an elbow of three points and a break.
     assert len(path.x) == 3 * 4 and list(path.x).count(None) == 3

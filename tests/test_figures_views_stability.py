@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
 from dashapp.figures import SEGMENT_COLOURS, TEMPLATE_NAME, explorer as explorer_figures
 from dashapp.figures.segments import segment_stability_figure
@@ -197,7 +198,7 @@ def _stability(lands_on: dict | None = None) -> dict:
 
 
 def test_stability_summary_says_what_the_refits_came_back_as():
-    words = stability_summary(_stability())
+    words = stability_summary(_stability(), catalogue.segment_names(current_store()))
     assert words["outcome"] == (
         "Refitted on 10 bootstrap resamples of the 28,831 training clients (K-means, 10 starts each, seed 42), the "
         "segmentation came back as published in 7, as the near-tied alternative in 2 and as something else in 1 (a "
@@ -216,13 +217,13 @@ def test_stability_summary_says_what_the_refits_came_back_as():
      "as published in none, as the near-tied alternative in 4 and as something else in 6 ("),
 ])
 def test_stability_summary_words_none_one_many_and_all(lands_on, expected):
-    assert expected in stability_summary(_stability(lands_on))["outcome"]
+    assert expected in stability_summary(_stability(lands_on), catalogue.segment_names(current_store()))["outcome"]
 
 
 def test_stability_summary_gives_each_segment_in_order_and_the_alternative():
-    words = stability_summary(_stability())
+    words = stability_summary(_stability(), catalogue.segment_names(current_store()))
     assert [sentence.split(",")[0] for sentence in words["segments"]] == [f"Segment {n}" for n in (1, 2, 3, 4)]
-    assert words["segments"][3] == (f"Segment 4, {catalogue.segments()[4].name}, is recovered in 4 of 10 resamples "
+    assert words["segments"][3] == (f"Segment 4, {catalogue.segments(current_store())[4].name}, is recovered in 4 of 10 resamples "
                                     "and dissolved in 3; median Jaccard 0.70, lowest 0.30.")
     assert "recovered in 10 of 10 resamples and dissolved in none" in words["segments"][1]
     alternative = words["alternative"]
@@ -241,11 +242,11 @@ def test_an_alternative_cluster_mixing_parts_of_segments_says_so():
         {"cluster": 1, "share": 0.5, "segments": {"1": 10, "2": 5}},
         {"cluster": 2, "share": 0.5, "segments": {"1": 5, "2": 10}}]
     assert "its cluster 1 (50.0%) mixes clients of segments 1 and 2 (10 and 5)" in \
-        stability_summary(stability)["alternative"]
+        stability_summary(stability, catalogue.segment_names(current_store()))["alternative"]
 
 
 def test_segment_stability_figure_draws_medians_down_to_the_lowest_and_the_thresholds():
-    figure = segment_stability_figure(_stability())
+    figure = segment_stability_figure(_stability(), catalogue.segment_names(current_store()))
     assert [trace.y[0] for trace in figure.data] == [f"Segment {n}" for n in (1, 2, 3, 4)]
     fourth = figure.data[3]
     assert isinstance(fourth, go.Scatter) and fourth.x[0] == 0.7 and fourth.marker.color == SEGMENT_COLOURS[4]

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue, domain, i18n
 from dashapp.figures import explorer as figures
 from dashapp.views import categorical as categorical_view, explorer as view, methods as methods_view
@@ -175,7 +176,7 @@ def test_dendrogram_leaves_take_the_russian_plural_forms():
 def test_a_client_card_in_russian_writes_the_month_in_russian_and_fractions_with_a_comma(russian):
     client_id = int(russian.tsne("knn-p8-all")["client_id"].iloc[0])
     with i18n.use_language("ru"):
-        record = view.client_record(russian.clients, client_id)
+        record = view.client_record(russian.clients, client_id, catalogue.segment_names(current_store()))
     values = dict(zip(record["field"], record["value"]))
     row = russian.clients.loc[client_id]
     month = i18n.month_year(row["contact_date"].date(), language="ru")
@@ -215,10 +216,10 @@ def test_the_stability_section_counts_times_in_russian(published, alternative, w
 def test_the_k_modes_sentences_and_charts_read_in_russian(russian):
     categorical = russian.targeting["categorical"]
     with i18n.use_language("ru"):
-        sentences = categorical_view.agreement_sentences(categorical)
+        sentences = categorical_view.agreement_sentences(categorical, catalogue.segment_names(current_store()))
         crosstab = categorical_view.crosstab_view(categorical)
     # Segment names are the catalogue's (the lead's); the sentences' own words are Russian.
-    names = [catalogue.segment_names()[number].lower() for number in categorical["segments"]]
+    names = [catalogue.segment_names(current_store())[number].lower() for number in categorical["segments"]]
     stripped = list(sentences)
     for name in names:
         stripped = [sentence.replace(name, " ") for sentence in stripped]

@@ -15,6 +15,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from app import app as dash_app  # the page registry is global: one app per test session, imported as gunicorn does
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.neighbours import N_NEIGHBOURS
 from dashapp.core import catalogue, domain
 from dashapp.scoring import client_files, score_jobs, scorer
@@ -180,7 +181,7 @@ def test_submitting_the_default_form_shows_segment_profile_and_tree(page, full_s
     expected = scorer.score_client(scorer.validate_client(score_view.typical_client(full_store.clients)), model)
     assert _segment_shown(result) == expected.segment
     text = _text(result)
-    segment = catalogue.segments()[expected.segment]
+    segment = catalogue.segments(current_store())[expected.segment]
     assert segment.name in text and segment.description in text and segment.products[0] in text
     profile = next(p for p in full_store.profiles["segments"] if p["segment"] == expected.segment)
     assert f"{profile['clients']:,}" in text and f"{profile['subscription_rate']:.1%}" in text
@@ -350,10 +351,10 @@ def test_upload_scores_the_file_keeps_every_row_and_lists_refused_rows(page, mod
     assert "9 columns plus status, segment, segment_name, filled" in summary
     assert "Read as UTF-8, ';'-separated; the scored file is written the same way." in summary
     expected = scorer.score_table(client_files.read_client_csv(_uci_file()).table, model)
-    counts = scorer.segment_counts(expected, catalogue.segment_names())
+    counts = scorer.segment_counts(expected, catalogue.segment_names(current_store()))
     count_rows = _rows(ids[page.SCORE_UPLOAD_SUMMARY])[1:]
     shown = {_text(row.children[1]): int(_text(row.children[2])) for row in count_rows}
-    assert shown == {catalogue.segments()[n].name: count for n, count in counts.items()}
+    assert shown == {catalogue.segments(current_store())[n].name: count for n, count in counts.items()}
     assert sum(counts.values()) == 4
     rows = _rows(ids[page.SCORE_UPLOAD_PREVIEW])
     assert len(rows) == 1 + 7  # every row, scored or not

@@ -61,8 +61,8 @@ def figure_texts(figure) -> list[str]:
 
 def without_segment_names(texts) -> list[str]:
     """``texts`` less the segments' names and descriptions (the catalogue's, translated there)."""
-    names = [segment.name for segment in catalogue.segments().values()]
-    names += [segment.description for segment in catalogue.segments().values()]
+    names = [segment.name for segment in catalogue.segments(current_store()).values()]
+    names += [segment.description for segment in catalogue.segments(current_store()).values()]
     cleaned = []
     for value in texts:
         for name in names:
@@ -171,7 +171,7 @@ def test_segments_layout_and_views_read_in_russian(store, russian):
     for number in (segments.ALL_SEGMENTS, *store.segment_numbers):
         views = segments._views(store, number)
         own += [value for name in ("space", "radar", "sizes", "jobs") for value in figure_texts(views[name])]
-    own += figure_texts(segments.segment_stability_figure(store.evaluation["stability"]))
+    own += figure_texts(segments.segment_stability_figure(store.evaluation["stability"], catalogue.segment_names(current_store())))
     assert latin_runs(without_segment_names(own)) == []
     assert "Сегменты" in own[0]
 
@@ -180,7 +180,7 @@ def test_the_stability_sentences_use_the_catalogues_plurals_and_decimal_commas(s
     from dashapp.views import segments as view
 
     stability = store.evaluation["stability"]
-    words = view.stability_summary(stability)
+    words = view.stability_summary(stability, catalogue.segment_names(current_store()))
     resamples = int(stability["resamples"])
     form = russian_form(resamples, ("выборки", "выборок", "выборок"))
     assert all(f"из {resamples} {form}" in sentence for sentence in words["segments"])

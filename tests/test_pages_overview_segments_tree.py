@@ -9,6 +9,7 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue, domain
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
@@ -66,8 +67,8 @@ def test_rules_download_callback_answers_over_http(client, full_store):
     data = response.get_json()["response"]["tree-download"]["data"]
     nodes = full_store.evaluation["tree_nodes"]
     # The download keeps the data file's codes, to apply the rules to the data; the page says them in words.
-    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(nodes, codes=True)
-    assert "if housing = " in data["content"] and "if housing = " not in tree.rules_text(nodes)
+    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(nodes, catalogue.segment_names(current_store()), codes=True)
+    assert "if housing = " in data["content"] and "if housing = " not in tree.rules_text(nodes, catalogue.segment_names(current_store()))
 
 
 # --- Overview -------------------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def test_overview_cards_link_to_each_segment_with_its_share(full_store):
     ids = _by_id(layout)
     shares = full_store.evaluation["final"]["shares"]
     text = _text(layout)
-    for number, segment in catalogue.segments().items():
+    for number, segment in catalogue.segments(current_store()).items():
         link = ids[segment_link_id(number)]
         assert link.href == f"/segments?segment={number}"
         assert segment.name in text and segment.products[0] in text
@@ -144,7 +145,7 @@ def test_segments_query_selects_and_highlights_a_segment():
     opacity = {trace.name: trace.marker.opacity for trace in ids[segments.SEGMENTS_SPACE].figure.data}
     assert opacity["Segment 2"] == 1.0 and opacity["Segment 3"] == FADED_OPACITY
     detail = _text(ids[segments.SEGMENTS_DETAIL])
-    assert catalogue.segments()[2].name in detail and catalogue.segments()[2].products[0] in detail
+    assert catalogue.segments(current_store())[2].name in detail and catalogue.segments(current_store())[2].products[0] in detail
 
 
 def test_segments_query_with_no_such_segment_shows_all_and_says_so():
@@ -168,7 +169,7 @@ def test_picking_a_segment_updates_the_charts_and_the_address(monkeypatch):
     shown = _select(monkeypatch, SEGMENTS_PICKER, picked=4)
     assert shown["search"] == "?segment=4" and shown["picker"] is dash.no_update
     assert next(t for t in shown["radar"].data if t.name == "Segment 4").fill == "toself"
-    assert catalogue.segments()[4].name in _text(shown["detail"])
+    assert catalogue.segments(current_store())[4].name in _text(shown["detail"])
     search = _select(monkeypatch, SEGMENTS_PICKER, picked=ALL_SEGMENTS, search="?segment=4")["search"]
     assert search == ""
 
@@ -204,7 +205,7 @@ def test_tree_layout_draws_the_tree_matrix_balance_and_rules(full_store):
     heatmap = ids[tree.TREE_CONFUSION].figure.data[0]
     assert [list(row) for row in heatmap.z] == full_store.evaluation["classifier"]["tree"]["confusion_matrix"]
     assert len(ids[tree.TREE_BALANCE].figure.data) == 2
-    assert ids[tree.TREE_RULES_TEXT].children == tree.rules_text(full_store.evaluation["tree_nodes"])
+    assert ids[tree.TREE_RULES_TEXT].children == tree.rules_text(full_store.evaluation["tree_nodes"], catalogue.segment_names(current_store()))
     metrics = _text(ids[tree.TREE_METRICS])
     classifier = full_store.evaluation["classifier"]
     assert f"{classifier['logistic']['accuracy']:.3f}" in metrics and "Segment 4" in metrics

@@ -11,6 +11,7 @@ import dash
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
 from dashapp.scoring import scorer
 from dashapp.views import score as score_view
@@ -61,7 +62,7 @@ def _score_card(full_store, segment: int):
                                       "age": 40, **CLIENTS[segment]})
     result = scorer.score_client(client, scorer.scoring_model(full_store))
     assert result.segment == segment
-    return score._segment_card(score_view.result_view(result, client, full_store.profiles))
+    return score._segment_card(score_view.result_view(result, client, full_store.profiles, catalogue.segments(current_store())))
 
 
 def _data_segment_chart(**controls):
@@ -158,7 +159,7 @@ def test_segments_and_tree_pages_say_the_job_split_is_alphabetical(full_store):
         assert split.first_rule in page_text and "no business meaning" in page_text
     from pages import tree
 
-    rules = tree.rules_text(full_store.evaluation["tree_nodes"])
+    rules = tree.rules_text(full_store.evaluation["tree_nodes"], catalogue.segment_names(current_store()))
     assert "Note: Segments 1 and 4 differ by an alphabetical cut of the job" in rules
     assert catalogue.ORIGINAL_STUDY_URL in rules
 
@@ -178,12 +179,12 @@ def test_a_client_the_job_does_not_place_gets_no_job_split_note(full_store, segm
 
 
 def test_no_product_suggestion_claims_a_job_the_split_does_not_have():
-    products = [product for segment in catalogue.segments().values() for product in segment.products]
+    products = [product for segment in catalogue.segments(current_store()).values() for product in segment.products]
     assert not any("business" in product.lower() or "professional" in product.lower() for product in products)
     # Segments 1 and 4 hold the same loans; what we suggest cannot differ by an alphabetical cut.
-    assert catalogue.segments()[1].products == catalogue.segments()[4].products
+    assert catalogue.segments(current_store())[1].products == catalogue.segments(current_store())[4].products
     for number in (1, 4):
-        assert "alphabetical cut" in catalogue.segments()[number].description
+        assert "alphabetical cut" in catalogue.segments(current_store())[number].description
 
 
 # --- The tree's accuracy --------------------------------------------------------------------------------------
@@ -211,22 +212,22 @@ def _links(layout) -> list[str]:
 
 @pytest.mark.parametrize("segment", [1, 2, 3, 4])
 def test_the_original_recommendation_stands_beside_ours_on_every_page_that_shows_products(full_store, segment):
-    recommendation = catalogue.segments()[segment].original_recommendation
+    recommendation = catalogue.segments(current_store())[segment].original_recommendation
     for layout in (_layout("pages.overview"), _layout("pages.segments", segment=str(segment)),
                    _score_card(full_store, segment)):
         page_text = text(layout)
-        assert catalogue.segments()[segment].products[0] in page_text and recommendation in page_text
+        assert catalogue.segments(current_store())[segment].products[0] in page_text and recommendation in page_text
         assert "The original study's recommendation" in page_text
         assert catalogue.ORIGINAL_STUDY_URL in _links(layout)
 
 
 def test_the_original_recommendations_are_the_studys_own():
-    assert catalogue.segments()[1].original_recommendation == catalogue.segments()[4].original_recommendation == (
+    assert catalogue.segments(current_store())[1].original_recommendation == catalogue.segments(current_store())[4].original_recommendation == (
         "A housing loan is unlikely to interest them; offer an ordinary loan in line with the credit-scoring "
         "model.")
-    assert catalogue.segments()[2].original_recommendation == (
+    assert catalogue.segments(current_store())[2].original_recommendation == (
         "Buy-out of their loans or a new loan, in line with the credit-scoring model.")
-    assert catalogue.segments()[3].original_recommendation == "Any product."
+    assert catalogue.segments(current_store())[3].original_recommendation == "Any product."
 
 
 def test_every_page_that_cites_the_original_names_and_links_it(full_store):
@@ -248,7 +249,7 @@ def test_the_overview_says_the_datas_paper_is_not_the_segmentation_study():
 def test_the_api_lists_the_original_recommendation_of_each_segment(client):
     segments = client.get("/api/v1/segments").get_json()["segments"]
     assert [s["original_recommendation"] for s in segments] == [
-        catalogue.segments()[n].original_recommendation for n in (1, 2, 3, 4)]
+        catalogue.segments(current_store())[n].original_recommendation for n in (1, 2, 3, 4)]
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Segment"]
     assert "original_recommendation" in schema["required"]
     assert catalogue.ORIGINAL_STUDY_URL in schema["properties"]["original_recommendation"]["description"]

@@ -13,6 +13,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue
 from dashapp.views import categorical as categorical_view, targeting as view
 from dashapp.web.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
 from tests.layout_helpers import by_id, text
@@ -88,7 +89,7 @@ def test_explorer_ends_with_the_categorical_card(store):
     assert last.children[1].id == CATEGORICAL_CARD
     card = text(last)
     assert "A clustering made for categories" in card
-    for sentence in categorical_view.agreement_sentences(store.targeting["categorical"]):
+    for sentence in categorical_view.agreement_sentences(store.targeting["categorical"], catalogue.segment_names(current_store())):
         assert sentence in card
     ari = by_id(layout)[CATEGORICAL_ARI].figure.data[0]
     assert list(ari.x) == [s["k"] for s in store.targeting["categorical"]["kmodes"]]

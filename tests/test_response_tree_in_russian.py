@@ -17,7 +17,8 @@ import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.analysis.response import response_analysis
-from dashapp.core import i18n
+from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue, i18n
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.figures.tree import tree_figure
@@ -164,22 +165,22 @@ def test_english_rate_tables_are_unchanged():
 def test_tree_figure_and_rules_count_clients_in_russian(russian):
     tree = _tree_nodes()
     tree[2]["samples"], tree[3]["samples"] = 21, 3  # the three forms: 21 клиент, 3 клиента, 100 клиентов
-    figure = tree_figure(tree)
+    figure = tree_figure(tree, catalogue.segment_names(current_store()))
     nodes = next(trace for trace in figure.data if trace.name == "nodes")
     assert [node_text.split("<br>")[1] for node_text in nodes.text][:4] == [
         "100 клиентов", "40 клиентов", "21 клиент", "3 клиента"]
     assert all("Узел" in hover and "Состав по сегментам:" in hover for hover in nodes.hovertext)
     assert figure.layout.legend.title.text == "Прогнозируемый сегмент: "
     assert rule_answer("housing = yes") == "Да" and rule_answer("loan = no") == "Нет"
-    rules = rules_text(_tree_nodes(), codes=True)
+    rules = rules_text(_tree_nodes(), catalogue.segment_names(current_store()), codes=True)
     assert rules.startswith("если housing = ") and "клиент" in rules and "training" not in rules
-    stacked = tree_figure(_tree_nodes(), width=390)
+    stacked = tree_figure(_tree_nodes(), catalogue.segment_names(current_store()), width=390)
     assert any("далее: " in node_text for node_text in stacked.data[2].text)
 
 
 def test_classifier_figures_are_russian(russian):
     matrix = [[10, 0, 0, 0], [0, 1200, 0, 0], [0, 0, 5, 0], [0, 0, 0, 7]]
-    confusion = confusion_matrix_figure(matrix)
+    confusion = confusion_matrix_figure(matrix, current_store().segment_numbers)
     assert confusion.layout.xaxis.title.text == "Прогнозируемый сегмент"
     assert confusion.data[0].text[1][1] == f"1{NNBSP}200"
     balance = class_balance_figure({1: 1500, 2: 500}, {1: 30, 2: 70})

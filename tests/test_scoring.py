@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dashapp.analysis.segmentation import decision_path
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.neighbours import NeighbourIndex
 from dashapp.core import catalogue, domain, fields
 from dashapp.scoring import scorer
@@ -220,7 +221,7 @@ def test_score_client_explains_a_client_with_all_key_fields(model):
     result = scorer.score_client(Client(job="student", housing="no", loan="no"), model)
     assert result.filled == ()
     assert result.segment == 3
-    assert result.to_dict()["name"] == catalogue.segments()[3].name
+    assert result.to_dict(catalogue.segments(current_store()))["name"] == catalogue.segments(current_store())[3].name
     assert result.decision_path[0] == 0
 
 
@@ -248,9 +249,9 @@ def test_score_table_keeps_every_row_in_order_with_a_status_and_an_empty_segment
     assert table["segment"].isna().tolist() == [False, True, True, True, False, False]
     assert table["segment"].iat[0] == 1 and table["segment"].iat[4] == 2
     assert table["segment_name"].tolist()[1:4] == ["", "", ""]
-    assert table["segment_name"].iat[4] == catalogue.segments()[2].name
+    assert table["segment_name"].iat[4] == catalogue.segments(current_store())[2].name
     assert table["filled"].iat[0] == "" and table["filled"].iat[5].startswith("job = ")
-    assert result.scored_count == 3 and sum(scorer.segment_counts(result, catalogue.segment_names()).values()) == 3
+    assert result.scored_count == 3 and sum(scorer.segment_counts(result, catalogue.segment_names(current_store())).values()) == 3
 
 
 def test_score_table_reads_values_in_any_case_and_with_spaces_and_says_which(model):

@@ -95,13 +95,13 @@ def test_controls_the_widgets_never_send_are_refused_by_name(table, controls, na
 
 
 def test_clicking_a_bar_sets_then_clears_its_filter():
-    spec = view.ClientFilter(job=("admin.", "student"))
-    assert spec.toggled("job", "retired").job == ("retired",)
-    assert spec.toggled("job", "retired").toggled("job", "retired").job == ()
+    spec, jobs = view.ClientFilter(job=("admin.", "student")), domain.CATEGORIES["job"]
+    assert spec.toggled("job", "retired", jobs).job == ("retired",)
+    assert spec.toggled("job", "retired", jobs).toggled("job", "retired", jobs).job == ()
     with pytest.raises(ValueError, match="age"):
-        spec.toggled("age", 30)
+        spec.toggled("age", 30, (30,))
     with pytest.raises(InvalidInput, match="pilot"):  # a bar the chart does not draw
-        spec.toggled("job", "pilot")
+        spec.toggled("job", "pilot", jobs)
 
 
 def test_period_months(table):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue, domain
 from dashapp.views import explorer as view
 from dashapp.views.inputs import InvalidInput
@@ -22,7 +23,7 @@ def clients() -> pd.DataFrame:
 
 
 def test_client_record_is_readable(clients):
-    record = view.client_record(clients, 102).set_index("field")["value"]
+    record = view.client_record(clients, 102, catalogue.segment_names(current_store())).set_index("field")["value"]
     label = catalogue.column_label
     assert record[label("education")] == "Unknown" and record[label("loan")] == "Personal loan"
     assert record[label("pdays")] == "never contacted before"
@@ -32,12 +33,12 @@ def test_client_record_is_readable(clients):
     assert record[label("y")] == "Did not subscribe"
     assert record["Employment variation rate"] == "3.0"
     assert record["Segment"].startswith("2: ")
-    assert view.client_record(clients, 999).empty
+    assert view.client_record(clients, 999, catalogue.segment_names(current_store())).empty
 
 
 def test_client_record_shows_no_raw_code(clients):
     record = view.client_record(clients.assign(education=pd.Categorical(
-        ["basic.9y"] * len(clients), categories=domain.CATEGORIES["education"])), 100)
+        ["basic.9y"] * len(clients), categories=domain.CATEGORIES["education"])), 100, catalogue.segment_names(current_store()))
     assert "Basic (9 years)" in record["value"].tolist()
     raw = {"basic.9y", "emp.var.rate", "cons.price.idx", "pdays", "poutcome", "nonexistent", "cellular", "mon"}
     assert not raw & set(record["field"]) and not raw & set(record["value"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.figures.targeting import gain_figure, lift_figure
 from dashapp.views import categorical as categorical_view, targeting as view
@@ -102,7 +104,7 @@ def test_merges_and_splits_are_read_from_the_crosstab():
 
 
 def test_agreement_sentences_come_from_the_numbers():
-    sentences = categorical_view.agreement_sentences(CATEGORICAL)
+    sentences = categorical_view.agreement_sentences(CATEGORICAL, catalogue.segment_names(current_store()))
     assert sentences[0] == ("k-modes at k = 4 agrees with the published segments at ARI 0.62: it merges segments 1 "
                             "and 4 (cluster A holds 100% of segment 1 and 100% of segment 4) and splits segment 3, "
                             "no loans, into C 56% / B 44%.")

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from dashapp.analysis.response import response_analysis
+from dashapp.artifacts.current import current_store
 from dashapp.artifacts.provenance import data_provenance
+from dashapp.core import catalogue
 from dashapp.core.settings import BANK_FULL_SHA256
 from dashapp.figures.classifier import class_balance_figure
 from dashapp.figures.segments import share_comparison_figure
@@ -221,10 +223,10 @@ def test_a_client_table_without_dates_has_no_months_and_ignores_a_period():
 
 
 def test_a_client_card_without_a_date_shows_the_month_instead():
-    dated = client_record(make_clients(), 100)
+    dated = client_record(make_clients(), 100, catalogue.segment_names(current_store()))
     assert dict(zip(dated["field"], dated["value"]))["Month of contact"] == "May 2008"
     assert "Month of the last contact" not in dated["field"].tolist()
-    undated = client_record(_undated(make_clients().assign(month="may")), 100)
+    undated = client_record(_undated(make_clients().assign(month="may")), 100, catalogue.segment_names(current_store()))
     fields = dict(zip(undated["field"], undated["value"]))
     assert "Month of contact" not in fields and "NaT" not in fields.values()
     assert fields["Month of the last contact"] == "May"
