@@ -98,7 +98,7 @@ bench-scale: data
 
 # The Russian catalogue after the code's messages changed: extract them (babel.cfg), add the new ones to
 # dashapp/locale/ru/LC_MESSAGES/messages.po untranslated and drop those the code no longer uses; then translate the
-# empty entries (tests/test_translations.py fails until every one is).
+# empty entries (tests/core/test_translations.py fails until every one is).
 translations: install
 	@$(VENV)/bin/pybabel -q extract -F babel.cfg --sort-output --no-location -o $(VENV)/messages.pot .
 	@$(VENV)/bin/pybabel -q update -i $(VENV)/messages.pot -d dashapp/locale -l ru --no-fuzzy-matching \
