@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 PACKAGE = Path(__file__).resolve().parent.parent / "dashapp"
 
 #: Each sub-package's layer, from the bottom. A module may import its own package and any lower layer; two
@@ -134,3 +133,26 @@ def test_the_layer_rule_sees_an_import_inside_a_function(tmp_path):
     module = tmp_path / "hidden.py"
     module.write_text("def f():\n    from dashapp.web.app import create_app\n    return create_app\n")
     assert _imports(module, _modules()) == {"dashapp.web.app"}
+
+
+def _imported_frameworks(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    listing = "print(sorted(m for m in ('dash', 'dash_bootstrap_components', 'flask') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", f"import sys; {code}; {listing}"], cwd=PACKAGE.parent,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip())
+
+
+def test_below_the_web_layer_nothing_imports_dash_or_flask():
+    """Every module under web/ runs without Dash and without Flask (the build, the scoring command, notebooks):
+    all of them imported in one fresh interpreter, which then holds neither."""
+    below = sorted(name for name in _modules() if _package(name) in LAYERS and LAYERS[_package(name)] < LAYERS["web"])
+    assert len(below) > 50
+    assert _imported_frameworks("import " + ", ".join(below)) == []
+
+
+def test_the_api_needs_flask_but_not_dash():
+    assert _imported_frameworks("import dashapp.web.api") == ["flask"]

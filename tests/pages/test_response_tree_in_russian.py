@@ -24,9 +24,9 @@ from dashapp.figures.response import segment_driver_figure, segment_rate_figure
 from dashapp.figures.tree import tree_figure
 from dashapp.views import rates, response as view
 from dashapp.views.tree import rule_answer, rules_text
-from tests.layout_helpers import by_id, text
-from tests.figures.test_segments_tree import _tree_nodes
 from tests.analysis.test_response import GROUPS, N_TRAIN, _frame
+from tests.figures.test_segments_tree import _tree_nodes
+from tests.layout_helpers import by_id, text
 from tests.views.test_rates import SEGMENTS, _clients
 
 NNBSP = "\u202f"  # Russian's narrow no-break space, between thousands and before the percent sign

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import subprocess
 import sqlite3
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager

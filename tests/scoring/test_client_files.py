@@ -228,15 +228,6 @@ def test_a_failed_stream_leaves_no_half_file(tmp_path, model):
     assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
 
 
-def test_file_reading_imports_neither_dash_nor_flask():
-    import subprocess
-    import sys
-
-    code = "import sys, dashapp.scoring.client_files; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_dialect_describes_itself_as_the_page_says_it():
     assert Dialect("utf-8", True, "\t").describe() == "UTF-8 with a byte-order mark, tab-separated"
     assert Dialect("cp1251", False, ";").describe() == "Windows-1251 (Cyrillic), ';'-separated"

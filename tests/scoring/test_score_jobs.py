@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -105,9 +103,3 @@ def test_a_scored_file_is_kept_under_a_random_token_in_a_private_folder(tmp_path
         assert (tmp_path / "jobs").stat().st_mode & 0o077 == 0
     finally:
         score_jobs._scored_files.cache_clear()
-
-
-def test_job_core_imports_neither_dash_nor_flask():
-    code = "import sys, dashapp.scoring.score_jobs; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -310,12 +307,6 @@ def test_whole_real_file_is_scored_and_the_990_without_loans_known_kept_as_not_s
     assert filled["filled"].str.startswith("job = ").all()
     assert list(table.columns) == list(domain.RAW_COLUMNS) + list(scorer.OUTPUT_COLUMNS)
     assert result.normalised == ()
-
-
-def test_scoring_core_imports_neither_dash_nor_flask():
-    code = "import sys, dashapp.scoring.scorer; print(sorted(m for m in ('dash', 'flask') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_the_client_record_has_exactly_the_fields_of_the_one_table():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp.core import catalogue, domain
+from dashapp.core import domain
 from dashapp.views import data as view, url_state
 from dashapp.views.inputs import InvalidInput
 from tests.small_clients import make_clients
@@ -204,11 +204,3 @@ def test_client_table_is_cached_per_store(clients):
 
     store = Store()
     assert view.client_table(store) is view.client_table(store)
-
-
-def test_the_data_view_does_not_import_dash():
-    import subprocess
-    import sys
-
-    code = "import sys, dashapp.views.data; assert 'dash' not in sys.modules, 'dash imported'"
-    subprocess.run([sys.executable, "-c", code], check=True)

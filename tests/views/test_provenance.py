@@ -22,8 +22,8 @@ from dashapp.views.data import ClientTable
 from dashapp.views.explorer import client_record
 from dashapp.views.rates import (PERIODS, RANDOM_SPLIT_POPULATIONS, population_names, split_explanation,
                                  subscription_rates)
-from tests.small_clients import make_clients
 from tests.analysis.test_response import GROUPS, N_TRAIN, _frame
+from tests.small_clients import make_clients
 
 #: A manifest written before the provenance keys existed: a build of the UCI file, dated by its order.
 UCI = data_provenance({"data": {"file": "bank-additional-full.csv", "sha256": BANK_FULL_SHA256, "rows": 41188,

@@ -152,15 +152,3 @@ def test_driver_options_follow_the_artifact(response):
                                                                              "campaign"]
     assert view.level_label("poutcome", "nonexistent") == "Not contacted before"
     assert view.level_label("period", "train") == "Training period"
-
-
-def test_the_analysis_view_and_figures_do_not_import_dash():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    code = ("import sys; import dashapp.analysis.response, dashapp.views.response, dashapp.figures.response; "
-            "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
-                            capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"

@@ -128,16 +128,3 @@ def test_crosstab_chart_colours_shares_of_each_segment_and_labels_clients():
     heatmap = figure.data[0]
     assert list(heatmap.x) == ["Segment 1", "Segment 2", "Segment 3", "Segment 4"]
     assert heatmap.z[1][2] == pytest.approx(20 / 45) and heatmap.text[1][2] == "20"
-
-
-def test_the_benchmark_modules_their_views_and_figures_do_not_import_dash():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    code = ("import sys; import dashapp.analysis.propensity, dashapp.analysis.categorical, dashapp.views.targeting, "
-            "dashapp.views.categorical, dashapp.figures.targeting, dashapp.figures.categorical; "
-            "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
-                            capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"

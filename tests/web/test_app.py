@@ -100,18 +100,6 @@ def test_no_chart_on_any_page_offers_to_send_it_off_the_server(dash_app, full_st
             assert set(OFF_SERVER_BUTTONS) <= set(config["modeBarButtonsToRemove"]), (module, chart.id)
 
 
-def test_core_modules_do_not_import_dash():
-    code = ("import sys; import dashapp.sources.bank_table, dashapp.sources.uci_file, dashapp.analysis.preprocessing, dashapp.analysis.clustering, "
-            "dashapp.analysis.segmentation, dashapp.analysis.build, dashapp.artifacts.model_folder, dashapp.artifacts.current, dashapp.scoring.scorer, "
-            "dashapp.scoring.model, dashapp.sources.csv_dialect, dashapp.scoring.client_files, dashapp.scoring.client_workbooks, "
-            "dashapp.results.chart_data, dashapp.views.url_state, "
-            "dashapp.views.data, dashapp.views.explorer, dashapp.views.segments, dashapp.views.tree, "
-            "dashapp.views.score, dashapp.views.rates, dashapp.views.caveats, dashapp.figures; "
-            "print(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
-
-
 def test_creating_the_app_loads_no_artifact():
     # Importing app (and so every page) must not touch model/: a missing artifact gives a clear page, not a
     # crashed worker, and gunicorn's master decides when to load.
