@@ -1,8 +1,10 @@
 """The live server and the browser the browser tests share, and the steps they take.
 
-A real gunicorn serving ``app:server`` on 127.0.0.1 and a free port (:class:`LiveServer`, the fixtures
-``live_server`` and ``start_server``, each stopped by the test that started it); Debian's headless Chromium through
-dash.testing (``browser``, which saves a screenshot); then the steps: open a page, click reliably, wait for a
+A real gunicorn serving ``app:server`` on 127.0.0.1 and a free port (:class:`LiveServer`): ``live_server``, one for
+the whole session, shared by every test that only reads the full artifacts, and ``start_server`` for a test that
+needs its own (another URL prefix, another model folder), stopped by that test. Debian's headless Chromium through
+dash.testing: one per test module (``chromium``), which ``browser`` hands each test fresh (no cookies, no emulated
+screen, the default window) and screenshots when it ends. Then the steps: open a page, click reliably, wait for a
 condition. ``tests/conftest.py`` loads this module as a pytest plugin.
 """
 
@@ -26,6 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+#: The window every test starts with (the ``--window-size`` the browser is started with).
+WINDOW = (1400, 1000)
 _BROWSER_PROFILES: list[str] = []
 
 
@@ -65,8 +69,15 @@ class LiveServer:
                 time.sleep(0.05)
         raise TimeoutError(f"gunicorn did not answer within {timeout} s:\n{self.output()}")
 
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+    def output(self, since: int = 0) -> str:
+        """What gunicorn has logged, from byte ``since`` on (a test that shares the server reads its own part)."""
+        with open(self.log.name, "rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+
+    def log_position(self) -> int:
+        """Where the log ends now: pass it to :meth:`output` to read what comes after."""
+        return Path(self.log.name).stat().st_size
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -96,9 +107,10 @@ def start_server():
         server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_server():
-    """gunicorn with 2 workers on the full artifacts in model/, shared by a module's tests."""
+    """gunicorn with 2 workers on the full artifacts in model/, shared by every browser test that only reads them
+    (each start preloads the artifacts: once for the session, not once per module)."""
     server = LiveServer({})
     try:
         server.wait_ready()
@@ -117,7 +129,7 @@ def pytest_setup_options():
         options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     _BROWSER_PROFILES.append(profile)
-    for argument in ("--window-size=1400,1000", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    for argument in (f"--window-size={WINDOW[0]},{WINDOW[1]}", "--no-sandbox", "--disable-gpu", "--disable-quic",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--no-first-run", f"--user-data-dir={profile}"):
         options.add_argument(argument)
@@ -129,13 +141,52 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def chromium(request, tmp_path_factory):
+    """One headless Chromium for a test module, made as dash.testing's ``dash_br`` makes one per test: starting
+    a browser costs seconds, and a module's tests only need it clean (:func:`browser`)."""
+    from dash.testing.browser import Browser
+
+    option = request.config.getoption
+    with Browser(browser=option("webdriver"), remote=option("remote"), remote_url=option("remote_url"),
+                 headless=option("headless"), options=request.config.hook.pytest_setup_options(),
+                 download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
+                 percy_finalize=option("nopercyfinalize"), pause=option("pause")) as shared:
+        yield shared
+
+
 @pytest.fixture
-def browser(dash_br, request):
-    """A headless Chromium (dash.testing's ``dash_br``) that saves a screenshot when the test ends."""
-    yield dash_br
+def browser(chromium, request):
+    """The module's Chromium, as a new one would be: a blank page, no cookies (the language's) or site data, no
+    emulated phone screen, the default window and an empty console log; a screenshot when the test ends."""
+    driver = chromium.driver
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.set_window_size(*WINDOW)
+    driver.get_log("browser")  # read, so that the test's console checks see only its own entries
+    yield chromium
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-    dash_br.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+#: What every page shows once its layout is there: a chart or a card in the page's content.
+PAGE_READY = "#page-content .js-plotly-plot, #page-content .card"
+
+
+def registered_pages() -> list[str]:
+    """Every page of the navigation, as its path under the server's URL (``""`` for the Overview, ``"data"``, ...),
+    in the navigation's order: read from Dash's page registry, so that a new page is visited by every test that
+    visits them all (the not-found page, which has no place in the navigation, is not one of them)."""
+    import dash
+
+    import app  # noqa: F401  (creating the app registers the pages)
+
+    pages = sorted((page for page in dash.page_registry.values() if page.get("order") is not None),
+                   key=lambda page: page["order"])
+    return [page["path"].strip("/") for page in pages]
 
 
 def severe_console_errors(dash_br) -> list[dict]:

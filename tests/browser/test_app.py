@@ -8,9 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser_helpers import severe_console_errors
-
-PAGES = ["", "data", "explorer", "segments", "tree", "score"]
+from tests.browser_helpers import PAGE_READY, registered_pages, severe_console_errors
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -21,12 +19,12 @@ def _get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", registered_pages())
 def test_every_page_renders_charts_without_console_errors(live_server, browser, page):
     browser.server_url = live_server.url
     browser.driver.get(live_server.url + page)
     browser.wait_for_element("#page-content", timeout=20)
-    browser.wait_for_element("#page-content .js-plotly-plot, #page-content .card", timeout=20)
+    browser.wait_for_element(PAGE_READY, timeout=20)
     browser.wait_for_no_elements("._dash-loading", timeout=20)
     assert not browser.find_elements(".artifact-problem")
     assert severe_console_errors(browser) == []
@@ -54,7 +52,7 @@ def test_app_starts_without_artifacts_and_says_what_to_run(start_server, browser
     # The server's paths are for the operator's log, not for a browser.
     assert str(tmp_path) not in body.decode() and str(tmp_path) in server.output()
     browser.server_url = server.url
-    for page in PAGES:
+    for page in registered_pages():
         browser.driver.get(server.url + page)
         notice = browser.wait_for_element(".artifact-problem", timeout=20)
         assert "make artifacts" in notice.text

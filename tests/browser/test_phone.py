@@ -11,24 +11,21 @@ import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.web.app import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
-from tests.browser_helpers import (SCREENSHOTS, click as _click, open_page as _open, severe_console_errors,
-                                   wait_until as _wait_until)
+from tests.browser_helpers import (PAGE_READY, SCREENSHOTS, click as _click, open_page as _open, registered_pages,
+                                   severe_console_errors, wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-#: Every page, with what shows it has drawn: (path, name of the screenshot, a selector to wait for).
-PAGES = [
-    ("", "overview", "#overview-shares .js-plotly-plot"),
-    ("data", "data", "#data-job-chart .js-plotly-plot"),
-    ("explorer", "explorer", "#explorer-tsne .js-plotly-plot"),
-    ("segments", "segments", "#segments-space .js-plotly-plot"),
-    ("tree", "tree", "#tree-graph .js-plotly-plot"),
-    ("score", "score", "#score-submit"),
-    ("response", "response", "#response-rates .js-plotly-plot"),
-    ("targeting", "targeting", "#targeting-gain .js-plotly-plot"),
-    ("methods", "methods", "#methods-sections"),
-]
+#: What shows a page has drawn, where waiting for its layout is not enough (any other page: PAGE_READY, then
+#: every chart drawn).
+_DRAWN = {"": "#overview-shares .js-plotly-plot", "data": "#data-job-chart .js-plotly-plot",
+          "explorer": "#explorer-tsne .js-plotly-plot", "segments": "#segments-space .js-plotly-plot",
+          "tree": "#tree-graph .js-plotly-plot", "score": "#score-submit",
+          "response": "#response-rates .js-plotly-plot", "targeting": "#targeting-gain .js-plotly-plot",
+          "methods": "#methods-sections"}
+#: Every page of the registry: (path, name of the screenshot, a selector to wait for).
+PAGES = [(path, path or "overview", _DRAWN.get(path, PAGE_READY)) for path in registered_pages()]
 #: What a mode-bar button that sends a chart away is titled (plotly.js 4: "Share chart...").
 _OFF_SERVER_TITLES = ("share", "cloud", "chart studio", "edit in")
 
