@@ -46,7 +46,7 @@ artifacts: data
 artifacts-force: data
 	@$(PY) scripts/build_artifacts.py --jobs $(JOBS) $(SOURCE_ARGS)
 
-# The results in SQL (README, "Results in SQL"): what model/ holds, as built (by `make artifacts`, with or without
+# The results in SQL (docs/data.md, "Results in SQL"): what model/ holds, as built (by `make artifacts`, with or without
 # DATA); exporting never rebuilds, so a build of your own data is not replaced by the UCI file's. Not echoed: the
 # URL may hold a password (the script masks it).
 export: install

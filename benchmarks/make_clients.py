@@ -48,7 +48,8 @@ class SourceRows:
     #: Each row's text between ``age`` and ``campaign``, and after ``campaign`` (as the file writes them).
     before_campaign: np.ndarray
     after_campaign: np.ndarray
-    #: Each row's contact month (first day), from the file's month order (:func:`dashapp.sources.bank_table.contact_dates`).
+    #: Each row's contact month (first day), from the file's month order
+    #: (:func:`dashapp.sources.bank_table.contact_dates`).
     months: pd.Series
 
     @classmethod

@@ -2,8 +2,8 @@
 
 The form shows the segment, why (the values the tree saw, a filled key field and its vote, a tied vote and
 how it was broken) and the client's path through the tree; its inputs come from the table of client fields
-(``dashapp.core.fields``). An uploaded file is scored in a background job (:mod:`dashapp.scoring.score_jobs`: a process of
-its own, a progress bar of the rows scored, a Cancel button); a CSV file or an .xlsx workbook, whose sheet a
+(``dashapp.core.fields``). An uploaded file is scored in a background job (:mod:`dashapp.scoring.score_jobs`: a process
+of its own, a progress bar of the rows scored, a Cancel button); a CSV file or an .xlsx workbook, whose sheet a
 chooser picks when it has several (the first by default). Its rows never go into the browser's state: the
 scored file is kept on the server for a while under a random token, which the download asks for (an expired
 one is scored again from the upload, in the background too).

@@ -153,8 +153,8 @@ def layout(segment: str | None = None, **_query):
         notice,
         html.Div([
             html.Span(_("Highlight:"), className="me-2 small text-muted"),
-            dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(catalogue.segments(store)), value=number, inline=True,
-                           className="d-inline-block", inputClassName="btn-check",
+            dbc.RadioItems(id=SEGMENTS_PICKER, options=_picker_options(catalogue.segments(store)), value=number,
+                           inline=True, className="d-inline-block", inputClassName="btn-check",
                            labelClassName="btn btn-outline-secondary btn-sm",
                            labelCheckedClassName="active"),
         ], className="mb-3"),

@@ -97,7 +97,8 @@ def layout(**_query):
         *[job_split_note(split, uci=provenance.is_uci) for split in job_splits(evaluation["tree_nodes"])],
         # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
-            _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"], catalogue.segment_names(store)), height=WIDE_HEIGHT,
+            _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"], catalogue.segment_names(store)),
+            height=WIDE_HEIGHT,
             help_text=_("Each box is a node, coloured by the segment it predicts, with its clients and the bar of "
                         "its segment mix; each box asks a question and each edge answers it (on a narrow screen "
                         "the boxes stand one under the other, each headed by its rule). Hover a node for details; "
@@ -109,7 +110,8 @@ def layout(**_query):
                 dbc.CardBody([
                     dbc.RadioItems(id=TREE_CONFUSION_MODEL, value="tree", inline=True, className="small mb-1",
                                    options=[{"label": _(label), "value": model} for model, label in MODELS.items()]),
-                    graph(TREE_CONFUSION, confusion_matrix_figure(classifier["tree"]["confusion_matrix"], store.segment_numbers),
+                    graph(TREE_CONFUSION,
+                          confusion_matrix_figure(classifier["tree"]["confusion_matrix"], store.segment_numbers),
                           height=320),
                 ], className="p-2"),
             ], className="h-100"), lg=5, className="mb-3"),
@@ -143,8 +145,8 @@ def layout(**_query):
                                        id=TREE_DOWNLOAD_BUTTON, size="sm", color="primary", outline=True),
                             width="auto"),
                 ], className="g-2")),
-                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store)), id=TREE_RULES_TEXT,
-                                      className="small mb-0 rules-text")),
+                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store)),
+                                      id=TREE_RULES_TEXT, className="small mb-0 rules-text")),
                 dcc.Download(id=TREE_DOWNLOAD),
             ], className="h-100"), lg=8, className="mb-3"),
         ]),

@@ -1,5 +1,6 @@
 """Score a file of clients of any size (CSV, Parquet or an .xlsx workbook) into a new file of the same format (see
-dashapp.scoring.scorer, dashapp.scoring.client_files, dashapp.scoring.client_parquet and dashapp.scoring.client_workbooks).
+dashapp.scoring.scorer, dashapp.scoring.client_files, dashapp.scoring.client_parquet and
+dashapp.scoring.client_workbooks).
 
     python scripts/score.py clients.csv scored.csv
     python scripts/score.py clients.csv scored.csv --chunk-rows 20000

@@ -157,11 +157,11 @@ def build_artifacts(source: Path | loader.LoadedSource, model_dir: Path, paramet
     early : bool
         Swap in every artifact but the grid's first (the manifest marks the grid pending), so that an app started
         meanwhile serves the segments, the Data page and scoring; the grid's progress is written beside the
-        folder (:func:`dashapp.artifacts.model_folder.grid_progress_path`); then swap in the complete folder, the same as
-        without ``early``. A failure in the grid is written there too, and leaves the early folder served.
+        folder (:func:`dashapp.artifacts.model_folder.grid_progress_path`); then swap in the complete folder, the same
+        as without ``early``. A failure in the grid is written there too, and leaves the early folder served.
     grid_client : distributed.Client, optional
-        A client of a Dask cluster (:func:`dashapp.analysis.dask_backend.dask_client`) to run the grid's tasks on, through
-        joblib's dask backend; the rest of the build runs here. The results are the same as a local grid's.
+        A client of a Dask cluster (:func:`dashapp.analysis.dask_backend.dask_client`) to run the grid's tasks on,
+        through joblib's dask backend; the rest of the build runs here. The results are the same as a local grid's.
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 For each of the 72 configurations :func:`cluster_configuration` fits the pipeline, runs K-means for every k,
 scores each partition (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the share of the clients in
-each cluster, and its stability: see :mod:`dashapp.analysis.partition_quality`), keeps the silhouette of every client of the
-fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
+each cluster, and its stability: see :mod:`dashapp.analysis.partition_quality`), keeps the silhouette of every client of
+the fixed silhouette sample (the explorer's knife plot), finds the knee of the elbow curve, embeds a fixed sample of
 clients with t-SNE and builds a Ward linkage of a smaller sample for the dendrogram.
 
 The silhouette is quadratic in the rows, so it is computed on a fixed sample shared by every configuration,

@@ -1,8 +1,8 @@
 """The K-means grid as tasks: one per (configuration, k) and one map per configuration, on local processes or
 on a Dask cluster, gathered into each configuration's results and written as the grid's four artifacts.
 
-:func:`run_grid` is the build's grid stage (:mod:`dashapp.analysis.build` calls it last, so that an early build can serve
-everything else meanwhile); the tasks themselves are :mod:`dashapp.analysis.clustering`'s.
+:func:`run_grid` is the build's grid stage (:mod:`dashapp.analysis.build` calls it last, so that an early build can
+serve everything else meanwhile); the tasks themselves are :mod:`dashapp.analysis.clustering`'s.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.nda
     Parameters
     ----------
     clean : DataFrame
-        Every cleaned row of the file (:func:`dashapp.sources.bank_table.clean_bank_table`: ``unknown`` as it was written).
+        Every cleaned row of the file (:func:`dashapp.sources.bank_table.clean_bank_table`: ``unknown`` as it was
+        written).
     key_fields : DataFrame
         The same rows' job, housing and loan after the KNN imputation.
     segments : ndarray of int

@@ -323,7 +323,8 @@ def compare_neighbour_combination(frame: pd.DataFrame, columns: tuple[str, ...] 
     Parameters
     ----------
     frame : DataFrame
-        A modelling frame (:func:`dashapp.sources.bank_table.modelling_frame`), ``unknown`` as NaN, e.g. the training rows.
+        A modelling frame (:func:`dashapp.sources.bank_table.modelling_frame`), ``unknown`` as NaN, e.g. the training
+        rows.
     columns : tuple of str
         Categorical columns to fill.
     n_neighbours : int

@@ -216,12 +216,13 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     Parameters
     ----------
     clean : DataFrame
-        Every cleaned row, training rows first (:func:`dashapp.sources.bank_table.clean_bank_table`): in time order for a
-        time split, where the test rows are the later period.
+        Every cleaned row, training rows first (:func:`dashapp.sources.bank_table.clean_bank_table`): in time order for
+        a time split, where the test rows are the later period.
     segments : ndarray of int, shape (len(clean),)
         The published segment of every row.
     n_train : int
-        The first ``n_train`` rows are the training period (:func:`dashapp.sources.bank_table.time_split`), the rest the test.
+        The first ``n_train`` rows are the training period (:func:`dashapp.sources.bank_table.time_split`), the rest the
+        test.
     random_state : int
     time_ordered : bool
         Whether the test rows are the later period (a time split) or a random part (a source without dates);

@@ -207,8 +207,8 @@ def response_analysis(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     Parameters
     ----------
     clean : DataFrame
-        The cleaned table (:func:`dashapp.sources.bank_table.clean_bank_table`, or ``clients.parquet``), training rows first;
-        needs ``y``, ``month``, ``contact``, ``poutcome`` and ``campaign``; ``contact_date`` gives the contact
+        The cleaned table (:func:`dashapp.sources.bank_table.clean_bank_table`, or ``clients.parquet``), training rows
+        first; needs ``y``, ``month``, ``contact``, ``poutcome`` and ``campaign``; ``contact_date`` gives the contact
         years and each population's first and last month when every row has one (none when it is missing).
     segments : array of int, shape (n_rows,)
         Every row's segment.

@@ -307,7 +307,8 @@ class ArtifactStore:
 
     @cached_property
     def provenance(self) -> DataProvenance:
-        """What the artifacts were built from (:mod:`dashapp.artifacts.provenance`): source, dates, split, UCI or not."""
+        """What the artifacts were built from (:mod:`dashapp.artifacts.provenance`): source, dates, split, UCI or
+        not."""
         return data_provenance(self.manifest)
 
     @cached_property
@@ -408,7 +409,8 @@ class ArtifactStore:
 
     @cached_property
     def response(self) -> dict:
-        """Response by segment per population, and segment x driver (:func:`dashapp.analysis.response.response_analysis`)."""
+        """Response by segment per population, and segment x driver
+        (:func:`dashapp.analysis.response.response_analysis`)."""
         return json.loads(self._path(RESPONSE).read_text())
 
     @cached_property
@@ -418,8 +420,8 @@ class ArtifactStore:
 
     def preload(self) -> None:
         """Load every artifact now (gunicorn's master does this so forked workers share the memory), except the
-        clients: the pages ask for them by SQL (:mod:`dashapp.artifacts.client_queries`), as many as there may be; and the
-        grid's while an early build is still computing it."""
+        clients: the pages ask for them by SQL (:mod:`dashapp.artifacts.client_queries`), as many as there may be; and
+        the grid's while an early build is still computing it."""
         grid = ("grid_metrics", "_tsne", "_dendrograms", "_silhouettes") if self.grid_ready else ()
         for name in (*grid, "segmentation_model", "evaluation", "profiles", "scoring_index", "response", "targeting"):
             getattr(self, name)

@@ -178,7 +178,8 @@ class SegmentProfile:
 
     @classmethod
     def from_profiles(cls, profiles: dict) -> list["SegmentProfile"]:
-        """The profiles of ``profiles.json`` (:func:`dashapp.analysis.segmentation.segment_profiles`, training clients)."""
+        """The profiles of ``profiles.json`` (:func:`dashapp.analysis.segmentation.segment_profiles`, training
+        clients)."""
         return [cls(int(entry["segment"]), int(entry["clients"]), float(entry["radar"]["housing_loan"]),
                     float(entry["radar"]["personal_loan"]), {job: int(n) for job, n in entry["job_counts"].items()})
                 for entry in profiles["segments"]]

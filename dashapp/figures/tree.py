@@ -290,8 +290,8 @@ def tree_figure(nodes: list[dict], names: Mapping[int, str], highlight_path: lis
         layout = _stacked_layout(nodes, width, highlighted)
     else:
         layout = _classic_layout(nodes, highlighted, path_edges)
-    figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges), _node_trace(nodes, layout, highlighted, names),
-                        *_legend_traces(names)])
+    figure = go.Figure([*_edge_traces(nodes, layout["edges"], path_edges),
+                        _node_trace(nodes, layout, highlighted, names), *_legend_traces(names)])
     figure.update_layout(
         shapes=layout["shapes"], annotations=layout["annotations"],
         xaxis=dict(visible=False, range=layout["x_range"], fixedrange=True),

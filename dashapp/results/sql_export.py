@@ -67,8 +67,9 @@ FILLED_GIVEN = "given"
 #: ``<field>_filled``: the file said ``unknown``; the final model's KNN imputation filled it.
 FILLED_KNN = "knn"
 
-#: The README's sample query for a BI tool: each segment's clients, share and subscription rate, counted from the
-#: clients table (the segments table holds the same numbers ready-made). Standard SQL: SQLite and PostgreSQL.
+#: The sample query for a BI tool (docs/data.md, "Results in SQL"): each segment's clients, share and subscription
+#: rate, counted from the clients table (the segments table holds the same numbers ready-made). Standard SQL: SQLite
+#: and PostgreSQL.
 SHARE_AND_RATE_QUERY = """\
 SELECT segment,
        COUNT(*) AS clients,

@@ -6,8 +6,8 @@ writing uses the same dialect, keeps every row and column of the input as it was
 (see :func:`dashapp.scoring.scorer.score_table`). Cells a spreadsheet would run as a formula are neutralised in the
 output, numbers in either decimal convention never are. :func:`score_csv_stream` does the same for a file of
 any size, in chunks, with :func:`dashapp.scoring.client_streams.score_chunk`, the step the Parquet
-(:mod:`dashapp.scoring.client_parquet`) and Dask (:mod:`dashapp.scoring.dask_scoring`) paths take too. It is longer than most
-modules because reading, writing and streaming a CSV share the dialect and the cell rules, and belong side by
+(:mod:`dashapp.scoring.client_parquet`) and Dask (:mod:`dashapp.scoring.dask_scoring`) paths take too. It is longer than
+most modules because reading, writing and streaming a CSV share the dialect and the cell rules, and belong side by
 side.
 
 Why not defusedcsv (measured on the full UCI file, under load on the 2-core machine): defusedcsv 3.0
@@ -45,7 +45,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Columns and rows an upload may have. A bank's export has tens of columns (the UCI file: 21) and, at
 #: about 250 bytes a row, the 50 MB limit holds some 200,000 of its rows: the row limit meets the size limit
 #: there, and cuts off the narrow files (three short columns) that would otherwise hold millions. Within
-#: these, the largest upload's work is bounded (benchmarks/bench_scoring.py; the README gives the figures).
+#: these, the largest upload's work is bounded (benchmarks/bench_scoring.py; docs/scoring.md gives the figures).
 #: The command line (scripts/score.py) streams a file of any length in chunks and caps neither.
 MAX_UPLOAD_COLUMNS = 500
 MAX_UPLOAD_ROWS = 200_000
@@ -86,7 +86,8 @@ def describe_dialect(dialect) -> str:
     return _("{encoding}, {delimiter}-separated").format(encoding=encoding, delimiter=repr(dialect.delimiter))
 
 
-#: :data:`dashapp.sources.csv_dialect.SINGLE_BYTE_ENCODINGS`' names, marked for the catalogue (the build module's are not).
+#: :data:`dashapp.sources.csv_dialect.SINGLE_BYTE_ENCODINGS`' names, marked for the catalogue (the build module's are
+#: not).
 _ENCODING_NAMES = (N_("Windows-1251 (Cyrillic)"), N_("Windows-1252 (Western European)"), N_("Latin-1 (ISO 8859-1)"))
 
 

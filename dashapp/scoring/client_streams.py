@@ -1,9 +1,9 @@
 """A file of clients scored chunk by chunk, whatever its format: the one scoring step and the running counts.
 
 Dash-free. The CSV stream (:func:`dashapp.scoring.client_files.score_csv_stream`), the Parquet stream
-(:mod:`dashapp.scoring.client_parquet`) and each partition on a Dask cluster (:mod:`dashapp.scoring.dask_scoring`) read their rows
-their own way, then all score them with :func:`score_chunk` and count them with :class:`StreamTally`, so their
-answers and summaries (:class:`StreamSummary`, which a workbook's scoring gives too) cannot drift apart.
+(:mod:`dashapp.scoring.client_parquet`) and each partition on a Dask cluster (:mod:`dashapp.scoring.dask_scoring`) read
+their rows their own way, then all score them with :func:`score_chunk` and count them with :class:`StreamTally`, so
+their answers and summaries (:class:`StreamSummary`, which a workbook's scoring gives too) cannot drift apart.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ class StreamSummary(NamedTuple):
     """Counts of a scored file (by :func:`dashapp.scoring.client_files.score_csv_stream`, or the Parquet, workbook and
     Dask paths): rows, rows scored, rows not scored, clients per segment, how the file is written (a
     :class:`~dashapp.sources.csv_dialect.Dialect`, or what :mod:`dashapp.scoring.client_parquet` and
-    :mod:`dashapp.scoring.client_workbooks` read), and the values read leniently (column, as written, read as) -> rows."""
+    :mod:`dashapp.scoring.client_workbooks` read), and the values read leniently (column, as written, read as) ->
+    rows."""
 
     rows: int
     scored: int
@@ -32,8 +33,8 @@ class StreamSummary(NamedTuple):
 def score_chunk(chunk: pd.DataFrame, headers: list, model: scorer.ScoringModel,
                 first_row: int = scorer.FIRST_DATA_ROW) -> scorer.TableScore:
     """Score consecutive rows of a file: the one step every path takes over a file of any size (the CSV and
-    Parquet streams in :mod:`dashapp.scoring.client_files` and :mod:`dashapp.scoring.client_parquet`, each partition on a Dask
-    cluster in :mod:`dashapp.scoring.dask_scoring`), so that they cannot drift apart.
+    Parquet streams in :mod:`dashapp.scoring.client_files` and :mod:`dashapp.scoring.client_parquet`, each partition on
+    a Dask cluster in :mod:`dashapp.scoring.dask_scoring`), so that they cannot drift apart.
 
     Parameters
     ----------

@@ -43,8 +43,8 @@ def _positional(count: int) -> list[str]:
 
 def score_partition(partition: pd.DataFrame, headers: list, model: scorer.ScoringModel,
                     language: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
-    """:func:`dashapp.scoring.client_streams.score_chunk` on one partition, its columns named by position, its reasons in
-    ``language``."""
+    """:func:`dashapp.scoring.client_streams.score_chunk` on one partition, its columns named by position, its reasons
+    in ``language``."""
     with i18n.use_language(language):
         table = score_chunk(partition, headers, model).table
     return table.set_axis(_positional(table.shape[1]), axis=1)

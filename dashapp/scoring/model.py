@@ -87,7 +87,8 @@ class ScoringModel:
 
     @classmethod
     def from_store(cls, store) -> "ScoringModel":
-        """Build from an :class:`dashapp.artifacts.model_folder.ArtifactStore` (prefer the cached :func:`scoring_model`)."""
+        """Build from an :class:`dashapp.artifacts.model_folder.ArtifactStore` (prefer the cached
+        :func:`scoring_model`)."""
         segmentation = store.segmentation_model
         encoder_categories = [list(c) for c in segmentation.encoder.categories_]
         if encoder_categories != [list(KEY_CATEGORIES[f]) for f in KEY_FIELDS]:

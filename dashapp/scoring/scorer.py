@@ -5,8 +5,8 @@ One core serves the form, the file upload, the API and the command line, so all 
 and hand them to :func:`dashapp.scoring.model.assign`, which fills and looks up the segment (how the vote
 works, and why a majority, is said there). :class:`ScoringModel`, :func:`scoring_model` and
 :class:`FilledField` come from that module and are named here too, so a caller needs this module only.
-Reading and writing files is :mod:`dashapp.scoring.client_files`'s; the fields themselves are :mod:`dashapp.core.fields`'
-table.
+Reading and writing files is :mod:`dashapp.scoring.client_files`'s; the fields themselves are
+:mod:`dashapp.core.fields`' table.
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
 missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.

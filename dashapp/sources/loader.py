@@ -5,8 +5,8 @@ A source is named by one string (:func:`parse_source`): a path ending ``.csv``, 
 UCI ships it, ``,`` or tab; UTF-8 with or without a byte-order mark, Windows-1251 or Windows-1252/Latin-1, as
 :mod:`dashapp.sources.csv_dialect` finds them for the scoring upload), a path ending ``.parquet``, or an SQLAlchemy URL
 (``postgresql+psycopg://user:password@host/db``, ``sqlite:///clients.db``) with a table name. Every source is
-validated as the UCI file is (:func:`dashapp.sources.bank_table.validate_rows`). A password is never shown: URLs are masked in
-every message and in the manifest. Knows nothing of Dash.
+validated as the UCI file is (:func:`dashapp.sources.bank_table.validate_rows`). A password is never shown: URLs are
+masked in every message and in the manifest. Knows nothing of Dash.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What the Explorer and Methods pages say while an early build (``make run``) is still computing the K-means
-grid: the segments, the Data page, the tree and scoring are served meanwhile (:data:`dashapp.artifacts.model_folder.GRID_FILES`).
+grid: the segments, the Data page, the tree and scoring are served meanwhile
+(:data:`dashapp.artifacts.model_folder.GRID_FILES`).
 
 Dash-free: a sentence from the build's progress report (:func:`dashapp.artifacts.model_folder.read_grid_progress`).
 """

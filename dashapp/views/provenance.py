@@ -1,7 +1,7 @@
 """What the pages may say about the data they were built from: its source, its period and its split.
 
-Dash-free sentences from :class:`dashapp.artifacts.provenance.DataProvenance` (``store.provenance``). A build of the UCI file
-keeps the texts it always had (the pages show those themselves); any other source is named as it is, its period
+Dash-free sentences from :class:`dashapp.artifacts.provenance.DataProvenance` (``store.provenance``). A build of the UCI
+file keeps the texts it always had (the pages show those themselves); any other source is named as it is, its period
 is said only when its dates are known, and the split is said as it was made. Shared by the Overview, the Data,
 Campaign response, Decision tree, Targeting and Methods pages and the footer.
 """

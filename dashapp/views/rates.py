@@ -8,8 +8,8 @@ clients subscribed, so a rate means nothing without its population; every rate h
 - ``training period`` and ``test period``;
 - ``filtered clients``: what a filter on the Data page selected (:func:`rate_of`).
 
-A source without dates is split at random (:mod:`dashapp.artifacts.provenance`): its two parts are no periods, so they are
-named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
+A source without dates is split at random (:mod:`dashapp.artifacts.provenance`): its two parts are no periods, so they
+are named ``training clients`` and ``test clients`` (:data:`RANDOM_SPLIT_POPULATIONS`, :func:`population_names`).
 
 A table of rates is data, the same in every language: its names are the English ones above (the message
 catalogue's keys) and its months English (``'May 2008'``), so that a table cached for one request serves any
@@ -156,8 +156,8 @@ def _months(dates: np.ndarray) -> tuple[str, str]:
 
 
 def population_names(provenance) -> dict[str, str]:
-    """The populations' names for a build (:class:`dashapp.artifacts.provenance.DataProvenance`): :data:`PERIODS` when its
-    split is in time order, :data:`RANDOM_SPLIT_POPULATIONS` when random."""
+    """The populations' names for a build (:class:`dashapp.artifacts.provenance.DataProvenance`): :data:`PERIODS` when
+    its split is in time order, :data:`RANDOM_SPLIT_POPULATIONS` when random."""
     return dict(PERIODS if provenance.split_is_time_ordered else RANDOM_SPLIT_POPULATIONS)
 
 

@@ -99,7 +99,8 @@ def format_lift(lift: float | None) -> str:
 
 
 def verdict(test: dict | None) -> Verdict:
-    """The rule of this module's docstring applied to one test of :func:`dashapp.analysis.response.independence_test`."""
+    """The rule of this module's docstring applied to one test of
+    :func:`dashapp.analysis.response.independence_test`."""
     if test is None:
         return Verdict(UNTESTED, _("nothing to compare"))
     evidence = _("p = {p}, Cramér's V {v}").format(p=format_p(test["p_value"]), v=significant(test["cramers_v"]))

@@ -1,8 +1,8 @@
 """What the Score page shows, as plain data: form options, a scored client and an uploaded file, summarised.
 
 The page (``pages/score.py``) only turns these into components; everything here is testable without Dash.
-Scoring itself is :mod:`dashapp.scoring.scorer`'s and reading and writing files :mod:`dashapp.scoring.client_files`' (CSV)
-and :mod:`dashapp.scoring.client_workbooks`' (.xlsx), so the
+Scoring itself is :mod:`dashapp.scoring.scorer`'s and reading and writing files :mod:`dashapp.scoring.client_files`'
+(CSV) and :mod:`dashapp.scoring.client_workbooks`' (.xlsx), so the
 page answers exactly as the API and the command line do; the command line also prints
 :func:`normalised_summary`'s lines.
 Over 450 lines because every text the Score page shows is here, as messages in the catalogue's form (named
@@ -27,8 +27,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.scoring import client_files, client_workbooks, scorer
 from dashapp.scoring.client_files import ClientFile, ClientFileError
 
-#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.core.fields), in English:
-#: :func:`field_label` says them in the current language.
+#: The form's fields in the order the page shows them, with the names an analyst reads (dashapp.core.fields), in
+#: English: :func:`field_label` says them in the current language.
 FIELD_LABELS: dict[str, str] = dict(fields.LABELS)
 PREVIEW_ROWS = 20
 #: The distinct reasons for refusing rows that the page lists, those of the most rows first; each lists its

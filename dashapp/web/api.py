@@ -7,8 +7,8 @@ under ``api/`` falls through to the pages' HTML. Every answer is JSON; a malform
 can cause a 500. A ``reason`` is in the language of the request's ``Accept-Language`` (the app sets it; field
 names, codes and the OpenAPI document stay English). In a list, each client is validated on its own: the good
 ones are scored, the bad ones answered with their errors, in the order sent; a client may carry a ``client_id``,
-which is echoed. The API scores with :func:`dashapp.artifacts.current.current_store`, the process's one artifact store, which
-the pages use too. A little over 450 lines, with the OpenAPI document beside the routes it describes.
+which is echoed. The API scores with :func:`dashapp.artifacts.current.current_store`, the process's one artifact store,
+which the pages use too. A little over 450 lines, with the OpenAPI document beside the routes it describes.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Dash's own routes answer requests its renderer never sends with a 4xx, not a 500
 (:func:`_refuse_what_the_ui_never_sends`). Two limits on work per request live here: the largest request body
 (:data:`MAX_REQUEST_BYTES`) and the manager of background callbacks (the Score page scores a file in a process of
 its own; :mod:`dashapp.scoring.score_jobs`).
-The artifact store is not held here: pages and API ask :func:`dashapp.artifacts.current.current_store`, loaded on first use.
+The artifact store is not held here: pages and API ask :func:`dashapp.artifacts.current.current_store`, loaded on first
+use.
 
 The top-level ``app.py`` calls :func:`create_app` with its own module name so that Dash finds ``pages/`` and
 ``assets/`` beside it and names the page modules ``pages.<name>``, exactly as gunicorn imports them.

@@ -53,8 +53,8 @@ GRAPH_CONFIG: dict = {
 def missing_artifacts_notice(reason: str) -> dbc.Alert:
     """What a page shows instead of its charts when the artifacts cannot be loaded.
 
-    ``reason`` (from :func:`dashapp.artifacts.current.artifact_status` or an ``ArtifactError``) names the server's paths and
-    library versions: it goes to the log, and the page says only what to ask the operator for.
+    ``reason`` (from :func:`dashapp.artifacts.current.artifact_status` or an ``ArtifactError``) names the server's paths
+    and library versions: it goes to the log, and the page says only what to ask the operator for.
     """
     log_unavailable(reason)
     return dbc.Alert([

@@ -1,5 +1,5 @@
-"""The clients answered by SQL (:mod:`dashapp.artifacts.client_queries`, :mod:`dashapp.views.data_queries`) are the pandas
-computation's answers, on a build, from several threads at once, and after a fork; and the app serves every page
+"""The clients answered by SQL (:mod:`dashapp.artifacts.client_queries`, :mod:`dashapp.views.data_queries`) are the
+pandas computation's answers, on a build, from several threads at once, and after a fork; and the app serves every page
 and callback without loading the clients table into its process."""
 
 from __future__ import annotations
@@ -163,8 +163,10 @@ def test_clients_by_id_are_the_table_rows(store, queries, monkeypatch):
     ids = [int(clients.index[position]) for position in (-1, 5, 0, 17)]
     assert list(queries.rows(ids).index) == ids
     for client_id in ids:
-        pd.testing.assert_frame_equal(explorer.client_record(queries.rows([client_id]), client_id, catalogue.segment_names(current_store())),
-                                      explorer.client_record(clients, client_id, catalogue.segment_names(current_store())))
+        pd.testing.assert_frame_equal(explorer.client_record(queries.rows([client_id]), client_id,
+                                                             catalogue.segment_names(current_store())),
+                                      explorer.client_record(clients, client_id,
+                                                             catalogue.segment_names(current_store())))
     unknown = int(clients.index.max()) + 1
     assert explorer.client_record(queries.rows([unknown]), unknown, catalogue.segment_names(current_store())).empty
     assert score.neighbour_table(queries.rows(ids, list(score.FIELD_LABELS)), ids) == score.neighbour_table(clients,

@@ -69,7 +69,8 @@ def test_picking_a_segment_highlights_it_and_updates_the_address(live_server, br
     assert "Segments 1 and 4 differ by an alphabetical cut of the job" in page
 
     _click(browser, _label(browser, f"#{SEGMENTS_PICKER}", "Segment 3"))
-    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments(current_store())[3].products[0], timeout=20)
+    browser.wait_for_contains_text(f"#{SEGMENTS_DETAIL}", catalogue.segments(current_store())[3].products[0],
+                                   timeout=20)
     detail = browser.find_element(f"#{SEGMENTS_DETAIL}").text
     assert "The original study's recommendation" in detail
     assert catalogue.segments(current_store())[3].original_recommendation in detail

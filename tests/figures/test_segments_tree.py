@@ -109,7 +109,8 @@ def test_space_figure_sizes_points_by_clients():
 
 
 def test_space_figure_fades_all_but_the_highlighted_segment():
-    figure = segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()), highlight=4)
+    figure = segment_space_figure(segment_space_counts(_clients()), catalogue.segment_names(current_store()),
+                                  highlight=4)
     opacity = {trace.name: trace.marker.opacity for trace in figure.data}
     assert opacity == {"Segment 1": FADED_OPACITY, "Segment 2": FADED_OPACITY, "Segment 3": FADED_OPACITY,
                        "Segment 4": 1.0}
@@ -349,7 +350,8 @@ def test_tree_keeps_the_classic_layout_where_every_leaf_has_room():
     nodes = _depth_three_tree()
     assert not is_stacked(nodes, None) and not is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF)
     assert is_stacked(nodes, 8 * MIN_PIXELS_PER_LEAF - 1)
-    wide, default = tree_figure(nodes, catalogue.segment_names(current_store()), width=1300), tree_figure(nodes, catalogue.segment_names(current_store()))
+    names = catalogue.segment_names(current_store())
+    wide, default = tree_figure(nodes, names, width=1300), tree_figure(nodes, names)
     assert wide.to_plotly_json() == default.to_plotly_json()
     assert tree_height(nodes, 1300) == tree_height(nodes) == WIDE_HEIGHT
 

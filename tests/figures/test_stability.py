@@ -223,8 +223,8 @@ def test_stability_summary_words_none_one_many_and_all(lands_on, expected):
 def test_stability_summary_gives_each_segment_in_order_and_the_alternative():
     words = stability_summary(_stability(), catalogue.segment_names(current_store()))
     assert [sentence.split(",")[0] for sentence in words["segments"]] == [f"Segment {n}" for n in (1, 2, 3, 4)]
-    assert words["segments"][3] == (f"Segment 4, {catalogue.segments(current_store())[4].name}, is recovered in 4 of 10 resamples "
-                                    "and dissolved in 3; median Jaccard 0.70, lowest 0.30.")
+    assert words["segments"][3] == (f"Segment 4, {catalogue.segments(current_store())[4].name}, is recovered in "
+                                    "4 of 10 resamples and dissolved in 3; median Jaccard 0.70, lowest 0.30.")
     assert "recovered in 10 of 10 resamples and dissolved in none" in words["segments"][1]
     alternative = words["alternative"]
     assert alternative.startswith("The near-tied alternative has an inertia only 0.6% above the published "

@@ -171,7 +171,8 @@ def test_segments_layout_and_views_read_in_russian(store, russian):
     for number in (segments.ALL_SEGMENTS, *store.segment_numbers):
         views = segments._views(store, number)
         own += [value for name in ("space", "radar", "sizes", "jobs") for value in figure_texts(views[name])]
-    own += figure_texts(segments.segment_stability_figure(store.evaluation["stability"], catalogue.segment_names(current_store())))
+    own += figure_texts(segments.segment_stability_figure(store.evaluation["stability"],
+                                                          catalogue.segment_names(current_store())))
     assert latin_runs(without_segment_names(own)) == []
     assert "Сегменты" in own[0]
 

@@ -66,9 +66,10 @@ def test_rules_download_callback_answers_over_http(client, full_store):
     assert response.status_code == 200
     data = response.get_json()["response"]["tree-download"]["data"]
     nodes = full_store.evaluation["tree_nodes"]
+    names = catalogue.segment_names(current_store())
     # The download keeps the data file's codes, to apply the rules to the data; the page says them in words.
-    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(nodes, catalogue.segment_names(current_store()), codes=True)
-    assert "if housing = " in data["content"] and "if housing = " not in tree.rules_text(nodes, catalogue.segment_names(current_store()))
+    assert data["filename"] == "tree_rules.txt" and data["content"] == tree.rules_text(nodes, names, codes=True)
+    assert "if housing = " in data["content"] and "if housing = " not in tree.rules_text(nodes, names)
 
 
 # --- Overview -------------------------------------------------------------------------------------------
@@ -145,7 +146,8 @@ def test_segments_query_selects_and_highlights_a_segment():
     opacity = {trace.name: trace.marker.opacity for trace in ids[segments.SEGMENTS_SPACE].figure.data}
     assert opacity["Segment 2"] == 1.0 and opacity["Segment 3"] == FADED_OPACITY
     detail = _text(ids[segments.SEGMENTS_DETAIL])
-    assert catalogue.segments(current_store())[2].name in detail and catalogue.segments(current_store())[2].products[0] in detail
+    segment = catalogue.segments(current_store())[2]
+    assert segment.name in detail and segment.products[0] in detail
 
 
 def test_segments_query_with_no_such_segment_shows_all_and_says_so():
@@ -205,7 +207,8 @@ def test_tree_layout_draws_the_tree_matrix_balance_and_rules(full_store):
     heatmap = ids[tree.TREE_CONFUSION].figure.data[0]
     assert [list(row) for row in heatmap.z] == full_store.evaluation["classifier"]["tree"]["confusion_matrix"]
     assert len(ids[tree.TREE_BALANCE].figure.data) == 2
-    assert ids[tree.TREE_RULES_TEXT].children == tree.rules_text(full_store.evaluation["tree_nodes"], catalogue.segment_names(current_store()))
+    assert ids[tree.TREE_RULES_TEXT].children == tree.rules_text(full_store.evaluation["tree_nodes"],
+                                                                 catalogue.segment_names(current_store()))
     metrics = _text(ids[tree.TREE_METRICS])
     classifier = full_store.evaluation["classifier"]
     assert f"{classifier['logistic']['accuracy']:.3f}" in metrics and "Segment 4" in metrics

@@ -62,7 +62,8 @@ def _score_card(full_store, segment: int):
                                       "age": 40, **CLIENTS[segment]})
     result = scorer.score_client(client, scorer.scoring_model(full_store))
     assert result.segment == segment
-    return score._segment_card(score_view.result_view(result, client, full_store.profiles, catalogue.segments(current_store())))
+    return score._segment_card(score_view.result_view(result, client, full_store.profiles,
+                                                      catalogue.segments(current_store())))
 
 
 def _data_segment_chart(**controls):
@@ -222,12 +223,13 @@ def test_the_original_recommendation_stands_beside_ours_on_every_page_that_shows
 
 
 def test_the_original_recommendations_are_the_studys_own():
-    assert catalogue.segments(current_store())[1].original_recommendation == catalogue.segments(current_store())[4].original_recommendation == (
+    segments = catalogue.segments(current_store())
+    assert segments[1].original_recommendation == segments[4].original_recommendation == (
         "A housing loan is unlikely to interest them; offer an ordinary loan in line with the credit-scoring "
         "model.")
-    assert catalogue.segments(current_store())[2].original_recommendation == (
+    assert segments[2].original_recommendation == (
         "Buy-out of their loans or a new loan, in line with the credit-scoring model.")
-    assert catalogue.segments(current_store())[3].original_recommendation == "Any product."
+    assert segments[3].original_recommendation == "Any product."
 
 
 def test_every_page_that_cites_the_original_names_and_links_it(full_store):

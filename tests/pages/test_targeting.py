@@ -89,7 +89,8 @@ def test_explorer_ends_with_the_categorical_card(store):
     assert last.children[1].id == CATEGORICAL_CARD
     card = text(last)
     assert "A clustering made for categories" in card
-    for sentence in categorical_view.agreement_sentences(store.targeting["categorical"], catalogue.segment_names(current_store())):
+    for sentence in categorical_view.agreement_sentences(store.targeting["categorical"],
+                                                         catalogue.segment_names(current_store())):
         assert sentence in card
     ari = by_id(layout)[CATEGORICAL_ARI].figure.data[0]
     assert list(ari.x) == [s["k"] for s in store.targeting["categorical"]["kmodes"]]

@@ -1,5 +1,5 @@
-"""dashapp.results.sql_export and scripts/export_sql.py: the results in SQLite and in a real PostgreSQL, typed and keyed, and
-a re-export that replaces the previous one atomically or not at all."""
+"""dashapp.results.sql_export and scripts/export_sql.py: the results in SQLite and in a real PostgreSQL, typed and
+keyed, and a re-export that replaces the previous one atomically or not at all."""
 
 from __future__ import annotations
 
@@ -315,7 +315,8 @@ def test_a_connection_lost_mid_way_leaves_the_previous_export_intact(store, smal
 
     _fail_after(monkeypatch, 2, terminate)
     try:
-        with pytest.raises(sql_export.ExportError, match=r"failed while inserting rows 2,001 to 3,000 into clients__new"):
+        with pytest.raises(sql_export.ExportError,
+                           match=r"failed while inserting rows 2,001 to 3,000 into clients__new"):
             sql_export.export_results(store, database, chunk_rows=1000)
     finally:
         admin.dispose()

@@ -248,7 +248,8 @@ def test_score_table_keeps_every_row_in_order_with_a_status_and_an_empty_segment
     assert table["segment_name"].tolist()[1:4] == ["", "", ""]
     assert table["segment_name"].iat[4] == catalogue.segments(current_store())[2].name
     assert table["filled"].iat[0] == "" and table["filled"].iat[5].startswith("job = ")
-    assert result.scored_count == 3 and sum(scorer.segment_counts(result, catalogue.segment_names(current_store())).values()) == 3
+    names = catalogue.segment_names(current_store())
+    assert result.scored_count == 3 and sum(scorer.segment_counts(result, names).values()) == 3
 
 
 def test_score_table_reads_values_in_any_case_and_with_spaces_and_says_which(model):

@@ -38,7 +38,8 @@ def test_client_record_is_readable(clients):
 
 def test_client_record_shows_no_raw_code(clients):
     record = view.client_record(clients.assign(education=pd.Categorical(
-        ["basic.9y"] * len(clients), categories=domain.CATEGORIES["education"])), 100, catalogue.segment_names(current_store()))
+        ["basic.9y"] * len(clients), categories=domain.CATEGORIES["education"])), 100,
+                                catalogue.segment_names(current_store()))
     assert "Basic (9 years)" in record["value"].tolist()
     raw = {"basic.9y", "emp.var.rate", "cons.price.idx", "pdays", "poutcome", "nonexistent", "cellular", "mon"}
     assert not raw & set(record["field"]) and not raw & set(record["value"])

@@ -1,6 +1,7 @@
 """What the pages say about the data they were built from (dashapp.views.provenance and the views that read it):
 the UCI file's texts unchanged, any other source named as it is, its period only when its dates are known, the
-split as it was made. Each provenance is a hand-written manifest read by dashapp.artifacts.provenance.data_provenance."""
+split as it was made. Each provenance is a hand-written manifest read by
+dashapp.artifacts.provenance.data_provenance."""
 
 from __future__ import annotations
 

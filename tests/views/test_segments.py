@@ -13,7 +13,8 @@ def test_parse_segment_accepts_only_segment_numbers():
 def test_segment_from_search_reads_the_address():
     assert segment_from_search("?segment=2", (1, 2, 3, 4)) == 2
     assert segment_from_search("?segment=2&segment=4", (1, 2, 3, 4)) == 2  # the first one counts
-    assert [segment_from_search(search, (1, 2, 3, 4)) for search in (None, "", "?segment=", "?segment=9", "?k=4")] == [None] * 5
+    assert [segment_from_search(search, (1, 2, 3, 4))
+            for search in (None, "", "?segment=", "?segment=9", "?k=4")] == [None] * 5
 
 
 def test_segment_query_string_round_trips():

@@ -72,8 +72,9 @@ def test_a_mixed_list_scores_the_good_clients_and_answers_the_bad_ones_in_order(
     assert [r["status"] for r in results] == ["scored", "not scored", "scored", "not scored", "not scored",
                                               "not scored"]
     assert [r.get("client_id") for r in results] == ["A-1", 2, 3, None, None, None]
+    segments = catalogue.segments(current_store())
     assert results[0] == {"client_id": "A-1", "status": "scored",
-                          **scorer.score_client(scorer.validate_client(good), model).to_dict(catalogue.segments(current_store()))}
+                          **scorer.score_client(scorer.validate_client(good), model).to_dict(segments)}
     assert [e["field"] for e in results[1]["errors"]] == ["job", "age"]
     assert results[1]["errors"][0]["reason"].startswith("'pilot' is not a category of Job; expected one of admin.,")
     assert results[3]["errors"][0]["reason"].startswith("a client must be an object")
@@ -195,8 +196,9 @@ def test_the_real_app_serves_the_api_under_its_prefix(full_store, model):
     body = {"job": "services", "housing": "unknown", "loan": "no", "age": 29}
     response = server.test_client().post(SCORE, json=body)
     assert response.status_code == 200
+    segments = catalogue.segments(current_store())
     assert response.get_json() == {"status": "scored",
-                                   **scorer.score_client(scorer.validate_client(body), model).to_dict(catalogue.segments(current_store()))}
+                                   **scorer.score_client(scorer.validate_client(body), model).to_dict(segments)}
 
 
 @pytest.mark.parametrize("prefix", ["/", "/studio/"])
