@@ -14,7 +14,7 @@ import pytest
 
 from dashapp.analysis import training_data
 from dashapp.artifacts import provenance
-from dashapp.sources import loader
+from dashapp.sources import bank_table, loader
 
 FACTOR = 4
 
@@ -67,7 +67,7 @@ def test_every_month_comes_factor_times_in_the_files_order(small_source, generat
     assert len(out) == FACTOR * len(source)
     dates = pd.to_datetime(out["contact_date"])
     assert dates.is_monotonic_increasing
-    source_months = pd.Series(training_data.data.contact_dates(source["month"]))
+    source_months = pd.Series(bank_table.contact_dates(source["month"]))
     assert (dates.dt.to_period("M").value_counts().sort_index().to_numpy()
             == FACTOR * source_months.dt.to_period("M").value_counts().sort_index().to_numpy()).all()
     assert (dates.dt.strftime("%b").str.lower() == out["month"]).all()
