@@ -327,15 +327,16 @@ Draw = Callable[[QuerySelection], tuple]
 def _charts(draw: Draw, charts: tuple[str, ...], controls: dict) -> list:
     """The figures of ``charts`` that ``draw`` makes of the clients the filter widgets select; when nobody
     matches, every chart says so instead."""
-    return list(_drawn(draw, len(charts), _table().filter_from_controls(**controls)))
+    table = _table()
+    return list(_drawn(table, draw, len(charts), table.filter_from_controls(**controls)))
 
 
 # The figures are a pure function of the (read-only) artifacts, the filter and the language, so each worker keeps
 # the last few views of every section: the unfiltered page every visit starts with is drawn once per process and
 # language, not per visit.
 @i18n.cached_per_language(maxsize=8 * 5)
-def _drawn(draw: Draw, charts: int, spec: view.ClientFilter) -> tuple:
-    selection = _table().selection(spec)
+def _drawn(table: ClientEngine, draw: Draw, charts: int, spec: view.ClientFilter) -> tuple:
+    selection = table.selection(spec)
     if not selection.clients:
         return tuple(empty_figure(_(NO_MATCH)) for _chart in range(charts))
     return tuple(draw(selection))

@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashapp.artifacts.client_queries import client_queries
 from dashapp.artifacts.current import artifact_status, current_store
+from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import explorer as figures
@@ -234,7 +235,7 @@ def layout(**query):
                                                               flag=figures.FLAG),
         ], className="text-muted"),
         *notices,
-        methods_card(_final_model_facts(), train_rows),
+        methods_card(_final_model_facts(store), train_rows),
         dbc.Row([
             dbc.Col(_controls(selection, k_values), lg=4),
             dbc.Col(graph_card(html.Span(_overview_title("silhouette"), id=EXPLORER_OVERVIEW_TITLE),
@@ -329,14 +330,14 @@ def _clicked_cell(click) -> dict:
           Input(EXPLORER_OVERVIEW_MODE, "value"), Input(EXPLORER_OVERVIEW_METRIC, "value"))
 def update_overview(treatment, pipeline, features, k, mode="k", metric="silhouette"):
     checked = _checked({"treatment": treatment, "pipeline": pipeline, "features": features, "k": k})
-    return _overview(checked["treatment"], checked["pipeline"], checked["features"], checked["k"],
+    return _overview(current_store(), checked["treatment"], checked["pipeline"], checked["features"], checked["k"],
                      inputs.one_of(EXPLORER_OVERVIEW_MODE, mode, list(OVERVIEW_MODES)),
                      inputs.one_of(EXPLORER_OVERVIEW_METRIC, metric, list(OVERVIEW_METRICS)))
 
 
 @i18n.cached_per_language(maxsize=16)
-def _overview(treatment: str, pipeline: int, features: str, k: int, mode: str, metric: str = "silhouette"):
-    store = current_store()
+def _overview(store: ArtifactStore, treatment: str, pipeline: int, features: str, k: int, mode: str,
+              metric: str = "silhouette"):
     return figures.overview_figure(store.grid_metrics, selected=(treatment, pipeline, features),
                                    k=k if mode == "k" else None, train_rows=store.manifest["data"]["train_rows"],
                                    metric=metric, resamples=store.manifest["parameters"]["grid"]["stability_resamples"])
@@ -349,9 +350,8 @@ def name_overview(metric):
     return _overview_title(inputs.one_of(EXPLORER_OVERVIEW_METRIC, metric, list(OVERVIEW_METRICS)))
 
 
-@lru_cache(maxsize=1)
-def _final_model_facts() -> dict:
-    store = current_store()
+@lru_cache(maxsize=2)
+def _final_model_facts(store: ArtifactStore) -> dict:
     # The distinct key values and split of the clients are all the facts need of them.
     keys = client_queries(store).distinct([f"{column}_imputed" for column in domain.SEGMENT_FEATURES] + ["split"])
     return view.final_model_facts(store.grid_metrics, store.evaluation, keys)
@@ -362,14 +362,14 @@ def _final_model_facts() -> dict:
           inputs=SELECTION_INPUTS)
 def update_curves(**selection):
     selection = _checked(selection)
-    return _curves(view.config_of(selection), selection["k"])
+    return _curves(current_store(), view.config_of(selection), selection["k"])
 
 
-# The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the
-# the last few, so going back and forth between configurations, or many visitors on the default one, cost nothing.
+# The curves and maps are pure functions of the read-only artifacts and the selection: each worker keeps the last
+# few, so going back and forth between configurations, or many visitors on the default one, cost nothing. Each cache
+# is keyed by the store too: a process whose store is replaced (an early build's complete folder) draws afresh.
 @i18n.cached_per_language(maxsize=16)
-def _curves(config: str, k: int) -> dict:
-    store = current_store()
+def _curves(store: ArtifactStore, config: str, k: int) -> dict:
     metrics = view.configuration_metrics(store.grid_metrics, config)
     knee = view.knee_of(metrics)
     details = view.configuration_details(config, metrics, k, store.evaluation, store.manifest["data"]["train_rows"],
@@ -398,19 +398,18 @@ def _details(details: dict) -> list:
 @callback(Output(EXPLORER_TSNE, "figure"), Output(EXPLORER_DENDROGRAM, "figure"), inputs=SELECTION_INPUTS)
 def update_map(**selection):
     selection = _checked(selection)
-    return _maps(view.config_of(selection), selection["k"])
+    return _maps(current_store(), view.config_of(selection), selection["k"])
 
 
 @callback(Output(EXPLORER_KNIFE, "figure"), Output(EXPLORER_KNIFE_TEXT, "children"), inputs=SELECTION_INPUTS)
 def update_knife(**selection):
     selection = _checked(selection)
-    return _knife(view.config_of(selection), selection["k"])
+    return _knife(current_store(), view.config_of(selection), selection["k"])
 
 
 @i18n.cached_per_language(maxsize=16)
-def _knife(config: str, k: int) -> tuple:
+def _knife(store: ArtifactStore, config: str, k: int) -> tuple:
     """The silhouette plot of (config, k), and what it shows in words: the average's basis, the negative shares."""
-    store = current_store()
     chosen = view.configuration_metrics(store.grid_metrics, config).set_index("k").loc[k]
     samples = store.silhouette_samples(config, k)
     words = [html.P(view.knife_basis(chosen["silhouette_clients"], len(samples), store.manifest["data"]["train_rows"]),
@@ -424,8 +423,7 @@ def _knife(config: str, k: int) -> tuple:
 
 
 @i18n.cached_per_language(maxsize=16)
-def _maps(config: str, k: int) -> tuple:
-    store = current_store()
+def _maps(store: ArtifactStore, config: str, k: int) -> tuple:
     tsne = store.tsne(config)
     points = view.tsne_points(tsne, client_queries(store).rows(tsne["client_id"], view.HOVER_FIELDS), k)
     shares = view.cluster_shares(view.configuration_metrics(store.grid_metrics, config), k)

@@ -231,7 +231,7 @@ def test_every_configuration_and_k_shows_its_cluster_sizes(full_store):
     for config in ("raw-p1-all", "iterative-p6-no_socio", "knn-p3-final"):
         for k in (2, 9, 15):
             shares = grid.query("config_id == @config and k == @k")["cluster_shares"].iloc[0]
-            curves = explorer_page._curves(config, k)
+            curves = explorer_page._curves(full_store, config, k)
             assert ", ".join(f"{n}: {share_text(s)}" for n, s in enumerate(shares, start=1)) in _text(
                 curves["label"])
             assert curves["curves"]["silhouette"].data[0].customdata[k - 2].endswith(shares_text(shares))

@@ -164,7 +164,7 @@ def test_segments_layout_and_views_read_in_russian(store, russian):
     # The shared cards (the job-split note, the subscription table, the original study's recommendation) and
     # the segments' names and products come from other modules, translated there: only this page's own texts.
     own = [text(layout.children[index]) for index in (1, 2)]
-    stability = segments._stability_card(store.evaluation["stability"])
+    stability = segments._stability_card(store.evaluation["stability"], catalogue.segment_names(store))
     own.append(text(stability.children[0]))
     own += [text(paragraph) for paragraph in components(stability.children[1])
             if getattr(paragraph, "id", None) is None and isinstance(getattr(paragraph, "children", None), str)]

@@ -102,9 +102,9 @@ def test_the_russian_explorer_layout_has_no_english_words(russian):
 
 @pytest.mark.parametrize("config, k", [("knn-p8-final", 4), ("raw-p3-all", 2), ("iterative-p1-no_socio", 6)])
 def test_the_russian_explorer_callbacks_have_no_english_words(russian, config, k):
-    curves = explorer_page._curves(config, k)
-    knife, words = explorer_page._knife(config, k)
-    tsne, dendrogram = explorer_page._maps(config, k)
+    curves = explorer_page._curves(current_store(), config, k)
+    knife, words = explorer_page._knife(current_store(), config, k)
+    tsne, dendrogram = explorer_page._maps(current_store(), config, k)
     shown = [*strings(curves["label"]), *strings(words)]
     for figure in [*curves["curves"].values(), knife, tsne, dendrogram]:
         shown.extend(figure_texts(figure))
@@ -116,7 +116,7 @@ def test_the_russian_explorer_callbacks_have_no_english_words(russian, config, k
 
 
 def test_the_russian_methods_card_writes_decimal_commas_and_plural_forms(russian):
-    facts = explorer_page._final_model_facts()
+    facts = explorer_page._final_model_facts(current_store())
     train_rows = russian.manifest["data"]["train_rows"]
     card = text(by_id(dash.page_registry[EXPLORER]["layout"]())[explorer_page.EXPLORER_METHODS])
     silhouette = i18n.number(facts["silhouette"], 3)
@@ -147,8 +147,8 @@ def test_the_heatmap_click_is_decoded_in_the_language_it_was_drawn_in():
 
 def test_the_figures_and_sentences_cache_one_entry_per_language(full_store):
     with i18n.use_language("ru"):
-        russian_label = explorer_page._curves("knn-p8-final", 4)["label"]
-    english_label = explorer_page._curves("knn-p8-final", 4)["label"]
+        russian_label = explorer_page._curves(current_store(), "knn-p8-final", 4)["label"]
+    english_label = explorer_page._curves(current_store(), "knn-p8-final", 4)["label"]
     assert "силуэт" in text(russian_label) and "silhouette" in text(english_label)
     assert "силуэт" not in text(english_label)
 

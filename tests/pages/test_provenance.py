@@ -8,6 +8,8 @@ import sys
 import pytest
 
 import app  # noqa: F401  (creates the app, so the page modules import as gunicorn loads them)
+from dashapp.artifacts.current import current_store
+from dashapp.core import catalogue
 from dashapp.views import provenance as about_data
 from dashapp.views.data import ClientTable
 from dashapp.views.provenance import UNKNOWN_PERIOD
@@ -75,8 +77,9 @@ def test_the_original_study_stands_beside_the_uci_build_only(overview):
 
 
 def test_a_segment_card_leaves_out_the_original_share_without_one(overview):
-    assert "Original study: 26%" in text(overview._segment_card(1, 0.3, 0.26))
-    assert "Original study" not in text(overview._segment_card(1, 0.3, None))
+    segment = catalogue.segments(current_store())[1]
+    assert "Original study: 26%" in text(overview._segment_card(segment, 0.3, 0.26))
+    assert "Original study" not in text(overview._segment_card(segment, 0.3, None))
 
 
 def test_the_data_page_without_dates_hides_the_period_filter_and_the_monthly_charts(data_page):

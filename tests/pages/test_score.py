@@ -262,7 +262,7 @@ def test_an_unexpected_failure_is_logged_and_shown_as_a_plain_message(page, monk
     def broken(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(page.scoring, "score_client", broken)
+    monkeypatch.setattr(page.scorer, "score_client", broken)
     with caplog.at_level(logging.ERROR, logger="pages.score"):
         result, invalid, _ = _submit(page)
     assert "Something went wrong on our side" in _text(result)
@@ -457,7 +457,7 @@ def test_an_unexpected_upload_failure_is_logged_not_shown(page, monkeypatch, cap
     def broken(*_args, **_kwargs):
         raise KeyError("internal")
 
-    monkeypatch.setattr(page.scoring, "score_table", broken)
+    monkeypatch.setattr(page.scorer, "score_table", broken)
     with caplog.at_level(logging.ERROR, logger="pages.score"):
         children, scored_disabled = _upload_result(page, _uci_file())
     assert "Something went wrong on our side" in _text(children) and "internal" not in _text(children)
@@ -524,7 +524,7 @@ def test_scoring_a_file_tells_the_progress_bar_and_keeps_the_scored_file_for_the
     def not_again(*_args, **_kwargs):
         raise AssertionError("the download scored the file again")
 
-    monkeypatch.setattr(page.scoring, "score_table", not_again)
+    monkeypatch.setattr(page.scorer, "score_table", not_again)
     data = _download(page, _uci_file(), "march.csv", scored=out["scored"])
     assert data["filename"] == "march-scored.csv" and base64.b64decode(data["content"]) == expected
 

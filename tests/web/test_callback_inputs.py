@@ -205,7 +205,7 @@ def test_an_unknown_component_suite_file_is_404(client, path, caplog):
 def test_a_real_error_in_a_callback_still_logs_its_traceback(dash_app, client, start_values, caplog, monkeypatch):
     from pages import tree
 
-    def broken(_matrix):
+    def broken(_matrix, _numbers):
         raise RuntimeError("a bug of ours")
 
     monkeypatch.setattr(tree, "confusion_matrix_figure", broken)
