@@ -1,6 +1,10 @@
 """An early build (what ``make run`` starts): every artifact but the K-means grid's is swapped in first and
 served, the pages that need the grid say how far it has got, and the complete folder that follows is the same as
-an ordinary build's; ``scripts/run_studio.py`` serves as soon as there is something to serve."""
+an ordinary build's; ``scripts/run_studio.py`` serves as soon as there is something to serve.
+
+Every build here is of the UCI archive's 10% sample: what is served when, and what an early build ends as, is the
+build's and the server's, whatever the file.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def _layout_text(page: str) -> str:
 
 
 def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_build(
-        bank_csv, quick_model_dir, tmp_path, monkeypatch, served_from):
+        bank_sample_csv, sample_model_dir, tmp_path, monkeypatch, served_from):
     model_dir = tmp_path / "model"
     seen = {}
     swap_in, cluster_grid = build._swap_in, build.run_grid
@@ -84,13 +88,13 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
 
     monkeypatch.setattr(build, "_swap_in", watching_swap_in)
     monkeypatch.setattr(build, "run_grid", watching_grid)
-    manifest = build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
-                               progress=False, early=True)
+    manifest = build_artifacts(bank_sample_csv, model_dir, BuildParameters.for_mode("quick"),
+                               jobs=os.cpu_count() or 1, progress=False, early=True)
 
     assert seen["progress at the grid's start"]["done"] == 0 and seen["progress at the grid's start"]["total"] > 0
     assert not model_folder.grid_progress_path(model_dir).exists()
     assert "pending" not in manifest["grid"]
-    ordinary = model_folder.read_manifest(quick_model_dir)["artifacts"]
+    ordinary = model_folder.read_manifest(sample_model_dir)["artifacts"]
     assert {name: entry["sha256"] for name, entry in manifest["artifacts"].items()} == \
         {name: entry["sha256"] for name, entry in ordinary.items()}
     # The app's store, still the early one, is replaced by the complete folder on its next use.
@@ -101,7 +105,8 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
     assert leftovers == [], leftovers
 
 
-def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp_path, monkeypatch, served_from):
+def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_sample_csv, tmp_path, monkeypatch,
+                                                                   served_from):
     model_dir = tmp_path / "model"
 
     def failing_grid(*args, **kwargs):
@@ -109,7 +114,8 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp
 
     with monkeypatch.context() as patch, pytest.raises(MemoryError):
         patch.setattr(build, "run_grid", failing_grid)
-        build_artifacts(bank_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False, early=True)
+        build_artifacts(bank_sample_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False,
+                        early=True)
     assert model_folder.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
     served_from(model_dir)
     assert not current_store().grid_ready
@@ -118,7 +124,7 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_csv, tmp
     from scripts import build_artifacts as script
 
     assert model_folder.grid_pending(model_folder.read_manifest(model_dir))
-    assert script.main(["--quick", "--if-stale", "--jobs", "1", "--quiet", "--csv", str(bank_csv),
+    assert script.main(["--quick", "--if-stale", "--jobs", "1", "--quiet", "--csv", str(bank_sample_csv),
                         "--model-dir", str(model_dir)]) == 0
     assert ArtifactStore(model_dir).grid_ready
 
@@ -164,11 +170,11 @@ def _stop(process: subprocess.Popen) -> None:
     assert not alive, f"run_studio left {[p.pid for p in alive]} running"
 
 
-def test_make_run_serves_up_to_date_artifacts_at_once(bank_csv, quick_model_dir, tmp_path):
+def test_make_run_serves_up_to_date_artifacts_at_once(bank_sample_csv, sample_model_dir, tmp_path):
     model_dir = tmp_path / "model"
-    shutil.copytree(quick_model_dir, model_dir)
+    shutil.copytree(sample_model_dir, model_dir)
     port = free_port()
-    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_csv))
+    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_sample_csv))
     try:
         deadline = time.monotonic() + 120
         while (health := _get_json(f"http://127.0.0.1:{port}/healthz")) is None:
@@ -181,13 +187,13 @@ def test_make_run_serves_up_to_date_artifacts_at_once(bank_csv, quick_model_dir,
     assert studio.returncode is not None
 
 
-def test_make_run_serves_while_the_grid_is_computed(bank_csv, tmp_path):
+def test_make_run_serves_while_the_grid_is_computed(bank_sample_csv, tmp_path):
     """A fresh folder: the app answers once the early folder is in, while the build is held in the grid (stopped
     with SIGSTOP the moment the early manifest appears, so the test does not race the grid), then serves the
     complete folder once the build goes on."""
     model_dir = tmp_path / "model"
     port = free_port()
-    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_csv))
+    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_sample_csv))
     held = []
     try:
         deadline = time.monotonic() + 1800  # generous: a quick build on a loaded 2-core machine took 15 minutes

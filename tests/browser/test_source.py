@@ -8,18 +8,14 @@ the training and test clients says how they were drawn.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from dashapp.artifacts.model_folder import read_manifest
 from dashapp.artifacts.provenance import data_provenance
 from dashapp.views.provenance import split_sentence
-from tests.browser_helpers import REPO, LiveServer, open_page, severe_console_errors, wait_until
+from tests.browser_helpers import LiveServer, open_page, severe_console_errors, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,21 +26,6 @@ PAGES = {"": "#overview-data", "data": "#data-headline", "explorer": "#page-cont
 #: What only the UCI file (or a time-ordered split of it) can claim.
 UCI_ONLY = ("3700", "UCI Bank Marketing", "May 2008", "November 2010", "Portuguese bank",
             "silhouette, original study", "Original study:", "in time order")
-
-
-@pytest.fixture(scope="module")
-def sample_csv(bank_sample_csv) -> Path:
-    return bank_sample_csv
-
-
-@pytest.fixture(scope="module")
-def sample_model_dir(sample_csv, tmp_path_factory) -> Path:
-    """A quick build of the sample, made as a user makes it: the build's command line."""
-    model_dir = tmp_path_factory.mktemp("sample") / "model"
-    subprocess.run([sys.executable, "scripts/build_artifacts.py", "--quick", "--jobs", "1", "--data",
-                    str(sample_csv), "--model-dir", str(model_dir), "--quiet"],
-                   cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
-    return model_dir
 
 
 @pytest.fixture(scope="module")

@@ -314,10 +314,10 @@ def test_a_url_needs_a_table_and_a_file_takes_none(postgres_server, sample_path)
 # --- quick builds from the sample CSV and from PostgreSQL ------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample_build(sample_path, tmp_path_factory) -> Path:
-    model = tmp_path_factory.mktemp("sample") / "model"
-    assert cli.main(["--data", str(sample_path), "--quick", "--jobs", "1", "--quiet", "--model-dir", str(model)]) == 0
-    return model
+def sample_build(sample_model_dir) -> Path:
+    """The session's quick build of the sample (``tests/conftest.py``), made by the build's command line with
+    ``--data``, as a user makes it."""
+    return sample_model_dir
 
 
 @pytest.fixture(scope="module")
