@@ -36,10 +36,11 @@ def bank_sample_csv(bank_csv) -> Path:
     return sample
 
 
-def _quick_build(csv: Path, model_dir: Path) -> Path:
+def _quick_build(csv: Path, model_dir: Path, parameters=None) -> Path:
     from dashapp.analysis.build import BuildParameters, build_artifacts
 
-    build_artifacts(csv, model_dir, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1, progress=False)
+    build_artifacts(csv, model_dir, parameters or BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
+                    progress=False)
     return model_dir
 
 
@@ -56,7 +57,9 @@ def sample_model_dir(bank_sample_csv, tmp_path_factory) -> Path:
     For the tests whose property holds on any bank-additional file and that need a finished build to compare with
     or to copy; they build the sample too, a tenth of the full file's rows. A test of what only the UCI file has
     (its time order and dates, the original study's figures, its row counts) uses ``quick_model_dir``."""
-    return _quick_build(bank_sample_csv, tmp_path_factory.mktemp("sample") / "model")
+    from tests.sample_builds import sample_parameters
+
+    return _quick_build(bank_sample_csv, tmp_path_factory.mktemp("sample") / "model", sample_parameters())
 
 
 @pytest.fixture(scope="session")

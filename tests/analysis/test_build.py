@@ -18,12 +18,14 @@ from dashapp.analysis.build import BuildParameters, build_artifacts
 from dashapp.artifacts import model_folder
 from dashapp.artifacts.model_folder import ArtifactError, ArtifactStore
 from dashapp.core.settings import BANK_FULL_SHA256
+from tests.sample_builds import sample_parameters
 
 
 def test_quick_manifest_lists_every_artifact_with_its_checksum(quick_model_dir):
     manifest = json.loads((quick_model_dir / model_folder.MANIFEST).read_text())
     assert set(manifest["artifacts"]) == set(model_folder.ARTIFACT_FILES)
-    assert sorted(p.name for p in quick_model_dir.iterdir()) == sorted(model_folder.ARTIFACT_FILES + (model_folder.MANIFEST,))
+    assert sorted(p.name for p in quick_model_dir.iterdir()) == sorted((*model_folder.ARTIFACT_FILES,
+                                                                        model_folder.MANIFEST))
     for name, entry in manifest["artifacts"].items():
         assert model_folder.file_sha256(quick_model_dir / name) == entry["sha256"]
     assert manifest["data"]["sha256"] == BANK_FULL_SHA256
@@ -165,8 +167,7 @@ def test_rebuild_gives_identical_numbers(sample_model_dir, bank_sample_csv, tmp_
     # Reproducibility is the code's, not the data's: the 10% sample shows it in a tenth of the rows, and, split at
     # random, shows the seeded split reproduced too (the UCI file's split is its row order).
     again = tmp_path / "model"
-    build_artifacts(bank_sample_csv, again, BuildParameters.for_mode("quick"), jobs=os.cpu_count() or 1,
-                    progress=False)
+    build_artifacts(bank_sample_csv, again, sample_parameters(), jobs=os.cpu_count() or 1, progress=False)
     first, second = ArtifactStore(sample_model_dir), ArtifactStore(again)
     pd.testing.assert_frame_equal(first.grid_metrics, second.grid_metrics)
     pd.testing.assert_frame_equal(first._tsne, second._tsne)
@@ -188,7 +189,7 @@ def test_failed_build_leaves_previous_artifacts_intact(sample_model_dir, bank_sa
 
     monkeypatch.setattr(grid_runner, "cluster_partition", crash)
     with pytest.raises(KeyboardInterrupt):
-        build_artifacts(bank_sample_csv, target, BuildParameters.for_mode("quick"), jobs=1, progress=False)
+        build_artifacts(bank_sample_csv, target, sample_parameters(), jobs=1, progress=False)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left behind
 

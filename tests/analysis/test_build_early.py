@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from dashapp.analysis import build
-from dashapp.analysis.build import BuildParameters, build_artifacts
+from dashapp.analysis.build import build_artifacts
 from dashapp.artifacts import model_folder
 from dashapp.artifacts.current import current_store
 from dashapp.artifacts.model_folder import ArtifactStore, GridPending
@@ -30,6 +30,7 @@ from dashapp.core.settings import get_settings
 from dashapp.views.grid_status import grid_status_sentence
 from tests.browser_helpers import free_port
 from tests.layout_helpers import text as text_of
+from tests.sample_builds import SAMPLE_OPTIONS, sample_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,8 +89,8 @@ def test_an_early_build_serves_all_but_the_grid_first_and_ends_as_an_ordinary_bu
 
     monkeypatch.setattr(build, "_swap_in", watching_swap_in)
     monkeypatch.setattr(build, "run_grid", watching_grid)
-    manifest = build_artifacts(bank_sample_csv, model_dir, BuildParameters.for_mode("quick"),
-                               jobs=os.cpu_count() or 1, progress=False, early=True)
+    manifest = build_artifacts(bank_sample_csv, model_dir, sample_parameters(), jobs=os.cpu_count() or 1,
+                               progress=False, early=True)
 
     assert seen["progress at the grid's start"]["done"] == 0 and seen["progress at the grid's start"]["total"] > 0
     assert not model_folder.grid_progress_path(model_dir).exists()
@@ -114,8 +115,7 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_sample_c
 
     with monkeypatch.context() as patch, pytest.raises(MemoryError):
         patch.setattr(build, "run_grid", failing_grid)
-        build_artifacts(bank_sample_csv, model_dir, BuildParameters.for_mode("quick"), jobs=1, progress=False,
-                        early=True)
+        build_artifacts(bank_sample_csv, model_dir, sample_parameters(), jobs=1, progress=False, early=True)
     assert model_folder.read_grid_progress(model_dir) == {"failed": "MemoryError: the grid ran out of memory"}
     served_from(model_dir)
     assert not current_store().grid_ready
@@ -124,7 +124,7 @@ def test_a_failed_grid_leaves_the_early_folder_served_and_says_why(bank_sample_c
     from scripts import build_artifacts as script
 
     assert model_folder.grid_pending(model_folder.read_manifest(model_dir))
-    assert script.main(["--quick", "--if-stale", "--jobs", "1", "--quiet", "--csv", str(bank_sample_csv),
+    assert script.main([*SAMPLE_OPTIONS, "--if-stale", "--jobs", "1", "--quiet", "--csv", str(bank_sample_csv),
                         "--model-dir", str(model_dir)]) == 0
     assert ArtifactStore(model_dir).grid_ready
 
@@ -174,7 +174,7 @@ def test_make_run_serves_up_to_date_artifacts_at_once(bank_sample_csv, sample_mo
     model_dir = tmp_path / "model"
     shutil.copytree(sample_model_dir, model_dir)
     port = free_port()
-    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_sample_csv))
+    studio = _run_studio(model_dir, port, *SAMPLE_OPTIONS, "--jobs", "1", "--csv", str(bank_sample_csv))
     try:
         deadline = time.monotonic() + 120
         while (health := _get_json(f"http://127.0.0.1:{port}/healthz")) is None:
@@ -193,7 +193,7 @@ def test_make_run_serves_while_the_grid_is_computed(bank_sample_csv, tmp_path):
     complete folder once the build goes on."""
     model_dir = tmp_path / "model"
     port = free_port()
-    studio = _run_studio(model_dir, port, "--quick", "--jobs", "1", "--csv", str(bank_sample_csv))
+    studio = _run_studio(model_dir, port, *SAMPLE_OPTIONS, "--jobs", "1", "--csv", str(bank_sample_csv))
     held = []
     try:
         deadline = time.monotonic() + 1800  # generous: a quick build on a loaded 2-core machine took 15 minutes

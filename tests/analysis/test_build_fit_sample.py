@@ -18,6 +18,7 @@ from dashapp.analysis.build import BuildParameters, build_artifacts
 from dashapp.artifacts import model_folder
 from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.sources import loader
+from tests.sample_builds import sample_parameters
 
 #: Below the 10% sample's 412 training rows (quick cut), above ``build.MIN_FIT_SAMPLE``.
 FIT_SAMPLE = 200
@@ -30,7 +31,7 @@ def sampled_build(bank_sample_csv, tmp_path_factory):
     """A quick build of the 10% sample (412 training rows) whose fits use 200 of them."""
     model_dir = tmp_path_factory.mktemp("sampled") / "model"
     loaded = loader.load_source(loader.parse_source(bank_sample_csv))
-    build_artifacts(loaded, model_dir, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1,
+    build_artifacts(loaded, model_dir, sample_parameters(fit_sample=FIT_SAMPLE), jobs=1,
                     progress=False)
     return model_dir
 
@@ -96,7 +97,7 @@ def test_a_sampled_build_fits_on_the_sample_and_counts_every_row(sampled_build):
 def test_a_sampled_build_is_deterministic(sampled_build, bank_sample_csv, tmp_path):
     loaded = loader.load_source(loader.parse_source(bank_sample_csv))
     again = tmp_path / "again"
-    build_artifacts(loaded, again, BuildParameters.for_mode("quick", fit_sample=FIT_SAMPLE), jobs=1, progress=False)
+    build_artifacts(loaded, again, sample_parameters(fit_sample=FIT_SAMPLE), jobs=1, progress=False)
     first, second = (json.loads((d / model_folder.MANIFEST).read_text())["artifacts"] for d in (sampled_build, again))
     for name in (model_folder.CLIENTS, model_folder.EVALUATION, model_folder.PROFILES, model_folder.RESPONSE,
                  model_folder.TARGETING, model_folder.GRID_METRICS):

@@ -16,6 +16,7 @@ from dashapp.analysis.clustering import (GridParameters, cluster_configuration, 
 from dashapp.analysis.preprocessing import fill_unknown_as_category
 from dashapp.artifacts import model_folder
 from dashapp.core import domain
+from tests.sample_builds import SAMPLE_OPTIONS
 
 PARAMETERS = GridParameters(k_values=(2, 3, 4), n_init=1, final_features_n_init=3, silhouette_sample=100,
                             tsne_sample=60, tsne_iterations=250, dendrogram_sample=40, stability_resamples=2)
@@ -187,7 +188,7 @@ def test_a_quick_build_with_its_grid_on_dask_equals_the_local_one(sample_model_d
     from scripts.build_artifacts import main
 
     target = tmp_path / "model"
-    common = ["--quick", "--quiet", "--data", str(bank_sample_csv), "--model-dir", str(target)]
+    common = [*SAMPLE_OPTIONS, "--quiet", "--data", str(bank_sample_csv), "--model-dir", str(target)]
     assert main(common + ["--jobs", "1", "--dask", dask_cluster.scheduler_address]) == 0
     local = json.loads((sample_model_dir / model_folder.MANIFEST).read_text())
     remote = json.loads((target / model_folder.MANIFEST).read_text())

@@ -19,6 +19,7 @@ from dashapp.core import domain
 from dashapp.sources import bank_table, loader
 from dashapp.sources.bank_table import DataValidationError
 from scripts import build_artifacts as cli
+from tests.sample_builds import SAMPLE_OPTIONS, sample_parameters
 
 SAMPLE_ROWS = 4119
 
@@ -323,7 +324,7 @@ def sample_build(sample_model_dir) -> Path:
 @pytest.fixture(scope="module")
 def postgres_build(postgres_server, pg_table, tmp_path_factory) -> Path:
     model = tmp_path_factory.mktemp("postgres") / "model"
-    assert cli.main(["--data", postgres_server.url, "--table", pg_table, "--quick", "--jobs", "1", "--quiet",
+    assert cli.main(["--data", postgres_server.url, "--table", pg_table, *SAMPLE_OPTIONS, "--jobs", "1", "--quiet",
                      "--model-dir", str(model)]) == 0
     return model
 
@@ -365,13 +366,13 @@ def test_quick_build_from_postgresql_matches_the_csv_build_and_masks_the_passwor
 
 
 def test_if_stale_compares_the_source_fingerprint(sample_build, sample_path, tmp_path, caplog):
-    arguments = ["--data", str(sample_path), "--quick", "--jobs", "1", "--quiet", "--if-stale",
+    arguments = ["--data", str(sample_path), *SAMPLE_OPTIONS, "--jobs", "1", "--quiet", "--if-stale",
                  "--model-dir", str(sample_build)]
     with caplog.at_level("INFO", logger="build_artifacts"):
         assert cli.main(arguments) == 0
     assert "up to date" in caplog.text
     reasons, _ = cli._stale_reasons(sample_build, loader.parse_source(sample_path),
-                                    build.BuildParameters.for_mode("quick"),
+                                    sample_parameters(),
                                     cli._arguments(arguments + ["--date-column", "call_date"]))
     assert reasons == ["the date column asked for is 'call_date', the build used none"]
 
