@@ -83,7 +83,7 @@ run: data
 	@HOST=127.0.0.1 PORT=$(PORT) $(PY) scripts/run_studio.py --jobs $(JOBS) $(SOURCE_ARGS)
 
 test: artifacts browser postgres
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
 # The API load test uses Debian's wrk when it is there (else a slower Python load generator).
 bench: artifacts

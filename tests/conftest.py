@@ -44,22 +44,43 @@ def _quick_build(csv: Path, model_dir: Path, parameters=None) -> Path:
     return model_dir
 
 
-@pytest.fixture(scope="session")
-def quick_model_dir(bank_csv, tmp_path_factory) -> Path:
-    """A quick build of every artifact from the full UCI file (5,884 rows), made once per test session."""
-    return _quick_build(bank_csv, tmp_path_factory.mktemp("quick") / "model")
+def _session_build(name: str, tmp_path_factory, worker_id: str, build) -> Path:
+    """``build(model_dir)`` once for the whole run, however many pytest-xdist workers share it.
+
+    Alone (``worker_id == "master"``) the build goes in this session's temporary folder. Under xdist every worker
+    is a session of its own, so the first to ask builds into the folder the workers' temporary folders share,
+    under a file lock, and the others wait for it and read the same build: a build costs a worker tens of seconds
+    of both cores, and no test writes into a session build (those that change one copy it first)."""
+    if worker_id == "master":
+        return build(tmp_path_factory.mktemp(name) / "model")
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / f"session-{name}"
+    done = shared / "built"
+    with FileLock(str(shared) + ".lock"):
+        if not done.exists():
+            build(shared / "model")
+            done.touch()
+    return shared / "model"
 
 
 @pytest.fixture(scope="session")
-def sample_model_dir(bank_sample_csv, tmp_path_factory) -> Path:
-    """A quick build of every artifact from the 10% sample (589 rows, split at random), made once per test session.
+def quick_model_dir(bank_csv, tmp_path_factory, worker_id) -> Path:
+    """A quick build of every artifact from the full UCI file (5,884 rows), made once per test run."""
+    return _session_build("quick", tmp_path_factory, worker_id, lambda model_dir: _quick_build(bank_csv, model_dir))
+
+
+@pytest.fixture(scope="session")
+def sample_model_dir(bank_sample_csv, tmp_path_factory, worker_id) -> Path:
+    """A quick build of every artifact from the 10% sample (589 rows, split at random), made once per test run.
 
     For the tests whose property holds on any bank-additional file and that need a finished build to compare with
     or to copy; they build the sample too, a tenth of the full file's rows. A test of what only the UCI file has
     (its time order and dates, the original study's figures, its row counts) uses ``quick_model_dir``."""
     from tests.sample_builds import sample_parameters
 
-    return _quick_build(bank_sample_csv, tmp_path_factory.mktemp("sample") / "model", sample_parameters())
+    return _session_build("sample", tmp_path_factory, worker_id,
+                          lambda model_dir: _quick_build(bank_sample_csv, model_dir, sample_parameters()))
 
 
 @pytest.fixture(scope="session")
