@@ -28,12 +28,14 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
+from dashapp.analysis.calendar_response import calendar_analysis
+from dashapp.analysis.campaign_targeting import campaign_view
 from dashapp.analysis.categorical import categorical_benchmark
 from dashapp.analysis.clustering import GridParameters, draw_samples
 from dashapp.analysis.grid_runner import grid_configurations, grid_section, run_grid, write_grid
 from dashapp.analysis.method_facts import method_facts
 from dashapp.analysis.preprocessing import UnknownValueImputer, apply_treatment, impute_columns, transform_in_chunks
-from dashapp.analysis.propensity import targeting_benchmark
+from dashapp.analysis.propensity import period_scores, targeting_benchmark
 from dashapp.analysis.response import response_analysis
 from dashapp.analysis.segmentation import (FinalSegmentation, SegmentClassifier, fit_final_segmentation,
                                            fit_segment_classifier, segment_profiles, tree_nodes)
@@ -370,7 +372,8 @@ def _fit_final_model(bank: BankData, knn: UnknownValueImputer, keys: dict[str, p
     fit_clean = bank.clean.iloc[:n_train].iloc[fit] if bank.sampled else bank.clean.iloc[:n_train]
     model = _FinalModel(final, classifier, tree_nodes(classifier.tree), profiles, voters_artifact(fit_clean),
                         response=response_analysis(bank.clean, final.all_segments, n_train, numbers,
-                                                   time_ordered=bank.time_ordered))
+                                                   time_ordered=bank.time_ordered)
+                        | {"calendar": calendar_analysis(bank.clean, final.all_segments, n_train, numbers)})
     bar.update()
     return model
 
@@ -380,8 +383,12 @@ def _benchmark_segments(bank: BankData, final: _FinalModel, seed: int, bar: tqdm
     (both fitted on the fit sample; the segments' rates and the test period are every row's)."""
     segmentation, n_train = final.segmentation, bank.n_train
     fit = bank.fit_rows if bank.sampled else None
+    scores = period_scores(bank.clean, segmentation.all_segments, n_train, random_state=seed, fit_rows=fit)
     targeting = targeting_benchmark(bank.clean, segmentation.all_segments, n_train, random_state=seed,
-                                    time_ordered=bank.time_ordered, fit_rows=fit)
+                                    time_ordered=bank.time_ordered, fit_rows=fit, scores=scores)
+    # Month by month only where the test rows are the later months and every row has its month.
+    targeting["campaign"] = (campaign_view(bank.clean, n_train, scores, seed, fit_rows=fit)
+                             if bank.time_ordered and final.response.get("calendar") else None)
     bar.update()
     positions = bank.fit_positions
     targeting["categorical"] = categorical_benchmark(segmentation.imputed_key_fields.iloc[:n_train].iloc[positions],

@@ -66,7 +66,7 @@ CALLED_SHARES: tuple[float, ...] = (0.1, 0.2, 0.3)
 CURVE_SHARES: np.ndarray = np.round(np.linspace(0.0, 1.0, 201), 4)
 
 
-def _model_frame(clean: pd.DataFrame) -> pd.DataFrame:
+def model_frame(clean: pd.DataFrame) -> pd.DataFrame:
     """The inputs as typed columns: categories with the domain's full category list, numbers as float."""
     frame = pd.DataFrame(index=clean.index)
     for column in PROPENSITY_CATEGORICAL:
@@ -76,12 +76,14 @@ def _model_frame(clean: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def logistic_model(random_state: int) -> Pipeline:
-    """Logistic regression on one-hot categories and standardised numbers (unseen categories ignored)."""
+def logistic_model(random_state: int, categorical: Sequence[str] = PROPENSITY_CATEGORICAL,
+                   numeric: Sequence[str] = PROPENSITY_NUMERIC) -> Pipeline:
+    """Logistic regression on one-hot categories and standardised numbers (unseen categories ignored); by
+    default on every input, else on the columns given (the client-only model leaves out the calendar's)."""
     encode = ColumnTransformer([
-        ("categories", OneHotEncoder(categories=[list(domain.CATEGORIES[c]) for c in PROPENSITY_CATEGORICAL],
-                                     handle_unknown="ignore"), list(PROPENSITY_CATEGORICAL)),
-        ("numbers", StandardScaler(), list(PROPENSITY_NUMERIC)),
+        ("categories", OneHotEncoder(categories=[list(domain.CATEGORIES[c]) for c in categorical],
+                                     handle_unknown="ignore"), list(categorical)),
+        ("numbers", StandardScaler(), list(numeric)),
     ])
     return Pipeline([("encode", encode),
                      ("model", LogisticRegression(max_iter=2000, random_state=random_state))])
@@ -115,14 +117,14 @@ def fit_propensity_models(train: pd.DataFrame, random_state: int = 42) -> dict[s
     target = (train["y"].to_numpy() == "yes").astype(int)
     if target.min() == target.max():
         raise ValueError("the training rows hold only one outcome; a response model needs subscribers and others")
-    frame = _model_frame(train)
+    frame = model_frame(train)
     return {"logistic": logistic_model(random_state).fit(frame, target),
             "boosting": boosting_model(random_state).fit(frame, target)}
 
 
 def model_scores(models: dict[str, object], rows: pd.DataFrame) -> dict[str, np.ndarray]:
     """Each model's subscription probability for ``rows`` (cleaned rows)."""
-    frame = _model_frame(rows)
+    frame = model_frame(rows)
     return {name: model.predict_proba(frame)[:, 1] for name, model in models.items()}
 
 
@@ -209,8 +211,26 @@ def _method_report(scores: np.ndarray, outcomes: np.ndarray) -> dict:
     }
 
 
+def period_scores(clean: pd.DataFrame, segments: np.ndarray, n_train: int, random_state: int = 42,
+                fit_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every method of :data:`METHODS` scoring the test rows: the two models fitted on the training rows (those
+    of ``fit_rows`` when given) and the segments' training-period rates (see :func:`targeting_benchmark`)."""
+    if len(segments) != len(clean):
+        raise ValueError(f"{len(segments)} segments for {len(clean)} rows; expected one per row")
+    if not 0 < n_train < len(clean):
+        raise ValueError(f"n_train={n_train} must leave rows in both periods of {len(clean)}")
+    subscribed = (clean["y"].to_numpy() == "yes").astype(int)
+    train, test = clean.iloc[:n_train], clean.iloc[n_train:]
+    scores = model_scores(fit_propensity_models(train if fit_rows is None else train.iloc[fit_rows], random_state),
+                          test)
+    scores["segments"], _ = segment_scores(np.asarray(segments[:n_train]), subscribed[:n_train],
+                                           np.asarray(segments[n_train:]))
+    return scores
+
+
 def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int, random_state: int = 42,
-                        time_ordered: bool = True, fit_rows: np.ndarray | None = None) -> dict:
+                        time_ordered: bool = True, fit_rows: np.ndarray | None = None,
+                        scores: dict[str, np.ndarray] | None = None) -> dict:
     """The propensity models against the segments' own targeting, on the test period.
 
     Parameters
@@ -231,6 +251,8 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
         Positions among the training rows that the two models are fitted on (the build's fit sample; default:
         every training row), recorded as ``fit_clients``. The segments' rates and the test period are every
         row's.
+    scores : dict, optional
+        :func:`period_scores` of the same arguments, when the caller has them already.
 
     Returns
     -------
@@ -245,12 +267,10 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
     if not 0 < n_train < len(clean):
         raise ValueError(f"n_train={n_train} must leave rows in both periods of {len(clean)}")
     subscribed = (clean["y"].to_numpy() == "yes").astype(int)
-    train, test = clean.iloc[:n_train], clean.iloc[n_train:]
     outcomes = subscribed[n_train:]
-    scores = model_scores(fit_propensity_models(train if fit_rows is None else train.iloc[fit_rows], random_state),
-                          test)
-    scores["segments"], rates = segment_scores(np.asarray(segments[:n_train]), subscribed[:n_train],
-                                               np.asarray(segments[n_train:]))
+    if scores is None:
+        scores = period_scores(clean, segments, n_train, random_state, fit_rows)
+    _, rates = segment_scores(np.asarray(segments[:n_train]), subscribed[:n_train], np.asarray(segments[n_train:]))
     return {
         "split": "time" if time_ordered else "random",
         "inputs": list(PROPENSITY_INPUTS),
@@ -258,7 +278,7 @@ def targeting_benchmark(clean: pd.DataFrame, segments: np.ndarray, n_train: int,
         "base_rate": float(outcomes.mean()),
         "train_base_rate": float(subscribed[:n_train].mean()),
         "train_clients": int(n_train),
-        "test_clients": int(len(test)),
+        "test_clients": int(len(clean) - n_train),
         "test_subscribers": int(outcomes.sum()),
         "segment_rates": {str(s): r for s, r in rates.items()},
         "called_shares": list(CALLED_SHARES),

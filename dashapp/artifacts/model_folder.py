@@ -24,7 +24,7 @@ from dashapp.artifacts.provenance import DataProvenance, data_provenance
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 REBUILD_COMMAND = "make artifacts"
 
 MANIFEST = "manifest.json"
