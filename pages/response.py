@@ -17,7 +17,7 @@ from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _, ngettext, pgettext
-from dashapp.figures.response import segment_driver_figure, segment_rate_figure
+from dashapp.figures.response import calendar_figure, segment_driver_figure, segment_month_figure, segment_rate_figure
 from dashapp.views import inputs, response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
 from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
@@ -26,6 +26,10 @@ dash.register_page(__name__, path="/response", name=N_("Response"), order=3.4,
                    title=page_title(N_("Campaign response")))
 
 RESPONSE_ANSWER = "response-answer"
+#: The levers card's id: the Overview links to it (``/response#response-levers``).
+RESPONSE_LEVERS = "response-levers"
+RESPONSE_MONTHS = "response-months"
+RESPONSE_CALENDAR = "response-calendar"
 RESPONSE_POPULATION = "response-population"
 RESPONSE_DRIVER = "response-driver"
 RESPONSE_RATES = "response-rates"
@@ -34,7 +38,9 @@ RESPONSE_COMPARISON = "response-comparison"
 RESPONSE_DRIVER_GRAPH = "response-driver-graph"
 RESPONSE_DRIVER_SENTENCE = "response-driver-sentence"
 chart_downloads("response", {RESPONSE_RATES: N_("Rate by segment"),
-                             RESPONSE_DRIVER_GRAPH: N_("Rate by segment and group")})
+                             RESPONSE_DRIVER_GRAPH: N_("Rate by segment and group"),
+                             RESPONSE_MONTHS: N_("Rate by segment and month"),
+                             RESPONSE_CALENDAR: N_("The calendar month by month")})
 
 DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
 
@@ -55,17 +61,34 @@ def _answer(response: dict) -> dbc.Card:
         dbc.CardBody([
             html.P(answer["headline"], className="lead mb-2"),
             html.Ul([html.Li(sentence) for sentence in answer["sentences"]], className="mb-2"),
-            html.Div(_("What splits response more"), className="fw-semibold small"),
-            html.Ul([html.Li(sentence) for sentence in answer["drivers"]], className="small mb-2"),
-            html.P(_("How to read it: the segments differ when the chi-square test of segment and subscription "
-                     "rejects independence at {significance} and the effect is worth a campaign's attention "
-                     "(Cramér's V of at least {meaningful_v}, a small effect by Cohen's convention). A difference "
-                     "the test finds with a smaller V is real but too small to target by. Rates come with 95% "
-                     "Wilson intervals; lift is a segment's rate over its population's.").format(
-                         significance=i18n.percent(view.SIGNIFICANCE), meaningful_v=i18n.number(view.MEANINGFUL_V, 2)),
+            html.P(_("How to read it: the subscription rate moved with the calendar far more than with anything "
+                     "about the client, and the segments were not called evenly over the months. So the segments "
+                     "are compared within the calendar month (year and month): a likelihood-ratio test of month "
+                     "and segment against month alone, and each segment's Mantel-Haenszel odds ratio against the "
+                     "other segments called in the same months. A difference is called one at p < {significance}. "
+                     "Rates come with 95% Wilson intervals; lift is a segment's rate over its population's.").format(
+                         significance=i18n.number(view.SIGNIFICANCE, 2)),
                    className="text-muted small mb-0"),
         ]),
     ], className="mb-3", id=RESPONSE_ANSWER)
+
+
+def _levers(response: dict) -> dbc.Card:
+    """What the data supports, said first: the levers with their month-adjusted rate ratios, and what no group
+    of this file can show."""
+    answer = view.answer(response)
+    levers = answer["levers"]
+    body = [html.P(_("In the test period, against the clients called in the same month:"), className="mb-1")
+            if levers else html.P(_("Without the calls' months the levers cannot be held to the calendar."),
+                                  className="mb-1"),
+            html.Ul([html.Li(sentence) for sentence in levers], className="mb-2") if levers else None,
+            html.P(_(view.NOT_UPLIFT), className="small mb-1"),
+            html.P(_(view.SEGMENTS_DESCRIBE), className="small mb-1")]
+    if answer["calendar"]:
+        body.append(html.P(answer["calendar"], className="small mb-0"))
+    return dbc.Card([dbc.CardHeader(_("What the data supports"), className="fw-semibold"),
+                     dbc.CardBody([part for part in body if part is not None])],
+                    className="mb-3", id=RESPONSE_LEVERS)
 
 
 @lru_cache(maxsize=2)
@@ -91,6 +114,32 @@ def _driver_views(store: ArtifactStore, population: str, driver: str) -> dict:
             "driver_sentence": view.driver_sentence_within(response, population, driver)}
 
 
+@i18n.cached_per_language(maxsize=4)
+def _calendar_figures(store: ArtifactStore) -> dict:
+    response = _response(store)
+    return {"months": segment_month_figure(view.segment_months(response)),
+            "calendar": calendar_figure(view.calendar_story(response))}
+
+
+def _calendar_section(store: ArtifactStore, response: dict) -> list:
+    """The segments' rates month by month, and the calendar's story; nothing without the calls' months."""
+    if not response.get("calendar"):
+        return []
+    figures = _calendar_figures(store)
+    return [
+        html.H3(_("The segments month by month"), className="h5 mt-2"),
+        html.P(_("Each segment's subscription rate in each calendar month, with 95% intervals (hollow: few clients); "
+                 "grey: every client. Within a month the segments' rates overlap; what moves is the month."),
+               className="text-muted small"),
+        graph_card(_("Subscription rate by segment and calendar month"), RESPONSE_MONTHS, figure=figures["months"],
+                   height=420),
+        html.H3(_("Why the periods differ"), className="h5 mt-3"),
+        html.P(view.calendar_sentence(response), className="small"),
+        graph_card(_("Calls and subscription rate (above); three-month Euribor and clients called before (below)"),
+                   RESPONSE_CALENDAR, figure=figures["calendar"], height=460),
+    ]
+
+
 def _driver_populations(response: dict) -> list[dict]:
     return [option for option in view.populations(response) if option["value"] in response["segment_by_driver"]]
 
@@ -109,10 +158,12 @@ def layout(**_query):
     return html.Div([
         html.H2(pgettext("page heading", "Campaign response"), className="h3"),
         html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-                  "apart are their subscription rates, {in_which}, and what splits response more? (The segments do "
-                  "not use the outcome: ").format(in_which=_in_which(store)),
+                  "apart are their subscription rates, {in_which}, and what splits response more? (The final "
+                  "K-means does not use the outcome y; the KNN imputation before it does, as in the original study: ")
+                .format(in_which=_in_which(store)),
                 methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ".)"],
                className="text-muted"),
+        _levers(response),
         _answer(response),
         dbc.Row([
             dbc.Col([html.Label(_("Clients"), htmlFor=RESPONSE_POPULATION, className="small text-muted"),
@@ -128,6 +179,7 @@ def layout(**_query):
                                             html.Div(population_views["comparison"], id=RESPONSE_COMPARISON)])],
                              className="h-100"), lg=6, className="mb-3"),
         ]),
+        *_calendar_section(store, response),
         html.H3(_("Where a segment matters, and where the call does"), className="h5 mt-2"),
         html.P(ngettext("Each segment's rate within each group of calls (hollow: fewer than {few} client, read "
                         "the interval first); the grey bar is the group's rate over every segment. By month, "

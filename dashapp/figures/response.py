@@ -146,3 +146,81 @@ def segment_driver_figure(table: dict) -> go.Figure:
         yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%", rangemode="tozero"),
     )
     return figure
+
+
+def segment_month_figure(months: dict) -> go.Figure:
+    """Each segment's subscription rate by calendar month, with 95% intervals, over every client's.
+
+    Parameters
+    ----------
+    months : dict
+        From :func:`dashapp.views.response.segment_months`: ``labels`` (the months in words, in calendar order),
+        ``all`` (rate cells of every client, one per month) and ``segments`` ([{segment, cells}]); a cell without
+        clients has rate None and is left out.
+
+    Returns
+    -------
+    go.Figure
+        One line-and-marker trace per segment (name ``"Segment n"``), and every client's rate as a grey line
+        (name :data:`LEVEL_RATE_NAME`), x the months as categories, y in percent.
+    """
+    if not months["labels"]:
+        return empty_figure(_("No contact dates: the rates cannot be drawn by month"))
+    figure = go.Figure()
+    series = [(_(LEVEL_RATE_NAME), BASE_COLOUR, months["all"])]
+    series += [(_segment(entry["segment"]), SEGMENT_COLOURS.get(entry["segment"], BASE_COLOUR),
+                entry["cells"]) for entry in months["segments"]]
+    for name, colour, cells in series:
+        shown = [(label, cell) for label, cell in zip(months["labels"], cells) if cell["rate"] is not None]
+        rows = [cell for _label, cell in shown]
+        figure.add_trace(go.Scatter(
+            x=[label for label, _cell in shown], y=[_percent(row["rate"]) for row in rows], name=name,
+            mode="lines+markers", line=dict(color=colour, width=2 if name == _(LEVEL_RATE_NAME) else 1.5),
+            marker=dict(color=colour, symbol=_symbols(rows), size=7), error_y=_error_bars(rows) | {"color": colour},
+            customdata=_hover_cells(rows),
+            hovertemplate=f"<b>{name}</b>, %{{x}}<br>" + _(_HOVER_RATE) + "<extra></extra>"))
+    figure.update_layout(margin=dict(l=50, r=10, t=10, b=60), legend=dict(orientation="h", y=-0.25),
+                         yaxis=dict(title=_rate_axis(), ticksuffix="%", rangemode="tozero"),
+                         xaxis=dict(type="category", categoryorder="array", categoryarray=months["labels"]))
+    return figure
+
+
+def calendar_figure(months: dict) -> go.Figure:
+    """The calendar's story month by month: the calls and the rate above, the three-month Euribor and the share
+    of clients called before below.
+
+    Parameters
+    ----------
+    months : dict
+        From :func:`dashapp.views.response.calendar_story`: ``labels`` and, one per month, ``clients``, ``rate``,
+        ``euribor3m`` (percent) and ``called_before`` (share).
+    """
+    from plotly.subplots import make_subplots
+
+    if not months["labels"]:
+        return empty_figure(_("No contact dates: the calendar cannot be drawn"))
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                           specs=[[{"secondary_y": True}], [{"secondary_y": True}]])
+    labels = months["labels"]
+    figure.add_trace(go.Bar(x=labels, y=months["clients"], name=_("Calls"), marker_color="#ced4da",
+                            hovertemplate="%{x}: %{y:,}<extra></extra>"), row=1, col=1)
+    figure.add_trace(go.Scatter(x=labels, y=[_percent(r) for r in months["rate"]], name=_("Subscribed"),
+                                mode="lines+markers", line=dict(color="#0d6efd"),
+                                hovertemplate="%{x}: %{y:.1f}%<extra></extra>"), row=1, col=1, secondary_y=True)
+    figure.add_trace(go.Scatter(x=labels, y=months["euribor3m"], name=_("Three-month Euribor"), mode="lines",
+                                line=dict(color="#6f42c1"), hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
+                     row=2, col=1)
+    figure.add_trace(go.Scatter(x=labels, y=[_percent(r) for r in months["called_before"]],
+                                name=_("Called in an earlier campaign"), mode="lines", line=dict(color="#fd7e14"),
+                                hovertemplate="%{x}: %{y:.1f}%<extra></extra>"), row=2, col=1, secondary_y=True)
+    figure.update_yaxes(title_text=_("Calls"), row=1, col=1, secondary_y=False)
+    figure.update_yaxes(title_text=_("Subscribed"), ticksuffix="%", rangemode="tozero", row=1, col=1,
+                        secondary_y=True)
+    figure.update_yaxes(title_text=_("Euribor"), ticksuffix="%", rangemode="tozero", row=2, col=1,
+                        secondary_y=False)
+    figure.update_yaxes(title_text=_("Called before"), ticksuffix="%", rangemode="tozero", row=2, col=1,
+                        secondary_y=True)
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    figure.update_layout(margin=dict(l=60, r=60, t=10, b=60), legend=dict(orientation="h", y=-0.15),
+                         bargap=0.2)
+    return figure

@@ -1,27 +1,28 @@
-"""What the Campaign response page shows: do the segments tell a likely subscriber from an unlikely one?
+"""What the Campaign response page shows: do the segments tell a likely subscriber from an unlikely one, and what
+does?
 
-Plain data from ``response.json`` (:mod:`dashapp.analysis.response`): the answer per population in sentences, the
-rates by segment with their intervals, what else splits response, and segment x driver cells. No Dash, no
-plotly; the charts are drawn by :mod:`dashapp.figures.response`.
+Plain data from ``response.json`` (:mod:`dashapp.analysis.response`, and its ``calendar`` section from
+:mod:`dashapp.analysis.calendar_response`): the answer per population in sentences, the rates by segment with their
+intervals, the levers the data supports, the calendar's own story, and segment x driver cells. No Dash, no plotly;
+the charts are drawn by :mod:`dashapp.figures.response`.
 
-When do the segments "differ"? Two conditions, both needed:
+When do the segments "differ"? The UCI file's monthly rate went from about 5% in 2008 to about 50% in 2010, and
+the segments were not called evenly over those months, so a pooled chi-square test finds differences that are the
+calendar's. The answer follows the test **held to the calendar month** (a likelihood-ratio test of month + segment
+against month, :func:`dashapp.analysis.calendar_response.month_adjusted_test`):
 
-- **the test**: the chi-square test of independence of segment and outcome rejects at 5% (``p <``
-  :data:`SIGNIFICANCE`). It says whether a difference is there at all; on 12,000 clients it finds differences
-  far too small to act on, so it cannot be the whole rule;
-- **the effect size**: Cramér's V is at least :data:`MEANINGFUL_V` = 0.10, Cohen's conventional "small"
-  effect for a table with two outcome columns (where V is Cohen's w). Below it the grouping explains under 1%
-  of the outcome's variation (V² is the share, as R² is for a regression), which is not worth steering a
-  campaign's budget by; the month (V 0.23 in the training period) and the previous outcome clear it.
+- "differ": the segments differ within the calendar month (``p <`` :data:`SIGNIFICANCE`);
+- "differ only as the calendar does": the pooled rates differ, but not within the month;
+- "do not differ": not even the pooled rates.
 
-So there are three answers: "differ" (both), "differ only slightly" (the test, not the effect: real but too
-small to target by) and "do not differ" (no significant difference). A test over an expected count under 5
-is said to be approximate.
+Where the months are not known (a source without dates) only the pooled test can be made, and the answer says
+so. Cramér's V is not a rule for targeting (it depends on the base rate and on the groups' sizes): a group is
+judged by its lift, the clients it reaches and what its calls cost (the Targeting page's profit view).
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 from dataclasses import dataclass
 
 from babel import numbers
@@ -32,18 +33,19 @@ from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, month_label, population_label, population_names
 
 SIGNIFICANCE = 0.05
-MEANINGFUL_V = 0.10
 #: The chi-square approximation needs expected counts of about 5 or more in every cell.
 MIN_EXPECTED = 5
 
-DIFFER, DIFFER_SLIGHTLY, DO_NOT_DIFFER, UNTESTED = "differ", "differ only slightly", "do not differ", "untested"
+DIFFER, CALENDAR_ONLY, DO_NOT_DIFFER, UNTESTED = "differ", "differ only as the calendar does", "do not differ", \
+    "untested"
 #: What a sentence says of segments with each verdict ("they differ"), and the comparison table's cell.
-VERDICT_WORDS: dict[str, str] = {DIFFER: N_("differ"), DIFFER_SLIGHTLY: N_("differ only slightly"),
+VERDICT_WORDS: dict[str, str] = {DIFFER: N_("differ"), CALENDAR_ONLY: N_("differ only as the calendar does"),
                                  DO_NOT_DIFFER: N_("do not differ"), UNTESTED: N_("cannot be compared")}
 
 #: The drivers compared with the segments, by key of ``response.json``, with how the page names them.
 DRIVER_NAMES: dict[str, str] = {
-    "period": N_("Period (training or test)"), "month": N_("Month of the call"), "contact": N_("Contact channel"),
+    "period": N_("Period (training or test)"), "month": N_("Month of the call (the years pooled)"),
+    "contact": N_("Contact channel"),
     "poutcome": N_("Outcome of the previous campaign"), "campaign": N_("Calls in this campaign"),
 }
 #: The split's driver when the split was random: two groups of clients drawn by chance, not two periods.
@@ -55,8 +57,9 @@ ANSWER_POPULATIONS: tuple[str, ...] = ("train", "test")
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a test says about a grouping: one of :data:`DIFFER`, :data:`DIFFER_SLIGHTLY`,
-    :data:`DO_NOT_DIFFER`, :data:`UNTESTED`, and the evidence in short ("p = 0.19, Cramér's V 0.013")."""
+    """What a test says about a grouping: one of :data:`DIFFER`, :data:`CALENDAR_ONLY`, :data:`DO_NOT_DIFFER`,
+    :data:`UNTESTED`, and the evidence in short ("pooled over the months p = 8e-7; within the calendar month
+    p = 0.80")."""
 
     key: str
     evidence: str
@@ -98,17 +101,47 @@ def format_lift(lift: float | None) -> str:
 
 
 
-def verdict(test: dict | None) -> Verdict:
-    """The rule of this module's docstring applied to one test of
-    :func:`dashapp.analysis.response.independence_test`."""
+def _adjusted(response: dict, population: str, grouping: str) -> dict | None:
+    """The calendar section's comparison of a grouping in a population (None without dates or for a driver that
+    is the calendar itself)."""
+    calendar = response.get("calendar")
+    if not calendar or population not in calendar["populations"]:
+        return None
+    return calendar["populations"][population]["groupings"].get(grouping)
+
+
+def verdict(test: dict | None, adjusted: dict | None = None) -> Verdict:
+    """The rule of this module's docstring: a pooled test (:func:`dashapp.analysis.response.independence_test`)
+    and, when the months are known, the test held to them (``adjusted``, the ``test`` of
+    :func:`dashapp.analysis.calendar_response.group_comparison`)."""
     if test is None:
         return Verdict(UNTESTED, _("nothing to compare"))
-    evidence = _("p = {p}, Cramér's V {v}").format(p=format_p(test["p_value"]), v=significant(test["cramers_v"]))
+    evidence = _("p = {p}").format(p=format_p(test["p_value"]))
     if test["min_expected"] < MIN_EXPECTED:
-        evidence += _(", approximate: few clients in some cells")
-    if test["p_value"] >= SIGNIFICANCE:
-        return Verdict(DO_NOT_DIFFER, evidence)
-    return Verdict(DIFFER if test["cramers_v"] >= MEANINGFUL_V else DIFFER_SLIGHTLY, evidence)
+        evidence += _(", approximate: fewer than {count} clients expected in some cells").format(
+            count=i18n.number(MIN_EXPECTED))
+    if adjusted is None:
+        return Verdict(DIFFER if test["p_value"] < SIGNIFICANCE else DO_NOT_DIFFER, evidence)
+    evidence = _("pooled over the months {pooled}; within the calendar month p = {p}").format(
+        pooled=evidence, p=format_p(adjusted["p_value"]))
+    if adjusted["p_value"] < SIGNIFICANCE:
+        return Verdict(DIFFER, evidence)
+    return Verdict(CALENDAR_ONLY if test["p_value"] < SIGNIFICANCE else DO_NOT_DIFFER, evidence)
+
+
+def segment_verdict(response: dict, population: str) -> Verdict:
+    """Whether the segments differ in a population, held to the calendar month where the months are known."""
+    adjusted = _adjusted(response, population, "segment")
+    return verdict(_population(response, population)["segment_test"], adjusted and adjusted["test"])
+
+
+def _odds_range(adjusted: dict | None) -> str:
+    """``'0.96 to 1.05'``: the lowest and highest month-adjusted odds ratio of the levels against the rest."""
+    ratios = [level["adjusted"]["odds_ratio"] for level in (adjusted or {}).get("levels", [])
+              if level["adjusted"] and level["adjusted"]["odds_ratio"] is not None]
+    if not ratios:
+        return "-"
+    return _("{low} to {high}").format(low=format_lift(min(ratios)), high=format_lift(max(ratios)))
 
 
 def as_built(response: dict, provenance: DataProvenance) -> dict:
@@ -210,14 +243,16 @@ def where(response: dict, population: str) -> str:
 
 
 def segment_sentence(response: dict, population: str) -> str:
-    """The answer for one population in a sentence, the rates, the test and its verdict in it.
+    """The answer for one population in a sentence: the pooled rates, then whether they hold within the month.
 
     E.g. "In the test period segment 4 subscribes 1.15 times as often as the average client (28.1%, 95%
-    interval 26.4-30.0%), segment 1 0.89 times (21.9%, 20.6-23.4%): a real difference, but a small one (p =
-    8e-7, Cramér's V 0.05; a campaign needs 0.10)."
+    interval 26.4-30.0%), segment 1 0.89 times (21.9%, 20.6-23.4%): a difference of the pooled rates (p = 8e-7),
+    which the calendar explains: within the same month the segments do not differ (p = 0.80; month-adjusted odds
+    ratios against the other segments 0.96 to 1.05)."
     """
     data = _population(response, population)
-    start, result = where(response, population), verdict(data["segment_test"])
+    start, result = where(response, population), segment_verdict(response, population)
+    adjusted = _adjusted(response, population, "segment")
     rows = [row for row in data["segments"] if row["rate"] is not None and row["lift"] is not None]
     base = ngettext("{rate} of its {clients} client subscribed", "{rate} of its {clients} clients subscribed",
                     data["clients"]).format(rate=format_rate(data["rate"]), clients=i18n.number(data["clients"]))
@@ -237,24 +272,28 @@ def segment_sentence(response: dict, population: str) -> str:
         best_interval=format_interval(best["interval"]), worst=worst["segment"],
         worst_lift=format_lift(worst["lift"]), worst_rate=format_rate(worst["rate"]),
         worst_interval=format_interval(worst["interval"]))
-    if result.key == DIFFER:
-        return _("{told}: the segments differ ({evidence}).").format(told=told, evidence=result.evidence)
-    return _("{told}: a real difference, but a small one ({evidence}; worth a campaign's attention from "
-             "{threshold}).").format(told=told, evidence=result.evidence, threshold=i18n.number(MEANINGFUL_V, 2))
-
-
-def _strongest_driver(data: dict) -> tuple[str, dict] | None:
-    tested = [(key, test) for key, test in data["driver_tests"].items() if test is not None]
-    return max(tested, key=lambda item: (item[1]["cramers_v"], item[0])) if tested else None
+    pooled_p = format_p(data["segment_test"]["p_value"])
+    if adjusted is None:
+        return _("{told}: the pooled rates differ ({evidence}); without the calls' months the calendar cannot be "
+                 "held fixed, and the months' rates differ far more than any grouping of clients.").format(
+            told=told, evidence=result.evidence)
+    values = dict(told=told, pooled=pooled_p, p=format_p(adjusted["test"]["p_value"]),
+                  odds=_odds_range(adjusted))
+    if result.key == CALENDAR_ONLY:
+        return _("{told}: a difference of the pooled rates (p = {pooled}), which the calendar explains: within the "
+                 "same month the segments do not differ (p = {p}; month-adjusted odds ratios against the other "
+                 "segments {odds}). Their clients were called in months of different rates.").format(**values)
+    return _("{told}; the difference holds within the calendar month (p = {p}; month-adjusted odds ratios against "
+             "the other segments {odds}).").format(**values)
 
 
 def headline(response: dict) -> str:
     """The answer to :data:`QUESTION` in one line, per period.
 
-    "Yes" when they differ in every period of :data:`ANSWER_POPULATIONS`, "Partly" when in some, "No" when in
-    none; then what each period says.
+    "Yes" when they differ (held to the month) in every period of :data:`ANSWER_POPULATIONS`, "Partly" when in
+    some, "No" when in none; then what each period says.
     """
-    verdicts = {key: verdict(_population(response, key)["segment_test"]).key for key in ANSWER_POPULATIONS}
+    verdicts = {key: segment_verdict(response, key).key for key in ANSWER_POPULATIONS}
     word = (_("Yes") if all(v == DIFFER for v in verdicts.values())
             else _("Partly") if any(v == DIFFER for v in verdicts.values()) else _("No"))
     said = "; ".join(_("{where} they {verdict}").format(where=_lowered(where(response, key)),
@@ -272,82 +311,148 @@ def _lowered(start: str) -> str:
     return start[:1].lower() + start[1:]
 
 
-def driver_sentence(response: dict, population: str = "all", driver: str | None = None) -> str:
-    """How a driver splits response against the segments in a population, in a sentence; by default the
-    population's strongest driver. Empty when either cannot be tested there."""
-    data = _population(response, population)
-    strongest, segments = _strongest_driver(data), data["segment_test"]
-    if driver is not None:
-        strongest = (driver, data["driver_tests"][driver]) if data["driver_tests"][driver] else None
-    if strongest is None or segments is None:
+#: The levers of :data:`dashapp.analysis.calendar_response.LEVERS`: what the exposed clients are, and whom they
+#: are compared with.
+LEVER_NAMES: dict[str, tuple[str, str]] = {
+    "previous_success": (N_("The previous campaign succeeded"), N_("of clients never called before")),
+    "retired_or_student": (N_("Retired clients and students"), N_("of the other known jobs")),
+    "cellular": (N_("Called on a mobile phone"), N_("on a fixed line")),
+    "many_calls": (N_("The sixth call or later in this campaign"), N_("at the first call")),
+}
+#: The population the levers are told for: the later period, the nearest to a next campaign.
+LEVER_POPULATION = "test"
+
+
+def lever_sentences(response: dict, population: str = LEVER_POPULATION) -> list[str]:
+    """Each lever of the data in a sentence: its rate against its comparison's, the month-adjusted rate ratio
+    with its interval, and the share of the population's clients it covers. Empty without the calendar section.
+
+    E.g. "The previous campaign succeeded: 67.0% subscribed, against 20.7% of clients never called before;
+    within the same month 1.93 times as likely (95% interval 1.81-2.06); 10.7% of the clients."
+    """
+    calendar = response.get("calendar")
+    if not calendar or population not in calendar["populations"]:
+        return []
+    sentences = []
+    for key, effect in calendar["populations"][population]["levers"].items():
+        name, comparison = LEVER_NAMES[key]
+        if effect["adjusted"] is None or not effect["exposed"]["clients"]:
+            continue
+        adjusted = effect["adjusted"]
+        sentences.append(_("{name}: {rate} subscribed, against {comparison_rate} {comparison}; within the same "
+                           "month {ratio} times as likely (95% interval {interval}); {reach} of the clients.").format(
+            name=_(name), rate=format_rate(effect["exposed"]["rate"]),
+            comparison_rate=format_rate(effect["comparison"]["rate"]), comparison=_(comparison),
+            ratio=format_lift(adjusted["rate_ratio"]),
+            interval=_("{low}-{high}").format(low=format_lift(adjusted["interval"][0]),
+                                              high=format_lift(adjusted["interval"][1])),
+            reach=i18n.percent(effect["reach"], 1)))
+    return sentences
+
+
+def _month_text(month: str) -> str:
+    """``'2009-05'`` -> ``'May 2009'`` in the current language."""
+    year, number = month.split("-")
+    return i18n.month_year(dt.date(int(year), int(number), 1), abbreviated=True)
+
+
+def calendar_sentence(response: dict) -> str:
+    """Why the periods differ, from the data: the market, the calls and the clients before and after the split,
+    and the mix of months the later period's rate averages. Empty without the calendar or a time split."""
+    calendar = response.get("calendar")
+    if not calendar or not _time_ordered(response):
         return ""
-    key, test = strongest
-    start, name = where(response, population), driver_name(response, key).lower()
-    values = dict(start=start, driver=name, driver_v=significant(test["cramers_v"]),
-                  segments_v=significant(segments["cramers_v"]))
-    if test["cramers_v"] <= segments["cramers_v"]:
-        sentence = _("{start} the {driver} splits response no more than the segments (Cramér's V {driver_v} "
-                     "against {segments_v})").format(**values)
-    else:
-        sentence = _("{start} the {driver} splits response {times} as strongly as the segments (Cramér's V "
-                     "{driver_v} against {segments_v})").format(
-            times=_times(test["cramers_v"], segments["cramers_v"]), **values)
-    if key == "period":
-        train, test_period = response["populations"]["train"], response["populations"]["test"]
-        sentence += _(": {train} subscribed in the training period, {test} in the test period").format(
-            train=format_rate(train["rate"]), test=format_rate(test_period["rate"]))
-    return sentence + "."
+    train, test = (calendar["populations"][key]["summary"] for key in ("train", "test"))
+    sentence = _("Between the periods the market and the calls changed: the three-month Euribor averaged {train_e} "
+                 "in the training period and {test_e} in the test period; a month's calls fell from about "
+                 "{train_calls} to {test_calls} (medians); the share of clients called in an earlier campaign rose "
+                 "from {train_before} to {test_before}.").format(
+        train_e=i18n.percent(train["euribor3m"] / 100, 1), test_e=i18n.percent(test["euribor3m"] / 100, 1),
+        train_calls=i18n.number(round(train["calls_per_month"])),
+        test_calls=i18n.number(round(test["calls_per_month"])),
+        train_before=i18n.percent(train["called_before"], 0), test_before=i18n.percent(test["called_before"], 0))
+    if test["lowest"] and test["highest"]:
+        sentence += " " + _("The test period's rate, {rate}, averages months from {low} ({low_month}) to {high} "
+                            "({high_month}): its 95% interval describes sampling within this mix of months, not "
+                            "the next campaign's rate.").format(
+            rate=format_rate(response["populations"]["test"]["rate"]), low=format_rate(test["lowest"]["rate"]),
+            low_month=_month_text(test["lowest"]["month"]), high=format_rate(test["highest"]["rate"]),
+            high_month=_month_text(test["highest"]["month"]))
+    return sentence
 
 
-def _times(value: float, reference: float) -> str:
-    if reference <= 0 or not math.isfinite(value / reference):
-        return _("far more")
-    ratio = value / reference
-    if ratio >= 2:
-        return ngettext("{times} time", "{times} times", round(ratio)).format(times=i18n.number(ratio))
-    # A ratio with a decimal takes one form in Russian (в 1,5 раза).
-    return pgettext("a ratio with a decimal", "{times} times").format(times=i18n.number(ratio, 1))
+#: What the data cannot say, said on the levers' card whatever the build.
+NOT_UPLIFT = N_("Response is not uplift: every client in the file was called, so no group shows what a call "
+                "changes. Only a holdout (clients not called, drawn at random) would show a call's effect.")
+SEGMENTS_DESCRIBE = N_("The segments describe the clients' loans; they do not pick whom to call.")
 
 
 def answer(response: dict) -> dict:
     """The page's plain answer: ``headline``, one sentence per period of :data:`ANSWER_POPULATIONS`
-    (``sentences``), and what splits response more (``drivers``: the period over all clients, then each
-    period's strongest driver)."""
-    drivers = [driver_sentence(response, "all", "period")] if "period" in response["populations"]["all"][
-        "driver_tests"] else []
-    drivers += [driver_sentence(response, key) for key in ANSWER_POPULATIONS]
+    (``sentences``), the levers the data supports (``levers``, :func:`lever_sentences`) and why the periods
+    differ (``calendar``, :func:`calendar_sentence`)."""
     return {"headline": headline(response),
             "sentences": [segment_sentence(response, key) for key in ANSWER_POPULATIONS],
-            "drivers": [sentence for sentence in drivers if sentence]}
+            "levers": lever_sentences(response), "calendar": calendar_sentence(response)}
 
 
 def segment_table(response: dict, population: str) -> dict:
     """Rates by segment in a population, as a table: ``columns`` and ``rows`` (lists of cell texts), the last
     row the population's base rate; plus ``sentence`` (:func:`segment_sentence`)."""
     data = _population(response, population)
+    adjusted = _adjusted(response, population, "segment")
+    odds = {int(level["level"]): level["adjusted"] for level in (adjusted or {}).get("levels", [])}
     rows = [[_("Segment {number}").format(number=row["segment"]), i18n.number(row["clients"]),
              i18n.number(row["subscribers"]), format_rate(row["rate"]), format_interval(row["interval"]),
-             format_lift(row["lift"]), _("few clients") if row["few_clients"] else ""] for row in data["segments"]]
+             format_lift(row["lift"]), _odds_cell(odds.get(row["segment"])),
+             _("few clients") if row["few_clients"] else ""] for row in data["segments"]]
     rows.append([_("All segments"), i18n.number(data["clients"]), i18n.number(data["subscribers"]),
-                 format_rate(data["rate"]), format_interval(data["interval"]), format_lift(1.0), ""])
+                 format_rate(data["rate"]), format_interval(data["interval"]), format_lift(1.0), "", ""])
     columns = ["", _("Clients"), pgettext("a count of clients", "Subscribed"), _("Rate"), _("95% interval"),
-               _("Lift"), ""]
+               _("Lift"), _("Odds ratio within the month"), ""]
     return {"columns": columns, "rows": rows, "sentence": segment_sentence(response, population)}
 
 
+def _odds_cell(odds: dict | None) -> str:
+    """``'1.05 (0.94-1.17)'``: a month-adjusted odds ratio with its 95% interval; '-' without one."""
+    if not odds or odds["odds_ratio"] is None:
+        return "-"
+    if odds["interval"] is None:
+        return format_lift(odds["odds_ratio"])
+    return _("{ratio} ({low}-{high})").format(ratio=format_lift(odds["odds_ratio"]),
+                                             low=format_lift(odds["interval"][0]),
+                                             high=format_lift(odds["interval"][1]))
+
+
+#: The groupings the comparison table lists, by key of ``response.json`` (``segment`` and ``job`` from the
+#: calendar section, the rest from the population's driver tests).
+COMPARED: tuple[str, ...] = ("segment", "job", "contact", "poutcome", "campaign", "month", "period")
+
+
 def comparison_table(response: dict, population: str) -> dict:
-    """What splits response in a population, strongest first: the segments beside each driver, with the
-    test, the effect size and the verdict. ``columns`` and ``rows`` (lists of cell texts)."""
+    """What splits response in a population: each grouping's pooled test and its test within the calendar
+    month (none for the month and the period, which are the calendar), with the verdict. ``columns`` and
+    ``rows`` (lists of cell texts)."""
     data = _population(response, population)
-    # Sorted by the English names, so that ties keep one order in every language.
-    tests = [("Segment", _("Segment"), data["segment_test"])]
-    tests += [(DRIVER_NAMES[key], driver_name(response, key), test) for key, test in data["driver_tests"].items()]
-    tests.sort(key=lambda item: (-(item[2]["cramers_v"] if item[2] else -1.0), item[0]))
-    rows = [[name, "-" if test is None else i18n.number(test["cramers_v"], 3),
-             "-" if test is None else format_p(test["p_value"]),
-             _(VERDICT_WORDS[verdict(test).key]) if test is not None else _("one level only")]
-            for _key, name, test in tests]
-    return {"columns": [_("What splits response"), _("Cramér's V"), _("p value"), _("Its groups' rates")],
+    rows = []
+    for key in COMPARED:
+        if key == "segment":
+            name, pooled = _("Segment"), data["segment_test"]
+        elif key == "job":
+            if _adjusted(response, population, "job") is None:
+                continue
+            name, pooled = catalogue.column_label("job"), _adjusted(response, population, "job")["pooled"]
+        elif key in data["driver_tests"]:
+            name, pooled = driver_name(response, key), data["driver_tests"][key]
+        else:
+            continue
+        adjusted = _adjusted(response, population, key) if key not in ("month", "period") else None
+        within = adjusted["test"] if adjusted else None
+        result = verdict(pooled, within)
+        rows.append([name, "-" if pooled is None else format_p(pooled["p_value"]),
+                     "-" if within is None else format_p(within["p_value"]),
+                     _(VERDICT_WORDS[result.key]) if pooled is not None or within is not None else _("one level only")])
+    return {"columns": [_("What splits response"), _("p pooled"), _("p within the month"), _("Its groups' rates")],
             "rows": rows}
 
 
@@ -373,7 +478,7 @@ def driver_cells(response: dict, population: str, driver: str) -> dict:
         ``cells`` ([{segment, level, label, clients, subscribers, rate, interval, few_clients}] for every
         segment and level with clients).
     """
-    data = _population(response, population)
+    _population(response, population)
     by_driver = response["segment_by_driver"].get(population)
     if by_driver is None or driver not in by_driver:
         raise KeyError(f"no segment x {driver!r} table for population={population!r}")
@@ -389,19 +494,38 @@ def driver_cells(response: dict, population: str, driver: str) -> dict:
 
 
 def driver_sentence_within(response: dict, population: str, driver: str) -> str:
-    """Where the segments matter within a driver: the levels among whose clients they differ, in a sentence."""
+    """Where the segments' rates differ within a driver's groups, in a sentence (the pooled test within each
+    group: these tables are not held to the calendar month, and the sentence says so)."""
     table = driver_cells(response, population, driver)
     differing = [level["label"] for level in table["levels"] if level["verdict"].key == DIFFER]
-    slight = [level["label"] for level in table["levels"] if level["verdict"].key == DIFFER_SLIGHTLY]
     start = _("{where}, by {driver}").format(where=where(response, population), driver=table["driver"].lower())
-    if not differing and not slight:
-        return _("{start}: within every group the segments do not differ; the group, not the segment, sets the "
-                 "rate.").format(start=start)
-    parts = []
-    if differing:
-        parts.append(_("the segments differ within {groups}").format(groups=", ".join(differing)))
-    if slight:
-        parts.append((_("only slightly within {groups}") if differing
-                      else _("the segments differ only slightly within {groups}")).format(groups=", ".join(slight)))
-    return _("{start}: {parts}; within the other groups they do not differ.").format(start=start,
-                                                                                     parts="; ".join(parts))
+    if not differing:
+        return _("{start}: within every group the segments' rates do not differ; the group, not the segment, sets "
+                 "the rate.").format(start=start)
+    return _("{start}: the segments' rates differ within {groups} and not within the other groups (pooled over the "
+             "months of each group, not held to the calendar month).").format(start=start,
+                                                                               groups=", ".join(differing))
+
+
+def segment_months(response: dict) -> dict:
+    """What the segment-by-month chart draws: ``labels`` (the calendar months in words), ``all`` (every client's
+    rate cell per month) and ``segments`` ([{segment, cells}], one cell per month). Empty without dates."""
+    calendar = response.get("calendar")
+    if not calendar:
+        return {"labels": [], "all": [], "segments": []}
+    entries = calendar["segments_by_month"]
+    numbers = [int(group["level"]) for group in entries[0]["groups"]] if entries else []
+    return {"labels": [_month_text(entry["month"]) for entry in entries],
+            "all": [{key: entry[key] for key in ("clients", "subscribers", "rate", "interval", "few_clients")}
+                    for entry in entries],
+            "segments": [{"segment": number, "cells": [entry["groups"][i] for entry in entries]}
+                         for i, number in enumerate(numbers)]}
+
+
+def calendar_story(response: dict) -> dict:
+    """What the calendar chart draws: ``labels`` and, per month, ``clients``, ``rate``, ``euribor3m`` and
+    ``called_before``. Empty without dates."""
+    calendar = response.get("calendar")
+    months = calendar["months"] if calendar else []
+    return {"labels": [_month_text(entry["month"]) for entry in months],
+            **{key: [entry[key] for entry in months] for key in ("clients", "rate", "euribor3m", "called_before")}}

@@ -52,6 +52,31 @@ def test_response_page_answers_first_and_switches_population_and_driver(live_ser
     assert severe_console_errors(browser) == []
 
 
+def test_the_levers_come_first_and_the_segments_are_drawn_month_by_month(live_server, browser):
+    from pages.response import RESPONSE_ANSWER, RESPONSE_CALENDAR, RESPONSE_LEVERS, RESPONSE_MONTHS
+
+    _open(browser, live_server, "response", f"#{RESPONSE_MONTHS} .js-plotly-plot")
+    browser.wait_for_element(f"#{RESPONSE_CALENDAR} .js-plotly-plot", timeout=20)
+    levers = browser.find_element(f"#{RESPONSE_LEVERS}")
+    answer = browser.find_element(f"#{RESPONSE_ANSWER}")
+    assert levers.location["y"] < answer.location["y"]
+    assert "The previous campaign succeeded" in levers.text and "Response is not uplift" in levers.text
+    months = _figure(browser, RESPONSE_MONTHS)
+    assert months["names"][0] == "All segments" and months["names"][1] == "Segment 1"
+    assert months["x"][0][0] == "May 2008"
+    assert severe_console_errors(browser) == []
+
+
+def test_the_overview_links_to_what_the_data_supports(live_server, browser):
+    from pages.overview import OVERVIEW_LEVERS_LINK
+    from pages.response import RESPONSE_LEVERS
+
+    _open(browser, live_server, "", f"#{OVERVIEW_LEVERS_LINK}")
+    _click(browser, browser.find_element(f"#{OVERVIEW_LEVERS_LINK}"))
+    browser.wait_for_element(f"#{RESPONSE_LEVERS}", timeout=20)
+    assert browser.driver.current_url.endswith("/response#response-levers")
+
+
 def test_segments_page_leads_to_the_response_page(live_server, browser):
     from pages.response import RESPONSE_ANSWER
     from pages.segments import SEGMENTS_RESPONSE_LINK, SEGMENTS_SPACE

@@ -60,7 +60,7 @@ def test_driver_figure_groups_segments_per_level_beside_the_levels_rate(response
     assert list(segment_three.x) == ["May"] and list(segment_three.y) == [pytest.approx(60.0)]
     assert list(figure.data[4].marker.symbol) == [FEW_CLIENTS_SYMBOL]
     assert figure.data[4].customdata[0][4] == " (few clients)"
-    assert figure.layout.xaxis.title.text == "Month of the call"
+    assert figure.layout.xaxis.title.text == "Month of the call (the years pooled)"
 
 
 def test_driver_figure_of_no_cells_says_so():

@@ -55,9 +55,34 @@ def test_layout_puts_the_plain_answer_first(store):
     answer = view.answer(store.response)
     card = _text(ids[page.RESPONSE_ANSWER])
     assert view.QUESTION in card and answer["headline"] in card
-    assert all(sentence in card for sentence in answer["sentences"] + answer["drivers"])
+    assert all(sentence in card for sentence in answer["sentences"])
     text = _text(layout)
     assert text.index(answer["headline"]) < text.index("Where a segment matters")
+
+
+def test_what_the_data_supports_comes_first_with_every_lever_and_what_no_group_shows(store):
+    from pages import response as page
+
+    layout = _layout()
+    levers = _text(_by_id(layout)[page.RESPONSE_LEVERS])
+    answer = view.answer(store.response)
+    assert len(answer["levers"]) == 4 and all(sentence in levers for sentence in answer["levers"])
+    assert view.NOT_UPLIFT in levers and view.SEGMENTS_DESCRIBE in levers and answer["calendar"] in levers
+    text = _text(layout)
+    assert text.index("What the data supports") < text.index(view.QUESTION)
+
+
+def test_the_segments_month_by_month_and_the_calendar_are_drawn_from_the_artifact(store):
+    from pages import response as page
+
+    ids = _by_id(_layout())
+    months = view.segment_months(store.response)
+    figure = ids[page.RESPONSE_MONTHS].figure
+    assert [trace.name for trace in figure.data] == [LEVEL_RATE_NAME] + [
+        f"Segment {entry['segment']}" for entry in months["segments"]]
+    assert list(figure.data[0].x) == [label for label, cell in zip(months["labels"], months["all"])]
+    calendar = ids[page.RESPONSE_CALENDAR].figure
+    assert list(calendar.data[0].y) == view.calendar_story(store.response)["clients"]
 
 
 def test_layout_draws_both_figures_for_the_default_population_and_driver(store):
@@ -87,7 +112,7 @@ def test_picking_a_population_and_a_driver_redraws_everything(store):
     assert view.segment_sentence(store.response, "train") in _text(shown["rates_table"])
     assert shown["driver_graph"].layout.xaxis.title.text == view.DRIVER_NAMES["contact"]
     assert shown["driver_sentence"] == view.driver_sentence_within(store.response, "train", "contact")
-    assert "Cramér's V" in _text(shown["comparison"])
+    assert "p within the month" in _text(shown["comparison"]) and "Cramér" not in _text(shown["comparison"])
 
 
 def test_a_contact_year_shows_its_rates_and_all_clients_segment_x_driver(store):

@@ -144,7 +144,7 @@ def test_without_dates_the_response_has_no_months_no_years_and_no_period_driver(
     assert all("period" not in tables for tables in shown["segment_by_driver"].values())
     assert "period" not in [option["value"] for option in response_view.driver_options(shown)]
     answer = response_view.answer(shown)
-    text = " ".join([answer["headline"], *answer["sentences"], *answer["drivers"]])
+    text = " ".join([answer["headline"], *answer["sentences"], *answer["levers"], answer["calendar"]])
     assert "period" not in text and "Among the training clients" in text
     assert response["populations"]["train"]["name"] == "training period"  # the artifact is left as it is
 
