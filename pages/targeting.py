@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _, ngettext
-from dashapp.figures.targeting import gain_figure, lift_figure
+from dashapp.figures.targeting import (calibration_figure, gain_figure, lift_figure, profit_figure,
+                                       stratified_gain_figure)
 from dashapp.views import inputs, rates, targeting as view
 from dashapp.web.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
 
@@ -28,7 +30,19 @@ TARGETING_HEADLINE = "targeting-headline"
 TARGETING_GAIN = "targeting-gain"
 TARGETING_LIFT = "targeting-lift"
 TARGETING_TABLE = "targeting-table"
-chart_downloads("targeting", {TARGETING_GAIN: N_("Cumulative gain"), TARGETING_LIFT: N_("Lift")})
+TARGETING_CAMPAIGN_HEADLINE = "targeting-campaign-headline"
+TARGETING_STRATIFIED = "targeting-stratified"
+TARGETING_CAMPAIGN_TABLE = "targeting-campaign-table"
+TARGETING_CALIBRATION = "targeting-calibration"
+TARGETING_COST = "targeting-cost"
+TARGETING_VALUE = "targeting-value"
+TARGETING_PROFIT = "targeting-profit"
+TARGETING_PROFIT_SENTENCE = "targeting-profit-sentence"
+chart_downloads("targeting", {TARGETING_GAIN: N_("Cumulative gain"), TARGETING_LIFT: N_("Lift"),
+                              TARGETING_STRATIFIED: N_("Gain month by month"),
+                              TARGETING_CALIBRATION: N_("Calibration"), TARGETING_PROFIT: N_("Profit")})
+#: The largest cost per call and value per subscription the profit boxes take, in euros.
+MOST_EUROS = 100_000
 
 #: The share called the page opens on.
 DEFAULT_SHARE = 0.2
@@ -40,8 +54,86 @@ def _views(store: ArtifactStore, share: float) -> dict:
     language)."""
     targeting = store.targeting
     time_ordered = store.provenance.split_is_time_ordered
-    return {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share, time_ordered),
-            "lift": lift_figure(targeting, share, time_ordered)}
+    views = {"headline": view.headline(targeting, share), "gain": gain_figure(targeting, share, time_ordered),
+             "lift": lift_figure(targeting, share, time_ordered)}
+    if view.campaign(targeting):
+        views |= {"campaign_headline": view.campaign_headline(targeting, share),
+                  "stratified": stratified_gain_figure(targeting, _names(view.CAMPAIGN_METHODS), share),
+                  "campaign_table": _rows_table(view.campaign_table(targeting, share), TARGETING_CAMPAIGN_TABLE)}
+    return views
+
+
+def _names(methods: dict[str, str]) -> dict[str, str]:
+    return {key: _(name) for key, name in methods.items()}
+
+
+@i18n.cached_per_language(maxsize=32)
+def _profit_views(store: ArtifactStore, cost: float, value: float) -> dict:
+    targeting = store.targeting
+    profit = view.profit_curves(targeting, cost, value)
+    return {"profit": profit_figure(profit, _names(view.PROFIT_METHODS)),
+            "profit_sentence": view.profit_sentence(targeting, profit, cost, value)}
+
+
+def _rows_table(table: dict, table_id: str) -> dbc.Table:
+    return dbc.Table([html.Thead(html.Tr([html.Th(cell) for cell in table["header"]])),
+                      html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in table["rows"]])],
+                     id=table_id, size="sm", className="small mb-0", responsive=True)
+
+
+def _euros(box_id: str, label: str, value: float) -> dbc.Col:
+    return dbc.Col([html.Label(label, htmlFor=box_id, className="small text-muted"),
+                    dbc.InputGroup([dbc.Input(id=box_id, type="number", min=0, max=MOST_EUROS, step=0.5, value=value,
+                                              debounce=True), dbc.InputGroupText("€")], size="sm")],
+                   xs=6, md=3, className="mb-2")
+
+
+def _campaign_section(store: ArtifactStore, views: dict) -> list:
+    """Targeting as a campaign runs it: month by month, with bands, calibration, drift and profit."""
+    targeting = store.targeting
+    if not view.campaign(targeting):
+        return [html.P(_("Without the calls' months the targeting cannot be judged month by month, as a campaign "
+                         "runs."), className="small text-muted")]
+    profit = _profit_views(store, view.DEFAULT_COST_PER_CALL, view.DEFAULT_VALUE_PER_SUBSCRIPTION)
+    drift_table = {"header": [_("Indicator"), _("Training period"), _("Test period"), _("Test rows outside the "
+                                                                                        "training range")],
+                   "rows": view.drift_rows(targeting)}
+    return [
+        html.H3(_("As a campaign runs: month by month"), className="h5 mt-2"),
+        html.P(_("A bank plans its calls month by month; ranking the whole test period at once lets a model pick the "
+                 "months of high rates, which no campaign can. Here every month calls the same share of its "
+                 "clients. Bands and intervals come from resampling the test period's calendar months (400 times), "
+                 "so they say how much the figures move with other months, not only with other clients."),
+               className="text-muted small"),
+        dbc.Alert(views["campaign_headline"], id=TARGETING_CAMPAIGN_HEADLINE, color="info", className="py-2"),
+        dbc.Row([
+            dbc.Col(graph_card(_("Gain month by month, with 95% bands over the months"), TARGETING_STRATIFIED,
+                               figure=views["stratified"], height=460), lg=6, className="mb-3"),
+            dbc.Col(dbc.Card([dbc.CardHeader(_("Every method month by month")),
+                              dbc.CardBody(html.Div(views["campaign_table"], id=TARGETING_CAMPAIGN_TABLE + "-box"),
+                                           className="p-2"),
+                              dbc.CardFooter(view.paper_sentence(targeting), className="small")],
+                             className="h-100"), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(graph_card(_("Calibration: predicted against observed, by decile"), TARGETING_CALIBRATION,
+                               figure=calibration_figure(targeting, _names({key: view.CAMPAIGN_METHODS[key] for key
+                                                                            in ("logistic", "boosting", "rolling")})),
+                               height=400), lg=6, className="mb-3"),
+            dbc.Col([html.P(view.calibration_sentence(targeting), className="small"),
+                     html.P(_("The economic indicators of the test period lie outside the range the models learnt "
+                              "from, so a model fitted once extrapolates:"), className="small mb-1"),
+                     _rows_table(drift_table, "targeting-drift")], lg=6, className="mb-3"),
+        ]),
+        html.H3(_("What a campaign earns"), className="h5 mt-2"),
+        html.P(_("Profit over the test period for each share of every month's clients called: the value of the "
+                 "subscriptions reached less the cost of the calls. The defaults are assumptions, not the bank's "
+                 "figures: set your own."), className="text-muted small"),
+        dbc.Row([_euros(TARGETING_COST, _("Cost per call"), view.DEFAULT_COST_PER_CALL),
+                 _euros(TARGETING_VALUE, _("Value per subscription"), view.DEFAULT_VALUE_PER_SUBSCRIPTION)]),
+        html.P(profit["profit_sentence"], id=TARGETING_PROFIT_SENTENCE, className="small"),
+        graph_card(_("Profit by share called"), TARGETING_PROFIT, figure=profit["profit"], height=420),
+    ]
 
 
 def _table(targeting: dict) -> dbc.Table:
@@ -90,6 +182,7 @@ def layout(**_query):
         html.Ul([html.Li(sentence)
                  for sentence in view.context_sentences(targeting, store.provenance.split_is_time_ordered)],
                 className="small ps-3"),
+        *_campaign_section(store, views),
     ])
 
 
@@ -103,4 +196,40 @@ def show_share(share):
     """Word the comparison for the share called and mark it on both charts."""
     store = current_store()
     share = inputs.one_of(TARGETING_SHARE, share, view.called_shares(store.targeting))
-    return _views(store, share)
+    return {key: _views(store, share)[key] for key in ("headline", "gain", "lift")}
+
+
+@callback(
+    output={"campaign_headline": Output(TARGETING_CAMPAIGN_HEADLINE, "children"),
+            "stratified": Output(TARGETING_STRATIFIED, "figure"),
+            "campaign_table": Output(TARGETING_CAMPAIGN_TABLE + "-box", "children")},
+    inputs={"share": Input(TARGETING_SHARE, "value")},
+    prevent_initial_call=True,
+)
+def show_campaign_share(share):
+    """The month-by-month comparison at the share called."""
+    store = current_store()
+    if not view.campaign(store.targeting):
+        raise PreventUpdate
+    share = inputs.one_of(TARGETING_SHARE, share, view.called_shares(store.targeting))
+    views = _views(store, share)
+    return {key: views[key] for key in ("campaign_headline", "stratified", "campaign_table")}
+
+
+@callback(
+    output={"profit": Output(TARGETING_PROFIT, "figure"),
+            "profit_sentence": Output(TARGETING_PROFIT_SENTENCE, "children")},
+    inputs={"cost": Input(TARGETING_COST, "value"), "value": Input(TARGETING_VALUE, "value")},
+    prevent_initial_call=True,
+)
+def show_profit(cost, value):
+    """Profit at the cost per call and the value per subscription typed."""
+    store = current_store()
+    if not view.campaign(store.targeting):
+        raise PreventUpdate
+    cost = inputs.amount(TARGETING_COST, cost, 0, MOST_EUROS)
+    value = inputs.amount(TARGETING_VALUE, value, 0, MOST_EUROS)
+    if cost is None or value is None or value == 0:
+        return {"profit": no_update,
+                "profit_sentence": _("Enter a cost per call and a value per subscription above zero.")}
+    return _profit_views(store, cost, value)

@@ -72,3 +72,93 @@ def gain_figure(targeting: dict, emphasised: float | None = None, time_ordered: 
 def lift_figure(targeting: dict, emphasised: float | None = None, time_ordered: bool = True) -> go.Figure:
     """Cumulative lift: subscribers reached over those random calls reach, against the share called."""
     return _curve_figure(targeting, "lift", emphasised, time_ordered)
+
+
+#: The month-by-month methods' styles (the pooled chart's three, and the rivals the campaign view adds).
+CAMPAIGN_STYLES = METHOD_STYLES | {"client_only": dict(color="#8e44ad"), "rolling": dict(color="#3d9970", dash="dot"),
+                                   "rules": dict(color="#b8860b", dash="dashdot")}
+
+
+def _band_colour(colour: str) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},0.15)"
+
+
+def stratified_gain_figure(targeting: dict, names: dict[str, str], emphasised: float | None = None) -> go.Figure:
+    """Month-stratified cumulative gain of every method (each month calls the same share of its clients), with
+    each curve's 95% band from the bootstrap over calendar months.
+
+    Parameters
+    ----------
+    targeting : dict
+        ``targeting.json`` with its ``campaign`` section.
+    names : dict
+        Method key -> its name as shown, in the order to draw (:data:`dashapp.views.targeting.CAMPAIGN_METHODS`,
+        translated).
+    """
+    section = targeting["campaign"]
+    figure = go.Figure()
+    for method, name in names.items():
+        curve, bands = section["methods"][method]["stratified_curve"], section["bootstrap"][method]
+        called = [index / (len(curve) - 1) for index in range(len(curve))]
+        style = CAMPAIGN_STYLES[method]
+        figure.add_trace(go.Scatter(x=called + called[::-1], y=bands["curve_high"] + bands["curve_low"][::-1],
+                                    fill="toself", fillcolor=_band_colour(style["color"]), line=dict(width=0),
+                                    hoverinfo="skip", showlegend=False,
+                                    name=_("{method}: 95% band").format(method=name)))
+        figure.add_trace(go.Scatter(x=called, y=curve, mode="lines", name=name, line=style,
+                                    hovertemplate=_("%{x:.1%} of each month called: %{y:.1%} of the subscribers")
+                                    + f"<extra>{name}</extra>"))
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Random calls"), line=RANDOM_STYLE,
+                                hoverinfo="skip"))
+    if emphasised is not None:
+        _marks(figure, [emphasised], emphasised)
+    figure.update_xaxes(title=_("Share of each month's clients called, best-ranked first"), tickformat=".0%",
+                        range=[0, 1])
+    figure.update_yaxes(title=_("Share of the test period's subscribers reached"), tickformat=".0%", range=[0, 1])
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return figure
+
+
+def calibration_figure(targeting: dict, names: dict[str, str]) -> go.Figure:
+    """Observed subscription rate against the mean predicted probability, per decile of the prediction, for each
+    model of ``names`` (key -> name shown); the diagonal is a perfect calibration."""
+    calibration = targeting["campaign"]["calibration"]
+    figure = go.Figure()
+    top = 0.0
+    for method, name in names.items():
+        entry = calibration[method]
+        top = max(top, *entry["predicted"], *entry["observed"])
+        figure.add_trace(go.Scatter(x=entry["predicted"], y=entry["observed"], mode="lines+markers", name=name,
+                                    line=CAMPAIGN_STYLES[method],
+                                    hovertemplate=_("predicted %{x:.1%}, subscribed %{y:.1%}")
+                                    + f"<extra>{name}</extra>"))
+    figure.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=_("Perfect calibration"),
+                                line=RANDOM_STYLE, hoverinfo="skip"))
+    figure.update_xaxes(title=_("Mean predicted probability (deciles of the test period)"), tickformat=".0%",
+                        rangemode="tozero")
+    figure.update_yaxes(title=_("Subscribed"), tickformat=".0%", rangemode="tozero")
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return figure
+
+
+def profit_figure(profit: dict, names: dict[str, str]) -> go.Figure:
+    """Profit over the share of each month's clients called, per method (``profit`` from
+    :func:`dashapp.views.targeting.profit_curves`; ``names``: key -> name shown), each curve's best point marked."""
+    figure = go.Figure()
+    styles = CAMPAIGN_STYLES | {"random": RANDOM_STYLE}
+    for method, name in names.items():
+        values = profit["curves"][method]
+        figure.add_trace(go.Scatter(x=profit["called"], y=values, mode="lines", name=name, line=styles[method],
+                                    hovertemplate=_("%{x:.1%} called: %{y:,.0f}") + f"<extra>{name}</extra>"))
+        share, best = profit["best"][method]
+        figure.add_trace(go.Scatter(x=[share], y=[best], mode="markers", showlegend=False,
+                                    marker=dict(color=styles[method]["color"], size=9),
+                                    name=_("{method}: most profitable").format(method=name),
+                                    hovertemplate=_("best: %{x:.1%} called, %{y:,.0f}") + f"<extra>{name}</extra>"))
+    figure.add_hline(y=0, line=dict(color="#adb5bd", width=1))
+    figure.update_xaxes(title=_("Share of each month's clients called, best-ranked first"), tickformat=".0%",
+                        range=[0, 1])
+    figure.update_yaxes(title=_("Profit over the test period"))
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return figure

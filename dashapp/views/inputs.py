@@ -45,6 +45,17 @@ def whole_number(name: str, value: object, low: int, high: int) -> int:
     return int(value)
 
 
+def amount(name: str, value: object, low: float, high: float) -> float | None:
+    """A number box's value as a float from ``low`` to ``high``; None while the box is empty (the page then says
+    what it needs)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise InvalidInput(f"{name}={shown(value)} must be a number from {low} to {high}")
+    return float(value)
+
+
 def number_range(name: str, value: object, low: int, high: int) -> tuple[int, int] | None:
     """A range slider's ``[first, last]`` as two ints with ``low <= first <= last <= high``; None for None."""
     if value is None:

@@ -43,6 +43,25 @@ def test_targeting_page_compares_models_and_segments_and_follows_the_share(live_
     assert severe_console_errors(browser) == []
 
 
+def test_the_month_by_month_view_follows_the_share_and_the_profit_follows_the_inputs(live_server, browser):
+    from pages.targeting import (TARGETING_CAMPAIGN_HEADLINE, TARGETING_COST, TARGETING_PROFIT,
+                                 TARGETING_PROFIT_SENTENCE, TARGETING_SHARE, TARGETING_STRATIFIED)
+
+    _open(browser, live_server, "targeting", f"#{TARGETING_STRATIFIED} .js-plotly-plot")
+    browser.wait_for_element(f"#{TARGETING_PROFIT} .js-plotly-plot", timeout=20)
+    assert browser.find_element(f"#{TARGETING_CAMPAIGN_HEADLINE}").text.startswith(
+        "Calling 20% of each month's clients")
+    label = next(e for e in browser.find_elements(f"#{TARGETING_SHARE} label") if e.text.strip() == "10%")
+    _click(browser, label)
+    browser.wait_for_contains_text(f"#{TARGETING_CAMPAIGN_HEADLINE}", "Calling 10% of each month's clients",
+                                   timeout=20)
+    cost = browser.find_element(f"#{TARGETING_COST}")
+    cost.clear()
+    cost.send_keys("12\n")
+    browser.wait_for_contains_text(f"#{TARGETING_PROFIT_SENTENCE}", "At 12.00 a call", timeout=20)
+    assert severe_console_errors(browser) == []
+
+
 def test_explorer_ends_with_the_categorical_card(live_server, browser):
     from dashapp.web.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
 

@@ -14,7 +14,7 @@ import pytest
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
-from dashapp.views import categorical as categorical_view, targeting as view
+from dashapp.views import categorical as categorical_view, inputs, targeting as view
 from dashapp.web.components import CATEGORICAL_ARI, CATEGORICAL_CARD, CATEGORICAL_CROSSTAB
 from tests.layout_helpers import by_id, text
 
@@ -97,3 +97,42 @@ def test_explorer_ends_with_the_categorical_card(store):
     crosstab = by_id(layout)[CATEGORICAL_CROSSTAB].figure.data[0]
     assert [list(row) for row in crosstab.text] == [[f"{n:,}" for n in row]
                                                     for row in store.targeting["categorical"]["crosstab"]["counts"]]
+
+
+def test_the_campaign_section_judges_every_method_month_by_month(store):
+    from pages.targeting import (TARGETING_CALIBRATION, TARGETING_CAMPAIGN_HEADLINE, TARGETING_CAMPAIGN_TABLE,
+                                 TARGETING_PROFIT, TARGETING_PROFIT_SENTENCE, TARGETING_STRATIFIED)
+
+    layout = dash.page_registry[TARGETING]["layout"]()
+    ids = by_id(layout)
+    assert ids[TARGETING_CAMPAIGN_HEADLINE].children == view.campaign_headline(store.targeting, 0.2)
+    lines = [trace.name for trace in ids[TARGETING_STRATIFIED].figure.data if trace.mode == "lines"]
+    assert lines == [*view.CAMPAIGN_METHODS.values(), "Random calls"]
+    bands = [trace for trace in ids[TARGETING_STRATIFIED].figure.data if trace.fill == "toself"]
+    assert len(bands) == len(view.CAMPAIGN_METHODS)
+    table = text(ids[TARGETING_CAMPAIGN_TABLE])
+    assert all(name in table for name in view.CAMPAIGN_METHODS.values())
+    assert [trace.name for trace in ids[TARGETING_CALIBRATION].figure.data][-1] == "Perfect calibration"
+    profit = ids[TARGETING_PROFIT].figure
+    assert [trace.name for trace in profit.data if trace.showlegend is not False] == list(
+        view.PROFIT_METHODS.values())
+    assert text(ids[TARGETING_PROFIT_SENTENCE]).startswith("At 5.00 a call and 50.00 a subscription a call pays "
+                                                           "when the client's chance exceeds 10.0%")
+    page = text(layout)
+    assert view.paper_sentence(store.targeting) in page and "euribor3m" in page
+
+
+def test_profit_follows_the_cost_and_the_value_and_says_what_it_needs(store):
+    from pages.targeting import show_profit
+
+    shown = show_profit(10, 40)
+    assert shown["profit_sentence"].startswith("At 10.00 a call and 40.00 a subscription a call pays when the "
+                                               "client's chance exceeds 25.0%")
+    profit = view.profit_curves(store.targeting, 10, 40)
+    # Calling nobody earns nothing; calling everyone at random earns what every subscriber is worth less every call.
+    assert profit["curves"]["random"][0] == 0
+    assert profit["curves"]["random"][-1] == pytest.approx(40 * store.targeting["test_subscribers"]
+                                                           - 10 * store.targeting["test_clients"])
+    assert show_profit(None, 40)["profit_sentence"] == "Enter a cost per call and a value per subscription above zero."
+    with pytest.raises(inputs.InvalidInput):
+        show_profit(-1, 40)

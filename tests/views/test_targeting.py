@@ -31,7 +31,8 @@ TARGETING = {
 def test_headline_words_the_better_model_against_the_segments():
     assert view.headline(TARGETING, 0.2) == (
         "Calling the 20% of test clients the gradient-boosted model ranks highest reaches 48% of the subscribers "
-        "(lift 2.40); calling by segment reaches 23% (lift 1.15): the model targets 2.1 times better.")
+        "(lift 2.40); calling by segment reaches 23% (lift 1.15): ranked over the whole period at once, the model "
+        "targets 2.1 times better.")
     # At 30% the logistic regression reaches more, so it is the one compared.
     assert view.headline(TARGETING, 0.3).startswith("Calling the 30% of test clients the logistic regression")
 
@@ -40,7 +41,8 @@ def test_headline_says_when_the_segments_target_better():
     worse = {**TARGETING, "methods": {**TARGETING["methods"], "boosting": _method([(0.1, 0.05), (0.2, 0.1),
                                                                                      (0.3, 0.2)]),
                                       "logistic": _method([(0.1, 0.06), (0.2, 0.115), (0.3, 0.3)])}}
-    assert view.headline(worse, 0.2).endswith(": the segments target 2.0 times better.")
+    assert view.headline(worse, 0.2).endswith(": ranked over the whole period at once, the segments target 2.0 times "
+                                              "better.")
     assert view.comparison(worse, 0.2)["model"] == "logistic"
 
 
