@@ -18,12 +18,14 @@ from dashapp.views.data_queries import client_engine
 from dashapp.views.explorer import pipeline_name
 from dashapp.views.rates import SubscriptionRates, store_rates
 from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice,
-                                    original_recommendation, original_study_link, page_title, subscription_table)
+                                    original_recommendation, original_study_link, page_title, product_suggestions,
+                                    subscription_table)
 
 dash.register_page(__name__, path="/", name=N_("Overview"), order=0,
                    title=page_title(N_("Overview")))
 
 OVERVIEW_DATA = "overview-data"
+OVERVIEW_LEVERS_LINK = "overview-levers-link"
 OVERVIEW_SEGMENTS = "overview-segments"
 OVERVIEW_SHARES = "overview-shares"
 chart_downloads("overview", {OVERVIEW_SHARES: N_("Segment shares")})
@@ -89,13 +91,18 @@ def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataP
                 *_period_metrics(provenance, first, last),
                 metric(rates.of("all").percent, _("of all clients subscribed a term deposit"), xs=6, md=3),
             ], className="mb-3 g-2"),
-            html.Div(subscription_table(rates), className="mb-3"),
+            html.Div(subscription_table(rates), className="mb-2"),
+            html.P(dcc.Link(_("What the data supports about whom to call, and what it cannot show"),
+                            href=dash.get_relative_path("/response") + "#response-levers", id=OVERVIEW_LEVERS_LINK),
+                   className="small mb-3"),
             *_source_text(provenance, first, last),
             dbc.Alert([
-                html.Strong(_("The outcome is a feature here. ")),
+                html.Strong(_("Where the outcome is used. ")),
                 _("As in the original study, the outcome "), html.Code("y"),
-                _(" (subscribed or not) was treated as one more categorical feature of the client when clustering, "
-                  "not as a target to predict; we kept that so the numbers can be compared."),
+                _(" (subscribed or not) is one more categorical feature of the grid's clusterings and of the KNN "
+                  "imputation that fills unknown job, housing and loan values; the final K-means clusters job, "
+                  "housing and loan alone. So a client's own outcome can decide the value filled in for an unknown "
+                  "key field, and through it the segment. We kept that so the numbers can be compared."),
             ], color="info", className="small py-2"),
             *([_uci_credit()] if provenance.is_uci else []),
         ]),
@@ -115,8 +122,7 @@ def _segment_card(segment: catalogue.Segment, share: float, reference: float | N
         dbc.CardBody([
             html.H6(segment.name, className="card-title"),
             html.P(segment.description, className="small"),
-            html.Div(_("Our product suggestions"), className="small fw-semibold"),
-            html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
+            *product_suggestions(segment.products),
             html.Div(original_recommendation(segment, link=False), className="mb-2"),
             *([html.Div(_("Original study: {share} of the clients").format(share=i18n.percent(reference)),
                         className="small text-muted")]

@@ -21,7 +21,8 @@ from dashapp.views.caveats import job_splits
 from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 from dashapp.web.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
-                                    missing_artifacts_notice, original_recommendation, page_title, subscription_table)
+                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
+                                    subscription_table)
 
 dash.register_page(__name__, path="/segments", name=N_("Segments"), order=3,
                    title=page_title(N_("Segments")))
@@ -82,8 +83,7 @@ def _detail(segments: dict[int, catalogue.Segment], profiles: dict, rates: Subsc
             metric(i18n.number(profile["mean_age"]), _("mean age of the training clients"), width=6),
         ], className="mb-3 g-2"),
         html.Div(subscription_table(rates, [number]), className="mb-3"),
-        html.Div(_("Our product suggestions"), className="fw-semibold small"),
-        html.Ul([html.Li(product) for product in segment.products], className="small ps-3 mb-2"),
+        *product_suggestions(segment.products),
         original_recommendation(segment),
     ])
 

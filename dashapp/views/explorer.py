@@ -318,7 +318,29 @@ def configuration_details(config: str, metrics: pd.DataFrame, k: int, evaluation
                              "shared sample); {segments}.").format(
             silhouette=i18n.number(final["silhouette"], 3), sampled=i18n.number(final["silhouette_sampled"], 3),
             segments=segments)
+        if evaluation.get("stability"):
+            details["stability"] += " " + final_stability_note(evaluation["stability"], resamples)
     return details
+
+
+def final_stability_note(stability: dict, grid_resamples: int) -> str:
+    """Why the grid's stability of the final solution and the Segments page's differ: two checks, two questions.
+
+    The grid's ARI compares a few refits on the shared sample with each other; the Segments page refits the final
+    segmentation on many resamples of every training client and counts how often it comes back as published
+    (``evaluation.json``'s ``stability``)."""
+    resamples = int(stability["resamples"])
+    lands_on = stability["lands_on"]
+    return ngettext(
+        "That is {grid} refit of the grid's sample, compared with each other; the Segments page asks another "
+        "question of the final segmentation, on {resamples} resamples of all {clients} training clients: it came "
+        "back as published in {published} of them and as the near-tied alternative in {alternative}.",
+        "That is {grid} refits of the grid's sample, compared with each other; the Segments page asks another "
+        "question of the final segmentation, on {resamples} resamples of all {clients} training clients: it came "
+        "back as published in {published} of them and as the near-tied alternative in {alternative}.",
+        int(grid_resamples)).format(grid=int(grid_resamples), resamples=resamples,
+                                    clients=i18n.number(int(stability["train_clients"])),
+                                    published=int(lands_on["published"]), alternative=int(lands_on["alternative"]))
 
 
 def methods_reasons(facts: dict) -> dict:

@@ -124,9 +124,13 @@ def outcome_section(in_grid: dict) -> Section:
           "segmentation made before a campaign could not do.").format(feature_sets=with_y),
     ]
     if "final" in without_y:
-        sentences.append(_("The final segmentation (job, housing and loan) does not use y, so its segments can be "
+        sentences.append(_("The final K-means (job, housing and loan) does not use y, so its segments can be "
                            "assigned to new clients, and whether they tell subscribers apart is a finding, not a "
                            "built-in property (see the Campaign response page)."))
+        sentences.append(_("The KNN imputation before it does: as in the original study, y is one of the features "
+                           "by which the nearest clients are found when a job, housing or loan value is unknown, so "
+                           "a client's own outcome can decide the value filled in, and through it the segment. We "
+                           "keep that so the segments stay the original's."))
     return Section(OUTCOME_IN_GRID, _("The outcome y in the grid"), sentences)
 
 

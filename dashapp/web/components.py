@@ -259,6 +259,18 @@ def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), e
     return html.Div(parts)
 
 
+#: Said under every list of our suggestions: they are a judgement; this data observes one product.
+SUGGESTIONS_NOTE = N_("Our judgement, not a finding: this data observes one product, the term deposit (see the "
+                      "Response page for whom it supports calling).")
+
+
+def product_suggestions(products: Sequence[str]) -> list:
+    """Our product suggestions for a segment, under their heading and over the note that they are a judgement."""
+    return [html.Div(_("Our product suggestions"), className="fw-semibold small"),
+            html.Ul([html.Li(product) for product in products], className="small ps-3 mb-1"),
+            html.P(_(SUGGESTIONS_NOTE), className="text-muted small mb-2 suggestions-note")]
+
+
 def original_recommendation(segment: catalogue.Segment, link: bool = True) -> html.Div:
     """The original study's recommendation for one segment, named as theirs, for beside our suggestions.
 
@@ -266,7 +278,7 @@ def original_recommendation(segment: catalogue.Segment, link: bool = True) -> ht
     """
     named = [" (", original_study_link(), ")"] if link else []
     return html.Div([
-        html.Div([_("The original study's recommendation"), *named], className="fw-semibold small"),
+        html.Div([_("The original study's recommendation (its judgement)"), *named], className="fw-semibold small"),
         html.P(segment.original_recommendation, className="small mb-0"),
     ], className="original-recommendation")
 

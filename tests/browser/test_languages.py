@@ -22,10 +22,10 @@ pytestmark = pytest.mark.browser
 
 #: Latin words a Russian page may show: proper names (of methods and measures, libraries, formats, the data, the
 #: study, its authors and the paper's title and journal, which are cited as published), the conventional letters
-#: of statistics (k clusters, p value, Cramér's V, F1, AUC), and the language switch's «English».
+#: of statistics (k clusters, p value, Cramér's V, F1, AUC, ALIFT), and the language switch's «English».
 KEPT_NAMES = (
     "K-means", "k-modes", "k-means", "t-SNE", "KNN", "BayesianRidge", "MinMax", "one-hot", "Kneedle", "Jaccard",
-    "Rand", "Davies-Bouldin", "Calinski-Harabasz", "Wilson", "Gini", "ARI", "AUC", "ROC", "F1", "V", "p", "k",
+    "Rand", "Davies-Bouldin", "Calinski-Harabasz", "Wilson", "Gini", "ARI", "AUC", "ALIFT", "ROC", "F1", "V", "p", "k",
     "clusterboot", "random_state", "UCI", "Bank", "Marketing", "Machine", "Learning", "Repository", "CSV",
     "Excel", "Parquet", "JSON", "API", "SQL", "DuckDB", "GitHub", "PNG", "CC", "BY", "Euribor", "English", "Moro",
     "Cortez", "Rita", "doi", "seed", "sha256", "make", "run", "scikit-learn", "Data-Driven", "Approach", "to",

@@ -83,7 +83,7 @@ def test_overview_tells_the_data_period_subscription_share_and_citation(full_sto
     assert f"{len(clients):,}" in text
     assert f"{(clients['y'] == 'yes').mean():.1%}" in text
     assert "Decision Support Systems 62 (2014) 22-31" in text and "CC BY 4.0" in text
-    assert "treated as one more categorical feature" in text
+    assert "is one more categorical feature of the grid's clusterings and of the KNN imputation" in text
     links = [c.href for c in _components(layout) if getattr(c, "href", None)]
     assert "https://doi.org/10.1016/j.dss.2014.03.001" in links
 
