@@ -37,7 +37,8 @@ from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, Upload
                                  read_upload, refusals_header, result_view, scored_file_bytes, scored_filename,
                                  sheet_choice, store_typical_client, upload_limit_text, upload_sheets, upload_view)
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
-                                    missing_artifacts_notice, original_recommendation, page_title, subscription_table)
+                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
+                                    subscription_table)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ SCORE_RESULT = "score-result"
 SCORE_RESULT_SEGMENT = "score-result-segment"
 SCORE_RESULT_VOTE = "score-result-vote"
 SCORE_RESULT_TIE = "score-result-tie"
+SCORE_RESULT_UNCERTAIN = "score-result-uncertain"
 SCORE_TREE = "score-tree"
 SCORE_UPLOAD = "score-upload"
 SCORE_UPLOAD_RESULT = "score-upload-result"
@@ -99,8 +101,12 @@ def feedback_id(field: str) -> str:
 
 
 def _form_defaults(store: ArtifactStore) -> dict:
-    # A typical client (most common categories, median age) so the first click gives a result.
-    return store_typical_client(store)
+    # The key fields start as a typical client's (the most common categories), so the first click gives a result
+    # and the page says they are an example; every other detail starts as not given, so nothing the user did not
+    # choose decides who votes.
+    typical = store_typical_client(store)
+    return {field: typical[field] if field in fields.KEY_FIELDS else ("" if field != "age" else None)
+            for field in FIELDS}
 
 
 def _model():
@@ -196,8 +202,9 @@ def layout(tab: str | None = None, **_query):
     if store is None:
         return missing_artifacts_notice(problem)
     defaults = _form_defaults(store)
-    placeholder = dbc.Alert(_("The form starts with a typical client of the data. Change what you know and press "
-                              "\u201cScore the client\u201d."), color="light", className="small")
+    placeholder = dbc.Alert(_("The key fields start with the data's most common values, as an example; the other "
+                              "details start as not given. Change what you know and press \u201cScore the "
+                              "client\u201d."), color="light", className="small")
     return html.Div([
         html.H2(_("Score a client"), className="h3"),
         html.P(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree of "
@@ -231,8 +238,7 @@ def _segment_card(view: ResultView) -> dbc.Card:
             ], className="mb-2 g-2"),
             html.Div(subscription_table(store_rates(store), [view.segment]), className="mb-3"),
             *[job_split_note(split, view.segment, uci=store.provenance.is_uci) for split in splits],
-            html.Div(_("Our product suggestions"), className="fw-semibold small"),
-            html.Ul([html.Li(product) for product in view.products], className="small ps-3 mb-2"),
+            *product_suggestions(view.products),
             original_recommendation(catalogue.segments(store)[view.segment]),
         ]),
     ], className="segment-card h-100", style={"borderTopColor": view.colour})
@@ -260,13 +266,18 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
         header, rows = neighbour_table(queries.rows(filled.neighbours, list(FIELD_LABELS)), filled.neighbours)
         tie = (dbc.Alert(filled.tie_sentence, id=SCORE_RESULT_TIE, color="warning", className="small py-2 mb-2")
                if filled.tied else None)
+        uncertain = (dbc.Alert(filled.uncertainty_sentence, id=SCORE_RESULT_UNCERTAIN, color="warning",
+                               className="small py-2 mb-2") if filled.uncertain else None)
         body += [
             html.P(filled.sentence, className="small mb-2"),
+            uncertain,
             tie,
             html.Div([dbc.Badge(f"{label}: {count}", color="primary" if label == filled.value else "secondary",
                                 className="me-1") for label, count in filled.votes], className="mb-2"),
             html.Div(_("The {count} most similar training clients, nearest first").format(
-                count=len(filled.neighbours)), className="small text-muted"),
+                count=len(filled.neighbours)) if filled.voters <= len(filled.neighbours) else
+                _("The {count} nearest of them (equally near ones in file order)").format(count=len(filled.neighbours)),
+                className="small text-muted"),
             html.Div(_table(header, rows, striped=True), className="table-responsive"),
         ]
     return dbc.Card([dbc.CardHeader(_("{field} was filled by a vote of similar clients").format(

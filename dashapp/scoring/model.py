@@ -27,14 +27,21 @@ the tied ones, and the answer says so (:attr:`FilledField.tied`): a tie is an ho
 Who votes, and on what
 ----------------------
 The voters are the training clients with all three key fields known (the build's ``scoring.joblib``, see
-:mod:`dashapp.artifacts.neighbours`). A client is compared with them on the inputs the form provides: the squared age
-difference in units of the voters' standard deviation of age, plus one per differing category among the
-context fields and the two known key fields, so that a different category weighs as much as one standard
-deviation of age (about 10 years). ``unknown`` in marital, education or default is a category of its own: in
+:mod:`dashapp.artifacts.neighbours`). A client is compared with them on the fields the client *gave*: the squared
+age difference in units of the voters' standard deviation of age, plus one per differing category among the
+given context fields and the two known key fields, so that a different category weighs as much as one standard
+deviation of age (about 10 years). A field the client did not give (:data:`NOT_GIVEN`: absent from the API's
+object, an empty cell or a missing column of a file, a form field left unset) is left out of the distance; it is
+not the value ``unknown``. ``unknown`` *given* in marital, education or default is a category of its own: in
 this file it is not missing at random (a client whose default is unknown is twice as often blue-collar as one
-whose default is known). An unknown age leaves age out of the distance. Equal distances (a client of 40 is as
-far from a voter of 39 as from one of 41, exactly) are ordered by the training clients' time order, so the 5
-neighbours, and therefore the answer, never depend on the machine or on how many clients are scored at once.
+whose default is known). An unknown age leaves age out of the distance.
+
+The vote takes the 5 nearest voters **and every voter as near as the fifth**: when the given fields leave
+thousands of training clients equally near (a client who gave only job and loan), all of them vote, never the
+first five in file order. The answer says how sure it is: the winner's share of the votes (under
+:data:`UNCERTAIN_SHARE` it is "uncertain") and the segment the runner-up category would give. A tie between
+categories goes to the category of the nearest voter among the tied ones (distance, then time order), and the
+answer says so. Nothing depends on the machine or on how many clients are scored at once.
 """
 
 from __future__ import annotations
@@ -46,13 +53,20 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dashapp.artifacts.neighbours import N_NEIGHBOURS, NeighbourIndex, ranked_votes
+from dashapp.artifacts.neighbours import N_NEIGHBOURS, NeighbourIndex
 from dashapp.core import fields, i18n
 from dashapp.core.catalogue import segment_names
 from dashapp.core.fields import KEY_FIELDS
 from dashapp.core.i18n import _
 
 CONTEXT_FIELDS: tuple[str, ...] = fields.CONTEXT_CATEGORY_FIELDS
+#: The context code of a field the client did not give: left out of the distance (see the module's docstring).
+NOT_GIVEN = -1
+#: Under this share of the votes for the winning category, a filled key field is called uncertain.
+UNCERTAIN_SHARE = 0.6
+#: The widest key field's categories: the vote counts' width.
+_MOST_CATEGORIES = max(len(categories) for categories in
+                       ({f: fields.BY_NAME[f].known_categories for f in KEY_FIELDS}).values())
 #: The codes of the arrays: a key field's known categories (unknown is -1), a context field's categories
 #: (unknown included, as a category of its own).
 KEY_CATEGORIES = {f: fields.BY_NAME[f].known_categories for f in KEY_FIELDS}
@@ -139,9 +153,16 @@ class FilledField:
     votes : tuple of (str, int)
         Each category the neighbours hold and its votes, most votes first (ties: nearest neighbour first).
     neighbours : tuple of int
-        The voters' row numbers in the data file (0-based), nearest first.
+        The 5 nearest voters' row numbers in the data file (0-based), nearest first (equal distances: time order);
+        every voter as near as the fifth votes too (``voters``).
     neighbour_values : tuple of str
-        The voters' categories of ``field``, nearest first.
+        Those voters' categories of ``field``, nearest first.
+    voters : int
+        How many training clients voted: the 5 nearest and every one as near as the fifth.
+    alternative : str or None
+        The runner-up category (None when every voter held the winner).
+    alternative_segment : int or None
+        The segment the client would be in with ``alternative`` filled in.
     """
 
     field: str
@@ -149,6 +170,19 @@ class FilledField:
     votes: tuple[tuple[str, int], ...]
     neighbours: tuple[int, ...]
     neighbour_values: tuple[str, ...]
+    voters: int = 0
+    alternative: str | None = None
+    alternative_segment: int | None = None
+
+    @property
+    def share(self) -> float:
+        """The winner's share of the votes."""
+        return self.votes[0][1] / self.voters if self.voters else 1.0
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the vote is too close to rely on: the winner holds under :data:`UNCERTAIN_SHARE` of it."""
+        return self.share < UNCERTAIN_SHARE
 
     @property
     def tied(self) -> tuple[str, ...]:
@@ -160,7 +194,7 @@ class FilledField:
     @property
     def deciding_neighbour(self) -> int | None:
         """For a tie, the voter that broke it: the nearest one holding the winning category (else None)."""
-        if not self.tied:
+        if not self.tied or self.value not in self.neighbour_values:
             return None
         return self.neighbours[self.neighbour_values.index(self.value)]
 
@@ -176,23 +210,39 @@ class FilledField:
                              "{field}", self.votes[0][1]).format(
             categories=_(" and ").join(self.tied), count=self.votes[0][1], field=self.field)
 
+    def uncertainty_text(self) -> str:
+        """``uncertain: 52% for technician; with admin. the segment would be 1``, or '' for a clear vote (in the
+        current language; categories stay codes)."""
+        if not self.uncertain:
+            return ""
+        share = i18n.percent(self.share)
+        if self.alternative is None or self.alternative_segment is None:
+            return _("uncertain: {share} for {value}").format(share=share, value=self.value)
+        return _("uncertain: {share} for {value}; with {alternative} the segment would be {segment}").format(
+            share=share, value=self.value, alternative=self.alternative, segment=self.alternative_segment)
+
     def describe(self) -> str:
-        """One line for a table: ``job = admin. (5 nearest clients: admin. 3, technician 2)``, tie said (in the
-        current language: a scored file's ``filled`` column is read by a person)."""
-        votes = ", ".join(f"{category} {count}" for category, count in self.votes)
+        """One line for a table: ``job = admin. (5 nearest clients: admin. 3, technician 2)``, tie and uncertainty
+        said (in the current language: a scored file's ``filled`` column is read by a person)."""
+        votes = ", ".join(f"{category} {i18n.number(count)}" for category, count in self.votes)
         tie = f"; {self.tie_text()}" if self.tied else ""
-        nearest = i18n.ngettext("{count} nearest clients", "{count} nearest clients", len(self.neighbours)).format(
-            count=len(self.neighbours))
-        return f"{self.field} = {self.value} ({nearest}: {votes}{tie})"
+        uncertain = f"; {self.uncertainty_text()}" if self.uncertain else ""
+        voters = self.voters or len(self.neighbours)
+        nearest = i18n.ngettext("{count} nearest clients", "{count} nearest clients", voters).format(
+            count=i18n.number(voters))
+        return f"{self.field} = {self.value} ({nearest}: {votes}{tie}{uncertain})"
 
     def to_dict(self) -> dict:
         tie = None
         if self.tied:
             tie = {"between": list(self.tied), "votes": self.votes[0][1], "broken_by": "nearest_neighbour",
                    "deciding_neighbour": self.deciding_neighbour}
+        alternative = (None if self.alternative is None else
+                       {"value": self.alternative, "segment": self.alternative_segment})
         return {"field": self.field, "value": self.value,
-                "votes": [{"value": c, "count": n} for c, n in self.votes], "neighbours": list(self.neighbours),
-                "tie": tie}
+                "votes": [{"value": c, "count": n} for c, n in self.votes], "voters": self.voters or
+                len(self.neighbours), "share": self.share, "uncertain": self.uncertain, "alternative": alternative,
+                "neighbours": list(self.neighbours), "tie": tie}
 
 
 # --- The kernel: encoded clients -> filled key fields -> segments ------------------------------------------
@@ -211,7 +261,8 @@ class Votes(NamedTuple):
 
     rows: np.ndarray  # (q,) int, positions of the voted rows in the input
     key: np.ndarray  # (q,) int, the voted key field (position in KEY_FIELDS)
-    nearest: np.ndarray  # (q, k) int, the voters' positions in the index, nearest first
+    nearest: np.ndarray  # (q, k) int, the k nearest voters' positions in the index, nearest first
+    counts: np.ndarray  # (q, _MOST_CATEGORIES) int, votes per category code: the k nearest and all as near
 
 
 class Assigned(NamedTuple):
@@ -222,13 +273,41 @@ class Assigned(NamedTuple):
     votes: Votes
 
 
-def _filled_field(index: NeighbourIndex, key: int, nearest: np.ndarray) -> FilledField:
+def _ranked(counts: np.ndarray, nearest_codes: np.ndarray) -> list[tuple[int, int]]:
+    """The voted categories with their votes, most first; equal votes in the order their nearest holder comes
+    (then by code, for a category no listed voter holds): the first is the winner."""
+    first_seen = {}
+    for position, code in enumerate(nearest_codes.tolist()):
+        first_seen.setdefault(code, position)
+    held = [code for code in np.flatnonzero(counts).tolist()]
+    order = sorted(held, key=lambda code: (-int(counts[code]), first_seen.get(code, len(nearest_codes)), code))
+    return [(code, int(counts[code])) for code in order]
+
+
+def _winners(counts: np.ndarray, nearest_codes: np.ndarray) -> np.ndarray:
+    """The winning category code of each vote (:func:`_ranked`), once per distinct vote."""
+    first, which = distinct_rows(np.column_stack([counts, nearest_codes]))
+    winners = np.array([_ranked(counts[i], nearest_codes[i])[0][0] for i in first.tolist()], dtype=np.int64)
+    return winners[which]
+
+
+def _filled_field(model: ScoringModel, key: int, nearest: np.ndarray, counts: np.ndarray,
+                  keys: np.ndarray) -> FilledField:
+    """One vote as a :class:`FilledField`; ``keys`` are the row's key codes after filling (for the segment the
+    runner-up would give)."""
+    index = model.neighbours
     codes = index.key_codes[nearest, key]
     categories = KEY_CATEGORIES[KEY_FIELDS[key]]
-    ranked = ranked_votes(codes)
+    ranked = _ranked(counts, codes)
+    alternative = alternative_segment = None
+    if len(ranked) > 1:
+        other = np.array(keys, dtype=np.int64).copy()
+        other[key] = ranked[1][0]
+        alternative, alternative_segment = categories[ranked[1][0]], int(model.segment_table[tuple(other)])
     return FilledField(KEY_FIELDS[key], categories[ranked[0][0]], tuple((categories[c], n) for c, n in ranked),
                        tuple(int(i) for i in index.client_id[nearest]),
-                       tuple(categories[c] for c in codes.tolist()))
+                       tuple(categories[c] for c in codes.tolist()), int(counts.sum()), alternative,
+                       alternative_segment)
 
 
 class VoterGroups(NamedTuple):
@@ -239,6 +318,7 @@ class VoterGroups(NamedTuple):
     age: np.ndarray  # (g,) int, the group's position in NeighbourIndex.ages
     size: np.ndarray  # (g,) int, voters in the group
     first: np.ndarray  # (g, k) int, the group's first k voters in time order (n_voters where it has fewer)
+    counts: np.ndarray  # (g, _MOST_CATEGORIES) int, the group's voters per category code of the key field
 
 
 def _voter_groups(index: NeighbourIndex, key: int) -> VoterGroups:
@@ -250,7 +330,9 @@ def _voter_groups(index: NeighbourIndex, key: int) -> VoterGroups:
     sizes = np.diff(np.r_[starts, n_voters])
     positions = starts[:, None] + np.arange(k)
     first = np.where(np.arange(k) < sizes[:, None], order[np.minimum(positions, n_voters - 1)], n_voters)
-    return VoterGroups(index.profile_of[key][order][starts], index.age_of[order][starts], sizes, first)
+    counts = np.zeros((len(starts), _MOST_CATEGORIES), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(len(starts)), sizes), index.key_codes[order, key].astype(np.int64)), 1)
+    return VoterGroups(index.profile_of[key][order][starts], index.age_of[order][starts], sizes, first, counts)
 
 
 def distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -277,8 +359,9 @@ def _group_starts(sorted_groups: np.ndarray, n_groups: int) -> np.ndarray:
     return np.searchsorted(sorted_groups, np.arange(n_groups + 1))
 
 
-def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """The nearest voters of clients missing key field ``key``, nearest first (equal distances: earlier voter).
+def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest voters of clients missing key field ``key``, nearest first (equal distances: earlier voter),
+    and the votes of every voter as near as the k-th.
 
     A voter's distance is its mismatch count plus its scaled squared age difference, so it depends only on the
     voter's *cell*: (mismatches, age). Clients with the same compared categories (one profile) see the same
@@ -290,13 +373,17 @@ def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarra
     Parameters
     ----------
     compared : ndarray of int, shape (q, n_compared)
-        The clients' compared codes (the other key fields, then the context fields).
+        The clients' compared codes (the other key fields, then the context fields; :data:`NOT_GIVEN` for a
+        context field the client did not give, which stays out of the distance).
     age : ndarray of float, shape (q,)
         NaN where unknown (age then stays out of the distance).
 
     Returns
     -------
-    ndarray of int, shape (q, k)
+    nearest : ndarray of int, shape (q, k)
+        The k nearest voters (their positions in the index).
+    counts : ndarray of int, shape (q, _MOST_CATEGORIES)
+        Votes per category code of the key field, of every voter as near as the k-th.
     """
     index, groups = model.neighbours, model.voter_groups[key]
     k = groups.first.shape[1]
@@ -311,10 +398,12 @@ def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarra
     by_profile = np.argsort(inverse, kind="stable")
     starts = _group_starts(inverse[by_profile], len(first_of_profile))
     nearest = np.empty((len(compared), k), dtype=np.int64)
+    votes = np.zeros((len(compared), _MOST_CATEGORIES), dtype=np.int64)
     first_k = np.arange(k)
     for number, profile in enumerate(compared[first_of_profile]):
         queries = by_profile[starts[number]:starts[number + 1]]
-        mismatches = (index.profiles[key] != profile).sum(axis=1).astype(cell_type)
+        given = profile != NOT_GIVEN
+        mismatches = (index.profiles[key][:, given] != profile[given]).sum(axis=1).astype(cell_type)
         group_cell = mismatches[groups.profile] * cell_type(n_ages) + group_age
         by_cell = np.argsort(group_cell, kind="stable")
         counts = np.bincount(group_cell, weights=groups.size, minlength=n_cells)
@@ -335,6 +424,10 @@ def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarra
         owner = np.repeat(np.arange(len(cell)), lengths)
         offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         member = by_cell[group_starts[cell][owner] + offsets]
+        # Every voter of every group within the bound votes (the k nearest and all as near as the k-th).
+        query_counts = np.zeros((len(queries), _MOST_CATEGORIES), dtype=np.int64)
+        np.add.at(query_counts, client[owner], groups.counts[member])
+        votes[queries] = query_counts
         voters = groups.first[member].reshape(-1)
         owners = np.repeat(client[owner], k)
         distances = np.repeat(distance[client, candidate][owner], k)
@@ -342,7 +435,7 @@ def _nearest(model: ScoringModel, key: int, compared: np.ndarray, age: np.ndarra
         voters, owners, distances = voters[real], owners[real], distances[real]
         ranked = np.lexsort((voters, distances, owners))
         nearest[queries] = voters[ranked][_group_starts(owners[ranked], len(queries))[:-1, None] + first_k]
-    return nearest
+    return nearest, votes
 
 
 def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
@@ -367,7 +460,7 @@ def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
     """
     index = model.neighbours
     keys = encoded.keys.copy()
-    voted_rows, voted_keys, voted_nearest = [], [], []
+    voted_rows, voted_keys, voted_nearest, voted_counts = [], [], [], []
     for key in range(len(KEY_FIELDS)):
         rows = np.flatnonzero(encoded.keys[:, key] < 0)
         if not rows.size:
@@ -375,41 +468,45 @@ def assign(encoded: Encoded, model: ScoringModel) -> Assigned:
         compared = np.column_stack([np.delete(encoded.keys[rows], key, axis=1), encoded.context[rows]])
         # Identical queries share one vote (NaN never equals itself: np.unique puts every NaN in one group).
         ages, age_code = np.unique(encoded.age[rows], return_inverse=True, equal_nan=True)
-        first, inverse = distinct_rows(np.column_stack([compared, age_code.reshape(-1)]))
-        nearest = _nearest(model, key, compared[first].astype(np.int8), encoded.age[rows][first])[inverse]
-        # The winner once per distinct sequence of the neighbours' categories (ties: the nearest's category).
-        codes = index.key_codes[nearest, key]
-        first, which = distinct_rows(codes)
-        winners = np.array([ranked_votes(c)[0][0] for c in codes[first]], dtype=np.int64)
-        keys[rows, key] = winners[which]
+        # Shifted by one, so that NOT_GIVEN (-1) packs as a non-negative code.
+        first, inverse = distinct_rows(np.column_stack([compared + 1, age_code.reshape(-1)]))
+        nearest, counts = _nearest(model, key, compared[first].astype(np.int8), encoded.age[rows][first])
+        nearest, counts = nearest[inverse], counts[inverse]
+        keys[rows, key] = _winners(counts, index.key_codes[nearest, key].astype(np.int64))
         voted_rows.append(rows)
         voted_keys.append(np.full(rows.size, key, dtype=np.int64))
         voted_nearest.append(nearest)
+        voted_counts.append(counts)
     k = min(N_NEIGHBOURS, index.client_id.size)
     votes = Votes(np.concatenate(voted_rows) if voted_rows else np.zeros(0, dtype=np.int64),
                   np.concatenate(voted_keys) if voted_keys else np.zeros(0, dtype=np.int64),
-                  np.concatenate(voted_nearest) if voted_nearest else np.zeros((0, k), dtype=np.int64))
+                  np.concatenate(voted_nearest) if voted_nearest else np.zeros((0, k), dtype=np.int64),
+                  np.concatenate(voted_counts) if voted_counts else np.zeros((0, _MOST_CATEGORIES), dtype=np.int64))
     segments = model.segment_table[tuple(keys[:, i] for i in range(len(KEY_FIELDS)))]
     return Assigned(segments, keys, votes)
 
 
-def filled_fields(votes: Votes, model: ScoringModel) -> dict[int, FilledField]:
-    """Each voted row's :class:`FilledField` (row position -> vote); identical votes share one object."""
-    shared: dict[tuple[int, bytes], FilledField] = {}
+def filled_fields(votes: Votes, model: ScoringModel, keys: np.ndarray) -> dict[int, FilledField]:
+    """Each voted row's :class:`FilledField` (row position -> vote); identical votes share one object.
+
+    ``keys`` are the rows' key codes after filling (:attr:`Assigned.keys`), for the segment the runner-up
+    category would give."""
+    shared: dict[tuple[int, bytes, bytes, bytes], FilledField] = {}
     filled = {}
-    for row, key, nearest in zip(votes.rows.tolist(), votes.key.tolist(), votes.nearest):
-        token = (key, nearest.tobytes())
+    for row, key, nearest, counts in zip(votes.rows.tolist(), votes.key.tolist(), votes.nearest, votes.counts):
+        token = (key, nearest.tobytes(), counts.tobytes(), keys[row].tobytes())
         if token not in shared:
-            shared[token] = _filled_field(model.neighbours, key, nearest)
+            shared[token] = _filled_field(model, key, nearest, counts, keys[row])
         filled[row] = shared[token]
     return filled
 
 
-def vote_descriptions(votes: Votes, model: ScoringModel) -> tuple[np.ndarray, list[str]]:
-    """:meth:`FilledField.describe` of every vote, each distinct text built once.
+def vote_descriptions(votes: Votes, model: ScoringModel, keys: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """:meth:`FilledField.describe` of every vote, each distinct text built once (``keys``: the rows' key codes
+    after filling, :attr:`Assigned.keys`).
 
-    The text depends only on the field and the neighbours' categories in order, so a file of any size has at
-    most a few hundred of them.
+    The text depends only on the field, the votes, the nearest voters' categories in order and the row's other
+    key fields, so a file of any size has at most a few thousand of them.
 
     Returns
     -------
@@ -421,6 +518,8 @@ def vote_descriptions(votes: Votes, model: ScoringModel) -> tuple[np.ndarray, li
     if not len(votes.rows):
         return np.zeros(0, dtype=np.int64), []
     codes = index.key_codes[votes.nearest, votes.key[:, None]]
-    first, which = distinct_rows(np.column_stack([votes.key, codes]))
-    texts = [_filled_field(index, int(votes.key[i]), votes.nearest[i]).describe() for i in first.tolist()]
+    row_keys = keys[votes.rows]
+    first, which = distinct_rows(np.column_stack([votes.key, votes.counts, codes, row_keys]))
+    texts = [_filled_field(model, int(votes.key[i]), votes.nearest[i], votes.counts[i], row_keys[i]).describe()
+             for i in first.tolist()]
     return which, texts

@@ -9,7 +9,8 @@ Reading and writing files is :mod:`dashapp.scoring.client_files`'s; the fields t
 :mod:`dashapp.core.fields`' table.
 
 The rules (from the original app): of the key fields job, housing and loan at least two must be known; a
-missing one is filled from the 5 nearest training clients, and the depth-3 tree assigns the segment.
+missing one is filled by the vote of the 5 nearest training clients and every one as near as the fifth, on the
+fields the client gave, and the depth-3 tree assigns the segment.
 
 A table's rows are checked in bulk (once per distinct cell, in Arrow: a file may be crafted to make every
 cell distinct), their refusals grouped per distinct reason (:class:`Refusal`), and the status column built
@@ -34,8 +35,9 @@ from dashapp.core import catalogue, domain, fields, i18n
 from dashapp.core.fields import AGE_RANGE, CATEGORY_FIELDS, KEY_FIELDS
 from dashapp.core.i18n import _
 # FilledField, ScoringModel and scoring_model are also this module's API (see the docstring).
-from dashapp.scoring.model import (CONTEXT_CODE, CONTEXT_FIELDS, KEY_CATEGORIES, KEY_CODE, Encoded, FilledField,
-                                   ScoringModel, assign, distinct_rows, filled_fields, scoring_model, vote_descriptions)
+from dashapp.scoring.model import (CONTEXT_CODE, CONTEXT_FIELDS, KEY_CATEGORIES, KEY_CODE, NOT_GIVEN, Encoded,
+                                   FilledField, ScoringModel, assign, distinct_rows, filled_fields, scoring_model,
+                                   vote_descriptions)
 # shown is also this module's API (messages quote values with it).
 from dashapp.scoring.text_cells import cell_text, compared_texts, distinct_cells, shown, shown_texts, stripped
 
@@ -66,14 +68,17 @@ _AGE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0*)?")
 
 @dataclass(frozen=True)
 class Client:
-    """One client's inputs, validated (categories as in :data:`dashapp.core.domain.CATEGORIES`, age or None)."""
+    """One client's inputs, validated (categories as in :data:`dashapp.core.domain.CATEGORIES`, age or None).
+
+    A key field the client did not give is ``unknown`` (the vote fills it); a context field the client did not
+    give is None, "not given", which the vote leaves out of the distance, unlike the category ``unknown``."""
 
     job: str
     housing: str
     loan: str
-    education: str = domain.UNKNOWN
-    marital: str = domain.UNKNOWN
-    default: str = domain.UNKNOWN
+    education: str | None = None
+    marital: str | None = None
+    default: str | None = None
     age: int | None = None
 
 
@@ -117,8 +122,9 @@ def validate_client(values: object) -> Client | list[FieldError]:
     ----------
     values : mapping
         Any of the fields of :data:`dashapp.core.fields.FIELDS`: a category (or None) for each categorical field,
-        a whole number (or None) for age. A missing field or None is ``unknown``. Values are taken exactly as
-        they are: no trimming or case folding (the API documents its categories; files are read leniently by
+        a whole number (or None) for age. A missing key field or None is ``unknown`` (to be filled); a missing
+        context field or None is not given (left out of the vote's distance). Values are taken exactly as they
+        are: no trimming or case folding (the API documents its categories; files are read leniently by
         :func:`score_table`).
 
     Returns
@@ -138,7 +144,8 @@ def validate_client(values: object) -> Client | list[FieldError]:
     for name in CATEGORY_FIELDS:
         value = values.get(name)
         if value is None:
-            checked[name] = domain.UNKNOWN
+            # Absent: a key field is to be filled by the vote; a context field is not given.
+            checked[name] = domain.UNKNOWN if name in KEY_FIELDS else None
         elif isinstance(value, str) and value in fields.BY_NAME[name].categories:
             checked[name] = value
         else:
@@ -195,8 +202,8 @@ class ScoreResult:
 def _encode_clients(clients: Sequence[Client]) -> Encoded:
     keys = np.array([[KEY_CODE[f].get(getattr(c, f), -1) for f in KEY_FIELDS] for c in clients],
                     dtype=np.int64).reshape(-1, len(KEY_FIELDS))
-    context = np.array([[CONTEXT_CODE[f][getattr(c, f)] for f in CONTEXT_FIELDS] for c in clients],
-                       dtype=np.int64).reshape(-1, len(CONTEXT_FIELDS))
+    context = np.array([[NOT_GIVEN if getattr(c, f) is None else CONTEXT_CODE[f][getattr(c, f)]
+                         for f in CONTEXT_FIELDS] for c in clients], dtype=np.int64).reshape(-1, len(CONTEXT_FIELDS))
     age = np.array([math.nan if c.age is None else float(c.age) for c in clients], dtype=float)
     return Encoded(keys, context, age)
 
@@ -217,7 +224,7 @@ def score_clients(clients: Sequence[Client], model: ScoringModel) -> list[ScoreR
         In the order of ``clients``.
     """
     assigned = assign(_encode_clients(clients), model)
-    filled = filled_fields(assigned.votes, model)
+    filled = filled_fields(assigned.votes, model, assigned.keys)
     results = []
     for row, codes in enumerate(assigned.keys.tolist()):
         vote = filled.get(row)
@@ -416,9 +423,15 @@ def _category_field(name: str, table: pd.DataFrame, column: object | None
         for i, cell, empty in zip(lenient, as_written.to_pylist(), blank):
             if cell != values[i] and not empty:
                 normalised.append(Normalised(str(column), cell, values[i], int(counts[i])))
-    # Key fields are coded among the known categories only; unknown gets -1, as the core expects.
+    # Key fields are coded among the known categories only; unknown gets -1, as the core expects. A context
+    # field's empty cell, or a missing column, is not given (NOT_GIVEN, also -1: left out of the distance);
+    # its cell "unknown" is the category of that name.
     lookup = KEY_CODE[name] if name in KEY_CODE else CONTEXT_CODE[name]
     codes = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64).reshape(-1)
+    if name not in KEY_CODE:
+        blank = (np.ones(len(values), dtype=bool) if column is None
+                 else pc.equal(stripped(cells), "").to_numpy(zero_copy_only=False).astype(bool))
+        codes[blank] = NOT_GIVEN
     unknown = np.array([v == domain.UNKNOWN for v in values], dtype=bool).reshape(-1)
     return codes[positions], unknown[positions], problem, normalised
 
@@ -547,7 +560,7 @@ def score_table(table: pd.DataFrame, model: ScoringModel, first_row: int = FIRST
     segment[valid_rows] = assigned.segments
     names = pa.array([""] + [model.segment_names[s] for s in sorted(model.segment_names)], type=pa.string())
     # The vote's text once per distinct text, then taken per row (most rows have none: null, then empty).
-    which, texts = vote_descriptions(assigned.votes, model)
+    which, texts = vote_descriptions(assigned.votes, model, assigned.keys)
     text_of_row = np.full(n, -1, dtype=np.int64)
     text_of_row[valid_rows[assigned.votes.rows]] = which
     filled = pc.fill_null(pc.take(pa.array(texts, type=pa.string()), pa.array(text_of_row, mask=text_of_row < 0)),

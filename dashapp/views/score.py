@@ -60,8 +60,12 @@ def value_label(field: str, value: str | None) -> str:
 
 
 def category_options(field: str) -> list[dict[str, str]]:
-    """Options of one category field for a dropdown, ``unknown`` last, with readable labels."""
-    return [{"label": value_label(field, value), "value": value} for value in fields.BY_NAME[field].categories]
+    """Options of one category field for a dropdown, ``unknown`` last, with readable labels; a context field's
+    first option is "Not given" (the empty value), which leaves it out of the vote's comparison."""
+    options = [{"label": value_label(field, value), "value": value} for value in fields.BY_NAME[field].categories]
+    if field not in fields.KEY_FIELDS:
+        options.insert(0, {"label": _("Not given"), "value": ""})
+    return options
 
 
 def age_rule_text() -> str:
@@ -124,13 +128,16 @@ def store_typical_client(store) -> dict[str, object]:
 def form_input(values: Mapping[str, object]) -> dict[str, object]:
     """The form's values as :func:`dashapp.scoring.scorer.validate_client` takes them.
 
-    An empty dropdown is ``unknown`` and an empty age is unknown (None). A browser's number input sends a
-    float; a whole one becomes an int, anything else is passed on for the validation to name.
+    An empty key field's dropdown is ``unknown`` (the vote fills it), an empty context dropdown is not given
+    (None: left out of the vote's comparison) and an empty age is unknown (None). A browser's number input sends
+    a float; a whole one becomes an int, anything else is passed on for the validation to name.
     """
     result: dict[str, object] = {}
     for field in fields.CATEGORY_FIELDS:
         value = values.get(field)
-        result[field] = domain.UNKNOWN if value in (None, "") else value
+        if value in (None, ""):
+            value = domain.UNKNOWN if field in fields.KEY_FIELDS else None
+        result[field] = value
     age = values.get("age")
     if isinstance(age, str):
         age = age.strip() or None
@@ -177,16 +184,45 @@ class FilledView:
     neighbours: tuple[int, ...]
     tied: tuple[str, ...] = ()
     deciding_neighbour: int | None = None
+    voters: int = 0
+    share: float = 1.0
+    uncertain: bool = False
+    alternative: str | None = None
+    alternative_segment: int | None = None
+    segment: int | None = None
 
     @property
     def sentence(self) -> str:
-        votes = ", ".join(f"{label} {count}" for label, count in self.votes)
+        votes = ", ".join(f"{label} {i18n.number(count)}" for label, count in self.votes)
+        count = self.voters or len(self.neighbours)
+        if count > len(self.neighbours):
+            voted = _("The {count} training clients most similar on the fields given (the {nearest} nearest and "
+                      "every one as near as the {nearest}th) voted {votes}").format(
+                count=i18n.number(count), nearest=len(self.neighbours), votes=votes)
+        else:
+            voted = _("The {count} most similar training clients voted {votes}").format(count=count, votes=votes)
         if self.tied:
-            return _("{field} was not known. The {count} most similar training clients voted {votes}: no "
-                     "majority.").format(field=self.label, count=len(self.neighbours), votes=votes)
-        return _("{field} was not known. The {count} most similar training clients voted {votes}; the majority's "
-                 "choice, {value}, was used.").format(field=self.label, count=len(self.neighbours), votes=votes,
-                                                     value=_quoted(self.value))
+            return _("{field} was not known. {voted}: no majority.").format(field=self.label, voted=voted)
+        return _("{field} was not known. {voted}; the majority's choice, {value}, was used.").format(
+            field=self.label, voted=voted, value=_quoted(self.value))
+
+    @property
+    def uncertainty_sentence(self) -> str:
+        """How close the vote was, when it was (under 60%): the share and the segment the other way; else ''."""
+        if not self.uncertain:
+            return ""
+        share = i18n.percent(self.share)
+        if self.alternative is None or self.alternative_segment is None:
+            return _("Uncertain: only {share} of the votes went to {value}.").format(share=share,
+                                                                                   value=_quoted(self.value))
+        if self.alternative_segment == self.segment:
+            return _("Uncertain: only {share} of the votes went to {value}; with {alternative} the segment would be "
+                     "the same.").format(share=share, value=_quoted(self.value),
+                                         alternative=_quoted(self.alternative))
+        return _("Uncertain: only {share} of the votes went to {value}; with {alternative} the client would be in "
+                 "segment {segment}. Treat the segment as a coin flip between the two.").format(
+            share=share, value=_quoted(self.value), alternative=_quoted(self.alternative),
+            segment=self.alternative_segment)
 
     @property
     def tie_sentence(self) -> str:
@@ -260,13 +296,19 @@ def result_view(result: scorer.ScoreResult, client: scorer.Client, profiles: Map
             source = _("left out of the comparison") if client.age is None else _("given")
         else:
             value = getattr(client, field)
-            source = _("given") if value != domain.UNKNOWN else _("compared as a category of its own")
-        shown = value if field == "age" else value_label(field, value)
+            if value is None:
+                value, source = "", _("not given: left out of the comparison")
+            else:
+                source = _("given") if value != domain.UNKNOWN else _("compared as a category of its own")
+        shown = value if field == "age" else (_("Not given") if value == "" else value_label(field, value))
         values.append(ShownValue(field, field_label(field), shown, source))
     filled_views = tuple(
         FilledView(f.field, field_label(f.field), value_label(f.field, f.value),
                    tuple((value_label(f.field, category), count) for category, count in f.votes), f.neighbours,
-                   tuple(value_label(f.field, category) for category in f.tied), f.deciding_neighbour)
+                   tuple(value_label(f.field, category) for category in f.tied), f.deciding_neighbour,
+                   f.voters or len(f.neighbours), f.share, f.uncertain,
+                   None if f.alternative is None else value_label(f.field, f.alternative), f.alternative_segment,
+                   result.segment)
         for f in result.filled)
     return ResultView(
         segment=result.segment, name=info.name, description=info.description, products=info.products,

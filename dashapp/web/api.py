@@ -23,6 +23,7 @@ from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEnt
 from dashapp.artifacts import current
 from dashapp.artifacts.model_folder import ArtifactError
 from dashapp.artifacts.neighbours import N_NEIGHBOURS
+from dashapp.scoring.model import UNCERTAIN_SHARE
 from dashapp.core import catalogue, fields, i18n
 from dashapp.core.i18n import _
 from dashapp.scoring import scorer
@@ -348,17 +349,22 @@ def _client_schema() -> dict:
     low, high = fields.AGE_RANGE
     properties = {fields.CLIENT_ID: _client_id_schema("Optional: any identifier of yours, echoed in the answer")}
     for f in fields.FIELDS:
-        if f.kind == fields.CATEGORY:
+        if f.kind == fields.CATEGORY and f.name in fields.KEY_FIELDS:
             properties[f.name] = {"type": ["string", "null"], "enum": [*f.categories, None],
-                                  "description": f"{f.label}; null, absent or 'unknown' when not known"}
+                                  "description": f"{f.label}; null, absent or 'unknown' when not known (then "
+                                                 "filled by the vote)"}
+        elif f.kind == fields.CATEGORY:
+            properties[f.name] = {"type": ["string", "null"], "enum": [*f.categories, None],
+                                  "description": f"{f.label}; null or absent when not given (left out of the "
+                                                 "vote's comparison); 'unknown' is a category of its own"}
         else:
             properties[f.name] = {"type": ["integer", "null"], "minimum": low, "maximum": high,
                                   "description": f"{f.label}: {f.rule}; null or absent when not known"}
     return {
         "type": "object", "additionalProperties": False,
         "description": f"One client. At least two of {fields.label_list(fields.KEY_FIELDS)} must be known; a "
-                       f"missing one is filled by a majority vote of the {N_NEIGHBOURS} most similar training "
-                       "clients.",
+                       f"missing one is filled by a majority vote of the {N_NEIGHBOURS} training clients most "
+                       f"similar on the fields given, and every one as similar as the {N_NEIGHBOURS}th.",
         "properties": properties,
         # "At least two key fields known", spelled out as the pairs that may be known.
         "anyOf": [{"required": list(pair), "properties": {k: {"enum": list(fields.BY_NAME[k].known_categories)}
@@ -427,17 +433,36 @@ def _filled_schema() -> dict:
             "votes": {"type": "integer", "minimum": 1, "description": "The votes each of them got"},
             "broken_by": {"const": "nearest_neighbour",
                           "description": "The tie went to the category of the nearest tied voter"},
-            "deciding_neighbour": {"type": "integer", "description": "That voter's row number"}}}
+            "deciding_neighbour": {"type": ["integer", "null"],
+                                   "description": "That voter's row number (null when it is not among the "
+                                                  "5 nearest listed in neighbours)"}}}
     return {
-        "type": "object", "required": ["field", "value", "votes", "neighbours", "tie"],
+        "type": "object",
+        "required": ["field", "value", "votes", "voters", "share", "uncertain", "alternative", "neighbours", "tie"],
         "properties": {
             "field": {"type": "string", "enum": list(fields.KEY_FIELDS)},
             "value": {"type": "string"},
             "votes": {"type": "array", "items": {
                 "type": "object", "required": ["value", "count"],
                 "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}},
+            "voters": {"type": "integer", "minimum": 1,
+                       "description": f"How many training clients voted: the {N_NEIGHBOURS} nearest on the fields "
+                                      f"given and every one as near as the {N_NEIGHBOURS}th (a field not given "
+                                      "is left out of the distance; it is not the value 'unknown')"},
+            "share": {"type": "number", "minimum": 0, "maximum": 1,
+                      "description": "The winning value's share of the votes"},
+            "uncertain": {"type": "boolean",
+                          "description": f"True when the winner holds under {UNCERTAIN_SHARE:.0%} of the votes: "
+                                         "the segment is then close to a coin flip"},
+            "alternative": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["value", "segment"],
+                "properties": {"value": {"type": "string", "description": "The runner-up value"},
+                               "segment": {"type": "integer", "minimum": 1,
+                                           "description": "The segment with the runner-up filled in"}}}],
+                "description": "What the answer would be the other way; null when every voter held the winner"},
             "neighbours": {"type": "array", "items": {"type": "integer"},
-                           "description": "The voters' row numbers in the data file (0-based), nearest first"},
+                           "description": f"The {N_NEIGHBOURS} nearest voters' row numbers in the data file "
+                                          "(0-based), nearest first (equal distances: time order)"},
             "tie": {"oneOf": [{"type": "null"}, tie],
                     "description": "null when the vote had a majority; else the tie and how it was broken. A tie "
                                    "means the filled value, and possibly the segment, could as well have been "

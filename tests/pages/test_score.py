@@ -18,6 +18,7 @@ from app import app as dash_app  # the page registry is global: one app per test
 from dashapp.artifacts.current import current_store
 from dashapp.artifacts.neighbours import N_NEIGHBOURS
 from dashapp.core import catalogue, domain
+from dashapp.core.fields import KEY_FIELDS
 from dashapp.scoring import client_files, score_jobs, scorer
 from dashapp.views import score as score_view
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
@@ -92,7 +93,7 @@ def test_page_answers_over_http():
     assert response.status_code == 200 and "_dash-config" in response.get_data(as_text=True)
 
 
-def test_layout_has_every_field_with_a_typical_client_as_default(page, full_store):
+def test_layout_starts_with_typical_key_fields_and_every_other_detail_not_given(page, full_store):
     ids = _by_id(_layout())
     for component_id in (page.SCORE_SUBMIT, page.SCORE_RESULT, page.SCORE_UPLOAD, page.SCORE_UPLOAD_RESULT,
                          page.SCORE_DOWNLOAD, page.SCORE_DOWNLOAD_BUTTON):
@@ -101,11 +102,12 @@ def test_layout_has_every_field_with_a_typical_client_as_default(page, full_stor
     for field in page.FIELDS:
         assert page.feedback_id(field) in ids
         value = ids[page.field_id(field)].value
-        if field == "age":
-            assert value == int(clients["age"].median())
-        else:
+        if field in KEY_FIELDS:
             assert value == clients[field][clients[field] != "unknown"].mode().iloc[0], field
+        else:  # not given: nothing the user did not choose decides who votes
+            assert value in ("", None), field
     assert ids[page.field_id("job")].value == "admin." and ids[page.field_id("housing")].value == "yes"
+    assert "the other details start as not given" in _text(_layout())
     assert ids[page.SCORE_DOWNLOAD_BUTTON].disabled is True
 
 
@@ -117,8 +119,12 @@ def test_dropdowns_have_readable_labels_and_allow_unknown(page):
     education = {o["value"]: o["label"] for o in ids[page.field_id("education")].options}
     assert education["university.degree"] == "University degree" and education["unknown"] == "Unknown"
     for field in page.FIELDS:
-        if field != "age":
+        if field in KEY_FIELDS:
             assert [o["value"] for o in ids[page.field_id(field)].options] == list(domain.CATEGORIES[field])
+        elif field != "age":
+            options = ids[page.field_id(field)].options
+            assert options[0] == {"label": "Not given", "value": ""}
+            assert [o["value"] for o in options[1:]] == list(domain.CATEGORIES[field])
 
 
 def test_age_hint_states_the_rule_the_validation_applies(page):
@@ -197,7 +203,8 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     assert not any(invalid.values())
     vote = _by_id(result)[page.SCORE_RESULT_VOTE]
     text = _text(vote)
-    assert "Job was not known" in text and "5 most similar training clients voted" in text
+    # Only job's neighbours on housing and loan: every training client with the same two votes.
+    assert "Job was not known" in text and "training clients most similar on the fields given" in text
     values = _form_values(page, job="unknown")
     core = scorer.score_client(scorer.validate_client(score_view.form_input(values)), model)
     filled = core.filled[0]
@@ -211,22 +218,38 @@ def test_unknown_job_is_filled_and_the_vote_is_shown(page, model):
     assert "filled by the vote of the most similar clients" in _text(result) or "tied vote" in _text(result)
 
 
-def test_the_issues_tied_vote_is_said_with_how_it_was_broken(page, model):
-    """job unknown, age 25, high school, the form's other defaults: admin. 2, services 2, technician 1."""
-    result, invalid, _ = _submit(page, job="unknown", age=25, education="high.school")
+#: A client whose vote ties (found on the full build): the 5 nearest and every one as near are management 2,
+#: admin. 2, unemployed 1.
+TIED = {"job": "unknown", "age": 23, "education": "university.degree", "marital": "single", "default": "no"}
+
+
+def test_a_tied_vote_is_said_with_how_it_was_broken(page, model):
+    result, invalid, _ = _submit(page, **TIED)
     assert not any(invalid.values())
     tie = _text(_by_id(result)[page.SCORE_RESULT_TIE])
-    admin, services = score_view.value_label("job", "admin."), score_view.value_label("job", "services")
-    assert tie.startswith(f"A tie between {admin!r} and {services!r} (2 votes each): it went to {admin!r}, the job "
-                          "of the nearest of the tied clients (client ")
+    admin, management = score_view.value_label("job", "admin."), score_view.value_label("job", "management")
+    assert tie.startswith(f"A tie between {management!r} and {admin!r} (2 votes each): it went to {management!r}, "
+                          "the job of the nearest of the tied clients (client ")
     assert "treat the segment as uncertain" in tie
     vote = _text(_by_id(result)[page.SCORE_RESULT_VOTE])
     assert "no majority" in vote and "the majority's choice" not in vote
     assert "filled by a tied vote of the most similar clients" in _text(result)
-    values = _form_values(page, job="unknown", age=25, education="high.school")
+    values = _form_values(page, **TIED)
     (filled,) = scorer.score_client(scorer.validate_client(score_view.form_input(values)), model).filled
-    assert filled.votes == (("admin.", 2), ("services", 2), ("technician", 1))
+    assert filled.votes == (("management", 2), ("admin.", 2), ("unemployed", 1))
+    assert _by_id(result)[page.SCORE_RESULT_UNCERTAIN]  # 40% for the winner: uncertain, and said
     assert f"client {filled.deciding_neighbour:,}" in tie
+
+
+def test_a_close_vote_says_so_and_names_the_segment_the_other_way(page, model):
+    """The issue's example: a technician without a personal loan, housing unknown, nothing else given."""
+    result, invalid, _ = _submit(page, job="technician", housing="unknown", loan="no")
+    assert not any(invalid.values())
+    (filled,) = scorer.score_client(scorer.validate_client({"job": "technician", "loan": "no"}), model).filled
+    assert filled.voters > 1000 and filled.uncertain
+    said = _text(_by_id(result)[page.SCORE_RESULT_UNCERTAIN])
+    assert said.startswith(f"Uncertain: only {filled.share:.0%} of the votes went to ")
+    assert f"the client would be in segment {filled.alternative_segment}" in said
 
 
 def test_two_unknown_key_fields_are_marked_inline_without_a_result(page):

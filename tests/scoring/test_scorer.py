@@ -47,10 +47,12 @@ def _voter(job: str, age: int, housing: str = "yes", loan: str = "no", marital: 
 # --- Validation -------------------------------------------------------------------------------------------
 
 
-def test_validate_client_treats_missing_and_null_fields_as_unknown():
+def test_validate_client_treats_a_missing_key_field_as_unknown_and_a_missing_detail_as_not_given():
     client = scorer.validate_client({"job": "admin.", "housing": "yes", "loan": None, "age": 35.0})
-    assert client == Client(job="admin.", housing="yes", loan="unknown", education="unknown",
-                            marital="unknown", default="unknown", age=35)
+    assert client == Client(job="admin.", housing="yes", loan="unknown", education=None, marital=None,
+                            default=None, age=35)
+    given = scorer.validate_client({"job": "admin.", "housing": "yes", "education": "unknown"})
+    assert given.education == "unknown" and given.marital is None
 
 
 def test_score_rejects_two_unknown_key_fields():
@@ -148,7 +150,9 @@ def test_vote_tie_goes_to_the_nearest_neighbours_category(model):
     # The tie is said, with how it was broken and by whom.
     assert filled.tied == ("services", "admin.") and filled.deciding_neighbour == 101
     assert filled.describe() == ("job = services (4 nearest clients: services 2, admin. 2; tie between services "
-                                 "and admin. (2 votes each), broken by the nearest neighbour's job)")
+                                 "and admin. (2 votes each), broken by the nearest neighbour's job; uncertain: 50% "
+                                 "for services; with admin. the segment would be 1)")
+    assert filled.uncertain and filled.alternative == "admin." and filled.voters == 4
     assert filled.to_dict()["tie"] == {"between": ["services", "admin."], "votes": 2,
                                        "broken_by": "nearest_neighbour", "deciding_neighbour": 101}
 
@@ -202,7 +206,11 @@ def test_vote_matches_a_brute_force_search_of_the_real_voters(model, full_store)
         position = {c: i for i, c in enumerate(index["client_id"].tolist())}
         voted = [domain.known_categories(missing)[index["codes"][position[c], scorer.KEY_FIELDS.index(missing)]]
                  for c in filled.neighbours]
-        assert dict(filled.votes) == pd.Series(voted).value_counts().to_dict()
+        # The 5 nearest vote, and every voter as near as the fifth with them (tests/scoring/test_vote_certainty.py
+        # counts those by brute force too).
+        votes = dict(filled.votes)
+        assert all(votes.get(category, 0) >= count for category, count in pd.Series(voted).value_counts().items())
+        assert sum(votes.values()) == filled.voters >= len(filled.neighbours)
 
 
 def test_segment_table_agrees_with_the_tree_for_every_key_combination(model, full_store):

@@ -66,7 +66,7 @@ def test_a_tables_status_and_vote_are_written_in_the_language_at_hand(full_store
     status, filled = result.table["status"].tolist(), result.table["filled"].tolist()
     # The status codes stay as the API's; the reasons after them are Russian.
     assert status[0] == "scored" and status[1].startswith("not scored: 'pilot' — недопустимое значение поля")
-    assert filled[0].startswith("job = ") and "(ближайших клиентов: 5: " in filled[0]
+    assert filled[0].startswith("job = ") and "(ближайших клиентов: " in filled[0]
     assert [r.reason for r in result.refusals][0].startswith("'pilot' —")
 
 
