@@ -79,8 +79,9 @@ def test_numbers_intervals_and_p_values_take_the_decimal_comma(russian):
     assert view.format_p(0.193) == "0,19" and view.format_p(7.47e-7) == "7e-7"
     assert view.format_interval([0.264, 0.3]) == f"26,4–30,0{NNBSP}%"
     assert view.format_rate(0.2812) == f"28,1{NNBSP}%"
-    assert view.verdict({"p_value": 0.19, "cramers_v": 0.0128, "min_expected": 50}).evidence == \
-        "p = 0,19, V Крамера 0,013"
+    assert view.verdict({"p_value": 0.19, "min_expected": 50}).evidence == "p = 0,19"
+    assert view.verdict({"p_value": 8e-7, "min_expected": 50}, {"p_value": 0.8}).evidence == (
+        "по всем месяцам вместе p = 8e-7; внутри календарного месяца p = 0,8")
 
 
 def test_the_sentences_are_russian_with_lifts_rates_and_intervals(response, russian):
@@ -88,23 +89,23 @@ def test_the_sentences_are_russian_with_lifts_rates_and_intervals(response, russ
     lo, hi = response["populations"]["test"]["segments"][2]["interval"]
     assert sentence.startswith(f"В тестовом периоде лифт сегмента 3 — 1,50 (вклад оформили 60,0{NNBSP}%, "
                                f"95%-й интервал {i18n.number(100 * lo, 1)}–{i18n.number(100 * hi, 1)}{NNBSP}%)")
-    assert sentence.endswith("сегменты различаются (p = " + view.format_p(
-        response["populations"]["test"]["segment_test"]["p_value"]) + ", V Крамера 0,33).")
+    assert sentence.endswith("доли по всем месяцам вместе различаются (p = " + view.format_p(
+        response["populations"]["test"]["segment_test"]["p_value"]) + "); без месяцев звонков календарь "
+        "зафиксировать нельзя, а доли по месяцам различаются гораздо сильнее, чем при любой группировке клиентов.")
     assert view.segment_sentence(response, "train") == (
-        f"В обучающем периоде сегменты не различаются (p = 1, V Крамера 0): вклад оформили от 10,0{NNBSP}% до "
+        f"В обучающем периоде сегменты не различаются (p = 1): вклад оформили от 10,0{NNBSP}% до "
         f"10,0{NNBSP}% против 10,0{NNBSP}% по всем клиентам.")
     assert view.headline(response) == ("Отчасти. В обучающем периоде сегменты не различаются; в тестовом периоде "
                                        "сегменты различаются.")
     answer = view.answer(response)
-    assert english_left([answer["headline"], *answer["sentences"], *answer["drivers"]]) == []
+    assert english_left([answer["headline"], *answer["sentences"], i18n.gettext(view.NOT_UPLIFT),
+                         i18n.gettext(view.SEGMENTS_DESCRIBE)]) == []
     assert english_left([view.driver_sentence_within(response, "test", "month")]) == []
 
 
 def test_counts_take_the_three_russian_plural_forms(response, russian):
     assert [view.level_label("campaign", level) for level in ("1", "3", "4-5", "6+")] == [
         "1 звонок", "3 звонка", "4-5 звонков", "6+ звонков"]
-    assert view._times(2.0, 1.0) == "в 2 раза" and view._times(5.2, 1.0) == "в 5 раз"
-    assert view._times(1.5, 1.0) == "в 1,5 раза"
     nothing = {**response, "populations": {**response["populations"], "test": {
         **response["populations"]["test"], "segment_test": None, "clients": 21, "rate": 0.5}}}
     assert view.segment_sentence(nothing, "test") == (
@@ -218,6 +219,33 @@ def test_the_response_page_is_russian_and_its_caches_keep_the_languages_apart(st
         shown = page.show_response("test", "campaign")
     assert english_left([text(shown["rates_table"]), text(shown["comparison"]), shown["driver_sentence"]]) == []
     assert "звонк" in " ".join(go.Figure(shown["driver_graph"]).data[0].x)
+
+
+def test_the_levers_the_calendar_and_the_month_charts_are_russian(store):
+    from pages import response as page
+
+    russian = by_id(_page("pages.response", "ru"))
+    levers = text(russian[page.RESPONSE_LEVERS])
+    assert "Что подтверждают данные" in levers and "Отклик — не аплифт" in levers
+    # Latin pairs allowed here: only the indicator's name, Euribor, stands alone.
+    assert english_left([levers]) == []
+    for component in (page.RESPONSE_MONTHS, page.RESPONSE_CALENDAR):
+        assert english_left(figure_texts(go.Figure(russian[component].figure))) == []
+    assert go.Figure(russian[page.RESPONSE_MONTHS].figure).data[0].x[0] == "май 2008"
+
+
+def test_the_targeting_pages_month_by_month_view_and_profit_are_russian(store):
+    from pages import targeting as page
+
+    russian = by_id(_page("pages.targeting", "ru"))
+    own = [page.TARGETING_CAMPAIGN_HEADLINE, page.TARGETING_CAMPAIGN_TABLE, page.TARGETING_PROFIT_SENTENCE]
+    assert english_left([text(russian[component]) for component in own]) == []
+    assert text(russian[page.TARGETING_CAMPAIGN_HEADLINE]).startswith("Обзвон 20")
+    for component in (page.TARGETING_STRATIFIED, page.TARGETING_CALIBRATION, page.TARGETING_PROFIT):
+        assert english_left(figure_texts(go.Figure(russian[component].figure))) == []
+    with i18n.use_language("ru"):
+        shown = page.show_profit(8, 60)
+    assert shown["profit_sentence"].startswith("При стоимости звонка 8,00")
 
 
 def test_the_tree_page_is_russian(store):
