@@ -180,7 +180,18 @@ def _economy_section(table: ClientEngine) -> html.Section:
                     [html.Div(charts, hidden=True)])
 
 
+#: Said under the Data page's introduction when the calls have months (issue 23): its group rates are pooled.
+POOLED_RATES = N_("The rates here are pooled over the months, whose rates differ far more than any group of "
+                  "clients; the Response page compares groups within the calendar month.")
+
+
 def _intro(table: ClientEngine, provenance) -> str:
+    """The page's first paragraph; where the calls have months, with :data:`POOLED_RATES` after it."""
+    text = _intro_text(table, provenance)
+    return f"{text} {_(POOLED_RATES)}" if table.months else text
+
+
+def _intro_text(table: ClientEngine, provenance) -> str:
     calls = i18n.number(len(table))
     if provenance.is_uci:
         return ngettext("{count} call of a Portuguese bank's term-deposit campaign, one row per client ({months}). "

@@ -86,6 +86,7 @@ def test_the_data_page_without_dates_hides_the_period_filter_and_the_monthly_cha
     table = ClientTable(_undated(make_clients()))
     intro = data_page._intro(table, SAMPLE)
     assert "Portuguese" not in intro and "NaT" not in intro and "the source has no contact dates" in intro
+    assert "pooled over the months" not in intro  # no months, nothing to hold
     filter_parts = data_page._period_filter(table, table.controls(table.parse_query({})[0]))
     assert text(filter_parts) == data_page.NO_PERIOD_FILTER
     assert filter_parts[1].hidden and by_id(filter_parts)[data_page.DATA_PERIOD].value == [0, 0]
@@ -98,6 +99,7 @@ def test_the_data_page_of_the_uci_file_keeps_its_dates(data_page):
     table = ClientTable(make_clients())
     assert data_page._intro(table, UCI).startswith(
         "6 calls of a Portuguese bank's term-deposit campaign, one row per client (May 2008 to Sep 2008).")
+    assert data_page._intro(table, UCI).endswith("the Response page compares groups within the calendar month.")
     assert "from May 2008 to September 2008." in text(data_page._economy_section(table))
     assert by_id(data_page._period_filter(table, table.controls(table.parse_query({})[0])))[
         data_page.DATA_PERIOD].max == 4
