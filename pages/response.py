@@ -76,16 +76,15 @@ def _answer(response: dict) -> dbc.Card:
 def _levers(response: dict) -> dbc.Card:
     """What the data supports, said first: the levers with their month-adjusted rate ratios, and what no group
     of this file can show."""
-    answer = view.answer(response)
-    levers = answer["levers"]
+    levers, calendar = view.lever_sentences(response), view.calendar_sentence(response)
     body = [html.P(_("In the test period, against the clients called in the same month:"), className="mb-1")
             if levers else html.P(_("Without the calls' months the levers cannot be held to the calendar."),
                                   className="mb-1"),
             html.Ul([html.Li(sentence) for sentence in levers], className="mb-2") if levers else None,
             html.P(_(view.NOT_UPLIFT), className="small mb-1"),
             html.P(_(view.SEGMENTS_DESCRIBE), className="small mb-1")]
-    if answer["calendar"]:
-        body.append(html.P(answer["calendar"], className="small mb-0"))
+    if calendar:
+        body.append(html.P(calendar, className="small mb-0"))
     return dbc.Card([dbc.CardHeader(_("What the data supports"), className="fw-semibold"),
                      dbc.CardBody([part for part in body if part is not None])],
                     className="mb-3", id=RESPONSE_LEVERS)

@@ -137,10 +137,7 @@ def _campaign_section(store: ArtifactStore, views: dict) -> list:
 
 
 def _table(targeting: dict) -> dbc.Table:
-    table = view.gain_table(targeting)
-    return dbc.Table([html.Thead(html.Tr([html.Th(cell) for cell in table["header"]])),
-                      html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in table["rows"]])],
-                     id=TARGETING_TABLE, size="sm", className="small mb-0", responsive=True)
+    return _rows_table(view.gain_table(targeting), TARGETING_TABLE)
 
 
 def layout(**_query):

@@ -65,8 +65,7 @@ NOT_GIVEN = -1
 #: Under this share of the votes for the winning category, a filled key field is called uncertain.
 UNCERTAIN_SHARE = 0.6
 #: The widest key field's categories: the vote counts' width.
-_MOST_CATEGORIES = max(len(categories) for categories in
-                       ({f: fields.BY_NAME[f].known_categories for f in KEY_FIELDS}).values())
+_MOST_CATEGORIES = max(len(fields.BY_NAME[f].known_categories) for f in KEY_FIELDS)
 #: The codes of the arrays: a key field's known categories (unknown is -1), a context field's categories
 #: (unknown included, as a category of its own).
 KEY_CATEGORIES = {f: fields.BY_NAME[f].known_categories for f in KEY_FIELDS}
