@@ -180,9 +180,12 @@ def _economy_section(table: ClientEngine) -> html.Section:
                     [html.Div(charts, hidden=True)])
 
 
-#: Said under the Data page's introduction when the calls have months (issue 23): its group rates are pooled.
+#: Said under the Data page's introduction when the calls have months (issue 23): its group rates are pooled, and
+#: its hovers hold each value to the month.
 POOLED_RATES = N_("The rates here are pooled over the months, whose rates differ far more than any group of "
-                  "clients; the Response page compares groups within the calendar month.")
+                  "clients. A rate's hover gives its odds against the chart's other clients called in the same "
+                  "months (above 1: likelier to subscribe), the comparison that holds; the Response page holds the "
+                  "segments and the levers to the month too.")
 
 
 def _intro(table: ClientEngine, provenance) -> str:

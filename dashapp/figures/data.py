@@ -73,12 +73,15 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
     # Numbers as numpy arrays: plotly takes a pandas column through narwhals, a seventh of a chart's cost.
     bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name=_("Clients"), marker_color=CLIENTS_COLOUR,
                   customdata=customdata, hovertemplate=_("%{y:,} clients") + "<extra></extra>")
+    held_to_month = "odds_ratio" in counts
     rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name=_("Subscription rate"), yaxis="y2",
                        customdata=customdata,
                        mode="lines+markers" if rate_lines else "markers",
                        marker=dict(color=RATE_COLOUR, size=8, line=dict(color="white", width=1)),
                        line=dict(color=RATE_COLOUR, width=2),
-                       hovertemplate=_("%{y:.1%} subscribed") + "<extra></extra>")
+                       text=_month_odds_texts(counts) if held_to_month else None,
+                       hovertemplate=_("%{y:.1%} subscribed") + ("%{text}" if held_to_month else "")
+                       + "<extra></extra>")
     reference = {}
     if baseline is not None and baseline.clients:
         # A plain shape and annotation in the layout: add_hline resolves the subplots on every call, which
@@ -102,6 +105,21 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
                     showgrid=False),
         legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, **reference,
     ))
+
+
+#: A value's month-adjusted odds against the chart's other values, under its rate in the hover: three short lines,
+#: since a hover wider than a narrow card is cut.
+MONTH_ODDS = N_("Odds against the others<br>called in the same months: ×{ratio}<br>"
+                "95% confidence interval: {low}–{high}")
+
+
+def _month_odds_texts(counts: pd.DataFrame) -> list[str]:
+    """Each value's :data:`MONTH_ODDS` line (from :func:`dashapp.views.data.outcome_table`'s odds columns), or
+    nothing where no comparison could be made."""
+    template = _(MONTH_ODDS)
+    return [("<br>" + template.format(ratio=i18n.number(ratio, 2), low=i18n.number(low, 2),
+                                      high=i18n.number(high, 2))) if ratio == ratio else ""
+            for ratio, low, high in zip(counts["odds_ratio"], counts["odds_low"], counts["odds_high"])]
 
 
 def _rate_ceiling(rates: pd.Series, baseline: float | None) -> float:

@@ -22,6 +22,7 @@ import pandas as pd
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _
 from dashapp.views import inputs, rates, url_state
+from dashapp.views.month_odds import odds_against_the_rest
 
 #: The columns the filter bar offers as lists of values, in the order the bar shows them.
 LIST_FILTERS: tuple[str, ...] = ("job", "marital", "education", "segment")
@@ -311,7 +312,7 @@ def client_table(store) -> ClientTable:
 
 
 def outcome_by(frame: pd.DataFrame, column: str, cap: int | None = None,
-               exclude: Iterable = ()) -> pd.DataFrame:
+               exclude: Iterable = (), by_month: bool | None = None) -> pd.DataFrame:
     """Clients and subscriptions per value of one column.
 
     Parameters
@@ -325,14 +326,20 @@ def outcome_by(frame: pd.DataFrame, column: str, cap: int | None = None,
         (a few clients were called up to 56 times; one bar each would hide the rest).
     exclude : iterable
         Values left out (e.g. ``-1``, "never contacted", for ``pdays``).
+    by_month : bool, optional
+        Whether to compare the values within calendar month too (default: when some client has a contact date).
 
     Returns
     -------
     DataFrame
         Columns ``value`` (the code), ``label`` (what an axis shows), ``clients``, ``subscribed`` and ``rate``,
-        one row per value that occurs, in category or numeric order.
+        one row per value that occurs, in category or numeric order; where the clients have contact dates, each
+        value's odds against the other values within calendar month too (:func:`outcome_table`).
     """
-    return outcome_table(column, *value_counts(frame, column), cap=cap, exclude=exclude)
+    if by_month is None:
+        by_month = bool(frame["contact_date"].notna().any())
+    counted = value_month_counts(frame, column) if by_month else value_counts(frame, column)
+    return outcome_table(column, *counted, cap=cap, exclude=exclude)
 
 
 def value_counts(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -353,27 +360,66 @@ def value_counts(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarr
     return domain_values, clients, yes
 
 
+#: A missing contact date's month in :func:`value_month_counts` (and the SQL engine's): one stratum of its own.
+NO_MONTH = -1
+
+
+def value_month_counts(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`value_counts` per calendar month: the values, then clients and subscriptions as arrays of shape
+    (values, months), the months in time order (a missing date counted as month :data:`NO_MONTH`)."""
+    dates = frame["contact_date"]
+    month_numbers = (dates.dt.year * 12 + dates.dt.month - 1).fillna(NO_MONTH).to_numpy(dtype=np.int64)
+    months, month_positions = np.unique(month_numbers, return_inverse=True)
+    values = frame[column]
+    subscribed = _subscribed(frame)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        domain_values = np.array(values.cat.categories, dtype=object)
+        keep = codes >= 0
+        positions = codes[keep]
+    else:
+        domain_values, positions = np.unique(values.to_numpy(), return_inverse=True)
+        keep = np.ones(len(positions), dtype=bool)
+    cells = positions.astype(np.int64) * len(months) + month_positions[keep]  # category codes may be int8
+    shape = (len(domain_values), len(months))
+    clients = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
+    yes = np.bincount(cells, weights=subscribed[keep], minlength=shape[0] * shape[1]).astype("int64").reshape(shape)
+    return domain_values, clients, yes
+
+
 def outcome_table(column: str, values, clients, subscribed, cap: int | None = None,
                   exclude: Iterable = ()) -> pd.DataFrame:
     """:func:`outcome_by` from counts already made: ``values`` in category or numeric order, with each one's
-    ``clients`` and ``subscribed`` (by :func:`value_counts`, or by a query); values without clients are left out."""
+    ``clients`` and ``subscribed`` (by :func:`value_counts`, or by a query); values without clients are left out.
+
+    When ``clients`` and ``subscribed`` are counted per calendar month too (shape (values, months), by
+    :func:`value_month_counts`), each value is also compared with the other values shown, within calendar month
+    (:func:`dashapp.views.month_odds.odds_against_the_rest`): columns ``odds_ratio``, ``odds_low``, ``odds_high``
+    and ``p_value``, NaN where no comparison can be made.
+    """
     values = np.asarray(values, dtype=object)
     clients, subscribed = np.asarray(clients, dtype=np.int64), np.asarray(subscribed, dtype=np.int64)
-    keep = (clients > 0) & ~np.isin(values, list(exclude))
+    # Counts per month are a second axis; the rows stay the values.
+    monthly = clients.ndim == 2
+    totals = clients.sum(axis=1) if monthly else clients
+    keep = (totals > 0) & ~np.isin(values, list(exclude))
     values, clients, subscribed = values[keep], clients[keep], subscribed[keep]
     capped = cap is not None and bool(len(values)) and values.max() > cap
     if capped:
         over = np.array([value > cap for value in values])
         values = np.append(values[~over], cap + 1).astype(object)
-        clients = np.append(clients[~over], clients[over].sum())
-        subscribed = np.append(subscribed[~over], subscribed[over].sum())
-    counts = pd.DataFrame({"value": values, "clients": clients, "subscribed": subscribed})
-    labels = [_value_label(column, value) for value in counts["value"]]
+        clients = np.concatenate([clients[~over], clients[over].sum(axis=0, keepdims=True)])
+        subscribed = np.concatenate([subscribed[~over], subscribed[over].sum(axis=0, keepdims=True)])
+    labels = [_value_label(column, value) for value in values]
     if capped:
         labels[-1] = f">{cap}"
-    counts.insert(1, "label", labels)
-    counts["rate"] = counts["subscribed"] / counts["clients"]
-    return counts
+    value_clients = clients.sum(axis=1) if monthly else clients
+    value_subscribed = subscribed.sum(axis=1) if monthly else subscribed
+    with np.errstate(invalid="ignore"):
+        rate = value_subscribed / value_clients
+    # One frame from one dict: a column added to a frame costs pandas a tenth of a millisecond, fifty a filter.
+    return pd.DataFrame({"value": values, "label": labels, "clients": value_clients, "subscribed": value_subscribed,
+                         "rate": rate, **(odds_against_the_rest(clients, subscribed) if monthly else {})})
 
 
 def _value_label(column: str, value) -> str:
@@ -393,12 +439,13 @@ CREDIT_GROUPS: dict[str, str] = {"default": N_("In default"), "housing": N_("Hou
 CREDIT_ANSWERS: dict[str, str] = {"no": N_("No"), "yes": N_("Yes"), "unknown": N_("Unknown")}
 
 
-def credit_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
+def credit_outcomes(frame: pd.DataFrame, by_month: bool | None = None) -> pd.DataFrame:
     """:func:`outcome_by` for ``default``, ``housing`` and ``loan`` stacked, with a ``group`` column naming each.
 
-    The ``label`` is the answer (No, Yes, Unknown): the group already says what was asked.
+    The ``label`` is the answer (No, Yes, Unknown): the group already says what was asked. Each answer's odds are
+    against the other answers to the same question.
     """
-    return credit_table({column: outcome_by(frame, column) for column in CREDIT_GROUPS})
+    return credit_table({column: outcome_by(frame, column, by_month=by_month) for column in CREDIT_GROUPS})
 
 
 def credit_table(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -569,10 +616,10 @@ class Selection:
         self.months = months
 
     def outcome_by(self, column: str, cap: int | None = None, exclude: Iterable = ()) -> pd.DataFrame:
-        return outcome_by(self.frame, column, cap, exclude)
+        return outcome_by(self.frame, column, cap, exclude, by_month=bool(self.months))
 
     def credit_outcomes(self) -> pd.DataFrame:
-        return credit_outcomes(self.frame)
+        return credit_outcomes(self.frame, by_month=bool(self.months))
 
     def age_counts(self) -> pd.DataFrame:
         return age_counts(self.frame)

@@ -18,7 +18,7 @@ import pandas as pd
 from dashapp.artifacts.client_queries import CLIENTS, ClientQueries, client_queries, quoted
 from dashapp.core import domain
 from dashapp.views import rates
-from dashapp.views.data import (CREDIT_GROUPS, ClientFilter, FilterSpace, age_table, credit_table, duration_table,
+from dashapp.views.data import (CREDIT_GROUPS, NO_MONTH, ClientFilter, FilterSpace, age_table, credit_table, duration_table,
                                 headline_numbers, month_index, monthly_table, outcome_table, population, share_table,
                                 unknown_table)
 
@@ -117,6 +117,11 @@ class QuerySelection:
 
     def value_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`dashapp.views.data.value_counts` of ``column``, counted with every other charted column."""
+        values, clients, subscribed = self.value_month_counts(column)
+        return values, clients.sum(axis=1), subscribed.sum(axis=1)
+
+    def value_month_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`dashapp.views.data.value_month_counts` of ``column``, counted with every other charted column."""
         if column not in self._counts:
             together = next((group for group in COUNTED_TOGETHER if column in group), (column,))
             self._counts.update(self._count(together))
@@ -124,15 +129,21 @@ class QuerySelection:
 
     def _count(self, columns: tuple[str, ...]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         names = [quoted(column) for column in columns]
-        counts = self._queries.arrays(f"SELECT {', '.join(names)}, GROUPING_ID({', '.join(names)}) AS grouping, "
-                                      f"count(*) AS clients, count_if({SUBSCRIBED}) AS subscribed FROM {CLIENTS} "
-                                      f"{self._where} GROUP BY GROUPING SETS ({', '.join(f'({n})' for n in names)})",
-                                      self._parameters)
+        # Each column's counts per value and calendar month (months since year 0, as the pandas computation
+        # numbers them; a missing date is month NO_MONTH): the month adjusted odds need them, and the counts per
+        # value are their sums.
+        month = f"coalesce(year(contact_date) * 12 + month(contact_date) - 1, {NO_MONTH})"
+        counts = self._queries.arrays(
+            f"SELECT {', '.join(names)}, calendar_month, GROUPING_ID({', '.join(names)}) AS grouping, "
+            f"count(*) AS clients, count_if({SUBSCRIBED}) AS subscribed "
+            f"FROM (SELECT *, {month} AS calendar_month FROM {CLIENTS} {self._where}) "
+            f"GROUP BY GROUPING SETS ({', '.join(f'({n}, calendar_month)' for n in names)})", self._parameters)
         # GROUPING_ID's bits, first column highest, are set for the columns a row is not grouped by: the rows of
         # the set of column ``position`` have every bit set but that column's. Laid out with numpy, not pandas:
         # fifteen small frames cost more than the query.
         every = (1 << len(columns)) - 1
         grouping, clients, subscribed = (counts[name] for name in ("grouping", "clients", "subscribed"))
+        months, month_places = np.unique(counts["calendar_month"].astype(np.int64), return_inverse=True)
         answers = {}
         for position, column in enumerate(columns):
             rows = grouping == every ^ (1 << (len(columns) - 1 - position))
@@ -145,13 +156,16 @@ class QuerySelection:
             else:
                 values = values.astype(np.int64)
                 ordered_values, places = np.unique(values, return_inverse=True)
+            cells = places * len(months) + month_places[rows]
+            shape = (len(ordered_values), len(months))
             answers[column] = (ordered_values, *(
-                np.bincount(places, weights=counted[rows], minlength=len(ordered_values)).astype(np.int64)
-                for counted in (clients, subscribed)))
+                np.bincount(cells, weights=counted[rows], minlength=shape[0] * shape[1]).astype(np.int64)
+                .reshape(shape) for counted in (clients, subscribed)))
         return answers
 
     def outcome_by(self, column: str, cap: int | None = None, exclude: Iterable = ()) -> pd.DataFrame:
-        return outcome_table(column, *self.value_counts(column), cap=cap, exclude=exclude)
+        counted = self.value_month_counts(column) if self.months else self.value_counts(column)
+        return outcome_table(column, *counted, cap=cap, exclude=exclude)
 
     def credit_outcomes(self) -> pd.DataFrame:
         return credit_table({column: self.outcome_by(column) for column in CREDIT_GROUPS})

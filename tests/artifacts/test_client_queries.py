@@ -11,9 +11,11 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from dashapp.analysis.calendar_response import calendar_months, stratified_odds
 from dashapp.artifacts.client_queries import ClientQueries
 from dashapp.artifacts.current import current_store
 from dashapp.artifacts.model_folder import CLIENTS, ArtifactStore
@@ -102,6 +104,30 @@ def test_the_engine_answers_every_chart_as_the_pandas_computation(store, engine,
         _assert_same_answers(view.selection(table, spec), engine.selection(spec), store)
         expected = view.headline(table.select(spec), len(table))
         assert engine.headline(spec) == pytest.approx(expected, nan_ok=True)
+
+
+def test_each_value_is_held_to_the_month_as_the_response_page_holds_a_group(table):
+    """The Data page's month-adjusted odds of a value against the rest are the build's stratified odds (statsmodels'
+    ``StratifiedTable`` on the clients' rows), on the full and two filtered selections."""
+    for spec in _filters(table)[:3]:
+        frame = table.select(spec)
+        months = calendar_months(frame["contact_date"])
+        subscribed = (frame["y"] == rates.SUBSCRIBED).to_numpy()
+        selected = view.selection(table, spec)
+        for column, cap in (("job", None), ("segment", None), ("campaign", 10)):
+            values = frame[column].to_numpy()
+            if cap is not None:
+                values = np.minimum(values, cap + 1)  # the chart's ">10" bar is value 11
+            shown = selected.outcome_by(column, cap=cap)
+            assert len(shown) == 1 or shown["odds_ratio"].notna().sum() >= 2  # a filtered segment is alone
+            for row in shown.itertuples():
+                expected = stratified_odds(values == row.value, subscribed, months)
+                if expected is None or expected["interval"] is None:
+                    assert np.isnan(row.odds_ratio) and np.isnan(row.odds_low)
+                    continue
+                assert row.odds_ratio == pytest.approx(expected["odds_ratio"], rel=1e-9)
+                assert [row.odds_low, row.odds_high] == pytest.approx(expected["interval"], rel=1e-9)
+                assert row.p_value == pytest.approx(expected["p_value"], rel=1e-7, abs=1e-300)
 
 
 def test_threads_filtering_at_once_get_each_their_own_answers(store, quick_model_dir, table):

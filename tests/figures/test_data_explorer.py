@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 from scipy.cluster.hierarchy import linkage
 
-from dashapp.core import domain
+from dashapp.core import domain, i18n
 from dashapp.figures import TEMPLATE_NAME, data as data_figures, explorer as explorer_figures
 from dashapp.views.rates import Rate
 
@@ -40,6 +40,19 @@ def test_count_rate_figure_has_client_bars_and_rate_markers():
     assert figure.layout.shapes[0].y0 == 0.2  # the rate of every client shown
     assert figure.layout.annotations[0].text == "all clients: 20.0%"  # named after its population
     assert _uses_template(figure)
+
+
+def test_count_rate_figure_gives_each_rates_month_adjusted_odds_in_its_hover():
+    counts = _counts(odds_ratio=[0.8123, np.nan], odds_low=[0.61, np.nan], odds_high=[1.0849, np.nan])
+    rates = data_figures.count_rate_figure(counts).data[1]
+    assert rates.hovertemplate == "%{y:.1%} subscribed%{text}<extra></extra>"
+    assert list(rates.text) == ["<br>Odds against the others<br>called in the same months: ×0.81<br>95% confidence "
+                                "interval: 0.61–1.08", ""]  # nothing to compare the second value with
+    with i18n.use_language("ru"):
+        assert data_figures.count_rate_figure(counts).data[1].text[0] == (
+            "<br>Шансы относительно остальных,<br>кому звонили в те же месяцы: ×0,81<br>95%-й доверительный "
+            "интервал: 0,61–1,08")
+    assert data_figures.count_rate_figure(_counts()).data[1].text is None  # no months, no odds
 
 
 def test_count_rate_figure_names_a_filtered_reference_line_as_such():

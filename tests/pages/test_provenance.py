@@ -99,7 +99,7 @@ def test_the_data_page_of_the_uci_file_keeps_its_dates(data_page):
     table = ClientTable(make_clients())
     assert data_page._intro(table, UCI).startswith(
         "6 calls of a Portuguese bank's term-deposit campaign, one row per client (May 2008 to Sep 2008).")
-    assert data_page._intro(table, UCI).endswith("the Response page compares groups within the calendar month.")
+    assert data_page._intro(table, UCI).endswith("the Response page holds the segments and the levers to the month too.")
     assert "from May 2008 to September 2008." in text(data_page._economy_section(table))
     assert by_id(data_page._period_filter(table, table.controls(table.parse_query({})[0])))[
         data_page.DATA_PERIOD].max == 4
