@@ -8,7 +8,7 @@ from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.current import artifact_status, current_store
-from dashapp.core import catalogue, domain, i18n
+from dashapp.core import catalogue, i18n
 from dashapp.core.i18n import N_, _
 from dashapp.figures.classifier import class_balance_figure, confusion_matrix_figure
 from dashapp.figures.tree import WIDE_HEIGHT, is_stacked, tree_figure, tree_height

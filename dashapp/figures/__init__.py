@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashapp.core import catalogue, domain
+from dashapp.core import catalogue
 
 TEMPLATE_NAME = "studio"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashapp.core import catalogue, domain, i18n
+from dashapp.core import catalogue, domain
 from dashapp.core.i18n import N_, _
 from dashapp.views import inputs, rates, url_state
 from dashapp.views.month_odds import odds_against_the_rest

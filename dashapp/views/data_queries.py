@@ -18,9 +18,9 @@ import pandas as pd
 from dashapp.artifacts.client_queries import CLIENTS, ClientQueries, client_queries, quoted
 from dashapp.core import domain
 from dashapp.views import rates
-from dashapp.views.data import (CREDIT_GROUPS, NO_MONTH, ClientFilter, FilterSpace, age_table, credit_table, duration_table,
-                                headline_numbers, month_index, monthly_table, outcome_table, population, share_table,
-                                unknown_table)
+from dashapp.views.data import (CREDIT_GROUPS, NO_MONTH, ClientFilter, FilterSpace, age_table, credit_table,
+                                duration_table, headline_numbers, month_index, monthly_table, outcome_table, population,
+                                share_table, unknown_table)
 
 SUBSCRIBED = f"y = '{rates.SUBSCRIBED}'"
 #: The columns the charts count by value, all in one scan (``GROUPING SETS``): on the UCI file one query of the

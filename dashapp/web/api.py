@@ -23,10 +23,10 @@ from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEnt
 from dashapp.artifacts import current
 from dashapp.artifacts.model_folder import ArtifactError
 from dashapp.artifacts.neighbours import N_NEIGHBOURS
-from dashapp.scoring.model import UNCERTAIN_SHARE
 from dashapp.core import catalogue, fields, i18n
 from dashapp.core.i18n import _
 from dashapp.scoring import scorer
+from dashapp.scoring.model import UNCERTAIN_SHARE
 
 logger = logging.getLogger(__name__)
 
