@@ -29,7 +29,7 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import roc_auc_score
 
-from dashapp.analysis.calendar_response import calendar_months, lever_groups
+from dashapp.analysis.calendar_response import LEVERS, calendar_months
 from dashapp.analysis.propensity import (CURVE_SHARES, PROPENSITY_CATEGORICAL, PROPENSITY_NUMERIC, gain_at, gain_curve,
                                          logistic_model, model_frame)
 from dashapp.analysis.response import campaign_bin
@@ -270,5 +270,5 @@ def campaign_view(clean: pd.DataFrame, n_train: int, scores: dict[str, np.ndarra
                         if name in scores},
         "drift": indicator_drift(clean, n_train),
         "client_inputs": list(CLIENT_INPUTS),
-        "levers": list(lever_groups(clean)),
+        "levers": list(LEVERS),
     }

@@ -3,7 +3,8 @@
 Each is a choice the studio makes or inherits from the original study without a number on the page to show
 its consequence: how k was chosen (and why the final space's silhouette does not compare with the grid's
 others), where the imputation sends the unknown loan values, that the outcome y is a clustering feature of
-the grid, and how far two K-means starts leave the elbow curves from decreasing.
+the grid and, through the imputation, decides some clients' segments, and how far two K-means starts leave the
+elbow curves from decreasing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import numpy as np
 import pandas as pd
 
 from dashapp.analysis.clustering import find_knee
+from dashapp.analysis.preprocessing import UnknownValueImputer, impute_columns
+from dashapp.analysis.segmentation import FinalSegmentation
 from dashapp.core import domain
 
 
 def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.ndarray,
-                 grid_metrics: dict[str, pd.DataFrame], grid_n_init: int, final_k: int = domain.FINAL_K) -> dict:
+                 grid_metrics: dict[str, pd.DataFrame], grid_n_init: int, final_k: int = domain.FINAL_K,
+                 outcome_in_imputation: dict | None = None) -> dict:
     """Every fact of the Methods page, as JSON-serialisable data.
 
     Parameters
@@ -34,14 +38,72 @@ def method_facts(clean: pd.DataFrame, key_fields: pd.DataFrame, segments: np.nda
         K-means starts per k on the grid's feature sets other than the final one.
     final_k : int
         The final segmentation's k (the build's ``final_k``).
+    outcome_in_imputation : dict, optional
+        :func:`outcome_in_imputation_facts`, made with the final segmentation.
     """
     return {
         "k_choice": k_choice_facts(grid_metrics, final_k),
         "unknown_loans": {field: unknown_imputation_facts(clean[field], key_fields[field], segments)
                           for field in ("housing", "loan")},
         "outcome_in_grid": {name: "y" in domain.FEATURE_SET_COLUMNS[name][1] for name in domain.FEATURE_SETS},
+        "outcome_in_imputation": outcome_in_imputation,
         "elbows": elbow_facts(grid_metrics, grid_n_init),
     }
+
+
+#: A client's outcome the other way round, for :func:`outcome_in_imputation_facts`.
+_OTHER_OUTCOME = {"yes": "no", "no": "yes"}
+
+
+def outcome_in_imputation_facts(segmentation: FinalSegmentation, train: pd.DataFrame, test: pd.DataFrame,
+                                fit_positions: np.ndarray, sampled: bool, jobs: int = 1) -> dict | None:
+    """How far a client's own outcome decides its segment, through the KNN imputation of its key fields.
+
+    As in the original study, the imputer finds a client's nearest neighbours on every modelling column, the
+    outcome y included, so where a client's job, housing or loan is unknown, its own outcome takes part in
+    choosing the value filled in. Counted two ways over the clients with such a gap: the segment each would
+    have with its outcome the other way round (the same imputer), and with an imputer fitted without y.
+
+    Parameters
+    ----------
+    segmentation : FinalSegmentation
+        The final segmentation, its imputer and every row's segment (training rows first).
+    train, test : DataFrame
+        The training and test rows' modelling frames (``unknown`` as NaN), in the segmentation's order.
+    fit_positions : ndarray of int
+        The training rows the imputer was fitted on.
+    sampled : bool
+        Whether the fits use a sample of the training rows: then the count covers that sample only, since
+        every imputation of a gap costs a search among the fitted rows.
+    jobs : int
+        Processes for the imputations.
+
+    Returns
+    -------
+    dict or None
+        ``population`` (``"all"``, or ``"fit_sample"``) and per period (``train``, and ``test`` unless sampled):
+        ``clients``, ``with_gaps`` (an unknown key field), ``flipped`` (another segment with the other outcome) and
+        ``without_outcome`` (another segment with an imputer that does not use y); None without an outcome column.
+    """
+    if "y" not in train.columns:
+        return None
+    features = list(domain.SEGMENT_FEATURES)
+    without_outcome = UnknownValueImputer("knn").fit(train.iloc[fit_positions].drop(columns="y"))
+    periods = {"train": (train.iloc[fit_positions], segmentation.train_segments[fit_positions])}
+    if not sampled:
+        periods["test"] = (test, segmentation.all_segments[len(train):])
+    facts: dict = {"population": "fit_sample" if sampled else "all"}
+    for period, (rows, built) in periods.items():
+        gaps = np.flatnonzero(rows[features].isna().any(axis=1).to_numpy())
+        with_gaps, built = rows.iloc[gaps], built[gaps]
+        flipped = with_gaps.assign(y=with_gaps["y"].map(_OTHER_OUTCOME))
+        other_outcome = segmentation.segments_of(impute_columns(segmentation.imputer, flipped, features, jobs=jobs))
+        no_outcome = segmentation.segments_of(impute_columns(without_outcome, with_gaps.drop(columns="y"), features,
+                                                             jobs=jobs))
+        facts[period] = {"clients": len(rows), "with_gaps": len(gaps),
+                         "flipped": int((other_outcome != built).sum()),
+                         "without_outcome": int((no_outcome != built).sum())}
+    return facts
 
 
 def k_choice_facts(grid_metrics: dict[str, pd.DataFrame], final_k: int = domain.FINAL_K) -> dict:

@@ -82,6 +82,13 @@ class FinalSegmentation:
         """1 to k."""
         return tuple(range(1, self.kmeans.n_clusters + 1))
 
+    def segments_of(self, keys: pd.DataFrame) -> np.ndarray:
+        """The segment of any rows' imputed key fields (job, housing, loan), as the build assigns every row."""
+        lookup = np.zeros(self.kmeans.n_clusters, dtype=np.int64)
+        for label, segment in self.segment_of_label.items():
+            lookup[label] = segment
+        return lookup[predict_by_combination(self.kmeans, self.transformer, keys.reset_index(drop=True))]
+
     def shares(self) -> dict[int, float]:
         """Share of the training rows in each segment."""
         counts = np.bincount(self.train_segments, minlength=self.kmeans.n_clusters + 1)

@@ -1,5 +1,8 @@
-"""The voters of the neighbour vote: the build writes them (:func:`voters_artifact`), scoring reads them
-(:meth:`NeighbourIndex.from_artifact`), and both rank votes the same way (:func:`ranked_votes`).
+"""The voters of the neighbour vote: the build writes them (:func:`voters_artifact`) and scoring reads them
+(:meth:`NeighbourIndex.from_artifact`). :func:`ranked_votes` ranks five neighbours' votes for the build's
+comparison of a vote with the imputation's average
+(:func:`dashapp.analysis.preprocessing.compare_neighbour_combination`); scoring's own vote, over the five
+nearest and every client tied with the fifth, is :mod:`dashapp.scoring.model`'s.
 
 Writer and reader sit together because they share one format, and both follow the table of client fields
 (:mod:`dashapp.core.fields`): a field added there is written by the next build and expected by the reader, and

@@ -113,8 +113,10 @@ def unknown_loans_section(facts: dict) -> Section:
     return Section(UNKNOWN_LOANS, _("Where the unknown loans go"), sentences)
 
 
-def outcome_section(in_grid: dict) -> Section:
-    """That y, the campaign's outcome, is a clustering feature of the grid but not of the final segmentation."""
+def outcome_section(in_grid: dict, in_imputation: dict | None = None) -> Section:
+    """That y, the campaign's outcome, is a clustering feature of the grid but not of the final segmentation, and
+    how many segments it decides through the imputation (``in_imputation``:
+    :func:`dashapp.analysis.method_facts.outcome_in_imputation_facts`; None from a build before it)."""
     with_y = _(" and ").join(_("'{feature_set}'").format(feature_set=_(domain.FEATURE_SETS[name]))
                              for name, used in in_grid.items() if used)
     without_y = [name for name, used in in_grid.items() if not used]
@@ -131,7 +133,29 @@ def outcome_section(in_grid: dict) -> Section:
                            "by which the nearest clients are found when a job, housing or loan value is unknown, so "
                            "a client's own outcome can decide the value filled in, and through it the segment. We "
                            "keep that so the segments stay the original's."))
+        if in_imputation:
+            sentences.append(_imputation_counts(in_imputation))
     return Section(OUTCOME_IN_GRID, _("The outcome y in the grid"), sentences)
+
+
+def _imputation_counts(in_imputation: dict) -> str:
+    """How many clients' segments their own outcome decides, over the periods the build counted."""
+    periods = [in_imputation[period] for period in ("train", "test") if period in in_imputation]
+    clients, with_gaps, flipped, without = (sum(period[key] for period in periods)
+                                            for key in ("clients", "with_gaps", "flipped", "without_outcome"))
+    if in_imputation.get("population") == "fit_sample":
+        population = ngettext("Of the {clients} training client the fits use, ",
+                              "Of the {clients} training clients the fits use, ", clients)
+    else:
+        population = ngettext("Of the {clients} client, ", "Of the {clients} clients, ", clients)
+    return (population.format(clients=_number(clients)) + ngettext(
+        "{gaps} has an unknown job, housing or loan: ", "{gaps} have an unknown job, housing or loan: ",
+        with_gaps).format(gaps=_number(with_gaps)) + ngettext(
+        "{flipped} of them would be in another segment had their own outcome been the other, ",
+        "{flipped} of them would be in another segment had their own outcome been the other, ",
+        flipped).format(flipped=_number(flipped)) + ngettext(
+        "and {without} if the imputation did not use y at all.",
+        "and {without} if the imputation did not use y at all.", without).format(without=_number(without)))
 
 
 def differences_section(classifier: dict, time_ordered: bool = True) -> Section:
@@ -222,4 +246,4 @@ def methods_sections(evaluation: dict, time_ordered: bool = True) -> list[Sectio
     methods = evaluation["methods"]
     k = int(evaluation.get("final", {}).get("k", domain.FINAL_K))
     return [k_choice_section(methods["k_choice"], k), unknown_loans_section(methods["unknown_loans"]),
-            outcome_section(methods["outcome_in_grid"]), elbows_section(methods["elbows"]), *final_sections]
+            outcome_section(methods["outcome_in_grid"], methods.get("outcome_in_imputation")), elbows_section(methods["elbows"]), *final_sections]

@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashapp.analysis.method_facts import elbow_facts, k_choice_facts, method_facts, unknown_imputation_facts
+from dashapp.analysis.method_facts import (elbow_facts, k_choice_facts, method_facts, outcome_in_imputation_facts,
+                                           unknown_imputation_facts)
+from dashapp.analysis.preprocessing import UnknownValueImputer
+from dashapp.analysis.segmentation import fit_final_segmentation
 
 
 def _metrics(inertia, silhouette=None):
@@ -49,3 +52,32 @@ def test_the_outcome_is_a_grid_feature_but_not_a_segment_feature():
     facts = method_facts(clean, keys, np.array([1, 3]), {"knn-p8-final": _metrics([3, 2, 1])}, grid_n_init=2)
     assert facts["outcome_in_grid"] == {"all": True, "no_socio": True, "final": False}
     assert facts["unknown_loans"]["loan"]["became_no"] == 1
+
+
+def _outcome_decides_frame() -> pd.DataFrame:
+    """Students who subscribed, aged 25, and administrators who did not, aged 35; then one client of each
+    period whose job is unknown, aged 29 (nearer the students) and subscribed."""
+    known = pd.DataFrame({"age": [25] * 10 + [35] * 10, "job": ["student"] * 10 + ["admin."] * 10,
+                          "housing": "no", "loan": "no", "y": ["yes"] * 10 + ["no"] * 10})
+    unknown = pd.DataFrame({"age": [29], "job": [np.nan], "housing": ["no"], "loan": ["no"], "y": ["yes"]})
+    return pd.concat([known, unknown], ignore_index=True)
+
+
+def test_a_clients_own_outcome_is_counted_when_it_decides_its_segment():
+    # Flipped to "did not subscribe", the unknown client's nearest clients are the administrators: the outcome
+    # weighs more than four years of age. Without y among the features, age alone makes it a student again.
+    train, test = _outcome_decides_frame(), _outcome_decides_frame()
+    imputer = UnknownValueImputer("knn").fit(train)
+    segmentation = fit_final_segmentation(imputer, imputer.transform(train), imputer.transform(test),
+                                          np.arange(len(train)), n_init=2, random_state=0, k=2)
+    student = segmentation.segments_of(pd.DataFrame({"job": ["student"], "housing": ["no"], "loan": ["no"]}))[0]
+    assert segmentation.train_segments[-1] == student  # imputed a student, as built
+    facts = outcome_in_imputation_facts(segmentation, train, test, np.arange(len(train)), sampled=False)
+    assert facts == {"population": "all",
+                     "train": {"clients": 21, "with_gaps": 1, "flipped": 1, "without_outcome": 0},
+                     "test": {"clients": 21, "with_gaps": 1, "flipped": 1, "without_outcome": 0}}
+    # A sample of the training rows: only those are counted, and the test rows not at all.
+    sampled = outcome_in_imputation_facts(segmentation, train, test, np.arange(5, 21), sampled=True)
+    assert sampled == {"population": "fit_sample",
+                       "train": {"clients": 16, "with_gaps": 1, "flipped": 1, "without_outcome": 0}}
+    assert outcome_in_imputation_facts(segmentation, train.drop(columns="y"), test, np.arange(21), False) is None

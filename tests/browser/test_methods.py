@@ -19,6 +19,11 @@ def test_the_methods_page_states_the_builds_facts_and_each_section_has_an_addres
     housing = facts["unknown_loans"]["housing"]
     text = browser.find_element(f"#{methods.UNKNOWN_LOANS}").text
     assert f"{housing['unknown']:,} clients whose housing loan is unknown, {housing['became_no']:,} become 'no'" in text
+    # How many segments a client's own outcome decides through the imputation, as the build counted them.
+    outcome = facts["outcome_in_imputation"]
+    gaps, flipped = (outcome["train"][key] + outcome["test"][key] for key in ("with_gaps", "flipped"))
+    assert f"{gaps:,} have an unknown job, housing or loan: {flipped:,} of them would be in another segment" in (
+        browser.find_element(f"#{methods.OUTCOME_IN_GRID}").text)
     elbows = browser.find_element(f"#{methods.ELBOWS}").text
     assert f"{facts['elbows']['rising']} of the {facts['elbows']['curves']} elbow curves" in elbows
     for section in methods.methods_sections(full_store.evaluation):

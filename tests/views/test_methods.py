@@ -16,6 +16,9 @@ FACTS = {
         "loan": {"unknown": 990, "became_no": 990, "became_yes": 0, "known_yes_rate": 0.1554,
                  "segments": {"1": 29, "2": 0, "3": 939, "4": 22}}},
     "outcome_in_grid": {"all": True, "no_socio": True, "final": False},
+    "outcome_in_imputation": {"population": "all",
+                              "train": {"clients": 28831, "with_gaps": 938, "flipped": 64, "without_outcome": 6},
+                              "test": {"clients": 12357, "with_gaps": 377, "flipped": 29, "without_outcome": 18}},
     "elbows": {"curves": 48, "rising": 15, "rising_configurations": [], "largest_rise": 0.0536, "n_init": 2,
                "final_curves": 24, "final_rising": 0},
 }
@@ -56,3 +59,14 @@ def test_the_outcome_and_the_differences_name_their_populations():
     assert "'All features' and 'Without the 5 socio-economic columns'" in outcome and "does not use y" in outcome
     differences = " ".join(methods.differences_section(CLASSIFIER).sentences)
     assert "28,831" in differences and "12,357" in differences and "999" in differences
+
+
+def test_the_outcome_section_counts_the_segments_a_clients_own_outcome_decides():
+    text = " ".join(methods.outcome_section(FACTS["outcome_in_grid"], FACTS["outcome_in_imputation"]).sentences)
+    assert ("Of the 41,188 clients, 1,315 have an unknown job, housing or loan: 93 of them would be in another "
+            "segment had their own outcome been the other, and 24 if the imputation did not use y at all.") in text
+    sampled = {"population": "fit_sample", "train": FACTS["outcome_in_imputation"]["train"]}
+    assert "Of the 28,831 training clients the fits use, 938 have" in " ".join(
+        methods.outcome_section(FACTS["outcome_in_grid"], sampled).sentences)
+    # A build from before the count: the sentence is left out, the rest stays.
+    assert "unknown job" not in " ".join(methods.outcome_section(FACTS["outcome_in_grid"]).sentences)
