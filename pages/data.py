@@ -21,7 +21,7 @@ from dashapp.views import data as view, inputs, provenance as about_data, rates,
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.web.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
 
-dash.register_page(__name__, path="/data", name=N_("Data"), order=1,
+dash.register_page(__name__, path="/data", name=N_("Data"), order=4, nav_group="study",
                    title=page_title(N_("Data")))
 
 DATA_URL = "data-url"

@@ -24,7 +24,7 @@ from dashapp.web.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categ
                                     dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
                                     missing_artifacts_notice, page_title)
 
-dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=2,
+dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=5, nav_group="study",
                    title=page_title(N_("Clustering explorer")))
 
 EXPLORER_URL = "explorer-url"

@@ -11,7 +11,7 @@ from dashapp.core.i18n import N_, _
 from dashapp.views.methods import METHODS_PATH, methods_sections
 from dashapp.web.components import grid_pending_notice, missing_artifacts_notice, original_study_link, page_title
 
-dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=9,
+dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=8, nav_group="study",
                    title=page_title(N_("Methods")))
 
 METHODS_SECTIONS = "methods-sections"

@@ -1,4 +1,4 @@
-"""Overview: what the studio is for, the data it is built on, and the segments at a glance."""
+"""Overview: what the data supports about whom to call first, then what the studio is, its data and the segments."""
 
 from __future__ import annotations
 
@@ -17,14 +17,17 @@ from dashapp.views.data import FilterSpace
 from dashapp.views.data_queries import client_engine
 from dashapp.views.explorer import pipeline_name
 from dashapp.views.rates import SubscriptionRates, store_rates
+from dashapp.views.response import whom_to_call
+from dashapp.web.app import nav_pages
 from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice,
                                     original_recommendation, original_study_link, page_title, product_suggestions,
                                     subscription_table)
 
-dash.register_page(__name__, path="/", name=N_("Overview"), order=0,
+dash.register_page(__name__, path="/", name=N_("Overview"), order=0, nav_group="decide",
                    title=page_title(N_("Overview")))
 
 OVERVIEW_DATA = "overview-data"
+OVERVIEW_ANSWER = "overview-answer"
 OVERVIEW_LEVERS_LINK = "overview-levers-link"
 OVERVIEW_SEGMENTS = "overview-segments"
 OVERVIEW_SHARES = "overview-shares"
@@ -92,9 +95,6 @@ def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataP
                 metric(rates.of("all").percent, _("of all clients subscribed a term deposit"), xs=6, md=3),
             ], className="mb-3 g-2"),
             html.Div(subscription_table(rates), className="mb-2"),
-            html.P(dcc.Link(_("What the data supports about whom to call, and what it cannot show"),
-                            href=dash.get_relative_path("/response") + "#response-levers", id=OVERVIEW_LEVERS_LINK),
-                   className="small mb-3"),
             *_source_text(provenance, first, last),
             dbc.Alert([
                 html.Strong(_("Where the outcome is used. ")),
@@ -173,12 +173,35 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _page_links() -> html.Ul:
-    # Built from the registry so that pages added later (e.g. scoring) are listed without editing this one.
-    pages = sorted((page for page in dash.page_registry.values()
-                    if page.get("order") is not None and page["path"] != "/"), key=lambda page: page["order"])
-    return html.Ul([html.Li(dcc.Link(_(page["name"]), href=page["relative_path"])) for page in pages],
-                   className="mb-0")
+#: The page groups' headings in the Overview's list of pages (the navigation's groups, named for what they do).
+PAGE_GROUP_HEADINGS: dict[str, str] = {"decide": N_("Decide whom to call"), "study": N_("The original study")}
+
+
+def _page_links() -> html.Div:
+    # Built from the registry, grouped as the navigation is, so that a page added later is listed without editing
+    # this one.
+    return html.Div([html.Div([html.Div(_(heading), className="small fw-semibold"),
+                               html.Ul([html.Li(dcc.Link(_(page["name"]), href=page["relative_path"]))
+                                        for page in nav_pages(group) if page["path"] != "/"], className="mb-2")])
+                     for group, heading in PAGE_GROUP_HEADINGS.items()], className="small")
+
+
+def _whom_to_call(response: dict) -> dbc.Card | None:
+    """The page's opening: what the data supports about whom to call, and where the evidence is."""
+    answer = whom_to_call(response)
+    if answer is None:
+        return None
+    return dbc.Card(dbc.CardBody([
+        html.H2(_("Whom to call"), className="h5"),
+        html.P(answer["levers"], className="mb-1"),
+        html.P(answer["segments"], className="mb-1"),
+        html.P(answer["not_uplift"], className="mb-2"),
+        html.P([_("The evidence: "),
+                dcc.Link(_("the levers, month by month"), href=dash.get_relative_path("/response") + "#response-levers",
+                         id=OVERVIEW_LEVERS_LINK),
+                " · ", dcc.Link(_("targeting as a campaign runs"), href=dash.get_relative_path("/targeting"))],
+               className="small mb-0"),
+    ]), className="mb-3 border-primary", id=OVERVIEW_ANSWER)
 
 
 def layout(**_query):
@@ -191,19 +214,19 @@ def layout(**_query):
     comparable = store.provenance.is_uci and store.final_k == domain.FINAL_K
     reference = ({int(number): share for number, share in final["reference_shares"].items()}
                  if comparable else {})
+    answer = _whom_to_call(store.response)
     return html.Div([
-        html.H2(_(APP_TITLE), className="h3"),
+        html.H1(_(APP_TITLE), className="h3"),
         dbc.Row([
-            dbc.Col(html.P([
-                _("This studio re-does, step by step and in the open, a segmentation of a bank's clients, the "
-                  "GitHub project "), original_study_link(),
-                _(" (\u201cthe original study\u201d on these pages): how the 'unknown' answers are treated, which "
-                  "preprocessing pipeline and number of clusters K-means gets, which segments come out, and the "
-                  "decision tree that assigns a new client to one of them. Explore the data, compare the "
-                  "clusterings, read the segments and their product suggestions, and check the tree.")],
-                className="lead fs-6"), lg=8),
-            dbc.Col(html.Div([html.Div(_("Pages"), className="small fw-semibold"), _page_links()],
-                             className="small"), lg=4),
+            dbc.Col([
+                *([answer] if answer is not None else []),
+                html.P([
+                    _("The studio reproduces the original study, "), original_study_link(),
+                    _(": its segments of job, housing and personal loan, and the tree that assigns a new client to "
+                      "one. Score a client to see its segment.")],
+                    className="lead fs-6"),
+            ], lg=8),
+            dbc.Col(_page_links(), lg=4),
         ], className="mb-2"),
         dbc.Row([
             dbc.Col(_data_card(client_engine(store), store_rates(store), store.provenance), lg=7, className="mb-3"),

@@ -22,7 +22,7 @@ from dashapp.views import inputs, response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
 from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
 
-dash.register_page(__name__, path="/response", name=N_("Response"), order=3.4,
+dash.register_page(__name__, path="/response", name=N_("Response"), order=1, nav_group="decide",
                    title=page_title(N_("Campaign response")))
 
 RESPONSE_ANSWER = "response-answer"

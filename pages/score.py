@@ -42,7 +42,7 @@ from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, grap
 
 logger = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/score", name=N_("Score a client"), order=5,
+dash.register_page(__name__, path="/score", name=N_("Score a client"), order=3, nav_group="decide",
                    title=page_title(N_("Score a client")))
 
 SCORE_TABS = "score-tabs"

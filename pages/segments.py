@@ -24,7 +24,7 @@ from dashapp.web.components import (chart_downloads, graph, graph_card, job_spli
                                     missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
                                     subscription_table)
 
-dash.register_page(__name__, path="/segments", name=N_("Segments"), order=3,
+dash.register_page(__name__, path="/segments", name=N_("Segments"), order=6, nav_group="study",
                    title=page_title(N_("Segments")))
 
 SEGMENTS_URL = "segments-url"

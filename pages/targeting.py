@@ -22,7 +22,7 @@ from dashapp.views import inputs, rates, targeting as view
 from dashapp.web.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
-dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=3.6,
+dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=2, nav_group="decide",
                    title=page_title(N_("Targeting benchmark")))
 
 TARGETING_SHARE = "targeting-share"

@@ -19,7 +19,7 @@ from dashapp.views.tree import node_path, rules_text
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
                                     methods_link, missing_artifacts_notice, page_title)
 
-dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=4,
+dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=7, nav_group="study",
                    title=page_title(N_("Decision tree")))
 
 TREE_GRAPH = "tree-graph"

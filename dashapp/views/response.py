@@ -23,6 +23,7 @@ judged by its lift, the clients it reaches and what its calls cost (the Targetin
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from babel import numbers
@@ -384,6 +385,9 @@ def calendar_sentence(response: dict) -> str:
 #: What the data cannot say, said on the levers' card whatever the build.
 NOT_UPLIFT = N_("Response is not uplift: every client in the file was called, so no group shows what a call "
                 "changes. Only a holdout (clients not called, drawn at random) would show a call's effect.")
+#: :data:`NOT_UPLIFT` in a line, for the Overview.
+NOT_UPLIFT_SHORT = N_("Every client was called: these are responses, not a call's effect, which only a holdout "
+                      "would show.")
 SEGMENTS_DESCRIBE = N_("The segments describe the clients' loans; they do not pick whom to call.")
 
 
@@ -394,6 +398,46 @@ def answer(response: dict) -> dict:
     return {"headline": headline(response),
             "sentences": [segment_sentence(response, key) for key in ANSWER_POPULATIONS],
             "levers": lever_sentences(response), "calendar": calendar_sentence(response)}
+
+
+#: The levers in a few words each, for the Overview's opening (:func:`whom_to_call`).
+LEVER_SHORT: dict[str, str] = {
+    "previous_success": N_("clients whose previous campaign succeeded subscribed {ratio} times as often as those "
+                           "never called"),
+    "cellular": N_("mobile phones {ratio} times as often as fixed lines"),
+    "retired_or_student": N_("retired clients and students {ratio} times as often as other jobs"),
+    "many_calls": N_("the sixth call or later {ratio} times as often as the first"),
+}
+
+
+def whom_to_call(response: dict) -> dict | None:
+    """The Overview's opening: what the data supports about whom to call, read from the build.
+
+    Returns
+    -------
+    dict or None
+        ``levers`` (the levers in :data:`LEVER_POPULATION`, strongest first, as month-adjusted rate ratios),
+        ``segments`` (whether the segments' response differs within the month in any period) and ``not_uplift``
+        (:data:`NOT_UPLIFT_SHORT`); None without the calendar section (a source without dates).
+    """
+    calendar = response.get("calendar")
+    if not calendar or LEVER_POPULATION not in calendar["populations"]:
+        return None
+    effects = [(key, effect["adjusted"]["rate_ratio"])
+               for key, effect in calendar["populations"][LEVER_POPULATION]["levers"].items()
+               if effect["adjusted"] is not None and effect["exposed"]["clients"]]
+    # Strongest first, in either direction: a ratio of 0.5 says as much as one of 2.
+    effects.sort(key=lambda item: -abs(math.log(item[1])))
+    levers = "; ".join(_(LEVER_SHORT[key]).format(ratio=format_lift(ratio)) for key, ratio in effects)
+    differ = any(segment_verdict(response, key).key == DIFFER for key in ANSWER_POPULATIONS
+                 if key in response["populations"])
+    segments = (_("The segments describe loans; within the same month their response differs in some period, by "
+                  "less than these levers (see the Response page).") if differ else
+                _("The segments describe loans and do not pick whom to call: within the same month their "
+                  "response does not differ."))
+    return {"levers": _("{period}, within the same month: {levers}.").format(
+                period=where(response, LEVER_POPULATION), levers=levers),
+            "segments": segments, "not_uplift": _(NOT_UPLIFT_SHORT)}
 
 
 def segment_table(response: dict, population: str) -> dict:

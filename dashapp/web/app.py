@@ -73,22 +73,45 @@ FOOTER_ID = "shell-footer"
 PAGE_CONTENT_ID = "page-content"
 
 
+#: The navigation's groups, by the ``nav_group`` each page registers with: the pages that decide whom to call are
+#: links of their own; the original study's reproduction sits behind one menu, so the bar fits one line from
+#: 1200 px in both languages.
+NAV_GROUPS: dict[str, str | None] = {"decide": None, "study": i18n.N_("The original study")}
+#: The menu of a group (``{"type": NAV_GROUP_TYPE, "group": <group>}``) and its links
+#: (``{"type": NAV_GROUP_LINK_TYPE, "group": <group>, "page": <page path>}``).
+NAV_GROUP_TYPE = "shell-nav-group"
+NAV_GROUP_LINK_TYPE = "shell-nav-group-link"
+
+
+def nav_pages(group: str) -> list[dict]:
+    """The registered pages of a navigation group, in their order."""
+    return sorted((page for page in dash.page_registry.values() if page.get("nav_group") == group),
+                  key=lambda page: page["order"])
+
+
 def _navbar() -> dbc.Navbar:
-    links = [
-        dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact",
-                                id={"type": NAV_LINK_TYPE, "page": page["path"]}))
-        for page in dash.page_registry.values()
-        if page.get("order") is not None
-    ]
-    # The links collapse behind a toggler below 1200 px (nine short links, the title and the language switch need
-    # about that; keep page names in the bar short). A callback closes the menu when a page is picked: open, it
+    items = []
+    for group, label in NAV_GROUPS.items():
+        if label is None:
+            items += [dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact",
+                                              id={"type": NAV_LINK_TYPE, "page": page["path"]}))
+                      for page in nav_pages(group)]
+        else:
+            # The menu's toggle and the current page's item are marked by a clientside callback on the address.
+            items.append(dbc.DropdownMenu(
+                [dbc.DropdownMenuItem(_(page["name"]), href=page["relative_path"],
+                                      id={"type": NAV_GROUP_LINK_TYPE, "group": group, "page": page["path"]})
+                 for page in nav_pages(group)],
+                label=_(label), nav=True, in_navbar=True, align_end=True,
+                id={"type": NAV_GROUP_TYPE, "group": group}))
+    # The links collapse behind a toggler below 1200 px. A callback closes the menu when a page is picked: open, it
     # would cover a phone's screen.
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(_(APP_TITLE), href=dash.get_relative_path("/"), className="text-wrap"),
         # A plain button in Bootstrap's toggler style: dbc's NavbarToggler labels itself in English only.
         html.Button(html.Span(className="navbar-toggler-icon"), id=NAV_TOGGLER_ID, n_clicks=0, type="button",
                     className="navbar-toggler", **{"aria-label": _("Show or hide the pages")}),
-        dbc.Collapse(dbc.Nav([*links, _language_switch()], navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID,
+        dbc.Collapse(dbc.Nav([*items, _language_switch()], navbar=True, className="ms-auto"), id=NAV_COLLAPSE_ID,
                      is_open=False, navbar=True),
     ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3", id=NAV_ID)
 
@@ -143,7 +166,7 @@ def _register_shell_callbacks(app: Dash) -> None:
     # In the browser: a menu that opens and closes, and the window's width, need no round trip to the server.
     app.clientside_callback(
         """
-        function(togglerClicks, pathname, linkClicks, isOpen) {
+        function(togglerClicks, pathname, linkClicks, groupLinkClicks, isOpen) {
             const trigger = window.dash_clientside.callback_context.triggered_id;
             return trigger === "%s" ? !isOpen : false;
         }
@@ -151,8 +174,30 @@ def _register_shell_callbacks(app: Dash) -> None:
         Output(NAV_COLLAPSE_ID, "is_open"),
         Input(NAV_TOGGLER_ID, "n_clicks"), Input(LOCATION_ID, "pathname"),
         Input({"type": NAV_LINK_TYPE, "page": ALL}, "n_clicks"),
+        Input({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "n_clicks"),
         State(NAV_COLLAPSE_ID, "is_open"),
         prevent_initial_call=True,
+    )
+    # A menu's toggle is marked active while one of its pages is shown, and that page's item too (the plain links
+    # mark themselves: dbc's NavLink active="exact"). The address is compared without the app's URL prefix.
+    app.clientside_callback(
+        """
+        function(pathname, itemIds, groupIds) {
+            const config = JSON.parse(document.getElementById("_dash-config").textContent);
+            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
+            let here = (pathname || "/").startsWith(prefix) ? pathname.slice(prefix.length) : pathname;
+            here = "/" + here.replace(/^\\/+|\\/+$/g, "");
+            const active = itemIds.map(id => id.page === here);
+            const groups = groupIds.map(group => itemIds.some(id => id.group === group.group && id.page === here)
+                                                 ? "active" : "");
+            return [active, groups];
+        }
+        """,
+        Output({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "active"),
+        Output({"type": NAV_GROUP_TYPE, "group": ALL}, "toggle_class_name"),
+        Input(LOCATION_ID, "pathname"),
+        State({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "id"),
+        State({"type": NAV_GROUP_TYPE, "group": ALL}, "id"),
     )
     # Each language's link goes to the page and query shown, in that language; Dash's page changes do not reload.
     app.clientside_callback(

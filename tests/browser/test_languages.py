@@ -134,3 +134,30 @@ def test_the_switch_changes_the_language_and_it_is_remembered(live_server, brows
     assert browser.driver.execute_script("return document.documentElement.lang") == "ru"
     wait_until(lambda: "Данные" in browser.driver.title, message="the page's title in Russian")
     browser.driver.delete_cookie("lang")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_navigation_fits_one_line_at_1280_px_and_marks_the_open_group(live_server, browser, language):
+    from dashapp.web.app import NAV_ID
+
+    browser.driver.set_window_size(1280, 900)
+    browser.server_url = live_server.url
+    for path, study in (("", False), ("data", True), ("targeting", False), ("methods", True)):
+        browser.driver.get(f"{live_server.url}{path}?lang={language}")
+        browser.wait_for_element("#page-content .card", timeout=20)
+        bar = browser.driver.execute_script("""
+            const nav = document.getElementById(arguments[0]);
+            const items = [...nav.querySelectorAll('.navbar-nav > .nav-item, .navbar-brand')];
+            const tops = items.map(item => item.getBoundingClientRect().top);
+            const toggle = nav.querySelector('.dropdown-toggle');
+            return {height: nav.getBoundingClientRect().height, spread: Math.max(...tops) - Math.min(...tops),
+                    width: window.innerWidth,
+                    toggle: toggle.textContent, active: toggle.classList.contains('active')};
+        """, NAV_ID)
+        # One line: the bar as tall as one row of links, every link and the title side by side.
+        assert bar["width"] <= 1280 and bar["height"] <= 60 and bar["spread"] < 20, (path, bar)
+        assert bar["toggle"] == ("The original study" if language == "en" else "Исходное исследование")
+        wait_until(lambda: browser.driver.execute_script(
+            "return document.querySelector('#%s .dropdown-toggle').classList.contains('active')" % NAV_ID) == study,
+            message=f"the original study's menu marked on /{path} only if it is one of its pages")
+    assert severe_console_errors(browser) == []

@@ -125,6 +125,15 @@ def test_every_page_fits_a_phone(live_server, browser, path, name, ready):
     assert severe_console_errors(browser) == []
 
 
+def _study_link(browser, name: str):
+    """A page's link in the original study's menu, the menu opened first (it is a group of the navigation)."""
+    _click(browser, browser.find_element(f"#{NAV_COLLAPSE_ID} .dropdown-toggle"))
+    _wait_until(lambda: any(a.text == name and a.is_displayed()
+                            for a in browser.find_elements(f"#{NAV_COLLAPSE_ID} .dropdown-menu a")),
+                message=f"{name} in the open menu")
+    return next(a for a in browser.find_elements(f"#{NAV_COLLAPSE_ID} .dropdown-menu a") if a.text == name)
+
+
 def test_the_menu_closes_when_a_page_is_picked(live_server, browser):
     _as_phone(browser)
     _open(browser, live_server, "", "#overview-shares .js-plotly-plot")
@@ -132,11 +141,10 @@ def test_the_menu_closes_when_a_page_is_picked(live_server, browser):
     _click(browser, browser.find_element(f"#{NAV_TOGGLER_ID}"))
     _wait_until(lambda: _menu_state(browser)["open"] and not _menu_state(browser)["moving"], message="the menu open")
     opened = _menu_state(browser)
-    assert opened["height"] > 200  # six links, one under the other
+    assert opened["height"] > 200  # the links and the original study's menu, one under the other
     _screenshot(browser, "menu-open")
 
-    link = next(a for a in browser.find_elements(f"#{NAV_COLLAPSE_ID} a") if a.text == "Segments")
-    _click(browser, link)
+    _click(browser, _study_link(browser, "Segments"))
     _wait_until(lambda: browser.driver.current_url.endswith("/segments"), message="the Segments page")
     _wait_until(lambda: not _menu_state(browser)["open"] and not _menu_state(browser)["moving"],
                 message="the menu closed")
@@ -145,7 +153,7 @@ def test_the_menu_closes_when_a_page_is_picked(live_server, browser):
     # Picking the page already shown closes the menu too, and the toggler still opens it.
     _click(browser, browser.find_element(f"#{NAV_TOGGLER_ID}"))
     _wait_until(lambda: _menu_state(browser)["open"], message="the menu open again")
-    _click(browser, next(a for a in browser.find_elements(f"#{NAV_COLLAPSE_ID} a") if a.text == "Segments"))
+    _click(browser, _study_link(browser, "Segments"))
     _wait_until(lambda: not _menu_state(browser)["open"], message="the menu closed on the same page")
     assert severe_console_errors(browser) == []
 

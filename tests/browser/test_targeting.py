@@ -34,7 +34,7 @@ def test_targeting_page_compares_models_and_segments_and_follows_the_share(live_
                                                "Random calls"]
         assert _annotations(browser, graph) == ["20% called"]
     nav = [link.text for link in browser.find_elements(".navbar .nav-link")]
-    assert nav.index("Segments") + 2 == nav.index("Response") + 1 == nav.index("Targeting")
+    assert nav.index("Overview") + 2 == nav.index("Response") + 1 == nav.index("Targeting")
 
     label = next(e for e in browser.find_elements(f"#{TARGETING_SHARE} label") if e.text.strip() == "30%")
     _click(browser, label)

@@ -64,9 +64,10 @@ def test_dash_layout_and_dependencies_list_the_callbacks(client):
         assert component in outputs
 
 
-def test_registry_orders_and_names_the_pages():
-    assert [(dash.page_registry[name]["path"], dash.page_registry[name]["name"], dash.page_registry[name]["order"])
-            for name in (DATA, EXPLORER)] == [("/data", "Data", 1), ("/explorer", "Clustering explorer", 2)]
+def test_registry_names_the_pages_and_groups_them_with_the_original_study():
+    assert [(dash.page_registry[name]["path"], dash.page_registry[name]["name"],
+             dash.page_registry[name]["nav_group"]) for name in (DATA, EXPLORER)] == [
+        ("/data", "Data", "study"), ("/explorer", "Clustering explorer", "study")]
 
 
 def test_component_ids_are_unique_and_prefixed():

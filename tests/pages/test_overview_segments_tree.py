@@ -30,10 +30,17 @@ def test_pages_answer(client, path):
     assert "_dash-config" in response.get_data(as_text=True)
 
 
-def test_registry_orders_and_names_the_pages():
+def test_registry_orders_names_and_groups_the_pages():
+    from dashapp.web.app import NAV_GROUPS, nav_pages
+
     pages = {name: dash.page_registry[name] for name in (OVERVIEW, SEGMENTS, TREE)}
-    assert [(p["path"], p["name"], p["order"]) for p in pages.values()] == [
-        ("/", "Overview", 0), ("/segments", "Segments", 3), ("/tree", "Decision tree", 4)]
+    assert [(p["path"], p["name"], p["nav_group"]) for p in pages.values()] == [
+        ("/", "Overview", "decide"), ("/segments", "Segments", "study"), ("/tree", "Decision tree", "study")]
+    # What decides whom to call first, then the original study's reproduction; every page in a group but the 404.
+    assert [page["path"] for page in nav_pages("decide")] == ["/", "/response", "/targeting", "/score"]
+    assert [page["path"] for page in nav_pages("study")] == ["/data", "/explorer", "/segments", "/tree", "/methods"]
+    grouped = {page["path"] for group in NAV_GROUPS for page in nav_pages(group)}
+    assert grouped == {page["path"] for page in dash.page_registry.values()} - {"/404"}
 
 
 def test_shell_layout_links_the_pages_in_order(client):
@@ -86,6 +93,24 @@ def test_overview_tells_the_data_period_subscription_share_and_citation(full_sto
     assert "is one more categorical feature of the grid's clusterings and of the KNN imputation" in text
     links = [c.href for c in _components(layout) if getattr(c, "href", None)]
     assert "https://doi.org/10.1016/j.dss.2014.03.001" in links
+
+
+def test_overview_opens_with_whom_to_call_read_from_the_build(full_store):
+    from pages.overview import OVERVIEW_ANSWER, OVERVIEW_LEVERS_LINK
+
+    layout = _layout(OVERVIEW)
+    text = _text(layout)
+    ids = _by_id(layout)
+    answer = _text(ids[OVERVIEW_ANSWER])
+    # The answer is the page's first paragraph after its title, and with what the studio is, within 140 words.
+    assert text.index(answer[:40]) < text.index("The studio reproduces the original study")
+    opening = text[:text.index("Score a client to see its segment.")]
+    assert len(opening.split()) <= 140, len(opening.split())
+    levers = full_store.response["calendar"]["populations"]["test"]["levers"]
+    for key in ("previous_success", "cellular", "many_calls", "retired_or_student"):
+        assert f"{levers[key]['adjusted']['rate_ratio']:.2f} times as often" in answer, key
+    assert "do not pick whom to call" in answer and "only a holdout would show" in answer
+    assert ids[OVERVIEW_LEVERS_LINK].href == "/response#response-levers"
 
 
 def test_overview_cards_link_to_each_segment_with_its_share(full_store):

@@ -35,16 +35,16 @@ def _layout(name: str = RESPONSE, **query):
     return dash.page_registry[name]["layout"](**query)
 
 
-def test_page_answers_and_sits_after_segments_in_the_navigation(http):
+def test_page_answers_and_sits_after_the_overview_in_the_navigation(http):
     response = http.get("/response")
     assert response.status_code == 200 and "_dash-config" in response.get_data(as_text=True)
     page = dash.page_registry[RESPONSE]
-    assert (page["path"], page["name"]) == ("/response", "Response")
-    orders = {name: dash.page_registry[name]["order"] for name in (SEGMENTS, RESPONSE, "pages.tree")}
-    assert orders[SEGMENTS] < orders[RESPONSE] < orders["pages.tree"]
+    assert (page["path"], page["name"], page["nav_group"]) == ("/response", "Response", "decide")
     body = http.get("/_dash-layout").get_data(as_text=True)
-    positions = [body.index(f'"{name}"') for name in ("Segments", "Response", "Decision tree")]
-    assert positions == sorted(positions)
+    # The pages that decide whom to call first, the original study's behind its menu after them.
+    positions = [body.index(f'"{name}"') for name in ("Overview", "Response", "Targeting", "Segments",
+                                                       "Decision tree")]
+    assert positions == sorted(positions) and '"The original study"' in body
 
 
 def test_layout_puts_the_plain_answer_first(store):

@@ -83,9 +83,9 @@ def _upload(content: bytes, media_type: str = "text/csv") -> str:
 # --- Registry and layout --------------------------------------------------------------------------------
 
 
-def test_page_is_registered_after_the_tree_page(page):
+def test_page_is_registered_with_the_pages_that_decide(page):
     registered = dash.page_registry[SCORE]
-    assert (registered["path"], registered["name"], registered["order"]) == ("/score", "Score a client", 5)
+    assert (registered["path"], registered["name"], registered["nav_group"]) == ("/score", "Score a client", "decide")
 
 
 def test_page_answers_over_http():
