@@ -17,7 +17,7 @@ from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import data as figures, empty_figure
-from dashapp.views import data as view, inputs, provenance as about_data, rates, url_state
+from dashapp.views import data as view, facts, inputs, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.web.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
 
@@ -195,21 +195,16 @@ def _intro(table: ClientEngine, provenance) -> str:
 
 
 def _intro_text(table: ClientEngine, provenance) -> str:
-    calls = i18n.number(len(table))
+    clients = facts.clients_and_calls(len(table), table.calls)
     if provenance.is_uci:
-        return ngettext("{count} call of a Portuguese bank's term-deposit campaign, one row per client ({months}). "
-                        "Every chart shows the filtered clients; only aggregates leave the server.",
-                        "{count} calls of a Portuguese bank's term-deposit campaign, one row per client ({months}). "
-                        "Every chart shows the filtered clients; only aggregates leave the server.",
-                        len(table)).format(count=calls, months=_months_between(table.months[0], table.months[-1]))
+        return _("A Portuguese bank's term-deposit campaign ({months}): {clients}. Every chart shows the filtered "
+                 "clients; only aggregates leave the server.").format(
+            months=_months_between(table.months[0], table.months[-1]), clients=clients)
     if table.months:
-        rows = ngettext("{count} call of a term-deposit campaign, one row per client ({months}).",
-                        "{count} calls of a term-deposit campaign, one row per client ({months}).",
-                        len(table)).format(count=calls, months=_months_between(table.months[0], table.months[-1]))
+        rows = _("A term-deposit campaign ({months}): {clients}.").format(
+            months=_months_between(table.months[0], table.months[-1]), clients=clients)
     else:
-        rows = ngettext("{count} call of a term-deposit campaign, one row per client; the source has no contact "
-                        "dates.", "{count} calls of a term-deposit campaign, one row per client; the source has no "
-                        "contact dates.", len(table)).format(count=calls)
+        rows = _("A term-deposit campaign: {clients}; the source has no contact dates.").format(clients=clients)
     return " ".join([rows, about_data.source_sentence(provenance),
                      _("Every chart shows the filtered clients; only aggregates leave the server.")])
 

@@ -12,7 +12,7 @@ from dashapp.artifacts.provenance import DataProvenance
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.segments import share_comparison_figure
-from dashapp.views import provenance as about_data
+from dashapp.views import facts, provenance as about_data
 from dashapp.views.data import FilterSpace
 from dashapp.views.data_queries import client_engine
 from dashapp.views.explorer import pipeline_name
@@ -59,18 +59,17 @@ def _uci_credit() -> html.P:
     ], className="small text-muted mb-0")
 
 
-def _source_text(provenance: DataProvenance, first, last) -> list:
-    """What the data is: the UCI file's description as it always read, or the source named as it is, its
-    period only when its dates are known, and how it was split."""
+def _source_text(provenance: DataProvenance, first, last, clients: FilterSpace) -> list:
+    """What the data is: the UCI file's description, or the source named as it is, its period only when its
+    dates are known, and how it was split."""
     if provenance.is_uci:
-        return [html.P([
-            _("The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from {first} to {last}, "
-              "each with the client's age, job, marital status, education, credit default, housing and personal "
+        return [html.P(
+            _("The UCI Bank Marketing data, a Portuguese bank's telemarketing from {first} to {last}: {clients}. "
+              "Each row has the client's age, job, marital status, education, credit default, housing and personal "
               "loans, the campaign's contacts, five socio-economic indicators, and whether the client subscribed "
-              "a term deposit (the outcome ").format(first=about_data.month_name(first, long=True),
-                                                    last=about_data.month_name(last, long=True)),
-            html.Code("y"), ").",
-        ])]
+              "a term deposit (the outcome y).").format(
+                first=about_data.month_name(first, long=True), last=about_data.month_name(last, long=True),
+                clients=facts.clients_and_calls(len(clients), clients.calls)))]
     return [html.P(about_data.source_sentence(provenance), id=OVERVIEW_SOURCE, className="mb-1"),
             html.P(about_data.data_sentence(provenance, first, last), className="mb-1"),
             html.P(about_data.split_sentence(provenance), id=OVERVIEW_SPLIT)]
@@ -90,20 +89,14 @@ def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataP
         dbc.CardHeader(_("The data")),
         dbc.CardBody([
             dbc.Row([
-                metric(i18n.number(len(clients)), _("calls to clients (rows)"), xs=6, md=3),
+                metric(i18n.number(len(clients)), _("clients, one row each"), xs=6, md=3),
                 *_period_metrics(provenance, first, last),
                 metric(rates.of("all").percent, _("of all clients subscribed a term deposit"), xs=6, md=3),
             ], className="mb-3 g-2"),
             html.Div(subscription_table(rates), className="mb-2"),
-            *_source_text(provenance, first, last),
-            dbc.Alert([
-                html.Strong(_("Where the outcome is used. ")),
-                _("As in the original study, the outcome "), html.Code("y"),
-                _(" (subscribed or not) is one more categorical feature of the grid's clusterings and of the KNN "
-                  "imputation that fills unknown job, housing and loan values; the final K-means clusters job, "
-                  "housing and loan alone. So a client's own outcome can decide the value filled in for an unknown "
-                  "key field, and through it the segment. We kept that so the numbers can be compared."),
-            ], color="info", className="small py-2"),
+            *_source_text(provenance, first, last, clients),
+            dbc.Alert([html.Strong(_("Where the outcome is used. ")), facts.outcome_use()],
+                      color="info", className="small py-2"),
             *([_uci_credit()] if provenance.is_uci else []),
         ]),
     ], className="h-100", id=OVERVIEW_DATA)

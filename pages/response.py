@@ -18,7 +18,7 @@ from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.figures.response import calendar_figure, segment_driver_figure, segment_month_figure, segment_rate_figure
-from dashapp.views import inputs, response as view
+from dashapp.views import facts, inputs, response as view
 from dashapp.views.methods import OUTCOME_IN_GRID
 from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
 
@@ -157,10 +157,9 @@ def layout(**_query):
     return html.Div([
         html.H2(pgettext("page heading", "Campaign response"), className="h3"),
         html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-                  "apart are their subscription rates, {in_which}, and what splits response more? (The final "
-                  "K-means does not use the outcome y; the KNN imputation before it does, as in the original study: ")
-                .format(in_which=_in_which(store)),
-                methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ".)"],
+                  "apart are their subscription rates, {in_which}, and what splits response more?")
+                .format(in_which=_in_which(store)), " ", facts.outcome_use(), " (",
+                methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ")"],
                className="text-muted"),
         _levers(response),
         _answer(response),

@@ -118,10 +118,15 @@ class FilterSpace:
         The first and last contact date (None when the source has no dates).
     segment_numbers : sequence of int
         The segments a client can be in, 1 to k (the store's :attr:`segment_numbers`).
+    calls : int
+        The calls of this campaign to these clients (the sum of ``campaign``: a row is a client, called once or
+        more).
     """
 
-    def __init__(self, rows: int, age_bounds: tuple[int, int], first_contact, last_contact, segment_numbers):
+    def __init__(self, rows: int, age_bounds: tuple[int, int], first_contact, last_contact, segment_numbers,
+                 calls: int):
         self.rows = int(rows)
+        self.calls = int(calls)
         self.segment_numbers: tuple[int, ...] = tuple(sorted(int(number) for number in segment_numbers))
         self.first_contact, self.last_contact = first_contact, last_contact
         self.age_bounds: tuple[int, int] = (int(age_bounds[0]), int(age_bounds[1]))
@@ -268,7 +273,8 @@ class ClientTable(FilterSpace):
         dates = self.frame["contact_date"]
         ages = self.frame["age"].to_numpy()
         segments = self.frame["segment"].dropna().unique()  # every segment has clients: K-means leaves none empty
-        super().__init__(len(self.frame), (ages.min(), ages.max()), dates.min(), dates.max(), segments)
+        super().__init__(len(self.frame), (ages.min(), ages.max()), dates.min(), dates.max(), segments,
+                         self.frame["campaign"].sum())
         self._codes = {column: self.frame[column].cat.codes.to_numpy() for column in ("job", "marital",
                                                                                         "education")}
         self._categories = {column: list(self.frame[column].cat.categories) for column in self._codes}

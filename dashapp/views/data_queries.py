@@ -44,9 +44,10 @@ class ClientEngine(FilterSpace):
 
     def __init__(self, queries: ClientQueries, segment_numbers):
         bounds = queries.frame(f"SELECT count(*) AS rows, min(age) AS youngest, max(age) AS oldest, "
-                               f"min(contact_date) AS first, max(contact_date) AS last FROM {CLIENTS}").iloc[0]
+                               f"min(contact_date) AS first, max(contact_date) AS last, sum(campaign) AS calls "
+                               f"FROM {CLIENTS}").iloc[0]
         super().__init__(bounds["rows"], (bounds["youngest"], bounds["oldest"]), bounds["first"], bounds["last"],
-                         segment_numbers)
+                         segment_numbers, bounds["calls"])
         self.queries = queries
         # The last filters' answers: the page's section callbacks for one filter change come together.
         self.selection = functools.lru_cache(maxsize=16)(self._selection)

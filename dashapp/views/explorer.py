@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import _, ngettext, pgettext
-from dashapp.views import inputs, url_state
+from dashapp.views import facts, inputs, url_state
 
 # --- The selection -------------------------------------------------------------------------------------------
 
@@ -329,18 +329,12 @@ def final_stability_note(stability: dict, grid_resamples: int) -> str:
     The grid's ARI compares a few refits on the shared sample with each other; the Segments page refits the final
     segmentation on many resamples of every training client and counts how often it comes back as published
     (``evaluation.json``'s ``stability``)."""
-    resamples = int(stability["resamples"])
-    lands_on = stability["lands_on"]
     return ngettext(
         "That is {grid} refit of the grid's sample, compared with each other; the Segments page asks another "
-        "question of the final segmentation, on {resamples} resamples of all {clients} training clients: it came "
-        "back as published in {published} of them and as the near-tied alternative in {alternative}.",
+        "question: {outcome}.",
         "That is {grid} refits of the grid's sample, compared with each other; the Segments page asks another "
-        "question of the final segmentation, on {resamples} resamples of all {clients} training clients: it came "
-        "back as published in {published} of them and as the near-tied alternative in {alternative}.",
-        int(grid_resamples)).format(grid=int(grid_resamples), resamples=resamples,
-                                    clients=i18n.number(int(stability["train_clients"])),
-                                    published=int(lands_on["published"]), alternative=int(lands_on["alternative"]))
+        "question: {outcome}.", int(grid_resamples)).format(grid=int(grid_resamples),
+                                                            outcome=facts.stability_outcome(stability))
 
 
 def methods_reasons(facts: dict) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dashapp.core import domain, i18n
 from dashapp.core.i18n import _, ngettext, pgettext
+from dashapp.views import facts
 
 METHODS_PATH = "/methods"
 #: The anchors of the sections, so that other pages can link to the one they rely on (:func:`methods_href`).
@@ -121,18 +122,17 @@ def outcome_section(in_grid: dict, in_imputation: dict | None = None) -> Section
                              for name, used in in_grid.items() if used)
     without_y = [name for name, used in in_grid.items() if not used]
     sentences = [
-        _("As in the original, the outcome y (did the client subscribe) is a clustering feature of the grid's "
-          "feature sets {feature_sets}: their clusters partly sort subscribers from the others, which a "
-          "segmentation made before a campaign could not do.").format(feature_sets=with_y),
+        facts.outcome_use(),
+        _("The grid's feature sets with y are {feature_sets}: their clusters partly sort subscribers from the others, "
+          "which a segmentation made before a campaign could not do.").format(feature_sets=with_y),
     ]
     if "final" in without_y:
-        sentences.append(_("The final K-means (job, housing and loan) does not use y, so its segments can be "
-                           "assigned to new clients, and whether they tell subscribers apart is a finding, not a "
-                           "built-in property (see the Campaign response page)."))
-        sentences.append(_("The KNN imputation before it does: as in the original study, y is one of the features "
-                           "by which the nearest clients are found when a job, housing or loan value is unknown, so "
-                           "a client's own outcome can decide the value filled in, and through it the segment. We "
-                           "keep that so the segments stay the original's."))
+        sentences.append(_("Since the final K-means does not use y, its segments can be assigned to new clients, and "
+                           "whether they tell subscribers apart is a finding, not a built-in property (see the "
+                           "Campaign response page)."))
+        sentences.append(_("In the imputation, y is one of the features by which the nearest clients are found when "
+                           "a job, housing or loan value is unknown; we keep it so that the segments stay the "
+                           "original's."))
         if in_imputation:
             sentences.append(_imputation_counts(in_imputation))
     return Section(OUTCOME_IN_GRID, _("The outcome y in the grid"), sentences)
@@ -211,28 +211,14 @@ def elbows_section(facts: dict) -> Section:
 
 def stability_section(stability: dict) -> Section:
     """The final segmentation's stability in one paragraph (the Segments page has the details)."""
-    lands = stability["lands_on"]
     ari = stability["ari"]
+    outcome = facts.stability_outcome(stability)
     return Section(STABILITY, _("How stable the segments are"), [
-        ngettext("Refitted on {resamples} bootstrap resamples of the {clients} training clients, K-means came back "
-                 "with the published segmentation {published} and with a near-tied alternative {alternative} (its "
-                 "inertia is {gap} higher); median adjusted Rand index with the published segments {median} (range "
-                 "{low}-{high}). The Segments page says which segments hold together.",
-                 "Refitted on {resamples} bootstrap resamples of the {clients} training clients, K-means came back "
-                 "with the published segmentation {published} and with a near-tied alternative {alternative} (its "
-                 "inertia is {gap} higher); median adjusted Rand index with the published segments {median} (range "
-                 "{low}-{high}). The Segments page says which segments hold together.",
-                 stability["train_clients"]).format(
-            resamples=stability["resamples"], clients=_number(stability["train_clients"]),
-            published=_times(lands["published"]), alternative=_times(lands["alternative"]),
-            gap=_percent(stability["alternative"]["inertia_gap"]), median=_number(ari["median"], 2),
-            low=_number(ari["min"], 2), high=_number(ari["max"], 2)),
+        _("Refitted {outcome} (its inertia is {gap} higher); median adjusted Rand index with the published segments "
+          "{median} (range {low}-{high}). The Segments page says which segments hold together.").format(
+            outcome=outcome, gap=_percent(stability["alternative"]["inertia_gap"]),
+            median=_number(ari["median"], 2), low=_number(ari["min"], 2), high=_number(ari["max"], 2)),
     ])
-
-
-def _times(count: int) -> str:
-    """``"12 times"`` (``"12 раз"``, ``"2 раза"``); "1 times" in English, as the page always said."""
-    return ngettext("{count} times", "{count} times", count).format(count=count)
 
 
 def methods_sections(evaluation: dict, time_ordered: bool = True) -> list[Section]:

@@ -15,7 +15,7 @@ import pandas as pd
 from dashapp.artifacts.client_queries import client_queries
 from dashapp.core import i18n
 from dashapp.core.i18n import _, ngettext
-from dashapp.views import url_state
+from dashapp.views import facts, url_state
 
 #: Columns of the clients table the 3-D space is built from, and the names they get in the aggregate.
 _SPACE_COLUMNS = {"job_imputed": "job", "housing_imputed": "housing", "loan_imputed": "loan",
@@ -176,21 +176,11 @@ def stability_summary(stability: dict, names: Mapping[int, str]) -> dict:
     """
     resamples, lands_on, ari = int(stability["resamples"]), stability["lands_on"], stability["ari"]
     alternative = stability["alternative"]
-    outcome = ngettext(
-        "Refitted on {resamples} bootstrap resample of the {clients} training clients (K-means, {starts} starts "
-        "each, seed {seed}), the segmentation came back as published {published}, as the near-tied alternative "
-        "{alternative} and as something else {other} (a refit counts as a partition when their adjusted Rand index "
-        "reaches {threshold}).",
-        "Refitted on {resamples} bootstrap resamples of the {clients} training clients (K-means, {starts} starts "
-        "each, seed {seed}), the segmentation came back as published {published}, as the near-tied alternative "
-        "{alternative} and as something else {other} (a refit counts as a partition when their adjusted Rand index "
-        "reaches {threshold}).", resamples).format(
-            resamples=resamples, clients=i18n.number(int(stability["train_clients"])),
-            starts=int(stability["n_init"]), seed=stability["random_state"],
-            published=_in_resamples(lands_on["published"], resamples),
-            alternative=_in_resamples(lands_on["alternative"], resamples),
-            other=_in_resamples(lands_on["other"], resamples),
-            threshold=i18n.number(stability["same_partition_ari"], 2))
+    outcome = _("Refitted {outcome}, and as something else {other} (K-means, {starts} starts each, seed {seed}; a "
+                "refit counts as a partition when their adjusted Rand index reaches {threshold}).").format(
+        outcome=facts.stability_outcome(stability), other=_in_resamples(lands_on["other"], resamples),
+        starts=int(stability["n_init"]), seed=stability["random_state"],
+        threshold=i18n.number(stability["same_partition_ari"], 2))
     agreement = _("Agreement with the published segments: median adjusted Rand index {median} (range "
                   "{lowest}-{highest}); 1 means the same segments, 0 no better than chance.").format(
                       median=i18n.number(ari["median"], 2), lowest=i18n.number(ari["min"], 2),

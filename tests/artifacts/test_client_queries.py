@@ -87,7 +87,7 @@ def _assert_same_answers(expected: view.Selection, answered, store: ArtifactStor
 
 
 def test_the_engine_ranges_over_the_same_clients_as_the_table(engine, table):
-    assert len(engine) == len(table)
+    assert len(engine) == len(table) and engine.calls == table.calls == int(table.frame["campaign"].sum())
     assert engine.age_bounds == table.age_bounds and engine.months == table.months
     assert (engine.first_contact, engine.last_contact) == (table.first_contact, table.last_contact)
     query = {"age": "25-40", "job": "admin.,student", "segment": "2", "from": table.months[2], "to": table.months[5]}

@@ -114,9 +114,9 @@ def test_data_layout_reads_in_russian(store, russian):
         page = page.replace(treatment, "")
     assert latin_runs([page]) == []
     assert "Профиль клиентов" in page and "Фильтр клиентов" in page
-    calls = len(data._table())
-    form = russian_form(calls, ("звонок", "звонка", "звонков"))
-    assert f"{i18n.number(calls)} {form} кампании" in page
+    clients = len(data._table())
+    form = russian_form(clients, ("клиент", "клиента", "клиентов"))
+    assert f"{i18n.number(clients)} {form}, по строке на каждого; звонков в этой кампании: " in page
 
 
 def test_data_headline_has_a_decimal_comma_and_the_right_plural(store, russian):

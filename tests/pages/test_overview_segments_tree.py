@@ -11,6 +11,7 @@ import pytest
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue, domain
+from dashapp.views import facts
 from tests.layout_helpers import by_id as _by_id, components as _components, text as _text
 
 OVERVIEW, SEGMENTS, TREE = "pages.overview", "pages.segments", "pages.tree"
@@ -90,7 +91,8 @@ def test_overview_tells_the_data_period_subscription_share_and_citation(full_sto
     assert f"{len(clients):,}" in text
     assert f"{(clients['y'] == 'yes').mean():.1%}" in text
     assert "Decision Support Systems 62 (2014) 22-31" in text and "CC BY 4.0" in text
-    assert "is one more categorical feature of the grid's clusterings and of the KNN imputation" in text
+    assert facts.outcome_use() in text  # where the outcome is used, said as every page says it
+    assert f"{len(clients):,} clients, one row each, called {int(clients['campaign'].sum()):,} times" in text
     links = [c.href for c in _components(layout) if getattr(c, "href", None)]
     assert "https://doi.org/10.1016/j.dss.2014.03.001" in links
 

@@ -39,8 +39,8 @@ def _data_card(overview, provenance, clients):
 
 def test_the_uci_data_card_reads_as_before(overview):
     card = text(_data_card(overview, UCI, make_clients()))
-    assert ("The UCI Bank Marketing data: the telemarketing calls of a Portuguese bank from May 2008 to September "
-            "2008") in card
+    assert ("The UCI Bank Marketing data, a Portuguese bank's telemarketing from May 2008 to September 2008: 6 clients, "
+            "one row each, called 22 times in this campaign (3.67 calls a client).") in card
     assert "S. Moro, P. Cortez and P. Rita" in card and "CC BY 4.0" in card and "UCI Machine Learning" in card
     assert "May 2008" in card and "Sep 2008" in card and "Training period" in card
     assert overview.OVERVIEW_SPLIT not in by_id(_data_card(overview, UCI, make_clients()))
@@ -98,7 +98,8 @@ def test_the_data_page_without_dates_hides_the_period_filter_and_the_monthly_cha
 def test_the_data_page_of_the_uci_file_keeps_its_dates(data_page):
     table = ClientTable(make_clients())
     assert data_page._intro(table, UCI).startswith(
-        "6 calls of a Portuguese bank's term-deposit campaign, one row per client (May 2008 to Sep 2008).")
+        "A Portuguese bank's term-deposit campaign (May 2008 to Sep 2008): 6 clients, one row each, called 22 times in "
+        "this campaign (3.67 calls a client).")
     assert data_page._intro(table, UCI).endswith("the Response page holds the segments and the levers to the month too.")
     assert "from May 2008 to September 2008." in text(data_page._economy_section(table))
     assert by_id(data_page._period_filter(table, table.controls(table.parse_query({})[0])))[
