@@ -418,8 +418,19 @@ def _knife(store: ArtifactStore, config: str, k: int) -> tuple:
                       className="fw-semibold"),
              html.Ul([html.Li(sentence) for sentence in view.negative_silhouette_sentences(
                  chosen["negative_shares"], chosen["sample_sizes"])], className="ps-3 mb-0")]
-    return (figures.silhouette_knife_figure(samples, float(chosen["silhouette"]), k, chosen["negative_shares"]),
+    return (figures.silhouette_knife_figure(samples, float(chosen["silhouette"]), k, chosen["negative_shares"],
+                                            segments=_segments_of_clusters(store, config, k)),
             words)
+
+
+def _segments_of_clusters(store: ArtifactStore, config: str, k: int) -> dict[int, int] | None:
+    """Label -> segment where (config, k) is the final segmentation (:func:`view.segments_of_clusters`), read
+    from the t-SNE map's clients."""
+    if config != view.FINAL_CONFIG or k != store.final_k:
+        return None
+    tsne = store.tsne(config)
+    segments = client_queries(store).rows(tsne["client_id"], ("segment",)).loc[tsne["client_id"], "segment"]
+    return view.segments_of_clusters(config, k, store.final_k, tsne[f"label_k{k}"], segments)
 
 
 @i18n.cached_per_language(maxsize=16)
@@ -427,7 +438,7 @@ def _maps(store: ArtifactStore, config: str, k: int) -> tuple:
     tsne = store.tsne(config)
     points = view.tsne_points(tsne, client_queries(store).rows(tsne["client_id"], view.HOVER_FIELDS), k)
     shares = view.cluster_shares(view.configuration_metrics(store.grid_metrics, config), k)
-    return (figures.tsne_figure(points, k, shares=shares),
+    return (figures.tsne_figure(points, k, shares=shares, segments=_segments_of_clusters(store, config, k)),
             figures.dendrogram_figure(store.dendrogram_linkage(config), k=k,
                                       client_ids=store.dendrogram_client_ids))
 

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy.cluster.hierarchy import dendrogram
 
-from dashapp.core import domain, i18n
+from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.data import COMPACT_MODEBAR
 from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, pipeline_name,
@@ -307,7 +307,20 @@ def _add_range_band(figure: go.Figure, ordered: pd.DataFrame) -> None:
                                     hoverinfo="skip"))
 
 
-def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = None) -> go.Figure:
+def _clusters(k: int, segments: dict[int, int] | None = None) -> list[tuple[int, str, str, str]]:
+    """Each cluster as the explorer draws it: ``(label, name, number shown, colour)``, by label; or, where the
+    solution is the final segmentation (``segments``: label -> segment, from
+    :func:`dashapp.views.explorer.segments_of_clusters`), by segment, named and coloured as every page shows the
+    segments."""
+    if segments is None:
+        return [(label, _("Cluster {cluster}").format(cluster=label + 1), str(label + 1), cluster_colour(label))
+                for label in range(k)]
+    return [(label, _("Segment {number}").format(number=number), str(number), catalogue.segment_colour(number))
+            for label, number in sorted(segments.items(), key=lambda item: item[1])]
+
+
+def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = None,
+                segments: dict[int, int] | None = None) -> go.Figure:
     """The t-SNE map coloured by the K-means clusters for ``k``, one trace per cluster.
 
     Parameters
@@ -321,11 +334,14 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         Each cluster's share of the training clients (by 0-based label), shown in the legend:
         ``Cluster 1 (26%)``.
     title : str, optional
+    segments : dict, optional
+        Label -> segment number where the solution is the final segmentation: its clusters are then named and
+        coloured as the segments (``Segment 1`` ...), in the segments' order.
 
     Returns
     -------
     Figure
-        ``Scatter`` traces named ``Cluster 1`` ... ; ``customdata[:, 0]`` is the client id.
+        ``Scatter`` traces named ``Cluster 1`` ... (or ``Segment 1`` ...); ``customdata[:, 0]`` is the client id.
     """
     extra = [column for column in ("age", "job", "housing", "loan") if column in points]
     # Age and job are named; the loans' labels ("No personal loan") say what they are.
@@ -333,16 +349,15 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
     hover = _("Client {client}").format(client="%{customdata[0]}") + "".join(
         f"<br>{named.get(column, '')}%{{customdata[{position}]}}" for position, column in enumerate(extra, start=1))
     traces = []
-    for label in range(k):
+    for label, cluster, _number, colour in _clusters(k, segments):
         members = points[points["cluster"] == label]
         if members.empty:
             continue
         customdata = np.column_stack([members["client_id"].to_numpy()] + [members[c].to_numpy() for c in extra])
-        cluster = _("Cluster {cluster}").format(cluster=label + 1)
         name = cluster + ("" if shares is None else f" ({share_text(float(shares[label]))})")
         traces.append(go.Scatter(
             x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=name,
-            marker=dict(size=5, color=cluster_colour(label), opacity=0.8),
+            marker=dict(size=5, color=colour, opacity=0.8),
             customdata=customdata, hovertemplate=hover + f"<extra>{cluster}</extra>",
         ))
     return go.Figure(traces, layout=dict(
@@ -365,7 +380,7 @@ def cluster_colour(label: int) -> str:
 
 
 def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negative_shares,
-                            title: str | None = None) -> go.Figure:
+                            title: str | None = None, segments: dict[int, int] | None = None) -> go.Figure:
     """The silhouette plot of one solution: each sampled client's silhouette, cluster by cluster, sorted.
 
     Parameters
@@ -383,6 +398,8 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
         ``negative_shares``, from the exact values: the drawn ones are rounded).
     title : str, optional
         Default none: the explorer's card header names the chart.
+    segments : dict, optional
+        As in :func:`tsne_figure`: the final segmentation's clusters named, ordered and coloured as the segments.
 
     Returns
     -------
@@ -402,29 +419,29 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
                    zeroline=True, zerolinecolor="#adb5bd"),
         yaxis=dict(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False),
         legend=dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top", itemsizing="constant",
-                    title=dict(text=_("Cluster: clients in the sample, share with a silhouette below 0"),
-                               side="top")),
+                    title=dict(text=_("Cluster: clients in the sample, share with a silhouette below 0")
+                               if segments is None else
+                               _("Segment: clients in the sample, share with a silhouette below 0"), side="top")),
         margin=dict(l=30, r=10, t=50 if title else 30, b=50)))
     top = 0
-    for label in range(k):
+    for label, cluster, number, colour in _clusters(k, segments):
         # Highest first: with cluster 1 on top, each band tapers down to its worst-placed clients, a knife.
         values = np.sort(samples.loc[samples["cluster"] == label, "silhouette"].dropna().to_numpy())[::-1]
         if not len(values):
             continue
-        colour = cluster_colour(label)
         figure.add_trace(go.Scatter(
             x=values, y=np.arange(top, top + len(values), dtype=np.int32), mode="lines",
             # "vh": each client's value holds over its own row, a step; filled to x = 0 as a horizontal bar.
             line=dict(shape="vh", width=1, color=colour), fill="tozerox", fillcolor=colour,
-            name=_("Cluster {cluster}: {count} sampled, {share} below 0").format(
-                cluster=label + 1, count=i18n.number(len(values)),
+            name=_("{cluster}: {count} sampled, {share} below 0").format(
+                cluster=cluster, count=i18n.number(len(values)),
                 share=negative_share_text(float(negative_shares[label]))),
             customdata=np.arange(1, len(values) + 1, dtype=np.int32),
-            hovertemplate=_("Cluster {cluster}<br>rank {rank} of {count} (highest first)<br>silhouette {silhouette}")
-            .format(cluster=label + 1, rank="%{customdata:,}", count=i18n.number(len(values)),
+            hovertemplate=_("{cluster}<br>rank {rank} of {count} (highest first)<br>silhouette {silhouette}")
+            .format(cluster=cluster, rank="%{customdata:,}", count=i18n.number(len(values)),
                     silhouette="%{x:.3f}") + "<extra></extra>"))
         figure.add_annotation(x=0, xref="paper", xanchor="right", xshift=-4, y=top + (len(values) - 1) / 2,
-                              text=f"<b>{label + 1}</b>", showarrow=False, font=dict(size=11, color=colour))
+                              text=f"<b>{number}</b>", showarrow=False, font=dict(size=11, color=colour))
         top += len(values) + gap
     if not np.isnan(average):
         figure.add_vline(x=average, line=dict(color="#212529", dash="dash", width=1.5))

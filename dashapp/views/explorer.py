@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from dashapp.core import catalogue, domain, i18n
@@ -119,6 +120,37 @@ def config_of(selection: Mapping[str, object]) -> str:
 
 #: The few fields the explorer's t-SNE hover shows beside the client id.
 HOVER_FIELDS: tuple[str, ...] = ("age", "job", "housing", "loan")
+
+
+#: The final configuration: the grid's configuration that the final segmentation is.
+FINAL_CONFIG = domain.config_id(domain.FINAL_TREATMENT, domain.FINAL_PIPELINE, "final")
+
+
+def segments_of_clusters(config: str, k: int, final_k: int, labels, segments) -> dict[int, int] | None:
+    """Each K-means label's segment, where the explorer shows the final segmentation: the final configuration
+    at the final k, whose clusters are the segments, so that they take the segments' numbers and colours.
+
+    Parameters
+    ----------
+    config, k : the configuration and k shown.
+    final_k : int
+        The build's final k.
+    labels, segments : array-like
+        The same clients' 0-based K-means label in ``config`` at ``k`` and their segment (e.g. the t-SNE map's).
+
+    Returns
+    -------
+    dict or None
+        Label -> segment number; None for any other solution, or where the grid's fit is not the final
+        segmentation's partition of these clients (one segment per label, each label a different one), as with a
+        near-tied alternative: its clusters are then named as clusters.
+    """
+    if config != FINAL_CONFIG or k != final_k:
+        return None
+    pairs = pd.DataFrame({"label": np.asarray(labels), "segment": np.asarray(segments)}).drop_duplicates()
+    if pairs["label"].duplicated().any() or pairs["segment"].duplicated().any() or len(pairs) != k:
+        return None
+    return {int(label): int(segment) for label, segment in zip(pairs["label"], pairs["segment"])}
 
 
 def tsne_points(tsne: pd.DataFrame, clients: pd.DataFrame, k: int) -> pd.DataFrame:

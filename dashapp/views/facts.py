@@ -45,15 +45,29 @@ def clients_and_calls(clients: int, calls: int) -> str:
         per_client=i18n.number(calls / clients if clients else 0.0, 2))
 
 
+def in_resamples(count: int, total: int) -> str:
+    """In how many of ``total`` resamples, as a sentence says it: ``"in none"``, ``"in 1"``, ``"in 97"``,
+    ``"in all 100"``."""
+    count = int(count)
+    if count == 0:
+        return _("in none")
+    return _("in all {total}").format(total=int(total)) if count == int(total) else \
+        _("in {count}").format(count=count)
+
+
 def stability_outcome(stability: dict) -> str:
     """What the final segmentation's refits came back as (``evaluation.json``'s ``stability``):
     ``'on 100 bootstrap resamples of the 28,831 training clients, the final segmentation came back as published in
-    80 and as the near-tied alternative in 15'``."""
+    82, as the near-tied alternative in 18 and as something else in none'``."""
     resamples, lands_on = int(stability["resamples"]), stability["lands_on"]
+    other = lands_on.get("other", resamples - lands_on["published"] - lands_on["alternative"])
     return ngettext("on {resamples} bootstrap resample of the {clients} training clients, the final segmentation "
-                    "came back as published in {published} and as the near-tied alternative in {alternative}",
+                    "came back as published {published}, as the near-tied alternative {alternative} and as "
+                    "something else {other}",
                     "on {resamples} bootstrap resamples of the {clients} training clients, the final segmentation "
-                    "came back as published in {published} and as the near-tied alternative in {alternative}",
+                    "came back as published {published}, as the near-tied alternative {alternative} and as "
+                    "something else {other}",
                     resamples).format(resamples=resamples, clients=i18n.number(int(stability["train_clients"])),
-                                      published=int(lands_on["published"]),
-                                      alternative=int(lands_on["alternative"]))
+                                      published=in_resamples(lands_on["published"], resamples),
+                                      alternative=in_resamples(lands_on["alternative"], resamples),
+                                      other=in_resamples(other, resamples))

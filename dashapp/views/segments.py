@@ -111,14 +111,6 @@ def segment_profile(profiles: dict, number: int) -> dict:
 # --- How stable the segments are -----------------------------------------------------------------------------
 
 
-def _in_resamples(count: int, total: int) -> str:
-    """In how many of ``total`` resamples, as a sentence says it: ``"in none"``, ``"in 1"``, ``"in 97"``,
-    ``"in all 100"``."""
-    count = int(count)
-    if count == 0:
-        return _("in none")
-    return _("in all {total}").format(total=int(total)) if count == int(total) else \
-        _("in {count}").format(count=count)
 
 
 def _and_join(words: list[str]) -> str:
@@ -174,12 +166,11 @@ def stability_summary(stability: dict, names: Mapping[int, str]) -> dict:
         recovered and dissolved mean), ``segments`` (one sentence per segment, by number) and ``alternative``
         (the near-tied second partition).
     """
-    resamples, lands_on, ari = int(stability["resamples"]), stability["lands_on"], stability["ari"]
+    resamples, ari = int(stability["resamples"]), stability["ari"]
     alternative = stability["alternative"]
-    outcome = _("Refitted {outcome}, and as something else {other} (K-means, {starts} starts each, seed {seed}; a "
-                "refit counts as a partition when their adjusted Rand index reaches {threshold}).").format(
-        outcome=facts.stability_outcome(stability), other=_in_resamples(lands_on["other"], resamples),
-        starts=int(stability["n_init"]), seed=stability["random_state"],
+    outcome = _("Refitted {outcome} (K-means, {starts} starts each, seed {seed}; a refit counts as a partition when "
+                "their adjusted Rand index reaches {threshold}).").format(
+        outcome=facts.stability_outcome(stability), starts=int(stability["n_init"]), seed=stability["random_state"],
         threshold=i18n.number(stability["same_partition_ari"], 2))
     agreement = _("Agreement with the published segments: median adjusted Rand index {median} (range "
                   "{lowest}-{highest}); 1 means the same segments, 0 no better than chance.").format(
@@ -200,7 +191,7 @@ def stability_summary(stability: dict, names: Mapping[int, str]) -> dict:
             "Segment {number}, {name}, is recovered in {recovered} of {resamples} resamples and dissolved "
             "{dissolved}; median Jaccard {median}, lowest {lowest}.", resamples).format(
                 number=number, name=names[number], recovered=int(entry["recovered"]),
-                resamples=resamples, dissolved=_in_resamples(entry["dissolved"], resamples),
+                resamples=resamples, dissolved=facts.in_resamples(entry["dissolved"], resamples),
                 median=i18n.number(entry["jaccard_median"], 2), lowest=i18n.number(entry["jaccard_min"], 2)))
     composition = sorted(alternative["composition"], key=lambda entry: int(entry["cluster"]))
     segment_clients: dict[int, int] = {}

@@ -264,9 +264,13 @@ def test_heatmap_at_k4_shows_the_final_models_silhouette_under_the_star(full_sto
 
 def test_tsne_legend_and_dendrogram_leaves_say_how_many_clients(full_store):
     tsne, dendrogram = explorer_page.update_map(**FINAL)
-    shares = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 4")["cluster_shares"].iloc[0]
-    assert [trace.name for trace in tsne.data] == [f"Cluster {n} ({share:.0%})" for n, share in
-                                                   enumerate(shares, start=1)]
+    # The final configuration's clusters are the segments: named, ordered and counted as the segments.
+    shares = full_store.evaluation["final"]["shares"]
+    assert [trace.name for trace in tsne.data] == [f"Segment {n} ({float(shares[str(n)]):.0%})" for n in range(1, 5)]
+    other, _dendrogram = explorer_page.update_map(**{**FINAL, "k": 5})
+    shares = full_store.grid_metrics.query("config_id == 'knn-p8-final' and k == 5")["cluster_shares"].iloc[0]
+    assert [trace.name for trace in other.data] == [f"Cluster {n} ({share:.0%})" for n, share in
+                                                    enumerate(shares, start=1)]
     leaves = list(dendrogram.layout.yaxis.ticktext)
     assert all(label.endswith(" clients") or label.startswith("client ") for label in leaves)
     assert not any(label.startswith("(") or label.isdigit() for label in leaves)

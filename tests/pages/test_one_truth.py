@@ -8,7 +8,7 @@ import pytest
 
 import app  # noqa: F401  (creates the app once, so the page registry is filled)
 from dashapp.artifacts.current import current_store
-from dashapp.core import i18n
+from dashapp.core import catalogue, i18n
 from dashapp.views import facts
 from dashapp.views.data_queries import client_engine
 from tests.layout_helpers import text
@@ -70,3 +70,23 @@ def test_every_page_that_counts_the_refits_counts_them_alike(page_texts, languag
     assert {"/segments", "/methods"} <= speaking
     for path in speaking:
         assert sentence in page_texts[language][path], path
+
+
+def test_the_explorer_shows_the_final_segmentation_as_the_segments(full_store):
+    from pages import explorer
+
+    store = current_store()
+    config, k = explorer.view.FINAL_CONFIG, store.final_k
+    tsne_map, _dendrogram = explorer._maps(store, config, k)
+    knife, _words = explorer._knife(store, config, k)
+    segments = catalogue.segments(store)
+    shares = store.evaluation["final"]["shares"]
+    # The map's clusters are the segments, in their order, with their colours and their shares of the clients.
+    assert [trace.name for trace in tsne_map.data] == [
+        f"Segment {number} ({float(shares[str(number)]):.0%})" for number in sorted(segments)]
+    assert [trace.marker.color for trace in tsne_map.data] == [segments[n].colour for n in sorted(segments)]
+    assert [trace.line.color for trace in knife.data if trace.name] == [segments[n].colour for n in sorted(segments)]
+    assert all(trace.name.startswith(f"Segment {number}:") for trace, number in zip(knife.data, sorted(segments)))
+    # Any other solution keeps its clusters' own numbers.
+    other, _dendrogram = explorer._maps(store, config, k + 1)
+    assert [trace.name.split(" (")[0] for trace in other.data] == [f"Cluster {n}" for n in range(1, k + 2)]

@@ -136,3 +136,13 @@ def test_selection_from_the_widgets_is_checked_like_one_from_the_address():
                       ("features", None), ("k", 4.5)]:
         with pytest.raises(InvalidInput, match=name):
             view.selection_from_controls({**good, name: bad}, k_values)
+
+
+def test_the_final_configurations_clusters_are_the_segments_only_where_they_are_its_partition():
+    labels, segments = [0, 0, 1, 2, 3, 1], [3, 3, 1, 4, 2, 1]
+    final = view.FINAL_CONFIG
+    assert view.segments_of_clusters(final, 4, 4, labels, segments) == {0: 3, 1: 1, 2: 4, 3: 2}
+    # Another configuration or k, or a partition that is not the segments' (a label across two segments).
+    assert view.segments_of_clusters("raw-p8-final", 4, 4, labels, segments) is None
+    assert view.segments_of_clusters(final, 5, 4, labels, segments) is None
+    assert view.segments_of_clusters(final, 4, 4, [0, 0, 1, 2, 3, 1], [3, 1, 1, 4, 2, 1]) is None
