@@ -11,20 +11,21 @@ from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.artifacts.model_folder import ArtifactStore
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.figures.response import calendar_figure, segment_driver_figure, segment_month_figure, segment_rate_figure
-from dashapp.views import facts, inputs, response as view
+from dashapp.views import facts, inputs, response as view, url_state
 from dashapp.views.methods import OUTCOME_IN_GRID
 from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
 
 dash.register_page(__name__, path="/response", name=N_("Response"), order=1, nav_group="decide",
                    title=page_title(N_("Campaign response")))
 
+RESPONSE_URL = "response-url"
 RESPONSE_ANSWER = "response-answer"
 #: The levers card's id: the Overview links to it (``/response#response-levers``).
 RESPONSE_LEVERS = "response-levers"
@@ -43,6 +44,7 @@ chart_downloads("response", {RESPONSE_RATES: N_("Rate by segment"),
                              RESPONSE_CALENDAR: N_("The calendar month by month")})
 
 DEFAULT_POPULATION, DEFAULT_DRIVER = "test", "month"
+DEFAULT_STATE = (DEFAULT_POPULATION, DEFAULT_DRIVER)
 
 
 def _table(table: dict) -> dbc.Table:
@@ -147,14 +149,18 @@ def _in_which(store: ArtifactStore) -> str:
     return _("in which period") if store.provenance.split_is_time_ordered else _("among which clients")
 
 
-def layout(**_query):
+def layout(**query):
     store, problem = artifact_status()
     if store is None:
         return missing_artifacts_notice(problem)
     response = _response(store)
-    population_views = _population_views(store, DEFAULT_POPULATION)
-    driver_views = _driver_views(store, DEFAULT_POPULATION, DEFAULT_DRIVER)
+    # The address keeps the population and driver picked (``?clients=train&driver=job``): a reload, a shared link
+    # and the language switch open the same view.
+    population, driver = view.state_from_query(response, query, DEFAULT_STATE)
+    population_views = _population_views(store, population)
+    driver_views = _driver_views(store, _driver_population(response, population), driver)
     return html.Div([
+        dcc.Location(id=RESPONSE_URL, refresh=False),
         html.H2(pgettext("page heading", "Campaign response"), className="h3"),
         html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
                   "apart are their subscription rates, {in_which}, and what splits response more?")
@@ -166,7 +172,7 @@ def layout(**_query):
         dbc.Row([
             dbc.Col([html.Label(_("Clients"), htmlFor=RESPONSE_POPULATION, className="small text-muted"),
                      dbc.Select(id=RESPONSE_POPULATION, options=view.populations(response),
-                                value=DEFAULT_POPULATION)], md=6, className="mb-2"),
+                                value=population)], md=6, className="mb-2"),
         ]),
         dbc.Row([
             dbc.Col(graph_card(_("Subscription rate by segment, with 95% intervals; dashed: every client of "
@@ -188,7 +194,7 @@ def layout(**_query):
                         response["few_clients"]).format(few=i18n.number(response["few_clients"])),
                className="text-muted small"),
         dbc.Row([
-            dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=DEFAULT_DRIVER),
+            dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=driver),
                     md=6, className="mb-2"),
         ]),
         html.P(driver_views["driver_sentence"], id=RESPONSE_DRIVER_SENTENCE, className="small"),
@@ -197,23 +203,40 @@ def layout(**_query):
     ])
 
 
+def _driver_population(response: dict, population: str) -> str:
+    """The segment x driver tables exist for all clients and the two periods; a contact year's chart is all
+    clients' (and its sentence says so)."""
+    return population if population in response["segment_by_driver"] else "all"
+
+
 @callback(
     output={"rates": Output(RESPONSE_RATES, "figure"), "rates_table": Output(RESPONSE_RATES_TABLE, "children"),
             "comparison": Output(RESPONSE_COMPARISON, "children"),
             "driver_graph": Output(RESPONSE_DRIVER_GRAPH, "figure"),
-            "driver_sentence": Output(RESPONSE_DRIVER_SENTENCE, "children")},
-    inputs={"population": Input(RESPONSE_POPULATION, "value"), "driver": Input(RESPONSE_DRIVER, "value")},
+            "driver_sentence": Output(RESPONSE_DRIVER_SENTENCE, "children"),
+            "population": Output(RESPONSE_POPULATION, "value"), "driver": Output(RESPONSE_DRIVER, "value"),
+            "search": Output(RESPONSE_URL, "search")},
+    inputs={"population": Input(RESPONSE_POPULATION, "value"), "driver": Input(RESPONSE_DRIVER, "value"),
+            "search": Input(RESPONSE_URL, "search")},
     prevent_initial_call=True,
 )
-def show_response(population, driver):
-    """Show the picked population's rates and what splits response there, and its segment x driver chart.
-
-    The segment x driver tables exist for all clients and the two periods; for a contact year the chart shows
-    all clients' (and says so in its sentence's population).
-    """
+def show_response(population, driver, search):
+    """Show the picked population's rates and what splits response there, and its segment x driver chart; keep
+    the pickers and the address in step (one callback: the pickers write the address, back and forward set the
+    pickers)."""
     store = current_store()
     response = _response(store)
-    population = inputs.one_of(RESPONSE_POPULATION, population, list(response["populations"]))
-    driver = inputs.one_of(RESPONSE_DRIVER, driver, [option["value"] for option in view.driver_options(response)])
-    driver_population = population if population in response["segment_by_driver"] else "all"
-    return {**_population_views(store, population), **_driver_views(store, driver_population, driver)}
+    trigger, search = ctx.triggered_id, inputs.search(search)
+    if trigger == RESPONSE_URL:
+        population, driver = view.state_from_query(response, url_state.query_parameters(search), DEFAULT_STATE)
+    else:
+        population = inputs.one_of(RESPONSE_POPULATION, population, list(response["populations"]))
+        driver = inputs.one_of(RESPONSE_DRIVER, driver,
+                               [option["value"] for option in view.driver_options(response)])
+    query = view.state_query(population, driver, DEFAULT_STATE)
+    return {**_population_views(store, population),
+            **_driver_views(store, _driver_population(response, population), driver),
+            "population": no_update if trigger == RESPONSE_POPULATION else population,
+            "driver": no_update if trigger == RESPONSE_DRIVER else driver,
+            "search": url_state.search_update(query, search, from_address=trigger == RESPONSE_URL,
+                                              unchanged=no_update)}

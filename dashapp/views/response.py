@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel import numbers
@@ -31,6 +32,7 @@ from babel import numbers
 from dashapp.artifacts.provenance import DataProvenance
 from dashapp.core import catalogue, i18n
 from dashapp.core.i18n import N_, _, ngettext, pgettext
+from dashapp.views import url_state
 from dashapp.views.rates import RANDOM_SPLIT_POPULATIONS, month_label, population_label, population_names
 
 SIGNIFICANCE = 0.05
@@ -198,6 +200,25 @@ def population_name(response: dict, population: str) -> str:
     if population.isdigit():  # a contact year, which response.json names in English
         return _("calls in {year}").format(year=population)
     return population_label(name)
+
+
+#: The Response page's state in its address: the population (``?clients=train``) and the driver (``&driver=job``).
+STATE_PARAMETERS: tuple[str, str] = ("clients", "driver")
+
+
+def state_from_query(response: dict, query: Mapping[str, object], default: tuple[str, str]) -> tuple[str, str]:
+    """The page's (population, driver) from its address's query; a missing or unknown value is the default's, so
+    an old or mistyped link still opens the page."""
+    known = (list(response["populations"]), [option["value"] for option in driver_options(response)])
+    return tuple(value if isinstance(value, str) and value in allowed else fallback
+                 for value, allowed, fallback in zip((query.get(name) for name in STATE_PARAMETERS), known, default))
+
+
+def state_query(population: str, driver: str, default: tuple[str, str]) -> str:
+    """The query of a (population, driver): only what differs from the default, so the default view has a bare
+    address (``""``, ``"?clients=train"``, ``"?clients=train&driver=job"``)."""
+    return url_state.query_string({name: value for name, value, fallback
+                                   in zip(STATE_PARAMETERS, (population, driver), default) if value != fallback})
 
 
 def driver_name(response: dict, driver: str) -> str:

@@ -51,6 +51,23 @@ def test_response_page_answers_first_and_switches_population_and_driver(live_ser
     browser.wait_for_contains_text(f"#{RESPONSE_DRIVER_SENTENCE}", "contact channel", timeout=20)
     assert severe_console_errors(browser) == []
 
+    # The view is in the address: a reload keeps it, the language switch keeps it, and back steps through it.
+    _wait_until(lambda: browser.driver.current_url.endswith("/response?clients=train&driver=contact"),
+                message="the address to say the view")
+    browser.driver.refresh()
+    browser.wait_for_element(f"#{RESPONSE_DRIVER_GRAPH} .js-plotly-plot", timeout=20)
+    assert browser.find_element(f"#{RESPONSE_POPULATION}").get_attribute("value") == "train"
+    assert _figure(browser, RESPONSE_DRIVER_GRAPH)["axis"] == view.DRIVER_NAMES["contact"]
+    switch = browser.driver.find_element("css selector", "a[hreflang='ru']")
+    _wait_until(lambda: "clients=train&driver=contact" in switch.get_attribute("href"),
+                message="the switch to keep the view")
+    browser.driver.back()
+    _wait_until(lambda: browser.find_element(f"#{RESPONSE_DRIVER}").get_attribute("value") == "month",
+                message="back to the driver before")
+    _wait_until(lambda: _figure(browser, RESPONSE_DRIVER_GRAPH)["axis"] == view.DRIVER_NAMES["month"],
+                message="the month chart again")
+    assert severe_console_errors(browser) == []
+
 
 def test_the_levers_come_first_and_the_segments_are_drawn_month_by_month(live_server, browser):
     from pages.response import RESPONSE_ANSWER, RESPONSE_CALENDAR, RESPONSE_LEVERS, RESPONSE_MONTHS

@@ -6,6 +6,8 @@ store's ``response.json`` through the view, so none depends on the full data's n
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import dash
 import pytest
 
@@ -101,11 +103,19 @@ def test_layout_draws_both_figures_for_the_default_population_and_driver(store):
     assert options[:3] == ["all", "train", "test"] and len(options) > 3  # then the contact years
 
 
-def test_picking_a_population_and_a_driver_redraws_everything(store):
+def _picked(monkeypatch, population, driver, search="", trigger=None):
+    """The page's callback as Dash calls it when a picker (or, with ``trigger``, the address) changed."""
     from pages import response as page
 
-    shown = page.show_response("train", "contact")
-    assert set(shown) == {"rates", "rates_table", "comparison", "driver_graph", "driver_sentence"}
+    monkeypatch.setattr(page, "ctx", SimpleNamespace(triggered_id=trigger or page.RESPONSE_POPULATION))
+    return page.show_response(population, driver, search)
+
+
+def test_picking_a_population_and_a_driver_redraws_everything(store, monkeypatch):
+    shown = _picked(monkeypatch, "train", "contact")
+    assert set(shown) == {"rates", "rates_table", "comparison", "driver_graph", "driver_sentence", "population",
+                          "driver", "search"}
+    assert shown["search"] == "?clients=train&driver=contact"
     base = store.response["populations"]["train"]["rate"]
     line = next(shape for shape in shown["rates"].layout.shapes if shape.type == "line")
     assert line.y0 == pytest.approx(100 * base)
@@ -115,22 +125,27 @@ def test_picking_a_population_and_a_driver_redraws_everything(store):
     assert "p within the month" in _text(shown["comparison"]) and "Cramér" not in _text(shown["comparison"])
 
 
-def test_a_contact_year_shows_its_rates_and_all_clients_segment_x_driver(store):
-    from pages import response as page
-
+def test_a_contact_year_shows_its_rates_and_all_clients_segment_x_driver(store, monkeypatch):
     year = next(key for key in store.response["populations"] if key not in ("all", "train", "test"))
-    shown = page.show_response(year, "campaign")
+    shown = _picked(monkeypatch, year, "campaign")
     line = next(shape for shape in shown["rates"].layout.shapes if shape.type == "line")
     assert line.y0 == pytest.approx(100 * store.response["populations"][year]["rate"])
     assert shown["driver_sentence"] == view.driver_sentence_within(store.response, "all", "campaign")
 
 
-@pytest.mark.parametrize("population, driver", [("1999", "month"), ("test", "age"), (None, "month")])
-def test_values_no_widget_sends_are_refused(population, driver):
+def test_the_address_sets_the_pickers_and_is_not_written_back(store, monkeypatch):
     from pages import response as page
 
+    shown = _picked(monkeypatch, "test", "month", "?clients=all&driver=poutcome&lang=en", trigger=page.RESPONSE_URL)
+    assert (shown["population"], shown["driver"]) == ("all", "poutcome")
+    assert shown["search"] is dash.no_update  # back and forward are never rewritten
+    assert shown["driver_sentence"] == view.driver_sentence_within(store.response, "all", "poutcome")
+
+
+@pytest.mark.parametrize("population, driver", [("1999", "month"), ("test", "age"), (None, "month")])
+def test_values_no_widget_sends_are_refused(population, driver, monkeypatch):
     with pytest.raises(inputs.InvalidInput):
-        page.show_response(population, driver)
+        _picked(monkeypatch, population, driver)
 
 
 def test_callback_answers_over_http(http):
@@ -140,9 +155,11 @@ def test_callback_answers_over_http(http):
                "outputs": [{"id": i, "property": p} for i, p in (
                    (page.RESPONSE_RATES, "figure"), (page.RESPONSE_RATES_TABLE, "children"),
                    (page.RESPONSE_COMPARISON, "children"), (page.RESPONSE_DRIVER_GRAPH, "figure"),
-                   (page.RESPONSE_DRIVER_SENTENCE, "children"))],
+                   (page.RESPONSE_DRIVER_SENTENCE, "children"), (page.RESPONSE_POPULATION, "value"),
+                   (page.RESPONSE_DRIVER, "value"), (page.RESPONSE_URL, "search"))],
                "inputs": [{"id": page.RESPONSE_POPULATION, "property": "value", "value": "all"},
-                          {"id": page.RESPONSE_DRIVER, "property": "value", "value": "poutcome"}],
+                          {"id": page.RESPONSE_DRIVER, "property": "value", "value": "poutcome"},
+                          {"id": page.RESPONSE_URL, "property": "search", "value": ""}],
                "changedPropIds": [f"{page.RESPONSE_DRIVER}.value"], "state": []}
     dependencies = http.get("/_dash-dependencies").get_json()
     payload["output"] = next(c["output"] for c in dependencies if f"{page.RESPONSE_DRIVER_GRAPH}.figure" in c["output"])

@@ -10,6 +10,8 @@ three plural forms, and a text cached for one language is never served in the ot
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
+from unittest import mock
 
 import dash
 import plotly.graph_objects as go
@@ -215,8 +217,8 @@ def test_the_response_page_is_russian_and_its_caches_keep_the_languages_apart(st
     english = by_id(_page("pages.response", "en"))
     assert text(english[page.RESPONSE_ANSWER]).startswith("Do the segments tell")
     assert go.Figure(english[page.RESPONSE_RATES].figure).layout.yaxis.title.text == "Subscribed a term deposit"
-    with i18n.use_language("ru"):
-        shown = page.show_response("test", "campaign")
+    with i18n.use_language("ru"), mock.patch.object(page, "ctx", SimpleNamespace(triggered_id=page.RESPONSE_DRIVER)):
+        shown = page.show_response("test", "campaign", "")
     assert english_left([text(shown["rates_table"]), text(shown["comparison"]), shown["driver_sentence"]]) == []
     assert "звонк" in " ".join(go.Figure(shown["driver_graph"]).data[0].x)
 

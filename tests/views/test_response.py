@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from dashapp.analysis.response import response_analysis
-from dashapp.views import response as view
+from dashapp.views import response as view, url_state
 from tests.analysis.test_response import GROUPS, N_TRAIN, _frame
 
 
@@ -195,3 +195,17 @@ def test_driver_options_follow_the_artifact(response):
                                                                              "campaign"]
     assert view.level_label("poutcome", "nonexistent") == "Not contacted before"
     assert view.level_label("period", "train") == "Training period"
+
+
+def test_the_pages_state_round_trips_through_its_address(response):
+    default = ("test", "month")
+    assert view.state_query("test", "month", default) == ""
+    assert view.state_query("train", "month", default) == "?clients=train"
+    assert view.state_query("train", "job", default) == "?clients=train&driver=job"
+    drivers = [option["value"] for option in view.driver_options(response)]
+    for population, driver in (("train", drivers[-1]), ("all", drivers[0]), ("test", "month")):
+        query = url_state.query_parameters(view.state_query(population, driver, default))
+        assert view.state_from_query(response, query, default) == (population, driver)
+    # An unknown or mistyped value opens the default view of that part, the rest as asked.
+    assert view.state_from_query(response, {"clients": "2031", "driver": drivers[-1]}, default) == ("test", drivers[-1])
+    assert view.state_from_query(response, {"clients": ["train", "all"], "lang": "ru"}, default) == default
