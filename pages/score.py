@@ -17,7 +17,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.client_queries import client_queries
@@ -48,6 +48,8 @@ dash.register_page(__name__, path="/score", name=N_("Score a client"), order=3, 
 SCORE_TABS = "score-tabs"
 SCORE_SUBMIT = "score-submit"
 SCORE_RESULT = "score-result"
+#: The last client scored, kept in the tab's session storage: a reload or a language switch shows its result again.
+SCORE_LAST = "score-last"
 SCORE_RESULT_SEGMENT = "score-result-segment"
 SCORE_RESULT_VOTE = "score-result-vote"
 SCORE_RESULT_TIE = "score-result-tie"
@@ -121,11 +123,13 @@ def _field(field: str, value) -> html.Div:
     if fields.BY_NAME[field].kind == fields.NUMBER:
         # No min/max attributes: the browser would send an out-of-range age as empty, and the client would be
         # scored as "age unknown" without a word. validate_client names the problem, with the same rule.
+        # persistence: what the user typed survives a reload and a language switch (the tab's session).
         control = dbc.Input(id=field_id(field), type="number", value=value, size="sm",
-                            placeholder=age_placeholder())
+                            placeholder=age_placeholder(), persistence=True, persistence_type="session")
         hint = dbc.FormText(age_rule_text())
     else:
-        control = dbc.Select(id=field_id(field), options=category_options(field), value=value, size="sm")
+        control = dbc.Select(id=field_id(field), options=category_options(field), value=value, size="sm",
+                             persistence=True, persistence_type="session")
         hint = None
     return html.Div([label, control, dbc.FormFeedback(id=feedback_id(field), type="invalid"), hint],
                     className="mb-2")
@@ -206,6 +210,7 @@ def layout(tab: str | None = None, **_query):
                               "details start as not given. Change what you know and press \u201cScore the "
                               "client\u201d."), color="light", className="small")
     return html.Div([
+        dcc.Store(id=SCORE_LAST, storage_type="session"),
         html.H2(_("Score a client"), className="h3"),
         html.P(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree of "
                  "the Decision tree page. The API and the command line give the same answers.").format(
@@ -321,14 +326,24 @@ def _client_result(form: dict, viewport: dict | None = None) -> tuple[object, di
 @callback(
     output={"result": Output(SCORE_RESULT, "children"),
             "invalid": {f: Output(field_id(f), "invalid") for f in FIELDS},
-            "feedback": {f: Output(feedback_id(f), "children") for f in FIELDS}},
+            "feedback": {f: Output(feedback_id(f), "children") for f in FIELDS},
+            "last": Output(SCORE_LAST, "data")},
     inputs={"clicks": Input(SCORE_SUBMIT, "n_clicks"), "submits": Input(field_id("age"), "n_submit")},
-    state={"form": {f: State(field_id(f), "value") for f in FIELDS}, "viewport": State(VIEWPORT_STORE, "data")},
-    prevent_initial_call=True,
+    state={"form": {f: State(field_id(f), "value") for f in FIELDS}, "viewport": State(VIEWPORT_STORE, "data"),
+           "last": State(SCORE_LAST, "data")},
 )
-def score_one_client(clicks, submits, form, viewport=None):
+def score_one_client(clicks, submits, form, viewport=None, last=None):
     """The result for the form's values, and each field's flag and message; the tree is drawn for the window's
-    width (``viewport``; a wide tree when unknown)."""
+    width (``viewport``; a wide tree when unknown).
+
+    Called once when the page opens too: the last client scored in this tab (``last``, the session's store)
+    is shown again, in the page's language, so a reload or a language switch keeps the result.
+    """
+    if clicks is None and submits is None:  # the page opened: nothing pressed yet
+        if not last:
+            return {"result": no_update, "invalid": {f: no_update for f in FIELDS},
+                    "feedback": {f: no_update for f in FIELDS}, "last": no_update}
+        form = inputs.form_values("last", last, FIELDS)
     viewport = inputs.viewport(viewport)
     try:
         content, errors = _client_result(form, viewport)
@@ -338,7 +353,7 @@ def score_one_client(clicks, submits, form, viewport=None):
         logger.exception("scoring a client from the form failed: %r", form)
         content, errors = dbc.Alert(_(UNEXPECTED), color="danger"), {}
     return {"result": content, "invalid": {f: f in errors for f in FIELDS},
-            "feedback": {f: errors.get(f, "") for f in FIELDS}}
+            "feedback": {f: errors.get(f, "") for f in FIELDS}, "last": form}
 
 
 # --- A file of clients -------------------------------------------------------------------------------------

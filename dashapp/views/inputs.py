@@ -119,3 +119,20 @@ def viewport(value: object) -> dict | None:
     if not isinstance(value, Mapping) or set(value) != {"width"}:
         raise InvalidInput(f"viewport={shown(value)} must be {{'width': <pixels>}}")
     return {"width": whole_number("viewport width", value["width"], *VIEWPORT_WIDTHS)}
+
+
+#: The longest text a stored form field may hold: a category code or an age is a few characters.
+FORM_VALUE_CHARACTERS = 100
+
+
+def form_values(name: str, value: object, fields: Collection[str]) -> dict:
+    """A form's values kept in the browser (a ``dcc.Store``): a mapping of some of ``fields`` to short texts,
+    numbers or None; returns every field's value (None where absent). What the values mean is checked by the
+    scorer, as the form's own are."""
+    if not isinstance(value, Mapping) or not set(value) <= set(fields):
+        raise InvalidInput(f"{name}={shown(value)} must map the form's fields to their values")
+    for field, item in value.items():
+        if item is not None and not isinstance(item, (str, int, float)) or isinstance(item, bool) or (
+                isinstance(item, str) and len(item) > FORM_VALUE_CHARACTERS):
+            raise InvalidInput(f"{name}[{field!r}]={shown(item)} must be a short text, a number or nothing")
+    return {field: value.get(field) for field in fields}

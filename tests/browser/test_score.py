@@ -73,6 +73,17 @@ def test_scoring_the_default_client_then_one_with_an_unknown_job(live_server, br
     browser.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     assert severe_console_errors(browser) == []
 
+    # The form and its last result survive the language switch (and so a reload): the tab's session keeps them.
+    segment = browser.find_element(f"#{SCORE_RESULT_SEGMENT}").text.removeprefix("Segment ")
+    switch = browser.driver.find_element("css selector", "a[hreflang='ru']")
+    browser.driver.get(switch.get_attribute("href"))
+    browser.wait_for_element(f"#{SCORE_RESULT_SEGMENT}", timeout=20)
+    assert browser.find_element(f"#{SCORE_RESULT_SEGMENT}").text == f"Сегмент {segment}"
+    assert browser.find_element(f"#{field_id('age')}").get_attribute("value") == "23"
+    assert browser.find_element(f"#{field_id('job')}").get_attribute("value") == "unknown"
+    assert browser.find_element(f"#{field_id('marital')}").get_attribute("value") == "single"
+    assert severe_console_errors(browser) == []
+
 
 UCI_FILE = "\n".join([
     '"age";"job";"marital";"education";"default";"housing";"loan";"contact";"note"',

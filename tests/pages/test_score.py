@@ -70,6 +70,20 @@ def _submit(page, **changes):
     return out["result"], out["invalid"], out["feedback"]
 
 
+def test_the_last_client_scored_is_kept_and_shown_again_when_the_page_opens():
+    from pages import score as page
+
+    form = _form_values(page, job="retired", age=70)
+    scored = page.score_one_client(clicks=1, submits=None, form=form)
+    assert scored["last"] == form
+    # The page opens (nothing pressed) with that client in the session's store: its result again.
+    reopened = page.score_one_client(clicks=None, submits=None, form=_form_values(page), last=scored["last"])
+    assert _segment_shown(reopened["result"]) == _segment_shown(scored["result"])
+    # Nothing kept: the page's placeholder stays.
+    fresh = page.score_one_client(clicks=None, submits=None, form=_form_values(page), last=None)
+    assert fresh["result"] is dash.no_update and fresh["last"] is dash.no_update
+
+
 def _segment_shown(result) -> int:
     from pages.score import SCORE_RESULT_SEGMENT
 

@@ -57,3 +57,12 @@ def test_a_message_quotes_a_huge_value_short():
     assert len(str(refused.value)) < 200 and "\n" not in str(refused.value)
     with pytest.raises(InvalidInput, match="very large"):
         inputs.whole_number("age", 10**5000, 17, 98)
+
+
+def test_a_stored_form_is_short_values_of_the_forms_fields():
+    fields = ("age", "job", "housing")
+    assert inputs.form_values("last", {"age": 40, "job": "technician"}, fields) == {
+        "age": 40, "job": "technician", "housing": None}
+    for crafted in ({"salary": 1}, ["age"], {"job": {"nested": 1}}, {"job": "x" * 101}, {"age": True}):
+        with pytest.raises(inputs.InvalidInput):
+            inputs.form_values("last", crafted, fields)
