@@ -17,7 +17,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.client_queries import client_queries
@@ -339,12 +339,11 @@ def score_one_client(clicks, submits, form, viewport=None, last=None):
     Called once when the page opens too: the last client scored in this tab (``last``, the session's store)
     is shown again, in the page's language, so a reload or a language switch keeps the result.
     """
+    viewport = inputs.viewport(viewport)
     if clicks is None and submits is None:  # the page opened: nothing pressed yet
         if not last:
-            return {"result": no_update, "invalid": {f: no_update for f in FIELDS},
-                    "feedback": {f: no_update for f in FIELDS}, "last": no_update}
+            raise PreventUpdate  # nothing kept: the page's placeholder stays
         form = inputs.form_values("last", last, FIELDS)
-    viewport = inputs.viewport(viewport)
     try:
         content, errors = _client_result(form, viewport)
     except ArtifactError as error:

@@ -69,6 +69,9 @@ LANGUAGE_LINK_TYPE = "shell-language"
 #: How long the browser remembers a language chosen with the switch.
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 LOCATION_ID = "shell-location"
+#: Each page's last address query in this tab (``{"/data": "?age=25-40", ...}``, the language left out): the
+#: original study's menu links to a page with it, so coming back through the menu restores the page's state.
+PAGE_QUERIES_STORE = "shell-page-queries"
 FOOTER_ID = "shell-footer"
 PAGE_CONTENT_ID = "page-content"
 
@@ -155,6 +158,7 @@ def _shell_layout():
     return html.Div([
         dcc.Location(id=LOCATION_ID, refresh=False),
         dcc.Store(id=VIEWPORT_STORE),
+        dcc.Store(id=PAGE_QUERIES_STORE, storage_type="session", data={}),
         _navbar(),
         # Bootstrap's own padding on a phone (less would let the rows' negative margins stick out of the page).
         dbc.Container(dash.page_container, fluid=True, className="px-md-4", id=PAGE_CONTENT_ID),
@@ -198,6 +202,37 @@ def _register_shell_callbacks(app: Dash) -> None:
         Input(LOCATION_ID, "pathname"),
         State({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "id"),
         State({"type": NAV_GROUP_TYPE, "group": ALL}, "id"),
+    )
+    # Each page's last query, remembered as the address changes (a page writes its state there), and the original
+    # study's menu items pointing at their page with it. The address stays the one place a page's state lives.
+    app.clientside_callback(
+        """
+        function(pathname, search, memory) {
+            const config = JSON.parse(document.getElementById("_dash-config").textContent);
+            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
+            let here = (pathname || "/").startsWith(prefix) ? pathname.slice(prefix.length) : pathname;
+            here = "/" + here.replace(/^\\/+|\\/+$/g, "");
+            const parameters = new URLSearchParams(search || "");
+            parameters.delete("%s");  // the language is the cookie's, and the switch's
+            const query = parameters.toString();
+            const remembered = Object.assign({}, memory || {});
+            remembered[here] = query ? "?" + query : "";
+            return remembered;
+        }
+        """ % i18n.LANGUAGE_PARAMETER,
+        Output(PAGE_QUERIES_STORE, "data"),
+        Input(LOCATION_ID, "pathname"), Input(LOCATION_ID, "search"), State(PAGE_QUERIES_STORE, "data"),
+    )
+    app.clientside_callback(
+        """
+        function(memory, itemIds) {
+            const config = JSON.parse(document.getElementById("_dash-config").textContent);
+            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
+            return itemIds.map(id => prefix + id.page + ((memory || {})[id.page] || ""));
+        }
+        """,
+        Output({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "href"),
+        Input(PAGE_QUERIES_STORE, "data"), State({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "id"),
     )
     # Each language's link goes to the page and query shown, in that language; Dash's page changes do not reload.
     app.clientside_callback(

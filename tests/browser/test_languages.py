@@ -161,3 +161,25 @@ def test_the_navigation_fits_one_line_at_1280_px_and_marks_the_open_group(live_s
             "return document.querySelector('#%s .dropdown-toggle').classList.contains('active')" % NAV_ID) == study,
             message=f"the original study's menu marked on /{path} only if it is one of its pages")
     assert severe_console_errors(browser) == []
+
+
+def test_coming_back_through_the_menu_restores_the_pages_last_state(live_server, browser):
+    from dashapp.web.app import NAV_ID
+    from pages.data import DATA_HEADLINE
+
+    browser.server_url = live_server.url
+    browser.driver.get(f"{live_server.url}data?age=25-40&job=student")
+    browser.wait_for_contains_text(f"#{DATA_HEADLINE}", "25", timeout=30)
+    filtered = browser.find_element(f"#{DATA_HEADLINE}").text
+    # Away to the Overview, then back through the original study's menu: the filter comes back with the page.
+    browser.driver.find_element("css selector", f"#{NAV_ID} a.nav-link[href='/']").click()
+    browser.wait_for_element("#overview-answer", timeout=20)
+    browser.driver.find_element("css selector", f"#{NAV_ID} .dropdown-toggle").click()
+    link = next(a for a in browser.driver.find_elements("css selector", f"#{NAV_ID} .dropdown-menu a")
+                if a.text == "Data")
+    wait_until(lambda: link.get_attribute("href").endswith("/data?age=25-40&job=student"),
+               message="the menu's Data link to carry the last filter")
+    link.click()
+    wait_until(lambda: browser.driver.current_url.endswith("/data?age=25-40&job=student"), message="the filter back")
+    browser.wait_for_contains_text(f"#{DATA_HEADLINE}", filtered.splitlines()[0], timeout=30)
+    assert severe_console_errors(browser) == []

@@ -80,8 +80,8 @@ def test_the_last_client_scored_is_kept_and_shown_again_when_the_page_opens():
     reopened = page.score_one_client(clicks=None, submits=None, form=_form_values(page), last=scored["last"])
     assert _segment_shown(reopened["result"]) == _segment_shown(scored["result"])
     # Nothing kept: the page's placeholder stays.
-    fresh = page.score_one_client(clicks=None, submits=None, form=_form_values(page), last=None)
-    assert fresh["result"] is dash.no_update and fresh["last"] is dash.no_update
+    with pytest.raises(PreventUpdate):
+        page.score_one_client(clicks=None, submits=None, form=_form_values(page), last=None)
 
 
 def _segment_shown(result) -> int:
