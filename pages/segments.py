@@ -167,8 +167,9 @@ def layout(segment: str | None = None, **_query):
             dbc.Col([
                 dbc.Card([dbc.CardHeader(_("Selected segment")), dbc.CardBody(views["detail"], id=SEGMENTS_DETAIL)],
                          className="mb-3"),
+                # Under the selected segment's card: as tall as its content, or the column would overflow.
                 graph_card(_("Profile: share of the segment's training clients with each property"), SEGMENTS_RADAR,
-                           figure=views["radar"], height=330),
+                           figure=views["radar"], height=330, fill=False),
             ], lg=5, className="mb-3"),
         ]),
         html.P([_("Before targeting a campaign by segment: do their subscription rates really differ? "),

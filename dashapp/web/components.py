@@ -213,12 +213,14 @@ def _register_chart_download(page: str, graph_id: str, chart: str) -> None:
 
 
 def graph_card(title: str, graph_id: str, figure=None, height: int | None = None, help_text: str | None = None,
-               **graph_kwargs) -> dbc.Card:
-    """A titled card holding one plotly graph (made by :func:`graph`)."""
+               fill: bool = True, **graph_kwargs) -> dbc.Card:
+    """A titled card holding one plotly graph (made by :func:`graph`); ``fill``: as tall as its column, so the
+    cards of a row line up (not for a card under another in the same column, which would then overflow it)."""
     body = [graph(graph_id, figure, height, **graph_kwargs)]
     if help_text:
         body.insert(0, html.P(help_text, className="text-muted small mb-1"))
-    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")], className="mb-3 h-100")
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body, className="p-2")],
+                    className="mb-3 h-100" if fill else "mb-3")
 
 
 # --- What the pages say about the segments: rates with their populations, the original study, the job split ---
@@ -253,7 +255,7 @@ def subscription_table(rates: SubscriptionRates, segments: Sequence[int] = (), e
     rows.append((_(ALL_SEGMENTS_ROW), None))
     body = html.Tbody([html.Tr([html.Td(name)] + [html.Td(rates.of(period, number).percent, className="text-end")
                                                   for period, _name in columns]) for name, number in rows])
-    parts = [dbc.Table([header, body], size="sm", className="small mb-1 subscription-rates")]
+    parts = [dbc.Table([header, body], size="sm", responsive=True, className="small mb-1 subscription-rates")]
     if explain:
         parts.append(html.Div(split_explanation(rates), className="text-muted small"))
     return html.Div(parts)

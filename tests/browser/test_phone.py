@@ -273,3 +273,49 @@ def test_the_tree_is_redrawn_when_the_window_narrows(live_server, browser):
     _as_phone(browser)
     _wait_until(lambda: _node_text_boxes(browser, TREE_GRAPH)["height"] > WIDE_HEIGHT, message="the stacked tree")
     assert severe_console_errors(browser) == []
+
+
+#: Text cut by its box or covered by another element: every visible paragraph, heading, list item, table cell
+#: and card whose content is wider than its box, or whose first line lies, at its start, middle or end, under an
+#: element that is neither inside it nor around it (outside the charts, which clip their own text).
+_CUT_OR_COVERED = """
+const problems = [];
+for (const element of document.querySelectorAll('p, h1, h2, h3, h4, h5, h6, li, td, th, label, .card, table')) {
+    if (!element.offsetParent || element.closest('.js-plotly-plot')) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2) continue;
+    const name = element.tagName + ' "' + element.innerText.slice(0, 50) + '"';
+    if (element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX === 'visible'
+            && !element.closest('.table-responsive')) {
+        problems.push('wider than its box: ' + name + ' ' + element.scrollWidth + ' > ' + element.clientWidth);
+    }
+    if (element.matches('p, h1, h2, h3, h4, h5, h6, li') && element.innerText.trim()) {
+        element.scrollIntoView({block: 'center', behavior: 'instant'});
+        const shown = element.getBoundingClientRect();
+        const y = shown.top + Math.min(6, shown.height / 2);
+        for (const x of [shown.left + 4, shown.left + shown.width / 2, shown.right - 4]) {
+            const top = document.elementFromPoint(x, y);
+            if (top && !element.contains(top) && !top.contains(element)) {
+                problems.push('covered: ' + name + ' by ' + top.tagName + '.' + top.className);
+                break;
+            }
+        }
+    }
+}
+return problems;
+"""
+
+
+@pytest.mark.parametrize("path, ready", [("", "#overview-shares .js-plotly-plot"),
+                                         ("segments", "#segments-radar .js-plotly-plot")])
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_no_text_is_cut_or_covered(live_server, browser, path, ready, language, screen):
+    if screen == "phone":
+        _as_phone(browser)
+    else:
+        browser.driver.set_window_size(1440, 900)
+    _open(browser, live_server, f"{path}?lang={language}", ready)
+    _settled(browser)
+    assert browser.driver.execute_script(_CUT_OR_COVERED) == []
+    assert severe_console_errors(browser) == []
