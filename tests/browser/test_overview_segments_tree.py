@@ -10,6 +10,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
+from dashapp.views import facts
 from dashapp.web.app import PAGE_CONTENT_ID
 from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
 
@@ -37,7 +38,7 @@ def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, brow
     _open(browser, live_server, "", f"#{OVERVIEW_SHARES} .js-plotly-plot")
     data = browser.find_element(f"#{OVERVIEW_DATA}").text
     assert "May 2008" in data and "Nov 2010" in data and "Decision Support Systems 62" in data
-    assert "categorical feature" in data
+    assert facts.outcome_use() in data
     # Every rate with its clients: all clients, and the two periods side by side.
     assert "of all clients subscribed a term deposit" in data
     assert "Training period Test period Both periods" in data and "All segments 5.6% 24.6% 11.3%" in data

@@ -41,8 +41,9 @@ def test_explorer_draws_the_knife_and_the_stability_curve_and_the_heatmap_switch
     _wait_until(lambda: sum(len(t["x"]) for t in _traces(browser, KNIFE)) == len(samples),
                 message="every sampled client on the knife")
     knife = _traces(browser, KNIFE)
-    assert [t["name"].split(":")[0] for t in knife] == [f"Cluster {label + 1}" for label, size in
-                                                        enumerate(row["sample_sizes"]) if size > 0]
+    # The final configuration at the final k is the final segmentation: its bands are the segments.
+    assert [t["name"].split(":")[0] for t in knife] == [f"Segment {number}" for number in
+                                                        range(1, 1 + sum(size > 0 for size in row["sample_sizes"]))]
     assert f"average {row['silhouette']:.3f}" in browser.find_element("#explorer-knife").text
     assert "Negative silhouettes" in browser.find_element("#explorer-knife-text").text
 
