@@ -14,7 +14,7 @@ import base64
 import binascii
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -97,9 +97,12 @@ def _labelled(values: list, axis: Mapping) -> list:
 
 
 def _plain(value: object) -> object:
-    """A cell as a spreadsheet takes it: numpy scalars as Python numbers, lists as text."""
+    """A cell as a spreadsheet takes it: numpy scalars as Python numbers, lists as text, text without the markup
+    plotly draws it with (``<br>`` a space, ``<b>`` and the like dropped)."""
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, str) and "<" in value:
+        return " ".join(_TAG.sub(" ", value).split())
     if isinstance(value, (list, tuple, np.ndarray)):
         return ", ".join(str(_plain(v)) for v in value)
     if isinstance(value, Mapping):
@@ -251,10 +254,23 @@ def _safe(table: pd.DataFrame) -> pd.DataFrame:
     return safe.set_axis([neutralise_cell(str(c)) for c in table.columns], axis=1)
 
 
-def table_csv_bytes(table: pd.DataFrame) -> bytes:
-    """A chart's table as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads accents and
-    Cyrillic right), comma-separated, formula text neutralised, numbers written as numbers."""
-    return _safe(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+#: How a spreadsheet of each language reads a CSV: English Excel a comma between fields and a decimal point;
+#: Russian Excel a semicolon and a decimal comma (the list and decimal separators of its regional settings), or
+#: it opens the whole file as one column.
+CSV_CONVENTIONS: dict[str, dict[str, str]] = {"en": {"sep": ",", "decimal": "."}, "ru": {"sep": ";", "decimal": ","}}
+
+
+def table_csv_bytes(table: pd.DataFrame, language: str = "en", about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """A chart's table as CSV for a spreadsheet of ``language``: UTF-8 with a byte-order mark (so Excel reads
+    accents and Cyrillic right), the language's separator and decimal mark (:data:`CSV_CONVENTIONS`), formula
+    text neutralised, numbers written as numbers. ``about``: (field, value) lines written first, each as a row
+    of two cells, then an empty row, then the table (``pandas.read_csv(skiprows=len(about) + 1)`` reads it)."""
+    convention = CSV_CONVENTIONS.get(language, CSV_CONVENTIONS["en"])
+    header = pd.DataFrame([[field, value] for field, value in about])
+    lines = header.map(neutralise_cell).to_csv(index=False, header=False, sep=convention["sep"],
+                                               lineterminator="\r\n") + "\r\n" if about else ""
+    body = _safe(table).to_csv(index=False, lineterminator="\r\n", **convention)
+    return (lines + body).encode("utf-8-sig")
 
 
 def sheet_title(name: str) -> str:
@@ -262,11 +278,17 @@ def sheet_title(name: str) -> str:
     return _SHEET_FORBIDDEN.sub(" ", name).strip()[:_SHEET_LENGTH].strip() or "data"
 
 
-def table_xlsx_bytes(table: pd.DataFrame, sheet: str = "data") -> bytes:
-    """A chart's table as an .xlsx workbook of one sheet (openpyxl through pandas), numbers as numbers."""
+def table_xlsx_bytes(table: pd.DataFrame, sheet: str = "data", about: Sequence[tuple[str, str]] = (),
+                     about_sheet: str = "About") -> bytes:
+    """A chart's table as an .xlsx workbook (openpyxl through pandas), numbers as numbers: the table's sheet,
+    then, with ``about``, a second sheet of (field, value) rows saying what the table is."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _safe(table).to_excel(writer, sheet_name=sheet_title(sheet), index=False)
+        if about:
+            pd.DataFrame(list(about)).map(neutralise_cell).to_excel(
+                writer, sheet_name=sheet_title(about_sheet) if sheet_title(about_sheet) != sheet_title(sheet)
+                else "about", index=False, header=False)
     return buffer.getvalue()
 
 
@@ -280,9 +302,11 @@ def download_name(page: str, chart: str, suffix: str) -> str:
 NO_DATA = "The chart shows no data under the current filter"
 
 
-def chart_file_bytes(figure: object, chart: str, suffix: str) -> bytes:
-    """A figure's data (:func:`figure_table`) as a file: ``csv`` or ``xlsx`` (a sheet named after ``chart``);
-    a chart that draws nothing gives a file that says so.
+def chart_file_bytes(figure: object, chart: str, suffix: str, language: str = "en",
+                     about: Sequence[tuple[str, str]] = (), about_sheet: str = "About") -> bytes:
+    """A figure's data (:func:`figure_table`) as a file: ``csv`` (in ``language``'s convention) or ``xlsx`` (a
+    sheet named after ``chart``); ``about``: what the table is (page, filter, data), as the CSV's first lines or
+    the workbook's second sheet (``about_sheet``). A chart that draws nothing gives a file that says so.
 
     Raises
     ------
@@ -292,4 +316,6 @@ def chart_file_bytes(figure: object, chart: str, suffix: str) -> bytes:
     table = figure_table(figure)
     if table.empty:
         table = pd.DataFrame({"note": [NO_DATA]})
-    return table_xlsx_bytes(table, sheet=chart) if suffix == "xlsx" else table_csv_bytes(table)
+    if suffix == "xlsx":
+        return table_xlsx_bytes(table, sheet=chart, about=about, about_sheet=about_sheet)
+    return table_csv_bytes(table, language, about)

@@ -41,7 +41,7 @@ from dashapp.scoring.client_files import MAX_UPLOAD_BYTES
 from dashapp.views.inputs import InvalidInput, shown
 from dashapp.views.provenance import footer_credit
 from dashapp.web import api, plotly_locale
-from dashapp.web.components import APP_TITLE, VIEWPORT_STORE
+from dashapp.web.components import APP_TITLE, LOCATION_ID, VIEWPORT_STORE
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,6 @@ NAV_LINK_TYPE = "shell-nav-link"
 LANGUAGE_LINK_TYPE = "shell-language"
 #: How long the browser remembers a language chosen with the switch.
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-LOCATION_ID = "shell-location"
 #: Each page's last address query in this tab (``{"/data": "?age=25-40", ...}``, the language left out): the
 #: original study's menu links to a page with it, so coming back through the menu restores the page's state.
 PAGE_QUERIES_STORE = "shell-page-queries"

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp.artifacts.current import log_unavailable
+from dashapp.artifacts.current import artifact_status, log_unavailable, public_summary
 from dashapp.artifacts.model_folder import REBUILD_COMMAND, read_grid_progress
 from dashapp.core import catalogue, i18n
 from dashapp.core.i18n import N_, _
@@ -18,6 +18,7 @@ from dashapp.results import chart_data
 from dashapp.views import categorical as categorical_view
 from dashapp.views.caveats import JobSplit
 from dashapp.views.grid_status import grid_status_sentence
+from dashapp.views import inputs
 from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates, split_explanation
@@ -33,6 +34,8 @@ def page_title(name: str):
 #: on every page change and after a resize (``assets/viewport.js``), read by callbacks that draw a figure for
 #: the width it gets (see :func:`graph_width`).
 VIEWPORT_STORE = "shell-viewport"
+#: The shell's address (a ``dcc.Location``): the page and its query, which a chart's download records.
+LOCATION_ID = "shell-location"
 
 #: Mode-bar buttons that would send a chart, and the client records some charts carry, off the server.
 #: plotly.js 4 (as bundled with Dash 4) shows "Share chart..." (``sendChartToCloud``, an upload to Plotly
@@ -161,8 +164,33 @@ def _data_controls(graph_id: str) -> html.Div:
     ], className="chart-data small text-muted text-end")
 
 
-def chart_file(page: str, chart: str, figure: object, excel: bool) -> dict:
-    """The download of a figure's data (:func:`dashapp.results.chart_data.figure_table`) as ``dcc.Download`` takes it.
+def _page_name(page: str) -> str:
+    """A page's name in the current language, from its files' name (``overview`` is the page at ``/``)."""
+    path = "/" if page == "overview" else f"/{page}"
+    return next((_(entry["name"]) for entry in dash.page_registry.values() if entry["path"] == path), page)
+
+
+def chart_about(page: str, chart: str, address: str) -> list[tuple[str, str]]:
+    """What a chart's downloaded table is, in the page's language: the page, the chart, the address it was taken
+    at (its query holds the page's filter or view) and the data it was built from (source, period, build)."""
+    rows = [(_("Page"), _page_name(page)), (_("Chart"), _(chart)),
+            (_("Address (its query is the filter or view shown)"), address)]
+    store, _problem = artifact_status()
+    if store is not None:
+        summary = public_summary(store)
+        provenance = store.provenance
+        rows.append((_("Data"), provenance.name))
+        if provenance.period_known:
+            rows.append((_("Calls"), f"{i18n.month_year(provenance.first_month)} – "
+                                     f"{i18n.month_year(provenance.last_month)}"))
+        rows.append((_("Artifacts built"), f"{summary['built_at']} (sha256 {summary['data_sha256'][:12]})"))
+    return rows
+
+
+def chart_file(page: str, chart: str, figure: object, excel: bool, address: str = "") -> dict:
+    """The download of a figure's data (:func:`dashapp.results.chart_data.figure_table`) as ``dcc.Download`` takes it:
+    a CSV in the page's language's convention (Russian: ``;`` and decimal commas) or a workbook, each saying what
+    it is (:func:`chart_about`: first lines of the CSV, the workbook's second sheet).
 
     Raises
     ------
@@ -176,7 +204,8 @@ def chart_file(page: str, chart: str, figure: object, excel: bool) -> dict:
     suffix = "xlsx" if excel else "csv"
     try:
         # The sheet is named in the page's language; the file keeps the chart's English name, a stable address.
-        content = chart_data.chart_file_bytes(figure, _(chart), suffix)
+        content = chart_data.chart_file_bytes(figure, _(chart), suffix, language=i18n.current_language(),
+                                              about=chart_about(page, chart, address), about_sheet=_("About"))
     except chart_data.ChartDataError as error:
         raise InvalidInput(f"{chart} figure: {error}") from None
     return dcc.send_bytes(content, chart_data.download_name(page, chart, suffix))
@@ -206,10 +235,13 @@ def _register_chart_download(page: str, graph_id: str, chart: str) -> None:
     csv_id, xlsx_id, download_id = chart_data_ids(graph_id)
 
     @dash.callback(Output(download_id, "data"), Input(csv_id, "n_clicks"), Input(xlsx_id, "n_clicks"),
-                   State(graph_id, "figure"), prevent_initial_call=True)
-    def download_chart_data(_csv_clicks, _xlsx_clicks, figure):
-        # The figure comes from the browser as drawn: the chart's data under the page's current filter.
-        return chart_file(page, chart, figure, excel=dash.ctx.triggered_id == xlsx_id)
+                   State(graph_id, "figure"), State(LOCATION_ID, "pathname"), State(LOCATION_ID, "search"),
+                   prevent_initial_call=True)
+    def download_chart_data(_csv_clicks, _xlsx_clicks, figure, pathname=None, search=None):
+        # The figure comes from the browser as drawn: the chart's data under the page's current filter, which the
+        # address records.
+        address = inputs.search(pathname) + inputs.search(search)
+        return chart_file(page, chart, figure, excel=dash.ctx.triggered_id == xlsx_id, address=address)
 
 
 def graph_card(title: str, graph_id: str, figure=None, height: int | None = None, help_text: str | None = None,

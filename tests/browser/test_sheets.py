@@ -84,10 +84,13 @@ def test_a_charts_data_downloads_as_csv_and_excel_holding_what_it_draws(live_ser
 
     _click(browser, browser.find_element(f"#{csv_id}"))
     content = _downloaded(folder / "segments-sizes-and-rates.csv")
-    assert content == chart_data.table_csv_bytes(expected)  # the figure as the browser holds it, as a table
+    # What the table is, then the figure as the browser holds it, as a table.
+    about, table_part = content.split(b"\r\n\r\n", 1)
+    assert b"/segments" in about and full_store.provenance.name.encode() in about
+    assert table_part == chart_data.table_csv_bytes(expected).removeprefix("\ufeff".encode())
     _click(browser, browser.find_element(f"#{xlsx_id}"))
     workbook = pd.read_excel(io.BytesIO(_downloaded(folder / "segments-sizes-and-rates.xlsx")), sheet_name=None)
-    (sheet, table), = workbook.items()
-    assert sheet == "Sizes and rates"
-    pd.testing.assert_frame_equal(table, pd.read_csv(io.BytesIO(content), encoding="utf-8-sig"), check_dtype=False)
+    (sheet, table), (about_sheet, _about) = workbook.items()
+    assert (sheet, about_sheet) == ("Sizes and rates", "About")
+    pd.testing.assert_frame_equal(table, pd.read_csv(io.BytesIO(table_part)), check_dtype=False)
     assert severe_console_errors(browser) == []

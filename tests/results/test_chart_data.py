@@ -134,3 +134,26 @@ def test_custom_data_as_a_typed_array_gives_a_column_per_item():
     table = figure_table(_as_browser_holds_it(figure))
     assert table.to_dict("list") == {"x": [1.5, 2.5], "y": [0.1, 0.2], "customdata 1": [101, 202],
                                      "customdata 2": [40, 35]}
+
+
+def test_cells_lose_the_markup_plotly_draws_them_with():
+    table = figure_table(go.Figure(go.Bar(x=["Retired<br>(41%)", "<b>Student</b>"], y=[1, 2])))
+    assert table["x"].tolist() == ["Retired (41%)", "Student"]
+
+
+def test_a_csv_follows_its_languages_convention_and_says_first_what_it_is():
+    import io
+
+    import pandas as pd
+
+    from dashapp.results.chart_data import table_csv_bytes
+
+    table = pd.DataFrame({"Job": ["Retired", "=cmd"], "Rate": [0.252, 1234.5]})
+    about = [("Page", "Data"), ("Address", "/data?age=25-40")]
+    russian = table_csv_bytes(table, "ru", about).decode("utf-8-sig")
+    assert russian.startswith("Page;Data\r\nAddress;/data?age=25-40\r\n\r\nJob;Rate\r\n")
+    assert "Retired;0,252\r\n" in russian and "'=cmd;1234,5\r\n" in russian  # formula text neutralised
+    back = pd.read_csv(io.StringIO(russian.split("\r\n\r\n", 1)[1]), sep=";", decimal=",")
+    assert back["Rate"].tolist() == [0.252, 1234.5]
+    english = table_csv_bytes(table).decode("utf-8-sig")
+    assert english == "Job,Rate\r\nRetired,0.252\r\n'=cmd,1234.5\r\n"  # no header block asked, none written

@@ -18,9 +18,9 @@ import plotly.io
 import pytest
 from dash import dcc
 
-from dashapp.results.chart_data import figure_table
+from dashapp.results.chart_data import CSV_CONVENTIONS, figure_table
 from dashapp.web.app import MAX_REQUEST_BYTES
-from dashapp.web.components import CHART_DOWNLOADS, chart_data_ids
+from dashapp.web.components import CHART_DOWNLOADS, LOCATION_ID, chart_data_ids
 from tests.layout_helpers import by_id, callback_rendered_layouts, components
 # The app, its test client (after the first request, which registers the pages' callbacks), the start values of
 # every callback input and the request Dash's renderer posts, as the crafted-input test builds them.
@@ -63,20 +63,36 @@ def test_every_graph_of_every_page_has_its_data_controls_and_a_download_callback
             assert component.id in CHART_DOWNLOADS, f"{module} draws {component.id} without registering it"
             spec = callbacks[f"{download_id}.data"]
             assert [i["id"] for i in spec["inputs"]] == [csv_id, xlsx_id]
-            assert spec["state"] == [{"id": component.id, "property": "figure"}]
+            assert spec["state"] == [{"id": component.id, "property": "figure"},
+                                     {"id": LOCATION_ID, "property": "pathname"},
+                                     {"id": LOCATION_ID, "property": "search"}]
     assert len(drawn) >= 40
     assert drawn == set(CHART_DOWNLOADS), "registered charts no page draws: " + str(set(CHART_DOWNLOADS) - drawn)
 
 
-def _download(client, graph_id: str, figure, excel: bool = False):
+def _download(client, graph_id: str, figure, excel: bool = False, pathname: str = "/", search: str = "",
+              language: str = "en"):
     csv_id, xlsx_id, download_id = chart_data_ids(graph_id)
     clicked = xlsx_id if excel else csv_id
     body = {"output": f"{download_id}.data", "outputs": {"id": download_id, "property": "data"},
             "inputs": [{"id": csv_id, "property": "n_clicks", "value": 0 if excel else 1},
                        {"id": xlsx_id, "property": "n_clicks", "value": 1 if excel else 0}],
-            "state": [{"id": graph_id, "property": "figure", "value": figure}],
+            "state": [{"id": graph_id, "property": "figure", "value": figure},
+                      {"id": LOCATION_ID, "property": "pathname", "value": pathname},
+                      {"id": LOCATION_ID, "property": "search", "value": search}],
             "changedPropIds": [f"{clicked}.n_clicks"]}
-    return client.post(DISPATCH, data=json.dumps(body), content_type="application/json")
+    return client.post(DISPATCH, data=json.dumps(body), content_type="application/json",
+                       headers={"Accept-Language": language})
+
+
+def csv_parts(content: bytes, language: str = "en") -> tuple[dict[str, str], pd.DataFrame]:
+    """A downloaded CSV's lines saying what it is (field -> value) and its table, read as a spreadsheet of the
+    language reads it (Russian: ``;`` and decimal commas)."""
+    text = content.decode("utf-8-sig")
+    about, table = text.split("\r\n\r\n", 1)
+    convention = CSV_CONVENTIONS[language]
+    fields = pd.read_csv(io.StringIO(about), sep=convention["sep"], header=None, dtype=str, keep_default_na=False)
+    return dict(zip(fields[0], fields[1])), pd.read_csv(io.StringIO(table), **convention)
 
 
 def _file(response) -> tuple[str, bytes]:
@@ -113,10 +129,13 @@ def test_every_drawn_chart_downloads_as_csv_and_excel_within_the_request_limit(d
         page, _chart = CHART_DOWNLOADS[graph_id]
         name, content = _file(_download(client, graph_id, figure))
         assert name.startswith(f"{page}-") and name.endswith(".csv")
-        table = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
+        about, table = csv_parts(content)
         assert len(table) == max(len(expected), 1) and list(table.columns) == [str(c) for c in expected.columns]
+        assert about["Chart"] and about["Data"] == full_store.provenance.name
         name, content = _file(_download(client, graph_id, figure, excel=True))
         assert name.endswith(".xlsx")
+        sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None)
+        assert list(sheets)[1] == "About" and len(sheets) == 2
         assert len(pd.read_excel(io.BytesIO(content))) == max(len(expected), 1), graph_id
     largest = max(sizes, key=sizes.get)
     # The t-SNE map (2,000 clients with their records) is the largest figure a page sends back; the request
@@ -129,8 +148,11 @@ def test_every_drawn_chart_downloads_as_csv_and_excel_within_the_request_limit(d
 def test_a_filtered_chart_downloads_what_it_shows(dash_app, client, start_values, full_store):
     data = sys.modules["pages.data"]
     figures = _callback_figures(dash_app, client, {**start_values, (data.DATA_JOB, "value"): ["admin."]})
-    name, content = _file(_download(client, data.DATA_JOB_CHART, figures[data.DATA_JOB_CHART], excel=True))
+    name, content = _file(_download(client, data.DATA_JOB_CHART, figures[data.DATA_JOB_CHART], excel=True,
+                                    pathname="/data", search="?job=admin."))
     assert name == "data-job.xlsx"
+    about = pd.read_excel(io.BytesIO(content), sheet_name="About", header=None)
+    assert dict(zip(about[0], about[1]))["Address (its query is the filter or view shown)"] == "/data?job=admin."
     table = pd.read_excel(io.BytesIO(content))
     clients = table.loc[table["trace"] == "Clients"]
     assert clients["Clients"].tolist() == [int((full_store.clients["job"] == "admin.").sum())]
@@ -142,3 +164,17 @@ def test_a_crafted_figure_gets_no_update_and_one_log_line(client, figure, caplog
     response = _download(client, "data-age-chart", figure)
     assert response.status_code == 204
     assert [r.levelname for r in caplog.records if r.name == "dashapp.web.app"] == ["WARNING"]
+
+
+def test_a_russian_download_opens_in_columns_in_russian_excel(dash_app, client, start_values):
+    data = sys.modules["pages.data"]
+    figure = _callback_figures(dash_app, client, start_values)[data.DATA_JOB_CHART]
+    name, content = _file(_download(client, data.DATA_JOB_CHART, figure, pathname="/data", search="?lang=ru",
+                                    language="ru"))
+    assert content.startswith("\ufeff".encode()) and b";" in content.split(b"\r\n")[-2]
+    about, table = csv_parts(content, "ru")
+    assert about["Страница"] == "Данные" and about["График"] == "Профессия"
+    english = csv_parts(_file(_download(client, data.DATA_JOB_CHART, figure))[1])[1]
+    # The same numbers, read back with the Russian convention: no value lost to the decimal comma.
+    assert table.shape == english.shape
+    pd.testing.assert_frame_equal(table.select_dtypes("number"), english.select_dtypes("number"))
