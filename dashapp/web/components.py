@@ -15,10 +15,9 @@ from dashapp.core import catalogue, i18n
 from dashapp.core.i18n import N_, _
 from dashapp.figures.categorical import ari_by_k_figure, crosstab_figure
 from dashapp.results import chart_data
-from dashapp.views import categorical as categorical_view
+from dashapp.views import categorical as categorical_view, inputs
 from dashapp.views.caveats import JobSplit
 from dashapp.views.grid_status import grid_status_sentence
-from dashapp.views import inputs
 from dashapp.views.inputs import InvalidInput
 from dashapp.views.methods import methods_href
 from dashapp.views.rates import SubscriptionRates, split_explanation
