@@ -15,6 +15,22 @@ from dashapp.core import catalogue
 
 TEMPLATE_NAME = "studio"
 
+#: The longest line of an axis title before it is broken: a rotated title longer than its plot, or a horizontal
+#: one wider than a phone's chart, is cut at the chart's edge (Russian titles run a third longer).
+AXIS_TITLE_LINE = 26
+
+
+def axis_title(text: str, line: int = AXIS_TITLE_LINE) -> str:
+    """An axis title broken into lines of at most about ``line`` characters at spaces (``<br>``), so that it
+    fits a narrow chart in either language; a word longer than a line stays whole."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
 #: Segment colours, by segment number (as many as the grid has values of k).
 SEGMENT_COLOURS = {number: catalogue.segment_colour(number)
                    for number in range(1, len(catalogue.SEGMENT_PALETTE) + 1)}

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _
+from dashapp.figures import axis_title
 from dashapp.views.rates import Rate, SubscriptionRates, population_label
 
 CLIENTS_COLOUR = "#2a6f97"
@@ -41,6 +42,10 @@ def _layout(title: str | None, **extra) -> dict:
                 margin=margin, **extra)
 
 
+#: The longest line of a category's name under a bar before it is broken.
+CATEGORY_LINE = 16
+
+
 def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: str | None = None, *,
                       x: str = "label", rate_lines: bool = False, baseline: Rate | None = None) -> go.Figure:
     """Bars of clients per value, with each value's subscription rate on a right-hand axis.
@@ -65,10 +70,11 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
     Figure
         Trace 0: ``Bar`` of clients (y axis), trace 1: ``Scatter`` of rates (y2, percent).
     """
-    if "group" in counts:
-        x_values = [counts["group"].tolist(), counts[x].tolist()]
-    else:
-        x_values = counts[x].tolist()
+    # Long category names in two lines (a click reports the value's code, not its label): slanted or upright
+    # whole, they would take most of a narrow chart's height, and its axis titles with it.
+    labels = [axis_title(label, CATEGORY_LINE) if isinstance(label, str) else label for label in counts[x]]
+    x_values = ([[axis_title(group, CATEGORY_LINE) for group in counts["group"]], labels] if "group" in counts
+                else labels)
     customdata = counts["value"].tolist() if "value" in counts else None
     # Numbers as numpy arrays: plotly takes a pandas column through narwhals, a seventh of a chart's cost.
     bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name=_("Clients"), marker_color=CLIENTS_COLOUR,
@@ -100,7 +106,9 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
         xaxis=dict(title=dict(text=x_title) if x_title else None, autotickangles=[0, -40, -90]),
         yaxis=dict(title=dict(text=_("Clients")), rangemode="tozero"),
         # An explicit range: autorange would pad a 100% rate up to a meaningless 103%.
-        yaxis2=dict(title=dict(text=_("Subscription rate")), overlaying="y", side="right", tickformat=".0%",
+        # automargin: the right margin grows to hold the rate's title, which is two lines in Russian.
+        yaxis2=dict(title=dict(text=axis_title(_("Subscription rate"))), overlaying="y", side="right",
+                    tickformat=".0%", automargin=True,
                     range=[0, _rate_ceiling(counts["rate"], baseline.value if baseline and baseline.clients else None)],
                     showgrid=False),
         legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, **reference,
@@ -270,4 +278,4 @@ def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
               for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
         textposition="auto", hovertemplate=_("%{y}: %{x:,} unknown") + "<extra></extra>",
     ), layout=_layout(title, yaxis=dict(autorange="reversed"),
-                      xaxis=dict(title=dict(text=_("Clients with 'unknown'")), rangemode="tozero")))
+                      xaxis=dict(title=dict(text=axis_title(_("Clients with 'unknown'"))), rangemode="tozero")))

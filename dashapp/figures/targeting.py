@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dashapp.analysis.propensity import METHODS
 from dashapp.core import i18n
 from dashapp.core.i18n import _
+from dashapp.figures import axis_title
 
 #: One colour and dash per method, the same on both charts.
 METHOD_STYLES = {"boosting": dict(color="#2a6f97"), "logistic": dict(color="#3d9970"),
@@ -51,14 +52,15 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_or
     figure.add_trace(go.Scatter(x=ends, y=ends if value == "reached" else [1.0, 1.0], mode="lines",
                                 name=_("Random calls"), line=RANDOM_STYLE, hoverinfo="skip"))
     _marks(figure, targeting["called_shares"], emphasised)
-    figure.update_xaxes(title=_("Share of the test clients called, best-ranked first"), tickformat=".0%",
+    figure.update_xaxes(title=axis_title(_("Share of the test clients called, best-ranked first"), 40),
+                        tickformat=".0%",
                         range=[0, 1])
     if value == "reached":
         title = (_("Share of the test period's subscribers reached") if time_ordered
                  else _("Share of the test clients' subscribers reached"))
-        figure.update_yaxes(title=title, tickformat=".0%", range=[0, 1])
+        figure.update_yaxes(title=axis_title(title), tickformat=".0%", range=[0, 1])
     else:
-        figure.update_yaxes(title=_("Lift over random calls"), rangemode="tozero")
+        figure.update_yaxes(title=axis_title(_("Lift over random calls")), rangemode="tozero")
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
     return figure
 
@@ -113,9 +115,11 @@ def stratified_gain_figure(targeting: dict, names: dict[str, str], emphasised: f
                                 hoverinfo="skip"))
     if emphasised is not None:
         _marks(figure, [emphasised], emphasised)
-    figure.update_xaxes(title=_("Share of each month's clients called, best-ranked first"), tickformat=".0%",
+    figure.update_xaxes(title=axis_title(_("Share of each month's clients called, best-ranked first"), 40),
+                        tickformat=".0%",
                         range=[0, 1])
-    figure.update_yaxes(title=_("Share of the test period's subscribers reached"), tickformat=".0%", range=[0, 1])
+    figure.update_yaxes(title=axis_title(_("Share of the test period's subscribers reached")), tickformat=".0%",
+                        range=[0, 1])
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
     return figure
 
@@ -135,7 +139,8 @@ def calibration_figure(targeting: dict, names: dict[str, str]) -> go.Figure:
                                     + f"<extra>{name}</extra>"))
     figure.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=_("Perfect calibration"),
                                 line=RANDOM_STYLE, hoverinfo="skip"))
-    figure.update_xaxes(title=_("Mean predicted probability (deciles of the test period)"), tickformat=".0%",
+    figure.update_xaxes(title=axis_title(_("Mean predicted probability (deciles of the test period)"), 40),
+                        tickformat=".0%",
                         rangemode="tozero")
     figure.update_yaxes(title=_("Subscribed"), tickformat=".0%", rangemode="tozero")
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
@@ -157,7 +162,8 @@ def profit_figure(profit: dict, names: dict[str, str]) -> go.Figure:
                                     name=_("{method}: most profitable").format(method=name),
                                     hovertemplate=_("best: %{x:.1%} called, %{y:,.0f}") + f"<extra>{name}</extra>"))
     figure.add_hline(y=0, line=dict(color="#adb5bd", width=1))
-    figure.update_xaxes(title=_("Share of each month's clients called, best-ranked first"), tickformat=".0%",
+    figure.update_xaxes(title=axis_title(_("Share of each month's clients called, best-ranked first"), 40),
+                        tickformat=".0%",
                         range=[0, 1])
     figure.update_yaxes(title=_("Profit over the test period"))
     figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))

@@ -319,3 +319,39 @@ def test_no_text_is_cut_or_covered(live_server, browser, path, ready, language, 
     _settled(browser)
     assert browser.driver.execute_script(_CUT_OR_COVERED) == []
     assert severe_console_errors(browser) == []
+
+
+#: Every axis title of every chart drawn, and whether it lies inside its chart's drawing (a rotated title
+#: longer than the plot is clipped at the chart's edge).
+_AXIS_TITLES_CUT = """
+const cut = [];
+for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+    const svg = chart.querySelector('svg.main-svg');
+    if (!svg || !chart.offsetParent) continue;
+    const frame = svg.getBoundingClientRect();
+    for (const title of chart.querySelectorAll('.g-xtitle text, .g-ytitle text, .g-y2title text, .g-x2title text')) {
+        const box = title.getBoundingClientRect();
+        if (!box.width || !title.textContent.trim()) continue;
+        if (box.top < frame.top - 1 || box.bottom > frame.bottom + 1 || box.left < frame.left - 1
+                || box.right > frame.right + 1) {
+            cut.push((chart.parentElement.id || chart.id) + ': ' + title.textContent);
+        }
+    }
+}
+return cut;
+"""
+
+
+@pytest.mark.parametrize("path, ready", [("data", "#data-job-chart .js-plotly-plot"),
+                                         ("targeting", "#targeting-gain .js-plotly-plot"),
+                                         ("response", "#response-rates .js-plotly-plot")])
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_no_axis_title_is_cut(live_server, browser, path, ready, language, screen):
+    if screen == "phone":
+        _as_phone(browser)
+    else:
+        browser.driver.set_window_size(1440, 900)
+    _open(browser, live_server, f"{path}?lang={language}", ready)
+    _settled(browser)
+    assert browser.driver.execute_script(_AXIS_TITLES_CUT) == []

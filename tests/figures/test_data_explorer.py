@@ -328,3 +328,16 @@ def test_overview_cell_decodes_every_cell_and_rejects_others():
             assert explorer_figures.overview_cell("P5", label) == (treatment, 5, feature_set)
     with pytest.raises(ValueError, match="P9"):
         explorer_figures.overview_cell("P9", explorer_figures.overview_row_label("raw", "all"))
+
+
+def test_long_titles_and_category_names_break_into_lines():
+    from dashapp.figures import axis_title
+
+    assert axis_title("Share of the test period's subscribers reached") == (
+        "Share of the test period's<br>subscribers reached")
+    assert axis_title("Клиенты") == "Клиенты" and axis_title("a-very-long-single-word-title", 5) == (
+        "a-very-long-single-word-title")
+    counts = _counts()
+    counts["label"] = ["Divorced or widowed", "Single"]
+    bars = data_figures.count_rate_figure(counts).data[0]
+    assert list(bars.x) == ["Divorced or<br>widowed", "Single"] and list(bars.customdata) == ["admin.", "student"]
