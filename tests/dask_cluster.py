@@ -13,13 +13,16 @@ import pytest
 
 @pytest.fixture(scope="session")
 def dask_cluster():
-    """A running ``distributed.LocalCluster`` (2 processes x 1 thread, 127.0.0.1, no dashboard)."""
+    """A running ``distributed.LocalCluster`` (2 processes x 1 thread, 127.0.0.1, no dashboard, free ports)."""
     try:
         import distributed
     except ImportError:  # a failure, not a skip: `make test` installs the extra, so its absence is a broken set-up
         pytest.fail("the [dask] extra is not installed: pip install -e '.[test,dask]' (make test does)")
+    # No dashboard; the scheduler still serves its health routes over HTTP, by default on port 8787: a free port
+    # instead, so that two test workers starting clusters at once do not meet there.
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, memory_limit="2GiB")
+                                       dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                       memory_limit="2GiB")
     try:
         yield cluster
     finally:
