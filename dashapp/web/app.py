@@ -181,21 +181,20 @@ def _register_shell_callbacks(app: Dash) -> None:
         State(NAV_COLLAPSE_ID, "is_open"),
         prevent_initial_call=True,
     )
+    # The page an address shows, as the registry's paths say it ("/data"): the address without the app's URL prefix.
+    prefix = json.dumps(app.config.requests_pathname_prefix.rstrip("/"))
+    page_path = ("const prefix = " + prefix + ";"
+                 " let here = (pathname || '/').startsWith(prefix) ? pathname.slice(prefix.length) : pathname;"
+                 r" here = '/' + here.replace(/^\/+|\/+$/g, '');")
     # A menu's toggle is marked active while one of its pages is shown, and that page's item too (the plain links
-    # mark themselves: dbc's NavLink active="exact"). The address is compared without the app's URL prefix.
+    # mark themselves: dbc's NavLink active="exact").
     app.clientside_callback(
-        """
-        function(pathname, itemIds, groupIds) {
-            const config = JSON.parse(document.getElementById("_dash-config").textContent);
-            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
-            let here = (pathname || "/").startsWith(prefix) ? pathname.slice(prefix.length) : pathname;
-            here = "/" + here.replace(/^\\/+|\\/+$/g, "");
+        "function(pathname, itemIds, groupIds) {" + page_path + """
             const active = itemIds.map(id => id.page === here);
             const groups = groupIds.map(group => itemIds.some(id => id.group === group.group && id.page === here)
                                                  ? "active" : "");
             return [active, groups];
-        }
-        """,
+        }""",
         Output({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "active"),
         Output({"type": NAV_GROUP_TYPE, "group": ALL}, "toggle_class_name"),
         Input(LOCATION_ID, "pathname"),
@@ -205,31 +204,20 @@ def _register_shell_callbacks(app: Dash) -> None:
     # Each page's last query, remembered as the address changes (a page writes its state there), and the original
     # study's menu items pointing at their page with it. The address stays the one place a page's state lives.
     app.clientside_callback(
-        """
-        function(pathname, search, memory) {
-            const config = JSON.parse(document.getElementById("_dash-config").textContent);
-            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
-            let here = (pathname || "/").startsWith(prefix) ? pathname.slice(prefix.length) : pathname;
-            here = "/" + here.replace(/^\\/+|\\/+$/g, "");
+        "function(pathname, search, memory) {" + page_path + """
             const parameters = new URLSearchParams(search || "");
-            parameters.delete("%s");  // the language is the cookie's, and the switch's
+            parameters.delete(%s);  // the language is the cookie's, and the switch's
             const query = parameters.toString();
             const remembered = Object.assign({}, memory || {});
             remembered[here] = query ? "?" + query : "";
             return remembered;
-        }
-        """ % i18n.LANGUAGE_PARAMETER,
+        }""" % json.dumps(i18n.LANGUAGE_PARAMETER),
         Output(PAGE_QUERIES_STORE, "data"),
         Input(LOCATION_ID, "pathname"), Input(LOCATION_ID, "search"), State(PAGE_QUERIES_STORE, "data"),
     )
     app.clientside_callback(
-        """
-        function(memory, itemIds) {
-            const config = JSON.parse(document.getElementById("_dash-config").textContent);
-            const prefix = (config.requests_pathname_prefix || "/").replace(/\\/$/, "");
-            return itemIds.map(id => prefix + id.page + ((memory || {})[id.page] || ""));
-        }
-        """,
+        "function(memory, itemIds) { return itemIds.map(id => " + prefix
+        + " + id.page + ((memory || {})[id.page] || '')); }",
         Output({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "href"),
         Input(PAGE_QUERIES_STORE, "data"), State({"type": NAV_GROUP_LINK_TYPE, "group": ALL, "page": ALL}, "id"),
     )
