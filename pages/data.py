@@ -12,6 +12,7 @@ from datetime import date
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.core import catalogue, domain, i18n
@@ -19,7 +20,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import data as figures, empty_figure
 from dashapp.views import data as view, facts, inputs, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
-from dashapp.web.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
+from dashapp.web.components import (chart_downloads, closed_section, dropdown_labels, graph_card,
+                                    missing_artifacts_notice, more, page_lead, page_title)
 
 dash.register_page(__name__, path="/data", name=N_("Data"), order=4, nav_group="study",
                    title=page_title(N_("Data")))
@@ -71,6 +73,9 @@ CLICK_FILTERS = {DATA_JOB_CHART: "job", DATA_MARITAL_CHART: "marital", DATA_EDUC
                  DATA_SEGMENT_CHART: "segment"}
 
 NO_MATCH = N_("No client matches the filter")
+#: The sections drawn on demand (:func:`_section_on_demand`), by their anchors.
+CAMPAIGN, PREVIOUS, ECONOMY, UNKNOWN = "data-campaign", "data-previous", "data-economy", "data-unknown"
+ON_DEMAND = (CAMPAIGN, PREVIOUS, ECONOMY, UNKNOWN)
 CALLS_CAP = 10
 HEIGHT = 290
 
@@ -156,6 +161,18 @@ def _section(title: str, anchor: str, intro: str, rows: list) -> html.Section:
                         id=anchor, className="mb-4")
 
 
+def opener_id(anchor: str) -> str:
+    """The id of the heading that opens a section drawn on demand (its ``n_clicks`` tells the charts to draw)."""
+    return f"{anchor}-open"
+
+
+def _section_on_demand(title: str, anchor: str, intro: str, rows: list) -> html.Section:
+    """A section closed until its heading is clicked: its charts are drawn only once it has been opened
+    (:func:`_opened`), so a filter change waits for the charts in view alone."""
+    return html.Section(closed_section(title, [html.P(intro, className="text-muted small"), *rows],
+                                       opener_id=opener_id(anchor), heading="h4"), id=anchor)
+
+
 def _row(*cards: tuple[int, dbc.Card]) -> dbc.Row:
     return dbc.Row([dbc.Col(card, lg=width) for width, card in cards], className="g-3 mb-3")
 
@@ -172,11 +189,11 @@ def _economy_section(table: ClientEngine) -> html.Section:
     charts = _row((6, _graph(_("Subscriptions by month"), DATA_MONTHLY_CHART, height=420)),
                   (6, _graph(_("Socio-economic indicators"), DATA_INDICATORS_CHART, height=420)))
     if table.months:
-        return _section(_("The economy, month by month"), "data-economy", _(
+        return _section_on_demand(_("The economy, month by month"), ECONOMY, _(
             "Contacts, subscriptions and the quarterly and monthly socio-economic indicators from {months}.").format(
                 months=_months_between(table.months[0], table.months[-1], name=_month_name)), [charts])
     # The charts stay in the page, hidden: they are outputs of the section's callback.
-    return _section(_("The economy, month by month"), "data-economy", _(NO_MONTHLY_CHARTS),
+    return _section_on_demand(_("The economy, month by month"), ECONOMY, _(NO_MONTHLY_CHARTS),
                     [html.Div(charts, hidden=True)])
 
 
@@ -188,13 +205,13 @@ POOLED_RATES = N_("The rates here are pooled over the months, whose rates differ
                   "segments and the levers to the month too.")
 
 
-def _intro(table: ClientEngine, provenance) -> str:
-    """The page's first paragraph; where the calls have months, with :data:`POOLED_RATES` after it."""
-    text = _intro_text(table, provenance)
-    return f"{text} {_(POOLED_RATES)}" if table.months else text
+def _rates_note(table: ClientEngine) -> list:
+    """:data:`POOLED_RATES` behind "More" under the page's answer, where the calls have months to hold rates to."""
+    return [more(html.P(_(POOLED_RATES)), summary=_("How to read the rates"), class_name="mb-3")] if table.months else []
 
 
 def _intro_text(table: ClientEngine, provenance) -> str:
+    """The page's answer: what the data is, and that the charts show the filtered clients."""
     clients = facts.clients_and_calls(len(table), table.calls)
     if provenance.is_uci:
         return _("A Portuguese bank's term-deposit campaign ({months}): {clients}. Every chart shows the filtered "
@@ -235,7 +252,7 @@ def layout(**query):
                                      height=HEIGHT + 90)),
                           (6, _graph(_("Segment"), DATA_SEGMENT_CHART, help_text=triangles))),
                  ]),
-        _section(_("The current campaign"), "data-campaign", _("Calls of this campaign: how often each client was "
+        _section_on_demand(_("The current campaign"), CAMPAIGN, _("Calls of this campaign: how often each client was "
                  "called, through which channel and on which weekday, and how long the last call lasted."), [
                      _row((6, _graph(_("Calls per client"), DATA_CALLS_CHART,
                                      help_text=ngettext("More than {count} call is counted together.",
@@ -247,7 +264,7 @@ def layout(**query):
                      _row((6, _graph(_("Contact type"), DATA_CONTACT_CHART)),
                           (6, _graph(_("Weekday of the last call"), DATA_WEEKDAY_CHART))),
                  ]),
-        _section(_("The previous campaign"), "data-previous", _("What happened the last time these clients were "
+        _section_on_demand(_("The previous campaign"), PREVIOUS, _("What happened the last time these clients were "
                  "contacted, how long ago, and how many times before."), [
                      _row((4, _graph(_("Outcome of the previous campaign"), DATA_POUTCOME_CHART)),
                           (4, _graph(_("Days since the previous contact"), DATA_PDAYS_CHART,
@@ -255,7 +272,7 @@ def layout(**query):
                           (4, _graph(_("Contacts before this campaign"), DATA_PREVIOUS_CHART))),
                  ]),
         _economy_section(table),
-        _section(_("Unknown values"), "data-unknown", _("Where the file says 'unknown'. The explorer compares "
+        _section_on_demand(_("Unknown values"), UNKNOWN, _("Where the file says 'unknown'. The explorer compares "
                  "keeping it as a category with KNN and iterative imputation."), [
                      _row((6, _graph(_("Audit of 'unknown' values"), DATA_UNKNOWN_CHART)), (6, _treatments_card())),
                  ]),
@@ -264,7 +281,8 @@ def layout(**query):
     return html.Div([
         dcc.Location(id=DATA_URL, refresh=False),
         html.H2(_("The data")),
-        html.P(_intro(table, store.provenance), className="text-muted"),
+        page_lead(_intro_text(table, store.provenance), class_name="text-muted mb-1"),
+        *_rates_note(table),
         *notices,
         dbc.Row([dbc.Col(_filter_bar(table, values, catalogue.segments(store)), lg=3), dbc.Col(sections, lg=9)]),
     ])
@@ -360,7 +378,20 @@ PROFILE_CHARTS = (DATA_AGE_CHART, DATA_SHARE_CHART, DATA_MARITAL_CHART, DATA_JOB
 EDUCATION_CREDIT_SEGMENT_CHARTS = (DATA_EDUCATION_CHART, DATA_CREDIT_CHART, DATA_SEGMENT_CHART)
 CAMPAIGN_CHARTS = (DATA_CALLS_CHART, DATA_CONTACT_CHART, DATA_WEEKDAY_CHART, DATA_DURATION_CHART)
 PREVIOUS_CHARTS = (DATA_POUTCOME_CHART, DATA_PDAYS_CHART, DATA_PREVIOUS_CHART)
-ECONOMY_UNKNOWN_CHARTS = (DATA_MONTHLY_CHART, DATA_INDICATORS_CHART, DATA_UNKNOWN_CHART)
+ECONOMY_CHARTS = (DATA_MONTHLY_CHART, DATA_INDICATORS_CHART)
+UNKNOWN_CHARTS = (DATA_UNKNOWN_CHART,)
+
+
+def _on_demand(anchor: str) -> dict:
+    """The filter's inputs and the clicks on a section's heading (``opened``): see :func:`_opened`."""
+    return {**FILTER_INPUTS, "opened": Input(opener_id(anchor), "n_clicks")}
+
+
+def _opened(clicks) -> None:
+    """Draw a section's charts once its heading has been clicked (opened), and after that on every filter change:
+    closed again, it is kept current for the next opening, a redraw being cheaper than a surprise."""
+    if not inputs.whole_number("opened", clicks or 0, 0, 2**31):
+        raise PreventUpdate
 
 
 @callback([Output(chart, "figure") for chart in PROFILE_CHARTS], inputs=FILTER_INPUTS)
@@ -390,8 +421,9 @@ def _education_credit_segments(selected: QuerySelection) -> tuple:
                 selected.subscription_rates(_population_names(), current_store().segment_numbers), baseline=rate))
 
 
-@callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=FILTER_INPUTS)
-def update_campaign(**controls):
+@callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=_on_demand(CAMPAIGN))
+def update_campaign(opened, **controls):
+    _opened(opened)
     return _charts(_campaign, CAMPAIGN_CHARTS, controls)
 
 
@@ -404,8 +436,9 @@ def _campaign(selected: QuerySelection) -> tuple:
             figures.duration_figure(selected.duration_summary()))
 
 
-@callback([Output(chart, "figure") for chart in PREVIOUS_CHARTS], inputs=FILTER_INPUTS)
-def update_previous(**controls):
+@callback([Output(chart, "figure") for chart in PREVIOUS_CHARTS], inputs=_on_demand(PREVIOUS))
+def update_previous(opened, **controls):
+    _opened(opened)
     return _charts(_previous, PREVIOUS_CHARTS, controls)
 
 
@@ -419,15 +452,24 @@ def _previous(selected: QuerySelection) -> tuple:
                                       baseline=rate))
 
 
-@callback([Output(chart, "figure") for chart in ECONOMY_UNKNOWN_CHARTS], inputs=FILTER_INPUTS)
-def update_economy_and_unknowns(**controls):
-    return _charts(_economy_and_unknowns, ECONOMY_UNKNOWN_CHARTS, controls)
+@callback([Output(chart, "figure") for chart in ECONOMY_CHARTS], inputs=_on_demand(ECONOMY))
+def update_economy(opened, **controls):
+    _opened(opened)
+    return _charts(_economy, ECONOMY_CHARTS, controls)
 
 
-def _economy_and_unknowns(selected: QuerySelection) -> tuple:
+def _economy(selected: QuerySelection) -> tuple:
     if not selected.months:  # no contact dates: the month-by-month charts are hidden
-        return (empty_figure(_(NO_MONTHLY_CHARTS)), empty_figure(_(NO_MONTHLY_CHARTS)),
-                figures.unknown_figure(selected.unknown_audit()))
+        return empty_figure(_(NO_MONTHLY_CHARTS)), empty_figure(_(NO_MONTHLY_CHARTS))
     monthly = selected.monthly_summary()
-    return (figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly),
-            figures.unknown_figure(selected.unknown_audit()))
+    return figures.monthly_outcome_figure(monthly, baseline=selected.rate), figures.indicators_figure(monthly)
+
+
+@callback([Output(chart, "figure") for chart in UNKNOWN_CHARTS], inputs=_on_demand(UNKNOWN))
+def update_unknowns(opened, **controls):
+    _opened(opened)
+    return _charts(_unknowns, UNKNOWN_CHARTS, controls)
+
+
+def _unknowns(selected: QuerySelection) -> tuple:
+    return (figures.unknown_figure(selected.unknown_audit()),)

@@ -21,8 +21,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import explorer as figures
 from dashapp.views import explorer as view, inputs, methods as methods_view, url_state
 from dashapp.web.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads,
-                                    dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
-                                    missing_artifacts_notice, page_title)
+                                    closed_section, dropdown_labels, graph, graph_card, grid_pending_notice,
+                                    methods_link, missing_artifacts_notice, more, page_lead, page_title)
 
 dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=5, nav_group="study",
                    title=page_title(N_("Clustering explorer")))
@@ -189,7 +189,11 @@ def methods_card(facts: dict, train_rows: int) -> dbc.Card:
     ]
     return dbc.Card([dbc.CardHeader(_("Methods: why KNN, pipeline {pipeline} and k = {k}").format(pipeline=pipeline,
                                                                                                     k=k)),
-                     dbc.CardBody(html.Ul(items, className="small mb-0 ps-3"), id=EXPLORER_METHODS)],
+                     # The first reason is the answer (whose choice it is); the scores and the reasons follow on demand.
+                     dbc.CardBody([html.Ul(items[:1], className="small mb-1 ps-3"),
+                                   more(html.Ul(items[1:], className="mb-0 ps-3"),
+                                        summary=_("Its scores, and why this pipeline and k"))],
+                                  id=EXPLORER_METHODS)],
                     className="mb-3")
 
 
@@ -208,7 +212,7 @@ def layout(**query):
     return html.Div([
         dcc.Location(id=EXPLORER_URL, refresh=False),
         html.H2(_("Clustering explorer")),
-        html.P([
+        page_lead(
             # The counts of treatments, pipelines and feature sets are the domain's (3, 8, 3): the translation
             # may word them for those numbers.
             ngettext("K-means was fitted on the {train} training clients for {configurations} configurations "
@@ -219,7 +223,8 @@ def layout(**query):
                      "and k from {first_k} to {last_k}. ", train_rows).format(
                 train=i18n.number(train_rows), configurations=configurations, treatments=len(domain.TREATMENTS),
                 pipelines=len(domain.PIPELINES), feature_sets=len(domain.FEATURE_SETS), first_k=k_values[0],
-                last_k=k_values[-1]),
+                last_k=k_values[-1]), class_name="text-muted mb-1"),
+        more(html.P([
             html.Strong(ngettext("Silhouette scores are computed on a fixed sample of {silhouette} training clients, "
                                  "the t-SNE maps on {tsne} and the dendrograms on {dendrogram}",
                                  "Silhouette scores are computed on a fixed sample of {silhouette} training clients, "
@@ -233,7 +238,7 @@ def layout(**query):
               "its scores mostly measure one small group's distance from the rest. The address bar keeps the "
               "selection: copy it to share this view.").format(threshold=i18n.percent(view.SMALL_CLUSTER_SHARE),
                                                               flag=figures.FLAG),
-        ], className="text-muted"),
+        ]), summary=_("How the configurations are scored"), class_name="mb-3"),
         *notices,
         methods_card(_final_model_facts(store), train_rows),
         dbc.Row([
@@ -247,15 +252,15 @@ def layout(**query):
                  for metric, component in METRIC_GRAPHS.items() if metric != "stability"], className="g-3 mb-3"),
         # The fifth score beside the chosen solution's silhouettes: both say how well its clusters hold, and the
         # stability's band needs more room than a quarter of the row.
-        dbc.Row([
+        closed_section(_("Stability, and each client's silhouette"), dbc.Row([
             dbc.Col(graph_card(_(figures.METRICS["stability"]["title"]), EXPLORER_STABILITY, height=420,
                                help_text=view.stability_help(grid)), lg=5),
             dbc.Col(dbc.Card([dbc.CardHeader(_("Silhouette of each sampled client")), dbc.CardBody([
                 graph(EXPLORER_KNIFE, height=460),
                 html.Div(id=EXPLORER_KNIFE_TEXT, className="small text-muted mt-2"),
             ], className="p-2")], className="mb-3 h-100"), lg=7),
-        ], className="g-3 mb-3"),
-        dbc.Row([
+        ], className="g-3 mb-3")),
+        closed_section(_("The clients on a t-SNE map"), dbc.Row([
             dbc.Col(graph_card(_("t-SNE map coloured by the K-means clusters"), EXPLORER_TSNE, height=480,
                                help_text=ngettext("{count} training clients; the legend gives each cluster's share "
                                                   "of all training clients; click a point to see the client.",
@@ -268,11 +273,12 @@ def layout(**query):
                          className="small text-muted"),
                 className="p-2", style={"maxHeight": "520px", "overflowY": "auto"})], className="mb-3 h-100"),
                 lg=4),
-        ], className="g-3 mb-3"),
-        dbc.Row(dbc.Col(graph_card(_("Dendrogram"), EXPLORER_DENDROGRAM, height=520,
-                                   help_text=view.dendrogram_help(grid["dendrogram_sample"],
-                                                                  figures.DENDROGRAM_LEAVES)))),
-        categorical_card(store.targeting["categorical"], catalogue.segment_names(store)),
+        ], className="g-3 mb-3")),
+        closed_section(_("Dendrogram"), dbc.Row(dbc.Col(graph_card(
+            _("Dendrogram"), EXPLORER_DENDROGRAM, height=520,
+            help_text=view.dendrogram_help(grid["dendrogram_sample"], figures.DENDROGRAM_LEAVES))))),
+        closed_section(_("A clustering made for categories"),
+                       categorical_card(store.targeting["categorical"], catalogue.segment_names(store))),
     ])
 
 
@@ -384,7 +390,6 @@ def _details(details: dict) -> list:
     shown = [
         html.Div(details["label"]),
         html.Div(details["scores"]),
-        html.Div(details["stability"], className="explorer-stability"),
         html.Div([_("Cluster sizes (share of the training clients): "),
                   html.Span(details["sizes"], className="explorer-cluster-sizes")]),
     ]
@@ -392,6 +397,7 @@ def _details(details: dict) -> list:
         shown.append(html.Div(f"{figures.FLAG} {details['degenerate']}", className="text-danger fw-semibold"))
     if details["final"]:
         shown.append(html.Div(f"{figures.STAR} {details['final']}", className="fw-semibold"))
+    shown.append(more(html.Div(details["stability"], className="explorer-stability"), summary=_("Stability")))
     return shown
 
 

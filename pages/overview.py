@@ -16,12 +16,12 @@ from dashapp.views import facts, provenance as about_data
 from dashapp.views.data import FilterSpace
 from dashapp.views.data_queries import client_engine
 from dashapp.views.explorer import pipeline_name
-from dashapp.views.rates import SubscriptionRates, store_rates
+from dashapp.views.rates import SubscriptionRates, split_explanation, store_rates
 from dashapp.views.response import whom_to_call
 from dashapp.web.app import nav_pages
-from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice,
-                                    original_recommendation, original_study_link, page_title, product_suggestions,
-                                    subscription_table)
+from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice, more,
+                                    original_recommendation, original_study_link, page_lead, page_title,
+                                    product_suggestions, subscription_table)
 
 dash.register_page(__name__, path="/", name=N_("Overview"), order=0, nav_group="decide",
                    title=page_title(N_("Overview")))
@@ -93,11 +93,14 @@ def _data_card(clients: FilterSpace, rates: SubscriptionRates, provenance: DataP
                 *_period_metrics(provenance, first, last),
                 metric(rates.of("all").percent, _("of all clients subscribed a term deposit"), xs=6, md=3),
             ], className="mb-3 g-2"),
-            html.Div(subscription_table(rates), className="mb-2"),
-            *_source_text(provenance, first, last, clients),
-            dbc.Alert([html.Strong(_("Where the outcome is used. ")), facts.outcome_use()],
-                      color="info", className="small py-2"),
-            *([_uci_credit()] if provenance.is_uci else []),
+            html.Div(subscription_table(rates, explain=False), className="mb-2"),
+            more([
+                html.P(split_explanation(rates)),
+                *_source_text(provenance, first, last, clients),
+                dbc.Alert([html.Strong(_("Where the outcome is used. ")), facts.outcome_use()],
+                          color="info", className="small py-2"),
+                *([_uci_credit()] if provenance.is_uci else []),
+            ], summary=_("About the data")),
         ]),
     ], className="h-100", id=OVERVIEW_DATA)
 
@@ -115,11 +118,13 @@ def _segment_card(segment: catalogue.Segment, share: float, reference: float | N
         dbc.CardBody([
             html.H6(segment.name, className="card-title"),
             html.P(segment.description, className="small"),
-            *product_suggestions(segment.products),
-            html.Div(original_recommendation(segment, link=False), className="mb-2"),
-            *([html.Div(_("Original study: {share} of the clients").format(share=i18n.percent(reference)),
-                        className="small text-muted")]
-              if reference is not None else []),
+            more([
+                *product_suggestions(segment.products),
+                html.Div(original_recommendation(segment, link=False), className="mb-2"),
+                *([html.Div(_("Original study: {share} of the clients").format(share=i18n.percent(reference)),
+                            className="small text-muted")]
+                  if reference is not None else []),
+            ], summary=_("Products and the original study's advice")),
         ]),
         dbc.CardFooter(dcc.Link(_("Profile, job mix and 3-D view"), href=href, id=segment_link_id(number),
                                 className="small")),
@@ -140,7 +145,7 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                        else _("The final segmentation")),
         dbc.CardBody([
             dbc.Row(silhouettes, className="mb-2 g-2"),
-            html.P([
+            more(html.P([
                 _("The original study is "), original_study_link(), ". ",
                 _("K-means with k = {k} on ").format(k=final["k"]),
                 html.Strong(_("job, housing loan and personal loan")),
@@ -154,7 +159,7 @@ def _quality_card(final: dict, shares: dict[int, float], reference: dict[int, fl
                                         if provenance.is_uci else
                                         _(" The original study's shares and silhouette are of the UCI file, so "
                                           "they are not compared with this data's.")]),
-            ], className="small mb-1"),
+            ], className="mb-1"), summary=_("How it was fitted")),
             graph(OVERVIEW_SHARES, share_comparison_figure(shares, reference), height=230,
                   config={"displayModeBar": False}),
         ], className="pb-1"),
@@ -186,7 +191,7 @@ def _whom_to_call(response: dict) -> dbc.Card | None:
         return None
     return dbc.Card(dbc.CardBody([
         html.H2(_("Whom to call"), className="h5"),
-        html.P(answer["levers"], className="mb-1"),
+        page_lead(answer["levers"], class_name="mb-1"),
         html.P(answer["segments"], className="mb-1"),
         html.P(answer["not_uplift"], className="mb-2"),
         html.P([_("The evidence: "),
@@ -227,9 +232,10 @@ def layout(**_query):
         ]),
         html.H4(_capitalised(ngettext("The {number} segment", "The {number} segments", len(shares)).format(
             number=catalogue.number_word(len(shares)))), className="h5 mt-2"),
-        html.P(" ".join([catalogue.k_choice_sentence(store.final_k), numbering_rule(),
-                         _("Shares are of the training clients. Each card links to the segment's profile on the "
-                           "Segments page.")]), className="text-muted small"),
+        html.P(_("Shares are of the training clients. Each card links to the segment's profile on the Segments "
+                 "page."), className="text-muted small mb-1"),
+        more(html.P(" ".join([catalogue.k_choice_sentence(store.final_k), numbering_rule()])),
+             summary=_("How the segments are numbered"), class_name="mb-2"),
         dbc.Row([_segment_card(catalogue.segments(store)[number], shares[number], reference.get(number))
                  for number in sorted(shares)],
                 id=OVERVIEW_SEGMENTS),

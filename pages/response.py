@@ -20,7 +20,8 @@ from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.figures.response import calendar_figure, segment_driver_figure, segment_month_figure, segment_rate_figure
 from dashapp.views import facts, inputs, response as view, url_state
 from dashapp.views.methods import OUTCOME_IN_GRID
-from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
+from dashapp.web.components import (chart_downloads, closed_section, graph_card, methods_link, missing_artifacts_notice,
+                                    more, page_lead, page_title, with_terms)
 
 dash.register_page(__name__, path="/response", name=N_("Response"), order=1, nav_group="decide",
                    title=page_title(N_("Campaign response")))
@@ -49,7 +50,7 @@ DEFAULT_STATE = (DEFAULT_POPULATION, DEFAULT_DRIVER)
 
 def _table(table: dict) -> dbc.Table:
     """A view's ``columns`` and ``rows`` as a small table (numbers right-aligned)."""
-    head = html.Thead(html.Tr([html.Th(column, className="text-end" if i else "")
+    head = html.Thead(html.Tr([html.Th(with_terms(column), className="text-end" if i else "")
                                for i, column in enumerate(table["columns"])]))
     body = html.Tbody([html.Tr([html.Td(cell, className="text-end" if i else "") for i, cell in enumerate(row)])
                        for row in table["rows"]])
@@ -62,15 +63,15 @@ def _answer(response: dict) -> dbc.Card:
         dbc.CardHeader(_(view.QUESTION), className="fw-semibold"),
         dbc.CardBody([
             html.P(answer["headline"], className="lead mb-2"),
-            html.Ul([html.Li(sentence) for sentence in answer["sentences"]], className="mb-2"),
-            html.P(_("How to read it: the subscription rate moved with the calendar far more than with anything "
+            more([html.Ul([html.Li(sentence) for sentence in answer["sentences"]], className="mb-2"),
+                  html.P(_("How to read it: the subscription rate moved with the calendar far more than with anything "
                      "about the client, and the segments were not called evenly over the months. So the segments "
                      "are compared within the calendar month (year and month): a likelihood-ratio test of month "
                      "and segment against month alone, and each segment's Mantel-Haenszel odds ratio against the "
                      "other segments called in the same months. A difference is called one at p < {significance}. "
                      "Rates come with 95% Wilson intervals; lift is a segment's rate over its population's.").format(
                          significance=i18n.number(view.SIGNIFICANCE, 2)),
-                   className="text-muted small mb-0"),
+                         className="text-muted mb-0")], summary=_("Period by period, and how to read it")),
         ]),
     ], className="mb-3", id=RESPONSE_ANSWER)
 
@@ -84,9 +85,10 @@ def _levers(response: dict) -> dbc.Card:
                                   className="mb-1"),
             html.Ul([html.Li(sentence) for sentence in levers], className="mb-2") if levers else None,
             html.P(_(view.NOT_UPLIFT), className="small mb-1"),
-            html.P(_(view.SEGMENTS_DESCRIBE), className="small mb-1")]
-    if calendar:
-        body.append(html.P(calendar, className="small mb-0"))
+            html.P(_(view.SEGMENTS_DESCRIBE), className="small mb-0")]
+    if calendar:  # said again, with its chart, in "Why the periods differ"
+        body.append(more(html.P(calendar, className="mb-0"), summary=_("Why the test period's rate is no forecast"),
+                         class_name="mt-1"))
     return dbc.Card([dbc.CardHeader(_("What the data supports"), className="fw-semibold"),
                      dbc.CardBody([part for part in body if part is not None])],
                     className="mb-3", id=RESPONSE_LEVERS)
@@ -128,16 +130,16 @@ def _calendar_section(store: ArtifactStore, response: dict) -> list:
         return []
     figures = _calendar_figures(store)
     return [
-        html.H3(_("The segments month by month"), className="h5 mt-2"),
-        html.P(_("Each segment's subscription rate in each calendar month, with 95% intervals (hollow: few clients); "
-                 "grey: every client. Within a month the segments' rates overlap; what moves is the month."),
-               className="text-muted small"),
-        graph_card(_("Subscription rate by segment and calendar month"), RESPONSE_MONTHS, figure=figures["months"],
-                   height=420),
-        html.H3(_("Why the periods differ"), className="h5 mt-3"),
-        html.P(view.calendar_sentence(response), className="small"),
-        graph_card(_("Calls and subscription rate (above); three-month Euribor and clients called before (below)"),
-                   RESPONSE_CALENDAR, figure=figures["calendar"], height=460),
+        closed_section(_("The segments month by month"), [
+            html.P(_("Each segment's subscription rate in each calendar month, with 95% intervals (hollow: few "
+                     "clients); grey: every client. Within a month the segments' rates overlap; what moves is the "
+                     "month."), className="text-muted small"),
+            graph_card(_("Subscription rate by segment and calendar month"), RESPONSE_MONTHS,
+                       figure=figures["months"], height=420)]),
+        closed_section(_("Why the periods differ"), [
+            html.P(view.calendar_sentence(response), className="small"),
+            graph_card(_("Calls and subscription rate (above); three-month Euribor and clients called before "
+                         "(below)"), RESPONSE_CALENDAR, figure=figures["calendar"], height=460)]),
     ]
 
 
@@ -162,11 +164,12 @@ def layout(**query):
     return html.Div([
         dcc.Location(id=RESPONSE_URL, refresh=False),
         html.H2(pgettext("page heading", "Campaign response"), className="h3"),
-        html.P([_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how far "
-                  "apart are their subscription rates, {in_which}, and what splits response more?")
-                .format(in_which=_in_which(store)), " ", facts.outcome_use(), " (",
-                methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ")"],
-               className="text-muted"),
+        page_lead(_("The segments exist to target a term-deposit campaign. Before spending a budget on them: how "
+                    "far apart are their subscription rates, {in_which}, and what splits response more?")
+                  .format(in_which=_in_which(store)), class_name="text-muted mb-1"),
+        more(html.P([facts.outcome_use(), " (",
+                     methods_link("response", OUTCOME_IN_GRID, _("the outcome y in the grid")), ")"]),
+             summary=_("Where the outcome is used"), class_name="mb-3"),
         _levers(response),
         _answer(response),
         dbc.Row([
@@ -184,22 +187,23 @@ def layout(**query):
                              className="h-100"), lg=6, className="mb-3"),
         ]),
         *_calendar_section(store, response),
-        html.H3(_("Where a segment matters, and where the call does"), className="h5 mt-2"),
-        html.P(ngettext("Each segment's rate within each group of calls (hollow: fewer than {few} client, read "
-                        "the interval first); the grey bar is the group's rate over every segment. By month, "
-                        "channel, previous outcome or number of calls.",
-                        "Each segment's rate within each group of calls (hollow: fewer than {few} clients, read "
-                        "the interval first); the grey bar is the group's rate over every segment. By month, "
-                        "channel, previous outcome or number of calls.",
-                        response["few_clients"]).format(few=i18n.number(response["few_clients"])),
-               className="text-muted small"),
-        dbc.Row([
-            dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=driver),
-                    md=6, className="mb-2"),
+        closed_section(_("Where a segment matters, and where the call does"), [
+            html.P(ngettext("Each segment's rate within each group of calls (hollow: fewer than {few} client, read "
+                            "the interval first); the grey bar is the group's rate over every segment. By month, "
+                            "channel, previous outcome or number of calls.",
+                            "Each segment's rate within each group of calls (hollow: fewer than {few} clients, read "
+                            "the interval first); the grey bar is the group's rate over every segment. By month, "
+                            "channel, previous outcome or number of calls.",
+                            response["few_clients"]).format(few=i18n.number(response["few_clients"])),
+                   className="text-muted small"),
+            dbc.Row([
+                dbc.Col(dbc.Select(id=RESPONSE_DRIVER, options=view.driver_options(response), value=driver),
+                        md=6, className="mb-2"),
+            ]),
+            html.P(driver_views["driver_sentence"], id=RESPONSE_DRIVER_SENTENCE, className="small"),
+            graph_card(_("Subscription rate by segment within each group"), RESPONSE_DRIVER_GRAPH,
+                       figure=driver_views["driver_graph"], height=420),
         ]),
-        html.P(driver_views["driver_sentence"], id=RESPONSE_DRIVER_SENTENCE, className="small"),
-        graph_card(_("Subscription rate by segment within each group"), RESPONSE_DRIVER_GRAPH,
-                   figure=driver_views["driver_graph"], height=420),
     ])
 
 

@@ -37,8 +37,8 @@ from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, Upload
                                  read_upload, refusals_header, result_view, scored_file_bytes, scored_filename,
                                  sheet_choice, store_typical_client, upload_limit_text, upload_sheets, upload_view)
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
-                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
-                                    subscription_table)
+                                    missing_artifacts_notice, original_recommendation, page_lead, page_title,
+                                    product_suggestions, subscription_table)
 
 logger = logging.getLogger(__name__)
 
@@ -212,9 +212,9 @@ def layout(tab: str | None = None, **_query):
     return html.Div([
         dcc.Store(id=SCORE_LAST, storage_type="session"),
         html.H2(_("Score a client"), className="h3"),
-        html.P(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree of "
-                 "the Decision tree page. The API and the command line give the same answers.").format(
-                     count=catalogue.number_word(len(store.segment_numbers))), className="text-muted"),
+        page_lead(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree "
+                    "of the Decision tree page. The API and the command line give the same answers.").format(
+                        count=catalogue.number_word(len(store.segment_numbers))), class_name="text-muted"),
         dbc.Tabs(id=SCORE_TABS, active_tab=TAB_FILE if tab == TAB_FILE else TAB_CLIENT, children=[
             dbc.Tab(label=_("One client"), tab_id=TAB_CLIENT, children=dbc.Row([
                 dbc.Col(_form(defaults), lg=4, xl=3, className="mt-3"),

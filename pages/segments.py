@@ -21,8 +21,8 @@ from dashapp.views.caveats import job_splits
 from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 from dashapp.web.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
-                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
-                                    subscription_table)
+                                    missing_artifacts_notice, more, original_recommendation, page_lead, page_title,
+                                    product_suggestions, subscription_table)
 
 dash.register_page(__name__, path="/segments", name=N_("Segments"), order=6, nav_group="study",
                    title=page_title(N_("Segments")))
@@ -95,12 +95,15 @@ def _stability_card(stability: dict, names: dict[int, str]) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(_("How stable are the segments?")), dbc.CardBody(dbc.Row([
         dbc.Col([
             html.P(words["outcome"]),
-            html.P(words["agreement"]),
-            html.P(words["rule"], className="text-muted mb-1"),
-            html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
-            html.P(words["alternative"]),
+            more([
+                html.P(words["agreement"]),
+                html.P(words["rule"], className="text-muted mb-1"),
+                html.Ul([html.Li(sentence) for sentence in words["segments"]], className="ps-3 mb-2"),
+                html.P(words["alternative"]),
+            ]),
             html.P([methods_link("segments", UNKNOWN_LOANS, _("Where the unknown loans go")),
-                    _(": segment 3 also holds most clients whose loans the bank does not know.")], className="mb-0"),
+                    _(": segment 3 also holds most clients whose loans the bank does not know.")],
+                   className="mb-0 mt-2"),
         ], lg=7, className="small", id=SEGMENTS_STABILITY),
         # No mode bar: four points need no zoom, and its buttons would sit on the thresholds' labels.
         dbc.Col(graph(SEGMENTS_STABILITY_CHART, segment_stability_figure(stability, names), height=260,
@@ -143,11 +146,10 @@ def layout(segment: str | None = None, **_query):
         # refresh=False: writing the query here changes the address without re-rendering the page.
         dcc.Location(id=SEGMENTS_URL, refresh=False),
         html.H2(_("Segments"), className="h3"),
-        html.P(_("The {number} segments of the {clients} training clients in the space they were found in: job, "
-                 "housing loan and personal loan (unknown values imputed). Each point is one combination, sized "
-                 "by its clients; every combination belongs to exactly one segment.").format(
-                     number=catalogue.number_word(len(store.segment_numbers)), clients=i18n.number(train_rows)),
-               className="text-muted"),
+        page_lead(_("The {number} segments of the {clients} training clients in the space they were found in: job, "
+                    "housing loan and personal loan (unknown values imputed). Each point is one combination, sized "
+                    "by its clients; every combination belongs to exactly one segment.").format(
+                        number=catalogue.number_word(len(store.segment_numbers)), clients=i18n.number(train_rows))),
         *[job_split_note(split, uci=store.provenance.is_uci)
           for split in job_splits(store.evaluation["tree_nodes"])],
         notice,

@@ -19,7 +19,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.targeting import (calibration_figure, gain_figure, lift_figure, profit_figure,
                                        stratified_gain_figure)
 from dashapp.views import inputs, rates, targeting as view
-from dashapp.web.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
+from dashapp.web.components import (chart_downloads, closed_section, graph_card, metric, missing_artifacts_notice, more,
+                                    page_lead, page_title, with_terms)
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
 dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=2, nav_group="decide",
@@ -76,7 +77,7 @@ def _profit_views(store: ArtifactStore, cost: float, value: float) -> dict:
 
 
 def _rows_table(table: dict, table_id: str) -> dbc.Table:
-    return dbc.Table([html.Thead(html.Tr([html.Th(cell) for cell in table["header"]])),
+    return dbc.Table([html.Thead(html.Tr([html.Th(with_terms(cell)) for cell in table["header"]])),
                       html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in table["rows"]])],
                      id=table_id, size="sm", className="small mb-0", responsive=True)
 
@@ -100,12 +101,12 @@ def _campaign_section(store: ArtifactStore, views: dict) -> list:
                    "rows": view.drift_rows(targeting)}
     return [
         html.H3(_("As a campaign runs: month by month"), className="h5 mt-2"),
-        html.P(_("A bank plans its calls month by month; ranking the whole test period at once lets a model pick the "
-                 "months of high rates, which no campaign can. Here every month calls the same share of its "
-                 "clients. Bands and intervals come from resampling the test period's calendar months (400 times), "
-                 "so they say how much the figures move with other months, not only with other clients."),
-               className="text-muted small"),
-        dbc.Alert(views["campaign_headline"], id=TARGETING_CAMPAIGN_HEADLINE, color="info", className="py-2"),
+        dbc.Alert(views["campaign_headline"], id=TARGETING_CAMPAIGN_HEADLINE, color="info", className="py-2 mb-1"),
+        more(html.P(_("A bank plans its calls month by month; ranking the whole test period at once lets a model pick "
+                      "the months of high rates, which no campaign can. Here every month calls the same share of its "
+                      "clients. Bands and intervals come from resampling the test period's calendar months (400 "
+                      "times), so they say how much the figures move with other months, not only with other "
+                      "clients.")), summary=_("Why month by month"), class_name="mb-3"),
         dbc.Row([
             dbc.Col(graph_card(_("Gain month by month, with 95% bands over the months"), TARGETING_STRATIFIED,
                                figure=views["stratified"], height=460), lg=6, className="mb-3"),
@@ -115,7 +116,7 @@ def _campaign_section(store: ArtifactStore, views: dict) -> list:
                               dbc.CardFooter(view.paper_sentence(targeting), className="small")],
                              className="h-100"), lg=6, className="mb-3"),
         ]),
-        dbc.Row([
+        closed_section(_("How sure the model is: calibration and drift"), dbc.Row([
             dbc.Col(graph_card(_("Calibration: predicted against observed, by decile"), TARGETING_CALIBRATION,
                                figure=calibration_figure(targeting, _names({key: view.CAMPAIGN_METHODS[key] for key
                                                                             in ("logistic", "boosting", "rolling")})),
@@ -124,7 +125,7 @@ def _campaign_section(store: ArtifactStore, views: dict) -> list:
                      html.P(_("The economic indicators of the test period lie outside the range the models learnt "
                               "from, so a model fitted once extrapolates:"), className="small mb-1"),
                      _rows_table(drift_table, "targeting-drift")], lg=6, className="mb-3"),
-        ]),
+        ])),
         html.H3(_("What a campaign earns"), className="h5 mt-2"),
         html.P(_("Profit over the test period for each share of every month's clients called: the value of the "
                  "subscriptions reached less the cost of the calls. The defaults are assumptions, not the bank's "
@@ -150,11 +151,9 @@ def layout(**_query):
     quality = view.quality_rows(targeting)
     return html.Div([
         html.H2(_("Targeting benchmark"), className="h3"),
-        html.P(_("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
-                 "trained on the {train} to predict who subscribes, sets the bar the segments must reach.").format(
-                     train=_(rates.population_names(store.provenance)["train"])),
-               className="text-muted"),
-        dbc.Alert(views["headline"], id=TARGETING_HEADLINE, color="info", className="py-2"),
+        page_lead(_("Would calling by segment find the subscribers of a term-deposit campaign? A response model, "
+                    "trained on the {train} to predict who subscribes, sets the bar the segments must reach.").format(
+                        train=_(rates.population_names(store.provenance)["train"])), class_name="text-muted"),
         html.Div([
             html.Span(_("Share of the test clients called:"), className="me-2 small text-muted"),
             dbc.RadioItems(id=TARGETING_SHARE, value=share, inline=True, className="d-inline-block",
@@ -162,24 +161,27 @@ def layout(**_query):
                            inputClassName="btn-check", labelClassName="btn btn-outline-secondary btn-sm",
                            labelCheckedClassName="active"),
         ], className="mb-3"),
-        dbc.Row([
-            dbc.Col(graph_card(_("Cumulative gain: subscribers reached"), TARGETING_GAIN, figure=views["gain"],
-                               height=420), lg=6, className="mb-3"),
-            dbc.Col(graph_card(_("Lift over random calls"), TARGETING_LIFT, figure=views["lift"], height=420),
-                    lg=6, className="mb-3"),
-        ]),
-        dbc.Card([dbc.CardHeader(_("Subscribers reached at each share called (lift)")),
-                  dbc.CardBody(_table(targeting), className="p-2")], className="mb-3"),
-        dbc.Row([metric(f"{i18n.number(row['roc_auc'], 3)} / {i18n.number(row['average_precision'], 3)}",
-                        ngettext("{method}: test ROC AUC / average precision ({count} distinct score)",
-                                 "{method}: test ROC AUC / average precision ({count} distinct scores)",
-                                 row["distinct_scores"]).format(method=row["method"],
-                                                                count=i18n.number(row["distinct_scores"])),
-                        md=4) for row in quality], className="mb-3 g-2"),
-        html.Ul([html.Li(sentence)
-                 for sentence in view.context_sentences(targeting, store.provenance.split_is_time_ordered)],
-                className="small ps-3"),
         *_campaign_section(store, views),
+        closed_section(_("Ranked over the whole test period at once"), [
+            dbc.Alert(views["headline"], id=TARGETING_HEADLINE, color="info", className="py-2"),
+            dbc.Row([
+                dbc.Col(graph_card(_("Cumulative gain: subscribers reached"), TARGETING_GAIN, figure=views["gain"],
+                                   height=420), lg=6, className="mb-3"),
+                dbc.Col(graph_card(_("Lift over random calls"), TARGETING_LIFT, figure=views["lift"], height=420),
+                        lg=6, className="mb-3"),
+            ]),
+            dbc.Card([dbc.CardHeader(_("Subscribers reached at each share called (lift)")),
+                      dbc.CardBody(_table(targeting), className="p-2")], className="mb-3"),
+            dbc.Row([metric(f"{i18n.number(row['roc_auc'], 3)} / {i18n.number(row['average_precision'], 3)}",
+                            ngettext("{method}: test ROC AUC / average precision ({count} distinct score)",
+                                     "{method}: test ROC AUC / average precision ({count} distinct scores)",
+                                     row["distinct_scores"]).format(method=row["method"],
+                                                                    count=i18n.number(row["distinct_scores"])),
+                            md=4) for row in quality], className="mb-3 g-2"),
+            html.Ul([html.Li(sentence)
+                     for sentence in view.context_sentences(targeting, store.provenance.split_is_time_ordered)],
+                    className="small ps-3"),
+        ]),
     ])
 
 

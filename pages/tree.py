@@ -17,7 +17,7 @@ from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_s
 from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
-                                    methods_link, missing_artifacts_notice, page_title)
+                                    methods_link, missing_artifacts_notice, more, page_lead, page_title, with_terms)
 
 dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=7, nav_group="study",
                    title=page_title(N_("Decision tree")))
@@ -46,7 +46,7 @@ def _metrics_table(classifier: dict) -> dbc.Table:
         html.Tr([html.Th("", rowSpan=2), html.Th(_("Decision tree"), colSpan=3, className="text-center"),
                  html.Th(_("Logistic regression"), colSpan=3, className="text-center border-start"),
                  html.Th(_("Test rows"), rowSpan=2, className="text-end")]),
-        html.Tr([html.Th(name, className="text-end" + (" border-start" if i == 3 else ""))
+        html.Tr([html.Th(with_terms(name), className="text-end" + (" border-start" if i == 3 else ""))
                  for i, name in enumerate([_("Precision"), _("Recall"), "F1"] * 2)]),
     ])
     rows = []
@@ -73,8 +73,8 @@ def _metrics_table(classifier: dict) -> dbc.Table:
 
 def _accuracy_note(classifier: dict) -> dbc.Alert:
     why, not_meant = accuracy_explanation(classifier["tree"]["accuracy"], classifier["logistic"]["accuracy"])
-    return dbc.Alert([html.Strong(_(ACCURACY_HEADLINE)), html.P(why, className="mb-1 mt-1"),
-                      html.P(not_meant, className="mb-0")],
+    return dbc.Alert([html.Strong(_(ACCURACY_HEADLINE)),
+                      more([html.P(why, className="mb-1"), html.P(not_meant, className="mb-0")])],
                      color="info", className="small py-2", id=TREE_ACCURACY_NOTE)
 
 
@@ -87,22 +87,19 @@ def layout(**_query):
     provenance = store.provenance
     return html.Div([
         html.H2(_("Decision tree"), className="h3"),
-        html.P(_("A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
+        page_lead(_("A decision tree of depth 3 learns the segment from job, housing loan and personal loan on the "
                  "{train_rows} training clients ({training_clients}) and is tested on {tested_clients}, whose "
                  "segments the K-means model assigned. A client with an unknown key field is imputed first.").format(
                      train_rows=i18n.number(classifier["train_rows"]),
                      training_clients=about_data.training_clients(provenance),
-                     tested_clients=about_data.tested_clients(provenance, classifier["test_rows"])),
-               className="text-muted"),
+                     tested_clients=about_data.tested_clients(provenance, classifier["test_rows"]))),
         *[job_split_note(split, uci=provenance.is_uci) for split in job_splits(evaluation["tree_nodes"])],
         # The classic tree; draw_tree stacks it on a screen too narrow for its leaves side by side.
         dbc.Row(dbc.Col(graph_card(
             _("The tree"), TREE_GRAPH, figure=tree_figure(evaluation["tree_nodes"], catalogue.segment_names(store)),
             height=WIDE_HEIGHT,
-            help_text=_("Each box is a node, coloured by the segment it predicts, with its clients and the bar of "
-                        "its segment mix; each box asks a question and each edge answers it (on a narrow screen "
-                        "the boxes stand one under the other, each headed by its rule). Hover a node for details; "
-                        "click one to highlight the way to it from the root."),
+            help_text=_("Each box asks a question and each edge answers it; a leaf is coloured by its segment. "
+                        "Click a box to highlight the way to it."),
         ), width=12), className="mb-3"),
         dbc.Row([
             dbc.Col(dbc.Card([
@@ -123,11 +120,11 @@ def layout(**_query):
                     html.Div([_("How the studio's test differs from the original's:") + " ",
                               methods_link("tree", DIFFERENCES, _("where the studio differs from the original")),
                               "."], className="small mt-2"),
-                    html.P(_("The tree reaches {accuracy} accuracy on its own training rows. The logistic "
-                             "regression (one-hot key fields, balanced class weights) is the comparison: the tree's "
-                             "advantage is that its rules can be read.").format(
-                                 accuracy=i18n.percent(classifier["tree_train_accuracy"], 1)),
-                           className="small text-muted mt-2 mb-0"),
+                    more(html.P(_("The tree reaches {accuracy} accuracy on its own training rows. The logistic "
+                                  "regression (one-hot key fields, balanced class weights) is the comparison: the "
+                                  "tree's advantage is that its rules can be read.").format(
+                                      accuracy=i18n.percent(classifier["tree_train_accuracy"], 1)),
+                                className="text-muted mb-0"), summary=_("The comparison"), class_name="mt-2"),
                 ], className="p-2"),
             ], className="h-100"), lg=7, className="mb-3"),
         ]),
@@ -145,7 +142,8 @@ def layout(**_query):
                                        id=TREE_DOWNLOAD_BUTTON, size="sm", color="primary", outline=True),
                             width="auto"),
                 ], className="g-2")),
-                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store)),
+                dbc.CardBody(html.Pre(rules_text(store.evaluation["tree_nodes"], catalogue.segment_names(store),
+                                                 notes=False),
                                       id=TREE_RULES_TEXT, className="small mb-0 rules-text")),
                 dcc.Download(id=TREE_DOWNLOAD),
             ], className="h-100"), lg=8, className="mb-3"),

@@ -104,15 +104,15 @@ def node_path(nodes: list[dict], node_id: int) -> list[int]:
     return path[::-1]
 
 
-def rules_text(nodes: list[dict], names: Mapping[int, str], codes: bool = False) -> str:
-    """The tree's rules in words, each leaf named as the catalogue names its segment, then what its job split
-    means (the file is read away from the page, so it says so itself).
+def rules_text(nodes: list[dict], names: Mapping[int, str], codes: bool = False, notes: bool = True) -> str:
+    """The tree's rules in words, each leaf named as the catalogue names its segment, then, with ``notes``, what
+    its job split means (the file is read away from the page, so it says so itself; the page says it above).
 
     The page reads them in labels (``if housing loan:``); the download keeps the data file's codes
     (``if housing = yes:``), so that the rules can be applied to the data as it is spelt. ``names``: segment
     number -> name (:func:`dashapp.core.catalogue.segment_names`).
     """
-    notes = [textwrap.fill(_("Note: {headline}. {explanation} The original study ({url}) {kept_because}").format(
+    notes = [] if not notes else [textwrap.fill(_("Note: {headline}. {explanation} The original study ({url}) {kept_because}").format(
         headline=split.headline, explanation=split.explanation, url=catalogue.ORIGINAL_STUDY_URL,
         kept_because=split.kept_because), width=100, break_on_hyphens=False)
              for split in job_splits(nodes)]

@@ -38,7 +38,9 @@ from dashapp.core.i18n import _
 from dashapp.core.settings import PROJECT_ROOT, Settings, get_settings
 from dashapp.scoring import score_jobs
 from dashapp.scoring.client_files import MAX_UPLOAD_BYTES
+from dashapp.views import glossary
 from dashapp.views.inputs import InvalidInput, shown
+from dashapp.views.methods import METHODS_PATH
 from dashapp.views.provenance import footer_credit
 from dashapp.web import api, plotly_locale
 from dashapp.web.components import APP_TITLE, LOCATION_ID, VIEWPORT_STORE
@@ -148,7 +150,9 @@ def _footer() -> html.Footer:
         built = _("Artifacts built {built_at} ({mode}) from data sha256 {sha}.").format(
             built_at=summary["built_at"], mode=_(mode) if mode else summary["mode"], sha=summary["data_sha256"][:12])
         text = f"{built} {footer_credit(store.provenance)}"
-    return html.Footer(dbc.Container(html.Small(text, className="text-muted"), fluid=True),
+    glossary_link = dcc.Link(_("Glossary"), href=dash.get_relative_path(METHODS_PATH) + "#" + glossary.GLOSSARY,
+                             className="me-3")
+    return html.Footer(dbc.Container(html.Small([glossary_link, text], className="text-muted"), fluid=True),
                        className="border-top mt-4 py-3", id=FOOTER_ID)
 
 
