@@ -203,6 +203,25 @@ def open_page(browser, live_server, path: str, ready: str) -> None:
     browser.wait_for_no_elements("._dash-loading", timeout=20)
 
 
+def wait_settled(browser) -> None:
+    """Wait until no Dash callback is running and every chart has been drawn."""
+    wait_until(lambda: browser.driver.execute_script(
+        "return !document.querySelector('._dash-loading, [data-dash-is-loading=\"true\"]')"
+        " && Array.from(document.querySelectorAll('.js-plotly-plot')).every(g => g.querySelector('.main-svg'));"),
+        message="the page's callbacks and charts")
+
+
+def open_details(browser, selector: str) -> None:
+    """Open every closed ``<details>`` ("More", a closed section) in ``selector`` (itself included) by clicking its
+    heading, as a reader does; the outer first, so that one inside it can be reached."""
+    closed = f"{selector} details:not([open]) > summary, details{selector}:not([open]) > summary"
+    while True:
+        summaries = [summary for summary in browser.find_elements(closed) if summary.is_displayed()]
+        if not summaries:
+            return
+        click(browser, summaries[0])
+
+
 def click(browser, element, timeout: float = 15) -> None:
     """Click ``element`` once it is centred in the viewport and has stopped moving."""
     from selenium.common.exceptions import ElementClickInterceptedException

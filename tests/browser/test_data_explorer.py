@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dashapp.core.settings import get_settings
-from tests.browser_helpers import open_page as _open, severe_console_errors, wait_until as _wait_until
+from tests.browser_helpers import open_details, open_page as _open, severe_console_errors, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +106,7 @@ def test_explorer_controls_update_the_url_and_back_restores_them(live_server, br
 
 def test_clicking_a_tsne_point_shows_the_client(live_server, browser):
     _open(browser, live_server, "explorer", "#explorer-tsne .js-plotly-plot")
+    open_details(browser, "#page-content")  # the map is in a closed section
     browser.driver.execute_script(
         "document.getElementById('explorer-tsne').scrollIntoView({block: 'center', behavior: 'instant'});")
     # The most isolated point of the map, so that the click cannot land on a neighbour.
@@ -196,6 +197,7 @@ def _job_bar_position_script() -> str:
 
 def test_data_filter_changes_every_chart_and_a_bar_click_filters_by_job(live_server, browser, store):
     _open(browser, live_server, "data", JOB_CHART)
+    open_details(browser, "#page-content")  # every section, so that every chart follows the filter
     _wait_until(lambda: len(_trace(browser, JOB_CHART)["x"]) == 12, message="every job")
     age_before = _trace(browser, "#data-age-chart .js-plotly-plot", 1)
     assert f"{len(store.clients):,}" in browser.find_element("#data-headline").text
@@ -254,6 +256,7 @@ def test_the_reference_line_names_all_clients_then_the_filtered_ones(live_server
 
     # A filter in the URL: the line is now the filtered clients' rate, and says so.
     _open(browser, live_server, "data?segment=2", f"#{segment_chart} .js-plotly-plot")
+    open_details(browser, "#page-content")
     in_segment = store.clients[store.clients["segment"] == 2]
     expected = f"filtered clients: {(in_segment['y'] == 'yes').mean():.1%}"
     for chart in (segment_chart, "data-job-chart", "data-monthly-chart"):
@@ -268,6 +271,7 @@ def test_data_page_full_view_for_the_screenshot(live_server, browser):
     """Not an assertion-heavy test: renders the whole page tall enough that the saved screenshot shows it all."""
     browser.driver.set_window_size(1400, 4000)
     _open(browser, live_server, "data", "#data-unknown-chart .js-plotly-plot")
+    open_details(browser, "#page-content")
     _wait_until(lambda: _trace(browser, "#data-unknown-chart .js-plotly-plot") is not None, message="charts")
     assert not browser.find_elements(".artifact-problem")
     assert severe_console_errors(browser) == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from tests.browser_helpers import open_page as _open, severe_console_errors
+from tests.browser_helpers import (click as _click, open_details, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +16,7 @@ def test_the_methods_page_states_the_builds_facts_and_each_section_has_an_addres
     from pages.methods import METHODS_SECTIONS
 
     _open(browser, live_server, "methods", f"#{METHODS_SECTIONS}")
+    open_details(browser, f"#{METHODS_SECTIONS}")
     facts = full_store.evaluation["methods"]
     housing = facts["unknown_loans"]["housing"]
     text = browser.find_element(f"#{methods.UNKNOWN_LOANS}").text
@@ -48,3 +50,22 @@ def test_the_pages_that_rely_on_a_method_link_to_its_section(live_server, browse
     browser.driver.execute_script("arguments[0].click();", link)
     browser.wait_for_element(f"#{METHODS_SECTIONS}", timeout=20)
     assert browser.driver.current_url == f"{live_server.url}methods#{anchor}"
+
+
+def test_every_page_links_to_the_glossary_which_opens_at_its_address(live_server, browser):
+    from dashapp.views import glossary
+
+    _open(browser, live_server, "targeting", "#page-content .card")
+    link = browser.find_element(f"footer a[href$='#{glossary.GLOSSARY}']")
+    _click(browser, link)
+    # The glossary is a closed section; the address names it, so it opens.
+    _wait_until(lambda: browser.driver.execute_script(
+        f"const g = document.getElementById('{glossary.GLOSSARY}'); return !!g && g.open"), message="the glossary")
+    text = browser.find_element(f"#{glossary.GLOSSARY}").text
+    for term, definition in glossary.terms():
+        assert term in text and definition in text
+    # A term on a page carries its definition.
+    _open(browser, live_server, "targeting", "#page-content .card")
+    definitions = {abbr.get_attribute("title") for abbr in browser.find_elements("abbr.term")}
+    assert dict(glossary.terms())["AUC"] in definitions
+    assert severe_console_errors(browser) == []

@@ -12,7 +12,8 @@ from dashapp.artifacts.current import current_store
 from dashapp.core import catalogue
 from dashapp.views import facts
 from dashapp.web.app import PAGE_CONTENT_ID
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
+from tests.browser_helpers import (click as _click, open_details, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,8 @@ def test_overview_tells_the_story_and_its_cards_open_a_segment(live_server, brow
     from pages.segments import SEGMENTS_DETAIL, SEGMENTS_PICKER
 
     _open(browser, live_server, "", f"#{OVERVIEW_SHARES} .js-plotly-plot")
+    assert "Decision Support Systems" not in browser.find_element(f"#{OVERVIEW_DATA}").text  # behind "About the data"
+    open_details(browser, f"#{OVERVIEW_DATA}")
     data = browser.find_element(f"#{OVERVIEW_DATA}").text
     assert "May 2008" in data and "Nov 2010" in data and "Decision Support Systems 62" in data
     assert facts.outcome_use() in data
@@ -119,6 +122,7 @@ def test_tree_page_draws_the_tree_highlights_a_clicked_path_and_downloads_the_ru
     nodes = next(t for t in _figure_data(browser, TREE_GRAPH) if t["name"] == "nodes")
     assert len(nodes["customdata"]) >= 7  # a depth-3 tree on these fields has at least 7 nodes
     assert "Accuracy" in browser.find_element(f"#{TREE_METRICS}").text
+    open_details(browser, f"#{TREE_ACCURACY_NOTE}")
     note = browser.find_element(f"#{TREE_ACCURACY_NOTE}").text
     assert "by construction" in note and "not a prediction of anything about a client" in note
     assert "Segments 1 and 4 differ by an alphabetical cut of the job" in browser.find_element(
@@ -138,9 +142,10 @@ def test_tree_page_draws_the_tree_highlights_a_clicked_path_and_downloads_the_ru
     _click(browser, browser.find_element(f"#{TREE_DOWNLOAD_BUTTON}"))
     downloaded = Path(tmp_path) / "tree_rules.txt"
     _wait_until(downloaded.exists, message="tree_rules.txt to download")
-    # The download keeps the data file's codes, one line for each line of the page's rules.
-    _wait_until(lambda: len(downloaded.read_text().splitlines()) == len(rules.splitlines()), timeout=5,
-                message="the full rules text")
+    # The download keeps the data file's codes, one line for each line of the page's rules, then what the job
+    # split means (the page says it above the tree).
+    _wait_until(lambda: "Note: " in downloaded.read_text(), timeout=5, message="the full rules text")
+    assert len(downloaded.read_text().split("\n\nNote: ")[0].splitlines()) == len(rules.splitlines())
     assert downloaded.read_text().startswith("if housing = ")
     browser.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")  # the screenshot shows the tree
     assert severe_console_errors(browser) == []

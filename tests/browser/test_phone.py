@@ -12,7 +12,7 @@ import pytest
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.web.app import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
 from tests.browser_helpers import (PAGE_READY, SCREENSHOTS, click as _click, open_page as _open, registered_pages,
-                                   severe_console_errors, wait_until as _wait_until)
+                                   severe_console_errors, wait_settled, wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +34,6 @@ def _as_phone(browser) -> None:
     """Emulate a phone's screen: 390 x 844 CSS pixels, touch-sized and mobile (the page's viewport tag counts)."""
     browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {**PHONE, "deviceScaleFactor": 2, "mobile": True})
-
-
-def _settled(browser) -> None:
-    """Wait until no Dash callback is running and every chart has been drawn."""
-    _wait_until(lambda: browser.driver.execute_script(
-        "return !document.querySelector('._dash-loading, [data-dash-is-loading=\"true\"]')"
-        " && Array.from(document.querySelectorAll('.js-plotly-plot')).every(g => g.querySelector('.main-svg'));"),
-        message="the page's callbacks and charts")
 
 
 def _screenshot(browser, name: str) -> None:
@@ -106,14 +98,14 @@ def _assert_no_upload_button(browser) -> None:
 def test_every_page_fits_a_phone(live_server, browser, path, name, ready):
     _as_phone(browser)
     _open(browser, live_server, path, ready)
-    _settled(browser)
+    wait_settled(browser)
     if name == "score":
         from pages.score import SCORE_RESULT_SEGMENT, SCORE_SUBMIT, SCORE_TREE
 
         _click(browser, browser.find_element(f"#{SCORE_SUBMIT}"))
         browser.wait_for_element(f"#{SCORE_RESULT_SEGMENT}", timeout=20)
         browser.wait_for_element(f"#{SCORE_TREE} .js-plotly-plot", timeout=20)
-        _settled(browser)
+        wait_settled(browser)
     overflow = _horizontal_overflow(browser)
     assert overflow["scroll"] <= overflow["screen"] == PHONE["width"], overflow
     assert overflow["layout"] == PHONE["width"] and not overflow["wide"], overflow
@@ -179,7 +171,7 @@ def test_the_tree_on_a_phone_is_stacked_and_its_texts_stay_in_the_chart(live_ser
     _as_phone(browser)
     _open(browser, live_server, "tree", f"#{TREE_GRAPH} .js-plotly-plot")
     _wait_until(lambda: _node_text_boxes(browser, TREE_GRAPH)["height"] > WIDE_HEIGHT, message="the stacked tree")
-    _settled(browser)
+    wait_settled(browser)
     drawn = _node_text_boxes(browser, TREE_GRAPH)
     assert len(drawn["texts"]) >= 7
     for text in drawn["texts"]:
@@ -195,7 +187,7 @@ def test_the_tree_on_a_phone_is_stacked_and_its_texts_stay_in_the_chart(live_ser
     _tap_row(browser, TREE_GRAPH, max(nodes["customdata"]))
     _wait_until(lambda: len(next(t for t in _figure_data(browser, TREE_GRAPH)
                                  if t["name"] == "decision path")["x"]) > 0, message="the highlighted path")
-    _settled(browser)
+    wait_settled(browser)
     _screenshot(browser, "tree-highlighted")
     assert severe_console_errors(browser) == []
 
@@ -222,7 +214,7 @@ def test_the_3d_legend_leaves_the_mode_bar_free_on_a_phone(live_server, browser)
 
     _as_phone(browser)
     _open(browser, live_server, "segments", f"#{SEGMENTS_SPACE} .js-plotly-plot")
-    _settled(browser)
+    wait_settled(browser)
     boxes = browser.driver.execute_script("""
         const gd = document.querySelector(arguments[0]);
         const rect = e => { const b = e.getBoundingClientRect();
@@ -246,7 +238,7 @@ def test_the_upload_preview_on_a_phone(live_server, browser, tmp_path):
     path.write_text(UCI_FILE, encoding="utf-8")
     browser.find_element(f"#{SCORE_UPLOAD} input[type=file]").send_keys(str(path))
     browser.wait_for_element(f"#{SCORE_UPLOAD_SUMMARY}", timeout=20)
-    _settled(browser)
+    wait_settled(browser)
     _screenshot(browser, "score-upload")
     assert severe_console_errors(browser) == []
 
@@ -254,7 +246,7 @@ def test_the_upload_preview_on_a_phone(live_server, browser, tmp_path):
 @pytest.mark.parametrize("path, name, ready", PAGES, ids=[name for _, name, _ in PAGES])
 def test_no_chart_offers_to_share_it_on_a_wide_screen(live_server, browser, path, name, ready):
     _open(browser, live_server, path, ready)
-    _settled(browser)
+    wait_settled(browser)
     titles = _mode_bar_titles(browser)
     # The overview's one chart has no mode bar; the score page's is below; the Methods page has no chart.
     if name not in ("overview", "score", "methods"):
@@ -268,7 +260,7 @@ def test_the_tree_is_redrawn_when_the_window_narrows(live_server, browser):
     from pages.tree import TREE_GRAPH
 
     _open(browser, live_server, "tree", f"#{TREE_GRAPH} .js-plotly-plot")
-    _settled(browser)
+    wait_settled(browser)
     assert _node_text_boxes(browser, TREE_GRAPH)["height"] == pytest.approx(WIDE_HEIGHT, abs=1)
     _as_phone(browser)
     _wait_until(lambda: _node_text_boxes(browser, TREE_GRAPH)["height"] > WIDE_HEIGHT, message="the stacked tree")
@@ -316,7 +308,7 @@ def test_no_text_is_cut_or_covered(live_server, browser, path, ready, language, 
     else:
         browser.driver.set_window_size(1440, 900)
     _open(browser, live_server, f"{path}?lang={language}", ready)
-    _settled(browser)
+    wait_settled(browser)
     assert browser.driver.execute_script(_CUT_OR_COVERED) == []
     assert severe_console_errors(browser) == []
 
@@ -353,5 +345,5 @@ def test_no_axis_title_is_cut(live_server, browser, path, ready, language, scree
     else:
         browser.driver.set_window_size(1440, 900)
     _open(browser, live_server, f"{path}?lang={language}", ready)
-    _settled(browser)
+    wait_settled(browser)
     assert browser.driver.execute_script(_AXIS_TITLES_CUT) == []

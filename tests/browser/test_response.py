@@ -9,7 +9,8 @@ from selenium.webdriver.support.ui import Select
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.views import response as view
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
+from tests.browser_helpers import (click as _click, open_details, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +31,8 @@ def test_response_page_answers_first_and_switches_population_and_driver(live_ser
 
     _open(browser, live_server, "response", f"#{RESPONSE_RATES} .js-plotly-plot")
     browser.wait_for_element(f"#{RESPONSE_DRIVER_GRAPH} .js-plotly-plot", timeout=20)
+    assert "In the test period" not in browser.find_element(f"#{RESPONSE_ANSWER}").text  # the answer, then "More"
+    open_details(browser, "#page-content")
     answer = browser.find_element(f"#{RESPONSE_ANSWER}").text
     assert view.QUESTION in answer
     assert answer.splitlines()[1].split(".")[0] in ("Yes", "No", "Partly")

@@ -8,7 +8,8 @@ import pytest
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
 from dashapp.core import domain
 from dashapp.core.settings import get_settings
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
+from tests.browser_helpers import (click as _click, open_details, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def _traces(browser, selector: str) -> list[dict]:
 def test_explorer_draws_the_knife_and_the_stability_curve_and_the_heatmap_switches_to_stability(
         live_server, browser, store):
     _open(browser, live_server, "explorer", KNIFE)
+    open_details(browser, "#page-content")
     row = store.grid_metrics.query("config_id == @FINAL_CONFIG and k == @domain.FINAL_K").iloc[0]
     samples = store.silhouette_samples(FINAL_CONFIG, domain.FINAL_K)
     _wait_until(lambda: sum(len(t["x"]) for t in _traces(browser, KNIFE)) == len(samples),
@@ -67,6 +69,7 @@ def test_segments_page_says_how_stable_the_segments_are(live_server, browser, st
 
     stability = store.evaluation["stability"]
     _open(browser, live_server, "segments", f"#{SEGMENTS_STABILITY_CHART} .js-plotly-plot")
+    open_details(browser, f"#{SEGMENTS_STABILITY}")
     text = browser.find_element(f"#{SEGMENTS_STABILITY}").text
     assert f"Refitted on {stability['resamples']} bootstrap resamples" in text
     assert f"median adjusted Rand index {stability['ari']['median']:.2f}" in text

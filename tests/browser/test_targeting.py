@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from tests.browser_helpers import click as _click, open_page as _open, severe_console_errors, wait_until as _wait_until
+from tests.browser_helpers import (click as _click, open_details, open_page as _open, severe_console_errors,
+                                   wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,7 @@ def test_targeting_page_compares_models_and_segments_and_follows_the_share(live_
 
     _open(browser, live_server, "targeting", f"#{TARGETING_GAIN} .js-plotly-plot")
     browser.wait_for_element(f"#{TARGETING_LIFT} .js-plotly-plot", timeout=20)
+    open_details(browser, "#page-content")  # the ranking over the whole period is a closed section
     headline = browser.find_element(f"#{TARGETING_HEADLINE}").text
     assert headline.startswith("Calling the 20% of test clients") and "calling by segment reaches" in headline
     for graph in (TARGETING_GAIN, TARGETING_LIFT):
@@ -67,6 +69,7 @@ def test_explorer_ends_with_the_categorical_card(live_server, browser):
 
     _open(browser, live_server, "explorer", f"#{CATEGORICAL_ARI} .js-plotly-plot")
     browser.wait_for_element(f"#{CATEGORICAL_CROSSTAB} .js-plotly-plot", timeout=20)
+    open_details(browser, "#page-content")
     card = browser.find_element(f"#{CATEGORICAL_CARD}").text
     assert "k-modes at k = 4 agrees with the published segments at ARI" in card
     assert "housing loan x personal loan" in card

@@ -29,15 +29,17 @@ def _values(array) -> list:
     return list(array)
 
 
-def _update(client, output: str, inputs: list[tuple[str, str, object]], changed: list[str]) -> dict:
-    """POST one callback as the browser does; returns ``{component id: {property: value}}``."""
+def _update(client, output: str, inputs: list[tuple[str, str, object]], changed: list[str],
+            status: int = 200) -> dict:
+    """POST one callback as the browser does; returns ``{component id: {property: value}}`` (``status`` 204, Dash's
+    "no update": an empty dict)."""
     outputs = [dict(zip(("id", "property"), part.split("."))) for part in output.strip(".").split("...")]
     payload = {"output": output, "outputs": outputs if output.startswith("..") else outputs[0],
                "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
                "changedPropIds": changed, "state": []}
     response = client.post("/_dash-update-component", json=payload)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"] if status == 200 else {}
 
 
 def _filter_inputs(**values) -> list[tuple[str, str, object]]:
@@ -329,7 +331,7 @@ def test_data_profile_follows_the_filter(full_store):
 
 
 def test_data_filter_that_matches_nobody_says_so():
-    figures = data_page.update_previous(**{**NO_FILTER, "job": ["student"], "age": [90, 98]})
+    figures = data_page.update_previous(1, **{**NO_FILTER, "job": ["student"], "age": [90, 98]})
     assert all("No client matches" in figure.layout.annotations[0].text for figure in figures)
 
 
@@ -366,12 +368,19 @@ def test_data_url_change_sets_the_widgets(client):
     assert data_page.DATA_URL not in response  # never rewritten, even into canonical order: back must work
 
 
-def test_data_economy_callback_over_http(client):
-    output = "..data-monthly-chart.figure...data-indicators-chart.figure...data-unknown-chart.figure.."
-    response = _update(client, output, _filter_inputs(age=[17, 98], period=[0, 30]), ["data-age.value"])
+def test_data_economy_and_unknowns_callbacks_over_http_draw_once_opened(client):
+    filters = _filter_inputs(age=[17, 98], period=[0, 30])
+    economy = "..data-monthly-chart.figure...data-indicators-chart.figure.."
+    # A closed section draws nothing.
+    _update(client, economy, filters + [(data_page.opener_id(data_page.ECONOMY), "n_clicks", 0)], ["data-age.value"],
+            status=204)
+    response = _update(client, economy, filters + [(data_page.opener_id(data_page.ECONOMY), "n_clicks", 1)],
+                       ["data-economy-open.n_clicks"])
     monthly = response[data_page.DATA_MONTHLY_CHART]["figure"]
     assert len(_values(monthly["data"][0]["x"])) == 31  # May 2008 to November 2010, months without calls too
     assert sum(_values(monthly["data"][0]["y"])) == 41188
+    response |= _update(client, "..data-unknown-chart.figure..",
+                        filters + [(data_page.opener_id(data_page.UNKNOWN), "n_clicks", 1)], ["data-age.value"])
     unknown = response[data_page.DATA_UNKNOWN_CHART]["figure"]["data"][0]
     assert dict(zip(_values(unknown["y"]), _values(unknown["x"])))["Credit in default"] == 8597  # the column by its name
     sizes = json.dumps(response)

@@ -133,8 +133,8 @@ def test_data_figures_read_in_russian(store, russian):
     data = _data_page()
     controls = _every_control()
     figures = [*data.update_profile(**controls), *data.update_education_credit_segments(**controls),
-               *data.update_campaign(**controls), *data.update_previous(**controls),
-               *data.update_economy_and_unknowns(**controls)]
+               *data.update_campaign(1, **controls), *data.update_previous(1, **controls),
+               *data.update_economy(1, **controls), *data.update_unknowns(1, **controls)]
     texts = [value for figure in figures for value in figure_texts(figure)]
     assert latin_runs(texts) == []
     assert "Клиенты" in texts and "Доля оформивших вклад" in texts

@@ -14,7 +14,7 @@ from dashapp.views import provenance as about_data
 from dashapp.views.data import ClientTable
 from dashapp.views.provenance import UNKNOWN_PERIOD
 from dashapp.views.rates import population_names, subscription_rates
-from tests.layout_helpers import by_id, text
+from tests.layout_helpers import by_id, components, text
 from tests.small_clients import make_clients
 from tests.views.test_provenance import DATED, SAMPLE, UCI, _undated
 
@@ -84,23 +84,25 @@ def test_a_segment_card_leaves_out_the_original_share_without_one(overview):
 
 def test_the_data_page_without_dates_hides_the_period_filter_and_the_monthly_charts(data_page):
     table = ClientTable(_undated(make_clients()))
-    intro = data_page._intro(table, SAMPLE)
+    intro = data_page._intro_text(table, SAMPLE)
     assert "Portuguese" not in intro and "NaT" not in intro and "the source has no contact dates" in intro
-    assert "pooled over the months" not in intro  # no months, nothing to hold
+    assert data_page._rates_note(table) == []  # no months, nothing to hold
     filter_parts = data_page._period_filter(table, table.controls(table.parse_query({})[0]))
     assert text(filter_parts) == data_page.NO_PERIOD_FILTER
     assert filter_parts[1].hidden and by_id(filter_parts)[data_page.DATA_PERIOD].value == [0, 0]
     economy = data_page._economy_section(table)
     assert data_page.NO_MONTHLY_CHARTS in text(economy) and "2008" not in text(economy)
-    assert economy.children[2].hidden  # the charts, kept for the callback's outputs
+    charts = [part for part in components(economy) if getattr(part, "hidden", False)]
+    assert charts and data_page.DATA_MONTHLY_CHART in by_id(charts[0])  # kept hidden for the callback's outputs
 
 
 def test_the_data_page_of_the_uci_file_keeps_its_dates(data_page):
     table = ClientTable(make_clients())
-    assert data_page._intro(table, UCI).startswith(
+    assert data_page._intro_text(table, UCI).startswith(
         "A Portuguese bank's term-deposit campaign (May 2008 to Sep 2008): 6 clients, one row each, called 22 times in "
         "this campaign (3.67 calls a client).")
-    assert data_page._intro(table, UCI).endswith("the Response page holds the segments and the levers to the month too.")
+    assert text(data_page._rates_note(table)).endswith(
+        "the Response page holds the segments and the levers to the month too.")
     assert "from May 2008 to September 2008." in text(data_page._economy_section(table))
     assert by_id(data_page._period_filter(table, table.controls(table.parse_query({})[0])))[
         data_page.DATA_PERIOD].max == 4

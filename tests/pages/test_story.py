@@ -123,7 +123,7 @@ def test_the_data_pages_headline_and_reference_lines_name_all_clients_then_the_f
         "filtered clients", "filtered clients, training period", "filtered clients, test period"]
     # No chart still says "overall", filtered or not.
     for controls in (NO_FILTER, {**NO_FILTER, "segment": [2]}):
-        for figure in data.update_campaign(**controls):
+        for figure in data.update_campaign(1, **controls):
             assert all("overall" not in (a.text or "") for a in figure.layout.annotations)
 
 

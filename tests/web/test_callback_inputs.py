@@ -117,7 +117,7 @@ def test_every_page_layout_answers_a_crafted_address(dash_app, client, start_val
     ("sync_filter", "data-age", "value", ["a", "b"], "age='a'"),
     ("update_profile", "data-age", "value", ["a", "b"], "age='a'"),
     ("update_headline", "data-job", "value", 5, "job=5"),
-    ("update_economy_and_unknowns", "data-job", "value", 5, "job=5"),
+    ("update_economy", "data-economy-open", "n_clicks", "x", "opened='x'"),
     ("sync_selection", "explorer-treatment", "value", "zzz", "treatment='zzz'"),
     ("update_curves", "explorer-treatment", "value", "zzz", "treatment='zzz'"),
     ("update_map", "explorer-k", "value", 999, "k=999"),

@@ -120,7 +120,9 @@ def test_every_drawn_chart_downloads_as_csv_and_excel_within_the_request_limit(d
                                                                                  start_values, full_store):
     figures = {c.id: json.loads(plotly.io.to_json(c.figure)) for layout in layouts.values()
                for c in components(layout) if isinstance(c, dcc.Graph) and c.figure is not None}
-    figures.update(_callback_figures(dash_app, client, start_values))
+    data = sys.modules["pages.data"]  # its sections drawn on demand, opened
+    opened = {(data.opener_id(section), "n_clicks"): 1 for section in data.ON_DEMAND}
+    figures.update(_callback_figures(dash_app, client, {**start_values, **opened}))
     assert set(figures) == set(CHART_DOWNLOADS)  # every chart, as the pages draw it first
     sizes = {}
     for graph_id, figure in figures.items():
