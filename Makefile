@@ -23,7 +23,7 @@ help:
 	@echo "make test       the same set-up, then the whole test suite"
 	@echo "make artifacts  (re)build model/ if missing or stale; make artifacts-force always rebuilds"
 	@echo "                DATA=clients.csv (or .parquet, or a database URL with TABLE=name) builds from another source"
-	@echo "make bench      benchmarks: build stages, page and API speed"
+	@echo "make bench      benchmarks: build stages, page and API speed, what an analyst waits for in Chromium"
 	@echo "make bench-scale  the scale table: build, app and scoring at FACTORS=1,10 (add 100: an hour more)"
 	@echo "make translations  add the code's new messages to the Russian catalogue, drop the unused ones"
 	@echo "make export     write the results to SQL: URL=<SQLAlchemy URL> (default export/segments.sqlite)"
@@ -85,9 +85,11 @@ run: data
 test: artifacts browser postgres
 	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
-# The API load test uses Debian's wrk when it is there (else a slower Python load generator).
+# The API load test uses Debian's wrk when it is there (else a slower Python load generator); the browser
+# benchmark Debian's chromium and chromium-driver (skipped without them).
 bench: artifacts
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	@command -v chromedriver >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } || true
 	$(PY) benchmarks/run.py
 
 # Issue 14's table: 1x, 10x (and 100x with FACTORS=1,10,100) the UCI clients, built, served and scored; generated

@@ -12,7 +12,6 @@ from datetime import date
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, ctx, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
 from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.core import catalogue, domain, i18n
@@ -21,7 +20,7 @@ from dashapp.figures import data as figures, empty_figure
 from dashapp.views import data as view, facts, inputs, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.web.components import (chart_downloads, closed_section, dropdown_labels, graph_card,
-                                    missing_artifacts_notice, more, page_lead, page_title)
+                                    missing_artifacts_notice, more, opener_id, page_lead, page_title, wait_until_opened)
 
 dash.register_page(__name__, path="/data", name=N_("Data"), order=4, nav_group="study",
                    title=page_title(N_("Data")))
@@ -75,7 +74,6 @@ CLICK_FILTERS = {DATA_JOB_CHART: "job", DATA_MARITAL_CHART: "marital", DATA_EDUC
 NO_MATCH = N_("No client matches the filter")
 #: The sections drawn on demand (:func:`_section_on_demand`), by their anchors.
 CAMPAIGN, PREVIOUS, ECONOMY, UNKNOWN = "data-campaign", "data-previous", "data-economy", "data-unknown"
-ON_DEMAND = (CAMPAIGN, PREVIOUS, ECONOMY, UNKNOWN)
 CALLS_CAP = 10
 HEIGHT = 290
 
@@ -161,14 +159,9 @@ def _section(title: str, anchor: str, intro: str, rows: list) -> html.Section:
                         id=anchor, className="mb-4")
 
 
-def opener_id(anchor: str) -> str:
-    """The id of the heading that opens a section drawn on demand (its ``n_clicks`` tells the charts to draw)."""
-    return f"{anchor}-open"
-
-
 def _section_on_demand(title: str, anchor: str, intro: str, rows: list) -> html.Section:
     """A section closed until its heading is clicked: its charts are drawn only once it has been opened
-    (:func:`_opened`), so a filter change waits for the charts in view alone."""
+    (:func:`dashapp.web.components.wait_until_opened`), so a filter change waits for the charts in view alone."""
     return html.Section(closed_section(title, [html.P(intro, className="text-muted small"), *rows],
                                        opener_id=opener_id(anchor), heading="h4"), id=anchor)
 
@@ -383,15 +376,9 @@ UNKNOWN_CHARTS = (DATA_UNKNOWN_CHART,)
 
 
 def _on_demand(anchor: str) -> dict:
-    """The filter's inputs and the clicks on a section's heading (``opened``): see :func:`_opened`."""
+    """The filter's inputs and the clicks on a section's heading (``opened``: see
+    :func:`dashapp.web.components.wait_until_opened`)."""
     return {**FILTER_INPUTS, "opened": Input(opener_id(anchor), "n_clicks")}
-
-
-def _opened(clicks) -> None:
-    """Draw a section's charts once its heading has been clicked (opened), and after that on every filter change:
-    closed again, it is kept current for the next opening, a redraw being cheaper than a surprise."""
-    if not inputs.whole_number("opened", clicks or 0, 0, 2**31):
-        raise PreventUpdate
 
 
 @callback([Output(chart, "figure") for chart in PROFILE_CHARTS], inputs=FILTER_INPUTS)
@@ -423,7 +410,7 @@ def _education_credit_segments(selected: QuerySelection) -> tuple:
 
 @callback([Output(chart, "figure") for chart in CAMPAIGN_CHARTS], inputs=_on_demand(CAMPAIGN))
 def update_campaign(opened, **controls):
-    _opened(opened)
+    wait_until_opened(opened)
     return _charts(_campaign, CAMPAIGN_CHARTS, controls)
 
 
@@ -438,7 +425,7 @@ def _campaign(selected: QuerySelection) -> tuple:
 
 @callback([Output(chart, "figure") for chart in PREVIOUS_CHARTS], inputs=_on_demand(PREVIOUS))
 def update_previous(opened, **controls):
-    _opened(opened)
+    wait_until_opened(opened)
     return _charts(_previous, PREVIOUS_CHARTS, controls)
 
 
@@ -454,7 +441,7 @@ def _previous(selected: QuerySelection) -> tuple:
 
 @callback([Output(chart, "figure") for chart in ECONOMY_CHARTS], inputs=_on_demand(ECONOMY))
 def update_economy(opened, **controls):
-    _opened(opened)
+    wait_until_opened(opened)
     return _charts(_economy, ECONOMY_CHARTS, controls)
 
 
@@ -467,7 +454,7 @@ def _economy(selected: QuerySelection) -> tuple:
 
 @callback([Output(chart, "figure") for chart in UNKNOWN_CHARTS], inputs=_on_demand(UNKNOWN))
 def update_unknowns(opened, **controls):
-    _opened(opened)
+    wait_until_opened(opened)
     return _charts(_unknowns, UNKNOWN_CHARTS, controls)
 
 

@@ -104,6 +104,26 @@ def more(children, summary: str | None = None, details_id: str | None = None, cl
                         className=f"more {class_name}".strip(), **props)
 
 
+#: The headings of every closed section whose charts are drawn on opening (:func:`opener_id`).
+OPENERS: set[str] = set()
+
+
+def opener_id(section: str) -> str:
+    """The id of the heading of the closed section ``section`` whose charts are drawn once it is opened: its
+    ``n_clicks``, a callback's input, is 0 until the reader opens it (see :func:`wait_until_opened`). Registered in
+    :data:`OPENERS`, so that a test can open every section."""
+    OPENERS.add(f"{section}-open")
+    return f"{section}-open"
+
+
+def wait_until_opened(clicks) -> None:
+    """Stop a callback (Dash's "no update") while its section has never been opened: its charts wait for the
+    reader. After the first opening they follow every change, closed or not, a redraw being cheaper than a stale
+    chart on the next opening."""
+    if not inputs.whole_number("opened", clicks or 0, 0, 2**31):
+        raise PreventUpdate
+
+
 def closed_section(title: str, children: list, opener_id: str | None = None, heading: str = "h5",
                    class_name: str = "mb-3", section_id: str | None = None) -> html.Details:
     """A section of a page closed until its heading is clicked: evidence behind the answer (charts, tables).

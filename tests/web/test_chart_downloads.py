@@ -20,7 +20,7 @@ from dash import dcc
 
 from dashapp.results.chart_data import CSV_CONVENTIONS, figure_table
 from dashapp.web.app import MAX_REQUEST_BYTES
-from dashapp.web.components import CHART_DOWNLOADS, LOCATION_ID, chart_data_ids
+from dashapp.web.components import CHART_DOWNLOADS, LOCATION_ID, OPENERS, chart_data_ids
 from tests.layout_helpers import by_id, callback_rendered_layouts, components
 # The app, its test client (after the first request, which registers the pages' callbacks), the start values of
 # every callback input and the request Dash's renderer posts, as the crafted-input test builds them.
@@ -120,8 +120,7 @@ def test_every_drawn_chart_downloads_as_csv_and_excel_within_the_request_limit(d
                                                                                  start_values, full_store):
     figures = {c.id: json.loads(plotly.io.to_json(c.figure)) for layout in layouts.values()
                for c in components(layout) if isinstance(c, dcc.Graph) and c.figure is not None}
-    data = sys.modules["pages.data"]  # its sections drawn on demand, opened
-    opened = {(data.opener_id(section), "n_clicks"): 1 for section in data.ON_DEMAND}
+    opened = {(opener, "n_clicks"): 1 for opener in OPENERS}  # the sections drawn on opening, opened
     figures.update(_callback_figures(dash_app, client, {**start_values, **opened}))
     assert set(figures) == set(CHART_DOWNLOADS)  # every chart, as the pages draw it first
     sizes = {}
