@@ -21,8 +21,12 @@ from dashapp.views.rates import SubscriptionRates, population_label
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
 FADED_OPACITY = 0.2
-#: The 3-D view: the jobs run left to right in front, the loans go up and back.
-EYE = (0.55, -2.1, 1.0)
+#: The 3-D view: the jobs run left to right in front, the loans go up and back; from far enough that on a phone's
+#: 390 pixels the loans' and the last jobs' labels stay inside the chart (plotly draws them beyond the scene's box).
+EYE = (0.72, -2.73, 1.3)
+#: Where the camera looks: a little left of the box's centre, so that the box sits right of the chart's middle and
+#: the personal-loan labels on its left edge have room.
+CENTRE = (-0.12, 0.0, 0.0)
 ASPECT = (1.8, 0.8, 1.0)
 #: Marker diameters (px) of the smallest and largest point in the 3-D space.
 _MIN_MARKER, _MAX_MARKER = 6, 42
@@ -64,6 +68,11 @@ def _by_segment(mapping: dict) -> dict[int, float]:
 def _marker_sizes(counts: pd.Series, largest: int) -> list[float]:
     # Area proportional to the count, so a point twice as large in area holds twice the clients.
     return [_MIN_MARKER + (_MAX_MARKER - _MIN_MARKER) * math.sqrt(n / largest) for n in counts]
+
+
+def _stacked(label: str) -> str:
+    """A tick label a word a line (``No<br>personal<br>loan``)."""
+    return "<br>".join(label.split())
 
 
 def segment_space_figure(counts: pd.DataFrame, names: Mapping[int, str], highlight: int | None = None) -> go.Figure:
@@ -113,13 +122,16 @@ def segment_space_figure(counts: pd.DataFrame, names: Mapping[int, str], highlig
     figure.update_layout(
         scene=dict(
             # Every job gets its tick (plotly would skip every other one); the loan ticks read as words
-            # ("Housing loan", "No personal loan"), so those two axes need no title.
+            # ("Housing loan", "No personal loan"), so those two axes need no title, and stand a word a line: plotly
+            # draws them outside the box, where on a phone a long one ran off the chart.
             # The ranges leave half a category of room at each end: points on the box's walls get cut by them.
             xaxis=dict(axis, title=dict(text=_("Job")), categoryarray=jobs, tickmode="array", tickvals=jobs,
                        range=[-0.6, len(jobs) - 0.4]),
-            yaxis=dict(axis, title=dict(text=""), categoryarray=housing, range=[-0.5, len(housing) - 0.5]),
-            zaxis=dict(axis, title=dict(text=""), categoryarray=loan, range=[-0.5, len(loan) - 0.5]),
-            camera=dict(eye=dict(x=EYE[0], y=EYE[1], z=EYE[2])),
+            yaxis=dict(axis, title=dict(text=""), categoryarray=housing, range=[-0.5, len(housing) - 0.5],
+                       tickmode="array", tickvals=housing, ticktext=[_stacked(label) for label in housing]),
+            zaxis=dict(axis, title=dict(text=""), categoryarray=loan, range=[-0.5, len(loan) - 0.5],
+                       tickmode="array", tickvals=loan, ticktext=[_stacked(label) for label in loan]),
+            camera=dict(eye=dict(x=EYE[0], y=EYE[1], z=EYE[2]), center=dict(x=CENTRE[0], y=CENTRE[1], z=CENTRE[2])),
             aspectmode="manual", aspectratio=dict(x=ASPECT[0], y=ASPECT[1], z=ASPECT[2]),
         ),
         # The legend under the scene: above it, on a phone, its two rows ran under the mode bar.
