@@ -200,7 +200,9 @@ POOLED_RATES = N_("The rates here are pooled over the months, whose rates differ
 
 def _rates_note(table: ClientEngine) -> list:
     """:data:`POOLED_RATES` behind "More" under the page's answer, where the calls have months to hold rates to."""
-    return [more(html.P(_(POOLED_RATES)), summary=_("How to read the rates"), class_name="mb-3")] if table.months else []
+    if not table.months:
+        return []
+    return [more(html.P(_(POOLED_RATES)), summary=_("How to read the rates"), class_name="mb-3")]
 
 
 def _intro_text(table: ClientEngine, provenance) -> str:
@@ -390,8 +392,10 @@ def _profile(selected: QuerySelection) -> tuple:
     rate = selected.rate
     return (figures.age_figure(selected.age_counts()),
             figures.share_figure(selected.outcome_share()),
-            figures.count_rate_figure(selected.outcome_by("marital"), baseline=rate),
-            figures.count_rate_figure(selected.outcome_by("job"), baseline=rate))
+            figures.count_rate_figure(selected.outcome_by("marital"), baseline=rate,
+                                      dimension=catalogue.column_label("marital")),
+            figures.count_rate_figure(selected.outcome_by("job"), baseline=rate,
+                                      dimension=catalogue.column_label("job")))
 
 
 @callback([Output(chart, "figure") for chart in EDUCATION_CREDIT_SEGMENT_CHARTS], inputs=FILTER_INPUTS)
@@ -401,8 +405,9 @@ def update_education_credit_segments(**controls):
 
 def _education_credit_segments(selected: QuerySelection) -> tuple:
     rate = selected.rate
-    return (figures.count_rate_figure(selected.outcome_by("education"), baseline=rate),
-            figures.count_rate_figure(selected.credit_outcomes(), baseline=rate),
+    return (figures.count_rate_figure(selected.outcome_by("education"), baseline=rate,
+                                      dimension=catalogue.column_label("education")),
+            figures.count_rate_figure(selected.credit_outcomes(), baseline=rate, dimension=_("Credit")),
             figures.segment_outcome_figure(
                 selected.outcome_by("segment"),
                 selected.subscription_rates(_population_names(), current_store().segment_numbers), baseline=rate))
@@ -418,8 +423,10 @@ def _campaign(selected: QuerySelection) -> tuple:
     rate = selected.rate
     return (figures.count_rate_figure(selected.outcome_by("campaign", cap=CALLS_CAP), x_title=_("Calls"),
                                       rate_lines=True, baseline=rate),
-            figures.count_rate_figure(selected.outcome_by("contact"), baseline=rate),
-            figures.count_rate_figure(selected.outcome_by("day_of_week"), rate_lines=True, baseline=rate),
+            figures.count_rate_figure(selected.outcome_by("contact"), baseline=rate,
+                                      dimension=catalogue.column_label("contact")),
+            figures.count_rate_figure(selected.outcome_by("day_of_week"), rate_lines=True, baseline=rate,
+                                      dimension=catalogue.column_label("day_of_week")),
             figures.duration_figure(selected.duration_summary()))
 
 
@@ -432,7 +439,8 @@ def update_previous(opened, **controls):
 def _previous(selected: QuerySelection) -> tuple:
     rate = selected.rate
     contacted = selected.outcome_by("pdays", exclude=[domain.PDAYS_NEVER_RECODED])
-    return (figures.count_rate_figure(selected.outcome_by("poutcome"), baseline=rate),
+    return (figures.count_rate_figure(selected.outcome_by("poutcome"), baseline=rate,
+                                      dimension=catalogue.column_label("poutcome")),
             figures.count_rate_figure(contacted, x_title=_("Days"), baseline=rate) if len(contacted)
             else empty_figure(_("None of these clients was contacted before")),
             figures.count_rate_figure(selected.outcome_by("previous"), x_title=_("Contacts"), rate_lines=True,

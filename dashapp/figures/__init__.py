@@ -31,6 +31,18 @@ def axis_title(text: str, line: int = AXIS_TITLE_LINE) -> str:
             lines.append(word)
     return "<br>".join(lines)
 
+def table_hints(**hints) -> dict:
+    """A trace's or a layout's ``meta``: how its data reads as a downloaded table
+    (:func:`dashapp.results.chart_data.figure_table`); plotly draws nothing of it.
+
+    On a trace: ``columns`` (names of its points' ``x``, ``y``, ``z``, ``text``, ``customdata`` (a list, one per
+    item, None leaving one out) where an axis title does not name them), ``value`` (its values' column when the
+    layout merges the traces), ``skip`` (a drawing aid: edges, bands, guides). On the layout: ``series`` (the
+    column naming each trace) and ``merge`` (one row per category the traces share, one column per trace).
+    """
+    return {"table": hints}
+
+
 #: Segment colours, by segment number (as many as the grid has values of k).
 SEGMENT_COLOURS = {number: catalogue.segment_colour(number)
                    for number in range(1, len(catalogue.SEGMENT_PALETTE) + 1)}

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import i18n
 from dashapp.core.i18n import _
+from dashapp.figures import table_hints
 
 
 def ari_by_k_figure(ari: dict) -> go.Figure:
@@ -25,6 +26,7 @@ def ari_by_k_figure(ari: dict) -> go.Figure:
         error_y=dict(type="data", symmetric=False, array=[h - a for h, a in zip(ari["high"], ari["ari"])],
                      arrayminus=[a - lo for a, lo in zip(ari["ari"], ari["low"])], color="#adb5bd"),
         customdata=list(zip(ari["tied"], ari["cost"])),
+        meta=table_hints(columns={"customdata": [_("Partitions of the lowest cost"), _("Cost (mismatches)")]}),
         hovertemplate=_("k = {k}: ARI {ari}<br>cost {cost} mismatches; {tied} partition(s) of that cost").format(
             k="%{x}", ari="%{y:.2f}", cost="%{customdata[1]:,.0f}", tied="%{customdata[0]}") + "<extra></extra>"))
     figure.add_hline(y=ari["rules"], line=dict(color="#e07a5f", dash="dash"),
@@ -50,6 +52,9 @@ def crosstab_figure(crosstab: dict) -> go.Figure:
         z=crosstab["shares"], x=crosstab["segments"], y=crosstab["clusters"], zmin=0, zmax=1,
         colorscale="Blues", colorbar=dict(title=_("Share of the segment"), tickformat=".0%"),
         text=[[i18n.number(n) for n in row] for row in crosstab["counts"]], texttemplate="%{text}",
+        customdata=crosstab["counts"],
+        meta=table_hints(columns={"x": _("Published segment"), "y": _("k-modes cluster"),
+                                  "z": _("Share of the segment"), "customdata": _("Clients")}, percent=["z"]),
         hovertemplate="%{y}<br>%{x}: " + _("{clients} clients ({share} of the segment)").format(
             clients="%{text}", share="%{z:.0%}") + "<extra></extra>"))
     figure.update_yaxes(autorange="reversed", automargin=True)

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import i18n
 from dashapp.core.i18n import _
+from dashapp.figures import table_hints
 
 
 def confusion_matrix_figure(matrix: list[list[int]], numbers: Sequence[int], title: str | None = None) -> go.Figure:
@@ -47,6 +48,8 @@ def confusion_matrix_figure(matrix: list[list[int]], numbers: Sequence[int], tit
         z=matrix, x=labels, y=labels, colorscale="Blues", showscale=False,
         text=[[i18n.number(n) for n in row] for row in matrix], texttemplate="%{text}", textfont=dict(size=13),
         customdata=row_share,
+        meta=table_hints(columns={"z": _("Clients"), "customdata": _("Share of the true segment")},
+                         percent=["customdata"]),
         hovertemplate=_("True %{y}, predicted %{x}<br>%{text} clients (%{customdata:.1%} of the true segment)")
         + "<extra></extra>",
     ))
@@ -89,6 +92,7 @@ def class_balance_figure(train: dict, test: dict, time_ordered: bool = True) -> 
             x=[_("Segment {number}").format(number=n) for n in numbers],
             y=[100 * by_segment[n] / total for n in numbers],
             name=f"{label} ({i18n.number(total)})", marker_color=colour, customdata=[by_segment[n] for n in numbers],
+            meta=table_hints(columns={"x": _("Segment"), "customdata": _("Clients")}),
             texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False,
             hovertemplate=f"{label}<br>" + _("%{x}: %{customdata:,} clients (%{y:.1f}%)") + "<extra></extra>",
         ))
@@ -96,6 +100,6 @@ def class_balance_figure(train: dict, test: dict, time_ordered: bool = True) -> 
         barmode="group",
         yaxis=dict(title=dict(text=axis_title), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0),
-        margin=dict(l=60, r=10, t=20, b=30),
+        margin=dict(l=60, r=10, t=20, b=30), meta=table_hints(series=_("Period") if time_ordered else _("Clients")),
     )
     return figure

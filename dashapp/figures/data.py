@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _
-from dashapp.figures import axis_title
+from dashapp.figures import axis_title, table_hints
 from dashapp.views.rates import Rate, SubscriptionRates, population_label
 
 CLIENTS_COLOUR = "#2a6f97"
@@ -47,7 +47,8 @@ CATEGORY_LINE = 16
 
 
 def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: str | None = None, *,
-                      x: str = "label", rate_lines: bool = False, baseline: Rate | None = None) -> go.Figure:
+                      x: str = "label", rate_lines: bool = False, baseline: Rate | None = None,
+                      dimension: str | None = None) -> go.Figure:
     """Bars of clients per value, with each value's subscription rate on a right-hand axis.
 
     Parameters
@@ -77,11 +78,14 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
                 else labels)
     customdata = counts["value"].tolist() if "value" in counts else None
     # Numbers as numpy arrays: plotly takes a pandas column through narwhals, a seventh of a chart's cost.
+    # The download reads one row per value: its name (``dimension``: what the values are, e.g. "Job"), its clients
+    # and its rate.
+    named = table_hints(columns={"x": dimension or x_title or _("Value")})
     bars = go.Bar(x=x_values, y=counts["clients"].to_numpy(), name=_("Clients"), marker_color=CLIENTS_COLOUR,
-                  customdata=customdata, hovertemplate=_("%{y:,} clients") + "<extra></extra>")
+                  customdata=customdata, hovertemplate=_("%{y:,} clients") + "<extra></extra>", meta=named)
     held_to_month = "odds_ratio" in counts
     rates = go.Scatter(x=x_values, y=counts["rate"].to_numpy(), name=_("Subscription rate"), yaxis="y2",
-                       customdata=customdata,
+                       customdata=customdata, meta=named,
                        mode="lines+markers" if rate_lines else "markers",
                        marker=dict(color=RATE_COLOUR, size=8, line=dict(color="white", width=1)),
                        line=dict(color=RATE_COLOUR, width=2),
@@ -111,7 +115,7 @@ def count_rate_figure(counts: pd.DataFrame, title: str | None = None, x_title: s
                     tickformat=".0%", automargin=True,
                     range=[0, _rate_ceiling(counts["rate"], baseline.value if baseline and baseline.clients else None)],
                     showgrid=False),
-        legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, **reference,
+        legend=_TOP_LEGEND, hovermode="x unified", bargap=0.25, meta=table_hints(merge=True), **reference,
     ))
 
 
@@ -160,7 +164,7 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
         and the test period's rates, each with the segment as customdata. The legend names the periods
         (``training period``); each hover names the whole population (``filtered clients, training period``).
     """
-    figure = count_rate_figure(counts, title, baseline=baseline)
+    figure = count_rate_figure(counts, title, baseline=baseline, dimension=_("Segment"))
     numbers = [int(value) for value in counts["value"]]
     everyone = population_label(rates.overall["all"].population)
     figure.update_traces(selector=dict(type="scatter"), name=everyone,
@@ -172,7 +176,7 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
         values = [rate.value if rate.clients else None for rate in period_rates]
         figure.add_trace(go.Scatter(
             x=counts["label"].tolist(), y=values, name=population_label(rates.names[period]), yaxis="y2",
-            mode="markers",
+            mode="markers", meta=table_hints(columns={"x": _("Segment")}),
             customdata=numbers,
             marker=dict(symbol=symbol, size=9, color="white", line=dict(color=RATE_COLOUR, width=1.5)),
             hovertemplate=population + ": %{y:.1%}<extra></extra>"))
@@ -184,7 +188,8 @@ def segment_outcome_figure(counts: pd.DataFrame, rates: SubscriptionRates, basel
 def monthly_outcome_figure(monthly: pd.DataFrame, baseline: Rate | None = None,
                            title: str | None = None) -> go.Figure:
     """Contacts and subscription rate per month (from :func:`dashapp.views.data.monthly_summary`)."""
-    figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline)
+    figure = count_rate_figure(monthly.reset_index(), title, x="month", rate_lines=True, baseline=baseline,
+                               dimension=_("Month"))
     # Month over year on two lines: six-monthly labels fit side by side on a phone.
     figure.update_xaxes(type="date", dtick="M6", tickformat="%b<br>%Y", tickangle=0)
     return figure
@@ -194,10 +199,13 @@ def age_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Stacked histogram of clients per year of age, subscribed on top (from :func:`dashapp.views.data.age_counts`)."""
     return go.Figure([
         go.Bar(x=counts["age"].to_numpy(), y=counts["not_subscribed"].to_numpy(), name=_("Did not subscribe"),
-               marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} did not subscribe") + "<extra></extra>"),
+               marker_color=NOT_SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} did not subscribe") + "<extra></extra>",
+               meta=table_hints(value=_("Did not subscribe"))),
         go.Bar(x=counts["age"].to_numpy(), y=counts["subscribed"].to_numpy(), name=_("Subscribed"),
-               marker_color=SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} subscribed") + "<extra></extra>"),
+               marker_color=SUBSCRIBED_COLOUR, hovertemplate=_("%{y:,} subscribed") + "<extra></extra>",
+               meta=table_hints(value=_("Subscribed"))),
     ], layout=_layout(title, barmode="stack", bargap=0.05, hovermode="x unified", legend=_TOP_LEGEND,
+                      meta=table_hints(merge=True),
                       xaxis=dict(title=dict(text=_("Age (years)"))), yaxis=dict(title=dict(text=_("Clients")))))
 
 
@@ -205,6 +213,7 @@ def share_figure(share: pd.DataFrame, title: str | None = None) -> go.Figure:
     """A donut of the subscription outcome (from :func:`dashapp.views.data.outcome_share`)."""
     return go.Figure(go.Pie(
         labels=share["label"], values=share["clients"], hole=0.55, sort=False, direction="clockwise",
+        meta=table_hints(columns={"label": _("Outcome"), "value": _("Clients")}),
         marker=dict(colors=[NOT_SUBSCRIBED_COLOUR, SUBSCRIBED_COLOUR]), textinfo="percent",
         hovertemplate=_("%{label}: %{value:,} clients") + "<extra></extra>",
     ), layout=_layout(title, showlegend=True, legend=dict(orientation="h", y=-0.05, x=0.5, xanchor="center")))
@@ -226,9 +235,13 @@ def duration_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figur
             median=rows["median"], q3=rows["q3"], lowerfence=rows["p05"], upperfence=rows["p95"], mean=rows["mean"],
             name=name, marker_color=colour, line=dict(color=colour if answer == "yes" else "#6c757d"),
             fillcolor=colour, hoverinfo="y",
+            meta=table_hints(columns={"x": _("Contact type"), "lower fence": _("5th percentile, seconds"),
+                                      "q1": _("First quartile, seconds"), "median": _("Median, seconds"),
+                                      "q3": _("Third quartile, seconds"), "upper fence": _("95th percentile, seconds"),
+                                      "mean": _("Mean, seconds")}),
         ))
     return go.Figure(traces, layout=_layout(
-        title, boxmode="group", legend=_TOP_LEGEND,
+        title, boxmode="group", legend=_TOP_LEGEND, meta=table_hints(series=_("Outcome")),
         yaxis=dict(title=dict(text=_("Call duration (seconds)")), rangemode="tozero")))
 
 
@@ -248,7 +261,7 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
     """
     columns = domain.SOCIO_ECONOMIC_COLUMNS
     gap, height = 0.05, (1 - 0.05 * (len(columns) - 1)) / len(columns)
-    layout = _layout(title, showlegend=False, hovermode="x unified",
+    layout = _layout(title, showlegend=False, hovermode="x unified", meta=table_hints(merge=True),
                      xaxis=dict(type="date", dtick="M6", tickformat="%b<br>%Y", tickangle=0,
                                 anchor=f"y{len(columns)}"))
     traces = []
@@ -259,7 +272,8 @@ def indicators_figure(monthly: pd.DataFrame, title: str | None = None) -> go.Fig
         values = monthly[column] / 1000 if column == "nr.employed" else monthly[column]
         traces.append(go.Scatter(x=monthly.index, y=values, yaxis=axis, name=_(INDICATOR_LABELS[column]),
                                  mode="lines+markers", connectgaps=False, marker=dict(size=4),
-                                 hovertemplate="%{y:.3f}"))
+                                 hovertemplate="%{y:.3f}",
+                                 meta=table_hints(columns={"x": _("Month")}, value=_(INDICATOR_LABELS[column]))))
         # Each panel is titled by an annotation: stacked axis titles would not fit beside 60-pixel panels.
         layout[f"yaxis{position + 1 if position else ''}"] = dict(domain=[max(0.0, round(top - height, 6)), top],
                                                                   nticks=3)
@@ -277,5 +291,6 @@ def unknown_figure(audit: pd.DataFrame, title: str | None = None) -> go.Figure:
         text=[f"{i18n.number(count)} ({i18n.percent(share, 1)})"
               for count, share in zip(audit["unknown"], audit["share"].fillna(0))],
         textposition="auto", hovertemplate=_("%{y}: %{x:,} unknown") + "<extra></extra>",
+        meta=table_hints(columns={"y": _("Column")}),
     ), layout=_layout(title, yaxis=dict(autorange="reversed"),
                       xaxis=dict(title=dict(text=axis_title(_("Clients with 'unknown'"))), rangemode="tozero")))

@@ -15,6 +15,7 @@ from scipy.cluster.hierarchy import dendrogram
 
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
+from dashapp.figures import table_hints
 from dashapp.figures.data import COMPACT_MODEBAR
 from dashapp.views.explorer import (FLAG, SMALL_CLUSTER_SHARE, STAR, is_degenerate, negative_share_text, pipeline_name,
                                     share_text, shares_text, silhouette_basis)
@@ -44,7 +45,12 @@ OVERVIEW_METRICS: dict[str, dict[str, str]] = {
     "silhouette": {"name": "silhouette", "colorscale": "Blues"},
     "stability": {"name": "stability (median adjusted Rand index)", "colorscale": "Greens"},
 }
+#: The overview's scores as its download names them.
+OVERVIEW_SCORES = {"silhouette": N_("Silhouette"), "stability": N_("Stability")}
 BAND_COLOUR = "rgba(42, 111, 151, 0.18)"
+#: The stability band's edges, as its download names them.
+BAND_EDGES = {"stability_min": N_("Lowest adjusted Rand index over the resamples"),
+              "stability_max": N_("Highest adjusted Rand index over the resamples")}
 
 #: Short row labels of the overview heatmap (two lines, so that the heatmap keeps its width on a phone).
 _TREATMENT_SHORT = {"raw": N_("Keep 'unknown'"), "knn": "KNN", "iterative": N_("Iterative")}
@@ -188,6 +194,8 @@ def overview_figure(grid_metrics: pd.DataFrame, selected: tuple[str, int, str] |
         texttemplate="%{text}", textfont=dict(size=9), hovertext=hover,
         colorscale=OVERVIEW_METRICS[metric]["colorscale"], zmin=0, zmax=1,
         showscale=False, hovertemplate="%{hovertext}<extra></extra>", xgap=2, ygap=2,
+        meta=table_hints(columns={"x": _("Pipeline"), "y": _("Configuration"),
+                                  "z": _(OVERVIEW_SCORES[metric])}),
     ), layout=dict(title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
                    # Small fonts and short labels keep the cells wide enough for "0.63" on a 390 px phone.
                    yaxis=dict(autorange="reversed", tickfont=dict(size=9), automargin=True),
@@ -259,6 +267,7 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
         x=ordered["k"], y=ordered[metric], mode="lines+markers", name=_(spec["title"]),
         line=dict(color=LINE_COLOUR, width=2), marker=dict(size=6), customdata=sizes,
         hovertemplate="k=%{x}: %{y:.4g}%{customdata}<extra></extra>",
+        meta=table_hints(columns={"customdata": _("Cluster sizes")}),
     ), layout=dict(title=dict(text=title) if title else None, showlegend=False,
                    modebar=COMPACT_MODEBAR,
                    # A fixed range: the markers of the knee and the crosses would otherwise pad it past the ks.
@@ -275,12 +284,14 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
             x=small["k"], y=small[metric], mode="markers", name=_("small cluster"),
             marker=dict(symbol="x-thin-open", size=12, line=dict(width=2, color=FLAG_COLOUR)),
             customdata=[share_text(share) for share in small["smallest_share"]],
-            hovertemplate="k=%{x}: " + _small_cluster_text("%{customdata}") + "<extra></extra>"))
+            hovertemplate="k=%{x}: " + _small_cluster_text("%{customdata}") + "<extra></extra>",
+            meta=table_hints(skip=True)))  # the curve's own points, marked
     if knee is not None and knee in set(ordered["k"]):
         value = float(ordered.loc[ordered["k"] == knee, metric].iloc[0])
         figure.add_trace(go.Scatter(x=[knee], y=[value], mode="markers", name=_("knee"),
                                     marker=dict(symbol="diamond", size=13, color=HIGHLIGHT_COLOUR),
-                                    hovertemplate=_("knee at k={k}").format(k="%{x}") + "<extra></extra>"))
+                                    hovertemplate=_("knee at k={k}").format(k="%{x}") + "<extra></extra>",
+                                    meta=table_hints(skip=True)))
         # An annotation rather than marker text: text would widen the axis range past the last k.
         figure.add_annotation(x=knee, y=value, text=_("knee k={k}").format(k=knee), showarrow=False, yshift=14,
                               font=dict(size=10, color=HIGHLIGHT_COLOUR))
@@ -301,10 +312,11 @@ def metric_curve_figure(metrics: pd.DataFrame, metric: str, k: int | None = None
 def _add_range_band(figure: go.Figure, ordered: pd.DataFrame) -> None:
     """The stability's range over the resamples as a band: the lower edge, then the upper filled down to it."""
     measured = ordered.dropna(subset=["stability_min", "stability_max"])
+    figure.update_layout(meta=table_hints(merge=True))  # one row per k: the median, then the band's edges
     for edge, fill in (("stability_min", None), ("stability_max", "tonexty")):
         figure.add_trace(go.Scatter(x=measured["k"], y=measured[edge], mode="lines", name=_("range over the resamples"),
                                     line=dict(width=0, color=BAND_COLOUR), fill=fill, fillcolor=BAND_COLOUR,
-                                    hoverinfo="skip"))
+                                    hoverinfo="skip", meta=table_hints(value=_(BAND_EDGES[edge]))))
 
 
 def _clusters(k: int, segments: dict[int, int] | None = None) -> list[tuple[int, str, str, str]]:
@@ -359,6 +371,8 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
             x=members["x"].round(2), y=members["y"].round(2), mode="markers", name=name,
             marker=dict(size=5, color=colour, opacity=0.8),
             customdata=customdata, hovertemplate=hover + f"<extra>{cluster}</extra>",
+            meta=table_hints(columns={"x": _("t-SNE 1"), "y": _("t-SNE 2"),
+                                      "customdata": [_("Client"), *map(catalogue.column_label, extra)]}),
         ))
     return go.Figure(traces, layout=dict(
         title=dict(text=title) if title else None,
@@ -367,6 +381,7 @@ def tsne_figure(points: pd.DataFrame, k: int, shares=None, title: str | None = N
         # bar the top.
         legend=dict(itemsizing="constant", orientation="h", x=0, xanchor="left", y=0, yanchor="top",
                     title=dict(text=f"k={k}" + ("" if shares is None else _(" (share of clients)")), side="top")),
+        meta=table_hints(series=_("Cluster")),
         margin=dict(l=10, r=10, t=40 if title else 30, b=10)))
 
 
@@ -412,7 +427,7 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
     """
     gap = max(1, round(KNIFE_GAP * len(samples)))
     figure = go.Figure(layout=dict(
-        title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR,
+        title=dict(text=title) if title else None, modebar=COMPACT_MODEBAR, meta=table_hints(series=_("Cluster")),
         # One client per row: "y" finds the row under the pointer wherever it is across the band.
         hovermode="y",
         xaxis=dict(title=dict(text=_("Silhouette")), range=[min(-0.1, float(samples["silhouette"].min()) - 0.05), 1],
@@ -437,6 +452,7 @@ def silhouette_knife_figure(samples: pd.DataFrame, average: float, k: int, negat
                 cluster=cluster, count=i18n.number(len(values)),
                 share=negative_share_text(float(negative_shares[label]))),
             customdata=np.arange(1, len(values) + 1, dtype=np.int32),
+            meta=table_hints(columns={"y": None, "customdata": _("Rank in its cluster (highest first)")}),
             hovertemplate=_("{cluster}<br>rank {rank} of {count} (highest first)<br>silhouette {silhouette}")
             .format(cluster=cluster, rank="%{customdata:,}", count=i18n.number(len(values)),
                     silhouette="%{x:.3f}") + "<extra></extra>"))
@@ -511,7 +527,8 @@ def dendrogram_figure(linkage: np.ndarray, k: int | None = None, leaves: int = D
         ys.extend([*icoord, None])
     ticks = [5 + 10 * position for position in range(len(tree["ivl"]))]
     figure = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=LINE_COLOUR, width=1.5),
-                                  hoverinfo="skip", name="merges"),
+                                  hoverinfo="skip", name="merges",
+                                  meta=table_hints(columns={"y": _("Position among the leaves")})),
                        layout=dict(showlegend=False,
                                    title=dict(text=title) if title else None,
                                    yaxis=dict(tickvals=ticks,

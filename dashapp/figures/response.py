@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _, pgettext
-from dashapp.figures import SEGMENT_COLOURS, empty_figure
+from dashapp.figures import SEGMENT_COLOURS, empty_figure, table_hints
 
 #: The base rate's line and band, and each level's rate over every segment.
 BASE_COLOUR = "#6c757d"
@@ -32,6 +32,13 @@ def _error_bars(rows: list[dict]) -> dict:
 
 def _symbols(rows: list[dict]) -> list[str]:
     return [FEW_CLIENTS_SYMBOL if row["few_clients"] else SYMBOL for row in rows]
+
+
+def _rate_columns(lift: bool = False, **axes: str | None) -> dict:
+    """How a rate trace's download names its points: ``axes`` (x when no axis title does, None to leave it out),
+    then :func:`_hover_cells`' items (the few-clients note left out), and the lift."""
+    names = [_("Clients"), _("Subscribed"), _("95% interval from, %"), _("95% interval to, %"), None]
+    return table_hints(columns={"customdata": names + ([_("Lift")] if lift else []), **axes})
 
 
 def _hover_cells(rows: list[dict]) -> list[list]:
@@ -92,7 +99,8 @@ def segment_rate_figure(rates: dict) -> go.Figure:
                      annotation_text=f"{rates['population']}: {i18n.percent(base['rate'], 1)}",
                      annotation_position="top left", annotation_font_color=BASE_COLOUR)
     top = max(row["interval"][1] for row in rates["segments"] + [base])
-    figure.update_layout(showlegend=False, margin=dict(l=60, r=20, t=30, b=40),
+    figure.update_traces(meta=_rate_columns(lift=True, x=None))  # a trace per segment, each its own x
+    figure.update_layout(showlegend=False, margin=dict(l=60, r=20, t=30, b=40), meta=table_hints(series=_("Segment")),
                          yaxis=dict(title=dict(text=_rate_axis()), ticksuffix="%",
                                     range=[0, 100 * top * 1.15], rangemode="tozero"),
                          xaxis=dict(type="category"))
@@ -137,8 +145,9 @@ def segment_driver_figure(table: dict) -> go.Figure:
             error_y=dict(_error_bars(rows), color=SEGMENT_COLOURS[number]), customdata=_hover_cells(rows),
             hovertemplate=f"<b>{_segment(number)}, %{{x}}</b><br>{_(_HOVER_RATE)}<extra></extra>",
         ))
+    figure.update_traces(meta=_rate_columns())
     figure.update_layout(
-        scattermode="group", scattergap=0.5,
+        scattermode="group", scattergap=0.5, meta=table_hints(series=_("Segment")),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=40, b=60),
         xaxis=dict(type="category", categoryorder="array", categoryarray=labels,
@@ -179,7 +188,9 @@ def segment_month_figure(months: dict) -> go.Figure:
             marker=dict(color=colour, symbol=_symbols(rows), size=7), error_y=_error_bars(rows) | {"color": colour},
             customdata=_hover_cells(rows),
             hovertemplate=f"<b>{name}</b>, %{{x}}<br>" + _(_HOVER_RATE) + "<extra></extra>"))
+    figure.update_traces(meta=_rate_columns(x=_("Month")))
     figure.update_layout(margin=dict(l=50, r=10, t=10, b=60), legend=dict(orientation="h", y=-0.25),
+                         meta=table_hints(series=_("Segment")),
                          yaxis=dict(title=_rate_axis(), ticksuffix="%", rangemode="tozero"),
                          xaxis=dict(type="category", categoryorder="array", categoryarray=months["labels"]))
     return figure
@@ -221,6 +232,7 @@ def calendar_figure(months: dict) -> go.Figure:
     figure.update_yaxes(title_text=_("Called before"), ticksuffix="%", rangemode="tozero", row=2, col=1,
                         secondary_y=True)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    figure.update_traces(meta=table_hints(columns={"x": _("Month")}))
     figure.update_layout(margin=dict(l=60, r=60, t=10, b=60), legend=dict(orientation="h", y=-0.15),
-                         bargap=0.2)
+                         bargap=0.2, meta=table_hints(merge=True))
     return figure

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import _, ngettext
-from dashapp.figures import SEGMENT_COLOURS, empty_figure
+from dashapp.figures import SEGMENT_COLOURS, empty_figure, table_hints
 from dashapp.views.rates import SubscriptionRates, population_label
 
 #: Opacity of the segments that are not highlighted: faint, but still there for comparison.
@@ -114,6 +114,8 @@ def segment_space_figure(counts: pd.DataFrame, names: Mapping[int, str], highlig
             marker=dict(size=_marker_sizes(members["clients"], largest), color=SEGMENT_COLOURS[number],
                         opacity=_opacity(number, highlight), line=dict(width=0)),
             customdata=[[number, n] for n in members["clients"]],
+            meta=table_hints(columns={"y": _("Housing loan"), "z": _("Personal loan"),
+                                      "customdata": [None, _("Clients")]}),
             hovertemplate=(f"<b>{segment_title(number, names)}</b><br>" + _("Job: %{x}") + "<br>%{y}<br>%{z}<br>"
                            + _("Clients: %{customdata[1]:,}") + "<extra></extra>"),
         ))
@@ -139,6 +141,7 @@ def segment_space_figure(counts: pd.DataFrame, names: Mapping[int, str], highlig
         margin=dict(l=0, r=0, t=30, b=0),
         # Keeps the camera where the user turned it when the highlight changes.
         uirevision="segment-space",
+        meta=table_hints(series=_("Segment")),
     )
     return figure
 
@@ -179,6 +182,9 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
             fill="toself" if chosen else "none", opacity=_opacity(number, highlight),
             customdata=names + names[:1],
             hovertemplate=segment_label(number) + "<br>%{customdata}: %{r:.1f}%<extra></extra>",
+            # The download: one row per property (its name on one line), the polygon's closing point left out.
+            meta=table_hints(columns={"category": None, "customdata": _("Property"),
+                                      "value": _("Share of the segment's training clients, %")}),
         ))
     figure.update_layout(
         polar=dict(
@@ -188,7 +194,7 @@ def segment_radar_figure(profiles: dict, highlight: int | None = None) -> go.Fig
             angularaxis=dict(tickfont=dict(size=11), rotation=90, direction="clockwise"),
         ),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="center", x=0.5),
-        margin=dict(l=70, r=70, t=30, b=20),
+        margin=dict(l=70, r=70, t=30, b=20), meta=table_hints(series=_("Segment")),
     )
     return figure
 
@@ -236,6 +242,7 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
         marker=dict(color=colours, opacity=opacity),
         text=[i18n.percent(s["share"]) for s in segments], textposition="outside", cliponaxis=False,
         hovertemplate=_("Segment %{x}: %{y:,} training clients (%{text})") + "<extra></extra>",
+        meta=table_hints(value=_("Training clients")),
     ), row=1, col=1)
     # Every segment together as a grey group of its own: the rates are close within a period, so a reference
     # line would cross the labels.
@@ -248,17 +255,17 @@ def segment_size_figure(profiles: dict, rates: SubscriptionRates, highlight: int
             marker=dict(color=colours + ["#6c757d"], opacity=opacity + [1.0], line=dict(width=0),
                         pattern=dict(shape=pattern, fgcolor="white", solidity=0.45)),
             hovertemplate=_("Segment %{{x}}, {population}: %{{y:.1f}}% subscribed").format(population=population)
-            + "<extra></extra>",
+            + "<extra></extra>", meta=table_hints(value=_("Subscribed, {population}, %").format(population=population)),
         ), row=1, col=2)
     for period, pattern in patterns.items():
         figure.add_trace(go.Bar(x=[None], y=[None], name=population_label(rates.of(period).population),
-                                hoverinfo="skip",
+                                hoverinfo="skip", meta=table_hints(skip=True),  # the legend's key only
                                 marker=dict(color="#6c757d", pattern=dict(shape=pattern, fgcolor="white"))),
                          row=1, col=2)
     figure.update_xaxes(title_text=_("Segment"), type="category")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(ticksuffix="%", rangemode="tozero", row=1, col=2)
-    figure.update_layout(barmode="group", bargroupgap=0.05,
+    figure.update_layout(barmode="group", bargroupgap=0.05, meta=table_hints(merge=True),
                          legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="right", x=1.0),
                          margin=dict(l=50, r=10, t=40, b=40))
     figure.update_annotations(font_size=13)  # the two titles side by side on a phone
@@ -293,7 +300,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
         figure.add_trace(go.Bar(
             y=labels, x=[100 * n / total for n in counts], orientation="h", name=segment_label(number),
             marker=dict(color=SEGMENT_COLOURS[number], opacity=_opacity(number, highlight)),
-            customdata=counts,
+            customdata=counts, meta=table_hints(columns={"y": _("Job"), "customdata": _("Clients")}),
             hovertemplate=segment_label(number) + "<br>" + _("%{y}: %{x:.1f}% (%{customdata:,} clients)")
             + "<extra></extra>",
         ))
@@ -302,7 +309,7 @@ def segment_job_mix_figure(profiles: dict, highlight: int | None = None) -> go.F
         xaxis=dict(title=dict(text=_("% of the segment's clients")), ticksuffix="%", rangemode="tozero"),
         yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
-        margin=dict(l=100, r=20, t=50, b=40),
+        margin=dict(l=100, r=20, t=50, b=40), meta=table_hints(series=_("Segment")),
     )
     return figure
 
@@ -336,6 +343,9 @@ def segment_stability_figure(stability: dict, names: Mapping[int, str]) -> go.Fi
         median, lowest = float(entry["jaccard_median"]), float(entry["jaccard_min"])
         figure.add_trace(go.Scatter(
             x=[median], y=[segment_label(number)], mode="markers", name=segment_label(number), showlegend=False,
+            meta=table_hints(columns={"x": _("Median Jaccard index"), "y": _("Segment"),
+                                      "customdata": _("Lowest Jaccard index")}),
+            customdata=[lowest],
             marker=dict(size=12, color=SEGMENT_COLOURS[number]),
             error_x=dict(type="data", symmetric=False, array=[0], arrayminus=[median - lowest],
                          color=SEGMENT_COLOURS[number], thickness=2, width=6),
@@ -356,7 +366,7 @@ def segment_stability_figure(stability: dict, names: Mapping[int, str]) -> go.Fi
                    range=[0, 1.02]),
         yaxis=dict(categoryorder="array", categoryarray=[segment_label(int(e["segment"])) for e in entries],
                    autorange="reversed"),
-        margin=dict(l=80, r=15, t=30, b=45))
+        margin=dict(l=80, r=15, t=30, b=45), meta=table_hints(series=_("Segment")))
     return figure
 
 
@@ -390,11 +400,13 @@ def share_comparison_figure(shares: dict, reference_shares: dict) -> go.Figure:
             x=names, y=percents, name=label, marker_color=colour,
             texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False,
             hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
+            meta=table_hints(columns={"x": _("Segment")}, value=_("{source}: share of the clients, %").format(
+                source=label)),
         ))
     figure.update_layout(
         barmode="group",
         yaxis=dict(title=dict(text=_("% of the clients")), ticksuffix="%", rangemode="tozero"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
-        margin=dict(l=60, r=10, t=30, b=30),
+        margin=dict(l=60, r=10, t=30, b=30), meta=table_hints(merge=True),
     )
     return figure

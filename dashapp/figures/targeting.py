@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dashapp.analysis.propensity import METHODS
 from dashapp.core import i18n
 from dashapp.core.i18n import _
-from dashapp.figures import axis_title
+from dashapp.figures import axis_title, table_hints
 
 #: One colour and dash per method, the same on both charts.
 METHOD_STYLES = {"boosting": dict(color="#2a6f97"), "logistic": dict(color="#3d9970"),
@@ -47,7 +47,8 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_or
         marks = [at[round(s, 6)] for s in targeting["called_shares"]]
         figure.add_trace(go.Scatter(x=[p["called"] for p in marks], y=[p[value] for p in marks], mode="markers",
                                     marker=dict(color=METHOD_STYLES[method]["color"], size=8), showlegend=False,
-                                    name=_("{method} at the marks").format(method=name), hovertemplate=hover + f"<extra>{name}</extra>"))
+                                    name=_("{method} at the marks").format(method=name),
+                                    hovertemplate=hover + f"<extra>{name}</extra>", meta=table_hints(skip=True)))
     ends = [0.0, 1.0] if value == "reached" else [min(targeting["methods"]["segments"]["curve"]["called"][1:]), 1.0]
     figure.add_trace(go.Scatter(x=ends, y=ends if value == "reached" else [1.0, 1.0], mode="lines",
                                 name=_("Random calls"), line=RANDOM_STYLE, hoverinfo="skip"))
@@ -61,7 +62,8 @@ def _curve_figure(targeting: dict, value: str, emphasised: float | None, time_or
         figure.update_yaxes(title=axis_title(title), tickformat=".0%", range=[0, 1])
     else:
         figure.update_yaxes(title=axis_title(_("Lift over random calls")), rangemode="tozero")
-    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
+                         meta=table_hints(series=_("Method")))
     return figure
 
 
@@ -106,7 +108,7 @@ def stratified_gain_figure(targeting: dict, names: dict[str, str], emphasised: f
         style = CAMPAIGN_STYLES[method]
         figure.add_trace(go.Scatter(x=called + called[::-1], y=bands["curve_high"] + bands["curve_low"][::-1],
                                     fill="toself", fillcolor=_band_colour(style["color"]), line=dict(width=0),
-                                    hoverinfo="skip", showlegend=False,
+                                    hoverinfo="skip", showlegend=False, meta=table_hints(skip=True),  # a polygon
                                     name=_("{method}: 95% band").format(method=name)))
         figure.add_trace(go.Scatter(x=called, y=curve, mode="lines", name=name, line=style,
                                     hovertemplate=_("%{x:.1%} of each month called: %{y:.1%} of the subscribers")
@@ -120,7 +122,8 @@ def stratified_gain_figure(targeting: dict, names: dict[str, str], emphasised: f
                         range=[0, 1])
     figure.update_yaxes(title=axis_title(_("Share of the test period's subscribers reached")), tickformat=".0%",
                         range=[0, 1])
-    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
+                         meta=table_hints(series=_("Method")))
     return figure
 
 
@@ -138,12 +141,13 @@ def calibration_figure(targeting: dict, names: dict[str, str]) -> go.Figure:
                                     hovertemplate=_("predicted %{x:.1%}, subscribed %{y:.1%}")
                                     + f"<extra>{name}</extra>"))
     figure.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=_("Perfect calibration"),
-                                line=RANDOM_STYLE, hoverinfo="skip"))
+                                line=RANDOM_STYLE, hoverinfo="skip", meta=table_hints(skip=True)))
     figure.update_xaxes(title=axis_title(_("Mean predicted probability (deciles of the test period)"), 40),
                         tickformat=".0%",
                         rangemode="tozero")
     figure.update_yaxes(title=_("Subscribed"), tickformat=".0%", rangemode="tozero")
-    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
+                         meta=table_hints(series=_("Method")))
     return figure
 
 
@@ -155,16 +159,19 @@ def profit_figure(profit: dict, names: dict[str, str]) -> go.Figure:
     for method, name in names.items():
         values = profit["curves"][method]
         figure.add_trace(go.Scatter(x=profit["called"], y=values, mode="lines", name=name, line=styles[method],
+                                    meta=table_hints(columns={"y": _("Profit over the test period, €")}),
                                     hovertemplate=_("%{x:.1%} called: %{y:,.0f}") + f"<extra>{name}</extra>"))
         share, best = profit["best"][method]
         figure.add_trace(go.Scatter(x=[share], y=[best], mode="markers", showlegend=False,
                                     marker=dict(color=styles[method]["color"], size=9),
                                     name=_("{method}: most profitable").format(method=name),
+                                    meta=table_hints(skip=True),
                                     hovertemplate=_("best: %{x:.1%} called, %{y:,.0f}") + f"<extra>{name}</extra>"))
     figure.add_hline(y=0, line=dict(color="#adb5bd", width=1))
     figure.update_xaxes(title=axis_title(_("Share of each month's clients called, best-ranked first"), 40),
                         tickformat=".0%",
                         range=[0, 1])
     figure.update_yaxes(title=_("Profit over the test period"))
-    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    figure.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
+                         meta=table_hints(series=_("Method")))
     return figure

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from dashapp.core import catalogue, i18n
 from dashapp.core.i18n import _, ngettext
-from dashapp.figures import SEGMENT_COLOURS
+from dashapp.figures import SEGMENT_COLOURS, table_hints
 from dashapp.views.tree import node_path, readable_rule, rule_answer
 
 #: Box size in data units: one unit between neighbouring leaves, one between depths.
@@ -317,7 +317,7 @@ def _edge_traces(nodes: list[dict], edges: dict[int, tuple[list[float], list[flo
             edge_x[on_path] += [*xs, None]
             edge_y[on_path] += [*ys, None]
     return [go.Scatter(x=edge_x[on_path], y=edge_y[on_path], mode="lines", hoverinfo="skip", showlegend=False,
-                       name="decision path" if on_path else "edges",
+                       name="decision path" if on_path else "edges", meta=table_hints(skip=True),
                        line=dict(color=_PATH_COLOUR if on_path else _EDGE_COLOUR, width=4 if on_path else 1.5))
             for on_path in (False, True)]
 
@@ -336,6 +336,9 @@ def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int], names: M
                                       else "#adb5bd" for node in ordered]),
         marker=dict(symbol="square", size=layout["marker_size"], color="rgba(0, 0, 0, 0)"),
         customdata=[node["id"] for node in ordered],
+        # The download: one row per node, its id and what its hover says (the drawing's coordinates left out).
+        meta=table_hints(columns={"x": None, "y": None, "text": None, "customdata": _("Node"),
+                                  "hovertext": _("Rule, clients and segments")}),
         hovertext=[_node_hover(node, rules_to[node["id"]], names) for node in ordered],
         hoverinfo="text",
     )
@@ -344,6 +347,7 @@ def _node_trace(nodes: list[dict], layout: dict, highlighted: set[int], names: M
 def _legend_traces(names: Mapping[int, str]) -> list[go.Scatter]:
     """One empty trace per segment, only for the legend's coloured squares."""
     return [go.Scatter(x=[None], y=[None], mode="markers", name=_segment(number), hoverinfo="skip",
+                       meta=table_hints(skip=True),
                        marker=dict(symbol="square", size=12, color=SEGMENT_COLOURS[number]))
             for number in sorted(names)]
 

@@ -1,9 +1,12 @@
 """A chart's data as a table: what a plotly figure draws, one row per point, bar, slice or cell, for download.
 
 Dash-free: :func:`figure_table` takes a figure as the browser holds it (a dict; arrays as lists or as plotly's
-base64 typed arrays) or a ``go.Figure``, and gives a tidy DataFrame: the trace's name, then x, y, z (or a pie's
-label and value, a polar chart's category and value, a box's quartiles, a table's own columns), the text drawn
-and the custom data where a trace has them per point. Columns take the axis titles where the figure gives them.
+base64 typed arrays) or a ``go.Figure``, and gives a tidy DataFrame a spreadsheet reader can use: the trace's name
+(when there are several), then x, y, z (or a pie's label and value, a polar chart's category and value, a box's
+quartiles, a table's own columns) named by the axes' titles, and the custom data, text and hover text the figure
+names. Rates drawn as fractions on a percent axis come out in percent, their column saying ", %". A figure says how
+it reads as a table in its ``meta`` (:func:`dashapp.figures.table_hints`): names of its columns, a trace that is only
+a drawing aid, traces over the same categories side by side in one row each.
 The figure is the one on the screen, so the table holds exactly the aggregates the chart shows under the page's
 current filter. :func:`table_csv_bytes` and :func:`table_xlsx_bytes` write it for a spreadsheet.
 """
@@ -19,10 +22,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from dashapp.core.i18n import N_, _
 from dashapp.scoring.client_files import neutralise_cell
 
-#: The one column naming a point's trace (its legend entry).
-TRACE_COLUMN = "trace"
+#: The column naming a point's trace (its legend entry), unless the figure names it (``series``).
+SERIES = N_("Series")
 #: Per-point attributes of each kind of trace, in the order the table shows them, with their default column
 #: names (an axis title replaces the name of x, y or z).
 _POINT_KEYS: dict[str, tuple[str, ...]] = {
@@ -126,6 +130,15 @@ def _flat(value: object) -> list:
     return np.asarray(array, dtype=object).ravel().tolist() if isinstance(array, np.ndarray) else list(array)
 
 
+def _categories(value: object) -> list:
+    """A flat attribute, or a multicategory axis's pairs (``[[group, ...], [category, ...]]``) as
+    ``"group: category"``."""
+    if (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (list, tuple)) for v in value)
+            and len(value[0]) == len(value[1]) and all(isinstance(v, str) for v in [*value[0], *value[1]])):
+        return [f"{group}: {category}" for group, category in zip(*value)]
+    return _flat(value)
+
+
 def _items(value: object) -> list:
     """An attribute's items, one per point (a 2-D typed array gives its rows)."""
     array = _array(value)
@@ -172,8 +185,9 @@ def _points(trace: Mapping, layout: Mapping) -> dict[str, list]:
         return _heatmap(trace, layout)
     if kind == "table":
         return _table_trace(trace)
-    # Custom data keeps one item per point (a list of several values each), the other attributes are flat.
-    arrays = {key: _items(trace.get(key)) if key == "customdata" else _flat(trace.get(key))
+    # Custom data keeps one item per point (a list of several values each), the other attributes are flat; a
+    # category drawn under its group (plotly's multicategory axis: [groups, categories]) reads "group: category".
+    arrays = {key: _items(trace.get(key)) if key == "customdata" else _categories(trace.get(key))
               for key in _POINT_KEYS.get(kind, _DEFAULT_KEYS)}
     arrays = {key: values for key, values in arrays.items() if values}
     lengths = [len(values) for key, values in arrays.items() if key not in ("text", "hovertext", "customdata")]
@@ -188,16 +202,93 @@ def _points(trace: Mapping, layout: Mapping) -> dict[str, list]:
     return columns
 
 
+def _hints(owner: Mapping) -> Mapping:
+    """What a trace or the layout says about its table: ``meta={"table": {...}}`` (see :func:`figure_table`)."""
+    meta = owner.get("meta")
+    hints = meta.get("table") if isinstance(meta, Mapping) else None
+    return hints if isinstance(hints, Mapping) else {}
+
+
+def _percent_axis(axis: Mapping) -> tuple[bool, bool]:
+    """(its values are fractions shown as percents, its values are percents already): from the axis's tick
+    format (``.0%``) or suffix (``%``)."""
+    tickformat, ticksuffix = axis.get("tickformat"), axis.get("ticksuffix")
+    fractions = isinstance(tickformat, str) and tickformat.endswith("%")
+    return fractions, not fractions and ticksuffix == "%"
+
+
+def _as_percent(values: list) -> list:
+    return [round(100 * v, 6) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else v
+            for v in values]
+
+
+def _with_unit(name: str) -> str:
+    return name if "%" in name else f"{name}, %"
+
+
 def _named(columns: dict[str, list], trace: Mapping, layout: Mapping) -> dict[str, list]:
-    """x, y, z renamed by their axes' titles, positions shown by tick labels as those labels."""
+    """Columns as a spreadsheet reader reads them: x, y and z named by the trace's hints or their axes' titles,
+    positions shown by tick labels as those labels, fractions drawn as percents in percent; custom data, text and
+    hover text kept only where the trace names them (unnamed, they are the chart's own workings: a bar's code
+    for a click, the words of a hover)."""
+    names = _hints(trace).get("columns")
+    names = names if isinstance(names, Mapping) else {}
+    fraction_columns = _hints(trace).get("percent") or ()
     named: dict[str, list] = {}
     for key, values in columns.items():
-        if key in ("x", "y", "z"):
+        base = key.split(" ")[0]
+        if key in names and names[key] is None:
+            continue  # a position that means nothing off the chart (a drawn tree's coordinates)
+        if base in ("x", "y", "z") and key == base:
             axis = _axis(layout, trace, key)
             values = _labelled(values, axis)
-            key = _title(axis) or key
+            fractions, percents = _percent_axis(axis)
+            fractions = fractions or key in fraction_columns
+            key = names.get(key) or _title(axis) or key
+            if fractions:
+                values, key = _as_percent(values), _with_unit(key)
+            elif percents:
+                key = _with_unit(key)
+        elif base in ("customdata", "text", "hovertext"):
+            given = names.get(base)
+            if isinstance(given, list):  # one name per item of each point's custom data (None: left out)
+                position = int(key.split(" ")[1]) - 1 if " " in key else 0
+                given = given[position] if position < len(given) else None
+            if not isinstance(given, str):
+                continue
+            if base in fraction_columns:
+                values, given = _as_percent(values), _with_unit(given)
+            key = given
+        elif isinstance(names.get(key), str):
+            key = names[key]
         named[key if key not in named else f"{key} ({len(named)})"] = values
     return named
+
+
+def _merged(parts: list[tuple[Mapping, pd.DataFrame]]) -> pd.DataFrame:
+    """One row per value of the traces' first column (the categories or months they share), one column per
+    trace's values, named by its hint's ``value`` or else by its name: a chart's clients and their rate, drawn as
+    a bar and a line over the same categories, side by side."""
+    merged: pd.DataFrame | None = None
+    by = parts[0][1].columns[0]
+    for trace, part in parts:
+        part = part.copy()
+        value_name = _hints(trace).get("value")
+        if len(part.columns) == 2 and (isinstance(value_name, str) or merged is not None
+                                       and part.columns[1] in merged.columns):
+            # Named by its hint, or else (its axis's title being taken by an earlier trace) by its legend name.
+            name = value_name if isinstance(value_name, str) else _TAG.sub(" ", str(trace.get("name"))).strip()
+            part.columns = [part.columns[0], _with_unit(name) if "%" in part.columns[1] else name]
+        part.columns = [by, *part.columns[1:]]
+        if merged is None:
+            merged = part
+            continue
+        # In the order the first trace draws its categories (pandas' outer merge would sort them), then any the
+        # later traces add.
+        keys = list(dict.fromkeys([*merged[by], *part[by]]))
+        merged = (merged.drop_duplicates(by).set_index(by).reindex(keys)
+                  .join(part.drop_duplicates(by).set_index(by).reindex(keys)).reset_index(names=by))
+    return merged if merged is not None else pd.DataFrame()
 
 
 def figure_table(figure: object) -> pd.DataFrame:
@@ -211,9 +302,12 @@ def figure_table(figure: object) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        A ``trace`` column (the legend name, or ``trace N``) when the figure has several traces or a named one,
-        then the points' columns, in the order of the traces and their points. Axis titles name x, y and z;
-        a trace hidden by the figure (``visible: false``) is left out. Empty when nothing is drawn.
+        A column naming each point's trace (its legend name; "Series" unless the layout's hints name it) when
+        the figure has several traces, then the points' columns, in the order of the traces and their points; or,
+        when the layout's hints merge the traces, one row per category of the first column with one column per
+        trace. Hints or axis titles name x, y and z; custom data, text and hover text appear only where named; a
+        trace hidden by the figure (``visible: false``) or marked ``skip`` is left out. Empty when nothing is
+        drawn.
 
     Raises
     ------
@@ -225,8 +319,11 @@ def figure_table(figure: object) -> pd.DataFrame:
     if not isinstance(figure, Mapping) or not isinstance(figure.get("data", []), list):
         raise ChartDataError("a figure is a mapping with a list of traces under 'data'")
     layout = figure.get("layout") if isinstance(figure.get("layout"), Mapping) else {}
-    traces = [t for t in figure.get("data", []) if isinstance(t, Mapping) and t.get("visible", True) is not False]
-    named_trace = len(traces) > 1 or any(isinstance(t.get("name"), str) and t.get("name") for t in traces)
+    layout_hints = _hints(layout)
+    series = layout_hints.get("series") if isinstance(layout_hints.get("series"), str) else _(SERIES)
+    traces = [t for t in figure.get("data", []) if isinstance(t, Mapping) and t.get("visible", True) is not False
+              and not _hints(t).get("skip")]
+    named_trace = len(traces) > 1
     parts = []
     for number, trace in enumerate(traces, start=1):
         columns = _named(_points(trace, layout), trace, layout)
@@ -234,14 +331,21 @@ def figure_table(figure: object) -> pd.DataFrame:
             continue
         part = pd.DataFrame({key: pd.Series([_plain(v) for v in values], dtype=object)
                              for key, values in columns.items()})
-        if named_trace:
-            name = trace.get("name")
-            part.insert(0, TRACE_COLUMN, _TAG.sub(" ", name).strip() if isinstance(name, str) and name
-                        else f"trace {number}")
-        parts.append(part)
+        parts.append((trace, part, number))
     if not parts:
         return pd.DataFrame()
-    table = pd.concat(parts, ignore_index=True, sort=False)
+    if layout_hints.get("merge") and len(parts) > 1:
+        table = _merged([(trace, part) for trace, part, _number in parts])
+    else:
+        for trace, part, number in parts:
+            if named_trace and series not in part.columns:
+                name = trace.get("name")
+                part.insert(0, series, _TAG.sub(" ", name).strip() if isinstance(name, str) and name
+                            else f"{series} {number}")
+        table = pd.concat([part for _trace, part, _number in parts], ignore_index=True, sort=False)
+    # A row with nothing in it is a gap plotly breaks a line at (the None between a dendrogram's links), not data.
+    data_columns = [column for column in table.columns if column != series]
+    table = table.dropna(how="all", subset=data_columns).reset_index(drop=True)
     return table.astype(object).where(table.notna(), None)
 
 

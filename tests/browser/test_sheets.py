@@ -77,7 +77,9 @@ def test_a_charts_data_downloads_as_csv_and_excel_holding_what_it_draws(live_ser
 
     figure = by_id(segments.layout())[segments.SEGMENTS_SIZES].figure
     expected = chart_data.figure_table(json.loads(plotly.io.to_json(figure)))
-    assert len(expected) >= 8  # four segments' clients and rates
+    # One row per segment and one for every segment: its training clients and its rate in each period.
+    assert len(expected) == 5 and list(expected.columns) == [
+        "Segment", "Training clients", "Subscribed, training period, %", "Subscribed, test period, %"]
     csv_id, xlsx_id, _download_id = chart_data_ids(segments.SEGMENTS_SIZES)
     _open(browser, live_server, "segments", f"#{csv_id}")
     folder = _downloads(browser, tmp_path / "charts")

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashapp.figures import table_hints
 from dashapp.results import chart_data
 from dashapp.results.chart_data import ChartDataError, figure_table
 
@@ -22,18 +23,36 @@ def _as_browser_holds_it(figure: go.Figure) -> dict:
     return json.loads(figure.to_json())
 
 
-def test_bars_take_the_axis_titles_and_keep_numbers_and_custom_data():
+def test_bars_take_the_axis_titles_and_the_custom_data_their_hints_name():
     figure = go.Figure(
         [go.Bar(x=["admin.", "student"], y=np.array([120, 7]), name="Segment 1",
-                customdata=np.array([[0.25, "a"], [0.01, "b"]], dtype=object), text=["25%", "1%"]),
+                customdata=np.array([[0.25, "a"], [0.01, "b"]], dtype=object), text=["25%", "1%"],
+                meta=table_hints(columns={"customdata": ["Share", None]}, percent=["customdata"])),
          go.Bar(x=["admin.", "student"], y=np.array([30, 2]), name="Segment 2")],
-        layout={"xaxis": {"title": {"text": "Job"}}, "yaxis": {"title": {"text": "Clients<br>(training)"}}})
+        layout={"xaxis": {"title": {"text": "Job"}}, "yaxis": {"title": {"text": "Clients<br>(training)"}},
+                "meta": table_hints(series="Segment")})
     table = figure_table(_as_browser_holds_it(figure))
-    assert list(table.columns) == ["trace", "Job", "Clients (training)", "text", "customdata 1", "customdata 2"]
-    assert table["trace"].tolist() == ["Segment 1", "Segment 1", "Segment 2", "Segment 2"]
+    # Unnamed custom data (a click's code) and text (what the bar says) are the chart's workings: left out.
+    assert list(table.columns) == ["Segment", "Job", "Clients (training)", "Share, %"]
+    assert table["Segment"].tolist() == ["Segment 1", "Segment 1", "Segment 2", "Segment 2"]
     assert table["Clients (training)"].tolist() == [120, 7, 30, 2]
     assert all(isinstance(v, int) for v in table["Clients (training)"])  # numbers stay numbers
-    assert table["customdata 1"].tolist()[:2] == [0.25, 0.01] and table["customdata 1"].tolist()[2:] == [None, None]
+    assert table["Share, %"].tolist()[:2] == [25, 1] and table["Share, %"].tolist()[2:] == [None, None]
+
+
+def test_traces_over_the_same_categories_merge_into_one_row_each_in_their_order_rates_in_percent():
+    figure = go.Figure(
+        [go.Bar(x=["student", "admin."], y=[7, 120], name="Clients", meta=table_hints(columns={"x": "Job"})),
+         go.Scatter(x=["student", "admin.", "retired"], y=[0.31, 0.13, 0.25], name="Subscription rate", yaxis="y2",
+                    meta=table_hints(columns={"x": "Job"})),
+         go.Scatter(x=[0, 1], y=[0.11, 0.11], name="guide", meta=table_hints(skip=True))],
+        layout={"yaxis": {"title": "Clients"}, "yaxis2": {"title": "Subscription rate", "tickformat": ".0%"},
+                "meta": table_hints(merge=True)})
+    table = figure_table(_as_browser_holds_it(figure))
+    assert list(table.columns) == ["Job", "Clients", "Subscription rate, %"]
+    assert table["Job"].tolist() == ["student", "admin.", "retired"]  # the first trace's order, not sorted
+    assert table["Clients"].tolist() == [7, 120, None]
+    assert table["Subscription rate, %"].tolist() == [31, 13, 25]
 
 
 def test_a_single_unnamed_trace_has_no_trace_column_and_horizontal_bars_keep_their_axes():
@@ -48,7 +67,7 @@ def test_scatter_step_lines_and_hidden_traces():
                         go.Scatter(x=[4], y=[0.42], mode="markers", name="k = 4"),
                         go.Scatter(x=[1, 2], y=[9, 9], visible=False, name="hidden")])
     table = figure_table(_as_browser_holds_it(figure))
-    assert table.to_dict("list") == {"trace": ["elbow", "elbow", "elbow", "k = 4"], "x": [2, 3, 4, 4],
+    assert table.to_dict("list") == {"Series": ["elbow", "elbow", "elbow", "k = 4"], "x": [2, 3, 4, 4],
                                      "y": [0.5, 0.4, 0.42, 0.42]}
 
 
@@ -64,14 +83,15 @@ def test_subplots_name_each_panel_by_its_own_axes():
 
 def test_a_heatmap_gives_one_row_per_cell_with_its_text():
     figure = go.Figure(go.Heatmap(z=np.array([[0.5, 0.6, np.nan], [0.7, 0.8, 0.9]]), x=["P1", "P2", "P3"],
-                                  y=["knn", "iterative"], text=[["a", "b", "c"], ["d", "e", "f"]]),
+                                  y=["knn", "iterative"], text=[["a", "b", "c"], ["d", "e", "f"]],
+                                  meta=table_hints(columns={"z": "Silhouette", "text": "Label"})),
                        layout={"xaxis_title": "Pipeline", "yaxis_title": "Treatment"})
     table = figure_table(_as_browser_holds_it(figure))
-    assert list(table.columns) == ["Pipeline", "Treatment", "z", "text"]
+    assert list(table.columns) == ["Pipeline", "Treatment", "Silhouette", "Label"]
     assert len(table) == 6
     assert table.iloc[1].tolist() == ["P2", "knn", 0.6, "b"]
     assert table.iloc[5].tolist() == ["P3", "iterative", 0.9, "f"]
-    assert pd.isna(table.iloc[2]["z"])  # an empty cell stays empty
+    assert pd.isna(table.iloc[2]["Silhouette"])  # an empty cell stays empty
 
 
 def test_tick_labels_replace_positions_when_every_position_has_one():
@@ -84,10 +104,10 @@ def test_pies_polar_charts_boxes_3d_and_tables():
     pie = figure_table(go.Figure(go.Pie(labels=["no", "yes"], values=[36548, 4640])))
     assert pie.to_dict("list") == {"label": ["no", "yes"], "value": [36548, 4640]}
     radar = figure_table(go.Figure(go.Scatterpolar(r=[0.5, 1.0], theta=["housing", "loan"], name="Segment 1")))
-    assert radar.to_dict("list") == {"trace": ["Segment 1"] * 2, "category": ["housing", "loan"], "value": [0.5, 1.0]}
+    assert radar.to_dict("list") == {"category": ["housing", "loan"], "value": [0.5, 1.0]}
     box = figure_table(go.Figure(go.Box(x=["cellular"], q1=[100], median=[180], q3=[300], lowerfence=[20],
                                         upperfence=[700], mean=[250], name="Subscribed")))
-    assert box.iloc[0].to_dict() == {"trace": "Subscribed", "x": "cellular", "lower fence": 20, "q1": 100,
+    assert box.iloc[0].to_dict() == {"x": "cellular", "lower fence": 20, "q1": 100,
                                      "median": 180, "q3": 300, "upper fence": 700, "mean": 250}
     space = figure_table(go.Figure(go.Scatter3d(x=[1], y=[2], z=[3]),
                                    layout={"scene": {"zaxis": {"title": {"text": "Loan"}}}}))
@@ -130,10 +150,10 @@ def test_download_names_say_the_page_and_the_chart():
 
 
 def test_custom_data_as_a_typed_array_gives_a_column_per_item():
-    figure = go.Figure(go.Scatter(x=[1.5, 2.5], y=[0.1, 0.2], customdata=np.array([[101, 40], [202, 35]])))
+    figure = go.Figure(go.Scatter(x=[1.5, 2.5], y=[0.1, 0.2], customdata=np.array([[101, 40], [202, 35]]),
+                                  meta=table_hints(columns={"x": None, "customdata": ["Client", "Age"]})))
     table = figure_table(_as_browser_holds_it(figure))
-    assert table.to_dict("list") == {"x": [1.5, 2.5], "y": [0.1, 0.2], "customdata 1": [101, 202],
-                                     "customdata 2": [40, 35]}
+    assert table.to_dict("list") == {"y": [0.1, 0.2], "Client": [101, 202], "Age": [40, 35]}
 
 
 def test_cells_lose_the_markup_plotly_draws_them_with():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import sys
 
 import dash
@@ -138,12 +139,39 @@ def test_every_drawn_chart_downloads_as_csv_and_excel_within_the_request_limit(d
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None)
         assert list(sheets)[1] == "About" and len(sheets) == 2
         assert len(pd.read_excel(io.BytesIO(content))) == max(len(expected), 1), graph_id
+        _assert_tidy(graph_id, expected)
+        # In Russian: read back as Russian Excel reads it (";", decimal commas), the same numbers.
+        name, content = _file(_download(client, graph_id, figure, search="?lang=ru", language="ru"))
+        russian = csv_parts(content, "ru")[1]
+        assert russian.shape == table.shape, graph_id
+        pd.testing.assert_frame_equal(russian.select_dtypes("number"), table.select_dtypes("number"))
+        name, content = _file(_download(client, graph_id, figure, excel=True, search="?lang=ru", language="ru"))
+        assert list(pd.read_excel(io.BytesIO(content), sheet_name=None))[1] == "О данных"
     largest = max(sizes, key=sizes.get)
     # The t-SNE map (2,000 clients with their records) is the largest figure a page sends back; the request
     # limit (sized for a 50 MB upload) leaves it far more room than it needs.
     print(f"largest figure: {largest}, {sizes[largest]:,} bytes of JSON")
     assert largest == "explorer-tsne" and sizes[largest] < MAX_REQUEST_BYTES / 20, sizes
     assert len(figure_table(figures["explorer-tsne"])) == full_store.manifest["parameters"]["grid"]["tsne_sample"]
+
+
+#: Column names that are plotly's, not a reader's: a download names every column for what it holds.
+PLOTLY_NAMES = re.compile(r"^(x|y|z|text|hovertext|label|value|category|trace|Series|customdata.*|Series \d+)$")
+
+
+def _assert_tidy(graph_id: str, table: pd.DataFrame) -> None:
+    """A chart's table as a spreadsheet reader wants it: every column named for what it holds, no markup in a
+    cell, rates in percent (a column of percents says so with ", %" and holds 0-100)."""
+    assert not [c for c in table.columns if PLOTLY_NAMES.match(str(c))], (graph_id, list(table.columns))
+    assert len(set(table.columns)) == len(table.columns), graph_id
+    for column in table.columns:
+        cells = table[column].dropna()
+        assert not any(isinstance(cell, str) and "<" in cell for cell in cells), (graph_id, column)
+        numbers = [cell for cell in cells if isinstance(cell, (int, float)) and not isinstance(cell, bool)]
+        if str(column).endswith(", %") and numbers:
+            assert -100 <= min(numbers) and max(numbers) <= 100, (graph_id, column)
+            if "rate" in str(column).lower() or "share" in str(column).lower():
+                assert max(numbers) > 1 or all(n == 0 for n in numbers), (graph_id, column)  # not fractions
 
 
 def test_a_filtered_chart_downloads_what_it_shows(dash_app, client, start_values, full_store):
@@ -155,9 +183,11 @@ def test_a_filtered_chart_downloads_what_it_shows(dash_app, client, start_values
     about = pd.read_excel(io.BytesIO(content), sheet_name="About", header=None)
     assert dict(zip(about[0], about[1]))["Address (its query is the filter or view shown)"] == "/data?job=admin."
     table = pd.read_excel(io.BytesIO(content))
-    clients = table.loc[table["trace"] == "Clients"]
-    assert clients["Clients"].tolist() == [int((full_store.clients["job"] == "admin.").sum())]
-    assert clients["customdata"].tolist() == ["admin."]
+    # One row per job shown: its name, its clients and its rate in percent.
+    assert list(table.columns) == ["Job", "Clients", "Subscription rate, %"]
+    admin = full_store.clients[full_store.clients["job"] == "admin."]
+    assert table["Job"].tolist() == ["Administrative"] and table["Clients"].tolist() == [len(admin)]
+    assert table["Subscription rate, %"].iloc[0] == pytest.approx(100 * (admin["y"] == "yes").mean())
 
 
 @pytest.mark.parametrize("figure", ["zzz", 5, [], {"data": "x"}])
