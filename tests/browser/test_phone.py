@@ -95,11 +95,13 @@ def _assert_no_upload_button(browser) -> None:
 
 
 @pytest.mark.parametrize("path, name, ready", PAGES, ids=[name for _, name, _ in PAGES])
-def test_every_page_fits_a_phone(live_server, browser, path, name, ready):
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_page_fits_a_phone(live_server, browser, path, name, ready, language):
     _as_phone(browser)
-    _open(browser, live_server, path, ready)
+    _open(browser, live_server, f"{path}?lang={language}", ready)
+    name = name if language == "en" else f"{name}-{language}"
     wait_settled(browser)
-    if name == "score":
+    if path == "score":
         from pages.score import SCORE_RESULT_SEGMENT, SCORE_SUBMIT, SCORE_TREE
 
         _click(browser, browser.find_element(f"#{SCORE_SUBMIT}"))
