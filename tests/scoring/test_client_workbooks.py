@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -163,7 +164,7 @@ def test_the_upload_limits_count_a_workbooks_rows_and_columns_before_scoring():
 
 def test_a_sheet_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(monkeypatch):
     monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_SHEET_BYTES", 100)
-    with pytest.raises(ClientFileError, match="has a sheet that unpacks to"):
+    with pytest.raises(ClientFileError, match="its part '.*' unpacks to .* MB; the limit is 0 MB"):
         read_client_file(CLIENTS)
 
 
@@ -184,3 +185,87 @@ def test_the_command_lines_workbook_scoring_writes_the_pages_bytes(tmp_path, mod
     assert _cells((tmp_path / "out.xlsx").read_bytes()) == _cells(
         client_workbooks.scored_file_bytes(expected.table, file.dialect))
     assert not list(tmp_path.glob(".*partial"))
+
+
+# --- Workbooks built to inflate (issue 25): refused before openpyxl parses them -----------------------------
+
+
+def _rezipped(content: bytes, renames: dict[str, str] | None = None,
+              edits: dict[str, list[tuple[bytes, bytes]]] | None = None) -> bytes:
+    """``content``'s zip with parts renamed and bytes replaced in parts, as a hostile file would be made."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            for old, new in (edits or {}).get(info.filename, []):
+                data = data.replace(old, new)
+            target.writestr((renames or {}).get(info.filename, info.filename), data)
+    return out.getvalue()
+
+
+SMALL = _workbook({"S": [["job", "housing", "loan"], ["admin.", "yes", "no"], ["student", "no", "no"]]})
+
+
+def test_one_cell_in_the_last_column_is_refused_before_every_row_is_padded_to_it(tmp_path, model):
+    book = openpyxl.load_workbook(io.BytesIO(SMALL))
+    book["S"]["XFD3"] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ClientFileError, match=r"reaches column XFD \(16,384\); the limit is 500 columns"):
+        read_client_workbook(buffer.getvalue())
+    # The command line too, which has no limit on the rows.
+    source = tmp_path / "wide.xlsx"
+    source.write_bytes(buffer.getvalue())
+    with pytest.raises(ClientFileError, match="reaches column XFD"):
+        client_workbooks.score_workbook_file(source, tmp_path / "out.xlsx", model)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_sheet_that_only_declares_itself_wide_is_refused():
+    sheet = "xl/worksheets/sheet1.xml"
+    declared = _rezipped(SMALL, edits={sheet: [(b'<dimension ref="A1:C3"', b'<dimension ref="A1:XFD3"')]})
+    with pytest.raises(ClientFileError, match="reaches column XFD"):
+        read_client_workbook(declared)
+
+
+def test_a_sheet_moved_out_of_the_worksheets_folder_is_still_measured(monkeypatch):
+    rows = [["job", "housing", "loan"]] + [["admin.", "yes", "no"]] * 1000
+    moved = _rezipped(_workbook({"S": rows}), renames={"xl/worksheets/sheet1.xml": "xl/data/s.xml"},
+                      edits={part: [(b"worksheets/sheet1.xml", b"data/s.xml")]
+                             for part in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml")})
+    assert len(read_client_workbook(moved).table) == 1000  # openpyxl finds it through the relationships
+    with zipfile.ZipFile(io.BytesIO(moved)) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+    assert max(sizes, key=sizes.get) == "xl/data/s.xml"
+    monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_SHEET_BYTES", sizes["xl/data/s.xml"] - 1)
+    with pytest.raises(ClientFileError, match="its part 'xl/data/s.xml' unpacks to"):
+        read_client_workbook(moved)
+
+
+def test_shared_strings_are_bounded_in_bytes_and_in_count(monkeypatch):
+    # A table of texts as Excel writes one (openpyxl writes its cells inline), its declared count a lie: the
+    # strings are counted as they unpack.
+    strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               b'count="1" uniqueCount="1">' + b"".join(b"<si><t>text %d</t></si>" % i for i in range(5)) + b"</sst>")
+    out = io.BytesIO(SMALL)
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.writestr("xl/strings/anywhere.xml", strings)
+    with_strings = out.getvalue()
+    assert len(read_client_workbook(with_strings).table) == 2
+    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS", 4)
+    with pytest.raises(ClientFileError, match=r"holds over 4 different texts \(shared strings\); the limit is 4"):
+        read_client_workbook(with_strings)
+    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS", 1000)
+    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS_BYTES", 50)
+    with pytest.raises(ClientFileError, match=r"its table of text cells \(shared strings\) unpacks to"):
+        read_client_workbook(with_strings)
+
+
+def test_a_zip_of_too_many_parts_or_too_much_in_all_is_refused(monkeypatch):
+    monkeypatch.setattr(client_workbooks, "MAX_WORKBOOK_PARTS", 3)
+    with pytest.raises(ClientFileError, match="parts; a workbook has at most 3"):
+        read_client_workbook(SMALL)
+    monkeypatch.setattr(client_workbooks, "MAX_WORKBOOK_PARTS", 10_000)
+    monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_WORKBOOK_BYTES", 1000)
+    with pytest.raises(ClientFileError, match="the whole workbook unpacks to"):
+        read_client_workbook(SMALL)
