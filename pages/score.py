@@ -250,9 +250,10 @@ def _segment_card(view: ResultView) -> dbc.Card:
 
 
 def _table(header: list[str], rows: list[list], **kwargs) -> dbc.Table:
+    # Responsive: a table wider than a phone (Russian words run longer) scrolls inside its card, not the page.
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
                       html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows])],
-                     size="sm", className="small mb-0", **kwargs)
+                     size="sm", className="small mb-0", responsive=True, **kwargs)
 
 
 def _values_card(view: ResultView) -> dbc.Card:
@@ -283,7 +284,7 @@ def _vote_card(view: ResultView) -> dbc.Card | None:
                 count=len(filled.neighbours)) if filled.voters <= len(filled.neighbours) else
                 _("The {count} nearest of them (equally near ones in file order)").format(count=len(filled.neighbours)),
                 className="small text-muted"),
-            html.Div(_table(header, rows, striped=True), className="table-responsive"),
+            _table(header, rows, striped=True),
         ]
     return dbc.Card([dbc.CardHeader(_("{field} was filled by a vote of similar clients").format(
                         field=view.filled[0].label)),
