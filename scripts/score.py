@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     parser.add_argument("--sheet", default=None, help=_("the workbook's sheet to score (an .xlsx input; default: "
                                                         "its first sheet)"))
+    parser.add_argument("--max-parquet-chunk-mb", type=int, metavar="MB",
+                        default=client_parquet.MAX_PARQUET_CHUNK_BYTES // 2**20,
+                        help=_("the most one column of one row group of a Parquet input may unpack to (default "
+                               "{default} MB): a larger one is refused before it is read").format(
+                            default=client_parquet.MAX_PARQUET_CHUNK_BYTES // 2**20))
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help=_("score on this Dask scheduler (default: DASK_SCHEDULER_ADDRESS, else this machine)"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
@@ -116,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.chunk_rows < 1:
         parser.error(_("--chunk-rows {rows} must be at least 1").format(rows=args.chunk_rows))
+    if args.max_parquet_chunk_mb < 1:
+        parser.error(_("--max-parquet-chunk-mb {mb} must be at least 1").format(mb=args.max_parquet_chunk_mb))
     if not args.input.exists():
         parser.error(_("{path} does not exist").format(path=args.input))
     if args.input.resolve() == args.output.resolve():
@@ -139,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             summary = score_file_on_cluster(args.input, args.output, model, address, chunk_rows=args.chunk_rows,
                                             progress=not args.quiet)
         elif kind in (PARQUET_FILE, PARQUET_DATASET):
-            summary = client_parquet.score_parquet_stream(args.input, args.output, model,
-                                                          chunk_rows=args.chunk_rows, progress=not args.quiet)
+            summary = client_parquet.score_parquet_stream(
+                args.input, args.output, model, chunk_rows=args.chunk_rows, progress=not args.quiet,
+                max_chunk_bytes=args.max_parquet_chunk_mb * 2**20)
         else:
             summary = client_workbooks.score_client_file(args.input, args.output, model, sheet=args.sheet,
                                                          chunk_rows=args.chunk_rows, progress=not args.quiet)

@@ -36,6 +36,10 @@ SCORED_TYPES = {scorer.STATUS_COLUMN: pa.string(), scorer.SEGMENT_COLUMN: pa.int
                 scorer.SEGMENT_NAME_COLUMN: pa.string(), scorer.FILLED_COLUMN: pa.string()}
 #: Columns whose empty text means "nothing": written as null in Parquet.
 _NULL_WHEN_EMPTY = (scorer.SEGMENT_NAME_COLUMN, scorer.FILLED_COLUMN)
+#: The most one column of one row group may unpack to: Arrow unpacks a column chunk's pages whole, so one
+#: compressed value of 256 MB (a 9 KB file) took the reader to 2.9 GB. A row group of the 100x file's clients
+#: (50,000 rows) unpacks to a few MB a column; ``scripts/score.py --max-parquet-chunk-mb`` raises it.
+MAX_PARQUET_CHUNK_BYTES = 64 * 1024 * 1024
 #: pandas' note of its own index and dtypes, which would describe the input's columns only.
 _PANDAS_METADATA = b"pandas"
 
@@ -83,14 +87,17 @@ def dataset_files(folder: Path) -> tuple[Path, ...]:
                         key=natural_key))
 
 
-def read_layout(source: Path) -> ParquetLayout:
+def read_layout(source: Path, max_chunk_bytes: int | None = MAX_PARQUET_CHUNK_BYTES) -> ParquetLayout:
     """Find a Parquet input's files and check them from their footers, before any row is read.
+
+    ``max_chunk_bytes``: the most one column of one row group may unpack to, as the footer records it (None: no
+    limit); see :data:`MAX_PARQUET_CHUNK_BYTES`.
 
     Raises
     ------
     ClientFileError
-        If a file is not Parquet, a folder holds none, the files' columns differ, a key column is missing or
-        a field has more than one column.
+        If a file is not Parquet, a folder holds none, the files' columns differ, a key column is missing, a
+        field has more than one column, or a column of a row group would unpack past ``max_chunk_bytes``.
     """
     source = Path(source)
     name = file_name(source.name)
@@ -105,6 +112,7 @@ def read_layout(source: Path) -> ParquetLayout:
             metadata = pq.read_metadata(path)
         except (pa.ArrowInvalid, OSError) as error:
             raise _unreadable(path, error) from error
+        _check_chunks(metadata, path, max_chunk_bytes)
         file_schema = metadata.schema.to_arrow_schema().remove_metadata()
         if schema is None:
             schema = file_schema
@@ -116,6 +124,23 @@ def read_layout(source: Path) -> ParquetLayout:
     layout = ParquetLayout(source, files, dataset, schema, rows)
     checked_field_columns(schema.names, name, layout.describe())
     return layout
+
+
+def _check_chunks(metadata: pq.FileMetaData, path: Path, max_chunk_bytes: int | None) -> None:
+    """Refuse a file one of whose column chunks would unpack past ``max_chunk_bytes`` (from its footer)."""
+    if max_chunk_bytes is None:
+        return
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for column in range(row_group.num_columns):
+            chunk = row_group.column(column)
+            if chunk.total_uncompressed_size > max_chunk_bytes:
+                raise ClientFileError(_("{name}: column {column} of row group {group} unpacks to {size} MB; the "
+                                        "limit is {limit} MB (scripts/score.py --max-parquet-chunk-mb raises it)")
+                                      .format(name=file_name(path.name), column=repr(chunk.path_in_schema),
+                                              group=i18n.number(group + 1),
+                                              size=i18n.number(chunk.total_uncompressed_size / 2**20, 1),
+                                              limit=i18n.number(max_chunk_bytes / 2**20)))
 
 
 def _difference(schema: pa.Schema, first: pa.Schema) -> str:
@@ -220,7 +245,8 @@ def check_target(layout: ParquetLayout, target: Path) -> None:
 
 
 def score_parquet_stream(source: Path, target: Path, model: scorer.ScoringModel, chunk_rows: int = 50_000,
-                         progress: bool = False) -> StreamSummary:
+                         progress: bool = False,
+                         max_chunk_bytes: int | None = MAX_PARQUET_CHUNK_BYTES) -> StreamSummary:
     """Score a Parquet file or dataset of any size, a record batch at a time, into a new one of the same kind.
 
     Parameters
@@ -248,7 +274,7 @@ def score_parquet_stream(source: Path, target: Path, model: scorer.ScoringModel,
     """
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows={chunk_rows} must be at least 1")
-    layout = read_layout(source)
+    layout = read_layout(source, max_chunk_bytes)
     check_target(layout, target)
     tally = StreamTally(model.segment_names)
     headers = layout.schema.names
@@ -264,7 +290,7 @@ def score_parquet_stream(source: Path, target: Path, model: scorer.ScoringModel,
                         writer.write(file, scored_arrow(result.table, writer.schema))
                         tally.add(result)
                         bar.update(batch.num_rows)
-            except (pa.ArrowInvalid, OSError) as error:
+            except (pa.ArrowException, OSError) as error:  # a damaged page, or one too large to unpack
                 raise _unreadable(path, error) from error
         if tally.rows == 0:
             raise ClientFileError(_("{name} has columns but no client rows").format(name=file_name(Path(source).name)))

@@ -101,3 +101,19 @@ def test_parquet_inputs_that_cannot_be_scored_are_refused_with_a_reason(clients,
         client_parquet.score_parquet_stream(mixed, tmp_path / "empty", model)
     assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_column_that_would_unpack_past_the_limit_is_refused_from_the_footer(tmp_path, model):
+    # A parquet bomb: one zstd-compressed value of 70 MB is a file of a few KB; the footer says what it unpacks to.
+    bomb = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"job": ["admin."], "housing": ["yes"], "loan": ["no"], "note": ["x" * 70_000_000]}),
+                   bomb, compression="zstd")
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(ClientFileError, match=r"column 'note' of row group 1 unpacks to 66\.8 MB; the limit is 64 MB"):
+        client_parquet.read_layout(bomb)
+    with pytest.raises(ClientFileError, match="unpacks to"):
+        client_parquet.score_parquet_stream(bomb, tmp_path / "out.parquet", model)
+    assert not (tmp_path / "out.parquet").exists()
+    # The command line may raise the limit for a file it trusts.
+    summary = client_parquet.score_parquet_stream(bomb, tmp_path / "out.parquet", model, max_chunk_bytes=80 * 2**20)
+    assert summary.rows == 1
