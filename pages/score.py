@@ -14,6 +14,7 @@ download), each callback thin.
 from __future__ import annotations
 
 import logging
+import secrets
 
 import dash
 import dash_bootstrap_components as dbc
@@ -50,6 +51,7 @@ SCORE_SUBMIT = "score-submit"
 SCORE_RESULT = "score-result"
 #: The last client scored, kept in the tab's session storage: a reload or a language switch shows its result again.
 SCORE_LAST = "score-last"
+SCORE_JOB_TOKEN = "score-job-token"
 SCORE_RESULT_SEGMENT = "score-result-segment"
 SCORE_RESULT_VOTE = "score-result-vote"
 SCORE_RESULT_TIE = "score-result-tie"
@@ -211,6 +213,7 @@ def layout(tab: str | None = None, **_query):
                               "client\u201d."), color="light", className="small")
     return html.Div([
         dcc.Store(id=SCORE_LAST, storage_type="session"),
+        dcc.Store(id=SCORE_JOB_TOKEN, data=secrets.token_urlsafe(16)),
         html.H2(_("Score a client"), className="h3"),
         page_lead(_("Assign a client, or a file of clients, to one of the {count} segments with the decision tree "
                     "of the Decision tree page. The API and the command line give the same answers.").format(
@@ -425,14 +428,21 @@ def _upload_summary(view: UploadView) -> html.Div:
 def _score_upload(contents: str, filename: str | None, sheet: str | None, set_progress):
     """Read and score an upload (a workbook's ``sheet``, default its first) in chunks, telling the progress bar;
     also return the file and its name."""
-    set_progress([0, 1, _(READING)])
-    file, name = read_upload(contents, filename, sheet)
+    def waiting(places: int) -> None:
+        set_progress([0, 1, ngettext("Waiting for a free place: {count} file is being scored",
+                                     "Waiting for a free place: {count} files are being scored",
+                                     places).format(count=i18n.number(places))])
 
     def progress(done: int, total: int) -> None:
         set_progress([done, total, ngettext("{done} of {total} rows scored", "{done} of {total} rows scored",
                                             total).format(done=i18n.number(done), total=i18n.number(total))])
 
-    result = score_jobs.score_table_in_chunks(file.table, _model(), score_jobs.chunk_rows(), progress)
+    # Reading and scoring hold one of the machine's places (score_jobs.job_slot): at most that many files in
+    # memory at once, whoever uploads them.
+    with score_jobs.job_slot(waiting):
+        set_progress([0, 1, _(READING)])
+        file, name = read_upload(contents, filename, sheet)
+        result = score_jobs.score_table_in_chunks(file.table, _model(), score_jobs.chunk_rows(), progress)
     return file, name, result
 
 
@@ -492,18 +502,23 @@ _BACKGROUND = {"background": True, "progress": _PROGRESS, "progress_default": _P
                "prevent_initial_call": True}
 
 
+#: Each page view's own token, a state of every background callback: Dash keys a job by its inputs, so two people
+#: uploading the same file under the same name shared one job, and the second got no result.
+_JOB_TOKEN = {"job_token": State(SCORE_JOB_TOKEN, "data")}
+
+
 @callback(output=_upload_outputs(), inputs={"contents": Input(SCORE_UPLOAD, "contents")},
-          state={"filename": State(SCORE_UPLOAD, "filename")}, **_BACKGROUND)
-def score_file(set_progress, contents, filename):
+          state={"filename": State(SCORE_UPLOAD, "filename"), **_JOB_TOKEN}, **_BACKGROUND)
+def score_file(set_progress, contents, filename, job_token=None):
     """A new file, read from its first sheet if it is a workbook."""
     return _scored_upload(set_progress, contents, filename, None)
 
 
 @callback(output=_upload_outputs(duplicate=True), inputs={"sheet": Input(SCORE_SHEET, "value")},
           state={"contents": State(SCORE_UPLOAD, "contents"), "filename": State(SCORE_UPLOAD, "filename"),
-                 "scored": State(SCORE_SCORED_FILE, "data")},
+                 "scored": State(SCORE_SCORED_FILE, "data"), **_JOB_TOKEN},
           **_BACKGROUND)
-def score_sheet(set_progress, sheet, contents, filename, scored=None):
+def score_sheet(set_progress, sheet, contents, filename, scored=None, job_token=None):
     """Another sheet of the same workbook, picked in the chooser (which score_file fills and shows)."""
     # score_file setting the chooser to the sheet it read triggers this too: that sheet is scored already.
     already = scored.get("sheet") if isinstance(scored, dict) else None
@@ -536,12 +551,12 @@ def cancelled(_clicks, result_style):
             "message": Output(SCORE_DOWNLOAD_MESSAGE, "children", allow_duplicate=True)},
     inputs={"_clicks": Input(SCORE_DOWNLOAD_BUTTON, "n_clicks")},
     state={"scored": State(SCORE_SCORED_FILE, "data"), "contents": State(SCORE_UPLOAD, "contents"),
-           "filename": State(SCORE_UPLOAD, "filename")},
+           "filename": State(SCORE_UPLOAD, "filename"), **_JOB_TOKEN},
     background=True, progress=_PROGRESS, progress_default=_PROGRESS_START,
     running=[_RUNNING[0], (Output(SCORE_DOWNLOAD_BUTTON, "disabled"), True, False)],
     cancel=[Input(SCORE_CANCEL, "n_clicks")], interval=PROGRESS_INTERVAL, prevent_initial_call=True,
 )
-def download_file(set_progress, _clicks, scored, contents, filename):
+def download_file(set_progress, _clicks, scored, contents, filename, job_token=None):
     # The file scored for the summary is kept for a while; once it is gone, the upload is scored again.
     content = score_jobs.scored_file((scored or {}).get("token"))
     if content is not None:

@@ -11,10 +11,13 @@ Dash-free, like the rest of the core: the page and the app factory wire these in
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +30,10 @@ from dashapp.scoring import scorer
 
 JOB_CACHE_ENV = "BANK_JOB_CACHE_DIR"
 CHUNK_ROWS_ENV = "BANK_SCORE_CHUNK_ROWS"
+#: How many files this machine scores at once (default: its cores); a job beyond them waits for a free place.
+MAX_JOBS_ENV = "BANK_MAX_SCORING_JOBS"
+#: How often a waiting job looks for a free place (seconds).
+SLOT_POLL_SECONDS = 0.5
 #: Rows per chunk: small enough for a progress bar that moves on a file of tens of thousands of rows, large
 #: enough that the chunks' fixed costs stay a few per cent of the time.
 DEFAULT_CHUNK_ROWS = 10_000
@@ -67,6 +74,51 @@ def chunk_rows(environ: dict[str, str] | None = None) -> int:
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"{CHUNK_ROWS_ENV}={text!r} must be a positive whole number of rows")
     return int(text)
+
+
+def max_jobs(environ: dict[str, str] | None = None) -> int:
+    """Files scored at once: ``BANK_MAX_SCORING_JOBS`` (a positive whole number) or the machine's cores.
+
+    Each job holds its file and its scored copy in memory (a worst-case 10 MB CSV about 1.3 GB), so this bounds
+    the memory the jobs take, whoever starts them.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get(MAX_JOBS_ENV, "").strip()
+    if not text:
+        return max(1, os.cpu_count() or 1)
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{MAX_JOBS_ENV}={text!r} must be a positive whole number of jobs")
+    return int(text)
+
+
+@contextmanager
+def job_slot(waiting: Callable[[int], None] | None = None, poll: float = SLOT_POLL_SECONDS) -> Iterator[None]:
+    """Hold one of the machine's :func:`max_jobs` places for scoring while the block runs.
+
+    Every place is a lock file in the job folder (``flock``), shared by the web workers and the job processes,
+    and released by the system when its process ends, cancelled or killed: none is ever lost. When every place
+    is taken the job waits, telling ``waiting`` how many files are being scored, until one frees.
+    """
+    folder = Path(_folder("slots"))
+    folder.mkdir(mode=0o700, exist_ok=True)
+    places = max_jobs()
+    while True:
+        for place in range(places):
+            handle = open(folder / f"place-{place}", "a+b")  # noqa: SIM115 (held while the job runs)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if waiting is not None:
+            waiting(places)
+        time.sleep(poll)
 
 
 @cache

@@ -700,3 +700,12 @@ def test_a_workbook_whose_first_sheet_is_not_clients_offers_its_sheets(page):
     assert "sheet 'Read me' (1 of 2), its columns are 'about'" in _text(out["result"])
     assert out["sheets"] == [{"label": "Read me", "value": "Read me"}, {"label": "March calls", "value": "March calls"}]
     assert out["sheet"] is None and out["sheet_area"] == page.SHOWN and out["scored"] is None
+
+
+def test_each_view_of_the_score_page_keys_its_jobs_apart():
+    # Dash keys a background job by its inputs; each page view's own token among them keeps two people's jobs on
+    # the same file apart (issue 25, item 2).
+    from pages import score
+
+    tokens = {_by_id(score.layout())[score.SCORE_JOB_TOKEN].data for _view in range(3)}
+    assert len(tokens) == 3 and all(len(token) >= 20 for token in tokens)
