@@ -17,7 +17,7 @@ from dashapp.artifacts.current import artifact_status, current_store
 from dashapp.core import catalogue, domain, i18n
 from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import data as figures, empty_figure
-from dashapp.views import data as view, facts, inputs, provenance as about_data, rates, url_state
+from dashapp.views import data as view, facts, inputs, privacy, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
 from dashapp.web.components import (chart_downloads, closed_section, dropdown_labels, graph_card,
                                     missing_artifacts_notice, more, opener_id, page_lead, page_title, wait_until_opened)
@@ -338,10 +338,14 @@ def update_headline(**controls):
     if table.months:
         period = spec.period or (table.months[0], table.months[-1])
         chosen = _("{ages}, {months}").format(ages=chosen, months=_months_between(*period))
-    return [html.Div([html.Span(i18n.number(numbers["clients"]), className="metric-value me-1"),
+    # A group too small to show is not counted exactly either: "1 of 41,188" would point at a person.
+    shown = (f"< {i18n.number(privacy.min_group_size())}" if privacy.too_small(selected.clients)
+             else i18n.number(numbers["clients"]))
+    return [html.Div([html.Span(shown, className="metric-value me-1"),
                       ngettext("of {total} client ({share})", "of {total} clients ({share})", len(table)).format(
                           total=i18n.number(len(table)), share=i18n.percent(numbers["share"]))]),
-            html.Div(_("Subscribed, {rate}").format(rate=selected.rate.labelled)),
+            html.Div(privacy.too_small_sentence() if privacy.too_small(selected.clients)
+                     else _("Subscribed, {rate}").format(rate=selected.rate.labelled)),
             html.Div(chosen, className="text-muted")]
 
 
@@ -364,6 +368,8 @@ def _drawn(table: ClientEngine, draw: Draw, charts: int, spec: view.ClientFilter
     selection = table.selection(spec)
     if not selection.clients:
         return tuple(empty_figure(_(NO_MATCH)) for _chart in range(charts))
+    if privacy.too_small(selection.clients):
+        return tuple(empty_figure(privacy.too_small_sentence()) for _chart in range(charts))
     return tuple(draw(selection))
 
 

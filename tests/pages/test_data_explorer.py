@@ -13,6 +13,7 @@ import pytest
 import app  # noqa: F401  (creates the app, so the page modules below import as gunicorn loads them)
 from dashapp.core import domain
 from dashapp.figures import explorer as figures
+from dashapp.views import privacy
 from dashapp.views.explorer import SMALL_CLUSTER_SHARE, final_model_facts, share_text, shares_text
 from dashapp.views.inputs import InvalidInput
 from pages import data as data_page, explorer as explorer_page
@@ -385,3 +386,20 @@ def test_data_economy_and_unknowns_callbacks_over_http_draw_once_opened(client):
     assert dict(zip(_values(unknown["y"]), _values(unknown["x"])))["Credit in default"] == 8597  # the column by its name
     sizes = json.dumps(response)
     assert len(sizes) < 200_000  # aggregates only
+
+
+def test_a_filter_that_selects_fewer_clients_than_a_group_may_hold_shows_none_of_them(monkeypatch):
+    # Ages 95 to 98: three clients (issue 25: a filter to one age picked out one client and drew 17 charts of them).
+    few = {**NO_FILTER, "age": [95, 98]}
+    figures = [*data_page.update_profile(**few), *data_page.update_campaign(1, **few)]
+    assert all(figure.layout.annotations[0].text.startswith("Fewer than 10 clients match") for figure in figures)
+    assert all(not figure.data for figure in figures)
+    headline = _text(data_page.update_headline(**few))
+    assert "< 10" in headline and "Subscribed" not in headline and "3 of" not in headline
+    # Ten clients (ages 90 to 98) are a group that may be shown; and the size is configurable.
+    assert data_page.update_profile(**{**NO_FILTER, "age": [90, 98]})[0].data
+    monkeypatch.setenv(privacy.MIN_GROUP_ENV, "2")
+    assert "Subscribed" in _text(data_page.update_headline(**few))
+    monkeypatch.setenv(privacy.MIN_GROUP_ENV, "zero")
+    with pytest.raises(ValueError, match=privacy.MIN_GROUP_ENV):
+        privacy.min_group_size()
