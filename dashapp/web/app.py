@@ -16,6 +16,7 @@ and the security headers are the app's one Flask layer, in sections of their own
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -312,13 +313,36 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
 # --- Languages ------------------------------------------------------------------------------------------
 
 
+#: What Dash's page config tells every visitor about the server's software, which only its developer tools read
+#: (they are off): a version is a map to the known weaknesses of that version.
+_VERSION_KEYS = ("dash_version", "python_version", "plotly_version", "ddk_version", "dash_version_url")
+
+
+def _fingerprint_without_versions(path: str, version: str, hash_value: int) -> str:
+    """Dash's cache-busting address of a script (``react@18.v4_4_1m1796652887.js``) with a digest of the library's
+    version in place of the version itself: still new for every release, no longer saying which one."""
+    return _dash_fingerprint(path, hashlib.sha256(str(version).encode()).hexdigest()[:10], hash_value)
+
+
+_dash_fingerprint = dash.dash.build_fingerprint
+# Dash builds every script's address with this module-level function and offers no setting for it.
+dash.dash.build_fingerprint = _fingerprint_without_versions
+
+
 class _StudioDash(Dash):
     """Dash with the page's language on its ``<html>`` element (for screen readers, spelling and hyphenation) and
-    the studio's name in it as the first title."""
+    the studio's name in it as the first title, and no software versions in its page config."""
+
+    def _config(self):
+        config = super()._config()
+        for key in _VERSION_KEYS:
+            config.pop(key, None)
+        return config
 
     def interpolate_index(self, **kwargs):
         kwargs["title"] = _(APP_TITLE)  # until the page router sets the page's own title
-        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
+        page = super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
+        return page.replace(f"_favicon.ico?v={dash.__version__}", "_favicon.ico", 1)  # Dash's version, again
 
 
 def _answer_in_the_chosen_language(server, prefix: str, secure_cookie: bool) -> None:

@@ -118,6 +118,27 @@ def test_force_https_redirects_plain_http_but_not_what_the_router_forwarded_from
 # --- No versions or paths where a browser can see them ------------------------------------------------------
 
 
+def test_no_page_or_header_names_a_software_version(client):
+    # Issue 25: Dash's page config and its scripts' addresses named the Python, Dash and plotly versions.
+    import sys
+
+    import dash
+    import dash_bootstrap_components
+    import plotly
+
+    versions = [dash.__version__, plotly.__version__, dash_bootstrap_components.__version__, sys.version.split()[0]]
+    versions += [version.replace(".", "_") for version in versions]
+    for method, path, body in _requests(client):
+        response = client.open(path, method=method, json=body)
+        if path.endswith(".js") or path.endswith(".css"):
+            continue  # a library's own file may name itself inside
+        text = response.get_data(as_text=True) + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+        assert not [version for version in versions if version in text], path
+    index = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', index)
+    assert all(client.get(script).status_code == 200 for script in scripts)  # still served, under the new names
+
+
 def test_healthz_names_no_library_version(client, full_store):
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok"
