@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dashapp.core.i18n import N_, _
 from dashapp.scoring.client_files import neutralise_cell
@@ -382,13 +383,34 @@ def sheet_title(name: str) -> str:
     return _SHEET_FORBIDDEN.sub(" ", name).strip()[:_SHEET_LENGTH].strip() or "data"
 
 
+#: The rows of an Excel sheet, its header's included.
+EXCEL_ROWS = 1_048_576
+
+
+def _cell_for_excel(value: object) -> object:
+    """Text without the control characters an .xlsx file cannot hold (openpyxl refuses them), each shown as
+    the replacement character."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def table_xlsx_bytes(table: pd.DataFrame, sheet: str = "data", about: Sequence[tuple[str, str]] = (),
                      about_sheet: str = "About") -> bytes:
     """A chart's table as an .xlsx workbook (openpyxl through pandas), numbers as numbers: the table's sheet,
-    then, with ``about``, a second sheet of (field, value) rows saying what the table is."""
+    then, with ``about``, a second sheet of (field, value) rows saying what the table is.
+
+    A table longer than a sheet (:data:`EXCEL_ROWS`) goes on as many sheets as it needs, named ``sheet (2)``
+    and so on, every row kept in order; text loses the control characters a workbook cannot hold."""
+    safe = _safe(table)
+    if len(safe.columns):
+        safe = safe.map(_cell_for_excel).set_axis([_cell_for_excel(c) for c in safe.columns], axis=1)
+    per_sheet = EXCEL_ROWS - 1
+    parts = [safe.iloc[start:start + per_sheet] for start in range(0, max(len(safe), 1), per_sheet)]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _safe(table).to_excel(writer, sheet_name=sheet_title(sheet), index=False)
+        for number, part in enumerate(parts, start=1):
+            suffix = "" if number == 1 else f" ({number})"
+            name = sheet_title(sheet)[:_SHEET_LENGTH - len(suffix)].strip() + suffix
+            part.to_excel(writer, sheet_name=name, index=False)
         if about:
             pd.DataFrame(list(about)).map(neutralise_cell).to_excel(
                 writer, sheet_name=sheet_title(about_sheet) if sheet_title(about_sheet) != sheet_title(sheet)

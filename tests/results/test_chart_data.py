@@ -177,3 +177,17 @@ def test_a_csv_follows_its_languages_convention_and_says_first_what_it_is():
     assert back["Rate"].tolist() == [0.252, 1234.5]
     english = table_csv_bytes(table).decode("utf-8-sig")
     assert english == "Job,Rate\r\nRetired,0.252\r\n'=cmd,1234.5\r\n"  # no header block asked, none written
+
+
+def test_a_workbook_holds_control_characters_and_more_rows_than_a_sheet(monkeypatch):
+    # Issue 25: a label with a control character, or more points than an Excel sheet's rows, failed the download.
+    table = pd.DataFrame({"label\x07": ["bell\x07", "tab\tok", "plain", "four", "five"], "value": [1, 2, 3, 4, 5]})
+    monkeypatch.setattr(chart_data, "EXCEL_ROWS", 3)  # a header and two rows a sheet
+    sheets = pd.read_excel(io.BytesIO(chart_data.table_xlsx_bytes(table, "A chart named at some great length",
+                                                                  about=[("Page", "Data")])), sheet_name=None)
+    names = list(sheets)
+    assert names == ["A chart named at some great len", "A chart named at some great (2)",
+                     "A chart named at some great (3)", "About"]
+    rows = pd.concat([sheets[name] for name in names[:3]], ignore_index=True)
+    assert rows["value"].tolist() == [1, 2, 3, 4, 5]  # every row, in order
+    assert list(rows.columns) == ["label\ufffd", "value"] and rows["label\ufffd"].tolist()[:2] == ["bell\ufffd", "tab\tok"]
