@@ -190,4 +190,5 @@ def test_a_workbook_holds_control_characters_and_more_rows_than_a_sheet(monkeypa
                      "A chart named at some great (3)", "About"]
     rows = pd.concat([sheets[name] for name in names[:3]], ignore_index=True)
     assert rows["value"].tolist() == [1, 2, 3, 4, 5]  # every row, in order
-    assert list(rows.columns) == ["label\ufffd", "value"] and rows["label\ufffd"].tolist()[:2] == ["bell\ufffd", "tab\tok"]
+    assert list(rows.columns) == ["label\ufffd", "value"]
+    assert rows["label\ufffd"].tolist()[:2] == ["bell\ufffd", "tab\tok"]
