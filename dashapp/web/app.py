@@ -28,6 +28,7 @@ import dash
 import dash_bootstrap_components as dbc
 import flask_bootstrap
 from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html
+from dash._callback import GLOBAL_CALLBACK_MAP
 from dash.exceptions import DependencyException, PreventUpdate
 from flask import Response, abort, jsonify, request, send_from_directory
 from flask_talisman import Talisman
@@ -43,7 +44,7 @@ from dashapp.views import glossary
 from dashapp.views.inputs import InvalidInput, shown
 from dashapp.views.methods import METHODS_PATH
 from dashapp.views.provenance import footer_credit
-from dashapp.web import api, plotly_locale
+from dashapp.web import api, body_limits, plotly_locale
 from dashapp.web.components import APP_TITLE, LOCATION_ID, VIEWPORT_STORE
 
 logger = logging.getLogger(__name__)
@@ -286,6 +287,9 @@ def create_app(name: str, settings: Settings | None = None) -> Dash:
     _answer_in_the_chosen_language(server, prefix, secure_cookie=force_https_from_env())
     _refuse_what_the_ui_never_sends(app)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    server.wsgi_app = body_limits.CallbackBodyLimits(
+        server.wsgi_app, app.config.routes_pathname_prefix + "_dash-update-component",
+        lambda output: _body_limit(app, output), largest=MAX_REQUEST_BYTES)
 
     @server.route(prefix + _VENDOR_ROUTE)
     def bootstrap_css():
@@ -463,6 +467,21 @@ def callback_request_problem(body: object, callback_map: dict, path_prefix: str 
         if not all(_address_is_text(entry, path_prefix) for entry in entries):
             return f"{key} hold an address that is no browser's"
     return _changed_problem(body.get("changedPropIds", []), spec["inputs"])
+
+
+def _body_limit(app: Dash, output: str) -> int:
+    """The largest body the callback of ``output`` takes: an upload's (the Score page's file), a figure's (a
+    chart's data download), or the small one every other callback's inputs fit in."""
+    # Before the first request Dash has not yet moved the pages' callbacks into the app's map.
+    spec = app.callback_map.get(output) or GLOBAL_CALLBACK_MAP.get(output)
+    if spec is None:
+        return body_limits.SMALL_BODY_BYTES
+    carried = {(item["id"], item["property"]) for item in spec["inputs"] + spec["state"]}
+    if any(prop == "contents" for _id, prop in carried):
+        return MAX_REQUEST_BYTES
+    if any(prop == "figure" for _id, prop in carried):
+        return body_limits.FIGURE_BODY_BYTES
+    return body_limits.SMALL_BODY_BYTES
 
 
 def _refuse_what_the_ui_never_sends(app: Dash) -> None:
