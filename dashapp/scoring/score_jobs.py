@@ -25,6 +25,7 @@ import diskcache
 import numpy as np
 import pandas as pd
 
+from dashapp.core.environment import positive_whole_number
 from dashapp.core.fields import CATEGORY_FIELDS
 from dashapp.scoring import scorer
 
@@ -67,13 +68,7 @@ def chunk_rows(environ: dict[str, str] | None = None) -> int:
     ValueError
         If the variable is set to anything but a positive whole number.
     """
-    env = os.environ if environ is None else environ
-    text = env.get(CHUNK_ROWS_ENV, "").strip()
-    if not text:
-        return DEFAULT_CHUNK_ROWS
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{CHUNK_ROWS_ENV}={text!r} must be a positive whole number of rows")
-    return int(text)
+    return positive_whole_number(CHUNK_ROWS_ENV, DEFAULT_CHUNK_ROWS, "rows", environ)
 
 
 def max_jobs(environ: dict[str, str] | None = None) -> int:
@@ -82,13 +77,7 @@ def max_jobs(environ: dict[str, str] | None = None) -> int:
     Each job holds its file and its scored copy in memory (a worst-case 10 MB CSV about 1.3 GB), so this bounds
     the memory the jobs take, whoever starts them.
     """
-    env = os.environ if environ is None else environ
-    text = env.get(MAX_JOBS_ENV, "").strip()
-    if not text:
-        return max(1, os.cpu_count() or 1)
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{MAX_JOBS_ENV}={text!r} must be a positive whole number of jobs")
-    return int(text)
+    return positive_whole_number(MAX_JOBS_ENV, max(1, os.cpu_count() or 1), "jobs", environ)
 
 
 @contextmanager

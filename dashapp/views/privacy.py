@@ -7,8 +7,7 @@ threshold for published counts of people); 1 shows every group, as before.
 
 from __future__ import annotations
 
-import os
-
+from dashapp.core.environment import positive_whole_number
 from dashapp.core.i18n import ngettext
 
 MIN_GROUP_ENV = "STUDIO_MIN_GROUP"
@@ -23,13 +22,7 @@ def min_group_size(environ: dict[str, str] | None = None) -> int:
     ValueError
         If the variable is set to anything but a positive whole number.
     """
-    env = os.environ if environ is None else environ
-    text = env.get(MIN_GROUP_ENV, "").strip()
-    if not text:
-        return DEFAULT_MIN_GROUP
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{MIN_GROUP_ENV}={text!r} must be a positive whole number of clients")
-    return int(text)
+    return positive_whole_number(MIN_GROUP_ENV, DEFAULT_MIN_GROUP, "clients", environ)
 
 
 def too_small(clients: int, smallest: int | None = None) -> bool:
