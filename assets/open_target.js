@@ -1,4 +1,4 @@
-// A link to an anchor inside a closed section (components.more, components.closed_section; /methods#glossary)
+// A link to an anchor inside a closed section (reading.more, reading.closed_section; /methods#glossary)
 // opens the sections around it and brings it into view. Dash draws a page after the address changes, so the
 // target is looked for until it appears (at most a few seconds), on the first load and on every change of hash.
 (function () {

@@ -19,8 +19,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import data as figures, empty_figure
 from dashapp.views import data as view, facts, inputs, privacy, provenance as about_data, rates, url_state
 from dashapp.views.data_queries import ClientEngine, QuerySelection, client_engine
-from dashapp.web.components import (chart_downloads, closed_section, dropdown_labels, graph_card,
-                                    missing_artifacts_notice, more, opener_id, page_lead, page_title, wait_until_opened)
+from dashapp.web.components import chart_downloads, dropdown_labels, graph_card, missing_artifacts_notice, page_title
+from dashapp.web.reading import closed_section, more, opener_id, page_lead, wait_until_opened
 
 dash.register_page(__name__, path="/data", name=N_("Data"), order=4, nav_group="study",
                    title=page_title(N_("Data")))
@@ -161,7 +161,7 @@ def _section(title: str, anchor: str, intro: str, rows: list) -> html.Section:
 
 def _section_on_demand(title: str, anchor: str, intro: str, rows: list) -> html.Section:
     """A section closed until its heading is clicked: its charts are drawn only once it has been opened
-    (:func:`dashapp.web.components.wait_until_opened`), so a filter change waits for the charts in view alone."""
+    (:func:`dashapp.web.reading.wait_until_opened`), so a filter change waits for the charts in view alone."""
     return html.Section(closed_section(title, [html.P(intro, className="text-muted small"), *rows],
                                        opener_id=opener_id(anchor), heading="h4"), id=anchor)
 
@@ -385,7 +385,7 @@ UNKNOWN_CHARTS = (DATA_UNKNOWN_CHART,)
 
 def _on_demand(anchor: str) -> dict:
     """The filter's inputs and the clicks on a section's heading (``opened``: see
-    :func:`dashapp.web.components.wait_until_opened`)."""
+    :func:`dashapp.web.reading.wait_until_opened`)."""
     return {**FILTER_INPUTS, "opened": Input(opener_id(anchor), "n_clicks")}
 
 

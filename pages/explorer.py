@@ -21,8 +21,9 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures import explorer as figures
 from dashapp.views import explorer as view, inputs, methods as methods_view, url_state
 from dashapp.web.components import (CATEGORICAL_ARI, CATEGORICAL_CROSSTAB, categorical_card, chart_downloads,
-                                    closed_section, dropdown_labels, graph, graph_card, grid_pending_notice,
-                                    methods_link, missing_artifacts_notice, more, page_lead, page_title)
+                                    dropdown_labels, graph, graph_card, grid_pending_notice, methods_link,
+                                    missing_artifacts_notice, page_title)
+from dashapp.web.reading import closed_section, more, page_lead
 
 dash.register_page(__name__, path="/explorer", name=N_("Clustering explorer"), order=5, nav_group="study",
                    title=page_title(N_("Clustering explorer")))

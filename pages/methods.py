@@ -10,8 +10,8 @@ from dashapp.artifacts.current import artifact_status
 from dashapp.core.i18n import N_, _
 from dashapp.views import glossary
 from dashapp.views.methods import METHODS_PATH, methods_sections
-from dashapp.web.components import (closed_section, grid_pending_notice, missing_artifacts_notice, more,
-                                    original_study_link, page_lead, page_title)
+from dashapp.web.components import grid_pending_notice, missing_artifacts_notice, original_study_link, page_title
+from dashapp.web.reading import closed_section, more, page_lead
 
 dash.register_page(__name__, path=METHODS_PATH, name=N_("Methods"), order=8, nav_group="study",
                    title=page_title(N_("Methods")))

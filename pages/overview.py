@@ -19,9 +19,10 @@ from dashapp.views.explorer import pipeline_name
 from dashapp.views.rates import SubscriptionRates, split_explanation, store_rates
 from dashapp.views.response import whom_to_call
 from dashapp.web.app import nav_pages
-from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice, more,
-                                    original_recommendation, original_study_link, page_lead, page_title,
-                                    product_suggestions, subscription_table)
+from dashapp.web.components import (APP_TITLE, chart_downloads, graph, metric, missing_artifacts_notice,
+                                    original_recommendation, original_study_link, page_title, product_suggestions,
+                                    subscription_table)
+from dashapp.web.reading import more, page_lead
 
 dash.register_page(__name__, path="/", name=N_("Overview"), order=0, nav_group="decide",
                    title=page_title(N_("Overview")))

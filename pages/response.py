@@ -20,8 +20,8 @@ from dashapp.core.i18n import N_, _, ngettext, pgettext
 from dashapp.figures.response import calendar_figure, segment_driver_figure, segment_month_figure, segment_rate_figure
 from dashapp.views import facts, inputs, response as view, url_state
 from dashapp.views.methods import OUTCOME_IN_GRID
-from dashapp.web.components import (chart_downloads, closed_section, graph_card, methods_link, missing_artifacts_notice,
-                                    more, page_lead, page_title, with_terms)
+from dashapp.web.components import chart_downloads, graph_card, methods_link, missing_artifacts_notice, page_title
+from dashapp.web.reading import closed_section, more, page_lead, with_terms
 
 dash.register_page(__name__, path="/response", name=N_("Response"), order=1, nav_group="decide",
                    title=page_title(N_("Campaign response")))

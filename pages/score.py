@@ -38,8 +38,9 @@ from dashapp.views.score import (FIELD_LABELS, SEGMENT_LABEL, ResultView, Upload
                                  read_upload, refusals_header, result_view, scored_file_bytes, scored_filename,
                                  sheet_choice, store_typical_client, upload_limit_text, upload_sheets, upload_view)
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_width, job_split_note, metric,
-                                    missing_artifacts_notice, original_recommendation, page_lead, page_title,
-                                    product_suggestions, subscription_table)
+                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
+                                    subscription_table)
+from dashapp.web.reading import page_lead
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,9 @@ from dashapp.views.caveats import job_splits
 from dashapp.views.methods import UNKNOWN_LOANS
 from dashapp.views.rates import SubscriptionRates, store_rates
 from dashapp.web.components import (chart_downloads, graph, graph_card, job_split_note, methods_link, metric,
-                                    missing_artifacts_notice, more, original_recommendation, page_lead, page_title,
-                                    product_suggestions, subscription_table)
+                                    missing_artifacts_notice, original_recommendation, page_title, product_suggestions,
+                                    subscription_table)
+from dashapp.web.reading import more, page_lead
 
 dash.register_page(__name__, path="/segments", name=N_("Segments"), order=6, nav_group="study",
                    title=page_title(N_("Segments")))

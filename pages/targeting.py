@@ -19,8 +19,8 @@ from dashapp.core.i18n import N_, _, ngettext
 from dashapp.figures.targeting import (calibration_figure, gain_figure, lift_figure, profit_figure,
                                        stratified_gain_figure)
 from dashapp.views import inputs, rates, targeting as view
-from dashapp.web.components import (chart_downloads, closed_section, graph_card, metric, missing_artifacts_notice, more,
-                                    page_lead, page_title, with_terms)
+from dashapp.web.components import chart_downloads, graph_card, metric, missing_artifacts_notice, page_title
+from dashapp.web.reading import closed_section, more, page_lead, with_terms
 
 # Between Segments (3) and Decision tree (4): the segments' worth is read right after the segments.
 dash.register_page(__name__, path="/targeting", name=N_("Targeting"), order=2, nav_group="decide",

@@ -17,7 +17,8 @@ from dashapp.views.caveats import ACCURACY_HEADLINE, accuracy_explanation, job_s
 from dashapp.views.methods import DIFFERENCES
 from dashapp.views.tree import node_path, rules_text
 from dashapp.web.components import (VIEWPORT_STORE, chart_downloads, graph, graph_card, graph_width, job_split_note,
-                                    methods_link, missing_artifacts_notice, more, page_lead, page_title, with_terms)
+                                    methods_link, missing_artifacts_notice, page_title)
+from dashapp.web.reading import more, page_lead, with_terms
 
 dash.register_page(__name__, path="/tree", name=N_("Decision tree"), order=7, nav_group="study",
                    title=page_title(N_("Decision tree")))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the app once, so the page modules below can be imported for their ids)
-from dashapp.web.components import PAGE_LEAD_CLASS, opener_id
+from dashapp.web.reading import PAGE_LEAD_CLASS, opener_id
 from pages.data import CAMPAIGN, DATA_CALLS_CHART, DATA_JOB_CHART
-from tests.browser_helpers import (PAGE_READY, click, open_page, registered_pages, severe_console_errors,
-                                   wait_settled, wait_until)
+from tests.browser_helpers import (PAGE_READY, click, open_page, registered_pages, severe_console_errors, wait_settled,
+                                   wait_until)
 
 pytestmark = pytest.mark.browser
 

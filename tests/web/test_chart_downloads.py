@@ -21,7 +21,8 @@ from dash import dcc
 
 from dashapp.results.chart_data import CSV_CONVENTIONS, figure_table
 from dashapp.web.app import MAX_REQUEST_BYTES
-from dashapp.web.components import CHART_DOWNLOADS, LOCATION_ID, OPENERS, chart_data_ids
+from dashapp.web.components import CHART_DOWNLOADS, LOCATION_ID, chart_data_ids
+from dashapp.web.reading import OPENERS
 from tests.layout_helpers import by_id, callback_rendered_layouts, components
 # The app, its test client (after the first request, which registers the pages' callbacks), the start values of
 # every callback input and the request Dash's renderer posts, as the crafted-input test builds them.
