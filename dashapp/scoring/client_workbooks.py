@@ -12,7 +12,8 @@ does (:func:`dashapp.scoring.client_files.neutralise_cell`). The file's format i
 Limits (the upload's :data:`~dashapp.scoring.client_files.MAX_UPLOAD_BYTES`, rows and columns) are checked before any
 scoring: the columns on the header row, read alone first; the rows by reading at most one more than the limit.
 A workbook's sheet is packed; unpacked it may be far larger, so a sheet that unpacks to more than
-:data:`MAX_UNPACKED_SHEET_BYTES` is refused before it is parsed.
+:data:`~dashapp.scoring.workbook_limits.MAX_UNPACKED_SHEET_BYTES` is refused before it is parsed, as are shared
+strings, sheets too wide and zips of too many parts (:mod:`dashapp.scoring.workbook_limits`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import datetime
 import io
 import logging
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from dashapp.core import i18n
 from dashapp.core.i18n import N_, _
-from dashapp.scoring import client_files, score_jobs, scorer
+from dashapp.scoring import client_files, score_jobs, scorer, workbook_limits
 from dashapp.scoring.client_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, ClientFile,
                                           ClientFileError, checked_field_columns, neutralise_cell)
 from dashapp.scoring.client_streams import StreamSummary
@@ -45,24 +45,6 @@ XLSX_SUFFIX = ".xlsx"
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
-#: The largest part of a workbook, unpacked, that is parsed (a sheet's XML: about 35 bytes a cell). The UCI file's
-#: 41,188 rows unpack to about 37 MB, so the row limit's 200,000 rows of that width fit with room; a "zip bomb"
-#: does not. All parts together may unpack to twice that.
-MAX_UNPACKED_SHEET_BYTES = 512 * 1024 * 1024
-MAX_UNPACKED_WORKBOOK_BYTES = 2 * MAX_UNPACKED_SHEET_BYTES
-MAX_WORKBOOK_PARTS = 10_000
-#: Shared strings (the text cells' table, which openpyxl loads whole before the first row): at most this many
-#: bytes unpacked, and this many strings (ten text cells in each of the row limit's rows).
-MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
-MAX_SHARED_STRINGS = 2_000_000
-#: Excel's widest sheet (column XFD).
-EXCEL_COLUMNS = 16_384
-_HEAD_BYTES = 2048
-_SST_ROOT, _SHEET_ROOT = b"<sst", b"<worksheet"
-#: A cell reference (``r="AB12"``) or a dimension's corner (``ref="A1:XFD9"``) of two or three letters: a column
-#: past Z (one letter never exceeds the limits).
-_COLUMN_REFERENCE = re.compile(rb'\b(?:r="|ref="[A-Z]{1,3}[0-9]+:)([A-Z]{2,3})[0-9]')
-_REFERENCE_OVERLAP = 64
 #: How many rows the header is looked for in (rows above it that are wholly empty are skipped).
 HEADER_SEARCH_ROWS = 50
 _SAVE_AS = N_("save it as an Excel workbook (.xlsx) or as CSV and try again")
@@ -92,110 +74,6 @@ def is_workbook(head: bytes) -> bool:
 # --- Reading ----------------------------------------------------------------------------------------------
 
 
-#: What a refusal of a workbook too large to read advises.
-_SPLIT_IT = N_("Split the workbook, or save it as CSV and score it with scripts/score.py")
-
-
-def _unpacks_too_large(name: str, what: str, size: int, limit: int) -> ClientFileError:
-    """``what`` (a part, the shared strings, ...) unpacks to ``size`` bytes, past ``limit``."""
-    return ClientFileError(_("{name}: {what} unpacks to {size} MB; the limit is {limit} MB. {advice}").format(
-        name=name, what=what, size=i18n.number(size / 2**20, 1), limit=i18n.number(limit / 2**20),
-        advice=_(_SPLIT_IT)))
-
-
-def _column_number(letters: bytes) -> int:
-    """``b"A"`` -> 1, ``b"XFD"`` -> 16,384: a cell reference's column."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _xml_head(archive: zipfile.ZipFile, part: str) -> bytes:
-    with archive.open(part) as stream:
-        return stream.read(_HEAD_BYTES)
-
-
-def _count_strings(archive: zipfile.ZipFile, part: str, limit: int) -> int:
-    """How many strings the shared strings part holds (its ``<si>`` elements, counted as it unpacks, not its
-    declared count, which a file may leave out or get wrong), stopping past ``limit``."""
-    count, tail = 0, b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            text = tail + chunk
-            # Each element counted once: the tail carried over is shorter than "<si>", so it holds no whole one.
-            count += text.count(b"<si>") + text.count(b"<si ")
-            if count > limit:
-                return count
-            tail = text[-3:]
-    return count
-
-
-def _widest_column(archive: zipfile.ZipFile, part: str, limit: int) -> int:
-    """The last column a sheet declares (its ``<dimension>``) or puts a cell in, read as it unpacks, stopping
-    at the first beyond ``limit``: openpyxl pads every row it reads to the sheet's widest, so one cell in the
-    last column would make every row 16,384 cells."""
-    widest, tail = 0, b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            text = tail + chunk
-            for match in _COLUMN_REFERENCE.finditer(text):
-                widest = max(widest, _column_number(match.group(1)))
-                if widest > limit:
-                    return widest
-            tail = text[-_REFERENCE_OVERLAP:]
-    return widest
-
-
-def _check_unpacked(content: bytes, parts: dict[str, int], name: str, max_columns: int | None) -> None:
-    """Refuse a workbook whose reading would inflate past the limits, before openpyxl parses anything: any part
-    (wherever it lies: a sheet found through the relationships may be anywhere in the zip) or all of them
-    unpacked, the shared strings (bytes and count), a sheet's width as declared or used. Sizes are the zip's
-    central directory's; Python's zipfile never unpacks a part past its declared size."""
-    if len(parts) > MAX_WORKBOOK_PARTS:
-        raise ClientFileError(_("{name} holds {count} parts; a workbook has at most {limit}. {advice}").format(
-            name=name, count=i18n.number(len(parts)), limit=i18n.number(MAX_WORKBOOK_PARTS), advice=_(_SPLIT_IT)))
-    largest = max(parts, key=parts.get, default=None)
-    if largest is not None and parts[largest] > MAX_UNPACKED_SHEET_BYTES:
-        raise _unpacks_too_large(name, _("its part {part}").format(part=repr(largest[:100])), parts[largest],
-                                 MAX_UNPACKED_SHEET_BYTES)
-    total = sum(parts.values())
-    if total > MAX_UNPACKED_WORKBOOK_BYTES:
-        raise _unpacks_too_large(name, _("the whole workbook"), total, MAX_UNPACKED_WORKBOOK_BYTES)
-    widest_allowed = min(max_columns or EXCEL_COLUMNS, EXCEL_COLUMNS)
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for part, size in parts.items():
-            if not part.endswith(".xml") or size < len(_SST_ROOT):
-                continue
-            head = _xml_head(archive, part)
-            if _SST_ROOT in head:
-                if size > MAX_SHARED_STRINGS_BYTES:
-                    raise _unpacks_too_large(name, _("its table of text cells (shared strings)"), size,
-                                             MAX_SHARED_STRINGS_BYTES)
-                strings = _count_strings(archive, part, MAX_SHARED_STRINGS)
-                if strings > MAX_SHARED_STRINGS:
-                    raise ClientFileError(_("{name} holds over {count} different texts (shared strings); the limit "
-                                            "is {limit}. {advice}").format(
-                        name=name, count=i18n.number(MAX_SHARED_STRINGS), limit=i18n.number(MAX_SHARED_STRINGS),
-                        advice=_(_SPLIT_IT)))
-            elif _SHEET_ROOT in head:
-                widest = _widest_column(archive, part, widest_allowed)
-                if widest > widest_allowed:
-                    raise ClientFileError(_("{name} has a sheet that reaches column {column} ({number}); the limit "
-                                            "is {limit} columns. Delete the empty columns to its right, or save it "
-                                            "as CSV").format(name=name, column=_column_letters(widest),
-                                                             number=i18n.number(widest),
-                                                             limit=i18n.number(widest_allowed)))
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _opened(content: bytes, name: str, max_columns: int | None = MAX_UPLOAD_COLUMNS) -> pd.ExcelFile:
     """The workbook, opened by openpyxl through pandas; a clear message for what is not an .xlsx workbook."""
     if content.startswith(_OLE2):
@@ -215,7 +93,7 @@ def _opened(content: bytes, name: str, max_columns: int | None = MAX_UPLOAD_COLU
         kind = (_("an OpenDocument spreadsheet (.ods)") if content[30:30 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE
                 else _("a zip archive, not an Excel workbook"))
         raise ClientFileError(_("{name} is {kind}; {advice}").format(name=name, kind=kind, advice=_(_SAVE_AS)))
-    _check_unpacked(content, parts, name, max_columns)
+    workbook_limits.check_unpacked(content, parts, name, max_columns)
     try:
         return pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a damaged part (KeyError, XML errors, ...)

@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashapp.scoring import client_workbooks, score_jobs, scorer
+from dashapp.scoring import client_workbooks, score_jobs, scorer, workbook_limits
 from dashapp.scoring.client_files import ClientFileError
 from dashapp.scoring.client_workbooks import WorkbookSheet, read_client_file, read_client_workbook
 
@@ -163,7 +163,7 @@ def test_the_upload_limits_count_a_workbooks_rows_and_columns_before_scoring():
 
 
 def test_a_sheet_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(monkeypatch):
-    monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_SHEET_BYTES", 100)
+    monkeypatch.setattr(workbook_limits, "MAX_UNPACKED_SHEET_BYTES", 100)
     with pytest.raises(ClientFileError, match="its part '.*' unpacks to .* MB; the limit is 0 MB"):
         read_client_file(CLIENTS)
 
@@ -237,7 +237,7 @@ def test_a_sheet_moved_out_of_the_worksheets_folder_is_still_measured(monkeypatc
     with zipfile.ZipFile(io.BytesIO(moved)) as archive:
         sizes = {info.filename: info.file_size for info in archive.infolist()}
     assert max(sizes, key=sizes.get) == "xl/data/s.xml"
-    monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_SHEET_BYTES", sizes["xl/data/s.xml"] - 1)
+    monkeypatch.setattr(workbook_limits, "MAX_UNPACKED_SHEET_BYTES", sizes["xl/data/s.xml"] - 1)
     with pytest.raises(ClientFileError, match="its part 'xl/data/s.xml' unpacks to"):
         read_client_workbook(moved)
 
@@ -252,20 +252,20 @@ def test_shared_strings_are_bounded_in_bytes_and_in_count(monkeypatch):
         archive.writestr("xl/strings/anywhere.xml", strings)
     with_strings = out.getvalue()
     assert len(read_client_workbook(with_strings).table) == 2
-    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS", 4)
+    monkeypatch.setattr(workbook_limits, "MAX_SHARED_STRINGS", 4)
     with pytest.raises(ClientFileError, match=r"holds over 4 different texts \(shared strings\); the limit is 4"):
         read_client_workbook(with_strings)
-    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS", 1000)
-    monkeypatch.setattr(client_workbooks, "MAX_SHARED_STRINGS_BYTES", 50)
+    monkeypatch.setattr(workbook_limits, "MAX_SHARED_STRINGS", 1000)
+    monkeypatch.setattr(workbook_limits, "MAX_SHARED_STRINGS_BYTES", 50)
     with pytest.raises(ClientFileError, match=r"its table of text cells \(shared strings\) unpacks to"):
         read_client_workbook(with_strings)
 
 
 def test_a_zip_of_too_many_parts_or_too_much_in_all_is_refused(monkeypatch):
-    monkeypatch.setattr(client_workbooks, "MAX_WORKBOOK_PARTS", 3)
+    monkeypatch.setattr(workbook_limits, "MAX_WORKBOOK_PARTS", 3)
     with pytest.raises(ClientFileError, match="parts; a workbook has at most 3"):
         read_client_workbook(SMALL)
-    monkeypatch.setattr(client_workbooks, "MAX_WORKBOOK_PARTS", 10_000)
-    monkeypatch.setattr(client_workbooks, "MAX_UNPACKED_WORKBOOK_BYTES", 1000)
+    monkeypatch.setattr(workbook_limits, "MAX_WORKBOOK_PARTS", 10_000)
+    monkeypatch.setattr(workbook_limits, "MAX_UNPACKED_WORKBOOK_BYTES", 1000)
     with pytest.raises(ClientFileError, match="the whole workbook unpacks to"):
         read_client_workbook(SMALL)
