@@ -33,21 +33,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: In the page: set the age field (the form keeps what it is given), press "Score the client", and resolve with the
-#: milliseconds until the result is new, its tree drawn and no callback pending.
-SCORE_ONE = """
-const [age, done] = [arguments[0], arguments[arguments.length - 1]];
-window.dash_clientside.set_props('score-age', {value: age});
-setTimeout(() => {
-    const result = document.getElementById('score-result');
-    for (const child of result.children) child.dataset.old = '1';
-    const started = performance.now();
-    document.getElementById('score-submit').click();
+#: In the page, before each script: poll every animation frame until ``ready()``, then call ``done`` with the
+#: milliseconds since ``started``; past 30 s, with -1.
+_UNTIL = """
+const until = (ready, started, done) => {
     const look = () => {
-        const fresh = result.firstElementChild && !result.firstElementChild.dataset.old;
-        const tree = result.querySelector('#score-tree .js-plotly-plot .main-svg');
-        const busy = document.querySelector('[data-dash-is-loading="true"]');
-        if (fresh && tree && !busy && result.textContent.includes(String(age))) {
+        if (ready()) {
             done(performance.now() - started);
         } else if (performance.now() - started > 30000) {
             done(-1);
@@ -56,15 +47,34 @@ setTimeout(() => {
         }
     };
     requestAnimationFrame(look);
+};
+const pending = () => document.querySelector('._dash-loading, [data-dash-is-loading="true"]');
+// In view: drawn, not inside a closed section (whose charts are drawn only once it opens).
+const chartsInView = () => Array.from(document.querySelectorAll('#page-content .js-plotly-plot'))
+    .filter(g => g.checkVisibility());
+"""
+
+#: In the page: set the age field (the form keeps what it is given), press "Score the client", and resolve with the
+#: milliseconds until the result is new, its tree drawn and no callback pending.
+SCORE_ONE = _UNTIL + """
+const [age, done] = [arguments[0], arguments[arguments.length - 1]];
+window.dash_clientside.set_props('score-age', {value: age});
+setTimeout(() => {
+    const result = document.getElementById('score-result');
+    for (const child of result.children) child.dataset.old = '1';
+    const started = performance.now();
+    document.getElementById('score-submit').click();
+    until(() => result.firstElementChild && !result.firstElementChild.dataset.old
+                 && result.querySelector('#score-tree .js-plotly-plot .main-svg') && !pending()
+                 && result.textContent.includes(String(age)), started, done);
 }, 50);
 """
 
 #: In the page: listen for every chart in view to redraw, change the age filter, and resolve with the milliseconds
-#: until they all have and no callback is pending.
-FILTER_CHANGE = """
+#: until they all have and no callback is pending, and how many charts that was.
+FILTER_CHANGE = _UNTIL + """
 const [ages, done] = [arguments[0], arguments[arguments.length - 1]];
-// In view: drawn, not inside a closed section (whose charts are drawn only once it opens).
-const charts = Array.from(document.querySelectorAll('#page-content .js-plotly-plot')).filter(g => g.checkVisibility());
+const charts = chartsInView();
 const waiting = new Set(charts);
 for (const chart of charts) {
     const drawn = () => { waiting.delete(chart); chart.removeListener('plotly_afterplot', drawn); };
@@ -72,39 +82,18 @@ for (const chart of charts) {
 }
 const started = performance.now();
 window.dash_clientside.set_props('data-age', {value: ages});
-const look = () => {
-    const busy = document.querySelector('[data-dash-is-loading="true"]');
-    if (!waiting.size && !busy) {
-        done([performance.now() - started, charts.length]);
-    } else if (performance.now() - started > 30000) {
-        done([-1, charts.length]);
-    } else {
-        requestAnimationFrame(look);
-    }
-};
-requestAnimationFrame(look);
+until(() => !waiting.size && !pending(), started, ms => done([ms, charts.length]));
 """
 
 #: In the page: follow a navigation link and resolve with the milliseconds until the new page's chart (a selector)
 #: is drawn and every chart in view with it, no callback pending.
-OPEN_PAGE = """
+OPEN_PAGE = _UNTIL + """
 const [href, ready, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
 const link = Array.from(document.querySelectorAll('a')).find(a => a.getAttribute('href') === href);
 const started = performance.now();
 link.click();
-const look = () => {
-    const charts = Array.from(document.querySelectorAll('#page-content .js-plotly-plot'))
-        .filter(g => g.checkVisibility());
-    const busy = document.querySelector('._dash-loading, [data-dash-is-loading="true"]');
-    if (document.querySelector(ready) && charts.every(g => g.querySelector('.main-svg')) && !busy) {
-        done(performance.now() - started);
-    } else if (performance.now() - started > 30000) {
-        done(-1);
-    } else {
-        requestAnimationFrame(look);
-    }
-};
-requestAnimationFrame(look);
+until(() => document.querySelector(ready) && chartsInView().every(g => g.querySelector('.main-svg')) && !pending(),
+      started, done);
 """
 #: The pages timed from the navigation, and the chart that shows each has drawn.
 PAGES_OPENED = {"/": "#overview-shares .main-svg", "/data": "#data-job-chart .main-svg",
